@@ -1,0 +1,105 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ERROR_CODES, ShakedownError } from '../helpers/errors.ts';
+import { CHECK_STATUSES, CLASSIFICATIONS, summarize, type CheckResult } from '../helpers/result.ts';
+import { SCHEMA_VERSION, createJsonReporter } from './json.ts';
+import { failed, passed, runInfo, skipped } from './testing/fixtures.ts';
+import { validate } from './testing/json-schema.ts';
+
+type Json = Record<string, unknown>;
+
+const schema = JSON.parse(await readFile(new URL('schema/report-v1.schema.json', import.meta.url), 'utf8')) as Json;
+const defs = schema.$defs as Record<string, Json>;
+const resultProperties = defs.result?.properties as Record<string, Json>;
+
+let dir: string;
+let path: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sd-json-'));
+  path = join(dir, 'report.json');
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const results = (): CheckResult[] => [
+  passed('services', 'named port'),
+  failed('netpol', 'deny-all blocks other namespaces'),
+  skipped('ingress', 'rewrite-target with capture groups'),
+  passed('dns', 'search path', { likelyCause: 'n/a', reproduce: 'dig svc.ns', log: [] }),
+];
+
+async function completeReport(): Promise<Json> {
+  const reporter = createJsonReporter({ path });
+  const run = runInfo({ properties: { profile: 'quick' } });
+  await reporter.onRunStart?.({ ...run, finishedAt: null });
+  await reporter.onRunEnd?.(run, results(), summarize(results()));
+  return JSON.parse(await readFile(path, 'utf8')) as Json;
+}
+
+describe('JSON reporter', () => {
+  it('writes a versioned report that validates against report-v1.schema.json', async () => {
+    const report = await completeReport();
+    expect(validate(schema, report)).toEqual([]);
+    expect(report).toEqual({
+      schemaVersion: SCHEMA_VERSION,
+      complete: true,
+      run: runInfo({ properties: { profile: 'quick' } }),
+      summary: { passed: 2, failed: 1, skipped: 1 },
+      errors: [],
+      results: results(),
+    });
+  });
+
+  it('writes a valid, incomplete report when setup fails and onRunEnd never comes', async () => {
+    const reporter = createJsonReporter({ path });
+    const run = runInfo({ finishedAt: null, cluster: { server: null, version: null, nodes: null, context: null } });
+    await reporter.onSetupError?.(new ShakedownError('SD_FORBIDDEN', 'cannot create namespaces', { details: 'verb create, resource namespaces' }), run);
+
+    const report = JSON.parse(await readFile(path, 'utf8')) as Json;
+    expect(validate(schema, report)).toEqual([]);
+    expect(report).toMatchObject({
+      complete: false,
+      run,
+      summary: { passed: 0, failed: 0, skipped: 0 },
+      errors: [{ code: 'SD_FORBIDDEN', message: 'cannot create namespaces', details: 'verb create, resource namespaces', hint: ERROR_CODES.SD_FORBIDDEN.hint }],
+      results: [],
+    });
+  });
+
+  it('writes the partial results on flush', async () => {
+    const reporter = createJsonReporter({ path });
+    await reporter.onRunStart?.(runInfo({ finishedAt: null }));
+    await reporter.onCheckEnd?.(failed('dns', 'resolves'));
+    await reporter.flush();
+    const report = JSON.parse(await readFile(path, 'utf8')) as Json;
+    expect(validate(schema, report)).toEqual([]);
+    expect(report).toMatchObject({ complete: false, summary: { passed: 0, failed: 1, skipped: 0 }, errors: [] });
+  });
+});
+
+describe('report-v1.schema.json', () => {
+  it('is a draft 2020-12 schema whose enums match the code', () => {
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect((schema.properties as Record<string, Json>).schemaVersion).toEqual({ const: SCHEMA_VERSION });
+    expect(resultProperties.status?.enum).toEqual([...CHECK_STATUSES]);
+    expect(resultProperties.classification?.enum).toEqual([...CLASSIFICATIONS]);
+    expect((defs.error?.properties as Record<string, Json>).code?.enum).toEqual(Object.keys(ERROR_CODES));
+  });
+
+  it.each<[string, (report: Json) => void, string]>([
+    ['a skip without its reason', (report) => delete (report.results as Json[])[2]?.skipReason, '$.results[2]: missing required property "skipReason"'],
+    ['a failure without a classification', (report) => delete (report.results as Json[])[1]?.classification, '$.results[1]: missing required property "classification"'],
+    ['an unknown classification', (report) => ((report.results as Json[])[1]!.classification = 'flaky'), '$.results[1].classification: "flaky" is not one of'],
+    ['another schema version', (report) => (report.schemaVersion = 'shakedown.report/v2'), '$.schemaVersion: expected "shakedown.report/v1"'],
+    ['a field v1 does not define', (report) => (report.extra = 1), '$.extra: no value is allowed here'],
+    ['a node count that is not an integer', (report) => ((report.run as { cluster: Json }).cluster.nodes = '3'), '$.run.cluster.nodes: expected integer or null'],
+    ['a negative count', (report) => ((report.summary as Json).failed = -1), '$.summary.failed: -1 is below the minimum 0'],
+  ])('rejects %s', async (_case, mutate, problem) => {
+    const report = await completeReport();
+    mutate(report);
+    expect(validate(schema, report).join('\n')).toContain(problem);
+  });
+});
