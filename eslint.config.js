@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.cluster/**', 'out/**'] },
+  { ignores: ['node_modules/**', '.cluster/**', 'out/**', 'agent/dist/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startAgent } from './agent.ts';
+import type { RunningAgent } from './agent.ts';
+import type { AgentConfig } from './config.ts';
+import { probeTcp } from './probe-tcp.ts';
+import { probeUdp } from './probe-udp.ts';
+import { LOOPBACK, tcpServer } from './testing/loopback.ts';
+
+const config: AgentConfig = {
+  identity: { pod: 'agent-pod', namespace: 'ns', node: 'node-1', podIP: LOOPBACK },
+  httpPorts: [0, 0],
+  tcpPort: 0,
+  udpPort: 0,
+  listenAddress: LOOPBACK,
+  ready: true,
+};
+
+describe('startAgent', () => {
+  const running: RunningAgent[] = [];
+  afterEach(() => Promise.all(running.splice(0).map((agent) => agent.close())));
+
+  it('starts every server, logging one line each, and reports the ports it got', async () => {
+    const lines: string[] = [];
+    const agent = await startAgent(config, { log: (line) => lines.push(line) });
+    running.push(agent);
+    const { api, http, tcp, udp } = agent.ports;
+    expect(http).toHaveLength(2);
+    expect(api).toBe(http[0]);
+    expect(lines).toEqual([
+      `http echo listening on port ${http[0]}, with the API`,
+      `http echo listening on port ${http[1]}`,
+      `tcp echo listening on port ${tcp}`,
+      `udp echo listening on port ${udp} at ${LOOPBACK}`,
+    ]);
+    for (const port of http) expect((await fetch(`http://${LOOPBACK}:${port}/healthz`)).status).toBe(200);
+  });
+
+  it('stops every server on close, even with connections open', async () => {
+    const agent = await startAgent(config, { log: () => {} });
+    const { http, tcp, udp } = agent.ports;
+    const pending = fetch(`http://${LOOPBACK}:${http[1]}/delay/20000`).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const start = performance.now();
+    await agent.close();
+    expect(performance.now() - start).toBeLessThan(500);
+    expect(await pending).toBeInstanceOf(Error);
+    const base = { id: 'after-close', timeoutMs: 300, host: LOOPBACK };
+    expect((await probeTcp({ ...base, kind: 'tcp', port: tcp })).outcome).toBe('refused');
+    expect((await probeUdp({ ...base, kind: 'udp', port: udp })).outcome).toBe('refused');
+    expect((await probeTcp({ ...base, kind: 'tcp', port: http[0] ?? 0 })).outcome).toBe('refused');
+  });
+
+  it('closes what it started when a later server cannot start', async () => {
+    const taken = await tcpServer(() => {});
+    try {
+      const lines: string[] = [];
+      await expect(startAgent({ ...config, tcpPort: taken.port }, { log: (line) => lines.push(line) })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      const httpPort = Number(/port (\d+)/.exec(lines[0] ?? '')?.[1]);
+      expect(httpPort).toBeGreaterThan(0);
+      expect((await probeTcp({ kind: 'tcp', id: 'x', timeoutMs: 300, host: LOOPBACK, port: httpPort })).outcome).toBe('refused');
+    } finally {
+      await taken.close();
+    }
+  });
+});

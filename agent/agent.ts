@@ -1,0 +1,60 @@
+// Starts every server of the agent from its configuration and stops them together.
+import { createApi } from './api.ts';
+import { createHttpEcho } from './echo-http.ts';
+import type { Readiness } from './echo-http.ts';
+import { createTcpEcho } from './echo-tcp.ts';
+import { startUdpEcho } from './echo-udp.ts';
+import type { AgentConfig } from './config.ts';
+import { startListening } from './listen.ts';
+import type { AgentPorts } from './protocol.ts';
+
+export interface RunningAgent {
+  ports: AgentPorts;
+  close(): Promise<void>;
+}
+
+export interface AgentOptions {
+  log: (line: string) => void;
+  resolvConfPath?: string;
+}
+
+type Stop = () => Promise<void>;
+
+async function stopAll(stops: readonly Stop[]): Promise<void> {
+  await Promise.all(stops.map((stop) => stop()));
+}
+
+async function startServers(config: AgentConfig, options: AgentOptions, ports: AgentPorts, stops: Stop[]): Promise<void> {
+  const readiness: Readiness = { ready: config.ready };
+  const { identity, listenAddress } = config;
+  const api = createApi({ identity, readiness, ports, resolvConfPath: options.resolvConfPath ?? '/etc/resolv.conf' });
+  for (const [index, port] of config.httpPorts.entries()) {
+    const server = createHttpEcho({ identity, readiness, api: index === 0 ? api : undefined });
+    const listening = await startListening(server, port, listenAddress);
+    stops.push(listening.close);
+    ports.http.push(listening.port);
+    if (index === 0) ports.api = listening.port;
+    options.log(`http echo listening on port ${listening.port}${index === 0 ? ', with the API' : ''}`);
+  }
+  const tcp = await startListening(createTcpEcho(identity.pod), config.tcpPort, listenAddress);
+  stops.push(tcp.close);
+  ports.tcp = tcp.port;
+  options.log(`tcp echo listening on port ${tcp.port}`);
+  const udp = await startUdpEcho(identity.pod, config.udpPort, listenAddress);
+  stops.push(udp.close);
+  ports.udp = udp.port;
+  options.log(`udp echo listening on port ${udp.port} at ${udp.addresses.join(', ')}`);
+  for (const skipped of udp.skipped) options.log(`udp echo left to the wildcard socket: ${skipped}`);
+}
+
+export async function startAgent(config: AgentConfig, options: AgentOptions): Promise<RunningAgent> {
+  const ports: AgentPorts = { api: 0, http: [], tcp: 0, udp: 0 };
+  const stops: Stop[] = [];
+  try {
+    await startServers(config, options, ports, stops);
+  } catch (error) {
+    await stopAll(stops);
+    throw error;
+  }
+  return { ports, close: () => stopAll(stops) };
+}

@@ -1,0 +1,83 @@
+// The agent's API, served on the first HTTP port next to the echo:
+//   GET  /v1/info       identity, version, ports, resolv.conf
+//   POST /v1/probe      run a batch of probes (ProbeRequest -> ProbeResponse)
+//   PUT  /v1/readiness  set what /healthz answers ({ready: boolean})
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { runBatch } from './batch.ts';
+import { pathOf } from './echo-http.ts';
+import type { Readiness, Route } from './echo-http.ts';
+import { BodyTooLargeError, readJson, sendJson } from './http-io.ts';
+import { AGENT_VERSION, API_VERSION } from './protocol.ts';
+import type { AgentPorts, ErrorResponse, Identity, InfoResponse } from './protocol.ts';
+import { readResolvConf } from './resolv-conf.ts';
+import { ValidationError, parseProbeRequest, parseReadinessRequest } from './validate.ts';
+
+// 2000 targets of a few hundred bytes each fit comfortably.
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface ApiOptions {
+  identity: Identity;
+  readiness: Readiness;
+  /** The ports served so far; filled in while the agent starts. */
+  ports: AgentPorts;
+  resolvConfPath: string;
+}
+
+interface Endpoint {
+  method: string;
+  handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
+}
+
+function endpoints(options: ApiOptions): ReadonlyMap<string, Endpoint> {
+  const info = async (_request: IncomingMessage, response: ServerResponse) => {
+    const body: InfoResponse = {
+      apiVersion: API_VERSION,
+      ...options.identity,
+      version: AGENT_VERSION,
+      ready: options.readiness.ready,
+      ports: options.ports,
+      resolvConf: await readResolvConf(options.resolvConfPath),
+    };
+    sendJson(response, 200, body);
+  };
+  const probe = async (request: IncomingMessage, response: ServerResponse) => {
+    const batch = parseProbeRequest(await readJson(request, MAX_BODY_BYTES));
+    sendJson(response, 200, await runBatch(batch, options.identity));
+  };
+  const readiness = async (request: IncomingMessage, response: ServerResponse) => {
+    options.readiness.ready = parseReadinessRequest(await readJson(request, MAX_BODY_BYTES)).ready;
+    sendJson(response, 200, { ready: options.readiness.ready });
+  };
+  return new Map([
+    ['/v1/info', { method: 'GET', handle: info }],
+    ['/v1/probe', { method: 'POST', handle: probe }],
+    ['/v1/readiness', { method: 'PUT', handle: readiness }],
+  ]);
+}
+
+function sendError(response: ServerResponse, error: unknown): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const body: ErrorResponse = error instanceof ValidationError ? { error: message, field: error.field } : { error: message };
+  const status = error instanceof ValidationError ? 400 : error instanceof BodyTooLargeError ? 413 : 500;
+  sendJson(response, status, body);
+}
+
+export function createApi(options: ApiOptions): Route {
+  const routes = endpoints(options);
+  return (request, response) => {
+    const path = pathOf(request);
+    const endpoint = routes.get(path);
+    if (endpoint === undefined) return false;
+    if (request.method !== endpoint.method) {
+      response.setHeader('allow', endpoint.method);
+      sendJson(response, 405, { error: `${path} accepts ${endpoint.method} only` } satisfies ErrorResponse);
+    } else {
+      endpoint.handle(request, response).catch((error: unknown) => sendError(response, error));
+    }
+    return true;
+  };
+}

@@ -1,0 +1,53 @@
+// DNS prober: one query over UDP or over TCP (RFC 1035 4.2.2: a 2-byte length before each message).
+// A truncated UDP answer is reported as it is (flags.tc), not retried over TCP: the suites test both.
+import { randomInt } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { connect, isIPv6 } from 'node:net';
+import { answerFinding, encodeQuery } from './dns-wire.ts';
+import { runProbeScope } from './probe-scope.ts';
+import type { ProbeScope } from './probe-scope.ts';
+import type { DnsTarget, ProbeResult } from './protocol.ts';
+
+const DNS_PORT = 53;
+
+function overUdp(target: DnsTarget, scope: ProbeScope): void {
+  const id = randomInt(0, 0x10000);
+  const socket = createSocket(isIPv6(target.server) ? 'udp6' : 'udp4');
+  scope.onEnd(() => socket.close());
+  socket.on('error', (error) => scope.fail(error));
+  socket.on('message', (message) => {
+    // A late answer to an earlier query on a reused port is not ours: keep waiting.
+    const finding = answerFinding(message, id);
+    if (finding !== undefined) scope.finish(finding);
+  });
+  socket.on('connect', () => socket.send(encodeQuery(target, id)));
+  socket.connect(target.port ?? DNS_PORT, target.server);
+}
+
+function frame(message: Buffer): Buffer {
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(message.length);
+  return Buffer.concat([length, message]);
+}
+
+function overTcp(target: DnsTarget, scope: ProbeScope): void {
+  const id = randomInt(0, 0x10000);
+  const socket = connect({ host: target.server, port: target.port ?? DNS_PORT });
+  scope.onEnd(() => socket.destroy());
+  let received = Buffer.alloc(0);
+  socket.on('connect', () => socket.write(frame(encodeQuery(target, id))));
+  socket.on('data', (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk]);
+    if (received.length < 2) return;
+    const end = 2 + received.readUInt16BE(0);
+    if (received.length < end) return;
+    const finding = answerFinding(received.subarray(2, end), id);
+    scope.finish(finding ?? { outcome: 'protocol-error', detail: 'answer does not match the query id' });
+  });
+  socket.on('end', () => scope.finish({ outcome: 'protocol-error', detail: 'connection closed before a full answer' }));
+  socket.on('error', (error) => scope.fail(error));
+}
+
+export function probeDns(target: DnsTarget): Promise<ProbeResult> {
+  return runProbeScope(target, (scope) => (target.transport === 'udp' ? overUdp(target, scope) : overTcp(target, scope)));
+}

@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTcpEcho } from './echo-tcp.ts';
+import { startListening } from './listen.ts';
+import type { Listening } from './listen.ts';
+import { probeTcp } from './probe-tcp.ts';
+import type { TcpTarget } from './protocol.ts';
+import { LOOPBACK, closedTcpPort, tcpServer } from './testing/loopback.ts';
+
+const servers: Listening[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function serve(server: Promise<Listening>): Promise<number> {
+  const listening = await server;
+  servers.push(listening);
+  return listening.port;
+}
+
+function target(port: number, extra: Partial<TcpTarget> = {}): TcpTarget {
+  return { kind: 'tcp', id: 'tcp-1', timeoutMs: 300, host: LOOPBACK, port, ...extra };
+}
+
+describe('probeTcp', () => {
+  it('reads the echo and learns which pod answered', async () => {
+    const port = await serve(startListening(createTcpEcho('backend-7'), 0, LOOPBACK));
+    const result = await probeTcp(target(port, { payload: 'hello there' }));
+    expect(result).toMatchObject({ id: 'tcp-1', kind: 'tcp', outcome: 'ok', detail: 'echoed by backend-7', reply: { pod: 'backend-7', text: 'hello there' } });
+    expect(result.ms).toBeGreaterThan(0);
+    expect(result.ms).toBeLessThan(300);
+  });
+
+  it('reports refused for a port nothing listens on', async () => {
+    const result = await probeTcp(target(await closedTcpPort()));
+    expect(result).toMatchObject({ outcome: 'refused', code: 'ECONNREFUSED' });
+  });
+
+  it('reports timeout when the server accepts but never answers', async () => {
+    const port = await serve(tcpServer(() => {}));
+    const result = await probeTcp(target(port));
+    expect(result).toMatchObject({ outcome: 'timeout', code: 'ETIMEDOUT', detail: 'no answer within 300 ms' });
+    expect(result.ms).toBeGreaterThanOrEqual(295);
+  });
+
+  it('reports reset when the server resets the connection', async () => {
+    const port = await serve(tcpServer((socket) => socket.resetAndDestroy()));
+    const result = await probeTcp(target(port));
+    expect(result.outcome).toBe('reset');
+    expect(['ECONNRESET', 'EPIPE']).toContain(result.code);
+  });
+
+  it('reports protocol-error for a reply that is not the echo', async () => {
+    const port = await serve(tcpServer((socket) => socket.end('SSH-2.0-OpenSSH_9.6\r\n')));
+    const result = await probeTcp(target(port));
+    expect(result).toMatchObject({ outcome: 'protocol-error', detail: 'not an echo: "SSH-2.0-OpenSSH_9.6\\r"' });
+  });
+
+  it('reports protocol-error when the server closes without a reply', async () => {
+    const port = await serve(tcpServer((socket) => socket.end()));
+    expect(await probeTcp(target(port))).toMatchObject({ outcome: 'protocol-error', detail: 'connection closed before a reply line' });
+  });
+});

@@ -1,0 +1,19 @@
+// UDP prober: one datagram out, one back. The socket is connected, so the kernel drops
+// replies from any other address and reports ICMP port-unreachable as ECONNREFUSED.
+import { createSocket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { DEFAULT_PAYLOAD, echoFinding } from './echo-line.ts';
+import { runProbeScope } from './probe-scope.ts';
+import type { ProbeResult, UdpTarget } from './protocol.ts';
+
+export function probeUdp(target: UdpTarget): Promise<ProbeResult> {
+  const sent = target.payload ?? DEFAULT_PAYLOAD;
+  return runProbeScope(target, (scope) => {
+    const socket = createSocket(isIPv6(target.host) ? 'udp6' : 'udp4');
+    scope.onEnd(() => socket.close());
+    socket.on('error', (error) => scope.fail(error));
+    socket.on('message', (message) => scope.finish(echoFinding(message.toString('utf8'), sent)));
+    socket.on('connect', () => socket.send(sent));
+    socket.connect(target.port, target.host);
+  });
+}

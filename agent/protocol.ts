@@ -1,0 +1,195 @@
+// Wire types shared by the agent and the runner that calls it through the pod proxy.
+// Every change visible on the wire bumps API_VERSION.
+
+export const API_VERSION = 'shakedown.probe/v1';
+export const AGENT_VERSION = '0.1.0';
+
+export const MAX_TARGETS = 2000;
+export const MAX_TIMEOUT_MS = 30_000;
+export const DEFAULT_CONCURRENCY = 64;
+export const MAX_CONCURRENCY = 256;
+export const MAX_PAYLOAD_CHARS = 1024;
+
+/** How a probe ended: the classification the reports show. The set is closed and the strings are stable. */
+export type Outcome =
+  | 'ok'
+  | 'refused'
+  | 'timeout'
+  | 'reset'
+  | 'unreachable'
+  | 'dns-error'
+  | 'tls-error'
+  | 'http-status'
+  | 'protocol-error'
+  | 'error';
+
+export const DNS_QUERY_TYPES = ['A', 'AAAA', 'CAA', 'CNAME', 'DNAME', 'MX', 'NAPTR', 'NS', 'PTR', 'SOA', 'SRV', 'TXT'] as const;
+export type DnsQueryType = (typeof DNS_QUERY_TYPES)[number];
+
+interface TargetBase {
+  /** Chosen by the caller and copied into the result. */
+  id: string;
+  timeoutMs: number;
+}
+
+export interface HttpTarget extends TargetBase {
+  kind: 'http';
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  /** Sent as the Host header and, for https, as the TLS server name. */
+  hostHeader?: string;
+  /** Any 2xx when absent. */
+  expectStatus?: number;
+  /** A substring the body must contain. */
+  expectBody?: string;
+  tlsInsecure?: boolean;
+}
+
+/** Sends `payload` as one line and expects the agent's echo `POD|payload`. */
+export interface TcpTarget extends TargetBase {
+  kind: 'tcp';
+  host: string;
+  port: number;
+  payload?: string;
+}
+
+/** Sends `payload` as one datagram and expects the agent's echo `POD|payload`. */
+export interface UdpTarget extends TargetBase {
+  kind: 'udp';
+  host: string;
+  port: number;
+  payload?: string;
+}
+
+export interface DnsTarget extends TargetBase {
+  kind: 'dns';
+  server: string;
+  port?: number;
+  name: string;
+  type: DnsQueryType;
+  transport: 'udp' | 'tcp';
+  /** Defaults to true. */
+  recursionDesired?: boolean;
+}
+
+export type ProbeTarget = HttpTarget | TcpTarget | UdpTarget | DnsTarget;
+export type ProbeKind = ProbeTarget['kind'];
+
+export interface ProbeRequest {
+  apiVersion: typeof API_VERSION;
+  concurrency?: number;
+  targets: ProbeTarget[];
+}
+
+/** Who answered: the identity every echo and response carries. */
+export interface Identity {
+  pod: string;
+  namespace: string;
+  node: string;
+  podIP: string;
+}
+
+/** The JSON body every HTTP echo port answers with. */
+export interface EchoBody extends Identity {
+  port: number;
+  clientIP: string;
+  clientPort: number;
+  method: string;
+  /** Raw request target, query string included. */
+  path: string;
+  host: string;
+  headers: Record<string, string>;
+}
+
+export interface HttpData {
+  status: number;
+  headers: Record<string, string>;
+  /** Present when the body is an agent echo. */
+  echo?: EchoBody;
+  /** The start of the body when it is not an agent echo. */
+  body?: string;
+}
+
+/** A TCP or UDP echo line, split into the pod that answered and the text it echoed. */
+export interface EchoReply {
+  pod: string;
+  text: string;
+}
+
+export interface DnsFlags {
+  aa: boolean;
+  tc: boolean;
+  rd: boolean;
+  ra: boolean;
+  ad: boolean;
+  cd: boolean;
+}
+
+export interface DnsAnswer {
+  name: string;
+  type: string;
+  ttl: number;
+  data: string;
+}
+
+export interface DnsData {
+  rcode: string;
+  flags: DnsFlags;
+  answers: DnsAnswer[];
+}
+
+export interface ProbeResult {
+  id: string;
+  kind: ProbeKind;
+  outcome: Outcome;
+  /** Milliseconds from the start of the probe to its outcome. */
+  ms: number;
+  /** One line a human can read in a report. */
+  detail: string;
+  /** The errno or library code behind a failure, e.g. ECONNREFUSED. */
+  code?: string;
+  http?: HttpData;
+  reply?: EchoReply;
+  dns?: DnsData;
+}
+
+export interface ProbeResponse {
+  apiVersion: typeof API_VERSION;
+  pod: string;
+  node: string;
+  results: ProbeResult[];
+}
+
+export interface ResolvConf {
+  nameservers: string[];
+  search: string[];
+  options: string[];
+  /** Why the file could not be read, when it could not. */
+  error?: string;
+}
+
+export interface AgentPorts {
+  api: number;
+  http: number[];
+  tcp: number;
+  udp: number;
+}
+
+export interface InfoResponse extends Identity {
+  apiVersion: typeof API_VERSION;
+  version: string;
+  ready: boolean;
+  ports: AgentPorts;
+  resolvConf: ResolvConf;
+}
+
+export interface ReadinessRequest {
+  ready: boolean;
+}
+
+export interface ErrorResponse {
+  error: string;
+  /** The request field that was rejected, when one was. */
+  field?: string;
+}
