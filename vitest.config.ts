@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` may fake the cluster and runs in `npm test`;
-// `cluster` runs against the real local cluster (.cluster/kubeconfig) in .ci/run.
+// `unit` may fake the cluster and runs in `npm test`; `cluster` runs against the real local
+// cluster (.cluster/kubeconfig) in .ci/run; `teardown` takes that cluster down and checks nothing remains.
 export default defineConfig({
   test: {
     projects: [
@@ -9,7 +9,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{ci,helpers,reports,agent,cli,test}/**/*.test.ts'],
-          exclude: ['**/*.cluster.test.ts', 'node_modules/**'],
+          exclude: ['**/*.cluster.test.ts', '**/*.teardown.test.ts', 'node_modules/**'],
         },
       },
       {
@@ -19,6 +19,13 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 600_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'teardown',
+          include: ['ci/**/*.teardown.test.ts'],
+          testTimeout: 300_000,
         },
       },
     ],

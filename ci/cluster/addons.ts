@@ -1,0 +1,64 @@
+// Cluster add-ons applied once the API server is up: RBAC, CoreDNS, storage, Gateway API CRDs
+// (from the gateway-api Go module Traefik is built against) and Traefik.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { imageRef } from './images.ts';
+import { kubectl, tryKubectl } from './kube.ts';
+import { controlPlane, net, type NodeLayout } from './layout.ts';
+import { run } from './sh.ts';
+import { versions } from './versions.ts';
+
+/** Replaces ${NAME} placeholders; a placeholder without a value is a bug, not an empty string. */
+export function render(template: string, vars: Record<string, string>): string {
+  return template.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
+    const v = vars[name];
+    if (v === undefined) throw new Error(`manifest placeholder \${${name}} has no value`);
+    return v;
+  });
+}
+
+function manifest(name: string, vars: Record<string, string>): string {
+  return render(readFileSync(join(import.meta.dirname, 'manifests', `${name}.yaml`), 'utf8'), vars);
+}
+
+function gatewayApiCrds(): string {
+  const dl = JSON.parse(run('go', ['mod', 'download', '-json', `sigs.k8s.io/gateway-api@v${versions.gatewayApi}`], {
+    env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
+  })) as { Dir: string };
+  const dir = join(dl.Dir, 'config', 'crd', 'standard');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && !f.includes('vap_'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('\n---\n');
+}
+
+export function applyAddons(nodes: NodeLayout[], storageDir: (n: NodeLayout) => string): void {
+  const vars = {
+    CLUSTER_DOMAIN: net.clusterDomain,
+    DNS_SERVICE_IP: net.dnsServiceIp,
+    IMAGE_COREDNS: imageRef('coredns'),
+    IMAGE_BUSYBOX: imageRef('busybox'),
+    IMAGE_LOCAL_PATH: imageRef('local-path-provisioner'),
+    IMAGE_TRAEFIK: imageRef('traefik'),
+    INGRESS_NODE: controlPlane.name,
+    NODE_PATH_MAP: JSON.stringify({ nodePathMap: nodes.map((n) => ({ node: n.name, paths: [storageDir(n)] })) }),
+  };
+  const apply = (yaml: string): string => kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], yaml);
+  apply(manifest('rbac', vars));
+  apply(manifest('coredns', vars));
+  apply(manifest('local-path', vars));
+  apply(gatewayApiCrds());
+  kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+  apply(manifest('traefik', vars));
+}
+
+/** Namespaces whose pods must all be Running and Ready before the cluster counts as up. */
+export const addonNamespaces = ['kube-system', 'local-path-storage', 'traefik'];
+
+export function notReadyPods(): string[] {
+  const out = tryKubectl(['get', 'pods', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.phase} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']) ?? '';
+  return out.split('\n').filter(Boolean)
+    .filter((l) => addonNamespaces.includes(l.split('/')[0] ?? ''))
+    .filter((l) => !/ Running True$/.test(l));
+}

@@ -1,0 +1,49 @@
+// npm run cluster:up | cluster:down | cluster:status
+import { parseArgs } from 'node:util';
+import { down } from './down.ts';
+import { ClusterError, formatClusterError } from './errors.ts';
+import { log } from './log.ts';
+import { printLogTails, status } from './status.ts';
+import { up } from './up.ts';
+
+const usage = 'usage: node ci/cluster/main.ts up [--nodes N] [--cert-days N] | down | status | logs';
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { nodes: { type: 'string', default: '1' }, 'cert-days': { type: 'string', default: '365' } },
+  });
+  const nodes = Number(values.nodes);
+  const certDays = Number(values['cert-days']);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) throw new Error(`--nodes must be an integer from 1 to 9 (got ${values.nodes})\n${usage}`);
+  if (!Number.isInteger(certDays) || certDays < 1) throw new Error(`--cert-days must be a positive integer (got ${values['cert-days']})\n${usage}`);
+  switch (positionals[0]) {
+    case 'up':
+      await up({ nodes, certDays });
+      return 0;
+    case 'down': {
+      const started = Date.now();
+      const problems = await down();
+      if (problems.length) throw new ClusterError('CLUSTER_LEFTOVERS', `could not remove: ${problems.join(', ')}`);
+      log.done(`cluster removed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return 0;
+    }
+    case 'status':
+      return status() ? 0 : 1;
+    case 'logs':
+      printLogTails(40);
+      return 0;
+    default:
+      throw new Error(usage);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    console.error(formatClusterError(err));
+    if (err instanceof ClusterError && err.code !== 'CLUSTER_LEFTOVERS') console.error('the cluster was left as it is for inspection; `npm run cluster:down` removes it');
+    process.exitCode = 1;
+  },
+);

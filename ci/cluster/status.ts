@@ -1,0 +1,44 @@
+// What the local cluster is running: component versions, nodes, pods, images, and the kubeconfig.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { binary } from './build.ts';
+import { tryKubectl } from './kube.ts';
+import { kubeconfigPath, logDir, nodeLayout } from './layout.ts';
+import { tail, tryRun } from './sh.ts';
+import { versions } from './versions.ts';
+
+function firstLine(out: string | null): string {
+  return out?.trim().split('\n')[0] ?? 'not built';
+}
+
+export function status(): boolean {
+  const lines: string[] = ['components:'];
+  for (const c of ['kube-apiserver', 'kubelet', 'kube-proxy']) lines.push(`  ${c}: ${firstLine(tryRun(binary(c), ['--version']))}`);
+  lines.push(`  containerd: ${firstLine(tryRun('containerd', ['--version']))}`);
+  lines.push(`  runc: ${firstLine(tryRun('runc', ['--version']))}`);
+  lines.push(`  etcd: ${firstLine(tryRun('etcd', ['--version']))}`);
+  lines.push(`  coredns: v${versions.coredns}, kube-router: v${versions.kubeRouter}, traefik: v${versions.traefik}, local-path-provisioner: v${versions.localPathProvisioner}, gateway-api: v${versions.gatewayApi}`);
+  lines.push(`kubeconfig: ${existsSync(kubeconfigPath) ? kubeconfigPath : '(none: the cluster is not up)'}`);
+  const nodes = tryKubectl(['get', 'nodes', '-o', 'wide']);
+  const running = nodes !== null;
+  lines.push('nodes:', running ? nodes.trimEnd() : '  (API server not reachable)');
+  if (running) {
+    lines.push('pods:', (tryKubectl(['get', 'pods', '-A', '-o', 'wide']) ?? '').trimEnd());
+    const names = (tryKubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}']) ?? '').split(' ').filter(Boolean);
+    for (const name of names) {
+      const node = nodeLayout(Number(name.replace(/^node/, '')));
+      const images = tryRun('ctr', ['--address', node.containerdSock, '--namespace', 'k8s.io', 'images', 'ls', '-q']) ?? '';
+      lines.push(`images on ${name}:`, ...images.split('\n').filter((i) => i && !i.startsWith('sha256:')).map((i) => `  ${i}`));
+    }
+  }
+  console.log(lines.join('\n'));
+  return running;
+}
+
+/** The last lines of every component's log: what CI prints when a cluster step failed. */
+export function printLogTails(lines: number): void {
+  if (!existsSync(logDir)) return console.log(`no logs in ${logDir}`);
+  for (const f of readdirSync(logDir).filter((n) => n.endsWith('.log')).sort()) {
+    console.log(`--- ${join(logDir, f)}\n${tail(readFileSync(join(logDir, f), 'utf8'), lines)}`);
+  }
+}

@@ -1,0 +1,70 @@
+import { createConnection } from 'node:net';
+import { createSocket } from 'node:dgram';
+import dnsPacket from 'dns-packet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answer, serve } from './upstream-dns.ts';
+import { upstreamZone, zoneRecords } from './upstream-zone.ts';
+
+const query = (name: string, type: dnsPacket.RecordType): Buffer => dnsPacket.encode({ type: 'query', id: 42, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] });
+type Decoded = dnsPacket.Packet & { rcode?: string; flag_tc?: boolean };
+const decode = (b: Buffer): Decoded => dnsPacket.decode(b) as Decoded;
+
+describe('stub upstream DNS answers', () => {
+  it('answers a known name with its records and the query id', () => {
+    const r = decode(answer(query(`external.${upstreamZone}`, 'A'), 'udp'));
+    expect(r.id).toBe(42);
+    expect(r.rcode).toBe('NOERROR');
+    expect(r.answers?.map((a) => (a as { data: string }).data)).toEqual(zoneRecords.filter((z) => z.name === `external.${upstreamZone}` && z.type === 'A').map((z) => z.data));
+  });
+
+  it('says NXDOMAIN for an unknown name, in the zone or not', () => {
+    expect(decode(answer(query(`nope.${upstreamZone}`, 'A'), 'udp')).rcode).toBe('NXDOMAIN');
+    expect(decode(answer(query('example.invalid', 'A'), 'udp')).rcode).toBe('NXDOMAIN');
+  });
+
+  it('answers a CNAME for an alias', () => {
+    const r = decode(answer(query(`alias.${upstreamZone}`, 'A'), 'udp'));
+    expect(r.answers?.[0]).toMatchObject({ type: 'CNAME', data: `external.${upstreamZone}` });
+  });
+
+  it('truncates an answer too big for UDP and gives it whole over TCP', () => {
+    const udp = answer(query(`big.${upstreamZone}`, 'TXT'), 'udp');
+    expect(udp.length).toBeLessThanOrEqual(512);
+    expect(decode(udp).flag_tc).toBe(true);
+    const tcp = decode(answer(query(`big.${upstreamZone}`, 'TXT'), 'tcp'));
+    expect(tcp.flag_tc).toBe(false);
+    expect(tcp.answers).toHaveLength(zoneRecords.filter((z) => z.name === `big.${upstreamZone}`).length);
+  });
+});
+
+describe('stub upstream DNS server on loopback', () => {
+  let stop: () => Promise<void>;
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  beforeAll(async () => { stop = await serve('127.0.0.1', port); });
+  afterAll(async () => { await stop(); });
+
+  it('serves UDP', async () => {
+    const sock = createSocket('udp4');
+    const reply = await new Promise<Buffer>((resolve) => {
+      sock.on('message', (m) => resolve(m));
+      sock.send(query(`external.${upstreamZone}`, 'A'), port, '127.0.0.1');
+    });
+    sock.close();
+    expect(decode(reply).answers).toHaveLength(1);
+  });
+
+  it('serves TCP with length-prefixed messages', async () => {
+    const q = query(`big.${upstreamZone}`, 'TXT');
+    const framed = Buffer.concat([Buffer.from([q.length >> 8, q.length & 255]), q]);
+    const reply = await new Promise<Buffer>((resolve, reject) => {
+      let buf = Buffer.alloc(0);
+      const c = createConnection(port, '127.0.0.1', () => c.write(framed));
+      c.on('data', (d) => {
+        buf = Buffer.concat([buf, d]);
+        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) { c.end(); resolve(buf.subarray(2)); }
+      });
+      c.on('error', reject);
+    });
+    expect(decode(reply).answers?.length).toBeGreaterThan(10);
+  });
+});

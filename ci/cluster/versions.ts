@@ -1,0 +1,35 @@
+// Every version the local cluster uses, pinned in this one place. Build caches are keyed by this
+// object, so changing a value here rebuilds exactly what depends on it.
+
+export const versions = {
+  /** k8s.io/kubernetes; its 31 staging modules are pinned to v0.<minor>.<patch>. */
+  kubernetes: '1.34.4',
+  coredns: '1.12.4',
+  /** Listing of this module is refused by the proxy; this exact version is served. */
+  kubeRouter: '2.1.0',
+  localPathProvisioner: '0.0.37',
+  /** 3.7.11+ need a go-http-auth fork and lego v5.4 that the module proxy refuses to serve. */
+  traefik: '3.7.10',
+  /** The Gateway API release Traefik is built against; its CRDs come from the same module. */
+  gatewayApi: '1.6.1',
+  /** Tag of our own pause image (a tiny C program built here). */
+  pause: '3.10',
+} as const;
+
+/** Debian packages the cluster runs on: container runtime, CNI plugins, etcd, netfilter tools. */
+export const debianPackages: Record<string, string> = {
+  containerd: 'containerd',
+  runc: 'runc',
+  '/usr/lib/cni/bridge': 'containernetworking-plugins',
+  etcd: 'etcd-server',
+  iptables: 'iptables',
+  ipset: 'ipset',
+  conntrack: 'conntrack',
+  busybox: 'busybox-static',
+  nsenter: 'util-linux',
+  unshare: 'util-linux',
+  ip: 'iproute2',
+  openssl: 'openssl',
+  gcc: 'gcc',
+  xz: 'xz-utils',
+};
