@@ -26,7 +26,7 @@ function goEnv(c: GoComponent): NodeJS.ProcessEnv {
 }
 
 let goVersionCache: string | undefined;
-export function goVersion(): string {
+function goVersion(): string {
   goVersionCache ??= run('go', ['env', 'GOVERSION'], { hint: 'install Go 1.24 or newer' }).trim();
   return goVersionCache;
 }
@@ -39,7 +39,7 @@ function componentKey(c: GoComponent): string {
   return createHash('sha256').update(JSON.stringify({ ...data, go: goVersion(), recipe })).digest('hex').slice(0, 12);
 }
 
-export function componentBinDir(c: GoComponent): string {
+function componentBinDir(c: GoComponent): string {
   return join(cacheDir, 'build', `${c.name}-${c.version}-${componentKey(c)}`, 'bin');
 }
 

@@ -103,7 +103,8 @@ export function clusterProcesses(namespaceFiles: string[], cgroupRoots: string[]
   return [...pids];
 }
 
-export async function killAll(pids: number[], graceMs = 5000): Promise<number[]> {
+/** TERM, then KILL what is left after the grace period; returns the pids that still live. */
+export async function killAll(pids: number[], graceMs = 1500): Promise<number[]> {
   for (const pid of pids) try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
   const deadline = Date.now() + graceMs;
   while (pids.some(alive) && Date.now() < deadline) await sleep(100);

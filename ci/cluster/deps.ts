@@ -12,7 +12,7 @@ export function requireRoot(): void {
   }
 }
 
-export function missingPackages(): string[] {
+function missingPackages(): string[] {
   const missing = Object.entries(debianPackages)
     .filter(([tool]) => (tool.startsWith('/') ? !existsSync(tool) : which(tool) === null))
     .map(([, pkg]) => pkg);

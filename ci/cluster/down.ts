@@ -8,7 +8,7 @@ import { ourNetns, teardownNetwork } from './network.ts';
 import { tryRun } from './sh.ts';
 
 /** Mount points under the given directories, deepest first. */
-export function mountsUnder(dirs: string[]): string[] {
+function mountsUnder(dirs: string[]): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[4]?.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))

@@ -16,6 +16,8 @@ function processes(): string[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
+      // A zombie is already dead; it waits only for PID 1 to reap it.
+      if (readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')) continue;
       const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
       if (clusterPrograms.includes(comm) || cmdline.includes(stateDir) || cmdline.includes(runDir) || cmdline.includes('upstream-dns.ts')) found.push(`${comm}: ${cmdline}`);

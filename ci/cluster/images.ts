@@ -39,13 +39,6 @@ function busyboxApplets(): Record<string, string> {
   return Object.fromEntries(applets.filter((a) => a !== 'bin/busybox').map((a) => [a, '/bin/busybox']));
 }
 
-export function nodeBinary(): string {
-  return realpathSync(process.execPath);
-}
-
-export function nodeVersion(): string {
-  return process.versions.node;
-}
 
 function busyboxVersion(): string {
   const m = /BusyBox v([\d.]+)/.exec(run('/bin/busybox', ['--help'], {}).split('\n')[0] ?? '');
@@ -53,7 +46,7 @@ function busyboxVersion(): string {
 }
 
 export function clusterImages(): ImageSpec[] {
-  const node = nodeBinary();
+  const node = realpathSync(process.execPath);
   return [
     { ref: `${registry}/pause:${versions.pause}`, files: { pause: pauseBinary() }, entrypoint: ['/pause'], user: '65535:65535' },
     { ref: `${registry}/busybox:${busyboxVersion()}`, files: { 'bin/busybox': '/bin/busybox' }, symlinks: busyboxApplets(), entrypoint: ['/bin/sh'] },
@@ -65,7 +58,7 @@ export function clusterImages(): ImageSpec[] {
       entrypoint: ['/usr/bin/local-path-provisioner'],
     },
     {
-      ref: `${registry}/node:${nodeVersion()}`,
+      ref: `${registry}/node:${process.versions.node}`,
       files: { 'usr/local/bin/node': node, ...Object.fromEntries(sharedLibraries(node).map((l) => [l.slice(1), realpathSync(l)])) },
       entrypoint: ['/usr/local/bin/node'],
       env: ['PATH=/usr/local/bin:/usr/bin:/bin'],

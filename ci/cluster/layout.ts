@@ -39,9 +39,8 @@ export interface NodeLayout {
   podCidr: string;
   netns: string;
   netnsPath: string;
-  /** Host side and node side of the node's veth. */
+  /** Host side of the node's veth (the node side is eth0). */
   vethHost: string;
-  vethNode: string;
   /** The node's private mount namespace (bind-mounted nsfs file): its mounts die with it. */
   mntns: string;
   dir: string;
@@ -62,7 +61,6 @@ export function nodeLayout(index: number): NodeLayout {
     netns,
     netnsPath: `/run/netns/${netns}`,
     vethHost: `${prefix}-${name}-h`,
-    vethNode: 'eth0',
     mntns: join(run, 'mntns'),
     dir: join(stateDir, 'nodes', name),
     run,

@@ -11,7 +11,7 @@ import { kubeconfig, kubeletPki, type Pki } from './pki.ts';
 import { run, tryRun } from './sh.ts';
 
 /** Host directories the node mounts a private tmpfs over, so shim sockets and pod netns die with it. */
-export const privateMounts = ['/run/netns', '/run/containerd'];
+const privateMounts = ['/run/netns', '/run/containerd'];
 
 export function setupMountNamespace(node: NodeLayout): void {
   mkdirSync(node.run, { recursive: true });
@@ -76,8 +76,9 @@ function cniConfig(node: NodeLayout): string {
   }, null, 2);
 }
 
-export function ctr(node: NodeLayout, args: string[]): string {
-  return run('ctr', ['--address', node.containerdSock, '--namespace', 'k8s.io', ...args]);
+/** Arguments for `ctr` against the node's containerd, in the namespace the CRI uses. */
+export function ctrArgs(node: NodeLayout, args: string[]): string[] {
+  return ['--address', node.containerdSock, '--namespace', 'k8s.io', ...args];
 }
 
 export async function startContainerd(node: NodeLayout): Promise<void> {
@@ -96,7 +97,7 @@ export async function startContainerd(node: NodeLayout): Promise<void> {
 }
 
 export function importImage(node: NodeLayout, archive: string): void {
-  ctr(node, ['images', 'import', '--no-unpack=false', archive]);
+  run('ctr', ctrArgs(node, ['images', 'import', archive]));
 }
 
 function kubeletConfig(node: NodeLayout, serving: { cert: string; key: string }, pki: Pki): string {

@@ -1,6 +1,6 @@
 // The cluster's PKI, made fresh per cluster with openssl: a cluster CA that signs every serving
 // and client certificate (kubelets included), a front-proxy CA, and the service-account key pair.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { net, pkiDir } from './layout.ts';
 import { run } from './sh.ts';
@@ -140,8 +140,4 @@ export function writeKubeconfig(path: string, content: string): string {
   mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(path, content, { mode: 0o600 });
   return path;
-}
-
-export function pkiExists(): boolean {
-  return existsSync(join(pkiDir, 'ca.crt'));
 }

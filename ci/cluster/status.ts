@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { binary } from './build.ts';
 import { tryKubectl } from './kube.ts';
 import { kubeconfigPath, logDir, nodeLayout } from './layout.ts';
+import { ctrArgs } from './node.ts';
 import { tail, tryRun } from './sh.ts';
 import { versions } from './versions.ts';
 
@@ -27,7 +28,7 @@ export function status(): boolean {
     const names = (tryKubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}']) ?? '').split(' ').filter(Boolean);
     for (const name of names) {
       const node = nodeLayout(Number(name.replace(/^node/, '')));
-      const images = tryRun('ctr', ['--address', node.containerdSock, '--namespace', 'k8s.io', 'images', 'ls', '-q']) ?? '';
+      const images = tryRun('ctr', ctrArgs(node, ['images', 'ls', '-q'])) ?? '';
       lines.push(`images on ${name}:`, ...images.split('\n').filter((i) => i && !i.startsWith('sha256:')).map((i) => `  ${i}`));
     }
   }
