@@ -51,7 +51,7 @@ export function binary(name: string): string {
 }
 
 /** The wrapper go.mod: requires the component, inherits its replace and exclude directives. */
-function wrapperGoMod(c: GoComponent, dep: GoModJson): string {
+export function wrapperGoMod(c: GoComponent, dep: GoModJson): string {
   const lines = [`module shakedown.local/build/${c.name}`, '', `go ${dep.Go ?? '1.24.0'}`, ''];
   if (c.godebug) lines.push(`godebug ${c.godebug}`, '');
   lines.push(`require ${c.module} ${c.version}`, '');
