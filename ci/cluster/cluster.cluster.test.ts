@@ -127,6 +127,22 @@ afterAll(() => {
   tryKubectl(['delete', 'namespace', ns, '--wait=true', '--timeout=120s']);
 }, 180_000);
 
+describe('Nodes', () => {
+  it('every node is Ready, and every pod IP lies in the podCIDR of its node', () => {
+    const nodes = JSON.parse(kubectl(['get', 'nodes', '-o', 'json'])) as { items: { metadata: { name: string }; spec: { podCIDR?: string }; status: { conditions: { type: string; status: string }[] } }[] };
+    expect(nodes.items.length).toBeGreaterThan(0);
+    const cidrOf = new Map(nodes.items.map((n) => [n.metadata.name, n.spec.podCIDR ?? '']));
+    for (const n of nodes.items) expect(n.status.conditions.find((c) => c.type === 'Ready')?.status, n.metadata.name).toBe('True');
+    const pods = JSON.parse(kubectl(['get', 'pods', '-A', '-o', 'json'])) as { items: { metadata: { name: string }; spec: { nodeName?: string; hostNetwork?: boolean }; status: { podIP?: string } }[] };
+    const podNetwork = pods.items.filter((p) => p.status.podIP && !p.spec.hostNetwork);
+    expect(podNetwork.length).toBeGreaterThan(0);
+    for (const p of podNetwork) {
+      const prefix = (cidrOf.get(p.spec.nodeName ?? '') ?? '').replace(/\.0\/24$/, '.');
+      expect(p.status.podIP?.startsWith(prefix) && prefix !== '', `${p.metadata.name} ${p.status.podIP} on ${p.spec.nodeName} (${cidrOf.get(p.spec.nodeName ?? '')})`).toBe(true);
+    }
+  });
+});
+
 describe('DNS', () => {
   it('resolves cluster and upstream names from a pod, through its resolv.conf search path', () => {
     const out = JSON.parse(inPod(`const d = require('dns').promises;

@@ -101,16 +101,13 @@ export async function startControllerManager(pki: Pki): Promise<void> {
       `--root-ca-file=${pki.ca.cert}`,
       `--service-account-private-key-file=${pki.saKey}`,
       '--use-service-account-credentials=true',
-      '--allocate-node-cidrs=true',
-      `--cluster-cidr=${net.podCidr}`,
-      '--node-cidr-mask-size=24',
       `--service-cluster-ip-range=${net.serviceCidr}`,
       '--configure-cloud-routes=false',
       '--controllers=*,bootstrapsigner,tokencleaner',
       '--leader-elect=false',
     ],
     ...ns,
-    hint: 'kube-controller-manager assigns pod CIDRs and runs every controller; its log says what it could not do',
+    hint: 'kube-controller-manager runs every controller; its log says what it could not do',
   };
   const pid = startDaemon(d);
   await waitFor(d, pid, () => (tryRun('busybox', ['wget', '-q', '-O-', '--no-check-certificate', 'https://127.0.0.1:10257/healthz'], { netns: controlPlane.netnsPath }) ?? '') === 'ok', 60_000);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { binary } from './build.ts';
 import { type DaemonSpec, startDaemon, waitFor } from './daemons.ts';
 import { imageRef } from './images.ts';
-import { nodeReady } from './kube.ts';
+import { kubectl, nodeReady, tryKubectl } from './kube.ts';
 import { apiServerUrl, net, type NodeLayout, stateDir } from './layout.ts';
 import { kubeconfig, kubeletPki, type Pki } from './pki.ts';
 import { run, tryRun } from './sh.ts';
@@ -165,6 +165,10 @@ export async function startKubelet(node: NodeLayout, pki: Pki, certDays: number)
     hint: 'the kubelet log names the failing check (cgroups, container runtime, certificates)',
   };
   const pid = startDaemon(d);
+  await waitFor(d, pid, () => tryKubectl(['get', 'node', node.name]) !== null, 60_000);
+  // Each node's pod range is fixed by the layout (the CNI config uses it), so the Node object must
+  // say the same; the controller manager does not allocate ranges here.
+  kubectl(['patch', 'node', node.name, '--type=merge', '-p', JSON.stringify({ spec: { podCIDR: node.podCidr, podCIDRs: [node.podCidr] } })]);
   await waitFor(d, pid, () => nodeReady(node.name), 90_000);
 }
 
