@@ -2,16 +2,18 @@
 // ClusterIP with port != targetPort, NodePort, NetworkPolicy deny then allow, ingress-nginx
 // rewrite-target with capture groups, Gateway API URLRewrite, PVC binding and persistence, and
 // the API server and kubelet certificates against the cluster CA.
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
 import { connect } from 'node:tls';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageRef } from './images.ts';
 import { kubectl, tryKubectl } from './kube.ts';
-import { controlPlane, net, pkiDir } from './layout.ts';
+import { controlPlane, net, pkiDir, repoRoot } from './layout.ts';
 import { upstreamZone } from './upstream-zone.ts';
 
 const ns = `sdk-e2e-${randomBytes(3).toString('hex')}`;
@@ -192,6 +194,26 @@ describe('NetworkPolicy', () => {
     kubectl(['delete', '-n', ns, 'networkpolicy', 'default-deny', 'allow-client']);
     await eventually('echo blocked after the policies were deleted', () => podFetch(`http://echo.${ns}:8089/`, 1500), (o) => !o.startsWith('ERR'), 60_000);
   }, 180_000);
+});
+
+describe('NetworkPolicy enforcer switch (for the netpol suite\'s "not enforced" verdict)', () => {
+  const enforcer = (state: 'on' | 'off'): void => {
+    execFileSync(process.execPath, [join(repoRoot, 'ci', 'cluster', 'main.ts'), 'enforcer', state], { stdio: 'pipe' });
+  };
+
+  it('with the enforcer off a default deny blocks nothing; back on, it blocks again', async () => {
+    apply({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-for-switch' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+    try {
+      await eventually('default-deny not enforced', () => podFetch(`http://echo.${ns}:8089/`, 1500), (o) => o.startsWith('ERR'), 60_000);
+      enforcer('off');
+      await eventually('still blocked with the enforcer off', () => podFetch(`http://echo.${ns}:8089/`, 1500), (o) => !o.startsWith('ERR'), 30_000);
+    } finally {
+      enforcer('on');
+    }
+    await eventually('not blocked after the enforcer came back', () => podFetch(`http://echo.${ns}:8089/`, 1500), (o) => o.startsWith('ERR'), 60_000);
+    kubectl(['delete', '-n', ns, 'networkpolicy', 'deny-for-switch']);
+    await eventually('blocked after the policy was deleted', () => podFetch(`http://echo.${ns}:8089/`, 1500), (o) => !o.startsWith('ERR'), 60_000);
+  }, 240_000);
 });
 
 describe('Ingress and Gateway API', () => {

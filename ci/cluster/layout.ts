@@ -1,5 +1,6 @@
 // Where everything of the local cluster lives: addresses, namespace names, directories.
 // One function derives every per-node name from the node index, so more nodes are a parameter.
+import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -67,6 +68,16 @@ export function nodeLayout(index: number): NodeLayout {
     containerdSock: join(run, 'containerd.sock'),
     cgroupRoot: `/shakedown-${name}`,
   };
+}
+
+/** The nodes of the cluster that is up, found by their runtime directories. */
+export function runningNodes(): NodeLayout[] {
+  if (!existsSync(runDir)) return [];
+  return readdirSync(runDir)
+    .map((n) => /^node(\d+)$/.exec(n)?.[1])
+    .filter((i): i is string => i !== undefined)
+    .map((i) => nodeLayout(Number(i)))
+    .sort((a, b) => a.index - b.index);
 }
 
 /** The control plane runs on node 1, as on a kind cluster. */

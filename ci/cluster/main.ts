@@ -1,12 +1,28 @@
 // npm run cluster:up | cluster:down | cluster:status
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { down } from './down.ts';
 import { ClusterError, formatClusterError } from './errors.ts';
+import { pkiDir, runningNodes } from './layout.ts';
 import { log } from './log.ts';
+import { kubeRouterRunning, startKubeRouter, stopKubeRouter } from './node.ts';
 import { printLogTails, status } from './status.ts';
 import { up } from './up.ts';
 
-const usage = 'usage: node ci/cluster/main.ts up [--nodes N] [--cert-days N] | down | status | logs';
+/** Turns NetworkPolicy enforcement off (enforcer stopped, its rules removed) or back on, on every node. */
+async function setEnforcer(state: string | undefined): Promise<void> {
+  if (state !== 'on' && state !== 'off') throw new Error(`enforcer takes on or off\n${usage}`);
+  const nodes = runningNodes();
+  if (nodes.length === 0) throw new ClusterError('CLUSTER_NOT_RUNNING', 'no local cluster is running', { hint: 'npm run cluster:up' });
+  const kubeconfig = join(pkiDir, 'kube-router.kubeconfig');
+  for (const node of nodes) {
+    if (state === 'off') await stopKubeRouter(node);
+    else if (!kubeRouterRunning(node)) await startKubeRouter(node, kubeconfig);
+  }
+  log.done(`NetworkPolicy enforcement ${state} on ${nodes.map((n) => n.name).join(', ')}`);
+}
+
+const usage = 'usage: node ci/cluster/main.ts up [--nodes N] [--cert-days N] | down | status | logs | enforcer on|off';
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -33,6 +49,9 @@ async function main(argv: string[]): Promise<number> {
       return status() ? 0 : 1;
     case 'logs':
       printLogTails(40);
+      return 0;
+    case 'enforcer':
+      await setEnforcer(positionals[1]);
       return 0;
     default:
       throw new Error(usage);

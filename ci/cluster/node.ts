@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binary } from './build.ts';
-import { type DaemonSpec, startDaemon, waitFor } from './daemons.ts';
+import { type DaemonSpec, killAll, processesInNetns, startDaemon, waitFor } from './daemons.ts';
+import { ClusterError } from './errors.ts';
 import { imageRef } from './images.ts';
 import { kubectl, nodeReady, tryKubectl } from './kube.ts';
 import { apiServerUrl, net, type NodeLayout, stateDir } from './layout.ts';
@@ -197,26 +198,51 @@ oomScoreAdj: 0
   await waitFor(d, pid, () => (tryRun('iptables', ['-w', '-t', 'nat', '-S', 'KUBE-SERVICES'], { netns: node.netnsPath }) ?? '').includes('KUBE-NODEPORTS'), 60_000);
 }
 
+const kubeRouterFlags = (node: NodeLayout, kubeconfigFile: string): string[] => [
+  '--run-firewall=true',
+  '--run-router=false',
+  '--run-service-proxy=false',
+  '--enable-cni=false',
+  '--enable-ipv6=false',
+  `--kubeconfig=${kubeconfigFile}`,
+  `--hostname-override=${node.name}`,
+  `--service-cluster-ip-range=${net.serviceCidr}`,
+  `--service-node-port-range=${net.nodePortRange}`,
+  '--health-port=20244',
+  '--metrics-port=0',
+];
+
 export async function startKubeRouter(node: NodeLayout, kubeconfigFile: string): Promise<void> {
   const d: DaemonSpec = {
     name: `${node.name}-kube-router`,
     cmd: binary('kube-router'),
-    args: [
-      '--run-firewall=true',
-      '--run-router=false',
-      '--run-service-proxy=false',
-      '--enable-cni=false',
-      '--enable-ipv6=false',
-      `--kubeconfig=${kubeconfigFile}`,
-      `--hostname-override=${node.name}`,
-      `--service-cluster-ip-range=${net.serviceCidr}`,
-      `--service-node-port-range=${net.nodePortRange}`,
-      '--health-port=20244',
-      '--metrics-port=0',
-    ],
+    args: kubeRouterFlags(node, kubeconfigFile),
     ...nsOf(node),
     hint: 'kube-router needs ipset and iptables on PATH and bridge-nf-call-iptables=1 in the node namespace',
   };
   const pid = startDaemon(d);
   await waitFor(d, pid, () => (tryRun('iptables', ['-w', '-S'], { netns: node.netnsPath }) ?? '').includes('KUBE-ROUTER-FORWARD'), 60_000);
+}
+
+/**
+ * Stops the node's NetworkPolicy enforcer and removes its rules, so the node behaves like a
+ * cluster whose network plugin ignores NetworkPolicy (what the netpol suite must detect).
+ */
+export async function stopKubeRouter(node: NodeLayout): Promise<void> {
+  await killAll(processesInNetns(node.netnsPath, 'kube-router'));
+  // kube-router 2.1.0's --cleanup-config removes nothing of its policy rules (and then panics), so
+  // the filter table is restored without its chains and the jumps to them, then its sets destroyed.
+  const ns = { netns: node.netnsPath };
+  const theirs = /KUBE-(ROUTER|NWPLCY|POD-FW|SRC|DST)-/;
+  const kept = run('iptables-save', ['-t', 'filter'], ns).split('\n').filter((l) => !theirs.test(l)).join('\n');
+  run('iptables-restore', ['-w'], { ...ns, input: `${kept}\n` });
+  for (const set of run('ipset', ['list', '-n'], ns).split('\n').filter((s) => theirs.test(s))) run('ipset', ['destroy', set], ns);
+  const left = run('iptables-save', [], ns).split('\n').filter((l) => theirs.test(l));
+  if (left.length > 0) {
+    throw new ClusterError('CLUSTER_COMMAND_FAILED', `kube-router's rules are still in ${node.name}'s netfilter tables`, { logTail: left.slice(0, 20).join('\n') });
+  }
+}
+
+export function kubeRouterRunning(node: NodeLayout): boolean {
+  return processesInNetns(node.netnsPath, 'kube-router').length > 0;
 }
