@@ -1,0 +1,29 @@
+// `shakedown cleanup`: deletes the namespaces earlier runs left behind (all of ours, or with
+// --expired-only those past their expiry). A namespace without our label is never touched.
+import { apiError } from '../helpers/kube/api-errors.ts';
+import { findKubeconfig, noKubeconfig } from '../helpers/kube/kubeconfig.ts';
+import { openKubeSession } from '../helpers/kube/session.ts';
+import { namespaceApi, removeLeftovers } from '../helpers/run/namespaces.ts';
+import type { Settings } from '../helpers/settings.ts';
+import type { CliIo } from './main.ts';
+
+export const CLEANUP_WAIT_MS = 120_000;
+
+export async function cleanupCommand(io: CliIo, settings: Settings): Promise<number> {
+  const location = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home });
+  if (location === undefined) throw noKubeconfig();
+  const session = await openKubeSession(location, { ...(settings.context === undefined ? {} : { context: settings.context }), qps: settings.apiQps });
+  try {
+    const mode = settings.expiredOnly ? 'expired' : 'all';
+    const result = await removeLeftovers(namespaceApi(session.clients.core), mode, new Date(), { timeoutMs: CLEANUP_WAIT_MS, ...(settings.runId === undefined ? {} : { runId: settings.runId }) }).catch((error: unknown) => {
+      throw apiError(error, { server: session.server, context: session.target.context, action: 'remove namespaces of earlier runs' });
+    });
+    if (result.selected.length === 0) io.stdout.write(`nothing to clean up${result.kept.length > 0 ? ` (${result.kept.length} namespace(s) of ours kept)` : ''}\n`);
+    if (result.removed.length > 0) io.stdout.write(`deleted ${result.removed.length} namespace(s): ${result.removed.join(', ')}\n`);
+    for (const kept of result.kept) io.stdout.write(`kept ${kept.name}: ${kept.reason}\n`);
+    for (const stuck of result.stuck) io.stderr.write(`still terminating: ${stuck.name}: ${stuck.detail}\n`);
+    return result.stuck.length > 0 ? 1 : 0;
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,40 @@
+// The commands of the CLI and the settings each one reads.
+import type { SettingKey } from '../helpers/settings.ts';
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  keys: SettingKey[];
+}
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'run',
+    summary: 'run the suites against the cluster of the current kubeconfig context',
+    keys: [
+      'suites',
+      'kubeconfig',
+      'context',
+      'junit',
+      'json',
+      'probeImage',
+      'imagePullSecret',
+      'keepOnFailure',
+      'concurrency',
+      'apiQps',
+      'setupTimeout',
+      'checkTimeout',
+      'probeTimeout',
+      'namespaceTtl',
+      'transport',
+      'verbose',
+    ],
+  },
+  { name: 'list', summary: 'list the suites and their checks', keys: ['suites', 'verbose'] },
+  { name: 'cleanup', summary: 'delete namespaces left by earlier runs (all of ours, or only expired ones)', keys: ['kubeconfig', 'context', 'expiredOnly', 'runId', 'apiQps', 'verbose'] },
+  { name: 'images', summary: 'print every image a run uses, for mirroring', keys: ['probeImage', 'context', 'verbose'] },
+];
+
+export function findCommand(name: string | undefined): CommandSpec | undefined {
+  return COMMANDS.find((command) => command.name === name);
+}

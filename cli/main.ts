@@ -1,0 +1,67 @@
+// The shakedown CLI: run, list, cleanup, images. Returns the exit code; never calls process.exit.
+import { homedir } from 'node:os';
+import { loadConfigFile, resolveAll, type Env } from '../helpers/config.ts';
+import { ShakedownError, formatError } from '../helpers/errors.ts';
+import { discoverSuites, selectSuites, PACKAGE_ROOT, SUITES_DIR } from '../helpers/engine/suites.ts';
+import type { OutputStream } from '../reports/console.ts';
+import { parseCommandArgs } from './args.ts';
+import { findCommand } from './commands.ts';
+import { commandUsage, mainUsage } from './usage.ts';
+
+export interface CliIo {
+  argv: string[];
+  env: Env;
+  cwd: string;
+  home: string | undefined;
+  stdout: OutputStream;
+  stderr: OutputStream;
+  // Where suites are found; tests point these at fixtures.
+  root?: string;
+  suitesDir?: string;
+}
+
+export function processIo(): CliIo {
+  return { argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), home: process.env.HOME ?? homedir(), stdout: process.stdout, stderr: process.stderr };
+}
+
+export async function main(io: CliIo): Promise<number> {
+  const [name, ...rest] = io.argv;
+  try {
+    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+      io.stdout.write(`${mainUsage()}\n`);
+      return name === undefined ? 2 : 0;
+    }
+    const command = findCommand(name);
+    if (command === undefined) throw new ShakedownError('SD_BAD_FLAG', `unknown command "${name}"; commands: run, list, cleanup, images`, { hint: 'See `shakedown --help`.' });
+    const parsed = parseCommandArgs(command, rest);
+    if (parsed.help) {
+      io.stdout.write(`${commandUsage(command)}\n`);
+      return 0;
+    }
+    const file = loadConfigFile(parsed.flags, io.env, io.cwd);
+    const { settings, sources } = resolveAll(command.keys, { flags: parsed.flags, env: io.env, cwd: io.cwd, ...(file === undefined ? {} : { file }) });
+    const root = io.root ?? PACKAGE_ROOT;
+    const allSuites = () => discoverSuites(io.suitesDir ?? SUITES_DIR, root);
+    // Commands are loaded when used: a bad flag is answered without loading the Kubernetes client.
+    switch (command.name) {
+      case 'run': {
+        const suites = selectSuites(allSuites(), settings.suites, sources.suites);
+        return await (await import('./run.ts')).runCommand(io, settings, suites, root);
+      }
+      case 'list': {
+        const suites = selectSuites(allSuites(), settings.suites, sources.suites);
+        return await (await import('./list.ts')).listCommand(io, suites, root);
+      }
+      case 'cleanup':
+        return await (await import('./cleanup.ts')).cleanupCommand(io, settings);
+      case 'images':
+        return (await import('./images.ts')).imagesCommand(io, settings);
+      default:
+        throw new ShakedownError('SD_INTERNAL', `command ${command.name} has no implementation`);
+    }
+  } catch (error) {
+    const verbose = io.argv.includes('--verbose') || io.argv.includes('-v');
+    io.stderr.write(`${formatError(error, { verbose })}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ShakedownError } from './errors.ts';
+import { describeSource, loadConfigFile, parseConfigText, resolveSettings, type Layers } from './config.ts';
+
+const cwd = '/work/here';
+
+function layers(overrides: Partial<Layers> = {}): Layers {
+  return { flags: {}, env: {}, cwd, ...overrides };
+}
+
+function thrown(fn: () => unknown): ShakedownError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ShakedownError) return error;
+    throw error;
+  }
+  throw new Error('expected a ShakedownError');
+}
+
+describe('resolveSettings', () => {
+  it('takes the flag over the variable over the file over the default, and says where each came from', () => {
+    const file = { path: '/etc/sd/shakedown.json', values: { probeImage: 'file/img:1', concurrency: 3, apiQps: 7 } };
+    const { settings, sources } = resolveSettings(['probeImage', 'concurrency', 'apiQps', 'checkTimeout'], layers({
+      flags: { 'probe-image': 'flag/img:1' },
+      env: { SHAKEDOWN_PROBE_IMAGE: 'env/img:1', SHAKEDOWN_CONCURRENCY: '5' },
+      file,
+    }));
+    expect(settings).toEqual({ probeImage: 'flag/img:1', concurrency: 5, apiQps: 7, checkTimeout: 90_000 });
+    expect(Object.fromEntries(Object.entries(sources).map(([key, source]) => [key, describeSource(source)]))).toEqual({
+      probeImage: '--probe-image',
+      concurrency: 'SHAKEDOWN_CONCURRENCY',
+      apiQps: '/etc/sd/shakedown.json: key "apiQps"',
+      checkTimeout: 'the default',
+    });
+  });
+
+  it('ignores an empty environment variable', () => {
+    const { settings } = resolveSettings(['context'], layers({ env: { SHAKEDOWN_CONTEXT: '' }, file: { path: '/f.json', values: { context: 'prod' } } }));
+    expect(settings.context).toBe('prod');
+  });
+
+  it('resolves paths against the working directory for flags and against the file for the file', () => {
+    const fromFlag = resolveSettings(['junit'], layers({ flags: { junit: 'out/junit.xml' } }));
+    expect(fromFlag.settings.junit).toBe('/work/here/out/junit.xml');
+    const fromFile = resolveSettings(['junit'], layers({ file: { path: '/etc/sd/shakedown.json', values: { junit: 'reports/j.xml' } } }));
+    expect(fromFile.settings.junit).toBe('/etc/sd/reports/j.xml');
+  });
+
+  it('joins repeated and comma-separated suite flags, dropping duplicates', () => {
+    const { settings } = resolveSettings(['suites'], layers({ flags: { suite: ['services', 'dns,services'] } }));
+    expect(settings.suites).toEqual(['services', 'dns']);
+    expect(resolveSettings(['suites'], layers({ env: { SHAKEDOWN_SUITES: 'dns, smoke' } })).settings.suites).toEqual(['dns', 'smoke']);
+  });
+
+  it('parses durations with units into milliseconds and booleans from words', () => {
+    const { settings } = resolveSettings(['setupTimeout', 'probeTimeout', 'keepOnFailure'], layers({
+      flags: { 'setup-timeout': '2m', 'keep-on-failure': true },
+      env: { SHAKEDOWN_PROBE_TIMEOUT: '1500ms' },
+    }));
+    expect(settings).toEqual({ setupTimeout: 120_000, probeTimeout: 1500, keepOnFailure: true });
+    expect(resolveSettings(['keepOnFailure'], layers({ env: { SHAKEDOWN_KEEP_ON_FAILURE: 'no' } })).settings.keepOnFailure).toBe(false);
+  });
+
+  it('names the flag of a bad flag value with SD_BAD_FLAG', () => {
+    const error = thrown(() => resolveSettings(['concurrency'], layers({ flags: { concurrency: 'lots' } })));
+    expect(error.code).toBe('SD_BAD_FLAG');
+    expect(error.message).toBe('--concurrency must be an integer from 1 to 64, got "lots"');
+  });
+
+  it('names the variable of a bad environment value', () => {
+    const error = thrown(() => resolveSettings(['probeTimeout'], layers({ env: { SHAKEDOWN_PROBE_TIMEOUT: '2' } })));
+    expect(error.code).toBe('SD_CONFIG_INVALID');
+    expect(error.message).toBe('SHAKEDOWN_PROBE_TIMEOUT must be a duration such as 500ms, 30s, 2m or 1h, got "2"');
+  });
+
+  it('names the file and the key of a bad file value', () => {
+    const error = thrown(() => resolveSettings(['transport'], layers({ file: { path: '/etc/sd.json', values: { transport: 'carrier-pigeon' } } })));
+    expect(error.code).toBe('SD_CONFIG_INVALID');
+    expect(error.message).toBe('/etc/sd.json: key "transport" must be one of auto, proxy, exec, got "carrier-pigeon"');
+    const typed = thrown(() => resolveSettings(['concurrency'], layers({ file: { path: '/etc/sd.json', values: { concurrency: '4' } } })));
+    expect(typed.message).toBe('/etc/sd.json: key "concurrency" must be a number, got string "4"');
+  });
+
+  it('rejects a bad value even when a later layer would have been fine', () => {
+    expect(() => resolveSettings(['namespaceTtl'], layers({ flags: { 'namespace-ttl': '10s' }, env: { SHAKEDOWN_NAMESPACE_TTL: '1h' } }))).toThrow(
+      '--namespace-ttl must be from 1m to 30d, got 10s',
+    );
+  });
+});
+
+describe('config file', () => {
+  it('is read from --config before SHAKEDOWN_CONFIG, relative to the working directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sd-config-'));
+    writeFileSync(join(dir, 'a.json'), '{"context": "a"}');
+    writeFileSync(join(dir, 'b.json'), '{"context": "b"}');
+    expect(loadConfigFile({ config: 'a.json' }, { SHAKEDOWN_CONFIG: 'b.json' }, dir)).toEqual({ path: join(dir, 'a.json'), values: { context: 'a' } });
+    expect(loadConfigFile({}, { SHAKEDOWN_CONFIG: 'b.json' }, dir)?.values).toEqual({ context: 'b' });
+    expect(loadConfigFile({}, {}, dir)).toBeUndefined();
+  });
+
+  it('names a missing file and where it was named', () => {
+    const error = thrown(() => loadConfigFile({}, { SHAKEDOWN_CONFIG: '/nonexistent/sd.json' }, '/'));
+    expect(error.code).toBe('SD_CONFIG_INVALID');
+    expect(error.message).toBe('cannot read the config file /nonexistent/sd.json (from SHAKEDOWN_CONFIG): no such file');
+  });
+
+  it('rejects bad JSON, a non-object and an unknown key, naming the file (and the key)', () => {
+    expect(thrown(() => parseConfigText('/x.json', '{"context": ')).message).toMatch(/^\/x\.json is not valid JSON: /);
+    expect(thrown(() => parseConfigText('/x.json', '[1]')).message).toBe('/x.json must hold a JSON object of settings');
+    const unknown = thrown(() => parseConfigText('/x.json', '{"context": "a", "probeimage": "x"}'));
+    expect(unknown.message).toBe('/x.json: key "probeimage" is not a setting');
+    expect(unknown.details).toContain('probeImage');
+  });
+});

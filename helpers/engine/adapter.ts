@@ -1,0 +1,71 @@
+// A vitest reporter that speaks our Reporter: suite and check events go to the multiplexer as
+// CheckResults. A suite file that fails to load, a failing suite hook and an error outside any
+// check each become a failed result too, so nothing that went wrong is silent.
+import type { Reporter as VitestReporter, SerializedError, TestCase, TestModule } from 'vitest/node';
+import type { CheckResult } from '../result.ts';
+import { fromTestCase, suiteOfModule, toCheckResult } from './to-result.ts';
+
+export interface ResultSink {
+  onSuiteStart(suite: string): Promise<void>;
+  onCheckStart(suite: string, check: string): Promise<void>;
+  onCheckEnd(result: CheckResult): Promise<void>;
+}
+
+export interface VitestAdapter extends VitestReporter {
+  readonly results: readonly CheckResult[];
+}
+
+export function createVitestAdapter(sink: ResultSink): VitestAdapter {
+  const results: CheckResult[] = [];
+  const started = new Set<string>();
+
+  async function end(result: CheckResult): Promise<void> {
+    results.push(result);
+    await sink.onCheckEnd(result);
+  }
+
+  return {
+    results,
+    async onTestModuleStart(module: TestModule) {
+      const suite = suiteOfModule(module.moduleId);
+      if (started.has(suite)) return;
+      started.add(suite);
+      await sink.onSuiteStart(suite);
+    },
+    async onTestCaseReady(testCase: TestCase) {
+      const reported = fromTestCase(testCase);
+      await sink.onCheckStart(reported.suite, reported.path.join(' › '));
+    },
+    async onTestCaseResult(testCase: TestCase) {
+      await end(toCheckResult(fromTestCase(testCase)));
+    },
+    async onTestModuleEnd(module: TestModule) {
+      const suite = suiteOfModule(module.moduleId);
+      const errors = module.errors();
+      if (errors.length === 0) return;
+      if (!started.has(suite)) {
+        started.add(suite);
+        await sink.onSuiteStart(suite);
+      }
+      const loaded = module.state() !== 'failed' || [...module.children.allTests()].length > 0;
+      await end(errorResult(suite, loaded ? 'suite hooks' : 'suite loads', errors));
+    },
+    async onTestRunEnd(_modules, unhandledErrors: ReadonlyArray<SerializedError>) {
+      if (unhandledErrors.length > 0) await end(errorResult('shakedown', 'no error outside the checks', unhandledErrors));
+    },
+  };
+}
+
+function errorResult(suite: string, check: string, errors: ReadonlyArray<SerializedError>): CheckResult {
+  const [first] = errors;
+  return {
+    suite,
+    check,
+    status: 'fail',
+    classification: 'error',
+    durationMs: 0,
+    message: (first?.message ?? 'unknown error').split('\n', 1)[0] ?? '',
+    evidence: errors.map((error, index) => ({ label: `error ${index + 1}`, text: error.stack ?? error.message ?? String(error) })),
+    likelyCause: 'a bug in the suite or in shakedown, not a finding about the cluster',
+  };
+}

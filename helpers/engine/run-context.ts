@@ -1,0 +1,34 @@
+// What the engine hands every suite worker through vitest's provide/inject: plain, serializable
+// data about the run. Workers open their own connection to the cluster from it. (Types only: the
+// engine's process never loads vitest's test API.)
+import type {} from 'vitest';
+import type { FleetDescriptor } from '../fleet/descriptor.ts';
+import type { ImageChoice } from '../fleet/image.ts';
+import type { KubeTarget } from '../kube/kubeconfig.ts';
+import type { NodeFacts } from '../kube/nodes.ts';
+import type { Routes } from '../transport/select.ts';
+
+export const CONTEXT_KEY = 'shakedown';
+
+export interface RunContext {
+  runId: string;
+  // The run namespace, where the fleet lives; suites may create objects in it.
+  namespace: string;
+  expiresAt: string;
+  kube: KubeTarget;
+  // This worker's share of the run's API rate limit.
+  apiQps: number;
+  cluster: { server: string; version: string; nodes: NodeFacts[] };
+  fleet: FleetDescriptor;
+  // How each agent is reached: pod proxy or exec.
+  routes: Routes;
+  image: ImageChoice;
+  pullSecret: string | undefined;
+  timeouts: { probeMs: number; checkMs: number };
+}
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    [CONTEXT_KEY]: RunContext;
+  }
+}

@@ -1,0 +1,226 @@
+// One run, start to end: reporters, preflight, cluster setup, the suites under vitest, teardown.
+// Whatever happens (setup failure, crash, Ctrl-C, SIGTERM) the run's namespaces are removed
+// (unless --keep-on-failure and something failed) and the JUnit/JSON reports are written.
+import type { Env } from '../../reports/color.ts';
+import type { OutputStream } from '../../reports/console.ts';
+import type { Reporter } from '../../reports/reporter.ts';
+import { ShakedownError, asShakedownError } from '../errors.ts';
+import { noKubeconfig, type KubeconfigLocation } from '../kube/kubeconfig.ts';
+import { pullSecretPermissions } from '../kube/permissions.ts';
+import { preflight } from '../kube/preflight.ts';
+import { openKubeSession, preflightApi, type KubeSession } from '../kube/session.ts';
+import { summarize, type CheckResult, type RunInfo } from '../result.ts';
+import { createCleanupStack } from '../run/cleanup-stack.ts';
+import type { Removal } from '../run/namespaces.ts';
+import { newRunId } from '../run/run-id.ts';
+import { onStopSignal, type StopSignal } from '../run/signals.ts';
+import type { Settings } from '../settings.ts';
+import { createVitestAdapter } from './adapter.ts';
+import { exitCodeFor, type ExitCode } from './exit-code.ts';
+import { createRunReporters } from './reporters.ts';
+import { pullSecretRef, setUpCluster } from './setup.ts';
+import type { SuiteFile } from './suites.ts';
+import { createSuiteRunner, type SuiteRunner } from './vitest-runner.ts';
+
+export interface RunRequest {
+  settings: Settings;
+  suites: SuiteFile[];
+  root: string;
+  // Undefined when there is none: the run stops with SD_KUBECONFIG_INVALID (and still writes its reports).
+  kubeconfig: KubeconfigLocation | undefined;
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: Env;
+  now?: () => Date;
+  // Further reporters (a benchmark's stopwatch, a test's recorder).
+  observers?: Record<string, Reporter>;
+}
+
+export interface RunOutcome {
+  exitCode: ExitCode;
+  runId: string;
+  // Why the run could not happen, when it could not.
+  error?: ShakedownError;
+  results: CheckResult[];
+}
+
+const CANCEL_GRACE_MS = 3000;
+const TEARDOWN_SUITE = 'setup';
+const TEARDOWN_CHECK = 'run namespaces are deleted';
+
+export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
+  const now = request.now ?? (() => new Date());
+  const { settings } = request;
+  const runId = newRunId(now());
+  const namespace = runId;
+  const run: RunInfo = {
+    runId,
+    startedAt: now().toISOString(),
+    finishedAt: null,
+    cluster: { server: null, version: null, nodes: null, context: null },
+    properties: { 'shakedown.suites': request.suites.map((suite) => suite.name).join(',') },
+  };
+  const reporters = createRunReporters({ ...settings, stdout: request.stdout, stderr: request.stderr, env: request.env, extra: request.observers ?? {} });
+  const { mux } = reporters;
+  const results: CheckResult[] = [];
+  const tty = (request.stderr as { isTTY?: boolean }).isTTY === true;
+  const started = performance.now();
+  const progress = (line: string) => {
+    if (tty || settings.verbose) request.stderr.write(`… ${((performance.now() - started) / 1000).toFixed(1)}s ${line}\n`);
+  };
+  const cleanup = createCleanupStack((step) => progress(step));
+  const abort = new AbortController();
+  let stopped: StopSignal | undefined;
+  let runner: SuiteRunner | undefined;
+  let removal: { outcome: Removal | Error; ms: number } | undefined;
+  let namespaceCreated = false;
+  let failedSoFar = false;
+
+  const record = async (result: CheckResult) => {
+    results.push(result);
+    if (result.status === 'fail') failedSoFar = true;
+    await mux.onCheckEnd(result);
+  };
+
+  const disposeSignals = onStopSignal((signal) => {
+    stopped = signal;
+    request.stderr.write(`\n${signal}: stopping the run and cleaning up (press Ctrl-C again to leave at once; a later run removes what is left)\n`);
+    abort.abort(new ShakedownError('SD_INTERRUPTED', `the run was interrupted by ${signal}`));
+    void runner?.cancel(CANCEL_GRACE_MS).catch(() => undefined);
+  });
+
+  // A crash anywhere (an unhandled rejection) stops the run like a signal would: cleanup still runs.
+  let crash: ShakedownError | undefined;
+  const onCrash = (reason: unknown) => {
+    crash ??= new ShakedownError('SD_INTERNAL', `unexpected error during the run: ${reason instanceof Error ? reason.message : String(reason)}`, { cause: reason });
+    abort.abort(crash);
+    void runner?.cancel(CANCEL_GRACE_MS).catch(() => undefined);
+  };
+  process.on('unhandledRejection', onCrash);
+  process.on('uncaughtException', onCrash);
+
+  let error: ShakedownError | undefined;
+  let session: KubeSession | undefined;
+  try {
+    const secretRef = pullSecretRef(settings);
+    if (request.kubeconfig === undefined) throw noKubeconfig();
+    session = await openKubeSession(request.kubeconfig, { ...(settings.context === undefined ? {} : { context: settings.context }), qps: settings.apiQps });
+    const opened = session;
+    cleanup.push('close the API connection', () => opened.close());
+    run.cluster.server = session.server;
+    run.cluster.context = session.target.context;
+    const facts = await preflight(preflightApi(session), {
+      server: session.server,
+      context: session.target.context,
+      namespace,
+      transport: settings.transport,
+      ...(secretRef === undefined ? {} : { extra: pullSecretPermissions(secretRef.namespace) }),
+    });
+    run.cluster.version = facts.version;
+    run.cluster.nodes = facts.nodes.length;
+    abort.signal.throwIfAborted();
+    await mux.onRunStart(run);
+
+    const setup = await setUpCluster({
+      runId,
+      namespace,
+      now: now(),
+      settings,
+      session,
+      facts,
+      cleanup,
+      suiteCount: request.suites.length,
+      signal: abort.signal,
+      progress,
+      keepNamespaces: () => settings.keepOnFailure && (failedSoFar || error !== undefined) && stopped === undefined,
+      onNamespaceCreated: () => {
+        namespaceCreated = true;
+      },
+      onRemoval: (outcome, ms) => {
+        removal = { outcome, ms };
+      },
+    });
+    await mux.onSuiteStart(TEARDOWN_SUITE);
+    for (const finding of setup.findings) await record(finding);
+    abort.signal.throwIfAborted();
+
+    const adapter = createVitestAdapter({
+      onSuiteStart: async (suite) => mux.onSuiteStart(suite),
+      onCheckStart: async (suite, check) => mux.onCheckStart(suite, check),
+      onCheckEnd: record,
+    });
+    runner = await createSuiteRunner({
+      root: request.root,
+      files: request.suites.map((suite) => suite.file),
+      reporter: adapter,
+      concurrency: settings.concurrency,
+      checkTimeoutMs: settings.checkTimeout,
+      hookTimeoutMs: settings.setupTimeout,
+    });
+    const suiteRunner = runner;
+    cleanup.push('stop the suite workers', () => suiteRunner.close());
+    runner.provide(setup.context);
+    abort.signal.throwIfAborted();
+    await runner.run();
+    abort.signal.throwIfAborted();
+  } catch (thrown) {
+    error = stopped !== undefined ? new ShakedownError('SD_INTERRUPTED', `the run was interrupted by ${stopped}`, { cause: thrown }) : (crash ?? asShakedownError(thrown));
+  }
+  error ??= crash;
+
+  const failures = await cleanup.runAll();
+  disposeSignals();
+  process.off('unhandledRejection', onCrash);
+  process.off('uncaughtException', onCrash);
+  if (settings.verbose && runner !== undefined && runner.output().trim() !== '') request.stderr.write(runner.output());
+  for (const failure of failures) request.stderr.write(`cleanup step "${failure.name}" failed: ${(failure.error as Error).message ?? String(failure.error)}\n`);
+  if (namespaceCreated) await recordTeardown(removal, runId, namespace, settings, record, failedSoFar || error !== undefined);
+
+  run.finishedAt = now().toISOString();
+  if (error !== undefined) {
+    await mux.onSetupError(error, run);
+    await reporters.flush();
+  } else {
+    await mux.onRunEnd(run, results, summarize(results));
+  }
+  return { exitCode: exitCodeFor(summarize(results), error), runId, ...(error === undefined ? {} : { error }), results };
+}
+
+async function recordTeardown(
+  removed: { outcome: Removal | Error; ms: number } | undefined,
+  runId: string,
+  namespace: string,
+  settings: Settings,
+  record: (result: CheckResult) => Promise<void>,
+  somethingFailed: boolean,
+): Promise<void> {
+  const base = { suite: TEARDOWN_SUITE, check: TEARDOWN_CHECK, durationMs: Math.round(removed?.ms ?? 0), evidence: [] };
+  const removal = removed?.outcome;
+  if (removal === undefined) {
+    const kept = settings.keepOnFailure && somethingFailed;
+    await record({
+      ...base,
+      status: 'skip',
+      message: 'skipped',
+      skipReason: kept ? `kept for inspection (--keep-on-failure): namespace ${namespace}; \`shakedown cleanup\` removes it` : 'the namespaces were not removed',
+    });
+    return;
+  }
+  if (removal instanceof Error) {
+    await record({ ...base, status: 'fail', classification: 'error', message: `could not delete the namespaces of run ${runId}: ${removal.message}`, likelyCause: 'the API server refused or failed the deletion; they expire and a later run removes them' });
+    return;
+  }
+  if (removal.stuck.length > 0) {
+    await record({
+      ...base,
+      status: 'fail',
+      classification: 'timeout',
+      message: `${removal.stuck.length} namespace(s) of run ${runId} still Terminating after deletion`,
+      evidence: [{ label: 'stuck namespaces', text: removal.stuck.map((stuck) => `${stuck.name}: ${stuck.detail}`).join('\n') }],
+      likelyCause: 'a finalizer whose controller is down, or an unavailable aggregated API blocking namespace deletion',
+      reproduce: `kubectl get namespace ${removal.stuck[0]?.name} -o yaml`,
+    });
+    return;
+  }
+  await record({ ...base, status: 'pass', message: `deleted ${removal.removed.join(', ') || 'nothing'}` });
+}

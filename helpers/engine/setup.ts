@@ -1,0 +1,135 @@
+// Sets the cluster up for a run, registering how to undo each step as it goes: expired leftovers
+// of earlier runs removed, the run namespace created, the pull secret copied, the probe fleet
+// deployed and ready, and a way to reach each agent chosen. Returns the context for the suites.
+import { buildAgentBundle } from '../../agent/build.ts';
+import { ShakedownError } from '../errors.ts';
+import { deployFleet, fleetApi } from '../fleet/deploy.ts';
+import { chooseProbeImage } from '../fleet/image.ts';
+import { copyPullSecret, parseSecretRef, type SecretRef } from '../fleet/pull-secret.ts';
+import { apiError } from '../kube/api-errors.ts';
+import type { ClusterFacts } from '../kube/preflight.ts';
+import type { KubeSession } from '../kube/session.ts';
+import type { CheckResult } from '../result.ts';
+import type { CleanupStack } from '../run/cleanup-stack.ts';
+import { runNamespace } from '../run/labels.ts';
+import { namespaceApi, removeLeftovers, removeRun, type Removal } from '../run/namespaces.ts';
+import type { Settings } from '../settings.ts';
+import { createExecTransport, kubeExecRunner } from '../transport/exec.ts';
+import { createPodProxyTransport } from '../transport/pod-proxy.ts';
+import { selectRoutes } from '../transport/select.ts';
+import type { RunContext } from './run-context.ts';
+
+// Enough agents for checks that need several endpoints (e.g. load spread over 3).
+export const MIN_AGENTS = 3;
+export const NAMESPACE_REMOVAL_WAIT_MS = 60_000;
+
+export interface SetupRequest {
+  runId: string;
+  namespace: string;
+  now: Date;
+  settings: Settings;
+  session: KubeSession;
+  facts: ClusterFacts;
+  cleanup: CleanupStack;
+  // Suite files run at once, each with its own connection: they share the API rate limit.
+  suiteCount: number;
+  signal: AbortSignal;
+  progress: (line: string) => void;
+  // Decided at teardown: whether to leave the namespaces for inspection.
+  keepNamespaces: () => boolean;
+  onNamespaceCreated: () => void;
+  // Where the namespace removal reports what it did.
+  onRemoval: (removal: Removal | Error, ms: number) => void;
+}
+
+export interface SetupResult {
+  context: RunContext;
+  findings: CheckResult[];
+}
+
+export function pullSecretRef(settings: Settings): SecretRef | undefined {
+  if (settings.imagePullSecret === undefined) return undefined;
+  try {
+    return parseSecretRef(settings.imagePullSecret);
+  } catch (error) {
+    throw new ShakedownError('SD_BAD_FLAG', `--image-pull-secret ${(error as Error).message}`);
+  }
+}
+
+export async function setUpCluster(request: SetupRequest): Promise<SetupResult> {
+  const { session, settings, facts, namespace, runId, cleanup, progress } = request;
+  const ctx = { server: session.server, context: session.target.context };
+  const bundle = buildAgentBundle();
+  bundle.catch(() => undefined);
+  const namespaces = namespaceApi(session.clients.core);
+
+  const leftovers = await removeLeftovers(namespaces, 'expired', request.now, { timeoutMs: 0 }).catch((error: unknown) => {
+    throw apiError(error, { ...ctx, action: 'remove expired namespaces of earlier runs' }, 'SD_SETUP_FAILED');
+  });
+  if (leftovers.selected.length > 0) progress(`removed ${leftovers.selected.length} expired namespace(s) of earlier runs: ${leftovers.selected.map((l) => l.name).join(', ')}`);
+
+  const expiresAt = new Date(request.now.getTime() + settings.namespaceTtl);
+  request.signal.throwIfAborted();
+  await namespaces.create(runNamespace({ name: namespace, runId, expiresAt, purpose: 'probe fleet and suite objects' })).catch((error: unknown) => {
+    throw apiError(error, { ...ctx, action: `create namespace ${namespace}` }, 'SD_SETUP_FAILED');
+  });
+  request.onNamespaceCreated();
+  cleanup.push(`delete the namespaces of run ${runId}`, async () => {
+    if (request.keepNamespaces()) return;
+    const started = performance.now();
+    try {
+      request.onRemoval(await removeRun(namespaces, runId, { timeoutMs: NAMESPACE_REMOVAL_WAIT_MS }), performance.now() - started);
+    } catch (error) {
+      request.onRemoval(error instanceof Error ? error : new Error(String(error)), performance.now() - started);
+    }
+  });
+
+  const secretRef = pullSecretRef(settings);
+  const pullSecret = secretRef === undefined ? undefined : await copyPullSecret(session.clients.core, secretRef, namespace, runId);
+
+  const image = chooseProbeImage(settings.probeImage, session.target.context);
+  const schedulable = facts.nodes.filter((node) => node.schedulable).map((node) => node.name);
+  progress(`deploying the probe fleet (${image.image}) on ${schedulable.length} node(s)`);
+  const fleet = await deployFleet(fleetApi(session.clients.core), {
+    namespace,
+    runId,
+    nodes: schedulable,
+    minAgents: MIN_AGENTS,
+    image,
+    ...(pullSecret === undefined ? {} : { pullSecret }),
+    bundle: await bundle.catch((error: unknown) => {
+      throw new ShakedownError('SD_INTERNAL', `cannot bundle the probe agent: ${(error as Error).message}`, { cause: error });
+    }),
+    timeoutMs: settings.setupTimeout,
+    signal: request.signal,
+  }).catch((error: unknown) => {
+    if (error instanceof ShakedownError || request.signal.aborted) throw error;
+    throw apiError(error, { ...ctx, action: 'deploy the probe fleet' }, 'SD_SETUP_FAILED');
+  });
+
+  progress(`probe fleet ready: ${fleet.agents.map((agent) => `${agent.name}@${agent.node}`).join(', ')}`);
+  const selection = await selectRoutes({
+    choice: settings.transport,
+    agents: fleet.agents,
+    proxy: createPodProxyTransport(session.connection),
+    exec: createExecTransport(kubeExecRunner(session.kc)),
+    canExec: facts.canExec,
+  });
+
+  return {
+    context: {
+      runId,
+      namespace,
+      expiresAt: expiresAt.toISOString(),
+      kube: session.target,
+      apiQps: Math.max(2, Math.floor(settings.apiQps / Math.max(1, request.suiteCount))),
+      cluster: { server: facts.server, version: facts.version, nodes: facts.nodes },
+      fleet,
+      routes: selection.routes,
+      image,
+      pullSecret,
+      timeouts: { probeMs: settings.probeTimeout, checkMs: settings.checkTimeout },
+    },
+    findings: [selection.finding],
+  };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckResult } from '../result.ts';
+import { createVitestAdapter } from './adapter.ts';
+import type { RunContext } from './run-context.ts';
+import { PACKAGE_ROOT } from './suites.ts';
+import { createSuiteRunner } from './vitest-runner.ts';
+
+// Runs the toy suites under test/fixtures/suites through the real vitest, as a run would.
+describe('createSuiteRunner with the vitest adapter', () => {
+  it('turns every ending of a check, and a suite that cannot load, into a CheckResult', { timeout: 60_000 }, async () => {
+    const events: string[] = [];
+    const adapter = createVitestAdapter({
+      onSuiteStart: async (suite) => void events.push(`suite ${suite}`),
+      onCheckStart: async (suite, check) => void events.push(`start ${suite}/${check}`),
+      onCheckEnd: async (result) => void events.push(`end ${result.suite}/${result.check} ${result.status}`),
+    });
+    const runner = await createSuiteRunner({
+      root: PACKAGE_ROOT,
+      files: ['test/fixtures/suites/mixed.suite.ts', 'test/fixtures/suites/broken.suite.ts'],
+      reporter: adapter,
+      concurrency: 4,
+      checkTimeoutMs: 10_000,
+      hookTimeoutMs: 10_000,
+    });
+    const sigints = process.listenerCount('SIGINT');
+    runner.provide({ runId: 'sd-20250101-abcdef', namespace: 'sd-20250101-abcdef' } as RunContext);
+    await runner.run();
+    await runner.close();
+    expect(process.listenerCount('SIGINT')).toBe(sigints);
+
+    const byCheck = new Map<string, CheckResult>(adapter.results.map((result) => [`${result.suite}/${result.check}`, result]));
+    expect(byCheck.get('mixed/passes')).toMatchObject({ status: 'pass', message: 'run sd-20250101-abcdef in sd-20250101-abcdef' });
+    expect(byCheck.get('mixed/fails with a classification')).toMatchObject({
+      status: 'fail',
+      classification: 'refused',
+      message: 'expected allowed, saw refused',
+      evidence: [{ label: 'endpoints', text: '10.0.0.1:8080' }],
+      likelyCause: 'no endpoints',
+      reproduce: 'kubectl get endpointslices',
+    });
+    expect(byCheck.get('mixed/fails with a classification')?.log?.[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} probing 10\.0\.0\.1:80$/);
+    expect(byCheck.get('mixed/skips with a reason')).toMatchObject({ status: 'skip', skipReason: 'the cluster has one node' });
+    expect(byCheck.get('mixed/throws')).toMatchObject({ status: 'fail', classification: 'error', message: 'boom' });
+    expect(byCheck.get('mixed/asserts')).toMatchObject({ status: 'fail', classification: 'mismatch' });
+    expect(byCheck.get('mixed/hangs')).toMatchObject({ status: 'fail', classification: 'timeout' });
+    expect(byCheck.get('mixed/sequential › first')).toMatchObject({ status: 'pass', message: 'first done' });
+    expect(byCheck.get('broken/suite loads')).toMatchObject({ status: 'fail', classification: 'error', message: 'this suite cannot be loaded' });
+    expect(byCheck.get('broken/suite loads')?.evidence[0]?.text).toContain('broken.suite.ts:4');
+    expect(adapter.results).toHaveLength(9);
+
+    expect(events.filter((e) => e.startsWith('suite '))).toEqual(expect.arrayContaining(['suite mixed', 'suite broken']));
+    expect(events.indexOf('start mixed/passes')).toBeLessThan(events.indexOf('end mixed/passes ok'.replace(' ok', ' pass')));
+  });
+});

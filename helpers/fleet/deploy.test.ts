@@ -1,0 +1,99 @@
+import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { ShakedownError } from '../errors.ts';
+import { deployFleet, type DeployOptions, type FleetApi } from './deploy.ts';
+
+type PodState = (pod: V1Pod, poll: number) => V1Pod['status'];
+
+function fakeFleet(state: PodState, events: CoreV1Event[] = []) {
+  const pods = new Map<string, V1Pod>();
+  const created: string[] = [];
+  let polls = 0;
+  const api: FleetApi = {
+    async createConfigMap(cm) {
+      created.push(`configmap/${cm.metadata?.name}`);
+    },
+    async createPod(pod) {
+      created.push(`pod/${pod.metadata?.name}`);
+      pods.set(pod.metadata?.name ?? '', pod);
+    },
+    async listPods() {
+      polls++;
+      return [...pods.values()].map((pod) => ({ ...pod, spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName: 'node1' }, status: state(pod, polls) }));
+    },
+    podEvents: async () => events,
+    podLogTail: async () => 'shakedown-agent: version 0.1.0\n',
+  };
+  return { api, created };
+}
+
+const readyAfter = (n: number): PodState => (pod, poll) =>
+  poll >= n ? { phase: 'Running', podIP: `10.244.1.${pod.metadata?.name?.length}`, conditions: [{ type: 'Ready', status: 'True' }] } : { phase: 'Pending' };
+
+function options(overrides: Partial<DeployOptions> = {}): DeployOptions {
+  let t = 0;
+  return {
+    namespace: 'sd-1',
+    runId: 'sd-1',
+    nodes: ['node1'],
+    minAgents: 2,
+    image: { image: 'img:1', pullPolicy: 'IfNotPresent', why: 'default' },
+    bundle: 'console.log(1)',
+    timeoutMs: 10_000,
+    now: () => t,
+    sleep: async (ms) => void (t += ms),
+    ...overrides,
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ShakedownError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ShakedownError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('deployFleet', () => {
+  it('creates the ConfigMap and the pods, waits until all are ready and describes them', async () => {
+    const { api, created } = fakeFleet(readyAfter(3));
+    const fleet = await deployFleet(api, options());
+    expect(created).toEqual(['configmap/shakedown-agent', 'pod/probe-0', 'pod/probe-x0']);
+    expect(fleet.agents.map((a) => ({ name: a.name, node: a.node, group: a.group, podIP: a.podIP }))).toEqual([
+      { name: 'probe-0', node: 'node1', group: 'node', podIP: '10.244.1.7' },
+      { name: 'probe-x0', node: 'node1', group: 'extra', podIP: '10.244.1.8' },
+    ]);
+    expect(fleet.agents[0]?.ports).toEqual({ api: 8080, http: [8080, 8081, 8082], tcp: 9000, udp: 9001 });
+    expect(JSON.parse(JSON.stringify(fleet))).toEqual(fleet);
+  });
+
+  it('stops at once when an image cannot be pulled, naming the pod, the node, the reason and the event', async () => {
+    const events: CoreV1Event[] = [{ metadata: {}, involvedObject: {}, type: 'Warning', reason: 'Failed', message: 'Failed to pull image "img:1": not found' }];
+    const pulling: PodState = () => ({ phase: 'Pending', containerStatuses: [{ name: 'agent', image: 'img:1', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImagePull', message: 'not found' } } }] });
+    let t = 0;
+    const error = await rejection(deployFleet(fakeFleet(pulling, events).api, options({ minAgents: 1, now: () => t, sleep: async (ms) => void (t += ms) })));
+    expect(error.code).toBe('SD_SETUP_FAILED');
+    expect(error.message).toBe('probe pod probe-0 on node node1 cannot become ready: ErrImagePull: not found; last event Failed: Failed to pull image "img:1": not found');
+    expect(error.details).toContain('log shakedown-agent: version 0.1.0');
+    expect(error.hint).toMatch(/mirror it/);
+    expect(t).toBe(0);
+  });
+
+  it('times out on pods that never get scheduled and says so', async () => {
+    const unscheduled: PodState = () => ({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: 'node(s) had untolerated taint' }] });
+    const error = await rejection(deployFleet(fakeFleet(unscheduled).api, options({ timeoutMs: 3000 })));
+    expect(error.message).toBe('probe pod probe-0 on node node1 not ready after 3 s: not scheduled: Unschedulable node(s) had untolerated taint (and 1 more probe pod)');
+  });
+
+  it('reports an admission refusal of a pod as a setup failure with a hint', async () => {
+    const { api } = fakeFleet(readyAfter(1));
+    api.createPod = async () => {
+      throw new Error('pods "probe-0" is forbidden: violates PodSecurity "restricted:latest"');
+    };
+    const error = await rejection(deployFleet(api, options()));
+    expect(error.message).toBe('cannot create the probe pod probe-0 on node node1: pods "probe-0" is forbidden: violates PodSecurity "restricted:latest"');
+    expect(error.hint).toMatch(/admission policy/);
+  });
+});

@@ -1,0 +1,164 @@
+// Deploys the probe fleet into the run namespace and waits until every agent is ready. A pod that
+// cannot become ready ends the wait with SD_SETUP_FAILED naming the pod, its node and the reason,
+// with its warning events and the tail of its log as details.
+import { ApiException, type CoreV1Api, type CoreV1Event, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
+import { ShakedownError } from '../errors.ts';
+import { statusMessage } from '../kube/api-errors.ts';
+import { AGENT_PORTS, type FleetDescriptor, type ProbeAgent } from './descriptor.ts';
+import type { ImageChoice } from './image.ts';
+import { AGENT_CONTAINER, agentConfigMap, fleetSelector, planFleet, probePod, type PlannedAgent } from './manifests.ts';
+import { judgePod, warningLines, type PodVerdict } from './readiness.ts';
+
+export interface FleetApi {
+  createConfigMap(configMap: V1ConfigMap): Promise<void>;
+  createPod(pod: V1Pod): Promise<void>;
+  listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
+  podEvents(namespace: string, pod: string): Promise<CoreV1Event[]>;
+  podLogTail(namespace: string, pod: string, lines: number): Promise<string>;
+}
+
+export function fleetApi(core: CoreV1Api): FleetApi {
+  return {
+    createConfigMap: async (configMap) => void (await core.createNamespacedConfigMap({ namespace: configMap.metadata?.namespace ?? '', body: configMap })),
+    createPod: async (pod) => void (await core.createNamespacedPod({ namespace: pod.metadata?.namespace ?? '', body: pod })),
+    listPods: async (namespace, labelSelector) => (await core.listNamespacedPod({ namespace, labelSelector })).items,
+    podEvents: async (namespace, pod) => (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${pod}` })).items,
+    podLogTail: async (namespace, pod, lines) => core.readNamespacedPodLog({ namespace, name: pod, container: AGENT_CONTAINER, tailLines: lines }),
+  };
+}
+
+export interface DeployOptions {
+  namespace: string;
+  runId: string;
+  // Schedulable nodes: one agent is pinned to each.
+  nodes: readonly string[];
+  minAgents: number;
+  image: ImageChoice;
+  pullSecret?: string;
+  bundle: string;
+  timeoutMs: number;
+  pollMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+const selectorText = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+
+export async function deployFleet(api: FleetApi, options: DeployOptions): Promise<FleetDescriptor> {
+  const plan = planFleet({ nodes: options.nodes, minAgents: options.minAgents });
+  await create(() => api.createConfigMap(agentConfigMap(options.namespace, options.runId, options.bundle)), `ConfigMap of the agent in ${options.namespace}`);
+  await Promise.all(
+    plan.map((agent) =>
+      create(
+        () =>
+          api.createPod(
+            probePod({
+              name: agent.name,
+              namespace: options.namespace,
+              runId: options.runId,
+              node: agent.node,
+              group: agent.group,
+              image: options.image.image,
+              pullPolicy: options.image.pullPolicy,
+              ...(options.pullSecret === undefined ? {} : { pullSecret: options.pullSecret }),
+            }),
+          ),
+        `probe pod ${agent.name} on node ${agent.node}`,
+      ),
+    ),
+  );
+  const pods = await waitReady(api, options, plan);
+  const selector = fleetSelector(options.runId);
+  return {
+    namespace: options.namespace,
+    image: options.image.image,
+    selector,
+    agents: plan.map((agent) => descriptor(agent, options.namespace, pods.get(agent.name))),
+  };
+}
+
+async function create(action: () => Promise<void>, what: string): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    const message = error instanceof ApiException ? (statusMessage(error) ?? `HTTP ${error.code}`) : error instanceof Error ? error.message : String(error);
+    const refusedByAdmission = /PodSecurity|admission webhook|denied the request/i.test(message);
+    throw new ShakedownError('SD_SETUP_FAILED', `cannot create the ${what}: ${message}`, {
+      cause: error,
+      ...(refusedByAdmission ? { hint: 'An admission policy refused the probe pod; allow Pod Security "restricted" pods in namespaces labelled app.kubernetes.io/managed-by=shakedown.' } : {}),
+    });
+  }
+}
+
+async function waitReady(api: FleetApi, options: DeployOptions, plan: readonly PlannedAgent[]): Promise<Map<string, V1Pod>> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const deadline = now() + options.timeoutMs;
+  const selector = selectorText(fleetSelector(options.runId));
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const pods = new Map((await api.listPods(options.namespace, selector)).map((pod) => [pod.metadata?.name ?? '', pod]));
+    const verdicts = plan.map((agent) => ({ agent, pod: pods.get(agent.name), verdict: verdictOf(pods.get(agent.name)) }));
+    const notReady = verdicts.filter(({ verdict }) => !verdict.ready);
+    if (notReady.length === 0) return pods;
+    const fatal = notReady.filter(({ verdict }) => verdict.fatal);
+    const timedOut = now() >= deadline;
+    if (fatal.length > 0 || timedOut) throw await notReadyError(api, options, fatal.length > 0 ? fatal : notReady, timedOut && fatal.length === 0);
+    await sleep(options.pollMs ?? 500);
+  }
+}
+
+function verdictOf(pod: V1Pod | undefined): PodVerdict {
+  return pod === undefined ? { ready: false, fatal: false, reason: 'not found' } : judgePod(pod);
+}
+
+interface Stuck {
+  agent: PlannedAgent;
+  pod: V1Pod | undefined;
+  verdict: PodVerdict;
+}
+
+async function notReadyError(api: FleetApi, options: DeployOptions, stuck: readonly Stuck[], timedOut: boolean): Promise<ShakedownError> {
+  const details: string[] = [];
+  for (const { agent, verdict } of stuck) {
+    const [events, log] = await Promise.all([
+      api.podEvents(options.namespace, agent.name).then(warningLines, () => []),
+      api.podLogTail(options.namespace, agent.name, 10).catch(() => ''),
+    ]);
+    details.push(`pod ${options.namespace}/${agent.name} on node ${agent.node}: ${verdict.reason ?? 'not ready'}`);
+    for (const line of events) details.push(`  event ${line}`);
+    for (const line of log.trim().split('\n').filter((l) => l !== '')) details.push(`  log ${line}`);
+  }
+  const [first] = stuck;
+  const lastEvent = details.find((line) => line.startsWith('  event '))?.slice('  event '.length);
+  const reason = first?.verdict.reason ?? 'not ready';
+  const others = stuck.length > 1 ? ` (and ${stuck.length - 1} more probe pod${stuck.length > 2 ? 's' : ''})` : '';
+  const lead = timedOut ? `not ready after ${Math.round(options.timeoutMs / 1000)} s` : 'cannot become ready';
+  const message = `probe pod ${first?.agent.name} on node ${first?.agent.node} ${lead}: ${reason}${lastEvent !== undefined && !reason.includes(lastEvent) ? `; last event ${lastEvent}` : ''}${others}`;
+  return new ShakedownError('SD_SETUP_FAILED', message, {
+    details: [`image ${options.image.image} (${options.image.why}, pull policy ${options.image.pullPolicy})`, ...details].join('\n'),
+    hint: hintFor(reason, options.image.image),
+  });
+}
+
+function hintFor(reason: string, image: string): string {
+  if (/ImagePull|ErrImageNeverPull|InvalidImageName/.test(reason)) {
+    return `The nodes cannot get ${image}: mirror it (shakedown images lists it) and pass --probe-image, with --image-pull-secret if the registry needs credentials.`;
+  }
+  if (/not scheduled/.test(reason)) return 'The scheduler cannot place the pod on its node: check the node\'s taints, free resources and ResourceQuotas.';
+  if (/crash/.test(reason)) return 'The agent exits at start: read its log above; the probe image must provide Node.js 22 or newer as `node`.';
+  return 'Read the events above; admission webhooks, quotas and a slow image pull are the usual causes. --setup-timeout allows more time.';
+}
+
+function descriptor(agent: PlannedAgent, namespace: string, pod: V1Pod | undefined): ProbeAgent {
+  return {
+    name: agent.name,
+    namespace,
+    node: pod?.spec?.nodeName ?? agent.node,
+    podIP: pod?.status?.podIP ?? '',
+    group: agent.group,
+    ports: { ...AGENT_PORTS, http: [...AGENT_PORTS.http] },
+    labels: { ...(pod?.metadata?.labels ?? {}) },
+  };
+}

@@ -1,0 +1,33 @@
+// What the suites know about the probe fleet: plain, serializable descriptors, handed to the
+// workers through provide/inject. Agents are reached by name through a ProbeTransport.
+
+export interface AgentPorts {
+  // The first HTTP port, which also serves the agent API.
+  api: number;
+  http: number[];
+  tcp: number;
+  udp: number;
+}
+
+// 'node': the one probe pod pinned to each schedulable node; 'extra': more endpoints for checks that need them.
+export type AgentGroup = 'node' | 'extra';
+
+export interface ProbeAgent {
+  name: string;
+  namespace: string;
+  node: string;
+  podIP: string;
+  group: AgentGroup;
+  ports: AgentPorts;
+  labels: Record<string, string>;
+}
+
+export interface FleetDescriptor {
+  namespace: string;
+  image: string;
+  agents: ProbeAgent[];
+  // Labels every probe pod carries, for Services that select the whole fleet.
+  selector: Record<string, string>;
+}
+
+export const AGENT_PORTS: AgentPorts = { api: 8080, http: [8080, 8081, 8082], tcp: 9000, udp: 9001 };

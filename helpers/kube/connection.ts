@@ -1,0 +1,120 @@
+// One connection pool to the API server, with the kubeconfig's credentials (CA, client certificate
+// and key, bearer token or exec plugin, impersonation), shared by the typed API clients and the pod
+// proxy transport. client-node would open a new TLS connection per request; this keeps them alive.
+import { Agent, request, type Dispatcher } from 'undici';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Throttle } from './throttle.ts';
+
+export interface ApiRequest {
+  method: Dispatcher.HttpMethod;
+  // Path and query under the server URL, e.g. /api/v1/namespaces.
+  path: string;
+  body?: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+export interface ApiConnection {
+  // The server URL from the kubeconfig, without a trailing slash.
+  readonly server: string;
+  readonly dispatcher: Dispatcher;
+  authHeaders(): Promise<Record<string, string>>;
+  send(req: ApiRequest): Promise<ApiResponse>;
+  close(): Promise<void>;
+}
+
+export interface ConnectionOptions {
+  throttle?: Throttle;
+  // Used when a request names no timeout.
+  defaultTimeoutMs?: number;
+  // Credentials from exec plugins expire; they are fetched again after this long.
+  credentialTtlMs?: number;
+}
+
+interface TlsCredentials {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  rejectUnauthorized?: boolean;
+  servername?: string;
+  headers: Record<string, string>;
+}
+
+// The kubeconfig's TLS material and headers, as client-node resolves them (files, data, tokens, exec).
+export async function resolveCredentials(kc: KubeConfig): Promise<TlsCredentials> {
+  const opts: {
+    ca?: Buffer;
+    cert?: Buffer;
+    key?: Buffer;
+    rejectUnauthorized?: boolean;
+    servername?: string;
+    headers?: Record<string, string | string[] | number | undefined>;
+    auth?: string;
+  } = {};
+  await kc.applyToHTTPSOptions(opts);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(opts.headers ?? {})) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  if (opts.auth !== undefined) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+  return {
+    ...(opts.ca === undefined ? {} : { ca: opts.ca }),
+    ...(opts.cert === undefined ? {} : { cert: opts.cert }),
+    ...(opts.key === undefined ? {} : { key: opts.key }),
+    ...(opts.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: opts.rejectUnauthorized }),
+    ...(opts.servername === undefined ? {} : { servername: opts.servername }),
+    headers,
+  };
+}
+
+export async function openApiConnection(kc: KubeConfig, options: ConnectionOptions = {}): Promise<ApiConnection> {
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null) throw new Error(`context "${kc.getCurrentContext()}" has no cluster`);
+  const server = cluster.server.replace(/\/+$/, '');
+  const credentials = await resolveCredentials(kc);
+  const { headers: initialHeaders, ...tls } = credentials;
+  const dispatcher = new Agent({
+    connect: { ...tls, timeout: 10_000 },
+    keepAliveTimeout: 30_000,
+    connections: 32,
+  });
+  const ttl = options.credentialTtlMs ?? 5 * 60_000;
+  let headers = initialHeaders;
+  let resolvedAt = Date.now();
+
+  async function authHeaders(): Promise<Record<string, string>> {
+    if (Date.now() - resolvedAt > ttl) {
+      headers = (await resolveCredentials(kc)).headers;
+      resolvedAt = Date.now();
+    }
+    return headers;
+  }
+
+  async function send(req: ApiRequest): Promise<ApiResponse> {
+    await options.throttle?.take();
+    const timeout = AbortSignal.timeout(req.timeoutMs ?? options.defaultTimeoutMs ?? 30_000);
+    const signal = req.signal === undefined ? timeout : AbortSignal.any([timeout, req.signal]);
+    const response = await request(`${server}${req.path}`, {
+      method: req.method,
+      dispatcher,
+      headers: { ...(await authHeaders()), ...req.headers },
+      ...(req.body === undefined ? {} : { body: req.body }),
+      signal,
+    });
+    const text = await response.body.text();
+    const flat: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return { status: response.statusCode, headers: flat, text };
+  }
+
+  return { server, dispatcher, authHeaders, send, close: () => dispatcher.close() };
+}

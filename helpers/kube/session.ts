@@ -1,0 +1,68 @@
+// An open line to one cluster: the loaded kubeconfig, one rate-limited connection pool, the typed
+// clients over it, and the questions preflight asks. Workers open their own from a KubeTarget.
+import { ApiException, type KubeConfig } from '@kubernetes/client-node';
+import { createKubeClients, type KubeClients } from './clients.ts';
+import { openApiConnection, type ApiConnection } from './connection.ts';
+import { loadKube, type KubeTarget, type KubeconfigLocation } from './kubeconfig.ts';
+import type { PreflightApi } from './preflight.ts';
+import { createThrottle } from './throttle.ts';
+
+export interface KubeSession {
+  kc: KubeConfig;
+  target: KubeTarget;
+  server: string;
+  connection: ApiConnection;
+  clients: KubeClients;
+  close(): Promise<void>;
+}
+
+export interface SessionOptions {
+  context?: string;
+  qps: number;
+}
+
+export async function openKubeSession(location: KubeconfigLocation | KubeTarget, options: SessionOptions): Promise<KubeSession> {
+  const loaded = loadKube(location, options.context);
+  const connection = await openApiConnection(loaded.kc, { throttle: createThrottle({ qps: options.qps }) });
+  return {
+    kc: loaded.kc,
+    target: loaded.target,
+    server: loaded.server,
+    connection,
+    clients: createKubeClients(connection),
+    close: () => connection.close(),
+  };
+}
+
+export function preflightApi(session: KubeSession): PreflightApi {
+  return {
+    async version() {
+      const response = await session.connection.send({ method: 'GET', path: '/version', timeoutMs: 10_000 });
+      if (response.status !== 200) throw new ApiException(response.status, `GET /version: HTTP ${response.status}`, response.text, response.headers);
+      const parsed = JSON.parse(response.text) as { gitVersion?: unknown };
+      return typeof parsed.gitVersion === 'string' ? parsed.gitVersion : 'unknown';
+    },
+    async canI(permission, namespace) {
+      const review = await session.clients.authz.createSelfSubjectAccessReview({
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: {
+            resourceAttributes: {
+              verb: permission.verb,
+              resource: permission.resource,
+              ...(permission.group === undefined ? {} : { group: permission.group }),
+              ...(permission.subresource === undefined ? {} : { subresource: permission.subresource }),
+              ...(permission.namespaced ? { namespace: permission.namespace ?? namespace } : {}),
+            },
+          },
+        },
+      });
+      const status = review.status;
+      return { allowed: status?.allowed === true, ...(status?.reason ? { reason: status.reason } : {}) };
+    },
+    async listNodes() {
+      return (await session.clients.core.listNode()).items;
+    },
+  };
+}

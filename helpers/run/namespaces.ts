@@ -1,0 +1,95 @@
+// Creating and removing the run's namespaces. Deletion goes by our label selector and checks the
+// label again on every namespace it deletes; removal waits (bounded) until the namespaces are gone,
+// and names any that stay stuck in Terminating with the conditions that hold them.
+import type { CoreV1Api, V1Namespace } from '@kubernetes/client-node';
+import { statusCode } from '../kube/api-errors.ts';
+import { isOurs, ownedSelector } from './labels.ts';
+import { selectLeftovers, type CleanupMode, type Leftover } from './leftovers.ts';
+
+export interface NamespaceApi {
+  list(labelSelector: string): Promise<V1Namespace[]>;
+  create(namespace: V1Namespace): Promise<void>;
+  // Resolves when the API server accepted the deletion, or the namespace was already gone.
+  delete(name: string): Promise<void>;
+}
+
+// The run's pods carry no state worth a grace period: deleting them at once first lets the
+// namespace controller finish in one pass instead of waiting out pod termination.
+
+export function namespaceApi(core: CoreV1Api): NamespaceApi {
+  return {
+    list: async (labelSelector) => (await core.listNamespace({ labelSelector })).items,
+    create: async (namespace) => void (await core.createNamespace({ body: namespace })),
+    async delete(name) {
+      try {
+        await core.deleteCollectionNamespacedPod({ namespace: name, gracePeriodSeconds: 0 });
+        await core.deleteNamespace({ name, propagationPolicy: 'Background' });
+      } catch (error) {
+        if (statusCode(error) !== 404) throw error;
+      }
+    },
+  };
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  pollMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export interface Removal {
+  removed: string[];
+  // Still there when the wait ended, with what holds them.
+  stuck: { name: string; detail: string }[];
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// Deletes these namespaces of ours and waits until they are gone.
+export async function removeNamespaces(api: NamespaceApi, targets: readonly V1Namespace[], wait: WaitOptions): Promise<Removal> {
+  const ours = targets.filter(isOurs);
+  const names = ours.map((namespace) => namespace.metadata?.name ?? '').filter((name) => name !== '');
+  if (names.length === 0) return { removed: [], stuck: [] };
+  await Promise.all(names.map((name) => api.delete(name)));
+  const sleep = wait.sleep ?? sleepFor;
+  const now = wait.now ?? Date.now;
+  const deadline = now() + wait.timeoutMs;
+  let remaining: V1Namespace[] = [];
+  for (;;) {
+    const listed = await api.list(ownedSelector());
+    remaining = listed.filter((namespace) => names.includes(namespace.metadata?.name ?? ''));
+    if (remaining.length === 0 || now() >= deadline) break;
+    await sleep(wait.pollMs ?? 500);
+  }
+  const stuckNames = new Set(remaining.map((namespace) => namespace.metadata?.name ?? ''));
+  return {
+    removed: names.filter((name) => !stuckNames.has(name)),
+    stuck: remaining.map((namespace) => ({ name: namespace.metadata?.name ?? '', detail: terminatingDetail(namespace) })),
+  };
+}
+
+// Removes every namespace of one run.
+export async function removeRun(api: NamespaceApi, runId: string, wait: WaitOptions): Promise<Removal> {
+  return removeNamespaces(api, await api.list(ownedSelector(runId)), wait);
+}
+
+export interface LeftoverRemoval extends Removal {
+  selected: Leftover[];
+  kept: { name: string; reason: string }[];
+}
+
+// Removes namespaces that earlier runs left: all of ours (or of one run), or only the expired ones.
+export async function removeLeftovers(api: NamespaceApi, mode: CleanupMode, now: Date, wait: WaitOptions & { runId?: string }): Promise<LeftoverRemoval> {
+  const listed = await api.list(ownedSelector(wait.runId));
+  const selection = selectLeftovers(listed, mode, now);
+  const chosen = new Set(selection.remove.map((leftover) => leftover.name));
+  const removal = await removeNamespaces(api, listed.filter((namespace) => chosen.has(namespace.metadata?.name ?? '')), wait);
+  return { ...removal, selected: selection.remove, kept: selection.keep };
+}
+
+function terminatingDetail(namespace: V1Namespace): string {
+  const phase = namespace.status?.phase ?? 'unknown phase';
+  const holding = (namespace.status?.conditions ?? []).filter((condition) => condition.status === 'True').map((condition) => `${condition.type}: ${condition.message ?? ''}`.trim());
+  return [phase, ...holding].join('; ');
+}

@@ -1,0 +1,125 @@
+// Every knob of a run, in one table: its flag, its environment variable, its type and its default.
+// The config file uses the key itself (e.g. "probeImage"). helpers/config.ts applies the precedence.
+import { boolean, duration, integer, nameList, oneOf, text, type ValueType } from './config-values.ts';
+
+export const TRANSPORTS = ['auto', 'proxy', 'exec'] as const;
+export type TransportChoice = (typeof TRANSPORTS)[number];
+
+export interface Settings {
+  suites: string[];
+  kubeconfig: string | undefined;
+  context: string | undefined;
+  junit: string | undefined;
+  json: string | undefined;
+  probeImage: string | undefined;
+  imagePullSecret: string | undefined;
+  keepOnFailure: boolean;
+  expiredOnly: boolean;
+  runId: string | undefined;
+  concurrency: number;
+  apiQps: number;
+  setupTimeout: number;
+  checkTimeout: number;
+  probeTimeout: number;
+  namespaceTtl: number;
+  transport: TransportChoice;
+  verbose: boolean;
+}
+
+export type SettingKey = keyof Settings;
+
+export interface Knob<T> {
+  type: ValueType<NonNullable<T>>;
+  flag: string;
+  env: string;
+  default: T;
+  // A path: relative to the working directory from a flag or variable, to the file's directory from a config file.
+  isPath?: boolean;
+  describe: string;
+}
+
+export type Knobs = { [K in SettingKey]: Knob<Settings[K]> };
+
+export const KNOBS: Knobs = {
+  suites: { type: nameList, flag: 'suite', env: 'SHAKEDOWN_SUITES', default: [], describe: 'run only this suite (repeatable; default: all)' },
+  kubeconfig: {
+    type: text,
+    flag: 'kubeconfig',
+    env: 'SHAKEDOWN_KUBECONFIG',
+    default: undefined,
+    isPath: true,
+    describe: 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config)',
+  },
+  context: { type: text, flag: 'context', env: 'SHAKEDOWN_CONTEXT', default: undefined, describe: 'kubeconfig context (default: its current context)' },
+  junit: { type: text, flag: 'junit', env: 'SHAKEDOWN_JUNIT', default: undefined, isPath: true, describe: 'write a JUnit XML report to FILE' },
+  json: { type: text, flag: 'json', env: 'SHAKEDOWN_JSON', default: undefined, isPath: true, describe: 'write a JSON report to FILE' },
+  probeImage: {
+    type: text,
+    flag: 'probe-image',
+    env: 'SHAKEDOWN_PROBE_IMAGE',
+    default: undefined,
+    describe: 'image that runs the probe agent (default: a pinned Node.js image)',
+  },
+  imagePullSecret: {
+    type: text,
+    flag: 'image-pull-secret',
+    env: 'SHAKEDOWN_IMAGE_PULL_SECRET',
+    default: undefined,
+    describe: 'Secret (in the default namespace) copied into the run namespace to pull the probe image',
+  },
+  keepOnFailure: {
+    type: boolean,
+    flag: 'keep-on-failure',
+    env: 'SHAKEDOWN_KEEP_ON_FAILURE',
+    default: false,
+    describe: 'leave the run namespaces in place when a check fails',
+  },
+  expiredOnly: {
+    type: boolean,
+    flag: 'expired-only',
+    env: 'SHAKEDOWN_EXPIRED_ONLY',
+    default: false,
+    describe: 'cleanup: remove only namespaces whose expiry has passed',
+  },
+  runId: { type: text, flag: 'run', env: 'SHAKEDOWN_RUN', default: undefined, describe: 'cleanup: remove only the namespaces of this run id' },
+  concurrency: { type: integer(1, 64), flag: 'concurrency', env: 'SHAKEDOWN_CONCURRENCY', default: 8, describe: 'checks in flight per suite' },
+  apiQps: { type: integer(1, 1000), flag: 'api-qps', env: 'SHAKEDOWN_API_QPS', default: 20, describe: 'requests per second to the API server' },
+  setupTimeout: {
+    type: duration(1000, 3_600_000),
+    flag: 'setup-timeout',
+    env: 'SHAKEDOWN_SETUP_TIMEOUT',
+    default: 120_000,
+    describe: 'how long the probe fleet may take to become ready',
+  },
+  checkTimeout: {
+    type: duration(1000, 3_600_000),
+    flag: 'check-timeout',
+    env: 'SHAKEDOWN_CHECK_TIMEOUT',
+    default: 90_000,
+    describe: 'how long one check may take',
+  },
+  probeTimeout: {
+    type: duration(100, 30_000),
+    flag: 'probe-timeout',
+    env: 'SHAKEDOWN_PROBE_TIMEOUT',
+    default: 2000,
+    describe: 'how long one probe waits for an answer',
+  },
+  namespaceTtl: {
+    type: duration(60_000, 30 * 86_400_000),
+    flag: 'namespace-ttl',
+    env: 'SHAKEDOWN_NAMESPACE_TTL',
+    default: 3_600_000,
+    describe: 'after this, a namespace left by a crashed run counts as expired',
+  },
+  transport: {
+    type: oneOf(TRANSPORTS),
+    flag: 'transport',
+    env: 'SHAKEDOWN_TRANSPORT',
+    default: 'auto',
+    describe: 'how probes reach the agents: pod proxy, exec, or auto (proxy, exec if it fails)',
+  },
+  verbose: { type: boolean, flag: 'verbose', env: 'SHAKEDOWN_VERBOSE', default: false, describe: 'print error details and causes' },
+};
+
+export const SETTING_KEYS = Object.keys(KNOBS) as SettingKey[];

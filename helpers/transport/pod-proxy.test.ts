@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startAgent, type RunningAgent } from '../../agent/agent.ts';
+import { openKubeSession, type KubeSession } from '../kube/session.ts';
+import { startFakeApiServer, type FakeApiServer } from '../kube/testing/fake-apiserver.ts';
+import { createPodProxyTransport, proxyPath } from './pod-proxy.ts';
+import { TransportError } from './transport.ts';
+
+const LOOPBACK = '127.0.0.1';
+const agentAddress = { name: 'probe-0', namespace: 'sd-1', ports: { api: 8080 } };
+
+// The fake API server proxies .../pods/probe-0:8080/proxy/PATH to a real agent on loopback.
+async function proxyingApiServer(agentPort: number, down = false): Promise<FakeApiServer> {
+  return startFakeApiServer({
+    async handler(request) {
+      const prefix = proxyPath(agentAddress, '');
+      if (!request.path.startsWith(prefix)) return undefined;
+      if (down) return { status: 503, body: 'error trying to reach service: dial tcp 10.244.1.5:8080: connect: no route to host' };
+      const response = await fetch(`http://${LOOPBACK}:${agentPort}${request.path.slice(prefix.length)}`, {
+        method: request.method,
+        ...(request.body === '' ? {} : { body: request.body }),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+  });
+}
+
+describe('createPodProxyTransport', () => {
+  let agent: RunningAgent | undefined;
+  let server: FakeApiServer | undefined;
+  let session: KubeSession | undefined;
+  afterEach(async () => {
+    await session?.close();
+    await server?.close();
+    await agent?.close();
+  });
+
+  async function setUp(down = false) {
+    agent = await startAgent(
+      { identity: { pod: 'probe-0', namespace: 'sd-1', node: 'node1', podIP: LOOPBACK }, httpPorts: [0], tcpPort: 0, udpPort: 0, listenAddress: LOOPBACK, ready: true },
+      { log: () => {} },
+    );
+    server = await proxyingApiServer(agent.ports.api, down);
+    session = await openKubeSession({ paths: [server.kubeconfigPath], origin: 'flag' }, { qps: 100 });
+    return createPodProxyTransport(session.connection);
+  }
+
+  it('runs a batch in the agent through the pod proxy path with the kubeconfig credentials', async () => {
+    const transport = await setUp();
+    const port = agent?.ports.tcp ?? 0;
+    const response = await transport.probe(agentAddress, [
+      { id: 'tcp', kind: 'tcp', host: LOOPBACK, port, timeoutMs: 1000, payload: 'hi' },
+      { id: 'closed', kind: 'tcp', host: LOOPBACK, port: 1, timeoutMs: 1000 },
+    ]);
+    expect(response.pod).toBe('probe-0');
+    expect(response.results.map((r) => [r.id, r.outcome])).toEqual([
+      ['tcp', 'ok'],
+      ['closed', 'refused'],
+    ]);
+    const call = server?.requests.find((r) => r.method === 'POST');
+    expect(call?.path).toBe('/api/v1/namespaces/sd-1/pods/probe-0:8080/proxy/v1/probe');
+    expect(call?.headers.authorization).toBe('Bearer test-token');
+  });
+
+  it('reads info and sets readiness', async () => {
+    const transport = await setUp();
+    expect((await transport.info(agentAddress)).pod).toBe('probe-0');
+    await transport.setReady(agentAddress, false);
+    expect((await fetch(`http://${LOOPBACK}:${agent?.ports.api}/healthz`)).status).toBe(503);
+  });
+
+  it('throws a TransportError carrying what the API server said when it cannot reach the pod', async () => {
+    const transport = await setUp(true);
+    const error = await transport.info(agentAddress).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).message).toBe(
+      'proxy to sd-1/probe-0: GET /v1/info answered HTTP 503: error trying to reach service: dial tcp 10.244.1.5:8080: connect: no route to host',
+    );
+  });
+});
