@@ -173,6 +173,13 @@ describe('Services', () => {
     expect(JSON.parse((r as { body: string }).body)).toMatchObject({ pod: 'echo', path: '/from-host' });
   });
 
+  it('refuses a connection to a Service without endpoints at once', () => {
+    apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'empty' }, spec: { selector: { app: 'nothing' }, ports: [{ port: 8089, targetPort: 8080 }] } });
+    const started = Date.now();
+    expect(podFetch(`http://empty.${ns}:8089/`, 5000)).toBe('ERR ECONNREFUSED');
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
   it('routes a NodePort Service on the node address, from the host and from a pod', async () => {
     const r = await eventually('NodePort from the host', () => hostFetch(`http://${controlPlane.ip}:${nodePort}/np`), (v) => 'status' in v, 30_000);
     expect(r).toMatchObject({ status: 200 });

@@ -57,9 +57,32 @@ export function setupNodeNetwork(node: NodeLayout, peers: NodeLayout[]): void {
   sysctl(node.netns, 'net.bridge.bridge-nf-call-iptables', '1');
   sysctl(node.netns, 'net.bridge.bridge-nf-call-ip6tables', '1');
   sysctl(node.netns, 'net.ipv4.conf.all.rp_filter', '0');
+  refuseUntranslatedServiceTraffic(node);
   // The host reaches pods and Services as a machine on the nodes' network would through a router.
   ip('route', 'replace', node.podCidr, 'via', node.ip);
   if (node.index === 1) ip('route', 'replace', net.serviceCidr, 'via', node.ip);
+}
+
+/**
+ * kube-proxy refuses connections to a Service without endpoints with a REJECT in the filter
+ * FORWARD chain, but kube-router 2.1's firewall sits first in that chain and ACCEPTs every pod
+ * packet that passes policy (its issue #1453), so the REJECT is never reached and clients hang.
+ * A chain of ours that runs just before the iptables filter chains refuses new packets to the
+ * Service range that kube-proxy did not translate, as kube-proxy's own rule would.
+ */
+function refuseUntranslatedServiceTraffic(node: NodeLayout): void {
+  run('nft', ['-f', '-'], {
+    netns: node.netnsPath,
+    input: `table ip shakedown
+delete table ip shakedown
+table ip shakedown {
+  chain forward {
+    type filter hook forward priority -10; policy accept;
+    ip daddr ${net.serviceCidr} ct state new ct status & dnat == 0 reject with icmp type port-unreachable
+  }
+}
+`,
+  });
 }
 
 export function setupUpstreamNetwork(nodes: NodeLayout[]): void {

@@ -23,6 +23,7 @@ export const debianPackages: Record<string, string> = {
   '/usr/lib/cni/bridge': 'containernetworking-plugins',
   etcd: 'etcd-server',
   iptables: 'iptables',
+  nft: 'nftables',
   ipset: 'ipset',
   conntrack: 'conntrack',
   busybox: 'busybox-static',
