@@ -25,8 +25,13 @@ if (import.meta.main) {
   const plan = planStart(io);
   let ready = true;
   if (plan.localKubeconfig !== undefined) {
-    io.stderr.write(`no kubeconfig found: bringing up the local cluster (npm run cluster:up) and running against ${plan.localKubeconfig}\n`);
-    ready = spawnSync('npm', ['run', '--silent', 'cluster:up'], { cwd: PACKAGE_ROOT, stdio: 'inherit' }).status === 0;
+    const up = spawnSync('npm', ['run', '--silent', 'cluster:status'], { cwd: PACKAGE_ROOT, stdio: 'ignore' }).status === 0;
+    if (up) {
+      io.stderr.write(`no kubeconfig found: running against the local cluster that is already up (${plan.localKubeconfig})\n`);
+    } else {
+      io.stderr.write(`no kubeconfig found: bringing up the local cluster (npm run cluster:up) and running against ${plan.localKubeconfig}\n`);
+      ready = spawnSync('npm', ['run', '--silent', 'cluster:up'], { cwd: PACKAGE_ROOT, stdio: 'inherit' }).status === 0;
+    }
     if (!ready) io.stderr.write('error SD_SETUP_FAILED: `npm run cluster:up` failed\nhint: read its output above; `npm run cluster:status` shows what is running\n');
   }
   process.exitCode = ready ? await main({ ...io, argv: plan.argv }) : 2;

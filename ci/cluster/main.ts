@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { down } from './down.ts';
 import { ClusterError, formatClusterError } from './errors.ts';
 import { pkiDir, runningNodes } from './layout.ts';
+import { kubectl } from './kube.ts';
 import { log } from './log.ts';
 import { kubeRouterRunning, startKubeRouter, stopKubeRouter } from './node.ts';
 import { printLogTails, status } from './status.ts';
@@ -22,9 +23,14 @@ async function setEnforcer(state: string | undefined): Promise<void> {
   log.done(`NetworkPolicy enforcement ${state} on ${nodes.map((n) => n.name).join(', ')}`);
 }
 
-const usage = 'usage: node ci/cluster/main.ts up [--nodes N] [--cert-days N] | down | status | logs | enforcer on|off';
+const usage = 'usage: node ci/cluster/main.ts up [--nodes N] [--cert-days N] | down | status | logs | enforcer on|off | kubectl ARGS...';
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'kubectl') {
+    // kubectl built with the cluster, pointed at its kubeconfig; the arguments pass through.
+    process.stdout.write(kubectl(argv.slice(1)));
+    return 0;
+  }
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
