@@ -1,5 +1,6 @@
-// `shakedown cleanup`: deletes the namespaces earlier runs left behind (all of ours, or with
-// --expired-only those past their expiry). A namespace without our label is never touched.
+// `shakedown cleanup`: deletes the namespaces crashed runs left behind: those past their expiry,
+// so a run in progress on a shared cluster is safe; --all also takes the unexpired ones, --run ID
+// one run's. A namespace without our label is never touched.
 import { apiError } from '../helpers/kube/api-errors.ts';
 import { findKubeconfig, noKubeconfig } from '../helpers/kube/kubeconfig.ts';
 import { openKubeSession } from '../helpers/kube/session.ts';
@@ -14,7 +15,7 @@ export async function cleanupCommand(io: CliIo, settings: Settings): Promise<num
   if (location === undefined) throw noKubeconfig();
   const session = await openKubeSession(location, { ...(settings.context === undefined ? {} : { context: settings.context }), qps: settings.apiQps });
   try {
-    const mode = settings.expiredOnly ? 'expired' : 'all';
+    const mode = settings.all || settings.runId !== undefined ? 'all' : 'expired';
     const result = await removeLeftovers(namespaceApi(session.clients.core), mode, new Date(), { timeoutMs: CLEANUP_WAIT_MS, ...(settings.runId === undefined ? {} : { runId: settings.runId }) }).catch((error: unknown) => {
       throw apiError(error, { server: session.server, context: session.target.context, action: 'remove namespaces of earlier runs' });
     });

@@ -28,10 +28,13 @@ export const COMMANDS: CommandSpec[] = [
       'namespaceTtl',
       'transport',
       'verbose',
+      'dnsExternalName',
+      'dnsQueries',
+      'nodePortFromRunner',
     ],
   },
   { name: 'list', summary: 'list the suites and their checks', keys: ['suites', 'verbose'] },
-  { name: 'cleanup', summary: 'delete namespaces left by earlier runs (all of ours, or only expired ones)', keys: ['kubeconfig', 'context', 'expiredOnly', 'runId', 'apiQps', 'verbose'] },
+  { name: 'cleanup', summary: 'delete namespaces that crashed runs left behind (expired ones; --all for every one of ours)', keys: ['kubeconfig', 'context', 'all', 'runId', 'apiQps', 'verbose'] },
   { name: 'images', summary: 'print every image a run uses, for mirroring', keys: ['probeImage', 'context', 'verbose'] },
 ];
 

@@ -4,6 +4,8 @@ import { boolean, duration, integer, nameList, oneOf, text, type ValueType } fro
 
 export const TRANSPORTS = ['auto', 'proxy', 'exec'] as const;
 export type TransportChoice = (typeof TRANSPORTS)[number];
+export const RUNNER_REACH = ['auto', 'on', 'off'] as const;
+export type RunnerReach = (typeof RUNNER_REACH)[number];
 
 export interface Settings {
   suites: string[];
@@ -14,7 +16,7 @@ export interface Settings {
   probeImage: string | undefined;
   imagePullSecret: string | undefined;
   keepOnFailure: boolean;
-  expiredOnly: boolean;
+  all: boolean;
   runId: string | undefined;
   concurrency: number;
   apiQps: number;
@@ -24,6 +26,9 @@ export interface Settings {
   namespaceTtl: number;
   transport: TransportChoice;
   verbose: boolean;
+  dnsExternalName: string | undefined;
+  dnsQueries: number;
+  nodePortFromRunner: RunnerReach;
 }
 
 export type SettingKey = keyof Settings;
@@ -74,12 +79,12 @@ export const KNOBS: Knobs = {
     default: false,
     describe: 'leave the run namespaces in place when a check fails',
   },
-  expiredOnly: {
+  all: {
     type: boolean,
-    flag: 'expired-only',
-    env: 'SHAKEDOWN_EXPIRED_ONLY',
+    flag: 'all',
+    env: 'SHAKEDOWN_CLEANUP_ALL',
     default: false,
-    describe: 'cleanup: remove only namespaces whose expiry has passed',
+    describe: 'cleanup: also remove namespaces of runs that have not expired (runs in progress included)',
   },
   runId: { type: text, flag: 'run', env: 'SHAKEDOWN_RUN', default: undefined, describe: 'cleanup: remove only the namespaces of this run id' },
   concurrency: { type: integer(1, 64), flag: 'concurrency', env: 'SHAKEDOWN_CONCURRENCY', default: 8, describe: 'checks in flight per suite' },
@@ -120,6 +125,21 @@ export const KNOBS: Knobs = {
     describe: 'how probes reach the agents: pod proxy, exec, or auto (proxy, exec if it fails)',
   },
   verbose: { type: boolean, flag: 'verbose', env: 'SHAKEDOWN_VERBOSE', default: false, describe: 'print error details and causes' },
+  dnsExternalName: {
+    type: text,
+    flag: 'dns-external-name',
+    env: 'SHAKEDOWN_DNS_EXTERNAL_NAME',
+    default: undefined,
+    describe: 'a name outside the cluster its DNS must resolve through the upstream, or "none" when the cluster has no upstream (default kubernetes.io; external.shakedown.test on the local cluster)',
+  },
+  dnsQueries: { type: integer(10, 5000), flag: 'dns-queries', env: 'SHAKEDOWN_DNS_QUERIES', default: 500, describe: 'DNS load check: how many lookups, spread over the probe pods' },
+  nodePortFromRunner: {
+    type: oneOf(RUNNER_REACH),
+    flag: 'node-port-from-runner',
+    env: 'SHAKEDOWN_NODE_PORT_FROM_RUNNER',
+    default: 'auto',
+    describe: 'call NodePorts from this machine: on, off, or auto (skipped when no node address answers from here)',
+  },
 };
 
 export const SETTING_KEYS = Object.keys(KNOBS) as SettingKey[];
