@@ -3,18 +3,8 @@
 // fallback for clusters whose API server cannot reach pod IPs (the pod proxy fails there).
 import { Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
-import type { InfoResponse, ProbeTarget } from '../../agent/protocol.ts';
 import { AGENT_CONTAINER } from '../fleet/manifests.ts';
-import {
-  TransportError,
-  batchDeadlineMs,
-  mergeResponses,
-  parseProbeResponse,
-  probeRequests,
-  type AgentAddress,
-  type ProbeOptions,
-  type ProbeTransport,
-} from './transport.ts';
+import { TransportError, agentTransport, type AgentAddress, type ProbeTransport } from './transport.ts';
 
 // argv: port, method, path, body as base64 (may be empty). Prints {status, body} or {error}.
 export const EXEC_SCRIPT = [
@@ -99,24 +89,7 @@ export function createExecTransport(runner: ExecRunner): ProbeTransport {
     return answer.body ?? '';
   }
 
-  return {
-    kind: 'exec',
-    async probe(agent, targets: readonly ProbeTarget[], options: ProbeOptions = {}) {
-      const responses = [];
-      for (const request of splitBySize(probeRequests(targets, options))) {
-        const text = await call(agent, 'POST', '/v1/probe', request, batchDeadlineMs(request, 15_000), options.signal);
-        responses.push(parseProbeResponse('exec', agent, request, text));
-      }
-      return mergeResponses(responses, agent);
-    },
-    async info(agent, options = {}) {
-      return JSON.parse(await call(agent, 'GET', '/v1/info', undefined, 20_000, options.signal)) as InfoResponse;
-    },
-    async setReady(agent, ready) {
-      await call(agent, 'PUT', '/v1/readiness', { ready }, 20_000);
-    },
-    close: async () => {},
-  };
+  return agentTransport('exec', call, { split: splitBySize, batchMarginMs: 15_000, controlTimeoutMs: 20_000 });
 }
 
 // Halves requests until each fits in one command-line argument.

@@ -91,3 +91,39 @@ export function mergeResponses(responses: readonly ProbeResponse[], agent: Agent
     results: responses.flatMap((response) => response.results),
   };
 }
+
+/** One request to an agent's API, however it is carried (pod proxy or exec); resolves with the body. */
+export type AgentCall = (agent: AgentAddress, method: 'GET' | 'POST' | 'PUT', path: string, body: unknown, timeoutMs: number, signal?: AbortSignal) => Promise<string>;
+
+export interface AgentTransportOptions {
+  /** Splits probe requests further (exec: one command-line argument holds a bounded body). */
+  split?: (requests: ProbeRequest[]) => ProbeRequest[];
+  /** Margin over the batch's own probe deadline for carrying it there and back. */
+  batchMarginMs?: number;
+  /** Deadline of the small control requests (info, readiness). */
+  controlTimeoutMs: number;
+}
+
+/** The agent's API (probe batches, info, readiness) over a way of carrying one request. */
+export function agentTransport(kind: 'proxy' | 'exec', call: AgentCall, o: AgentTransportOptions): ProbeTransport {
+  return {
+    kind,
+    async probe(agent, targets, options = {}) {
+      const responses = [];
+      const requests = probeRequests(targets, options);
+      for (const request of o.split ? o.split(requests) : requests) {
+        const text = await call(agent, 'POST', '/v1/probe', request, batchDeadlineMs(request, o.batchMarginMs), options.signal);
+        responses.push(parseProbeResponse(kind, agent, request, text));
+      }
+      return mergeResponses(responses, agent);
+    },
+    async info(agent, options = {}) {
+      return JSON.parse(await call(agent, 'GET', '/v1/info', undefined, o.controlTimeoutMs, options.signal)) as InfoResponse;
+    },
+    async setReady(agent, ready) {
+      await call(agent, 'PUT', '/v1/readiness', { ready }, o.controlTimeoutMs);
+    },
+    // Whatever the calls ride on (the run's connection, the exec runner) belongs to its owner.
+    close: async () => {},
+  };
+}
