@@ -132,7 +132,7 @@ export const KNOBS: Knobs = {
     default: undefined,
     describe: 'a name outside the cluster its DNS must resolve through the upstream, or "none" when the cluster has no upstream (default kubernetes.io; external.shakedown.test on the local cluster)',
   },
-  dnsQueries: { type: integer(10, 5000), flag: 'dns-queries', env: 'SHAKEDOWN_DNS_QUERIES', default: 500, describe: 'DNS load check: how many lookups, spread over the probe pods' },
+  dnsQueries: { type: integer(10, 5000), flag: 'dns-queries', env: 'SHAKEDOWN_DNS_QUERIES', default: 500, describe: 'DNS load check: how many queries (A and AAAA pairs, as glibc sends them), spread over the probe pods' },
   nodePortFromRunner: {
     type: oneOf(RUNNER_REACH),
     flag: 'node-port-from-runner',

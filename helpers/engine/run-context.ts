@@ -6,6 +6,7 @@ import type { FleetDescriptor } from '../fleet/descriptor.ts';
 import type { ImageChoice } from '../fleet/image.ts';
 import type { KubeTarget } from '../kube/kubeconfig.ts';
 import type { NodeFacts } from '../kube/nodes.ts';
+import type { RunnerReach } from '../settings.ts';
 import type { Routes } from '../transport/select.ts';
 
 export const CONTEXT_KEY = 'shakedown';
@@ -25,6 +26,8 @@ export interface RunContext {
   image: ImageChoice;
   pullSecret: string | undefined;
   timeouts: { probeMs: number; checkMs: number };
+  // Settings particular checks read, as given (a check applies its own default).
+  checks: { dnsExternalName: string | undefined; dnsQueries: number; nodePortFromRunner: RunnerReach };
 }
 
 declare module 'vitest' {

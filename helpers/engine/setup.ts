@@ -129,6 +129,7 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
       image,
       pullSecret,
       timeouts: { probeMs: settings.probeTimeout, checkMs: settings.checkTimeout },
+      checks: { dnsExternalName: settings.dnsExternalName, dnsQueries: settings.dnsQueries, nodePortFromRunner: settings.nodePortFromRunner },
     },
     findings: [selection.finding],
   };

@@ -1,0 +1,60 @@
+// The nodeport and dns suites against the real local cluster, in a child process: every check
+// passes (none skipped: the runner reaches the nodes and the stub upstream answers), the DNS
+// latency figures are printed, and the run leaves no namespace behind.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openKubeSession } from '../helpers/kube/session.ts';
+import { ownedSelector } from '../helpers/run/labels.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'cli', 'shakedown.ts');
+const KUBECONFIG = join(ROOT, '.cluster', 'kubeconfig');
+
+interface Result {
+  suite: string;
+  check: string;
+  status: string;
+  message: string;
+  durationMs: number;
+  skipReason?: string;
+}
+
+function shakedown(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('the nodeport and dns suites on the local cluster', () => {
+  for (const suite of ['nodeport', 'dns']) {
+    it(`${suite}: every check passes and nothing is left behind`, async () => {
+      const out = mkdtempSync(join(tmpdir(), `sd-${suite}-`));
+      const started = performance.now();
+      const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', suite, '--json', join(out, 'report.json')]);
+      const seconds = (performance.now() - started) / 1000;
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: Result[] };
+      const mine = report.results.filter((r) => r.suite === suite);
+      console.log(`${suite} run: ${seconds.toFixed(1)} s, ${mine.length} checks`);
+      for (const r of mine) console.log(`  ${r.status} ${r.check}: ${r.skipReason ?? r.message}`);
+      expect(report.results.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.message}`)).toEqual([]);
+      expect(mine.filter((r) => r.status === 'skip').map((r) => `${r.check}: ${r.skipReason}`)).toEqual([]);
+      expect(mine.length).toBeGreaterThanOrEqual(5);
+      expect(ran.code).toBe(0);
+      if (suite === 'dns') expect(mine.find((r) => r.check.includes('a short burst of lookups'))?.message).toMatch(/^500 queries: p50 [\d.]+ms, p99 [\d.]+ms/);
+      const session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
+      try {
+        expect((await session.clients.core.listNamespace({ labelSelector: ownedSelector(report.run.runId) })).items).toEqual([]);
+      } finally {
+        await session.close();
+      }
+    });
+  }
+});
