@@ -1,0 +1,171 @@
+// NetworkPolicy benchmark on a real cluster (default: the local one, .cluster/kubeconfig):
+//   1. the netpol suite's wall time, from a real `shakedown run --suite netpol`;
+//   2. one full table step (3 namespaces x 3 pods x ports 9000, 9001 x TCP and UDP = 324 probes)
+//      through the batch API (one long-lived exec session per source pod), all allowed and under
+//      a default deny;
+//   3. the same table probed one exec per probe (3 at once, as upstream netpol tests), as a ratio.
+// Usage: npx node bench/netpol.ts [--kubeconfig FILE] [--skip-suite]
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pLimit from 'p-limit';
+import { buildAgentBundle } from '../agent/build.ts';
+import { resolveAll } from '../helpers/config.ts';
+import { runShakedown } from '../helpers/engine/run.ts';
+import { PACKAGE_ROOT, discoverSuites, selectSuites } from '../helpers/engine/suites.ts';
+import { chooseProbeImage } from '../helpers/fleet/image.ts';
+import { findKubeconfig } from '../helpers/kube/kubeconfig.ts';
+import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
+import { cellKey, expectTable, portLabel, probesOf } from '../helpers/netpol/model.ts';
+import { toNetworkPolicy } from '../helpers/netpol/policy.ts';
+import { pollTable, probeTable, targetOf } from '../helpers/netpol/probe.ts';
+import { compare, type Observed } from '../helpers/netpol/table.ts';
+import { ownedSelector } from '../helpers/run/labels.ts';
+import { namespaceApi, removeRun } from '../helpers/run/namespaces.ts';
+import { newRunId } from '../helpers/run/run-id.ts';
+import { createExecTransport, kubeExecRunner } from '../helpers/transport/exec.ts';
+import { DEFAULT_DENY_INGRESS } from '../suites/lib/netpol-cases.ts';
+import { deployWorld, type World } from '../suites/lib/netpol-world.ts';
+
+const PROBE_TIMEOUT_MS = 1000;
+
+interface SuiteTimes {
+  totalMs: number;
+  suiteWallMs: number | undefined;
+  exitCode: number;
+  results: string[];
+}
+
+async function timeSuiteRun(kubeconfig: string): Promise<SuiteTimes> {
+  const { settings } = resolveAll([], { flags: {}, env: {}, cwd: process.cwd() });
+  const start = performance.now();
+  const marks: Record<string, number> = {};
+  const results: string[] = [];
+  const outcome = await runShakedown({
+    settings,
+    suites: selectSuites(discoverSuites(), ['netpol'], { kind: 'default' }),
+    root: PACKAGE_ROOT,
+    kubeconfig: { paths: [kubeconfig], origin: 'flag' },
+    stdout: { write: () => true },
+    stderr: process.stderr,
+    env: process.env,
+    observers: {
+      stopwatch: {
+        onCheckStart(suite) {
+          marks[`first:${suite}`] ??= performance.now();
+        },
+        onCheckEnd(result) {
+          marks[`end:${result.suite}`] = performance.now();
+          results.push(`${result.status} ${result.check}: ${result.message}`);
+        },
+      },
+    },
+  });
+  const first = marks['first:netpol'];
+  const last = marks['end:netpol'];
+  return { totalMs: performance.now() - start, suiteWallMs: first === undefined || last === undefined ? undefined : last - first, exitCode: outcome.exitCode, results };
+}
+
+interface TableTimes {
+  probes: number;
+  setupMs: number;
+  allowedStepMs: number[];
+  denyStepMs: number;
+  denyLatencyMs: number;
+  perProbeExecMs: number;
+  perProbeCount: number;
+}
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+async function timeTable(session: KubeSession): Promise<TableTimes> {
+  const runId = newRunId();
+  const namespaces = namespaceApi(session.clients.core);
+  let world: World | undefined;
+  try {
+    const nodes = (await session.clients.core.listNode()).items.map((node) => node.metadata?.name ?? '');
+    const image = chooseProbeImage(undefined, session.target.context);
+    const built = await deployWorld({ session, runId, expiresAt: new Date(Date.now() + 3_600_000), nodes, image, bundle: await buildAgentBundle() });
+    world = built;
+    const step = (timeoutMs = PROBE_TIMEOUT_MS) => probeTable(built.transport, built.model, built.pods, { timeoutMs });
+    const allAllowed = expectTable(built.model, []);
+    const check = (observed: Observed, what: string) => {
+      const wrong = compare(built.model, allAllowed, observed);
+      if (wrong.length > 0) throw new Error(`${what}: ${wrong.length} probes not as expected`);
+    };
+    check(await step(), 'warm-up');
+    const allowedStepMs: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const started = performance.now();
+      check(await step(), `round ${round}`);
+      allowedStepMs.push(performance.now() - started);
+    }
+
+    // A default deny: blocked cells wait out the probe timeout, so the step costs about one timeout.
+    const draft = DEFAULT_DENY_INGRESS.steps[0]?.create?.[0];
+    if (draft === undefined) throw new Error('no default deny draft');
+    const policy = toNetworkPolicy(draft, built.resolver);
+    await session.clients.networking.createNamespacedNetworkPolicy({ namespace: policy.metadata?.namespace ?? '', body: policy });
+    const denied = await pollTable(step, built.model, expectTable(built.model, DEFAULT_DENY_INGRESS.steps[0]?.expect ?? []), { boundMs: 30_000, pollTimeoutMs: PROBE_TIMEOUT_MS, finalTimeoutMs: 2000 });
+    if (!denied.ok) throw new Error(`the default deny did not match: ${denied.mismatches.length} mismatches`);
+    await session.clients.networking.deleteNamespacedNetworkPolicy({ name: policy.metadata?.name ?? '', namespace: policy.metadata?.namespace ?? '' });
+    await pollTable(step, built.model, allAllowed, { boundMs: 30_000, pollTimeoutMs: PROBE_TIMEOUT_MS, finalTimeoutMs: 2000 });
+
+    // The same all-allowed table, one exec per probe, three at once.
+    const oneShot = createExecTransport(kubeExecRunner(session.kc));
+    const byId = new Map(built.pods.map((pod) => [pod.id, pod]));
+    const limit = pLimit(3);
+    const started = performance.now();
+    const single: Observed = new Map();
+    await Promise.all(
+      probesOf(built.model).map((probe) =>
+        limit(async () => {
+          const source = byId.get(probe.from);
+          const target = byId.get(probe.to);
+          if (source === undefined || target === undefined) return;
+          const { results } = await oneShot.probe(source.address, [targetOf(target, probe.port, PROBE_TIMEOUT_MS, `${probe.to} ${portLabel(probe.port)}`)]);
+          single.set(cellKey(probe.from, probe.to, probe.port), { result: results[0] });
+        }),
+      ),
+    );
+    const perProbeExecMs = performance.now() - started;
+    check(single, 'one exec per probe');
+    return { probes: probesOf(built.model).length, setupMs: built.setupMs, allowedStepMs, denyStepMs: denied.lastStepMs, denyLatencyMs: denied.elapsedMs, perProbeExecMs, perProbeCount: single.size };
+  } finally {
+    await world?.transport.close();
+    const listed = await namespaces.list(ownedSelector(runId));
+    if (listed.length > 0) await removeRun(namespaces, runId, { timeoutMs: 60_000 });
+  }
+}
+
+const { values } = parseArgs({ options: { kubeconfig: { type: 'string' }, 'skip-suite': { type: 'boolean', default: false } } });
+const kubeconfig = values.kubeconfig ?? join(PACKAGE_ROOT, '.cluster', 'kubeconfig');
+const location = findKubeconfig({ explicit: kubeconfig, env: {}, home: undefined });
+if (location === undefined) throw new Error(`no kubeconfig at ${kubeconfig}`);
+
+const suite = values['skip-suite'] ? undefined : await timeSuiteRun(kubeconfig);
+const session = await openKubeSession(location, { qps: 50 });
+let table: TableTimes;
+try {
+  table = await timeTable(session);
+} finally {
+  await session.close();
+}
+const seconds = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
+const step = median(table.allowedStepMs);
+console.log(
+  [
+    ...(suite === undefined
+      ? []
+      : [
+          `shakedown run --suite netpol: exit ${suite.exitCode}, ${seconds(suite.totalMs)} in all`,
+          `  netpol suite wall time:            ${seconds(suite.suiteWallMs)} (target < 60 s)`,
+          ...suite.results.map((line) => `    ${line}`),
+        ]),
+    `one table step, 3 ns x 3 pods x TCP/UDP 9000,9001 = ${table.probes} probes (pods ready in ${seconds(table.setupMs)}):`,
+    `  batch API (exec session per pod):  ${seconds(step)} all allowed (median of 3; target < 5 s), ${(table.probes / (step / 1000)).toFixed(0)} probes/s`,
+    `  under a default deny (1 s timeout): ${seconds(table.denyStepMs)} per step; deny in force after ${seconds(table.denyLatencyMs)}`,
+    `  one exec per probe (3 at once):    ${seconds(table.perProbeExecMs)}, ${(table.perProbeCount / (table.perProbeExecMs / 1000)).toFixed(1)} probes/s`,
+    `  ratio:                             ${(table.perProbeExecMs / step).toFixed(0)}x faster with the batch API`,
+  ].join('\n'),
+);
+console.log(JSON.stringify({ suite, table }));
