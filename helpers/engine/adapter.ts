@@ -9,6 +9,8 @@ export interface ResultSink {
   onSuiteStart(suite: string): Promise<void>;
   onCheckStart(suite: string, check: string): Promise<void>;
   onCheckEnd(result: CheckResult): Promise<void>;
+  // Facts a check recorded about the cluster, for the run's report properties.
+  onProperties?(properties: Record<string, string>): void;
 }
 
 export interface VitestAdapter extends VitestReporter {
@@ -37,7 +39,9 @@ export function createVitestAdapter(sink: ResultSink): VitestAdapter {
       await sink.onCheckStart(reported.suite, reported.path.join(' › '));
     },
     async onTestCaseResult(testCase: TestCase) {
-      await end(toCheckResult(fromTestCase(testCase)));
+      const reported = fromTestCase(testCase);
+      if (reported.meta?.properties !== undefined) sink.onProperties?.(reported.meta.properties);
+      await end(toCheckResult(reported));
     },
     async onTestModuleEnd(module: TestModule) {
       const suite = suiteOfModule(module.moduleId);

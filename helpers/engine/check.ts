@@ -32,6 +32,8 @@ export interface CheckContext {
   evidence(label: string, text: string): void;
   // The one-line message shown for a pass.
   note(message: string): void;
+  // A fact about the cluster for the run's report properties (JUnit <properties>, JSON run.properties).
+  property(name: string, value: string): void;
   fail(classification: Classification, message: string, details?: FailureDetails): never;
   skip(reason: string): never;
 }
@@ -102,6 +104,7 @@ export function check(title: string, spec: CheckSpec, body: (c: CheckContext) =>
       log: (line) => void meta.log?.push(`${new Date().toISOString().slice(11, 23)} ${line}`),
       evidence: (label, text) => void meta.evidence?.push({ label, text }),
       note: (message) => void (meta.message = message),
+      property: (name, value) => void (meta.properties = { ...meta.properties, [name]: value }),
       fail(classification, message, details = {}) {
         throw new CheckFailure(classification, message, details);
       },

@@ -15,6 +15,9 @@ export interface CheckMeta {
   reproduce?: string;
   log?: string[];
   skipReason?: string;
+  // Facts about the cluster the check learned (e.g. its network plugin), for the run's report
+  // properties: JUnit <properties> and the JSON report's run.properties.
+  properties?: Record<string, string>;
 }
 
 declare module 'vitest' {

@@ -148,6 +148,7 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
       onSuiteStart: async (suite) => mux.onSuiteStart(suite),
       onCheckStart: async (suite, check) => mux.onCheckStart(suite, check),
       onCheckEnd: record,
+      onProperties: (properties) => void Object.assign(run.properties, properties),
     });
     runner = await createSuiteRunner({
       root: request.root,

@@ -9,7 +9,9 @@ import { createSuiteRunner } from './vitest-runner.ts';
 describe('createSuiteRunner with the vitest adapter', () => {
   it('turns every ending of a check, and a suite that cannot load, into a CheckResult', { timeout: 60_000 }, async () => {
     const events: string[] = [];
+    const properties: Record<string, string> = {};
     const adapter = createVitestAdapter({
+      onProperties: (p) => void Object.assign(properties, p),
       onSuiteStart: async (suite) => void events.push(`suite ${suite}`),
       onCheckStart: async (suite, check) => void events.push(`start ${suite}/${check}`),
       onCheckEnd: async (result) => void events.push(`end ${result.suite}/${result.check} ${result.status}`),
@@ -47,6 +49,7 @@ describe('createSuiteRunner with the vitest adapter', () => {
     expect(byCheck.get('broken/suite loads')).toMatchObject({ status: 'fail', classification: 'error', message: 'this suite cannot be loaded' });
     expect(byCheck.get('broken/suite loads')?.evidence[0]?.text).toContain('broken.suite.ts:4');
     expect(adapter.results).toHaveLength(9);
+    expect(properties).toEqual({ 'cluster.networkPlugin': 'toy-cni' });
 
     expect(events.filter((e) => e.startsWith('suite '))).toEqual(expect.arrayContaining(['suite mixed', 'suite broken']));
     expect(events.indexOf('start mixed/passes')).toBeLessThan(events.indexOf('end mixed/passes ok'.replace(' ok', ' pass')));

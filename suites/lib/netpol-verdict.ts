@@ -25,6 +25,7 @@ export async function decideEnforcement(c: CheckContext): Promise<void> {
   skipReason = 'the NetworkPolicy pods could not be set up';
   const world = await netpolWorld(c);
   c.evidence('network plugin', `${world.plugin.name}\n${world.plugin.evidence.join('\n')}`);
+  c.property('cluster.networkPlugin', world.plugin.name);
   c.log(`network plugin: ${world.plugin.name}; pods ready after ${Math.round(world.setupMs)}ms`);
 
   const allAllowed = expectTable(world.model, []);
