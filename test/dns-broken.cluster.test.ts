@@ -1,18 +1,15 @@
 // DNS broken on purpose: CoreDNS scaled to zero on the local cluster, the dns suite must fail and
 // name CoreDNS as the cause; then CoreDNS is restored to its replicas and waited for, even when the
 // test fails (afterAll).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
 import { ownedSelector } from '../helpers/run/labels.ts';
+import { KUBECONFIG, shakedown } from './cli-child.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'cli', 'shakedown.ts');
-const KUBECONFIG = join(ROOT, '.cluster', 'kubeconfig');
 const NAMESPACE = 'kube-system';
 const DEPLOYMENT = 'coredns';
 
@@ -25,16 +22,6 @@ interface Result {
   classification?: string;
 }
 
-function shakedown(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 async function withSession<T>(use: (session: KubeSession, apps: AppsV1Api) => Promise<T>): Promise<T> {
   const session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });

@@ -1,17 +1,14 @@
 // The nodeport and dns suites against the real local cluster, in a child process: every check
 // passes (none skipped: the runner reaches the nodes and the stub upstream answers), the DNS
 // latency figures are printed, and the run leaves no namespace behind.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openKubeSession } from '../helpers/kube/session.ts';
 import { ownedSelector } from '../helpers/run/labels.ts';
+import { KUBECONFIG, shakedown } from './cli-child.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'cli', 'shakedown.ts');
-const KUBECONFIG = join(ROOT, '.cluster', 'kubeconfig');
 
 interface Result {
   suite: string;
@@ -22,16 +19,6 @@ interface Result {
   skipReason?: string;
 }
 
-function shakedown(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 describe('the nodeport and dns suites on the local cluster', () => {
   for (const suite of ['nodeport', 'dns']) {

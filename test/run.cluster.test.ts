@@ -1,45 +1,21 @@
 // `shakedown run` against the real local cluster (.cluster/kubeconfig), in a child process: the
 // services suite passes with valid reports, an interrupted run cleans up, exec transport works.
 // After each run, no namespace of it may remain.
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openKubeSession } from '../helpers/kube/session.ts';
 import { EXPIRES_AT_ANNOTATION, ownedSelector, runNamespace } from '../helpers/run/labels.ts';
 import { newRunId } from '../helpers/run/run-id.ts';
 import { validate } from '../reports/testing/json-schema.ts';
 import { childrenNamed, parseXml } from '../reports/testing/xml.ts';
+import { KUBECONFIG, ROOT, shakedown } from './cli-child.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'cli', 'shakedown.ts');
-const KUBECONFIG = join(ROOT, '.cluster', 'kubeconfig');
 const SCHEMA = JSON.parse(readFileSync(join(ROOT, 'reports', 'schema', 'report-v1.schema.json'), 'utf8'));
 
-interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
-function shakedown(args: string[], onOutput?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Ran> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      onOutput?.(stdout + stderr, child);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      onOutput?.(stdout + stderr, child);
-    });
-    child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
-  });
-}
 
 async function withSession<T>(use: (session: Awaited<ReturnType<typeof openKubeSession>>) => Promise<T>): Promise<T> {
   const session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
@@ -104,13 +80,14 @@ describe('shakedown run on the local cluster', () => {
   it('cleans up and writes a partial report when interrupted with SIGINT', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sd-run-'));
     let sent = false;
-    const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'services', '--verbose', '--json', join(out, 'report.json')], (output, child) => {
-      // Interrupt once the fleet is up and the suites have started.
+    // Interrupt once the fleet is up and the suites have started.
+    const interrupt = (output: string, child: ChildProcess): void => {
       if (!sent && output.includes('probe fleet ready')) {
         sent = true;
         setTimeout(() => child.kill('SIGINT'), 1500);
       }
-    });
+    };
+    const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'services', '--verbose', '--json', join(out, 'report.json')], { onOutput: interrupt });
     expect(sent).toBe(true);
     expect(ran.code).toBe(2);
     expect(ran.stderr).toContain('SIGINT: stopping the run and cleaning up');
