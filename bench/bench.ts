@@ -4,16 +4,11 @@
 //   2. probes per second through the batch API (one pod-proxy call for many probes) against one
 //      exec per probe (what upstream netpol tests do), in the same namespace and the same run.
 // Usage: npm run bench [-- --kubeconfig FILE] [-- --probes N]
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildAgentBundle } from '../agent/build.ts';
 import type { ProbeTarget } from '../agent/protocol.ts';
-import { resolveAll } from '../helpers/config.ts';
-import { runShakedown } from '../helpers/engine/run.ts';
-import { PACKAGE_ROOT, discoverSuites, selectSuites } from '../helpers/engine/suites.ts';
 import { deployFleet, fleetApi } from '../helpers/fleet/deploy.ts';
 import { chooseProbeImage } from '../helpers/fleet/image.ts';
-import { findKubeconfig } from '../helpers/kube/kubeconfig.ts';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
 import { runNamespace } from '../helpers/run/labels.ts';
 import { namespaceApi, removeRun } from '../helpers/run/namespaces.ts';
@@ -22,51 +17,7 @@ import { createExecTransport, kubeExecRunner } from '../helpers/transport/exec.t
 import { createPodProxyTransport } from '../helpers/transport/pod-proxy.ts';
 import type { ProbeTransport } from '../helpers/transport/transport.ts';
 import pLimit from 'p-limit';
-
-interface SuiteTimes {
-  totalMs: number;
-  fleetReadyMs: number | undefined;
-  servicesWallMs: number | undefined;
-  exitCode: number;
-}
-
-async function timeSuiteRun(kubeconfig: string): Promise<SuiteTimes> {
-  const { settings } = resolveAll([], { flags: {}, env: {}, cwd: process.cwd() });
-  const start = performance.now();
-  const marks: Record<string, number> = {};
-  const outcome = await runShakedown({
-    settings,
-    suites: selectSuites(discoverSuites(), ['services'], { kind: 'default' }),
-    root: PACKAGE_ROOT,
-    kubeconfig: { paths: [kubeconfig], origin: 'flag' },
-    stdout: { write: () => true },
-    stderr: process.stderr,
-    env: process.env,
-    observers: {
-      stopwatch: {
-        onSuiteStart(suite) {
-          marks[`start:${suite}`] ??= performance.now();
-        },
-        onCheckStart(suite) {
-          marks[`first:${suite}`] ??= performance.now();
-        },
-        onCheckEnd(result) {
-          marks[`end:${result.suite}`] = performance.now();
-        },
-      },
-    },
-  });
-  const totalMs = performance.now() - start;
-  const since = (mark: string) => (marks[mark] === undefined ? undefined : marks[mark] - start);
-  const first = marks['first:services'];
-  const last = marks['end:services'];
-  return {
-    totalMs,
-    fleetReadyMs: since('start:setup'),
-    servicesWallMs: first === undefined || last === undefined ? undefined : last - first,
-    exitCode: outcome.exitCode,
-  };
-}
+import { benchKubeconfig, seconds, timeSuiteRun } from './suite-run.ts';
 
 interface Throughput {
   batchPerSecond: number;
@@ -124,11 +75,9 @@ async function timeThroughput(session: KubeSession, probes: number): Promise<Thr
 }
 
 const { values } = parseArgs({ options: { kubeconfig: { type: 'string' }, probes: { type: 'string', default: '1000' } } });
-const kubeconfig = values.kubeconfig ?? join(PACKAGE_ROOT, '.cluster', 'kubeconfig');
-const location = findKubeconfig({ explicit: kubeconfig, env: {}, home: undefined });
-if (location === undefined) throw new Error(`no kubeconfig at ${kubeconfig}`);
+const { path: kubeconfig, location } = benchKubeconfig(values.kubeconfig);
 
-const suite = await timeSuiteRun(kubeconfig);
+const suite = await timeSuiteRun(kubeconfig, 'services');
 const session = await openKubeSession(location, { qps: 50 });
 let throughput: Throughput;
 try {
@@ -136,16 +85,15 @@ try {
 } finally {
   await session.close();
 }
-const seconds = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
 console.log(
   [
     `shakedown run --suite services: exit ${suite.exitCode}, ${seconds(suite.totalMs)} in all`,
     `  start -> probe fleet ready:   ${seconds(suite.fleetReadyMs)}`,
-    `  services suite wall time:     ${seconds(suite.servicesWallMs)}`,
+    `  services suite wall time:     ${seconds(suite.suiteWallMs)}`,
     `probes per second, one agent to another (TCP echo):`,
     `  batch API via pod proxy:      ${throughput.batchPerSecond.toFixed(0)}/s (${throughput.batchProbes} probes per batch, median of 3)`,
     `  one exec per probe (3 at once): ${throughput.execPerSecond.toFixed(1)}/s (${throughput.execProbes} probes)`,
     `  ratio:                        ${(throughput.batchPerSecond / throughput.execPerSecond).toFixed(0)}x (target: at least 10x)`,
   ].join('\n'),
 );
-console.log(JSON.stringify({ suite, throughput }));
+console.log(JSON.stringify({ suite: { ...suite, results: undefined }, throughput }));

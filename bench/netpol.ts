@@ -5,15 +5,10 @@
 //      a default deny;
 //   3. the same table probed one exec per probe (3 at once, as upstream netpol tests), as a ratio.
 // Usage: npx node bench/netpol.ts [--kubeconfig FILE] [--skip-suite]
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
 import { buildAgentBundle } from '../agent/build.ts';
-import { resolveAll } from '../helpers/config.ts';
-import { runShakedown } from '../helpers/engine/run.ts';
-import { PACKAGE_ROOT, discoverSuites, selectSuites } from '../helpers/engine/suites.ts';
 import { chooseProbeImage } from '../helpers/fleet/image.ts';
-import { findKubeconfig } from '../helpers/kube/kubeconfig.ts';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
 import { cellKey, expectTable, portLabel, probesOf } from '../helpers/netpol/model.ts';
 import { toNetworkPolicy } from '../helpers/netpol/policy.ts';
@@ -25,45 +20,9 @@ import { newRunId } from '../helpers/run/run-id.ts';
 import { createExecTransport, kubeExecRunner } from '../helpers/transport/exec.ts';
 import { DEFAULT_DENY_INGRESS } from '../suites/lib/netpol-cases.ts';
 import { deployWorld, type World } from '../suites/lib/netpol-world.ts';
+import { benchKubeconfig, seconds, timeSuiteRun } from './suite-run.ts';
 
 const PROBE_TIMEOUT_MS = 1000;
-
-interface SuiteTimes {
-  totalMs: number;
-  suiteWallMs: number | undefined;
-  exitCode: number;
-  results: string[];
-}
-
-async function timeSuiteRun(kubeconfig: string): Promise<SuiteTimes> {
-  const { settings } = resolveAll([], { flags: {}, env: {}, cwd: process.cwd() });
-  const start = performance.now();
-  const marks: Record<string, number> = {};
-  const results: string[] = [];
-  const outcome = await runShakedown({
-    settings,
-    suites: selectSuites(discoverSuites(), ['netpol'], { kind: 'default' }),
-    root: PACKAGE_ROOT,
-    kubeconfig: { paths: [kubeconfig], origin: 'flag' },
-    stdout: { write: () => true },
-    stderr: process.stderr,
-    env: process.env,
-    observers: {
-      stopwatch: {
-        onCheckStart(suite) {
-          marks[`first:${suite}`] ??= performance.now();
-        },
-        onCheckEnd(result) {
-          marks[`end:${result.suite}`] = performance.now();
-          results.push(`${result.status} ${result.check}: ${result.message}`);
-        },
-      },
-    },
-  });
-  const first = marks['first:netpol'];
-  const last = marks['end:netpol'];
-  return { totalMs: performance.now() - start, suiteWallMs: first === undefined || last === undefined ? undefined : last - first, exitCode: outcome.exitCode, results };
-}
 
 interface TableTimes {
   probes: number;
@@ -138,11 +97,9 @@ async function timeTable(session: KubeSession): Promise<TableTimes> {
 }
 
 const { values } = parseArgs({ options: { kubeconfig: { type: 'string' }, 'skip-suite': { type: 'boolean', default: false } } });
-const kubeconfig = values.kubeconfig ?? join(PACKAGE_ROOT, '.cluster', 'kubeconfig');
-const location = findKubeconfig({ explicit: kubeconfig, env: {}, home: undefined });
-if (location === undefined) throw new Error(`no kubeconfig at ${kubeconfig}`);
+const { path: kubeconfig, location } = benchKubeconfig(values.kubeconfig);
 
-const suite = values['skip-suite'] ? undefined : await timeSuiteRun(kubeconfig);
+const suite = values['skip-suite'] ? undefined : await timeSuiteRun(kubeconfig, 'netpol');
 const session = await openKubeSession(location, { qps: 50 });
 let table: TableTimes;
 try {
@@ -150,21 +107,21 @@ try {
 } finally {
   await session.close();
 }
-const seconds = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
+const secs = (ms: number | undefined): string => seconds(ms, 2);
 const step = median(table.allowedStepMs);
 console.log(
   [
     ...(suite === undefined
       ? []
       : [
-          `shakedown run --suite netpol: exit ${suite.exitCode}, ${seconds(suite.totalMs)} in all`,
-          `  netpol suite wall time:            ${seconds(suite.suiteWallMs)} (target < 60 s)`,
+          `shakedown run --suite netpol: exit ${suite.exitCode}, ${secs(suite.totalMs)} in all`,
+          `  netpol suite wall time:            ${secs(suite.suiteWallMs)} (target < 60 s)`,
           ...suite.results.map((line) => `    ${line}`),
         ]),
-    `one table step, 3 ns x 3 pods x TCP/UDP 9000,9001 = ${table.probes} probes (pods ready in ${seconds(table.setupMs)}):`,
-    `  batch API (exec session per pod):  ${seconds(step)} all allowed (median of 3; target < 5 s), ${(table.probes / (step / 1000)).toFixed(0)} probes/s`,
-    `  under a default deny (1 s timeout): ${seconds(table.denyStepMs)} per step; deny in force after ${seconds(table.denyLatencyMs)}`,
-    `  one exec per probe (3 at once):    ${seconds(table.perProbeExecMs)}, ${(table.perProbeCount / (table.perProbeExecMs / 1000)).toFixed(1)} probes/s`,
+    `one table step, 3 ns x 3 pods x TCP/UDP 9000,9001 = ${table.probes} probes (pods ready in ${secs(table.setupMs)}):`,
+    `  batch API (exec session per pod):  ${secs(step)} all allowed (median of 3; target < 5 s), ${(table.probes / (step / 1000)).toFixed(0)} probes/s`,
+    `  under a default deny (1 s timeout): ${secs(table.denyStepMs)} per step; deny in force after ${secs(table.denyLatencyMs)}`,
+    `  one exec per probe (3 at once):    ${secs(table.perProbeExecMs)}, ${(table.perProbeCount / (table.perProbeExecMs / 1000)).toFixed(1)} probes/s`,
     `  ratio:                             ${(table.perProbeExecMs / step).toFixed(0)}x faster with the batch API`,
   ].join('\n'),
 );
