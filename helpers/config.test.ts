@@ -2,23 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ShakedownError } from './errors.ts';
 import { describeSource, loadConfigFile, parseConfigText, resolveSettings, type Layers } from './config.ts';
+import { thrown } from './testing/shakedown-error.ts';
 
 const cwd = '/work/here';
 
 function layers(overrides: Partial<Layers> = {}): Layers {
   return { flags: {}, env: {}, cwd, ...overrides };
-}
-
-function thrown(fn: () => unknown): ShakedownError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ShakedownError) return error;
-    throw error;
-  }
-  throw new Error('expected a ShakedownError');
 }
 
 describe('resolveSettings', () => {

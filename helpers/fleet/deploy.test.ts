@@ -1,7 +1,7 @@
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { ShakedownError } from '../errors.ts';
 import { deployFleet, type DeployOptions, type FleetApi } from './deploy.ts';
+import { rejection } from '../testing/shakedown-error.ts';
 
 type PodState = (pod: V1Pod, poll: number) => V1Pod['status'];
 
@@ -44,16 +44,6 @@ function options(overrides: Partial<DeployOptions> = {}): DeployOptions {
     sleep: async (ms) => void (t += ms),
     ...overrides,
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ShakedownError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ShakedownError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('deployFleet', () => {

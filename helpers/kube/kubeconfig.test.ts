@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ShakedownError } from '../errors.ts';
 import { findKubeconfig, loadKube } from './kubeconfig.ts';
+import { thrown } from '../testing/shakedown-error.ts';
 
 function config(opts: { clusters: [string, string][]; contexts: [string, string, string][]; users: string[]; current?: string }): string {
   return [
@@ -22,16 +22,6 @@ function config(opts: { clusters: [string, string][]; contexts: [string, string,
 
 function dir(): string {
   return mkdtempSync(join(tmpdir(), 'sd-kubeconfig-'));
-}
-
-function thrown(fn: () => unknown): ShakedownError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ShakedownError) return error;
-    throw error;
-  }
-  throw new Error('expected a ShakedownError');
 }
 
 const one = config({ clusters: [['c1', 'https://10.0.0.1:6443']], users: ['u1'], contexts: [['ctx1', 'c1', 'u1']], current: 'ctx1' });

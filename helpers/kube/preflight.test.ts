@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { V1Node } from '@kubernetes/client-node';
-import { ShakedownError } from '../errors.ts';
 import { preflight, type PreflightApi } from './preflight.ts';
 import { openKubeSession, preflightApi } from './session.ts';
 import { READY_NODE, fakeKubeconfig, startFakeApiServer, type FakeApiServer } from './testing/fake-apiserver.ts';
+import { rejection } from '../testing/shakedown-error.ts';
 
 const options = { server: 'https://10.0.0.1:6443', context: 'ctx', namespace: 'sd-run', transport: 'auto' as const };
 
@@ -17,16 +17,6 @@ function fakeApi(overrides: Partial<PreflightApi> & { denied?: string[] } = {}):
     listNodes: async () => [READY_NODE as V1Node],
     ...overrides,
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ShakedownError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ShakedownError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('preflight', () => {
