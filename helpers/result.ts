@@ -28,6 +28,21 @@ export interface Evidence {
   text: string;
 }
 
+// What the failing observations of a check have in common: one source node, one target node, one
+// DNS server or replica, one port, one protocol, one payload size, one direction. Found by comparing
+// failing with healthy observations; reporters group failures of several checks that share one.
+export interface Origin {
+  // The dimension the failures share, e.g. 'source-node', 'target-node', 'server', 'replica', 'port', 'protocol', 'payload', 'direction'.
+  dimension: string;
+  // Its value, e.g. 'node2'.
+  value: string;
+  // One sentence: what failed, what the healthy observations prove, e.g. "every query from pods on
+  // node2 times out, the same queries from node1 succeed: the path from node2 to the DNS Service is blocked".
+  summary: string;
+  // high: every failing cell shares it and healthy cells exist for the other values; medium: most do; low: a guess.
+  confidence: 'high' | 'medium' | 'low';
+}
+
 interface CheckResultBase {
   suite: string;
   // Stable title of the check within its suite.
@@ -39,6 +54,8 @@ interface CheckResultBase {
   likelyCause?: string;
   // A command line that reproduces the observation by hand.
   reproduce?: string;
+  // The common origin of the failing observations, when one was found.
+  origin?: Origin;
   // The check's buffered log; shown only when it fails.
   log?: string[];
 }

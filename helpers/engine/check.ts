@@ -5,7 +5,7 @@
 // classified from the error. Checks run concurrently unless declared sequential.
 import { afterAll, describe, test, type TestContext } from 'vitest';
 import { TransportError } from '../transport/transport.ts';
-import type { Classification, Evidence } from '../result.ts';
+import type { Classification, Evidence, Origin } from '../result.ts';
 import { closeClusterHandle, openClusterHandle, type ClusterHandle } from './cluster-handle.ts';
 import { runContext, type RunContext } from './context.ts';
 import type { CheckMeta } from './meta.ts';
@@ -22,6 +22,7 @@ export interface FailureDetails {
   likelyCause?: string;
   reproduce?: string;
   evidence?: Evidence[];
+  origin?: Origin;
 }
 
 export interface CheckContext {
@@ -130,6 +131,7 @@ function recordFailure(meta: CheckMeta, error: unknown): void {
     if (error.details.evidence !== undefined) meta.evidence?.push(...error.details.evidence);
     if (error.details.likelyCause !== undefined) meta.likelyCause = error.details.likelyCause;
     if (error.details.reproduce !== undefined) meta.reproduce = error.details.reproduce;
+    if (error.details.origin !== undefined) meta.origin = error.details.origin;
     return;
   }
   // An expect() that did not hold compares what was wanted with what was seen.

@@ -1,6 +1,6 @@
 // What a check records on its vitest task (task.meta.shakedown): the worker writes it, the engine's
 // reporter reads it back to build the CheckResult. Serializable only.
-import type { Classification, Evidence } from '../result.ts';
+import type { Classification, Evidence, Origin } from '../result.ts';
 
 export interface CheckMeta {
   // Set when the check is defined; `shakedown list` shows it.
@@ -13,6 +13,7 @@ export interface CheckMeta {
   evidence?: Evidence[];
   likelyCause?: string;
   reproduce?: string;
+  origin?: Origin;
   log?: string[];
   skipReason?: string;
   // Facts about the cluster the check learned (e.g. its network plugin), for the run's report

@@ -38,6 +38,7 @@ export function toCheckResult(reported: ReportedCase): CheckResult {
     evidence: meta.evidence ?? [],
     ...(meta.likelyCause === undefined ? {} : { likelyCause: meta.likelyCause }),
     ...(meta.reproduce === undefined ? {} : { reproduce: meta.reproduce }),
+    ...(meta.origin === undefined ? {} : { origin: meta.origin }),
     ...(meta.log === undefined || meta.log.length === 0 ? {} : { log: meta.log }),
   };
   switch (reported.state) {
