@@ -4,7 +4,7 @@ import type { RunningAgent } from './agent.ts';
 import type { AgentConfig } from './config.ts';
 import { probeTcp } from './probe-tcp.ts';
 import { probeUdp } from './probe-udp.ts';
-import { LOOPBACK, tcpServer } from './testing/loopback.ts';
+import { LOOPBACK, TEST_TOKEN, tcpServer } from './testing/loopback.ts';
 
 const config: AgentConfig = {
   identity: { pod: 'agent-pod', namespace: 'ns', node: 'node-1', podIP: LOOPBACK },
@@ -13,6 +13,7 @@ const config: AgentConfig = {
   udpPort: 0,
   listenAddress: LOOPBACK,
   ready: true,
+  token: TEST_TOKEN,
 };
 
 describe('startAgent', () => {
@@ -61,5 +62,12 @@ describe('startAgent', () => {
     } finally {
       await taken.close();
     }
+  });
+
+  it('refuses to start, listening on nothing, when the token is unusable', async () => {
+    const lines: string[] = [];
+    await expect(startAgent({ ...config, token: '' }, { log: (line) => lines.push(line) })).rejects.toMatchObject({ code: 'AGENT_TOKEN' });
+    await expect(startAgent({ ...config, token: 'short' }, { log: (line) => lines.push(line) })).rejects.toMatchObject({ code: 'AGENT_TOKEN' });
+    expect(lines).toEqual([]);
   });
 });

@@ -27,7 +27,7 @@ async function stopAll(stops: readonly Stop[]): Promise<void> {
 async function startServers(config: AgentConfig, options: AgentOptions, ports: AgentPorts, stops: Stop[]): Promise<void> {
   const readiness: Readiness = { ready: config.ready };
   const { identity, listenAddress } = config;
-  const api = createApi({ identity, readiness, ports, resolvConfPath: options.resolvConfPath ?? '/etc/resolv.conf' });
+  const api = createApi({ identity, readiness, ports, resolvConfPath: options.resolvConfPath ?? '/etc/resolv.conf', token: config.token });
   for (const [index, port] of config.httpPorts.entries()) {
     const server = createHttpEcho({ identity, readiness, api: index === 0 ? api : undefined });
     const listening = await startListening(server, port, listenAddress);

@@ -6,7 +6,7 @@ import { startAgent } from './agent.ts';
 import type { RunningAgent } from './agent.ts';
 import { AGENT_VERSION, API_VERSION } from './protocol.ts';
 import type { ProbeResponse } from './protocol.ts';
-import { LOOPBACK, callJson, closedTcpPort } from './testing/loopback.ts';
+import { LOOPBACK, TEST_TOKEN, bearer, callJson, closedTcpPort } from './testing/loopback.ts';
 
 const identity = { pod: 'api-pod', namespace: 'sd-7', node: 'node-3', podIP: LOOPBACK };
 
@@ -17,7 +17,7 @@ describe('the agent API', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sd-api-'));
     await writeFile(join(dir, 'resolv.conf'), 'search sd-7.svc.cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
-    const config = { identity, httpPorts: [0, 0], tcpPort: 0, udpPort: 0, listenAddress: LOOPBACK, ready: true };
+    const config = { identity, httpPorts: [0, 0], tcpPort: 0, udpPort: 0, listenAddress: LOOPBACK, ready: true, token: TEST_TOKEN };
     agent = await startAgent(config, { log: () => {}, resolvConfPath: join(dir, 'resolv.conf') });
     api = `http://${LOOPBACK}:${agent.ports.api}`;
   });
@@ -80,13 +80,14 @@ describe('the agent API', () => {
   });
 
   it('answers 405 to the wrong method, with Allow', async () => {
-    const response = await fetch(`${api}/v1/probe`);
+    const response = await fetch(`${api}/v1/probe`, { headers: bearer() });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
   });
 
   it('PUT /v1/readiness switches what /healthz answers on every port', async () => {
     const healthz = (port: number | undefined) => fetch(`http://${LOOPBACK}:${port}/healthz`).then((response) => response.status);
+    expect(await Promise.all(agent.ports.http.map(healthz))).toEqual([200, 200]);
     expect(await callJson('PUT', `${api}/v1/readiness`, { ready: false })).toEqual({ status: 200, body: { ready: false } });
     expect(await Promise.all(agent.ports.http.map(healthz))).toEqual([503, 503]);
     expect(await callJson('PUT', `${api}/v1/readiness`, { ready: 'yes' })).toMatchObject({ status: 400, body: { field: 'ready' } });
@@ -97,5 +98,63 @@ describe('the agent API', () => {
   it('serves the API on the first HTTP port only; the others echo those paths', async () => {
     const reply = await callJson('GET', `http://${LOOPBACK}:${agent.ports.http[1]}/v1/info`);
     expect(reply).toMatchObject({ status: 200, body: { pod: 'api-pod', path: '/v1/info' } });
+  });
+
+  describe('without the run\'s token', () => {
+    const calls: [string, string, unknown][] = [
+      ['GET', '/v1/info', undefined],
+      ['POST', '/v1/probe', { apiVersion: API_VERSION, targets: [] }],
+      ['PUT', '/v1/readiness', { ready: false }],
+      ['GET', '/v1/unknown', undefined],
+      ['DELETE', '/v1/probe', undefined],
+    ];
+    const refusals: [string, Record<string, string>][] = [
+      ['no credentials', {}],
+      ['a wrong bearer token', bearer(`${TEST_TOKEN}x`)],
+      ['a wrong token of the same length', bearer(TEST_TOKEN.replace(/.$/, '!'))],
+      ['another scheme', { authorization: `Basic ${TEST_TOKEN}` }],
+      ['an empty bearer', { authorization: 'Bearer ' }],
+      ['a wrong proxy header', { 'x-shakedown-agent-token': 'nope' }],
+    ];
+    it.each(refusals)('answers 401 with WWW-Authenticate to %s, on every API path and method', async (_what, headers) => {
+      for (const [method, path, body] of calls) {
+        const response = await fetch(`${api}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+        expect([method, path, response.status]).toEqual([method, path, 401]);
+        expect(response.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
+        const text = await response.text();
+        expect(JSON.parse(text)).toEqual({ error: expect.stringContaining('token') });
+        expect(text).not.toContain(TEST_TOKEN);
+      }
+    });
+
+    it('refuses before reading the body: a 5 MiB body still gets 401, not 413', async () => {
+      const reply = await callJson('POST', `${api}/v1/probe`, 'x'.repeat(5 * 1024 * 1024), {});
+      expect(reply.status).toBe(401);
+    });
+
+    it('cannot flip readiness, and no traffic does', async () => {
+      const healthz = () => fetch(`http://${LOOPBACK}:${agent.ports.api}/healthz`).then((response) => response.status);
+      await callJson('PUT', `${api}/v1/readiness`, { ready: false }, {});
+      await callJson('PUT', `${api}/v1/readiness`, { ready: false }, bearer('wrong'));
+      await fetch(`${api}/readiness`, { method: 'PUT', body: '{"ready":false}' });
+      await fetch(`${api}/healthz`, { method: 'PUT', body: '{"ready":false}' });
+      expect(await healthz()).toBe(200);
+      expect((await callJson('GET', `${api}/v1/info`)).body).toMatchObject({ ready: true });
+    });
+
+    it('leaves /healthz and the echo open to anyone, on the API port too', async () => {
+      expect((await fetch(`${api}/healthz`)).status).toBe(200);
+      expect(await callJson('GET', `${api}/any/path`, undefined, {})).toMatchObject({ status: 200, body: { pod: 'api-pod', path: '/any/path' } });
+      expect((await fetch(`${api}/status/418`)).status).toBe(418);
+    });
+  });
+
+  it('takes the token in the pod proxy\'s header too (the API server consumes Authorization)', async () => {
+    expect(await callJson('GET', `${api}/v1/info`, undefined, { 'x-shakedown-agent-token': TEST_TOKEN })).toMatchObject({ status: 200, body: { pod: 'api-pod' } });
+    expect(await callJson('GET', `${api}/v1/info`, undefined, { authorization: `bearer ${TEST_TOKEN}` })).toMatchObject({ status: 200 });
+  });
+
+  it('answers 404 to an unknown API path, for the token holder only', async () => {
+    expect(await callJson('GET', `${api}/v1/nothing`)).toEqual({ status: 404, body: { error: 'no such API path: /v1/nothing' } });
   });
 });

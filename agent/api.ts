@@ -2,7 +2,10 @@
 //   GET  /v1/info       identity, version, ports, resolv.conf
 //   POST /v1/probe      run a batch of probes (ProbeRequest -> ProbeResponse)
 //   PUT  /v1/readiness  set what /healthz answers ({ready: boolean})
+// Every request under /v1/ must carry the run's token (auth.ts), checked before anything else,
+// the body included, is read; without it the answer is 401. Other paths are the open echo.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { API_PREFIX, tokenChecker } from './auth.ts';
 import { runBatch } from './batch.ts';
 import { pathOf } from './echo-http.ts';
 import type { Readiness, Route } from './echo-http.ts';
@@ -21,6 +24,8 @@ export interface ApiOptions {
   /** The ports served so far; filled in while the agent starts. */
   ports: AgentPorts;
   resolvConfPath: string;
+  /** The run's token; every API request must present it. */
+  token: string;
 }
 
 interface Endpoint {
@@ -66,13 +71,26 @@ function sendError(response: ServerResponse, error: unknown): void {
   sendJson(response, status, body);
 }
 
+function refuse(response: ServerResponse): void {
+  response.setHeader('www-authenticate', 'Bearer realm="shakedown-agent"');
+  // The body was not read; closing spares the server reading what an unknown caller sends.
+  response.setHeader('connection', 'close');
+  sendJson(response, 401, { error: 'this API needs the run\'s token (Authorization: Bearer)' } satisfies ErrorResponse);
+}
+
+/** The API as a route of the first HTTP port; throws TokenError at once when the token is unusable. */
 export function createApi(options: ApiOptions): Route {
+  const authorized = tokenChecker(options.token);
   const routes = endpoints(options);
   return (request, response) => {
     const path = pathOf(request);
+    if (!path.startsWith(API_PREFIX)) return false;
     const endpoint = routes.get(path);
-    if (endpoint === undefined) return false;
-    if (request.method !== endpoint.method) {
+    if (!authorized(request.headers)) {
+      refuse(response);
+    } else if (endpoint === undefined) {
+      sendJson(response, 404, { error: `no such API path: ${path}` } satisfies ErrorResponse);
+    } else if (request.method !== endpoint.method) {
       response.setHeader('allow', endpoint.method);
       sendJson(response, 405, { error: `${path} accepts ${endpoint.method} only` } satisfies ErrorResponse);
     } else {

@@ -5,9 +5,13 @@
 //   UDP_ECHO_PORT   9001
 //   LISTEN_ADDRESS  (all addresses)
 //   READY           true             what /healthz answers at start
+//   AGENT_TOKEN_FILE (required)      the file holding the run's API token (a mounted Secret); the
+//                                    agent will not start without a usable token, never serves open
 //   POD_NAME (the hostname), POD_NAMESPACE, NODE_NAME, POD_IP: set by the downward API
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
+import { TokenError, parseToken } from './auth.ts';
 import type { Identity } from './protocol.ts';
 
 export interface AgentConfig {
@@ -20,6 +24,8 @@ export interface AgentConfig {
   listenAddress?: string;
   /** Whether /healthz answers 200 at start; PUT /v1/readiness changes it later. */
   ready: boolean;
+  /** The run's token: every API request must carry it. */
+  token: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -81,8 +87,26 @@ function parseAddress(env: Env, variable: string): string | undefined {
   return value;
 }
 
+function readToken(env: Env, readFile: (path: string) => string): string {
+  const path = env.AGENT_TOKEN_FILE ?? '';
+  if (path === '') throw new ConfigError('AGENT_TOKEN_FILE', path, 'is not set: the agent refuses to serve its API without the run\'s token');
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError('AGENT_TOKEN_FILE', path, `cannot be read (${code}): is the run's token Secret mounted?`);
+  }
+  try {
+    return parseToken(text, path);
+  } catch (error) {
+    if (error instanceof TokenError) throw new ConfigError('AGENT_TOKEN_FILE', path, error.message);
+    throw error;
+  }
+}
+
 /** Reads the configuration; throws ConfigError naming the variable when a value is bad. */
-export function loadConfig(env: Env): AgentConfig {
+export function loadConfig(env: Env, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): AgentConfig {
   const httpPorts = parsePortList(env);
   const tcpPort = parseEchoPort(env, 'TCP_ECHO_PORT');
   if (httpPorts.includes(tcpPort)) {
@@ -100,5 +124,6 @@ export function loadConfig(env: Env): AgentConfig {
     udpPort: parseEchoPort(env, 'UDP_ECHO_PORT'),
     listenAddress: parseAddress(env, 'LISTEN_ADDRESS'),
     ready: parseBoolean(env, 'READY'),
+    token: readToken(env, readFile),
   };
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAgentBundle } from './build.ts';
 import { API_VERSION } from './protocol.ts';
 import type { ProbeResponse } from './protocol.ts';
-import { LOOPBACK, callJson, closedTcpPort, closedUdpPort, tcpServer } from './testing/loopback.ts';
+import { LOOPBACK, TEST_TOKEN, callJson, closedTcpPort, closedUdpPort, tcpServer } from './testing/loopback.ts';
 
 interface Child {
   process: ChildProcess;
@@ -45,11 +45,14 @@ describe('the bundled agent', () => {
   let dir: string;
   let script: string;
   let bundle: string;
+  let tokenFile: string;
   beforeAll(async () => {
     bundle = await buildAgentBundle();
     dir = await mkdtemp(join(tmpdir(), 'sd-agent-'));
     script = join(dir, 'agent.mjs');
+    tokenFile = join(dir, 'token');
     await writeFile(script, bundle);
+    await writeFile(tokenFile, TEST_TOKEN);
   });
   afterAll(() => rm(dir, { recursive: true }));
 
@@ -71,6 +74,7 @@ describe('the bundled agent', () => {
       TCP_ECHO_PORT: String(tcpPort),
       UDP_ECHO_PORT: String(udpPort),
       LISTEN_ADDRESS: LOOPBACK,
+      AGENT_TOKEN_FILE: tokenFile,
     });
     try {
       await waitFor(() => agent.stdout().includes('udp echo listening'), 'the agent to start');
@@ -84,6 +88,7 @@ describe('the bundled agent', () => {
         { kind: 'tcp', id: 'tcp', timeoutMs: 2000, host: LOOPBACK, port: tcpPort },
         { kind: 'udp', id: 'udp', timeoutMs: 2000, host: LOOPBACK, port: udpPort },
       ];
+      expect((await callJson('GET', `http://${LOOPBACK}:${apiPort}/v1/info`, undefined, {})).status).toBe(401);
       const probed = await callJson('POST', `http://${LOOPBACK}:${apiPort}/v1/probe`, { apiVersion: API_VERSION, targets });
       const results = (probed.body as ProbeResponse).results;
       expect(results.map((result) => [result.id, result.outcome, result.http?.echo?.pod ?? result.reply?.pod])).toEqual([
@@ -113,8 +118,25 @@ describe('the bundled agent', () => {
   });
 
   it('refuses to start on a bad setting, with one line naming the variable', async () => {
-    const agent = run(script, { HTTP_PORTS: '80,8081' });
+    const agent = run(script, { HTTP_PORTS: '80,8081', AGENT_TOKEN_FILE: tokenFile });
     expect(await agent.exited).toBe(1);
     expect(agent.stderr()).toBe('shakedown-agent: invalid HTTP_PORTS="80,8081": port 80 is outside 1024-65535 (the agent runs without privileges)\n');
+  });
+
+  it('refuses to start without the run\'s token, listening on nothing', async () => {
+    const [apiPort = 0] = await distinctTcpPorts(1);
+    const env = { HTTP_PORTS: String(apiPort), LISTEN_ADDRESS: LOOPBACK, TCP_ECHO_PORT: String(await closedTcpPort()), UDP_ECHO_PORT: String(await closedUdpPort()) };
+    const unset = run(script, env);
+    expect(await unset.exited).toBe(1);
+    expect(unset.stderr()).toBe('shakedown-agent: invalid AGENT_TOKEN_FILE="": is not set: the agent refuses to serve its API without the run\'s token\n');
+    expect(unset.stdout()).not.toContain('listening');
+    const missing = run(script, { ...env, AGENT_TOKEN_FILE: join(dir, 'absent') });
+    expect(await missing.exited).toBe(1);
+    expect(missing.stderr()).toContain('cannot be read (ENOENT)');
+    const empty = join(dir, 'empty');
+    await writeFile(empty, '\n');
+    const blank = run(script, { ...env, AGENT_TOKEN_FILE: empty });
+    expect(await blank.exited).toBe(1);
+    expect(blank.stderr()).toContain('is empty');
   });
 });

@@ -57,9 +57,15 @@ export interface JsonReply {
   body: unknown;
 }
 
-export async function callJson(method: string, url: string, body?: unknown): Promise<JsonReply> {
+/** A token for tests, long enough for the agent to accept. */
+export const TEST_TOKEN = 'test-token-0123456789abcdefghijklmnopqrstuvwxyz';
+
+export const bearer = (token: string = TEST_TOKEN): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+export async function callJson(method: string, url: string, body?: unknown, headers: Record<string, string> = bearer()): Promise<JsonReply> {
   const response = await fetch(url, {
     method,
+    headers,
     body: typeof body === 'string' || body === undefined ? body : JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as unknown };
