@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{ci,helpers,reports,agent,cli,test}/**/*.test.ts'],
+          include: ['{ci,helpers,reports,agent,cli,suites,test}/**/*.test.ts'],
           exclude: ['**/*.cluster.test.ts', '**/*.teardown.test.ts', 'node_modules/**'],
         },
       },

@@ -8,8 +8,8 @@ const fixtures = join(PACKAGE_ROOT, 'test', 'fixtures', 'suites');
 describe('suites', () => {
   it('finds NAME.suite.ts files, sorted, with paths relative to the root', () => {
     expect(discoverSuites(fixtures)).toEqual([
-      { name: 'broken', file: 'test/fixtures/suites/broken.suite.ts' },
-      { name: 'mixed', file: 'test/fixtures/suites/mixed.suite.ts' },
+      { name: 'broken', file: 'test/fixtures/suites/broken/broken.suite.ts' },
+      { name: 'mixed', file: 'test/fixtures/suites/mixed/mixed.suite.ts' },
     ]);
     expect(discoverSuites(join(fixtures, 'nope'))).toEqual([]);
   });

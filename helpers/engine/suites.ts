@@ -1,6 +1,6 @@
-// Suites are the files suites/NAME.suite.ts. The engine finds them by name and never imports them:
-// vitest loads them in its workers.
-import { readdirSync } from 'node:fs';
+// A suite is a folder suites/NAME/ holding NAME.suite.ts and the code only it uses. The engine
+// finds suites by name and never imports them: vitest loads them in its workers.
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { invalid, type Source } from '../config.ts';
 import { SUITE_FILE_SUFFIX } from './to-result.ts';
@@ -22,9 +22,9 @@ export function discoverSuites(dir: string = SUITES_DIR, root: string = PACKAGE_
     return [];
   }
   return entries
-    .filter((entry) => entry.endsWith(SUITE_FILE_SUFFIX))
+    .filter((entry) => existsSync(join(dir, entry, `${entry}${SUITE_FILE_SUFFIX}`)))
     .sort()
-    .map((entry) => ({ name: entry.slice(0, -SUITE_FILE_SUFFIX.length), file: relative(root, join(dir, entry)) }));
+    .map((entry) => ({ name: entry, file: relative(root, join(dir, entry, `${entry}${SUITE_FILE_SUFFIX}`)) }));
 }
 
 // The suites asked for (all when none is named); an unknown name is an error naming its source.

@@ -43,7 +43,7 @@ describe('toCheckResult', () => {
 
 describe('naming', () => {
   it('derives the suite from the file name and joins title paths', () => {
-    expect(suiteOfModule('/repo/suites/services.suite.ts')).toBe('services');
+    expect(suiteOfModule('/repo/suites/services/services.suite.ts')).toBe('services');
     expect(checkTitle(['a', 'b'])).toBe('a › b');
   });
 });

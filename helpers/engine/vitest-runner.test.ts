@@ -18,7 +18,7 @@ describe('createSuiteRunner with the vitest adapter', () => {
     });
     const runner = await createSuiteRunner({
       root: PACKAGE_ROOT,
-      files: ['test/fixtures/suites/mixed.suite.ts', 'test/fixtures/suites/broken.suite.ts'],
+      files: ['test/fixtures/suites/mixed/mixed.suite.ts', 'test/fixtures/suites/broken/broken.suite.ts'],
       reporter: adapter,
       concurrency: 4,
       checkTimeoutMs: 10_000,

@@ -1,0 +1,194 @@
+// Runs one NetworkPolicy case against the shared world: per step, create/delete its policies,
+// poll the table until it matches (the enforcement latency), and fail with expected, observed and
+// difference tables, the policies, the plugin and a command reproducing one probe. Afterwards every
+// policy of the case is deleted and the table must return to all allowed (the deletion latency).
+import type { V1NetworkPolicy } from '@kubernetes/client-node';
+import type { ProbeTarget } from '../../agent/protocol.ts';
+import type { CheckContext } from '../../helpers/engine/check.ts';
+import { statusCode } from '../../helpers/kube/api-errors.ts';
+import { eventually } from '../../helpers/objects/eventually.ts';
+import { expectTable, ruleProblems, type Truth } from './model.ts';
+import { safetyProblems, toNetworkPolicy } from './policy.ts';
+import { pollTable, probeTable, type Polled } from './probe.ts';
+import { mismatchLine, renderDifferenceTable, renderExpectedTable, renderObservedTable, type Mismatch } from './table.ts';
+import { reproduceProbe } from './reproduce.ts';
+import { describeResult } from '../../helpers/probe/expectations.ts';
+import { AGENT_CONTAINER } from '../../helpers/fleet/manifests.ts';
+import type { Evidence } from '../../helpers/result.ts';
+import type { NetpolCase, Step } from './netpol-cases.ts';
+import type { World } from './netpol-world.ts';
+
+// How long a policy change may take to be enforced before it counts as a failure (ms);
+// SHAKEDOWN_NETPOL_BOUND_MS overrides it.
+export const DEFAULT_BOUND_MS = 30_000;
+// While polling, a blocked cell costs this much; a path that works answers in milliseconds.
+export const POLL_PROBE_TIMEOUT_MS = 1000;
+
+export function enforcementBoundMs(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const text = env.SHAKEDOWN_NETPOL_BOUND_MS;
+  if (text === undefined || text === '') return DEFAULT_BOUND_MS;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 1000) throw new Error(`SHAKEDOWN_NETPOL_BOUND_MS=${JSON.stringify(text)}: expected milliseconds, at least 1000`);
+  return value;
+}
+
+export interface Latency {
+  what: string;
+  ms: number;
+  stepMs: number;
+}
+
+export function poll(c: CheckContext, world: World, expected: Truth, boundMs = enforcementBoundMs()): Promise<Polled> {
+  const step = (timeoutMs: number) => probeTable(world.transport, world.model, world.pods, { timeoutMs, signal: c.signal });
+  return pollTable(step, world.model, expected, { boundMs, pollTimeoutMs: POLL_PROBE_TIMEOUT_MS, finalTimeoutMs: Math.max(POLL_PROBE_TIMEOUT_MS, c.run.timeouts.probeMs), signal: c.signal });
+}
+
+export function expectedOf(world: World, step: Pick<Step, 'expect'>): Truth {
+  const problems = ruleProblems(world.model, step.expect);
+  if (problems.length > 0) throw new Error(`bad expectation: ${problems.join('; ')}`);
+  return expectTable(world.model, step.expect);
+}
+
+// A command that sends the same probe by hand, from inside the source pod.
+export function reproduceCommand(world: World, mismatch: Mismatch | undefined, timeoutMs: number): string | undefined {
+  if (mismatch === undefined) return undefined;
+  const source = world.pods.find((pod) => pod.id === mismatch.from);
+  const target = world.pods.find((pod) => pod.id === mismatch.to);
+  const port = world.model.ports.find((p) => `${p.protocol}/${p.port}` === mismatch.port);
+  if (source === undefined || target === undefined || port === undefined) return undefined;
+  return `# ${mismatch.from} -> ${mismatch.to} (${target.address.namespace}/${target.address.name}) ${mismatch.port}\n${reproduceProbe({ namespace: source.address.namespace, pod: source.address.name, container: AGENT_CONTAINER, host: target.ip, port, timeoutMs })}`;
+}
+
+// Expected, observed and difference for the ports where something went wrong.
+export function tableEvidence(world: World, expected: Truth, polled: Polled): Evidence[] {
+  const wrongPorts = new Set(polled.mismatches.map((m) => m.port));
+  const fine = world.model.ports.map((p) => `${p.protocol}/${p.port}`).filter((p) => !wrongPorts.has(p));
+  const note = fine.length > 0 ? ` (${fine.join(', ')} as expected, not shown)` : '';
+  return [
+    { label: `expected${note}`, text: renderExpectedTable(world.model, expected, wrongPorts) },
+    { label: 'observed (. reached, X blocked, ? not observed)', text: renderObservedTable(world.model, polled.observed, wrongPorts) },
+    { label: 'difference (X = not as expected)', text: renderDifferenceTable(world.model, expected, polled.observed, wrongPorts) },
+    { label: 'mismatched probes', text: polled.mismatches.slice(0, 40).map(mismatchLine).join('\n') + (polled.mismatches.length > 40 ? `\n... and ${polled.mismatches.length - 40} more` : '') },
+  ];
+}
+
+async function createPolicy(c: CheckContext, world: World, policy: V1NetworkPolicy): Promise<void> {
+  const problems = safetyProblems(policy, [...world.namespaces.values()], world.resolver.runId);
+  if (problems.length > 0) throw new Error(`refusing an unsafe policy: ${problems.join('; ')}`);
+  const { session } = await c.cluster();
+  await session.clients.networking.createNamespacedNetworkPolicy({ namespace: policy.metadata?.namespace ?? '', body: policy });
+  c.log(`created NetworkPolicy ${policy.metadata?.namespace}/${policy.metadata?.name}`);
+}
+
+async function deletePolicy(c: CheckContext, policy: V1NetworkPolicy): Promise<void> {
+  const { session } = await c.cluster();
+  try {
+    await session.clients.networking.deleteNamespacedNetworkPolicy({ name: policy.metadata?.name ?? '', namespace: policy.metadata?.namespace ?? '' });
+    c.log(`deleted NetworkPolicy ${policy.metadata?.namespace}/${policy.metadata?.name}`);
+  } catch (error) {
+    if (statusCode(error) !== 404) throw error;
+  }
+}
+
+const policyText = (policies: Iterable<V1NetworkPolicy>) => [...policies].map((p) => JSON.stringify({ name: p.metadata?.name, namespace: p.metadata?.namespace, spec: p.spec })).join('\n');
+
+const DNS_BUDGET_MS = 5000;
+
+async function lookups(c: CheckContext, world: World, from: readonly string[]): Promise<string[]> {
+  if (world.dnsServer === undefined) return [`the pods have no nameserver in /etc/resolv.conf`];
+  const name = `kubernetes.default.svc.${world.clusterDomain}`;
+  const problems: string[] = [];
+  await Promise.all(
+    from.map(async (id) => {
+      const pod = world.pods.find((p) => p.id === id);
+      if (pod === undefined) return void problems.push(`${id}: no such pod`);
+      const target: ProbeTarget = { id: 'dns', kind: 'dns', server: world.dnsServer ?? '', name, type: 'A', transport: 'udp', timeoutMs: c.run.timeouts.probeMs };
+      const { results } = await world.transport.probe(pod.address, [target], { signal: c.signal });
+      if (results[0]?.outcome !== 'ok') problems.push(`${id} -> ${world.dnsServer} ${name} A: expected an answer, saw ${describeResult(results[0])}`);
+    }),
+  );
+  return problems;
+}
+
+// DNS from these pods must be answered (retried for a few seconds). When it is not, a pod that no
+// policy selects tells a policy problem from a cluster DNS that is down for everyone.
+async function dnsVerdict(c: CheckContext, world: World, from: readonly string[]): Promise<{ problems: string[]; control?: string }> {
+  const waited = await eventually(() => lookups(c, world, from), (problems) => problems.length === 0, { timeoutMs: DNS_BUDGET_MS, intervalMs: 500, signal: c.signal });
+  if (waited.ok) return { problems: [] };
+  const control = world.pods.find((pod) => !from.some((id) => id.split('/')[0] === pod.id.split('/')[0]));
+  if (control === undefined) return { problems: waited.value };
+  const controlProblems = await lookups(c, world, [control.id]);
+  return { problems: waited.value, ...(controlProblems.length > 0 ? { control: controlProblems[0] } : {}) };
+}
+
+// Runs the case; returns the latencies measured. Fails on the first step that does not match.
+export async function runCase(c: CheckContext, world: World, spec: NetpolCase): Promise<Latency[]> {
+  const latencies: Latency[] = [];
+  const live = new Map<string, V1NetworkPolicy>();
+  let failing = false;
+  try {
+    for (const [index, step] of spec.steps.entries()) {
+      const expected = expectedOf(world, step);
+      const label = spec.steps.length > 1 ? `step ${index + 1}: ` : '';
+      for (const name of step.delete ?? []) {
+        const policy = live.get(name);
+        if (policy === undefined) throw new Error(`step ${index + 1} deletes ${name}, which no earlier step created`);
+        await deletePolicy(c, policy);
+        live.delete(name);
+      }
+      const created = (step.create ?? []).map((draft) => toNetworkPolicy(draft, world.resolver));
+      await Promise.all(created.map((policy) => createPolicy(c, world, policy)));
+      for (const policy of created) live.set(policy.metadata?.name ?? '', policy);
+      const polled = await poll(c, world, expected);
+      const change = [...(step.create ?? []).map((d) => `+${d.name}`), ...(step.delete ?? []).map((n) => `-${n}`)].join(' ');
+      c.log(`${label}${change}: ${polled.ok ? 'matched' : 'did not match'} after ${Math.round(polled.elapsedMs)}ms, ${polled.steps} table step(s), last ${Math.round(polled.lastStepMs)}ms`);
+      if (!polled.ok) {
+        failing = true;
+        const first = polled.mismatches[0];
+        const unknown = polled.mismatches.filter((m) => m.observed?.error !== undefined || m.observed?.result === undefined).length;
+        c.fail(unknown === polled.mismatches.length ? 'error' : 'mismatch', `${label}${polled.mismatches.length} of ${expected.size} probes not as expected ${Math.round(enforcementBoundMs() / 1000)} s after ${change}: ${first === undefined ? '' : mismatchLine(first)}`, {
+          evidence: [...tableEvidence(world, expected, polled), { label: 'policies', text: policyText(live.values()) }, { label: 'network plugin', text: `${world.plugin.name}\n${world.plugin.evidence.join('\n')}` }],
+          likelyCause: `the network plugin (${world.plugin.name}) enforces this policy differently from the NetworkPolicy API, or takes longer than the bound (SHAKEDOWN_NETPOL_BOUND_MS)`,
+          ...(reproduceCommand(world, first, c.run.timeouts.probeMs) === undefined ? {} : { reproduce: reproduceCommand(world, first, c.run.timeouts.probeMs) }),
+        });
+      }
+      latencies.push({ what: `${label}${change}`, ms: polled.elapsedMs, stepMs: polled.lastStepMs });
+      if (step.dnsFrom !== undefined) {
+        const dns = await dnsVerdict(c, world, step.dnsFrom);
+        if (dns.problems.length > 0) {
+          failing = true;
+          c.fail('dns-error', `${label}DNS lookups failed although the policy allows port 53: ${dns.problems[0]}${dns.control === undefined ? '' : `; they fail from a pod no policy selects too (${dns.control})`}`, {
+            evidence: [{ label: 'lookups', text: [...dns.problems, ...(dns.control === undefined ? [] : [`control: ${dns.control}`])].join('\n') }, { label: 'policies', text: policyText(live.values()) }],
+            likelyCause:
+              dns.control === undefined
+                ? 'the plugin does not apply the port-53 egress exception to traffic addressed to the DNS Service IP (it judges before or after the Service translation differently)'
+                : 'the cluster DNS is failing for every pod, not because of the policy: check the CoreDNS pods and the kube-dns Service endpoints',
+          });
+        }
+      }
+    }
+  } catch (error) {
+    failing = true;
+    throw error;
+  } finally {
+    const remaining = [...live.values()];
+    await Promise.all(remaining.map((policy) => deletePolicy(c, policy)));
+    if (remaining.length > 0) {
+      // Also after a failure: the next case must start from a table no policy touches.
+      const polled = await poll(c, world, expectTable(world.model, []));
+      c.log(`all policies deleted: ${polled.ok ? 'all allowed again' : 'still blocked'} after ${Math.round(polled.elapsedMs)}ms`);
+      if (!polled.ok && !failing) {
+        c.fail('mismatch', `${polled.mismatches.length} probes still blocked ${Math.round(enforcementBoundMs() / 1000)} s after every policy was deleted: ${mismatchLine(polled.mismatches[0] as Mismatch)}`, {
+          evidence: tableEvidence(world, expectTable(world.model, []), polled),
+          likelyCause: `the network plugin (${world.plugin.name}) keeps the rules of deleted policies`,
+        });
+      }
+      latencies.push({ what: `delete ${remaining.map((p) => p.metadata?.name).join(', ')}`, ms: polled.elapsedMs, stepMs: polled.lastStepMs });
+    }
+  }
+  return latencies;
+}
+
+export function latencyText(latencies: readonly Latency[]): string {
+  return latencies.map((l) => `${l.what} within ${(l.ms / 1000).toFixed(1)} s`).join(', ');
+}

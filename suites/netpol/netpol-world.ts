@@ -1,0 +1,185 @@
+// The NetworkPolicy suite's own world, built once per run and shared by its checks: three
+// namespaces of the run (x, y, z, labelled with the run id so the run's cleanup removes them) with
+// three agent pods each (a, b, c), reached through one long-lived exec per pod so that no policy
+// can cut the control path (it talks to the agent on 127.0.0.1 inside the pod). Also the detected network plugin and
+// the cluster DNS server the pods use.
+import { ApiException, type V1Pod, type V1Secret } from '@kubernetes/client-node';
+import type { CheckContext } from '../../helpers/engine/check.ts';
+import type { ImageChoice } from '../../helpers/fleet/image.ts';
+import { AGENT_CONFIGMAP, AGENT_FILE } from '../../helpers/fleet/manifests.ts';
+import { judgePod } from '../../helpers/fleet/readiness.ts';
+import { statusMessage } from '../../helpers/kube/api-errors.ts';
+import type { KubeSession } from '../../helpers/kube/session.ts';
+import type { ReachModel } from './model.ts';
+import { detectPlugin, readPluginFacts, type Plugin } from '../../helpers/kube/network-plugin.ts';
+import { NETPOL_API_PORT, NETPOL_PORTS, netpolPod } from './pods.ts';
+import { namespaceLabels, type Resolver } from './policy.ts';
+import type { TablePod } from './probe.ts';
+import { eventually } from '../../helpers/objects/eventually.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL, runNamespace } from '../../helpers/run/labels.ts';
+import { createExecTransport, kubeExecRunner } from '../../helpers/transport/exec.ts';
+import { createExecSessionTransport, kubeChannelOpener } from '../../helpers/transport/exec-session.ts';
+import type { ProbeTransport } from '../../helpers/transport/transport.ts';
+
+export const MODEL: ReachModel = { namespaces: ['x', 'y', 'z'], pods: ['a', 'b', 'c'], ports: NETPOL_PORTS };
+const READY_BUDGET_MS = 120_000;
+
+export interface World {
+  model: ReachModel;
+  pods: TablePod[];
+  namespaces: Map<string, string>;
+  resolver: Resolver;
+  transport: ProbeTransport;
+  plugin: Plugin;
+  dnsServer: string | undefined;
+  clusterDomain: string;
+  // Time to build the world.
+  setupMs: number;
+}
+
+export const namespaceName = (runId: string, logical: string): string => `${runId}-np-${logical}`;
+
+let world: Promise<World> | undefined;
+
+// The world, built on first use; later callers share it (and its failure).
+export function netpolWorld(c: CheckContext): Promise<World> {
+  world ??= build(c);
+  return world;
+}
+
+export async function closeWorld(): Promise<void> {
+  const opened = world;
+  world = undefined;
+  if (opened !== undefined) await (await opened.catch(() => undefined))?.transport.close();
+}
+
+async function build(c: CheckContext): Promise<World> {
+  const { session } = await c.cluster();
+  const core = session.clients.core;
+  const configMap = await core.readNamespacedConfigMap({ name: AGENT_CONFIGMAP, namespace: c.run.namespace });
+  const secret = c.run.pullSecret === undefined ? undefined : await core.readNamespacedSecret({ name: c.run.pullSecret, namespace: c.run.namespace });
+  const built = await deployWorld({
+    session,
+    runId: c.run.runId,
+    expiresAt: new Date(c.run.expiresAt),
+    nodes: c.run.cluster.nodes.filter((node) => node.schedulable).map((node) => node.name),
+    image: c.run.image,
+    bundle: configMap.data?.[AGENT_FILE] ?? '',
+    ...(secret === undefined ? {} : { pullSecret: secret }),
+    signal: c.signal,
+    log: (line) => c.log(line),
+  });
+  return built;
+}
+
+export interface DeployWorldOptions {
+  session: KubeSession;
+  runId: string;
+  expiresAt: Date;
+  nodes: readonly string[];
+  image: Pick<ImageChoice, 'image' | 'pullPolicy'>;
+  // The agent bundle (agent.mjs).
+  bundle: string;
+  // Copied into each namespace when the image needs it.
+  pullSecret?: V1Secret;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+// Creates the namespaces and pods, waits until every pod is ready, and learns their IPs, the
+// plugin and the DNS server. Also used by the benchmark, outside any check.
+export async function deployWorld(options: DeployWorldOptions): Promise<World> {
+  const started = performance.now();
+  const { session, runId } = options;
+  const core = session.clients.core;
+  const log = options.log ?? (() => undefined);
+  const pluginFacts = readPluginFacts(session.connection, core);
+  pluginFacts.catch(() => undefined);
+  if (options.nodes.length === 0) throw new Error('no schedulable node for the NetworkPolicy pods');
+  const secretName = options.pullSecret?.metadata?.name;
+  const namespaces = new Map(MODEL.namespaces.map((logical) => [logical, namespaceName(runId, logical)]));
+
+  await Promise.all(
+    [...namespaces].map(async ([logical, name]) => {
+      const ns = runNamespace({ name, runId, expiresAt: options.expiresAt, purpose: `NetworkPolicy truth table, namespace ${logical}` });
+      ns.metadata = { ...ns.metadata, labels: { ...ns.metadata?.labels, ...namespaceLabels(runId, logical) } };
+      await create(`namespace ${name}`, () => core.createNamespace({ body: ns }));
+      log(`created namespace ${name}`);
+      const meta = { namespace: name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: runId } };
+      await create(`ConfigMap ${name}/${AGENT_CONFIGMAP}`, () => core.createNamespacedConfigMap({ namespace: name, body: { metadata: { ...meta, name: AGENT_CONFIGMAP }, data: { [AGENT_FILE]: options.bundle } } }));
+      if (options.pullSecret !== undefined && secretName !== undefined) {
+        const secret = options.pullSecret;
+        await create(`Secret ${name}/${secretName}`, () => core.createNamespacedSecret({ namespace: name, body: { metadata: { ...meta, name: secretName }, type: secret.type ?? '', data: secret.data ?? {} } }));
+      }
+      await Promise.all(
+        MODEL.pods.map((pod, index) =>
+          create(`pod ${name}/${pod}`, () =>
+            core.createNamespacedPod({
+              namespace: name,
+              body: netpolPod({
+                name: pod,
+                namespace: name,
+                logicalNamespace: logical,
+                runId,
+                node: options.nodes[(index + MODEL.namespaces.indexOf(logical)) % options.nodes.length] ?? '',
+                image: options.image.image,
+                pullPolicy: options.image.pullPolicy,
+                ...(secretName === undefined ? {} : { pullSecret: secretName }),
+              }),
+            }),
+          ),
+        ),
+      );
+    }),
+  );
+
+  const listAll = async () => (await Promise.all([...namespaces.values()].map(async (ns) => (await core.listNamespacedPod({ namespace: ns })).items))).flat();
+  const ready = await eventually(listAll, (pods) => pods.length === MODEL.namespaces.length * MODEL.pods.length && pods.every((pod) => judgePod(pod).ready || judgePod(pod).fatal), {
+    timeoutMs: READY_BUDGET_MS,
+    intervalMs: 500,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  const notReady = ready.value.filter((pod) => !judgePod(pod).ready);
+  if (!ready.ok || notReady.length > 0) {
+    throw new Error(`NetworkPolicy pods not ready after ${Math.round(ready.elapsedMs / 1000)} s: ${notReady.map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}: ${judgePod(pod).reason}`).join('; ') || 'some missing'}`);
+  }
+  const logical = new Map([...namespaces].map(([l, n]) => [n, l]));
+  const pods: TablePod[] = ready.value.map((pod: V1Pod) => {
+    const ns = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
+    return { id: `${logical.get(ns)}/${name}`, ip: pod.status?.podIP ?? '', address: { name, namespace: ns, ports: { api: NETPOL_API_PORT } } };
+  });
+  pods.sort((a, b) => a.id.localeCompare(b.id));
+  // One long-lived exec per pod: loopback inside the pod, beyond the reach of any policy.
+  const transport = createExecSessionTransport(kubeChannelOpener(session.kc), createExecTransport(kubeExecRunner(session.kc)));
+  const first = pods[0];
+  const info = first === undefined ? undefined : await transport.info(first.address, options.signal === undefined ? {} : { signal: options.signal });
+  const plugin = detectPlugin(await pluginFacts);
+  const ips = new Map(pods.map((pod) => [pod.id, pod.ip]));
+  const setupMs = performance.now() - started;
+  log(`NetworkPolicy pods ready after ${Math.round(setupMs)}ms: ${pods.map((p) => `${p.id}=${p.ip}`).join(', ')}`);
+  return {
+    model: MODEL,
+    pods,
+    namespaces,
+    resolver: {
+      runId,
+      namespaceName: (l) => namespaces.get(l) ?? namespaceName(runId, l),
+      podIP: (id) => ips.get(id) ?? '',
+    },
+    transport,
+    plugin,
+    dnsServer: info?.resolvConf.nameservers[0],
+    clusterDomain: info?.resolvConf.search.find((entry) => entry.startsWith('svc.'))?.slice('svc.'.length) ?? 'cluster.local',
+    setupMs,
+  };
+}
+
+async function create(what: string, action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    const message = error instanceof ApiException ? (statusMessage(error) ?? `HTTP ${error.code}`) : error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot create ${what}: ${message}`, { cause: error });
+  }
+}

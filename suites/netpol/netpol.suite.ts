@@ -1,0 +1,31 @@
+// NetworkPolicy: first the verdict (is a default deny enforced at all?), then a truth table per
+// case over 3 namespaces x 3 pods x TCP/UDP 9000/9001, probed through the agents' batch API,
+// with the enforcement latency of every change. When policies are not enforced, one failure names
+// the network plugin and every case is skipped with that reason. Policies live only in the run's
+// namespaces; namespace selectors always carry the run's id.
+import { afterAll } from 'vitest';
+import { check, defineSuite, group } from '../../helpers/engine/check.ts';
+import { CASES, DEFAULT_DENY_INGRESS } from './netpol-cases.ts';
+import { enforcementBoundMs } from './netpol-run.ts';
+import { decideEnforcement, dependentCase, dependentSkipReason, latencies } from './netpol-verdict.ts';
+import { closeWorld } from './netpol-world.ts';
+
+defineSuite('NetworkPolicy: enforcement verdict, truth tables, enforcement latency', () => {
+  afterAll(closeWorld);
+  // The cases share the pods and must not see each other's policies: one at a time, in order.
+  group('truth tables', { sequential: true }, () => {
+    check('NetworkPolicy is enforced (default deny ingress)', { description: DEFAULT_DENY_INGRESS.description + '; decides whether the other cases can run', timeoutMs: 300_000 }, decideEnforcement);
+    for (const spec of CASES) {
+      check(spec.title, { description: spec.description, timeoutMs: 180_000 }, (c) => dependentCase(c, spec));
+    }
+    check('enforcement latency within the bound', { description: 'every policy change was enforced, and every deletion lifted, within the bound (SHAKEDOWN_NETPOL_BOUND_MS)' }, async (c) => {
+      const reason = dependentSkipReason();
+      if (reason !== undefined) return c.skip(reason);
+      if (latencies.length === 0) return c.skip('no latency was measured');
+      const sorted = latencies.map((l) => l.ms).sort((a, b) => a - b);
+      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+      c.evidence('latencies', latencies.map((l) => `${l.what}: ${Math.round(l.ms)}ms (table step ${Math.round(l.stepMs)}ms)`).join('\n'));
+      c.note(`${latencies.length} changes: min ${(at(0) / 1000).toFixed(1)} s, median ${(at(0.5) / 1000).toFixed(1)} s, max ${(at(1) / 1000).toFixed(1)} s (bound ${Math.round(enforcementBoundMs() / 1000)} s)`);
+    });
+  });
+});
