@@ -13,6 +13,8 @@ export function encodeQuery(target: DnsTarget, id: number): Buffer {
     id,
     flags: target.recursionDesired === false ? 0 : RECURSION_DESIRED,
     questions: [{ type: target.type, name: target.name, class: 'IN' }],
+    // EDNS0 (RFC 6891): the largest UDP answer we take; without it a server stops at 512 bytes.
+    additionals: target.udpSize === undefined ? [] : [{ type: 'OPT', name: '.', udpPayloadSize: target.udpSize, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
   });
 }
 
@@ -50,8 +52,9 @@ function toAnswer(answer: Answer): DnsAnswer {
   return { name: answer.name, type: answer.type, ttl: 'ttl' in answer ? (answer.ttl ?? 0) : 0, data: answerData(answer) };
 }
 
-function dnsData(packet: Decoded): DnsData {
+function dnsData(packet: Decoded, size: number): DnsData {
   return {
+    size,
     rcode: packet.rcode ?? 'UNKNOWN',
     flags: {
       aa: packet.flag_aa,
@@ -79,7 +82,7 @@ export function answerFinding(message: Buffer, id: number): Finding | undefined 
     return { outcome: 'protocol-error', detail: `undecodable DNS message: ${String(error)}` };
   }
   if (packet.id !== id || !packet.flag_qr) return undefined;
-  const dns = dnsData(packet);
+  const dns = dnsData(packet, message.length);
   if (dns.rcode === 'NOERROR') return { outcome: 'ok', detail: describe(dns), dns };
   return { outcome: 'dns-error', code: dns.rcode, detail: describe(dns), dns };
 }

@@ -21,15 +21,20 @@ const ZONE: Readonly<Record<string, Answer[]>> = {
   'A big.test': Array.from({ length: 40 }, (_, index) => ({ name: 'big.test', type: 'A' as const, ttl: 30, data: `10.9.0.${index}` })),
 };
 
-/** Answers from ZONE; over UDP, an answer above 512 bytes is cut to the header with TC set, as real servers do. */
+/**
+ * Answers from ZONE; over UDP, an answer above 512 bytes (or above the EDNS0 size the query
+ * advertises) is cut to the header with TC set, as real servers do.
+ */
 function respond(query: Buffer, overUdp: boolean): Buffer {
   const request: DecodedPacket = decode(query);
+  const opt = request.additionals?.find((a) => a.type === 'OPT');
+  const limit = opt?.type === 'OPT' ? opt.udpPayloadSize : UDP_LIMIT;
   const question = request.questions?.[0];
   const answers = ZONE[`${question?.type} ${question?.name}`];
   const flags = AUTHORITATIVE_ANSWER | (request.flag_rd ? RECURSION_DESIRED : 0) | (answers === undefined ? NXDOMAIN : 0);
   const reply = { type: 'response' as const, id: request.id, flags, questions: request.questions, answers: answers ?? [] };
   const full = encode(reply);
-  if (!overUdp || full.length <= UDP_LIMIT) return full;
+  if (!overUdp || full.length <= limit) return full;
   return encode({ ...reply, flags: flags | TRUNCATED_RESPONSE, answers: [] });
 }
 
@@ -44,17 +49,22 @@ describe('probeDns', () => {
   let tcp: Listening;
   let garbage: UdpServer;
   let silent: UdpServer;
+  // Answers over UDP only: a TCP retry finds nothing listening.
+  let udpOnly: UdpServer;
+  let tcpConnections = 0;
   beforeAll(async () => {
     udp = await udpServer((message, reply) => reply(respond(message, true)));
     // The same port over TCP, as a DNS server serves it.
     const tcpDns = createServer((socket) => {
+      tcpConnections++;
       socket.on('data', (chunk) => socket.write(frame(respond(chunk.subarray(2), false))));
     });
     tcp = await startListening(tcpDns, udp.port, LOOPBACK);
     garbage = await udpServer((message, reply) => reply(Buffer.concat([message.subarray(0, 2), Buffer.from([0x80, 0, 0, 1, 0, 0])])));
     silent = await udpServer(() => {});
+    udpOnly = await udpServer((message, reply) => reply(respond(message, true)));
   });
-  afterAll(() => Promise.all([udp.close(), tcp.close(), garbage.close(), silent.close()]));
+  afterAll(() => Promise.all([udp.close(), tcp.close(), garbage.close(), silent.close(), udpOnly.close()]));
 
   function target(name: string, type: DnsTarget['type'], extra: Partial<DnsTarget> = {}): DnsTarget {
     return { kind: 'dns', id: `${type} ${name}`, timeoutMs: 300, server: LOOPBACK, port: udp.port, name, type, transport: 'udp', ...extra };
@@ -88,6 +98,40 @@ describe('probeDns', () => {
     const overTcp = await probeDns(target('big.test', 'A', { transport: 'tcp' }));
     expect(overTcp.dns?.flags.tc).toBe(false);
     expect(overTcp.dns?.answers.map((answer) => answer.data)).toEqual(Array.from({ length: 40 }, (_, index) => `10.9.0.${index}`));
+  });
+
+  it('retries a truncated UDP answer over TCP when asked, as a resolver does, and says so', async () => {
+    const before = tcpConnections;
+    const result = await probeDns(target('big.test', 'A', { tcpOnTruncation: true, timeoutMs: 2000 }));
+    expect(tcpConnections).toBe(before + 1);
+    expect(result).toMatchObject({ outcome: 'ok', dns: { rcode: 'NOERROR', flags: { tc: false }, truncatedOverUdp: { answers: 0 } } });
+    expect(result.dns?.answers).toHaveLength(40);
+    expect(result.detail).toMatch(/^truncated over UDP \(0 answers, \d+ms\), then over TCP: NOERROR, 40 answers$/);
+    expect(result.ms).toBeGreaterThanOrEqual(result.dns?.truncatedOverUdp?.ms ?? Infinity);
+  });
+
+  it('does not retry an answer that was not truncated', async () => {
+    const before = tcpConnections;
+    const result = await probeDns(target('web.test', 'A', { tcpOnTruncation: true }));
+    expect(tcpConnections).toBe(before);
+    expect(result).toMatchObject({ outcome: 'ok', dns: { answers: [{ data: '10.0.0.7' }] } });
+    expect(result.dns?.truncatedOverUdp).toBeUndefined();
+  });
+
+  it('reports the TCP failure after a truncated UDP answer, naming both steps', async () => {
+    const result = await probeDns(target('big.test', 'A', { port: udpOnly.port, tcpOnTruncation: true }));
+    expect(result).toMatchObject({ outcome: 'refused', code: 'ECONNREFUSED' });
+    expect(result.dns).toBeUndefined();
+    expect(result.detail).toMatch(/^truncated over UDP \(0 answers, \d+ms\), then over TCP: /);
+  });
+
+  it('advertises an EDNS0 size: a large answer then comes whole over UDP, with its size', async () => {
+    const result = await probeDns(target('big.test', 'A', { udpSize: 4096 }));
+    expect(result.dns?.flags.tc).toBe(false);
+    expect(result.dns?.answers.filter((a) => a.type === 'A')).toHaveLength(40);
+    expect(result.dns?.size).toBeGreaterThan(512);
+    const small = await probeDns(target('web.test', 'A'));
+    expect(small.dns?.size).toBeLessThan(100);
   });
 
   it('reports protocol-error for an answer that does not decode', async () => {

@@ -1,5 +1,7 @@
 // DNS prober: one query over UDP or over TCP (RFC 1035 4.2.2: a 2-byte length before each message).
-// A truncated UDP answer is reported as it is (flags.tc), not retried over TCP: the suites test both.
+// A truncated UDP answer is reported as it is (flags.tc) unless the target asks for what a resolver
+// does (tcpOnTruncation): then the question is asked again over TCP within what is left of the
+// timeout, and the TCP answer is the result, marked with what the truncated UDP answer was.
 import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
@@ -48,6 +50,18 @@ function overTcp(target: DnsTarget, scope: ProbeScope): void {
   socket.on('error', (error) => scope.fail(error));
 }
 
-export function probeDns(target: DnsTarget): Promise<ProbeResult> {
+function once(target: DnsTarget): Promise<ProbeResult> {
   return runProbeScope(target, (scope) => (target.transport === 'udp' ? overUdp(target, scope) : overTcp(target, scope)));
+}
+
+export async function probeDns(target: DnsTarget): Promise<ProbeResult> {
+  const first = await once(target);
+  if (target.transport !== 'udp' || target.tcpOnTruncation !== true || first.dns?.flags.tc !== true) return first;
+  const truncated = { ms: first.ms, answers: first.dns.answers.filter((a) => a.type !== 'OPT').length };
+  const left = Math.max(1, Math.round(target.timeoutMs - first.ms));
+  const retried = await once({ ...target, transport: 'tcp', timeoutMs: left });
+  const ms = Math.round((first.ms + retried.ms) * 1000) / 1000;
+  const before = `truncated over UDP (${truncated.answers} answers, ${Math.round(first.ms)}ms), then over TCP`;
+  if (retried.dns === undefined) return { ...retried, ms, detail: `${before}: ${retried.detail}` };
+  return { ...retried, ms, detail: `${before}: ${retried.detail}`, dns: { ...retried.dns, truncatedOverUdp: truncated } };
 }

@@ -71,6 +71,10 @@ export interface DnsTarget extends TargetBase {
   transport: 'udp' | 'tcp';
   /** Defaults to true. */
   recursionDesired?: boolean;
+  /** Over UDP: a truncated answer (TC) is asked again over TCP, as a resolver does. Defaults to false. */
+  tcpOnTruncation?: boolean;
+  /** The EDNS0 UDP payload size to advertise (512-65535); absent, no EDNS0: UDP answers stop at 512 bytes. */
+  udpSize?: number;
 }
 
 export type ProbeTarget = HttpTarget | TcpTarget | UdpTarget | DnsTarget;
@@ -137,6 +141,10 @@ export interface DnsData {
   rcode: string;
   flags: DnsFlags;
   answers: DnsAnswer[];
+  /** Bytes of the answer message. */
+  size?: number;
+  /** Set when this answer came over TCP after a truncated UDP answer (tcpOnTruncation). */
+  truncatedOverUdp?: { ms: number; answers: number };
 }
 
 export interface ProbeResult {

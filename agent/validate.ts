@@ -149,7 +149,7 @@ function echoTarget<K extends 'tcp' | 'udp'>(kind: K, fields: Fields, field: str
 }
 
 function dnsTarget(fields: Fields, field: string): DnsTarget {
-  onlyKeys(fields, ['kind', 'id', 'timeoutMs', 'server', 'port', 'name', 'type', 'transport', 'recursionDesired'], field);
+  onlyKeys(fields, ['kind', 'id', 'timeoutMs', 'server', 'port', 'name', 'type', 'transport', 'recursionDesired', 'tcpOnTruncation', 'udpSize'], field);
   return {
     kind: 'dns',
     id: required(fields, 'id', field, text(256)),
@@ -160,6 +160,8 @@ function dnsTarget(fields: Fields, field: string): DnsTarget {
     type: required(fields, 'type', field, oneOf(DNS_QUERY_TYPES)),
     transport: required(fields, 'transport', field, oneOf(['udp', 'tcp'] as const)),
     recursionDesired: optional(fields, 'recursionDesired', field, boolean),
+    tcpOnTruncation: optional(fields, 'tcpOnTruncation', field, boolean),
+    udpSize: optional(fields, 'udpSize', field, integer(512, 65535)),
   };
 }
 
