@@ -13,6 +13,7 @@ import type { CheckResult } from '../result.ts';
 import type { CleanupStack } from '../run/cleanup-stack.ts';
 import { runNamespace } from '../run/labels.ts';
 import { namespaceApi, removeLeftovers, removeRun, type Removal } from '../run/namespaces.ts';
+import { expiryApi, startRenewal } from '../run/renewal.ts';
 import type { Settings } from '../settings.ts';
 import { createExecTransport, kubeExecRunner } from '../transport/exec.ts';
 import { createPodProxyTransport } from '../transport/pod-proxy.ts';
@@ -40,6 +41,8 @@ export interface SetupRequest {
   onNamespaceCreated: () => void;
   // Where the namespace removal reports what it did.
   onRemoval: (removal: Removal | Error, ms: number) => void;
+  // Said whatever the verbosity: the run's namespaces were deleted by someone else. Default stderr.
+  warn?: (line: string) => void;
 }
 
 export interface SetupResult {
@@ -83,6 +86,16 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
       request.onRemoval(error instanceof Error ? error : new Error(String(error)), performance.now() - started);
     }
   });
+  // Renewed while the run lives, so a concurrent run's cleanup never takes it for a crashed one;
+  // stopped (unwinding runs in reverse) before the namespaces are deleted.
+  const warn = request.warn ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const renewal = startRenewal(expiryApi(session.clients.core, session.connection), {
+    runId,
+    ttlMs: settings.namespaceTtl,
+    log: progress,
+    onGone: (_name, detail) => warn(`WARNING: ${detail}: the run was cleaned up by someone else (a concurrent run or shakedown cleanup --all); checks from here on may fail for that reason`),
+  });
+  cleanup.push(`stop renewing the expiry of run ${runId}`, () => renewal.stop());
 
   const secretRef = pullSecretRef(settings);
   const pullSecret = secretRef === undefined ? undefined : await copyPullSecret(session.clients.core, secretRef, namespace, runId);
