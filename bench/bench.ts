@@ -15,7 +15,7 @@ import { namespaceApi, removeRun } from '../helpers/run/namespaces.ts';
 import { newRunId } from '../helpers/run/run-id.ts';
 import { createExecTransport, kubeExecRunner } from '../helpers/transport/exec.ts';
 import { createPodProxyTransport } from '../helpers/transport/pod-proxy.ts';
-import type { ProbeTransport } from '../helpers/transport/transport.ts';
+import type { AgentAddress, ProbeTransport } from '../helpers/transport/transport.ts';
 import pLimit from 'p-limit';
 import { benchKubeconfig, seconds, timeSuiteRun } from './suite-run.ts';
 
@@ -26,7 +26,7 @@ interface Throughput {
   execProbes: number;
 }
 
-async function measure(transport: ProbeTransport, source: { name: string; namespace: string; ports: { api: number } }, targets: ProbeTarget[], batched: boolean): Promise<number> {
+async function measure(transport: ProbeTransport, source: AgentAddress, targets: ProbeTarget[], batched: boolean): Promise<number> {
   const started = performance.now();
   if (batched) {
     const { results } = await transport.probe(source, targets, { concurrency: 64 });
@@ -62,7 +62,7 @@ async function timeThroughput(session: KubeSession, probes: number): Promise<Thr
     if (source === undefined || target === undefined) throw new Error('the benchmark fleet has fewer than 2 agents');
     const tcp = (i: number): ProbeTarget => ({ id: `#${i}`, kind: 'tcp', host: target.podIP, port: target.ports.tcp, payload: 'bench', timeoutMs: 2000 });
     const proxy = createPodProxyTransport(session.connection);
-    const exec = createExecTransport(kubeExecRunner(session.kc));
+    const exec = createExecTransport(kubeExecRunner(session.kc, { throttle: session.connection.throttle }));
     await measure(proxy, source, [tcp(0)], true);
     const batchRates = [];
     for (let round = 0; round < 3; round++) batchRates.push(await measure(proxy, source, Array.from({ length: probes }, (_, i) => tcp(i)), true));

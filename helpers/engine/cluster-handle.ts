@@ -16,7 +16,7 @@ export async function openClusterHandle(run: RunContext): Promise<ClusterHandle>
   const session = await openKubeSession(run.kube, { qps: run.apiQps });
   const transport = routedTransport(run.routes, {
     proxy: createPodProxyTransport(session.connection),
-    exec: createExecTransport(kubeExecRunner(session.kc)),
+    exec: createExecTransport(kubeExecRunner(session.kc, { throttle: session.connection.throttle })),
   });
   return { session, transport };
 }

@@ -125,7 +125,7 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     choice: settings.transport,
     agents: fleet.agents,
     proxy: createPodProxyTransport(session.connection),
-    exec: createExecTransport(kubeExecRunner(session.kc)),
+    exec: createExecTransport(kubeExecRunner(session.kc, { throttle: session.connection.throttle })),
     canExec: facts.canExec,
   });
 

@@ -1,4 +1,4 @@
-import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { deployFleet, type DeployOptions, type FleetApi } from './deploy.ts';
 import { rejection } from '../testing/shakedown-error.ts';
@@ -8,8 +8,13 @@ type PodState = (pod: V1Pod, poll: number) => V1Pod['status'];
 function fakeFleet(state: PodState, events: CoreV1Event[] = []) {
   const pods = new Map<string, V1Pod>();
   const created: string[] = [];
+  const secrets: V1Secret[] = [];
   let polls = 0;
   const api: FleetApi = {
+    async createSecret(secret) {
+      created.push(`secret/${secret.metadata?.name}`);
+      secrets.push(secret);
+    },
     async createConfigMap(cm) {
       created.push(`configmap/${cm.metadata?.name}`);
     },
@@ -24,7 +29,7 @@ function fakeFleet(state: PodState, events: CoreV1Event[] = []) {
     podEvents: async () => events,
     podLogTail: async () => 'shakedown-agent: version 0.1.0\n',
   };
-  return { api, created };
+  return { api, created, secrets, pods };
 }
 
 const readyAfter = (n: number): PodState => (pod, poll) =>
@@ -50,13 +55,43 @@ describe('deployFleet', () => {
   it('creates the ConfigMap and the pods, waits until all are ready and describes them', async () => {
     const { api, created } = fakeFleet(readyAfter(3));
     const fleet = await deployFleet(api, options());
-    expect(created).toEqual(['configmap/shakedown-agent', 'pod/probe-0', 'pod/probe-x0']);
+    expect(created).toEqual(['secret/shakedown-agent-token', 'configmap/shakedown-agent', 'pod/probe-0', 'pod/probe-x0']);
     expect(fleet.agents.map((a) => ({ name: a.name, node: a.node, group: a.group, podIP: a.podIP }))).toEqual([
       { name: 'probe-0', node: 'node1', group: 'node', podIP: '10.244.1.7' },
       { name: 'probe-x0', node: 'node1', group: 'extra', podIP: '10.244.1.8' },
     ]);
     expect(fleet.agents[0]?.ports).toEqual({ api: 8080, http: [8080, 8081, 8082], tcp: 9000, udp: 9001 });
     expect(JSON.parse(JSON.stringify(fleet))).toEqual(fleet);
+  });
+
+  it('makes a fresh random token per run, stores it in a labelled Secret the pods mount, and hands it to the descriptors', async () => {
+    const first = fakeFleet(readyAfter(1));
+    const second = fakeFleet(readyAfter(1));
+    const [one, two] = [await deployFleet(first.api, options()), await deployFleet(second.api, options())];
+    const token = one.agents[0]?.token ?? '';
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(two.agents[0]?.token).not.toBe(token);
+    expect(new Set(one.agents.map((agent) => agent.token))).toEqual(new Set([token]));
+    expect(one.tokenSecret).toBe('shakedown-agent-token');
+    const [secret] = first.secrets;
+    expect(secret?.metadata).toEqual({ name: 'shakedown-agent-token', namespace: 'sd-1', labels: { 'app.kubernetes.io/managed-by': 'shakedown', 'shakedown.dev/run-id': 'sd-1' } });
+    expect(Buffer.from(secret?.data?.token ?? '', 'base64').toString()).toBe(token);
+    for (const pod of first.pods.values()) {
+      expect(pod.spec?.volumes).toContainEqual({ name: 'agent-token', secret: { secretName: 'shakedown-agent-token', defaultMode: 0o440 } });
+      expect(JSON.stringify(pod)).not.toContain(token);
+    }
+  });
+
+  it('uses the token it is given, and fails naming the Secret when it cannot be created', async () => {
+    const given = 'g'.repeat(43);
+    expect((await deployFleet(fakeFleet(readyAfter(1)).api, options({ token: given }))).agents.every((agent) => agent.token === given)).toBe(true);
+    const { api, created } = fakeFleet(readyAfter(1));
+    api.createSecret = async () => {
+      throw new Error('secrets is forbidden: User "u" cannot create resource "secrets"');
+    };
+    const error = await rejection(deployFleet(api, options()));
+    expect(error.message).toBe('cannot create the Secret of the agents\' API token in sd-1: secrets is forbidden: User "u" cannot create resource "secrets"');
+    expect(created).toEqual([]);
   });
 
   it('stops at once when an image cannot be pulled, naming the pod, the node, the reason and the event', async () => {

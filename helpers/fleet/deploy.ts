@@ -1,15 +1,17 @@
-// Deploys the probe fleet into the run namespace and waits until every agent is ready. A pod that
+// Deploys the probe fleet into the run namespace and waits until every agent is ready: first the
+// Secret holding the run's fresh API token, then the agent's ConfigMap, then the pods. A pod that
 // cannot become ready ends the wait with SD_SETUP_FAILED naming the pod, its node and the reason,
 // with its warning events and the tail of its log as details.
-import { ApiException, type CoreV1Api, type CoreV1Event, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, type CoreV1Api, type CoreV1Event, type V1ConfigMap, type V1Pod, type V1Secret } from '@kubernetes/client-node';
 import { ShakedownError } from '../errors.ts';
 import { statusMessage } from '../kube/api-errors.ts';
 import { AGENT_PORTS, type FleetDescriptor, type ProbeAgent } from './descriptor.ts';
 import type { ImageChoice } from './image.ts';
-import { AGENT_CONTAINER, agentConfigMap, fleetSelector, planFleet, probePod, type PlannedAgent } from './manifests.ts';
+import { AGENT_CONTAINER, AGENT_TOKEN_SECRET, agentConfigMap, agentTokenSecret, fleetSelector, newAgentToken, planFleet, probePod, type PlannedAgent } from './manifests.ts';
 import { judgePod, warningLines, type PodVerdict } from './readiness.ts';
 
 export interface FleetApi {
+  createSecret(secret: V1Secret): Promise<void>;
   createConfigMap(configMap: V1ConfigMap): Promise<void>;
   createPod(pod: V1Pod): Promise<void>;
   listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
@@ -19,6 +21,7 @@ export interface FleetApi {
 
 export function fleetApi(core: CoreV1Api): FleetApi {
   return {
+    createSecret: async (secret) => void (await core.createNamespacedSecret({ namespace: secret.metadata?.namespace ?? '', body: secret })),
     createConfigMap: async (configMap) => void (await core.createNamespacedConfigMap({ namespace: configMap.metadata?.namespace ?? '', body: configMap })),
     createPod: async (pod) => void (await core.createNamespacedPod({ namespace: pod.metadata?.namespace ?? '', body: pod })),
     listPods: async (namespace, labelSelector) => (await core.listNamespacedPod({ namespace, labelSelector })).items,
@@ -36,6 +39,8 @@ export interface DeployOptions {
   image: ImageChoice;
   pullSecret?: string;
   bundle: string;
+  /** The run's API token; a fresh random one when absent. */
+  token?: string;
   timeoutMs: number;
   pollMs?: number;
   now?: () => number;
@@ -47,6 +52,8 @@ const selectorText = (labels: Record<string, string>) => Object.entries(labels).
 
 export async function deployFleet(api: FleetApi, options: DeployOptions): Promise<FleetDescriptor> {
   const plan = planFleet({ nodes: options.nodes, minAgents: options.minAgents });
+  const token = options.token ?? newAgentToken();
+  await create(() => api.createSecret(agentTokenSecret(options.namespace, options.runId, token)), `Secret of the agents' API token in ${options.namespace}`);
   await create(() => api.createConfigMap(agentConfigMap(options.namespace, options.runId, options.bundle)), `ConfigMap of the agent in ${options.namespace}`);
   await Promise.all(
     plan.map((agent) =>
@@ -61,6 +68,7 @@ export async function deployFleet(api: FleetApi, options: DeployOptions): Promis
               group: agent.group,
               image: options.image.image,
               pullPolicy: options.image.pullPolicy,
+              tokenSecret: AGENT_TOKEN_SECRET,
               ...(options.pullSecret === undefined ? {} : { pullSecret: options.pullSecret }),
             }),
           ),
@@ -74,7 +82,8 @@ export async function deployFleet(api: FleetApi, options: DeployOptions): Promis
     namespace: options.namespace,
     image: options.image.image,
     selector,
-    agents: plan.map((agent) => descriptor(agent, options.namespace, pods.get(agent.name))),
+    tokenSecret: AGENT_TOKEN_SECRET,
+    agents: plan.map((agent) => descriptor(agent, options.namespace, pods.get(agent.name), token)),
   };
 }
 
@@ -151,7 +160,7 @@ function hintFor(reason: string, image: string): string {
   return 'Read the events above; admission webhooks, quotas and a slow image pull are the usual causes. --setup-timeout allows more time.';
 }
 
-function descriptor(agent: PlannedAgent, namespace: string, pod: V1Pod | undefined): ProbeAgent {
+function descriptor(agent: PlannedAgent, namespace: string, pod: V1Pod | undefined, token: string): ProbeAgent {
   return {
     name: agent.name,
     namespace,
@@ -160,5 +169,6 @@ function descriptor(agent: PlannedAgent, namespace: string, pod: V1Pod | undefin
     group: agent.group,
     ports: { ...AGENT_PORTS, http: [...AGENT_PORTS.http] },
     labels: { ...(pod?.metadata?.labels ?? {}) },
+    token,
   };
 }

@@ -20,6 +20,12 @@ export interface ProbeAgent {
   group: AgentGroup;
   ports: AgentPorts;
   labels: Record<string, string>;
+  /**
+   * The run's API token, which the transports present to the agent. Carried as data so workers get
+   * it through provide/inject; never print a ProbeAgent whole (reproduce commands read the Secret,
+   * see agentAuthCurlHeader).
+   */
+  token: string;
 }
 
 export interface FleetDescriptor {
@@ -28,6 +34,8 @@ export interface FleetDescriptor {
   agents: ProbeAgent[];
   // Labels every probe pod carries, for Services that select the whole fleet.
   selector: Record<string, string>;
+  // The Secret in the namespace holding the agents' API token.
+  tokenSecret: string;
 }
 
 export const AGENT_PORTS: AgentPorts = { api: 8080, http: [8080, 8081, 8082], tcp: 9000, udp: 9001 };

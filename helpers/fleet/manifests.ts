@@ -1,8 +1,14 @@
 // The objects of the probe fleet, built as plain data: the ConfigMap holding the agent bundle and
 // one pod per agent, meeting Pod Security "restricted" (non-root uid 65534, no capabilities,
 // RuntimeDefault seccomp, read-only root filesystem, no privilege escalation), small requests,
-// readiness on /healthz, identity from the downward API.
-import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
+// readiness on /healthz, identity from the downward API, and the run's API token from a Secret.
+//
+// Pods of the agent made elsewhere (another namespace, another suite) get the same protection in
+// three steps: create agentTokenSecret(namespace, runId, token) in their namespace, build the pods
+// with probePod() (which mounts the Secret named AGENT_TOKEN_SECRET, or spec.tokenSecret), and put
+// the same token in every AgentAddress the transports are handed.
+import { randomBytes } from 'node:crypto';
+import type { V1ConfigMap, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../run/labels.ts';
 import { AGENT_PORTS, type AgentGroup } from './descriptor.ts';
 
@@ -16,6 +22,14 @@ export const NODE_LABEL = 'shakedown.dev/node';
 export const PROBE_LABEL = 'shakedown.dev/probe';
 export const PROBE_ROLE = 'probe';
 export const AGENT_CONTAINER = 'agent';
+// The run's API token: a Secret in the pod's namespace, mounted read-only; the agent reads the file
+// named by AGENT_TOKEN_FILE at start and refuses to start without it.
+export const AGENT_TOKEN_SECRET = 'shakedown-agent-token';
+export const AGENT_TOKEN_KEY = 'token';
+export const AGENT_TOKEN_MOUNT = '/var/run/shakedown-agent';
+export const AGENT_TOKEN_FILE = `${AGENT_TOKEN_MOUNT}/${AGENT_TOKEN_KEY}`;
+// The run's uid and gid; the Secret's files are readable by that group only.
+const AGENT_UID = 65534;
 
 export function fleetSelector(runId: string): Record<string, string> {
   return { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: runId, [ROLE_LABEL]: PROBE_ROLE };
@@ -30,6 +44,31 @@ export function agentConfigMap(namespace: string, runId: string, bundle: string)
   };
 }
 
+/** A new random token for a run: 32 bytes, base64url (43 characters). */
+export function newAgentToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** The Secret holding a run's API token, labelled as the run's, in the namespace of its agent pods. */
+export function agentTokenSecret(namespace: string, runId: string, token: string, name: string = AGENT_TOKEN_SECRET): V1Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: { name, namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: runId } },
+    immutable: true,
+    data: { [AGENT_TOKEN_KEY]: Buffer.from(token).toString('base64') },
+  };
+}
+
+/**
+ * For reproduce commands: a curl header that reads the token from the cluster when it runs, so the
+ * token itself never appears in a report.
+ */
+export function agentAuthCurlHeader(namespace: string, secret: string = AGENT_TOKEN_SECRET): string {
+  return `-H "Authorization: Bearer $(kubectl -n ${namespace} get secret ${secret} -o jsonpath='{.data.${AGENT_TOKEN_KEY}}' | base64 -d)"`;
+}
+
 export interface ProbePodSpec {
   name: string;
   namespace: string;
@@ -39,6 +78,8 @@ export interface ProbePodSpec {
   image: string;
   pullPolicy: 'IfNotPresent' | 'Never';
   pullSecret?: string;
+  /** The Secret holding the run's API token, in the pod's namespace (default AGENT_TOKEN_SECRET). */
+  tokenSecret?: string;
 }
 
 const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
@@ -64,7 +105,7 @@ export function probePod(spec: ProbePodSpec): V1Pod {
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 2,
-      securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: { runAsNonRoot: true, runAsUser: AGENT_UID, runAsGroup: AGENT_UID, fsGroup: AGENT_UID, seccompProfile: { type: 'RuntimeDefault' } },
       ...(spec.pullSecret === undefined ? {} : { imagePullSecrets: [{ name: spec.pullSecret }] }),
       containers: [
         {
@@ -80,6 +121,7 @@ export function probePod(spec: ProbePodSpec): V1Pod {
             { name: 'HTTP_PORTS', value: AGENT_PORTS.http.join(',') },
             { name: 'TCP_ECHO_PORT', value: String(AGENT_PORTS.tcp) },
             { name: 'UDP_ECHO_PORT', value: String(AGENT_PORTS.udp) },
+            { name: 'AGENT_TOKEN_FILE', value: AGENT_TOKEN_FILE },
           ],
           ports: [
             ...AGENT_PORTS.http.map((port, index) => ({ name: index === 0 ? 'http' : `http-${index}`, containerPort: port, protocol: 'TCP' })),
@@ -94,10 +136,16 @@ export function probePod(spec: ProbePodSpec): V1Pod {
             runAsNonRoot: true,
             capabilities: { drop: ['ALL'] },
           },
-          volumeMounts: [{ name: 'agent', mountPath: AGENT_MOUNT, readOnly: true }],
+          volumeMounts: [
+            { name: 'agent', mountPath: AGENT_MOUNT, readOnly: true },
+            { name: 'agent-token', mountPath: AGENT_TOKEN_MOUNT, readOnly: true },
+          ],
         },
       ],
-      volumes: [{ name: 'agent', configMap: { name: AGENT_CONFIGMAP } }],
+      volumes: [
+        { name: 'agent', configMap: { name: AGENT_CONFIGMAP } },
+        { name: 'agent-token', secret: { secretName: spec.tokenSecret ?? AGENT_TOKEN_SECRET, defaultMode: 0o440 } },
+      ],
     },
   };
 }

@@ -27,6 +27,8 @@ export interface ApiConnection {
   readonly dispatcher: Dispatcher;
   authHeaders(): Promise<Record<string, string>>;
   send(req: ApiRequest): Promise<ApiResponse>;
+  // The rate limit send() obeys, for API calls made beside it (exec websockets).
+  readonly throttle?: Throttle;
   close(): Promise<void>;
 }
 
@@ -116,5 +118,5 @@ export async function openApiConnection(kc: KubeConfig, options: ConnectionOptio
     return { status: response.statusCode, headers: flat, text };
   }
 
-  return { server, dispatcher, authHeaders, send, close: () => dispatcher.close() };
+  return { server, dispatcher, authHeaders, send, throttle: options.throttle, close: () => dispatcher.close() };
 }

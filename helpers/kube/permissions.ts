@@ -22,6 +22,7 @@ const BASE: Permission[] = [
   { verb: 'list', resource: 'pods', namespaced: true, why: 'waiting for the probe fleet' },
   { verb: 'deletecollection', resource: 'pods', namespaced: true, why: 'fast cleanup' },
   { verb: 'create', resource: 'configmaps', namespaced: true, why: 'the probe agent bundle' },
+  { verb: 'create', resource: 'secrets', namespaced: true, why: "the probe agents' API token" },
   { verb: 'create', resource: 'services', namespaced: true, why: 'service checks' },
   { verb: 'create', resource: 'networkpolicies', group: 'networking.k8s.io', namespaced: true, why: 'network policy checks' },
   { verb: 'list', resource: 'events', namespaced: true, why: 'evidence on failures' },

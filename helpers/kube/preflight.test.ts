@@ -79,7 +79,7 @@ describe('preflight through a real connection', () => {
       expect(facts.canExec).toBe(false);
       expect(server.requests.every((r) => r.headers.authorization === 'Bearer test-token')).toBe(true);
       const reviews = server.requests.filter((r) => r.path.includes('selfsubjectaccessreviews'));
-      expect(reviews.length).toBe(14);
+      expect(reviews.length).toBe(15);
       const proxy = reviews.map((r) => JSON.parse(r.body).spec.resourceAttributes).find((a) => a.subresource === 'proxy');
       expect(proxy).toEqual({ verb: 'get', resource: 'pods', subresource: 'proxy', namespace: 'sd-run' });
     } finally {

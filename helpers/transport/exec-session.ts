@@ -3,19 +3,26 @@
 // 127.0.0.1, and writes the answer as a JSON line on stdout. Loopback traffic inside the pod is
 // outside any NetworkPolicy, so this control path survives every policy under test; and the exec
 // start-up cost is paid once per pod, not once per call. A broken session is reopened on the
-// next call; a call that cannot get a session goes through the fallback transport.
+// next call; a call that cannot get a session goes through the fallback transport. Opening a
+// session goes through the run's rate limit with a deadline (exec-open.ts); an open that fails
+// is a TransportError naming why, and is not retried through the fallback's own exec.
+// The loop reads the run's token from the Secret mounted in the pod (its path is the one argument),
+// so the token is on no command line and never crosses the exec stream.
 import { PassThrough, Writable } from 'node:stream';
 import { Exec, type KubeConfig } from '@kubernetes/client-node';
-import { AGENT_CONTAINER } from '../fleet/manifests.ts';
+import { AGENT_CONTAINER, AGENT_TOKEN_FILE } from '../fleet/manifests.ts';
+import { createExecGate, type ExecGate, type ExecOpenOptions } from './exec-open.ts';
 import { TransportError, agentTransport, type AgentAddress, type AgentCall, type ProbeTransport } from './transport.ts';
 
 export const SESSION_SCRIPT = [
+  'const tokenFile = process.argv[1];',
   "const rl = require('node:readline').createInterface({ input: process.stdin });",
   'rl.on("line", async (line) => {',
   '  let id;',
   '  try {',
   '    const req = JSON.parse(line); id = req.id;',
-  "    const r = await fetch('http://127.0.0.1:' + req.port + req.path, { method: req.method, body: req.body, headers: req.body ? { 'content-type': 'application/json' } : {} });",
+  "    const token = require('node:fs').readFileSync(tokenFile, 'utf8').trim();",
+  "    const r = await fetch('http://127.0.0.1:' + req.port + req.path, { method: req.method, body: req.body, headers: { authorization: 'Bearer ' + token, ...(req.body ? { 'content-type': 'application/json' } : {}) } });",
   '    process.stdout.write(JSON.stringify({ id, status: r.status, body: await r.text() }) + "\\n");',
   '  } catch (e) { process.stdout.write(JSON.stringify({ id, error: String(e.cause?.code ?? e.message) }) + "\\n"); }',
   '});',
@@ -32,8 +39,14 @@ export interface LineChannel {
 
 export type ChannelOpener = (agent: AgentAddress, command: string[]) => Promise<LineChannel>;
 
-export function kubeChannelOpener(kc: KubeConfig): ChannelOpener {
+/**
+ * Opens line channels by exec through the API server, each open through the gate (the run's rate
+ * limit, a deadline, a backoff after failures). Pass the session's throttle
+ * (`{ throttle: session.connection.throttle }`), and the same gate as the one-shot runner's.
+ */
+export function kubeChannelOpener(kc: KubeConfig, options: ExecOpenOptions & { gate?: ExecGate } = {}): ChannelOpener {
   const exec = new Exec(kc);
+  const gate = options.gate ?? createExecGate(options);
   return async (agent, command) => {
     const stdin = new PassThrough();
     const lineListeners: ((line: string) => void)[] = [];
@@ -63,9 +76,14 @@ export function kubeChannelOpener(kc: KubeConfig): ChannelOpener {
         done();
       },
     });
-    const socket = await exec.exec(agent.namespace, agent.name, AGENT_CONTAINER, command, stdout, errors, stdin, false, (status) => {
-      close(`the session ended: ${status.message ?? status.status ?? 'no status'}${stderr ? `: ${stderr.trim()}` : ''}`);
-    });
+    const socket = await gate.open(
+      agent,
+      () =>
+        exec.exec(agent.namespace, agent.name, AGENT_CONTAINER, command, stdout, errors, stdin, false, (status) => {
+          close(`the session ended: ${status.message ?? status.status ?? 'no status'}${stderr ? `: ${stderr.trim()}` : ''}`);
+        }),
+      (late) => late.close(),
+    );
     socket.on('close', () => close(`the exec session closed${stderr ? `: ${stderr.trim()}` : ''}`));
     return {
       send: (line) => void stdin.write(`${line}\n`),
@@ -92,7 +110,7 @@ interface Answer {
   error?: string;
 }
 
-export function createExecSessionTransport(open: ChannelOpener, fallback: ProbeTransport): ProbeTransport {
+export function createExecSessionTransport(open: ChannelOpener, fallback: ProbeTransport, tokenFile: string = AGENT_TOKEN_FILE): ProbeTransport {
   const sessions = new Map<string, Promise<Session>>();
   let nextId = 1;
   const keyOf = (agent: AgentAddress) => `${agent.namespace}/${agent.name}`;
@@ -101,7 +119,7 @@ export function createExecSessionTransport(open: ChannelOpener, fallback: ProbeT
     const key = keyOf(agent);
     const existing = sessions.get(key);
     if (existing !== undefined) return existing;
-    const opened = open(agent, ['node', '-e', SESSION_SCRIPT]).then((channel) => {
+    const opened = open(agent, ['node', '-e', SESSION_SCRIPT, tokenFile]).then((channel) => {
       const s: Session = { channel, pending: new Map(), closed: false };
       channel.onLine((line) => {
         let answer: Answer & { id?: number };

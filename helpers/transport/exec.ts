@@ -3,16 +3,21 @@
 // fallback for clusters whose API server cannot reach pod IPs (the pod proxy fails there).
 import { Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
-import { AGENT_CONTAINER } from '../fleet/manifests.ts';
+import { AGENT_CONTAINER, AGENT_TOKEN_FILE } from '../fleet/manifests.ts';
+import { createExecGate, type ExecGate, type ExecOpenOptions } from './exec-open.ts';
 import { TransportError, agentTransport, type AgentAddress, type ProbeTransport } from './transport.ts';
 
-// argv: port, method, path, body as base64 (may be empty). Prints {status, body} or {error}.
+// argv: port, method, path, body as base64 (may be empty), token file. Prints {status, body} or
+// {error}. The token is read inside the pod from the mounted Secret, so it is on no command line.
 export const EXEC_SCRIPT = [
-  'const [, port, method, path, b64] = process.argv;',
+  'const [, port, method, path, b64, tokenFile] = process.argv;',
   "const body = b64 ? Buffer.from(b64, 'base64').toString() : undefined;",
-  "fetch('http://127.0.0.1:' + port + path, { method, body, headers: body ? { 'content-type': 'application/json' } : {} })",
+  "const fail = (e) => { process.stdout.write(JSON.stringify({ error: String(e.cause?.code ?? e.code ?? e.message) })); process.exitCode = 1; };",
+  'let token;',
+  "try { token = require('node:fs').readFileSync(tokenFile, 'utf8').trim(); } catch (e) { fail(e); }",
+  "if (token !== undefined) fetch('http://127.0.0.1:' + port + path, { method, body, headers: { authorization: 'Bearer ' + token, ...(body ? { 'content-type': 'application/json' } : {}) } })",
   '  .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() })))',
-  '  .catch((e) => { process.stdout.write(JSON.stringify({ error: String(e.cause?.code ?? e.message) })); process.exitCode = 1; });',
+  '  .catch(fail);',
 ].join('\n');
 
 // One argument may hold at most 128 KiB on Linux; requests are split well below that.
@@ -23,23 +28,46 @@ export interface ExecRunner {
   run(agent: AgentAddress, command: string[], timeoutMs: number, signal?: AbortSignal): Promise<string>;
 }
 
-export function kubeExecRunner(kc: KubeConfig): ExecRunner {
+interface ExecSocket {
+  readonly readyState: number;
+  close(): void;
+  on(event: 'close', listener: () => void): unknown;
+}
+const CLOSED = 3;
+
+/**
+ * Runs commands by exec through the API server. Each exec opens through the gate: the run's rate
+ * limit, a deadline on the upgrade, a backoff after failures (exec-open.ts). Pass the session's
+ * throttle (`{ throttle: session.connection.throttle }`) so execs share the run's rate limit.
+ */
+export function kubeExecRunner(kc: KubeConfig, options: ExecOpenOptions & { gate?: ExecGate } = {}): ExecRunner {
   const exec = new Exec(kc);
+  const gate = options.gate ?? createExecGate(options);
   return {
-    run(agent, command, timeoutMs, signal) {
+    async run(agent, command, timeoutMs, signal) {
+      const started = Date.now();
+      const chunks: Buffer[] = [];
+      const errors: Buffer[] = [];
+      const sink = (into: Buffer[]) =>
+        new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            into.push(chunk);
+            done();
+          },
+        });
+      let status: V1Status | undefined;
+      const socket: ExecSocket = await gate.open(
+        agent,
+        () =>
+          exec.exec(agent.namespace, agent.name, AGENT_CONTAINER, command, sink(chunks), sink(errors), null, false, (s) => {
+            status = s;
+          }),
+        (late) => late.close(),
+        signal,
+      );
       return new Promise<string>((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        const errors: Buffer[] = [];
-        const sink = (into: Buffer[]) =>
-          new Writable({
-            write(chunk: Buffer, _encoding, done) {
-              into.push(chunk);
-              done();
-            },
-          });
-        let status: V1Status | undefined;
-        let socket: { close(): void; on(event: 'close', listener: () => void): unknown } | undefined;
-        const timer = setTimeout(() => finish(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+        const remainingMs = Math.max(1, timeoutMs - (Date.now() - started));
+        const timer = setTimeout(() => finish(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)), remainingMs);
         const onAbort = () => finish(new Error('aborted'));
         signal?.addEventListener('abort', onAbort, { once: true });
         let done = false;
@@ -48,7 +76,7 @@ export function kubeExecRunner(kc: KubeConfig): ExecRunner {
           done = true;
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
-          socket?.close();
+          socket.close();
           if (error !== undefined) return reject(error);
           const stderr = Buffer.concat(errors).toString().trim();
           if (status !== undefined && status.status !== 'Success' && chunks.length === 0) {
@@ -56,26 +84,22 @@ export function kubeExecRunner(kc: KubeConfig): ExecRunner {
           }
           resolve(Buffer.concat(chunks).toString());
         }
-        exec
-          .exec(agent.namespace, agent.name, AGENT_CONTAINER, command, sink(chunks), sink(errors), null, false, (s) => {
-            status = s;
-          })
-          .then((ws) => {
-            socket = ws;
-            ws.on('close', () => finish());
-          }, (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))));
+        socket.on('close', () => finish());
+        if (socket.readyState === CLOSED) finish();
       });
     },
   };
 }
 
-export function createExecTransport(runner: ExecRunner): ProbeTransport {
+/** The agent's API by one exec per call; `tokenFile` is where the pod has the token mounted. */
+export function createExecTransport(runner: ExecRunner, tokenFile: string = AGENT_TOKEN_FILE): ProbeTransport {
   async function call(agent: AgentAddress, method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<string> {
     const encoded = body === undefined ? '' : Buffer.from(JSON.stringify(body)).toString('base64');
     let stdout: string;
     try {
-      stdout = await runner.run(agent, ['node', '-e', EXEC_SCRIPT, String(agent.ports.api), method, path, encoded], timeoutMs, signal);
+      stdout = await runner.run(agent, ['node', '-e', EXEC_SCRIPT, String(agent.ports.api), method, path, encoded, tokenFile], timeoutMs, signal);
     } catch (error) {
+      if (error instanceof TransportError) throw error;
       throw new TransportError('exec', agent, `${method} ${path} failed: ${(error as Error).message}`, { cause: error });
     }
     let answer: { status?: number; body?: string; error?: string };

@@ -1,22 +1,28 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '../../agent/agent.ts';
+import { TEST_TOKEN } from '../../agent/testing/loopback.ts';
 import { openKubeSession, type KubeSession } from '../kube/session.ts';
 import { startFakeApiServer, type FakeApiServer } from '../kube/testing/fake-apiserver.ts';
 import { createPodProxyTransport, proxyPath } from './pod-proxy.ts';
 import { TransportError } from './transport.ts';
 
 const LOOPBACK = '127.0.0.1';
-const agentAddress = { name: 'probe-0', namespace: 'sd-1', ports: { api: 8080 } };
+const agentAddress = { name: 'probe-0', namespace: 'sd-1', ports: { api: 8080 }, token: TEST_TOKEN };
 
-// The fake API server proxies .../pods/probe-0:8080/proxy/PATH to a real agent on loopback.
+// The fake API server proxies .../pods/probe-0:8080/proxy/PATH to a real agent on loopback, as the
+// real one does: the caller's Authorization is consumed (it authenticated the caller), other
+// request headers go through.
+const HOP_BY_HOP = new Set(['authorization', 'host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
 async function proxyingApiServer(agentPort: number, down = false): Promise<FakeApiServer> {
   return startFakeApiServer({
     async handler(request) {
       const prefix = proxyPath(agentAddress, '');
       if (!request.path.startsWith(prefix)) return undefined;
       if (down) return { status: 503, body: 'error trying to reach service: dial tcp 10.244.1.5:8080: connect: no route to host' };
+      const headers = Object.fromEntries(Object.entries(request.headers).filter(([name, value]) => !HOP_BY_HOP.has(name) && typeof value === 'string')) as Record<string, string>;
       const response = await fetch(`http://${LOOPBACK}:${agentPort}${request.path.slice(prefix.length)}`, {
         method: request.method,
+        headers,
         ...(request.body === '' ? {} : { body: request.body }),
       });
       return { status: response.status, body: await response.json() };
@@ -36,7 +42,7 @@ describe('createPodProxyTransport', () => {
 
   async function setUp(down = false) {
     agent = await startAgent(
-      { identity: { pod: 'probe-0', namespace: 'sd-1', node: 'node1', podIP: LOOPBACK }, httpPorts: [0], tcpPort: 0, udpPort: 0, listenAddress: LOOPBACK, ready: true },
+      { identity: { pod: 'probe-0', namespace: 'sd-1', node: 'node1', podIP: LOOPBACK }, httpPorts: [0], tcpPort: 0, udpPort: 0, listenAddress: LOOPBACK, ready: true, token: TEST_TOKEN },
       { log: () => {} },
     );
     server = await proxyingApiServer(agent.ports.api, down);
@@ -59,6 +65,18 @@ describe('createPodProxyTransport', () => {
     const call = server?.requests.find((r) => r.method === 'POST');
     expect(call?.path).toBe('/api/v1/namespaces/sd-1/pods/probe-0:8080/proxy/v1/probe');
     expect(call?.headers.authorization).toBe('Bearer test-token');
+    // The agent's token rides beside the kubeconfig's credentials, never in place of them.
+    expect(call?.headers['x-shakedown-agent-token']).toBe(TEST_TOKEN);
+  });
+
+  it('gets the agent\'s 401 back, as a TransportError without the token, when it holds the wrong one', async () => {
+    const transport = await setUp();
+    const error = await transport.info({ ...agentAddress, token: 'w'.repeat(43) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toBe('proxy to sd-1/probe-0: GET /v1/info answered HTTP 401: {"error":"this API needs the run\'s token (Authorization: Bearer)"}');
+    expect((error as Error).message).not.toContain('w'.repeat(43));
+    await expect(transport.setReady({ ...agentAddress, token: 'w'.repeat(43) }, false)).rejects.toThrow(/HTTP 401/);
+    expect((await fetch(`http://${LOOPBACK}:${agent?.ports.api}/healthz`)).status).toBe(200);
   });
 
   it('reads info and sets readiness', async () => {

@@ -1,7 +1,9 @@
 // Reaches an agent through the API server: POST /api/v1/namespaces/NS/pods/NAME:PORT/proxy/v1/probe
 // on the run's one connection (the kubeconfig's credentials, rate-limited). This needs the API
-// server to reach pod IPs, as webhooks and aggregated APIs do.
+// server to reach pod IPs, as webhooks and aggregated APIs do. The agent's token rides in its own
+// header: the API server authenticates the caller with Authorization and drops it.
 import type { Dispatcher } from 'undici';
+import { TOKEN_HEADER } from '../../agent/auth.ts';
 import type { ApiConnection } from '../kube/connection.ts';
 import { TransportError, agentTransport, type AgentAddress, type ProbeTransport } from './transport.ts';
 
@@ -16,7 +18,7 @@ export function createPodProxyTransport(connection: ApiConnection): ProbeTranspo
       response = await connection.send({
         method,
         path: proxyPath(agent, path),
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: { [TOKEN_HEADER]: agent.token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         timeoutMs,
         ...(signal === undefined ? {} : { signal }),

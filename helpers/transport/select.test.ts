@@ -4,7 +4,7 @@ import { createFakeTransport } from './fake.ts';
 import { routedTransport, selectRoutes } from './select.ts';
 import type { ProbeTransport } from './transport.ts';
 
-const agents = ['probe-0', 'probe-1'].map((name) => ({ name, namespace: 'sd-1', ports: { api: 8080 } }));
+const agents = ['probe-0', 'probe-1'].map((name) => ({ name, namespace: 'sd-1', ports: { api: 8080 }, token: 'run-token' }));
 
 function failingFor(names: string[], via: 'proxy' | 'exec'): ProbeTransport {
   const fake = createFakeTransport(() => ({ outcome: 'ok', ms: 1, detail: '' }));

@@ -82,7 +82,7 @@ export async function selectRoutes(options: SelectOptions): Promise<Selection> {
       evidence: [{ label: 'pod proxy errors', text: proxyEvidence }],
       likelyCause:
         'the API server has no route to the pod network (e.g. a control plane outside the cluster network, a firewall, or konnectivity down): admission webhooks, aggregated APIs (metrics-server) and kubectl port-forward/proxy to pods will break too',
-      reproduce: `kubectl get --raw /api/v1/namespaces/${failing[0]?.namespace}/pods/${failing[0]?.name}:${failing[0]?.ports.api}/proxy/v1/info`,
+      reproduce: `kubectl get --raw /api/v1/namespaces/${failing[0]?.namespace}/pods/${failing[0]?.name}:${failing[0]?.ports.api}/proxy/healthz`,
     },
   };
 }

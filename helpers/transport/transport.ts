@@ -19,6 +19,13 @@ export interface AgentAddress {
   name: string;
   namespace: string;
   ports: { api: number };
+  /**
+   * The run's API token, from the Secret mounted into the agent's pod (manifests.ts): the agent
+   * answers 401 without it. Never log or print it.
+   */
+  token: string;
+  /** The agent's node, when known: named when its kubelet does not answer. */
+  node?: string;
 }
 
 export interface ProbeOptions {
