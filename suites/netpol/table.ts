@@ -2,8 +2,7 @@
 // reset, unreachable) or "?" (not observed: the agent could not be asked, or an unclassified error).
 // On a mismatch, one table per port is printed: expected, observed and their difference.
 import type { ProbeResult } from '../../agent/protocol.ts';
-import { describeResult } from '../../helpers/probe/expectations.ts';
-import { symbolOf } from '../../helpers/probe/matrix.ts';
+import { describeResult, symbolOf } from '../../helpers/probe/expectations.ts';
 import { cellKey, podIds, portLabel, probesOf, type ReachModel, type Truth } from './model.ts';
 
 export type Symbol = '.' | 'X' | '?';
