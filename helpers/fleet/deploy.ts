@@ -7,7 +7,8 @@ import { ShakedownError } from '../errors.ts';
 import { statusMessage } from '../kube/api-errors.ts';
 import { AGENT_PORTS, type FleetDescriptor, type ProbeAgent } from './descriptor.ts';
 import type { ImageChoice } from './image.ts';
-import { AGENT_CONTAINER, AGENT_TOKEN_SECRET, agentConfigMap, agentTokenSecret, fleetSelector, newAgentToken, planFleet, probePod, type PlannedAgent } from './manifests.ts';
+import { AGENT_CONTAINER, AGENT_TOKEN_SECRET, agentConfigMap, agentTokenSecret, fleetSelector, newAgentToken, probePod, type PlannedAgent } from './manifests.ts';
+import { planBoundedFleet, type PlanNode } from './plan.ts';
 import { judgePod, warningLines, type PodVerdict } from './readiness.ts';
 
 export interface FleetApi {
@@ -33,8 +34,8 @@ export function fleetApi(core: CoreV1Api): FleetApi {
 export interface DeployOptions {
   namespace: string;
   runId: string;
-  // Schedulable nodes: one agent is pinned to each.
-  nodes: readonly string[];
+  // Schedulable nodes (with their zone and pool when known): the bounded plan of plan.ts.
+  nodes: readonly (string | PlanNode)[];
   minAgents: number;
   image: ImageChoice;
   pullSecret?: string;
@@ -51,7 +52,7 @@ export interface DeployOptions {
 const selectorText = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
 
 export async function deployFleet(api: FleetApi, options: DeployOptions): Promise<FleetDescriptor> {
-  const plan = planFleet({ nodes: options.nodes, minAgents: options.minAgents });
+  const { agents: plan, coverage } = planBoundedFleet({ nodes: options.nodes, minAgents: options.minAgents });
   const token = options.token ?? newAgentToken();
   await create(() => api.createSecret(agentTokenSecret(options.namespace, options.runId, token)), `Secret of the agents' API token in ${options.namespace}`);
   await create(() => api.createConfigMap(agentConfigMap(options.namespace, options.runId, options.bundle)), `ConfigMap of the agent in ${options.namespace}`);
@@ -84,6 +85,7 @@ export async function deployFleet(api: FleetApi, options: DeployOptions): Promis
     selector,
     tokenSecret: AGENT_TOKEN_SECRET,
     agents: plan.map((agent) => descriptor(agent, options.namespace, pods.get(agent.name), token)),
+    coverage,
   };
 }
 

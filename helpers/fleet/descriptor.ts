@@ -1,5 +1,6 @@
 // What the suites know about the probe fleet: plain, serializable descriptors, handed to the
 // workers through provide/inject. Agents are reached by name through a ProbeTransport.
+import type { FleetCoverage } from './plan.ts';
 
 export interface AgentPorts {
   // The first HTTP port, which also serves the agent API.
@@ -36,6 +37,8 @@ export interface FleetDescriptor {
   selector: Record<string, string>;
   // The Secret in the namespace holding the agents' API token.
   tokenSecret: string;
+  // Which agents matrix checks use, and which nodes have none (plan.ts: matrixAgents, everyNodeAgents).
+  coverage?: FleetCoverage;
 }
 
 export const AGENT_PORTS: AgentPorts = { api: 8080, http: [8080, 8081, 8082], tcp: 9000, udp: 9001 };

@@ -1,5 +1,6 @@
 // Which nodes can take a probe pod, and why the others cannot.
 import type { V1Node } from '@kubernetes/client-node';
+import { nodeTopology, placedByLabels, type NodeTopology } from './topology.ts';
 
 export interface NodeFacts {
   name: string;
@@ -7,12 +8,14 @@ export interface NodeFacts {
   // Why the node takes no probe pod, when it does not.
   reason?: string;
   internalIP?: string;
+  // Zone, node pool and control-plane role, for the bounded probe fleet; absent when no label says.
+  topology?: NodeTopology;
 }
 
 export function nodeFacts(node: V1Node): NodeFacts {
   const name = node.metadata?.name ?? '(unnamed)';
   const internalIP = node.status?.addresses?.find((address) => address.type === 'InternalIP')?.address;
-  const base = internalIP === undefined ? { name } : { name, internalIP };
+  const base = { name, ...(placedByLabels(node) ? { topology: nodeTopology(node) } : {}), ...(internalIP === undefined ? {} : { internalIP }) };
   const ready = node.status?.conditions?.find((condition) => condition.type === 'Ready');
   if (node.spec?.unschedulable === true) return { ...base, schedulable: false, reason: 'cordoned (spec.unschedulable)' };
   if (ready?.status !== 'True') return { ...base, schedulable: false, reason: `not Ready (${ready?.reason ?? ready?.status ?? 'no Ready condition'})` };

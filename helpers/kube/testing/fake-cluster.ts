@@ -26,9 +26,22 @@ export interface FakeCluster {
   remove(resource: string, name: string, namespace?: string): void;
 }
 
+export interface ProxyRequest {
+  method: string;
+  namespace: string;
+  pod: string;
+  port: string;
+  // Under the pod, e.g. /v1/probe.
+  path: string;
+  headers: RecordedRequest['headers'];
+  body: string;
+}
+
 export interface FakeClusterOptions {
   // Called on every pod created; may change it (schedule it, make it Ready).
   onPodCreated?: (pod: StoredObject) => void;
+  // Answers the pod proxy (/api/v1/namespaces/NS/pods/NAME:PORT/proxy/...); 503 when absent.
+  onProxy?: (request: ProxyRequest) => Answer;
 }
 
 const KINDS: Record<string, string> = {
@@ -101,6 +114,12 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
     const call = `${request.method} ${resource}${sub === undefined ? '' : `/${sub}`}`;
     calls.set(call, (calls.get(call) ?? 0) + 1);
     const map = store(resource);
+    if (resource === 'pods' && sub === 'proxy' && namespace !== undefined && name !== undefined) {
+      const [pod = '', port = ''] = name.split(':');
+      const path = `/${rest.slice(3).join('/')}`;
+      if (map.get(key(pod, namespace)) === undefined) return status(404, `pods "${pod}" not found`);
+      return options.onProxy?.({ method: request.method, namespace, pod, port, path, headers: request.headers, body: request.body }) ?? status(503, 'no endpoints available for the pod proxy');
+    }
     if (sub === 'log') return { status: 200, body: '' };
     if (namespace !== undefined && resource !== 'namespaces' && store('namespaces').get(namespace) === undefined && request.method === 'POST') return status(404, `namespaces "${namespace}" not found`);
     switch (request.method) {
