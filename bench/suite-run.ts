@@ -7,6 +7,7 @@ import { runShakedown } from '../helpers/engine/run.ts';
 import { PACKAGE_ROOT, discoverSuites, selectSuites } from '../helpers/engine/suites.ts';
 import { findKubeconfig, type KubeconfigLocation } from '../helpers/kube/kubeconfig.ts';
 import type { CheckResult } from '../helpers/result.ts';
+import { createRunReporters } from '../reports/run-reporters.ts';
 
 export function benchKubeconfig(flag: string | undefined): { path: string; location: KubeconfigLocation } {
   const path = flag ?? join(PACKAGE_ROOT, '.cluster', 'kubeconfig');
@@ -34,23 +35,27 @@ export async function timeSuiteRun(kubeconfig: string, suite: string): Promise<S
     suites: selectSuites(discoverSuites(), [suite], { kind: 'default' }),
     root: PACKAGE_ROOT,
     kubeconfig: { paths: [kubeconfig], origin: 'flag' },
-    stdout: { write: () => true },
     stderr: process.stderr,
-    env: process.env,
-    observers: {
-      stopwatch: {
-        onSuiteStart(name) {
-          marks[`start:${name}`] ??= performance.now();
-        },
-        onCheckStart(name) {
-          marks[`first:${name}`] ??= performance.now();
-        },
-        onCheckEnd(result: CheckResult) {
-          marks[`end:${result.suite}`] = performance.now();
-          results.push(`${result.status} ${result.check}: ${result.message}`);
+    reporter: createRunReporters({
+      ...settings,
+      stdout: { write: () => true },
+      stderr: process.stderr,
+      env: process.env,
+      observers: {
+        stopwatch: {
+          onSuiteStart(name) {
+            marks[`start:${name}`] ??= performance.now();
+          },
+          onCheckStart(name) {
+            marks[`first:${name}`] ??= performance.now();
+          },
+          onCheckEnd(result: CheckResult) {
+            marks[`end:${result.suite}`] = performance.now();
+            results.push(`${result.status} ${result.check}: ${result.message}`);
+          },
         },
       },
-    },
+    }),
   });
   const since = (mark: string) => (marks[mark] === undefined ? undefined : marks[mark] - start);
   const first = marks[`first:${suite}`];

@@ -1,7 +1,11 @@
-// The result model every check produces and every reporter consumes.
+// The result model every check produces and every reporter consumes: one CheckResult travels from
+// the check (which builds it in its worker) through the engine to every reporter, unchanged.
 // Titles and classifications are stable strings so CI can group failures across runs.
+// This module imports nothing: the engine (helpers/) and the reporters (reports/) both import it.
 
-export const CHECK_STATUSES = ['pass', 'fail', 'skip'] as const;
+// warn: a finding that is not a failure (a certificate expiring in 40 days, a retired controller);
+// shown and reported, never changes the exit code.
+export const CHECK_STATUSES = ['pass', 'warn', 'fail', 'skip'] as const;
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
 
 export const CLASSIFICATIONS = [
@@ -64,6 +68,10 @@ export interface PassedCheck extends CheckResultBase {
   status: 'pass';
 }
 
+export interface WarnedCheck extends CheckResultBase {
+  status: 'warn';
+}
+
 export interface FailedCheck extends CheckResultBase {
   status: 'fail';
   classification: Classification;
@@ -74,7 +82,7 @@ export interface SkippedCheck extends CheckResultBase {
   skipReason: string;
 }
 
-export type CheckResult = PassedCheck | FailedCheck | SkippedCheck;
+export type CheckResult = PassedCheck | WarnedCheck | FailedCheck | SkippedCheck;
 
 export interface ClusterInfo {
   // null when the run stopped before it could learn the value.
@@ -95,16 +103,72 @@ export interface RunInfo {
 
 export interface Summary {
   passed: number;
+  warned: number;
   failed: number;
   skipped: number;
 }
 
 export function summarize(results: readonly CheckResult[]): Summary {
-  const summary: Summary = { passed: 0, failed: 0, skipped: 0 };
+  const summary: Summary = { passed: 0, warned: 0, failed: 0, skipped: 0 };
   for (const result of results) {
     if (result.status === 'pass') summary.passed += 1;
+    else if (result.status === 'warn') summary.warned += 1;
     else if (result.status === 'fail') summary.failed += 1;
     else summary.skipped += 1;
   }
   return summary;
+}
+
+// Several failed (or warned) checks whose origins share one dimension and value: one finding.
+export interface Correlation {
+  dimension: string;
+  value: string;
+  // The summary of the member with the highest confidence: what failed and what the healthy observations prove.
+  summary: string;
+  confidence: Origin['confidence'];
+  // The members, as "suite › check", in the order they finished.
+  checks: string[];
+  failed: number;
+  warned: number;
+}
+
+const CONFIDENCE_RANK = { high: 0, medium: 1, low: 2 } as const;
+
+// Groups failed and warned results by their structured origin (dimension + value, never by text).
+// Only a group of two or more checks is a correlation; the largest group comes first.
+export function correlate(results: readonly CheckResult[]): Correlation[] {
+  const groups = new Map<string, { origin: Origin; members: CheckResult[] }>();
+  for (const result of results) {
+    if ((result.status !== 'fail' && result.status !== 'warn') || result.origin === undefined) continue;
+    const key = JSON.stringify([result.origin.dimension, result.origin.value]);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { origin: result.origin, members: [result] });
+    else {
+      group.members.push(result);
+      if (CONFIDENCE_RANK[result.origin.confidence] < CONFIDENCE_RANK[group.origin.confidence]) group.origin = result.origin;
+    }
+  }
+  return [...groups.values()]
+    .filter((group) => group.members.length > 1)
+    .map(({ origin, members }) => ({
+      dimension: origin.dimension,
+      value: origin.value,
+      summary: origin.summary,
+      confidence: origin.confidence,
+      checks: members.map(checkName),
+      failed: members.filter((member) => member.status === 'fail').length,
+      warned: members.filter((member) => member.status === 'warn').length,
+    }))
+    .sort((a, b) => b.checks.length - a.checks.length);
+}
+
+// "suite › check", the name a person reads and a correlation lists.
+export function checkName(result: Pick<CheckResult, 'suite' | 'check'>): string {
+  return `${result.suite} › ${result.check}`;
+}
+
+// One line naming a correlation: "8 failed checks share one origin: source-node node2: <summary>".
+export function describeCorrelation(correlation: Correlation): string {
+  const kinds = [correlation.failed > 0 ? `${correlation.failed} failed` : undefined, correlation.warned > 0 ? `${correlation.warned} warned` : undefined].filter((kind) => kind !== undefined);
+  return `${kinds.join(' and ')} checks share one origin: ${correlation.dimension} ${correlation.value}: ${correlation.summary}`;
 }

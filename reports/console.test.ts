@@ -4,7 +4,7 @@ import { ShakedownError } from '../helpers/errors.ts';
 import { summarize, type CheckResult } from '../helpers/result.ts';
 import { createConsoleReporter, formatDuration } from './console.ts';
 import type { Env } from './color.ts';
-import { failed, passed, runInfo, skipped } from './testing/fixtures.ts';
+import { failed, passed, runInfo, skipped, warned } from './testing/fixtures.ts';
 
 const ESC = '\u001b[';
 
@@ -93,6 +93,39 @@ describe('console reporter', () => {
     const positions = order.map((line) => block.indexOf(`${line}\n`));
     expect(positions.every((position) => position >= 0)).toBe(true);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
+  });
+
+  it('shows a warning with its own mark and colour, live and at the end, and counts it', async () => {
+    const warning = warned('certs', 'serving certificate');
+    const coloured = (await run(true, { TERM: 'xterm', FORCE_COLOR: '1' }, [warning])).output();
+    expect(coloured).toContain(`${ESC}35m⚠`);
+    const out = capture(false);
+    const reporter = createConsoleReporter({ stream: out.stream, env: {} });
+    await reporter.onCheckEnd?.(warning);
+    expect(out.lines()).toEqual(['  ⚠ certs › serving certificate [warn] the serving certificate expires in 40 days']);
+    const lines = (await run(false, {}, [...mixed(), warning])).lines();
+    const block = lines.slice(lines.indexOf('Warnings (1)'));
+    expect(block.slice(0, 6)).toEqual(['Warnings (1)', '', '⚠ certs › serving certificate [warn]', '  the serving certificate expires in 40 days', '  ── certificate ──', '    notAfter 2025-02-10T00:00:00Z']);
+    expect(lines.at(-1)).toBe('2 passed, 1 failed, 1 skipped, 1 warned');
+  });
+
+  it('prints the one reason several checks share before the failures, then the checks', async () => {
+    const origin = { dimension: 'source-node', value: 'node2', summary: 'every probe from pods on node2 fails, the same probes from node1 succeed', confidence: 'high' as const };
+    const results = [
+      failed('services', 'cross-node', { origin }),
+      failed('dns', 'every replica answers', { origin, classification: 'timeout' }),
+      failed('dns', 'search path', { origin: { ...origin, dimension: 'replica' } }),
+    ];
+    const lines = (await run(false, {}, results)).lines();
+    const start = lines.indexOf('Common origins (1)');
+    expect(start).toBeGreaterThan(-1);
+    expect(start).toBeLessThan(lines.indexOf('Failures (3)'));
+    expect(lines.slice(start + 1, start + 4)).toEqual([
+      '  2 failed checks share one origin: source-node node2: every probe from pods on node2 fails, the same probes from node1 succeed (confidence high)',
+      '    · services › cross-node',
+      '    · dns › every replica answers',
+    ]);
+    expect(lines).toContain('  origin: replica node2: every probe from pods on node2 fails, the same probes from node1 succeed');
   });
 
   it('prints every skip with its reason', async () => {

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ShakedownError } from '../helpers/errors.ts';
 import { summarize, type CheckResult, type RunInfo } from '../helpers/result.ts';
 import { createJUnitReporter } from './junit.ts';
-import { failed, passed, runInfo, skipped } from './testing/fixtures.ts';
+import { failed, passed, runInfo, skipped, warned } from './testing/fixtures.ts';
 import { childrenNamed, parseXml, type XmlElement } from './testing/xml.ts';
 
 let dir: string;
@@ -113,6 +113,33 @@ describe('JUnit reporter', () => {
     const [services] = suitesOf(await completeRun(results()));
     expect(casesOf(services)[0]?.children).toEqual([]);
     expect(casesOf(services)[2]?.children.map((child) => child.name)).toEqual(['failure']);
+  });
+
+  it('writes a warning as a passed testcase with a <system-out> note, counted neither as failure nor skip', async () => {
+    const warning = warned('certs', 'serving certificate');
+    const root = await completeRun([warning, passed('certs', 'chain')]);
+    expect(root.attributes).toMatchObject({ tests: '2', failures: '0', errors: '0', skipped: '0' });
+    const testCase = casesOf(only(suitesOf(root)))[0] as XmlElement;
+    expect(testCase.children.map((child) => child.name)).toEqual(['system-out']);
+    const note = only(childrenNamed(testCase, 'system-out')).text;
+    expect(note).toContain(`[warn] ${warning.message}`);
+    expect(note).toContain('--- certificate ---\nnotAfter 2025-02-10T00:00:00Z');
+    expect(note).toContain(`likely cause: ${warning.likelyCause}`);
+  });
+
+  it('names the shared origin in a <system-out> of every member, after its failure (the XSD order)', async () => {
+    const origin = { dimension: 'source-node', value: 'node2', summary: 'every probe from pods on node2 fails', confidence: 'high' as const };
+    const root = await completeRun([failed('services', 'cross-node', { origin, log: [] }), warned('dns', 'latency', { origin }), failed('dns', 'search path', { log: [] })]);
+    const [services, dns] = suitesOf(root);
+    const member = only(casesOf(services));
+    expect(member.children.map((child) => child.name)).toEqual(['failure', 'system-out']);
+    expect(only(childrenNamed(member, 'system-out')).text).toBe(
+      'common origin: 1 failed and 1 warned checks share one origin: source-node node2: every probe from pods on node2 fails (confidence high)\n  services › cross-node\n  dns › latency',
+    );
+    expect(only(childrenNamed(member, 'failure')).text).toContain('origin: source-node node2: every probe from pods on node2 fails');
+    const [latency, searchPath] = casesOf(dns);
+    expect(childrenNamed(latency as XmlElement, 'system-out').map((out) => out.text.split('\n', 1)[0])).toEqual(['[warn] the serving certificate expires in 40 days', expect.stringMatching(/^common origin: /)]);
+    expect((searchPath as XmlElement).children.map((child) => child.name)).toEqual(['failure']);
   });
 
   it('writes each skip with its reason', async () => {

@@ -1,5 +1,5 @@
 import { ERROR_CODES, ShakedownError } from '../helpers/errors.ts';
-import type { CheckResult, FailedCheck } from '../helpers/result.ts';
+import { checkName, correlate, describeCorrelation, type CheckResult, type Correlation, type FailedCheck, type WarnedCheck } from '../helpers/result.ts';
 import { createFileReporter, type FileReporter, type FileReporterOptions, type ReportSnapshot } from './file-reporter.ts';
 import { emptyTag, openTag, textElement } from './xml.ts';
 
@@ -8,7 +8,9 @@ import { emptyTag, openTag, textElement } from './xml.ts';
 // type is the classification, skips carry their reason. Setup errors become a
 // failed testcase in a "setup" suite (type = error code), and a report written
 // before the run ended gets a failed "run completed" testcase, so a partial
-// file never reads as green.
+// file never reads as green. A warning is a passed testcase whose <system-out>
+// says "[warn] ..." with its evidence; every failed or warned member of a group
+// sharing one origin gets a <system-out> naming the origin and the group.
 
 export function createJUnitReporter(options: FileReporterOptions): FileReporter {
   return createFileReporter(options, renderJUnit);
@@ -25,7 +27,7 @@ interface TestCase {
 export function renderJUnit(report: ReportSnapshot): string {
   const cases = [
     ...report.setupErrors.map((error) => errorCase('setup', 'setup', error)),
-    ...report.results.map(resultCase),
+    ...report.results.map(resultCase(correlationsByCheck(correlate(report.results)))),
     ...(report.complete || report.setupErrors.length > 0 ? [] : [interruptedCase(report)]),
   ];
   const suites = Map.groupBy(cases, (testCase) => testCase.suite);
@@ -58,26 +60,39 @@ export function renderJUnit(report: ReportSnapshot): string {
   return `${lines.join('\n')}\n`;
 }
 
-function resultCase(result: CheckResult): TestCase {
-  const testCase = { suite: result.suite, name: result.check, durationMs: result.durationMs, outcome: result.status };
-  switch (result.status) {
-    case 'pass':
-      return { ...testCase, body: [] };
-    case 'skip':
-      return { ...testCase, body: [emptyTag('skipped', { message: result.skipReason })] };
-    case 'fail':
-      return {
-        ...testCase,
-        body: [
-          textElement('failure', { message: result.message, type: result.classification }, failureText(result)),
-          ...(result.log === undefined || result.log.length === 0 ? [] : [textElement('system-out', {}, result.log.join('\n'))]),
-        ],
-      };
-  }
+function correlationsByCheck(correlations: readonly Correlation[]): Map<string, Correlation> {
+  const byCheck = new Map<string, Correlation>();
+  for (const correlation of correlations) for (const check of correlation.checks) byCheck.set(check, correlation);
+  return byCheck;
 }
 
-function failureText(result: FailedCheck): string {
-  const parts = [`[${result.classification}] ${result.message}`];
+function correlationText(correlation: Correlation): string {
+  return [`common origin: ${describeCorrelation(correlation)} (confidence ${correlation.confidence})`, ...correlation.checks.map((check) => `  ${check}`)].join('\n');
+}
+
+const resultCase =
+  (correlations: ReadonlyMap<string, Correlation>) =>
+  (result: CheckResult): TestCase => {
+    const testCase = { suite: result.suite, name: result.check, durationMs: result.durationMs, outcome: result.status };
+    const correlation = correlations.get(checkName(result));
+    const origin = correlation === undefined ? [] : [textElement('system-out', {}, correlationText(correlation))];
+    const log = result.log === undefined || result.log.length === 0 ? [] : [textElement('system-out', {}, result.log.join('\n'))];
+    switch (result.status) {
+      case 'pass':
+        return { ...testCase, body: [] };
+      case 'warn':
+        // Passed in JUnit's terms: a warning never fails the build.
+        return { ...testCase, body: [textElement('system-out', {}, findingText(result)), ...origin] };
+      case 'skip':
+        return { ...testCase, body: [emptyTag('skipped', { message: result.skipReason })] };
+      case 'fail':
+        return { ...testCase, body: [textElement('failure', { message: result.message, type: result.classification }, findingText(result)), ...origin, ...log] };
+    }
+  };
+
+function findingText(result: FailedCheck | WarnedCheck): string {
+  const parts = [`[${result.status === 'fail' ? result.classification : 'warn'}] ${result.message}`];
+  if (result.origin !== undefined) parts.push(`origin: ${result.origin.dimension} ${result.origin.value}: ${result.origin.summary}`);
   for (const evidence of result.evidence) parts.push(`--- ${evidence.label} ---\n${evidence.text}`);
   if (result.likelyCause !== undefined) parts.push(`likely cause: ${result.likelyCause}`);
   if (result.reproduce !== undefined) parts.push(`reproduce: ${result.reproduce}`);

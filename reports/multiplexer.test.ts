@@ -16,6 +16,7 @@ function recorder(calls: string[], name: string): Required<Reporter> {
       await new Promise((resolve) => setTimeout(resolve, 5));
       calls.push(`${name}.onRunEnd ${results.length} ${summary.failed}`);
     },
+    flush: () => void calls.push(`${name}.flush`),
   };
 }
 
@@ -90,6 +91,16 @@ describe('createMultiplexer', () => {
     expect(surfaced).toHaveLength(1);
     expect(surfaced[0]?.error.message).toBe('reporter flaky failed in onCheckEnd: cannot print one');
     expect(multiplexer.failures).toMatchObject([{ reporter: 'flaky', hook: 'onCheckEnd', occurrences: 3 }]);
+  });
+
+  it('fans flush out to the reporters that have it and contains a failing one', async () => {
+    const calls: string[] = [];
+    const surfaced: ReporterFailure[] = [];
+    const broken: Reporter = { flush: () => Promise.reject(new Error('read-only file system')) };
+    const silent: Reporter = {};
+    await createMultiplexer({ broken, silent, good: recorder(calls, 'good') }, (failure) => surfaced.push(failure)).flush();
+    expect(calls).toEqual(['good.flush']);
+    expect(surfaced.map(({ reporter, hook }) => `${reporter}.${hook}`)).toEqual(['broken.flush']);
   });
 
   it("keeps the hint of a reporter's own ShakedownError", async () => {

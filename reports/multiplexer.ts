@@ -63,6 +63,7 @@ export function createMultiplexer(
     onCheckEnd: (...args) => dispatch('onCheckEnd', ...args),
     onSetupError: (...args) => dispatch('onSetupError', ...args),
     onRunEnd: (...args) => dispatch('onRunEnd', ...args),
+    flush: () => dispatch('flush'),
   };
 }
 

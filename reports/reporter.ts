@@ -1,20 +1,3 @@
-import type { ShakedownError } from '../helpers/errors.ts';
-import type { CheckResult, RunInfo, Summary } from '../helpers/result.ts';
-
-// A reporter is an object of optional hooks; the engine calls them through the
-// multiplexer, which awaits them and contains their failures.
-//
-// Order: onRunStart once the cluster is known, then per suite onSuiteStart and
-// per check onCheckStart/onCheckEnd, then onRunEnd. onSetupError may come at any
-// point, even before onRunStart, so it carries the run as far as it is known;
-// after it, onRunEnd may never come.
-export interface Reporter {
-  onRunStart?(run: RunInfo): void | Promise<void>;
-  onSuiteStart?(suite: string): void | Promise<void>;
-  onCheckStart?(suite: string, check: string): void | Promise<void>;
-  onCheckEnd?(result: CheckResult): void | Promise<void>;
-  onSetupError?(error: ShakedownError, run: RunInfo): void | Promise<void>;
-  onRunEnd?(run: RunInfo, results: readonly CheckResult[], summary: Summary): void | Promise<void>;
-}
-
-export type ReporterHook = keyof Reporter;
+// The Reporter contract lives beside the result model in helpers/, where the engine reads it
+// without importing reports/; reporters import it from here.
+export type { OutputStream, Reporter, ReporterHook } from '../helpers/reporter.ts';

@@ -13,7 +13,7 @@ import { validate } from '../reports/testing/json-schema.ts';
 import { childrenNamed, parseXml } from '../reports/testing/xml.ts';
 import { KUBECONFIG, ROOT, shakedown } from './cli-child.ts';
 
-const SCHEMA = JSON.parse(readFileSync(join(ROOT, 'reports', 'schema', 'report-v1.schema.json'), 'utf8'));
+const SCHEMA = JSON.parse(readFileSync(join(ROOT, 'reports', 'schema', 'report-v2.schema.json'), 'utf8'));
 
 
 

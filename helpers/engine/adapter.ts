@@ -1,8 +1,9 @@
 // A vitest reporter that speaks our Reporter: suite and check events go to the multiplexer as
-// CheckResults. A suite file that fails to load, a failing suite hook and an error outside any
+// CheckResults, the one result shape the check built in its worker (to-result.ts names it). A suite file that fails to load, a failing suite hook and an error outside any
 // check each become a failed result too, so nothing that went wrong is silent.
 import type { Reporter as VitestReporter, SerializedError, TestCase, TestModule } from 'vitest/node';
 import type { CheckResult } from '../result.ts';
+import { classifyError } from './classify.ts';
 import { fromTestCase, suiteOfModule, toCheckResult } from './to-result.ts';
 
 export interface ResultSink {
@@ -62,14 +63,14 @@ export function createVitestAdapter(sink: ResultSink): VitestAdapter {
 
 function errorResult(suite: string, check: string, errors: ReadonlyArray<SerializedError>): CheckResult {
   const [first] = errors;
+  const classified = classifyError(first ?? new Error('unknown error'));
   return {
     suite,
     check,
     status: 'fail',
-    classification: 'error',
     durationMs: 0,
-    message: (first?.message ?? 'unknown error').split('\n', 1)[0] ?? '',
+    ...classified,
     evidence: errors.map((error, index) => ({ label: `error ${index + 1}`, text: error.stack ?? error.message ?? String(error) })),
-    likelyCause: 'a bug in the suite or in shakedown, not a finding about the cluster',
+    likelyCause: classified.likelyCause ?? 'a bug in the suite or in shakedown, not a finding about the cluster',
   };
 }

@@ -1,14 +1,20 @@
 // The API suites are written in. A suite file calls defineSuite() once; inside, each check() is a
 // small declarative unit: a title, a one-line description, and a body that probes and judges.
-// A check records what it saw (log, evidence) and ends in one of three ways: it returns (pass),
-// it calls fail(classification, message) or skip(reason). Anything else it throws is a failure
-// classified from the error. Checks run concurrently unless declared sequential.
+// A check records what it saw (log, evidence, the objects it touched with track()) and ends in one
+// of four ways: it returns (pass), it calls warn(message) (a finding that is not a failure),
+// fail(classification, message) or skip(reason). Anything else it throws is a failure classified
+// from the error (classify.ts). The check builds its own CheckResult here, in its worker, once; on
+// warn or fail the engine first adds what a person would look at next about the tracked objects
+// (failure-evidence.ts). Checks run concurrently unless declared sequential.
 import { afterAll, describe, test, type TestContext } from 'vitest';
-import { TransportError } from '../transport/transport.ts';
 import type { Classification, Evidence, Origin } from '../result.ts';
+import { classifyError } from './classify.ts';
 import { closeClusterHandle, openClusterHandle, type ClusterHandle } from './cluster-handle.ts';
 import { runContext, type RunContext } from './context.ts';
-import type { CheckMeta } from './meta.ts';
+import { collectFailureEvidence, toRef, type ObjectRef } from './failure-evidence.ts';
+import type { CheckMeta, CheckOutcome } from './meta.ts';
+
+export type { ObjectRef } from './failure-evidence.ts';
 
 export interface CheckSpec {
   // One line: what the check proves.
@@ -25,6 +31,9 @@ export interface FailureDetails {
   origin?: Origin;
 }
 
+// A Kubernetes object as an API call returned it (kind and metadata), or a reference to one.
+export type Trackable = ObjectRef | { kind?: string; metadata?: { name?: string; namespace?: string } };
+
 export interface CheckContext {
   readonly run: RunContext;
   readonly signal: AbortSignal;
@@ -35,6 +44,11 @@ export interface CheckContext {
   note(message: string): void;
   // A fact about the cluster for the run's report properties (JUnit <properties>, JSON run.properties).
   property(name: string, value: string): void;
+  // An object this check touched (created, read or depends on): on warn or fail the engine attaches
+  // its state, events and the log tails of its pods. Returns its argument, so a create can be wrapped.
+  track<T extends Trackable>(object: T): T;
+  // Ends the check as a finding that is not a failure: shown and reported, never changes the exit code.
+  warn(message: string, details?: FailureDetails): never;
   fail(classification: Classification, message: string, details?: FailureDetails): never;
   skip(reason: string): never;
 }
@@ -47,6 +61,16 @@ export class CheckFailure extends Error {
   constructor(classification: Classification, message: string, details: FailureDetails = {}) {
     super(message);
     this.classification = classification;
+    this.details = details;
+  }
+}
+
+export class CheckWarning extends Error {
+  override readonly name = 'CheckWarning';
+  readonly details: FailureDetails;
+
+  constructor(message: string, details: FailureDetails = {}) {
+    super(message);
     this.details = details;
   }
 }
@@ -87,6 +111,16 @@ export function group(title: string, options: { sequential?: boolean }, body: ()
   });
 }
 
+// What the check saw while it ran, before it ended.
+interface Seen {
+  description: string;
+  log: string[];
+  evidence: Evidence[];
+  tracked: ObjectRef[];
+  note?: string;
+  skipReason?: string;
+}
+
 export function check(title: string, spec: CheckSpec, body: (c: CheckContext) => Promise<void>): void {
   const options = {
     concurrent: spec.sequential !== true && !inSequentialGroup,
@@ -94,50 +128,83 @@ export function check(title: string, spec: CheckSpec, body: (c: CheckContext) =>
     meta: { shakedown: { description: spec.description } satisfies CheckMeta },
   };
   test(title, options, async (ctx: TestContext) => {
-    const meta: CheckMeta = { description: spec.description, log: [], evidence: [] };
+    const meta: CheckMeta = { description: spec.description };
     ctx.task.meta.shakedown = meta;
+    const seen: Seen = { description: spec.description, log: [], evidence: [], tracked: [] };
     const context: CheckContext = {
       get run() {
         return runContext();
       },
       signal: ctx.signal,
       cluster,
-      log: (line) => void meta.log?.push(`${new Date().toISOString().slice(11, 23)} ${line}`),
-      evidence: (label, text) => void meta.evidence?.push({ label, text }),
-      note: (message) => void (meta.message = message),
+      log: (line) => void seen.log.push(`${new Date().toISOString().slice(11, 23)} ${line}`),
+      evidence: (label, text) => void seen.evidence.push({ label, text }),
+      note: (message) => void (seen.note = message),
       property: (name, value) => void (meta.properties = { ...meta.properties, [name]: value }),
+      track(object) {
+        const ref = toRef(object);
+        if (ref === undefined) context.log(`cannot track an object without kind and name: ${JSON.stringify(object).slice(0, 200)}`);
+        else seen.tracked.push(ref);
+        return object;
+      },
+      warn(message, details = {}) {
+        throw new CheckWarning(message, details);
+      },
       fail(classification, message, details = {}) {
         throw new CheckFailure(classification, message, details);
       },
       skip(reason) {
-        meta.skipReason = reason;
+        seen.skipReason = reason;
         return ctx.skip(reason);
       },
     };
     try {
       await body(context);
     } catch (error) {
-      if (meta.skipReason !== undefined) throw error;
-      recordFailure(meta, error);
+      if (seen.skipReason !== undefined) {
+        meta.outcome = { status: 'skip', message: `skipped: ${seen.skipReason}`, skipReason: seen.skipReason, evidence: seen.evidence, ...logOf(seen) };
+        throw error;
+      }
+      meta.outcome = await withEngineEvidence(outcomeOf(seen, error), seen);
+      // A warning is a finding, not a failure: vitest sees the check pass.
+      if (meta.outcome.status === 'warn') return;
       throw error;
     }
+    meta.outcome = { status: 'pass', message: seen.note ?? seen.description, evidence: seen.evidence, ...logOf(seen) };
   });
 }
 
-function recordFailure(meta: CheckMeta, error: unknown): void {
-  if (error instanceof CheckFailure) {
-    meta.classification = error.classification;
-    meta.message = error.message;
-    if (error.details.evidence !== undefined) meta.evidence?.push(...error.details.evidence);
-    if (error.details.likelyCause !== undefined) meta.likelyCause = error.details.likelyCause;
-    if (error.details.reproduce !== undefined) meta.reproduce = error.details.reproduce;
-    if (error.details.origin !== undefined) meta.origin = error.details.origin;
-    return;
+function logOf(seen: Seen): { log?: string[] } {
+  return seen.log.length === 0 ? {} : { log: seen.log };
+}
+
+// The one place a check body's ending becomes its outcome.
+export function outcomeOf(seen: Pick<Seen, 'evidence' | 'log'>, error: unknown): CheckOutcome {
+  const log = seen.log.length === 0 ? {} : { log: seen.log };
+  if (error instanceof CheckFailure || error instanceof CheckWarning) {
+    const { details } = error;
+    const common = {
+      message: error.message,
+      evidence: [...seen.evidence, ...(details.evidence ?? [])],
+      ...(details.likelyCause === undefined ? {} : { likelyCause: details.likelyCause }),
+      ...(details.reproduce === undefined ? {} : { reproduce: details.reproduce }),
+      ...(details.origin === undefined ? {} : { origin: details.origin }),
+      ...log,
+    };
+    return error instanceof CheckFailure ? { status: 'fail', classification: error.classification, ...common } : { status: 'warn', ...common };
   }
-  // An expect() that did not hold compares what was wanted with what was seen.
-  meta.classification = error instanceof Error && error.name === 'AssertionError' ? 'mismatch' : 'error';
-  meta.message = error instanceof Error ? error.message.split('\n', 1)[0] : String(error);
-  if (error instanceof TransportError) {
-    meta.likelyCause = `the probe agent ${error.agent} could not be asked (${error.via}); the check could not observe anything`;
+  const classified = classifyError(error);
+  return { status: 'fail', ...classified, evidence: [...seen.evidence], ...log };
+}
+
+async function withEngineEvidence(outcome: CheckOutcome, seen: Seen): Promise<CheckOutcome> {
+  if (seen.tracked.length === 0 || (outcome.status !== 'fail' && outcome.status !== 'warn')) return outcome;
+  let added: Evidence[];
+  try {
+    const { session } = await cluster();
+    added = await collectFailureEvidence(session.clients, seen.tracked, { namespace: runContext().namespace });
+  } catch (error) {
+    added = [{ label: 'failure evidence', text: `could not be collected: ${error instanceof Error ? error.message : String(error)}` }];
   }
+  return { ...outcome, evidence: [...outcome.evidence, ...added] };
 }

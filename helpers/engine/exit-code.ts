@@ -1,6 +1,6 @@
-// Our exit code: 0 no check failed (skips allowed), 1 at least one check failed, 2 the run could
-// not happen (bad flags or kubeconfig, API unreachable, missing permissions, setup failed,
-// interrupted). A finding that is an error (couldNotRun false) does not make it 2.
+// Our exit code: 0 no check failed (skips and warnings allowed: a warning never changes it), 1 at
+// least one check failed, 2 the run could not happen (bad flags or kubeconfig, API unreachable,
+// missing permissions, setup failed, interrupted). A finding that is an error (couldNotRun false) does not make it 2.
 import type { ShakedownError } from '../errors.ts';
 import type { Summary } from '../result.ts';
 

@@ -1,10 +1,8 @@
 // One run, start to end: reporters, preflight, cluster setup, the suites under vitest, teardown.
 // Whatever happens (setup failure, crash, Ctrl-C, SIGTERM) the run's namespaces are removed
 // (unless --keep-on-failure and something failed) and the JUnit/JSON reports are written.
-import type { Env } from '../../reports/color.ts';
-import type { OutputStream } from '../../reports/console.ts';
-import type { Reporter } from '../../reports/reporter.ts';
 import { ShakedownError, asShakedownError } from '../errors.ts';
+import type { OutputStream, Reporter } from '../reporter.ts';
 import { noKubeconfig, type KubeconfigLocation } from '../kube/kubeconfig.ts';
 import { pullSecretPermissions } from '../kube/permissions.ts';
 import { preflight } from '../kube/preflight.ts';
@@ -17,7 +15,6 @@ import { onStopSignal, type StopSignal } from '../run/signals.ts';
 import type { Settings } from '../settings.ts';
 import { createVitestAdapter } from './adapter.ts';
 import { exitCodeFor, type ExitCode } from './exit-code.ts';
-import { createRunReporters } from './reporters.ts';
 import { pullSecretRef, setUpCluster } from './setup.ts';
 import type { SuiteFile } from './suites.ts';
 import { createSuiteRunner, type SuiteRunner } from './vitest-runner.ts';
@@ -28,12 +25,11 @@ export interface RunRequest {
   root: string;
   // Undefined when there is none: the run stops with SD_KUBECONFIG_INVALID (and still writes its reports).
   kubeconfig: KubeconfigLocation | undefined;
-  stdout: OutputStream;
   stderr: OutputStream;
-  env: Env;
   now?: () => Date;
-  // Further reporters (a benchmark's stopwatch, a test's recorder).
-  observers?: Record<string, Reporter>;
+  // Every reporter behind one multiplexer (reports/run-reporters.ts), composed by the caller: the
+  // engine never imports reports/. Its hooks must contain their own failures.
+  reporter: Required<Reporter>;
 }
 
 export interface RunOutcome {
@@ -60,8 +56,7 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
     cluster: { server: null, version: null, nodes: null, context: null },
     properties: { 'shakedown.suites': request.suites.map((suite) => suite.name).join(',') },
   };
-  const reporters = createRunReporters({ ...settings, stdout: request.stdout, stderr: request.stderr, env: request.env, extra: request.observers ?? {} });
-  const { mux } = reporters;
+  const mux = request.reporter;
   const results: CheckResult[] = [];
   const tty = (request.stderr as { isTTY?: boolean }).isTTY === true;
   const started = performance.now();
@@ -180,7 +175,7 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
   run.finishedAt = now().toISOString();
   if (error !== undefined) {
     await mux.onSetupError(error, run);
-    await reporters.flush();
+    await mux.flush();
   } else {
     await mux.onRunEnd(run, results, summarize(results));
   }

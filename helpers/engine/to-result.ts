@@ -1,13 +1,16 @@
-// Turns what vitest reports about a finished test into our CheckResult: the classification,
-// evidence and likely cause the check recorded in its task meta, or, when it recorded none, what
-// can be read from the error. A skip always carries a reason.
+// Names a finished test's CheckResult. The check built and classified its outcome in its worker
+// (check.ts); this adds what vitest knows (suite, title, duration). Only when the worker recorded
+// no outcome (vitest's own timeout, a check that never ran its body) is the result built here,
+// from vitest's errors, through the same classifyError. A skip always carries a reason.
 import type { TestCase, TestModule } from 'vitest/node';
 import { basename } from 'node:path';
 import type { CheckResult } from '../result.ts';
+import { classifyError, firstLine } from './classify.ts';
 import type { CheckMeta } from './meta.ts';
 
 export const SUITE_FILE_SUFFIX = '.suite.ts';
 
+// What vitest says about a finished test (its input, not a result shape).
 export interface ReportedCase {
   suite: string;
   // Enclosing groups below the suite's own top-level group, outermost first, then the test.
@@ -30,53 +33,31 @@ export function checkTitle(path: readonly string[]): string {
 }
 
 export function toCheckResult(reported: ReportedCase): CheckResult {
-  const meta = reported.meta ?? {};
-  const base = {
-    suite: reported.suite,
-    check: checkTitle(reported.path),
-    durationMs: Math.max(0, Math.round(reported.durationMs)),
-    evidence: meta.evidence ?? [],
-    ...(meta.likelyCause === undefined ? {} : { likelyCause: meta.likelyCause }),
-    ...(meta.reproduce === undefined ? {} : { reproduce: meta.reproduce }),
-    ...(meta.origin === undefined ? {} : { origin: meta.origin }),
-    ...(meta.log === undefined || meta.log.length === 0 ? {} : { log: meta.log }),
-  };
+  const named = { suite: reported.suite, check: checkTitle(reported.path), durationMs: Math.max(0, Math.round(reported.durationMs)) };
+  const outcome = reported.meta?.outcome;
+  // The worker's outcome stands unless vitest failed the test after the body ended well (a hook, a timeout).
+  if (outcome !== undefined && !(reported.state === 'failed' && (outcome.status === 'pass' || outcome.status === 'skip'))) return { ...named, ...outcome };
+  const kept = { evidence: outcome?.evidence ?? [], ...(outcome?.log === undefined ? {} : { log: outcome.log }) };
   switch (reported.state) {
     case 'passed':
-      return { ...base, status: 'pass', message: meta.message ?? meta.description ?? 'passed' };
+      return { ...named, ...kept, status: 'pass', message: reported.meta?.description ?? 'passed' };
     case 'skipped':
     case 'pending': {
-      const skipReason = meta.skipReason ?? nonEmpty(reported.skipNote) ?? (reported.mode === 'todo' ? 'not implemented yet' : 'skipped without a reason (a bug in the suite)');
-      return { ...base, status: 'skip', message: `skipped: ${skipReason}`, skipReason };
+      const skipReason = nonEmpty(reported.skipNote) ?? (reported.mode === 'todo' ? 'not implemented yet' : 'skipped without a reason (a bug in the suite)');
+      return { ...named, ...kept, status: 'skip', message: `skipped: ${skipReason}`, skipReason };
     }
     case 'failed': {
-      const [first] = reported.errors;
-      const timedOut = first !== undefined && /timed out in \d+ms/i.test(first.message);
-      if (meta.classification !== undefined) {
-        return { ...base, status: 'fail', classification: meta.classification, message: meta.message ?? firstLine(first?.message) };
-      }
-      if (timedOut) {
-        return {
-          ...base,
-          status: 'fail',
-          classification: 'timeout',
-          message: `the check did not finish in time (${firstLine(first?.message)})`,
-          likelyCause: base.likelyCause ?? 'a probe or an API call hung; the log shows the last step reached',
-        };
-      }
+      const [first, ...further] = reported.errors;
+      const classified = first === undefined ? { classification: 'error' as const, message: firstLine(undefined) } : classifyError(first);
       return {
-        ...base,
+        ...named,
+        ...kept,
         status: 'fail',
-        classification: first?.name === 'AssertionError' ? 'mismatch' : 'error',
-        message: firstLine(first?.message),
-        evidence: [...base.evidence, ...(reported.errors.length > 1 ? [{ label: 'further errors', text: reported.errors.slice(1).map((e) => e.message).join('\n') }] : [])],
+        ...classified,
+        evidence: [...kept.evidence, ...(further.length > 0 ? [{ label: 'further errors', text: further.map((e) => e.message).join('\n') }] : [])],
       };
     }
   }
-}
-
-function firstLine(text: string | undefined): string {
-  return (text ?? 'failed without an error').split('\n', 1)[0] ?? '';
 }
 
 function nonEmpty(text: string | undefined): string | undefined {

@@ -1,4 +1,4 @@
-import type { FailedCheck, PassedCheck, RunInfo, SkippedCheck } from '../../helpers/result.ts';
+import type { FailedCheck, PassedCheck, RunInfo, SkippedCheck, WarnedCheck } from '../../helpers/result.ts';
 
 // Builders for the reporter tests: a plausible run and one result of each kind.
 
@@ -35,4 +35,17 @@ export function failed(suite: string, check: string, overrides: Partial<FailedCh
 
 export function skipped(suite: string, check: string, overrides: Partial<SkippedCheck> = {}): SkippedCheck {
   return { suite, check, status: 'skip', durationMs: 0, message: 'skipped', skipReason: 'no IngressClass in the cluster', evidence: [], ...overrides };
+}
+
+export function warned(suite: string, check: string, overrides: Partial<WarnedCheck> = {}): WarnedCheck {
+  return {
+    suite,
+    check,
+    status: 'warn',
+    durationMs: 40,
+    message: 'the serving certificate expires in 40 days',
+    evidence: [{ label: 'certificate', text: 'notAfter 2025-02-10T00:00:00Z' }],
+    likelyCause: 'certificate rotation is not automated',
+    ...overrides,
+  };
 }

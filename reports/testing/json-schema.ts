@@ -5,7 +5,7 @@
 type Schema = boolean | { readonly [keyword: string]: unknown };
 
 const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'format', '$defs']);
-const ASSERTIONS = new Set(['type', 'const', 'enum', 'minimum', 'required', 'properties', 'additionalProperties', 'items', '$ref', 'allOf', 'if', 'then']);
+const ASSERTIONS = new Set(['type', 'const', 'enum', 'minimum', 'minItems', 'required', 'properties', 'additionalProperties', 'items', '$ref', 'allOf', 'if', 'then']);
 
 // Returns one "path: problem" line per violation; empty when the value is valid.
 export function validate(schema: unknown, value: unknown): string[] {
@@ -39,6 +39,9 @@ function check(schema: Schema, value: unknown, path: string, root: Schema, error
   }
   if (typeof schema.minimum === 'number' && typeof value === 'number' && value < schema.minimum) {
     errors.push(`${path}: ${value} is below the minimum ${schema.minimum}`);
+  }
+  if (typeof schema.minItems === 'number' && Array.isArray(value) && value.length < schema.minItems) {
+    errors.push(`${path}: ${value.length} items, fewer than the minimum ${schema.minItems}`);
   }
   if (isObject(value)) checkObject(schema, value, path, root, errors);
   if (Array.isArray(value) && schema.items !== undefined) {
