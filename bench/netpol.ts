@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
 import { buildAgentBundle } from '../agent/build.ts';
 import { chooseProbeImage } from '../helpers/fleet/image.ts';
+import { newAgentToken } from '../helpers/fleet/manifests.ts';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
 import { cellKey, expectTable, portLabel, probesOf } from '../suites/netpol/model.ts';
 import { toNetworkPolicy } from '../suites/netpol/policy.ts';
@@ -43,7 +44,7 @@ async function timeTable(session: KubeSession): Promise<TableTimes> {
   try {
     const nodes = (await session.clients.core.listNode()).items.map((node) => node.metadata?.name ?? '');
     const image = chooseProbeImage(undefined, session.target.context);
-    const built = await deployWorld({ session, runId, expiresAt: new Date(Date.now() + 3_600_000), nodes, image, bundle: await buildAgentBundle() });
+    const built = await deployWorld({ session, runId, expiresAt: new Date(Date.now() + 3_600_000), nodes, image, bundle: await buildAgentBundle(), token: newAgentToken() });
     world = built;
     const step = (timeoutMs = PROBE_TIMEOUT_MS) => probeTable(built.transport, built.model, built.pods, { timeoutMs });
     const allAllowed = expectTable(built.model, []);
@@ -64,13 +65,13 @@ async function timeTable(session: KubeSession): Promise<TableTimes> {
     if (draft === undefined) throw new Error('no default deny draft');
     const policy = toNetworkPolicy(draft, built.resolver);
     await session.clients.networking.createNamespacedNetworkPolicy({ namespace: policy.metadata?.namespace ?? '', body: policy });
-    const denied = await pollTable(step, built.model, expectTable(built.model, DEFAULT_DENY_INGRESS.steps[0]?.expect ?? []), { boundMs: 30_000, pollTimeoutMs: PROBE_TIMEOUT_MS, finalTimeoutMs: 2000 });
+    const denied = await pollTable(built.transport, built.model, built.pods, expectTable(built.model, DEFAULT_DENY_INGRESS.steps[0]?.expect ?? []), { boundMs: 30_000, pollTimeoutMs: PROBE_TIMEOUT_MS, finalTimeoutMs: 2000 });
     if (!denied.ok) throw new Error(`the default deny did not match: ${denied.mismatches.length} mismatches`);
     await session.clients.networking.deleteNamespacedNetworkPolicy({ name: policy.metadata?.name ?? '', namespace: policy.metadata?.namespace ?? '' });
-    await pollTable(step, built.model, allAllowed, { boundMs: 30_000, pollTimeoutMs: PROBE_TIMEOUT_MS, finalTimeoutMs: 2000 });
+    await pollTable(built.transport, built.model, built.pods, allAllowed, { boundMs: 30_000, pollTimeoutMs: PROBE_TIMEOUT_MS, finalTimeoutMs: 2000 });
 
     // The same all-allowed table, one exec per probe, three at once.
-    const oneShot = createExecTransport(kubeExecRunner(session.kc));
+    const oneShot = createExecTransport(kubeExecRunner(session.kc, { throttle: session.connection.throttle }));
     const byId = new Map(built.pods.map((pod) => [pod.id, pod]));
     const limit = pLimit(3);
     const started = performance.now();

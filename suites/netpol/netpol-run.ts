@@ -9,7 +9,7 @@ import { statusCode } from '../../helpers/kube/api-errors.ts';
 import { eventually } from '../../helpers/objects/eventually.ts';
 import { expectTable, ruleProblems, type Truth } from './model.ts';
 import { safetyProblems, toNetworkPolicy } from './policy.ts';
-import { pollTable, probeTable, type Polled } from './probe.ts';
+import { pollTable, type Polled } from './probe.ts';
 import { mismatchLine, renderDifferenceTable, renderExpectedTable, renderObservedTable, type Mismatch } from './table.ts';
 import { reproduceProbe } from './reproduce.ts';
 import { describeResult } from '../../helpers/probe/expectations.ts';
@@ -39,8 +39,7 @@ export interface Latency {
 }
 
 export function poll(c: CheckContext, world: World, expected: Truth, boundMs = enforcementBoundMs()): Promise<Polled> {
-  const step = (timeoutMs: number) => probeTable(world.transport, world.model, world.pods, { timeoutMs, signal: c.signal });
-  return pollTable(step, world.model, expected, { boundMs, pollTimeoutMs: POLL_PROBE_TIMEOUT_MS, finalTimeoutMs: Math.max(POLL_PROBE_TIMEOUT_MS, c.run.timeouts.probeMs), signal: c.signal });
+  return pollTable(world.transport, world.model, world.pods, expected, { boundMs, pollTimeoutMs: POLL_PROBE_TIMEOUT_MS, finalTimeoutMs: Math.max(POLL_PROBE_TIMEOUT_MS, c.run.timeouts.probeMs), signal: c.signal });
 }
 
 export function expectedOf(world: World, step: Pick<Step, 'expect'>): Truth {
@@ -60,7 +59,8 @@ export function reproduceCommand(world: World, mismatch: Mismatch | undefined, t
 }
 
 // Expected, observed and difference for the ports where something went wrong.
-export function tableEvidence(world: World, expected: Truth, polled: Polled): Evidence[] {
+export function tableEvidence(world: World, expected: Truth, polled: Polled, reproduceTimeoutMs = 2 * POLL_PROBE_TIMEOUT_MS): Evidence[] {
+  const line = (m: Mismatch) => `${mismatchLine(m)}\n    ${reproduceCommand(world, m, reproduceTimeoutMs)?.split('\n').at(-1) ?? '(no pod to reproduce from)'}`;
   const wrongPorts = new Set(polled.mismatches.map((m) => m.port));
   const fine = world.model.ports.map((p) => `${p.protocol}/${p.port}`).filter((p) => !wrongPorts.has(p));
   const note = fine.length > 0 ? ` (${fine.join(', ')} as expected, not shown)` : '';
@@ -68,7 +68,7 @@ export function tableEvidence(world: World, expected: Truth, polled: Polled): Ev
     { label: `expected${note}`, text: renderExpectedTable(world.model, expected, wrongPorts) },
     { label: 'observed (. reached, X blocked, ? not observed)', text: renderObservedTable(world.model, polled.observed, wrongPorts) },
     { label: 'difference (X = not as expected)', text: renderDifferenceTable(world.model, expected, polled.observed, wrongPorts) },
-    { label: 'mismatched probes', text: polled.mismatches.slice(0, 40).map(mismatchLine).join('\n') + (polled.mismatches.length > 40 ? `\n... and ${polled.mismatches.length - 40} more` : '') },
+    { label: 'mismatched probes, each with the command that sends it by hand', text: polled.mismatches.slice(0, 40).map(line).join('\n') + (polled.mismatches.length > 40 ? `\n... and ${polled.mismatches.length - 40} more` : '') },
   ];
 }
 
@@ -141,7 +141,7 @@ export async function runCase(c: CheckContext, world: World, spec: NetpolCase): 
       for (const policy of created) live.set(policy.metadata?.name ?? '', policy);
       const polled = await poll(c, world, expected);
       const change = [...(step.create ?? []).map((d) => `+${d.name}`), ...(step.delete ?? []).map((n) => `-${n}`)].join(' ');
-      c.log(`${label}${change}: ${polled.ok ? 'matched' : 'did not match'} after ${Math.round(polled.elapsedMs)}ms, ${polled.steps} table step(s), last ${Math.round(polled.lastStepMs)}ms`);
+      c.log(`${label}${change}: ${polled.ok ? 'matched' : 'did not match'} after ${Math.round(polled.elapsedMs)}ms, ${polled.steps} table step(s), last ${Math.round(polled.lastStepMs)}ms${polled.flaky > 0 ? `, ${polled.flaky} cell(s) cleared only on the re-probe` : ''}`);
       if (!polled.ok) {
         failing = true;
         const first = polled.mismatches[0];
@@ -150,6 +150,7 @@ export async function runCase(c: CheckContext, world: World, spec: NetpolCase): 
           evidence: [...tableEvidence(world, expected, polled), { label: 'policies', text: policyText(live.values()) }, { label: 'network plugin', text: `${world.plugin.name}\n${world.plugin.evidence.join('\n')}` }],
           likelyCause: `the network plugin (${world.plugin.name}) enforces this policy differently from the NetworkPolicy API, or takes longer than the bound (SHAKEDOWN_NETPOL_BOUND_MS)`,
           ...(reproduceCommand(world, first, c.run.timeouts.probeMs) === undefined ? {} : { reproduce: reproduceCommand(world, first, c.run.timeouts.probeMs) }),
+          ...(polled.origin === undefined ? {} : { origin: polled.origin }),
         });
       }
       latencies.push({ what: `${label}${change}`, ms: polled.elapsedMs, stepMs: polled.lastStepMs });

@@ -1,12 +1,14 @@
 // The NetworkPolicy suite's own world, built once per run and shared by its checks: three
 // namespaces of the run (x, y, z, labelled with the run id so the run's cleanup removes them) with
 // three agent pods each (a, b, c), reached through one long-lived exec per pod so that no policy
-// can cut the control path (it talks to the agent on 127.0.0.1 inside the pod). Also the detected network plugin and
-// the cluster DNS server the pods use.
+// can cut the control path (it talks to the agent on 127.0.0.1 inside the pod). Every exec opens
+// through the session's rate limit, with a deadline and a backoff (transport/exec-open.ts). The
+// agents answer only the run's token: each namespace gets the token Secret, mounted into its pods.
+// Also the detected network plugin and the cluster DNS server the pods use.
 import { ApiException, type V1Pod, type V1Secret } from '@kubernetes/client-node';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import type { ImageChoice } from '../../helpers/fleet/image.ts';
-import { AGENT_CONFIGMAP, AGENT_FILE } from '../../helpers/fleet/manifests.ts';
+import { AGENT_CONFIGMAP, AGENT_FILE, agentTokenSecret } from '../../helpers/fleet/manifests.ts';
 import { judgePod } from '../../helpers/fleet/readiness.ts';
 import { statusMessage } from '../../helpers/kube/api-errors.ts';
 import type { KubeSession } from '../../helpers/kube/session.ts';
@@ -18,6 +20,7 @@ import type { TablePod } from './probe.ts';
 import { eventually } from '../../helpers/objects/eventually.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL, runNamespace } from '../../helpers/run/labels.ts';
 import { createExecTransport, kubeExecRunner } from '../../helpers/transport/exec.ts';
+import { createExecGate } from '../../helpers/transport/exec-open.ts';
 import { createExecSessionTransport, kubeChannelOpener } from '../../helpers/transport/exec-session.ts';
 import type { ProbeTransport } from '../../helpers/transport/transport.ts';
 
@@ -58,6 +61,9 @@ async function build(c: CheckContext): Promise<World> {
   const core = session.clients.core;
   const configMap = await core.readNamespacedConfigMap({ name: AGENT_CONFIGMAP, namespace: c.run.namespace });
   const secret = c.run.pullSecret === undefined ? undefined : await core.readNamespacedSecret({ name: c.run.pullSecret, namespace: c.run.namespace });
+  // The run's agent token, as the shared fleet's agents hold it.
+  const token = c.run.fleet.agents.find((agent) => agent.token !== '')?.token;
+  if (token === undefined) throw new Error(`no agent token: the probe fleet in ${c.run.namespace} has no agents`);
   const built = await deployWorld({
     session,
     runId: c.run.runId,
@@ -65,6 +71,7 @@ async function build(c: CheckContext): Promise<World> {
     nodes: c.run.cluster.nodes.filter((node) => node.schedulable).map((node) => node.name),
     image: c.run.image,
     bundle: configMap.data?.[AGENT_FILE] ?? '',
+    token,
     ...(secret === undefined ? {} : { pullSecret: secret }),
     signal: c.signal,
     log: (line) => c.log(line),
@@ -80,6 +87,8 @@ export interface DeployWorldOptions {
   image: Pick<ImageChoice, 'image' | 'pullPolicy'>;
   // The agent bundle (agent.mjs).
   bundle: string;
+  // The run's agent API token: a Secret in each namespace, mounted into the pods.
+  token: string;
   // Copied into each namespace when the image needs it.
   pullSecret?: V1Secret;
   signal?: AbortSignal;
@@ -106,6 +115,7 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
       await create(`namespace ${name}`, () => core.createNamespace({ body: ns }));
       log(`created namespace ${name}`);
       const meta = { namespace: name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: runId } };
+      await create(`Secret ${name}/agent token`, () => core.createNamespacedSecret({ namespace: name, body: agentTokenSecret(name, runId, options.token) }));
       await create(`ConfigMap ${name}/${AGENT_CONFIGMAP}`, () => core.createNamespacedConfigMap({ namespace: name, body: { metadata: { ...meta, name: AGENT_CONFIGMAP }, data: { [AGENT_FILE]: options.bundle } } }));
       if (options.pullSecret !== undefined && secretName !== undefined) {
         const secret = options.pullSecret;
@@ -147,11 +157,13 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
   const pods: TablePod[] = ready.value.map((pod: V1Pod) => {
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
-    return { id: `${logical.get(ns)}/${name}`, ip: pod.status?.podIP ?? '', address: { name, namespace: ns, ports: { api: NETPOL_API_PORT } } };
+    return { id: `${logical.get(ns)}/${name}`, ip: pod.status?.podIP ?? '', address: { name, namespace: ns, ports: { api: NETPOL_API_PORT }, token: options.token, node: pod.spec?.nodeName ?? '' } };
   });
   pods.sort((a, b) => a.id.localeCompare(b.id));
   // One long-lived exec per pod: loopback inside the pod, beyond the reach of any policy.
-  const transport = createExecSessionTransport(kubeChannelOpener(session.kc), createExecTransport(kubeExecRunner(session.kc)));
+  // One gate for both: the session's rate limit, and one backoff per pod whichever way it is asked.
+  const gate = createExecGate({ throttle: session.connection.throttle });
+  const transport = createExecSessionTransport(kubeChannelOpener(session.kc, { gate }), createExecTransport(kubeExecRunner(session.kc, { gate })));
   const first = pods[0];
   const info = first === undefined ? undefined : await transport.info(first.address, options.signal === undefined ? {} : { signal: options.signal });
   const plugin = detectPlugin(await pluginFacts);

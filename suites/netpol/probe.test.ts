@@ -5,8 +5,8 @@ import { pollTable, probeTable, type TablePod } from './probe.ts';
 
 const model: ReachModel = { namespaces: ['x', 'y'], pods: ['a'], ports: [{ protocol: 'TCP', port: 9000, name: 'serve-9000-tcp' }, { protocol: 'UDP', port: 9000, name: 'serve-9000-udp' }] };
 const pods: TablePod[] = [
-  { id: 'x/a', ip: '10.0.0.1', address: { name: 'a', namespace: 'ns-x', ports: { api: 8080 } } },
-  { id: 'y/a', ip: '10.0.0.2', address: { name: 'a', namespace: 'ns-y', ports: { api: 8080 } } },
+  { id: 'x/a', ip: '10.0.0.1', address: { name: 'a', namespace: 'ns-x', ports: { api: 8080 }, token: 't', node: 'node1' } },
+  { id: 'y/a', ip: '10.0.0.2', address: { name: 'a', namespace: 'ns-y', ports: { api: 8080 }, token: 't', node: 'node2' } },
 ];
 
 describe('probing a truth table', () => {
@@ -18,30 +18,44 @@ describe('probing a truth table', () => {
     expect(observed.size).toBe(8);
   });
 
-  it('polls until the table matches and reports how long it took', async () => {
+  it('polls until the table matches, with a growing interval, and reports how long it took', async () => {
     let clock = 0;
-    let enforcedAt = 3;
-    let steps = 0;
+    let enforcedAfter = 3;
+    const sleeps: number[] = [];
+    // One round = one call per source (2 sources); each call costs 500 ms of the fake clock.
     const transport = createFakeTransport((agent, target) => {
-      const blocked = steps >= enforcedAt && agent.namespace === 'ns-y' && 'host' in target && target.host === '10.0.0.1';
+      const round = Math.floor((transport.calls.length - 1) / 2);
+      const blocked = round >= enforcedAfter && agent.namespace === 'ns-y' && 'host' in target && target.host === '10.0.0.1';
       return blocked ? { outcome: 'timeout', ms: 500, detail: '' } : { outcome: 'ok', ms: 1, detail: '' };
     });
-    const step = async (timeoutMs: number) => {
-      const observed = await probeTable(transport, model, pods, { timeoutMs });
-      steps++;
-      clock += 1000;
-      return observed;
+    const probe = transport.probe.bind(transport);
+    transport.probe = async (agent, targets, options) => {
+      clock += 250;
+      return probe(agent, targets, options);
     };
+    const options = { pollTimeoutMs: 500, finalTimeoutMs: 2000, now: () => clock, sleep: async (ms: number) => void (sleeps.push(ms), (clock += ms)) };
     const expected = expectTable(model, [{ to: 'x', allowed: false }]);
-    const polled = await pollTable(step, model, expected, { boundMs: 10_000, pollTimeoutMs: 500, finalTimeoutMs: 2000, now: () => clock });
-    expect(polled).toMatchObject({ ok: true, steps: 4, elapsedMs: 4000 });
-    enforcedAt = Infinity;
-    steps = 0;
+    const polled = await pollTable(transport, model, pods, expected, { ...options, boundMs: 10_000 });
+    expect(polled).toMatchObject({ ok: true, steps: 4, flaky: 0 });
+    expect(sleeps).toEqual([100, 150, 225]);
+    expect(polled.elapsedMs).toBe(4 * 500 + 100 + 150 + 225);
+    // Blocked cells are probed with the short poll timeout; allowed ones with the quick timeout while polling.
+    const lastCall = transport.calls.at(-1);
+    expect(lastCall?.targets.map((t) => t.timeoutMs)).toEqual([500, 500, 500, 500]);
+    expect(polled.lastStepMs).toBe(500);
+
+    enforcedAfter = Infinity;
+    transport.calls.length = 0;
     clock = 0;
-    const never = await pollTable(step, model, expected, { boundMs: 3000, pollTimeoutMs: 500, finalTimeoutMs: 2000, now: () => clock });
+    sleeps.length = 0;
+    const never = await pollTable(transport, model, pods, expected, { ...options, boundMs: 3000 });
     expect(never.ok).toBe(false);
-    expect(never.steps).toBe(4);
+    // Rounds until the bound, then the whole table once more with full timeouts.
+    expect(never.steps).toBeGreaterThanOrEqual(3);
+    expect(transport.calls.at(-1)?.targets.map((t) => t.timeoutMs)).toEqual([500, 2000, 500, 2000]);
     expect(never.mismatches.map((m) => `${m.from}>${m.to} ${m.port}`)).toEqual(['y/a>x/a TCP/9000', 'y/a>x/a UDP/9000']);
+    // Every mismatch comes from the one source on node2 toward x: the origin says so.
+    expect(never.origin).toBeDefined();
   });
 
   it('marks the cells of a source it cannot ask as unknown, with the reason', async () => {
