@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AGENT_TOKEN_FILE, AGENT_TOKEN_MOUNT, AGENT_TOKEN_SECRET } from '../../helpers/fleet/manifests.ts';
 import { NETPOL_PORTS, netpolPod } from './pods.ts';
 
 describe('NetworkPolicy pods', () => {
@@ -15,6 +16,14 @@ describe('NetworkPolicy pods', () => {
     expect(pod.spec?.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     for (const container of pod.spec?.containers ?? []) {
       expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    }
+  });
+
+  it('mounts the run\'s agent token into both agents, which refuse to start without it', () => {
+    expect(pod.spec?.volumes).toContainEqual(expect.objectContaining({ name: 'agent-token', secret: expect.objectContaining({ secretName: AGENT_TOKEN_SECRET }) }));
+    for (const container of pod.spec?.containers ?? []) {
+      expect(container.volumeMounts).toContainEqual(expect.objectContaining({ mountPath: AGENT_TOKEN_MOUNT, readOnly: true }));
+      expect(container.env).toContainEqual({ name: 'AGENT_TOKEN_FILE', value: AGENT_TOKEN_FILE });
     }
   });
 });
