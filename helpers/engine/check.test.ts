@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { TransportError } from '../transport/transport.ts';
+import { CheckFailure, CheckWarning, outcomeOf } from './check.ts';
+
+const seen = { evidence: [{ label: 'matrix', text: 'x/a X' }], log: ['12:00:00.000 probing'] };
+const origin = { dimension: 'replica', value: 'coredns-1', summary: 'only queries to coredns-1 time out', confidence: 'high' as const };
+
+describe('outcomeOf: how a check body ends, decided once in its worker', () => {
+  it('keeps what fail() said, after the evidence the check recorded', () => {
+    const outcome = outcomeOf(seen, new CheckFailure('timeout', 'coredns-1 does not answer', { likelyCause: 'the replica is stuck', reproduce: 'dig @10.244.1.3', origin, evidence: [{ label: 'replicas', text: '2 of 3' }] }));
+    expect(outcome).toEqual({
+      status: 'fail',
+      classification: 'timeout',
+      message: 'coredns-1 does not answer',
+      evidence: [...seen.evidence, { label: 'replicas', text: '2 of 3' }],
+      likelyCause: 'the replica is stuck',
+      reproduce: 'dig @10.244.1.3',
+      origin,
+      log: seen.log,
+    });
+  });
+
+  it('makes warn() a warning, with its details and no classification', () => {
+    const outcome = outcomeOf({ evidence: [], log: [] }, new CheckWarning('the serving certificate expires in 40 days', { likelyCause: 'rotation is manual', origin }));
+    expect(outcome).toEqual({ status: 'warn', message: 'the serving certificate expires in 40 days', evidence: [], likelyCause: 'rotation is manual', origin });
+  });
+
+  it('classifies anything else thrown: an assertion is a mismatch, an unreachable agent names the agent', () => {
+    const assertion = Object.assign(new Error('expected 2 to be 3\nmore'), { name: 'AssertionError' });
+    expect(outcomeOf(seen, assertion)).toMatchObject({ status: 'fail', classification: 'mismatch', message: 'expected 2 to be 3', log: seen.log });
+    const transport = new TransportError('proxy', { name: 'probe-0', namespace: 'sd-1', ports: { api: 8080 } } as never, 'HTTP 503');
+    expect(outcomeOf(seen, transport)).toMatchObject({
+      classification: 'error',
+      likelyCause: 'the probe agent sd-1/probe-0 could not be asked (proxy); the check could not observe anything',
+    });
+    expect(outcomeOf(seen, 'a string')).toMatchObject({ classification: 'error', message: 'a string' });
+  });
+});
