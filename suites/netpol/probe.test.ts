@@ -66,4 +66,20 @@ describe('probing a truth table', () => {
     const observed = await probeTable(transport, model, pods, { timeoutMs: 500 });
     expect([...observed.values()].every((o) => o.error === 'exec to ns-x/a: no answer')).toBe(true);
   });
+
+  it('never spins on a transport that fails at once: rounds back off to 1 s until the bound', async () => {
+    let clock = 0;
+    const transport = createFakeTransport(() => ({ outcome: 'ok', ms: 1, detail: '' }));
+    let calls = 0;
+    transport.probe = async () => {
+      calls++;
+      throw new Error('exec to ns-x/a: the API server refused the exec: 403 Forbidden');
+    };
+    const polled = await pollTable(transport, model, pods, expectTable(model, []), { boundMs: 30_000, pollTimeoutMs: 1000, finalTimeoutMs: 2000, now: () => clock, sleep: async (ms) => void (clock += ms) });
+    expect(polled.ok).toBe(false);
+    // 100, 150, 225, ... 1000 ms: about 35 rounds in 30 s, one call per source each, then the re-probe.
+    expect(polled.steps).toBeLessThanOrEqual(40);
+    expect(calls).toBe(polled.steps * 2);
+    expect([...polled.observed.values()].every((o) => o.error?.includes('403 Forbidden') === true)).toBe(true);
+  });
 });
