@@ -4,7 +4,7 @@
 import { buildAgentBundle } from '../../agent/build.ts';
 import { ShakedownError } from '../errors.ts';
 import { deployFleet, fleetApi } from '../fleet/deploy.ts';
-import { planNodes } from '../fleet/plan.ts';
+import { coverageText, planNodes } from '../fleet/plan.ts';
 import { chooseProbeImage } from '../fleet/image.ts';
 import { copyPullSecret, parseSecretRef, type SecretRef } from '../fleet/pull-secret.ts';
 import { apiError } from '../kube/api-errors.ts';
@@ -122,7 +122,7 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     throw apiError(error, { ...ctx, action: 'deploy the probe fleet' }, 'SD_SETUP_FAILED');
   });
 
-  progress(`probe fleet ready: ${fleet.agents.map((agent) => `${agent.name}@${agent.node}`).join(', ')}`);
+  progress(`probe fleet ready: ${coverageText(fleet)}`);
   const selection = await selectRoutes({
     choice: settings.transport,
     agents: fleet.agents,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { topologyOf } from '../kube/topology.ts';
-import { MATRIX_CAP, MATRIX_TARGET, everyNodeAgents, matrixAgents, planBoundedFleet, planNodes, sampleNodes, type PlanNode } from './plan.ts';
+import { MATRIX_CAP, MATRIX_TARGET, coverageText, everyNodeAgents, matrixAgents, planBoundedFleet, planNodes, sampleNodes, type PlanNode } from './plan.ts';
 import type { ProbeAgent } from './descriptor.ts';
 
 const node = (name: string, zone: string, pool: string, controlPlane = false): PlanNode => ({ name, zone, pool, controlPlane });
@@ -94,6 +94,12 @@ describe('matrixAgents and everyNodeAgents', () => {
     const fleet = { agents, coverage: { matrix: ['probe-0', 'probe-2'], zones: [], pools: [], uncovered: { zones: [], pools: [] }, notCovered: [], bounds: { matrixCap: 24, nodeCap: 1000 } } };
     expect(matrixAgents(fleet).map((a) => a.name)).toEqual(['probe-0', 'probe-2']);
     expect(everyNodeAgents(fleet).map((a) => a.name)).toEqual(['probe-0', 'probe-1', 'probe-2']);
+  });
+
+  it('sums the coverage up in one line', () => {
+    const plan = planBoundedFleet({ nodes: bigCluster(), minAgents: 3, nodeCap: 100, matrixCap: 4 });
+    const fleet = { agents: plan.agents.map((p) => agent(p.name, p.group)), coverage: plan.coverage };
+    expect(coverageText(fleet)).toMatch(/^100 node agent\(s\); matrix sample 4 \(cap 4\) over 10 zone\(s\) and 5 pool\(s\); not in the matrix: zone .*; 400 node\(s\) without an agent \(cap 100\)$/);
   });
 
   it('treats a descriptor without coverage as all node agents in the matrix', () => {
