@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DnsAnswer, ProbeResult } from '../../agent/protocol.ts';
-import { dnsQuery, firstAnswered, judgeDns, parseSrv, seenText } from './dns-records.ts';
+import { dnsQuery, judgeDns, parseSrv, seenText } from './dns-records.ts';
 
 const flags = { aa: true, tc: false, rd: true, ra: true, ad: false, cd: false };
 const answer = (rcode: string, answers: DnsAnswer[], ms = 3, tc = false): ProbeResult => ({
@@ -58,14 +58,5 @@ describe('judgeDns', () => {
     expect(judgeDns(q, { name: 'big', kind: 'truncated' }, cut).ok).toBe(true);
     expect(judgeDns(q, { name: 'big', kind: 'count', type: 'A', atLeast: 1 }, cut).ok).toBe(false);
     expect(seenText(cut)).toBe('NOERROR TC A 1.1.1.1 (3ms)');
-  });
-});
-
-describe('firstAnswered', () => {
-  it('walks the candidates as glibc does: NXDOMAIN and empty answers move on', () => {
-    const candidates = ['web.ns.ns.svc.cluster.local', 'web.ns.svc.cluster.local', 'web.ns.cluster.local'];
-    const results = [answer('NXDOMAIN', []), answer('NOERROR', [a('web', '10.96.4.4')]), answer('NOERROR', [])];
-    expect(firstAnswered(candidates, results, 'A')).toEqual({ name: 'web.ns.svc.cluster.local', index: 1 });
-    expect(firstAnswered(candidates, [answer('NXDOMAIN', []), answer('NOERROR', [])], 'A')).toBeUndefined();
   });
 });

@@ -39,7 +39,9 @@ export type DnsExpectation =
   | { name: string; kind: 'nxdomain'; withinMs: number }
   // A UDP answer cut short (TC set), which a resolver retries over TCP.
   | { name: string; kind: 'truncated' }
-  | { name: string; kind: 'count'; type: 'A' | 'AAAA' | 'TXT'; atLeast: number };
+  | { name: string; kind: 'count'; type: 'A' | 'AAAA' | 'TXT'; atLeast: number }
+  // NXDOMAIN, or NOERROR without records of the type: what makes glibc try the next search domain.
+  | { name: string; kind: 'no-records'; type: 'A' | 'AAAA' };
 
 export interface DnsVerdict {
   ok: boolean;
@@ -65,6 +67,8 @@ function expectedText(e: DnsExpectation): string {
       return 'a truncated answer (TC)';
     case 'count':
       return `at least ${e.atLeast} ${e.type} records`;
+    case 'no-records':
+      return `NXDOMAIN or no ${e.type} record`;
   }
 }
 
@@ -76,7 +80,9 @@ export function seenText(result: ProbeResult | undefined): string {
   const answers = dns.answers.filter((a) => a.type !== 'OPT');
   const shown = answers.slice(0, 6).map((a) => `${a.type} ${a.data}`);
   const more = answers.length > shown.length ? ` +${answers.length - shown.length} more` : '';
-  return `${dns.rcode}${dns.flags.tc ? ' TC' : ''} ${shown.join(', ') || 'no answer'}${more} (${Math.round(result.ms)}ms)`;
+  const retried = dns.truncatedOverUdp === undefined ? '' : ' over TCP after TC';
+  const size = dns.size === undefined ? '' : `, ${dns.size} bytes`;
+  return `${dns.rcode}${dns.flags.tc ? ' TC' : ''}${retried} ${shown.join(', ') || 'no answer'}${more} (${Math.round(result.ms)}ms${size})`;
 }
 
 function holds(e: DnsExpectation, result: ProbeResult | undefined): boolean {
@@ -106,18 +112,12 @@ function holds(e: DnsExpectation, result: ProbeResult | undefined): boolean {
       return dns.flags.tc;
     case 'count':
       return noerror && !dns.flags.tc && answersOf(result, e.type).length >= e.atLeast;
+    case 'no-records':
+      return dns.rcode === 'NXDOMAIN' || (noerror && answersOf(result, e.type).length === 0);
   }
 }
 
 export function judgeDns(query: DnsTarget, expected: DnsExpectation, result: ProbeResult | undefined): DnsVerdict {
   const question = `${query.type} ${query.name} @${query.server}/${query.transport}`;
   return { ok: holds(expected, result), line: `${question}: expected ${expectedText(expected)}, saw ${seenText(result)}` };
-}
-
-// The first candidate glibc would accept: an answer with records of the type; NXDOMAIN and an
-// empty NOERROR move on to the next search domain. Undefined when none answered.
-export function firstAnswered(candidates: readonly string[], results: readonly (ProbeResult | undefined)[], type: string): { name: string; index: number } | undefined {
-  const index = results.findIndex((result) => result?.dns?.rcode === 'NOERROR' && answersOf(result, type).length > 0);
-  const name = candidates[index];
-  return name === undefined ? undefined : { name, index };
 }

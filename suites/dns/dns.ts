@@ -1,17 +1,15 @@
 // Steps the DNS checks share: what the probe pods' resolver says (nameserver, search path, ndots,
-// the cluster domain), the objects a check needs (ExternalName Services, a selectorless Service with
-// hand-made endpoints), probing until CoreDNS has caught up, and failing with CoreDNS's state as
-// evidence and, when CoreDNS itself is down, CoreDNS named as the cause.
+// the cluster domain) and the objects a check needs (ExternalName Services, a selectorless Service
+// with hand-made endpoints, a pod with a hostname and subdomain).
 import type { V1EndpointSlice, V1Pod, V1Service } from '@kubernetes/client-node';
-import type { ProbeResult, ResolvConf } from '../../agent/protocol.ts';
-import type { CheckContext, FailureDetails } from '../../helpers/engine/check.ts';
+import type { ResolvConf } from '../../agent/protocol.ts';
+import type { CheckContext } from '../../helpers/engine/check.ts';
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { LOCAL_CLUSTER_CONTEXT } from '../../helpers/fleet/image.ts';
 import { ROLE_LABEL, probePod } from '../../helpers/fleet/manifests.ts';
 import { eventually, type Eventually } from '../../helpers/objects/eventually.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../../helpers/run/labels.ts';
-import type { Classification, Evidence } from '../../helpers/result.ts';
-import { DNS_NAMESPACE, coreDnsEvidence, diagnose, parseCorefile, readCoreDns } from './dns-coredns.ts';
+import { DNS_NAMESPACE, parseCorefile } from './dns-coredns.ts';
 import { clusterDomainOf, ndotsOf } from './dns-names.ts';
 
 export interface Resolver {
@@ -76,25 +74,6 @@ export function describeResolver(r: Resolver): string {
   return `${r.agent.name}: nameserver ${r.conf.nameservers.join(' ')}; search ${r.conf.search.join(' ') || '-'}; options ${r.conf.options.join(' ') || '-'} (ndots ${ndotsOf(r.conf)})`;
 }
 
-// Fails with CoreDNS's pods and endpoints as evidence; when CoreDNS itself is down, that is the cause.
-export async function failDns(c: CheckContext, classification: Classification, message: string, lines: readonly string[], details: FailureDetails & { server?: string; resolvers?: readonly Resolver[] } = {}): Promise<never> {
-  const { session } = await c.cluster();
-  const state = await readCoreDns(session.clients, details.server ?? details.resolvers?.[0]?.server);
-  const rootCause = diagnose(state, details.server);
-  const evidence: Evidence[] = [
-    { label: 'queries (question @server/transport: expected, seen)', text: lines.join('\n') },
-    ...(details.resolvers === undefined ? [] : [{ label: 'resolv.conf of the probe pods', text: details.resolvers.map(describeResolver).join('\n') }]),
-    ...coreDnsEvidence(state),
-    ...(details.evidence ?? []),
-  ];
-  const cause = rootCause ?? details.likelyCause;
-  return c.fail(rootCause === undefined ? classification : 'dns-error', rootCause === undefined ? message : `${message}; cause: ${rootCause.split(':')[0]}`, {
-    evidence,
-    ...(cause === undefined ? {} : { likelyCause: cause }),
-    reproduce: details.reproduce ?? `kubectl -n ${DNS_NAMESPACE} get pods,endpointslices -l k8s-app=kube-dns -o wide; kubectl -n ${c.run.namespace} exec ${details.resolvers?.[0]?.agent.name ?? 'POD'} -- nslookup NAME`,
-  });
-}
-
 function labels(runId: string): Record<string, string> {
   return { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: runId };
 }
@@ -134,10 +113,6 @@ export function lookupPairs(names: readonly string[], lookups: number): { name: 
     { name, type: 'A' as const },
     { name, type: 'AAAA' as const },
   ]);
-}
-
-export function resultsOk(results: readonly (ProbeResult | undefined)[]): boolean {
-  return results.every((r) => r?.outcome === 'ok');
 }
 
 // A probe pod outside the fleet (its own role label, so no fleet Service selects it) with

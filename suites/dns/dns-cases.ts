@@ -1,0 +1,307 @@
+// The DNS checks that are tables of questions, as data: what each needs created, the questions it
+// asks (every one from every node's probe pod, of the DNS Service and of every CoreDNS replica, as
+// dns-ask.ts plans them), and what it means when every failing answer says the same thing. The
+// runner (dns-run.ts) asks, judges and names the common origin of the failures (dns-origin.ts).
+import type { CheckContext } from '../../helpers/engine/check.ts';
+import { suiteOptions } from '../../helpers/engine/manifest.ts';
+import { ROLE_LABEL } from '../../helpers/fleet/manifests.ts';
+import { RUN_ID_LABEL } from '../../helpers/run/labels.ts';
+import { clusterIP, createService, waitEndpoints } from '../lib/services.ts';
+import type { DnsObservation, DnsServer, Question } from './dns-ask.ts';
+import { reverseName, searchCandidates, serviceFqdn } from './dns-names.ts';
+import manifest from './manifest.ts';
+import { createExternalName, createNamedPod, createStaticHeadless, externalName, type Resolver } from './dns.ts';
+
+// What a check's questions are asked of and from.
+export interface DnsWorld {
+  domain: string;
+  namespace: string;
+  // One per node: the probe pod and its resolv.conf.
+  resolvers: Resolver[];
+  // The DNS Service and every ready CoreDNS replica.
+  servers: DnsServer[];
+}
+
+// What a check created that its questions need: addresses and names, by key.
+export type Facts = Readonly<Record<string, readonly string[]>>;
+
+export interface DnsCase {
+  title: string;
+  description: string;
+  // What the questions are, plural, for the failure message: "lookups of SRV records".
+  what: string;
+  // Why the check cannot run here, if it cannot.
+  skip?: (c: CheckContext) => string | undefined;
+  objects?: (c: CheckContext, world: DnsWorld) => Promise<Facts>;
+  questions: (world: DnsWorld, facts: Facts, source: Resolver, c?: CheckContext) => Question[];
+  // What it means when every failing observation is an answer (see dns-origin.ts).
+  whenAnswered?: (bad: readonly DnsObservation[], world: DnsWorld) => string | undefined;
+  // How long new objects may take to show in DNS (default: the Service programming budget).
+  budgetMs?: number;
+  note: (world: DnsWorld, facts: Facts, observations: readonly DnsObservation[]) => string;
+}
+
+export function fact(facts: Facts, key: string): string {
+  return facts[key]?.[0] ?? '';
+}
+
+const rcodes = (bad: readonly DnsObservation[]) => [...new Set(bad.map((o) => o.result?.dns?.rcode ?? o.result?.outcome ?? '?'))];
+const replicas = (world: DnsWorld) => world.servers.filter((s) => s.kind === 'replica');
+// Every replica among the servers that gave these answers (or only the Service was asked).
+const fromEveryReplica = (bad: readonly DnsObservation[], world: DnsWorld) => replicas(world).every((r) => bad.some((o) => o.server.name === r.name));
+
+export const BIG_RECORDS = 100;
+// 100 A records: about 1,660 bytes, above a 1,500-byte MTU; truncated at 512 bytes without EDNS0.
+const bigAddresses = Array.from({ length: BIG_RECORDS }, (_, i) => `192.0.2.${i + 10}`);
+
+export const SERVERS_ANSWER: DnsCase = {
+  title: 'the DNS Service and every CoreDNS replica answer',
+  description: 'kubernetes.default.svc.<domain> A, over UDP and TCP, asked directly at the DNS Service ClusterIP and at each CoreDNS pod, from every node',
+  what: 'queries to the DNS servers',
+  objects: async (c) => {
+    const { session } = await c.cluster();
+    const kubernetes = (await session.clients.core.readNamespacedService({ namespace: 'default', name: 'kubernetes' })).spec?.clusterIP ?? '';
+    return { kubernetes: [kubernetes] };
+  },
+  questions: (world, facts) => {
+    const name = serviceFqdn('kubernetes', 'default', world.domain);
+    return (['udp', 'tcp'] as const).map((transport): Question => ({ name, type: 'A', transport, expected: { name, kind: 'addresses', type: 'A', addresses: [fact(facts, 'kubernetes')] } }));
+  },
+  whenAnswered: (bad) => `CoreDNS answers kubernetes.default with ${rcodes(bad).join('/')}, not its ClusterIP: the kubernetes plugin cannot read Services (RBAC) or serves another zone`,
+  budgetMs: 3000,
+  note: (world) => `${world.servers.length} server(s) (${world.servers.map((s) => `${s.name} ${s.ip}`).join(', ')}) answered over UDP and TCP from ${world.resolvers.length} node(s)`,
+};
+
+// The names a form makes glibc ask, in order, up to the one that must answer: the earlier ones must
+// come back empty (NXDOMAIN or no A record) so the walk moves on.
+export function searchQuestions(form: string, fqdn: string, ip: string, source: Resolver): Question[] {
+  const candidates = searchCandidates(form, source.conf);
+  const hit = candidates.indexOf(fqdn);
+  const asked = hit === -1 ? candidates : candidates.slice(0, hit + 1);
+  return asked.map((name, i): Question => (i === hit || (hit === -1 && i === asked.length - 1) ? { name, type: 'A', expected: { name: fqdn, kind: 'addresses', type: 'A', addresses: [ip] } } : { name, type: 'A', expected: { name, kind: 'no-records', type: 'A' } }));
+}
+
+export const SEARCH_PATH: DnsCase = {
+  title: 'Service names resolve through the search path',
+  description: 'short name, name.ns, name.ns.svc and the FQDN resolve to the ClusterIP through each pod\'s resolv.conf, asking the names its search path and ndots dictate, in order',
+  what: 'lookups along the search path',
+  objects: async (c) => {
+    const service = await createService(c, { name: 'dns-web', selector: c.run.fleet.selector, ports: [{ name: 'http', port: 8089, targetPort: 8080 }] });
+    return { ip: [clusterIP(service)] };
+  },
+  questions: (world, facts, source) => {
+    const name = 'dns-web';
+    const fqdn = serviceFqdn(name, world.namespace, world.domain);
+    const forms = [name, `${name}.${world.namespace}`, `${name}.${world.namespace}.svc`, fqdn, `${fqdn}.`];
+    const all = forms.flatMap((form) => searchQuestions(form, fqdn, fact(facts, 'ip'), source));
+    return [...new Map(all.map((q) => [q.name, q])).values()];
+  },
+  whenAnswered: (bad) =>
+    bad.some((o) => o.question.expected.kind === 'addresses')
+      ? 'the search path or ndots in the pods\' resolv.conf does not lead to the Service (kubelet --cluster-domain differs from the CoreDNS kubernetes zone), or CoreDNS does not serve the namespace'
+      : 'a name earlier on the search path answers with an address, so lookups stop there: a search domain (from the node\'s resolv.conf) has a wildcard record',
+  note: (world, facts, observations) => `5 forms resolved to ${fact(facts, 'ip')} from ${world.resolvers.length} node(s), ${new Set(observations.map((o) => o.question.name)).size} distinct names asked along the search path`,
+};
+
+export const SRV: DnsCase = {
+  title: 'SRV records for named ports',
+  description: '_http._tcp and _echo._udp of a Service name its port and the Service FQDN',
+  what: 'SRV queries',
+  objects: async (c) => {
+    await createService(c, {
+      name: 'dns-srv',
+      selector: c.run.fleet.selector,
+      ports: [
+        { name: 'http', port: 8089, targetPort: 8080, protocol: 'TCP' },
+        { name: 'echo', port: 9011, targetPort: 'udp-echo', protocol: 'UDP' },
+      ],
+    });
+    return {};
+  },
+  questions: (world) => {
+    const fqdn = serviceFqdn('dns-srv', world.namespace, world.domain);
+    return [
+      { name: `_http._tcp.${fqdn}`, type: 'SRV', expected: { name: fqdn, kind: 'srv', port: 8089, targets: [fqdn] } },
+      { name: `_echo._udp.${fqdn}`, type: 'SRV', expected: { name: fqdn, kind: 'srv', port: 9011, targets: [fqdn] } },
+    ];
+  },
+  whenAnswered: () => 'CoreDNS does not serve SRV records for named Service ports (kubernetes plugin too old or misconfigured)',
+  note: (world) => `_http._tcp -> 8089 and _echo._udp -> 9011 at ${serviceFqdn('dns-srv', world.namespace, world.domain)}`,
+};
+
+export const HEADLESS: DnsCase = {
+  title: 'a headless Service resolves to its ready pod IPs',
+  description: 'A records of a headless Service are exactly the IPs of its ready pods; SRV names one record per pod',
+  what: 'headless lookups',
+  objects: async (c) => {
+    await createService(c, { name: 'dns-headless', headless: true, selector: c.run.fleet.selector, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] });
+    const waited = await waitEndpoints(c, 'dns-headless', (endpoints) => endpoints.filter((e) => e.ready).length === c.run.fleet.agents.length);
+    return { ready: waited.value.filter((e) => e.ready).map((e) => e.address) };
+  },
+  questions: (world, facts) => {
+    const fqdn = serviceFqdn('dns-headless', world.namespace, world.domain);
+    const ready = facts.ready ?? [];
+    // Pods without spec.hostname are named by their dashed IP under the Service.
+    const podNames = ready.map((ip) => `${ip.replace(/[.:]/g, '-')}.${fqdn}`);
+    return [
+      { name: fqdn, type: 'A', expected: { name: fqdn, kind: 'addresses', type: 'A', addresses: ready } },
+      { name: `_http._tcp.${fqdn}`, type: 'SRV', expected: { name: fqdn, kind: 'srv', port: 8080, targets: podNames } },
+    ];
+  },
+  whenAnswered: () => 'CoreDNS does not serve headless records from EndpointSlices (kubernetes plugin misconfigured or lacking RBAC on endpointslices)',
+  note: (world, facts) => `${serviceFqdn('dns-headless', world.namespace, world.domain)} -> ${facts.ready?.length ?? 0} ready pod IPs (A) and SRV records, from ${world.resolvers.length} node(s)`,
+};
+
+export const HOSTNAME: DnsCase = {
+  title: 'a pod\'s hostname and subdomain resolve',
+  description: 'a pod with spec.hostname and spec.subdomain, under a headless Service of that name, resolves as hostname.subdomain.ns.svc.<domain> to its IP',
+  what: 'hostname lookups',
+  objects: async (c, world) => {
+    const role = 'dns-subdomain';
+    const subdomain = 'dns-sub';
+    await createService(c, { name: subdomain, headless: true, selector: { [ROLE_LABEL]: role, [RUN_ID_LABEL]: c.run.runId }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] });
+    const node = world.resolvers[0]?.agent.node ?? '';
+    const pod = await createNamedPod(c, 'dns-named', node, 'dns-host', subdomain, role);
+    const ip = pod.value.status?.podIP;
+    if (!pod.ok || ip === undefined) {
+      return c.fail('error', `the pod dns-named with hostname dns-host did not become Ready on ${node} within ${Math.round(pod.elapsedMs / 1000)}s (phase ${pod.value.status?.phase ?? '?'})`, {
+        evidence: [{ label: 'pod status', text: JSON.stringify(pod.value.status?.conditions ?? [], null, 1) }],
+        likelyCause: 'the probe image could not start a second pod on this node (quota, image pull, scheduling): see the pod events',
+      });
+    }
+    await waitEndpoints(c, subdomain, (endpoints) => endpoints.some((e) => e.ready && e.address === ip));
+    return { ip: [ip] };
+  },
+  questions: (world, facts) => {
+    const fqdn = `dns-host.${serviceFqdn('dns-sub', world.namespace, world.domain)}`;
+    return [{ name: fqdn, type: 'A', expected: { name: fqdn, kind: 'addresses', type: 'A', addresses: [fact(facts, 'ip')] } }];
+  },
+  whenAnswered: () => 'the EndpointSlice does not carry the pod hostname (spec.subdomain must equal the headless Service name), or CoreDNS does not serve endpoint hostnames',
+  note: (world, facts) => `dns-host.${serviceFqdn('dns-sub', world.namespace, world.domain)} -> ${fact(facts, 'ip')}`,
+};
+
+// "No reverse zone" only when the answers say so: NXDOMAIN or REFUSED for the reverse names, from every replica.
+export function ptrExplanation(bad: readonly DnsObservation[], world: DnsWorld): string | undefined {
+  const codes = rcodes(bad);
+  const ranges = [...new Set(bad.map((o) => (o.question.expected.name === 'service' ? 'Service' : 'pod')))].sort();
+  if (codes.every((code) => code === 'NXDOMAIN' || code === 'REFUSED') && fromEveryReplica(bad, world)) {
+    return `CoreDNS serves no reverse zone for the ${ranges.join(' and ')} range${ranges.length === 1 ? '' : 's'}: every replica answers ${codes.join('/')} for ${bad[0]?.question.name ?? ''}; its kubernetes plugin lacks in-addr.arpa / ip6.arpa`;
+  }
+  if (codes.every((code) => code === 'NOERROR')) {
+    return `the reverse names answer, but with other names than the Service's (${bad[0]?.line ?? ''}): the address belongs to another object, or CoreDNS's kubernetes plugin serves no pod records for headless Services`;
+  }
+  return undefined;
+}
+
+export const PTR: DnsCase = {
+  title: 'PTR for a ClusterIP and for pod IPs',
+  description: 'the reverse of a ClusterIP names the Service; the reverse of each pod IP behind a headless Service names the pod under it (a truncated answer asked again over TCP, as a resolver does)',
+  what: 'PTR queries',
+  objects: async (c) => {
+    const [service] = await Promise.all([
+      createService(c, { name: 'dns-ptr', selector: c.run.fleet.selector, ports: [{ name: 'http', port: 80, targetPort: 8080 }] }),
+      createService(c, { name: 'dns-ptr-pods', headless: true, selector: c.run.fleet.selector, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] }),
+    ]);
+    const waited = await waitEndpoints(c, 'dns-ptr-pods', (endpoints) => endpoints.filter((e) => e.ready).length === c.run.fleet.agents.length);
+    return { clusterIP: [clusterIP(service)], pods: waited.value.filter((e) => e.ready).map((e) => e.address) };
+  },
+  questions: (world, facts) => [
+    { name: reverseName(fact(facts, 'clusterIP')), type: 'PTR', expected: { name: 'service', kind: 'ptr', ends: serviceFqdn('dns-ptr', world.namespace, world.domain) } },
+    ...(facts.pods ?? []).map((ip): Question => ({ name: reverseName(ip), type: 'PTR', expected: { name: 'pod', kind: 'ptr', ends: serviceFqdn('dns-ptr-pods', world.namespace, world.domain) } })),
+  ],
+  whenAnswered: ptrExplanation,
+  note: (_world, facts, observations) => `PTR for ClusterIP ${fact(facts, 'clusterIP')} and ${facts.pods?.length ?? 0} pod IPs${observations.some((o) => o.result?.dns?.truncatedOverUdp !== undefined) ? ' (some truncated over UDP, complete over TCP)' : ''}`,
+};
+
+export const EXTERNAL_NAME: DnsCase = {
+  title: 'an ExternalName Service answers with a CNAME',
+  description: 'a Service of type ExternalName resolves to a CNAME of its externalName',
+  what: 'ExternalName lookups',
+  objects: async (c, world) => {
+    await createExternalName(c, 'dns-alias', serviceFqdn('kubernetes', 'default', world.domain));
+    return {};
+  },
+  questions: (world) => {
+    const fqdn = serviceFqdn('dns-alias', world.namespace, world.domain);
+    return [{ name: fqdn, type: 'A', expected: { name: fqdn, kind: 'cname', target: serviceFqdn('kubernetes', 'default', world.domain) } }];
+  },
+  whenAnswered: () => 'CoreDNS does not serve ExternalName Services as CNAMEs',
+  note: (world) => `${serviceFqdn('dns-alias', world.namespace, world.domain)} -> CNAME ${serviceFqdn('kubernetes', 'default', world.domain)}`,
+};
+
+export const NXDOMAIN: DnsCase = {
+  title: 'a name that does not exist is NXDOMAIN, quickly',
+  description: 'a missing cluster name answers NXDOMAIN within 500ms from every node, not SERVFAIL or a timeout',
+  what: 'lookups of a missing name',
+  questions: (world) => {
+    const missing = serviceFqdn('no-such-service-shakedown', world.namespace, world.domain);
+    return [{ name: missing, type: 'A', expected: { name: missing, kind: 'nxdomain', withinMs: 500 } }];
+  },
+  whenAnswered: (bad) => `CoreDNS answers names in its own zone with ${rcodes(bad).join('/')} or slowly: the kubernetes plugin is not authoritative for the cluster domain, or it forwards them (fallthrough)`,
+  budgetMs: 3000,
+  note: (world, _facts, observations) => `no-such-service-shakedown.${world.namespace}.svc.${world.domain} -> NXDOMAIN, slowest ${Math.round(Math.max(...observations.map((o) => o.result?.ms ?? 0)))}ms`,
+};
+
+export const UPSTREAM: DnsCase = {
+  title: 'a name outside the cluster resolves through the upstream',
+  description: 'the configured external name (--dns-external-name) resolves from the pods, through CoreDNS\'s forward',
+  what: 'lookups of the external name',
+  skip: (c) => (externalName(suiteOptions(c.run, manifest).externalName, c.run.kube.context) === undefined ? 'the cluster has no upstream DNS (--dns-external-name none)' : undefined),
+  questions: (_world, _facts, _source, c) => {
+    const external = (c === undefined ? undefined : externalName(suiteOptions(c.run, manifest).externalName, c.run.kube.context)) ?? '';
+    return [{ name: external.replace(/\.$/, ''), type: 'A', expected: { name: external, kind: 'resolves' } }];
+  },
+  whenAnswered: (bad) =>
+    rcodes(bad).every((code) => code === 'NXDOMAIN')
+      ? 'the upstream says the external name does not exist: set --dns-external-name to a name your upstream knows, or none'
+      : `CoreDNS cannot get an answer from its upstream (${rcodes(bad).join('/')}): the forward target (the node's resolv.conf or the servers in the Corefile) is unreachable or failing`,
+  budgetMs: 5000,
+  note: (world, _facts, observations) => `${observations[0]?.question.name ?? ''} resolved from ${world.resolvers.length} node(s) through ${world.servers.length} server(s)`,
+};
+
+export const TRUNCATION: DnsCase = {
+  title: 'a response too large for UDP is truncated, and complete over TCP',
+  description: `a headless Service with ${BIG_RECORDS} endpoints answers over UDP with TC set, over UDP with EDNS0 and over TCP with all ${BIG_RECORDS} A records (above 1,400 bytes), while small answers arrive over both`,
+  what: 'small and large queries',
+  objects: async (c) => {
+    await createStaticHeadless(c, 'dns-big', bigAddresses);
+    return {};
+  },
+  questions: (world) => {
+    const small = serviceFqdn('kubernetes', 'default', world.domain);
+    const big = serviceFqdn('dns-big', world.namespace, world.domain);
+    const count = { name: big, kind: 'count', type: 'A', atLeast: BIG_RECORDS } as const;
+    return [
+      { name: small, type: 'A', transport: 'udp', expected: { name: small, kind: 'resolves' } },
+      { name: small, type: 'A', transport: 'tcp', expected: { name: small, kind: 'resolves' } },
+      // The TC answer itself is small: it proves the server truncates, not that large answers travel.
+      { name: big, type: 'A', transport: 'udp', tcpOnTruncation: false, expected: { name: big, kind: 'truncated' } },
+      { name: big, type: 'A', transport: 'udp', tcpOnTruncation: false, udpSize: 4096, payload: 'large', expected: count },
+      { name: big, type: 'A', transport: 'tcp', payload: 'large', expected: count },
+    ];
+  },
+  whenAnswered: (bad) =>
+    bad.every((o) => o.question.expected.kind === 'truncated')
+      ? 'CoreDNS returned a large answer over UDP without the TC flag (an oversized UDP answer is dropped by many paths)'
+      : `CoreDNS answers the ${BIG_RECORDS}-record name incompletely (${rcodes(bad).join('/')}): its bufsize plugin caps answers, or the EndpointSlice was not read`,
+  note: (_world, _facts, observations) => {
+    const sizes = observations.filter((o) => o.question.payload === 'large').map((o) => o.result?.dns?.size ?? 0);
+    return `small answers over UDP and TCP; ${BIG_RECORDS} A records truncated at 512 bytes, and whole over UDP with EDNS0 and over TCP (${Math.max(0, ...sizes)} bytes) from ${new Set(observations.map((o) => o.source.node)).size} node(s)`;
+  },
+};
+
+// The canary before the load: the cluster DNS answers at all, from every node, at every server.
+export const CANARY: DnsCase = {
+  title: 'lookups before the burst',
+  description: 'kubernetes.default A from every node at every server',
+  what: 'lookups before the burst',
+  questions: (world) => {
+    const name = serviceFqdn('kubernetes', 'default', world.domain);
+    return [{ name, type: 'A', expected: { name, kind: 'resolves' } }];
+  },
+  budgetMs: 3000,
+  note: () => 'the cluster DNS answers',
+};
+
+export const CASES: readonly DnsCase[] = [SEARCH_PATH, SERVERS_ANSWER, SRV, HEADLESS, HOSTNAME, PTR, EXTERNAL_NAME, NXDOMAIN, UPSTREAM, TRUNCATION];
+

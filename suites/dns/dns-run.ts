@@ -1,0 +1,98 @@
+// Runs a DNS case (dns-cases.ts): reads who to ask (every node's probe pod and its resolv.conf; the
+// DNS Service and every ready CoreDNS replica), creates what the case needs, asks every question
+// everywhere, and fails with the one reason its failures share: the common origin (dns-origin.ts),
+// or CoreDNS itself when its pods and endpoints say it is down. askCase is the part without the
+// cluster, unit-tested with the fake transport in dns-run.test.ts.
+import type { CheckContext } from '../../helpers/engine/check.ts';
+import type { Evidence } from '../../helpers/result.ts';
+import type { ProbeTransport } from '../../helpers/transport/transport.ts';
+import { PROGRAMMING_BUDGET_MS } from '../lib/services.ts';
+import { askAll, plan, reproduceDns, type DnsObservation, type DnsServer } from './dns-ask.ts';
+import type { DnsCase, DnsWorld, Facts } from './dns-cases.ts';
+import { DNS_NAMESPACE, coreDnsEvidence, diagnose, readCoreDns, type CoreDnsState } from './dns-coredns.ts';
+import { judgeObservations, type DnsFinding } from './dns-origin.ts';
+import { describeResolver, dnsSetting } from './dns.ts';
+
+// The DNS Service (as the pods' resolv.conf names it) and every ready CoreDNS replica with an address.
+export function serversOf(state: CoreDnsState, nameserver: string): DnsServer[] {
+  const replicas = state.pods.filter((p) => p.ready && p.ip !== '').map((p): DnsServer => ({ name: p.name, ip: p.ip, kind: 'replica', node: p.node }));
+  return [{ name: state.service?.name ?? 'kube-dns', ip: nameserver, kind: 'service' }, ...replicas];
+}
+
+export async function dnsWorld(c: CheckContext): Promise<{ world: DnsWorld; state: CoreDnsState }> {
+  const { resolvers, domain } = await dnsSetting(c);
+  const { session } = await c.cluster();
+  const nameserver = resolvers[0]?.server ?? '';
+  const state = await readCoreDns(session.clients, nameserver);
+  return { world: { domain, namespace: c.run.namespace, resolvers, servers: serversOf(state, nameserver) }, state };
+}
+
+export interface AskCaseOptions {
+  timeoutMs: number;
+  budgetMs?: number;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  c?: CheckContext;
+  // CoreDNS itself is down (diagnose()), when known.
+  coreDnsDown?: string;
+}
+
+// Asks a case's questions everywhere and judges them: the finding is undefined when all held.
+export async function askCase(transport: ProbeTransport, world: DnsWorld, k: DnsCase, facts: Facts, o: AskCaseOptions): Promise<{ observations: DnsObservation[]; finding: DnsFinding | undefined }> {
+  const byAgent = new Map(world.resolvers.map((r) => [r.agent.name, r]));
+  const asked = plan(
+    world.resolvers.map((r) => r.agent),
+    world.servers,
+    (agent) => {
+      const resolver = byAgent.get(agent.name);
+      return resolver === undefined ? [] : k.questions(world, facts, resolver, o.c);
+    },
+    o.timeoutMs,
+  );
+  const observations = await askAll(transport, asked, {
+    budgetMs: o.budgetMs ?? k.budgetMs ?? PROGRAMMING_BUDGET_MS,
+    ...(o.signal === undefined ? {} : { signal: o.signal }),
+    ...(o.log === undefined ? {} : { log: o.log }),
+  });
+  const whenAnswered = k.whenAnswered;
+  const finding = judgeObservations(observations, {
+    what: k.what,
+    servers: world.servers,
+    ...(o.coreDnsDown === undefined ? {} : { coreDnsDown: o.coreDnsDown }),
+    ...(whenAnswered === undefined ? {} : { whenAnswered: (bad: readonly DnsObservation[]) => whenAnswered(bad, world) }),
+  });
+  return { observations, finding };
+}
+
+// Fails with the finding, the queries, the pods' resolv.conf and CoreDNS's pods and endpoints.
+export function failFinding(c: CheckContext, finding: DnsFinding, observations: readonly DnsObservation[], world: DnsWorld, state: CoreDnsState, extra: Evidence[] = []): never {
+  const first = observations.find((o) => !o.ok);
+  return c.fail(finding.classification, finding.message, {
+    evidence: [
+      { label: 'queries (question @server/transport (server) from pod on node: expected, seen)', text: finding.lines.join('\n') },
+      { label: 'resolv.conf of the probe pods', text: world.resolvers.map(describeResolver).join('\n') },
+      ...coreDnsEvidence(state),
+      ...extra,
+    ],
+    likelyCause: finding.likelyCause,
+    ...(finding.origin === undefined ? {} : { origin: finding.origin }),
+    reproduce: first === undefined ? `kubectl -n ${DNS_NAMESPACE} get pods,endpointslices -l k8s-app=kube-dns -o wide` : reproduceDns(first, c.run.namespace),
+  });
+}
+
+// One DNS case as a check: skip, create, ask, judge; when something failed, CoreDNS's state is read
+// again (it may have changed while asking) and, when CoreDNS itself is down, that is the reason.
+export async function runCase(c: CheckContext, k: DnsCase): Promise<void> {
+  const skip = k.skip?.(c);
+  if (skip !== undefined) return c.skip(skip);
+  const { world } = await dnsWorld(c);
+  const facts = k.objects === undefined ? {} : await k.objects(c, world);
+  const { transport, session } = await c.cluster();
+  const options = { timeoutMs: c.run.timeouts.probeMs, signal: c.signal, log: (line: string) => c.log(line), c };
+  const asked = await askCase(transport, world, k, facts, options);
+  if (asked.finding === undefined) return c.note(k.note(world, facts, asked.observations));
+  const state = await readCoreDns(session.clients, world.servers[0]?.ip);
+  const down = diagnose(state, world.servers[0]?.ip);
+  const finding = down === undefined ? asked.finding : judgeObservations(asked.observations, { what: k.what, servers: world.servers, coreDnsDown: down });
+  return failFinding(c, finding ?? asked.finding, asked.observations, world, state);
+}
