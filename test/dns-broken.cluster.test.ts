@@ -1,6 +1,6 @@
 // DNS broken on purpose: CoreDNS scaled to zero on the local cluster, the dns suite must fail and
-// name CoreDNS as the cause; then CoreDNS is restored to its replicas and waited for, even when the
-// test fails (afterAll).
+// name CoreDNS as the cause, every failing check with the same origin (component coredns); then
+// CoreDNS is restored to its replicas and waited for, even when the test fails (afterAll).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ interface Result {
   message: string;
   likelyCause?: string;
   classification?: string;
+  origin?: { dimension: string; value: string; confidence: string };
 }
 
 
@@ -88,6 +89,8 @@ describe('the dns suite with CoreDNS scaled to zero', () => {
       expect(r.message, r.check).toContain('; cause: CoreDNS has no pods');
       expect(r.likelyCause, r.check).toMatch(/^CoreDNS has no pods/);
     }
+    // One reason for the run: every failing check names the same origin, CoreDNS itself.
+    for (const r of failed) expect(r.origin, r.check).toMatchObject({ dimension: 'component', value: 'coredns', confidence: 'high' });
     const left = await withSession(async (session) => (await session.clients.core.listNamespace({ labelSelector: ownedSelector(report.run.runId) })).items);
     expect(left.map((ns) => ns.metadata?.name)).toEqual([]);
   });
