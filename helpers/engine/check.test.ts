@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TransportError } from '../transport/transport.ts';
-import { CheckFailure, CheckWarning, outcomeOf } from './check.ts';
+import { CheckFailure, CheckWarning, budgetOf, outcomeOf } from './check.ts';
 
 const seen = { evidence: [{ label: 'matrix', text: 'x/a X' }], log: ['12:00:00.000 probing'] };
 const origin = { dimension: 'replica', value: 'coredns-1', summary: 'only queries to coredns-1 time out', confidence: 'high' as const };
@@ -34,5 +34,13 @@ describe('outcomeOf: how a check body ends, decided once in its worker', () => {
       likelyCause: 'the probe agent sd-1/probe-0 could not be asked (proxy); the check could not observe anything',
     });
     expect(outcomeOf(seen, 'a string')).toMatchObject({ classification: 'error', message: 'a string' });
+  });
+});
+
+describe('budgetOf: the check ends itself before vitest would, keeping time for evidence', () => {
+  it('splits a timeout into the body and the evidence reserve', () => {
+    expect(budgetOf(120_000)).toEqual({ bodyMs: 111_000, evidenceMs: 8500 });
+    expect(budgetOf(300)).toEqual({ bodyMs: 225, evidenceMs: 0 });
+    expect(budgetOf(0)).toEqual({ bodyMs: undefined, evidenceMs: 8000 });
   });
 });

@@ -158,14 +158,17 @@ export function check(title: string, spec: CheckSpec, body: (c: CheckContext) =>
         return ctx.skip(reason);
       },
     };
+    // The check stops itself a little before vitest's timeout would, so a hang still ends as a
+    // classified failure with its log and the engine's evidence about its objects.
+    const limits = budgetOf(ctx.task.timeout);
     try {
-      await body(context);
+      await withDeadline(body(context), limits.bodyMs);
     } catch (error) {
       if (seen.skipReason !== undefined) {
         meta.outcome = { status: 'skip', message: `skipped: ${seen.skipReason}`, skipReason: seen.skipReason, evidence: seen.evidence, ...logOf(seen) };
         throw error;
       }
-      meta.outcome = await withEngineEvidence(outcomeOf(seen, error), seen);
+      meta.outcome = await withEngineEvidence(outcomeOf(seen, error), seen, limits.evidenceMs);
       // A warning is a finding, not a failure: vitest sees the check pass.
       if (meta.outcome.status === 'warn') return;
       throw error;
@@ -197,12 +200,37 @@ export function outcomeOf(seen: Pick<Seen, 'evidence' | 'log'>, error: unknown):
   return { status: 'fail', ...classified, evidence: [...seen.evidence], ...log };
 }
 
-async function withEngineEvidence(outcome: CheckOutcome, seen: Seen): Promise<CheckOutcome> {
+// Of a check's timeout, what the body may use and what is kept for collecting evidence.
+export function budgetOf(timeoutMs: number | undefined): { bodyMs: number | undefined; evidenceMs: number } {
+  if (timeoutMs === undefined || !Number.isFinite(timeoutMs) || timeoutMs <= 0) return { bodyMs: undefined, evidenceMs: EVIDENCE_MS };
+  const reserve = Math.min(EVIDENCE_MS + 1000, Math.floor(timeoutMs / 4));
+  return { bodyMs: timeoutMs - reserve, evidenceMs: Math.max(0, reserve - 500) };
+}
+
+const EVIDENCE_MS = 8000;
+
+async function withDeadline(work: Promise<void>, ms: number | undefined): Promise<void> {
+  if (ms === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new CheckFailure('timeout', `the check did not finish in time (${ms}ms)`, { likelyCause: 'a probe or an API call hung; the log shows the last step reached' })),
+      ms,
+    );
+  });
+  try {
+    await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function withEngineEvidence(outcome: CheckOutcome, seen: Seen, deadlineMs: number): Promise<CheckOutcome> {
   if (seen.tracked.length === 0 || (outcome.status !== 'fail' && outcome.status !== 'warn')) return outcome;
   let added: Evidence[];
   try {
     const { session } = await cluster();
-    added = await collectFailureEvidence(session.clients, seen.tracked, { namespace: runContext().namespace });
+    added = await collectFailureEvidence(session.clients, seen.tracked, { namespace: runContext().namespace, deadlineMs });
   } catch (error) {
     added = [{ label: 'failure evidence', text: `could not be collected: ${error instanceof Error ? error.message : String(error)}` }];
   }

@@ -1,3 +1,4 @@
+import type { CoreV1Event } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openKubeSession, type KubeSession } from '../kube/session.ts';
 import { startFakeApiServer, type Answer, type FakeApiServer, type RecordedRequest } from '../kube/testing/fake-apiserver.ts';
@@ -52,8 +53,8 @@ const crashingPod = {
   },
 };
 
-function event(type: string, reason: string, message: string, at: string, count = 1) {
-  return { metadata: { name: `${reason}-${at}`, namespace: NS }, involvedObject: {}, type, reason, message, count, lastTimestamp: at };
+function event(type: string, reason: string, message: string, at: string, count = 1): CoreV1Event {
+  return { metadata: { name: `${reason}-${at}`, namespace: NS }, involvedObject: {}, type, reason, message, count, lastTimestamp: new Date(at) };
 }
 
 const routes: Record<string, (request: RecordedRequest) => Answer | Promise<Answer>> = {
