@@ -16,13 +16,14 @@ export const PROGRAMMING_BUDGET_MS = 15_000;
 // While waiting for the data path, probes give up early: an unprogrammed ClusterIP only times out.
 const POLL_PROBE_TIMEOUT_MS = 600;
 
-export async function createService(c: CheckContext, spec: Omit<ServiceSpec, 'namespace' | 'runId'>): Promise<V1Service> {
+// In the run namespace unless another namespace of the run (a suite's own) is given.
+export async function createService(c: CheckContext, spec: Omit<ServiceSpec, 'namespace' | 'runId'>, namespace: string = c.run.namespace): Promise<V1Service> {
   const { session } = await c.cluster();
   const service = await session.clients.core.createNamespacedService({
-    namespace: c.run.namespace,
-    body: serviceManifest({ ...spec, namespace: c.run.namespace, runId: c.run.runId }),
+    namespace,
+    body: serviceManifest({ ...spec, namespace, runId: c.run.runId }),
   });
-  c.log(`created service ${spec.name} ${service.spec?.clusterIP ?? ''}`);
+  c.log(`created service ${namespace}/${spec.name} ${service.spec?.clusterIP ?? ''}`);
   return service;
 }
 
@@ -30,9 +31,9 @@ export function clusterIP(service: V1Service): string {
   return service.spec?.clusterIP ?? '';
 }
 
-export async function waitEndpoints(c: CheckContext, name: string, accept: (endpoints: EndpointView[]) => boolean): Promise<Eventually<EndpointView[]>> {
+export async function waitEndpoints(c: CheckContext, name: string, accept: (endpoints: EndpointView[]) => boolean, namespace: string = c.run.namespace): Promise<Eventually<EndpointView[]>> {
   const { session } = await c.cluster();
-  const waited = await eventually(() => readEndpoints(session.clients.discovery, c.run.namespace, name), accept, { timeoutMs: PROGRAMMING_BUDGET_MS, signal: c.signal });
+  const waited = await eventually(() => readEndpoints(session.clients.discovery, namespace, name), accept, { timeoutMs: PROGRAMMING_BUDGET_MS, signal: c.signal });
   c.log(`endpoints of ${name} after ${Math.round(waited.elapsedMs)}ms: ${waited.value.map((e) => `${e.pod}${e.ready ? '' : '(not ready)'}`).join(', ') || 'none'}`);
   return waited;
 }
@@ -65,14 +66,15 @@ export async function failWithService(
   classification: Classification,
   message: string,
   service: string,
-  details: FailureDetails & { extra?: Evidence[] } = {},
+  details: FailureDetails & { extra?: Evidence[]; namespace?: string } = {},
 ): Promise<never> {
   const { session } = await c.cluster();
-  const evidence = [...(details.extra ?? []), ...(await serviceEvidence(session.clients, c.run.namespace, service))];
+  const namespace = details.namespace ?? c.run.namespace;
+  const evidence = [...(details.extra ?? []), ...(await serviceEvidence(session.clients, namespace, service))];
   return c.fail(classification, message, {
     evidence,
     ...(details.likelyCause === undefined ? {} : { likelyCause: details.likelyCause }),
-    reproduce: details.reproduce ?? `kubectl -n ${c.run.namespace} get service,endpointslices -l kubernetes.io/service-name=${service} -o wide`,
+    reproduce: details.reproduce ?? `kubectl -n ${namespace} get service,endpointslices -l kubernetes.io/service-name=${service} -o wide`,
   });
 }
 

@@ -2,11 +2,11 @@
 // chosen free nodePort, what each node is expected to do, and the likely cause of each way a node
 // can fail. Pure functions here are unit-tested in nodeport.test.ts.
 import { isIP } from 'node:net';
-import type { CoreV1Api, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1Node, V1Service } from '@kubernetes/client-node';
 import type { ProbeResult } from '../../agent/protocol.ts';
 import { describeResult } from '../../helpers/probe/expectations.ts';
-import type { Classification, Evidence } from '../../helpers/result.ts';
-import type { RunnerReach } from '../../helpers/settings.ts';
+import type { Classification } from '../../helpers/result.ts';
+import type { RunnerReach } from './manifest.ts';
 
 export interface NodeAddress {
   node: string;
@@ -115,30 +115,4 @@ export function runnerDecision(mode: RunnerReach, results: readonly (ProbeResult
   return { run: false, reason: `this machine reaches no node address at all (${how}): typical from outside a private network; --node-port-from-runner on requires it` };
 }
 
-// Pods that program Service traffic on a node, by the names the common proxies and CNIs use.
-export const PROXY_POD = /kube-proxy|cilium|kube-router|antrea-agent|calico-node/;
-
-export function proxyPodsText(node: string, pods: readonly V1Pod[]): string {
-  const proxies = pods.filter((pod) => PROXY_POD.test(pod.metadata?.name ?? ''));
-  if (proxies.length === 0) return `${node}: no kube-proxy (or proxy-replacing CNI) pod in kube-system; it may run as a host service, or not at all`;
-  return proxies
-    .map((pod) => {
-      const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-      const restarts = pod.status?.containerStatuses?.reduce((n, s) => n + s.restartCount, 0) ?? 0;
-      return `${node}: ${pod.metadata?.name} ${pod.status?.phase ?? '?'} ${ready ? 'Ready' : 'NOT ready'}, ${restarts} restart(s)`;
-    })
-    .join('\n');
-}
-
-// Evidence for the nodes that failed: what runs there to program Services.
-export async function proxyEvidence(core: CoreV1Api, nodes: readonly string[]): Promise<Evidence> {
-  const lines = await Promise.all(
-    nodes.map((node) =>
-      core
-        .listNamespacedPod({ namespace: 'kube-system', fieldSelector: `spec.nodeName=${node}` })
-        .then((list) => proxyPodsText(node, list.items))
-        .catch((error: unknown) => `${node}: cannot list kube-system pods (${(error as Error).message})`),
-    ),
-  );
-  return { label: 'Service proxy on the failing nodes', text: lines.join('\n') };
-}
+export { PROXY_POD, proxyEvidence, proxyPodsText } from '../lib/proxy.ts';
