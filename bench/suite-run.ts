@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { resolveAll } from '../helpers/config.ts';
 import { runShakedown } from '../helpers/engine/run.ts';
-import { PACKAGE_ROOT, discoverSuites, selectSuites } from '../helpers/engine/suites.ts';
+import { PACKAGE_ROOT, discoverSuites, loadSuites, selectSuites } from '../helpers/engine/suites.ts';
 import { findKubeconfig, type KubeconfigLocation } from '../helpers/kube/kubeconfig.ts';
 import type { CheckResult } from '../helpers/result.ts';
 import { createRunReporters } from '../reports/run-reporters.ts';
@@ -32,7 +32,7 @@ export async function timeSuiteRun(kubeconfig: string, suite: string): Promise<S
   const results: string[] = [];
   const outcome = await runShakedown({
     settings,
-    suites: selectSuites(discoverSuites(), [suite], { kind: 'default' }),
+    suites: selectSuites(await loadSuites(discoverSuites()), [suite], { kind: 'default' }),
     root: PACKAGE_ROOT,
     kubeconfig: { paths: [kubeconfig], origin: 'flag' },
     stderr: process.stderr,

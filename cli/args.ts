@@ -2,6 +2,7 @@
 // missing value or a stray argument is SD_BAD_FLAG with a one-line message.
 import { parseArgs } from 'node:util';
 import { CONFIG_FLAG, type FlagValues } from '../helpers/config.ts';
+import type { SuiteManifest } from '../helpers/engine/manifest.ts';
 import { ShakedownError } from '../helpers/errors.ts';
 import { KNOBS } from '../helpers/settings.ts';
 import type { CommandSpec } from './commands.ts';
@@ -13,7 +14,7 @@ export interface ParsedArgs {
   help: boolean;
 }
 
-export function optionsFor(command: CommandSpec): Record<string, OptionSpec> {
+export function optionsFor(command: CommandSpec, suites: readonly SuiteManifest[] = []): Record<string, OptionSpec> {
   const options: Record<string, OptionSpec> = {
     help: { type: 'boolean', short: 'h' },
     [CONFIG_FLAG]: { type: 'string' },
@@ -22,12 +23,15 @@ export function optionsFor(command: CommandSpec): Record<string, OptionSpec> {
     const knob = KNOBS[key];
     options[knob.flag] = { ...knob.type.flag };
   }
+  if (command.suiteOptions === true) {
+    for (const suite of suites) for (const spec of Object.values(suite.options)) options[spec.flag] = { ...spec.type.flag };
+  }
   if (command.keys.includes('verbose')) options.verbose = { type: 'boolean', short: 'v' };
   return options;
 }
 
-export function parseCommandArgs(command: CommandSpec, argv: readonly string[]): ParsedArgs {
-  const options = optionsFor(command);
+export function parseCommandArgs(command: CommandSpec, argv: readonly string[], suites: readonly SuiteManifest[] = []): ParsedArgs {
+  const options = optionsFor(command, suites);
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
     ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false, allowNegative: true }));

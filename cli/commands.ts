@@ -1,10 +1,13 @@
-// The commands of the CLI and the settings each one reads.
+// The commands of the CLI and the engine settings each one reads; `run` also reads the options the
+// suites declare in their manifests.
 import type { SettingKey } from '../helpers/settings.ts';
 
 export interface CommandSpec {
   name: string;
   summary: string;
   keys: SettingKey[];
+  // Takes the suites' options (flags, variables, config keys from their manifests).
+  suiteOptions?: boolean;
 }
 
 export const COMMANDS: CommandSpec[] = [
@@ -28,14 +31,12 @@ export const COMMANDS: CommandSpec[] = [
       'namespaceTtl',
       'transport',
       'verbose',
-      'dnsExternalName',
-      'dnsQueries',
-      'nodePortFromRunner',
     ],
+    suiteOptions: true,
   },
   { name: 'list', summary: 'list the suites and their checks', keys: ['suites', 'verbose'] },
   { name: 'cleanup', summary: 'delete namespaces that crashed runs left behind (expired ones; --all for every one of ours)', keys: ['kubeconfig', 'context', 'all', 'runId', 'apiQps', 'verbose'] },
-  { name: 'images', summary: 'print every image a run uses, for mirroring', keys: ['probeImage', 'context', 'verbose'] },
+  { name: 'images', summary: 'print every image a run uses, for mirroring', keys: ['suites', 'probeImage', 'context', 'verbose'] },
 ];
 
 export function findCommand(name: string | undefined): CommandSpec | undefined {

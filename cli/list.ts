@@ -1,14 +1,13 @@
-// `shakedown list`: suites and checks with one-line descriptions.
-import { formatListing, listSuites } from '../helpers/engine/list.ts';
-import type { SuiteFile } from '../helpers/engine/suites.ts';
+// `shakedown list`: suites and checks with one-line descriptions, from the manifests alone.
+import { formatListing } from '../helpers/engine/list.ts';
+import type { LoadedSuite } from '../helpers/engine/suites.ts';
 import type { CliIo } from './main.ts';
 
-export async function listCommand(io: CliIo, suites: SuiteFile[], root: string): Promise<number> {
+export function listCommand(io: CliIo, suites: readonly LoadedSuite[], verbose: boolean): number {
   if (suites.length === 0) {
     io.stdout.write('no suites found\n');
     return 0;
   }
-  const listed = await listSuites(root, suites);
-  io.stdout.write(formatListing(listed));
-  return listed.some((suite) => suite.error !== undefined) ? 1 : 0;
+  io.stdout.write(formatListing(suites.map((suite) => suite.manifest), { verbose }));
+  return 0;
 }

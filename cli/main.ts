@@ -1,8 +1,8 @@
 // The shakedown CLI: run, list, cleanup, images. Returns the exit code; never calls process.exit.
 import { homedir } from 'node:os';
-import { loadConfigFile, resolveAll, type Env } from '../helpers/config.ts';
+import { loadConfigFile, resolveAll, resolveSuiteOptions, type Env } from '../helpers/config.ts';
 import { ShakedownError, formatError } from '../helpers/errors.ts';
-import { discoverSuites, selectSuites, PACKAGE_ROOT, SUITES_DIR } from '../helpers/engine/suites.ts';
+import { discoverSuites, loadSuites, selectSuites, PACKAGE_ROOT, SUITES_DIR } from '../helpers/engine/suites.ts';
 import type { OutputStream } from '../reports/console.ts';
 import { parseCommandArgs } from './args.ts';
 import { findCommand } from './commands.ts';
@@ -27,35 +27,38 @@ export function processIo(): CliIo {
 export async function main(io: CliIo): Promise<number> {
   const [name, ...rest] = io.argv;
   try {
+    const root = io.root ?? PACKAGE_ROOT;
+    // Every suite's manifest (never its code): the suites' options are flags like any other.
+    const all = await loadSuites(discoverSuites(io.suitesDir ?? SUITES_DIR, root));
+    const manifests = all.map((suite) => suite.manifest);
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-      io.stdout.write(`${mainUsage()}\n`);
+      io.stdout.write(`${mainUsage(manifests)}\n`);
       return name === undefined ? 2 : 0;
     }
     const command = findCommand(name);
     if (command === undefined) throw new ShakedownError('SD_BAD_FLAG', `unknown command "${name}"; commands: run, list, cleanup, images`, { hint: 'See `shakedown --help`.' });
-    const parsed = parseCommandArgs(command, rest);
+    const parsed = parseCommandArgs(command, rest, manifests);
     if (parsed.help) {
-      io.stdout.write(`${commandUsage(command)}\n`);
+      io.stdout.write(`${commandUsage(command, manifests)}\n`);
       return 0;
     }
-    const file = loadConfigFile(parsed.flags, io.env, io.cwd);
-    const { settings, sources } = resolveAll(command.keys, { flags: parsed.flags, env: io.env, cwd: io.cwd, ...(file === undefined ? {} : { file }) });
-    const root = io.root ?? PACKAGE_ROOT;
-    const allSuites = () => discoverSuites(io.suitesDir ?? SUITES_DIR, root);
+    const file = loadConfigFile(parsed.flags, io.env, io.cwd, manifests.flatMap((m) => Object.values(m.options).map((spec) => spec.key)));
+    const layers = { flags: parsed.flags, env: io.env, cwd: io.cwd, ...(file === undefined ? {} : { file }) };
+    const { settings, sources } = resolveAll(command.keys, layers);
     // Commands are loaded when used: a bad flag is answered without loading the Kubernetes client.
     switch (command.name) {
       case 'run': {
-        const suites = selectSuites(allSuites(), settings.suites, sources.suites);
-        return await (await import('./run.ts')).runCommand(io, settings, suites, root);
+        const suites = selectSuites(all, settings.suites, sources.suites);
+        // Every option of the chosen suites is read and validated before anything touches the cluster.
+        const options = resolveSuiteOptions(suites.map((suite) => suite.manifest), layers);
+        return await (await import('./run.ts')).runCommand(io, settings, suites, options, root);
       }
-      case 'list': {
-        const suites = selectSuites(allSuites(), settings.suites, sources.suites);
-        return await (await import('./list.ts')).listCommand(io, suites, root);
-      }
+      case 'list':
+        return (await import('./list.ts')).listCommand(io, selectSuites(all, settings.suites, sources.suites), settings.verbose);
       case 'cleanup':
         return await (await import('./cleanup.ts')).cleanupCommand(io, settings);
       case 'images':
-        return (await import('./images.ts')).imagesCommand(io, settings);
+        return (await import('./images.ts')).imagesCommand(io, settings, selectSuites(all, settings.suites, sources.suites));
       default:
         throw new ShakedownError('SD_INTERNAL', `command ${command.name} has no implementation`);
     }

@@ -1,14 +1,29 @@
-// `shakedown run`: finds the kubeconfig and hands the run to the engine.
+// `shakedown run`: finds the kubeconfig and hands the run to the engine. A report (--junit, --json)
+// that could not be written makes the exit code 2: the run could not deliver what was asked of it,
+// whatever the checks said (the reason, naming the file and the OS error, is on stderr).
+import type { ResolvedOptions } from '../helpers/engine/manifest.ts';
+import { ShakedownError } from '../helpers/errors.ts';
 import { runShakedown } from '../helpers/engine/run.ts';
-import type { SuiteFile } from '../helpers/engine/suites.ts';
+import type { LoadedSuite } from '../helpers/engine/suites.ts';
 import { findKubeconfig } from '../helpers/kube/kubeconfig.ts';
 import type { Settings } from '../helpers/settings.ts';
+import type { ReporterFailure } from '../reports/multiplexer.ts';
 import { createRunReporters } from '../reports/run-reporters.ts';
 import type { CliIo } from './main.ts';
 
-export async function runCommand(io: CliIo, settings: Settings, suites: SuiteFile[], root: string): Promise<number> {
+export async function runCommand(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<number> {
   const kubeconfig = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home });
   const reporter = createRunReporters({ ...settings, stdout: io.stdout, stderr: io.stderr, env: io.env });
-  const outcome = await runShakedown({ settings, suites, root, kubeconfig, stderr: io.stderr, reporter });
-  return outcome.exitCode;
+  const outcome = await runShakedown({ settings, suites, options, root, kubeconfig, stderr: io.stderr, reporter });
+  return deliveredExitCode(outcome.exitCode, reporter.failures);
+}
+
+export const UNDELIVERED_EXIT_CODE = 2;
+
+// The run's exit code, or 2 when a report file could not be written (the reporter's failure, or
+// what caused it).
+export function deliveredExitCode(code: number, failures: readonly ReporterFailure[]): number {
+  const writeFailed = (error: unknown): boolean =>
+    error instanceof ShakedownError && (error.code === 'SD_REPORT_WRITE_FAILED' || writeFailed(error.cause));
+  return failures.some((failure) => writeFailed(failure.error)) ? Math.max(code, UNDELIVERED_EXIT_CODE) : code;
 }

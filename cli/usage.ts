@@ -1,43 +1,56 @@
-// Help text, generated from the command table and the settings table so it cannot drift.
+// Help text, generated from the command table, the settings table and the suites' manifests so it
+// cannot drift: every suite option is listed, grouped by suite.
 import { CONFIG_ENV, CONFIG_FLAG } from '../helpers/config.ts';
-import { formatMs } from '../helpers/config-values.ts';
+import { defaultText } from '../helpers/engine/list.ts';
+import type { SuiteManifest } from '../helpers/engine/manifest.ts';
 import { KNOBS } from '../helpers/settings.ts';
 import { COMMANDS, type CommandSpec } from './commands.ts';
 
-export function mainUsage(): string {
+type Row = [string, string];
+
+interface Describable {
+  flag: string;
+  env: string;
+  type: { flag: { type: string }; shape: string };
+  default: unknown;
+  describe: string;
+}
+
+function row(key: string, spec: Describable): Row {
+  const value = spec.type.flag.type === 'boolean' ? '' : ` ${spec.type.shape}`;
+  const fallback = defaultText(spec.default, spec.type.shape === 'DURATION');
+  return [`--${spec.flag}${value}`, `${spec.describe}${fallback === undefined ? '' : ` (default ${fallback})`}; env ${spec.env}, config key "${key}"`];
+}
+
+function suiteSections(suites: readonly SuiteManifest[]): { title: string; rows: Row[] }[] {
+  return suites
+    .filter((suite) => Object.keys(suite.options).length > 0)
+    .map((suite) => ({ title: `suite ${suite.name}:`, rows: Object.values(suite.options).map((spec) => row(spec.key, spec)) }));
+}
+
+function table(sections: readonly { title: string; rows: Row[] }[]): string[] {
+  const width = Math.max(0, ...sections.flatMap((section) => section.rows.map(([flag]) => flag.length)));
+  return sections.flatMap((section, index) => [...(index === 0 ? [] : ['']), section.title, ...section.rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`)]);
+}
+
+export function mainUsage(suites: readonly SuiteManifest[] = []): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  const options = suiteSections(suites);
   return [
     'usage: shakedown COMMAND [flags]',
     '',
     'commands:',
     ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
-    'exit codes: 0 no check failed, 1 a check failed, 2 the run could not happen',
+    ...(options.length === 0 ? [] : ['suite options (shakedown run), by suite:', ...table(options).map((line) => (line === '' ? line : `  ${line}`)), '']),
+    'exit codes: 0 no check failed, 1 a check failed, 2 the run could not happen or its report could not be written',
     'Run `shakedown COMMAND --help` for its flags.',
   ].join('\n');
 }
 
-export function commandUsage(command: CommandSpec): string {
-  const rows = command.keys.map((key) => {
-    const knob = KNOBS[key];
-    const value = knob.type.flag.type === 'boolean' ? '' : ` ${knob.type.shape}`;
-    const fallback = defaultText(knob.default, knob.type.shape === 'DURATION');
-    return [`--${knob.flag}${value}`, `${knob.describe}${fallback === undefined ? '' : ` (default ${fallback})`}; env ${knob.env}, config key "${key}"`];
-  });
-  rows.push([`--${CONFIG_FLAG} FILE`, `read settings from a JSON file; env ${CONFIG_ENV}`]);
-  const width = Math.max(...rows.map(([flag]) => flag?.length ?? 0));
-  return [
-    `usage: shakedown ${command.name} [flags]`,
-    '',
-    command.summary,
-    '',
-    'flags (a flag wins over its environment variable, which wins over the config file):',
-    ...rows.map(([flag, text]) => `  ${(flag ?? '').padEnd(width)}  ${text}`),
-  ].join('\n');
-}
-
-function defaultText(value: unknown, isDuration: boolean): string | undefined {
-  if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) return undefined;
-  if (isDuration && typeof value === 'number') return formatMs(value);
-  return String(value);
+export function commandUsage(command: CommandSpec, suites: readonly SuiteManifest[] = []): string {
+  const engine: Row[] = command.keys.map((key) => row(key, KNOBS[key]));
+  engine.push([`--${CONFIG_FLAG} FILE`, `read settings from a JSON file; env ${CONFIG_ENV}`]);
+  const sections = [{ title: 'flags (a flag wins over its environment variable, which wins over the config file):', rows: engine }, ...(command.suiteOptions === true ? suiteSections(suites).map((s) => ({ ...s, title: `options of ${s.title}` })) : [])];
+  return [`usage: shakedown ${command.name} [flags]`, '', command.summary, '', ...table(sections)].join('\n');
 }

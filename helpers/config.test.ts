@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeSource, loadConfigFile, parseConfigText, resolveSettings, type Layers } from './config.ts';
+import { describeSource, loadConfigFile, parseConfigText, resolveSettings, resolveSuiteOptions, type Layers } from './config.ts';
+import { duration, integer, text } from './config-values.ts';
+import { defineManifest, option, suiteOptions } from './engine/manifest.ts';
 import { thrown } from './testing/shakedown-error.ts';
 
 const cwd = '/work/here';
@@ -104,5 +106,46 @@ describe('config file', () => {
     const unknown = thrown(() => parseConfigText('/x.json', '{"context": "a", "probeimage": "x"}'));
     expect(unknown.message).toBe('/x.json: key "probeimage" is not a setting');
     expect(unknown.details).toContain('probeImage');
+  });
+});
+
+describe('suite options', () => {
+  const dns = defineManifest({
+    name: 'dns',
+    description: 'a suite with options',
+    checks: [],
+    options: {
+      queries: option({ key: 'dnsQueries', flag: 'dns-queries', env: 'SHAKEDOWN_DNS_QUERIES', type: integer(10, 5000), default: 500, describe: 'how many' }),
+      upstream: option<string, undefined>({ key: 'dnsUpstream', flag: 'dns-upstream', env: 'SHAKEDOWN_DNS_UPSTREAM', type: text, default: undefined, describe: 'a name' }),
+      bound: option({ key: 'dnsBound', flag: 'dns-bound', env: 'SHAKEDOWN_DNS_BOUND', type: duration(1000, 60_000), default: 30_000, describe: 'how long' }),
+    },
+    permissions: [],
+    setup: ['fleet'],
+    exclusive: false,
+    images: [],
+  });
+
+  it('follow the one precedence rule and reach the suite typed', () => {
+    const file = { path: '/etc/sd.json', values: { dnsQueries: 20, dnsUpstream: 'file.example', dnsBound: '5s' } };
+    const options = resolveSuiteOptions([dns], layers({ flags: { 'dns-queries': '40' }, env: { SHAKEDOWN_DNS_QUERIES: '30', SHAKEDOWN_DNS_UPSTREAM: 'env.example' }, file }));
+    expect(options).toEqual({ dns: { queries: 40, upstream: 'env.example', bound: 5000 } });
+    const typed = suiteOptions({ options }, dns);
+    const queries: number = typed.queries;
+    const upstream: string | undefined = typed.upstream;
+    expect([queries, upstream]).toEqual([40, 'env.example']);
+    expect(resolveSuiteOptions([dns], layers())).toEqual({ dns: { queries: 500, upstream: undefined, bound: 30_000 } });
+  });
+
+  it('name the key and where a bad value came from', () => {
+    expect(thrown(() => resolveSuiteOptions([dns], layers({ env: { SHAKEDOWN_DNS_BOUND: '30000' } }))).message).toBe('SHAKEDOWN_DNS_BOUND must be a duration such as 500ms, 30s, 2m or 1h, got "30000"');
+    const fromFile = thrown(() => resolveSuiteOptions([dns], layers({ file: { path: '/etc/sd.json', values: { dnsQueries: 3 } } })));
+    expect(fromFile.code).toBe('SD_CONFIG_INVALID');
+    expect(fromFile.message).toBe('/etc/sd.json: key "dnsQueries" must be an integer from 10 to 5000, got 3');
+    expect(thrown(() => resolveSuiteOptions([dns], layers({ flags: { 'dns-queries': 'many' } }))).code).toBe('SD_BAD_FLAG');
+  });
+
+  it('are known keys of the config file', () => {
+    expect(parseConfigText('/x.json', '{"dnsQueries": 20}', ['dnsQueries'])).toEqual({ dnsQueries: 20 });
+    expect(thrown(() => parseConfigText('/x.json', '{"dnsQueries": 20}')).message).toBe('/x.json: key "dnsQueries" is not a setting');
   });
 });

@@ -3,7 +3,8 @@
 // the flag, the variable, or the file and key.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InvalidValue } from './config-values.ts';
+import { InvalidValue, type ValueType } from './config-values.ts';
+import type { ResolvedOptions, SuiteManifest } from './engine/manifest.ts';
 import { ShakedownError } from './errors.ts';
 import { KNOBS, SETTING_KEYS, type Knob, type SettingKey, type Settings } from './settings.ts';
 
@@ -68,7 +69,27 @@ export function resolveAll(keys: readonly SettingKey[], layers: Layers): Resolve
   return { settings: { ...defaults.settings, ...chosen.settings }, sources: { ...defaults.sources, ...chosen.sources } };
 }
 
-function resolveOne<K extends SettingKey>(key: K, knob: Knob<Settings[K]>, layers: Layers): [Settings[K], Source] {
+// The options of the chosen suites, by the same rule, keyed by suite then option name.
+export function resolveSuiteOptions(manifests: readonly SuiteManifest[], layers: Layers): ResolvedOptions {
+  const resolved: ResolvedOptions = {};
+  for (const manifest of manifests) {
+    const values: Record<string, unknown> = {};
+    for (const [name, spec] of Object.entries(manifest.options)) values[name] = resolveOne(spec.key, spec, layers)[0];
+    resolved[manifest.name] = values;
+  }
+  return resolved;
+}
+
+// What resolution needs to know of a setting or a suite option.
+interface Readable<T> {
+  type: ValueType<NonNullable<T>>;
+  flag: string;
+  env: string;
+  default: T;
+  isPath?: boolean;
+}
+
+function resolveOne<T>(key: string, knob: Readable<T>, layers: Layers): [T, Source] {
   const flag = layers.flags[knob.flag];
   if (flag !== undefined) {
     const source: Source = { kind: 'flag', flag: knob.flag };
@@ -87,13 +108,13 @@ function resolveOne<K extends SettingKey>(key: K, knob: Knob<Settings[K]>, layer
   return [knob.default, { kind: 'default' }];
 }
 
-function fromFlag<T>(knob: Knob<T>, raw: string | boolean | readonly string[]): NonNullable<T> {
+function fromFlag<T>(knob: Readable<T>, raw: string | boolean | readonly string[]): NonNullable<T> {
   if (typeof raw === 'boolean') return knob.type.fromJson(raw);
   if (typeof raw === 'string') return knob.type.fromText(raw);
   return knob.type.fromFlag === undefined ? knob.type.fromText(raw.at(-1) ?? '') : knob.type.fromFlag(raw);
 }
 
-function read<T>(source: Source, parse: () => NonNullable<T>, knob: Knob<T>, base: string): T {
+function read<T>(source: Source, parse: () => NonNullable<T>, knob: Readable<T>, base: string): T {
   try {
     const value = parse();
     return (knob.isPath === true && typeof value === 'string' ? resolve(base, value) : value) as T;
@@ -108,8 +129,9 @@ export function invalid(source: Source, problem: string, cause?: unknown): Shake
   return new ShakedownError('SD_CONFIG_INVALID', `${describeSource(source)} ${problem}`, { cause });
 }
 
-// Reads the config file named by --config or SHAKEDOWN_CONFIG; none when neither is set.
-export function loadConfigFile(flags: FlagValues, env: Env, cwd: string): ConfigFile | undefined {
+// Reads the config file named by --config or SHAKEDOWN_CONFIG; none when neither is set. Its keys
+// are the engine's settings and the suites' options (optionKeys).
+export function loadConfigFile(flags: FlagValues, env: Env, cwd: string, optionKeys: readonly string[] = []): ConfigFile | undefined {
   const flag = flags[CONFIG_FLAG];
   const named = typeof flag === 'string' ? flag : env[CONFIG_ENV];
   if (named === undefined || named === '') return undefined;
@@ -122,10 +144,10 @@ export function loadConfigFile(flags: FlagValues, env: Env, cwd: string): Config
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new ShakedownError('SD_CONFIG_INVALID', `cannot read the config file ${path} (from ${origin}): ${reason}`, { cause: error });
   }
-  return { path, values: parseConfigText(path, textContent) };
+  return { path, values: parseConfigText(path, textContent, optionKeys) };
 }
 
-export function parseConfigText(path: string, content: string): Record<string, unknown> {
+export function parseConfigText(path: string, content: string, optionKeys: readonly string[] = []): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(content);
@@ -136,10 +158,11 @@ export function parseConfigText(path: string, content: string): Record<string, u
     throw new ShakedownError('SD_CONFIG_INVALID', `${path} must hold a JSON object of settings`);
   }
   const values = parsed as Record<string, unknown>;
-  const unknown = Object.keys(values).find((key) => key !== '$schema' && !(SETTING_KEYS as string[]).includes(key));
+  const known: readonly string[] = [...SETTING_KEYS, ...optionKeys];
+  const unknown = Object.keys(values).find((key) => key !== '$schema' && !known.includes(key));
   if (unknown !== undefined) {
     throw new ShakedownError('SD_CONFIG_INVALID', `${path}: key "${unknown}" is not a setting`, {
-      details: `Known keys: ${SETTING_KEYS.join(', ')}.`,
+      details: `Known keys: ${known.join(', ')}.`,
     });
   }
   return values;

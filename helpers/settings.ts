@@ -1,11 +1,10 @@
-// Every knob of a run, in one table: its flag, its environment variable, its type and its default.
-// The config file uses the key itself (e.g. "probeImage"). helpers/config.ts applies the precedence.
+// Every knob of the engine, in one table: its flag, its environment variable, its type and its
+// default. The config file uses the key itself (e.g. "probeImage"). helpers/config.ts applies the
+// precedence. Options of one suite live in its manifest (suites/NAME/manifest.ts), not here.
 import { boolean, duration, integer, nameList, oneOf, text, type ValueType } from './config-values.ts';
 
 export const TRANSPORTS = ['auto', 'proxy', 'exec'] as const;
 export type TransportChoice = (typeof TRANSPORTS)[number];
-export const RUNNER_REACH = ['auto', 'on', 'off'] as const;
-export type RunnerReach = (typeof RUNNER_REACH)[number];
 
 export interface Settings {
   suites: string[];
@@ -26,9 +25,6 @@ export interface Settings {
   namespaceTtl: number;
   transport: TransportChoice;
   verbose: boolean;
-  dnsExternalName: string | undefined;
-  dnsQueries: number;
-  nodePortFromRunner: RunnerReach;
 }
 
 export type SettingKey = keyof Settings;
@@ -125,21 +121,6 @@ export const KNOBS: Knobs = {
     describe: 'how probes reach the agents: pod proxy, exec, or auto (proxy, exec if it fails)',
   },
   verbose: { type: boolean, flag: 'verbose', env: 'SHAKEDOWN_VERBOSE', default: false, describe: 'print error details and causes' },
-  dnsExternalName: {
-    type: text,
-    flag: 'dns-external-name',
-    env: 'SHAKEDOWN_DNS_EXTERNAL_NAME',
-    default: undefined,
-    describe: 'a name outside the cluster its DNS must resolve through the upstream, or "none" when the cluster has no upstream (default kubernetes.io; external.shakedown.test on the local cluster)',
-  },
-  dnsQueries: { type: integer(10, 5000), flag: 'dns-queries', env: 'SHAKEDOWN_DNS_QUERIES', default: 500, describe: 'DNS load check: how many queries (A and AAAA pairs, as glibc sends them), spread over the probe pods' },
-  nodePortFromRunner: {
-    type: oneOf(RUNNER_REACH),
-    flag: 'node-port-from-runner',
-    env: 'SHAKEDOWN_NODE_PORT_FROM_RUNNER',
-    default: 'auto',
-    describe: 'call NodePorts from this machine: on, off, or auto (skipped when no node address answers from here)',
-  },
 };
 
 export const SETTING_KEYS = Object.keys(KNOBS) as SettingKey[];

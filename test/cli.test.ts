@@ -9,6 +9,8 @@ import { fakeKubeconfig, startFakeApiServer, type FakeApiServer } from '../helpe
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'cli', 'shakedown.ts');
+// The same CLI over the toy suites of test/fixtures/suites.
+const FIXTURE_CLI = join(ROOT, 'test', 'fixture-cli.ts');
 
 interface Ran {
   code: number;
@@ -16,12 +18,12 @@ interface Ran {
   stderr: string;
 }
 
-function shakedown(args: string[], env: Record<string, string> = {}): Promise<Ran> {
+function shakedown(args: string[], env: Record<string, string> = {}, cli = CLI): Promise<Ran> {
   const home = mkdtempSync(join(tmpdir(), 'sd-home-'));
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [CLI, ...args],
+      [cli, ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1', ...env }, timeout: 60_000 },
       (error, stdout, stderr) => done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr }),
     );
@@ -94,9 +96,11 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
   it('reports missing permissions with exit 2 and SD_FORBIDDEN, naming them, before creating anything', async () => {
     server = await startFakeApiServer({ denied: ['create namespaces', 'get pods/proxy'] });
     const out = mkdtempSync(join(tmpdir(), 'sd-reports-'));
-    const ran = await shakedown(['run', '--kubeconfig', server.kubeconfigPath, '--junit', join(out, 'junit.xml')]);
+    const ran = await shakedown(['run', '--kubeconfig', server.kubeconfigPath, '--suite', 'services', '--junit', join(out, 'junit.xml')]);
     expect(ran.code).toBe(2);
-    expect(ran.stdout.split('\n')[0]).toMatch(/^error SD_FORBIDDEN: context "fake" may not create namespaces, get pods\/proxy in namespace sd-\d{8}-[0-9a-f]{6}$/);
+    expect(ran.stdout.split('\n')[0]).toMatch(
+      /^error SD_FORBIDDEN: context "fake" may not create namespaces \(engine: the run namespace\), get pods\/proxy in namespace sd-\d{8}-[0-9a-f]{6} \(engine: reaching the probe agents through the API server \(GET\)\)$/,
+    );
     expect(server.requests.filter((r) => r.method !== 'GET' && !r.path.includes('selfsubjectaccessreviews'))).toEqual([]);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('type="SD_FORBIDDEN"');
   });
@@ -106,6 +110,70 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     expect(ran.code).toBe(0);
     expect(ran.stdout).toMatch(/^smoke {2}The probe fleet answers/m);
     expect(ran.stdout).toMatch(/^ {2}pod to pod over HTTP, TCP and UDP +every agent reaches every agent pod IP/m);
+    expect(ran.stdout).toMatch(/^ {2}truth tables › enforcement latency within the bound +every policy change was enforced/m);
+  });
+
+  it('lists from the manifests alone: a suite whose code cannot even be loaded is listed', async () => {
+    const ran = await shakedown(['list', '--verbose'], {}, FIXTURE_CLI);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/^broken {2}never defined$/m);
+    expect(ran.stdout).toMatch(/^ {2}sequential › second +runs alone$/m);
+    expect(ran.stdout).toContain('  setup: none (read-only)\n  option --readonly-greeting TEXT (default hello)');
+    expect(ran.stderr).toBe('');
+  });
+
+  it('lists every suite option, grouped by suite, in --help and run --help', async () => {
+    const main = await shakedown(['--help']);
+    expect(main.code).toBe(0);
+    expect(main.stdout).toMatch(/suite options \(shakedown run\), by suite:\n {2}suite dns:\n {4}--dns-external-name TEXT +a name outside the cluster/);
+    expect(main.stdout).toMatch(/--dns-queries 10\.\.5000 +DNS load check: .*\(default 500\); env SHAKEDOWN_DNS_QUERIES, config key "dnsQueries"/);
+    expect(main.stdout).toMatch(/suite netpol:\n {4}--netpol-bound DURATION +how long a NetworkPolicy change may take .*\(default 30s\); env SHAKEDOWN_NETPOL_BOUND, config key "netpolBound"/);
+    expect(main.stdout).toMatch(/suite nodeport:\n {4}--node-port-from-runner auto\|on\|off/);
+    const run = await shakedown(['run', '--help']);
+    expect(run.stdout).toMatch(/^options of suite dns:$/m);
+    expect(run.stdout).toMatch(/^ {2}--netpol-bound DURATION /m);
+    expect((await shakedown(['list', '--help'])).stdout).not.toContain('--netpol-bound');
+  });
+
+  it('rejects a bad suite option with exit 2, naming it and its source, before touching the cluster', async () => {
+    server = await startFakeApiServer();
+    const flag = await shakedown(['run', '--kubeconfig', server.kubeconfigPath, '--suite', 'netpol', '--netpol-bound', '5']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: --netpol-bound must be a duration such as 500ms, 30s, 2m or 1h, got "5"');
+    const env = await shakedown(['run', '--kubeconfig', server.kubeconfigPath, '--suite', 'netpol'], { SHAKEDOWN_NETPOL_BOUND: '2h' });
+    expect(env.code).toBe(2);
+    expect(env.stderr.split('\n')[0]).toBe('error SD_CONFIG_INVALID: SHAKEDOWN_NETPOL_BOUND must be from 1s to 10m, got 2h');
+    const config = tempFile('shakedown.json', '{"dnsQueries": 1}');
+    const file = await shakedown(['run', '--kubeconfig', server.kubeconfigPath, '--config', config]);
+    expect(file.code).toBe(2);
+    expect(file.stderr.split('\n')[0]).toBe(`error SD_CONFIG_INVALID: ${config}: key "dnsQueries" must be an integer from 10 to 5000, got 1`);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('runs a read-only suite without creating anything, its option resolved, and exits 0', async () => {
+    server = await startFakeApiServer();
+    const out = mkdtempSync(join(tmpdir(), 'sd-reports-'));
+    const ran = await shakedown(['run', '--kubeconfig', server.kubeconfigPath, '--suite', 'readonly', '--readonly-greeting', 'hi', '--json', join(out, 'report.json')], {}, FIXTURE_CLI);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.results).toEqual([expect.objectContaining({ suite: 'readonly', check: 'sees its option', status: 'pass', message: expect.stringMatching(/^hi from sd-/) })]);
+    // Reads and access reviews only: no namespace, no pod, nothing deleted.
+    expect(server.requests.filter((r) => r.method !== 'GET' && !r.path.includes('selfsubjectaccessreviews'))).toEqual([]);
+    const asked = server.requests.filter((r) => r.path.includes('selfsubjectaccessreviews')).map((r) => JSON.parse(r.body).spec);
+    expect(asked).toContainEqual({ nonResourceAttributes: { verb: 'get', path: '/readyz' } });
+    expect(asked.some((spec) => spec.resourceAttributes?.verb === 'create')).toBe(false);
+  });
+
+  it('exits 2 when a report cannot be written, naming the file and the OS error, though every check passed', async () => {
+    server = await startFakeApiServer();
+    const notADir = tempFile('file', 'x');
+    const junit = join(notADir, 'junit.xml');
+    const ran = await shakedown(['run', '--kubeconfig', server.kubeconfigPath, '--suite', 'readonly', '--junit', junit], {}, FIXTURE_CLI);
+    expect(ran.code).toBe(2);
+    expect(ran.stdout).toMatch(/1 passed/);
+    const line = ran.stderr.split('\n').find((l) => l.startsWith('error '));
+    expect(line).toContain(`reporter junit failed in onRunEnd: cannot write ${junit}: `);
   });
 
   it('prints the images a run uses, and help for each command', async () => {

@@ -19,7 +19,7 @@ describe('netpol suite when NetworkPolicy is not enforced', () => {
     try {
       await enforcer('off');
       // A short bound: with nothing enforcing, the verdict waits it out once.
-      ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'netpol', '--json', out], { env: { SHAKEDOWN_NETPOL_BOUND_MS: '8000' } });
+      ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'netpol', '--json', out], { env: { SHAKEDOWN_NETPOL_BOUND: '8s' } });
     } finally {
       await enforcer('on');
     }

@@ -10,6 +10,8 @@ import { afterAll, describe, test, type TestContext } from 'vitest';
 import type { Classification, Evidence, Origin } from '../result.ts';
 import { classifyError } from './classify.ts';
 import { closeClusterHandle, openClusterHandle, type ClusterHandle } from './cluster-handle.ts';
+import { finishCollecting, inGroup, recordCheck, startCollecting } from './declared-checks.ts';
+import type { SuiteManifest } from './manifest.ts';
 import { runContext, type RunContext } from './context.ts';
 import { collectFailureEvidence, toRef, type ObjectRef } from './failure-evidence.ts';
 import type { CheckMeta, CheckOutcome } from './meta.ts';
@@ -83,15 +85,18 @@ function cluster(): Promise<ClusterHandle> {
   return handle;
 }
 
-export function defineSuite(description: string, body: () => void): void {
-  const meta: CheckMeta = { suiteDescription: description };
-  describe(description, { meta: { shakedown: meta } }, () => {
+// The suite's checks must be exactly those its manifest declares (declared-checks.ts).
+export function defineSuite(manifest: SuiteManifest, body: () => void): void {
+  const meta: CheckMeta = { suiteDescription: manifest.description };
+  startCollecting(manifest);
+  describe(manifest.description, { meta: { shakedown: meta } }, () => {
     afterAll(async () => {
       const opened = handle;
       handle = undefined;
       if (opened !== undefined) await closeClusterHandle(await opened);
     });
     body();
+    finishCollecting();
   });
 }
 
@@ -104,7 +109,7 @@ export function group(title: string, options: { sequential?: boolean }, body: ()
     const outer = inSequentialGroup;
     inSequentialGroup = outer || options.sequential === true;
     try {
-      body();
+      inGroup(title, body);
     } finally {
       inSequentialGroup = outer;
     }
@@ -122,6 +127,7 @@ interface Seen {
 }
 
 export function check(title: string, spec: CheckSpec, body: (c: CheckContext) => Promise<void>): void {
+  recordCheck(title, spec.description);
   const options = {
     concurrent: spec.sequential !== true && !inSequentialGroup,
     ...(spec.timeoutMs === undefined ? {} : { timeout: spec.timeoutMs }),

@@ -1,55 +1,33 @@
-// `shakedown list`: the suites and their checks with one-line descriptions, read by collecting the
-// suite files with vitest (nothing runs, the cluster is not touched).
-import { PassThrough } from 'node:stream';
-import { createVitest } from 'vitest/node';
-import type { SuiteFile } from './suites.ts';
-import { checkTitle, suiteDescriptionOf, suiteOfModule, titlePath } from './to-result.ts';
+// `shakedown list`: the suites and their checks with one-line descriptions, read from the suites'
+// manifests only: no suite code runs, vitest is not started, the cluster is not touched.
+import { formatMs } from '../config-values.ts';
+import type { SuiteManifest } from './manifest.ts';
 
-export interface ListedCheck {
-  title: string;
-  description: string;
-}
-
-export interface ListedSuite {
-  name: string;
-  description: string;
-  checks: ListedCheck[];
-  // Why the suite could not be read, when it could not.
-  error?: string;
-}
-
-export async function listSuites(root: string, suites: readonly SuiteFile[]): Promise<ListedSuite[]> {
-  const sink = new PassThrough().resume();
-  const vitest = await createVitest({ config: false, root, include: suites.map((suite) => suite.file), watch: false, reporters: [], pool: 'threads', silent: true, passWithNoTests: true }, {}, { stdout: sink, stderr: sink });
-  try {
-    // Loading the files (not parsing them statically) lets defineSuite and check record their descriptions.
-    const { testModules } = await vitest.collect(undefined, { staticParse: false });
-    const listed = testModules.map((module): ListedSuite => {
-      const errors = module.errors();
-      const checks = [...module.children.allTests()].map((test) => {
-        return { title: checkTitle(titlePath(test)), description: test.meta().shakedown?.description ?? '' };
-      });
-      return {
-        name: suiteOfModule(module.moduleId),
-        description: suiteDescriptionOf(module) ?? '',
-        checks,
-        ...(errors.length > 0 ? { error: (errors[0]?.message ?? 'cannot be loaded').split('\n', 1)[0] } : {}),
-      };
-    });
-    return listed.sort((a, b) => a.name.localeCompare(b.name));
-  } finally {
-    await vitest.close();
-  }
-}
-
-export function formatListing(suites: readonly ListedSuite[]): string {
+export function formatListing(suites: readonly SuiteManifest[], options: { verbose: boolean } = { verbose: false }): string {
   const lines: string[] = [];
   for (const suite of suites) {
-    lines.push(`${suite.name}${suite.description ? `  ${suite.description}` : ''}`);
-    if (suite.error !== undefined) lines.push(`  (cannot be loaded: ${suite.error})`);
+    lines.push(`${suite.name}  ${suite.description}`);
     const width = Math.max(0, ...suite.checks.map((check) => check.title.length));
     for (const check of suite.checks) lines.push(`  ${check.title.padEnd(width)}  ${check.description}`.trimEnd());
+    if (options.verbose) lines.push(...suiteFacts(suite).map((line) => `  ${line}`));
     lines.push('');
   }
   return lines.join('\n');
+}
+
+// What a suite needs, one fact a line: setup, exclusivity, options, images.
+export function suiteFacts(suite: SuiteManifest): string[] {
+  const facts = [`setup: ${suite.setup.length === 0 ? 'none (read-only)' : suite.setup.join(', ')}${suite.exclusive ? '; runs alone' : ''}`];
+  for (const spec of Object.values(suite.options)) {
+    const fallback = defaultText(spec.default, spec.type.shape === 'DURATION');
+    facts.push(`option --${spec.flag}${spec.type.flag.type === 'boolean' ? '' : ` ${spec.type.shape}`}${fallback === undefined ? '' : ` (default ${fallback})`}`);
+  }
+  if (suite.images.length > 0) facts.push(`images: ${suite.images.join(', ')}`);
+  return facts;
+}
+
+export function defaultText(value: unknown, isDuration: boolean): string | undefined {
+  if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) return undefined;
+  if (isDuration && typeof value === 'number') return formatMs(value);
+  return String(value);
 }

@@ -6,7 +6,7 @@ import type { FleetDescriptor } from '../fleet/descriptor.ts';
 import type { ImageChoice } from '../fleet/image.ts';
 import type { KubeTarget } from '../kube/kubeconfig.ts';
 import type { NodeFacts } from '../kube/nodes.ts';
-import type { RunnerReach } from '../settings.ts';
+import type { ResolvedOptions } from './manifest.ts';
 import type { Routes } from '../transport/select.ts';
 
 export const CONTEXT_KEY = 'shakedown';
@@ -26,8 +26,9 @@ export interface RunContext {
   image: ImageChoice;
   pullSecret: string | undefined;
   timeouts: { probeMs: number; checkMs: number };
-  // Settings particular checks read, as given (a check applies its own default).
-  checks: { dnsExternalName: string | undefined; dnsQueries: number; nodePortFromRunner: RunnerReach };
+  // The chosen suites' options as resolved (flag, env, config file, default), by suite then option
+  // name; a suite reads its own, typed, with suiteOptions(c.run, manifest).
+  options: ResolvedOptions;
 }
 
 declare module 'vitest' {

@@ -16,12 +16,15 @@ import type { Settings } from '../settings.ts';
 import { createVitestAdapter } from './adapter.ts';
 import { exitCodeFor, type ExitCode } from './exit-code.ts';
 import { pullSecretRef, setUpCluster } from './setup.ts';
-import type { SuiteFile } from './suites.ts';
+import { defaultOptions, type ResolvedOptions } from './manifest.ts';
+import { runBatches, type LoadedSuite } from './suites.ts';
 import { createSuiteRunner, type SuiteRunner } from './vitest-runner.ts';
 
 export interface RunRequest {
   settings: Settings;
-  suites: SuiteFile[];
+  suites: LoadedSuite[];
+  // The chosen suites' options as resolved (config.ts resolveSuiteOptions); their defaults when absent.
+  options?: ResolvedOptions;
   root: string;
   // Undefined when there is none: the run stops with SD_KUBECONFIG_INVALID (and still writes its reports).
   kubeconfig: KubeconfigLocation | undefined;
@@ -109,6 +112,7 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
       context: session.target.context,
       namespace,
       transport: settings.transport,
+      suites: request.suites.map((suite) => suite.manifest),
       ...(secretRef === undefined ? {} : { extra: pullSecretPermissions(secretRef.namespace) }),
     });
     run.cluster.version = facts.version;
@@ -125,6 +129,8 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
       facts,
       cleanup,
       suiteCount: request.suites.length,
+      suites: request.suites.map((suite) => suite.manifest),
+      options: request.options ?? defaultOptions(request.suites.map((suite) => suite.manifest)),
       signal: abort.signal,
       progress,
       keepNamespaces: () => settings.keepOnFailure && (failedSoFar || error !== undefined) && stopped === undefined,
@@ -145,20 +151,23 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
       onCheckEnd: record,
       onProperties: (properties) => void Object.assign(run.properties, properties),
     });
-    runner = await createSuiteRunner({
-      root: request.root,
-      files: request.suites.map((suite) => suite.file),
-      reporter: adapter,
-      concurrency: settings.concurrency,
-      checkTimeoutMs: settings.checkTimeout,
-      hookTimeoutMs: settings.setupTimeout,
-    });
-    const suiteRunner = runner;
-    cleanup.push('stop the suite workers', () => suiteRunner.close());
-    runner.provide(setup.context);
-    abort.signal.throwIfAborted();
-    await runner.run();
-    abort.signal.throwIfAborted();
+    // The suites that may run together, then each exclusive suite alone (its manifest says so).
+    for (const batch of runBatches(request.suites)) {
+      runner = await createSuiteRunner({
+        root: request.root,
+        files: batch.map((suite) => suite.file),
+        reporter: adapter,
+        concurrency: settings.concurrency,
+        checkTimeoutMs: settings.checkTimeout,
+        hookTimeoutMs: settings.setupTimeout,
+      });
+      const suiteRunner = runner;
+      cleanup.push('stop the suite workers', () => suiteRunner.close());
+      runner.provide(setup.context);
+      abort.signal.throwIfAborted();
+      await runner.run();
+      abort.signal.throwIfAborted();
+    }
   } catch (thrown) {
     error = stopped !== undefined ? new ShakedownError('SD_INTERRUPTED', `the run was interrupted by ${stopped}`, { cause: thrown }) : (crash ?? asShakedownError(thrown));
   }

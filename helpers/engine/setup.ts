@@ -9,6 +9,7 @@ import { chooseProbeImage } from '../fleet/image.ts';
 import { copyPullSecret, parseSecretRef, type SecretRef } from '../fleet/pull-secret.ts';
 import { apiError } from '../kube/api-errors.ts';
 import type { ClusterFacts } from '../kube/preflight.ts';
+import { runNeeds } from '../kube/permissions.ts';
 import type { KubeSession } from '../kube/session.ts';
 import type { CheckResult } from '../result.ts';
 import type { CleanupStack } from '../run/cleanup-stack.ts';
@@ -19,6 +20,7 @@ import type { Settings } from '../settings.ts';
 import { createExecTransport, kubeExecRunner } from '../transport/exec.ts';
 import { createPodProxyTransport } from '../transport/pod-proxy.ts';
 import { selectRoutes } from '../transport/select.ts';
+import type { ResolvedOptions, SuiteManifest } from './manifest.ts';
 import type { RunContext } from './run-context.ts';
 
 // Enough agents for checks that need several endpoints (e.g. load spread over 3).
@@ -35,6 +37,10 @@ export interface SetupRequest {
   cleanup: CleanupStack;
   // Suite files run at once, each with its own connection: they share the API rate limit.
   suiteCount: number;
+  // The chosen suites: what they need from setup decides what is made (nothing for read-only ones).
+  suites: readonly SuiteManifest[];
+  // Their options as resolved, handed to the workers.
+  options: ResolvedOptions;
   signal: AbortSignal;
   progress: (line: string) => void;
   // Decided at teardown: whether to leave the namespaces for inspection.
@@ -66,13 +72,32 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
   const bundle = buildAgentBundle();
   bundle.catch(() => undefined);
   const namespaces = namespaceApi(session.clients.core);
+  const needs = runNeeds(request.suites);
+  const expiresAt = new Date(request.now.getTime() + settings.namespaceTtl);
+  const context = (fleet: RunContext['fleet'], routes: RunContext['routes'], image: RunContext['image'], pullSecret: string | undefined): RunContext => ({
+    runId,
+    namespace,
+    expiresAt: expiresAt.toISOString(),
+    kube: session.target,
+    apiQps: Math.max(2, Math.floor(settings.apiQps / Math.max(1, request.suiteCount))),
+    cluster: { server: facts.server, version: facts.version, nodes: facts.nodes },
+    fleet,
+    routes,
+    image,
+    pullSecret,
+    timeouts: { probeMs: settings.probeTimeout, checkMs: settings.checkTimeout },
+    options: request.options,
+  });
+  const image = chooseProbeImage(settings.probeImage, session.target.context);
+  const noFleet = { namespace, image: image.image, agents: [], selector: {}, tokenSecret: '' };
+  // Read-only suites only: nothing is created, nothing removed (not even expired leftovers).
+  if (!needs.namespaces) return { context: context(noFleet, {}, image, undefined), findings: [] };
 
   const leftovers = await removeLeftovers(namespaces, 'expired', request.now, { timeoutMs: 0 }).catch((error: unknown) => {
     throw apiError(error, { ...ctx, action: 'remove expired namespaces of earlier runs' }, 'SD_SETUP_FAILED');
   });
   if (leftovers.selected.length > 0) progress(`removed ${leftovers.selected.length} expired namespace(s) of earlier runs: ${leftovers.selected.map((l) => l.name).join(', ')}`);
 
-  const expiresAt = new Date(request.now.getTime() + settings.namespaceTtl);
   request.signal.throwIfAborted();
   await namespaces.create(runNamespace({ name: namespace, runId, expiresAt, purpose: 'probe fleet and suite objects' })).catch((error: unknown) => {
     throw apiError(error, { ...ctx, action: `create namespace ${namespace}` }, 'SD_SETUP_FAILED');
@@ -101,7 +126,8 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
   const secretRef = pullSecretRef(settings);
   const pullSecret = secretRef === undefined ? undefined : await copyPullSecret(session.clients.core, secretRef, namespace, runId);
 
-  const image = chooseProbeImage(settings.probeImage, session.target.context);
+  // Suites with namespaces of their own and no use for the shared fleet get no fleet.
+  if (!needs.fleet) return { context: context(noFleet, {}, image, pullSecret), findings: [] };
   // With their zones and pools: the fleet is bounded (fleet/plan.ts).
   const schedulable = planNodes(facts.nodes.filter((node) => node.schedulable));
   progress(`deploying the probe fleet (${image.image}) on ${schedulable.length} node(s)`);
@@ -131,21 +157,5 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     canExec: facts.canExec,
   });
 
-  return {
-    context: {
-      runId,
-      namespace,
-      expiresAt: expiresAt.toISOString(),
-      kube: session.target,
-      apiQps: Math.max(2, Math.floor(settings.apiQps / Math.max(1, request.suiteCount))),
-      cluster: { server: facts.server, version: facts.version, nodes: facts.nodes },
-      fleet,
-      routes: selection.routes,
-      image,
-      pullSecret,
-      timeouts: { probeMs: settings.probeTimeout, checkMs: settings.checkTimeout },
-      checks: { dnsExternalName: settings.dnsExternalName, dnsQueries: settings.dnsQueries, nodePortFromRunner: settings.nodePortFromRunner },
-    },
-    findings: [selection.finding],
-  };
+  return { context: context(fleet, selection.routes, image, pullSecret), findings: [selection.finding] };
 }

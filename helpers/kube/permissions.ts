@@ -1,60 +1,168 @@
-// What a run needs to be allowed to do, asked of the API server with SelfSubjectAccessReviews before
-// anything is created, so a missing permission is one clear error instead of a half-made run.
+// What a run needs to be allowed to do, derived from the chosen suites' manifests: the engine's own
+// needs follow from what the suites need from setup (run namespaces, the probe fleet, nothing),
+// and each suite adds the permissions it declares. Preflight asks them all with
+// SelfSubjectAccessReviews before anything is created; rbacRules() turns them into a ClusterRole.
+import type { ResourcePermission, Scope, SetupNeed, SuiteManifest, SuitePermission, UrlPermission } from '../engine/manifest.ts';
 import type { TransportChoice } from '../settings.ts';
 
-export interface Permission {
-  verb: string;
-  resource: string;
-  group?: string;
-  subresource?: string;
-  // Namespaced permissions are asked for the run's namespace (which does not exist yet), or this one.
-  namespaced: boolean;
-  namespace?: string;
-  why: string;
-}
+// A permission and who needs it: a suite's name, or "engine".
+export type Permission = SuitePermission & { by: string };
+export type ResourceNeed = ResourcePermission & { by: string };
+export type UrlNeed = UrlPermission & { by: string };
 
-const BASE: Permission[] = [
-  { verb: 'create', resource: 'namespaces', namespaced: false, why: 'the run namespace' },
-  { verb: 'delete', resource: 'namespaces', namespaced: false, why: 'cleanup' },
-  { verb: 'list', resource: 'namespaces', namespaced: false, why: 'finding expired leftovers' },
-  { verb: 'list', resource: 'nodes', namespaced: false, why: 'one probe pod per node' },
-  { verb: 'create', resource: 'pods', namespaced: true, why: 'the probe fleet' },
-  { verb: 'list', resource: 'pods', namespaced: true, why: 'waiting for the probe fleet' },
-  { verb: 'deletecollection', resource: 'pods', namespaced: true, why: 'fast cleanup' },
-  { verb: 'create', resource: 'configmaps', namespaced: true, why: 'the probe agent bundle' },
-  { verb: 'create', resource: 'secrets', namespaced: true, why: "the probe agents' API token" },
-  { verb: 'create', resource: 'services', namespaced: true, why: 'service checks' },
-  { verb: 'create', resource: 'networkpolicies', group: 'networking.k8s.io', namespaced: true, why: 'network policy checks' },
-  { verb: 'list', resource: 'events', namespaced: true, why: 'evidence on failures' },
-  { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', namespaced: true, why: 'evidence on failures' },
+export const ENGINE = 'engine';
+
+const ALWAYS: SuitePermission[] = [
+  { url: '/version', verb: 'get', why: 'the server version, for the report' },
+  { verb: 'list', resource: 'nodes', scope: 'cluster', why: 'the nodes, for the report and to place probe pods' },
 ];
 
-const PROXY: Permission = { verb: 'get', resource: 'pods', subresource: 'proxy', namespaced: true, why: 'reaching the probe agents through the API server' };
-const EXEC: Permission = { verb: 'create', resource: 'pods', subresource: 'exec', namespaced: true, why: 'reaching the probe agents by exec' };
+// Whenever a suite needs namespaces of the run (the fleet's or its own).
+const RUN_NAMESPACES: SuitePermission[] = [
+  { verb: 'create', resource: 'namespaces', scope: 'cluster', why: 'the run namespace' },
+  { verb: 'list', resource: 'namespaces', scope: 'cluster', why: 'finding the run namespaces and expired leftovers of earlier runs' },
+  { verb: 'delete', resource: 'namespaces', scope: 'cluster', why: 'cleanup of the run namespaces and expired leftovers' },
+  { verb: 'patch', resource: 'namespaces', scope: 'cluster', why: 'renewing the expiry of the run namespaces while the run lasts' },
+  { verb: 'deletecollection', resource: 'pods', scope: 'run', why: 'fast cleanup of the run namespaces' },
+  // What the engine reads about the objects of a failed check (failure-evidence.ts).
+  { verb: 'get', resource: 'pods', scope: 'run', why: 'evidence on failures: the state of the pods involved' },
+  { verb: 'get', resource: 'pods', subresource: 'log', scope: 'run', why: 'evidence on failures: the log tails of the pods involved' },
+  { verb: 'list', resource: 'events', scope: 'run', why: 'evidence on failures: the events of the objects involved' },
+  { verb: 'get', resource: 'services', scope: 'run', why: 'evidence on failures: the Services involved' },
+  { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', scope: 'run', why: 'evidence on failures: the endpoints of the Services involved' },
+];
 
-// With transport auto, exec is only the fallback: its absence is not fatal on its own.
-export function requiredPermissions(transport: TransportChoice): { required: Permission[]; optional: Permission[] } {
-  switch (transport) {
-    case 'proxy':
-      return { required: [...BASE, PROXY], optional: [] };
-    case 'exec':
-      return { required: [...BASE, EXEC], optional: [] };
-    case 'auto':
-      return { required: [...BASE, PROXY], optional: [EXEC] };
+const FLEET: SuitePermission[] = [
+  { verb: 'create', resource: 'configmaps', scope: 'run', why: 'the probe agent bundle' },
+  { verb: 'create', resource: 'secrets', scope: 'run', why: "the probe agents' API token" },
+  { verb: 'create', resource: 'pods', scope: 'run', why: 'the probe fleet' },
+  { verb: 'list', resource: 'pods', scope: 'run', why: 'waiting for the probe fleet' },
+];
+
+const PROXY: SuitePermission[] = [
+  { verb: 'get', resource: 'pods', subresource: 'proxy', scope: 'run', why: 'reaching the probe agents through the API server (GET)' },
+  { verb: 'create', resource: 'pods', subresource: 'proxy', scope: 'run', why: 'reaching the probe agents through the API server (POST)' },
+];
+const EXEC: SuitePermission[] = [{ verb: 'create', resource: 'pods', subresource: 'exec', scope: 'run', why: 'reaching the probe agents by exec' }];
+
+export interface RunNeeds {
+  // Any chosen suite needs namespaces of the run (fleet or its own).
+  namespaces: boolean;
+  // Any chosen suite needs the shared probe fleet.
+  fleet: boolean;
+}
+
+export function runNeeds(manifests: readonly Pick<SuiteManifest, 'setup'>[]): RunNeeds {
+  const needs = new Set<SetupNeed>(manifests.flatMap((m) => m.setup));
+  return { namespaces: needs.size > 0, fleet: needs.has('fleet') };
+}
+
+export interface PermissionPlan {
+  required: Permission[];
+  // Asked, but their absence alone does not stop the run (exec with transport auto: a fallback).
+  optional: Permission[];
+}
+
+// What the chosen suites need, the engine's share first. With transport auto, exec is only the
+// fallback: its absence is not fatal on its own.
+export function requiredPermissions(manifests: readonly SuiteManifest[], transport: TransportChoice): PermissionPlan {
+  const needs = runNeeds(manifests);
+  const engine = (list: readonly SuitePermission[]): Permission[] => list.map((p) => ({ ...p, by: ENGINE }));
+  const required: Permission[] = [...engine(ALWAYS)];
+  const optional: Permission[] = [];
+  if (needs.namespaces) required.push(...engine(RUN_NAMESPACES));
+  if (needs.fleet) {
+    required.push(...engine(FLEET));
+    if (transport === 'exec') required.push(...engine(EXEC));
+    else required.push(...engine(PROXY));
+    if (transport === 'auto') optional.push(...engine(EXEC));
   }
+  for (const manifest of manifests) required.push(...manifest.permissions.map((p) => ({ ...p, by: manifest.name })));
+  return { required: dedupe(required), optional: optional.filter((p) => !required.some((r) => samePermission(r, p))) };
 }
 
 // Reading the pull secret where it lives and creating its copy in the run namespace.
 export function pullSecretPermissions(sourceNamespace: string): Permission[] {
   return [
-    { verb: 'get', resource: 'secrets', namespaced: true, namespace: sourceNamespace, why: 'copying the image pull secret' },
-    { verb: 'create', resource: 'secrets', namespaced: true, why: 'copying the image pull secret' },
+    { verb: 'get', resource: 'secrets', scope: { namespace: sourceNamespace }, why: 'copying the image pull secret', by: ENGINE },
+    { verb: 'create', resource: 'secrets', scope: 'run', why: 'copying the image pull secret', by: ENGINE },
   ];
 }
 
-export function describePermission(permission: Permission, namespace: string): string {
+export function isUrl(permission: SuitePermission): permission is UrlPermission {
+  return 'url' in permission;
+}
+
+// The namespace a resource permission is asked for: the run's, a named one, or none (cluster-wide).
+export function namespaceOf(scope: Scope, runNamespace: string): string | undefined {
+  if (scope === 'cluster') return undefined;
+  if (scope === 'run') return runNamespace;
+  return scope.namespace;
+}
+
+export function describePermission(permission: SuitePermission, runNamespace: string): string {
+  if (isUrl(permission)) return `${permission.verb} ${permission.url}`;
   const resource = `${permission.resource}${permission.subresource === undefined ? '' : `/${permission.subresource}`}`;
-  const group = permission.group === undefined ? '' : ` (${permission.group})`;
-  const scope = permission.namespaced ? ` in namespace ${permission.namespace ?? namespace}` : '';
-  return `${permission.verb} ${resource}${group}${scope}`;
+  const group = permission.group === undefined || permission.group === '' ? '' : ` (${permission.group})`;
+  const namespace = namespaceOf(permission.scope, runNamespace);
+  return `${permission.verb} ${resource}${group}${namespace === undefined ? '' : ` in namespace ${namespace}`}`;
+}
+
+function key(permission: SuitePermission): string {
+  if (isUrl(permission)) return `url ${permission.verb} ${permission.url}`;
+  const scope = typeof permission.scope === 'string' ? permission.scope : `ns:${permission.scope.namespace}`;
+  return `res ${permission.verb} ${permission.group ?? ''}/${permission.resource}/${permission.subresource ?? ''} ${scope}`;
+}
+
+function samePermission(a: SuitePermission, b: SuitePermission): boolean {
+  return key(a) === key(b);
+}
+
+// One entry per distinct permission; who needs it and why are joined.
+function dedupe(permissions: readonly Permission[]): Permission[] {
+  const byKey = new Map<string, Permission>();
+  for (const permission of permissions) {
+    const seen = byKey.get(key(permission));
+    if (seen === undefined) {
+      byKey.set(key(permission), { ...permission });
+      continue;
+    }
+    if (!seen.by.split(', ').includes(permission.by)) seen.by = `${seen.by}, ${permission.by}`;
+    if (!seen.why.split('; ').includes(permission.why)) seen.why = `${seen.why}; ${permission.why}`;
+  }
+  return [...byKey.values()];
+}
+
+// A ClusterRole's rules granting exactly these permissions. Permissions scoped to the run's
+// namespaces, or to a named namespace, become cluster-wide rules: the run namespaces do not exist
+// until the run makes them, so only a ClusterRole (bound with a ClusterRoleBinding) reaches them.
+export interface PolicyRule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs: string[];
+  nonResourceURLs?: string[];
+}
+
+export function rbacRules(permissions: readonly SuitePermission[]): PolicyRule[] {
+  const resources = new Map<string, { group: string; resource: string; verbs: Set<string> }>();
+  const urls = new Map<string, Set<string>>();
+  for (const permission of permissions) {
+    if (isUrl(permission)) {
+      const verbs = urls.get(permission.url) ?? new Set<string>();
+      verbs.add(permission.verb);
+      urls.set(permission.url, verbs);
+      continue;
+    }
+    const group = permission.group ?? '';
+    const resource = permission.subresource === undefined ? permission.resource : `${permission.resource}/${permission.subresource}`;
+    const id = `${group}/${resource}`;
+    const entry = resources.get(id) ?? { group, resource, verbs: new Set<string>() };
+    entry.verbs.add(permission.verb);
+    resources.set(id, entry);
+  }
+  const rules: PolicyRule[] = [...resources.values()]
+    .sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource))
+    .map((entry) => ({ apiGroups: [entry.group], resources: [entry.resource], verbs: [...entry.verbs].sort() }));
+  for (const [url, verbs] of [...urls.entries()].sort(([a], [b]) => a.localeCompare(b))) rules.push({ nonResourceURLs: [url], verbs: [...verbs].sort() });
+  return rules;
 }

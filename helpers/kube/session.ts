@@ -47,15 +47,18 @@ export function preflightApi(session: KubeSession): PreflightApi {
         body: {
           apiVersion: 'authorization.k8s.io/v1',
           kind: 'SelfSubjectAccessReview',
-          spec: {
-            resourceAttributes: {
-              verb: permission.verb,
-              resource: permission.resource,
-              ...(permission.group === undefined ? {} : { group: permission.group }),
-              ...(permission.subresource === undefined ? {} : { subresource: permission.subresource }),
-              ...(permission.namespaced ? { namespace: permission.namespace ?? namespace } : {}),
-            },
-          },
+          spec:
+            'url' in permission
+              ? { nonResourceAttributes: { verb: permission.verb, path: permission.url } }
+              : {
+                  resourceAttributes: {
+                    verb: permission.verb,
+                    resource: permission.resource,
+                    ...(permission.group === undefined ? {} : { group: permission.group }),
+                    ...(permission.subresource === undefined ? {} : { subresource: permission.subresource }),
+                    ...(namespace === undefined ? {} : { namespace }),
+                  },
+                },
         },
       });
       const status = review.status;

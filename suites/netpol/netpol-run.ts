@@ -5,6 +5,9 @@
 import type { V1NetworkPolicy } from '@kubernetes/client-node';
 import type { ProbeTarget } from '../../agent/protocol.ts';
 import type { CheckContext } from '../../helpers/engine/check.ts';
+import { runContext, type RunContext } from '../../helpers/engine/context.ts';
+import { suiteOptions } from '../../helpers/engine/manifest.ts';
+import manifest from './manifest.ts';
 import { statusCode } from '../../helpers/kube/api-errors.ts';
 import { eventually } from '../../helpers/objects/eventually.ts';
 import { expectTable, ruleProblems, type Truth } from './model.ts';
@@ -18,18 +21,13 @@ import type { Evidence } from '../../helpers/result.ts';
 import type { NetpolCase, Step } from './netpol-cases.ts';
 import type { World } from './netpol-world.ts';
 
-// How long a policy change may take to be enforced before it counts as a failure (ms);
-// SHAKEDOWN_NETPOL_BOUND_MS overrides it.
-export const DEFAULT_BOUND_MS = 30_000;
 // While polling, a blocked cell costs this much; a path that works answers in milliseconds.
 export const POLL_PROBE_TIMEOUT_MS = 1000;
 
-export function enforcementBoundMs(env: Readonly<Record<string, string | undefined>> = process.env): number {
-  const text = env.SHAKEDOWN_NETPOL_BOUND_MS;
-  if (text === undefined || text === '') return DEFAULT_BOUND_MS;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 1000) throw new Error(`SHAKEDOWN_NETPOL_BOUND_MS=${JSON.stringify(text)}: expected milliseconds, at least 1000`);
-  return value;
+// How long a policy change may take to be enforced before it counts as a failure (ms): the
+// suite's --netpol-bound option, validated before the run starts.
+export function enforcementBoundMs(run: RunContext = runContext()): number {
+  return suiteOptions(run, manifest).bound;
 }
 
 export interface Latency {
@@ -148,7 +146,7 @@ export async function runCase(c: CheckContext, world: World, spec: NetpolCase): 
         const unknown = polled.mismatches.filter((m) => m.observed?.error !== undefined || m.observed?.result === undefined).length;
         c.fail(unknown === polled.mismatches.length ? 'error' : 'mismatch', `${label}${polled.mismatches.length} of ${expected.size} probes not as expected ${Math.round(enforcementBoundMs() / 1000)} s after ${change}: ${first === undefined ? '' : mismatchLine(first)}`, {
           evidence: [...tableEvidence(world, expected, polled), { label: 'policies', text: policyText(live.values()) }, { label: 'network plugin', text: `${world.plugin.name}\n${world.plugin.evidence.join('\n')}` }],
-          likelyCause: `the network plugin (${world.plugin.name}) enforces this policy differently from the NetworkPolicy API, or takes longer than the bound (SHAKEDOWN_NETPOL_BOUND_MS)`,
+          likelyCause: `the network plugin (${world.plugin.name}) enforces this policy differently from the NetworkPolicy API, or takes longer than the bound (--netpol-bound)`,
           ...(reproduceCommand(world, first, c.run.timeouts.probeMs) === undefined ? {} : { reproduce: reproduceCommand(world, first, c.run.timeouts.probeMs) }),
           ...(polled.origin === undefined ? {} : { origin: polled.origin }),
         });

@@ -5,12 +5,13 @@
 // namespaces; namespace selectors always carry the run's id.
 import { afterAll } from 'vitest';
 import { check, defineSuite, group } from '../../helpers/engine/check.ts';
+import manifest from './manifest.ts';
 import { CASES, DEFAULT_DENY_INGRESS } from './netpol-cases.ts';
 import { enforcementBoundMs } from './netpol-run.ts';
 import { decideEnforcement, dependentCase, dependentSkipReason, latencies } from './netpol-verdict.ts';
 import { closeWorld } from './netpol-world.ts';
 
-defineSuite('NetworkPolicy: enforcement verdict, truth tables, enforcement latency', () => {
+defineSuite(manifest, () => {
   afterAll(closeWorld);
   // The cases share the pods and must not see each other's policies: one at a time, in order.
   group('truth tables', { sequential: true }, () => {
@@ -18,7 +19,7 @@ defineSuite('NetworkPolicy: enforcement verdict, truth tables, enforcement laten
     for (const spec of CASES) {
       check(spec.title, { description: spec.description, timeoutMs: 180_000 }, (c) => dependentCase(c, spec));
     }
-    check('enforcement latency within the bound', { description: 'every policy change was enforced, and every deletion lifted, within the bound (SHAKEDOWN_NETPOL_BOUND_MS)' }, async (c) => {
+    check('enforcement latency within the bound', { description: 'every policy change was enforced, and every deletion lifted, within the bound (--netpol-bound)' }, async (c) => {
       const reason = dependentSkipReason();
       if (reason !== undefined) return c.skip(reason);
       if (latencies.length === 0) return c.skip('no latency was measured');

@@ -6,6 +6,8 @@
 import type { V1Service } from '@kubernetes/client-node';
 import type { HttpTarget, ProbeResult, ProbeTarget } from '../../agent/protocol.ts';
 import { check, defineSuite, type CheckContext } from '../../helpers/engine/check.ts';
+import { suiteOptions } from '../../helpers/engine/manifest.ts';
+import manifest from './manifest.ts';
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { PROBE_LABEL } from '../../helpers/fleet/manifests.ts';
 import { probeHttpFromRunner } from '../../helpers/probe/runner-http.ts';
@@ -86,7 +88,7 @@ async function probeFromRunner(c: CheckContext, targets: HttpTarget[], accept: (
   return polled.ok ? polled.value : send(c.run.timeouts.probeMs);
 }
 
-defineSuite('NodePort: every node answers, from inside and outside, with the right backend and traffic policy', () => {
+defineSuite(manifest, () => {
   check('every node answers on the nodePort, from every node', { description: 'port 8089 -> targetPort 8081 -> an allocated nodePort; every node address answers from a probe pod on every node, also nodes without an endpoint' }, async (c) => {
     const { backend, addresses } = await setting(c);
     const name = 'np-cluster';
@@ -113,7 +115,7 @@ defineSuite('NodePort: every node answers, from inside and outside, with the rig
   });
 
   check('the runner reaches every node on the nodePort', { description: 'this machine calls every node address on the nodePort with undici; skipped when it reaches no node address at all (or --node-port-from-runner off)' }, async (c) => {
-    const mode = c.run.checks.nodePortFromRunner;
+    const mode = suiteOptions(c.run, manifest).fromRunner;
     const off = runnerDecision(mode, []);
     if (mode === 'off' && !off.run) return c.skip(off.reason);
     const { backend, addresses } = await setting(c);
@@ -133,7 +135,7 @@ defineSuite('NodePort: every node answers, from inside and outside, with the rig
   });
 
   check('externalTrafficPolicy Local keeps the client IP, only where an endpoint runs', { description: 'from the runner: the node with the endpoint answers and sees the runner\'s own address; nodes without one do not answer' }, async (c) => {
-    const mode = c.run.checks.nodePortFromRunner;
+    const mode = suiteOptions(c.run, manifest).fromRunner;
     if (mode === 'off') return c.skip('needs calls from the runner (external traffic), which are turned off (--node-port-from-runner off)');
     const { backend, addresses } = await setting(c);
     const name = 'np-local';

@@ -24,7 +24,7 @@ export type Handler = (request: RecordedRequest) => Answer | undefined | Promise
 
 export interface FakeApiServerOptions {
   version?: string;
-  // Permissions refused by SelfSubjectAccessReview, as "verb resource[/subresource]".
+  // Permissions refused by SelfSubjectAccessReview, as "verb resource[/subresource]" or "verb /url".
   denied?: string[];
   // Answered with this status for every request (e.g. 401).
   status?: number;
@@ -97,9 +97,9 @@ function route(request: RecordedRequest, options: FakeApiServerOptions): Answer 
   if (request.method === 'GET' && request.path === '/version') return { status: 200, body: { gitVersion: options.version ?? 'v1.34.4' } };
   if (request.method === 'GET' && request.path.startsWith('/api/v1/nodes')) return { status: 200, body: { kind: 'NodeList', items: options.nodes ?? [READY_NODE] } };
   if (request.method === 'POST' && request.path.startsWith('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews')) {
-    const review = JSON.parse(request.body) as { spec: { resourceAttributes: { verb: string; resource: string; subresource?: string } } };
-    const { verb, resource, subresource } = review.spec.resourceAttributes;
-    const name = `${verb} ${resource}${subresource ? `/${subresource}` : ''}`;
+    const review = JSON.parse(request.body) as { spec: { resourceAttributes?: { verb: string; resource: string; subresource?: string }; nonResourceAttributes?: { verb: string; path: string } } };
+    const { resourceAttributes: attributes, nonResourceAttributes: url } = review.spec;
+    const name = url !== undefined ? `${url.verb} ${url.path}` : `${attributes?.verb} ${attributes?.resource}${attributes?.subresource ? `/${attributes.subresource}` : ''}`;
     const allowed = !(options.denied ?? []).includes(name);
     return { status: 201, body: { ...review, status: { allowed, ...(allowed ? {} : { reason: 'no RBAC rule' }) } } };
   }

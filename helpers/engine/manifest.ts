@@ -1,0 +1,148 @@
+// A suite declares itself in suites/NAME/manifest.ts: its checks, its options, the permissions it
+// needs, what it needs from setup, whether it must run alone, and the images it uses. The engine
+// derives preflight, --help, `list`, `images` and RBAC rules from these declarations, and checks at
+// load time that the suite file defines exactly the checks its manifest declares.
+import type { ValueType } from '../config-values.ts';
+
+export interface CheckDeclaration {
+  // As reported: the titles of enclosing groups and the check's, joined with " › ".
+  title: string;
+  // One line: what the check proves.
+  description: string;
+}
+
+// A suite option: read like an engine setting (flag, then environment, then config file, then
+// default), resolved before anything touches the cluster, handed to the suite through the run context.
+export interface SuiteOption<T, D extends T | undefined = T | undefined> {
+  // The config file key (a flat key beside the engine's settings, e.g. "dnsQueries").
+  key: string;
+  flag: string;
+  env: string;
+  type: ValueType<T>;
+  default: D;
+  describe: string;
+}
+
+// Where a namespaced permission applies: the run's own namespaces (which do not exist yet when
+// preflight asks), every namespace, or one named namespace. Cluster-scoped resources use 'cluster'.
+export type Scope = 'run' | 'cluster' | { namespace: string };
+
+export interface ResourcePermission {
+  verb: string;
+  resource: string;
+  group?: string;
+  subresource?: string;
+  scope: Scope;
+  why: string;
+}
+
+// A URL of the API server outside the resource tree (/readyz, /metrics, /version).
+export interface UrlPermission {
+  url: string;
+  verb: 'get';
+  why: string;
+}
+
+export type SuitePermission = ResourcePermission | UrlPermission;
+
+// 'fleet': the shared probe fleet in the run namespace; 'namespaces': namespaces of its own, with
+// their pods. None of them (an empty list): read-only, creates nothing, needs no write permission.
+export type SetupNeed = 'fleet' | 'namespaces';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyOption = SuiteOption<any, any>;
+export type OptionsShape = Readonly<Record<string, AnyOption>>;
+
+export interface SuiteManifest<O extends OptionsShape = OptionsShape> {
+  name: string;
+  description: string;
+  checks: readonly CheckDeclaration[];
+  options: O;
+  permissions: readonly SuitePermission[];
+  setup: readonly SetupNeed[];
+  // Runs alone: no other suite at the same time (it changes what others would observe).
+  exclusive: boolean;
+  // Images the suite runs beyond the probe image.
+  images: readonly string[];
+}
+
+export type OptionValue<S> = S extends SuiteOption<infer T, infer D> ? (undefined extends D ? T | undefined : T) : never;
+export type OptionValues<O extends OptionsShape> = { -readonly [K in keyof O]: OptionValue<O[K]> };
+
+// Resolved options of the chosen suites, by suite name then option name: plain data, so it travels
+// to the suite workers through vitest's provide/inject.
+export type ResolvedOptions = Record<string, Record<string, unknown>>;
+
+export class ManifestError extends Error {
+  override readonly name = 'ManifestError';
+}
+
+export function option<T, const D extends T | undefined>(spec: SuiteOption<T, D>): SuiteOption<T, D> {
+  return spec;
+}
+
+const NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+export function defineManifest<const O extends OptionsShape>(manifest: SuiteManifest<O>): SuiteManifest<O> {
+  const problems = manifestProblems(manifest);
+  if (problems.length > 0) throw new ManifestError(`manifest of suite "${manifest.name}": ${problems.join('; ')}`);
+  return manifest;
+}
+
+export function manifestProblems(manifest: SuiteManifest): string[] {
+  const problems: string[] = [];
+  if (!NAME.test(manifest.name)) problems.push(`name "${manifest.name}" is not lowercase letters, digits and dashes`);
+  if (manifest.description.trim() === '' || manifest.description.includes('\n')) problems.push('the description must be one non-empty line');
+  const titles = new Set<string>();
+  for (const declared of manifest.checks) {
+    if (titles.has(declared.title)) problems.push(`check "${declared.title}" is declared twice`);
+    titles.add(declared.title);
+    if (declared.description.trim() === '' || declared.description.includes('\n')) problems.push(`check "${declared.title}" needs a one-line description`);
+  }
+  for (const [name, spec] of Object.entries(manifest.options)) {
+    if (!/^[a-z][a-z0-9-]*$/.test(spec.flag)) problems.push(`option ${name}: flag "${spec.flag}" is not lowercase words with dashes`);
+    if (!/^SHAKEDOWN_[A-Z0-9_]+$/.test(spec.env)) problems.push(`option ${name}: environment variable "${spec.env}" must start with SHAKEDOWN_`);
+    if (!/^[a-z][A-Za-z0-9]*$/.test(spec.key)) problems.push(`option ${name}: config key "${spec.key}" is not camelCase`);
+  }
+  for (const permission of manifest.permissions) {
+    if (permission.why.trim() === '') problems.push(`permission ${describeSuitePermission(permission)} needs a reason`);
+    if ('url' in permission && !permission.url.startsWith('/')) problems.push(`URL ${permission.url} must start with /`);
+  }
+  if (manifest.images.some((image) => image.trim() === '')) problems.push('an image reference is empty');
+  return problems;
+}
+
+// The resolved options of one suite, typed by its manifest: `suiteOptions(c.run, manifest).queries`.
+export function suiteOptions<O extends OptionsShape>(run: { options: ResolvedOptions }, manifest: SuiteManifest<O>): OptionValues<O> {
+  const values = run.options[manifest.name];
+  if (values === undefined) throw new Error(`no options resolved for suite "${manifest.name}": it was not chosen for this run`);
+  return values as OptionValues<O>;
+}
+
+// Every option at its default (a run started from code, a test).
+export function defaultOptions(manifests: readonly SuiteManifest[]): ResolvedOptions {
+  return Object.fromEntries(manifests.map((m) => [m.name, Object.fromEntries(Object.entries(m.options).map(([name, spec]) => [name, spec.default as unknown]))]));
+}
+
+export function describeSuitePermission(permission: SuitePermission): string {
+  if ('url' in permission) return `${permission.verb} ${permission.url}`;
+  const resource = `${permission.resource}${permission.subresource === undefined ? '' : `/${permission.subresource}`}`;
+  const group = permission.group === undefined || permission.group === '' ? '' : ` (${permission.group})`;
+  return `${permission.verb} ${resource}${group}`;
+}
+
+// Compares the checks a suite file defines with those its manifest declares; the problems, if any.
+export function checkDrift(manifest: SuiteManifest, defined: readonly CheckDeclaration[]): string[] {
+  const declared = new Map(manifest.checks.map((c) => [c.title, c]));
+  const seen = new Map(defined.map((c) => [c.title, c]));
+  const problems: string[] = [];
+  for (const check of defined) {
+    const declaration = declared.get(check.title);
+    if (declaration === undefined) problems.push(`check "${check.title}" is defined but not declared in the manifest`);
+    else if (check.description !== '' && check.description !== declaration.description) {
+      problems.push(`check "${check.title}" is described differently in the suite ("${check.description}") and in the manifest ("${declaration.description}")`);
+    }
+  }
+  for (const title of declared.keys()) if (!seen.has(title)) problems.push(`check "${title}" is declared in the manifest but never defined`);
+  return problems;
+}

@@ -1,0 +1,47 @@
+// The netpol suite declares itself: read by the engine for list, help, preflight and RBAC. The
+// checks are the cases of netpol-cases.ts (plain data), in the order the suite defines them.
+import { duration } from '../../helpers/config-values.ts';
+import { defineManifest, option } from '../../helpers/engine/manifest.ts';
+import { CASES, DEFAULT_DENY_INGRESS } from './netpol-cases.ts';
+
+const GROUP = 'truth tables';
+
+export default defineManifest({
+  name: 'netpol',
+  description: 'NetworkPolicy: enforcement verdict, truth tables, enforcement latency',
+  checks: [
+    { title: `${GROUP} › NetworkPolicy is enforced (default deny ingress)`, description: `${DEFAULT_DENY_INGRESS.description}; decides whether the other cases can run` },
+    ...CASES.map((spec) => ({ title: `${GROUP} › ${spec.title}`, description: spec.description })),
+    { title: `${GROUP} › enforcement latency within the bound`, description: 'every policy change was enforced, and every deletion lifted, within the bound (--netpol-bound)' },
+  ],
+  options: {
+    bound: option({
+      key: 'netpolBound',
+      flag: 'netpol-bound',
+      env: 'SHAKEDOWN_NETPOL_BOUND',
+      type: duration(1000, 600_000),
+      default: 30_000,
+      describe: 'how long a NetworkPolicy change may take to be enforced (or lifted) before it counts as a failure',
+    }),
+  },
+  permissions: [
+    { verb: 'create', resource: 'namespaces', scope: 'cluster', why: 'the three namespaces x, y, z of the truth tables' },
+    { verb: 'get', resource: 'configmaps', scope: 'run', why: 'the probe agent bundle the fleet set up, copied into its namespaces' },
+    { verb: 'create', resource: 'configmaps', scope: 'run', why: 'the probe agent bundle in each of its namespaces' },
+    { verb: 'get', resource: 'secrets', scope: 'run', why: "the image pull secret and the agents' API token, copied into its namespaces" },
+    { verb: 'create', resource: 'secrets', scope: 'run', why: "the image pull secret and the agents' API token in each of its namespaces" },
+    { verb: 'create', resource: 'pods', scope: 'run', why: 'the pods a, b, c of each namespace' },
+    { verb: 'list', resource: 'pods', scope: 'run', why: 'waiting for its pods and learning their IPs' },
+    { verb: 'create', resource: 'pods', subresource: 'exec', scope: 'run', why: 'probing from inside each pod, beyond the reach of any policy' },
+    { verb: 'create', resource: 'networkpolicies', group: 'networking.k8s.io', scope: 'run', why: 'the policies under test' },
+    { verb: 'delete', resource: 'networkpolicies', group: 'networking.k8s.io', scope: 'run', why: 'lifting each policy and measuring how fast' },
+    { verb: 'list', resource: 'nodes', scope: 'cluster', why: 'naming the network plugin (node annotations and conditions)' },
+    { verb: 'list', resource: 'daemonsets', group: 'apps', scope: 'cluster', why: 'naming the network plugin' },
+    { verb: 'list', resource: 'deployments', group: 'apps', scope: 'cluster', why: 'naming the network plugin' },
+    { verb: 'list', resource: 'pods', scope: { namespace: 'kube-system' }, why: 'naming the network plugin' },
+    { url: '/apis', verb: 'get', why: 'naming the network plugin from the API groups it serves' },
+  ],
+  setup: ['fleet', 'namespaces'],
+  exclusive: false,
+  images: [],
+});
