@@ -25,13 +25,17 @@ export interface AnsweredBy {
 }
 
 export interface DnsMatch {
-  // Default NOERROR.
-  rcode?: string;
+  // Default NOERROR; a list accepts any of them (NXDOMAIN or an empty NOERROR: "no such record").
+  rcode?: string | readonly string[];
   // The record type compared (default the query's type).
   type?: string;
   // The record data of that type, as a set: exactly these, or at least these.
   equals?: readonly string[];
   contains?: readonly string[];
+  // How many records of that type.
+  count?: { min?: number; max?: number };
+  // SRV records: every one names this port, and their targets are exactly these names.
+  srv?: { port: number; targets: readonly string[] };
   // The TC (truncated) bit.
   tc?: boolean;
   // Answered over this transport.
@@ -105,9 +109,12 @@ function describeBy(by: AnsweredBy): string {
 }
 
 function describeDns(match: DnsMatch): string {
-  const parts = [match.rcode ?? 'NOERROR'];
+  const parts = [typeof match.rcode === 'object' ? match.rcode.join(' or ') : (match.rcode ?? 'NOERROR')];
   if (match.equals !== undefined) parts.push(`${match.type ?? 'records'} = ${[...match.equals].sort().join(', ') || '(none)'}`);
   if (match.contains !== undefined) parts.push(`${match.type ?? 'records'} include ${match.contains.join(', ')}`);
+  if (match.count?.min !== undefined) parts.push(`at least ${match.count.min} ${match.type ?? 'records'}`);
+  if (match.count?.max !== undefined) parts.push(`at most ${match.count.max} ${match.type ?? 'records'}`);
+  if (match.srv !== undefined) parts.push(`SRV port ${match.srv.port} -> ${[...match.srv.targets].sort().join(', ') || '(none)'}`);
   if (match.tc !== undefined) parts.push(match.tc ? 'TC set' : 'TC clear');
   if (match.via !== undefined) parts.push(`over ${match.via.toUpperCase()}`);
   return parts.join(', ');
@@ -217,8 +224,8 @@ export function judge(expectation: Expectation, result: ProbeResult | undefined,
 function dnsProblem(match: DnsMatch, result: ProbeResult, target: ProbeTarget | undefined): { classification: Classification; why: string } | undefined {
   const dns = result.dns;
   if (dns === undefined) return { classification: 'dns-error', why: 'no DNS answer' };
-  const rcode = match.rcode ?? 'NOERROR';
-  if (dns.rcode !== rcode) return { classification: 'dns-error', why: `rcode ${dns.rcode}, wanted ${rcode}` };
+  const rcodes: readonly string[] = typeof match.rcode === 'object' ? match.rcode : [match.rcode ?? 'NOERROR'];
+  if (!rcodes.includes(dns.rcode)) return { classification: 'dns-error', why: `rcode ${dns.rcode}, wanted ${rcodes.join(' or ')}` };
   if (match.tc !== undefined && dns.flags.tc !== match.tc) return { classification: 'mismatch', why: `TC ${dns.flags.tc ? 'set' : 'clear'}` };
   const via = target?.kind === 'dns' ? (target satisfies DnsTarget).transport : undefined;
   if (match.via !== undefined && via !== match.via) return { classification: 'mismatch', why: `asked over ${via ?? 'unknown transport'}` };
@@ -236,6 +243,18 @@ function dnsProblem(match: DnsMatch, result: ProbeResult, target: ProbeTarget | 
   if (match.contains !== undefined) {
     const missing = match.contains.filter((v) => !records.includes(v));
     if (missing.length > 0) return { classification: 'mismatch', why: `missing ${missing.join(', ')}` };
+  }
+  if (match.count?.min !== undefined && records.length < match.count.min) return { classification: 'mismatch', why: `${records.length} ${type ?? 'records'}, wanted at least ${match.count.min}` };
+  if (match.count?.max !== undefined && records.length > match.count.max) return { classification: 'mismatch', why: `${records.length} ${type ?? 'records'}, wanted at most ${match.count.max}` };
+  if (match.srv !== undefined) {
+    // "priority weight port target", as the agent writes SRV data; names compared without the trailing dot.
+    const srv = answersOf(result, 'SRV').map((data) => data.trim().split(/\s+/));
+    const bare = (name: string) => name.replace(/\.$/, '').toLowerCase();
+    const ports = srv.filter((fields) => fields[2] !== String(match.srv?.port)).map((fields) => fields[2] ?? '?');
+    if (ports.length > 0) return { classification: 'mismatch', why: `SRV port ${ports.join(', ')}, wanted ${match.srv.port}` };
+    const got = srv.map((fields) => bare(fields[3] ?? '')).sort();
+    const want = match.srv.targets.map(bare).sort();
+    if (got.length !== want.length || want.some((t, i) => t !== got[i])) return { classification: 'mismatch', why: `SRV targets ${got.join(', ') || '(none)'}` };
   }
   return undefined;
 }

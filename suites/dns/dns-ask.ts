@@ -1,14 +1,17 @@
 // The same question asked everywhere: from every node's probe pod, of the DNS Service and of each
-// CoreDNS replica directly, over the protocols and answer sizes a check states. Every answer is an
-// observation with its facets (source-node, server, protocol, payload), so that failures can be
-// compared with the healthy answers to the same question (dns-origin.ts). Probes run one batch per
-// source, polled until every answer holds (CoreDNS may take a moment to see a new object); the
-// last attempt, with the questions' own timeouts, is the one judged.
+// CoreDNS replica directly, over the protocols and answer sizes a check states. Every question is a
+// cell of the one reachability engine (helpers/probe/reach.ts: one batch per source in a bounded
+// pool, polled until every answer holds, since CoreDNS may take a moment to see a new object, then
+// the whole table asked once more before a mismatch counts), with its facets (source-node, server,
+// protocol, payload, question), so that failures can be compared with the healthy answers to the
+// same question (dns-origin.ts).
 import type { DnsQueryType, DnsTarget, ProbeResult } from '../../agent/protocol.ts';
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
-import { eventually } from '../../helpers/objects/eventually.ts';
+import { describeResult, type Expectation } from '../../helpers/probe/expectations.ts';
+import { reach, reachEvidence, type Cell, type ObservedCell } from '../../helpers/probe/reach.ts';
+import type { Evidence } from '../../helpers/result.ts';
 import type { ProbeTransport } from '../../helpers/transport/transport.ts';
-import { judgeDns, type DnsExpectation } from './dns-records.ts';
+import { seenText } from './dns-records.ts';
 
 // A server a question is put to: the cluster DNS Service (its ClusterIP) or one CoreDNS pod.
 export interface DnsServer {
@@ -26,7 +29,9 @@ export type Payload = 'small' | 'large';
 export interface Question {
   name: string;
   type: DnsQueryType;
-  expected: DnsExpectation;
+  expected: Expectation;
+  // What the question is about, where a check's explanation needs it ("Service", "pod").
+  about?: string;
   // Default udp.
   transport?: 'udp' | 'tcp';
   // Default small; large for answers above the path MTU (asked with udpSize over UDP, or over TCP).
@@ -55,8 +60,11 @@ export interface DnsObservation extends Asked {
   unasked?: string;
 }
 
+// The question, without the server: "A kubernetes.default.svc.cluster.local".
+export const questionOf = (o: Asked): string => `${o.target.type} ${o.target.name}`;
+
 export function facetsOf(o: Asked): Record<string, string> {
-  return { 'source-node': o.source.node, server: o.server.name, protocol: o.target.transport, payload: o.question.payload ?? 'small' };
+  return { 'source-node': o.source.node, server: o.server.name, protocol: o.target.transport, payload: o.question.payload ?? 'small', question: questionOf(o) };
 }
 
 // Every question, from every source, to the servers it names. Questions may depend on the source
@@ -85,65 +93,60 @@ export function plan(sources: readonly ProbeAgent[], servers: readonly DnsServer
   );
 }
 
-function observe(asked: Asked, result: ProbeResult | undefined): DnsObservation {
-  const verdict = judgeDns(asked.target, asked.question.expected, result);
+function observe(asked: Asked, cell: ObservedCell): DnsObservation {
   const where = asked.server.kind === 'service' ? `the DNS Service ${asked.server.name}` : `replica ${asked.server.name}`;
-  return { ...asked, result, ok: verdict.ok, line: `${verdict.line.replace(': expected', ` (${where}) from ${asked.source.name} on ${asked.source.node}: expected`)}` };
+  const judgement = cell.judgement;
+  // The judge's reason for a mismatch follows what it saw, in parentheses.
+  const plain = describeResult(cell.result);
+  const why = judgement.ok || !judgement.observed.startsWith(plain) ? '' : judgement.observed.slice(plain.length).trim();
+  const seen = cell.error === undefined ? seenText(cell.result) : `not asked: ${cell.error}`;
+  return {
+    ...asked,
+    result: cell.result,
+    ok: judgement.ok,
+    line: `${asked.target.id} (${where}) from ${asked.source.name} on ${asked.source.node}: expected ${judgement.expected}, saw ${seen}${why === '' ? '' : ` ${why}`}`,
+    ...(cell.error === undefined ? {} : { unasked: cell.error }),
+  };
 }
 
 export interface AskOptions {
-  // How long answers may take to become right (new objects); 0 asks once.
+  // How long answers may take to become right (new objects); 0: one round, then the re-probe.
   budgetMs: number;
-  // While polling, queries give up early: a question that is not yet right is asked again anyway.
-  pollTimeoutMs?: number;
-  intervalMs?: number;
+  namespace: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
-// Asks everything, one batch per source, sources in parallel; never throws for a source that
-// cannot be asked (its observations say why).
-export async function askAll(transport: ProbeTransport, asked: readonly Asked[], options: AskOptions): Promise<DnsObservation[]> {
-  const bySource = Map.groupBy(asked, (a) => a.source.name);
-  const signal = options.signal === undefined ? {} : { signal: options.signal };
-  const observed = await Promise.all(
-    [...bySource.values()].map(async (group): Promise<DnsObservation[]> => {
-      const source = group[0]?.source;
-      if (source === undefined) return [];
-      const send = async (quick: boolean) => {
-        const targets = group.map((a) => (quick ? { ...a.target, timeoutMs: Math.min(a.target.timeoutMs, options.pollTimeoutMs ?? 600) } : a.target));
-        return (await transport.probe(source, targets, signal)).results;
-      };
-      const judged = (results: readonly ProbeResult[]) => group.map((a, i) => observe(a, results[i]));
-      try {
-        let results: readonly ProbeResult[] = [];
-        let attempts = 0;
-        if (options.budgetMs > 0) {
-          const polled = await eventually(() => send(true), (r) => judged(r).every((o) => o.ok), { timeoutMs: options.budgetMs, intervalMs: options.intervalMs ?? 250, ...signal });
-          results = polled.value;
-          attempts = polled.attempts;
-          if (polled.ok) {
-            options.log?.(`${source.name}: ${group.length} answers as expected after ${Math.round(polled.elapsedMs)}ms, ${attempts} attempt(s)`);
-            return judged(results);
-          }
-        }
-        results = await send(false);
-        const observations = judged(results);
-        options.log?.(`${source.name}: ${observations.filter((o) => !o.ok).length} of ${group.length} answers not as expected after ${attempts + 1} attempt(s)`);
-        return observations;
-      } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
-        options.log?.(`${source.name}: could not be asked: ${why}`);
-        return group.map((a) => ({ ...observe(a, undefined), unasked: why, line: `${a.target.id} from ${source.name} on ${source.node}: the probe agent could not be asked (${why})` }));
-      }
-    }),
+export function cellOf(a: Asked, namespace: string): Cell {
+  return {
+    source: a.source,
+    row: `${a.source.node} -> ${a.server.name}`,
+    column: `${questionOf(a)}/${a.target.transport}${a.question.payload === 'large' ? ' large' : ''}${a.target.tcpOnTruncation === true || a.target.transport === 'tcp' ? '' : ' (no TCP retry)'}`,
+    target: a.target,
+    expect: a.question.expected,
+    facets: facetsOf(a),
+    reproduce: reproduceDns(a, namespace),
+  };
+}
+
+// Asks everything through the reachability engine; never throws for a source that cannot be asked
+// (its observations say why). Returns the observations in the order asked, and the engine's tables.
+export async function askAll(transport: ProbeTransport, asked: readonly Asked[], options: AskOptions): Promise<{ observations: DnsObservation[]; evidence: Evidence[] }> {
+  const run = await reach(
+    transport,
+    asked.map((a) => cellOf(a, options.namespace)),
+    { policy: { deadlineMs: options.budgetMs }, ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.log === undefined ? {} : { log: options.log }) },
   );
-  return observed.flat();
+  const observations = asked.map((a, i) => {
+    const cell = run.cells[i];
+    return cell === undefined ? { ...a, result: undefined, ok: false, line: `${a.target.id}: not observed`, unasked: 'not observed' } : observe(a, cell);
+  });
+  return { observations, evidence: reachEvidence(run) };
 }
 
 // The same question by hand, from inside the source pod, with Node's resolver (which, like glibc,
 // retries a truncated answer over TCP): prints the records or the error code.
-export function reproduceDns(o: Asked, namespace: string, container = 'agent'): string {
+export function reproduceDns(o: Pick<Asked, 'source' | 'target'>, namespace: string, container = 'agent'): string {
   const script = `const r=new (require("dns").promises.Resolver)({timeout:${o.target.timeoutMs},tries:1});r.setServers([${JSON.stringify(o.target.server)}]);r.resolve(${JSON.stringify(o.target.name)},${JSON.stringify(o.target.type)}).then((a)=>console.log(JSON.stringify(a)),(e)=>console.log(e.code))`;
   return `kubectl -n ${namespace} exec ${o.source.name} -c ${container} -- node -e '${script}'`;
 }

@@ -9,6 +9,7 @@ import { RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 import { clusterIP, createService, waitEndpoints } from '../lib/services.ts';
 import type { DnsObservation, DnsServer, Question } from './dns-ask.ts';
 import { reverseName, searchCandidates, serviceFqdn } from './dns-names.ts';
+import { DNS } from './dns-records.ts';
 import manifest from './manifest.ts';
 import { createExternalName, createNamedPod, createStaticHeadless, externalName, type Resolver } from './dns.ts';
 
@@ -65,7 +66,7 @@ export const SERVERS_ANSWER: DnsCase = {
   },
   questions: (world, facts) => {
     const name = serviceFqdn('kubernetes', 'default', world.domain);
-    return (['udp', 'tcp'] as const).map((transport): Question => ({ name, type: 'A', transport, expected: { name, kind: 'addresses', type: 'A', addresses: [fact(facts, 'kubernetes')] } }));
+    return (['udp', 'tcp'] as const).map((transport): Question => ({ name, type: 'A', transport, expected: DNS.addresses('A', [fact(facts, 'kubernetes')]) }));
   },
   whenAnswered: (bad) => `CoreDNS answers kubernetes.default with ${rcodes(bad).join('/')}, not its ClusterIP: the kubernetes plugin cannot read Services (RBAC) or serves another zone`,
   budgetMs: 3000,
@@ -78,7 +79,7 @@ export function searchQuestions(form: string, fqdn: string, ip: string, source: 
   const candidates = searchCandidates(form, source.conf);
   const hit = candidates.indexOf(fqdn);
   const asked = hit === -1 ? candidates : candidates.slice(0, hit + 1);
-  return asked.map((name, i): Question => (i === hit || (hit === -1 && i === asked.length - 1) ? { name, type: 'A', expected: { name: fqdn, kind: 'addresses', type: 'A', addresses: [ip] } } : { name, type: 'A', expected: { name, kind: 'no-records', type: 'A' } }));
+  return asked.map((name, i): Question => (i === hit || (hit === -1 && i === asked.length - 1) ? { name, type: 'A', about: 'the Service', expected: DNS.addresses('A', [ip]) } : { name, type: 'A', about: 'an earlier search domain', expected: DNS.noRecords('A') }));
 }
 
 export const SEARCH_PATH: DnsCase = {
@@ -97,7 +98,7 @@ export const SEARCH_PATH: DnsCase = {
     return [...new Map(all.map((q) => [q.name, q])).values()];
   },
   whenAnswered: (bad) =>
-    bad.some((o) => o.question.expected.kind === 'addresses')
+    bad.some((o) => o.question.about === 'the Service')
       ? 'the search path or ndots in the pods\' resolv.conf does not lead to the Service (kubelet --cluster-domain differs from the CoreDNS kubernetes zone), or CoreDNS does not serve the namespace'
       : 'a name earlier on the search path answers with an address, so lookups stop there: a search domain (from the node\'s resolv.conf) has a wildcard record',
   note: (world, facts, observations) => `5 forms resolved to ${fact(facts, 'ip')} from ${world.resolvers.length} node(s), ${new Set(observations.map((o) => o.question.name)).size} distinct names asked along the search path`,
@@ -121,8 +122,8 @@ export const SRV: DnsCase = {
   questions: (world) => {
     const fqdn = serviceFqdn('dns-srv', world.namespace, world.domain);
     return [
-      { name: `_http._tcp.${fqdn}`, type: 'SRV', expected: { name: fqdn, kind: 'srv', port: 8089, targets: [fqdn] } },
-      { name: `_echo._udp.${fqdn}`, type: 'SRV', expected: { name: fqdn, kind: 'srv', port: 9011, targets: [fqdn] } },
+      { name: `_http._tcp.${fqdn}`, type: 'SRV', expected: DNS.srv(8089, [fqdn]) },
+      { name: `_echo._udp.${fqdn}`, type: 'SRV', expected: DNS.srv(9011, [fqdn]) },
     ];
   },
   whenAnswered: () => 'CoreDNS does not serve SRV records for named Service ports (kubernetes plugin too old or misconfigured)',
@@ -144,8 +145,8 @@ export const HEADLESS: DnsCase = {
     // Pods without spec.hostname are named by their dashed IP under the Service.
     const podNames = ready.map((ip) => `${ip.replace(/[.:]/g, '-')}.${fqdn}`);
     return [
-      { name: fqdn, type: 'A', expected: { name: fqdn, kind: 'addresses', type: 'A', addresses: ready } },
-      { name: `_http._tcp.${fqdn}`, type: 'SRV', expected: { name: fqdn, kind: 'srv', port: 8080, targets: podNames } },
+      { name: fqdn, type: 'A', expected: DNS.addresses('A', ready) },
+      { name: `_http._tcp.${fqdn}`, type: 'SRV', expected: DNS.srv(8080, podNames) },
     ];
   },
   whenAnswered: () => 'CoreDNS does not serve headless records from EndpointSlices (kubernetes plugin misconfigured or lacking RBAC on endpointslices)',
@@ -174,7 +175,7 @@ export const HOSTNAME: DnsCase = {
   },
   questions: (world, facts) => {
     const fqdn = `dns-host.${serviceFqdn('dns-sub', world.namespace, world.domain)}`;
-    return [{ name: fqdn, type: 'A', expected: { name: fqdn, kind: 'addresses', type: 'A', addresses: [fact(facts, 'ip')] } }];
+    return [{ name: fqdn, type: 'A', expected: DNS.addresses('A', [fact(facts, 'ip')]) }];
   },
   whenAnswered: () => 'the EndpointSlice does not carry the pod hostname (spec.subdomain must equal the headless Service name), or CoreDNS does not serve endpoint hostnames',
   note: (world, facts) => `dns-host.${serviceFqdn('dns-sub', world.namespace, world.domain)} -> ${fact(facts, 'ip')}`,
@@ -183,7 +184,7 @@ export const HOSTNAME: DnsCase = {
 // "No reverse zone" only when the answers say so: NXDOMAIN or REFUSED for the reverse names, from every replica.
 export function ptrExplanation(bad: readonly DnsObservation[], world: DnsWorld): string | undefined {
   const codes = rcodes(bad);
-  const ranges = [...new Set(bad.map((o) => (o.question.expected.name === 'service' ? 'Service' : 'pod')))].sort();
+  const ranges = [...new Set(bad.map((o) => o.question.about ?? '?'))].sort();
   if (codes.every((code) => code === 'NXDOMAIN' || code === 'REFUSED') && fromEveryReplica(bad, world)) {
     return `CoreDNS serves no reverse zone for the ${ranges.join(' and ')} range${ranges.length === 1 ? '' : 's'}: every replica answers ${codes.join('/')} for ${bad[0]?.question.name ?? ''}; its kubernetes plugin lacks in-addr.arpa / ip6.arpa`;
   }
@@ -206,8 +207,9 @@ export const PTR: DnsCase = {
     return { clusterIP: [clusterIP(service)], pods: waited.value.filter((e) => e.ready).map((e) => e.address) };
   },
   questions: (world, facts) => [
-    { name: reverseName(fact(facts, 'clusterIP')), type: 'PTR', expected: { name: 'service', kind: 'ptr', ends: serviceFqdn('dns-ptr', world.namespace, world.domain) } },
-    ...(facts.pods ?? []).map((ip): Question => ({ name: reverseName(ip), type: 'PTR', expected: { name: 'pod', kind: 'ptr', ends: serviceFqdn('dns-ptr-pods', world.namespace, world.domain) } })),
+    { name: reverseName(fact(facts, 'clusterIP')), type: 'PTR', about: 'Service', expected: DNS.ptr(serviceFqdn('dns-ptr', world.namespace, world.domain)) },
+    // A pod without spec.hostname is named by its dashed IP under the headless Service.
+    ...(facts.pods ?? []).map((ip): Question => ({ name: reverseName(ip), type: 'PTR', about: 'pod', expected: DNS.ptr(`${ip.replace(/[.:]/g, '-')}.${serviceFqdn('dns-ptr-pods', world.namespace, world.domain)}`) })),
   ],
   whenAnswered: ptrExplanation,
   note: (_world, facts, observations) => `PTR for ClusterIP ${fact(facts, 'clusterIP')} and ${facts.pods?.length ?? 0} pod IPs${observations.some((o) => o.result?.dns?.truncatedOverUdp !== undefined) ? ' (some truncated over UDP, complete over TCP)' : ''}`,
@@ -223,7 +225,7 @@ export const EXTERNAL_NAME: DnsCase = {
   },
   questions: (world) => {
     const fqdn = serviceFqdn('dns-alias', world.namespace, world.domain);
-    return [{ name: fqdn, type: 'A', expected: { name: fqdn, kind: 'cname', target: serviceFqdn('kubernetes', 'default', world.domain) } }];
+    return [{ name: fqdn, type: 'A', expected: DNS.cname(serviceFqdn('kubernetes', 'default', world.domain)) }];
   },
   whenAnswered: () => 'CoreDNS does not serve ExternalName Services as CNAMEs',
   note: (world) => `${serviceFqdn('dns-alias', world.namespace, world.domain)} -> CNAME ${serviceFqdn('kubernetes', 'default', world.domain)}`,
@@ -235,7 +237,7 @@ export const NXDOMAIN: DnsCase = {
   what: 'lookups of a missing name',
   questions: (world) => {
     const missing = serviceFqdn('no-such-service-shakedown', world.namespace, world.domain);
-    return [{ name: missing, type: 'A', expected: { name: missing, kind: 'nxdomain', withinMs: 500 } }];
+    return [{ name: missing, type: 'A', expected: DNS.nxdomain(500) }];
   },
   whenAnswered: (bad) => `CoreDNS answers names in its own zone with ${rcodes(bad).join('/')} or slowly: the kubernetes plugin is not authoritative for the cluster domain, or it forwards them (fallthrough)`,
   budgetMs: 3000,
@@ -249,7 +251,7 @@ export const UPSTREAM: DnsCase = {
   skip: (c) => (externalName(suiteOptions(c.run, manifest).externalName, c.run.kube.context) === undefined ? 'the cluster has no upstream DNS (--dns-external-name none)' : undefined),
   questions: (_world, _facts, _source, c) => {
     const external = (c === undefined ? undefined : externalName(suiteOptions(c.run, manifest).externalName, c.run.kube.context)) ?? '';
-    return [{ name: external.replace(/\.$/, ''), type: 'A', expected: { name: external, kind: 'resolves' } }];
+    return [{ name: external.replace(/\.$/, ''), type: 'A', expected: DNS.resolves() }];
   },
   whenAnswered: (bad) =>
     rcodes(bad).every((code) => code === 'NXDOMAIN')
@@ -270,18 +272,18 @@ export const TRUNCATION: DnsCase = {
   questions: (world) => {
     const small = serviceFqdn('kubernetes', 'default', world.domain);
     const big = serviceFqdn('dns-big', world.namespace, world.domain);
-    const count = { name: big, kind: 'count', type: 'A', atLeast: BIG_RECORDS } as const;
+    const count = DNS.count('A', BIG_RECORDS);
     return [
-      { name: small, type: 'A', transport: 'udp', expected: { name: small, kind: 'resolves' } },
-      { name: small, type: 'A', transport: 'tcp', expected: { name: small, kind: 'resolves' } },
+      { name: small, type: 'A', transport: 'udp', expected: DNS.resolves() },
+      { name: small, type: 'A', transport: 'tcp', expected: DNS.resolves() },
       // The TC answer itself is small: it proves the server truncates, not that large answers travel.
-      { name: big, type: 'A', transport: 'udp', tcpOnTruncation: false, expected: { name: big, kind: 'truncated' } },
+      { name: big, type: 'A', transport: 'udp', tcpOnTruncation: false, about: 'truncation', expected: DNS.truncated() },
       { name: big, type: 'A', transport: 'udp', tcpOnTruncation: false, udpSize: 4096, payload: 'large', expected: count },
       { name: big, type: 'A', transport: 'tcp', payload: 'large', expected: count },
     ];
   },
   whenAnswered: (bad) =>
-    bad.every((o) => o.question.expected.kind === 'truncated')
+    bad.every((o) => o.question.about === 'truncation')
       ? 'CoreDNS returned a large answer over UDP without the TC flag (an oversized UDP answer is dropped by many paths)'
       : `CoreDNS answers the ${BIG_RECORDS}-record name incompletely (${rcodes(bad).join('/')}): its bufsize plugin caps answers, or the EndpointSlice was not read`,
   note: (_world, _facts, observations) => {
@@ -297,7 +299,7 @@ export const CANARY: DnsCase = {
   what: 'lookups before the burst',
   questions: (world) => {
     const name = serviceFqdn('kubernetes', 'default', world.domain);
-    return [{ name, type: 'A', expected: { name, kind: 'resolves' } }];
+    return [{ name, type: 'A', expected: DNS.resolves() }];
   },
   budgetMs: 3000,
   note: () => 'the cluster DNS answers',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DnsAnswer, ProbeResult } from '../../agent/protocol.ts';
-import { dnsQuery, judgeDns, parseSrv, seenText } from './dns-records.ts';
+import type { DnsAnswer, DnsTarget, ProbeResult } from '../../agent/protocol.ts';
+import { judge, type Expectation } from '../../helpers/probe/expectations.ts';
+import { DNS, dnsQuery, seenText } from './dns-records.ts';
 
 const flags = { aa: true, tc: false, rd: true, ra: true, ad: false, cd: false };
 const answer = (rcode: string, answers: DnsAnswer[], ms = 3, tc = false): ProbeResult => ({
@@ -21,42 +22,45 @@ describe('dnsQuery', () => {
   });
 });
 
-describe('parseSrv', () => {
-  it('reads the agent\'s "priority weight port target" form', () => {
-    expect(parseSrv('0 100 8089 web.ns.svc.cluster.local.')).toEqual({ priority: 0, weight: 100, port: 8089, target: 'web.ns.svc.cluster.local' });
-    expect(parseSrv('garbage')).toBeUndefined();
-  });
-});
+const judged = (expectation: Expectation, result: ProbeResult, target: DnsTarget = q) => judge(expectation, result, target);
 
-describe('judgeDns', () => {
-  it('matches address sets in any order and shows question, server, rcode and answers when not', () => {
-    const expected = { name: 'headless', kind: 'addresses', type: 'A', addresses: ['10.244.1.5', '10.244.2.5'] } as const;
-    expect(judgeDns(q, expected, answer('NOERROR', [a('x', '10.244.2.5'), a('x', '10.244.1.5')])).ok).toBe(true);
-    const wrong = judgeDns(q, expected, answer('NOERROR', [a('x', '10.244.1.5')]));
-    expect(wrong).toEqual({ ok: false, line: 'A web.ns.svc.cluster.local @10.96.0.10/udp: expected A 10.244.1.5, 10.244.2.5, saw NOERROR A 10.244.1.5 (3ms)' });
+describe('DNS presets on the one expectation vocabulary', () => {
+  it('match address sets in any order and say what is missing', () => {
+    const expected = DNS.addresses('A', ['10.244.1.5', '10.244.2.5']);
+    expect(judged(expected, answer('NOERROR', [a('x', '10.244.2.5'), a('x', '10.244.1.5')])).ok).toBe(true);
+    expect(judged(expected, answer('NOERROR', [a('x', '10.244.1.5')]))).toMatchObject({ ok: false, classification: 'mismatch', expected: 'NOERROR, A = 10.244.1.5, 10.244.2.5' });
   });
 
-  it('reports a timeout as such', () => {
-    const timeout: ProbeResult = { id: 'q', kind: 'dns', outcome: 'timeout', ms: 2000, detail: 'no answer within 2000 ms', code: 'ETIMEDOUT' };
-    expect(judgeDns(q, { name: 'x', kind: 'resolves' }, timeout).line).toBe('A web.ns.svc.cluster.local @10.96.0.10/udp: expected an address, saw timeout (ETIMEDOUT) after 2000ms: no answer within 2000 ms');
+  it('want NXDOMAIN quickly', () => {
+    expect(judged(DNS.nxdomain(1000), answer('NXDOMAIN', [], 4)).ok).toBe(true);
+    expect(judged(DNS.nxdomain(1000), answer('NXDOMAIN', [], 1500))).toMatchObject({ ok: false, classification: 'timeout' });
+    expect(judged(DNS.nxdomain(1000), answer('NOERROR', [])).ok).toBe(false);
   });
 
-  it('wants NXDOMAIN quickly', () => {
-    const expected = { name: 'none', kind: 'nxdomain', withinMs: 1000 } as const;
-    expect(judgeDns(q, expected, answer('NXDOMAIN', [], 4)).ok).toBe(true);
-    expect(judgeDns(q, expected, answer('NXDOMAIN', [], 1500)).ok).toBe(false);
-    expect(judgeDns(q, expected, answer('NOERROR', [])).ok).toBe(false);
+  it('tell a name that resolves from an empty answer, and "no such record" from an address', () => {
+    expect(judged(DNS.resolves(), answer('NOERROR', [a('x', '1.1.1.1')])).ok).toBe(true);
+    expect(judged(DNS.resolves(), answer('NOERROR', [])).ok).toBe(false);
+    expect(judged(DNS.noRecords('A'), answer('NXDOMAIN', [])).ok).toBe(true);
+    expect(judged(DNS.noRecords('A'), answer('NOERROR', [])).ok).toBe(true);
+    expect(judged(DNS.noRecords('A'), answer('NOERROR', [a('x', '1.1.1.1')]))).toMatchObject({ ok: false, expected: 'NXDOMAIN or no A record' });
   });
 
-  it('checks CNAME, SRV, PTR, truncation and record counts', () => {
-    expect(judgeDns(q, { name: 'x', kind: 'cname', target: 'kubernetes.default.svc.cluster.local' }, answer('NOERROR', [{ name: 'x', type: 'CNAME', ttl: 30, data: 'kubernetes.default.svc.cluster.local' }])).ok).toBe(true);
-    const srv = answer('NOERROR', [{ name: 's', type: 'SRV', ttl: 30, data: '0 100 8089 web.ns.svc.cluster.local' }]);
-    expect(judgeDns(q, { name: 's', kind: 'srv', port: 8089, targets: ['web.ns.svc.cluster.local.'] }, srv).ok).toBe(true);
-    expect(judgeDns(q, { name: 's', kind: 'srv', port: 80, targets: ['web.ns.svc.cluster.local'] }, srv).ok).toBe(false);
-    expect(judgeDns(q, { name: 'p', kind: 'ptr', ends: 'web.ns.svc.cluster.local' }, answer('NOERROR', [{ name: 'p', type: 'PTR', ttl: 30, data: 'web.ns.svc.cluster.local.' }])).ok).toBe(true);
+  it('check CNAME, SRV port and targets, a PTR among several, truncation and whole large answers', () => {
+    const cname = answer('NOERROR', [{ name: 'x', type: 'CNAME', ttl: 30, data: 'kubernetes.default.svc.cluster.local' }]);
+    expect(judged(DNS.cname('kubernetes.default.svc.cluster.local.'), cname).ok).toBe(true);
+    const srv = answer('NOERROR', [{ name: 's', type: 'SRV', ttl: 30, data: '0 100 8089 web.ns.svc.cluster.local.' }]);
+    const srvQ = dnsQuery('10.96.0.10', '_http._tcp.web.ns.svc.cluster.local', 'SRV', 2000);
+    expect(judged(DNS.srv(8089, ['web.ns.svc.cluster.local']), srv, srvQ).ok).toBe(true);
+    expect(judged(DNS.srv(80, ['web.ns.svc.cluster.local']), srv, srvQ).ok).toBe(false);
+    expect(judged(DNS.srv(8089, ['web.ns.svc.cluster.local', 'other.ns.svc.cluster.local']), srv, srvQ).ok).toBe(false);
+    const ptrQ = dnsQuery('10.96.0.10', '5.1.244.10.in-addr.arpa', 'PTR', 2000);
+    const ptrs = answer('NOERROR', ['other-1', 'other-2', 'dns-ptr-pods'].map((svc) => ({ name: 'p', type: 'PTR', ttl: 30, data: `10-244-1-5.${svc}.ns.svc.cluster.local` })));
+    expect(judged(DNS.ptr('10-244-1-5.dns-ptr-pods.ns.svc.cluster.local'), ptrs, ptrQ).ok).toBe(true);
+    expect(judged(DNS.ptr('10-244-1-5.missing.ns.svc.cluster.local'), ptrs, ptrQ).ok).toBe(false);
     const cut = answer('NOERROR', [a('x', '1.1.1.1')], 3, true);
-    expect(judgeDns(q, { name: 'big', kind: 'truncated' }, cut).ok).toBe(true);
-    expect(judgeDns(q, { name: 'big', kind: 'count', type: 'A', atLeast: 1 }, cut).ok).toBe(false);
+    expect(judged(DNS.truncated(), cut).ok).toBe(true);
+    expect(judged(DNS.count('A', 1), cut).ok).toBe(false);
+    expect(judged(DNS.count('A', 1), answer('NOERROR', [a('x', '1.1.1.1')])).ok).toBe(true);
     expect(seenText(cut)).toBe('NOERROR TC A 1.1.1.1 (3ms)');
   });
 });

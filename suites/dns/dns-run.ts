@@ -38,7 +38,7 @@ export interface AskCaseOptions {
 }
 
 // Asks a case's questions everywhere and judges them: the finding is undefined when all held.
-export async function askCase(transport: ProbeTransport, world: DnsWorld, k: DnsCase, facts: Facts, o: AskCaseOptions): Promise<{ observations: DnsObservation[]; finding: DnsFinding | undefined }> {
+export async function askCase(transport: ProbeTransport, world: DnsWorld, k: DnsCase, facts: Facts, o: AskCaseOptions): Promise<{ observations: DnsObservation[]; finding: DnsFinding | undefined; evidence: Evidence[] }> {
   const byAgent = new Map(world.resolvers.map((r) => [r.agent.name, r]));
   const asked = plan(
     world.resolvers.map((r) => r.agent),
@@ -49,8 +49,9 @@ export async function askCase(transport: ProbeTransport, world: DnsWorld, k: Dns
     },
     o.timeoutMs,
   );
-  const observations = await askAll(transport, asked, {
+  const { observations, evidence } = await askAll(transport, asked, {
     budgetMs: o.budgetMs ?? k.budgetMs ?? PROGRAMMING_BUDGET_MS,
+    namespace: world.namespace,
     ...(o.signal === undefined ? {} : { signal: o.signal }),
     ...(o.log === undefined ? {} : { log: o.log }),
   });
@@ -61,7 +62,7 @@ export async function askCase(transport: ProbeTransport, world: DnsWorld, k: Dns
     ...(o.coreDnsDown === undefined ? {} : { coreDnsDown: o.coreDnsDown }),
     ...(whenAnswered === undefined ? {} : { whenAnswered: (bad: readonly DnsObservation[]) => whenAnswered(bad, world) }),
   });
-  return { observations, finding };
+  return { observations, finding, evidence };
 }
 
 // Fails with the finding, the queries, the pods' resolv.conf and CoreDNS's pods and endpoints.
@@ -94,5 +95,5 @@ export async function runCase(c: CheckContext, k: DnsCase): Promise<void> {
   const state = await readCoreDns(session.clients, world.servers[0]?.ip);
   const down = diagnose(state, world.servers[0]?.ip);
   const finding = down === undefined ? asked.finding : judgeObservations(asked.observations, { what: k.what, servers: world.servers, coreDnsDown: down });
-  return failFinding(c, finding ?? asked.finding, asked.observations, world, state);
+  return failFinding(c, finding ?? asked.finding, asked.observations, world, state, asked.evidence);
 }
