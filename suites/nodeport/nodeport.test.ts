@@ -1,7 +1,11 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../agent/protocol.ts';
-import { freeNodePort, hostPort, judgeNode, nodeAddresses, proxyPodsText, runnerDecision } from './nodeport.ts';
+import { AGENT_PORTS, type ProbeAgent } from '../../helpers/fleet/descriptor.ts';
+import { EXPECT, answeredBy, judge } from '../../helpers/probe/expectations.ts';
+import { originOf, reach } from '../../helpers/probe/reach.ts';
+import { createFakeTransport } from '../../helpers/transport/fake.ts';
+import { freeNodePort, hostPort, nodeAddresses, nodeCells, nodePortConclusion, proxyPodsText, runnerDecision, type NodeAddress } from './nodeport.ts';
 
 const ok = (pod: string, port = 8081, clientIP = '10.217.0.1'): ProbeResult => ({
   id: 'x',
@@ -35,27 +39,40 @@ describe('freeNodePort', () => {
   });
 });
 
-describe('judgeNode', () => {
-  const expected = { answer: true, pods: ['probe-0'], port: 8081 } as const;
-  it('passes an answer from the right pod and port', () => {
-    expect(judgeNode('n1', expected, ok('probe-0')).ok).toBe(true);
+describe('nodeCells on the fake transport', () => {
+  const agent = (name: string, node: string): ProbeAgent => ({ name, namespace: 'run', node, podIP: '10.244.0.1', group: 'node', ports: AGENT_PORTS, labels: {}, token: 't' });
+  const sources = [agent('probe-0', 'n1'), agent('probe-1', 'n2')];
+  const addresses: NodeAddress[] = [
+    { node: 'n1', type: 'InternalIP', address: '10.217.0.11' },
+    { node: 'n2', type: 'InternalIP', address: '10.217.0.12' },
+  ];
+  const cells = nodeCells({ sources, addresses, nodePort: 31000, kind: 'http', timeoutMs: 2000, endpointNode: 'n1', expectOn: () => answeredBy({ pod: 'probe-0', port: 8081 }) });
+
+  it('probe every node address from every source, with what each cell must see', async () => {
+    expect(cells.map((cell) => `${cell.row}>${cell.column} ${cell.expect.name}`)).toEqual([
+      'n1>n1/int answered by probe-0 port 8081',
+      'n1>n2/int answered by probe-0 port 8081',
+      'n2>n1/int answered by probe-0 port 8081',
+      'n2>n2/int answered by probe-0 port 8081',
+    ]);
+    const run = await reach(createFakeTransport(() => ok('probe-0')), cells, { policy: { deadlineMs: 0 } });
+    expect(run.mismatches).toEqual([]);
   });
-  it('names a wrong backend and a wrong port', () => {
-    expect(judgeNode('n1', expected, ok('probe-1'))).toMatchObject({ ok: false, classification: 'wrong-backend' });
-    expect(judgeNode('n1', expected, ok('probe-0', 8080)).classification).toBe('wrong-backend');
+
+  it('name the node that does not forward the nodePort, with the nodes that do as proof', async () => {
+    const transport = createFakeTransport((_source, target) => (target.kind === 'http' && target.url.includes('10.217.0.12') ? failed('refused', 'ECONNREFUSED') : ok('probe-0')));
+    const run = await reach(transport, cells, { policy: { deadlineMs: 0 } });
+    const origin = originOf(run, { conclude: nodePortConclusion, priority: ['target-node', 'source-node', 'endpoint', 'address'] });
+    expect(origin).toMatchObject({ dimension: 'target-node', value: 'n2' });
+    expect(origin?.summary).toContain('n2 does not forward the nodePort: kube-proxy (or what replaces it) on n2');
+    expect(run.mismatches[0]?.judgement).toMatchObject({ classification: 'refused', expected: 'answered by probe-0 port 8081', observed: 'refused (ECONNREFUSED)' });
   });
-  it('classifies a node that did not answer by how it failed', () => {
-    expect(judgeNode('n2', expected, failed('refused', 'ECONNREFUSED'))).toMatchObject({ ok: false, classification: 'refused', line: 'n2: expected an answer from probe-0 port 8081, saw refused (ECONNREFUSED)' });
-    expect(judgeNode('n2', expected, failed('timeout')).classification).toBe('timeout');
-  });
-  it('checks the preserved client source IP', () => {
-    expect(judgeNode('n1', { ...expected, clientIP: '10.217.0.1' }, ok('probe-0')).ok).toBe(true);
-    expect(judgeNode('n1', { ...expected, clientIP: '10.217.0.1' }, ok('probe-0', 8081, '10.244.1.1'))).toMatchObject({ ok: false, classification: 'mismatch' });
-  });
-  it('expects silence from a node without a local endpoint under policy Local', () => {
-    expect(judgeNode('n2', { answer: false }, failed('timeout')).ok).toBe(true);
-    expect(judgeNode('n2', { answer: false }, failed('refused')).ok).toBe(true);
-    expect(judgeNode('n2', { answer: false }, ok('probe-0')).ok).toBe(false);
+
+  it('judge the preserved client address and the silence of nodes without an endpoint (policy Local)', () => {
+    expect(judge(answeredBy({ pod: 'probe-0', clientIP: '10.217.0.1' }), ok('probe-0')).ok).toBe(true);
+    expect(judge(answeredBy({ pod: 'probe-0', clientIP: '10.217.0.1' }), ok('probe-0', 8081, '10.244.1.1'))).toMatchObject({ ok: false, classification: 'mismatch' });
+    expect(judge(EXPECT.blocked, failed('timeout')).ok).toBe(true);
+    expect(judge(EXPECT.blocked, ok('probe-0')).ok).toBe(false);
   });
 });
 

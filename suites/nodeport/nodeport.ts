@@ -4,7 +4,9 @@
 import { isIP } from 'node:net';
 import type { V1Node, V1Service } from '@kubernetes/client-node';
 import type { ProbeResult } from '../../agent/protocol.ts';
-import { describeResult } from '../../helpers/probe/expectations.ts';
+import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
+import { describeResult, type Expectation } from '../../helpers/probe/expectations.ts';
+import { RUNNER, type Cell } from '../../helpers/probe/reach.ts';
 import type { Classification } from '../../helpers/result.ts';
 import type { RunnerReach } from './manifest.ts';
 
@@ -48,40 +50,64 @@ export function freeNodePort(used: ReadonlySet<number>, random: () => number = M
   throw new Error('every port of the NodePort range is allocated');
 }
 
-// What one node should do for a probe: answer from one of these pods (and container port), or stay silent.
-export type NodeExpectation = { answer: true; pods: readonly string[]; port: number; clientIP?: string } | { answer: false };
+// The cells of a NodePort check: from each source (a probe pod, or the runner) to every node
+// address on the nodePort, each with what that node must do, and facets naming the source node, the
+// node probed, whether it runs an endpoint, and the address type, for the origin analysis.
+export interface NodeCellSpec {
+  sources: readonly (ProbeAgent | typeof RUNNER)[];
+  addresses: readonly NodeAddress[];
+  nodePort: number;
+  kind: 'http' | 'udp';
+  timeoutMs: number;
+  // Where the endpoint runs: nodes with it answer, others per `expectOthers`.
+  endpointNode: string;
+  expectOn: (address: NodeAddress) => Expectation;
+}
 
-export interface NodeVerdict {
-  ok: boolean;
-  classification: Classification;
-  // "expected ..., saw ..." for a report.
-  line: string;
+export function nodeCells(spec: NodeCellSpec): Cell[] {
+  return spec.sources.flatMap((source) =>
+    spec.addresses.map((address): Cell => {
+      const where = hostPort(address.address, spec.nodePort);
+      return {
+        source,
+        row: source === RUNNER ? 'runner' : source.node,
+        column: addressLabel(address),
+        target:
+          spec.kind === 'http'
+            ? { id: '', kind: 'http', url: `http://${where}/`, timeoutMs: spec.timeoutMs }
+            : { id: '', kind: 'udp', host: address.address, port: spec.nodePort, payload: 'nodeport', timeoutMs: spec.timeoutMs },
+        expect: spec.expectOn(address),
+        facets: {
+          'source-node': source === RUNNER ? 'runner' : source.node,
+          'target-node': address.node,
+          endpoint: address.node === spec.endpointNode ? 'local endpoint' : 'no local endpoint',
+          address: address.type,
+        },
+      };
+    }),
+  );
+}
+
+// What one origin means for NodePort traffic.
+export function nodePortConclusion(origin: { dimensions: readonly string[]; values: readonly string[] }): string | undefined {
+  if (origin.dimensions.length !== 1) return undefined;
+  const v = origin.values.join(', ');
+  switch (origin.dimensions[0]) {
+    case 'target-node':
+      return `${v} does not forward the nodePort: kube-proxy (or what replaces it) on ${v} is not running or has not programmed the Service, its nodePortAddresses excludes the address, or a host firewall drops the NodePort range`;
+    case 'source-node':
+      return v === 'runner' ? 'traffic from outside the cluster to the nodePort is dropped: a firewall or security group in front of the nodes' : `NodePort traffic from pods on ${v} is not translated: kube-proxy (or what replaces it) on ${v}`;
+    case 'endpoint':
+      return v === 'no local endpoint' ? 'nodes without a local endpoint do not forward to the endpoint on another node: the pod network between nodes, or kube-proxy there' : undefined;
+    case 'address':
+      return `the ${v} addresses of the nodes do not serve the nodePort: kube-proxy --nodeport-addresses excludes them, or a firewall drops them`;
+    default:
+      return undefined;
+  }
 }
 
 function answered(result: ProbeResult | undefined): boolean {
   return result?.outcome === 'ok' || result?.outcome === 'http-status';
-}
-
-function seen(result: ProbeResult | undefined): string {
-  const echo = result?.http?.echo;
-  if (result?.outcome === 'ok' && echo !== undefined) return `an answer from ${echo.pod} port ${echo.port}, client IP ${echo.clientIP}`;
-  if (result?.outcome === 'ok' && result.reply !== undefined) return `an answer from ${result.reply.pod}`;
-  return describeResult(result);
-}
-
-// Judges one probe of a node address against what that node should do.
-export function judgeNode(where: string, expected: NodeExpectation, result: ProbeResult | undefined): NodeVerdict {
-  if (!expected.answer) {
-    const ok = !answered(result);
-    return { ok, classification: 'mismatch', line: `${where}: expected no answer, saw ${seen(result)}` };
-  }
-  const wanted = `an answer from ${expected.pods.join(' or ')} port ${expected.port}${expected.clientIP === undefined ? '' : ` seeing client IP ${expected.clientIP}`}`;
-  if (result?.outcome !== 'ok') return { ok: false, classification: result === undefined ? 'error' : result.outcome === 'http-status' ? 'http-status' : result.outcome === 'protocol-error' ? 'error' : result.outcome, line: `${where}: expected ${wanted}, saw ${seen(result)}` };
-  const pod = result.http?.echo?.pod ?? result.reply?.pod;
-  const port = result.http?.echo?.port ?? expected.port;
-  if (pod === undefined || !expected.pods.includes(pod) || port !== expected.port) return { ok: false, classification: 'wrong-backend', line: `${where}: expected ${wanted}, saw ${seen(result)}` };
-  if (expected.clientIP !== undefined && result.http?.echo?.clientIP !== expected.clientIP) return { ok: false, classification: 'mismatch', line: `${where}: expected ${wanted}, saw ${seen(result)}` };
-  return { ok: true, classification: 'mismatch', line: `${where}: ${seen(result)}` };
 }
 
 // The likely cause for the nodes that failed, by how they failed.
