@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckResult } from '../result.ts';
+import { correlate, type CheckResult } from '../result.ts';
 import { createVitestAdapter } from './adapter.ts';
 import type { RunContext } from './run-context.ts';
 import { PACKAGE_ROOT } from './suites.ts';
@@ -54,4 +54,31 @@ describe('createSuiteRunner with the vitest adapter', () => {
     expect(events.filter((e) => e.startsWith('suite '))).toEqual(expect.arrayContaining(['suite mixed', 'suite broken']));
     expect(events.indexOf('start mixed/passes')).toBeLessThan(events.indexOf('end mixed/passes ok'.replace(' ok', ' pass')));
   });
+
+  it('carries warnings, correlations and the engine evidence path through vitest, and ends a hang itself', { timeout: 60_000 }, async () => {
+    const adapter = createVitestAdapter({ onSuiteStart: async () => {}, onCheckStart: async () => {}, onCheckEnd: async () => {} });
+    const runner = await createSuiteRunner({
+      root: PACKAGE_ROOT,
+      files: ['test/fixtures/engine/findings/findings.suite.ts'],
+      reporter: adapter,
+      concurrency: 4,
+      checkTimeoutMs: 10_000,
+      hookTimeoutMs: 10_000,
+    });
+    runner.provide({ runId: 'sd-20250101-abcdef', namespace: 'sd-20250101-abcdef' } as RunContext);
+    await runner.run();
+    await runner.close();
+
+    const byCheck = new Map<string, CheckResult>(adapter.results.map((result) => [result.check, result]));
+    expect(byCheck.get('warns')).toMatchObject({ status: 'warn', message: 'the serving certificate expires in 40 days', likelyCause: 'rotation is manual', evidence: [{ label: 'certificate' }] });
+    const tracked = byCheck.get('fails with a tracked object');
+    expect(tracked).toMatchObject({ status: 'fail', classification: 'timeout', origin: { dimension: 'source-node', value: 'node2' } });
+    // No cluster behind this run context: the evidence says it could not be collected, the failure stands.
+    expect(tracked?.evidence.at(-1)).toMatchObject({ label: 'failure evidence', text: expect.stringMatching(/^could not be collected: /) });
+    const hang = byCheck.get('hangs with a log');
+    expect(hang).toMatchObject({ status: 'fail', classification: 'timeout', message: 'the check did not finish in time (300ms)' });
+    expect(hang?.log?.[0]).toMatch(/asked the agent$/);
+    expect(correlate(adapter.results)).toMatchObject([{ dimension: 'source-node', value: 'node2', failed: 1, warned: 1 }]);
+  });
 });
+
