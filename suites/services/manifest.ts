@@ -29,6 +29,7 @@ export default defineManifest({
     { verb: 'create', resource: 'pods', scope: 'run', why: 'its own backend pods' },
     { verb: 'list', resource: 'pods', scope: 'run', why: 'waiting for its own backend pods' },
     { verb: 'update', resource: 'pods', subresource: 'proxy', scope: 'run', why: 'making one of its own backends not ready (PUT /v1/readiness through the pod proxy)' },
+    { verb: 'list', resource: 'pods', scope: { namespace: 'kube-system' }, why: 'evidence on failures: the kube-proxy pod of each node (suites/lib/proxy.ts)' },
   ],
   setup: ['fleet', 'namespaces'],
   exclusive: false,
