@@ -40,7 +40,8 @@ export async function probeHttpFromRunner(target: HttpTarget, signal?: AbortSign
     const echo = parseEcho(text);
     const status = response.statusCode;
     const http = { status, headers: {}, ...(echo === undefined ? { body: text.slice(0, 1024) } : { echo }) };
-    const ok = target.expectStatus === undefined ? status >= 200 && status < 300 : status === target.expectStatus;
+    // The status is judged by the caller's expectation (expectations.ts), never here.
+    const ok = status >= 200 && status < 300;
     return { id: target.id, kind: 'http', outcome: ok ? 'ok' : 'http-status', ms: ms(), detail: `HTTP ${status}${echo === undefined ? '' : ` from ${echo.pod}`}`, http };
   } catch (error) {
     signal?.throwIfAborted();

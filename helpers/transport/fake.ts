@@ -21,7 +21,7 @@ export function createFakeTransport(answer: FakeAnswer): FakeTransport {
       return {
         apiVersion: API_VERSION,
         pod: agent.name,
-        node: 'fake-node',
+        node: agent.node ?? 'fake-node',
         results: targets.map((target) => ({ id: target.id, kind: target.kind, ...answer(agent, target) })),
       };
     },
@@ -30,7 +30,7 @@ export function createFakeTransport(answer: FakeAnswer): FakeTransport {
         apiVersion: API_VERSION,
         pod: agent.name,
         namespace: agent.namespace,
-        node: 'fake-node',
+        node: agent.node ?? 'fake-node',
         podIP: '10.0.0.1',
         version: 'fake',
         ready: readiness.get(agent.name) ?? true,
