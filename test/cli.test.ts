@@ -180,6 +180,9 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     const images = await shakedown(['images']);
     expect(images).toEqual({ code: 0, stdout: 'docker.io/library/node:24.21.0-alpine\n', stderr: '' });
     expect((await shakedown(['images', '--probe-image', 'registry.corp/node:24'])).stdout).toBe('registry.corp/node:24\n');
+    // From the manifests: the images a suite declares; no probe image for a read-only suite.
+    expect((await shakedown(['images'], {}, FIXTURE_CLI)).stdout).toBe('docker.io/library/node:24.21.0-alpine\nregistry.example/toy:1\n');
+    expect((await shakedown(['images', '--suite', 'readonly'], {}, FIXTURE_CLI)).stdout).toBe('');
     const help = await shakedown(['run', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--probe-image TEXT');
