@@ -21,6 +21,9 @@ export interface DnsWorld {
   resolvers: Resolver[];
   // The DNS Service and every ready CoreDNS replica.
   servers: DnsServer[];
+  // The probe pods of the fleet's matrix sample (every zone and node pool; helpers/fleet/plan.ts),
+  // which ask the record questions; undefined: every node's.
+  sample?: ReadonlySet<string>;
 }
 
 // What a check created that its questions need: addresses and names, by key.
@@ -39,6 +42,9 @@ export interface DnsCase {
   whenAnswered?: (bad: readonly DnsObservation[], world: DnsWorld) => string | undefined;
   // How long new objects may take to show in DNS (default: the Service programming budget).
   budgetMs?: number;
+  // Who asks: the fleet's sample (default: records are the same from every node, the sample covers
+  // every zone and pool), or every node's probe pod (the path from each node to DNS).
+  from?: 'sample' | 'every-node';
   note: (world: DnsWorld, facts: Facts, observations: readonly DnsObservation[]) => string;
 }
 
@@ -59,6 +65,7 @@ export const SERVERS_ANSWER: DnsCase = {
   title: 'the DNS Service and every CoreDNS replica answer',
   description: 'kubernetes.default.svc.<domain> A, over UDP and TCP, asked directly at the DNS Service ClusterIP and at each CoreDNS pod, from every node',
   what: 'queries to the DNS servers',
+  from: 'every-node',
   objects: async (c) => {
     const { session } = await c.cluster();
     const kubernetes = (await session.clients.core.readNamespacedService({ namespace: 'default', name: 'kubernetes' })).spec?.clusterIP ?? '';
@@ -297,6 +304,7 @@ export const CANARY: DnsCase = {
   title: 'lookups before the burst',
   description: 'kubernetes.default A from every node at every server',
   what: 'lookups before the burst',
+  from: 'every-node',
   questions: (world) => {
     const name = serviceFqdn('kubernetes', 'default', world.domain);
     return [{ name, type: 'A', expected: DNS.resolves() }];

@@ -82,6 +82,16 @@ describe('the dns checks name the one origin of their failures', () => {
     expect(new Set(observations.map((o) => o.target.server))).toEqual(new Set(['10.96.0.10', '10.244.1.10', '10.244.2.10']));
   });
 
+  it('record questions are asked from the fleet\'s sample, the path to DNS from every node', async () => {
+    const transport = createFakeTransport((_source, target) => (target.kind === 'dns' ? serve(target) : TIMEOUT));
+    const sampled = { ...world, sample: new Set(['probe-node1']) };
+    await askCase(transport, sampled, HEADLESS, FACTS.headless, { timeoutMs: 2000, budgetMs: 0 });
+    expect(new Set(transport.calls.map((c) => c.agent))).toEqual(new Set(['probe-node1']));
+    transport.calls.length = 0;
+    await askCase(transport, sampled, SERVERS_ANSWER, FACTS.servers, { timeoutMs: 2000, budgetMs: 0 });
+    expect(new Set(transport.calls.map((c) => c.agent))).toEqual(new Set(['probe-node1', 'probe-node2']));
+  });
+
   it('kube-proxy gone on one node: the Service fails from node2 only, the replicas answer node2 directly, so node2 is the origin and CoreDNS is cleared', async () => {
     const { finding } = await run(SERVERS_ANSWER, FACTS.servers, kubeProxyGoneOn('node2'));
     expect(finding?.origin).toMatchObject({ dimension: 'source-node', value: 'node2', confidence: 'high' });

@@ -4,6 +4,7 @@
 // or CoreDNS itself when its pods and endpoints say it is down. askCase is the part without the
 // cluster, unit-tested with the fake transport in dns-run.test.ts.
 import type { CheckContext } from '../../helpers/engine/check.ts';
+import { matrixAgents } from '../../helpers/fleet/plan.ts';
 import type { Evidence } from '../../helpers/result.ts';
 import type { ProbeTransport } from '../../helpers/transport/transport.ts';
 import { PROGRAMMING_BUDGET_MS } from '../lib/services.ts';
@@ -24,7 +25,8 @@ export async function dnsWorld(c: CheckContext): Promise<{ world: DnsWorld; stat
   const { session } = await c.cluster();
   const nameserver = resolvers[0]?.server ?? '';
   const state = await readCoreDns(session.clients, nameserver);
-  return { world: { domain, namespace: c.run.namespace, resolvers, servers: serversOf(state, nameserver) }, state };
+  const sample = new Set(matrixAgents(c.run.fleet).map((agent) => agent.name));
+  return { world: { domain, namespace: c.run.namespace, resolvers, servers: serversOf(state, nameserver), sample }, state };
 }
 
 export interface AskCaseOptions {
@@ -40,8 +42,9 @@ export interface AskCaseOptions {
 // Asks a case's questions everywhere and judges them: the finding is undefined when all held.
 export async function askCase(transport: ProbeTransport, world: DnsWorld, k: DnsCase, facts: Facts, o: AskCaseOptions): Promise<{ observations: DnsObservation[]; finding: DnsFinding | undefined; evidence: Evidence[] }> {
   const byAgent = new Map(world.resolvers.map((r) => [r.agent.name, r]));
+  const sources = k.from === 'every-node' || world.sample === undefined ? world.resolvers : world.resolvers.filter((r) => world.sample?.has(r.agent.name));
   const asked = plan(
-    world.resolvers.map((r) => r.agent),
+    (sources.length === 0 ? world.resolvers : sources).map((r) => r.agent),
     world.servers,
     (agent) => {
       const resolver = byAgent.get(agent.name);
