@@ -78,8 +78,8 @@ export async function preflight(api: PreflightApi, options: PreflightOptions): P
     });
   }
   const facts = nodes.map(nodeFacts);
-  // Only a run with a probe fleet places pods on nodes.
-  if (runNeeds(options.suites).fleet && !facts.some((node) => node.schedulable)) {
+  // Only a run that makes pods (the fleet, or a suite's own) needs a node to place them on.
+  if (runNeeds(options.suites).namespaces && !facts.some((node) => node.schedulable)) {
     throw new ShakedownError('SD_SETUP_FAILED', `no node can take a probe pod: ${facts.map((n) => `${n.name} ${n.reason ?? ''}`.trim()).join('; ') || 'the cluster has no nodes'}`, {
       hint: 'Uncordon a node or make one Ready; shakedown does not tolerate NoSchedule taints.',
     });
