@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineManifest, type SetupNeed, type SuiteManifest, type SuitePermission } from '../engine/manifest.ts';
-import { describePermission, rbacRules, requiredPermissions, runNeeds } from './permissions.ts';
+import { clusterRoleRules, describePermission, rbacRules, requiredPermissions, runNeeds } from './permissions.ts';
 
 function suite(name: string, setup: SetupNeed[], permissions: SuitePermission[] = []): SuiteManifest {
   return defineManifest({ name, description: `suite ${name}`, checks: [], options: {}, permissions, setup, exclusive: false, images: [] });
@@ -63,6 +63,19 @@ describe('rbacRules', () => {
       { apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] },
       { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['delete'] },
       { nonResourceURLs: ['/readyz'], verbs: ['get'] },
+    ]);
+  });
+});
+
+describe('clusterRoleRules', () => {
+  it('grants what a run of the suites needs, the exec fallback only when asked', () => {
+    const rules = clusterRoleRules([suite('echo', ['fleet'])], 'auto');
+    expect(rules).toContainEqual({ apiGroups: [''], resources: ['pods/proxy'], verbs: ['create', 'get'] });
+    expect(rules.some((rule) => rule.resources?.includes('pods/exec'))).toBe(false);
+    expect(clusterRoleRules([suite('echo', ['fleet'])], 'auto', { withFallback: true })).toContainEqual({ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] });
+    expect(clusterRoleRules([suite('health', [])], 'auto')).toEqual([
+      { apiGroups: [''], resources: ['nodes'], verbs: ['list'] },
+      { nonResourceURLs: ['/version'], verbs: ['get'] },
     ]);
   });
 });

@@ -166,3 +166,10 @@ export function rbacRules(permissions: readonly SuitePermission[]): PolicyRule[]
   for (const [url, verbs] of [...urls.entries()].sort(([a], [b]) => a.localeCompare(b))) rules.push({ nonResourceURLs: [url], verbs: [...verbs].sort() });
   return rules;
 }
+
+// The rules of a ClusterRole that lets a run of these suites do everything it needs (with
+// transport auto, the exec fallback too when withFallback).
+export function clusterRoleRules(manifests: readonly SuiteManifest[], transport: TransportChoice, options: { withFallback?: boolean } = {}): PolicyRule[] {
+  const plan = requiredPermissions(manifests, transport);
+  return rbacRules([...plan.required, ...(options.withFallback === true ? plan.optional : [])]);
+}
