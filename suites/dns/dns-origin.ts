@@ -179,6 +179,8 @@ export function judgeObservations(observations: readonly DnsObservation[], ctx: 
   const replicasAsked = asked.some((o) => o.server.kind === 'replica');
   let likelyCause: string;
   if (asked.length === 0) likelyCause = `no probe agent could be asked (${unasked[0]?.unasked ?? ''}): nothing about DNS was observed`;
+  else if (bad.every((o) => o.unasked !== undefined))
+    likelyCause = `the probe agent(s) on ${list(nodesOf(bad))} could not be asked (${bad[0]?.unasked ?? ''}), so nothing about DNS was observed from there; every query that was asked succeeded`;
   else if (explained !== undefined) likelyCause = explained;
   else if (!healthy && bad.every((o) => o.result?.outcome === 'timeout'))
     likelyCause = replicasAsked

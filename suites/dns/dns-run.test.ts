@@ -167,6 +167,18 @@ describe('the dns checks name the one origin of their failures', () => {
     expect(silent.finding?.origin).toMatchObject({ dimension: 'source-node', value: 'node2' });
   });
 
+  it('a probe agent that cannot be asked is said so, and blames nothing in DNS', async () => {
+    const transport = createFakeTransport((_source, target) => (target.kind === 'dns' ? serve(target) : TIMEOUT));
+    const probe = transport.probe.bind(transport);
+    transport.probe = async (source, targets, options) => {
+      if (source.name === 'probe-node2') throw new Error('proxy to sd-run/probe-node2: 502 Bad Gateway');
+      return probe(source, targets, options);
+    };
+    const { finding } = await askCase(transport, world, SERVERS_ANSWER, FACTS.servers, { timeoutMs: 2000, budgetMs: 0 });
+    expect(finding?.origin).toBeUndefined();
+    expect(finding?.likelyCause).toMatch(/^the probe agent\(s\) on node2 could not be asked \(proxy to sd-run\/probe-node2: 502 Bad Gateway\)/);
+  });
+
   it('CoreDNS down: every check names CoreDNS as the one origin', async () => {
     const transport = createFakeTransport(() => TIMEOUT);
     const down = 'CoreDNS has no pods (its Deployment is scaled to zero or cannot create pods): kube-system/kube-dns has no endpoints, so every lookup times out';

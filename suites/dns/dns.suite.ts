@@ -3,7 +3,8 @@
 // PTR, ExternalName, fast NXDOMAIN, the upstream, truncation and the retry over TCP; a bounded load
 // with p50/p99 and the 5 s conntrack race; CoreDNS's own health and Corefile. The cluster domain is
 // read from the pods' search path, never assumed. Every failure shows the question, the server
-// asked, the rcode or timeout and the answer; when CoreDNS itself is down, it is named as the cause.
+// asked, the rcode or timeout and the answer, and names the one origin the failures share (a node,
+// a replica, TCP, large answers; dns-origin.ts); when CoreDNS itself is down, it is the cause.
 import type { DnsQueryType, ProbeResult } from '../../agent/protocol.ts';
 import { check, defineSuite, group } from '../../helpers/engine/check.ts';
 import { suiteOptions } from '../../helpers/engine/manifest.ts';
