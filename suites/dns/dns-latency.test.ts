@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../agent/protocol.ts';
-import { judgeLatency, latencyStats, percentile } from './dns-latency.ts';
+import { burstOrigin, judgeLatency, latencyStats, percentile } from './dns-latency.ts';
 
 const ok = (ms: number): ProbeResult => ({ id: 'q', kind: 'dns', outcome: 'ok', ms, detail: 'NOERROR', dns: { rcode: 'NOERROR', flags: { aa: false, tc: false, rd: true, ra: true, ad: false, cd: false }, answers: [] } });
 const timeout = (ms = 5000): ProbeResult => ({ id: 'q', kind: 'dns', outcome: 'timeout', ms, detail: 'no answer', code: 'ETIMEDOUT' });
@@ -48,5 +48,22 @@ describe('judgeLatency', () => {
 
   it('fails an empty measurement', () => {
     expect(judgeLatency(latencyStats([])).ok).toBe(false);
+  });
+});
+
+describe('burstOrigin', () => {
+  const lookup = (ms: number, outcome: ProbeResult['outcome'] = 'ok'): ProbeResult => ({ id: 'q', kind: 'dns', outcome, ms, detail: '' });
+  it('names the one node whose lookups time out or take 5 s while the others are answered in time', () => {
+    const results = [
+      ...Array.from({ length: 10 }, () => ({ node: 'node1', result: lookup(2) })),
+      ...Array.from({ length: 8 }, () => ({ node: 'node2', result: lookup(5000, 'timeout') })),
+      { node: 'node2', result: lookup(4100) },
+    ];
+    expect(burstOrigin(results)).toMatchObject({ dimension: 'source-node', value: 'node2', confidence: 'high' });
+    expect(burstOrigin(results)?.summary).toMatch(/from pods on node2 fail.*the path from node2 to the DNS Service/);
+  });
+
+  it('names no node when every node is slow', () => {
+    expect(burstOrigin([{ node: 'node1', result: lookup(5000, 'timeout') }, { node: 'node2', result: lookup(4500) }])).toBeUndefined();
   });
 });

@@ -3,6 +3,8 @@
 // queries glibc sends from one socket (the resolver waits out its 5 s timeout and retries).
 // Pure; unit-tested in dns-latency.test.ts.
 import type { ProbeResult } from '../../agent/protocol.ts';
+import { findOrigin } from '../../helpers/probe/origin.ts';
+import type { Origin } from '../../helpers/result.ts';
 
 export interface LatencyBudget {
   p50Ms: number;
@@ -86,4 +88,16 @@ export function judgeLatency(stats: LatencyStats, budget: LatencyBudget = DEFAUL
   if (stats.slow > 0) problems.push(`expected no lookup near 5 s, saw ${stats.slow} at or beyond ${budget.slowMs}ms (or timed out)`);
   const summary = `${stats.queries} queries: p50 ${stats.p50Ms.toFixed(1)}ms, p99 ${stats.p99Ms.toFixed(1)}ms, max ${stats.maxMs.toFixed(1)}ms, errors ${pct(stats.errorRate)}, near-5s ${stats.slow}`;
   return { ok: problems.length === 0, problems, conntrackRace: stats.slow > 0, summary };
+}
+
+// Slow or failing lookups of a burst that all come from one node are that node's finding (its path
+// to the DNS Service), not CoreDNS's: the same burst from the other nodes was answered in time.
+export function burstOrigin(results: readonly { node: string; result: ProbeResult }[], slowMs = DEFAULT_LATENCY_BUDGET.slowMs): Origin | undefined {
+  return findOrigin(
+    results.map(({ node, result: r }) => ({ ok: r.outcome === 'ok' && r.ms < slowMs, facets: { 'source-node': node }, seen: r.outcome === 'ok' ? 'slow' : r.outcome })),
+    {
+      noun: { one: 'lookup', many: 'lookups' },
+      conclude: ({ values }) => `the path from ${values.join(', ')} to the DNS Service loses or delays packets (conntrack, kube-proxy or the pod network there); CoreDNS answers the other nodes in time`,
+    },
+  );
 }

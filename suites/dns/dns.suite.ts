@@ -8,11 +8,10 @@
 import type { DnsQueryType, ProbeResult } from '../../agent/protocol.ts';
 import { check, defineSuite, group } from '../../helpers/engine/check.ts';
 import { suiteOptions } from '../../helpers/engine/manifest.ts';
-import { findOrigin } from '../../helpers/probe/origin.ts';
 import type { Origin } from '../../helpers/result.ts';
 import manifest from './manifest.ts';
 import { CANARY, CASES } from './dns-cases.ts';
-import { DEFAULT_LATENCY_BUDGET, CONNTRACK_RACE, judgeLatency, latencyStats } from './dns-latency.ts';
+import { DEFAULT_LATENCY_BUDGET, CONNTRACK_RACE, burstOrigin, judgeLatency, latencyStats } from './dns-latency.ts';
 import { DNS_NAMESPACE, corefileProblems, diagnose, endpointProblems, parseCorefile, readCoreDns, coreDnsEvidence } from './dns-coredns.ts';
 import { serviceFqdn } from './dns-names.ts';
 import { COREDNS_COMPONENT } from './dns-origin.ts';
@@ -113,10 +112,7 @@ defineSuite(manifest, () => {
       if (!verdict.ok) {
         const slow = results.filter(({ result: r }) => r.outcome !== 'ok' || r.ms >= DEFAULT_LATENCY_BUDGET.slowMs);
         // Slow or failing lookups from one node only are that node's finding, not CoreDNS's.
-        const origin = findOrigin(
-          results.map(({ node, result: r }) => ({ ok: r.outcome === 'ok' && r.ms < DEFAULT_LATENCY_BUDGET.slowMs, facets: { 'source-node': node }, seen: r.outcome === 'ok' ? 'slow' : r.outcome })),
-          { noun: { one: 'lookup', many: 'lookups' }, conclude: ({ values }) => `the path from ${values.join(', ')} to the DNS Service loses or delays packets (conntrack, kube-proxy or the pod network on that node); CoreDNS answers the other nodes in time` },
-        );
+        const origin = burstOrigin(results);
         const likelyCause = verdict.conntrackRace && origin === undefined ? CONNTRACK_RACE : stats.errors > 0 ? 'CoreDNS is overloaded or its upstream fails (SERVFAIL): too few replicas, CPU limits, or a slow forward target' : 'CoreDNS answers slowly under load: too few replicas, CPU throttling, or no cache plugin';
         c.fail(verdict.conntrackRace ? 'timeout' : stats.errors > 0 ? 'dns-error' : 'mismatch', `DNS under a burst of ${stats.queries} queries: ${origin?.summary ?? verdict.problems[0] ?? ''}`, {
           evidence: [
