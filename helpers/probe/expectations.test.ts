@@ -45,6 +45,9 @@ describe('expectations', () => {
     expect(meets(dns('NOERROR', []), dnsRecords({ via: 'tcp' }), query('tcp'))).toBe(true);
     expect(meets(dns('NOERROR', []), dnsRecords({ via: 'tcp' }), query('udp'))).toBe(false);
     expect(judge(EXPECT.answered, dns('SERVFAIL', []), query('udp')).classification).toBe('dns-error');
+    const retried: ProbeResult = { ...dns('NOERROR', ['10.0.0.1']), dns: { rcode: 'NOERROR', flags, answers: [], truncatedOverUdp: { ms: 2, answers: 0 } } };
+    expect(meets(retried, dnsRecords({ via: 'tcp', retriedOverTcp: true }), query('udp'))).toBe(true);
+    expect(judge(dnsRecords({ retriedOverTcp: false }), retried, query('udp')).observed).toContain('truncated over UDP, retried over TCP');
   });
 
   it('judge TLS and timing', () => {

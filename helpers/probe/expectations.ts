@@ -38,8 +38,10 @@ export interface DnsMatch {
   srv?: { port: number; targets: readonly string[] };
   // The TC (truncated) bit.
   tc?: boolean;
-  // Answered over this transport.
+  // Answered over this transport (an answer retried over TCP after a truncated UDP one counts as TCP).
   via?: 'udp' | 'tcp';
+  // The UDP answer was truncated and the query asked again over TCP (tcpOnTruncation), or not.
+  retriedOverTcp?: boolean;
 }
 
 export interface Expectation {
@@ -117,6 +119,7 @@ function describeDns(match: DnsMatch): string {
   if (match.srv !== undefined) parts.push(`SRV port ${match.srv.port} -> ${[...match.srv.targets].sort().join(', ') || '(none)'}`);
   if (match.tc !== undefined) parts.push(match.tc ? 'TC set' : 'TC clear');
   if (match.via !== undefined) parts.push(`over ${match.via.toUpperCase()}`);
+  if (match.retriedOverTcp !== undefined) parts.push(match.retriedOverTcp ? 'truncated over UDP, then over TCP' : 'not truncated over UDP');
   return parts.join(', ');
 }
 
@@ -227,8 +230,10 @@ function dnsProblem(match: DnsMatch, result: ProbeResult, target: ProbeTarget | 
   const rcodes: readonly string[] = typeof match.rcode === 'object' ? match.rcode : [match.rcode ?? 'NOERROR'];
   if (!rcodes.includes(dns.rcode)) return { classification: 'dns-error', why: `rcode ${dns.rcode}, wanted ${rcodes.join(' or ')}` };
   if (match.tc !== undefined && dns.flags.tc !== match.tc) return { classification: 'mismatch', why: `TC ${dns.flags.tc ? 'set' : 'clear'}` };
-  const via = target?.kind === 'dns' ? (target satisfies DnsTarget).transport : undefined;
-  if (match.via !== undefined && via !== match.via) return { classification: 'mismatch', why: `asked over ${via ?? 'unknown transport'}` };
+  const retried = dns.truncatedOverUdp !== undefined;
+  const via = retried ? 'tcp' : target?.kind === 'dns' ? (target satisfies DnsTarget).transport : undefined;
+  if (match.via !== undefined && via !== match.via) return { classification: 'mismatch', why: `answered over ${via ?? 'an unknown transport'}` };
+  if (match.retriedOverTcp !== undefined && retried !== match.retriedOverTcp) return { classification: 'mismatch', why: retried ? 'truncated over UDP, retried over TCP' : 'not retried over TCP' };
   const type = match.type ?? (target?.kind === 'dns' ? target.type : undefined);
   const records = answersOf(result, type);
   if (match.equals !== undefined) {
