@@ -163,6 +163,18 @@ describe('collectFailureEvidence', () => {
   });
 });
 
+describe('log tails', () => {
+  it('keeps the end of a long log, where the crash is', async () => {
+    const long = `${'early line\n'.repeat(1000)}panic: the last words`;
+    const clients = await api({ [`/api/v1/namespaces/${NS}/pods/web-b/log`]: () => ({ status: 200, body: long }) });
+    const evidence = await collectFailureEvidence(clients, [{ kind: 'Pod', name: 'web-b' }], { namespace: NS });
+    const tail = byLabel(evidence, `log tail of pod ${NS}/web-b (agent)`) ?? '';
+    expect(tail.length).toBeLessThanOrEqual(MAX_TEXT);
+    expect(tail).toMatch(/^… \(\d+ characters cut\)\n/);
+    expect(tail.endsWith('panic: the last words')).toBe(true);
+  });
+});
+
 describe('toRef and orderEvents', () => {
   it('reads a reference from an object an API call returned, or refuses one without kind', () => {
     expect(toRef(service)).toEqual({ kind: 'Service', name: 'web', namespace: NS });

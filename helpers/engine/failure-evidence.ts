@@ -174,8 +174,10 @@ async function describePod(core: CoreV1Api, pod: V1Pod): Promise<Collected & { l
 async function logTail(core: CoreV1Api, namespace: string, pod: string, container: string, previous: boolean): Promise<Evidence> {
   const label = `log tail of pod ${namespace}/${pod} (${container}${previous ? ', previous container' : ''})`;
   try {
-    const text = await core.readNamespacedPodLog({ namespace, name: pod, container, tailLines: LOG_TAIL_LINES, limitBytes: MAX_TEXT, ...(previous ? { previous: true } : {}) });
-    return { label, text: text.trim() === '' ? '(empty)' : text.trimEnd() };
+    const text = await core.readNamespacedPodLog({ namespace, name: pod, container, tailLines: LOG_TAIL_LINES, ...(previous ? { previous: true } : {}) });
+    const tail = text.trimEnd();
+    // The end of a log is what explains a crash: cut from the front.
+    return { label, text: tail === '' ? '(empty)' : tail.length <= MAX_TEXT ? tail : `… (${tail.length - (MAX_TEXT - 40)} characters cut)\n${tail.slice(-(MAX_TEXT - 40))}` };
   } catch (error) {
     return { label, text: `could not read: ${errorText(error)}` };
   }
