@@ -201,16 +201,20 @@ export function ptrExplanation(bad: readonly DnsObservation[], world: DnsWorld):
   return undefined;
 }
 
+// Pods behind many Services have as many PTR records: the answer outgrows 512 bytes of UDP.
+export const PTR_ALSO = 12;
+
 export const PTR: DnsCase = {
   title: 'PTR for a ClusterIP and for pod IPs',
-  description: 'the reverse of a ClusterIP names the Service; the reverse of each pod IP behind a headless Service names the pod under it (a truncated answer asked again over TCP, as a resolver does)',
+  description: `the reverse of a ClusterIP names the Service; the reverse of each pod IP behind a headless Service, and ${PTR_ALSO} more, names the pod under it (the answer, too long for UDP, asked again over TCP as a resolver does)`,
   what: 'PTR queries',
   objects: async (c) => {
-    const [service] = await Promise.all([
-      createService(c, { name: 'dns-ptr', selector: c.run.fleet.selector, ports: [{ name: 'http', port: 80, targetPort: 8080 }] }),
-      createService(c, { name: 'dns-ptr-pods', headless: true, selector: c.run.fleet.selector, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] }),
-    ]);
-    const waited = await waitEndpoints(c, 'dns-ptr-pods', (endpoints) => endpoints.filter((e) => e.ready).length === c.run.fleet.agents.length);
+    const headless = (name: string) => createService(c, { name, headless: true, selector: c.run.fleet.selector, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] });
+    const also = Array.from({ length: PTR_ALSO }, (_, i) => `dns-ptr-also-${i}`);
+    const [service] = await Promise.all([createService(c, { name: 'dns-ptr', selector: c.run.fleet.selector, ports: [{ name: 'http', port: 80, targetPort: 8080 }] }), headless('dns-ptr-pods'), ...also.map(headless)]);
+    const all = (endpoints: readonly { ready: boolean }[]) => endpoints.filter((e) => e.ready).length === c.run.fleet.agents.length;
+    const waited = await waitEndpoints(c, 'dns-ptr-pods', all);
+    await waitEndpoints(c, also.at(-1) ?? 'dns-ptr-pods', all);
     return { clusterIP: [clusterIP(service)], pods: waited.value.filter((e) => e.ready).map((e) => e.address) };
   },
   questions: (world, facts) => [

@@ -13,7 +13,7 @@ export default defineManifest({
     { title: "SRV records for named ports", description: "_http._tcp and _echo._udp of a Service name its port and the Service FQDN" },
     { title: "a headless Service resolves to its ready pod IPs", description: "A records of a headless Service are exactly the IPs of its ready pods; SRV names one record per pod" },
     { title: "a pod's hostname and subdomain resolve", description: "a pod with spec.hostname and spec.subdomain, under a headless Service of that name, resolves as hostname.subdomain.ns.svc.<domain> to its IP" },
-    { title: "PTR for a ClusterIP and for pod IPs", description: "the reverse of a ClusterIP names the Service; the reverse of each pod IP behind a headless Service names the pod under it (a truncated answer asked again over TCP, as a resolver does)" },
+    { title: "PTR for a ClusterIP and for pod IPs", description: "the reverse of a ClusterIP names the Service; the reverse of each pod IP behind a headless Service, and 12 more, names the pod under it (the answer, too long for UDP, asked again over TCP as a resolver does)" },
     { title: "an ExternalName Service answers with a CNAME", description: "a Service of type ExternalName resolves to a CNAME of its externalName" },
     { title: "a name that does not exist is NXDOMAIN, quickly", description: "a missing cluster name answers NXDOMAIN within 500ms from every node, not SERVFAIL or a timeout" },
     { title: "a name outside the cluster resolves through the upstream", description: "the configured external name (--dns-external-name) resolves from the pods, through CoreDNS's forward" },
