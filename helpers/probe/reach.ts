@@ -21,6 +21,7 @@
 import pLimit from 'p-limit';
 import type { ProbeResult, ProbeTarget } from '../../agent/protocol.ts';
 import type { CheckContext } from '../engine/check.ts';
+import { AGENT_CONTAINER } from '../fleet/manifests.ts';
 import type { Evidence, Origin } from '../result.ts';
 import type { AgentAddress, ProbeTransport } from '../transport/transport.ts';
 import { expectedSymbol, judge, symbolOf, type Expectation, type Judgement } from './expectations.ts';
@@ -110,7 +111,8 @@ export async function probeRound(transport: ProbeTransport, cells: readonly Cell
         if (source === undefined) return;
         if (source === RUNNER) {
           const probe = options.runner ?? runnerProbe;
-          await Promise.all(group.map(async ({ cell, index }) => record(cell, index, await probe(targetOf(cell, index), options.signal))));
+          const runnerLimit = pLimit(policy.perSource ?? 16);
+          await Promise.all(group.map(({ cell, index }) => runnerLimit(async () => record(cell, index, await probe(targetOf(cell, index), options.signal)))));
           return;
         }
         try {
@@ -189,7 +191,7 @@ export function reproduceCell(cell: Cell): string {
   const t = cell.target;
   const secs = Math.max(1, Math.ceil(t.timeoutMs / 1000));
   if (cell.source === RUNNER) return t.kind === 'http' ? `curl -sS -m ${secs} ${t.url}` : `# ${t.kind} from the runner`;
-  const exec = `kubectl -n ${cell.source.namespace} exec ${cell.source.name} -c agent -- node -e`;
+  const exec = `kubectl -n ${cell.source.namespace} exec ${cell.source.name} -c ${AGENT_CONTAINER} -- node -e`;
   switch (t.kind) {
     case 'http':
       return `${exec} 'fetch(${JSON.stringify(t.url)},{signal:AbortSignal.timeout(${t.timeoutMs})}).then(async r=>console.log(r.status,await r.text()),e=>console.log(e.cause?.code??e.name))'`;
