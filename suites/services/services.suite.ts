@@ -8,19 +8,23 @@ import { afterAll } from 'vitest';
 import { check, defineSuite, group } from '../../helpers/engine/check.ts';
 import { matrixAgents } from '../../helpers/fleet/plan.ts';
 import { defineFixtures, fixture } from '../../helpers/fixtures/fixture.ts';
+import { fleetFixture } from '../../helpers/fixtures/fleet.ts';
 import { ownPods, type OwnPods } from '../../helpers/fixtures/own-pods.ts';
+import type { FleetDescriptor } from '../../helpers/fleet/descriptor.ts';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import { CASES, READINESS_CASE, type World } from './services-cases.ts';
 import { runCase } from './services-run.ts';
 import manifest from './manifest.ts';
 
 const fixtures = defineFixtures({
+  fleet: fleetFixture(),
   backends: ownPods('file', { suffix: 'svc', count: 3, purpose: 'services suite: the backend pods of its Services' }),
   readinessBackends: ownPods('check', { suffix: 'svc-ready', count: 2, purpose: 'services suite: backends the readiness check makes not ready' }),
   dns: fixture({
     scope: 'file',
-    setup: async (_deps, c) => {
-      const [source] = matrixAgents(c.run.fleet);
+    deps: ['fleet'],
+    setup: async (deps, c) => {
+      const [source] = matrixAgents(deps['fleet'] as FleetDescriptor);
       if (source === undefined) return undefined;
       const { resolvConf } = await (await c.cluster()).transport.info(source, { signal: c.signal });
       const server = resolvConf.nameservers[0];
@@ -30,8 +34,8 @@ const fixtures = defineFixtures({
   }),
 });
 
-function world(c: CheckContext, backends: OwnPods, dns: World['dns']): World {
-  return { namespace: backends.namespace, backends: backends.agents, sources: matrixAgents(c.run.fleet), timeoutMs: c.run.timeouts.probeMs, ...(dns === undefined ? {} : { dns }) };
+function world(c: CheckContext, fleet: FleetDescriptor, backends: OwnPods, dns: World['dns']): World {
+  return { namespace: backends.namespace, backends: backends.agents, sources: matrixAgents(fleet), timeoutMs: c.run.timeouts.probeMs, ...(dns === undefined ? {} : { dns }) };
 }
 
 defineSuite(manifest, () => {
@@ -40,8 +44,8 @@ defineSuite(manifest, () => {
   for (const kase of CASES) {
     check(kase.title, { description: kase.description }, (c) =>
       fixtures.within(c, async (use) => {
-        const [backends, dns] = await Promise.all([use('backends'), use('dns')]);
-        await runCase(c, kase, world(c, backends, dns), (await c.cluster()).transport);
+        const [fleet, backends, dns] = await Promise.all([use('fleet'), use('backends'), use('dns')]);
+        await runCase(c, kase, world(c, fleet, backends, dns), (await c.cluster()).transport);
       }),
     );
   }
@@ -50,8 +54,8 @@ defineSuite(manifest, () => {
   group('readiness', {}, () => {
     check(READINESS_CASE.title, { description: READINESS_CASE.description }, (c) =>
       fixtures.within(c, async (use) => {
-        const [backends, dns] = await Promise.all([use('readinessBackends'), use('dns')]);
-        await runCase(c, READINESS_CASE, world(c, backends, dns), (await c.cluster()).transport);
+        const [fleet, backends, dns] = await Promise.all([use('fleet'), use('readinessBackends'), use('dns')]);
+        await runCase(c, READINESS_CASE, world(c, fleet, backends, dns), (await c.cluster()).transport);
       }),
     );
   });
