@@ -116,6 +116,17 @@ function conclusion(dimensions: readonly string[], values: readonly string[], ob
     const [node = '', protocol = ''] = parts[0] ?? [];
     return `from ${node}, DNS over ${protocol.toUpperCase()} fails while the other protocol works: ${protocol.toUpperCase()} to port 53 is blocked on the path from ${node}`;
   }
+  if (key === 'server & question' && parts.length === 1) {
+    const [name = '', question = ''] = parts[0] ?? [];
+    const target = server(name);
+    if (target?.kind === 'replica') {
+      const wrong = observations.filter((o) => !o.ok && o.server.name === name);
+      const codes = [...new Set(wrong.map(seenWord))].join('/');
+      return wrong.every((o) => o.result?.dns !== undefined)
+        ? `${serverText(target, name)} answers ${question} with ${codes} while the other replicas answer it: it has not seen the objects the others serve (its watch on the API server lags or broke; see its logs)`
+        : `${serverText(target, name)} does not answer ${question} while the other replicas do: see its logs`;
+    }
+  }
   if (key === 'question') {
     const bad = observations.filter((o) => !o.ok);
     if (bad.every((o) => o.result?.dns !== undefined)) return ctx.whenAnswered?.(bad);
@@ -145,20 +156,39 @@ export function judgeObservations(observations: readonly DnsObservation[], ctx: 
 
   const asked = observations.filter((o) => o.unasked === undefined);
   const unasked = observations.filter((o) => o.unasked !== undefined);
-  const facts: Observation[] = asked.map((o) => ({ ok: o.ok, facets: { ...facetsOf(o), question: o.target.id.split(' @')[0] ?? '' }, seen: seenWord(o) }));
-  let concluded: string | undefined;
-  const found = findOrigin(facts, {
-    noun: NOUN,
-    priority: PRIORITY,
-    phrase: (dimension, values) => {
-      if (dimension === 'server') return `to ${list(values.map((v) => serverText(ctx.servers.find((s) => s.name === v), v)))}`;
-      if (dimension === 'question') return `for ${list(values)}`;
-      return undefined;
-    },
-    conclude: ({ dimensions, values }) => (concluded = conclusion(dimensions, values, asked, ctx)),
-  });
+  const originOver = (subset: readonly DnsObservation[]): { found: Origin | undefined; concluded: string | undefined } => {
+    let concluded: string | undefined;
+    const found = findOrigin(
+      subset.map((o): Observation => ({ ok: o.ok, facets: facetsOf(o), seen: seenWord(o) })),
+      {
+        noun: NOUN,
+        priority: PRIORITY,
+        phrase: (dimension, values) => {
+          if (dimension === 'server') return `to ${list(values.map((v) => serverText(ctx.servers.find((s) => s.name === v), v)))}`;
+          if (dimension === 'question') return `for ${list(values)}`;
+          return undefined;
+        },
+        conclude: ({ dimensions, values }) => (concluded = conclusion(dimensions, values, subset, ctx)),
+      },
+    );
+    return { found, concluded };
+  };
+  let { found, concluded } = originOver(asked);
+  let viaService = '';
+  // Queries through the Service land on one replica or another, so a broken replica makes them fail
+  // only sometimes, and nothing splits cleanly: the replicas asked directly still can.
+  const direct = asked.filter((o) => o.server.kind === 'replica');
+  if (found === undefined && direct.some((o) => !o.ok) && direct.some((o) => o.ok) && asked.some((o) => o.server.kind === 'service' && !o.ok)) {
+    ({ found, concluded } = originOver(direct));
+    if (found !== undefined) viaService = ' (queries through the DNS Service fail when they land on it)';
+  }
+  if (found?.dimension === 'server & question' && ctx.servers.find((s) => s.name === found?.value.split(' & ')[0])?.kind === 'replica') {
+    // One replica wrong about names the others serve is that replica's finding, whichever names a check asked.
+    const [name = ''] = found.value.split(' & ');
+    found = { ...found, dimension: 'server', value: name };
+  }
   if (found !== undefined) {
-    let origin = found;
+    let origin: Origin = viaService === '' ? found : { ...found, summary: `${found.summary}${viaService}` };
     // The Service failing from one node while that node reaches the replicas is that node's finding:
     // the same origin (source-node) the other checks and suites report for it.
     if (found.dimension === 'source-node & server' && ctx.servers.find((s) => s.name === found.value.split(' & ')[1])?.kind === 'service') {

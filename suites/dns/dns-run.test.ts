@@ -134,6 +134,20 @@ describe('the dns checks name the one origin of their failures', () => {
     expect(finding?.likelyCause).toMatch(/^replica coredns-b on node2 does not answer as coredns-a does/);
   });
 
+  it('a replica that has not seen a new Service is named, though queries through the Service fail only when they land on it', async () => {
+    let turn = 0;
+    const lagging: Fault = (_source, t) => {
+      if (t.name !== big) return undefined;
+      // The Service sends every other query to the lagging replica.
+      const lands = t.server === '10.244.2.10' || (t.server === '10.96.0.10' && turn++ % 2 === 0);
+      return lands ? { outcome: 'dns-error', code: 'NXDOMAIN', ms: 1, detail: 'NXDOMAIN', dns: { rcode: 'NXDOMAIN', flags: FLAGS, answers: [], size: 100 } } : undefined;
+    };
+    const { finding } = await run(TRUNCATION, {}, lagging);
+    expect(finding?.origin).toMatchObject({ dimension: 'server', value: 'coredns-b' });
+    expect(finding?.likelyCause).toMatch(/^replica coredns-b on node2 answers A dns-big\.sd-run\.svc\.cluster\.local with NXDOMAIN while the other replicas answer it: it has not seen the objects the others serve/);
+    expect(finding?.message).toContain('(queries through the DNS Service fail when they land on it)');
+  });
+
   it('an MTU black hole on one node: small answers arrive, large ones (EDNS0 over UDP, TCP) to node2 do not', async () => {
     const mtu: Fault = (source, t) => (source.node === 'node2' && t.name === big && (t.transport === 'tcp' || t.udpSize !== undefined) ? TIMEOUT : undefined);
     const { finding, observations } = await run(TRUNCATION, {}, mtu);

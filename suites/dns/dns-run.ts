@@ -14,6 +14,10 @@ import { DNS_NAMESPACE, coreDnsEvidence, diagnose, readCoreDns, type CoreDnsStat
 import { judgeObservations, type DnsFinding } from './dns-origin.ts';
 import { describeResolver, dnsSetting } from './dns.ts';
 
+// How long every CoreDNS replica may take to serve an object the check just created: each watches
+// the API server on its own, and on a busy control plane one replica was seen 17 s behind the other.
+export const DNS_PROPAGATION_MS = 30_000;
+
 // The DNS Service (as the pods' resolv.conf names it) and every ready CoreDNS replica with an address.
 export function serversOf(state: CoreDnsState, nameserver: string): DnsServer[] {
   const replicas = state.pods.filter((p) => p.ready && p.ip !== '').map((p): DnsServer => ({ name: p.name, ip: p.ip, kind: 'replica', node: p.node }));
@@ -53,7 +57,7 @@ export async function askCase(transport: ProbeTransport, world: DnsWorld, k: Dns
     o.timeoutMs,
   );
   const { observations, evidence } = await askAll(transport, asked, {
-    budgetMs: o.budgetMs ?? k.budgetMs ?? PROGRAMMING_BUDGET_MS,
+    budgetMs: o.budgetMs ?? k.budgetMs ?? (k.objects === undefined ? PROGRAMMING_BUDGET_MS : DNS_PROPAGATION_MS),
     namespace: world.namespace,
     ...(o.signal === undefined ? {} : { signal: o.signal }),
     ...(o.log === undefined ? {} : { log: o.log }),
