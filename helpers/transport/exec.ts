@@ -56,11 +56,15 @@ export function kubeExecRunner(kc: KubeConfig, options: ExecOpenOptions & { gate
           },
         });
       let status: V1Status | undefined;
+      // The status arrives after all the output: the command is over, whether or not the socket's
+      // close handshake ever completes.
+      let ended = () => {};
       const socket: ExecSocket = await gate.open(
         agent,
         () =>
           exec.exec(agent.namespace, agent.name, AGENT_CONTAINER, command, sink(chunks), sink(errors), null, false, (s) => {
             status = s;
+            ended();
           }),
         (late) => late.close(),
         signal,
@@ -84,8 +88,9 @@ export function kubeExecRunner(kc: KubeConfig, options: ExecOpenOptions & { gate
           }
           resolve(Buffer.concat(chunks).toString());
         }
+        ended = () => finish();
         socket.on('close', () => finish());
-        if (socket.readyState === CLOSED) finish();
+        if (socket.readyState === CLOSED || status !== undefined) finish();
       });
     },
   };
