@@ -61,7 +61,7 @@ export interface PollPolicy {
   perSource?: number;
 }
 
-export const POLL: PollPolicy = { deadlineMs: 15_000, intervalMs: 200, backoff: 1.5, maxIntervalMs: 2000, quickTimeoutMs: 600, concurrency: 8 };
+export const POLL: PollPolicy = { deadlineMs: 15_000, intervalMs: 200, backoff: 1.5, maxIntervalMs: 1000, quickTimeoutMs: 600, concurrency: 8 };
 
 export interface ReachOptions {
   policy?: Partial<PollPolicy>;
