@@ -86,6 +86,11 @@ describe('failure evidence on the real cluster', () => {
     const tails = [text(evidence, `log tail of pod ${namespace}/crasher (main)`), text(evidence, `log tail of pod ${namespace}/crasher (main, previous container)`)];
     expect(tails.some((tail) => tail.endsWith('starting\nfatal: cannot open /config/agent.json'))).toBe(true);
     expect(elapsed).toBeLessThan(8000);
+
+    // The node the pod runs on, as a failure whose origin names it would track it.
+    const [nodeEvidence] = await collectFailureEvidence(session.clients, [{ kind: 'Node', name: node }], { namespace });
+    expect(nodeEvidence?.label).toBe(`Node ${node}`);
+    expect(nodeEvidence?.text).toMatch(/^Ready, 10\.217\.0\.\d+, kubelet v1\.34\.\d+/);
   }, 120_000);
 
   it("names a pod's missing image from its status and its Warning events", async () => {

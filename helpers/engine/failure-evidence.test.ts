@@ -163,6 +163,43 @@ describe('collectFailureEvidence', () => {
   });
 });
 
+describe('nodes', () => {
+  it("describes a Node a failure's origin names: what is wrong with its conditions, taints, and its events from the default namespace", async () => {
+    const node = {
+      kind: 'Node',
+      metadata: { name: 'node2' },
+      spec: { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }] },
+      status: {
+        addresses: [{ type: 'InternalIP', address: '10.217.0.12' }],
+        nodeInfo: { kubeletVersion: 'v1.34.4' },
+        conditions: [
+          { type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' },
+          { type: 'NetworkUnavailable', status: 'True', reason: 'NoRouteCreated' },
+          { type: 'MemoryPressure', status: 'False' },
+        ],
+      },
+    };
+    const clients = await api({
+      '/api/v1/nodes/node2': () => ({ status: 200, body: node }),
+      '/api/v1/namespaces/default/events': () => ({ status: 200, body: { kind: 'EventList', items: [event('Normal', 'NodeNotReady', 'Node node2 status is now: NodeNotReady', '2025-01-01T10:00:00Z')] } }),
+    });
+    const evidence = await collectFailureEvidence(clients, [{ kind: 'Node', name: 'node2', namespace: 'ignored' }], { namespace: NS });
+    expect(evidence).toEqual([
+      {
+        label: 'Node node2',
+        text: [
+          'not Ready (NodeStatusUnknown: Kubelet stopped posting node status.), 10.217.0.12, kubelet v1.34.4, cordoned (unschedulable)',
+          'condition NetworkUnavailable=True (NoRouteCreated)',
+          'taint node.kubernetes.io/unreachable:NoExecute',
+          'events:',
+          '  Normal NodeNotReady: Node node2 status is now: NodeNotReady',
+        ].join('\n'),
+      },
+    ]);
+    expect(server?.requests.find((request) => request.path.startsWith('/api/v1/namespaces/default/events'))?.path).toContain(encodeURIComponent('involvedObject.kind=Node,involvedObject.name=node2'));
+  });
+});
+
 describe('log tails', () => {
   it('keeps the end of a long log, where the crash is', async () => {
     const long = `${'early line\n'.repeat(1000)}panic: the last words`;

@@ -9,8 +9,8 @@
 //
 // On fail or warn the engine adds, for every tracked object (at most MAX_OBJECTS): its state (a
 // Service's type, ports and endpoints with the pods and nodes behind them; a Pod's node, phase,
-// conditions and container states with the reason judgePod gives; a NetworkPolicy's selector and
-// rules), its recent events (Warning first), and the last log lines of every pod involved that is
+// conditions and container states with the reason judgePod gives; a Node's conditions, taints and
+// kubelet, e.g. for the node a failure's origin names; a NetworkPolicy's selector and rules), its recent events (Warning first), and the last log lines of every pod involved that is
 // not ready or has restarted (the previous container's too, which shows the crash), including the
 // not-ready pods behind a tracked Service. Everything is bounded in size and time; a read that
 // fails or runs out of time becomes a line saying what could not be collected, never a failure of
@@ -40,6 +40,11 @@ export interface CollectOptions {
   deadlineMs?: number;
 }
 
+// Kinds without a namespace; a reference's namespace is ignored for them.
+const CLUSTER_SCOPED = new Set(['Node', 'Namespace']);
+// Where the kubelet and the node controllers record a Node's events.
+const NODE_EVENTS_NAMESPACE = 'default';
+
 export const MAX_OBJECTS = 8;
 // Pods behind a tracked Service described besides the tracked objects (the not-ready ones).
 export const MAX_EXTRA_PODS = 4;
@@ -68,7 +73,7 @@ export function toRef(object: ObjectRef | { kind?: string; metadata?: { name?: s
 export async function collectFailureEvidence(api: EvidenceApi, refs: readonly ObjectRef[], options: CollectOptions): Promise<Evidence[]> {
   const unique = new Map<string, Resolved>();
   for (const ref of refs) {
-    const resolved = { kind: ref.kind, name: ref.name, namespace: ref.namespace ?? options.namespace };
+    const resolved = { kind: ref.kind, name: ref.name, namespace: CLUSTER_SCOPED.has(ref.kind) ? '' : (ref.namespace ?? options.namespace) };
     unique.set(key(resolved), resolved);
   }
   const all = [...unique.values()];
@@ -80,6 +85,7 @@ export async function collectFailureEvidence(api: EvidenceApi, refs: readonly Ob
   const done = new Map<string, Evidence[]>();
   const limit = pLimit(CONCURRENCY);
   const described = new Set(chosen.map(key));
+  const names = new Map([...unique.values()].map((object) => [key(object), name(object)]));
   const describeAll = async (objects: Resolved[]): Promise<void> => {
     const collected = await Promise.all(
       objects.map((object) =>
@@ -92,7 +98,10 @@ export async function collectFailureEvidence(api: EvidenceApi, refs: readonly Ob
     );
     const pods = collected.flatMap((result) => result.pods).filter((pod) => !described.has(key(pod)));
     const extra = [...new Map(pods.map((pod) => [key(pod), pod])).values()].slice(0, MAX_EXTRA_PODS);
-    for (const pod of extra) described.add(key(pod));
+    for (const pod of extra) {
+      described.add(key(pod));
+      names.set(key(pod), name(pod));
+    }
     if (extra.length > 0) await describeAll(extra);
   };
 
@@ -107,7 +116,7 @@ export async function collectFailureEvidence(api: EvidenceApi, refs: readonly Ob
   if (!finished) {
     limit.clearQueue();
     const missing = [...described].filter((k) => !done.has(k));
-    notes.push(`collection stopped after ${deadlineMs}ms; not collected: ${missing.map((k) => k.replace(/\0/g, ' ')).join(', ') || 'nothing'}`);
+    notes.push(`collection stopped after ${deadlineMs}ms; not collected: ${missing.map((k) => names.get(k) ?? k).join(', ') || 'nothing'}`);
   }
   const evidence = [...described].flatMap((k) => done.get(k) ?? []);
   if (notes.length > 0) evidence.push({ label: 'failure evidence', text: notes.join('\n') });
@@ -129,6 +138,8 @@ async function describeState(api: EvidenceApi, object: Resolved): Promise<Collec
       return describePod(api.core, await api.core.readNamespacedPod({ namespace: object.namespace, name: object.name }));
     case 'Service':
       return describeService(api, object);
+    case 'Node':
+      return describeNode(api.core, object.name);
     case 'NetworkPolicy': {
       const policy = await api.networking.readNamespacedNetworkPolicy({ namespace: object.namespace, name: object.name });
       const spec = policy.spec;
@@ -214,8 +225,25 @@ function endpointsOf(slices: readonly V1EndpointSlice[], namespace: string): { e
   return { endpointLines, pods };
 }
 
+// A node's state: what is wrong with its conditions (Ready not True, a pressure or network condition
+// True), whether it takes pods, its kubelet and address.
+async function describeNode(core: CoreV1Api, nodeName: string): Promise<Collected & { lines: string[] }> {
+  const node = await core.readNode({ name: nodeName });
+  const conditions = node.status?.conditions ?? [];
+  const ready = conditions.find((condition) => condition.type === 'Ready');
+  const address = node.status?.addresses?.find((entry) => entry.type === 'InternalIP')?.address ?? 'no InternalIP';
+  const lines = [
+    `${ready?.status === 'True' ? 'Ready' : `not Ready (${ready?.reason ?? 'no Ready condition'}${ready?.message ? `: ${ready.message}` : ''})`}, ${address}, kubelet ${node.status?.nodeInfo?.kubeletVersion ?? 'unknown'}${node.spec?.unschedulable ? ', cordoned (unschedulable)' : ''}`,
+  ];
+  for (const condition of conditions) {
+    if (condition.type !== 'Ready' && condition.status === 'True') lines.push(`condition ${condition.type}=True${condition.reason ? ` (${condition.reason}${condition.message ? `: ${condition.message}` : ''})` : ''}`);
+  }
+  for (const taint of node.spec?.taints ?? []) lines.push(`taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`);
+  return { lines, evidence: [], pods: [] };
+}
+
 async function eventLines(core: CoreV1Api, object: Resolved): Promise<string[]> {
-  const list = await core.listNamespacedEvent({ namespace: object.namespace, fieldSelector: `involvedObject.kind=${object.kind},involvedObject.name=${object.name}` });
+  const list = await core.listNamespacedEvent({ namespace: object.namespace === '' ? NODE_EVENTS_NAMESPACE : object.namespace, fieldSelector: `involvedObject.kind=${object.kind},involvedObject.name=${object.name}` });
   return orderEvents(list.items)
     .slice(0, MAX_EVENTS)
     .map((event) => `${event.type ?? 'Normal'} ${event.reason ?? ''}${(event.count ?? 1) > 1 ? ` (x${event.count})` : ''}: ${event.message ?? ''}`.trim());
@@ -253,5 +281,5 @@ function key(object: Resolved): string {
 }
 
 function name(object: Resolved): string {
-  return `${object.kind} ${object.namespace}/${object.name}`;
+  return object.namespace === '' ? `${object.kind} ${object.name}` : `${object.kind} ${object.namespace}/${object.name}`;
 }
