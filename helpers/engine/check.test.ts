@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TransportError } from '../transport/transport.ts';
-import { CheckFailure, CheckWarning, budgetOf, outcomeOf } from './check.ts';
+import { CheckFailure, CheckWarning, budgetOf, originNodes, outcomeOf } from './check.ts';
 
 const seen = { evidence: [{ label: 'matrix', text: 'x/a X' }], log: ['12:00:00.000 probing'] };
 const origin = { dimension: 'replica', value: 'coredns-1', summary: 'only queries to coredns-1 time out', confidence: 'high' as const };
@@ -42,5 +42,18 @@ describe('budgetOf: the check ends itself before vitest would, keeping time for 
     expect(budgetOf(120_000)).toEqual({ bodyMs: 111_000, evidenceMs: 8500 });
     expect(budgetOf(300)).toEqual({ bodyMs: 225, evidenceMs: 0 });
     expect(budgetOf(0)).toEqual({ bodyMs: undefined, evidenceMs: 8000 });
+  });
+});
+
+describe('originNodes: the engine describes the nodes a failure\'s origin names', () => {
+  it('tracks each node of a source-node or target-node origin, nothing for other dimensions', () => {
+    expect(originNodes({ ...origin, dimension: 'source-node', value: 'node2' })).toEqual([{ kind: 'Node', name: 'node2' }]);
+    expect(originNodes({ ...origin, dimension: 'target-node', value: 'node1, node3' })).toEqual([
+      { kind: 'Node', name: 'node1' },
+      { kind: 'Node', name: 'node3' },
+    ]);
+    expect(originNodes(origin)).toEqual([]);
+    expect(originNodes({ ...origin, dimension: 'source-node & port', value: 'node2 & 53' })).toEqual([]);
+    expect(originNodes(undefined)).toEqual([]);
   });
 });

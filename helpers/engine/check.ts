@@ -231,12 +231,24 @@ async function withDeadline(work: Promise<void>, ms: number | undefined): Promis
   }
 }
 
+// The nodes a failure's origin names (every failing probe from or to pods on them): the engine
+// describes them beside the objects the check tracked.
+export function originNodes(origin: Origin | undefined): ObjectRef[] {
+  if (origin === undefined || (origin.dimension !== 'source-node' && origin.dimension !== 'target-node')) return [];
+  return origin.value
+    .split(', ')
+    .filter((node) => node !== '')
+    .map((node) => ({ kind: 'Node', name: node }));
+}
+
 async function withEngineEvidence(outcome: CheckOutcome, seen: Seen, deadlineMs: number): Promise<CheckOutcome> {
-  if (seen.tracked.length === 0 || (outcome.status !== 'fail' && outcome.status !== 'warn')) return outcome;
+  if (outcome.status !== 'fail' && outcome.status !== 'warn') return outcome;
+  const refs = [...seen.tracked, ...originNodes(outcome.origin)];
+  if (refs.length === 0) return outcome;
   let added: Evidence[];
   try {
     const { session } = await cluster();
-    added = await collectFailureEvidence(session.clients, seen.tracked, { namespace: runContext().namespace, deadlineMs });
+    added = await collectFailureEvidence(session.clients, refs, { namespace: runContext().namespace, deadlineMs });
   } catch (error) {
     added = [{ label: 'failure evidence', text: `could not be collected: ${error instanceof Error ? error.message : String(error)}` }];
   }

@@ -70,7 +70,9 @@ describe('createSuiteRunner with the vitest adapter', () => {
     await runner.close();
 
     const byCheck = new Map<string, CheckResult>(adapter.results.map((result) => [result.check, result]));
-    expect(byCheck.get('warns')).toMatchObject({ status: 'warn', message: 'the serving certificate expires in 40 days', likelyCause: 'rotation is manual', evidence: [{ label: 'certificate' }] });
+    expect(byCheck.get('warns')).toMatchObject({ status: 'warn', message: 'the serving certificate expires in 40 days', likelyCause: 'rotation is manual' });
+    // Its origin names node2, so the engine tries to describe that node too (no cluster here: it says so).
+    expect(byCheck.get('warns')?.evidence.map((item) => item.label)).toEqual(['certificate', 'failure evidence']);
     const tracked = byCheck.get('fails with a tracked object');
     expect(tracked).toMatchObject({ status: 'fail', classification: 'timeout', origin: { dimension: 'source-node', value: 'node2' } });
     // No cluster behind this run context: the evidence says it could not be collected, the failure stands.
