@@ -1,7 +1,9 @@
 // The engine owns the failure path: when a check fails or warns, it attaches what a person would
 // look at next, read from the cluster, so suites do not write their own failWith… helpers.
 //
-// How a suite uses it: tell the check context which objects the check touched, and fail as usual.
+// How a suite uses it: tell the check context which objects the check touched, and fail as usual
+// (instead of a failWith… helper that reads the objects itself). The nodes a failure's origin names
+// (source-node, target-node) are described without being tracked (check.ts originNodes).
 //
 //   const service = c.track(await core.createNamespacedService({ namespace, body }));  // a created object
 //   c.track({ kind: 'Pod', namespace: 'kube-system', name: corednsPod });               // or a reference
@@ -10,9 +12,9 @@
 // On fail or warn the engine adds, for every tracked object (at most MAX_OBJECTS): its state (a
 // Service's type, ports and endpoints with the pods and nodes behind them; a Pod's node, phase,
 // conditions and container states with the reason judgePod gives; a Node's conditions, taints and
-// kubelet, e.g. for the node a failure's origin names; a NetworkPolicy's selector and rules), its recent events (Warning first), and the last log lines of every pod involved that is
-// not ready or has restarted (the previous container's too, which shows the crash), including the
-// not-ready pods behind a tracked Service. Everything is bounded in size and time; a read that
+// kubelet; a NetworkPolicy's selector and rules), its recent events (Warning first), and the last
+// log lines of every pod involved that is not ready or has restarted (the previous container's
+// too, which shows the crash), including the not-ready pods behind a tracked Service. Everything is bounded in size and time; a read that
 // fails or runs out of time becomes a line saying what could not be collected, never a failure of
 // the check's reporting.
 import type { CoreV1Api, CoreV1Event, DiscoveryV1Api, NetworkingV1Api, V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
