@@ -6,7 +6,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '../../agent/agent.ts';
 import { TEST_TOKEN } from '../../agent/testing/loopback.ts';
 import { API_VERSION, type ProbeTarget } from '../../agent/protocol.ts';
-import { MAX_EXEC_BODY_BYTES, createExecTransport, splitBySize, type ExecRunner } from './exec.ts';
+import { KubeConfig, type Exec, type V1Status } from '@kubernetes/client-node';
+import type { Writable } from 'node:stream';
+import { createThrottle } from '../kube/throttle.ts';
+import { createExecGate } from './exec-open.ts';
+import { MAX_EXEC_BODY_BYTES, createExecTransport, kubeExecRunner, splitBySize, type ExecRunner } from './exec.ts';
 import { TransportError } from './transport.ts';
 
 const LOOPBACK = '127.0.0.1';
@@ -92,6 +96,43 @@ describe('createExecTransport', () => {
     const refused = new TransportError('exec', agentAddress(1), 'the API server refused the exec: 403 Forbidden (needs create on pods/exec in sd-1)');
     const runner: ExecRunner = { run: () => Promise.reject(refused) };
     expect(await createExecTransport(runner).info(agentAddress(1)).catch((e: unknown) => e)).toBe(refused);
+  });
+});
+
+describe('kubeExecRunner', () => {
+  // client-node's Exec, scripted: writes the output and the status, and a socket that never closes
+  // (as when the close handshake is lost).
+  function fakeExec(opened: string[]): Pick<Exec, 'exec'> {
+    return {
+      async exec(_ns, pod, _container, _command, stdout, _stderr, _stdin, _tty, status) {
+        opened.push(pod);
+        setTimeout(() => {
+          (stdout as Writable).write('{"status":200,"body":"{}"}');
+          status?.({ status: 'Success' } as V1Status);
+        }, 5);
+        return { readyState: 1, close: () => {}, on: () => {} } as unknown as Awaited<ReturnType<Exec['exec']>>;
+      },
+    };
+  }
+
+  it('ends a command when its status arrives, without waiting for the socket to close', async () => {
+    const opened: string[] = [];
+    const runner = kubeExecRunner(new KubeConfig(), { exec: fakeExec(opened) });
+    const started = performance.now();
+    expect(await runner.run(agentAddress(1), ['node', '-e', 'x'], 20_000)).toBe('{"status":200,"body":"{}"}');
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(opened).toEqual(['probe-0']);
+  });
+
+  it('opens every exec through the run\'s rate limit', async () => {
+    let t = 0;
+    const upgrades: number[] = [];
+    const clock = { now: () => t, sleep: async (ms: number) => void (t += ms) };
+    const gate = createExecGate({ throttle: createThrottle({ qps: 2, burst: 1, ...clock }), ...clock });
+    const exec = fakeExec([]);
+    const runner = kubeExecRunner(new KubeConfig(), { gate, exec: { exec: (...args: Parameters<Exec['exec']>) => (upgrades.push(t), exec.exec(...args)) } });
+    for (let i = 0; i < 3; i++) await runner.run(agentAddress(1), ['node'], 20_000);
+    expect(upgrades).toEqual([0, 500, 1000]);
   });
 });
 

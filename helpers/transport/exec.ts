@@ -40,8 +40,9 @@ const CLOSED = 3;
  * limit, a deadline on the upgrade, a backoff after failures (exec-open.ts). Pass the session's
  * throttle (`{ throttle: session.connection.throttle }`) so execs share the run's rate limit.
  */
-export function kubeExecRunner(kc: KubeConfig, options: ExecOpenOptions & { gate?: ExecGate } = {}): ExecRunner {
-  const exec = new Exec(kc);
+export function kubeExecRunner(kc: KubeConfig, options: ExecOpenOptions & { gate?: ExecGate; exec?: Pick<Exec, 'exec'> } = {}): ExecRunner {
+  // `exec` stands in for client-node's in unit tests.
+  const exec = options.exec ?? new Exec(kc);
   const gate = options.gate ?? createExecGate(options);
   return {
     async run(agent, command, timeoutMs, signal) {
