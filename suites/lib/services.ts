@@ -1,5 +1,6 @@
-// Steps the Service checks of several suites share: create a Service in a namespace of the run, and
-// wait (bounded, measured) until its EndpointSlices say what the check needs. Probing the data path
+// Steps the Service checks of several suites share: create a Service in a namespace of the run
+// (tracked, so a failing check carries its state and endpoints), and wait (bounded, measured) until
+// its EndpointSlices say what the check needs. Probing the data path
 // is the reachability engine's (helpers/probe/reach.ts), with its one poll policy.
 import type { V1Service } from '@kubernetes/client-node';
 import type { CheckContext } from '../../helpers/engine/check.ts';
@@ -18,7 +19,8 @@ export async function createService(c: CheckContext, spec: Omit<ServiceSpec, 'na
     body: serviceManifest({ ...spec, namespace, runId: c.run.runId }),
   });
   c.log(`created service ${namespace}/${spec.name} ${service.spec?.clusterIP ?? ''}`);
-  return service;
+  // On failure the engine attaches its state, endpoints (and the pods behind them) and events.
+  return c.track({ ...service, kind: service.kind ?? 'Service', metadata: { ...service.metadata, name: spec.name, namespace } });
 }
 
 export function clusterIP(service: V1Service): string {

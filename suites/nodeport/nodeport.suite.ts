@@ -13,7 +13,6 @@ import { PROBE_LABEL } from '../../helpers/fleet/manifests.ts';
 import { matrixAgents } from '../../helpers/fleet/plan.ts';
 import { defineFixtures } from '../../helpers/fixtures/fixture.ts';
 import { ownPods } from '../../helpers/fixtures/own-pods.ts';
-import { serviceEvidence } from '../../helpers/objects/evidence.ts';
 import type { ServiceSpec } from '../../helpers/objects/service.ts';
 import { EXPECT, answeredBy, type Expectation } from '../../helpers/probe/expectations.ts';
 import { RUNNER, failReach, reach, type Cell, type ReachRun } from '../../helpers/probe/reach.ts';
@@ -61,7 +60,7 @@ async function nodePortService(c: CheckContext, s: Setting, name: string, extra:
 
 // Fails, naming the origin, when a cell mismatched; the evidence adds the Service and what programs
 // Service traffic on the failing nodes.
-async function judge(c: CheckContext, s: Setting, run: ReachRun, service: string, what: string): Promise<void> {
+async function judge(c: CheckContext, run: ReachRun, what: string): Promise<void> {
   const { session } = await c.cluster();
   await failReach(c, run, {
     what,
@@ -71,10 +70,8 @@ async function judge(c: CheckContext, s: Setting, run: ReachRun, service: string
       const concluded = origin === undefined ? undefined : nodePortConclusion({ dimensions: origin.dimension.split(' & '), values: origin.value.split(', ') });
       return concluded ?? nodePortCause(run.mismatches[0]?.judgement.classification ?? 'error', nodes);
     },
-    evidence: async () => [
-      ...(await serviceEvidence(session.clients, s.namespace, service)),
-      await proxyEvidence(session.clients.core, [...new Set(run.mismatches.map((cell) => cell.facets['target-node'] ?? ''))]),
-    ],
+    // The engine adds the tracked Service and the nodes the origin names; this adds what programs Service traffic there.
+    evidence: async () => [await proxyEvidence(session.clients.core, [...new Set(run.mismatches.map((cell) => cell.facets['target-node'] ?? ''))])],
   });
 }
 
@@ -92,7 +89,7 @@ defineSuite(manifest, () => {
       const sources = matrixAgents(c.run.fleet);
       const cells = nodeCells({ sources, addresses: s.addresses, nodePort, kind: 'http', timeoutMs: c.run.timeouts.probeMs, endpointNode: s.backend.node, expectOn: () => fromBackend(s, TARGET_PORT) });
       const run = await reach((await c.cluster()).transport, cells, { signal: c.signal, log: (line) => c.log(line) });
-      await judge(c, s, run, 'np-cluster', 'node address probes');
+      await judge(c, run, 'node address probes');
       c.note(`nodePort ${nodePort} -> ${s.backend.name}:${TARGET_PORT} answered on ${s.addresses.length} node address(es) from ${sources.length} node(s)`);
     }),
   );
@@ -109,7 +106,7 @@ defineSuite(manifest, () => {
       const run = await reach((await c.cluster()).transport, cells, { signal: c.signal, log: (line) => c.log(line) });
       const decision = runnerDecision(mode, run.cells.map((cell) => cell.result));
       if (!decision.run) return c.skip(decision.reason);
-      await judge(c, s, run, 'np-runner', 'calls from the runner');
+      await judge(c, run, 'calls from the runner');
       c.note(`${s.addresses.length} node address(es) answered from this machine on nodePort ${nodePort}`);
     }),
   );
@@ -135,7 +132,7 @@ defineSuite(manifest, () => {
       const run = await reach((await c.cluster()).transport, cells, { signal: c.signal, log: (line) => c.log(line) });
       const decision = runnerDecision(mode, run.cells.map((cell) => cell.result));
       if (!decision.run) return c.skip(`external traffic is needed to judge policy Local (pod traffic is exempt from it): ${decision.reason}`);
-      await judge(c, s, run, 'np-local', 'Local-policy calls');
+      await judge(c, run, 'Local-policy calls');
       const others = new Set(s.addresses.filter((a) => a.node !== s.backend.node).map((a) => a.node));
       c.note(`${s.backend.node} answered with the client IP preserved${others.size > 0 ? `; ${[...others].join(', ')} (no local endpoint) did not answer` : '; no node without an endpoint to test silence'}`);
     }),
@@ -165,7 +162,7 @@ defineSuite(manifest, () => {
       if (source === undefined) return c.skip('the fleet has no agent');
       const cells = nodeCells({ sources: [source], addresses: s.addresses, nodePort: chosen, kind: 'http', timeoutMs: c.run.timeouts.probeMs, endpointNode: s.backend.node, expectOn: () => fromBackend(s, TARGET_PORT) });
       const run = await reach(transport, cells, { signal: c.signal, log: (line) => c.log(line) });
-      await judge(c, s, run, 'np-chosen', 'probes of the chosen nodePort');
+      await judge(c, run, 'probes of the chosen nodePort');
       c.note(`nodePort ${chosen} kept and answered on ${s.addresses.length} node address(es)`);
     }),
   );
@@ -178,7 +175,7 @@ defineSuite(manifest, () => {
       const sources = matrixAgents(c.run.fleet);
       const cells = nodeCells({ sources, addresses: s.addresses, nodePort, kind: 'udp', timeoutMs: c.run.timeouts.probeMs, endpointNode: s.backend.node, expectOn: () => fromBackend(s, s.backend.ports.udp) });
       const run = await reach((await c.cluster()).transport, cells, { signal: c.signal, log: (line) => c.log(line) });
-      await judge(c, s, run, 'np-udp', 'UDP probes');
+      await judge(c, run, 'UDP probes');
       c.note(`UDP nodePort ${nodePort} -> ${s.backend.name} answered on ${s.addresses.length} node address(es) from ${sources.length} node(s)`);
     }),
   );

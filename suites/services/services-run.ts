@@ -7,11 +7,10 @@ import type { CheckContext } from '../../helpers/engine/check.ts';
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { NODE_LABEL, PROBE_LABEL, fleetSelector } from '../../helpers/fleet/manifests.ts';
 import type { EndpointView } from '../../helpers/objects/endpoints.ts';
-import { serviceEvidence } from '../../helpers/objects/evidence.ts';
 import { answeringPod } from '../../helpers/probe/expectations.ts';
 import type { OriginOptions } from '../../helpers/probe/origin.ts';
 import { failReach, reach } from '../../helpers/probe/reach.ts';
-import type { Evidence, Origin } from '../../helpers/result.ts';
+import type { Origin } from '../../helpers/result.ts';
 import type { ProbeTransport } from '../../helpers/transport/transport.ts';
 import { proxyEvidence } from '../lib/proxy.ts';
 import { clusterIP, createService, waitEndpoints } from '../lib/services.ts';
@@ -96,7 +95,6 @@ export async function runCase(c: CheckContext, kase: ServiceCase, world: World, 
       created[draft.name] = { name: draft.name, ip: clusterIP(service), backends: selected(draft.select, world.backends) };
     }),
   );
-  const evidence = async (): Promise<Evidence[]> => (await Promise.all(drafts.map((d) => serviceEvidence(session.clients, world.namespace, d.name)))).flat();
 
   // The EndpointSlices first: a data path is judged only once the control plane says what it should be.
   const waited = await Promise.all(drafts.map(async (d) => ({ name: d.name, backends: created[d.name]?.backends ?? [], waited: await waitEndpoints(c, d.name, (endpoints) => endpointsMatch(endpoints, created[d.name]?.backends ?? []), world.namespace) })));
@@ -104,7 +102,7 @@ export async function runCase(c: CheckContext, kase: ServiceCase, world: World, 
   if (lagging.length > 0) {
     const difference = lagging.flatMap((w) => endpointsDifference(w.waited.value, w.backends).map((line) => `${w.name}: ${line}`));
     c.fail('mismatch', `expected the EndpointSlices of ${lagging.map((w) => w.name).join(', ')} to list exactly their ${lagging[0]?.backends.length} ready backend pod(s), after ${Math.round(lagging[0]?.waited.elapsedMs ?? 0)}ms: ${difference[0] ?? ''}`, {
-      evidence: [{ label: 'difference', text: difference.join('\n') }, ...(await evidence())],
+      evidence: [{ label: 'difference', text: difference.join('\n') }],
       likelyCause: kase.cells === undefined ? kase.cause : 'the EndpointSlice controller in kube-controller-manager lags or is down, or the kubelet does not report the pods ready',
       reproduce: `kubectl -n ${world.namespace} get endpointslices -l kubernetes.io/service-name=${lagging[0]?.name} -o wide`,
     });
@@ -119,7 +117,6 @@ export async function runCase(c: CheckContext, kase: ServiceCase, world: World, 
     const removed = await waitEndpoints(c, service, (endpoints) => !endpoints.some((e) => e.pod === victim.name && e.ready), world.namespace);
     if (!removed.ok) {
       c.fail('mismatch', `expected ${victim.name} on ${victim.node} to leave the ready endpoints of ${service} once its readiness probe failed; it is still ready after ${Math.round(removed.elapsedMs)}ms`, {
-        evidence: await evidence(),
         likelyCause: 'the kubelet does not run the readiness probe, or the endpoint controller does not follow pod readiness',
       });
     }
@@ -134,9 +131,10 @@ export async function runCase(c: CheckContext, kase: ServiceCase, world: World, 
       what: 'Service probes',
       origin: SERVICE_ORIGIN,
       likelyCause: (origin) => likelyCause(kase, origin),
+      // The engine adds the tracked Services and the nodes the origin names; this adds what programs Service traffic there.
       evidence: async () => {
-        const origin = run.mismatches.length === run.cells.length ? undefined : [...new Set(run.mismatches.map((cell) => cell.facets['source-node'] ?? ''))].filter((n) => n !== '');
-        return [...(await evidence()), ...(origin === undefined || origin.length === 0 ? [] : [await proxyEvidence(session.clients.core, origin)])];
+        const nodes = run.mismatches.length === run.cells.length ? [] : [...new Set(run.mismatches.map((cell) => cell.facets['source-node'] ?? ''))].filter((n) => n !== '');
+        return nodes.length === 0 ? [] : [await proxyEvidence(session.clients.core, nodes)];
       },
     });
     probed = `${cells.length} probes from ${new Set(cells.map((cell) => cell.row)).size} source(s) as expected after ${Math.round(run.elapsedMs)}ms`;
@@ -158,7 +156,7 @@ export async function runCase(c: CheckContext, kase: ServiceCase, world: World, 
     c.evidence('answers', judged.summary);
     if (judged.problems.length > 0) {
       c.fail('mismatch', `${judged.problems.length} problem(s) over ${[...answers.values()].flat().length} requests to ${samples.service}: ${judged.problems[0]}`, {
-        evidence: [{ label: 'problems', text: judged.problems.join('\n') }, { label: 'answers', text: judged.summary }, ...(await evidence())],
+        evidence: [{ label: 'problems', text: judged.problems.join('\n') }, { label: 'answers', text: judged.summary }],
         likelyCause: samples.cause,
       });
     }
