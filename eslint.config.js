@@ -1,9 +1,22 @@
-// Lint rules that matter here: type-aware basics, and the engine (helpers/, reports/) never imports suites/.
+// Lint rules that matter here: type-aware rules for promises (a floating or misused promise is a
+// hang or an unhandled rejection in the middle of a run), and the engine (helpers/, reports/) never imports suites/.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.cluster/**', 'out/**', 'agent/dist/**'] },
   ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/return-await': ['error', 'in-try-catch'],
+      '@typescript-eslint/only-throw-error': 'error',
+      '@typescript-eslint/prefer-promise-reject-errors': 'error',
+    },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -4,8 +4,9 @@ import { createExecGate, describeOpenFailure, upgradeStatus } from './exec-open.
 import { TransportError } from './transport.ts';
 
 const agent = { name: 'probe-1', namespace: 'sd-1', ports: { api: 8080 }, token: 't'.repeat(43), node: 'node2' };
-// What the ws client hands client-node when the upgrade is answered with an HTTP status.
-const refusedUpgrade = (status: number) => ({ type: 'error', message: `Unexpected server response: ${status}`, error: new Error(`Unexpected server response: ${status}`) });
+// What the ws client hands client-node when the upgrade is answered with an HTTP status: an
+// ErrorEvent, not an Error (typed as one only so the test can reject with it).
+const refusedUpgrade = (status: number): Error => ({ type: 'error', message: `Unexpected server response: ${status}`, error: new Error(`Unexpected server response: ${status}`) }) as unknown as Error;
 
 // A clock where sleeping advances time, and a record of every upgrade attempted.
 function harness(options: { qps?: number; openTimeoutMs?: number } = {}) {

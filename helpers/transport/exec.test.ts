@@ -24,7 +24,7 @@ function localRunner(commands: string[][]): ExecRunner {
       const [program, ...args] = command;
       if (program !== 'node') throw new Error(`unexpected program ${program}`);
       return new Promise((resolve, reject) => {
-        execFile(process.execPath, args, { timeout: timeoutMs }, (error, stdout) => (error && stdout === '' ? reject(error) : resolve(stdout)));
+        execFile(process.execPath, args, { timeout: timeoutMs }, (error, stdout) => (error && stdout === '' ? reject(new Error(error.message, { cause: error })) : resolve(stdout)));
       });
     },
   };

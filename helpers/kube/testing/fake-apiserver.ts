@@ -50,12 +50,21 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   const server: Server = createServer({ key: TEST_KEY, cert: TEST_CERT }, (req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', async () => {
+    req.on('end', () => {
       const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
       requests.push(recorded);
-      const answer = options.status === undefined ? ((await options.handler?.(recorded)) ?? route(recorded, options)) : { status: options.status, body: status(options.status) };
-      res.writeHead(answer.status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json' });
-      res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+      const answered = async () => (options.status === undefined ? ((await options.handler?.(recorded)) ?? route(recorded, options)) : { status: options.status, body: status(options.status) });
+      answered().then(
+        (answer) => {
+          res.writeHead(answer.status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json' });
+          res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+        },
+        (error: unknown) => {
+          // A handler that throws is a bug in the test: answer 500 with it rather than hang the client.
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(`fake API server handler failed: ${error instanceof Error ? error.message : String(error)}`);
+        },
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
