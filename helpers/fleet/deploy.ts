@@ -7,8 +7,8 @@ import { ShakedownError } from '../errors.ts';
 import { statusMessage } from '../kube/api-errors.ts';
 import { AGENT_PORTS, type FleetDescriptor, type ProbeAgent } from './descriptor.ts';
 import type { ImageChoice } from './image.ts';
-import { AGENT_CONTAINER, AGENT_TOKEN_SECRET, agentConfigMap, agentTokenSecret, fleetSelector, newAgentToken, probePod, type PlannedAgent } from './manifests.ts';
-import { planBoundedFleet, type PlanNode } from './plan.ts';
+import { AGENT_CONTAINER, AGENT_TOKEN_SECRET, agentConfigMap, agentTokenSecret, fleetSelector, newAgentToken, probePod } from './manifests.ts';
+import { planBoundedFleet, type PlanNode, type PlannedAgent } from './plan.ts';
 import { judgePod, warningLines, type PodVerdict } from './readiness.ts';
 
 export interface FleetApi {

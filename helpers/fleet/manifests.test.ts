@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentAuthCurlHeader, agentConfigMap, agentTokenSecret, newAgentToken, planFleet, probePod } from './manifests.ts';
+import { agentAuthCurlHeader, agentConfigMap, agentTokenSecret, newAgentToken, probePod } from './manifests.ts';
 
 const spec = { name: 'probe-0', namespace: 'sd-1', runId: 'sd-1', node: 'node1', group: 'node' as const, image: 'img:1', pullPolicy: 'IfNotPresent' as const };
 
@@ -88,14 +88,3 @@ describe('the run\'s API token', () => {
   });
 });
 
-describe('planFleet', () => {
-  it('puts one agent on every node and spreads extras until the minimum is reached', () => {
-    expect(planFleet({ nodes: ['a'], minAgents: 3 })).toEqual([
-      { name: 'probe-0', node: 'a', group: 'node' },
-      { name: 'probe-x0', node: 'a', group: 'extra' },
-      { name: 'probe-x1', node: 'a', group: 'extra' },
-    ]);
-    expect(planFleet({ nodes: ['a', 'b'], minAgents: 3 }).map((p) => `${p.name}@${p.node}`)).toEqual(['probe-0@a', 'probe-1@b', 'probe-x0@a']);
-    expect(planFleet({ nodes: ['a', 'b', 'c', 'd'], minAgents: 3 })).toHaveLength(4);
-  });
-});

@@ -149,25 +149,3 @@ export function probePod(spec: ProbePodSpec): V1Pod {
     },
   };
 }
-
-export interface FleetPlanOptions {
-  nodes: readonly string[];
-  // At least this many agents in all; extras are spread over the nodes in turn.
-  minAgents: number;
-}
-
-export interface PlannedAgent {
-  name: string;
-  node: string;
-  group: AgentGroup;
-}
-
-// One agent per node, then extras round-robin until there are minAgents.
-export function planFleet(options: FleetPlanOptions): PlannedAgent[] {
-  const planned: PlannedAgent[] = options.nodes.map((node, index) => ({ name: `probe-${index}`, node, group: 'node' }));
-  for (let extra = 0; planned.length < options.minAgents && options.nodes.length > 0; extra++) {
-    const node = options.nodes[extra % options.nodes.length] ?? '';
-    planned.push({ name: `probe-x${extra}`, node, group: 'extra' });
-  }
-  return planned;
-}

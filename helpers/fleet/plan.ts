@@ -25,8 +25,14 @@
 // 500,000); a per-node check 498 calls (25 s at 20 qps) and 2 probes per node.
 import type { NodeFacts } from '../kube/nodes.ts';
 import { DEFAULT_POOL, NO_ZONE } from '../kube/topology.ts';
-import type { FleetDescriptor, ProbeAgent } from './descriptor.ts';
-import type { PlannedAgent } from './manifests.ts';
+import type { AgentGroup, FleetDescriptor, ProbeAgent } from './descriptor.ts';
+
+// One probe pod to create: its name, the node it is pinned to, and its group.
+export interface PlannedAgent {
+  name: string;
+  node: string;
+  group: AgentGroup;
+}
 
 export const MATRIX_TARGET = 8;
 export const MATRIX_CAP = 24;

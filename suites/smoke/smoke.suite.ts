@@ -1,8 +1,10 @@
-// Smoke: the shared probe fleet is reachable through the transport, every agent reaches every
-// other over HTTP, TCP and UDP (pod to pod, same node and across nodes), and cluster DNS answers.
+// Smoke: the shared probe fleet is reachable through the transport, the agents of the fleet's
+// sample (every zone and node pool) reach each other over HTTP, TCP and UDP (pod to pod, same node
+// and across nodes), and cluster DNS answers.
 // The probes are cells of the one reachability engine (smoke.ts); failures name their origin.
 import { check, defineSuite } from '../../helpers/engine/check.ts';
 import manifest from './manifest.ts';
+import { matrixAgents } from '../../helpers/fleet/plan.ts';
 import { failReach, reach } from '../../helpers/probe/reach.ts';
 import { dnsCells, podToPodCells } from './smoke.ts';
 
@@ -28,9 +30,10 @@ defineSuite(manifest, () => {
     c.note(`${c.run.fleet.agents.length} agents answered`);
   });
 
-  check('pod to pod over HTTP, TCP and UDP', { description: 'every agent reaches every agent pod IP on its HTTP, TCP and UDP echo ports' }, async (c) => {
+  check('pod to pod over HTTP, TCP and UDP', { description: "each agent of the fleet's sample (every zone and node pool) reaches the others' pod IPs on their HTTP, TCP and UDP echo ports" }, async (c) => {
     const { transport } = await c.cluster();
-    const cells = podToPodCells(c.run.fleet.agents, c.run.timeouts.probeMs);
+    const agents = matrixAgents(c.run.fleet);
+    const cells = podToPodCells(agents, c.run.timeouts.probeMs);
     const run = await reach(transport, cells, { signal: c.signal, log: (line) => c.log(line), policy: { deadlineMs: 0 } });
     await failReach(c, run, {
       what: 'pod-to-pod probes',
@@ -41,7 +44,7 @@ defineSuite(manifest, () => {
             ? `${origin.value} between pods is dropped: a host firewall or the CNI filters it`
             : 'the pod network (CNI) does not connect these pods, or a NetworkPolicy outside this run selects them',
     });
-    c.note(`${cells.length} probes between ${c.run.fleet.agents.length} agents answered${run.flaky.length > 0 ? ` (${run.flaky.length} only on the re-probe)` : ''}`);
+    c.note(`${cells.length} probes between ${agents.length} agents answered${run.flaky.length > 0 ? ` (${run.flaky.length} only on the re-probe)` : ''}`);
   });
 
   check('cluster DNS resolves the kubernetes Service', { description: 'each agent resolves kubernetes.default.svc through its resolv.conf nameserver, over UDP and TCP' }, async (c) => {
