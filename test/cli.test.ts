@@ -109,7 +109,7 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     const ran = await shakedown(['list']);
     expect(ran.code).toBe(0);
     expect(ran.stdout).toMatch(/^smoke {2}The probe fleet answers/m);
-    expect(ran.stdout).toMatch(/^ {2}pod to pod over HTTP, TCP and UDP +every agent reaches every agent pod IP/m);
+    expect(ran.stdout).toMatch(/^ {2}pod to pod over HTTP, TCP and UDP +each agent of the fleet's sample \(every zone and node pool\) reaches the others' pod IPs/m);
     expect(ran.stdout).toMatch(/^ {2}truth tables › enforcement latency within the bound +every policy change was enforced/m);
   });
 

@@ -10,7 +10,7 @@ import { afterAll, describe, test, type TestContext } from 'vitest';
 import type { Classification, Evidence, Origin } from '../result.ts';
 import { classifyError } from './classify.ts';
 import { closeClusterHandle, openClusterHandle, type ClusterHandle } from './cluster-handle.ts';
-import { finishCollecting, inGroup, recordCheck, startCollecting } from './declared-checks.ts';
+import { declaredDescription, finishCollecting, inGroup, recordCheck, startCollecting } from './declared-checks.ts';
 import type { SuiteManifest } from './manifest.ts';
 import { runContext, type RunContext } from './context.ts';
 import { collectFailureEvidence, toRef, type ObjectRef } from './failure-evidence.ts';
@@ -19,8 +19,9 @@ import type { CheckMeta, CheckOutcome } from './meta.ts';
 export type { ObjectRef } from './failure-evidence.ts';
 
 export interface CheckSpec {
-  // One line: what the check proves.
-  description: string;
+  // One line: what the check proves. Read from the suite's manifest, where every check is declared
+  // with its description (list and help show it from there); a description given here must match it.
+  description?: string;
   // Runs alone, not beside the suite's other checks (it changes shared state).
   sequential?: boolean;
   timeoutMs?: number;
@@ -127,16 +128,17 @@ interface Seen {
 }
 
 export function check(title: string, spec: CheckSpec, body: (c: CheckContext) => Promise<void>): void {
-  recordCheck(title, spec.description);
+  const description = spec.description ?? declaredDescription(title) ?? '';
+  recordCheck(title, description);
   const options = {
     concurrent: spec.sequential !== true && !inSequentialGroup,
     ...(spec.timeoutMs === undefined ? {} : { timeout: spec.timeoutMs }),
-    meta: { shakedown: { description: spec.description } satisfies CheckMeta },
+    meta: { shakedown: { description: description } satisfies CheckMeta },
   };
   test(title, options, async (ctx: TestContext) => {
-    const meta: CheckMeta = { description: spec.description };
+    const meta: CheckMeta = { description: description };
     ctx.task.meta.shakedown = meta;
-    const seen: Seen = { description: spec.description, log: [], evidence: [], tracked: [] };
+    const seen: Seen = { description: description, log: [], evidence: [], tracked: [] };
     const context: CheckContext = {
       get run() {
         return runContext();

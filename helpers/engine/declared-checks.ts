@@ -34,6 +34,14 @@ export function inGroup<T>(title: string, body: () => T): T {
   }
 }
 
+// The description the manifest declares for a check of the suite being collected (by its full title).
+export function declaredDescription(title: string): string | undefined {
+  const current = collecting;
+  if (current === undefined) return undefined;
+  const full = [...current.path, title].join(' › ');
+  return current.manifest.checks.find((declared) => declared.title === full)?.description;
+}
+
 export function recordCheck(title: string, description: string): void {
   collecting?.defined.push({ title: [...(collecting.path ?? []), title].join(' › '), description });
 }

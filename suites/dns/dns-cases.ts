@@ -31,7 +31,6 @@ export type Facts = Readonly<Record<string, readonly string[]>>;
 
 export interface DnsCase {
   title: string;
-  description: string;
   // What the questions are, plural, for the failure message: "lookups of SRV records".
   what: string;
   // Why the check cannot run here, if it cannot.
@@ -63,7 +62,6 @@ const bigAddresses = Array.from({ length: BIG_RECORDS }, (_, i) => `192.0.2.${i 
 
 export const SERVERS_ANSWER: DnsCase = {
   title: 'the DNS Service and every CoreDNS replica answer',
-  description: 'kubernetes.default.svc.<domain> A, over UDP and TCP, asked directly at the DNS Service ClusterIP and at each CoreDNS pod, from every node',
   what: 'queries to the DNS servers',
   from: 'every-node',
   objects: async (c) => {
@@ -91,7 +89,6 @@ export function searchQuestions(form: string, fqdn: string, ip: string, source: 
 
 export const SEARCH_PATH: DnsCase = {
   title: 'Service names resolve through the search path',
-  description: 'short name, name.ns, name.ns.svc and the FQDN resolve to the ClusterIP through each pod\'s resolv.conf, asking the names its search path and ndots dictate, in order',
   what: 'lookups along the search path',
   objects: async (c) => {
     const service = await createService(c, { name: 'dns-web', selector: c.run.fleet.selector, ports: [{ name: 'http', port: 8089, targetPort: 8080 }] });
@@ -113,7 +110,6 @@ export const SEARCH_PATH: DnsCase = {
 
 export const SRV: DnsCase = {
   title: 'SRV records for named ports',
-  description: '_http._tcp and _echo._udp of a Service name its port and the Service FQDN',
   what: 'SRV queries',
   objects: async (c) => {
     await createService(c, {
@@ -139,7 +135,6 @@ export const SRV: DnsCase = {
 
 export const HEADLESS: DnsCase = {
   title: 'a headless Service resolves to its ready pod IPs',
-  description: 'A records of a headless Service are exactly the IPs of its ready pods; SRV names one record per pod',
   what: 'headless lookups',
   objects: async (c) => {
     await createService(c, { name: 'dns-headless', headless: true, selector: c.run.fleet.selector, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] });
@@ -162,7 +157,6 @@ export const HEADLESS: DnsCase = {
 
 export const HOSTNAME: DnsCase = {
   title: 'a pod\'s hostname and subdomain resolve',
-  description: 'a pod with spec.hostname and spec.subdomain, under a headless Service of that name, resolves as hostname.subdomain.ns.svc.<domain> to its IP',
   what: 'hostname lookups',
   objects: async (c, world) => {
     const role = 'dns-subdomain';
@@ -206,7 +200,6 @@ export const PTR_ALSO = 12;
 
 export const PTR: DnsCase = {
   title: 'PTR for a ClusterIP and for pod IPs',
-  description: `the reverse of a ClusterIP names the Service; the reverse of each pod IP behind a headless Service, and ${PTR_ALSO} more, names the pod under it (the answer, too long for UDP, asked again over TCP as a resolver does)`,
   what: 'PTR queries',
   objects: async (c) => {
     const headless = (name: string) => createService(c, { name, headless: true, selector: c.run.fleet.selector, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] });
@@ -228,7 +221,6 @@ export const PTR: DnsCase = {
 
 export const EXTERNAL_NAME: DnsCase = {
   title: 'an ExternalName Service answers with a CNAME',
-  description: 'a Service of type ExternalName resolves to a CNAME of its externalName',
   what: 'ExternalName lookups',
   objects: async (c, world) => {
     await createExternalName(c, 'dns-alias', serviceFqdn('kubernetes', 'default', world.domain));
@@ -244,7 +236,6 @@ export const EXTERNAL_NAME: DnsCase = {
 
 export const NXDOMAIN: DnsCase = {
   title: 'a name that does not exist is NXDOMAIN, quickly',
-  description: 'a missing cluster name answers NXDOMAIN within 500ms from every node, not SERVFAIL or a timeout',
   what: 'lookups of a missing name',
   questions: (world) => {
     const missing = serviceFqdn('no-such-service-shakedown', world.namespace, world.domain);
@@ -257,7 +248,6 @@ export const NXDOMAIN: DnsCase = {
 
 export const UPSTREAM: DnsCase = {
   title: 'a name outside the cluster resolves through the upstream',
-  description: 'the configured external name (--dns-external-name) resolves from the pods, through CoreDNS\'s forward',
   what: 'lookups of the external name',
   skip: (c) => (externalName(suiteOptions(c.run, manifest).externalName, c.run.kube.context) === undefined ? 'the cluster has no upstream DNS (--dns-external-name none)' : undefined),
   questions: (_world, _facts, _source, c) => {
@@ -274,7 +264,6 @@ export const UPSTREAM: DnsCase = {
 
 export const TRUNCATION: DnsCase = {
   title: 'a response too large for UDP is truncated, and complete over TCP',
-  description: `a headless Service with ${BIG_RECORDS} endpoints answers over UDP with TC set, over UDP with EDNS0 and over TCP with all ${BIG_RECORDS} A records (above 1,400 bytes), while small answers arrive over both`,
   what: 'small and large queries',
   objects: async (c) => {
     await createStaticHeadless(c, 'dns-big', bigAddresses);
@@ -306,7 +295,6 @@ export const TRUNCATION: DnsCase = {
 // The canary before the load: the cluster DNS answers at all, from every node, at every server.
 export const CANARY: DnsCase = {
   title: 'lookups before the burst',
-  description: 'kubernetes.default A from every node at every server',
   what: 'lookups before the burst',
   from: 'every-node',
   questions: (world) => {

@@ -25,7 +25,7 @@ const coreDnsDown = (state: Parameters<typeof diagnose>[0]) => {
 };
 
 defineSuite(manifest, () => {
-  check('CoreDNS replicas are ready and behind the DNS Service', { description: 'every CoreDNS pod is Ready and the cluster DNS Service\'s endpoints are exactly the ready replicas' }, async (c) => {
+  check('CoreDNS replicas are ready and behind the DNS Service', {}, async (c) => {
     const { resolvers } = await dnsSetting(c);
     const server = resolvers[0]?.server;
     const { session } = await c.cluster();
@@ -51,7 +51,7 @@ defineSuite(manifest, () => {
     c.note(`${state.pods.length}/${state.pods.length} CoreDNS replicas ready, ${DNS_NAMESPACE}/${state.service?.name} ${server} -> ${state.pods.map((p) => p.ip).join(', ')}`);
   });
 
-  check('the Corefile serves the cluster domain, forwards and detects loops', { description: 'the coredns ConfigMap, when readable, has the kubernetes plugin for the discovered cluster domain, a forward and loop detection' }, async (c) => {
+  check('the Corefile serves the cluster domain, forwards and detects loops', {}, async (c) => {
     const { domain, domainSource } = await dnsSetting(c);
     const { session } = await c.cluster();
     let text: string | undefined;
@@ -76,11 +76,11 @@ defineSuite(manifest, () => {
 
   // The checks that are tables of questions (dns-cases.ts): each asked from every node, of the DNS
   // Service and of every replica, and failing with the one origin its failures share.
-  for (const k of CASES) check(k.title, { description: k.description }, (c) => runCase(c, k));
+  for (const k of CASES) check(k.title, {}, (c) => runCase(c, k));
 
   // The load check runs after the others so it does not slow their lookups.
   group('load', { sequential: true }, () => {
-    check('a short burst of lookups: latency, errors and the 5 s race', { description: 'by default 500 queries (parallel A and AAAA as glibc sends them) from every probe pod; p50, p99 and the error rate judged, lookups near 5 s flagged', timeoutMs: 120_000 }, async (c) => {
+    check('a short burst of lookups: latency, errors and the 5 s race', { timeoutMs: 120_000 }, async (c) => {
       const { world, state } = await dnsWorld(c);
       const { transport } = await c.cluster();
       const total = suiteOptions(c.run, manifest).queries;

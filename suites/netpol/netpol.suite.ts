@@ -6,7 +6,7 @@
 import { afterAll } from 'vitest';
 import { check, defineSuite, group } from '../../helpers/engine/check.ts';
 import manifest from './manifest.ts';
-import { CASES, DEFAULT_DENY_INGRESS } from './netpol-cases.ts';
+import { CASES } from './netpol-cases.ts';
 import { enforcementBoundMs } from './netpol-run.ts';
 import { decideEnforcement, dependentCase, dependentSkipReason, latencies } from './netpol-verdict.ts';
 import { closeWorld } from './netpol-world.ts';
@@ -15,11 +15,11 @@ defineSuite(manifest, () => {
   afterAll(closeWorld);
   // The cases share the pods and must not see each other's policies: one at a time, in order.
   group('truth tables', { sequential: true }, () => {
-    check('NetworkPolicy is enforced (default deny ingress)', { description: DEFAULT_DENY_INGRESS.description + '; decides whether the other cases can run', timeoutMs: 300_000 }, decideEnforcement);
+    check('NetworkPolicy is enforced (default deny ingress)', { timeoutMs: 300_000 }, decideEnforcement);
     for (const spec of CASES) {
-      check(spec.title, { description: spec.description, timeoutMs: 180_000 }, (c) => dependentCase(c, spec));
+      check(spec.title, { timeoutMs: 180_000 }, (c) => dependentCase(c, spec));
     }
-    check('enforcement latency within the bound', { description: 'every policy change was enforced, and every deletion lifted, within the bound (--netpol-bound)' }, async (c) => {
+    check('enforcement latency within the bound', {}, async (c) => {
       const reason = dependentSkipReason();
       if (reason !== undefined) return c.skip(reason);
       if (latencies.length === 0) return c.skip('no latency was measured');

@@ -80,7 +80,7 @@ const fromBackend = (s: Setting, port: number, clientIP?: string): Expectation =
 defineSuite(manifest, () => {
   afterAll(() => fixtures.close());
 
-  check('every node answers on the nodePort, from every node', { description: 'port 8089 -> targetPort 8081 -> an allocated nodePort; every node address answers from a probe pod on every node, also nodes without an endpoint' }, (c) =>
+  check('every node answers on the nodePort, from every node', {}, (c) =>
     fixtures.within(c, async (use) => {
       const s = await setting(c, use);
       const service = await nodePortService(c, s, 'np-cluster');
@@ -94,7 +94,7 @@ defineSuite(manifest, () => {
     }),
   );
 
-  check('the runner reaches every node on the nodePort', { description: 'this machine calls every node address on the nodePort with undici; skipped when it reaches no node address at all (or --node-port-from-runner off)' }, (c) =>
+  check('the runner reaches every node on the nodePort', {}, (c) =>
     fixtures.within(c, async (use) => {
       const mode = suiteOptions(c.run, manifest).fromRunner;
       const off = runnerDecision(mode, []);
@@ -111,7 +111,7 @@ defineSuite(manifest, () => {
     }),
   );
 
-  check('externalTrafficPolicy Local keeps the client IP, only where an endpoint runs', { description: 'from the runner: the node with the endpoint answers and sees the runner\'s own address; nodes without one do not answer' }, (c) =>
+  check('externalTrafficPolicy Local keeps the client IP, only where an endpoint runs', {}, (c) =>
     fixtures.within(c, async (use) => {
       const mode = suiteOptions(c.run, manifest).fromRunner;
       if (mode === 'off') return c.skip('needs calls from the runner (external traffic), which are turned off (--node-port-from-runner off)');
@@ -138,7 +138,7 @@ defineSuite(manifest, () => {
     }),
   );
 
-  check('a chosen nodePort is honoured', { description: 'a Service asking for a specific free nodePort gets it, and every node answers on it' }, (c) =>
+  check('a chosen nodePort is honoured', {}, (c) =>
     fixtures.within(c, async (use) => {
       const s = await setting(c, use);
       const { session, transport } = await c.cluster();
@@ -167,7 +167,7 @@ defineSuite(manifest, () => {
     }),
   );
 
-  check('a UDP NodePort works on every node', { description: 'a UDP nodePort reaches the UDP echo of the one backend, through every node address, from every node' }, (c) =>
+  check('a UDP NodePort works on every node', {}, (c) =>
     fixtures.within(c, async (use) => {
       const s = await setting(c, use);
       const service = await nodePortService(c, s, 'np-udp', { ports: [{ name: 'udp', port: 9011, targetPort: 'udp-echo', protocol: 'UDP' }] });

@@ -50,7 +50,6 @@ export interface Samples {
 
 export interface ServiceCase {
   title: string;
-  description: string;
   // Why the world cannot hold the case (then it is skipped with that reason).
   needs?: (w: World) => string | undefined;
   services: (w: World) => ServiceDraft[];
@@ -83,7 +82,6 @@ function fromEverySource(w: World, service: Created, ports: readonly { port: num
 export const CASES: readonly ServiceCase[] = [
   {
     title: 'port != targetPort, and a named targetPort',
-    description: 'ClusterIP 8089 reaches container port 8080, and 8090 -> targetPort "http-1" reaches 8081, from every node',
     services: () => [{ name: 'port-map', select: 'all', ports: [{ name: 'web', port: 8089, targetPort: 8080 }, { name: 'named', port: 8090, targetPort: 'http-1' }] }],
     cells: (w, s) =>
       fromEverySource(w, s['port-map'] as Created, [
@@ -94,7 +92,6 @@ export const CASES: readonly ServiceCase[] = [
   },
   {
     title: 'multi-port: each port reaches its container port',
-    description: 'one Service with HTTP 80 -> 8080, 81 -> 8082, TCP 9000 and UDP 9001 by name; each port lands on the right container port, from every node',
     services: () => [
       {
         name: 'multi-port',
@@ -118,7 +115,6 @@ export const CASES: readonly ServiceCase[] = [
   },
   {
     title: 'load spreads over every endpoint',
-    description: 'many fresh connections to one ClusterIP reach every ready endpoint, and no endpoint gets less than a third of its fair share',
     needs: (w) => (w.backends.length < 3 ? `the suite has ${w.backends.length} backend pods; judging spread needs 3` : undefined),
     services: () => [{ name: 'spread', select: 'all', ports: [{ name: 'http', port: 80, targetPort: 8080 }] }],
     cells: (w, s) => fromEverySource(w, s['spread'] as Created, [{ port: 80, kind: 'http', expect: answeredBy({ pod: names(w.backends) }) }]),
@@ -147,7 +143,6 @@ export const CASES: readonly ServiceCase[] = [
   },
   {
     title: 'session affinity ClientIP sticks',
-    description: 'with sessionAffinity: ClientIP, every request of a client reaches the same endpoint',
     services: () => [{ name: 'affinity', select: 'all', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, targetPort: 8080 }] }],
     cells: (w, s) => fromEverySource(w, s['affinity'] as Created, [{ port: 80, kind: 'http', expect: answeredBy({ pod: names(w.backends) }) }]),
     samples: {
@@ -172,7 +167,6 @@ export const CASES: readonly ServiceCase[] = [
   },
   {
     title: 'headless Service resolves to the ready pod IPs',
-    description: 'DNS A records of a headless Service are exactly the IPs of its ready pods, from every node',
     needs: (w) => (w.dns === undefined ? 'the probe pods have no nameserver in /etc/resolv.conf' : undefined),
     services: () => [{ name: 'headless', select: 'all', headless: true, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] }],
     cells: (w) =>
@@ -191,20 +185,17 @@ export const CASES: readonly ServiceCase[] = [
   },
   {
     title: 'EndpointSlices list exactly the ready pods',
-    description: 'the EndpointSlices of a Service name each selected pod once, with its IP, its node, and ready',
     services: () => [{ name: 'slices', select: 'all', ports: [{ name: 'http', port: 80, targetPort: 8080 }] }],
     cause: 'the EndpointSlice controller in kube-controller-manager lags or is down',
   },
   {
     title: 'a Service without endpoints refuses at once',
-    description: 'a ClusterIP whose selector matches no pod answers with a refusal (REJECT) within a second, not a timeout, from every node',
     services: () => [{ name: 'no-endpoints', select: 'none', ports: [{ name: 'http', port: 80, targetPort: 8080 }] }],
     cells: (w, s) => fromEverySource(w, s['no-endpoints'] as Created, [{ port: 80, kind: 'tcp', expect: within(1000, EXPECT.refused) }]),
     cause: 'kube-proxy installs no REJECT rule for Services without endpoints (or a firewall drops the ICMP/RST): clients hang until their own timeout instead of failing fast',
   },
   {
     title: 'hairpin: a pod reaches itself through its own Service',
-    description: 'a pod that is the only endpoint of a Service reaches itself through the ClusterIP, on every node',
     services: (w) => perNode(w.backends).map((b) => ({ name: `hairpin-${b.name}`, select: { pod: b.name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] })),
     cells: (w, s) =>
       perNode(w.backends).map((b): Cell => ({
@@ -219,7 +210,6 @@ export const CASES: readonly ServiceCase[] = [
   },
   {
     title: 'cross-node: a Service backend on another node',
-    description: 'from every node, a Service whose only endpoints are on one node answers, for every node: the whole node-by-node matrix',
     needs: (w) => (new Set(w.backends.map((b) => b.node)).size < 2 ? 'the suite\'s pods run on one node; cross-node paths need two' : undefined),
     services: (w) => perNode(w.backends).map((b) => ({ name: `on-${nodeKey(w, b.node)}`, select: { node: b.node }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] })),
     cells: (w, s) =>
@@ -240,7 +230,6 @@ export const CASES: readonly ServiceCase[] = [
 // Disturbs a backend, so it runs on pods of its own (check-scoped), never the suite's shared ones.
 export const READINESS_CASE: ServiceCase = {
   title: 'a pod that is not ready gets no traffic',
-  description: 'an endpoint whose readiness probe fails leaves the EndpointSlice and gets no new connections',
   needs: (w) => (w.backends.length < 2 ? 'needs two backend pods' : undefined),
   services: () => [{ name: 'not-ready', select: 'all', ports: [{ name: 'http', port: 80, targetPort: 8080 }] }],
   disturb: 'not-ready',

@@ -42,7 +42,7 @@ defineSuite(manifest, () => {
   afterAll(() => fixtures.close());
 
   for (const kase of CASES) {
-    check(kase.title, { description: kase.description }, (c) =>
+    check(kase.title, {}, (c) =>
       fixtures.within(c, async (use) => {
         const [fleet, backends, dns] = await Promise.all([use('fleet'), use('backends'), use('dns')]);
         await runCase(c, kase, world(c, fleet, backends, dns), (await c.cluster()).transport);
@@ -52,7 +52,7 @@ defineSuite(manifest, () => {
 
   // Makes a backend not ready: on pods of its own, so it runs beside the others.
   group('readiness', {}, () => {
-    check(READINESS_CASE.title, { description: READINESS_CASE.description }, (c) =>
+    check(READINESS_CASE.title, {}, (c) =>
       fixtures.within(c, async (use) => {
         const [fleet, backends, dns] = await Promise.all([use('fleet'), use('readinessBackends'), use('dns')]);
         await runCase(c, READINESS_CASE, world(c, fleet, backends, dns), (await c.cluster()).transport);

@@ -9,7 +9,7 @@ import { failReach, reach } from '../../helpers/probe/reach.ts';
 import { dnsCells, podToPodCells } from './smoke.ts';
 
 defineSuite(manifest, () => {
-  check('every agent answers', { description: 'each probe pod answers /v1/info with its own identity' }, async (c) => {
+  check('every agent answers', {}, async (c) => {
     const { transport } = await c.cluster();
     const wrong: string[] = [];
     await Promise.all(
@@ -30,7 +30,7 @@ defineSuite(manifest, () => {
     c.note(`${c.run.fleet.agents.length} agents answered`);
   });
 
-  check('pod to pod over HTTP, TCP and UDP', { description: "each agent of the fleet's sample (every zone and node pool) reaches the others' pod IPs on their HTTP, TCP and UDP echo ports" }, async (c) => {
+  check('pod to pod over HTTP, TCP and UDP', {}, async (c) => {
     const { transport } = await c.cluster();
     const agents = matrixAgents(c.run.fleet);
     const cells = podToPodCells(agents, c.run.timeouts.probeMs);
@@ -47,7 +47,7 @@ defineSuite(manifest, () => {
     c.note(`${cells.length} probes between ${agents.length} agents answered${run.flaky.length > 0 ? ` (${run.flaky.length} only on the re-probe)` : ''}`);
   });
 
-  check('cluster DNS resolves the kubernetes Service', { description: 'each agent resolves kubernetes.default.svc through its resolv.conf nameserver, over UDP and TCP' }, async (c) => {
+  check('cluster DNS resolves the kubernetes Service', {}, async (c) => {
     const { transport, session } = await c.cluster();
     const service = await session.clients.core.readNamespacedService({ namespace: 'default', name: 'kubernetes' });
     const clusterIP = service.spec?.clusterIP ?? '';
