@@ -44,6 +44,9 @@ async function withoutForeignListeners<T>(create: () => Promise<T>): Promise<T> 
   }
 }
 
+// Enough for every suite there is to run at once; each worker is a thread mostly waiting on I/O.
+const MAX_SUITE_WORKERS = 16;
+
 export async function createSuiteRunner(options: SuiteRunOptions): Promise<SuiteRunner> {
   const sink = new PassThrough();
   const chunks: Buffer[] = [];
@@ -58,6 +61,10 @@ export async function createSuiteRunner(options: SuiteRunOptions): Promise<Suite
         reporters: [options.reporter],
         pool: 'threads',
         fileParallelism: true,
+        // Suites wait on the cluster, not on this machine's CPUs: every suite file gets its own
+        // worker (vitest's default is one fewer than the CPUs, a single worker on 2 cores, which
+        // ran the suites one after another).
+        maxWorkers: Math.max(1, Math.min(options.files.length, MAX_SUITE_WORKERS)),
         maxConcurrency: options.concurrency,
         testTimeout: options.checkTimeoutMs,
         hookTimeout: options.hookTimeoutMs,
