@@ -16,7 +16,8 @@ describe('requiredPermissions', () => {
     const own = names(requiredPermissions([suite('storage', ['namespaces'])], 'auto'));
     expect(own).toContain('create namespaces');
     expect(own).toContain('patch namespaces');
-    expect(own).not.toContain('create pods in namespace sd-run');
+    // Namespaces of its own come with their pods (the agent bundle and token copied in), never the proxy to the fleet.
+    expect(own).toEqual(expect.arrayContaining(['create pods in namespace sd-run', 'list pods in namespace sd-run', 'get configmaps in namespace sd-run', 'create secrets in namespace sd-run']));
     expect(own.some((p) => p.includes('pods/proxy'))).toBe(false);
     const fleet = requiredPermissions([suite('echo', ['fleet'])], 'auto');
     expect(names(fleet)).toEqual(expect.arrayContaining(['create pods in namespace sd-run', 'get pods/proxy in namespace sd-run', 'create pods/proxy in namespace sd-run', 'create secrets in namespace sd-run']));
@@ -41,9 +42,9 @@ describe('requiredPermissions', () => {
   });
 
   it('knows what a set of suites needs from setup', () => {
-    expect(runNeeds([suite('x', [])])).toEqual({ namespaces: false, fleet: false });
-    expect(runNeeds([suite('x', []), suite('y', ['namespaces'])])).toEqual({ namespaces: true, fleet: false });
-    expect(runNeeds([suite('x', ['fleet'])])).toEqual({ namespaces: true, fleet: true });
+    expect(runNeeds([suite('x', [])])).toEqual({ namespaces: false, fleet: false, ownPods: false });
+    expect(runNeeds([suite('x', []), suite('y', ['namespaces'])])).toEqual({ namespaces: true, fleet: false, ownPods: true });
+    expect(runNeeds([suite('x', ['fleet'])])).toEqual({ namespaces: true, fleet: true, ownPods: false });
   });
 });
 

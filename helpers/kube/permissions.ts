@@ -39,6 +39,16 @@ const FLEET: SuitePermission[] = [
   { verb: 'list', resource: 'pods', scope: 'run', why: 'waiting for the probe fleet' },
 ];
 
+// A suite that makes pods of its own in namespaces of its own (helpers/fixtures/own-pods.ts, or its
+// own world like netpol's): the agent bundle and token copied in, the pods created and waited for.
+const OWN_PODS: SuitePermission[] = [
+  { verb: 'get', resource: 'configmaps', scope: 'run', why: 'the agent bundle, copied from the run namespace into a suite namespace' },
+  { verb: 'create', resource: 'configmaps', scope: 'run', why: 'the agent bundle in a suite namespace' },
+  { verb: 'create', resource: 'secrets', scope: 'run', why: "the API token of a suite's own agent pods" },
+  { verb: 'create', resource: 'pods', scope: 'run', why: "a suite's own agent pods" },
+  { verb: 'list', resource: 'pods', scope: 'run', why: "waiting for a suite's own agent pods" },
+];
+
 const PROXY: SuitePermission[] = [
   { verb: 'get', resource: 'pods', subresource: 'proxy', scope: 'run', why: 'reaching the probe agents through the API server (GET)' },
   { verb: 'create', resource: 'pods', subresource: 'proxy', scope: 'run', why: 'reaching the probe agents through the API server (POST)' },
@@ -50,11 +60,13 @@ export interface RunNeeds {
   namespaces: boolean;
   // Any chosen suite needs the shared probe fleet.
   fleet: boolean;
+  // Any chosen suite makes pods of its own in namespaces of its own.
+  ownPods: boolean;
 }
 
 export function runNeeds(manifests: readonly Pick<SuiteManifest, 'setup'>[]): RunNeeds {
   const needs = new Set<SetupNeed>(manifests.flatMap((m) => m.setup));
-  return { namespaces: needs.size > 0, fleet: needs.has('fleet') };
+  return { namespaces: needs.size > 0, fleet: needs.has('fleet'), ownPods: needs.has('namespaces') };
 }
 
 export interface PermissionPlan {
@@ -71,8 +83,9 @@ export function requiredPermissions(manifests: readonly SuiteManifest[], transpo
   const required: Permission[] = [...engine(ALWAYS)];
   const optional: Permission[] = [];
   if (needs.namespaces) required.push(...engine(RUN_NAMESPACES));
+  if (needs.fleet) required.push(...engine(FLEET));
+  if (needs.ownPods) required.push(...engine(OWN_PODS));
   if (needs.fleet) {
-    required.push(...engine(FLEET));
     if (transport === 'exec') required.push(...engine(EXEC));
     else required.push(...engine(PROXY));
     if (transport === 'auto') optional.push(...engine(EXEC));

@@ -26,11 +26,8 @@ export default defineManifest({
   },
   permissions: [
     { verb: 'create', resource: 'namespaces', scope: 'cluster', why: 'the three namespaces x, y, z of the truth tables' },
-    { verb: 'get', resource: 'configmaps', scope: 'run', why: 'the probe agent bundle the fleet set up, copied into its namespaces' },
-    { verb: 'create', resource: 'configmaps', scope: 'run', why: 'the probe agent bundle in each of its namespaces' },
     { verb: 'get', resource: 'secrets', scope: 'run', why: "the image pull secret and the agents' API token, copied into its namespaces" },
     { verb: 'create', resource: 'secrets', scope: 'run', why: "the image pull secret and the agents' API token in each of its namespaces" },
-    { verb: 'create', resource: 'pods', scope: 'run', why: 'the pods a, b, c of each namespace' },
     { verb: 'list', resource: 'pods', scope: 'run', why: 'waiting for its pods and learning their IPs' },
     { verb: 'create', resource: 'pods', subresource: 'exec', scope: 'run', why: 'probing from inside each pod, beyond the reach of any policy' },
     { verb: 'create', resource: 'networkpolicies', group: 'networking.k8s.io', scope: 'run', why: 'the policies under test' },

@@ -33,12 +33,6 @@ export default defineManifest({
     { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', scope: 'run', why: 'waiting for endpoints and judging them' },
     { verb: 'list', resource: 'events', scope: 'run', why: 'evidence on failures: the events of a Service' },
     { verb: 'list', resource: 'pods', scope: { namespace: 'kube-system' }, why: 'evidence on failures: the kube-proxy pod of each node' },
-    // Its own backend pod (helpers/fixtures/own-pods.ts), in a namespace of the run.
-    { verb: 'get', resource: 'configmaps', scope: 'run', why: 'the agent bundle, copied from the run namespace into its own' },
-    { verb: 'create', resource: 'configmaps', scope: 'run', why: 'the agent bundle for its own backend pod' },
-    { verb: 'create', resource: 'secrets', scope: 'run', why: "its own backend pod's API token" },
-    { verb: 'create', resource: 'pods', scope: 'run', why: 'its own backend pod' },
-    { verb: 'list', resource: 'pods', scope: 'run', why: 'waiting for its own backend pod' },
   ],
   setup: ['fleet', 'namespaces'],
   exclusive: false,

@@ -22,12 +22,6 @@ export default defineManifest({
     { verb: 'get', resource: 'services', scope: 'run', why: 'evidence on failures: the Service as the API server has it' },
     { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', scope: 'run', why: 'waiting for endpoints and judging them' },
     { verb: 'list', resource: 'events', scope: 'run', why: 'evidence on failures: the events of a Service' },
-    // Its own backend pods (helpers/fixtures/own-pods.ts), in namespaces of the run.
-    { verb: 'get', resource: 'configmaps', scope: 'run', why: 'the agent bundle, copied from the run namespace into its own' },
-    { verb: 'create', resource: 'configmaps', scope: 'run', why: 'the agent bundle for its own backend pods' },
-    { verb: 'create', resource: 'secrets', scope: 'run', why: "its own backend pods' API token" },
-    { verb: 'create', resource: 'pods', scope: 'run', why: 'its own backend pods' },
-    { verb: 'list', resource: 'pods', scope: 'run', why: 'waiting for its own backend pods' },
     { verb: 'update', resource: 'pods', subresource: 'proxy', scope: 'run', why: 'making one of its own backends not ready (PUT /v1/readiness through the pod proxy)' },
     { verb: 'list', resource: 'pods', scope: { namespace: 'kube-system' }, why: 'evidence on failures: the kube-proxy pod of each node (suites/lib/proxy.ts)' },
   ],
