@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeTarget } from '../../agent/protocol.ts';
-import type { CheckContext, FailureDetails } from '../engine/check.ts';
 import { createFakeTransport } from '../transport/fake.ts';
 import { EXPECT, answeredBy } from './expectations.ts';
 import { RUNNER, failReach, reach, renderDifference, reproduceCell, type Cell } from './reach.ts';
+import { failingCheck } from '../testing/failing-check.ts';
 
 const agents = ['node1', 'node2'].map((node, i) => ({ name: `probe-${i}`, namespace: 'run', ports: { api: 8080 }, token: 't', node }));
 const backends = ['node1', 'node2'].map((node, i) => ({ pod: `b-${i}`, node, ip: `10.244.${i}.5` }));
@@ -28,15 +28,6 @@ function echoFrom(ip: string) {
   return { outcome: 'ok' as const, ms: 2, detail: '', http: { status: 200, headers: {}, echo: { pod: backend?.pod ?? '?', port: 8080, namespace: 'x', node: backend?.node ?? '?', podIP: backend?.ip ?? '', clientIP: '1.1.1.1', clientPort: 1, method: 'GET', path: '/', host: '', headers: {} } } };
 }
 
-function fakeContext(): CheckContext & { failure?: { classification: string; message: string; details: FailureDetails } } {
-  const ctx = {
-    fail(classification: string, message: string, details: FailureDetails = {}) {
-      ctx.failure = { classification, message, details };
-      throw new Error(message);
-    },
-  } as unknown as CheckContext & { failure?: { classification: string; message: string; details: FailureDetails } };
-  return ctx;
-}
 
 describe('reach', () => {
   it('sends one batch per source per round and stops as soon as every cell holds', async () => {
@@ -80,7 +71,7 @@ describe('reach', () => {
     // Every probe from pods on node2 times out; every probe from node1 is answered.
     const transport = createFakeTransport((agent, target) => (agent.node === 'node2' ? { outcome: 'timeout', ms: 2000, detail: 'no answer' } : echoFrom(target.kind === 'http' ? target.url : '')));
     const run = await reach(transport, cells(), { ...instant, policy: { deadlineMs: 0 } });
-    const c = fakeContext();
+    const c = failingCheck();
     await expect(failReach(c, run, { what: 'Service probes' })).rejects.toThrow();
     expect(c.failure?.classification).toBe('timeout');
     expect(c.failure?.details.origin).toMatchObject({ dimension: 'source-node', value: 'node2', confidence: 'high' });

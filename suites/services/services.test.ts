@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeTarget } from '../../agent/protocol.ts';
-import type { CheckContext, FailureDetails } from '../../helpers/engine/check.ts';
 import { AGENT_PORTS, type ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { failReach, reach } from '../../helpers/probe/reach.ts';
 import { createFakeTransport } from '../../helpers/transport/fake.ts';
 import { CASES, type Created, type World } from './services-cases.ts';
 import { SERVICE_ORIGIN, endpointsDifference, endpointsMatch, likelyCause, selectorOf } from './services-run.ts';
+import { failingCheck } from '../../helpers/testing/failing-check.ts';
 
 const agent = (name: string, namespace: string, node: string, ip: string): ProbeAgent => ({ name, namespace, node, podIP: ip, group: 'node', ports: AGENT_PORTS, labels: {}, token: 't' });
 const backends = [agent('probe-0', 'run-svc', 'node1', '10.244.1.10'), agent('probe-1', 'run-svc', 'node2', '10.244.2.10'), agent('probe-x0', 'run-svc', 'node1', '10.244.1.11')];
@@ -28,15 +28,6 @@ function echo(target: ProbeTarget) {
   return { outcome: 'ok' as const, ms: 2, detail: '', http: { status: 200, headers: {}, echo: { pod: pod?.name ?? '', port, namespace: 'run-svc', node: pod?.node ?? '', podIP: pod?.podIP ?? '', clientIP: '', clientPort: 0, method: 'GET', path: '/', host: '', headers: {} } } };
 }
 
-function failing(): CheckContext & { failure?: { classification: string; message: string; details: FailureDetails } } {
-  const ctx = {
-    fail(classification: string, message: string, details: FailureDetails = {}) {
-      ctx.failure = { classification, message, details };
-      throw new Error(message);
-    },
-  } as unknown as CheckContext & { failure?: { classification: string; message: string; details: FailureDetails } };
-  return ctx;
-}
 
 describe('services: cross-node case on the fake transport', () => {
   it('passes when every node reaches the Service of every node', async () => {
@@ -49,7 +40,7 @@ describe('services: cross-node case on the fake transport', () => {
   it('with Service rules gone on node2, names one origin, the node2 proxy, with node1 as proof', async () => {
     const transport = createFakeTransport((source, target) => (source.node === 'node2' ? { outcome: 'timeout', ms: 2000, detail: 'no answer' } : echo(target)));
     const run = await reach(transport, kase('cross-node').cells?.(world, services) ?? [], { policy: { deadlineMs: 0 } });
-    const c = failing();
+    const c = failingCheck();
     await expect(failReach(c, run, { what: 'Service probes', origin: SERVICE_ORIGIN, likelyCause: (origin) => likelyCause(kase('cross-node'), origin) })).rejects.toThrow();
     expect(c.failure?.classification).toBe('timeout');
     expect(c.failure?.details.origin).toMatchObject({ dimension: 'source-node', value: 'node2', confidence: 'high' });
@@ -67,7 +58,7 @@ describe('services: cross-node case on the fake transport', () => {
       return { ...answer, http: { ...answer.http, echo: { ...answer.http.echo, port: 8080 } } };
     });
     const run = await reach(transport, kase('port != targetPort').cells?.(world, services) ?? [], { policy: { deadlineMs: 0 } });
-    const c = failing();
+    const c = failingCheck();
     await expect(failReach(c, run, { what: 'Service probes', origin: SERVICE_ORIGIN })).rejects.toThrow();
     expect(c.failure?.classification).toBe('wrong-backend');
     expect(c.failure?.details.origin).toMatchObject({ dimension: 'port', value: '8090' });

@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckContext, FailureDetails } from '../../helpers/engine/check.ts';
 import { AGENT_PORTS, type ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { failReach, reach } from '../../helpers/probe/reach.ts';
 import { createFakeTransport } from '../../helpers/transport/fake.ts';
 import { dnsCells, podToPodCells } from './smoke.ts';
+import { failingCheck } from '../../helpers/testing/failing-check.ts';
 
 const agent = (i: number, node: string): ProbeAgent => ({ name: `probe-${i}`, namespace: 'run', node, podIP: `10.244.${i}.2`, group: 'node', ports: AGENT_PORTS, labels: {}, token: 't' });
 const agents = [agent(0, 'node1'), agent(1, 'node2'), agent(2, 'node1')];
 const byIP = new Map(agents.map((a) => [a.podIP, a]));
 
-function failing(): CheckContext & { failure?: { message: string; details: FailureDetails } } {
-  const ctx = {
-    fail(_classification: string, message: string, details: FailureDetails = {}) {
-      ctx.failure = { message, details };
-      throw new Error(message);
-    },
-  } as unknown as CheckContext & { failure?: { message: string; details: FailureDetails } };
-  return ctx;
-}
 
 describe('smoke: pod to pod', () => {
   it('passes when every agent echoes, and names the target node whose pods do not answer UDP', async () => {
@@ -34,7 +25,7 @@ describe('smoke: pod to pod', () => {
     expect(cells).toHaveLength(27);
     const run = await reach(transport, cells, { policy: { deadlineMs: 0 }, sleep: async () => {} });
     expect(run.mismatches).toHaveLength(3);
-    const c = failing();
+    const c = failingCheck();
     await expect(failReach(c, run, { what: 'pod-to-pod probes' })).rejects.toThrow();
     expect(c.failure?.details.origin).toMatchObject({ dimension: 'target-node & protocol', value: 'node2 & udp' });
   });
