@@ -5,6 +5,7 @@ import { buildAgentBundle } from '../../agent/build.ts';
 import { ShakedownError } from '../errors.ts';
 import { deployFleet, fleetApi } from '../fleet/deploy.ts';
 import { coverageText, planNodes } from '../fleet/plan.ts';
+import { NO_ZONE } from '../kube/topology.ts';
 import { chooseProbeImage } from '../fleet/image.ts';
 import { copyPullSecret, parseSecretRef, type SecretRef } from '../fleet/pull-secret.ts';
 import { apiError } from '../kube/api-errors.ts';
@@ -157,5 +158,12 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     canExec: facts.canExec,
   });
 
-  return { context: context(fleet, selection.routes, image, pullSecret), findings: [selection.finding] };
+  // What every suite needs about each agent, fetched once: its zone and its resolv.conf.
+  const zones = new Map(facts.nodes.map((node) => [node.name, node.topology?.zone === NO_ZONE ? undefined : node.topology?.zone]));
+  const agents = fleet.agents.map((agent) => {
+    const zone = zones.get(agent.node);
+    const resolvConf = selection.infos[agent.name]?.resolvConf;
+    return { ...agent, ...(zone === undefined ? {} : { zone }), ...(resolvConf === undefined ? {} : { resolvConf }) };
+  });
+  return { context: context({ ...fleet, agents }, selection.routes, image, pullSecret), findings: [selection.finding] };
 }

@@ -1,5 +1,7 @@
 // What the suites know about the probe fleet: plain, serializable descriptors, handed to the
-// workers through provide/inject. Agents are reached by name through a ProbeTransport.
+// workers through provide/inject, fetched once at setup (identity, node and zone, resolv.conf).
+// Agents are reached by name through a ProbeTransport.
+import type { ResolvConf } from '../../agent/protocol.ts';
 import type { FleetCoverage } from './plan.ts';
 
 export interface AgentPorts {
@@ -27,6 +29,10 @@ export interface ProbeAgent {
    * see agentAuthCurlHeader).
    */
   token: string;
+  // The node's zone (topology.kubernetes.io/zone), when it has one.
+  zone?: string;
+  // The pod's /etc/resolv.conf as the agent read it at setup, when it was asked.
+  resolvConf?: ResolvConf;
 }
 
 export interface FleetDescriptor {

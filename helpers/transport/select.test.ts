@@ -28,6 +28,9 @@ describe('selectRoutes', () => {
   it('falls back to exec for the agents the proxy cannot reach, and reports a finding with the likely cause', async () => {
     const selection = await selectRoutes({ choice: 'auto', agents, proxy: failingFor(['probe-1'], 'proxy'), exec: failingFor([], 'exec'), canExec: true });
     expect(selection.routes).toEqual({ 'probe-0': 'proxy', 'probe-1': 'exec' });
+    // What each agent answered, however it was reached, is kept for the fleet descriptor (asked once).
+    expect(Object.keys(selection.infos).sort()).toEqual(['probe-0', 'probe-1']);
+    expect(selection.infos['probe-1']?.pod).toBe('probe-1');
     expect(selection.finding).toMatchObject({
       suite: 'setup',
       status: 'fail',

@@ -1,6 +1,7 @@
 // Chooses, per agent, how to reach it: the pod proxy when it works, exec when it does not. The
 // choice is itself a finding: an API server that cannot reach pods breaks webhooks and aggregated
 // APIs, so a fallback to exec is reported as a failed check with that likely cause.
+import type { InfoResponse } from '../../agent/protocol.ts';
 import { ShakedownError } from '../errors.ts';
 import type { CheckResult } from '../result.ts';
 import type { TransportChoice } from '../settings.ts';
@@ -25,11 +26,14 @@ export interface SelectOptions {
 export interface Selection {
   routes: Routes;
   finding: CheckResult;
+  // What each agent answered when it was asked (its identity and resolv.conf), by agent name.
+  infos: Record<string, InfoResponse>;
 }
 
-async function reachable(transport: ProbeTransport, agent: AgentAddress): Promise<string | undefined> {
+// The agent's /v1/info, or why it could not be asked.
+async function reachable(transport: ProbeTransport, agent: AgentAddress, infos: Record<string, InfoResponse>): Promise<string | undefined> {
   try {
-    await transport.info(agent, { signal: AbortSignal.timeout(20_000) });
+    infos[agent.name] = await transport.info(agent, { signal: AbortSignal.timeout(20_000) });
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -40,18 +44,21 @@ export async function selectRoutes(options: SelectOptions): Promise<Selection> {
   const now = options.now ?? Date.now;
   const started = now();
   const base = { suite: TRANSPORT_SUITE, check: TRANSPORT_CHECK, evidence: [] };
+  const infos: Record<string, InfoResponse> = {};
   if (options.choice === 'exec') {
-    await requireAll(options.exec, options.agents, 'exec');
+    await requireAll(options.exec, options.agents, 'exec', infos);
     return {
+      infos,
       routes: Object.fromEntries(options.agents.map((agent) => [agent.name, 'exec'])),
       finding: { ...base, status: 'skip', durationMs: now() - started, message: 'not tried', skipReason: 'the transport is set to exec (--transport exec)' },
     };
   }
-  const proxyErrors = await Promise.all(options.agents.map((agent) => reachable(options.proxy, agent)));
+  const proxyErrors = await Promise.all(options.agents.map((agent) => reachable(options.proxy, agent, infos)));
   const failing = options.agents.filter((_agent, index) => proxyErrors[index] !== undefined);
   const durationMs = () => now() - started;
   if (failing.length === 0) {
     return {
+      infos,
       routes: Object.fromEntries(options.agents.map((agent) => [agent.name, 'proxy'])),
       finding: { ...base, status: 'pass', durationMs: durationMs(), message: `all ${options.agents.length} probe pods answered through the pod proxy` },
     };
@@ -63,7 +70,7 @@ export async function selectRoutes(options: SelectOptions): Promise<Selection> {
       hint: options.canExec ? 'Use --transport auto to fall back to exec.' : 'Grant create on pods/exec for the exec fallback, or fix the path from the API server to the pod network.',
     });
   }
-  const execErrors = await Promise.all(failing.map((agent) => reachable(options.exec, agent)));
+  const execErrors = await Promise.all(failing.map((agent) => reachable(options.exec, agent, infos)));
   const unreachable = failing.filter((_agent, index) => execErrors[index] !== undefined);
   if (unreachable.length > 0) {
     throw new ShakedownError('SD_SETUP_FAILED', `neither the pod proxy nor exec reaches ${unreachable.length} of ${options.agents.length} probe pods`, {
@@ -72,6 +79,7 @@ export async function selectRoutes(options: SelectOptions): Promise<Selection> {
   }
   const failingNames = new Set(failing.map((agent) => agent.name));
   return {
+    infos,
     routes: Object.fromEntries(options.agents.map((agent) => [agent.name, failingNames.has(agent.name) ? 'exec' : 'proxy'])),
     finding: {
       ...base,
@@ -87,8 +95,8 @@ export async function selectRoutes(options: SelectOptions): Promise<Selection> {
   };
 }
 
-async function requireAll(transport: ProbeTransport, agents: readonly AgentAddress[], via: string): Promise<void> {
-  const errors = await Promise.all(agents.map((agent) => reachable(transport, agent)));
+async function requireAll(transport: ProbeTransport, agents: readonly AgentAddress[], via: string, infos: Record<string, InfoResponse>): Promise<void> {
+  const errors = await Promise.all(agents.map((agent) => reachable(transport, agent, infos)));
   const failed = errors.map((error, index) => (error === undefined ? undefined : `${agents[index]?.name}: ${error}`)).filter((e) => e !== undefined);
   if (failed.length > 0) {
     throw new ShakedownError('SD_SETUP_FAILED', `${via} does not reach ${failed.length} of ${agents.length} probe pods`, { details: failed.join('\n') });

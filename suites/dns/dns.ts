@@ -11,6 +11,7 @@ import { eventually, type Eventually } from '../../helpers/objects/eventually.ts
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 import { DNS_NAMESPACE, parseCorefile } from './dns-coredns.ts';
 import { clusterDomainOf, ndotsOf } from './dns-names.ts';
+import { resolvConfOf } from '../../helpers/fixtures/fleet.ts';
 
 export interface Resolver {
   agent: ProbeAgent;
@@ -43,7 +44,7 @@ async function readSetting(c: CheckContext): Promise<DnsSetting> {
   const agents = c.run.fleet.agents.filter((agent) => agent.group === 'node');
   const resolvers = await Promise.all(
     agents.map(async (agent): Promise<Resolver | string> => {
-      const conf = (await transport.info(agent)).resolvConf;
+      const conf = await resolvConfOf(agent, transport, c.signal);
       const server = conf.nameservers[0];
       return server === undefined ? `${agent.name}: no nameserver in /etc/resolv.conf (${conf.error ?? 'empty'})` : { agent, conf, server };
     }),

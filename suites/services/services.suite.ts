@@ -8,7 +8,7 @@ import { afterAll } from 'vitest';
 import { check, defineSuite, group } from '../../helpers/engine/check.ts';
 import { matrixAgents } from '../../helpers/fleet/plan.ts';
 import { defineFixtures, fixture } from '../../helpers/fixtures/fixture.ts';
-import { fleetFixture } from '../../helpers/fixtures/fleet.ts';
+import { fleetFixture, resolvConfOf } from '../../helpers/fixtures/fleet.ts';
 import { ownPods, type OwnPods } from '../../helpers/fixtures/own-pods.ts';
 import type { FleetDescriptor } from '../../helpers/fleet/descriptor.ts';
 import type { CheckContext } from '../../helpers/engine/check.ts';
@@ -26,7 +26,7 @@ const fixtures = defineFixtures({
     setup: async (deps, c) => {
       const [source] = matrixAgents(deps['fleet'] as FleetDescriptor);
       if (source === undefined) return undefined;
-      const { resolvConf } = await (await c.cluster()).transport.info(source, { signal: c.signal });
+      const resolvConf = await resolvConfOf(source, (await c.cluster()).transport, c.signal);
       const server = resolvConf.nameservers[0];
       const domain = resolvConf.search.find((entry) => entry.startsWith('svc.'))?.slice('svc.'.length) ?? 'cluster.local';
       return server === undefined ? undefined : { server, domain };

@@ -7,6 +7,7 @@ import manifest from './manifest.ts';
 import { matrixAgents } from '../../helpers/fleet/plan.ts';
 import { failReach, reach } from '../../helpers/probe/reach.ts';
 import { dnsCells, podToPodCells } from './smoke.ts';
+import { resolvConfOf } from '../../helpers/fixtures/fleet.ts';
 
 defineSuite(manifest, () => {
   check('every agent answers', {}, async (c) => {
@@ -51,7 +52,7 @@ defineSuite(manifest, () => {
     const { transport, session } = await c.cluster();
     const service = await session.clients.core.readNamespacedService({ namespace: 'default', name: 'kubernetes' });
     const clusterIP = service.spec?.clusterIP ?? '';
-    const agents = await Promise.all(c.run.fleet.agents.map(async (agent) => ({ agent, resolv: (await transport.info(agent, { signal: c.signal })).resolvConf })));
+    const agents = await Promise.all(c.run.fleet.agents.map(async (agent) => ({ agent, resolv: await resolvConfOf(agent, transport, c.signal) })));
     const without = agents.filter(({ resolv }) => resolv.nameservers.length === 0);
     if (without.length > 0) {
       c.fail('dns-error', `${without.length} agent(s) have no nameserver in /etc/resolv.conf`, {
