@@ -39,10 +39,6 @@ export interface HttpTarget extends TargetBase {
   headers?: Record<string, string>;
   /** Sent as the Host header and, for https, as the TLS server name. */
   hostHeader?: string;
-  /** Any 2xx when absent. */
-  expectStatus?: number;
-  /** A substring the body must contain. */
-  expectBody?: string;
   tlsInsecure?: boolean;
 }
 

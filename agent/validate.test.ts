@@ -33,8 +33,6 @@ describe('parseProbeRequest', () => {
           method: 'POST',
           headers: { 'x-probe': 'yes' },
           hostHeader: 'app.example:8443',
-          expectStatus: 404,
-          expectBody: 'not found',
           tlsInsecure: true,
         },
         { ...tcp, payload: 'hello' },

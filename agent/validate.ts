@@ -121,7 +121,7 @@ const port = integer(1, 65535);
 const timeoutMs = integer(1, MAX_TIMEOUT_MS);
 
 function httpTarget(fields: Fields, field: string): HttpTarget {
-  onlyKeys(fields, ['kind', 'id', 'timeoutMs', 'url', 'method', 'headers', 'hostHeader', 'expectStatus', 'expectBody', 'tlsInsecure'], field);
+  onlyKeys(fields, ['kind', 'id', 'timeoutMs', 'url', 'method', 'headers', 'hostHeader', 'tlsInsecure'], field);
   return {
     kind: 'http',
     id: required(fields, 'id', field, text(256)),
@@ -130,8 +130,6 @@ function httpTarget(fields: Fields, field: string): HttpTarget {
     method: optional(fields, 'method', field, text(16, METHOD)),
     headers: optional(fields, 'headers', field, headers),
     hostHeader: optional(fields, 'hostHeader', field, text(300, /^\S+$/)),
-    expectStatus: optional(fields, 'expectStatus', field, integer(100, 599)),
-    expectBody: optional(fields, 'expectBody', field, text(MAX_PAYLOAD_CHARS)),
     tlsInsecure: optional(fields, 'tlsInsecure', field, boolean),
   };
 }
