@@ -1,11 +1,19 @@
 // The typed API clients of @kubernetes/client-node, sending through our one connection pool (and
 // so through its rate limit and timeouts) instead of opening a connection per request.
 import {
+  AdmissionregistrationV1Api,
+  ApiextensionsV1Api,
+  ApiregistrationV1Api,
+  AppsV1Api,
   AuthorizationV1Api,
+  CertificatesV1Api,
+  CoordinationV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   DiscoveryV1Api,
   NetworkingV1Api,
   RequestContext,
+  StorageV1Api,
   ResponseContext,
   ServerConfiguration,
   VersionApi,
@@ -18,9 +26,18 @@ import type { ApiConnection } from './connection.ts';
 
 export interface KubeClients {
   core: CoreV1Api;
+  apps: AppsV1Api;
   authz: AuthorizationV1Api;
+  coordination: CoordinationV1Api;
   networking: NetworkingV1Api;
   discovery: DiscoveryV1Api;
+  storage: StorageV1Api;
+  admission: AdmissionregistrationV1Api;
+  apiregistration: ApiregistrationV1Api;
+  apiextensions: ApiextensionsV1Api;
+  certificates: CertificatesV1Api;
+  // Custom resources (Gateway API, cert-manager, CNI CRDs) by group, version and plural.
+  custom: CustomObjectsApi;
   version: VersionApi;
 }
 
@@ -58,9 +75,17 @@ export function createKubeClients(connection: ApiConnection): KubeClients {
   });
   return {
     core: new CoreV1Api(configuration),
+    apps: new AppsV1Api(configuration),
     authz: new AuthorizationV1Api(configuration),
+    coordination: new CoordinationV1Api(configuration),
     networking: new NetworkingV1Api(configuration),
     discovery: new DiscoveryV1Api(configuration),
+    storage: new StorageV1Api(configuration),
+    admission: new AdmissionregistrationV1Api(configuration),
+    apiregistration: new ApiregistrationV1Api(configuration),
+    apiextensions: new ApiextensionsV1Api(configuration),
+    certificates: new CertificatesV1Api(configuration),
+    custom: new CustomObjectsApi(configuration),
     version: new VersionApi(configuration),
   };
 }
