@@ -86,7 +86,7 @@ export async function startApiServer(pki: Pki): Promise<void> {
   await waitFor(d, pid, async () => (await apiGet('/readyz', pki)) === 200, 90_000);
 }
 
-export async function startControllerManager(pki: Pki): Promise<void> {
+export async function startControllerManager(pki: Pick<Pki, 'ca' | 'saKey'>): Promise<void> {
   const kc = join(pkiDir, 'controller-manager.kubeconfig');
   const d: DaemonSpec = {
     name: 'kube-controller-manager',
@@ -104,7 +104,8 @@ export async function startControllerManager(pki: Pki): Promise<void> {
       `--service-cluster-ip-range=${net.serviceCidr}`,
       '--configure-cloud-routes=false',
       '--controllers=*,bootstrapsigner,tokencleaner',
-      '--leader-elect=false',
+      // Leader election on, as kubeadm runs it: its Lease is the heartbeat diagnosis reads.
+      '--leader-elect=true',
     ],
     ...ns,
     hint: 'kube-controller-manager runs every controller; its log says what it could not do',
@@ -118,7 +119,7 @@ export async function startScheduler(): Promise<void> {
   const d: DaemonSpec = {
     name: 'kube-scheduler',
     cmd: binary('kube-scheduler'),
-    args: [`--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`, '--bind-address=127.0.0.1', '--leader-elect=false'],
+    args: [`--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`, '--bind-address=127.0.0.1', '--leader-elect=true'],
     ...ns,
     hint: 'the scheduler log says why it cannot reach the API server',
   };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { down } from './down.ts';
 import { ClusterError, formatClusterError } from './errors.ts';
+import { hang, parseComponent, restart, resume } from './fault.ts';
 import { pkiDir, runningNodes } from './layout.ts';
 import { kubectl } from './kube.ts';
 import { log } from './log.ts';
@@ -23,7 +24,10 @@ async function setEnforcer(state: string | undefined): Promise<void> {
   log.done(`NetworkPolicy enforcement ${state} on ${nodes.map((n) => n.name).join(', ')}`);
 }
 
-const usage = 'usage: node ci/cluster/main.ts up [--nodes N] [--cert-days N] | down | status | logs | enforcer on|off | kubectl ARGS...';
+const usage =
+  'usage: node ci/cluster/main.ts up [--nodes N] [--cert-days N] | down | status | logs | enforcer on|off | kubectl ARGS...\n' +
+  '       | fault hang COMPONENT [--node NAME] | fault resume | fault restart kube-scheduler|kube-controller-manager\n' +
+  '         (COMPONENT: kube-scheduler, kube-controller-manager, etcd, kubelet, kube-proxy; per-node ones default to the last node)';
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'kubectl') {
@@ -34,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { nodes: { type: 'string', default: '1' }, 'cert-days': { type: 'string', default: '365' } },
+    options: { nodes: { type: 'string', default: '1' }, 'cert-days': { type: 'string', default: '365' }, node: { type: 'string' } },
   });
   const nodes = Number(values.nodes);
   const certDays = Number(values['cert-days']);
@@ -58,6 +62,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'enforcer':
       await setEnforcer(positionals[1]);
+      return 0;
+    case 'fault':
+      if (positionals[1] === 'hang') hang(parseComponent(positionals[2]), values.node);
+      else if (positionals[1] === 'resume') await resume();
+      else if (positionals[1] === 'restart') await restart(parseComponent(positionals[2]));
+      else throw new Error(`fault takes hang, resume or restart\n${usage}`);
       return 0;
     default:
       throw new Error(usage);

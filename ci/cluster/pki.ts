@@ -103,6 +103,11 @@ export function clusterPki(opts: PkiOptions, apiserverIps: string[], apiserverHo
   };
 }
 
+/** What a restarted controller-manager needs of the PKI made by clusterPki, read back from its files. */
+export function storedPki(): Pick<Pki, 'ca' | 'saKey'> {
+  return { ca: p('ca'), saKey: join(pkiDir, 'sa.key') };
+}
+
 /** A node's kubelet: a client certificate in system:nodes and a serving certificate signed by the cluster CA. */
 export function kubeletPki(pki: Pki, nodeName: string, nodeIp: string, days: number): { client: CertPaths; serving: CertPaths } {
   return {
