@@ -26,8 +26,11 @@ describe('the agent API', () => {
     await rm(dir, { recursive: true });
   });
 
-  it('GET /v1/info tells identity, version, ports and resolv.conf', async () => {
-    expect(await callJson('GET', `${api}/v1/info`)).toEqual({
+  it('GET /v1/info tells identity, version, ports, resolv.conf and its clock', async () => {
+    const before = Date.now();
+    const info = await callJson('GET', `${api}/v1/info`);
+    const after = Date.now();
+    expect(info).toEqual({
       status: 200,
       body: {
         apiVersion: API_VERSION,
@@ -36,8 +39,12 @@ describe('the agent API', () => {
         ready: true,
         ports: agent.ports,
         resolvConf: { nameservers: ['10.96.0.10'], search: ['sd-7.svc.cluster.local'], options: ['ndots:5'] },
+        time: expect.any(Number),
       },
     });
+    const time = (info.body as { time: number }).time;
+    expect(time).toBeGreaterThanOrEqual(before);
+    expect(time).toBeLessThanOrEqual(after);
   });
 
   it('POST /v1/probe runs the batch against the agent itself, in order', async () => {

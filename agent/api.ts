@@ -42,6 +42,7 @@ function endpoints(options: ApiOptions): ReadonlyMap<string, Endpoint> {
       ready: options.readiness.ready,
       ports: options.ports,
       resolvConf: await readResolvConf(options.resolvConfPath),
+      time: Date.now(),
     };
     sendJson(response, 200, body);
   };

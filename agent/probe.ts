@@ -2,6 +2,7 @@
 import { probeDns } from './probe-dns.ts';
 import { probeHttp } from './probe-http.ts';
 import { probeTcp } from './probe-tcp.ts';
+import { probeTls } from './probe-tls.ts';
 import { probeUdp } from './probe-udp.ts';
 import type { ProbeResult, ProbeTarget } from './protocol.ts';
 
@@ -17,5 +18,7 @@ export const runProbe: Prober = (target) => {
       return probeUdp(target);
     case 'dns':
       return probeDns(target);
+    case 'tls':
+      return probeTls(target);
   }
 };

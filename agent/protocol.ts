@@ -73,7 +73,18 @@ export interface DnsTarget extends TargetBase {
   udpSize?: number;
 }
 
-export type ProbeTarget = HttpTarget | TcpTarget | UdpTarget | DnsTarget;
+/**
+ * A TLS handshake only: no request, no credentials, the peer not verified (the runner verifies the
+ * chain against the CA that should trust it). `servername` is sent as SNI when given.
+ */
+export interface TlsTarget extends TargetBase {
+  kind: 'tls';
+  host: string;
+  port: number;
+  servername?: string;
+}
+
+export type ProbeTarget = HttpTarget | TcpTarget | UdpTarget | DnsTarget | TlsTarget;
 export type ProbeKind = ProbeTarget['kind'];
 
 export interface ProbeRequest {
@@ -143,6 +154,13 @@ export interface DnsData {
   truncatedOverUdp?: { ms: number; answers: number };
 }
 
+/** What a TLS handshake saw: the peer's chain, leaf first, each certificate DER in base64. */
+export interface TlsData {
+  chain: string[];
+  protocol?: string;
+  cipher?: string;
+}
+
 export interface ProbeResult {
   id: string;
   kind: ProbeKind;
@@ -156,6 +174,7 @@ export interface ProbeResult {
   http?: HttpData;
   reply?: EchoReply;
   dns?: DnsData;
+  tls?: TlsData;
 }
 
 export interface ProbeResponse {
@@ -186,6 +205,8 @@ export interface InfoResponse extends Identity {
   ready: boolean;
   ports: AgentPorts;
   resolvConf: ResolvConf;
+  /** The agent's clock (its node's) when it answered, in milliseconds since the epoch. */
+  time?: number;
 }
 
 export interface ReadinessRequest {

@@ -38,6 +38,7 @@ describe('parseProbeRequest', () => {
         { ...tcp, payload: 'hello' },
         { kind: 'udp', id: 'u', timeoutMs: 300, host: 'fd00::1', port: 9001, payload: 'a\nb' },
         { kind: 'dns', id: 'd', timeoutMs: 2000, server: '10.96.0.10', port: 53, name: 'kubernetes.default', type: 'SRV', transport: 'tcp', recursionDesired: false },
+        { kind: 'tls', id: 's', timeoutMs: 2000, host: '10.96.0.1', port: 443, servername: 'hook.ns.svc' },
       ],
     };
     expect(parseProbeRequest(structuredClone(request))).toEqual(request);
@@ -55,7 +56,9 @@ describe('parseProbeRequest', () => {
     ['an unknown top-level field', { ...batch(), target: [] }, 'target', 'is not a known field'],
     ['concurrency above the cap', { ...batch(), concurrency: 257 }, 'concurrency', 'from 1 to 256'],
     ['too many targets', batch(...Array.from({ length: MAX_TARGETS + 1 }, () => tcp)), 'targets', 'at most 2000'],
-    ['an unknown kind', batch(tcp, { ...tcp, kind: 'icmp' }), 'targets[1].kind', 'must be one of http, tcp, udp, dns'],
+    ['a TLS target with a payload', batch({ kind: 'tls', id: 's', timeoutMs: 5, host: 'h', port: 443, payload: 'x' }), 'targets[0].payload', 'is not a known field'],
+    ['an SNI with a space', batch({ kind: 'tls', id: 's', timeoutMs: 5, host: 'h', port: 443, servername: 'a b' }), 'targets[0].servername', 'must match'],
+    ['an unknown kind', batch(tcp, { ...tcp, kind: 'icmp' }), 'targets[1].kind', 'must be one of http, tcp, udp, dns, tls'],
     ['a timeout above the cap', batch({ ...tcp, timeoutMs: 30_001 }), 'targets[0].timeoutMs', 'from 1 to 30000'],
     ['a fractional timeout', batch({ ...tcp, timeoutMs: 1.5 }), 'targets[0].timeoutMs', 'must be an integer'],
     ['a missing id', batch({ kind: 'tcp', timeoutMs: 5, host: 'h', port: 1 }), 'targets[0].id', 'is required'],

@@ -8,7 +8,7 @@ import {
   MAX_TARGETS,
   MAX_TIMEOUT_MS,
 } from './protocol.ts';
-import type { DnsTarget, HttpTarget, ProbeRequest, ProbeTarget, ReadinessRequest, TcpTarget, UdpTarget } from './protocol.ts';
+import type { DnsTarget, HttpTarget, ProbeRequest, ProbeTarget, ReadinessRequest, TcpTarget, TlsTarget, UdpTarget } from './protocol.ts';
 
 export class ValidationError extends Error {
   readonly code = 'AGENT_BAD_REQUEST';
@@ -163,9 +163,21 @@ function dnsTarget(fields: Fields, field: string): DnsTarget {
   };
 }
 
+function tlsTarget(fields: Fields, field: string): TlsTarget {
+  onlyKeys(fields, ['kind', 'id', 'timeoutMs', 'host', 'port', 'servername'], field);
+  return {
+    kind: 'tls',
+    id: required(fields, 'id', field, text(256)),
+    timeoutMs: required(fields, 'timeoutMs', field, timeoutMs),
+    host: required(fields, 'host', field, host),
+    port: required(fields, 'port', field, port),
+    servername: optional(fields, 'servername', field, text(253, /^[A-Za-z0-9*][A-Za-z0-9.*-]*$/)),
+  };
+}
+
 const target: Parse<ProbeTarget> = (value, field) => {
   const fields = record(value, field);
-  const kind = required(fields, 'kind', field, oneOf(['http', 'tcp', 'udp', 'dns'] as const));
+  const kind = required(fields, 'kind', field, oneOf(['http', 'tcp', 'udp', 'dns', 'tls'] as const));
   switch (kind) {
     case 'http':
       return httpTarget(fields, field);
@@ -175,6 +187,8 @@ const target: Parse<ProbeTarget> = (value, field) => {
       return echoTarget(kind, fields, field) satisfies UdpTarget;
     case 'dns':
       return dnsTarget(fields, field);
+    case 'tls':
+      return tlsTarget(fields, field);
   }
 };
 

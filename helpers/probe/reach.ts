@@ -201,6 +201,8 @@ export function reproduceCell(cell: Cell): string {
       return `${exec} 'const s=require("dgram").createSocket(${JSON.stringify(t.host)}.includes(":")?"udp6":"udp4");const x=setTimeout(()=>{console.log("no reply (timeout)");s.close()},${t.timeoutMs});s.on("message",m=>{console.log("reply "+m);clearTimeout(x);s.close()});s.send("hi",${t.port},${JSON.stringify(t.host)})'`;
     case 'dns':
       return `${exec} 'const r=new (require("dns").promises.Resolver)({timeout:${t.timeoutMs},tries:1});r.setServers([${JSON.stringify(`${t.server}${t.port === undefined ? '' : `:${t.port}`}`)}]);r.resolve(${JSON.stringify(t.name)},${JSON.stringify(t.type)}).then(a=>console.log(JSON.stringify(a)),e=>console.log(e.code))'  # over ${t.transport}`;
+    case 'tls':
+      return `${exec} 'const s=require("tls").connect({host:${JSON.stringify(t.host)},port:${t.port},rejectUnauthorized:false${t.servername === undefined ? '' : `,servername:${JSON.stringify(t.servername)}`}},()=>{const c=s.getPeerX509Certificate();console.log(c?.toString()??"no certificate");s.destroy()});s.setTimeout(${t.timeoutMs},()=>{console.log("timeout");s.destroy()});s.on("error",e=>console.log(e.code))'`;
   }
 }
 
