@@ -1,5 +1,6 @@
 // Cluster add-ons applied once the API server is up: RBAC, CoreDNS, storage, Gateway API CRDs
-// (from the gateway-api Go module Traefik is built against) and Traefik.
+// (from the gateway-api Go module Traefik is built against), Traefik, and an admission webhook of
+// our own (webhook/) for the certificates suite.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageRef } from './images.ts';
@@ -7,6 +8,7 @@ import { kubectl, tryKubectl } from './kube.ts';
 import { controlPlane, net, type NodeLayout } from './layout.ts';
 import { run } from './sh.ts';
 import { versions } from './versions.ts';
+import { applyWebhook } from './webhook/webhook.ts';
 
 /** Replaces ${NAME} placeholders; a placeholder without a value is a bug, not an empty string. */
 export function render(template: string, vars: Record<string, string>): string {
@@ -51,10 +53,11 @@ export function applyAddons(nodes: NodeLayout[], storageDir: (n: NodeLayout) => 
   apply(gatewayApiCrds());
   kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
   apply(manifest('traefik', vars));
+  applyWebhook();
 }
 
 /** Namespaces whose pods must all be Running and Ready before the cluster counts as up. */
-export const addonNamespaces = ['kube-system', 'local-path-storage', 'traefik'];
+export const addonNamespaces = ['kube-system', 'local-path-storage', 'traefik', 'shakedown-webhook'];
 
 export function notReadyPods(): string[] {
   const out = tryKubectl(['get', 'pods', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.phase} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']) ?? '';

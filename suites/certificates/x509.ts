@@ -1,0 +1,80 @@
+// Certificates as Node's X509Certificate sees them: parsed from PEM bundles (caBundle, ca.crt) and
+// from the DER chains the TLS probe returns, and described one line per fact for evidence.
+import { X509Certificate } from 'node:crypto';
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+export interface ParsedBundle {
+  certs: X509Certificate[];
+  // Blocks that looked like certificates but did not parse.
+  errors: string[];
+}
+
+/** Every certificate of a PEM bundle, in order; unparsable blocks are named, never dropped silently. */
+export function parsePemBundle(text: string): ParsedBundle {
+  const certs: X509Certificate[] = [];
+  const errors: string[] = [];
+  for (const [index, block] of (text.match(PEM_BLOCK) ?? []).entries()) {
+    try {
+      certs.push(new X509Certificate(block));
+    } catch (error) {
+      errors.push(`certificate ${index + 1}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return { certs, errors };
+}
+
+/** A chain from the TLS probe: DER certificates in base64, leaf first. */
+export function parseDerChain(chain: readonly string[]): X509Certificate[] {
+  return chain.map((der) => new X509Certificate(Buffer.from(der, 'base64')));
+}
+
+/** A caBundle field (base64 of PEM), as admission webhooks and APIServices carry it. */
+export function parseCaBundleField(field: string | undefined): ParsedBundle {
+  if (field === undefined || field === '') return { certs: [], errors: [] };
+  return parsePemBundle(Buffer.from(field, 'base64').toString('utf8'));
+}
+
+const DAY_MS = 86_400_000;
+
+/** Whole days until the certificate expires (negative once it has), rounded down. */
+export function daysLeft(cert: X509Certificate, now: Date): number {
+  return Math.floor((cert.validToDate.getTime() - now.getTime()) / DAY_MS);
+}
+
+export function selfSigned(cert: X509Certificate): boolean {
+  return cert.checkIssued(cert) && cert.verify(cert.publicKey);
+}
+
+/** The subject as one line: "CN=kube-apiserver" or "O=system:nodes, CN=system:node:n1". */
+export function nameLine(name: string): string {
+  return name.split('\n').filter((part) => part !== '').join(', ');
+}
+
+export function sanList(cert: X509Certificate): string[] {
+  return (cert.subjectAltName ?? '')
+    .split(', ')
+    .filter((entry) => entry !== '')
+    .map((entry) => entry.replace(/^IP Address:/, 'IP:'));
+}
+
+/** The facts a person needs about one certificate, as one line. */
+export function describeCert(cert: X509Certificate, now: Date): string {
+  const sans = sanList(cert);
+  return [
+    `subject ${nameLine(cert.subject)}`,
+    `issuer ${nameLine(cert.issuer)}`,
+    `serial ${cert.serialNumber}`,
+    `not before ${cert.validFromDate.toISOString()}`,
+    `not after ${cert.validToDate.toISOString()} (${daysLeft(cert, now)} days left)`,
+    ...(cert.ca ? ['CA'] : []),
+    `SANs ${sans.length === 0 ? '(none)' : sans.join(' ')}`,
+    `sha256 ${cert.fingerprint256}`,
+  ].join('; ');
+}
+
+/** A chain or bundle, one numbered certificate a line. */
+export function describeCerts(certs: readonly X509Certificate[], now: Date): string {
+  if (certs.length === 0) return '(no certificate)';
+  return certs.map((cert, index) => `[${index}] ${describeCert(cert, now)}`).join('\n');
+}
