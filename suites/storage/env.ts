@@ -1,0 +1,37 @@
+// What every storage check works with: the clients, the kubeconfig (for watches), the run's
+// namespace and labels, the classes and nodes as read when the check starts, and the options.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { CheckContext } from '../../helpers/engine/check.ts';
+import { suiteOptions } from '../../helpers/engine/manifest.ts';
+import type { ImageChoice } from '../../helpers/fleet/image.ts';
+import type { KubeClients } from '../../helpers/kube/clients.ts';
+import { readClasses, type ClassFacts } from './facts.ts';
+import manifest from './manifest.ts';
+
+export interface StorageEnv {
+  clients: KubeClients;
+  kc: KubeConfig;
+  namespace: string;
+  runId: string;
+  facts: ClassFacts;
+  boundMs: number;
+  dataMb: number;
+  image: ImageChoice;
+  pullSecret?: string;
+}
+
+export async function storageEnv(c: CheckContext): Promise<StorageEnv> {
+  const { session } = await c.cluster();
+  const options = suiteOptions(c.run, manifest);
+  return {
+    clients: session.clients,
+    kc: session.kc,
+    namespace: c.run.namespace,
+    runId: c.run.runId,
+    facts: await readClasses(session.clients),
+    boundMs: options.bound,
+    dataMb: options.dataMb,
+    image: c.run.image,
+    ...(c.run.pullSecret === undefined ? {} : { pullSecret: c.run.pullSecret }),
+  };
+}
