@@ -1,0 +1,360 @@
+// Ingress and Gateway API: first the inventory (classes, controllers, dialects), then the entry
+// point, then one route table per dialect present (routing under the Ingress spec, ingress-nginx
+// annotations, Gateway API filters), the certificate served for the suite's own TLS host, the
+// propagation time of every route, and (opt-in) the served certificates of the cluster's own
+// Ingresses. The backends are two agent pods of the suite's own namespace; every object the suite
+// makes lives there. Tables are data (ingress-cases.ts), judged in ingress-table.ts.
+import { afterAll } from 'vitest';
+import { check, defineSuite, type CheckContext } from '../../helpers/engine/check.ts';
+import { suiteOptions } from '../../helpers/engine/manifest.ts';
+import { defineFixtures } from '../../helpers/fixtures/fixture.ts';
+import { ownPods } from '../../helpers/fixtures/own-pods.ts';
+import { matrixAgents } from '../../helpers/fleet/plan.ts';
+import type { Evidence } from '../../helpers/result.ts';
+import { GATEWAY_REWRITES, hostOf, NGINX_REWRITES, requestHost, ROUTING, type RouteTable } from './ingress-cases.ts';
+import { entryCandidates, inClusterEntry } from './ingress-entry.ts';
+import { inventoryText, type Inventory } from './ingress-inventory.ts';
+import { callEntry, describeCert, servedCertificate, type EntryPoint } from './ingress-probe.ts';
+import { runTable } from './ingress-run.ts';
+import { backendOf, formatTable, percentile, type Row } from './ingress-table.ts';
+import { buildWorld, GW_GROUP, readInventory, servingControllers, TLS_SECRET, type World } from './ingress-world.ts';
+import manifest from './manifest.ts';
+import { existingTlsFindings, type ExistingHost } from './ingress-existing.ts';
+
+const fixtures = defineFixtures({
+  backends: ownPods('file', { suffix: 'ing', count: 2, purpose: 'ingress suite: the backends of its Ingresses and HTTPRoutes' }),
+});
+
+let inventoryRun: Promise<Inventory> | undefined;
+let worldRun: Promise<World> | undefined;
+const tableRuns = new Map<string, Promise<Row[]>>();
+let tlsSettledMs: number | undefined;
+
+const options = (c: CheckContext) => suiteOptions(c.run, manifest);
+
+function inventory(c: CheckContext): Promise<Inventory> {
+  inventoryRun ??= readInventory(c);
+  return inventoryRun;
+}
+
+function world(c: CheckContext): Promise<World> {
+  worldRun ??= (async () => {
+    const inv = await inventory(c);
+    const own = await fixtures.within(c, (use) => use('backends'));
+    const opts = options(c);
+    return buildWorld(c, inv, own, { ...(opts.address === undefined ? {} : { override: opts.address }), boundMs: opts.bound, probeMs: c.run.timeouts.probeMs });
+  })();
+  return worldRun;
+}
+
+function table(c: CheckContext, w: World, entry: EntryPoint, spec: RouteTable): Promise<Row[]> {
+  let run = tableRuns.get(spec.id);
+  if (run === undefined) {
+    const timeoutMs = Math.min(c.run.timeouts.probeMs, 5000);
+    run = runTable(spec, (kase) => callEntry(entry, { host: requestHost(kase, w.domain), path: kase.path, ...(kase.headers === undefined ? {} : { headers: kase.headers }), timeoutMs, signal: c.signal }), {
+      domain: w.domain,
+      pods: w.pods,
+      appliedAt: w.appliedAt,
+      deadline: w.appliedAt + options(c).bound,
+      signal: c.signal,
+    });
+    tableRuns.set(spec.id, run);
+  }
+  return run;
+}
+
+const controllersText = (w: World) => servingControllers(w.inventory).map((ctl) => `${ctl.product} ${ctl.version} (${ctl.kind} ${ctl.namespace}/${ctl.name}, ${ctl.ready}/${ctl.desired} ready)`).join(', ') || 'no controller found';
+
+// The controller's pods (tracked: state and events) and their log tails, whatever their state.
+async function controllerEvidence(c: CheckContext, w: World): Promise<Evidence[]> {
+  const { core } = (await c.cluster()).session.clients;
+  const out: Evidence[] = [];
+  for (const pod of w.controllerPods.slice(0, 3)) {
+    const namespace = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
+    c.track({ kind: 'Pod', namespace, name });
+    const text = await core.readNamespacedPodLog({ namespace, name, tailLines: 20 }).catch((error: unknown) => `could not read: ${String(error)}`);
+    out.push({ label: `log tail of controller pod ${namespace}/${name}`, text: text.trimEnd() || '(empty)' });
+  }
+  if (w.controllerPods.length === 0) out.push({ label: 'controller pods', text: `none: ${controllersText(w)}` });
+  return out;
+}
+
+async function routeStatusEvidence(c: CheckContext, w: World): Promise<Evidence[]> {
+  const { networking, custom } = (await c.cluster()).session.clients;
+  const lines: string[] = [];
+  for (const name of w.ingresses) {
+    c.track({ kind: 'Ingress', namespace: w.namespace, name });
+    const ing = await networking.readNamespacedIngress({ namespace: w.namespace, name }).catch(() => undefined);
+    const lb = ing?.status?.loadBalancer?.ingress?.map((i) => i.ip ?? i.hostname).join(',') ?? '';
+    lines.push(`Ingress ${name} (class ${ing?.spec?.ingressClassName ?? '-'}): status.loadBalancer ${lb || 'empty'}`);
+  }
+  for (const name of w.routes) {
+    c.track({ kind: 'HTTPRoute', namespace: w.namespace, name });
+    const route = (await custom.getNamespacedCustomObject({ group: GW_GROUP, version: 'v1', namespace: w.namespace, plural: 'httproutes', name }).catch(() => undefined)) as
+      | { status?: { parents?: { parentRef?: { name?: string }; conditions?: { type?: string; status?: string; reason?: string; message?: string }[] }[] } }
+      | undefined;
+    const parents = route?.status?.parents ?? [];
+    lines.push(`HTTPRoute ${name}: ${parents.length === 0 ? 'no parent status (no controller has looked at it)' : parents.map((p) => `${p.parentRef?.name ?? '?'}: ${(p.conditions ?? []).map((cond) => `${cond.type}=${cond.status}${cond.status === 'True' ? '' : ` (${cond.reason ?? ''}: ${cond.message ?? ''})`}`).join(', ')}`).join('; ')}`);
+  }
+  return [{ label: 'route status', text: lines.join('\n') }];
+}
+
+// Why a route table went wrong, from what the world knows.
+async function likelyCause(c: CheckContext, w: World, rows: readonly Row[]): Promise<string> {
+  const down = servingControllers(w.inventory).filter((ctl) => ctl.ready === 0);
+  if (down.length > 0) return `the controller ${down.map((ctl) => `${ctl.product} (${ctl.kind} ${ctl.namespace}/${ctl.name})`).join(', ')} has no ready pod`;
+  const answered = rows.filter((row) => !row.verdict.seen.startsWith('error') && !/^404\b/.test(row.verdict.seen));
+  if (answered.length === 0) return `the controller (${controllersText(w)}) never routed these hosts: it does not watch namespace ${w.namespace}, does not serve the class, or rejected the objects (see its log and the route status)`;
+  if (w.routes.length > 0 && rows.some((row) => row.kase.host === 'gw')) {
+    const { custom } = (await c.cluster()).session.clients;
+    const route = (await custom.getNamespacedCustomObject({ group: GW_GROUP, version: 'v1', namespace: w.namespace, plural: 'httproutes', name: w.routes[0] ?? '' }).catch(() => undefined)) as
+      | { status?: { parents?: { conditions?: { type?: string; status?: string; reason?: string }[] }[] } }
+      | undefined;
+    const bad = route?.status?.parents?.flatMap((p) => p.conditions ?? []).find((cond) => (cond.type === 'Accepted' || cond.type === 'ResolvedRefs') && cond.status !== 'True');
+    if (bad !== undefined) return `the HTTPRoute is not ${bad.type} (${bad.reason ?? 'no reason'})`;
+  }
+  return `the controller (${controllersText(w)}) routes these requests differently from what the rule says`;
+}
+
+async function noEntry(c: CheckContext, w: World): Promise<never> {
+  const tried = w.tried.map((t) => `${t.entry.address}:${t.entry.httpPort} (${t.entry.via}): ${t.seen}`).join('\n');
+  return c.fail('unreachable', 'no ingress entry point answered from the runner', {
+    evidence: [{ label: 'entry points tried', text: tried || 'none found (no controller pod, Service or Ingress status to derive one from)' }, ...(await controllerEvidence(c, w))],
+    likelyCause:
+      servingControllers(w.inventory).some((ctl) => ctl.ready === 0) || w.controllerPods.length === 0
+        ? `the controller ${controllersText(w)} has no ready pod`
+        : 'the entry point is unreachable from the runner (a firewall, no route to the node or LoadBalancer address); give it with --ingress-address',
+  });
+}
+
+async function judgeTable(c: CheckContext, spec: RouteTable, skipReason: string | undefined): Promise<void> {
+  if (skipReason !== undefined) return c.skip(skipReason);
+  const w = await world(c);
+  if (w.entry === undefined) return noEntry(c, w);
+  const rows = await table(c, w, w.entry, spec);
+  const text = formatTable(rows, w.domain);
+  const bad = rows.filter((row) => !row.verdict.ok);
+  const spec_ = bad.filter((row) => row.kase.level === 'spec');
+  const differences = bad.filter((row) => row.kase.level === 'dialect');
+  const never = rows.every((row) => row.settledMs === undefined);
+  const settled = rows.flatMap((row) => (row.settledMs === undefined ? [] : [row.settledMs]));
+  const propagation = settled.length === 0 ? '' : `; propagation median ${(percentile(settled, 0.5) / 1000).toFixed(1)} s, max ${(Math.max(...settled) / 1000).toFixed(1)} s`;
+  c.log(`table ${spec.id} through ${w.entry.address}:${w.entry.httpPort}:\n${text}`);
+  if (spec_.length > 0 || (never && rows.length > 0)) {
+    c.fail(spec_.length > 0 && spec_.every((row) => row.verdict.seen.startsWith('error')) ? 'unreachable' : 'mismatch', `${spec_.length > 0 ? spec_.length : rows.length} of ${rows.length} requests were not answered as the rule says`, {
+      evidence: [{ label: `${spec.id}: request, expected, seen (X = mismatch)`, text }, { label: 'why each mismatching case', text: bad.map((row) => `${row.kase.host} ${row.kase.path}: ${row.kase.why}`).join('\n') }, ...(await routeStatusEvidence(c, w)), ...(await controllerEvidence(c, w))],
+      likelyCause: await likelyCause(c, w, bad),
+    });
+  }
+  if (differences.length > 0) {
+    c.warn(`${differences.length} of ${rows.length} requests differ from the ${spec.dialect} semantics: this is what ${controllersText(w)} does`, {
+      evidence: [{ label: `${spec.id}: request, expected (${spec.dialect} semantics), seen on this controller`, text }, { label: 'what each difference means', text: differences.map((row) => `${row.kase.host} ${row.kase.path}: ${row.kase.why}; seen ${row.verdict.seen}`).join('\n') }],
+      likelyCause: `the controller implements the ${spec.dialect === 'ingress-nginx' ? 'ingress-nginx annotations' : 'extended Gateway API features'} differently; routes that rely on the expected behaviour will break when moved to it`,
+    });
+  }
+  c.evidence(`${spec.id} as seen`, text);
+  c.note(`${rows.length} requests answered as the rule says through ${w.entry.address}:${w.entry.httpPort}${propagation}`);
+}
+
+defineSuite(manifest, () => {
+  afterAll(() => fixtures.close());
+
+  check('inventory: classes, controllers and dialects', {}, async (c) => {
+    const inv = await inventory(c);
+    const text = inventoryText(inv);
+    c.evidence('inventory', text);
+    for (const ctl of inv.controllers) c.property(`ingress.controller.${ctl.namespace}/${ctl.name}`, `${ctl.product} ${ctl.version}`);
+    const fails = inv.findings.filter((f) => f.severity === 'fail');
+    const warns = inv.findings.filter((f) => f.severity === 'warn');
+    if (fails.length > 0) {
+      const down = inv.controllers.filter((ctl) => ctl.ready === 0);
+      for (const ctl of down) c.track({ kind: ctl.kind, namespace: ctl.namespace, name: ctl.name });
+      c.fail('missing', fails.map((f) => f.text).join('; '), {
+        evidence: [{ label: 'findings', text: inv.findings.map((f) => `${f.severity}: ${f.text}`).join('\n') }],
+        likelyCause: down.length > 0 ? `the controller ${down.map((ctl) => `${ctl.product} (${ctl.kind} ${ctl.namespace}/${ctl.name}, 0/${ctl.desired} ready)`).join(', ')} is not running` : (fails[0]?.text ?? ''),
+      });
+    }
+    if (warns.length > 0) c.warn(warns.map((f) => f.text).join('; '), { evidence: [{ label: 'findings', text: inv.findings.map((f) => `${f.severity}: ${f.text}`).join('\n') }] });
+    c.note(`${inv.classes.length} IngressClass(es), ${inv.gatewayClasses.length} GatewayClass(es), controllers: ${inv.controllers.map((ctl) => `${ctl.product} ${ctl.version}`).join(', ') || 'none found'}`);
+  });
+
+  check('entry point: reached from the runner and from the cluster', { timeoutMs: 240_000 }, async (c) => {
+    const inv = await inventory(c);
+    if (inv.dialects.ingress === undefined && inv.dialects.gatewayApi === undefined) return c.skip(`no dialect to route with: ${inv.absent.ingress ?? ''}; ${inv.absent.gatewayApi ?? ''}`);
+    const w = await world(c);
+    if (w.entry === undefined) return noEntry(c, w);
+    const { transport } = await c.cluster();
+    const host = hostOf(inv.dialects.ingress === undefined ? 'gw' : 'exact', w.domain);
+    const inside = inClusterEntry(entryCandidates({ ingresses: [], pods: w.controllerPods, services: w.controllerServices, nodes: [] })) ?? w.entry;
+    const agents = matrixAgents(c.run.fleet);
+    const wrong: string[] = [];
+    await Promise.all(
+      agents.map(async (agent) => {
+        let last = '';
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const response = await transport.probe(agent, [{ kind: 'http', id: 'entry', url: `http://${inside.address.includes(':') ? `[${inside.address}]` : inside.address}:${inside.httpPort}/`, hostHeader: host, timeoutMs: c.run.timeouts.probeMs }], { signal: c.signal });
+          const result = response.results[0];
+          const echo = result?.http?.echo;
+          const seen = { ...(result?.http?.status === undefined ? { error: result?.detail ?? 'no result' } : { status: result.http.status }), ...(echo === undefined ? {} : { echo }) };
+          const backend = backendOf(seen, w.pods);
+          last = backend ?? result?.detail ?? 'no answer';
+          if (backend === 'be-a' || (host.startsWith('gw.') && backend === 'be-f')) return;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        wrong.push(`${agent.name}@${agent.node}: ${last}`);
+      }),
+    );
+    const paths = `runner -> ${w.entry.address}:${w.entry.httpPort} (${w.entry.via}); ${agents.length} probe pod(s) -> ${inside.address}:${inside.httpPort} (${inside.via})`;
+    c.evidence('paths used', paths);
+    c.evidence('entry points tried from the runner', w.tried.map((t) => `${t.entry.address}:${t.entry.httpPort} (${t.entry.via}): ${t.seen}`).join('\n'));
+    if (wrong.length > 0) {
+      c.fail('unreachable', `${wrong.length} of ${agents.length} probe pods did not reach the route through ${inside.address}:${inside.httpPort}`, {
+        evidence: [{ label: 'probe pods', text: wrong.join('\n') }, ...(await controllerEvidence(c, w))],
+        likelyCause: 'the in-cluster path to the controller (its Service or host port) is blocked from those pods: kube-proxy, the pod network or a NetworkPolicy in front of the controller',
+      });
+    }
+    c.note(paths);
+  });
+
+  check('routing: hosts, path types, longest match', { timeoutMs: 300_000 }, async (c) => {
+    const inv = await inventory(c);
+    await judgeTable(c, ROUTING, inv.absent.ingress);
+  });
+
+  check('rewrites: ingress-nginx annotations', { timeoutMs: 300_000 }, async (c) => {
+    const inv = await inventory(c);
+    await judgeTable(c, NGINX_REWRITES, inv.absent.ingressNginx);
+  });
+
+  check('rewrites: Gateway API HTTPRoute filters', { timeoutMs: 300_000 }, async (c) => {
+    const inv = await inventory(c);
+    if (inv.absent.gatewayApi !== undefined) return c.skip(inv.absent.gatewayApi);
+    const w = await world(c);
+    await judgeTable(c, GATEWAY_REWRITES, w.gatewayAbsent);
+  });
+
+  check('TLS: the Secret’s certificate is served for its host', { timeoutMs: 300_000 }, async (c) => {
+    const inv = await inventory(c);
+    if (inv.absent.ingress !== undefined) return c.skip(inv.absent.ingress);
+    const w = await world(c);
+    if (w.entry === undefined) return noEntry(c, w);
+    const entry = w.entry;
+    if (entry.httpsPort === undefined) return c.skip(`the entry point ${entry.address} (${entry.via}) has no HTTPS port`);
+    const host = hostOf('tls', w.domain);
+    const wanted = w.leaf.cert.fingerprint256;
+    const deadline = w.appliedAt + options(c).bound;
+    let served = await servedCertificate(entry.address, entry.httpsPort, host, 5000);
+    let streak = 0;
+    let firstAt: number | undefined;
+    for (;;) {
+      const right = served.chain[0]?.fingerprint256 === wanted;
+      if (right) {
+        firstAt ??= performance.now();
+        streak++;
+      } else {
+        streak = 0;
+        firstAt = undefined;
+      }
+      if (streak >= 3 || performance.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      served = await servedCertificate(entry.address, entry.httpsPort, host, 5000);
+    }
+    const [noSni, otherSni] = await Promise.all([servedCertificate(entry.address, entry.httpsPort, undefined, 5000), servedCertificate(entry.address, entry.httpsPort, hostOf('unknown', w.domain), 5000)]);
+    const report = [
+      `SNI ${host}: ${served.error ?? describeCert(served.chain[0])} (${served.chain.length} certificate(s) in the chain)`,
+      `no SNI: ${noSni.error ?? describeCert(noSni.chain[0])}`,
+      `unknown SNI: ${otherSni.error ?? describeCert(otherSni.chain[0])}`,
+      `the Secret ${w.namespace}/${TLS_SECRET}: ${describeCert(w.leaf.cert)}, issued by the suite's CA ${w.ca.cert.subject}`,
+    ].join('\n');
+    c.evidence('certificates served', report);
+    const leaf = served.chain[0];
+    if (leaf === undefined || leaf.fingerprint256 !== wanted) {
+      c.track({ kind: 'Ingress', namespace: w.namespace, name: 'tls' });
+      return c.fail(served.error === undefined ? 'tls-error' : 'unreachable', `for SNI ${host} the entry point served ${served.error === undefined ? describeCert(leaf) : `nothing (${served.error})`}, not the certificate of Secret ${w.namespace}/${TLS_SECRET}`, {
+        evidence: [...(await routeStatusEvidence(c, w)), ...(await controllerEvidence(c, w))],
+        likelyCause: servingControllers(inv).some((ctl) => ctl.ready === 0) ? `the controller ${controllersText(w)} has no ready pod` : `the controller did not load Secret ${w.namespace}/${TLS_SECRET} for ${host} and serves its fallback certificate (Secret missing, in another namespace, unreadable by the controller, or its certificate does not match its key)`,
+      });
+    }
+    tlsSettledMs = (firstAt ?? performance.now()) - w.appliedAt;
+    const problems: string[] = [];
+    const chainCa = served.chain.find((cert) => cert.fingerprint256 === w.ca.cert.fingerprint256) ?? w.ca.cert;
+    if (!(leaf.checkIssued(chainCa) && leaf.verify(chainCa.publicKey))) problems.push('the served leaf does not verify against the suite CA');
+    if (!served.chain.some((cert) => cert.fingerprint256 === w.ca.cert.fingerprint256)) problems.push('the CA certificate of the Secret’s chain (tls.crt holds leaf + CA) is not served');
+    if (leaf.checkHost(host) === undefined) problems.push(`the SAN ${leaf.subjectAltName ?? 'none'} does not cover ${host}`);
+    const daysLeft = (new Date(leaf.validTo).getTime() - Date.now()) / 86_400_000;
+    if (daysLeft <= 0) problems.push(`expired ${leaf.validTo}`);
+    const https = await callEntry(entry, { host, path: '/over-tls', scheme: 'https', timeoutMs: 5000, signal: c.signal });
+    if (backendOf(https, w.pods) !== 'be-e') problems.push(`HTTPS GET ${host}/over-tls answered ${https.error ?? `${https.status ?? '?'} from ${backendOf(https, w.pods) ?? 'no backend of this run'}`}, expected be-e`);
+    if (problems.length > 0) c.fail('tls-error', problems.join('; '), { evidence: [...(await controllerEvidence(c, w))], likelyCause: 'the controller serves the Secret but not as given (chain cut, another route for the host)' });
+    c.note(`the Secret's certificate is served for ${host} with its CA (chain verified, SAN covers the host, ${daysLeft.toFixed(1)} days left) after ${(tlsSettledMs / 1000).toFixed(1)} s; no SNI gets ${noSni.chain[0]?.subject.replaceAll('\n', ', ') ?? noSni.error ?? 'nothing'}`);
+  });
+
+  check('propagation: applied to 3 right answers in a row', { timeoutMs: 300_000 }, async (c) => {
+    const inv = await inventory(c);
+    if (inv.dialects.ingress === undefined && inv.dialects.gatewayApi === undefined) return c.skip('no dialect present: nothing was applied');
+    const w = await world(c);
+    if (w.entry === undefined) return noEntry(c, w);
+    const specs = [inv.absent.ingress === undefined ? ROUTING : undefined, inv.absent.ingressNginx === undefined ? NGINX_REWRITES : undefined, w.gatewayAbsent === undefined ? GATEWAY_REWRITES : undefined].filter((s) => s !== undefined);
+    const entry = w.entry;
+    const tables = await Promise.all(specs.map(async (spec) => ({ spec, rows: await table(c, w, entry, spec) })));
+    // Per host (a route): the slowest of its cases that expect an answer from a backend or a redirect.
+    const perRoute = new Map<string, number>();
+    for (const { spec, rows } of tables) {
+      for (const row of rows) {
+        if (row.settledMs === undefined || row.kase.expect.kind === 'not-routed') continue;
+        const key = `${spec.dialect} ${row.kase.host}`;
+        perRoute.set(key, Math.max(perRoute.get(key) ?? 0, row.settledMs));
+      }
+    }
+    if (tlsSettledMs !== undefined) perRoute.set('ingress tls (certificate served)', tlsSettledMs);
+    const values = [...perRoute.values()];
+    const text = [...perRoute.entries()].map(([route, ms]) => `${route}: ${(ms / 1000).toFixed(2)} s`).join('\n');
+    c.evidence('propagation per route (apply -> first of 3 right answers in a row)', text || 'none settled');
+    for (const [route, ms] of perRoute) c.property(`ingress.propagation.${route.replaceAll(' ', '.')}`, `${Math.round(ms)}ms`);
+    if (values.length === 0) c.fail('timeout', `no route answered right 3 times in a row within ${options(c).bound / 1000} s`, { evidence: await controllerEvidence(c, w), likelyCause: await likelyCause(c, w, tables.flatMap((t) => t.rows)) });
+    c.note(`${values.length} routes: min ${(Math.min(...values) / 1000).toFixed(1)} s, median ${(percentile(values, 0.5) / 1000).toFixed(1)} s, max ${(Math.max(...values) / 1000).toFixed(1)} s (bound ${options(c).bound / 1000} s)`);
+  });
+
+  check('existing routes: served certificates (--ingress-existing)', { timeoutMs: 240_000 }, async (c) => {
+    if (!options(c).existing) return c.skip('the cluster’s own routes are checked only with --ingress-existing');
+    const w = await world(c);
+    if (w.entry === undefined) return noEntry(c, w);
+    const entry = w.entry;
+    if (entry.httpsPort === undefined) return c.skip(`the entry point ${entry.address} (${entry.via}) has no HTTPS port`);
+    const { networking, discovery } = (await c.cluster()).session.clients;
+    const ingresses = (await networking.listIngressForAllNamespaces()).items.filter((ing) => ing.metadata?.namespace !== w.namespace && (ing.spec?.tls?.length ?? 0) > 0);
+    if (ingresses.length === 0) return c.skip('no Ingress of the cluster has a TLS section');
+    const hosts: ExistingHost[] = [];
+    for (const ing of ingresses) {
+      const ref = `${ing.metadata?.namespace ?? ''}/${ing.metadata?.name ?? ''}`;
+      for (const tls of ing.spec?.tls ?? []) {
+        for (const host of tls.hosts ?? []) {
+          const sni = host.startsWith('*.') ? `shakedown-probe${host.slice(1)}` : host;
+          const served = await servedCertificate(entry.address, entry.httpsPort, sni, 5000);
+          hosts.push({ ingress: ref, host, sni, secret: tls.secretName ?? '', served });
+        }
+      }
+    }
+    const backends = new Map<string, number>();
+    for (const ing of ingresses) {
+      const namespace = ing.metadata?.namespace ?? '';
+      for (const name of new Set((ing.spec?.rules ?? []).flatMap((r) => r.http?.paths ?? []).map((p) => p.backend.service?.name).filter((n) => n !== undefined))) {
+        const slices = await discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${name}` });
+        backends.set(`${namespace}/${name}`, slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready === true).length);
+      }
+    }
+    const findings = existingTlsFindings(hosts, options(c).certDays, new Date());
+    for (const [svc, ready] of backends) if (ready === 0) findings.push({ severity: 'warn', text: `backend Service ${svc} has no ready endpoint` });
+    const report = [...hosts.map((h) => `${h.ingress} ${h.host}: ${h.served.error ?? describeCert(h.served.chain[0])}`), ...[...backends].map(([svc, ready]) => `backend ${svc}: ${ready} ready endpoint(s)`)].join('\n');
+    c.evidence('served certificates and backends', report);
+    const fails = findings.filter((f) => f.severity === 'fail');
+    if (fails.length > 0) {
+      for (const ing of ingresses) c.track({ kind: 'Ingress', namespace: ing.metadata?.namespace ?? '', name: ing.metadata?.name ?? '' });
+      c.fail('tls-error', fails.map((f) => f.text).join('; '), { evidence: await controllerEvidence(c, w), likelyCause: 'the controller could not use the TLS Secret the Ingress names (missing, in another namespace, or its certificate does not match its key) and serves its fallback certificate; or the Secret holds a certificate for other names' });
+    }
+    const warns = findings.filter((f) => f.severity === 'warn');
+    if (warns.length > 0) c.warn(warns.map((f) => f.text).join('; '));
+    c.note(`${hosts.length} TLS host(s) of ${ingresses.length} Ingress(es) serve a certificate covering them, ${backends.size} backend Service(s) have ready endpoints`);
+  });
+});
