@@ -10,7 +10,7 @@ import { suiteOptions } from '../../helpers/engine/manifest.ts';
 import { defineFixtures } from '../../helpers/fixtures/fixture.ts';
 import { ownPods } from '../../helpers/fixtures/own-pods.ts';
 import { matrixAgents } from '../../helpers/fleet/plan.ts';
-import type { Evidence } from '../../helpers/result.ts';
+import type { Evidence, Origin } from '../../helpers/result.ts';
 import { GATEWAY_REWRITES, hostOf, NGINX_REWRITES, requestHost, ROUTING, type RouteTable } from './ingress-cases.ts';
 import { entryCandidates, inClusterEntry } from './ingress-entry.ts';
 import { inventoryText, type Inventory } from './ingress-inventory.ts';
@@ -19,6 +19,7 @@ import { runTable } from './ingress-run.ts';
 import { backendOf, formatTable, percentile, type Row } from './ingress-table.ts';
 import { buildWorld, GW_GROUP, readInventory, servingControllers, TLS_SECRET, type World } from './ingress-world.ts';
 import manifest from './manifest.ts';
+import { RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 import { existingTlsFindings, type ExistingHost } from './ingress-existing.ts';
 
 const fixtures = defineFixtures({
@@ -64,6 +65,15 @@ function table(c: CheckContext, w: World, entry: EntryPoint, spec: RouteTable): 
 }
 
 const controllersText = (w: World) => servingControllers(w.inventory).map((ctl) => `${ctl.product} ${ctl.version} (${ctl.kind} ${ctl.namespace}/${ctl.name}, ${ctl.ready}/${ctl.desired} ready)`).join(', ') || 'no controller found';
+
+// When a controller of the dialects under test has no ready pod, it is the one origin of every
+// failure of the suite: reporters group them under it.
+function downOrigin(inv: Inventory): Origin | undefined {
+  const down = servingControllers(inv).filter((ctl) => ctl.ready === 0);
+  const first = down[0];
+  if (first === undefined) return undefined;
+  return { dimension: 'component', value: first.name, summary: `the ${first.product} controller (${first.kind} ${first.namespace}/${first.name}) has no ready pod: no route can answer`, confidence: 'high' };
+}
 
 // The controller's pods (tracked: state and events) and their log tails, whatever their state.
 async function controllerEvidence(c: CheckContext, w: World): Promise<Evidence[]> {
@@ -119,7 +129,9 @@ async function likelyCause(c: CheckContext, w: World, rows: readonly Row[]): Pro
 
 async function noEntry(c: CheckContext, w: World): Promise<never> {
   const tried = w.tried.map((t) => `${t.entry.address}:${t.entry.httpPort} (${t.entry.via}): ${t.seen}`).join('\n');
+  const origin = downOrigin(w.inventory);
   return c.fail('unreachable', 'no ingress entry point answered from the runner', {
+    ...(origin === undefined ? {} : { origin }),
     evidence: [{ label: 'entry points tried', text: tried || 'none found (no controller pod, Service or Ingress status to derive one from)' }, ...(await controllerEvidence(c, w))],
     likelyCause:
       servingControllers(w.inventory).some((ctl) => ctl.ready === 0) || w.controllerPods.length === 0
@@ -145,6 +157,7 @@ async function judgeTable(c: CheckContext, spec: RouteTable, skipReason: string 
     c.fail(spec_.length > 0 && spec_.every((row) => row.verdict.seen.startsWith('error')) ? 'unreachable' : 'mismatch', `${spec_.length > 0 ? spec_.length : rows.length} of ${rows.length} requests were not answered as the rule says`, {
       evidence: [{ label: `${spec.id}: request, expected, seen (X = mismatch)`, text }, { label: 'why each mismatching case', text: bad.map((row) => `${row.kase.host} ${row.kase.path}: ${row.kase.why}`).join('\n') }, ...(await routeStatusEvidence(c, w)), ...(await controllerEvidence(c, w))],
       likelyCause: await likelyCause(c, w, bad),
+      ...(downOrigin(w.inventory) === undefined ? {} : { origin: downOrigin(w.inventory) as Origin }),
     });
   }
   if (differences.length > 0) {
@@ -170,7 +183,9 @@ defineSuite(manifest, () => {
     if (fails.length > 0) {
       const down = inv.controllers.filter((ctl) => ctl.ready === 0);
       for (const ctl of down) c.track({ kind: ctl.kind, namespace: ctl.namespace, name: ctl.name });
+      const origin = downOrigin(inv);
       c.fail('missing', fails.map((f) => f.text).join('; '), {
+        ...(origin === undefined ? {} : { origin }),
         evidence: [{ label: 'findings', text: inv.findings.map((f) => `${f.severity}: ${f.text}`).join('\n') }],
         likelyCause: down.length > 0 ? `the controller ${down.map((ctl) => `${ctl.product} (${ctl.kind} ${ctl.namespace}/${ctl.name}, 0/${ctl.desired} ready)`).join(', ')} is not running` : (fails[0]?.text ?? ''),
       });
@@ -323,7 +338,7 @@ defineSuite(manifest, () => {
     const entry = w.entry;
     if (entry.httpsPort === undefined) return c.skip(`the entry point ${entry.address} (${entry.via}) has no HTTPS port`);
     const { networking, discovery } = (await c.cluster()).session.clients;
-    const ingresses = (await networking.listIngressForAllNamespaces()).items.filter((ing) => ing.metadata?.namespace !== w.namespace && (ing.spec?.tls?.length ?? 0) > 0);
+    const ingresses = (await networking.listIngressForAllNamespaces()).items.filter((ing) => ing.metadata?.labels?.[RUN_ID_LABEL] === undefined && (ing.spec?.tls?.length ?? 0) > 0);
     if (ingresses.length === 0) return c.skip('no Ingress of the cluster has a TLS section');
     const hosts: ExistingHost[] = [];
     for (const ing of ingresses) {

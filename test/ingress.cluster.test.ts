@@ -1,0 +1,154 @@
+// The ingress suite against the local cluster, broken on purpose in two ways:
+// 1. Traefik (the only controller) scaled to zero: the suite fails and names the controller as the
+//    cause; Traefik is restored and waited Ready even when the test fails (finally), under the lock
+//    file the control-plane tests wait for.
+// 2. An Ingress of the cluster's own (a namespace made here) whose TLS Secret holds a certificate
+//    that does not match its key: with --ingress-existing the check names the certificate actually
+//    served, Traefik's default, and the Secret it could not use.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
+import { ownedSelector } from '../helpers/run/labels.ts';
+import { makeCa, makeLeaf } from '../suites/ingress/x509.ts';
+import { KUBECONFIG, shakedown } from './cli-child.ts';
+
+const NAMESPACE = 'traefik';
+const DEPLOYMENT = 'traefik';
+const LOCK = '/tmp/cluster-fault-ingress.lock';
+
+interface Result {
+  suite: string;
+  check: string;
+  status: string;
+  message: string;
+  likelyCause?: string;
+  classification?: string;
+  evidence?: { label: string; text: string }[];
+}
+
+async function withSession<T>(use: (session: KubeSession) => Promise<T>): Promise<T> {
+  const session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
+  try {
+    return await use(session);
+  } finally {
+    await session.close();
+  }
+}
+
+async function scale(replicas: number): Promise<void> {
+  await withSession(async ({ clients: { apps } }) => {
+    const current = await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT });
+    await apps.replaceNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT, body: { ...current, spec: { replicas } } });
+  });
+}
+
+async function waitReady(replicas: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pods = await withSession(async (session) => (await session.clients.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'app=traefik' })).items);
+    const ready = pods.filter((pod) => pod.metadata?.deletionTimestamp === undefined && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    if (ready.length === replicas && pods.length === replicas) return;
+    if (Date.now() > deadline) throw new Error(`Traefik: expected ${replicas} ready pod(s), saw ${ready.length} ready of ${pods.length}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function run(args: string[], name: string): Promise<{ code: number | null; results: Result[]; runId: string; seconds: number }> {
+  const out = mkdtempSync(join(tmpdir(), `sd-ingress-${name}-`));
+  const started = performance.now();
+  const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'ingress', '--json', join(out, 'report.json'), ...args]);
+  const seconds = (performance.now() - started) / 1000;
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: Result[] };
+  return { code: ran.code, results: report.results.filter((r) => r.suite === 'ingress'), runId: report.run.runId, seconds };
+}
+
+async function leftovers(runId: string): Promise<string[]> {
+  return withSession(async (session) => (await session.clients.core.listNamespace({ labelSelector: ownedSelector(runId) })).items.map((ns) => ns.metadata?.name ?? ''));
+}
+
+describe('the ingress suite against a broken ingress', () => {
+  let original: number | undefined;
+  afterAll(async () => {
+    try {
+      if (original !== undefined) {
+        await scale(original);
+        await waitReady(original, 180_000);
+      }
+    } finally {
+      rmSync(LOCK, { force: true });
+    }
+  }, 240_000);
+
+  it('with Traefik scaled to zero, fails and names the controller as the cause', async () => {
+    while (readLock()) await new Promise((r) => setTimeout(r, 5000));
+    original = await withSession(async ({ clients: { apps } }) => (await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 1);
+    expect(original).toBeGreaterThan(0);
+    writeFileSync(LOCK, `ingress cluster test: Traefik scaled to zero since ${new Date().toISOString()}\n`);
+    let result: Awaited<ReturnType<typeof run>>;
+    try {
+      await scale(0);
+      await waitReady(0, 120_000);
+      result = await run([], 'down');
+    } finally {
+      await scale(original);
+      await waitReady(original, 180_000);
+      original = undefined;
+      rmSync(LOCK, { force: true });
+    }
+    const failed = result.results.filter((r) => r.status === 'fail');
+    console.log(`ingress suite with Traefik at zero: ${result.seconds.toFixed(1)} s, ${failed.length} of ${result.results.length} checks failed`);
+    for (const r of failed) console.log(`  ${r.check}: ${r.message}\n    likely cause: ${r.likelyCause ?? '-'}`);
+    expect(result.code).toBe(1);
+    const inventory = result.results.find((r) => r.check === 'inventory: classes, controllers and dialects');
+    expect(inventory).toMatchObject({ status: 'fail' });
+    expect(inventory?.likelyCause).toMatch(/Traefik \(Deployment traefik\/traefik, 0\/0 ready\) is not running/);
+    const routing = result.results.find((r) => r.check === 'routing: hosts, path types, longest match');
+    expect(routing).toMatchObject({ status: 'fail', classification: 'unreachable' });
+    expect(routing?.likelyCause).toMatch(/Traefik .*traefik\/traefik.* has no ready pod/);
+    expect(await leftovers(result.runId)).toEqual([]);
+  }, 420_000);
+
+  it('an Ingress whose TLS Secret does not match its key: --ingress-existing names the certificate served', async () => {
+    const namespace = `sd-ingress-broken-tls-${Date.now().toString(36)}`;
+    const host = `broken.${namespace}.shakedown.test`;
+    const now = new Date();
+    const ca = makeCa('broken-tls test CA', now, 2);
+    const certOf = makeLeaf(ca, [host], now, 1);
+    const otherKey = makeLeaf(ca, [host], now, 1);
+    await withSession(async ({ clients: { core, networking } }) => {
+      await core.createNamespace({ body: { metadata: { name: namespace } } });
+      await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'mismatched' }, type: 'kubernetes.io/tls', data: { 'tls.crt': Buffer.from(certOf.certPem).toString('base64'), 'tls.key': Buffer.from(otherKey.keyPem).toString('base64') } } });
+      await core.createNamespacedService({ namespace, body: { metadata: { name: 'web' }, spec: { selector: { app: 'none' }, ports: [{ port: 80 }] } } });
+      await networking.createNamespacedIngress({
+        namespace,
+        body: { metadata: { name: 'shop' }, spec: { ingressClassName: 'traefik', tls: [{ hosts: [host], secretName: 'mismatched' }], rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } },
+      });
+    });
+    try {
+      const result = await run(['--ingress-existing'], 'tls');
+      const existing = result.results.find((r) => r.check === 'existing routes: served certificates (--ingress-existing)');
+      console.log(`ingress suite with a mismatched TLS Secret: ${result.seconds.toFixed(1)} s\n  ${existing?.status ?? '?'}: ${existing?.message ?? ''}\n  likely cause: ${existing?.likelyCause ?? '-'}`);
+      expect(result.code).toBe(1);
+      expect(existing).toMatchObject({ status: 'fail', classification: 'tls-error' });
+      expect(existing?.message).toContain(`Ingress ${namespace}/shop host ${host} (Secret mismatched)`);
+      expect(existing?.message).toContain('CN=TRAEFIK DEFAULT CERT');
+      expect(existing?.message).toContain('fallback certificate');
+      // The suite's own checks still pass beside it.
+      for (const r of result.results.filter((x) => x !== existing)) expect(r.status, `${r.check}: ${r.message}`).not.toBe('fail');
+      expect(await leftovers(result.runId)).toEqual([]);
+    } finally {
+      await withSession(async ({ clients: { core } }) => core.deleteNamespace({ name: namespace }));
+    }
+  }, 300_000);
+});
+
+function readLock(): boolean {
+  try {
+    readFileSync('/tmp/cluster-fault.lock');
+    return true;
+  } catch {
+    return false;
+  }
+}
