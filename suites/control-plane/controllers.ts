@@ -1,0 +1,195 @@
+// What kube-controller-manager (and kube-scheduler) must do, judged by doing it: leader Leases,
+// a new namespace's ServiceAccount and root CA, a Deployment through its ReplicaSet to a ready Pod
+// and back through the garbage collector, and EndpointSlices following a Service's pods.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { CheckContext } from '../../helpers/engine/check.ts';
+import { componentLease, type LeaseComponent } from '../../helpers/kube/leases.ts';
+import type { KubeSession } from '../../helpers/kube/session.ts';
+import { endpointsOf, formatEndpoints, type EndpointView } from '../../helpers/objects/endpoints.ts';
+import { eventually } from '../../helpers/objects/eventually.ts';
+import type { PodWatch } from './api.ts';
+import { judgeLeaderLease } from './judge.ts';
+import { ROLE, SLICE_LABEL, deployment, isReady, podState, service } from './objects.ts';
+import { ms } from './timing.ts';
+import { boundMs, nodePodsOf, podsRefusedReason, spaceOf, type Space } from './world.ts';
+
+// How long a pod may take from create to Ready (image present, a loaded node): at least a minute.
+export function startBoundMs(c: CheckContext): number {
+  return Math.max(boundMs(c), 60_000);
+}
+
+export async function leaseText(session: KubeSession, component: LeaseComponent): Promise<string> {
+  try {
+    return judgeLeaderLease(component, await componentLease(session.clients.coordination, component)).text;
+  } catch (error) {
+    return `leader Lease of ${component} could not be read: ${(error as Error).message}`;
+  }
+}
+
+export async function leaderLeaseCheck(c: CheckContext, component: LeaseComponent, functional: string): Promise<void> {
+  const { session } = await c.cluster();
+  const verdict = judgeLeaderLease(component, await componentLease(session.clients.coordination, component));
+  switch (verdict.kind) {
+    case 'held':
+      return c.note(verdict.text);
+    case 'absent':
+      return c.warn(`${verdict.text} (${functional})`);
+    case 'unreadable':
+      return c.fail('error', verdict.text);
+    case 'stale':
+      return c.fail('expired', verdict.text, {
+        likelyCause: verdict.likelyCause,
+        origin: { dimension: 'component', value: component, summary: `expected the leader Lease renewed within its duration, seen: ${verdict.text}`, confidence: verdict.confidence },
+      });
+  }
+}
+
+// The namespace of the run, usable for pods (its ServiceAccount exists), or the failure that says why not.
+export async function usableSpace(c: CheckContext): Promise<Space & { watch: PodWatch }> {
+  const s = await spaceOf(c);
+  const refused = podsRefusedReason(s);
+  if (refused !== undefined) {
+    const { session } = await c.cluster();
+    c.fail('missing', refused, { likelyCause: 'kube-controller-manager is not running (or its serviceaccount controller is disabled)', evidence: [{ label: 'controller-manager', text: await leaseText(session, 'kube-controller-manager') }] });
+  }
+  if (s.watch === undefined) c.fail('error', `the pods of namespace ${s.name} could not be watched: ${s.watchError ?? 'unknown error'}`);
+  return s as Space & { watch: PodWatch };
+}
+
+export async function namespaceCheck(c: CheckContext): Promise<void> {
+  const s = await spaceOf(c);
+  const { session } = await c.cluster();
+  const seen = `ServiceAccount default ${s.serviceAccountMs === undefined ? 'missing' : `after ${ms(s.serviceAccountMs)}`}, ConfigMap kube-root-ca.crt ${s.rootCaMs === undefined ? 'missing' : `after ${ms(s.rootCaMs)}`}`;
+  const missing = [s.serviceAccountMs === undefined ? 'the default ServiceAccount (serviceaccount controller)' : '', s.rootCaMs === undefined ? 'kube-root-ca.crt (root-ca-cert-publisher)' : ''].filter((x) => x !== '');
+  if (missing.length > 0) {
+    c.fail('missing', `namespace ${s.name} has no ${missing.join(' and no ')} ${Math.round(s.boundMs / 1000)} s after it was created (expected both within the bound; seen: ${seen})`, {
+      likelyCause: `kube-controller-manager is not running or its ${missing.length === 2 ? 'controllers are' : 'controller is'} disabled: pods in new namespaces are refused with "serviceaccount \\"default\\" not found"`,
+      evidence: [{ label: 'controller-manager', text: await leaseText(session, 'kube-controller-manager') }],
+      origin: { dimension: 'component', value: 'kube-controller-manager', summary: `a new namespace did not get ${missing.join(' and ')}`, confidence: 'high' },
+    });
+  }
+  c.note(`${seen} (bound ${Math.round(s.boundMs / 1000)} s)`);
+}
+
+const podsOf = (watch: PodWatch, role: string) => latestPods(watch).filter((p) => p.metadata?.labels?.[ROLE] === role);
+
+// The last state of every pod the watch has seen and not seen deleted.
+export function latestPods(watch: PodWatch): V1Pod[] {
+  const byName = new Map<string, V1Pod | undefined>();
+  for (const event of watch.events) byName.set(event.pod.metadata?.name ?? '', event.type === 'DELETED' ? undefined : event.pod);
+  return [...byName.values()].filter((p): p is V1Pod => p !== undefined);
+}
+
+export async function deploymentCheck(c: CheckContext): Promise<void> {
+  const s = await usableSpace(c);
+  const { session } = await c.cluster();
+  const { apps } = session.clients;
+  const bound = boundMs(c);
+  const name = 'web';
+  const selector = `${ROLE}=${name}`;
+  const started = performance.now();
+  c.track(await apps.createNamespacedDeployment({ namespace: s.name, body: deployment({ name, namespace: s.name, runId: c.run.runId, image: c.run.image }) }));
+  const cm = () => leaseText(session, 'kube-controller-manager');
+  const replicaSets = await eventually(() => apps.listNamespacedReplicaSet({ namespace: s.name, labelSelector: selector }), (l) => l.items.length > 0, { timeoutMs: bound, intervalMs: 500, signal: c.signal });
+  if (!replicaSets.ok) {
+    const d = await apps.readNamespacedDeployment({ namespace: s.name, name });
+    c.fail('missing', `Deployment ${s.name}/${name} has no ReplicaSet ${Math.round(bound / 1000)} s after it was created`, {
+      likelyCause: 'the deployment controller of kube-controller-manager is not running',
+      evidence: [{ label: 'Deployment conditions', text: (d.status?.conditions ?? []).map((x) => `${x.type}=${x.status} ${x.reason ?? ''} ${x.message ?? ''}`).join('\n') || '(none: no controller has looked at it)' }, { label: 'controller-manager', text: await cm() }],
+      origin: { dimension: 'component', value: 'kube-controller-manager', summary: 'a Deployment got no ReplicaSet', confidence: 'high' },
+    });
+  }
+  const rsMs = performance.now() - started;
+  const rs = replicaSets.value.items[0];
+  const ready = await s.watch.waitFor((e) => e.type !== 'DELETED' && e.pod.metadata?.labels?.[ROLE] === name && isReady(e.pod), startBoundMs(c), c.signal);
+  if (ready === undefined) {
+    const pods = podsOf(s.watch, name);
+    for (const pod of pods) c.track(pod);
+    if (pods.length === 0) {
+      const failure = rs?.status?.conditions?.find((x) => x.type === 'ReplicaFailure');
+      c.fail('missing', `ReplicaSet ${s.name}/${rs?.metadata?.name ?? '?'} made no Pod within ${Math.round(startBoundMs(c) / 1000)} s`, {
+        likelyCause: failure?.message === undefined ? 'the replicaset controller of kube-controller-manager is not running' : `pod creation is refused: ${failure.message}`,
+        evidence: [{ label: 'controller-manager', text: await cm() }],
+      });
+    }
+    c.fail('timeout', `the Deployment's Pod did not become ready within ${Math.round(startBoundMs(c) / 1000)} s: ${pods.map((p) => `${p.metadata?.name} on ${p.spec?.nodeName ?? '(unbound)'}: ${podState(p)}`).join('; ')}`, {
+      likelyCause: pods.some((p) => p.spec?.nodeName === undefined) ? 'the scheduler did not bind it (see the scheduler checks)' : "the kubelet of its node did not start it (see the pod's events)",
+    });
+  }
+  const readyMs = ready.at - started;
+  // Background propagation: the Deployment goes at once, the garbage collector removes the rest.
+  await apps.deleteNamespacedDeployment({ namespace: s.name, name, propagationPolicy: 'Background' });
+  const collected = await eventually(
+    async () => {
+      const sets = await apps.listNamespacedReplicaSet({ namespace: s.name, labelSelector: selector });
+      const live = podsOf(s.watch, name).filter((p) => p.metadata?.deletionTimestamp === undefined);
+      return { sets: sets.items.length, pods: live.length };
+    },
+    (v) => v.sets === 0 && v.pods === 0,
+    { timeoutMs: bound, intervalMs: 500, signal: c.signal },
+  );
+  if (!collected.ok) {
+    c.fail('timeout', `${Math.round(bound / 1000)} s after the Deployment was deleted, ${collected.value.sets} ReplicaSet(s) and ${collected.value.pods} Pod(s) of it remain (expected the garbage collector to delete them)`, {
+      likelyCause: 'the garbage collector of kube-controller-manager is not running (or is stuck on its discovery of the API)',
+      evidence: [{ label: 'controller-manager', text: await cm() }],
+      origin: { dimension: 'component', value: 'kube-controller-manager', summary: 'the dependents of a deleted Deployment stayed', confidence: 'high' },
+    });
+  }
+  c.note(`ReplicaSet after ${ms(rsMs)}, Pod ready after ${ms(readyMs)}, ReplicaSet and Pod collected ${ms(collected.elapsedMs)} after deletion`);
+}
+
+// Ready pinned pods (at most one per node), waited for within the start bound.
+export async function readyNodePods(c: CheckContext, s: Space & { watch: PodWatch }): Promise<V1Pod[]> {
+  const world = await nodePodsOf(c);
+  const names = new Set([...world.pods.values()].map((p) => p.name));
+  await Promise.all([...names].map((name) => s.watch.waitFor((e) => e.pod.metadata?.name === name && isReady(e.pod), startBoundMs(c), c.signal)));
+  return latestPods(s.watch).filter((p) => names.has(p.metadata?.name ?? '') && isReady(p));
+}
+
+async function slicesOf(session: KubeSession, namespace: string, name: string): Promise<EndpointView[]> {
+  const list = await session.clients.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${name}` });
+  return endpointsOf(list.items);
+}
+
+export async function endpointSliceCheck(c: CheckContext): Promise<void> {
+  const s = await usableSpace(c);
+  const { session } = await c.cluster();
+  const bound = boundMs(c);
+  const pods = await readyNodePods(c, s);
+  if (pods.length === 0) c.fail('missing', 'no pinned pod became ready: nothing for EndpointSlices to follow (see "a pod runs on every node")');
+  const name = 'slices';
+  const started = performance.now();
+  c.track(await session.clients.core.createNamespacedService({ namespace: s.name, body: service({ name, namespace: s.name, runId: c.run.runId, selector: { [ROLE]: 'node', [SLICE_LABEL]: 'in' } }) }));
+  const ips = pods.map((p) => p.status?.podIP ?? '');
+  const listed = await eventually(() => slicesOf(session, s.name, name), (v) => ips.every((ip) => v.some((e) => e.address === ip && e.ready)), { timeoutMs: bound, intervalMs: 500, signal: c.signal });
+  const cm = () => leaseText(session, 'kube-controller-manager');
+  if (!listed.ok) {
+    const absent = pods.filter((p) => !listed.value.some((e) => e.address === p.status?.podIP && e.ready)).map((p) => `${p.metadata?.name} ${p.status?.podIP}`);
+    c.fail('missing', `the EndpointSlices of Service ${s.name}/${name} lack ready pods ${Math.round(bound / 1000)} s after it was created: ${absent.join(', ')}`, {
+      likelyCause: 'the endpointslice controller of kube-controller-manager is not running',
+      evidence: [{ label: 'endpoints', text: formatEndpoints(listed.value) }, { label: 'controller-manager', text: await cm() }],
+      origin: { dimension: 'component', value: 'kube-controller-manager', summary: 'a new Service got no endpoints for its ready pods', confidence: 'high' },
+    });
+  }
+  const listedMs = performance.now() - started;
+  const leaving = pods[0];
+  const leavingName = leaving?.metadata?.name ?? '';
+  const leavingIp = leaving?.status?.podIP ?? '';
+  const patched = await session.connection.send({
+    method: 'PATCH',
+    path: `/api/v1/namespaces/${s.name}/pods/${leavingName}`,
+    headers: { 'content-type': 'application/merge-patch+json' },
+    body: JSON.stringify({ metadata: { labels: { [SLICE_LABEL]: 'out' } } }),
+    timeoutMs: 10_000,
+  });
+  if (patched.status !== 200) c.fail('http-status', `relabelling pod ${leavingName} answered HTTP ${patched.status}: ${patched.text.slice(0, 200)}`);
+  const dropped = await eventually(() => slicesOf(session, s.name, name), (v) => !v.some((e) => e.address === leavingIp), { timeoutMs: bound, intervalMs: 500, signal: c.signal });
+  if (!dropped.ok) {
+    c.fail('mismatch', `pod ${leavingName} (${leavingIp}) left the selector of Service ${s.name}/${name} but its EndpointSlices still list it ${Math.round(bound / 1000)} s later`, {
+      likelyCause: 'the endpointslice controller of kube-controller-manager is not running or lags behind',
+      evidence: [{ label: 'endpoints', text: formatEndpoints(dropped.value) }, { label: 'controller-manager', text: await cm() }],
+      origin: { dimension: 'component', value: 'kube-controller-manager', summary: 'EndpointSlices did not follow a pod leaving the selector', confidence: 'high' },
+    });
+  }
+  c.note(`${ips.length} ready pod(s) listed after ${ms(listedMs)}; a pod leaving the selector dropped after ${ms(dropped.elapsedMs)}`);
+}

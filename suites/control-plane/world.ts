@@ -1,0 +1,166 @@
+// The control-plane suite's own namespace and pods, built once on first use and shared by its
+// checks: the namespace (with how long its ServiceAccount and root CA took to appear), a watch of
+// its pods (every bind, start and readiness time comes from there, on our clock, without polling a
+// list through the rate limit), and one pod pinned to every schedulable node. Removed after the
+// last check (the run's cleanup removes it too if this worker dies).
+import pLimit from 'p-limit';
+import type { CheckContext } from '../../helpers/engine/check.ts';
+import { suiteOptions } from '../../helpers/engine/manifest.ts';
+import { statusCode } from '../../helpers/kube/api-errors.ts';
+import type { KubeSession } from '../../helpers/kube/session.ts';
+import { eventually } from '../../helpers/objects/eventually.ts';
+import { runNamespace } from '../../helpers/run/labels.ts';
+import { watchPods, type PodWatch } from './api.ts';
+import manifest from './manifest.ts';
+import { nodePod } from './objects.ts';
+
+export interface Space {
+  name: string;
+  createdAt: number;
+  // Time from the namespace's create call to the object's first sighting; undefined when not within the bound.
+  serviceAccountMs?: number;
+  rootCaMs?: number;
+  boundMs: number;
+  watch?: PodWatch;
+  watchError?: string;
+}
+
+export interface NodePodsWorld {
+  // Pod name and the time its create call started, by node.
+  pods: Map<string, { name: string; createdAt: number }>;
+  // Nodes whose pod could not even be created, with the API's answer.
+  refused: Map<string, string>;
+}
+
+let space: Promise<Space> | undefined;
+let nodePods: Promise<NodePodsWorld> | undefined;
+let session: KubeSession | undefined;
+
+export function boundMs(c: CheckContext): number {
+  return suiteOptions(c.run, manifest).bound;
+}
+
+export function spaceOf(c: CheckContext): Promise<Space> {
+  space ??= buildSpace(c);
+  return space;
+}
+
+export function nodePodsOf(c: CheckContext): Promise<NodePodsWorld> {
+  nodePods ??= buildNodePods(c);
+  return nodePods;
+}
+
+export function schedulableNodes(c: CheckContext): string[] {
+  return c.run.cluster.nodes.filter((n) => n.schedulable).map((n) => n.name);
+}
+
+export function nodePodName(index: number): string {
+  return `node-${index}`;
+}
+
+async function buildSpace(c: CheckContext): Promise<Space> {
+  const opened = await c.cluster();
+  session = opened.session;
+  const core = session.clients.core;
+  const name = `${c.run.runId}-cp`.slice(0, 63);
+  const bound = boundMs(c);
+  const createdAt = performance.now();
+  await core.createNamespace({ body: runNamespace({ name, runId: c.run.runId, expiresAt: new Date(c.run.expiresAt), purpose: 'control-plane: a new namespace, its pods, a Deployment and Services' }) });
+  c.log(`created namespace ${name}`);
+  const seen: { sa?: number; ca?: number } = {};
+  const found = await eventually(
+    async () => {
+      const [sa, ca] = await Promise.all([
+        seen.sa === undefined ? exists(() => core.readNamespacedServiceAccount({ namespace: name, name: 'default' })) : true,
+        seen.ca === undefined ? exists(() => core.readNamespacedConfigMap({ namespace: name, name: 'kube-root-ca.crt' })) : true,
+      ]);
+      const now = performance.now() - createdAt;
+      if (sa && seen.sa === undefined) seen.sa = now;
+      if (ca && seen.ca === undefined) seen.ca = now;
+      return sa && ca;
+    },
+    (ok) => ok,
+    { timeoutMs: bound, intervalMs: 400 },
+  );
+  c.log(`namespace ${name}: ServiceAccount default ${seen.sa === undefined ? 'missing' : `after ${Math.round(seen.sa)}ms`}, kube-root-ca.crt ${seen.ca === undefined ? 'missing' : `after ${Math.round(seen.ca)}ms`} (${found.attempts} polls)`);
+  let watch: PodWatch | undefined;
+  let watchError: string | undefined;
+  try {
+    watch = await watchPods(session, name);
+  } catch (error) {
+    watchError = error instanceof Error ? error.message : String(error);
+  }
+  return {
+    name,
+    createdAt,
+    boundMs: bound,
+    ...(seen.sa === undefined ? {} : { serviceAccountMs: seen.sa }),
+    ...(seen.ca === undefined ? {} : { rootCaMs: seen.ca }),
+    ...(watch === undefined ? {} : { watch }),
+    ...(watchError === undefined ? {} : { watchError }),
+  };
+}
+
+async function exists(read: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await read();
+    return true;
+  } catch (error) {
+    if (statusCode(error) === 404) return false;
+    throw error;
+  }
+}
+
+// The namespace is usable for pods only once its default ServiceAccount exists (the ServiceAccount
+// admission plugin refuses pods before that); the message names the component that makes it.
+export function podsRefusedReason(s: Space): string | undefined {
+  if (s.serviceAccountMs !== undefined) return undefined;
+  return `namespace ${s.name} got no default ServiceAccount within ${Math.round(s.boundMs / 1000)} s, so no pod can be created in it: kube-controller-manager (its serviceaccount controller) is not running or not working`;
+}
+
+async function buildNodePods(c: CheckContext): Promise<NodePodsWorld> {
+  const s = await spaceOf(c);
+  const refusedWhy = podsRefusedReason(s);
+  if (refusedWhy !== undefined) throw new Error(refusedWhy);
+  const core = (await c.cluster()).session.clients.core;
+  const pods = new Map<string, { name: string; createdAt: number }>();
+  const refused = new Map<string, string>();
+  const limit = pLimit(8);
+  await Promise.all(
+    schedulableNodes(c).map((node, index) =>
+      limit(async () => {
+        const name = nodePodName(index);
+        const createdAt = performance.now();
+        try {
+          await core.createNamespacedPod({ namespace: s.name, body: nodePod({ name, namespace: s.name, runId: c.run.runId, node, image: c.run.image }) });
+          pods.set(node, { name, createdAt });
+        } catch (error) {
+          refused.set(node, error instanceof Error ? error.message.slice(0, 300) : String(error));
+        }
+      }),
+    ),
+  );
+  c.log(`created ${pods.size} pinned pods in ${s.name}${refused.size > 0 ? `; refused on ${[...refused.keys()].join(', ')}` : ''}`);
+  return { pods, refused };
+}
+
+export async function closeWorld(): Promise<void> {
+  const opened = space;
+  space = undefined;
+  nodePods = undefined;
+  if (opened === undefined) return;
+  let s: Space;
+  try {
+    s = await opened;
+  } catch {
+    return;
+  }
+  s.watch?.stop();
+  if (session === undefined) return;
+  try {
+    await session.clients.core.deleteCollectionNamespacedPod({ namespace: s.name, gracePeriodSeconds: 0 });
+    await session.clients.core.deleteNamespace({ name: s.name, propagationPolicy: 'Background' });
+  } catch (error) {
+    if (statusCode(error) !== 404) throw error;
+  }
+}
