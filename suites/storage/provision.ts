@@ -113,44 +113,57 @@ export async function provision(c: CheckContext, env: StorageEnv, spec: Provisio
   c.track({ kind: 'Pod', namespace: env.namespace, name: spec.pod });
   const podCreated = performance.now();
   let runningMs: number | undefined;
-  const podDone = watchUntil<V1Pod>(
-    env.kc,
-    paths.pods(env.namespace),
-    spec.pod,
-    (pod) => {
-      const phase = pod.status?.phase;
-      if (runningMs === undefined && (phase === 'Running' || phase === 'Succeeded' || phase === 'Failed')) runningMs = performance.now() - podCreated;
-      return phase === 'Succeeded' || phase === 'Failed';
-    },
-    { timeoutMs: env.boundMs * 2, signal: c.signal },
-  );
-  if (mode === 'WaitForFirstConsumer') {
-    const bound = await waitBound(c, env, spec, sc, spec.pod);
-    claim = bound.claim;
-    boundMs = performance.now() - podCreated;
-    c.log(`WaitForFirstConsumer: bound ${Math.round(boundMs)}ms after its pod was created`);
+  // Ends the pod's watch when the check ends early (a claim that never binds).
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  c.signal.addEventListener('abort', onAbort);
+  try {
+    return await consume(sc);
+  } finally {
+    stop.abort();
+    c.signal.removeEventListener('abort', onAbort);
   }
-  const done = await podDone;
-  const pod = done.value;
-  if (!done.ok || pod === undefined) {
-    c.signal.throwIfAborted();
-    const events = await eventsOf(env, 'Pod', env.namespace, spec.pod);
-    return c.fail('timeout', `${spec.what}: the data pod ${spec.pod} did not finish in ${Math.round((env.boundMs * 2) / 1000)}s (phase ${pod?.status?.phase ?? 'unknown'})`, {
-      evidence: [{ label: `pod ${spec.pod} events`, text: events.map((e) => `${e.type} ${e.reason}: ${e.message}`).join('\n') || 'none' }],
-      likelyCause: 'the volume could not be mounted or the pod could not start on its node (see the pod events: FailedMount, FailedAttachVolume)',
-    });
+
+  async function consume(sc: V1StorageClass): Promise<Provisioned> {
+    const podDone = watchUntil<V1Pod>(
+      env.kc,
+      paths.pods(env.namespace),
+      spec.pod,
+      (pod) => {
+        const phase = pod.status?.phase;
+        if (runningMs === undefined && (phase === 'Running' || phase === 'Succeeded' || phase === 'Failed')) runningMs = performance.now() - podCreated;
+        return phase === 'Succeeded' || phase === 'Failed';
+      },
+      { timeoutMs: env.boundMs * 2, signal: stop.signal },
+    );
+    if (mode === 'WaitForFirstConsumer') {
+      const bound = await waitBound(c, env, spec, sc, spec.pod);
+      claim = bound.claim;
+      boundMs = performance.now() - podCreated;
+      c.log(`WaitForFirstConsumer: bound ${Math.round(boundMs)}ms after its pod was created`);
+    }
+    const done = await podDone;
+    const pod = done.value;
+    if (!done.ok || pod === undefined) {
+      c.signal.throwIfAborted();
+      const events = await eventsOf(env, 'Pod', env.namespace, spec.pod);
+      return c.fail('timeout', `${spec.what}: the data pod ${spec.pod} did not finish in ${Math.round((env.boundMs * 2) / 1000)}s (phase ${pod?.status?.phase ?? 'unknown'})`, {
+        evidence: [{ label: `pod ${spec.pod} events`, text: events.map((e) => `${e.type} ${e.reason}: ${e.message}`).join('\n') || 'none' }],
+        likelyCause: 'the volume could not be mounted or the pod could not start on its node (see the pod events: FailedMount, FailedAttachVolume)',
+      });
+    }
+    const report = await podReport(env, spec.pod);
+    if (!report.ok || report.mode !== 'write') {
+      return c.fail('error', `${spec.what}: the data pod could not write to the volume: ${report.ok ? `unexpected report ${report.mode}` : `${report.error}${report.code ? ` (${report.code})` : ''}`}`, {
+        likelyCause: !report.ok && (report.code === 'EACCES' || report.code === 'EPERM') ? `the volume is not writable by uid ${report.uid ?? 65534} with fsGroup 65534: the volume's ownership or the driver's fsGroup support` : 'the volume is not usable from the pod (see its log and events)',
+      });
+    }
+    const node = pod.spec?.nodeName ?? '';
+    const pv = await core.readPersistentVolume({ name: claim.spec?.volumeName ?? '' });
+    const podNode = env.facts.nodes.find((n) => n.name === node) ?? nodeFacts({ metadata: { name: node } });
+    const rows = provisionedRows(claim, sc, pv, podNode);
+    return { claim, sc, pv, node, mode, boundMs: boundMs ?? 0, runningMs: runningMs ?? 0, ...(consumerEvent === undefined ? {} : { consumerEvent }), write: report, rows };
   }
-  const report = await podReport(env, spec.pod);
-  if (!report.ok || report.mode !== 'write') {
-    return c.fail('error', `${spec.what}: the data pod could not write to the volume: ${report.ok ? `unexpected report ${report.mode}` : `${report.error}${report.code ? ` (${report.code})` : ''}`}`, {
-      likelyCause: !report.ok && (report.code === 'EACCES' || report.code === 'EPERM') ? `the volume is not writable by uid ${report.uid ?? 65534} with fsGroup 65534: the volume's ownership or the driver's fsGroup support` : 'the volume is not usable from the pod (see its log and events)',
-    });
-  }
-  const node = pod.spec?.nodeName ?? '';
-  const pv = await core.readPersistentVolume({ name: claim.spec?.volumeName ?? '' });
-  const podNode = env.facts.nodes.find((n) => n.name === node) ?? nodeFacts({ metadata: { name: node } });
-  const rows = provisionedRows(claim, sc, pv, podNode);
-  return { claim, sc, pv, node, mode, boundMs: boundMs ?? 0, runningMs: runningMs ?? 0, ...(consumerEvent === undefined ? {} : { consumerEvent }), write: report, rows };
 }
 
 // Fails the check when the PV does not follow its claim and class.

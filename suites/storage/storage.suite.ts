@@ -21,7 +21,7 @@ import { findingLines, findingPods, findProvisioner } from './provisioner.ts';
 import { judgePv, provision, removeClaim, removePod, seconds } from './provision.ts';
 import { provisionedLine, recordTimes } from './report.ts';
 import { parseQuantity, formatBytes } from './quantity.ts';
-import { paths, watchUntil } from './watch.ts';
+import { paths, waitGone, watchUntil } from './watch.ts';
 
 const POD_CHECK_MS = 180_000;
 const STATIC_LABEL = 'shakedown.dev/static';
@@ -33,7 +33,20 @@ function names(list: readonly string[]): string {
 }
 
 async function waitPodGone(c: CheckContext, env: StorageEnv, name: string): Promise<void> {
-  await watchUntil<V1Pod>(env.kc, paths.pods(env.namespace), name, () => false, { timeoutMs: 30_000, signal: c.signal, acceptDeleted: true });
+  await waitGone(env.kc, paths.pods(env.namespace), name, () => env.clients.core.readNamespacedPod({ namespace: env.namespace, name }), { timeoutMs: 30_000, signal: c.signal });
+}
+
+// The API server's own words for a refused request (its Status message), not the client's wrapping.
+function refusalText(error: unknown): string {
+  const code = statusCode(error);
+  const body = (error as { body?: unknown }).body;
+  let message: string | undefined;
+  try {
+    message = (typeof body === 'string' ? (JSON.parse(body) as { message?: string }) : (body as { message?: string } | undefined))?.message;
+  } catch {
+    message = undefined;
+  }
+  return `HTTP ${code ?? '?'}: ${(message ?? (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '').slice(0, 300)}`;
 }
 
 async function runPod(c: CheckContext, env: StorageEnv, pod: V1Pod): Promise<V1Pod | undefined> {
@@ -320,7 +333,7 @@ defineSuite(manifest, () => {
       const resize = await core
         .replaceNamespacedPersistentVolumeClaim({ namespace: env.namespace, name: 'storage-life', body: { ...current, spec: { ...current.spec, resources: { ...current.spec?.resources, requests: { ...current.spec?.resources?.requests, storage: grown } } } } })
         .then(() => undefined, (error: unknown) => error);
-      const refusal = resize === undefined ? undefined : `HTTP ${statusCode(resize) ?? '?'}: ${(resize instanceof Error ? resize.message : String(resize)).split('\n')[0]?.slice(0, 300)}`;
+      const refusal = resize === undefined ? undefined : refusalText(resize);
       if (!allowsExpansion(sc)) {
         if (refusal === undefined) c.fail('mismatch', `growing claim storage-life to ${grown} was accepted though class ${className(sc)} does not allow expansion`, { likelyCause: 'the PersistentVolumeClaimResize admission plugin is disabled' });
         lines.push(`resize to ${grown} refused, as class ${className(sc)} does not allow expansion (${refusal})`);
@@ -347,7 +360,10 @@ defineSuite(manifest, () => {
       await waitPodGone(c, env, 'storage-life-writer');
       await removeClaim(env, 'storage-life');
       const deleted = performance.now();
-      const reclaimed = await watchUntil<V1PersistentVolume>(env.kc, paths.volumes(), pvName, (pv) => policy === 'Retain' && pv.status?.phase === 'Released', { timeoutMs: env.boundMs, signal: c.signal, acceptDeleted: policy === 'Delete' });
+      const reclaimed =
+        policy === 'Delete'
+          ? await waitGone(env.kc, paths.volumes(), pvName, () => core.readPersistentVolume({ name: pvName }), { timeoutMs: env.boundMs, signal: c.signal }).then(async (gone) => ({ ok: gone.gone, value: gone.gone ? undefined : await core.readPersistentVolume({ name: pvName }).catch(() => undefined) }))
+          : await watchUntil<V1PersistentVolume>(env.kc, paths.volumes(), pvName, (pv) => pv.status?.phase === 'Released', { timeoutMs: env.boundMs, signal: c.signal });
       const ms = performance.now() - deleted;
       if (!reclaimed.ok) {
         const finding = await provisionerFinding(env, sc.provisioner).catch(() => undefined);

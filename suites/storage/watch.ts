@@ -81,3 +81,21 @@ export const paths = {
   pods: (namespace: string) => `/api/v1/namespaces/${namespace}/pods`,
   volumes: () => '/api/v1/persistentvolumes',
 };
+
+// Waits until an object is gone: a deletion seen by the watch, or a read answering 404 (it may be
+// gone before the watch opens). True when gone within the time.
+export async function waitGone(kc: KubeConfig, path: string, name: string, read: () => Promise<unknown>, options: Omit<WatchOptions, 'acceptDeleted'>): Promise<{ gone: boolean; elapsedMs: number }> {
+  const started = performance.now();
+  for (;;) {
+    const exists = await read().then(
+      () => true,
+      (error: unknown) => (error as { code?: unknown }).code !== 404,
+    );
+    const elapsedMs = performance.now() - started;
+    if (!exists) return { gone: true, elapsedMs };
+    const left = options.timeoutMs - elapsedMs;
+    if (left <= 0 || options.signal.aborted) return { gone: false, elapsedMs };
+    const watched = await watchUntil(kc, path, name, () => false, { timeoutMs: Math.min(left, 2000), signal: options.signal, acceptDeleted: true });
+    if (watched.ok) return { gone: true, elapsedMs: performance.now() - started };
+  }
+}

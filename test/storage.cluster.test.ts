@@ -1,0 +1,170 @@
+// Storage broken on purpose, on the local cluster, each for as short a time as one run of the
+// storage suite: (1) local-path-provisioner scaled to zero: the provisioning check fails and names
+// the provisioner (and its Deployment at zero) as the cause, and so does the provisioner check;
+// (2) the default-class annotation removed from local-path: the default-class check fails saying
+// there is no default StorageClass, and a claim without a class fails for that reason. Both are
+// restored in finally (the provisioner waited Ready again). While the cluster is broken, a lock
+// file tells the other cluster tests to wait.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppsV1Api, StorageV1Api } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
+import { ownedSelector, RUN_ID_LABEL } from '../helpers/run/labels.ts';
+import { KUBECONFIG, shakedown } from './cli-child.ts';
+
+const NAMESPACE = 'local-path-storage';
+const DEPLOYMENT = 'local-path-provisioner';
+const CLASS = 'local-path';
+const DEFAULT_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
+const LOCK = '/tmp/cluster-fault-storage.lock';
+const FOREIGN_LOCK = '/tmp/cluster-fault.lock';
+
+const PROVISIONING = 'dynamic provisioning › a claim without a class binds through the default class';
+const PROVISIONERS = 'classes › every StorageClass has a running provisioner';
+const DEFAULT_CLASS = 'classes › exactly one default StorageClass';
+
+interface Result {
+  suite: string;
+  check: string;
+  status: string;
+  message: string;
+  likelyCause?: string;
+  classification?: string;
+  origin?: { dimension: string; value: string; confidence: string };
+}
+
+async function withSession<T>(use: (session: KubeSession) => Promise<T>): Promise<T> {
+  const session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
+  try {
+    return await use(session);
+  } finally {
+    await session.close();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Another engineer's deliberate fault: nothing runs against the cluster until it is over.
+async function waitForeignFault(): Promise<void> {
+  while (existsSync(FOREIGN_LOCK)) await sleep(5000);
+}
+
+async function scale(replicas: number): Promise<void> {
+  await withSession(async (session) => {
+    const apps = session.kc.makeApiClient(AppsV1Api);
+    const current = await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT });
+    await apps.replaceNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT, body: { ...current, spec: { replicas } } });
+  });
+}
+
+// Until exactly `replicas` provisioner pods exist and are Ready.
+async function waitReady(replicas: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pods = await withSession(async (session) => (await session.clients.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app=${DEPLOYMENT}` })).items);
+    const ready = pods.filter((pod) => pod.metadata?.deletionTimestamp === undefined && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    if (ready.length === replicas && pods.length === replicas) return;
+    if (Date.now() > deadline) throw new Error(`${DEPLOYMENT}: expected ${replicas} ready pod(s), saw ${ready.length} ready of ${pods.length}`);
+    await sleep(1000);
+  }
+}
+
+async function setDefault(on: boolean): Promise<void> {
+  await withSession(async (session) => {
+    const storage = session.kc.makeApiClient(StorageV1Api);
+    const sc = await storage.readStorageClass({ name: CLASS });
+    const annotations = { ...sc.metadata?.annotations };
+    if (on) annotations[DEFAULT_ANNOTATION] = 'true';
+    else delete annotations[DEFAULT_ANNOTATION];
+    await storage.replaceStorageClass({ name: CLASS, body: { ...sc, metadata: { ...sc.metadata, annotations } } });
+  });
+}
+
+async function runSuite(label: string): Promise<{ code: number | null; results: Result[]; runId: string; seconds: number }> {
+  const out = mkdtempSync(join(tmpdir(), `sd-storage-${label}-`));
+  const started = performance.now();
+  const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'storage', '--json', join(out, 'report.json')]);
+  const seconds = (performance.now() - started) / 1000;
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: Result[] };
+  rmSync(out, { recursive: true, force: true });
+  const results = report.results.filter((r) => r.suite === 'storage');
+  console.log(`storage suite, ${label}: ${seconds.toFixed(1)} s, exit ${ran.code}`);
+  for (const r of results.filter((x) => x.status === 'fail')) console.log(`  FAIL ${r.check}: ${r.message}\n    likely cause: ${r.likelyCause ?? '-'}`);
+  return { code: ran.code, results, runId: report.run.runId, seconds };
+}
+
+// Nothing of the run is left: no namespace, no PV labelled with it.
+async function expectNothingLeft(runId: string): Promise<void> {
+  const left = await withSession(async (session) => ({
+    namespaces: (await session.clients.core.listNamespace({ labelSelector: ownedSelector(runId) })).items.map((ns) => ns.metadata?.name),
+    volumes: (await session.clients.core.listPersistentVolume({ labelSelector: `${RUN_ID_LABEL}=${runId}` })).items.map((pv) => pv.metadata?.name),
+  }));
+  expect(left).toEqual({ namespaces: [], volumes: [] });
+}
+
+async function broken<T>(work: () => Promise<T>, restore: () => Promise<void>): Promise<T> {
+  await waitForeignFault();
+  writeFileSync(LOCK, `storage suite test, pid ${process.pid}\n`);
+  try {
+    return await work();
+  } finally {
+    try {
+      await restore();
+    } finally {
+      rmSync(LOCK, { force: true });
+    }
+  }
+}
+
+describe('the storage suite against a broken storage setup', () => {
+  it('with the provisioner scaled to zero, provisioning fails and names the provisioner as the cause', async () => {
+    const original = await withSession(async (session) => (await session.kc.makeApiClient(AppsV1Api).readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 1);
+    expect(original).toBeGreaterThan(0);
+    const run = await broken(
+      async () => {
+        await scale(0);
+        await waitReady(0, 60_000);
+        return runSuite('provisioner at zero');
+      },
+      async () => {
+        await scale(original);
+        await waitReady(original, 120_000);
+      },
+    );
+    expect(run.code).toBe(1);
+    const provisioning = run.results.find((r) => r.check === PROVISIONING);
+    expect(provisioning).toMatchObject({ status: 'fail', classification: 'missing' });
+    expect(provisioning?.message).toContain('provisioner rancher.io/local-path is not running');
+    expect(provisioning?.likelyCause).toMatch(/^rancher\.io\/local-path runs nowhere: Deployment local-path-storage\/local-path-provisioner .* has 0 desired and 0 ready pod\(s\)/);
+    expect(provisioning?.origin).toMatchObject({ dimension: 'component', value: 'rancher.io/local-path', confidence: 'high' });
+    const provisioners = run.results.find((r) => r.check === PROVISIONERS);
+    expect(provisioners).toMatchObject({ status: 'fail' });
+    expect(provisioners?.message).toContain('local-path: rancher.io/local-path runs nowhere');
+    // What does not need the provisioner still passes.
+    expect(run.results.find((r) => r.check === 'static binding › a static PV binds by class and selector')?.status).toBe('pass');
+    expect(run.results.find((r) => r.check === DEFAULT_CLASS)?.status).toBe('pass');
+    await expectNothingLeft(run.runId);
+  }, 420_000);
+
+  it('with the default-class annotation removed, the default-class check fails and says so', async () => {
+    const run = await broken(
+      async () => {
+        await setDefault(false);
+        return runSuite('no default class');
+      },
+      () => setDefault(true),
+    );
+    expect(run.code).toBe(1);
+    const verdict = run.results.find((r) => r.check === DEFAULT_CLASS);
+    expect(verdict).toMatchObject({ status: 'fail', classification: 'missing' });
+    expect(verdict?.message).toMatch(/^no default StorageClass: none of \d+ class\(es\) \(.*local-path.*\) is marked default/);
+    expect(verdict?.likelyCause).toContain(`no StorageClass carries the annotation ${DEFAULT_ANNOTATION}="true"`);
+    const provisioning = run.results.find((r) => r.check === PROVISIONING);
+    expect(provisioning).toMatchObject({ status: 'fail' });
+    expect(provisioning?.message).toContain('the claim has no StorageClass');
+    expect(provisioning?.likelyCause).toMatch(/^there is no default StorageClass/);
+    await expectNothingLeft(run.runId);
+  }, 420_000);
+});
