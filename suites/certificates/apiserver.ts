@@ -9,6 +9,7 @@ import type { Finding } from './findings.ts';
 import { judgeServed, type Trust } from './judge.ts';
 import { classificationOf } from './outcome.ts';
 import type { Thresholds } from './thresholds.ts';
+import { verifyChain } from './verify.ts';
 
 export type ApiRole = 'kubeconfig' | 'service' | 'endpoint' | 'endpoint-from-runner';
 
@@ -95,6 +96,10 @@ export function judgeApiServer(dialed: readonly Dialed[], input: ApiJudgeInput):
     findings.push(...judged.findings);
     const leaf = chain[0];
     lines.push(`${dial.where}: serial ${leaf?.serialNumber ?? '?'}, ${judged.verdict.ok ? judged.verdict.message : `NOT verified: ${judged.verdict.message}`}`);
+    // The other view, for the log: a front load balancer may legitimately serve another CA's certificate.
+    const other = trust === input.podTrust ? input.kubeconfigTrust : input.podTrust;
+    const cross = verifyChain(chain, other.certs, now);
+    lines.push(`  against ${other.label}: ${cross.ok ? 'verified too' : `not verified (${cross.message})`}`);
   }
   return { findings, lines };
 }
