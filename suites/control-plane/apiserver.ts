@@ -32,7 +32,7 @@ async function instances(session: KubeSession): Promise<{ instances: Instance[];
     for (const endpoint of slice.endpoints ?? []) for (const address of endpoint.addresses) addresses.push(`${address}:${port}`);
   }
   const server = new URL(session.server);
-  if (addresses.length <= 1) return { instances: [{ name: addresses[0] === undefined ? server.host : `${addresses[0]} (through ${server.host})` }], addresses };
+  if (addresses.length <= 1) return { instances: [{ name: addresses[0] === undefined || addresses[0] === server.host ? server.host : `${addresses[0]} (through ${server.host})` }], addresses };
   return { instances: addresses.map((address) => ({ name: address, url: `https://${address.includes(':') && address.split(':').length > 2 ? `[${address}]` : address}` })), addresses };
 }
 

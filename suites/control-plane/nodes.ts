@@ -118,7 +118,9 @@ export async function podRunsCheck(c: CheckContext): Promise<void> {
         ? 'the pods were never bound to their nodes: see the scheduler checks'
         : `the kubelet on ${names.join(', ')} does not start pods (stopped, or its container runtime, image or network plugin fails): the pod's events and the node's heartbeat say which`,
       evidence: [{ label: 'heartbeats', text: await heartbeats(session, names) }],
-      origin: nodeOrigin(names, timings.length, `pods on ${names.join(', ')} do not start, on the other nodes they do`),
+      origin: unbound
+        ? { dimension: 'component', value: 'kube-scheduler', summary: 'the pods were never bound to a node', confidence: 'medium' }
+        : nodeOrigin(names, timings.length, `pods on ${names.join(', ')} do not start${names.length < timings.length ? ', on the other nodes they do' : ''}`),
     });
   }
   c.note(`ready on every node: ${timingLine(timings)}`);

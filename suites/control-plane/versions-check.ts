@@ -26,6 +26,7 @@ export async function versionsCheck(c: CheckContext): Promise<void> {
   }
   const asPods = versions.some((v) => v.component.endsWith('(image)') && !v.component.startsWith('kube-proxy'));
   const lines = [`kube-apiserver: ${apiServer}`, ...versions.map((v) => `${v.component} on ${v.where}: ${v.version}`)];
+  if (!versions.some((v) => v.component.startsWith('kube-proxy'))) lines.push('kube-proxy: no version in node status (the field is deprecated and left empty by recent kubelets) and no kube-proxy pods in kube-system');
   if (!asPods) lines.push('no control-plane pods in kube-system (component=kube-apiserver, ...): the control plane runs as host processes or is managed');
   c.evidence('versions', lines.join('\n'));
   const skew = skewLines(apiServer, versions.filter((v) => !v.component.startsWith('etcd')));
