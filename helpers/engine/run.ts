@@ -191,6 +191,15 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
   return { exitCode: exitCodeFor(summarize(results), error), runId, ...(error === undefined ? {} : { error }), results };
 }
 
+// What the namespace conditions say holds the deletion.
+function stuckCause(details: readonly string[]): string {
+  const text = details.join('\n');
+  if (/NamespaceDeletionDiscoveryFailure/.test(text)) return 'an aggregated API (APIService) is unavailable, so the namespace controller cannot list what to delete: kubectl get apiservices';
+  if (/NamespaceFinalizersRemaining/.test(text)) return 'objects in the namespace keep finalizers whose controller does not remove them (named above)';
+  if (/NamespaceContentRemaining/.test(text)) return 'objects in the namespace are not deleted yet: pods on a node whose kubelet is down stay until it returns or the node is removed';
+  return 'a finalizer whose controller is down, or an unavailable aggregated API blocking namespace deletion';
+}
+
 async function recordTeardown(
   removed: { outcome: Removal | Error; ms: number } | undefined,
   runId: string,
@@ -220,10 +229,11 @@ async function recordTeardown(
       ...base,
       status: 'fail',
       classification: 'timeout',
-      message: `${removal.stuck.length} namespace(s) of run ${runId} still Terminating after deletion`,
+      message: `${removal.stuck.length} namespace(s) of run ${runId} still Terminating after deletion${removal.gaveUp === undefined ? '' : `: ${removal.gaveUp}`}`,
       evidence: [{ label: 'stuck namespaces', text: removal.stuck.map((stuck) => `${stuck.name}: ${stuck.detail}`).join('\n') }],
-      likelyCause: 'a finalizer whose controller is down, or an unavailable aggregated API blocking namespace deletion',
-      reproduce: `kubectl get namespace ${removal.stuck[0]?.name} -o yaml`,
+      likelyCause: removal.gaveUp ?? stuckCause(removal.stuck.map((stuck) => stuck.detail)),
+      ...(removal.gaveUp === undefined ? {} : { origin: { dimension: 'component', value: 'kube-controller-manager', summary: removal.gaveUp, confidence: 'high' as const } }),
+      reproduce: `kubectl get namespace ${removal.stuck[0]?.name} -o yaml; shakedown cleanup --run ${runId} finishes it once the cause is fixed`,
     });
     return;
   }

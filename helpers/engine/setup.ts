@@ -2,6 +2,7 @@
 // of earlier runs removed, the run namespace created, the pull secret copied, the probe fleet
 // deployed and ready, and a way to reach each agent chosen. Returns the context for the suites.
 import { buildAgentBundle } from '../../agent/build.ts';
+import { asOrigin, where, type Diagnosis } from '../diagnose/diagnosis.ts';
 import { ShakedownError } from '../errors.ts';
 import { deployFleet, fleetApi } from '../fleet/deploy.ts';
 import { coverageText, planNodes } from '../fleet/plan.ts';
@@ -10,6 +11,9 @@ import { chooseProbeImage } from '../fleet/image.ts';
 import { copyPullSecret, parseSecretRef, type SecretRef } from '../fleet/pull-secret.ts';
 import { apiError } from '../kube/api-errors.ts';
 import type { ClusterFacts } from '../kube/preflight.ts';
+import type { NodeFacts } from '../kube/nodes.ts';
+import { ageText, componentLease } from '../kube/leases.ts';
+import type { FleetDescriptor } from '../fleet/descriptor.ts';
 import { runNeeds } from '../kube/permissions.ts';
 import type { KubeSession } from '../kube/session.ts';
 import type { CheckResult } from '../result.ts';
@@ -81,7 +85,8 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     expiresAt: expiresAt.toISOString(),
     kube: session.target,
     apiQps: Math.max(2, Math.floor(settings.apiQps / Math.max(1, request.suiteCount))),
-    cluster: { server: facts.server, version: facts.version, nodes: facts.nodes },
+    // A node the fleet found broken (fleet.unavailable) takes no pod of any suite: the finding names why.
+    cluster: { server: facts.server, version: facts.version, nodes: facts.nodes.map((node) => withheld(node, fleet.unavailable)) },
     fleet,
     routes,
     image,
@@ -108,7 +113,7 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     if (request.keepNamespaces()) return;
     const started = performance.now();
     try {
-      request.onRemoval(await removeRun(namespaces, runId, { timeoutMs: NAMESPACE_REMOVAL_WAIT_MS }), performance.now() - started);
+      request.onRemoval(await removeRun(namespaces, runId, { timeoutMs: NAMESPACE_REMOVAL_WAIT_MS, giveUp: namespaceControllerDown(session) }), performance.now() - started);
     } catch (error) {
       request.onRemoval(error instanceof Error ? error : new Error(String(error)), performance.now() - started);
     }
@@ -132,11 +137,13 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
   // With their zones and pools: the fleet is bounded (fleet/plan.ts).
   const schedulable = planNodes(facts.nodes.filter((node) => node.schedulable));
   progress(`deploying the probe fleet (${image.image}) on ${schedulable.length} node(s)`);
-  const fleet = await deployFleet(fleetApi(session.clients.core), {
+  const fleet = await deployFleet(fleetApi(session.clients.core, session.clients.coordination), {
     namespace,
     runId,
     nodes: schedulable,
     minAgents: MIN_AGENTS,
+    // A node whose kubelet or pod network is broken is left out, said as a finding; the rest run.
+    partial: true,
     image,
     ...(pullSecret === undefined ? {} : { pullSecret }),
     bundle: await bundle.catch((error: unknown) => {
@@ -150,6 +157,7 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
   });
 
   progress(`probe fleet ready: ${coverageText(fleet)}`);
+  const unavailable = unavailableFinding(fleet.unavailable ?? []);
   const selection = await selectRoutes({
     choice: settings.transport,
     agents: fleet.agents,
@@ -165,5 +173,39 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     const resolvConf = selection.infos[agent.name]?.resolvConf;
     return { ...agent, ...(zone === undefined ? {} : { zone }), ...(resolvConf === undefined ? {} : { resolvConf }) };
   });
-  return { context: context({ ...fleet, agents }, selection.routes, image, pullSecret), findings: [selection.finding] };
+  return { context: context({ ...fleet, agents }, selection.routes, image, pullSecret), findings: [...unavailable, selection.finding] };
+}
+
+// Namespaces are emptied and removed by the namespace controller in kube-controller-manager: when
+// its leader Lease has lapsed, nobody will finish the deletion, and waiting longer cannot help.
+function namespaceControllerDown(session: KubeSession): () => Promise<string | undefined> {
+  return async () => {
+    const reading = await componentLease(session.clients.coordination, 'kube-controller-manager');
+    if (reading.kind !== 'lease' || !reading.lease.stale) return undefined;
+    return `the namespace controller (kube-controller-manager) is not running: its leader Lease kube-system/kube-controller-manager was ${ageText(reading.lease)}`;
+  };
+}
+
+function withheld(node: NodeFacts, unavailable: FleetDescriptor['unavailable']): NodeFacts {
+  const found = unavailable?.find((entry) => entry.node === node.name);
+  return found === undefined ? node : { ...node, schedulable: false, reason: `${where(found.diagnosis)}: ${found.diagnosis.summary}` };
+}
+
+export const FLEET_SUITE = 'setup';
+export const FLEET_CHECK = 'probe fleet on every schedulable node';
+
+// One failed finding per component at fault (a kubelet on two nodes is two); none when every node took its agents.
+export function unavailableFinding(unavailable: readonly { node: string; diagnosis: Diagnosis }[]): CheckResult[] {
+  return unavailable.map(({ node, diagnosis }) => ({
+    suite: FLEET_SUITE,
+    check: FLEET_CHECK,
+    status: 'fail',
+    classification: 'missing',
+    durationMs: 0,
+    message: `no probe agent on ${node}: ${where(diagnosis)} is at fault (${diagnosis.confidence} confidence); checks ran on the other nodes`,
+    evidence: [{ label: `why ${node} has no agent`, text: [diagnosis.summary, ...diagnosis.evidence].join('\n') }],
+    likelyCause: diagnosis.summary,
+    origin: asOrigin(diagnosis),
+    ...(diagnosis.hint === undefined ? {} : { reproduce: diagnosis.hint }),
+  }));
 }

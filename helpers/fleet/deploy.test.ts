@@ -2,6 +2,8 @@ import type { CoreV1Event, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { deployFleet, type DeployOptions, type FleetApi } from './deploy.ts';
 import { rejection } from '../testing/shakedown-error.ts';
+import type { Signals } from '../diagnose/signals.ts';
+import { AT, lease, signals } from '../diagnose/testing.ts';
 
 type PodState = (pod: V1Pod, poll: number) => V1Pod['status'];
 
@@ -118,7 +120,55 @@ describe('deployFleet', () => {
       throw new Error('pods "probe-0" is forbidden: violates PodSecurity "restricted:latest"');
     };
     const error = await rejection(deployFleet(api, options()));
-    expect(error.message).toBe('cannot create the probe pod probe-0 on node node1: pods "probe-0" is forbidden: violates PodSecurity "restricted:latest"');
+    expect(error.message).toBe('cannot create the probe pod probe-0 on node node1: admission refused it: pods "probe-0" is forbidden: violates PodSecurity "restricted:latest"');
     expect(error.hint).toMatch(/admission policy/);
+  });
+});
+
+describe('deployFleet with the cluster signals', () => {
+  // Pods land on the node their affinity names; pods on a "hung" node never start.
+  function twoNodes(hung: string | undefined, s: () => Signals, bound = true) {
+    const pods = new Map<string, V1Pod>();
+    const api: FleetApi = {
+      createSecret: async () => undefined,
+      createConfigMap: async () => undefined,
+      async createPod(p) {
+        pods.set(p.metadata?.name ?? '', { ...p, metadata: { ...p.metadata, creationTimestamp: new Date(AT.getTime() - 30_000) } });
+      },
+      async listPods() {
+        return [...pods.values()].map((p) => {
+          const node = p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchFields?.[0]?.values?.[0] ?? '';
+          const started = bound && node !== hung;
+          return { ...p, spec: { ...p.spec, containers: [], ...(bound ? { nodeName: node } : {}) }, status: started ? { phase: 'Running', podIP: '10.244.0.9', conditions: [{ type: 'Ready', status: 'True' }] } : { phase: 'Pending' } };
+        });
+      },
+      podEvents: async () => [],
+      podLogTail: async () => '',
+      signals: async () => s(),
+    };
+    return api;
+  }
+  const stale = (node: string) => signals({ nodeLeases: new Map([['node1', lease(3, 40, 'node1', false)], [node, lease(27, 40, node, true)]]) });
+
+  it('runs on the healthy nodes and says which node it left out and why, when it may', async () => {
+    const fleet = await deployFleet(twoNodes('node2', () => stale('node2')), options({ nodes: ['node1', 'node2'], minAgents: 3, partial: true }));
+    expect(new Set(fleet.agents.map((a) => a.node))).toEqual(new Set(['node1']));
+    expect(fleet.unavailable?.map((u) => [u.node, u.diagnosis.component])).toEqual([['node2', 'kubelet']]);
+    expect(JSON.parse(JSON.stringify(fleet))).toEqual(fleet);
+  });
+
+  it('ends at once naming the kubelet on that node when the fleet must be whole', async () => {
+    const error = await rejection(deployFleet(twoNodes('node2', () => stale('node2')), options({ nodes: ['node1', 'node2'], minAgents: 3 })));
+    expect(error.message).toMatch(/^kubelet on node2 is at fault \(high confidence\): the kubelet on node2 has stopped heartbeating/);
+  });
+
+  it('ends at once naming the scheduler when nobody binds the pods and its Lease lapsed, long before the timeout', async () => {
+    let t = 0;
+    const error = await rejection(
+      deployFleet(twoNodes(undefined, () => signals({ scheduler: { kind: 'lease', lease: lease(40, 15, 'kube-scheduler') } }), false), options({ nodes: ['node1', 'node2'], partial: true, timeoutMs: 120_000, now: () => t, sleep: async (ms) => void (t += ms) })),
+    );
+    expect(error.message).toMatch(/^kube-scheduler is at fault \(high confidence\): kube-scheduler is not scheduling/);
+    expect(error.hint).toMatch(/lease kube-scheduler/);
+    expect(t).toBeLessThan(10_000);
   });
 });

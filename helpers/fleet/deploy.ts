@@ -1,10 +1,16 @@
 // Deploys the probe fleet into the run namespace and waits until every agent is ready: first the
-// Secret holding the run's fresh API token, then the agent's ConfigMap, then the pods. A pod that
-// cannot become ready ends the wait with SD_SETUP_FAILED naming the pod, its node and the reason,
-// with its warning events and the tail of its log as details.
-import { ApiException, type CoreV1Api, type CoreV1Event, type V1ConfigMap, type V1Pod, type V1Secret } from '@kubernetes/client-node';
+// Secret holding the run's fresh API token, then the agent's ConfigMap, then the pods. While it
+// waits, what the cluster shows (Leases, node conditions, events: diagnose/) names the component
+// at fault: a cluster-wide one (scheduler, controller-manager) ends the wait at once; a node's
+// (its kubelet, its pod network) drops that node's agents when the fleet may run without them.
+// A pod that cannot become ready ends the wait with SD_SETUP_FAILED naming the component or the
+// pod, its node and the reason, with its warning events and the tail of its log as details.
+import type { CoordinationV1Api, CoreV1Api, CoreV1Event, V1ConfigMap, V1Pod, V1Secret } from '@kubernetes/client-node';
+import { byWeight, type Diagnosis } from '../diagnose/diagnosis.ts';
+import { diagnosePods } from '../diagnose/pods.ts';
+import { signalsApi, type Signals } from '../diagnose/signals.ts';
+import { diagnosisError, errorText, explainRefusal } from '../diagnose/wait.ts';
 import { ShakedownError } from '../errors.ts';
-import { statusMessage } from '../kube/api-errors.ts';
 import { AGENT_PORTS, type FleetDescriptor, type ProbeAgent } from './descriptor.ts';
 import type { ImageChoice } from './image.ts';
 import { AGENT_CONTAINER, AGENT_TOKEN_SECRET, agentConfigMap, agentTokenSecret, fleetSelector, newAgentToken, probePod } from './manifests.ts';
@@ -18,10 +24,14 @@ export interface FleetApi {
   listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
   podEvents(namespace: string, pod: string): Promise<CoreV1Event[]>;
   podLogTail(namespace: string, pod: string, lines: number): Promise<string>;
+  // What the cluster says about its components and this namespace's events (absent: no diagnosis).
+  signals?(namespace: string): Promise<Signals>;
 }
 
-export function fleetApi(core: CoreV1Api): FleetApi {
+export function fleetApi(core: CoreV1Api, coordination?: CoordinationV1Api): FleetApi {
+  const signals = coordination === undefined ? undefined : signalsApi(core, coordination);
   return {
+    ...(signals === undefined ? {} : { signals: (namespace: string) => signals.read(namespace) }),
     createSecret: async (secret) => void (await core.createNamespacedSecret({ namespace: secret.metadata?.namespace ?? '', body: secret })),
     createConfigMap: async (configMap) => void (await core.createNamespacedConfigMap({ namespace: configMap.metadata?.namespace ?? '', body: configMap })),
     createPod: async (pod) => void (await core.createNamespacedPod({ namespace: pod.metadata?.namespace ?? '', body: pod })),
@@ -43,7 +53,11 @@ export interface DeployOptions {
   /** The run's API token; a fresh random one when absent. */
   token?: string;
   timeoutMs: number;
+  // May the fleet go on without the nodes a diagnosis names (their kubelet hung, their CNI broken)?
+  partial?: boolean;
   pollMs?: number;
+  // How often the cluster's signals are read while pods are not ready (default 3 s).
+  diagnoseEveryMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;
@@ -54,6 +68,7 @@ const selectorText = (labels: Record<string, string>) => Object.entries(labels).
 export async function deployFleet(api: FleetApi, options: DeployOptions): Promise<FleetDescriptor> {
   const { agents: plan, coverage } = planBoundedFleet({ nodes: options.nodes, minAgents: options.minAgents });
   const token = options.token ?? newAgentToken();
+  const create = creator(api, options.namespace);
   await create(() => api.createSecret(agentTokenSecret(options.namespace, options.runId, token)), `Secret of the agents' API token in ${options.namespace}`);
   await create(() => api.createConfigMap(agentConfigMap(options.namespace, options.runId, options.bundle)), `ConfigMap of the agent in ${options.namespace}`);
   await Promise.all(
@@ -77,45 +92,72 @@ export async function deployFleet(api: FleetApi, options: DeployOptions): Promis
       ),
     ),
   );
-  const pods = await waitReady(api, options, plan);
+  const { pods, dropped } = await waitReady(api, options, plan);
   const selector = fleetSelector(options.runId);
+  const unavailable = [...dropped].map(([node, diagnosis]) => ({ node, diagnosis }));
   return {
     namespace: options.namespace,
     image: options.image.image,
     selector,
     tokenSecret: AGENT_TOKEN_SECRET,
-    agents: plan.map((agent) => descriptor(agent, options.namespace, pods.get(agent.name), token)),
+    agents: plan.filter((agent) => !dropped.has(agent.node)).map((agent) => descriptor(agent, options.namespace, pods.get(agent.name), token)),
     coverage,
+    ...(unavailable.length === 0 ? {} : { unavailable }),
   };
 }
 
-async function create(action: () => Promise<void>, what: string): Promise<void> {
-  try {
-    await action();
-  } catch (error) {
-    const message = error instanceof ApiException ? (statusMessage(error) ?? `HTTP ${error.code}`) : error instanceof Error ? error.message : String(error);
-    const refusedByAdmission = /PodSecurity|admission webhook|denied the request/i.test(message);
-    throw new ShakedownError('SD_SETUP_FAILED', `cannot create the ${what}: ${message}`, {
-      cause: error,
-      ...(refusedByAdmission ? { hint: 'An admission policy refused the probe pod; allow Pod Security "restricted" pods in namespaces labelled app.kubernetes.io/managed-by=shakedown.' } : {}),
-    });
-  }
+function creator(api: FleetApi, namespace: string) {
+  const signals = api.signals === undefined ? undefined : { read: api.signals };
+  return async (action: () => Promise<void>, what: string): Promise<void> => {
+    try {
+      await action();
+    } catch (error) {
+      const diagnosed = await explainRefusal(signals, namespace, error);
+      if (diagnosed !== undefined) throw diagnosed;
+      const message = errorText(error);
+      const refusedByAdmission = /PodSecurity|admission webhook|denied the request|exceeded quota/i.test(message);
+      throw new ShakedownError('SD_SETUP_FAILED', `cannot create the ${what}: ${refusedByAdmission ? 'admission refused it: ' : ''}${message}`, {
+        cause: error,
+        ...(refusedByAdmission ? { hint: 'An admission policy (Pod Security, a ResourceQuota or a webhook, named above) refused the probe pod; allow Pod Security "restricted" pods in namespaces labelled app.kubernetes.io/managed-by=shakedown.' } : {}),
+      });
+    }
+  };
 }
 
-async function waitReady(api: FleetApi, options: DeployOptions, plan: readonly PlannedAgent[]): Promise<Map<string, V1Pod>> {
+interface Waited {
+  pods: Map<string, V1Pod>;
+  // Nodes left out, with the diagnosis that named them.
+  dropped: Map<string, Diagnosis>;
+}
+
+async function waitReady(api: FleetApi, options: DeployOptions, plan: readonly PlannedAgent[]): Promise<Waited> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = now() + options.timeoutMs;
   const selector = selectorText(fleetSelector(options.runId));
+  const dropped = new Map<string, Diagnosis>();
+  let diagnoses: Diagnosis[] = [];
+  let lastRead = -Infinity;
   for (;;) {
     options.signal?.throwIfAborted();
     const pods = new Map((await api.listPods(options.namespace, selector)).map((pod) => [pod.metadata?.name ?? '', pod]));
-    const verdicts = plan.map((agent) => ({ agent, pod: pods.get(agent.name), verdict: verdictOf(pods.get(agent.name)) }));
+    const verdicts = plan.filter((agent) => !dropped.has(agent.node)).map((agent) => ({ agent, pod: pods.get(agent.name), verdict: verdictOf(pods.get(agent.name)) }));
     const notReady = verdicts.filter(({ verdict }) => !verdict.ready);
-    if (notReady.length === 0) return pods;
+    if (notReady.length === 0) return { pods, dropped };
     const fatal = notReady.filter(({ verdict }) => verdict.fatal);
-    const timedOut = now() >= deadline;
-    if (fatal.length > 0 || timedOut) throw await notReadyError(api, options, fatal.length > 0 ? fatal : notReady, timedOut && fatal.length === 0);
+    if (fatal.length > 0) throw await notReadyError(api, options, fatal, false, []);
+    if (api.signals !== undefined && now() - lastRead >= (options.diagnoseEveryMs ?? 3000)) {
+      lastRead = now();
+      const signals = await api.signals(options.namespace).catch(() => undefined);
+      diagnoses = signals === undefined ? [] : diagnosePods(notReady.flatMap(({ agent, pod }) => (pod === undefined ? [] : [{ name: agent.name, pod }])), signals).sort(byWeight);
+      for (const diagnosis of diagnoses.filter((d) => d.fatal)) {
+        const node = diagnosis.node;
+        const others = verdicts.filter(({ agent }) => agent.node !== node && !dropped.has(agent.node));
+        if (node === undefined || options.partial !== true || others.length === 0) throw diagnosisError(diagnosis, undefined, diagnoses.filter((d) => d !== diagnosis));
+        dropped.set(node, diagnosis);
+      }
+    }
+    if (now() >= deadline) throw await notReadyError(api, options, notReady, true, diagnoses);
     await sleep(options.pollMs ?? 500);
   }
 }
@@ -130,7 +172,10 @@ interface Stuck {
   verdict: PodVerdict;
 }
 
-async function notReadyError(api: FleetApi, options: DeployOptions, stuck: readonly Stuck[], timedOut: boolean): Promise<ShakedownError> {
+async function notReadyError(api: FleetApi, options: DeployOptions, stuck: readonly Stuck[], timedOut: boolean, diagnoses: readonly Diagnosis[]): Promise<ShakedownError> {
+  // What the cluster's signals named, even when no sign was strong enough to end the wait early.
+  const [named, ...rest] = diagnoses;
+  if (named !== undefined) return diagnosisError(named, undefined, rest);
   const details: string[] = [];
   for (const { agent, verdict } of stuck) {
     const [events, log] = await Promise.all([

@@ -1,6 +1,7 @@
 // What the suites know about the probe fleet: plain, serializable descriptors, handed to the
 // workers through provide/inject, fetched once at setup (identity, node and zone, resolv.conf).
 // Agents are reached by name through a ProbeTransport.
+import type { Diagnosis } from '../diagnose/diagnosis.ts';
 import type { ResolvConf } from '../../agent/protocol.ts';
 import type { FleetCoverage } from './plan.ts';
 
@@ -45,6 +46,8 @@ export interface FleetDescriptor {
   tokenSecret: string;
   // Which agents matrix checks use, and which nodes have none (plan.ts: matrixAgents, everyNodeAgents).
   coverage?: FleetCoverage;
+  // Nodes whose agents never became ready, with the component found at fault: the fleet runs on the rest.
+  unavailable?: { node: string; diagnosis: Diagnosis }[];
 }
 
 export const AGENT_PORTS: AgentPorts = { api: 8080, http: [8080, 8081, 8082], tcp: 9000, udp: 9001 };

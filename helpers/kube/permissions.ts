@@ -30,6 +30,9 @@ const RUN_NAMESPACES: SuitePermission[] = [
   { verb: 'list', resource: 'events', scope: 'run', why: 'evidence on failures: the events of the objects involved' },
   { verb: 'get', resource: 'services', scope: 'run', why: 'evidence on failures: the Services involved' },
   { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', scope: 'run', why: 'evidence on failures: the endpoints of the Services involved' },
+  // What names the component at fault when pods do not become ready (helpers/diagnose).
+  { verb: 'get', resource: 'leases', group: 'coordination.k8s.io', scope: { namespace: 'kube-system' }, why: 'diagnosis: the leader Leases of kube-scheduler and kube-controller-manager' },
+  { verb: 'list', resource: 'leases', group: 'coordination.k8s.io', scope: { namespace: 'kube-node-lease' }, why: "diagnosis: the kubelets' heartbeat Leases" },
 ];
 
 const FLEET: SuitePermission[] = [

@@ -60,6 +60,19 @@ describe('removeRun', () => {
     expect(removal.removed).toEqual([]);
     expect(removal.stuck).toEqual([{ name: 'sd-a', detail: 'Terminating; NamespaceContentRemaining: pods remain' }]);
   });
+
+  it('stops waiting as soon as it is told why waiting cannot help, and says why', async () => {
+    const { api } = fakeNamespaces([ours('sd-a', 'run-a', hour)], Number.POSITIVE_INFINITY);
+    let t = 0;
+    const asked: number[] = [];
+    const giveUp = async () => {
+      asked.push(t);
+      return t >= 6000 ? 'the namespace controller is not running' : undefined;
+    };
+    const removal = await removeRun(api, 'run-a', { timeoutMs: 60_000, pollMs: 500, giveUp, giveUpEveryMs: 3000, now: () => t, sleep: async (ms) => void (t += ms) });
+    expect(removal).toMatchObject({ removed: [], gaveUp: 'the namespace controller is not running', stuck: [{ name: 'sd-a' }] });
+    expect(asked).toEqual([3000, 6000]);
+  });
 });
 
 describe('removeLeftovers', () => {

@@ -33,6 +33,10 @@ export function namespaceApi(core: CoreV1Api): NamespaceApi {
 
 export interface WaitOptions {
   timeoutMs: number;
+  // Asked every few seconds while namespaces remain: a reason when waiting longer cannot help
+  // (the namespace controller is not running); the wait then ends at once with that reason.
+  giveUp?: () => Promise<string | undefined>;
+  giveUpEveryMs?: number;
   pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -42,6 +46,8 @@ export interface Removal {
   removed: string[];
   // Still there when the wait ended, with what holds them.
   stuck: { name: string; detail: string }[];
+  // Why the wait ended early, when giveUp said so.
+  gaveUp?: string;
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -56,16 +62,24 @@ export async function removeNamespaces(api: NamespaceApi, targets: readonly V1Na
   const now = wait.now ?? Date.now;
   const deadline = now() + wait.timeoutMs;
   let remaining: V1Namespace[] = [];
+  let gaveUp: string | undefined;
+  let asked = now();
   for (;;) {
     const listed = await api.list(ownedSelector());
     remaining = listed.filter((namespace) => names.includes(namespace.metadata?.name ?? ''));
     if (remaining.length === 0 || now() >= deadline) break;
+    if (wait.giveUp !== undefined && now() - asked >= (wait.giveUpEveryMs ?? 3000)) {
+      asked = now();
+      gaveUp = await wait.giveUp().catch(() => undefined);
+      if (gaveUp !== undefined) break;
+    }
     await sleep(wait.pollMs ?? 500);
   }
   const stuckNames = new Set(remaining.map((namespace) => namespace.metadata?.name ?? ''));
   return {
     removed: names.filter((name) => !stuckNames.has(name)),
     stuck: remaining.map((namespace) => ({ name: namespace.metadata?.name ?? '', detail: terminatingDetail(namespace) })),
+    ...(gaveUp === undefined ? {} : { gaveUp }),
   };
 }
 

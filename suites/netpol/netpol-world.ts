@@ -5,19 +5,18 @@
 // through the session's rate limit, with a deadline and a backoff (transport/exec-open.ts). The
 // agents answer only the run's token: each namespace gets the token Secret, mounted into its pods.
 // Also the detected network plugin and the cluster DNS server the pods use.
-import { ApiException, type V1Pod, type V1Secret } from '@kubernetes/client-node';
+import type { V1Pod, V1Secret } from '@kubernetes/client-node';
+import { signalsApi, type SignalsApi } from '../../helpers/diagnose/signals.ts';
+import { errorText, explainRefusal, waitPodsReady } from '../../helpers/diagnose/wait.ts';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import type { ImageChoice } from '../../helpers/fleet/image.ts';
 import { AGENT_CONFIGMAP, AGENT_FILE, agentTokenSecret } from '../../helpers/fleet/manifests.ts';
-import { judgePod } from '../../helpers/fleet/readiness.ts';
-import { statusMessage } from '../../helpers/kube/api-errors.ts';
 import type { KubeSession } from '../../helpers/kube/session.ts';
 import type { ReachModel } from './model.ts';
 import { detectPlugin, readPluginFacts, type Plugin } from '../../helpers/kube/network-plugin.ts';
 import { NETPOL_API_PORT, NETPOL_PORTS, netpolPod } from './pods.ts';
 import { namespaceLabels, type Resolver } from './policy.ts';
 import type { TablePod } from './probe.ts';
-import { eventually } from '../../helpers/objects/eventually.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL, runNamespace } from '../../helpers/run/labels.ts';
 import { createExecTransport, kubeExecRunner } from '../../helpers/transport/exec.ts';
 import { createExecGate } from '../../helpers/transport/exec-open.ts';
@@ -107,23 +106,25 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
   if (options.nodes.length === 0) throw new Error('no schedulable node for the NetworkPolicy pods');
   const secretName = options.pullSecret?.metadata?.name;
   const namespaces = new Map(MODEL.namespaces.map((logical) => [logical, namespaceName(runId, logical)]));
+  const signals = signalsApi(core, session.clients.coordination);
 
   await Promise.all(
     [...namespaces].map(async ([logical, name]) => {
       const ns = runNamespace({ name, runId, expiresAt: options.expiresAt, purpose: `NetworkPolicy truth table, namespace ${logical}` });
       ns.metadata = { ...ns.metadata, labels: { ...ns.metadata?.labels, ...namespaceLabels(runId, logical) } };
       await create(`namespace ${name}`, () => core.createNamespace({ body: ns }));
+      const make = creating(name, signals);
       log(`created namespace ${name}`);
       const meta = { namespace: name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: runId } };
-      await create(`Secret ${name}/agent token`, () => core.createNamespacedSecret({ namespace: name, body: agentTokenSecret(name, runId, options.token) }));
-      await create(`ConfigMap ${name}/${AGENT_CONFIGMAP}`, () => core.createNamespacedConfigMap({ namespace: name, body: { metadata: { ...meta, name: AGENT_CONFIGMAP }, data: { [AGENT_FILE]: options.bundle } } }));
+      await make(`Secret ${name}/agent token`, () => core.createNamespacedSecret({ namespace: name, body: agentTokenSecret(name, runId, options.token) }));
+      await make(`ConfigMap ${name}/${AGENT_CONFIGMAP}`, () => core.createNamespacedConfigMap({ namespace: name, body: { metadata: { ...meta, name: AGENT_CONFIGMAP }, data: { [AGENT_FILE]: options.bundle } } }));
       if (options.pullSecret !== undefined && secretName !== undefined) {
         const secret = options.pullSecret;
-        await create(`Secret ${name}/${secretName}`, () => core.createNamespacedSecret({ namespace: name, body: { metadata: { ...meta, name: secretName }, type: secret.type ?? '', data: secret.data ?? {} } }));
+        await make(`Secret ${name}/${secretName}`, () => core.createNamespacedSecret({ namespace: name, body: { metadata: { ...meta, name: secretName }, type: secret.type ?? '', data: secret.data ?? {} } }));
       }
       await Promise.all(
         MODEL.pods.map((pod, index) =>
-          create(`pod ${name}/${pod}`, () =>
+          make(`pod ${name}/${pod}`, () =>
             core.createNamespacedPod({
               namespace: name,
               body: netpolPod({
@@ -144,17 +145,18 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
   );
 
   const listAll = async () => (await Promise.all([...namespaces.values()].map(async (ns) => (await core.listNamespacedPod({ namespace: ns })).items))).flat();
-  const ready = await eventually(listAll, (pods) => pods.length === MODEL.namespaces.length * MODEL.pods.length && pods.every((pod) => judgePod(pod).ready || judgePod(pod).fatal), {
+  // Until ready, or until the cluster's signals name the component at fault (scheduler, a kubelet).
+  const ready = await waitPodsReady({
+    list: listAll,
+    expected: MODEL.namespaces.length * MODEL.pods.length,
+    namespace: namespaces.values().next().value ?? '',
+    signals,
+    what: 'NetworkPolicy pods',
     timeoutMs: READY_BUDGET_MS,
-    intervalMs: 500,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
-  const notReady = ready.value.filter((pod) => !judgePod(pod).ready);
-  if (!ready.ok || notReady.length > 0) {
-    throw new Error(`NetworkPolicy pods not ready after ${Math.round(ready.elapsedMs / 1000)} s: ${notReady.map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}: ${judgePod(pod).reason}`).join('; ') || 'some missing'}`);
-  }
   const logical = new Map([...namespaces].map(([l, n]) => [n, l]));
-  const pods: TablePod[] = ready.value.map((pod: V1Pod) => {
+  const pods: TablePod[] = ready.map((pod: V1Pod) => {
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     return { id: `${logical.get(ns)}/${name}`, ip: pod.status?.podIP ?? '', address: { name, namespace: ns, ports: { api: NETPOL_API_PORT }, token: options.token, node: pod.spec?.nodeName ?? '' } };
@@ -187,11 +189,22 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
   };
 }
 
+// Creating in a namespace of the world: a refusal the cluster's signals explain (no default
+// ServiceAccount: the controller-manager) is said as such.
+function creating(namespace: string, signals: SignalsApi) {
+  return async (what: string, action: () => Promise<unknown>): Promise<void> => {
+    try {
+      await action();
+    } catch (error) {
+      throw (await explainRefusal(signals, namespace, error)) ?? new Error(`cannot create ${what}: ${errorText(error)}`, { cause: error });
+    }
+  };
+}
+
 async function create(what: string, action: () => Promise<unknown>): Promise<void> {
   try {
     await action();
   } catch (error) {
-    const message = error instanceof ApiException ? (statusMessage(error) ?? `HTTP ${error.code}`) : error instanceof Error ? error.message : String(error);
-    throw new Error(`cannot create ${what}: ${message}`, { cause: error });
+    throw new Error(`cannot create ${what}: ${errorText(error)}`, { cause: error });
   }
 }

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { rejection } from '../testing/shakedown-error.ts';
+import { lease, pod, signals } from './testing.ts';
+import { explainRefusal, waitPodsReady, type PodWait } from './wait.ts';
+
+function clock() {
+  let t = 0;
+  return { now: () => t, sleep: async (ms: number) => void (t += ms), elapsed: () => t };
+}
+
+const ready = { ...pod('a', 20, { node: 'node1' }), status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } };
+
+function wait(list: PodWait['list'], overrides: Partial<PodWait> = {}): PodWait {
+  return { list, expected: 1, namespace: 'sd-1', what: 'test pods', timeoutMs: 60_000, ...overrides };
+}
+
+describe('waitPodsReady', () => {
+  it('returns the pods once all are there and ready', async () => {
+    const c = clock();
+    expect(await waitPodsReady(wait(async () => (c.elapsed() >= 1000 ? [ready] : []), c))).toEqual([ready]);
+  });
+
+  it('ends early naming the component the signals point at', async () => {
+    const c = clock();
+    const error = await rejection(waitPodsReady(wait(async () => [pod('a', 12)], { ...c, signals: { read: async () => signals({ scheduler: { kind: 'lease', lease: lease(30, 15) } }) } })));
+    expect(error.message).toMatch(/^kube-scheduler is at fault/);
+    expect(c.elapsed()).toBeLessThan(1000);
+  });
+
+  it('at the bound, says the best diagnosis found, else each pod and its reason', async () => {
+    const weak = clock();
+    const named = await rejection(waitPodsReady(wait(async () => [pod('a', 12)], { ...weak, timeoutMs: 5000, signals: { read: async () => signals() } })));
+    expect(named.message).toMatch(/^kube-scheduler is at fault \(low confidence\)/);
+    const none = clock();
+    const plain = await rejection(waitPodsReady(wait(async () => [pod('a', 12, { node: 'node1' })], { ...none, expected: 2, timeoutMs: 5000 })));
+    expect(plain.message).toBe('test pods: 1 pod(s) missing, 1 not ready after 5 s: sd-1/a on node1: phase Pending');
+  });
+});
+
+describe('explainRefusal', () => {
+  it('turns a refusal for want of the default ServiceAccount into the controller-manager diagnosis', async () => {
+    const error = await explainRefusal({ read: async () => signals() }, 'sd-1', new Error('pods "a" is forbidden: error looking up service account sd-1/default: serviceaccount "default" not found'));
+    expect(error?.message).toMatch(/^kube-controller-manager is at fault \(medium confidence\): kube-controller-manager has not created the default ServiceAccount of the new namespace sd-1/);
+    expect(await explainRefusal({ read: async () => signals() }, 'sd-1', new Error('quota exceeded'))).toBeUndefined();
+  });
+});
