@@ -116,6 +116,10 @@ async function likelyCause(c: CheckContext, w: World, rows: readonly Row[]): Pro
   if (down.length > 0) return `the controller ${down.map((ctl) => `${ctl.product} (${ctl.kind} ${ctl.namespace}/${ctl.name})`).join(', ')} has no ready pod`;
   const answered = rows.filter((row) => !row.verdict.seen.startsWith('error') && !/^404\b/.test(row.verdict.seen));
   if (answered.length === 0) return `the controller (${controllersText(w)}) never routed these hosts: it does not watch namespace ${w.namespace}, does not serve the class, or rejected the objects (see its log and the route status)`;
+  const charWise = rows.filter((row) => row.kase.level === 'spec' && /element-wise|does not match \/trailer/.test(row.kase.why) && row.verdict.seen.startsWith('200'));
+  if (charWise.length > 0 && servingControllers(w.inventory).some((ctl) => ctl.product === 'Traefik')) {
+    return `Traefik matches Prefix paths character by character unless its Ingress provider runs with --providers.kubernetesIngress.strictPrefixMatching=true (${charWise.map((row) => row.kase.path).join(', ')} matched a shorter prefix)`;
+  }
   if (w.routes.length > 0 && rows.some((row) => row.kase.host === 'gw')) {
     const { custom } = (await c.cluster()).session.clients;
     const route = (await custom.getNamespacedCustomObject({ group: GW_GROUP, version: 'v1', namespace: w.namespace, plural: 'httproutes', name: w.routes[0] ?? '' }).catch(() => undefined)) as
