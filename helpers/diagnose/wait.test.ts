@@ -24,12 +24,12 @@ describe('waitPodsReady', () => {
     const c = clock();
     const error = await rejection(waitPodsReady(wait(async () => [pod('a', 12)], { ...c, signals: { read: async () => signals({ scheduler: { kind: 'lease', lease: lease(30, 15) } }) } })));
     expect(error.message).toMatch(/^kube-scheduler is at fault/);
-    expect(c.elapsed()).toBeLessThan(1000);
+    expect(c.elapsed()).toBeLessThan(10_000);
   });
 
   it('at the bound, says the best diagnosis found, else each pod and its reason', async () => {
     const weak = clock();
-    const named = await rejection(waitPodsReady(wait(async () => [pod('a', 12)], { ...weak, timeoutMs: 5000, signals: { read: async () => signals() } })));
+    const named = await rejection(waitPodsReady(wait(async () => [pod('a', 12)], { ...weak, timeoutMs: 12_000, signals: { read: async () => signals() } })));
     expect(named.message).toMatch(/^kube-scheduler is at fault \(low confidence\)/);
     const none = clock();
     const plain = await rejection(waitPodsReady(wait(async () => [pod('a', 12, { node: 'node1' })], { ...none, expected: 2, timeoutMs: 5000 })));

@@ -6,7 +6,7 @@ import { ShakedownError } from '../errors.ts';
 import { judgePod } from '../fleet/readiness.ts';
 import { statusMessage } from '../kube/api-errors.ts';
 import { byWeight, where, type Diagnosis } from './diagnosis.ts';
-import { diagnosePods, diagnoseRefusal } from './pods.ts';
+import { diagnosePods, diagnoseRefusal, UNSCHEDULED_GRACE_MS } from './pods.ts';
 import type { SignalsApi } from './signals.ts';
 
 // The component at fault, as the error that ends a wait.
@@ -60,7 +60,7 @@ export async function waitPodsReady(wait: PodWait): Promise<V1Pod[]> {
     if (pods.length >= wait.expected && notReady.length === 0) return pods;
     const fatal = notReady.find((pod) => judgePod(pod).fatal);
     if (fatal !== undefined) throw new ShakedownError('SD_SETUP_FAILED', `${wait.what}: pod ${fatal.metadata?.namespace}/${fatal.metadata?.name} on ${fatal.spec?.nodeName ?? 'no node'} cannot become ready: ${judgePod(fatal).reason}`);
-    if (wait.signals !== undefined && now() - lastRead >= (wait.diagnoseEveryMs ?? 3000)) {
+    if (wait.signals !== undefined && now() - started >= UNSCHEDULED_GRACE_MS && now() - lastRead >= (wait.diagnoseEveryMs ?? 3000)) {
       lastRead = now();
       const signals = await wait.signals.read(wait.namespace).catch(() => undefined);
       diagnoses = signals === undefined ? [] : diagnosePods(notReady.map((pod) => ({ name: pod.metadata?.name ?? '', pod })), signals).sort(byWeight);

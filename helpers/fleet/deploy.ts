@@ -7,7 +7,7 @@
 // pod, its node and the reason, with its warning events and the tail of its log as details.
 import type { CoordinationV1Api, CoreV1Api, CoreV1Event, V1ConfigMap, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { byWeight, type Diagnosis } from '../diagnose/diagnosis.ts';
-import { diagnosePods } from '../diagnose/pods.ts';
+import { diagnosePods, UNSCHEDULED_GRACE_MS } from '../diagnose/pods.ts';
 import { signalsApi, type Signals } from '../diagnose/signals.ts';
 import { diagnosisError, errorText, explainRefusal } from '../diagnose/wait.ts';
 import { ShakedownError } from '../errors.ts';
@@ -138,6 +138,8 @@ async function waitReady(api: FleetApi, options: DeployOptions, plan: readonly P
   const dropped = new Map<string, Diagnosis>();
   let diagnoses: Diagnosis[] = [];
   let lastRead = -Infinity;
+  // Nothing can be told before pods are this old (diagnose/pods.ts): the signals are not read sooner.
+  const firstRead = now() + UNSCHEDULED_GRACE_MS;
   for (;;) {
     options.signal?.throwIfAborted();
     const pods = new Map((await api.listPods(options.namespace, selector)).map((pod) => [pod.metadata?.name ?? '', pod]));
@@ -146,7 +148,7 @@ async function waitReady(api: FleetApi, options: DeployOptions, plan: readonly P
     if (notReady.length === 0) return { pods, dropped };
     const fatal = notReady.filter(({ verdict }) => verdict.fatal);
     if (fatal.length > 0) throw await notReadyError(api, options, fatal, false, []);
-    if (api.signals !== undefined && now() - lastRead >= (options.diagnoseEveryMs ?? 3000)) {
+    if (api.signals !== undefined && now() >= firstRead && now() - lastRead >= (options.diagnoseEveryMs ?? 3000)) {
       lastRead = now();
       const signals = await api.signals(options.namespace).catch(() => undefined);
       diagnoses = signals === undefined ? [] : diagnosePods(notReady.flatMap(({ agent, pod }) => (pod === undefined ? [] : [{ name: agent.name, pod }])), signals).sort(byWeight);
