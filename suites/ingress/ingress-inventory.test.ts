@@ -71,3 +71,12 @@ describe('ingress inventory', () => {
     expect(inv.absent.ingressNginx).toContain('not spoken');
   });
 });
+
+describe('gatewayHttpsPort', () => {
+  it('is the port of a Traefik entry point with TLS, else 443', async () => {
+    const { gatewayHttpsPort } = await import('./ingress-inventory.ts');
+    const args = ['--entryPoints.web.address=:8000', '--entryPoints.websecure.address=:8443', '--entryPoints.websecure.http.tls=true', ...traefikArgs];
+    expect(gatewayHttpsPort(detectControllers(workloadsOf({ deployments: [deployment('traefik', 'traefik:v3.7.10', args, 1)], daemonSets: [], statefulSets: [] })))).toBe(8443);
+    expect(gatewayHttpsPort([])).toBe(443);
+  });
+});

@@ -211,3 +211,19 @@ export function inventoryText(inv: Inventory): string {
     `dialects: ${[inv.dialects.ingress ? `Ingress (class ${inv.dialects.ingress.name})` : '', inv.dialects.ingressNginx ? `ingress-nginx annotations (class ${inv.dialects.ingressNginx.name})` : '', inv.dialects.gatewayApi ? `Gateway API (class ${inv.dialects.gatewayApi.name})` : ''].filter(Boolean).join(', ') || 'none'}`,
   ].join('\n');
 }
+
+// The port a Gateway listener must name to be served over HTTPS by this controller: Traefik maps a
+// listener to the entry point listening on that port (an entry point with TLS for HTTPS); other
+// controllers listen on the listener's port itself (443).
+export function gatewayHttpsPort(controllers: readonly Controller[]): number {
+  for (const ctl of controllers) {
+    if (ctl.product !== 'Traefik') continue;
+    const tls = ctl.args.map((arg) => /^--entrypoints\.([^.=]+)\.http\.tls(=true)?$/i.exec(arg)?.[1]).filter((name) => name !== undefined);
+    for (const name of tls) {
+      const address = argValue(ctl.args, `entryPoints.${name}.address`);
+      const port = Number(/:(\d+)(\/\w+)?$/.exec(address ?? '')?.[1]);
+      if (Number.isInteger(port) && port > 0) return port;
+    }
+  }
+  return 443;
+}

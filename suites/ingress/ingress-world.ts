@@ -12,12 +12,14 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../../helpers/
 import { createService } from '../lib/services.ts';
 import { BACKENDS, GATEWAY_ROUTES, hostOf, NGINX_INGRESSES, ROUTING_INGRESSES, runDomain, type HttpRouteSpec, type IngressSpec } from './ingress-cases.ts';
 import { entryCandidates } from './ingress-entry.ts';
-import { detectControllers, judgeInventory, workloadsOf, type Controller, type GatewayClassView, type Inventory } from './ingress-inventory.ts';
+import { detectControllers, gatewayHttpsPort, judgeInventory, workloadsOf, type Controller, type GatewayClassView, type Inventory } from './ingress-inventory.ts';
 import { callEntry, type EntryPoint } from './ingress-probe.ts';
 import { backendOf, type BackendPods, type Seen } from './ingress-table.ts';
 import { makeCa, makeLeaf, type Issued } from './x509.ts';
 
 export const TLS_SECRET = 'suite-tls';
+export const TLS_GATEWAY = 'suite-tls';
+export const TLS_GATEWAY_HOST = 'tls-gw';
 export const GW_GROUP = 'gateway.networking.k8s.io';
 
 export interface GatewayRef {
@@ -39,6 +41,9 @@ export interface World {
   leaf: Issued;
   gateway?: GatewayRef;
   gatewayAbsent?: string;
+  // The suite's own Gateway with an HTTPS listener for TLS_GATEWAY_HOST (Secret TLS_SECRET).
+  tlsGateway?: { name: string; port: number };
+  tlsGatewayAbsent?: string;
   entry?: EntryPoint;
   // Every candidate tried from the runner and what it answered.
   tried: { entry: EntryPoint; seen: string }[];
@@ -143,6 +148,19 @@ export function httpRouteObject(spec: HttpRouteSpec, gateway: GatewayRef, namesp
   };
 }
 
+// A Gateway of the suite's own with one HTTPS listener for its TLS host, terminating with its Secret.
+export function tlsGatewayObject(className: string, port: number, namespace: string, domain: string, runId: string): Record<string, unknown> {
+  return {
+    apiVersion: `${GW_GROUP}/v1`,
+    kind: 'Gateway',
+    metadata: { name: TLS_GATEWAY, namespace, labels: labels(runId) },
+    spec: {
+      gatewayClassName: className,
+      listeners: [{ name: 'https', protocol: 'HTTPS', port, hostname: hostOf(TLS_GATEWAY_HOST, domain), tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', group: '', name: TLS_SECRET }] }, allowedRoutes: { namespaces: { from: 'Same' } } }],
+    },
+  };
+}
+
 // The controller pods and Services of the chosen controllers, for the entry point and evidence.
 async function controllerObjects(c: CheckContext, controllers: readonly Controller[]): Promise<{ pods: V1Pod[]; services: V1Service[]; nodes: V1Node[] }> {
   const { core } = (await c.cluster()).session.clients;
@@ -185,7 +203,7 @@ export async function buildWorld(c: CheckContext, inventory: Inventory, own: Own
   );
   const now = new Date();
   const ca = makeCa(`shakedown ingress CA ${runId}`, now, 2);
-  const leaf = makeLeaf(ca, [hostOf('tls', domain)], now, 1);
+  const leaf = makeLeaf(ca, [hostOf('tls', domain), hostOf(TLS_GATEWAY_HOST, domain)], now, 1);
   await core.createNamespacedSecret({
     namespace,
     body: { metadata: { name: TLS_SECRET, namespace, labels: labels(runId) }, type: 'kubernetes.io/tls', data: { 'tls.crt': Buffer.from(leaf.certPem + ca.certPem).toString('base64'), 'tls.key': Buffer.from(leaf.keyPem).toString('base64') } },
@@ -214,6 +232,23 @@ export async function buildWorld(c: CheckContext, inventory: Inventory, own: Own
       routes.push(spec.name);
     }
   }
+  let tlsGateway: World['tlsGateway'];
+  let tlsGatewayAbsent: string | undefined = gatewayAbsent;
+  if (inventory.dialects.gatewayApi !== undefined) {
+    const className = inventory.dialects.gatewayApi.name;
+    const port = gatewayHttpsPort(inventory.gatewayClasses.find((g) => g.name === className)?.servedBy ?? []);
+    await custom.createNamespacedCustomObject({ group: GW_GROUP, version: 'v1', namespace, plural: 'gateways', body: tlsGatewayObject(className, port, namespace, domain, runId) });
+    await custom.createNamespacedCustomObject({
+      group: GW_GROUP,
+      version: 'v1',
+      namespace,
+      plural: 'httproutes',
+      body: httpRouteObject({ name: TLS_GATEWAY_HOST, host: TLS_GATEWAY_HOST, rules: [{ match: { type: 'PathPrefix', value: '/' }, backend: 'be-c', filters: [] }] }, { namespace, name: TLS_GATEWAY, sectionName: 'https' }, namespace, domain, runId),
+    });
+    routes.push(TLS_GATEWAY_HOST);
+    tlsGateway = { name: TLS_GATEWAY, port };
+    tlsGatewayAbsent = undefined;
+  }
   c.log(`applied ${ingresses.length} Ingress(es) and ${routes.length} HTTPRoute(s) in ${namespace} under ${domain}`);
   const controllers = servingControllers(inventory);
   const objects = await controllerObjects(c, controllers);
@@ -229,6 +264,8 @@ export async function buildWorld(c: CheckContext, inventory: Inventory, own: Own
     leaf,
     ...(gateway === undefined ? {} : { gateway }),
     ...(gatewayAbsent === undefined ? {} : { gatewayAbsent }),
+    ...(tlsGateway === undefined ? {} : { tlsGateway }),
+    ...(tlsGatewayAbsent === undefined ? {} : { tlsGatewayAbsent }),
     tried: [],
     controllerPods: objects.pods,
     controllerServices: objects.services,

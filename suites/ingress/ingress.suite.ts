@@ -17,7 +17,7 @@ import { inventoryText, type Inventory } from './ingress-inventory.ts';
 import { callEntry, describeCert, servedCertificate, type EntryPoint } from './ingress-probe.ts';
 import { runTable } from './ingress-run.ts';
 import { backendOf, formatTable, percentile, type Row } from './ingress-table.ts';
-import { buildWorld, GW_GROUP, readInventory, servingControllers, TLS_SECRET, type World } from './ingress-world.ts';
+import { buildWorld, GW_GROUP, readInventory, servingControllers, TLS_GATEWAY_HOST, TLS_SECRET, type World } from './ingress-world.ts';
 import manifest from './manifest.ts';
 import { RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 import { existingTlsFindings, type ExistingHost } from './ingress-existing.ts';
@@ -29,7 +29,8 @@ const fixtures = defineFixtures({
 let inventoryRun: Promise<Inventory> | undefined;
 let worldRun: Promise<World> | undefined;
 const tableRuns = new Map<string, Promise<Row[]>>();
-let tlsSettledMs: number | undefined;
+// Per TLS host label: apply -> first of 3 handshakes in a row serving the Secret's certificate.
+const tlsSettled = new Map<string, number>();
 
 const options = (c: CheckContext) => suiteOptions(c.run, manifest);
 
@@ -174,6 +175,60 @@ async function judgeTable(c: CheckContext, spec: RouteTable, skipReason: string 
   c.note(`${rows.length} requests answered as the rule says through ${w.entry.address}:${w.entry.httpPort}${propagation}`);
 }
 
+// The certificate served for one TLS host of the suite, waited for (3 right handshakes in a row),
+// then judged: it is the Secret's, its chain verifies against the suite's CA, its SAN covers the
+// host, it is not expired, and HTTPS reaches the backend. No SNI and an unknown SNI are reported.
+async function tlsServed(c: CheckContext, w: World, entry: EntryPoint & { httpsPort: number }, t: { label: string; backend: string; object: { kind: string; namespace: string; name: string }; what: string }): Promise<void> {
+  const host = hostOf(t.label, w.domain);
+  const wanted = w.leaf.cert.fingerprint256;
+  const deadline = w.appliedAt + options(c).bound;
+  let served = await servedCertificate(entry.address, entry.httpsPort, host, 5000);
+  let streak = 0;
+  let firstAt: number | undefined;
+  for (;;) {
+    const right = served.chain[0]?.fingerprint256 === wanted;
+    if (right) {
+      firstAt ??= performance.now();
+      streak++;
+    } else {
+      streak = 0;
+      firstAt = undefined;
+    }
+    if (streak >= 3 || performance.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    served = await servedCertificate(entry.address, entry.httpsPort, host, 5000);
+  }
+  const [noSni, otherSni] = await Promise.all([servedCertificate(entry.address, entry.httpsPort, undefined, 5000), servedCertificate(entry.address, entry.httpsPort, hostOf('unknown', w.domain), 5000)]);
+  const report = [
+    `SNI ${host}: ${served.error ?? describeCert(served.chain[0])} (${served.chain.length} certificate(s) in the chain)`,
+    `no SNI: ${noSni.error ?? describeCert(noSni.chain[0])}`,
+    `unknown SNI: ${otherSni.error ?? describeCert(otherSni.chain[0])}`,
+    `the Secret ${w.namespace}/${TLS_SECRET}: ${describeCert(w.leaf.cert)}, issued by the suite's CA ${w.ca.cert.subject}`,
+  ].join('\n');
+  c.evidence('certificates served', report);
+  const leaf = served.chain[0];
+  if (leaf === undefined || leaf.fingerprint256 !== wanted) {
+    c.track(t.object);
+    return c.fail(served.error === undefined ? 'tls-error' : 'unreachable', `for SNI ${host} the entry point served ${served.error === undefined ? describeCert(leaf) : `nothing (${served.error})`}, not the certificate of Secret ${w.namespace}/${TLS_SECRET}`, {
+      evidence: [...(await routeStatusEvidence(c, w)), ...(await controllerEvidence(c, w))],
+      likelyCause: servingControllers(w.inventory).some((ctl) => ctl.ready === 0) ? `the controller ${controllersText(w)} has no ready pod` : `the controller did not load Secret ${w.namespace}/${TLS_SECRET} for ${host} and serves its fallback certificate (Secret missing, in another namespace, unreadable by the controller, or its certificate does not match its key)`,
+    });
+  }
+  const settledMs = (firstAt ?? performance.now()) - w.appliedAt;
+  tlsSettled.set(t.label, settledMs);
+  const problems: string[] = [];
+  const chainCa = served.chain.find((cert) => cert.fingerprint256 === w.ca.cert.fingerprint256) ?? w.ca.cert;
+  if (!(leaf.checkIssued(chainCa) && leaf.verify(chainCa.publicKey))) problems.push('the served leaf does not verify against the suite CA');
+  if (!served.chain.some((cert) => cert.fingerprint256 === w.ca.cert.fingerprint256)) problems.push('the CA certificate of the Secret’s chain (tls.crt holds leaf + CA) is not served');
+  if (leaf.checkHost(host) === undefined) problems.push(`the SAN ${leaf.subjectAltName ?? 'none'} does not cover ${host}`);
+  const daysLeft = (new Date(leaf.validTo).getTime() - Date.now()) / 86_400_000;
+  if (daysLeft <= 0) problems.push(`expired ${leaf.validTo}`);
+  const https = await callEntry(entry, { host, path: '/over-tls', scheme: 'https', timeoutMs: 5000, signal: c.signal });
+  if (backendOf(https, w.pods) !== t.backend) problems.push(`HTTPS GET ${host}/over-tls answered ${https.error ?? `${https.status ?? '?'} from ${backendOf(https, w.pods) ?? 'no backend of this run'}`}, expected ${t.backend}`);
+  if (problems.length > 0) c.fail('tls-error', problems.join('; '), { evidence: [...(await controllerEvidence(c, w))], likelyCause: 'the controller serves the Secret but not as given (chain cut, another route for the host)' });
+  c.note(`the Secret's certificate is served for ${host} with its CA (chain verified, SAN covers the host, ${daysLeft.toFixed(1)} days left) after ${(settledMs / 1000).toFixed(1)} s through ${t.what}; no SNI gets ${noSni.chain[0]?.subject.replaceAll('\n', ', ') ?? noSni.error ?? 'nothing'}`);
+}
+
 defineSuite(manifest, () => {
   afterAll(() => fixtures.close());
 
@@ -260,53 +315,18 @@ defineSuite(manifest, () => {
     if (w.entry === undefined) return noEntry(c, w);
     const entry = w.entry;
     if (entry.httpsPort === undefined) return c.skip(`the entry point ${entry.address} (${entry.via}) has no HTTPS port`);
-    const host = hostOf('tls', w.domain);
-    const wanted = w.leaf.cert.fingerprint256;
-    const deadline = w.appliedAt + options(c).bound;
-    let served = await servedCertificate(entry.address, entry.httpsPort, host, 5000);
-    let streak = 0;
-    let firstAt: number | undefined;
-    for (;;) {
-      const right = served.chain[0]?.fingerprint256 === wanted;
-      if (right) {
-        firstAt ??= performance.now();
-        streak++;
-      } else {
-        streak = 0;
-        firstAt = undefined;
-      }
-      if (streak >= 3 || performance.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      served = await servedCertificate(entry.address, entry.httpsPort, host, 5000);
-    }
-    const [noSni, otherSni] = await Promise.all([servedCertificate(entry.address, entry.httpsPort, undefined, 5000), servedCertificate(entry.address, entry.httpsPort, hostOf('unknown', w.domain), 5000)]);
-    const report = [
-      `SNI ${host}: ${served.error ?? describeCert(served.chain[0])} (${served.chain.length} certificate(s) in the chain)`,
-      `no SNI: ${noSni.error ?? describeCert(noSni.chain[0])}`,
-      `unknown SNI: ${otherSni.error ?? describeCert(otherSni.chain[0])}`,
-      `the Secret ${w.namespace}/${TLS_SECRET}: ${describeCert(w.leaf.cert)}, issued by the suite's CA ${w.ca.cert.subject}`,
-    ].join('\n');
-    c.evidence('certificates served', report);
-    const leaf = served.chain[0];
-    if (leaf === undefined || leaf.fingerprint256 !== wanted) {
-      c.track({ kind: 'Ingress', namespace: w.namespace, name: 'tls' });
-      return c.fail(served.error === undefined ? 'tls-error' : 'unreachable', `for SNI ${host} the entry point served ${served.error === undefined ? describeCert(leaf) : `nothing (${served.error})`}, not the certificate of Secret ${w.namespace}/${TLS_SECRET}`, {
-        evidence: [...(await routeStatusEvidence(c, w)), ...(await controllerEvidence(c, w))],
-        likelyCause: servingControllers(inv).some((ctl) => ctl.ready === 0) ? `the controller ${controllersText(w)} has no ready pod` : `the controller did not load Secret ${w.namespace}/${TLS_SECRET} for ${host} and serves its fallback certificate (Secret missing, in another namespace, unreadable by the controller, or its certificate does not match its key)`,
-      });
-    }
-    tlsSettledMs = (firstAt ?? performance.now()) - w.appliedAt;
-    const problems: string[] = [];
-    const chainCa = served.chain.find((cert) => cert.fingerprint256 === w.ca.cert.fingerprint256) ?? w.ca.cert;
-    if (!(leaf.checkIssued(chainCa) && leaf.verify(chainCa.publicKey))) problems.push('the served leaf does not verify against the suite CA');
-    if (!served.chain.some((cert) => cert.fingerprint256 === w.ca.cert.fingerprint256)) problems.push('the CA certificate of the Secret’s chain (tls.crt holds leaf + CA) is not served');
-    if (leaf.checkHost(host) === undefined) problems.push(`the SAN ${leaf.subjectAltName ?? 'none'} does not cover ${host}`);
-    const daysLeft = (new Date(leaf.validTo).getTime() - Date.now()) / 86_400_000;
-    if (daysLeft <= 0) problems.push(`expired ${leaf.validTo}`);
-    const https = await callEntry(entry, { host, path: '/over-tls', scheme: 'https', timeoutMs: 5000, signal: c.signal });
-    if (backendOf(https, w.pods) !== 'be-e') problems.push(`HTTPS GET ${host}/over-tls answered ${https.error ?? `${https.status ?? '?'} from ${backendOf(https, w.pods) ?? 'no backend of this run'}`}, expected be-e`);
-    if (problems.length > 0) c.fail('tls-error', problems.join('; '), { evidence: [...(await controllerEvidence(c, w))], likelyCause: 'the controller serves the Secret but not as given (chain cut, another route for the host)' });
-    c.note(`the Secret's certificate is served for ${host} with its CA (chain verified, SAN covers the host, ${daysLeft.toFixed(1)} days left) after ${(tlsSettledMs / 1000).toFixed(1)} s; no SNI gets ${noSni.chain[0]?.subject.replaceAll('\n', ', ') ?? noSni.error ?? 'nothing'}`);
+    await tlsServed(c, w, { ...entry, httpsPort: entry.httpsPort }, { label: 'tls', backend: 'be-e', object: { kind: 'Ingress', namespace: w.namespace, name: 'tls' }, what: 'an Ingress TLS host' });
+  });
+
+  check('TLS: a Gateway HTTPS listener serves its Secret', { timeoutMs: 300_000 }, async (c) => {
+    const inv = await inventory(c);
+    if (inv.absent.gatewayApi !== undefined) return c.skip(inv.absent.gatewayApi);
+    const w = await world(c);
+    if (w.tlsGateway === undefined) return c.skip(w.tlsGatewayAbsent ?? 'no Gateway HTTPS listener was made');
+    if (w.entry === undefined) return noEntry(c, w);
+    const entry = w.entry;
+    if (entry.httpsPort === undefined) return c.skip(`the entry point ${entry.address} (${entry.via}) has no HTTPS port`);
+    await tlsServed(c, w, { ...entry, httpsPort: entry.httpsPort }, { label: TLS_GATEWAY_HOST, backend: 'be-c', object: { kind: 'Gateway', namespace: w.namespace, name: w.tlsGateway.name }, what: `the HTTPS listener (port ${w.tlsGateway.port}) of Gateway ${w.namespace}/${w.tlsGateway.name}` });
   });
 
   check('propagation: applied to 3 right answers in a row', { timeoutMs: 300_000 }, async (c) => {
@@ -326,7 +346,7 @@ defineSuite(manifest, () => {
         perRoute.set(key, Math.max(perRoute.get(key) ?? 0, row.settledMs));
       }
     }
-    if (tlsSettledMs !== undefined) perRoute.set('ingress tls (certificate served)', tlsSettledMs);
+    for (const [label, ms] of tlsSettled) perRoute.set(`${label} (certificate served)`, ms);
     const values = [...perRoute.values()];
     const text = [...perRoute.entries()].map(([route, ms]) => `${route}: ${(ms / 1000).toFixed(2)} s`).join('\n');
     c.evidence('propagation per route (apply -> first of 3 right answers in a row)', text || 'none settled');
