@@ -254,6 +254,29 @@ export const GATEWAY_REWRITES: RouteTable = {
   ],
 };
 
+// Deviations from the spec that a controller documents as its own behaviour: a spec case whose
+// answer is exactly this on this controller is reported as a known deviation (a warning naming it,
+// with the way around it), not as a broken cluster. Any other answer still fails.
+export interface KnownDeviation {
+  product: string;
+  host: string;
+  path: string;
+  // The backend that answers instead.
+  seen: Backend;
+  explanation: string;
+}
+
+export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
+  {
+    product: 'Traefik',
+    host: 'paths',
+    path: '/exact',
+    seen: 'be-f',
+    explanation:
+      'Traefik ranks the routers of a host by the length of their rule, not by the longest matching path as the Ingress spec says: Path(`/exact`) is shorter than the catch-all PathPrefix(`/`), so the catch-all wins; an Ingress whose short Exact or Prefix path must win over `/` needs the annotation traefik.ingress.kubernetes.io/router.priority',
+  },
+];
+
 export const TABLES: readonly RouteTable[] = [ROUTING, NGINX_REWRITES, GATEWAY_REWRITES];
 
 // The Host header a case sends: a label under the run's domain.

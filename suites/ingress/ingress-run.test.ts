@@ -88,6 +88,14 @@ describe('runTable', () => {
     expect(f.now()).toBeLessThan(GRACE_MS + 2000);
   });
 
+  it('a spec mismatch that is a known deviation of the controller settles after the grace', async () => {
+    const f = fake((kase) => (kase.host === 'unknown' ? { status: 404 } : echo('p0', 8081, kase.path)));
+    const rows = await runTable(table, f.probe, { domain, pods, appliedAt: 0, deadline: 60_000, now: f.now, sleep: f.sleep, known: (kase) => kase.path === '/aaaccc' });
+    expect(rows.map((r) => r.verdict.ok)).toEqual([true, false, true]);
+    expect(rows[1]?.seen?.echo?.port).toBe(8081);
+    expect(f.now()).toBeLessThan(GRACE_MS + 2000);
+  });
+
   it('a right answer that never repeats 3 times is not settled', async () => {
     const f = fake((kase, round) => (kase.host === 'unknown' ? { status: 404 } : round % 2 === 0 ? echo('p0', 8081, '/aaa') : { status: 502 }));
     const rows = await runTable({ ...table, requests: [table.requests[0] as RequestCase] }, f.probe, { domain, pods, appliedAt: 0, deadline: 3000, now: f.now, sleep: f.sleep });

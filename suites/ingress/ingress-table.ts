@@ -97,6 +97,8 @@ export function judge(kase: RequestCase, seen: Seen, pods: BackendPods, domain: 
 export interface Row {
   kase: RequestCase;
   verdict: Verdict;
+  // The last answer.
+  seen?: Seen;
   // From apply to the first of 3 right answers in a row; undefined when it never settled.
   settledMs?: number;
 }

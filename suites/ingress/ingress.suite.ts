@@ -11,12 +11,12 @@ import { defineFixtures } from '../../helpers/fixtures/fixture.ts';
 import { ownPods } from '../../helpers/fixtures/own-pods.ts';
 import { matrixAgents } from '../../helpers/fleet/plan.ts';
 import type { Evidence, Origin } from '../../helpers/result.ts';
-import { GATEWAY_REWRITES, hostOf, NGINX_REWRITES, requestHost, ROUTING, type RouteTable } from './ingress-cases.ts';
+import { GATEWAY_REWRITES, hostOf, KNOWN_DEVIATIONS, NGINX_REWRITES, requestHost, ROUTING, type KnownDeviation, type RequestCase, type RouteTable } from './ingress-cases.ts';
 import { entryCandidates, inClusterEntry } from './ingress-entry.ts';
 import { inventoryText, type Inventory } from './ingress-inventory.ts';
 import { callEntry, describeCert, servedCertificate, type EntryPoint } from './ingress-probe.ts';
 import { runTable } from './ingress-run.ts';
-import { backendOf, formatTable, percentile, type Row } from './ingress-table.ts';
+import { backendOf, formatTable, percentile, type Row, type Seen } from './ingress-table.ts';
 import { buildWorld, GW_GROUP, readInventory, servingControllers, TLS_GATEWAY_HOST, TLS_SECRET, type World } from './ingress-world.ts';
 import manifest from './manifest.ts';
 import { RUN_ID_LABEL } from '../../helpers/run/labels.ts';
@@ -49,6 +49,13 @@ function world(c: CheckContext): Promise<World> {
   return worldRun;
 }
 
+// The documented deviation of a controller of this world that this answer is, if any.
+function knownDeviation(w: World, kase: RequestCase, seen: Seen | undefined): KnownDeviation | undefined {
+  if (seen === undefined || kase.level !== 'spec') return undefined;
+  const products = new Set(servingControllers(w.inventory).map((ctl) => ctl.product));
+  return KNOWN_DEVIATIONS.find((d) => products.has(d.product) && d.host === kase.host && d.path === kase.path && backendOf(seen, w.pods) === d.seen);
+}
+
 function table(c: CheckContext, w: World, entry: EntryPoint, spec: RouteTable): Promise<Row[]> {
   let run = tableRuns.get(spec.id);
   if (run === undefined) {
@@ -59,6 +66,7 @@ function table(c: CheckContext, w: World, entry: EntryPoint, spec: RouteTable): 
       appliedAt: w.appliedAt,
       deadline: w.appliedAt + options(c).bound,
       signal: c.signal,
+      known: (kase, seen) => knownDeviation(w, kase, seen) !== undefined,
     });
     tableRuns.set(spec.id, run);
   }
@@ -152,7 +160,8 @@ async function judgeTable(c: CheckContext, spec: RouteTable, skipReason: string 
   const rows = await table(c, w, w.entry, spec);
   const text = formatTable(rows, w.domain);
   const bad = rows.filter((row) => !row.verdict.ok);
-  const spec_ = bad.filter((row) => row.kase.level === 'spec');
+  const known = bad.filter((row) => knownDeviation(w, row.kase, row.seen) !== undefined);
+  const spec_ = bad.filter((row) => row.kase.level === 'spec' && !known.includes(row));
   const differences = bad.filter((row) => row.kase.level === 'dialect');
   const never = rows.every((row) => row.settledMs === undefined);
   const settled = rows.flatMap((row) => (row.settledMs === undefined ? [] : [row.settledMs]));
@@ -163,6 +172,12 @@ async function judgeTable(c: CheckContext, spec: RouteTable, skipReason: string 
       evidence: [{ label: `${spec.id}: request, expected, seen (X = mismatch)`, text }, { label: 'why each mismatching case', text: bad.map((row) => `${row.kase.host} ${row.kase.path}: ${row.kase.why}`).join('\n') }, ...(await routeStatusEvidence(c, w)), ...(await controllerEvidence(c, w))],
       likelyCause: await likelyCause(c, w, bad),
       ...(downOrigin(w.inventory) === undefined ? {} : { origin: downOrigin(w.inventory) as Origin }),
+    });
+  }
+  if (known.length > 0 && differences.length === 0) {
+    c.warn(`${known.length} of ${rows.length} requests deviate from the ${spec.dialect === 'gateway-api' ? 'Gateway API' : 'Ingress'} spec in a way ${controllersText(w)} documents as its own behaviour`, {
+      evidence: [{ label: `${spec.id}: request, expected, seen (X = mismatch)`, text }, { label: 'known deviations', text: known.map((row) => `${row.kase.host} ${row.kase.path}: ${row.kase.why}; seen ${row.verdict.seen}. ${knownDeviation(w, row.kase, row.seen)?.explanation ?? ''}`).join('\n') }],
+      likelyCause: known.map((row) => knownDeviation(w, row.kase, row.seen)?.explanation ?? '').join('; '),
     });
   }
   if (differences.length > 0) {
