@@ -24,6 +24,8 @@ export interface Diagnosis {
   confidence: Origin['confidence'];
   fatal: boolean;
   hint?: string;
+  // Commands that show the same signals by hand.
+  reproduce?: string;
   // The objects the diagnosis is about (pods, namespaces).
   subjects: string[];
 }

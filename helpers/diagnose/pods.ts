@@ -69,7 +69,8 @@ export function diagnosePods(pods: readonly WaitedPod[], signals: Signals): Diag
       evidence: [verdict.lease, ...neverLooked.map(({ name, pod }) => `pod ${name}: no node after ${seconds(podAgeMs(pod, signals.at))}, no PodScheduled condition`)],
       confidence: verdict.confidence,
       fatal: verdict.fatal,
-      hint: 'Check the kube-scheduler process or pod on the control-plane nodes (its log, its /healthz on port 10259) and its leader Lease: kubectl -n kube-system get lease kube-scheduler -o yaml',
+      hint: 'Check the kube-scheduler process or pod on the control-plane nodes: its log and its /healthz on port 10259',
+      reproduce: 'kubectl -n kube-system get lease kube-scheduler -o yaml',
       subjects: neverLooked.map(({ name }) => name),
     });
   }
@@ -89,7 +90,8 @@ export function diagnosePods(pods: readonly WaitedPod[], signals: Signals): Diag
           evidence: [`node Lease kube-node-lease/${node}: ${ageText(lease)}`, `node ${node} Ready condition: ${condition?.ready ?? 'unknown'}${condition?.reason ? ` (${condition.reason})` : ''}`],
           confidence: 'high',
           fatal: true,
-          hint: `Check the kubelet on ${node} (systemctl status kubelet, journalctl -u kubelet) and its container runtime; the node's events: kubectl describe node ${node}`,
+          hint: `Check the kubelet on ${node} (systemctl status kubelet, journalctl -u kubelet) and its container runtime`,
+          reproduce: `kubectl -n kube-node-lease get lease ${node} -o yaml; kubectl describe node ${node}`,
           subjects: [],
         }),
         name,
@@ -107,7 +109,8 @@ export function diagnosePods(pods: readonly WaitedPod[], signals: Signals): Diag
           evidence: [`node ${node} Ready: ${condition.ready} ${condition.reason ?? ''} ${condition.message ?? ''}`.trim(), ...(lease === undefined ? [] : [`node Lease: ${ageText(lease)}`])],
           confidence: 'high',
           fatal: true,
-          hint: `kubectl describe node ${node}: its conditions and events say why the kubelet reports it not Ready`,
+          hint: `The node's conditions and events say why the kubelet reports it not Ready`,
+          reproduce: `kubectl describe node ${node}`,
           subjects: [],
         }),
         name,
@@ -175,7 +178,8 @@ export function diagnoseRefusal(message: string, namespace: string, reading: Lea
     evidence: [`pod creation refused: ${message}`, lease],
     confidence: reading.kind === 'lease' && !reading.lease.stale ? 'medium' : 'high',
     fatal: true,
-    hint: 'Check the kube-controller-manager process or pod (its log, /healthz on port 10257) and its leader Lease: kubectl -n kube-system get lease kube-controller-manager -o yaml',
+    hint: 'Check the kube-controller-manager process or pod on the control-plane nodes: its log and its /healthz on port 10257',
+    reproduce: `kubectl -n kube-system get lease kube-controller-manager -o yaml; kubectl -n ${namespace} get serviceaccounts`,
     subjects: [namespace],
   };
 }

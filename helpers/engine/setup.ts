@@ -203,9 +203,9 @@ export function unavailableFinding(unavailable: readonly { node: string; diagnos
     classification: 'missing',
     durationMs: 0,
     message: `no probe agent on ${node}: ${where(diagnosis)} is at fault (${diagnosis.confidence} confidence); checks ran on the other nodes`,
-    evidence: [{ label: `why ${node} has no agent`, text: [diagnosis.summary, ...diagnosis.evidence].join('\n') }],
+    evidence: [{ label: `what ${node} shows`, text: diagnosis.evidence.join('\n') }, ...(diagnosis.hint === undefined ? [] : [{ label: 'what to check', text: diagnosis.hint }])],
     likelyCause: diagnosis.summary,
     origin: asOrigin(diagnosis),
-    ...(diagnosis.hint === undefined ? {} : { reproduce: diagnosis.hint }),
+    ...(diagnosis.reproduce === undefined ? {} : { reproduce: diagnosis.reproduce }),
   }));
 }

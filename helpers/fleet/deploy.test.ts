@@ -168,7 +168,8 @@ describe('deployFleet with the cluster signals', () => {
       deployFleet(twoNodes(undefined, () => signals({ scheduler: { kind: 'lease', lease: lease(40, 15, 'kube-scheduler') } }), false), options({ nodes: ['node1', 'node2'], partial: true, timeoutMs: 120_000, now: () => t, sleep: async (ms) => void (t += ms) })),
     );
     expect(error.message).toMatch(/^kube-scheduler is at fault \(high confidence\): kube-scheduler is not scheduling/);
-    expect(error.hint).toMatch(/lease kube-scheduler/);
+    expect(error.hint).toMatch(/kube-scheduler process/);
+    expect(error.details).toMatch(/to see it: kubectl -n kube-system get lease kube-scheduler -o yaml/);
     expect(t).toBeLessThan(10_000);
   });
 });
