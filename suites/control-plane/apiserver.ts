@@ -3,7 +3,7 @@
 import { Agent, request } from 'undici';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import { resolveCredentials } from '../../helpers/kube/connection.ts';
-import { apiServerLeases, ageText } from '../../helpers/kube/leases.ts';
+import { apiServerLeases, ageText, type LeaseState } from '../../helpers/kube/leases.ts';
 import type { KubeSession } from '../../helpers/kube/session.ts';
 import { timedGet } from './api.ts';
 import { etcdLines, failedLines, healthEvidence, likelyCauseOf, parseHealth, type HealthReport } from './health.ts';
@@ -14,6 +14,14 @@ const HEALTH_TIMEOUT_MS = 10_000;
 const ENDPOINTS = ['/readyz?verbose', '/livez?verbose'];
 // A median above this is reported as a warning: simple calls should take milliseconds.
 export const SLOW_MEDIAN_MS = 1000;
+
+// An API server renews its identity Lease every 10 s, though the Lease lasts an hour: three missed
+// renewals mean the instance is gone, long before the Lease expires.
+export const IDENTITY_RENEW_GRACE_MS = 30_000;
+
+export function identityStale(lease: LeaseState): boolean {
+  return lease.ageMs === undefined || lease.ageMs > IDENTITY_RENEW_GRACE_MS;
+}
 
 interface Instance {
   // How it is named in the report.
@@ -50,7 +58,7 @@ export async function apiServerHealth(c: CheckContext): Promise<void> {
   const { session } = await c.cluster();
   const { instances: list, addresses } = await instances(session);
   const identities = await apiServerLeases(session.clients.coordination);
-  c.evidence('instances', [`kubernetes EndpointSlices: ${addresses.join(', ') || '(none)'}`, `identity Leases: ${identities === undefined ? 'could not be read' : identities.map((l) => `${l.holder ?? l.name} ${l.stale ? 'STALE, ' : ''}${ageText(l)}`).join('; ') || '(none)'}`].join('\n'));
+  c.evidence('instances', [`kubernetes EndpointSlices: ${addresses.join(', ') || '(none)'}`, `identity Leases: ${identities === undefined ? 'could not be read' : identities.map((l) => `${l.name}${identityStale(l) ? ' STALE' : ''}: ${ageText(l)}`).join('; ') || '(none)'}`].join('\n'));
   // Direct requests to each instance, with the kubeconfig's credentials; the server name stays the kubeconfig's.
   let agent: Agent | undefined;
   if (list.some((i) => i.url !== undefined)) {
@@ -86,13 +94,13 @@ export async function apiServerHealth(c: CheckContext): Promise<void> {
       origin: { dimension: 'component', value: 'kube-apiserver', summary: `expected every named check ok on every instance, seen: ${named.join('; ')}`, confidence: 'high' },
     });
   }
-  const stale = identities?.filter((l) => l.stale) ?? [];
+  const stale = identities?.filter(identityStale) ?? [];
   if (unreachable.length === list.length && list.length > 1) {
     c.warn(`none of the ${list.length} API server instances could be asked directly from here; only the kubeconfig's server was judged`, { evidence: [{ label: 'unreachable', text: unreachable.join('\n') }] });
   }
   if (stale.length > 0) {
-    c.warn(`${stale.length} API server identity Lease(s) are not renewed: an instance stopped (${stale.map((l) => `${l.holder ?? l.name}, ${ageText(l)}`).join('; ')})`, {
-      likelyCause: 'an API server instance was stopped or crashed; its identity Lease expires and is collected after an hour',
+    c.warn(`${stale.length} API server identity Lease(s) are not renewed: an instance stopped, or restarted under a new identity (${stale.map((l) => `${l.holder ?? l.name}, ${ageText(l)}`).join('; ')})`, {
+      likelyCause: 'an API server instance was stopped or crashed (it renews its identity Lease every 10 s); the Lease is collected after it expires, an hour later',
     });
   }
   c.note(`${list.length - unreachable.length} instance(s) ready and live${unreachable.length > 0 ? ` (${unreachable.length} not reachable from here)` : ''}`);
