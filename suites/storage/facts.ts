@@ -37,7 +37,10 @@ export function podFacts(pod: V1Pod): PodFacts {
   const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
   const waiting = pod.status?.containerStatuses?.find((s) => s.state?.waiting !== undefined)?.state?.waiting;
   const unscheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
-  const reason = ready ? undefined : (waiting?.reason ?? (unscheduled ? `unschedulable: ${unscheduled.message ?? ''}` : pod.metadata?.deletionTimestamp ? 'terminating' : pod.status?.phase));
+  const running = (pod.status?.containerStatuses ?? []).length > 0 && (pod.status?.containerStatuses ?? []).every((s) => s.state?.running !== undefined);
+  const reason = ready
+    ? undefined
+    : (waiting?.reason ?? (unscheduled ? `unschedulable: ${unscheduled.message ?? ''}` : pod.metadata?.deletionTimestamp ? 'terminating' : running ? 'running, readiness probe failing' : pod.status?.phase));
   return {
     namespace: pod.metadata?.namespace ?? '',
     name: pod.metadata?.name ?? '',
@@ -45,6 +48,7 @@ export function podFacts(pod: V1Pod): PodFacts {
     ...(pod.spec?.nodeName === undefined ? {} : { node: pod.spec.nodeName }),
     phase: pod.status?.phase ?? 'Unknown',
     ready,
+    running,
     ...(reason === undefined ? {} : { reason }),
   };
 }

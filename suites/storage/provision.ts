@@ -52,7 +52,8 @@ export async function podReport(env: StorageEnv, pod: string): Promise<DataRepor
   return parseDataReport(log);
 }
 
-// Waits for Bound; every PROVISIONER_LOOK_MS asks whether the provisioner runs, failing at once if not.
+// Waits for Bound; every PROVISIONER_LOOK_MS asks whether the provisioner runs at all, failing at once
+// when it runs nowhere (a pod that is only not ready may still provision: that waits the full bound).
 async function waitBound(c: CheckContext, env: StorageEnv, spec: ProvisionSpec, sc: V1StorageClass, pod: string | undefined): Promise<{ claim: V1PersistentVolumeClaim; ms: number }> {
   const started = performance.now();
   for (;;) {
@@ -66,7 +67,7 @@ async function waitBound(c: CheckContext, env: StorageEnv, spec: ProvisionSpec, 
     c.signal.throwIfAborted();
     const finding = await provisionerFinding(env, sc.provisioner).catch(() => undefined);
     if (finding !== undefined) c.log(`after ${Math.round(elapsed)}ms still ${phaseOf(watched.value)}: ${finding.summary}`);
-    if (elapsed >= env.boundMs || finding?.verdict === 'nowhere' || finding?.verdict === 'not-ready') {
+    if (elapsed >= env.boundMs || finding?.verdict === 'nowhere') {
       return failUnbound(c, env, { what: spec.what, claim: spec.claim, ...(pod === undefined ? {} : { pod }), className: nameOf(sc), sc, waitedMs: elapsed });
     }
   }
@@ -184,6 +185,13 @@ export async function removePod(env: StorageEnv, name: string): Promise<void> {
 
 export async function removeClaim(env: StorageEnv, name: string): Promise<void> {
   await env.clients.core.deleteNamespacedPersistentVolumeClaim({ namespace: env.namespace, name }).catch(() => undefined);
+}
+
+// A check that passed (or skips) removes its pods and claims at once; one that failed leaves them for
+// the evidence and --keep-on-failure, and the run's namespace deletion takes them.
+export async function tidy(env: StorageEnv, pods: readonly string[], claims: readonly string[]): Promise<void> {
+  await Promise.all(pods.map((pod) => removePod(env, pod)));
+  await Promise.all(claims.map((claim) => removeClaim(env, claim)));
 }
 
 export function seconds(ms: number): string {

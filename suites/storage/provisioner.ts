@@ -28,6 +28,9 @@ export interface PodFacts {
   node?: string;
   phase: string;
   ready: boolean;
+  // Every container is running (not waiting, not terminated): a pod that is only failing its
+  // readiness probe, as opposed to one that cannot start or keeps crashing.
+  running?: boolean;
   // Why it is not ready, when it is not.
   reason?: string;
 }
