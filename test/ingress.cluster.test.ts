@@ -61,6 +61,8 @@ async function run(args: string[], name: string): Promise<{ code: number | null;
   const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'ingress', '--json', join(out, 'report.json'), ...args]);
   const seconds = (performance.now() - started) / 1000;
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: Result[] };
+  const teardown = report.results.find((r) => r.check === 'run namespaces are deleted');
+  console.log(`teardown of ${report.run.runId}: ${teardown?.status ?? '?'} ${teardown?.message ?? ''}`);
   return { code: ran.code, results: report.results.filter((r) => r.suite === 'ingress'), runId: report.run.runId, seconds };
 }
 

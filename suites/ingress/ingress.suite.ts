@@ -11,7 +11,7 @@ import { defineFixtures } from '../../helpers/fixtures/fixture.ts';
 import { ownPods } from '../../helpers/fixtures/own-pods.ts';
 import { matrixAgents } from '../../helpers/fleet/plan.ts';
 import type { Evidence, Origin } from '../../helpers/result.ts';
-import { GATEWAY_REWRITES, hostOf, KNOWN_DEVIATIONS, NGINX_REWRITES, requestHost, ROUTING, type KnownDeviation, type RequestCase, type RouteTable } from './ingress-cases.ts';
+import { GATEWAY_REWRITES, hostOf, KNOWN_DEVIATIONS, NGINX_REWRITES, requestHost, ROUTING, type Backend, type KnownDeviation, type RequestCase, type RouteTable } from './ingress-cases.ts';
 import { entryCandidates, inClusterEntry } from './ingress-entry.ts';
 import { inventoryText, type Inventory } from './ingress-inventory.ts';
 import { callEntry, describeCert, servedCertificate, type EntryPoint } from './ingress-probe.ts';
@@ -193,7 +193,7 @@ async function judgeTable(c: CheckContext, spec: RouteTable, skipReason: string 
 // The certificate served for one TLS host of the suite, waited for (3 right handshakes in a row),
 // then judged: it is the Secret's, its chain verifies against the suite's CA, its SAN covers the
 // host, it is not expired, and HTTPS reaches the backend. No SNI and an unknown SNI are reported.
-async function tlsServed(c: CheckContext, w: World, entry: EntryPoint & { httpsPort: number }, t: { label: string; backend: string; object: { kind: string; namespace: string; name: string }; what: string }): Promise<void> {
+async function tlsServed(c: CheckContext, w: World, entry: EntryPoint & { httpsPort: number }, t: { label: string; backend: Backend; object: { kind: string; namespace: string; name: string }; what: string }): Promise<void> {
   const host = hostOf(t.label, w.domain);
   const wanted = w.leaf.cert.fingerprint256;
   const deadline = w.appliedAt + options(c).bound;
@@ -238,8 +238,14 @@ async function tlsServed(c: CheckContext, w: World, entry: EntryPoint & { httpsP
   if (leaf.checkHost(host) === undefined) problems.push(`the SAN ${leaf.subjectAltName ?? 'none'} does not cover ${host}`);
   const daysLeft = (new Date(leaf.validTo).getTime() - Date.now()) / 86_400_000;
   if (daysLeft <= 0) problems.push(`expired ${leaf.validTo}`);
-  const https = await callEntry(entry, { host, path: '/over-tls', scheme: 'https', timeoutMs: 5000, signal: c.signal });
-  if (backendOf(https, w.pods) !== t.backend) problems.push(`HTTPS GET ${host}/over-tls answered ${https.error ?? `${https.status ?? '?'} from ${backendOf(https, w.pods) ?? 'no backend of this run'}`}, expected ${t.backend}`);
+  // The route behind the certificate may be programmed a moment after it: 3 right answers in a row.
+  const overTls = await runTable(
+    { id: 'routing', dialect: 'ingress', requests: [{ host: t.label, path: '/over-tls', expect: { kind: 'backend', backend: t.backend }, why: 'HTTPS reaches the backend', level: 'spec' }] },
+    (kase) => callEntry(entry, { host: requestHost(kase, w.domain), path: kase.path, scheme: 'https', timeoutMs: 5000, signal: c.signal }),
+    { domain: w.domain, pods: w.pods, appliedAt: w.appliedAt, deadline: Math.max(deadline, performance.now() + 10_000), signal: c.signal, scheme: 'https' },
+  );
+  const https = overTls[0]?.seen ?? { error: 'not asked' };
+  if (overTls[0]?.verdict.ok !== true) problems.push(`HTTPS GET ${host}/over-tls answered ${https.error ?? `${https.status ?? '?'} from ${backendOf(https, w.pods) ?? 'no backend of this run'}`}, expected ${t.backend}`);
   if (problems.length > 0) c.fail('tls-error', problems.join('; '), { evidence: [...(await controllerEvidence(c, w))], likelyCause: 'the controller serves the Secret but not as given (chain cut, another route for the host)' });
   c.note(`the Secret's certificate is served for ${host} with its CA (chain verified, SAN covers the host, ${daysLeft.toFixed(1)} days left) after ${(settledMs / 1000).toFixed(1)} s through ${t.what}; no SNI gets ${noSni.chain[0]?.subject.replaceAll('\n', ', ') ?? noSni.error ?? 'nothing'}`);
 }
