@@ -20,6 +20,11 @@ export const ERROR_CODES = {
     hint: 'Check the server address in the kubeconfig, the network path to it (VPN, firewall) and that the API server is up.',
     couldNotRun: true,
   },
+  SD_API_UNHEALTHY: {
+    description: 'The Kubernetes API server answers but reports itself unhealthy (etcd or one of its own checks).',
+    hint: 'Read the API server\'s own health report: kubectl get --raw "/readyz?verbose".',
+    couldNotRun: true,
+  },
   SD_FORBIDDEN: {
     description: 'The credentials lack a permission shakedown needs.',
     hint: 'Grant the verb and resource named in the message to the user of the current context, or run as a cluster admin.',

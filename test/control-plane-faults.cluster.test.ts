@@ -1,5 +1,5 @@
-// The control plane broken on purpose, three ways, on the real local cluster: the scheduler hung,
-// the controller-manager hung, one node's kubelet hung (SIGSTOP: the process lives, its ports stay
+// The control plane broken on purpose, four ways, on the real local cluster: the scheduler hung,
+// the controller-manager hung, one node's kubelet hung, etcd hung (SIGSTOP: the process lives, its ports stay
 // open, it does nothing). For each, a run needing probe pods must end within a bound and name the
 // component (and the node) from what the cluster shows, never "not ready after N s". Each fault is
 // undone (SIGCONT, and a component that exited meanwhile started again) even when the test fails,
@@ -144,6 +144,19 @@ describe('a run on a cluster with a hung control-plane component', () => {
     expect(smoke.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.message}`)).toEqual([]);
     expect(ms).toBeLessThan(RUN_BOUND_MS);
     await waitGone(report.run.runId);
+  });
+
+  it('names etcd when it is hung, from the API server\'s own health report, within the bound', async () => {
+    const json = join(work, 'etcd-hung.json');
+    const { ran, ms } = await withFault('etcd', async () => {
+      const started = Date.now();
+      const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'smoke', '--json', json]);
+      return { ran, ms: Date.now() - started };
+    });
+    timings.push(`etcd-hung: ended after ${(ms / 1000).toFixed(1)} s with exit code ${ran.code}`);
+    expect(ran.code, ran.stderr).toBe(2);
+    expect(ran.stderr).toMatch(/SD_API_UNHEALTHY: etcd is at fault \(high confidence\): etcd does not answer the API server: its own health check reports \[-\]etcd/);
+    expect(ms).toBeLessThan(RUN_BOUND_MS);
   });
 
   it('passes again once every component is back', async () => {

@@ -1,6 +1,7 @@
 // One run, start to end: reporters, preflight, cluster setup, the suites under vitest, teardown.
 // Whatever happens (setup failure, crash, Ctrl-C, SIGTERM) the run's namespaces are removed
 // (unless --keep-on-failure and something failed) and the JUnit/JSON reports are written.
+import { explainApiFailure } from '../diagnose/api-server.ts';
 import { ShakedownError, asShakedownError } from '../errors.ts';
 import type { OutputStream, Reporter } from '../reporter.ts';
 import { noKubeconfig, type KubeconfigLocation } from '../kube/kubeconfig.ts';
@@ -170,6 +171,9 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
     }
   } catch (thrown) {
     error = stopped !== undefined ? new ShakedownError('SD_INTERRUPTED', `the run was interrupted by ${stopped}`, { cause: thrown }) : (crash ?? asShakedownError(thrown));
+    // Calls that timed out or failed with a server error: the API server's own health report names etcd or the failing check.
+    const connection = session?.connection;
+    if (connection !== undefined && stopped === undefined) error = await explainApiFailure((req) => connection.send(req), error);
   }
   error ??= crash;
 
