@@ -82,7 +82,7 @@ export async function failUnbound(c: CheckContext, env: StorageEnv, u: Unbound):
   if (u.pod !== undefined) c.track({ kind: 'Pod', namespace: env.namespace, name: u.pod });
   const origin: Origin | undefined =
     cause.provisionerAtFault && u.sc !== undefined ? { dimension: 'component', value: u.sc.provisioner, summary: cause.likelyCause, confidence: finding?.verdict === 'nowhere' || finding?.verdict === 'not-ready' ? 'high' : 'medium' } : undefined;
-  return c.fail(u.className === '' || finding?.verdict === 'nowhere' ? 'missing' : 'timeout', `${u.what}: claim ${env.namespace}/${u.claim} still Pending after ${waitedS}s: ${cause.headline}`, {
+  return c.fail(u.className === '' || finding?.verdict === 'nowhere' ? 'missing' : 'timeout', `${u.what}: claim ${env.namespace}/${u.claim} ${u.waitedMs === 0 ? 'is Pending' : `still Pending after ${waitedS}s`}: ${cause.headline}`, {
     likelyCause: cause.likelyCause,
     evidence,
     ...(origin === undefined ? {} : { origin }),
