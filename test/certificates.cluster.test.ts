@@ -112,7 +112,8 @@ describe('the certificates suite on the local cluster', () => {
 
   it('fails the expiry gate on the API server and on every kubelet, naming days left', async () => {
     const nodes = await withSession(async (session) => (await session.clients.core.listNode()).items.map((n) => n.metadata?.name ?? ''));
-    const { code, results } = await runSuite(['--cert-fail-days', '400']);
+    // With Secrets opted in where the webhook keeps its key pair: the same gate at rest.
+    const { code, results } = await runSuite(['--cert-fail-days', '400', '--certs-secrets', WEBHOOK]);
     const api = results.find((r) => r.check === 'the API server serves a certificate its clients trust');
     const kubelets = results.find((r) => r.check === 'every kubelet serves a certificate for its node');
     console.log(`expiry gate at 400 days:\n  API server: ${api?.message}\n  kubelets: ${findingsOf(kubelets).split('\n').join('\n    ')}`);
@@ -123,6 +124,9 @@ describe('the certificates suite on the local cluster', () => {
     for (const node of nodes) {
       expect(findingsOf(kubelets)).toMatch(new RegExp(`FAIL kubelet of ${node} \\(.*\\) from its own agent: .*CN=system:node:${node} .* expires in \\d+ day\\(s\\)`));
     }
+    const secrets = results.find((r) => r.check === 'TLS Secrets at rest');
+    expect(secrets).toMatchObject({ status: 'fail', classification: 'expired' });
+    expect(secrets?.message).toMatch(new RegExp(`Secret ${WEBHOOK}/${WEBHOOK}-tls tls\\.crt: CN=${WEBHOOK}\\.${WEBHOOK}\\.svc \\(serial [0-9A-F]+\\) expires in \\d+ day\\(s\\)`));
     // The CAs (3650 days) stay above the gate.
     expect(results.find((r) => r.check === 'CA bundles at rest')?.status).toBe('pass');
   });
