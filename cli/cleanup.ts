@@ -1,6 +1,7 @@
 // `shakedown cleanup`: deletes the namespaces crashed runs left behind: those past their expiry,
 // so a run in progress on a shared cluster is safe; --all also takes the unexpired ones, --run ID
 // one run's. A namespace without our label is never touched.
+import { namespaceControllerDown } from '../helpers/diagnose/namespace-controller.ts';
 import { apiError } from '../helpers/kube/api-errors.ts';
 import { findKubeconfig, noKubeconfig } from '../helpers/kube/kubeconfig.ts';
 import { openKubeSession } from '../helpers/kube/session.ts';
@@ -16,13 +17,14 @@ export async function cleanupCommand(io: CliIo, settings: Settings): Promise<num
   const session = await openKubeSession(location, { ...(settings.context === undefined ? {} : { context: settings.context }), qps: settings.apiQps });
   try {
     const mode = settings.all || settings.runId !== undefined ? 'all' : 'expired';
-    const result = await removeLeftovers(namespaceApi(session.clients.core), mode, new Date(), { timeoutMs: CLEANUP_WAIT_MS, ...(settings.runId === undefined ? {} : { runId: settings.runId }) }).catch((error: unknown) => {
+    const result = await removeLeftovers(namespaceApi(session.clients.core), mode, new Date(), { timeoutMs: CLEANUP_WAIT_MS, giveUp: namespaceControllerDown(session.clients.coordination), ...(settings.runId === undefined ? {} : { runId: settings.runId }) }).catch((error: unknown) => {
       throw apiError(error, { server: session.server, context: session.target.context, action: 'remove namespaces of earlier runs' });
     });
     if (result.selected.length === 0) io.stdout.write(`nothing to clean up${result.kept.length > 0 ? ` (${result.kept.length} namespace(s) of ours kept)` : ''}\n`);
     if (result.removed.length > 0) io.stdout.write(`deleted ${result.removed.length} namespace(s): ${result.removed.join(', ')}\n`);
     for (const kept of result.kept) io.stdout.write(`kept ${kept.name}: ${kept.reason}\n`);
     for (const stuck of result.stuck) io.stderr.write(`still terminating: ${stuck.name}: ${stuck.detail}\n`);
+    if (result.gaveUp !== undefined) io.stderr.write(`stopped waiting: ${result.gaveUp}; run cleanup again once it is back\n`);
     return result.stuck.length > 0 ? 1 : 0;
   } finally {
     await session.close();

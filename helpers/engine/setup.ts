@@ -12,7 +12,7 @@ import { copyPullSecret, parseSecretRef, type SecretRef } from '../fleet/pull-se
 import { apiError } from '../kube/api-errors.ts';
 import type { ClusterFacts } from '../kube/preflight.ts';
 import type { NodeFacts } from '../kube/nodes.ts';
-import { ageText, componentLease } from '../kube/leases.ts';
+import { namespaceControllerDown } from '../diagnose/namespace-controller.ts';
 import type { FleetDescriptor } from '../fleet/descriptor.ts';
 import { runNeeds } from '../kube/permissions.ts';
 import type { KubeSession } from '../kube/session.ts';
@@ -113,7 +113,7 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     if (request.keepNamespaces()) return;
     const started = performance.now();
     try {
-      request.onRemoval(await removeRun(namespaces, runId, { timeoutMs: NAMESPACE_REMOVAL_WAIT_MS, giveUp: namespaceControllerDown(session) }), performance.now() - started);
+      request.onRemoval(await removeRun(namespaces, runId, { timeoutMs: NAMESPACE_REMOVAL_WAIT_MS, giveUp: namespaceControllerDown(session.clients.coordination) }), performance.now() - started);
     } catch (error) {
       request.onRemoval(error instanceof Error ? error : new Error(String(error)), performance.now() - started);
     }
@@ -174,16 +174,6 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     return { ...agent, ...(zone === undefined ? {} : { zone }), ...(resolvConf === undefined ? {} : { resolvConf }) };
   });
   return { context: context({ ...fleet, agents }, selection.routes, image, pullSecret), findings: [...unavailable, selection.finding] };
-}
-
-// Namespaces are emptied and removed by the namespace controller in kube-controller-manager: when
-// its leader Lease has lapsed, nobody will finish the deletion, and waiting longer cannot help.
-function namespaceControllerDown(session: KubeSession): () => Promise<string | undefined> {
-  return async () => {
-    const reading = await componentLease(session.clients.coordination, 'kube-controller-manager');
-    if (reading.kind !== 'lease' || !reading.lease.stale) return undefined;
-    return `the namespace controller (kube-controller-manager) is not running: its leader Lease kube-system/kube-controller-manager was ${ageText(reading.lease)}`;
-  };
 }
 
 function withheld(node: NodeFacts, unavailable: FleetDescriptor['unavailable']): NodeFacts {

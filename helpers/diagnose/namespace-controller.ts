@@ -1,0 +1,13 @@
+// Namespaces are emptied and removed by the namespace controller in kube-controller-manager: when
+// its leader Lease has lapsed nobody will finish a deletion, and waiting longer cannot help. Given
+// to a namespace removal as its reason to stop waiting (run/namespaces.ts giveUp).
+import type { CoordinationV1Api } from '@kubernetes/client-node';
+import { ageText, componentLease } from '../kube/leases.ts';
+
+export function namespaceControllerDown(coordination: CoordinationV1Api): () => Promise<string | undefined> {
+  return async () => {
+    const reading = await componentLease(coordination, 'kube-controller-manager');
+    if (reading.kind !== 'lease' || !reading.lease.stale) return undefined;
+    return `the namespace controller (kube-controller-manager) is not running: its leader Lease kube-system/kube-controller-manager was ${ageText(reading.lease)}`;
+  };
+}
