@@ -7,7 +7,7 @@ import { componentLease, type LeaseComponent } from '../../helpers/kube/leases.t
 import type { KubeSession } from '../../helpers/kube/session.ts';
 import { endpointsOf, formatEndpoints, type EndpointView } from '../../helpers/objects/endpoints.ts';
 import { eventually } from '../../helpers/objects/eventually.ts';
-import type { PodWatch } from './api.ts';
+import type { PodWatch, WatchEvent } from './api.ts';
 import { judgeLeaderLease } from './judge.ts';
 import { ROLE, SLICE_LABEL, deployment, isReady, podState, service } from './objects.ts';
 import { ms } from './timing.ts';
@@ -59,7 +59,7 @@ export async function usableSpace(c: CheckContext): Promise<Space & { watch: Pod
 export async function namespaceCheck(c: CheckContext): Promise<void> {
   const s = await spaceOf(c);
   const { session } = await c.cluster();
-  const seen = `ServiceAccount default ${s.serviceAccountMs === undefined ? 'missing' : `after ${ms(s.serviceAccountMs)}`}, ConfigMap kube-root-ca.crt ${s.rootCaMs === undefined ? 'missing' : `after ${ms(s.rootCaMs)}`}`;
+  const seen = `ServiceAccount default ${s.serviceAccountMs === undefined ? 'missing' : `after <= ${ms(s.serviceAccountMs)}${s.serviceAccountMissingAtMs === undefined ? '' : ` (not yet at ${ms(s.serviceAccountMissingAtMs)})`}`}, ConfigMap kube-root-ca.crt ${s.rootCaMs === undefined ? 'missing' : `after <= ${ms(s.rootCaMs)}`}`;
   const missing = [s.serviceAccountMs === undefined ? 'the default ServiceAccount (serviceaccount controller)' : '', s.rootCaMs === undefined ? 'kube-root-ca.crt (root-ca-cert-publisher)' : ''].filter((x) => x !== '');
   if (missing.length > 0) {
     c.fail('missing', `namespace ${s.name} has no ${missing.join(' and no ')} ${Math.round(s.boundMs / 1000)} s after it was created (expected both within the bound; seen: ${seen})`, {
@@ -90,28 +90,36 @@ export async function deploymentCheck(c: CheckContext): Promise<void> {
   const started = performance.now();
   c.track(await apps.createNamespacedDeployment({ namespace: s.name, body: deployment({ name, namespace: s.name, runId: c.run.runId, image: c.run.image }) }));
   const cm = () => leaseText(session, 'kube-controller-manager');
-  const replicaSets = await eventually(() => apps.listNamespacedReplicaSet({ namespace: s.name, labelSelector: selector }), (l) => l.items.length > 0, { timeoutMs: bound, intervalMs: 500, signal: c.signal });
-  if (!replicaSets.ok) {
-    const d = await apps.readNamespacedDeployment({ namespace: s.name, name });
-    c.fail('missing', `Deployment ${s.name}/${name} has no ReplicaSet ${Math.round(bound / 1000)} s after it was created`, {
-      likelyCause: 'the deployment controller of kube-controller-manager is not running',
-      evidence: [{ label: 'Deployment conditions', text: (d.status?.conditions ?? []).map((x) => `${x.type}=${x.status} ${x.reason ?? ''} ${x.message ?? ''}`).join('\n') || '(none: no controller has looked at it)' }, { label: 'controller-manager', text: await cm() }],
-      origin: { dimension: 'component', value: 'kube-controller-manager', summary: 'a Deployment got no ReplicaSet', confidence: 'high' },
+  // The first Pod of the Deployment proves its ReplicaSet (the Pod's owner) exists: seen on the
+  // watch, without polling. Only when no Pod comes is the ReplicaSet looked up, to say which
+  // controller stopped.
+  const podOfDeployment = (e: WatchEvent) => e.type !== 'DELETED' && e.pod.metadata?.labels?.[ROLE] === name;
+  const first = await s.watch.waitFor(podOfDeployment, bound, c.signal);
+  if (first === undefined) {
+    const sets = await apps.listNamespacedReplicaSet({ namespace: s.name, labelSelector: selector });
+    const rs = sets.items[0];
+    if (rs === undefined) {
+      const d = await apps.readNamespacedDeployment({ namespace: s.name, name });
+      c.fail('missing', `Deployment ${s.name}/${name} has no ReplicaSet ${Math.round(bound / 1000)} s after it was created`, {
+        likelyCause: 'the deployment controller of kube-controller-manager is not running',
+        evidence: [{ label: 'Deployment conditions', text: (d.status?.conditions ?? []).map((x) => `${x.type}=${x.status} ${x.reason ?? ''} ${x.message ?? ''}`).join('\n') || '(none: no controller has looked at it)' }, { label: 'controller-manager', text: await cm() }],
+        origin: { dimension: 'component', value: 'kube-controller-manager', summary: 'a Deployment got no ReplicaSet', confidence: 'high' },
+      });
+    }
+    c.track(rs);
+    const failure = rs.status?.conditions?.find((x) => x.type === 'ReplicaFailure');
+    c.fail('missing', `ReplicaSet ${s.name}/${rs.metadata?.name ?? '?'} made no Pod within ${Math.round(bound / 1000)} s`, {
+      likelyCause: failure?.message === undefined ? 'the replicaset controller of kube-controller-manager is not running' : `pod creation is refused: ${failure.message}`,
+      evidence: [{ label: 'controller-manager', text: await cm() }],
+      origin: { dimension: 'component', value: 'kube-controller-manager', summary: 'a ReplicaSet made no Pod', confidence: failure === undefined ? 'high' : 'low' },
     });
   }
-  const rsMs = performance.now() - started;
-  const rs = replicaSets.value.items[0];
-  const ready = await s.watch.waitFor((e) => e.type !== 'DELETED' && e.pod.metadata?.labels?.[ROLE] === name && isReady(e.pod), startBoundMs(c), c.signal);
+  const podMs = first.at - started;
+  const owner = first.pod.metadata?.ownerReferences?.find((o) => o.kind === 'ReplicaSet')?.name ?? '?';
+  const ready = await s.watch.waitFor((e) => podOfDeployment(e) && isReady(e.pod), startBoundMs(c), c.signal);
   if (ready === undefined) {
     const pods = podsOf(s.watch, name);
     for (const pod of pods) c.track(pod);
-    if (pods.length === 0) {
-      const failure = rs?.status?.conditions?.find((x) => x.type === 'ReplicaFailure');
-      c.fail('missing', `ReplicaSet ${s.name}/${rs?.metadata?.name ?? '?'} made no Pod within ${Math.round(startBoundMs(c) / 1000)} s`, {
-        likelyCause: failure?.message === undefined ? 'the replicaset controller of kube-controller-manager is not running' : `pod creation is refused: ${failure.message}`,
-        evidence: [{ label: 'controller-manager', text: await cm() }],
-      });
-    }
     c.fail('timeout', `the Deployment's Pod did not become ready within ${Math.round(startBoundMs(c) / 1000)} s: ${pods.map((p) => `${p.metadata?.name} on ${p.spec?.nodeName ?? '(unbound)'}: ${podState(p)}`).join('; ')}`, {
       likelyCause: pods.some((p) => p.spec?.nodeName === undefined) ? 'the scheduler did not bind it (see the scheduler checks)' : "the kubelet of its node did not start it (see the pod's events)",
     });
@@ -119,14 +127,12 @@ export async function deploymentCheck(c: CheckContext): Promise<void> {
   const readyMs = ready.at - started;
   // Background propagation: the Deployment goes at once, the garbage collector removes the rest.
   await apps.deleteNamespacedDeployment({ namespace: s.name, name, propagationPolicy: 'Background' });
+  const deletedAt = performance.now();
+  const podsGone = await eventually(() => Promise.resolve(podsOf(s.watch, name).filter((p) => p.metadata?.deletionTimestamp === undefined).length), (n) => n === 0, { timeoutMs: bound, intervalMs: 100, signal: c.signal });
   const collected = await eventually(
-    async () => {
-      const sets = await apps.listNamespacedReplicaSet({ namespace: s.name, labelSelector: selector });
-      const live = podsOf(s.watch, name).filter((p) => p.metadata?.deletionTimestamp === undefined);
-      return { sets: sets.items.length, pods: live.length };
-    },
+    async () => ({ sets: (await apps.listNamespacedReplicaSet({ namespace: s.name, labelSelector: selector })).items.length, pods: podsOf(s.watch, name).filter((p) => p.metadata?.deletionTimestamp === undefined).length }),
     (v) => v.sets === 0 && v.pods === 0,
-    { timeoutMs: bound, intervalMs: 500, signal: c.signal },
+    { timeoutMs: Math.max(0, bound - (performance.now() - deletedAt)), intervalMs: 500, signal: c.signal },
   );
   if (!collected.ok) {
     c.fail('timeout', `${Math.round(bound / 1000)} s after the Deployment was deleted, ${collected.value.sets} ReplicaSet(s) and ${collected.value.pods} Pod(s) of it remain (expected the garbage collector to delete them)`, {
@@ -135,7 +141,7 @@ export async function deploymentCheck(c: CheckContext): Promise<void> {
       origin: { dimension: 'component', value: 'kube-controller-manager', summary: 'the dependents of a deleted Deployment stayed', confidence: 'high' },
     });
   }
-  c.note(`ReplicaSet after ${ms(rsMs)}, Pod ready after ${ms(readyMs)}, ReplicaSet and Pod collected ${ms(collected.elapsedMs)} after deletion`);
+  c.note(`ReplicaSet ${owner} and its Pod after ${ms(podMs)}, Pod ready after ${ms(readyMs)}; after deletion the Pod was collected in ${ms(podsGone.elapsedMs)} and the ReplicaSet confirmed gone after ${ms(performance.now() - deletedAt)}`);
 }
 
 // Ready pinned pods (at most one per node), waited for within the start bound.
@@ -161,7 +167,7 @@ export async function endpointSliceCheck(c: CheckContext): Promise<void> {
   const started = performance.now();
   c.track(await session.clients.core.createNamespacedService({ namespace: s.name, body: service({ name, namespace: s.name, runId: c.run.runId, selector: { [ROLE]: 'node', [SLICE_LABEL]: 'in' } }) }));
   const ips = pods.map((p) => p.status?.podIP ?? '');
-  const listed = await eventually(() => slicesOf(session, s.name, name), (v) => ips.every((ip) => v.some((e) => e.address === ip && e.ready)), { timeoutMs: bound, intervalMs: 500, signal: c.signal });
+  const listed = await eventually(() => slicesOf(session, s.name, name), (v) => ips.every((ip) => v.some((e) => e.address === ip && e.ready)), { timeoutMs: bound, intervalMs: 800, signal: c.signal });
   const cm = () => leaseText(session, 'kube-controller-manager');
   if (!listed.ok) {
     const absent = pods.filter((p) => !listed.value.some((e) => e.address === p.status?.podIP && e.ready)).map((p) => `${p.metadata?.name} ${p.status?.podIP}`);
@@ -183,7 +189,7 @@ export async function endpointSliceCheck(c: CheckContext): Promise<void> {
     timeoutMs: 10_000,
   });
   if (patched.status !== 200) c.fail('http-status', `relabelling pod ${leavingName} answered HTTP ${patched.status}: ${patched.text.slice(0, 200)}`);
-  const dropped = await eventually(() => slicesOf(session, s.name, name), (v) => !v.some((e) => e.address === leavingIp), { timeoutMs: bound, intervalMs: 500, signal: c.signal });
+  const dropped = await eventually(() => slicesOf(session, s.name, name), (v) => !v.some((e) => e.address === leavingIp), { timeoutMs: bound, intervalMs: 800, signal: c.signal });
   if (!dropped.ok) {
     c.fail('mismatch', `pod ${leavingName} (${leavingIp}) left the selector of Service ${s.name}/${name} but its EndpointSlices still list it ${Math.round(bound / 1000)} s later`, {
       likelyCause: 'the endpointslice controller of kube-controller-manager is not running or lags behind',

@@ -19,6 +19,8 @@ export interface Space {
   createdAt: number;
   // Time from the namespace's create call to the object's first sighting; undefined when not within the bound.
   serviceAccountMs?: number;
+  // When the last read that found no ServiceAccount was sent (reads wait for the API rate limit).
+  serviceAccountMissingAtMs?: number;
   rootCaMs?: number;
   boundMs: number;
   watch?: PodWatch;
@@ -67,14 +69,16 @@ async function buildSpace(c: CheckContext): Promise<Space> {
   const createdAt = performance.now();
   await core.createNamespace({ body: runNamespace({ name, runId: c.run.runId, expiresAt: new Date(c.run.expiresAt), purpose: 'control-plane: a new namespace, its pods, a Deployment and Services' }) });
   c.log(`created namespace ${name}`);
-  const seen: { sa?: number; ca?: number } = {};
+  const seen: { sa?: number; ca?: number; saMissingAt?: number } = {};
   const found = await eventually(
     async () => {
+      const sent = performance.now() - createdAt;
       const [sa, ca] = await Promise.all([
         seen.sa === undefined ? exists(() => core.readNamespacedServiceAccount({ namespace: name, name: 'default' })) : true,
         seen.ca === undefined ? exists(() => core.readNamespacedConfigMap({ namespace: name, name: 'kube-root-ca.crt' })) : true,
       ]);
       const now = performance.now() - createdAt;
+      if (!sa) seen.saMissingAt = sent;
       if (sa && seen.sa === undefined) seen.sa = now;
       if (ca && seen.ca === undefined) seen.ca = now;
       return sa && ca;
@@ -95,6 +99,7 @@ async function buildSpace(c: CheckContext): Promise<Space> {
     createdAt,
     boundMs: bound,
     ...(seen.sa === undefined ? {} : { serviceAccountMs: seen.sa }),
+    ...(seen.saMissingAt === undefined ? {} : { serviceAccountMissingAtMs: seen.saMissingAt }),
     ...(seen.ca === undefined ? {} : { rootCaMs: seen.ca }),
     ...(watch === undefined ? {} : { watch }),
     ...(watchError === undefined ? {} : { watchError }),
