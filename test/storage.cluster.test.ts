@@ -4,14 +4,17 @@
 // (2) the default-class annotation removed from local-path: the default-class check fails saying
 // there is no default StorageClass, and a claim without a class fails for that reason. Both are
 // restored in finally (the provisioner waited Ready again). While the cluster is broken, a lock
-// file tells the other cluster tests to wait.
+// file tells the other cluster tests to wait. (3) A class of the run with Immediate binding, which
+// local-path-provisioner refuses (it needs a node, and Immediate gives none): chosen with
+// --storage-class, its check fails with the provisioner's own refusal as the cause; the class,
+// labelled with the run, is deleted in finally. Nothing is broken for anyone else.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, StorageV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
-import { ownedSelector, RUN_ID_LABEL } from '../helpers/run/labels.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ownedSelector, RUN_ID_LABEL } from '../helpers/run/labels.ts';
 import { KUBECONFIG, shakedown } from './cli-child.ts';
 
 const NAMESPACE = 'local-path-storage';
@@ -82,10 +85,10 @@ async function setDefault(on: boolean): Promise<void> {
   });
 }
 
-async function runSuite(label: string): Promise<{ code: number | null; results: Result[]; runId: string; seconds: number }> {
+async function runSuite(label: string, extra: string[] = []): Promise<{ code: number | null; results: Result[]; runId: string; seconds: number }> {
   const out = mkdtempSync(join(tmpdir(), `sd-storage-${label}-`));
   const started = performance.now();
-  const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'storage', '--json', join(out, 'report.json')]);
+  const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'storage', '--json', join(out, 'report.json'), ...extra]);
   const seconds = (performance.now() - started) / 1000;
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: Result[] };
   rmSync(out, { recursive: true, force: true });
@@ -167,4 +170,29 @@ describe('the storage suite against a broken storage setup', () => {
     expect(provisioning?.likelyCause).toMatch(/^there is no default StorageClass/);
     await expectNothingLeft(run.runId);
   }, 420_000);
+
+  it('a class the provisioner refuses (Immediate on local-path) fails with the refusal as the cause', async () => {
+    const name = `shakedown-immediate-${process.pid}`;
+    await waitForeignFault();
+    await withSession((session) =>
+      session.kc.makeApiClient(StorageV1Api).createStorageClass({
+        body: { metadata: { name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: name } }, provisioner: 'rancher.io/local-path', volumeBindingMode: 'Immediate', reclaimPolicy: 'Delete' },
+      }),
+    );
+    let run: Awaited<ReturnType<typeof runSuite>>;
+    try {
+      run = await runSuite('Immediate class refused', ['--storage-class', name, '--storage-bound', '15s']);
+    } finally {
+      await withSession((session) => session.kc.makeApiClient(StorageV1Api).deleteStorageClass({ name }));
+    }
+    expect(run.code).toBe(1);
+    const chosen = run.results.find((r) => r.check === 'dynamic provisioning › each chosen class provisions and binds');
+    expect(chosen).toMatchObject({ status: 'fail', classification: 'timeout' });
+    expect(chosen?.message).toContain(`class ${name}: claim `);
+    expect(chosen?.message).toContain('provisioner rancher.io/local-path failed to create the volume');
+    expect(chosen?.likelyCause).toMatch(/^the provisioner rancher\.io\/local-path refuses: .*configuration error, no node was specified/);
+    // The rest of the suite is unaffected by a class nobody uses by default.
+    for (const r of run.results.filter((x) => x !== chosen)) expect(['pass', 'skip', 'warn'], r.check).toContain(r.status);
+    await expectNothingLeft(run.runId);
+  }, 300_000);
 });

@@ -42,6 +42,17 @@ describe('pendingCause', () => {
     expect(cause.likelyCause).toContain('volume node affinity conflict');
   });
 
+  it('a refusal wins over a readiness probe that fails; without one, not ready is the cause', () => {
+    const unready = findProvisioner('rancher.io/local-path', {
+      ...empty,
+      workloads: [{ kind: 'Deployment', namespace: 'lp', name: 'local-path-provisioner', selector: { app: 'lp' }, desired: 1, ready: 0, mentions: '' }],
+      pods: [{ namespace: 'lp', name: 'lp-1', labels: { app: 'lp' }, node: 'node1', phase: 'Running', ready: false, running: true, reason: 'running, readiness probe failing' }],
+    });
+    const refused = pendingCause(facts({ finding: unready, claimEvents: [{ type: 'Warning', reason: 'ProvisioningFailed', message: 'no node was specified' }] }));
+    expect(refused.headline).toBe('provisioner rancher.io/local-path failed to create the volume');
+    expect(pendingCause(facts({ finding: unready })).headline).toBe('provisioner rancher.io/local-path is not ready');
+  });
+
   it('a running provisioner that made nothing: the log tail is the next place to look', () => {
     const cause = pendingCause(facts({ claimEvents: [{ type: 'Normal', reason: 'ExternalProvisioning', message: 'waiting for a volume to be created, either by external provisioner "rancher.io/local-path" or manually' }] }));
     expect(cause.headline).toBe('provisioner rancher.io/local-path created no volume in 60s');

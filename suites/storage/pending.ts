@@ -1,6 +1,7 @@
 // Why a claim is still Pending, as one likely cause: read in order from what is most certain (no
-// class, no provisioner running) to what the events say (the provisioner refused, the consumer pod
-// cannot be scheduled: a volume node affinity conflict, unbound immediate claims) to what is left.
+// class, no provisioner running) to what the events say (the provisioner refused, which also proves
+// it runs; the consumer pod cannot be scheduled: a volume node affinity conflict, unbound immediate
+// claims) to what is left.
 // Pure over facts read elsewhere (diagnose.ts); unit-tested.
 import type { V1StorageClass } from '@kubernetes/client-node';
 import { NO_PROVISIONER } from './classes.ts';
@@ -43,11 +44,11 @@ export function pendingCause(f: PendingFacts): PendingCause {
   if (f.sc.provisioner === NO_PROVISIONER) {
     return { headline: `class ${f.className} has no provisioner`, likelyCause: `class ${f.className} uses ${NO_PROVISIONER}: only a matching static PV can bind the claim, and none matches`, provisionerAtFault: false };
   }
-  if (f.finding !== undefined && (f.finding.verdict === 'nowhere' || f.finding.verdict === 'not-ready')) {
-    return { headline: `provisioner ${f.sc.provisioner} is not running`, likelyCause: f.finding.summary, provisionerAtFault: true };
-  }
+  if (f.finding?.verdict === 'nowhere') return { headline: `provisioner ${f.sc.provisioner} is not running`, likelyCause: f.finding.summary, provisionerAtFault: true };
+  // Its own refusal proves it runs, whatever its readiness probe says.
   const failed = last(f.claimEvents, 'ProvisioningFailed');
   if (failed !== undefined) return { headline: `provisioner ${f.sc.provisioner} failed to create the volume`, likelyCause: `the provisioner ${f.sc.provisioner} refuses: ${failed.message}`, provisionerAtFault: true };
+  if (f.finding?.verdict === 'not-ready') return { headline: `provisioner ${f.sc.provisioner} is not ready`, likelyCause: f.finding.summary, provisionerAtFault: true };
   const unschedulable = last(f.podEvents, 'FailedScheduling');
   if (unschedulable !== undefined) return { headline: 'the consumer pod cannot be scheduled', likelyCause: `the scheduler cannot place the pod that uses the claim: ${unschedulable.message}`, provisionerAtFault: false };
   if (f.finding?.verdict === 'partial') return { headline: `provisioner ${f.sc.provisioner} is missing on some nodes`, likelyCause: f.finding.summary, provisionerAtFault: true };
