@@ -21,6 +21,7 @@ import { buildWorld, GW_GROUP, readInventory, servingControllers, TLS_GATEWAY_HO
 import manifest from './manifest.ts';
 import { RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 import { existingTlsFindings, type ExistingHost } from './ingress-existing.ts';
+import { certificateFindings, certificateText, certificateViews, type CertificateObject } from './ingress-certmanager.ts';
 
 const fixtures = defineFixtures({
   backends: ownPods('file', { suffix: 'ing', count: 2, purpose: 'ingress suite: the backends of its Ingresses and HTTPRoutes' }),
@@ -140,6 +141,19 @@ async function likelyCause(c: CheckContext, w: World, rows: readonly Row[]): Pro
   return `the controller (${controllersText(w)}) routes these requests differently from what the rule says`;
 }
 
+// What the differences say about the controller: a rewrite or redirect it did not apply at all
+// (the annotation or filter is not supported), else semantics of its own.
+function differenceCause(spec: RouteTable, rows: readonly Row[]): string {
+  const what = spec.dialect === 'ingress-nginx' ? 'ingress-nginx annotations' : 'extended Gateway API features';
+  const ignored = rows.filter((row) => {
+    const expect = row.kase.expect;
+    if (expect.kind === 'redirect') return row.seen?.status === 200;
+    return expect.kind === 'backend' && expect.path !== undefined && expect.path !== row.kase.path && row.seen?.echo?.path === row.kase.path;
+  });
+  if (ignored.length > 0) return `the controller does not apply ${ignored.map((row) => `${row.kase.why.split(':')[0] ?? ''} (${row.kase.host} ${row.kase.path})`).join(', ')}: the annotation or filter is not supported by it, so the request passes unchanged`;
+  return `the controller implements the ${what} differently; routes that rely on the expected behaviour will break when moved to it`;
+}
+
 async function noEntry(c: CheckContext, w: World): Promise<never> {
   const tried = w.tried.map((t) => `${t.entry.address}:${t.entry.httpPort} (${t.entry.via}): ${t.seen}`).join('\n');
   const origin = downOrigin(w.inventory);
@@ -183,7 +197,7 @@ async function judgeTable(c: CheckContext, spec: RouteTable, skipReason: string 
   if (differences.length > 0) {
     c.warn(`${differences.length} of ${rows.length} requests differ from the ${spec.dialect} semantics: this is what ${controllersText(w)} does`, {
       evidence: [{ label: `${spec.id}: request, expected (${spec.dialect} semantics), seen on this controller`, text }, { label: 'what each difference means', text: differences.map((row) => `${row.kase.host} ${row.kase.path}: ${row.kase.why}; seen ${row.verdict.seen}`).join('\n') }],
-      likelyCause: `the controller implements the ${spec.dialect === 'ingress-nginx' ? 'ingress-nginx annotations' : 'extended Gateway API features'} differently; routes that rely on the expected behaviour will break when moved to it`,
+      likelyCause: differenceCause(spec, differences),
     });
   }
   c.evidence(`${spec.id} as seen`, text);
@@ -405,6 +419,19 @@ defineSuite(manifest, () => {
       }
     }
     const findings = existingTlsFindings(hosts, options(c).certDays, new Date());
+    // cert-manager, when installed: the Certificates behind these Secrets.
+    const { apiextensions, custom } = (await c.cluster()).session.clients;
+    const certManager = await apiextensions.readCustomResourceDefinition({ name: 'certificates.cert-manager.io' }).then(
+      () => true,
+      () => false,
+    );
+    if (certManager) {
+      const list = (await custom.listClusterCustomObject({ group: 'cert-manager.io', version: 'v1', plural: 'certificates' })) as { items?: CertificateObject[] };
+      const views = certificateViews(list.items ?? []);
+      const secrets = new Set(hosts.map((h) => `${h.ingress.split('/')[0] ?? ''}/${h.secret}`));
+      findings.push(...certificateFindings(views, secrets, options(c).certDays, new Date()));
+      c.evidence('cert-manager Certificates', certificateText(views.filter((v) => secrets.has(v.secret))) || 'none behind these Secrets');
+    }
     for (const [svc, ready] of backends) if (ready === 0) findings.push({ severity: 'warn', text: `backend Service ${svc} has no ready endpoint` });
     const report = [...hosts.map((h) => `${h.ingress} ${h.host}: ${h.served.error ?? describeCert(h.served.chain[0])}`), ...[...backends].map(([svc, ready]) => `backend ${svc}: ${ready} ready endpoint(s)`)].join('\n');
     c.evidence('served certificates and backends', report);

@@ -17,7 +17,7 @@ export default defineManifest({
     { title: 'TLS: the Secret’s certificate is served for its host', description: 'an Ingress TLS host with a certificate made by the suite (its own CA): the served certificate is the Secret’s, its chain verifies, its SAN covers the host; what no SNI and an unknown SNI get is reported' },
     { title: 'TLS: a Gateway HTTPS listener serves its Secret', description: 'a Gateway of the suite’s own with an HTTPS listener for its host and the same Secret, an HTTPRoute behind it: the served certificate is the Secret’s, the chain verifies, HTTPS reaches the backend' },
     { title: 'propagation: applied to 3 right answers in a row', description: 'per route, the time from applying its objects to the first of 3 consecutive right answers, within --ingress-bound' },
-    { title: 'existing routes: served certificates (--ingress-existing)', description: 'opt-in, read-only: for every TLS host of the cluster’s own Ingresses, the certificate served covers the host, is not expired and not near expiry; each backend Service has ready endpoints' },
+    { title: 'existing routes: served certificates (--ingress-existing)', description: 'opt-in, read-only: for every TLS host of the cluster’s own Ingresses, the certificate served covers the host, is not expired and not near expiry; cert-manager Certificates behind them are Ready and renewed; each backend Service has ready endpoints' },
   ],
   options: {
     address: option<string, undefined>({
@@ -67,7 +67,8 @@ export default defineManifest({
     { verb: 'list', resource: 'nodes', scope: 'cluster', why: 'node addresses for NodePorts and host ports' },
     { verb: 'list', resource: 'events', scope: 'cluster', why: 'evidence on failures: events of the Ingresses, HTTPRoutes and controller pods' },
     { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', scope: 'cluster', why: 'waiting for the backends; with --ingress-existing, ready endpoints of each backend Service' },
-    { verb: 'get', resource: 'customresourcedefinitions', group: 'apiextensions.k8s.io', scope: 'cluster', why: 'whether the Gateway API is installed' },
+    { verb: 'get', resource: 'customresourcedefinitions', group: 'apiextensions.k8s.io', scope: 'cluster', why: 'whether the Gateway API and cert-manager are installed' },
+    { verb: 'list', resource: 'certificates', group: 'cert-manager.io', scope: 'cluster', why: 'with --ingress-existing and cert-manager installed: Ready, notAfter and renewal of the Certificates behind Ingress TLS Secrets' },
     { verb: 'create', resource: 'services', scope: 'run', why: 'the backend Services of the routes under test' },
     { verb: 'get', resource: 'services', scope: 'run', why: 'evidence on failures' },
     { verb: 'create', resource: 'secrets', scope: 'run', why: 'the TLS Secret made by the suite (its own CA)' },
