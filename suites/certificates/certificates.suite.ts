@@ -16,7 +16,8 @@ import { best, clockLines, sampleOf, skewFindings, type ClockSample } from './cl
 import { conclude } from './conclude.ts';
 import { dialAll, reproduceDial, type Dialed } from './dial.ts';
 import type { Finding } from './findings.ts';
-import { hookDials, hooksOf, judgeHooks, resolveHook, type Resolved } from './hooks.ts';
+import { hookDials, hooksOf, judgeHooks, resolveHook, type HookDial, type Resolved } from './hooks.ts';
+import { staleFindings, type StoredCert } from './stale.ts';
 import type { Trust } from './judge.ts';
 import { judgeKubelets, kubeletDials, pendingServingCsrs, type KubeletNode } from './kubelets.ts';
 import { getJson, listOrAbsent, readyAddresses, slicesOf, type ApiService, type ConfigMap, type Crd, type Csr, type EndpointSlice, type Service, type WebhookConfiguration } from './read.ts';
@@ -61,6 +62,37 @@ function kubeletNode(node: V1Node): KubeletNode {
     addresses: addresses.filter((a) => a.type === 'InternalIP' || a.type === 'Hostname' || a.type === 'ExternalIP').map((a) => a.address),
     port: node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 10250,
   };
+}
+
+// With --certs-secrets covering a webhook's namespace: its TLS Secrets against what it serves.
+async function renewedNotReloaded(c: CheckContext, dialed: readonly Dialed[]): Promise<Finding[]> {
+  const allowed = suiteOptions(c.run, manifest).secrets ?? [];
+  if (allowed.length === 0) return [];
+  const { session } = await c.cluster();
+  const byNamespace = new Map<string, StoredCert[]>();
+  const findings: Finding[] = [];
+  for (const { dial, chain } of dialed) {
+    const ref = (dial as HookDial).resolved.hook.clientConfig.service;
+    const leaf = chain[0];
+    if (ref === undefined || leaf === undefined || dial.servername === undefined) continue;
+    if (!allowed.includes('all') && !allowed.includes(ref.namespace)) continue;
+    let stored = byNamespace.get(ref.namespace);
+    if (stored === undefined) {
+      stored = [];
+      try {
+        const secrets = (await listOrAbsent<{ metadata: { name: string }; data?: Record<string, string> }>(session.connection, `/api/v1/namespaces/${ref.namespace}/secrets?fieldSelector=type%3Dkubernetes.io%2Ftls`, c.signal)) ?? [];
+        for (const secret of secrets) {
+          const cert = parsePemBundle(Buffer.from(secret.data?.['tls.crt'] ?? '', 'base64').toString('utf8')).certs[0];
+          if (cert !== undefined) stored.push({ where: `Secret ${ref.namespace}/${secret.metadata.name}`, cert });
+        }
+      } catch (error) {
+        c.log(`TLS Secrets of ${ref.namespace} not read: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      byNamespace.set(ref.namespace, stored);
+    }
+    findings.push(...staleFindings(dial.where, leaf, dial.servername, stored));
+  }
+  return findings;
 }
 
 defineSuite(manifest, () => {
@@ -152,6 +184,7 @@ defineSuite(manifest, () => {
     if (agent === undefined) return c.fail('missing', 'no probe agent to dial the webhooks from');
     const dialed = await dialAll(transport, hookDials(resolved, agent), DIAL_MS, c.signal);
     const judged = judgeHooks(resolved, dialed, now, thresholdsOf(c));
+    judged.findings.push(...(await renewedNotReloaded(c, dialed)));
     for (const line of judged.lines) c.log(line);
     reproduceLines(c, dialed, judged.findings);
     conclude(c, judged.findings, now, `${dialed.length} of ${hooks.length} webhook(s) and API service(s) dialed and verified against their caBundle: ${hooks.map((h) => h.label).join(', ')}`);

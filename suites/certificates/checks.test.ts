@@ -11,7 +11,8 @@ import { RUNNER, type Dial, type Dialed } from './dial.ts';
 import { hookDials, hooksOf, judgeHooks, resolveHook } from './hooks.ts';
 import { judgeKubelets, kubeletDials, pendingServingCsrs } from './kubelets.ts';
 import type { Service, WebhookConfiguration } from './read.ts';
-import { APISERVER_CERT, OTHER_CA, ROOT_CA, WEBHOOK_CERT, INTERMEDIATE_CA } from './testing/fixtures.ts';
+import { APISERVER_CERT, OTHER_CA, ROOT_CA, WEBHOOK_CERT, WEBHOOK_RENEWED_CERT, INTERMEDIATE_CA } from './testing/fixtures.ts';
+import { staleFindings } from './stale.ts';
 
 const x = (pem: string) => new X509Certificate(pem);
 const root = x(ROOT_CA);
@@ -193,5 +194,18 @@ describe('at rest', () => {
       thresholds,
     );
     expect(findings.map((f) => [f.level, f.message.split(':')[0]])).toEqual([['fail', 'not Ready'], ['warn', `its renewal time ${new Date(now.getTime() - 7_200_000).toISOString().split(':')[0]}`], ['warn', '2 failed issuance attempt(s)'], ['fail', 'expires in 3 day(s), at 2026-12-07T18']]);
+  });
+});
+
+describe('renewed but not reloaded', () => {
+  it('warns when a Secret holds a newer certificate for the name than the one served, naming both serials', () => {
+    const served = x(WEBHOOK_CERT);
+    const renewed = x(WEBHOOK_RENEWED_CERT);
+    const findings = staleFindings('webhook hooks/x', served, 'webhook.hooks.svc', [{ where: 'Secret hooks/webhook-tls', cert: renewed }, { where: 'Secret hooks/other', cert: apiserver }]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ level: 'warn', classification: 'mismatch', where: 'webhook hooks/x' });
+    expect(findings[0]?.message).toBe(`renewed but not reloaded: Secret hooks/webhook-tls holds serial ${renewed.serialNumber} (not before ${renewed.validFromDate.toISOString()}), the server still serves serial ${served.serialNumber} (until ${served.validToDate.toISOString()})`);
+    // The Secret that holds what is served, or an older certificate, is no finding.
+    expect(staleFindings('w', renewed, 'webhook.hooks.svc', [{ where: 's', cert: renewed }, { where: 'old', cert: served }])).toEqual([]);
   });
 });

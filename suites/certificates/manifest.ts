@@ -8,7 +8,7 @@ export default defineManifest({
   checks: [
     { title: 'the API server serves a certificate its clients trust', description: "the kubeconfig's server from the runner (against the kubeconfig CA) and the kubernetes Service and each of its endpoints from an agent (against kube-root-ca.crt): chain verified, SANs cover the kubeconfig host, the Service IP and kubernetes.default.svc.<domain>, days left above the thresholds" },
     { title: 'every kubelet serves a certificate for its node', description: "each node's InternalIP and kubelet port, dialed from the agent on that node: CA-signed or self-signed, issuer, SANs cover the node's addresses, days left; kubelet-serving CSRs Pending for more than five minutes are listed" },
-    { title: 'webhooks and API services serve what their caBundle trusts', description: 'every admission webhook, aggregated APIService and CRD conversion webhook, dialed from an agent with the SNI the API server sends and verified against its caBundle; an empty caBundle, insecureSkipTLSVerify, a CA expiring before its leaf and failurePolicy Fail with no ready endpoints are named' },
+    { title: 'webhooks and API services serve what their caBundle trusts', description: 'every admission webhook, aggregated APIService and CRD conversion webhook, dialed from an agent with the SNI the API server sends and verified against its caBundle; an empty caBundle, insecureSkipTLSVerify, a CA expiring before its leaf and failurePolicy Fail with no ready endpoints are named; with --certs-secrets, a TLS Secret holding a newer certificate for the name than the one served (renewed but not reloaded)' },
     { title: 'node clocks agree', description: "every agent's clock against the runner's, timed on both sides: nodes that differ by more than --cert-max-clock-skew fail (certificates look not yet valid there), the runner off by more warns" },
     { title: 'CA bundles at rest', description: 'kube-root-ca.crt and the client and front-proxy CAs in kube-system/extension-apiserver-authentication parse and have days left above the thresholds' },
     { title: 'TLS Secrets at rest', description: 'with --certs-secrets all or NAMESPACE..., every kubernetes.io/tls Secret there: its certificate parses and has days left above the thresholds (opt-in: listing Secrets is a sensitive permission)' },
@@ -45,7 +45,7 @@ export default defineManifest({
       env: 'SHAKEDOWN_CERTS_SECRETS',
       type: nameList,
       default: undefined,
-      describe: 'read kubernetes.io/tls Secrets in these namespaces ("all" for every namespace); needs list secrets there, which the run does not ask for otherwise',
+      describe: 'read kubernetes.io/tls Secrets in these namespaces ("all" for every namespace), and compare them with what webhooks there serve; needs list secrets there, which the run does not ask for otherwise',
     }),
   },
   permissions: [

@@ -8,7 +8,8 @@
 //   test-intermediate-ca signed by test-root-ca (CA:TRUE);
 //   apiserver signed by test-root-ca: DNS kubernetes, kubernetes.default.svc, kubernetes.default.svc.cluster.local, IP 10.96.0.1, 10.217.0.11;
 //   webhook signed by test-intermediate-ca: DNS webhook.hooks.svc;
-//   short-lived-ca-leaf signed by test-short-ca (36500 days): DNS conv.hooks.svc.
+//   short-lived-ca-leaf signed by test-short-ca (36500 days): DNS conv.hooks.svc;
+//   webhook-renewed signed by test-intermediate-ca, made later the same day than webhook: DNS webhook.hooks.svc.
 // Tests pass their own "now", so the fixed dates never make them age.
 
 export const ROOT_CA = `-----BEGIN CERTIFICATE-----
@@ -109,4 +110,17 @@ GQYDVR0RBBIwEIIOY29udi5ob29rcy5zdmMwHQYDVR0OBBYEFPEbOIeDGCgPZ7aN
 Z1Pa0fT78MItMB8GA1UdIwQYMBaAFKJyBdLeXFBQa2ZAOqpkW6A0blHUMAoGCCqG
 SM49BAMCA0gAMEUCIQDbITAw1zFs+ztvLKcvafTRU5RQtKvaQ9hxISv7HPQW5wIg
 azaW2bsh4BHTssX8kBuEHGdZTuKWovBU5W4JX5FIRNQ=
+-----END CERTIFICATE-----`;
+
+export const WEBHOOK_RENEWED_CERT = `-----BEGIN CERTIFICATE-----
+MIIByTCCAXCgAwIBAgIUcC0cxOLp894C/ytOLJp5ATQi+IgwCgYIKoZIzj0EAwIw
+HzEdMBsGA1UEAwwUdGVzdC1pbnRlcm1lZGlhdGUtY2EwIBcNMjYxMjAzMTkwOTA0
+WhgPMjEyNjExMDkxOTA5MDRaMBIxEDAOBgNVBAMMB3dlYmhvb2swWTATBgcqhkjO
+PQIBBggqhkjOPQMBBwNCAAQ2nMVFPVHkDTXNAoxVjDd40USXRW5RR2dc8pBKo822
+iQSLJHhUfsp67X+tdQ4jEOMofLVefc+Fn3KZ5NCP6bRro4GUMIGRMAwGA1UdEwEB
+/wQCMAAwDgYDVR0PAQH/BAQDAgWgMBMGA1UdJQQMMAoGCCsGAQUFBwMBMBwGA1Ud
+EQQVMBOCEXdlYmhvb2suaG9va3Muc3ZjMB0GA1UdDgQWBBQeFJl0o+XrxlqGs9jX
+qEHxdSMFjzAfBgNVHSMEGDAWgBSL7Ay4iwwXEA78hy7q+poThCMF2DAKBggqhkjO
+PQQDAgNHADBEAiA7XLxDLs1G9da2t4Ipvq2C9SgQkjZarTwBk/X1Dzt5KAIgMde8
+FwdfOS8Pg5PitYGaYmxUed6RvTsZaTpf5COe54k=
 -----END CERTIFICATE-----`;
