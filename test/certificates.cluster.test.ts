@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
+import { renewedWebhookCert } from '../ci/cluster/webhook/webhook.ts';
 import { OTHER_CA } from '../suites/certificates/testing/fixtures.ts';
 import { KUBECONFIG, shakedown } from './cli-child.ts';
 
@@ -64,6 +65,23 @@ async function runSuite(extra: string[]): Promise<{ code: number | null; seconds
   return { code: ran.code, seconds, results: report.results.filter((r) => r.suite === 'certificates'), stdout: ran.stdout + ran.stderr };
 }
 
+const SECRET_PATH = `/api/v1/namespaces/${WEBHOOK}/secrets/${WEBHOOK}-tls`;
+
+async function secretData(): Promise<Record<string, string>> {
+  return withSession(async (session) => {
+    const response = await session.connection.send({ method: 'GET', path: SECRET_PATH });
+    if (response.status !== 200) throw new Error(`GET ${SECRET_PATH}: HTTP ${response.status}`);
+    return (JSON.parse(response.text) as { data: Record<string, string> }).data;
+  });
+}
+
+async function setSecretData(data: Record<string, string>): Promise<void> {
+  await withSession(async (session) => {
+    const response = await session.connection.send({ method: 'PATCH', path: SECRET_PATH, headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ data }) });
+    if (response.status >= 300) throw new Error(`PATCH ${SECRET_PATH}: HTTP ${response.status}: ${response.text.slice(0, 300)}`);
+  });
+}
+
 const findingsOf = (result: Result | undefined): string => result?.evidence?.find((e) => e.label === 'findings')?.text ?? '';
 
 describe('the certificates suite on the local cluster', () => {
@@ -108,6 +126,24 @@ describe('the certificates suite on the local cluster', () => {
     expect(hook?.evidence?.find((e) => e.label.includes('checked against'))?.text).toContain('subject CN=test-other-ca');
     // Nothing else broke.
     expect(broken.results.filter((r) => r.status === 'fail').map((r) => r.check)).toEqual([HOOK_CHECK]);
+  });
+
+  it('names a Secret renewed but not reloaded: a newer certificate in the Secret while the old one is served', async () => {
+    const original = await secretData();
+    const renewed = renewedWebhookCert();
+    await setSecretData({ 'tls.crt': Buffer.from(renewed.cert).toString('base64'), 'tls.key': Buffer.from(renewed.key).toString('base64') });
+    let ran: Awaited<ReturnType<typeof runSuite>>;
+    try {
+      ran = await runSuite(['--certs-secrets', WEBHOOK]);
+    } finally {
+      await setSecretData(original);
+    }
+    expect(await secretData()).toEqual(original);
+    const hook = ran.results.find((r) => r.check === HOOK_CHECK);
+    console.log(`with the Secret renewed and the server not restarted: ${hook?.status} ${hook?.message}`);
+    expect(ran.code).toBe(0);
+    expect(hook).toMatchObject({ status: 'warn' });
+    expect(hook?.message).toMatch(new RegExp(`renewed but not reloaded: Secret ${WEBHOOK}/${WEBHOOK}-tls holds serial [0-9A-F]+ .*, the server still serves serial [0-9A-F]+`));
   });
 
   it('fails the expiry gate on the API server and on every kubelet, naming days left', async () => {

@@ -4,7 +4,8 @@
 // ConfigMap, the key pair in a Secret, the CA as the caBundle). Idempotent: the PKI is made once
 // per cluster and reused, so applying again changes nothing.
 import { X509Certificate, createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from '../addons.ts';
 import { imageRef } from '../images.ts';
@@ -34,10 +35,17 @@ export function clusterLeafDays(): number {
 export function webhookPki(days: number): WebhookPki {
   const out = { caCert: file('webhook-ca.crt'), caKey: file('webhook-ca.key'), cert: file('webhook.crt'), key: file('webhook.key') };
   if (existsSync(out.caCert) && existsSync(out.cert) && existsSync(out.key)) return out;
-  const ec = (path: string): string => run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path]);
   ec(out.caKey);
   run('openssl', ['req', '-x509', '-new', '-key', out.caKey, '-subj', '/CN=shakedown-webhook-ca', '-days', '3650', '-out', out.caCert,
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
+  signServing(out.caCert, out.caKey, out.cert, out.key, days);
+  return out;
+}
+
+const ec = (path: string): string => run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path]);
+
+function signServing(caCert: string, caKey: string, cert: string, key: string, days: number): void {
+  const out = { caCert, caKey, cert, key };
   ec(out.key);
   const svc = `${WEBHOOK_NAME}.${WEBHOOK_NAMESPACE}.svc`;
   const csr = `${out.cert}.csr`;
@@ -51,7 +59,19 @@ export function webhookPki(days: number): WebhookPki {
     '',
   ].join('\n'));
   run('openssl', ['x509', '-req', '-in', csr, '-CA', out.caCert, '-CAkey', out.caKey, '-CAcreateserial', '-days', String(days), '-extfile', ext, '-out', out.cert]);
-  return out;
+}
+
+/** A new serving certificate from the webhook's CA, same names (a renewal), as PEM: for tests that renew it without restarting the server. */
+export function renewedWebhookCert(): { cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'sd-webhook-renew-'));
+  try {
+    const cert = join(dir, 'tls.crt');
+    const key = join(dir, 'tls.key');
+    signServing(file('webhook-ca.crt'), file('webhook-ca.key'), cert, key, clusterLeafDays());
+    return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The webhook's objects as one stream for kubectl apply. */
