@@ -377,15 +377,15 @@ defineSuite(manifest, () => {
     for (const { spec, rows } of tables) {
       for (const row of rows) {
         if (row.settledMs === undefined || row.kase.expect.kind === 'not-routed') continue;
-        const key = `${spec.dialect} ${row.kase.host}`;
+        const key = `${spec.dialect} ${row.kase.host.toLowerCase()}`;
         perRoute.set(key, Math.max(perRoute.get(key) ?? 0, row.settledMs));
       }
     }
-    for (const [label, ms] of tlsSettled) perRoute.set(`${label} (certificate served)`, ms);
+    for (const [label, ms] of tlsSettled) perRoute.set(`tls ${label} certificate`, ms);
     const values = [...perRoute.values()];
     const text = [...perRoute.entries()].map(([route, ms]) => `${route}: ${(ms / 1000).toFixed(2)} s`).join('\n');
     c.evidence('propagation per route (apply -> first of 3 right answers in a row)', text || 'none settled');
-    for (const [route, ms] of perRoute) c.property(`ingress.propagation.${route.replaceAll(' ', '.')}`, `${Math.round(ms)}ms`);
+    for (const [route, ms] of perRoute) c.property(`ingress.propagation.${route.replaceAll(' ', '.').toLowerCase()}`, `${Math.round(ms)}ms`);
     if (values.length === 0) c.fail('timeout', `no route answered right 3 times in a row within ${options(c).bound / 1000} s`, { evidence: await controllerEvidence(c, w), likelyCause: await likelyCause(c, w, tables.flatMap((t) => t.rows)) });
     c.note(`${values.length} routes: min ${(Math.min(...values) / 1000).toFixed(1)} s, median ${(percentile(values, 0.5) / 1000).toFixed(1)} s, max ${(Math.max(...values) / 1000).toFixed(1)} s (bound ${options(c).bound / 1000} s)`);
   });
