@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// `unit` may fake the cluster and runs in `npm test`; `cluster` runs against the real local
-// cluster (.cluster/kubeconfig) in .ci/run; `teardown` takes that cluster down and checks nothing remains.
+// `unit` may fake the cluster and runs in `npm test`; `browser` renders reports in headless
+// Chromium (.ci/run installs it); `cluster` runs against the real local cluster (.cluster/kubeconfig) in .ci/run; `teardown` takes that cluster down and checks nothing remains.
 export default defineConfig({
   test: {
     projects: [
@@ -9,7 +9,14 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{ci,helpers,reports,agent,cli,suites,test}/**/*.test.ts'],
-          exclude: ['**/*.cluster.test.ts', '**/*.teardown.test.ts', 'node_modules/**'],
+          exclude: ['**/*.cluster.test.ts', '**/*.teardown.test.ts', '**/*.browser.test.ts', 'node_modules/**'],
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['reports/**/*.browser.test.ts'],
+          testTimeout: 60_000,
         },
       },
       {

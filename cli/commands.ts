@@ -20,6 +20,7 @@ export const COMMANDS: CommandSpec[] = [
       'context',
       'junit',
       'json',
+      'html',
       'probeImage',
       'imagePullSecret',
       'keepOnFailure',

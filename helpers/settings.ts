@@ -12,6 +12,7 @@ export interface Settings {
   context: string | undefined;
   junit: string | undefined;
   json: string | undefined;
+  html: string | undefined;
   probeImage: string | undefined;
   imagePullSecret: string | undefined;
   keepOnFailure: boolean;
@@ -54,6 +55,7 @@ export const KNOBS: Knobs = {
   context: { type: text, flag: 'context', env: 'SHAKEDOWN_CONTEXT', default: undefined, describe: 'kubeconfig context (default: its current context)' },
   junit: { type: text, flag: 'junit', env: 'SHAKEDOWN_JUNIT', default: undefined, isPath: true, describe: 'write a JUnit XML report to FILE' },
   json: { type: text, flag: 'json', env: 'SHAKEDOWN_JSON', default: undefined, isPath: true, describe: 'write a JSON report to FILE' },
+  html: { type: text, flag: 'html', env: 'SHAKEDOWN_HTML', default: undefined, isPath: true, describe: 'write a self-contained HTML report to FILE' },
   probeImage: {
     type: text,
     flag: 'probe-image',
