@@ -2,7 +2,7 @@
 // Every change visible on the wire bumps API_VERSION.
 
 export const API_VERSION = 'shakedown.probe/v1';
-export const AGENT_VERSION = '0.2.0';
+export const AGENT_VERSION = '0.3.0';
 
 export const MAX_TARGETS = 2000;
 export const MAX_TIMEOUT_MS = 30_000;
