@@ -1,4 +1,4 @@
-// The shakedown CLI: run, list, cleanup, images. Returns the exit code; never calls process.exit.
+// The shakedown CLI: run, gate, diff, list, cleanup, images. Returns the exit code; never calls process.exit.
 import { homedir } from 'node:os';
 import { loadConfigFile, resolveAll, resolveSuiteOptions, type Env } from '../helpers/config.ts';
 import { ShakedownError, formatError } from '../helpers/errors.ts';
@@ -35,8 +35,10 @@ export async function main(io: CliIo): Promise<number> {
       io.stdout.write(`${mainUsage(manifests)}\n`);
       return name === undefined ? 2 : 0;
     }
+    // diff takes two report files as arguments, not only flags.
+    if (name === 'diff') return await (await import('./diff.ts')).diffCommand(io, rest);
     const command = findCommand(name);
-    if (command === undefined) throw new ShakedownError('SD_BAD_FLAG', `unknown command "${name}"; commands: run, list, cleanup, images`, { hint: 'See `shakedown --help`.' });
+    if (command === undefined) throw new ShakedownError('SD_BAD_FLAG', `unknown command "${name}"; commands: run, gate, diff, list, cleanup, images`, { hint: 'See `shakedown --help`.' });
     const parsed = parseCommandArgs(command, rest, manifests);
     if (parsed.help) {
       io.stdout.write(`${commandUsage(command, manifests)}\n`);
@@ -51,7 +53,15 @@ export async function main(io: CliIo): Promise<number> {
         const suites = selectSuites(all, settings.suites, sources.suites);
         // Every option of the chosen suites is read and validated before anything touches the cluster.
         const options = resolveSuiteOptions(suites.map((suite) => suite.manifest), layers);
+        if (settings.baseline !== undefined) return await (await import('./gate.ts')).runJudged(io, settings, suites, options, root);
         return await (await import('./run.ts')).runCommand(io, settings, suites, options, root);
+      }
+      case 'gate': {
+        const gate = await import('./gate.ts');
+        const suites = gate.gateSuites(all, settings.suites);
+        const options = resolveSuiteOptions(suites.map((suite) => suite.manifest), layers);
+        gate.requireTarget(options);
+        return await gate.runJudged(io, settings, suites, options, root);
       }
       case 'list':
         return (await import('./list.ts')).listCommand(io, selectSuites(all, settings.suites, sources.suites), settings.verbose);

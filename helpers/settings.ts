@@ -5,6 +5,8 @@ import { boolean, duration, integer, nameList, oneOf, text, type ValueType } fro
 
 export const TRANSPORTS = ['auto', 'proxy', 'exec'] as const;
 export type TransportChoice = (typeof TRANSPORTS)[number];
+export const FAIL_ON = ['fail', 'warn'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
 
 export interface Settings {
   suites: string[];
@@ -26,6 +28,10 @@ export interface Settings {
   namespaceTtl: number;
   transport: TransportChoice;
   verbose: boolean;
+  // gate: whether warnings fail the exit code too.
+  failOn: FailOn;
+  // gate and run: a JSON report to compare this run with (as `shakedown diff` does).
+  baseline: string | undefined;
 }
 
 export type SettingKey = keyof Settings;
@@ -123,6 +129,15 @@ export const KNOBS: Knobs = {
     describe: 'how probes reach the agents: pod proxy, exec, or auto (proxy, exec if it fails)',
   },
   verbose: { type: boolean, flag: 'verbose', env: 'SHAKEDOWN_VERBOSE', default: false, describe: 'print error details and causes' },
+  failOn: { type: oneOf(FAIL_ON), flag: 'fail-on', env: 'SHAKEDOWN_FAIL_ON', default: 'fail', describe: 'the exit code is 1 on a failed check (fail), or on a failed or warned one (warn)' },
+  baseline: {
+    type: text,
+    flag: 'baseline',
+    env: 'SHAKEDOWN_BASELINE',
+    default: undefined,
+    isPath: true,
+    describe: 'compare this run with an earlier JSON report (as shakedown diff): exit 1 on a regression',
+  },
 };
 
 export const SETTING_KEYS = Object.keys(KNOBS) as SettingKey[];

@@ -1,0 +1,151 @@
+// `shakedown diff BEFORE.json AFTER.json`: what changed between two JSON reports, by stable check
+// id (the suite's name and the check's title as its manifest declares it, "dns › every record
+// kind resolves"): new failures, resolved failures, checks that appeared or vanished, new warnings,
+// and checks whose duration grew beyond a ratio. A new failure or a timing regression is a
+// regression: exit 1; otherwise 0; 2 when a report cannot be read. Also used by --baseline.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ShakedownError } from '../helpers/errors.ts';
+import { checkName, type CheckResult, type RunInfo } from '../helpers/result.ts';
+import { writeFileAtomic } from '../reports/atomic-write.ts';
+import { renderJUnit } from '../reports/junit.ts';
+import type { CliIo } from './main.ts';
+
+export interface ReportLike {
+  run: RunInfo;
+  results: CheckResult[];
+}
+
+export type ChangeKind = 'new-failure' | 'resolved' | 'slower' | 'appeared' | 'vanished' | 'new-warning';
+
+export interface Change {
+  id: string;
+  kind: ChangeKind;
+  before?: CheckResult;
+  after?: CheckResult;
+  text: string;
+}
+
+export interface DiffOptions {
+  // A duration counts as regressed when after >= before x ratio and after - before >= floorMs.
+  ratio: number;
+  floorMs: number;
+}
+
+export const DEFAULT_DIFF: DiffOptions = { ratio: 2, floorMs: 2000 };
+const REGRESSIONS: readonly ChangeKind[] = ['new-failure', 'slower'];
+
+export const isRegression = (change: Change): boolean => REGRESSIONS.includes(change.kind);
+
+const statusText = (r: CheckResult | undefined): string => (r === undefined ? 'absent' : r.status === 'fail' ? `fail (${r.classification})` : r.status);
+
+export function diffResults(before: readonly CheckResult[], after: readonly CheckResult[], options: DiffOptions = DEFAULT_DIFF): Change[] {
+  const byId = (results: readonly CheckResult[]) => new Map(results.map((r) => [checkName(r), r]));
+  const was = byId(before);
+  const now = byId(after);
+  const changes: Change[] = [];
+  for (const [id, a] of now) {
+    const b = was.get(id);
+    if (a.status === 'fail' && b?.status !== 'fail') changes.push({ id, kind: 'new-failure', ...(b === undefined ? {} : { before: b }), after: a, text: a.message });
+    else if (b === undefined) changes.push({ id, kind: 'appeared', after: a, text: `appeared as ${statusText(a)}` });
+    else if (b.status === 'fail' && a.status !== 'fail') changes.push({ id, kind: 'resolved', before: b, after: a, text: `was: ${b.message}` });
+    else if (a.status === 'warn' && b.status !== 'warn') changes.push({ id, kind: 'new-warning', before: b, after: a, text: a.message });
+    if (b !== undefined && (a.status === 'pass' || a.status === 'warn') && (b.status === 'pass' || b.status === 'warn')) {
+      if (a.durationMs >= b.durationMs * options.ratio && a.durationMs - b.durationMs >= options.floorMs) {
+        changes.push({ id, kind: 'slower', before: b, after: a, text: `${seconds(b.durationMs)} -> ${seconds(a.durationMs)} (x${(a.durationMs / Math.max(1, b.durationMs)).toFixed(1)}, limit x${options.ratio} and +${seconds(options.floorMs)})` });
+      }
+    }
+  }
+  for (const [id, b] of was) if (!now.has(id)) changes.push({ id, kind: 'vanished', before: b, text: `was ${statusText(b)}` });
+  const order: ChangeKind[] = ['new-failure', 'slower', 'resolved', 'new-warning', 'appeared', 'vanished'];
+  return changes.sort((x, y) => order.indexOf(x.kind) - order.indexOf(y.kind) || x.id.localeCompare(y.id));
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+
+function versions(run: RunInfo): string {
+  const kubelets = [...new Set(Object.entries(run.properties).filter(([k]) => k.startsWith('gate.kubelet-version.')).map(([, v]) => v))];
+  return `${run.cluster.version ?? 'unknown version'}${kubelets.length === 0 ? '' : ` (kubelets ${kubelets.join(', ')})`}`;
+}
+
+export function renderDiff(before: ReportLike, after: ReportLike, changes: readonly Change[]): string {
+  const regressions = changes.filter(isRegression);
+  const upgrade = before.run.cluster.version === after.run.cluster.version ? `on ${versions(after.run)}` : `after the change from ${versions(before.run)} to ${versions(after.run)}`;
+  const lines = [`${before.run.runId} -> ${after.run.runId} ${upgrade}: ${regressions.length === 0 ? 'no regression' : `${regressions.length} check(s) regressed`}`];
+  if (changes.length === 0) return `${lines[0]}; nothing changed in ${after.results.length} check(s)`;
+  const rows = changes.map((c) => [c.kind, c.id, statusText(c.before), statusText(c.after), c.text.split('\n')[0] ?? '']);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...[['change', 'check', 'before', 'after'][i] ?? '', ...rows.map((r) => r[i] ?? '')].map((s) => s.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i < 4 ? cell.padEnd(widths[i] ?? 0) : cell)).join('  ').trimEnd();
+  lines.push('', line(['change', 'check', 'before', 'after', 'detail']), ...rows.map(line));
+  return lines.join('\n');
+}
+
+// The diff as JUnit: one testcase per changed check, failed when it regressed.
+export function diffJUnit(after: ReportLike, changes: readonly Change[]): string {
+  const results: CheckResult[] = changes.map((c) => {
+    const base = { suite: 'diff', check: `${c.kind}: ${c.id}`, durationMs: c.after?.durationMs ?? 0, evidence: [] };
+    return isRegression(c) ? { ...base, status: 'fail', classification: c.kind === 'slower' ? 'timeout' : 'mismatch', message: c.text } : { ...base, status: 'pass', message: c.text };
+  });
+  return renderJUnit({ run: after.run, results, setupErrors: [], complete: true, writtenAt: new Date() });
+}
+
+export function readReport(path: string): ReportLike {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ShakedownError('SD_BAD_FLAG', `cannot read the report ${path}: ${(error as Error).message}`, { cause: error, hint: 'Give two JSON reports written with --json.' });
+  }
+  const report = parsed as { schemaVersion?: unknown; run?: RunInfo; results?: unknown };
+  if (typeof report.schemaVersion !== 'string' || !report.schemaVersion.startsWith('shakedown.report/') || report.run === undefined || !Array.isArray(report.results)) {
+    throw new ShakedownError('SD_BAD_FLAG', `${path} is not a shakedown JSON report (no schemaVersion shakedown.report/...)`, { hint: 'Give two JSON reports written with --json.' });
+  }
+  return { run: report.run, results: report.results as CheckResult[] };
+}
+
+const USAGE = [
+  'usage: shakedown diff BEFORE.json AFTER.json [--junit FILE] [--timing-ratio N] [--timing-floor SECONDS]',
+  '',
+  'Compares two JSON reports by check id (suite › check title): new failures and checks slower than',
+  `--timing-ratio (default ${DEFAULT_DIFF.ratio}) by at least --timing-floor seconds (default ${DEFAULT_DIFF.floorMs / 1000}) are regressions (exit 1);`,
+  'resolved failures, new warnings, appeared and vanished checks are listed. Exit 0 without a regression, 2 when a report cannot be read.',
+].join('\n');
+
+export async function diffCommand(io: CliIo, argv: readonly string[]): Promise<number> {
+  let values: { junit?: string; 'timing-ratio'?: string; 'timing-floor'?: string; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { junit: { type: 'string' }, 'timing-ratio': { type: 'string' }, 'timing-floor': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (error) {
+    throw new ShakedownError('SD_BAD_FLAG', (error as Error).message.split('\n')[0] ?? 'bad flag', { hint: 'See `shakedown diff --help`.' });
+  }
+  if (values.help === true) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length !== 2) throw new ShakedownError('SD_BAD_FLAG', `shakedown diff takes two reports, BEFORE.json and AFTER.json (got ${positionals.length})`, { hint: 'See `shakedown diff --help`.' });
+  const number = (flag: string, raw: string | undefined, fallback: number, min: number): number => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min) throw new ShakedownError('SD_BAD_FLAG', `--${flag} must be a number of at least ${min}, got "${raw}"`, { hint: 'See `shakedown diff --help`.' });
+    return value;
+  };
+  const options = { ratio: number('timing-ratio', values['timing-ratio'], DEFAULT_DIFF.ratio, 1), floorMs: number('timing-floor', values['timing-floor'], DEFAULT_DIFF.floorMs / 1000, 0) * 1000 };
+  const [before, after] = positionals.map((p) => readReport(resolve(io.cwd, p))) as [ReportLike, ReportLike];
+  return writeDiff(io, before, after, options, values.junit === undefined ? undefined : resolve(io.cwd, values.junit));
+}
+
+// Prints the diff, writes its JUnit if asked; the exit code: 1 on a regression, else 0.
+export async function writeDiff(io: Pick<CliIo, 'stdout'>, before: ReportLike, after: ReportLike, options: DiffOptions, junit: string | undefined): Promise<number> {
+  const changes = diffResults(before.results, after.results, options);
+  io.stdout.write(`${renderDiff(before, after, changes)}\n`);
+  if (junit !== undefined) {
+    try {
+      await writeFileAtomic(junit, diffJUnit(after, changes));
+    } catch (error) {
+      throw new ShakedownError('SD_REPORT_WRITE_FAILED', `cannot write ${junit}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return changes.some(isRegression) ? 1 : 0;
+}
