@@ -18,6 +18,9 @@ export function startBoundMs(c: CheckContext): number {
   return Math.max(boundMs(c), 60_000);
 }
 
+// How long a stale leader Lease is watched for a new holder before it counts (a lease duration and a margin).
+const LEADER_TAKEOVER_MS = 20_000;
+
 export async function leaseText(session: KubeSession, component: LeaseComponent): Promise<string> {
   try {
     return judgeLeaderLease(component, await componentLease(session.clients.coordination, component)).text;
@@ -28,7 +31,19 @@ export async function leaseText(session: KubeSession, component: LeaseComponent)
 
 export async function leaderLeaseCheck(c: CheckContext, component: LeaseComponent, functional: string): Promise<void> {
   const { session } = await c.cluster();
-  const verdict = judgeLeaderLease(component, await componentLease(session.clients.coordination, component));
+  let verdict = judgeLeaderLease(component, await componentLease(session.clients.coordination, component));
+  if (verdict.kind === 'stale') {
+    // A restarted component takes over only once the old leader's Lease has run out: give a live
+    // candidate one more lease duration before saying that none is there.
+    const first = verdict.text;
+    const again = await eventually(
+      async () => judgeLeaderLease(component, await componentLease(session.clients.coordination, component)),
+      (v) => v.kind !== 'stale',
+      { timeoutMs: LEADER_TAKEOVER_MS, intervalMs: 2000, signal: c.signal },
+    );
+    c.log(`first reading: ${first}; ${again.ok ? `held again after ${ms(again.elapsedMs)}` : `still not renewed ${ms(again.elapsedMs)} later`}`);
+    verdict = again.value;
+  }
   switch (verdict.kind) {
     case 'held':
       return c.note(verdict.text);
