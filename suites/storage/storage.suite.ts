@@ -8,7 +8,7 @@ import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubern
 import { check, defineSuite, type CheckContext } from '../../helpers/engine/check.ts';
 import { suiteOptions } from '../../helpers/engine/manifest.ts';
 import { statusCode } from '../../helpers/kube/api-errors.ts';
-import { MANAGED_BY_LABEL } from '../../helpers/run/labels.ts';
+import { MANAGED_BY_LABEL, RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 import { allowsExpansion, bindingMode, classLine, className, DEFAULT_CLASS_ANNOTATION, NO_PROVISIONER, reclaimPolicyOf, resolveDefault } from './classes.ts';
 import { parseDataReport, throughput, type ReadReport, type WriteReport } from './data-script.ts';
 import { eventsOf, eventText, provisionerFinding } from './diagnose.ts';
@@ -296,6 +296,8 @@ defineSuite(manifest, () => {
     const [claims, pvs] = await Promise.all([env.clients.core.listPersistentVolumeClaimForAllNamespaces(), env.clients.core.listPersistentVolume()]);
     const pending = claims.items.filter((claim) => claim.status?.phase === 'Pending' && claim.metadata?.namespace !== env.namespace && claim.metadata?.labels?.[MANAGED_BY_LABEL] === undefined);
     if (pending.length === 0) return c.note(`no Pending claim among ${claims.items.length} in the cluster`);
+    // This run's own static PVs are not what an existing claim waits for.
+    const others = pvs.items.filter((pv) => pv.metadata?.labels?.[RUN_ID_LABEL] !== env.runId);
     const normal: string[] = [];
     const findings: string[] = [];
     const storage = await readStorageFacts(env.clients, [...new Set(env.facts.classes.map((sc) => sc.provisioner))], env.facts.schedulable);
@@ -312,7 +314,7 @@ defineSuite(manifest, () => {
         findings.push(`${name} (class ${className(sc)}): ${findProvisioner(sc.provisioner, storage).summary}${warning === undefined ? '' : `; last warning ${warning.reason}: ${warning.message}`}`);
         continue;
       }
-      findings.push(explanationText(explainClaim(claim, pvs.items, env.facts.nodes, 3)));
+      findings.push(explanationText(explainClaim(claim, others, env.facts.nodes, 3)));
     }
     if (pending.length > 20) findings.push(`… and ${pending.length - 20} more Pending claim(s) not explained`);
     c.evidence('Pending claims', [...findings, ...normal].join('\n\n'));
