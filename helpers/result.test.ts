@@ -56,6 +56,15 @@ describe('correlate', () => {
     expect(correlate(results)).toEqual([]);
   });
 
+  it('makes one finding of origins that differ but point at one component', () => {
+    const from = { ...node2, suspect: 'kube-proxy on node2' };
+    const to: Origin = { dimension: 'target-node', value: 'node2', summary: 'node2 does not forward the nodePort', confidence: 'high', suspect: 'kube-proxy on node2' };
+    const [only, ...rest] = correlate([fail('services', 'a', from), fail('services', 'b', from), fail('nodeport', 'c', to), fail('dns', 'd', node2)]);
+    expect(rest).toEqual([]);
+    expect(only).toMatchObject({ suspect: 'kube-proxy on node2', origins: ['source-node node2', 'target-node node2'], failed: 3 });
+    expect(describeCorrelation(only!)).toBe(`3 failed checks point at one component, kube-proxy on node2 (source-node node2; target-node node2): ${node2.summary}`);
+  });
+
   it('takes the summary of the most confident member and puts the largest group first', () => {
     const port: Origin = { dimension: 'port', value: '53/udp', summary: 'low guess', confidence: 'low' };
     const results = [fail('a', '1', port), fail('a', '2', { ...port, summary: 'every UDP query fails, TCP answers', confidence: 'medium' }), fail('b', '1', node2), fail('b', '2', node2), fail('b', '3', node2)];

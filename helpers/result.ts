@@ -45,6 +45,9 @@ export interface Origin {
   summary: string;
   // high: every failing cell shares it and healthy cells exist for the other values; medium: most do; low: a guess.
   confidence: 'high' | 'medium' | 'low';
+  // The component the origin points at, e.g. "kube-proxy on node2": checks whose origins differ
+  // (traffic from node2, traffic to node2) but point at one component are one finding.
+  suspect?: string;
 }
 
 interface CheckResultBase {
@@ -130,17 +133,21 @@ export interface Correlation {
   checks: string[];
   failed: number;
   warned: number;
+  // When the members' origins point at one component: that component, and each distinct origin.
+  suspect?: string;
+  origins?: string[];
 }
 
 const CONFIDENCE_RANK = { high: 0, medium: 1, low: 2 } as const;
 
-// Groups failed and warned results by their structured origin (dimension + value, never by text).
-// Only a group of two or more checks is a correlation; the largest group comes first.
+// Groups failed and warned results by their structured origin: the component it points at when it
+// names one, else its dimension and value (never by text). Only a group of two or more checks is a
+// correlation; the largest group comes first.
 export function correlate(results: readonly CheckResult[]): Correlation[] {
   const groups = new Map<string, { origin: Origin; members: CheckResult[] }>();
   for (const result of results) {
     if ((result.status !== 'fail' && result.status !== 'warn') || result.origin === undefined) continue;
-    const key = JSON.stringify([result.origin.dimension, result.origin.value]);
+    const key = JSON.stringify(result.origin.suspect === undefined ? [result.origin.dimension, result.origin.value] : ['suspect', result.origin.suspect]);
     const group = groups.get(key);
     if (group === undefined) groups.set(key, { origin: result.origin, members: [result] });
     else {
@@ -150,15 +157,19 @@ export function correlate(results: readonly CheckResult[]): Correlation[] {
   }
   return [...groups.values()]
     .filter((group) => group.members.length > 1)
-    .map(({ origin, members }) => ({
-      dimension: origin.dimension,
-      value: origin.value,
-      summary: origin.summary,
-      confidence: origin.confidence,
-      checks: members.map(checkName),
-      failed: members.filter((member) => member.status === 'fail').length,
-      warned: members.filter((member) => member.status === 'warn').length,
-    }))
+    .map(({ origin, members }) => {
+      const origins = [...new Set(members.map((member) => `${member.origin?.dimension} ${member.origin?.value}`))];
+      return {
+        dimension: origin.dimension,
+        value: origin.value,
+        summary: origin.summary,
+        confidence: origin.confidence,
+        checks: members.map(checkName),
+        failed: members.filter((member) => member.status === 'fail').length,
+        warned: members.filter((member) => member.status === 'warn').length,
+        ...(origin.suspect === undefined ? {} : { suspect: origin.suspect, origins }),
+      };
+    })
     .sort((a, b) => b.checks.length - a.checks.length);
 }
 
@@ -170,5 +181,8 @@ export function checkName(result: Pick<CheckResult, 'suite' | 'check'>): string 
 // One line naming a correlation: "8 failed checks share one origin: source-node node2: <summary>".
 export function describeCorrelation(correlation: Correlation): string {
   const kinds = [correlation.failed > 0 ? `${correlation.failed} failed` : undefined, correlation.warned > 0 ? `${correlation.warned} warned` : undefined].filter((kind) => kind !== undefined);
+  if (correlation.suspect !== undefined && (correlation.origins ?? []).length > 1) {
+    return `${kinds.join(' and ')} checks point at one component, ${correlation.suspect} (${(correlation.origins ?? []).join('; ')}): ${correlation.summary}`;
+  }
   return `${kinds.join(' and ')} checks share one origin: ${correlation.dimension} ${correlation.value}: ${correlation.summary}`;
 }

@@ -159,6 +159,26 @@ describe('a run on a cluster with a hung control-plane component', () => {
     expect(ms).toBeLessThan(RUN_BOUND_MS);
   });
 
+  it('reads one node\'s hung kube-proxy as one reason, however many checks it breaks and from which side', async () => {
+    const json = join(work, 'kube-proxy-hung.json');
+    const { ran, report } = await withFault(
+      'kube-proxy',
+      async () => {
+        const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'services', '--suite', 'nodeport', '--json', json]);
+        return { ran, report: JSON.parse(readFileSync(json, 'utf8')) as Report & { correlations: { suspect?: string; checks: string[]; origins?: string[] }[] } };
+      },
+      'node2',
+    );
+    const failed = report.results.filter((r) => r.status === 'fail').map((r) => `${r.suite} › ${r.check}`);
+    timings.push(`kube-proxy-hung on node2: ${failed.length} failed checks, correlations: ${report.correlations.map((c) => `${c.suspect ?? '?'} (${c.checks.length})`).join(', ')}`);
+    expect(ran.code, ran.stderr).toBe(1);
+    expect(failed.length).toBeGreaterThan(2);
+    expect(report.correlations).toHaveLength(1);
+    expect(report.correlations[0]?.suspect).toBe('kube-proxy on node2');
+    expect(report.correlations[0]?.checks.sort()).toEqual(failed.sort());
+    await waitGone(report.run.runId);
+  });
+
   it('passes again once every component is back', async () => {
     const { ran, report } = await run('healed');
     expect(ran.code, `${ran.stdout}${ran.stderr}`).toBe(0);

@@ -43,5 +43,5 @@ export function where(diagnosis: Pick<Diagnosis, 'component' | 'node'>): string 
 
 // As a check result's origin: what the failures share, for correlation across checks.
 export function asOrigin(diagnosis: Diagnosis): Origin {
-  return { dimension: 'component', value: where(diagnosis), summary: diagnosis.summary, confidence: diagnosis.confidence };
+  return { dimension: 'component', value: where(diagnosis), summary: diagnosis.summary, confidence: diagnosis.confidence, suspect: where(diagnosis) };
 }

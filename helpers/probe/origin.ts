@@ -27,6 +27,8 @@ export interface OriginOptions {
   phrase?: (dimension: string, values: readonly string[]) => string | undefined;
   // What the finding means, appended after a colon ("the path from node2 to the DNS Service is blocked").
   conclude?: (origin: { dimensions: readonly string[]; values: readonly string[] }) => string | undefined;
+  // The component the finding points at ("kube-proxy on node2"), so checks that fail for it are grouped as one.
+  suspect?: (origin: { dimensions: readonly string[]; values: readonly string[] }) => string | undefined;
 }
 
 export const DEFAULT_PRIORITY: readonly string[] = ['source-node', 'target-node', 'replica', 'server', 'direction', 'port', 'protocol', 'payload', 'family'];
@@ -169,5 +171,6 @@ export function findOrigin(observations: readonly Observation[], options: Origin
     `${subject} ${phraseOf(chosen, chosen.failingOnly, options)} ${verb}${what}${twinNote}; ` +
     `the ${healthy.length} ${healthy.length === 1 ? noun.one : noun.many} ${phraseOf(chosen, chosen.healthyOnly, options)} succeed${healthy.length === 1 ? 's' : ''}` +
     (conclusion === undefined ? '' : `: ${conclusion}`);
-  return { dimension: chosen.dimensions.join(PAIR_SEPARATOR), value: chosen.failingOnly.join(', '), summary, confidence };
+  const suspect = options.suspect?.({ dimensions: chosen.dimensions, values: chosen.failingOnly });
+  return { dimension: chosen.dimensions.join(PAIR_SEPARATOR), value: chosen.failingOnly.join(', '), summary, confidence, ...(suspect === undefined ? {} : { suspect }) };
 }

@@ -20,7 +20,7 @@ import { sourceAddressToward } from '../../helpers/probe/source-address.ts';
 import { proxyEvidence } from '../lib/proxy.ts';
 import { createService, waitEndpoints } from '../lib/services.ts';
 import manifest from './manifest.ts';
-import { freeNodePort, nodeAddresses, nodeCells, nodePortCause, nodePortConclusion, nodePortOf, runnerDecision, type NodeAddress } from './nodeport.ts';
+import { freeNodePort, nodeAddresses, nodeCells, nodePortCause, nodePortConclusion, nodePortOf, nodePortSuspect, runnerDecision, type NodeAddress } from './nodeport.ts';
 
 // port, targetPort and (allocated) nodePort all differ.
 const HTTP_PORT = 8089;
@@ -64,7 +64,7 @@ async function judge(c: CheckContext, run: ReachRun, what: string): Promise<void
   const { session } = await c.cluster();
   await failReach(c, run, {
     what,
-    origin: { conclude: nodePortConclusion, priority: ['target-node', 'source-node', 'endpoint', 'address'] },
+    origin: { conclude: nodePortConclusion, suspect: nodePortSuspect, priority: ['target-node', 'source-node', 'endpoint', 'address'] },
     likelyCause: (origin) => {
       const nodes = [...new Set(run.mismatches.map((cell) => cell.facets['target-node'] ?? ''))];
       const concluded = origin === undefined ? undefined : nodePortConclusion({ dimensions: origin.dimension.split(' & '), values: origin.value.split(', ') });

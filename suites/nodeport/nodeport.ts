@@ -88,6 +88,15 @@ export function nodeCells(spec: NodeCellSpec): Cell[] {
   );
 }
 
+// A nodePort one node does not forward, or NodePort traffic from one node's pods not translated,
+// points at that node's kube-proxy.
+export function nodePortSuspect(origin: { dimensions: readonly string[]; values: readonly string[] }): string | undefined {
+  if (origin.dimensions.length !== 1 || origin.values.length !== 1) return undefined;
+  const [dimension] = origin.dimensions;
+  const [node] = origin.values;
+  return (dimension === 'target-node' || dimension === 'source-node') && node !== 'runner' ? `kube-proxy on ${node}` : undefined;
+}
+
 // What one origin means for NodePort traffic.
 export function nodePortConclusion(origin: { dimensions: readonly string[]; values: readonly string[] }): string | undefined {
   if (origin.dimensions.length !== 1) return undefined;

@@ -65,7 +65,12 @@ export function serviceConclusion(origin: { dimensions: readonly string[]; value
   }
 }
 
-export const SERVICE_ORIGIN: OriginOptions = { conclude: serviceConclusion };
+// Service traffic from one node that is not translated points at that node's kube-proxy.
+export function serviceSuspect(origin: { dimensions: readonly string[]; values: readonly string[] }): string | undefined {
+  return origin.dimensions.length === 1 && origin.dimensions[0] === 'source-node' && origin.values.length === 1 ? `kube-proxy on ${origin.values[0]}` : undefined;
+}
+
+export const SERVICE_ORIGIN: OriginOptions = { conclude: serviceConclusion, suspect: serviceSuspect };
 
 export function likelyCause(kase: ServiceCase, origin: Origin | undefined): string {
   if (origin === undefined) return kase.cause;
