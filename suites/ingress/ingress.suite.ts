@@ -16,7 +16,7 @@ import { entryCandidates, inClusterEntry } from './ingress-entry.ts';
 import { inventoryText, type Inventory } from './ingress-inventory.ts';
 import { callEntry, describeCert, servedCertificate, type EntryPoint } from './ingress-probe.ts';
 import { runTable } from './ingress-run.ts';
-import { backendOf, formatTable, percentile, type Row, type Seen } from './ingress-table.ts';
+import { backendOf, describeSeen, formatTable, judge, percentile, type Row, type Seen } from './ingress-table.ts';
 import { buildWorld, GW_GROUP, readInventory, servingControllers, TLS_GATEWAY_HOST, TLS_SECRET, type World } from './ingress-world.ts';
 import manifest from './manifest.ts';
 import { RUN_ID_LABEL } from '../../helpers/run/labels.ts';
@@ -154,6 +154,38 @@ function differenceCause(spec: RouteTable, rows: readonly Row[]): string {
   return `the controller implements the ${what} differently; routes that rely on the expected behaviour will break when moved to it`;
 }
 
+// The same table asked once from a probe pod through the in-cluster entry (the controller's
+// ClusterIP): the cases whose answer differs from the runner's, re-asked once before they count.
+async function fromCluster(c: CheckContext, w: World, rows: readonly Row[]): Promise<{ via: string; differing: string[] } | undefined> {
+  const agent = matrixAgents(c.run.fleet)[0];
+  const inside = inClusterEntry(entryCandidates({ ingresses: [], pods: w.controllerPods, services: w.controllerServices, nodes: [] }));
+  if (agent === undefined || inside === undefined) return undefined;
+  const { transport } = await c.cluster();
+  const host = inside.address.includes(':') ? `[${inside.address}]` : inside.address;
+  const ask = async (asked: readonly Row[]): Promise<Seen[]> => {
+    const response = await transport.probe(
+      agent,
+      asked.map((row, i) => ({ kind: 'http' as const, id: String(i), url: `http://${host}:${inside.httpPort}${row.kase.path}`, hostHeader: requestHost(row.kase, w.domain), ...(row.kase.headers === undefined ? {} : { headers: { ...row.kase.headers } }), timeoutMs: Math.min(c.run.timeouts.probeMs, 5000) })),
+      { signal: c.signal },
+    );
+    return response.results.map((result): Seen => {
+      const http = result.http;
+      if (http === undefined) return { error: result.detail };
+      const location = http.headers.location;
+      return { status: http.status, ...(location === undefined ? {} : { location }), ...(http.echo === undefined ? {} : { echo: http.echo }) };
+    });
+  };
+  const differs = (row: Row, seen: Seen | undefined) => seen === undefined || judge(row.kase, seen, w.pods, w.domain).ok !== row.verdict.ok;
+  const first = await ask(rows);
+  let suspects = rows.filter((row, i) => differs(row, first[i]));
+  if (suspects.length > 0) {
+    const again = await ask(suspects);
+    suspects = suspects.filter((row, i) => differs(row, again[i]));
+  }
+  const via = `probe pod ${agent.name}@${agent.node} -> ${inside.address}:${inside.httpPort} (${inside.via})`;
+  return { via, differing: suspects.map((row) => `${requestHost(row.kase, w.domain)} ${row.kase.path}: from the runner ${row.verdict.seen}, from the cluster ${describeSeen(first[rows.indexOf(row)] ?? { error: 'no answer' }, w.pods)}`) };
+}
+
 async function noEntry(c: CheckContext, w: World): Promise<never> {
   const tried = w.tried.map((t) => `${t.entry.address}:${t.entry.httpPort} (${t.entry.via}): ${t.seen}`).join('\n');
   const origin = downOrigin(w.inventory);
@@ -181,6 +213,14 @@ async function judgeTable(c: CheckContext, spec: RouteTable, skipReason: string 
   const settled = rows.flatMap((row) => (row.settledMs === undefined ? [] : [row.settledMs]));
   const propagation = settled.length === 0 ? '' : `; propagation median ${(percentile(settled, 0.5) / 1000).toFixed(1)} s, max ${(Math.max(...settled) / 1000).toFixed(1)} s`;
   c.log(`table ${spec.id} through ${w.entry.address}:${w.entry.httpPort}:\n${text}`);
+  const inCluster = await fromCluster(c, w, rows);
+  if (inCluster !== undefined) c.evidence('asked from inside the cluster too', `${inCluster.via}: ${inCluster.differing.length === 0 ? `the same ${rows.length} answers` : inCluster.differing.join('\n')}`);
+  if (inCluster !== undefined && inCluster.differing.length > 0) {
+    c.fail('mismatch', `${inCluster.differing.length} of ${rows.length} requests are answered differently from inside the cluster than from the runner`, {
+      evidence: [{ label: `${spec.id} from the runner (${w.entry.address}:${w.entry.httpPort})`, text }, { label: 'differing', text: inCluster.differing.join('\n') }, ...(await controllerEvidence(c, w))],
+      likelyCause: 'the two entry points reach different controllers or configurations (another controller behind the Service, a second replica with stale configuration, or a proxy in front of the runner’s entry point)',
+    });
+  }
   if (spec_.length > 0 || (never && rows.length > 0)) {
     c.fail(spec_.length > 0 && spec_.every((row) => row.verdict.seen.startsWith('error')) ? 'unreachable' : 'mismatch', `${spec_.length > 0 ? spec_.length : rows.length} of ${rows.length} requests were not answered as the rule says`, {
       evidence: [{ label: `${spec.id}: request, expected, seen (X = mismatch)`, text }, { label: 'why each mismatching case', text: bad.map((row) => `${row.kase.host} ${row.kase.path}: ${row.kase.why}`).join('\n') }, ...(await routeStatusEvidence(c, w)), ...(await controllerEvidence(c, w))],
@@ -201,7 +241,7 @@ async function judgeTable(c: CheckContext, spec: RouteTable, skipReason: string 
     });
   }
   c.evidence(`${spec.id} as seen`, text);
-  c.note(`${rows.length} requests answered as the rule says through ${w.entry.address}:${w.entry.httpPort}${propagation}`);
+  c.note(`${rows.length} requests answered as the rule says through ${w.entry.address}:${w.entry.httpPort}${inCluster === undefined ? '' : ` and the same from ${inCluster.via.split(' (')[0] ?? ''}`}${propagation}`);
 }
 
 // The certificate served for one TLS host of the suite, waited for (3 right handshakes in a row),
