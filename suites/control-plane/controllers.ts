@@ -145,12 +145,19 @@ export async function deploymentCheck(c: CheckContext): Promise<void> {
   const deletedAt = performance.now();
   const podsGone = await eventually(() => Promise.resolve(podsOf(s.watch, name).filter((p) => p.metadata?.deletionTimestamp === undefined).length), (n) => n === 0, { timeoutMs: bound, intervalMs: 100, signal: c.signal });
   const collected = await eventually(
-    async () => ({ sets: (await apps.listNamespacedReplicaSet({ namespace: s.name, labelSelector: selector })).items.length, pods: podsOf(s.watch, name).filter((p) => p.metadata?.deletionTimestamp === undefined).length }),
+    async () => {
+      const pods = podsOf(s.watch, name).filter((p) => p.metadata?.deletionTimestamp === undefined).length;
+      try {
+        return { sets: (await apps.listNamespacedReplicaSet({ namespace: s.name, labelSelector: selector })).items.length, pods };
+      } catch (error) {
+        return { sets: -1, pods, error: (error as Error).message };
+      }
+    },
     (v) => v.sets === 0 && v.pods === 0,
     { timeoutMs: Math.max(0, bound - (performance.now() - deletedAt)), intervalMs: 500, signal: c.signal },
   );
   if (!collected.ok) {
-    c.fail('timeout', `${Math.round(bound / 1000)} s after the Deployment was deleted, ${collected.value.sets} ReplicaSet(s) and ${collected.value.pods} Pod(s) of it remain (expected the garbage collector to delete them)`, {
+    c.fail('timeout', `${Math.round(bound / 1000)} s after the Deployment was deleted, ${collected.value.sets < 0 ? `its ReplicaSets could not be listed (${collected.value.error})` : `${collected.value.sets} ReplicaSet(s)`} and ${collected.value.pods} Pod(s) of it remain (expected the garbage collector to delete them)`, {
       likelyCause: 'the garbage collector of kube-controller-manager is not running (or is stuck on its discovery of the API)',
       evidence: [{ label: 'controller-manager', text: await cm() }],
       origin: { dimension: 'component', value: 'kube-controller-manager', summary: 'the dependents of a deleted Deployment stayed', confidence: 'high' },
@@ -167,10 +174,17 @@ export async function readyNodePods(c: CheckContext, s: Space & { watch: PodWatc
   return latestPods(s.watch).filter((p) => names.has(p.metadata?.name ?? '') && isReady(p));
 }
 
-async function slicesOf(session: KubeSession, namespace: string, name: string): Promise<EndpointView[]> {
-  const list = await session.clients.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${name}` });
-  return endpointsOf(list.items);
+// A Service's endpoints, or why they could not be read this time (a poll tolerates a failed read).
+async function slicesOf(session: KubeSession, namespace: string, name: string): Promise<{ endpoints: EndpointView[]; error?: string }> {
+  try {
+    const list = await session.clients.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${name}` });
+    return { endpoints: endpointsOf(list.items) };
+  } catch (error) {
+    return { endpoints: [], error: `listing its EndpointSlices failed: ${(error as Error).message}` };
+  }
 }
+
+const seenText = (v: { endpoints: EndpointView[]; error?: string }) => (v.error === undefined ? formatEndpoints(v.endpoints) : v.error);
 
 export async function endpointSliceCheck(c: CheckContext): Promise<void> {
   const s = await usableSpace(c);
@@ -182,13 +196,13 @@ export async function endpointSliceCheck(c: CheckContext): Promise<void> {
   const started = performance.now();
   c.track(await session.clients.core.createNamespacedService({ namespace: s.name, body: service({ name, namespace: s.name, runId: c.run.runId, selector: { [ROLE]: 'node', [SLICE_LABEL]: 'in' } }) }));
   const ips = pods.map((p) => p.status?.podIP ?? '');
-  const listed = await eventually(() => slicesOf(session, s.name, name), (v) => ips.every((ip) => v.some((e) => e.address === ip && e.ready)), { timeoutMs: bound, intervalMs: 800, signal: c.signal });
+  const listed = await eventually(() => slicesOf(session, s.name, name), (v) => v.error === undefined && ips.every((ip) => v.endpoints.some((e) => e.address === ip && e.ready)), { timeoutMs: bound, intervalMs: 800, signal: c.signal });
   const cm = () => leaseText(session, 'kube-controller-manager');
   if (!listed.ok) {
-    const absent = pods.filter((p) => !listed.value.some((e) => e.address === p.status?.podIP && e.ready)).map((p) => `${p.metadata?.name} ${p.status?.podIP}`);
+    const absent = pods.filter((p) => !listed.value.endpoints.some((e) => e.address === p.status?.podIP && e.ready)).map((p) => `${p.metadata?.name} ${p.status?.podIP}`);
     c.fail('missing', `the EndpointSlices of Service ${s.name}/${name} lack ready pods ${Math.round(bound / 1000)} s after it was created: ${absent.join(', ')}`, {
       likelyCause: 'the endpointslice controller of kube-controller-manager is not running',
-      evidence: [{ label: 'endpoints', text: formatEndpoints(listed.value) }, { label: 'controller-manager', text: await cm() }],
+      evidence: [{ label: 'endpoints (last reading)', text: seenText(listed.value) }, { label: 'controller-manager', text: await cm() }],
       origin: { dimension: 'component', value: 'kube-controller-manager', summary: 'a new Service got no endpoints for its ready pods', confidence: 'high' },
     });
   }
@@ -204,11 +218,11 @@ export async function endpointSliceCheck(c: CheckContext): Promise<void> {
     timeoutMs: 10_000,
   });
   if (patched.status !== 200) c.fail('http-status', `relabelling pod ${leavingName} answered HTTP ${patched.status}: ${patched.text.slice(0, 200)}`);
-  const dropped = await eventually(() => slicesOf(session, s.name, name), (v) => !v.some((e) => e.address === leavingIp), { timeoutMs: bound, intervalMs: 800, signal: c.signal });
+  const dropped = await eventually(() => slicesOf(session, s.name, name), (v) => v.error === undefined && !v.endpoints.some((e) => e.address === leavingIp), { timeoutMs: bound, intervalMs: 800, signal: c.signal });
   if (!dropped.ok) {
     c.fail('mismatch', `pod ${leavingName} (${leavingIp}) left the selector of Service ${s.name}/${name} but its EndpointSlices still list it ${Math.round(bound / 1000)} s later`, {
       likelyCause: 'the endpointslice controller of kube-controller-manager is not running or lags behind',
-      evidence: [{ label: 'endpoints', text: formatEndpoints(dropped.value) }, { label: 'controller-manager', text: await cm() }],
+      evidence: [{ label: 'endpoints (last reading)', text: seenText(dropped.value) }, { label: 'controller-manager', text: await cm() }],
       origin: { dimension: 'component', value: 'kube-controller-manager', summary: 'EndpointSlices did not follow a pod leaving the selector', confidence: 'high' },
     });
   }

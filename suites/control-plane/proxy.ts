@@ -67,12 +67,15 @@ interface Programming extends NodeTiming {
   // through the API rate limit, so the time lies between this and ms.
   notBeforeMs?: number;
   last?: string;
+  // False when the agent never returned a result (the transport failed every time): nothing was learnt about kube-proxy.
+  asked: boolean;
 }
 
 // Polls one agent until a batch of 3 sequential requests all answer correctly, or the bound passes.
 async function programmedOn(transport: ProbeTransport, agent: ProbeAgent, url: string, createdAt: number, bound: number, signal: AbortSignal): Promise<Programming> {
   let firstMs: number | undefined;
   let notBeforeMs: number | undefined;
+  let asked = false;
   let last = '';
   const targets = [0, 1, 2].map((i) => ({ id: `svc-${i}`, kind: 'http' as const, url, timeoutMs: PROBE_MS }));
   while (performance.now() - createdAt < bound) {
@@ -85,15 +88,16 @@ async function programmedOn(transport: ProbeTransport, agent: ProbeAgent, url: s
       last = `the agent could not be asked: ${(error as Error).message}`;
     }
     const at = performance.now() - createdAt;
+    if (results.length > 0) asked = true;
     if (firstMs === undefined && results.some(correct)) firstMs = at;
     if (firstMs === undefined && results.length > 0) notBeforeMs = sentMs;
     const bounds = notBeforeMs === undefined ? {} : { notBeforeMs };
-    if (results.length === 3 && results.every(correct)) return { node: agent.node, ms: firstMs ?? at, stableMs: at, ...bounds };
+    if (results.length === 3 && results.every(correct)) return { node: agent.node, ms: firstMs ?? at, stableMs: at, asked, ...bounds };
     const wrong = results.find((r) => !correct(r));
     if (wrong !== undefined) last = `${wrong.outcome}: ${wrong.detail}`;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  return { node: agent.node, ...(firstMs === undefined ? {} : { ms: firstMs }), ...(notBeforeMs === undefined ? {} : { notBeforeMs }), detail: firstMs === undefined ? `never answered: ${last}` : `answered, but not 3 in a row: ${last}`, last };
+  return { node: agent.node, ...(firstMs === undefined ? {} : { ms: firstMs }), ...(notBeforeMs === undefined ? {} : { notBeforeMs }), detail: firstMs === undefined ? `never answered: ${last}` : `answered, but not 3 in a row: ${last}`, last, asked };
 }
 
 export function programmingLine(timings: readonly Programming[]): string {
@@ -122,6 +126,13 @@ export async function serviceProgrammingCheck(c: CheckContext): Promise<void> {
   c.evidence('Service create to 3 correct answers in a row, per node', timingLine(stable));
   c.property('control-plane.service-programming-ms', timings.map((t) => `${t.node}=${t.ms === undefined ? 'none' : Math.round(t.ms)}`).join(','));
   const late = lateNodes(stable, bound);
+  const unasked = timings.filter((t) => !t.asked).map((t) => t.node);
+  if (unasked.length > 0) {
+    c.fail('error', `the probe agent on ${unasked.join(', ')} could not be asked during the whole bound: nothing is known about kube-proxy there (${timings.filter((t) => !t.asked).map((t) => `${t.node}: ${t.last ?? ''}`).join('; ')})`, {
+      likelyCause: `the API server cannot reach the probe pods on ${unasked.join(', ')} (pod proxy), or it is overloaded; the kubelet or the pod network of ${unasked.join(', ')} may be down`,
+      origin: { dimension: 'source-node', value: unasked.join(', '), summary: `the agents on ${unasked.join(', ')} could not be asked`, confidence: 'low' },
+    });
+  }
   if (late.length > 0) {
     const names = late.map((t) => t.node);
     c.fail('timeout', `Service ${s.name}/${name} (${ip}:80) did not answer correctly from ${names.join(', ')} within ${Math.round(bound / 1000)} s (${late.map((t) => `${t.node}: ${t.detail}`).join('; ')})`, {

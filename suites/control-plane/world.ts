@@ -86,6 +86,7 @@ async function buildSpace(c: CheckContext): Promise<Space> {
     (ok) => ok,
     { timeoutMs: bound, intervalMs: 400 },
   );
+  if (lastReadError !== undefined) c.log(`a read failed while polling (polling went on): ${lastReadError}`);
   c.log(`namespace ${name}: ServiceAccount default ${seen.sa === undefined ? 'missing' : `after ${Math.round(seen.sa)}ms`}, kube-root-ca.crt ${seen.ca === undefined ? 'missing' : `after ${Math.round(seen.ca)}ms`} (${found.attempts} polls)`);
   let watch: PodWatch | undefined;
   let watchError: string | undefined;
@@ -106,15 +107,18 @@ async function buildSpace(c: CheckContext): Promise<Space> {
   };
 }
 
+// Whether the object exists; a failed read (not a 404) counts as not seen yet, and the poll goes on.
 async function exists(read: () => Promise<unknown>): Promise<boolean> {
   try {
     await read();
     return true;
   } catch (error) {
-    if (statusCode(error) === 404) return false;
-    throw error;
+    if (statusCode(error) !== 404) lastReadError = (error as Error).message;
+    return false;
   }
 }
+
+let lastReadError: string | undefined;
 
 // The namespace is usable for pods only once its default ServiceAccount exists (the ServiceAccount
 // admission plugin refuses pods before that); the message names the component that makes it.
