@@ -155,7 +155,7 @@ describe('a run on a cluster with a hung control-plane component', () => {
     });
     timings.push(`etcd-hung: ended after ${(ms / 1000).toFixed(1)} s with exit code ${ran.code}`);
     expect(ran.code, ran.stderr).toBe(2);
-    expect(ran.stderr).toMatch(/SD_API_UNHEALTHY: etcd is at fault \(high confidence\): etcd does not answer the API server: its own health check reports \[-\]etcd/);
+    expect(`${ran.stdout}${ran.stderr}`).toMatch(/SD_API_UNHEALTHY: etcd is at fault \(high confidence\): etcd does not answer the API server: its own health check reports \[-\]etcd/);
     expect(ms).toBeLessThan(RUN_BOUND_MS);
   });
 
