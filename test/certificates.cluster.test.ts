@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
 import { renewedWebhookCert } from '../ci/cluster/webhook/webhook.ts';
 import { OTHER_CA } from '../suites/certificates/testing/fixtures.ts';
@@ -84,8 +84,28 @@ async function setSecretData(data: Record<string, string>): Promise<void> {
 
 const findingsOf = (result: Result | undefined): string => result?.evidence?.find((e) => e.label === 'findings')?.text ?? '';
 
+// Tests before this one may have stopped a kubelet for a while: wait until every node is Ready (so
+// each has its own agent) and the webhook has a ready endpoint, instead of reading their absence.
+async function settled(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await withSession(async (session) => {
+      const nodes = (await session.clients.core.listNode()).items;
+      const notReady = nodes.filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True').map((n) => n.metadata?.name);
+      const slices = await session.clients.discovery.listNamespacedEndpointSlice({ namespace: WEBHOOK, labelSelector: `kubernetes.io/service-name=${WEBHOOK}` });
+      const ready = slices.items.flatMap((slice) => (slice.endpoints ?? []).filter((e) => e.conditions?.ready === true)).length;
+      return { notReady, ready };
+    });
+    if (state.notReady.length === 0 && state.ready > 0) return;
+    if (Date.now() > deadline) throw new Error(`the local cluster did not settle: nodes not Ready: ${state.notReady.join(', ') || 'none'}; ready webhook endpoints: ${state.ready}`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
 describe('the certificates suite on the local cluster', () => {
   let original: string | undefined;
+
+  beforeAll(() => settled(180_000), 200_000);
 
   afterAll(async () => {
     if (original !== undefined) await setCaBundle(original);
