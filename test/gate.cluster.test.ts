@@ -4,7 +4,10 @@
 // /api/v1/componentstatuses, deprecated since 1.19, no removal announced). The gate run after that
 // names both (the drain that will hang, with node, pod and PDB; the deprecated API in its
 // evidence), exits 1, and `shakedown diff` names exactly the drain check as the regression
-// (exit 1). The namespace is deleted in afterAll, whatever happened.
+// (exit 1). A CRD of this test with a deprecated storage version (v1beta1) and one object written
+// through it shows the CRD side: the write is counted by the API server's deprecated-API metric, and
+// the object is named as stored in a deprecated version. The namespace and the CRD (labelled
+// app.kubernetes.io/managed-by=shakedown-test) are deleted in afterAll, whatever happened.
 // The local 1.34 API server serves no built-in group-version that 1.35 removes (the removal table's
 // last entry is 1.32), so the "removed by the target" path is proven with fake metrics in
 // suites/gate/gate.test.ts, not here.
@@ -32,6 +35,9 @@ interface Report {
 const NAMESPACE = `sd-gate-test-${Date.now().toString(36)}`;
 const DRAINS = 'node drains that will hang';
 const DEPRECATED = 'APIs in use that the target removes or deprecates';
+const CRD_GROUP = 'gate-test.shakedown.dev';
+const CRD = `widgets.${CRD_GROUP}`;
+const STORED = 'objects stored in deprecated API versions';
 const out = mkdtempSync(join(tmpdir(), 'sd-gate-'));
 let session: KubeSession;
 
@@ -55,10 +61,8 @@ describe('shakedown gate and diff on the local cluster', () => {
     session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
   });
   afterAll(async () => {
-    try {
-      await session.clients.core.deleteNamespace({ name: NAMESPACE });
-    } catch {
-      // never created
+    for (const path of [`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CRD}`, `/api/v1/namespaces/${NAMESPACE}`]) {
+      await session.connection.send({ method: 'DELETE', path, timeoutMs: 30_000 }).catch(() => undefined);
     }
     await session.close();
   }, 60_000);
@@ -115,6 +119,35 @@ describe('shakedown gate and diff on the local cluster', () => {
     }
     const pod = (await session.clients.core.listNamespacedPod({ namespace: NAMESPACE })).items[0];
     const node = pod?.spec?.nodeName ?? '?';
+    // A CRD whose storage version is deprecated, and one object written through it.
+    const send = async (method: 'POST' | 'GET' | 'DELETE', path: string, body?: unknown) => {
+      const response = await session.connection.send({ method, path, timeoutMs: 15_000, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+      return response;
+    };
+    await send('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CRD}`);
+    const schema = { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } };
+    const made = await send('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: CRD, labels: { 'app.kubernetes.io/managed-by': 'shakedown-test' } },
+      spec: {
+        group: CRD_GROUP,
+        scope: 'Namespaced',
+        names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+        versions: [
+          { name: 'v1beta1', served: true, storage: true, deprecated: true, schema },
+          { name: 'v1', served: true, storage: false, schema },
+        ],
+      },
+    });
+    expect(made.status, made.text).toBe(201);
+    const crdDeadline = Date.now() + 30_000;
+    for (;;) {
+      const written = await send('POST', `/apis/${CRD_GROUP}/v1beta1/namespaces/${NAMESPACE}/widgets`, { apiVersion: `${CRD_GROUP}/v1beta1`, kind: 'Widget', metadata: { name: 'old' } });
+      if (written.status === 201) break;
+      if (Date.now() > crdDeadline) throw new Error(`cannot write a Widget: HTTP ${written.status} ${written.text}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
     // A deprecated call: v1 ComponentStatus (deprecated since 1.19).
     const called = await session.connection.send({ method: 'GET', path: '/api/v1/componentstatuses', timeoutMs: 10_000 });
     console.log(`GET /api/v1/componentstatuses: HTTP ${called.status}, Warning: ${called.headers.warning ?? '-'}`);
@@ -134,6 +167,12 @@ describe('shakedown gate and diff on the local cluster', () => {
     expect(['warn', 'fail']).toContain(deprecated?.status);
     expect(deprecated?.message).toContain('v1 componentstatuses');
     expect(deprecated?.evidence.map((e) => e.text).join('\n')).toMatch(/v1 componentstatuses: \d+ request\(s\) \(list \d+/);
+
+    const stored = byCheck(broken.report, STORED);
+    console.log(`stored: ${stored?.status} ${stored?.message}\n${stored?.evidence.map((e) => `${e.label}: ${e.text}`).join('\n')}`);
+    expect(stored?.status).toBe('warn');
+    expect(stored?.message).toContain(`widgets.${CRD_GROUP}/v1beta1`);
+    expect(deprecated?.evidence.map((e) => e.text).join('\n')).toMatch(new RegExp(`${CRD_GROUP.replaceAll('.', '\\.')}/v1beta1 widgets: \\d+ request\\(s\\) \\(.*post \\d+`));
 
     const diff = await shakedown(['diff', join(out, 'healthy-2.json'), join(out, 'pdb.json'), '--junit', join(out, 'diff.xml')]);
     console.log(diff.stdout);

@@ -28,6 +28,8 @@ function targetOf(c: CheckContext): Minor {
   return target;
 }
 
+type CrdVersions = Crd & { spec: { group: string; names: { plural: string }; versions?: { name: string; deprecated?: boolean; served?: boolean }[] }; status?: { storedVersions?: string[] } };
+
 interface NodeJson {
   metadata: { name: string };
   status?: { nodeInfo?: { kubeletVersion?: string; kubeProxyVersion?: string } };
@@ -74,18 +76,32 @@ defineSuite(manifest, () => {
         }
       }
     }
-    const crds = (await listOrAbsent<Crd & { spec: { versions?: { name: string; deprecated?: boolean; served?: boolean }[]; group?: string }; status?: { storedVersions?: string[] } }>(session.connection, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', c.signal)) ?? [];
+    const crds = (await listOrAbsent<CrdVersions>(session.connection, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', c.signal)) ?? [];
     const crdStored: string[] = [];
+    const crdLines: string[] = [];
     for (const crd of crds) {
       const stored = crd.status?.storedVersions ?? [];
       for (const version of crd.spec.versions ?? []) {
-        if (version.deprecated === true && stored.includes(version.name)) crdStored.push(`CRD ${crd.metadata.name} version ${version.name}: marked deprecated and still in status.storedVersions (${stored.join(', ')}): objects may be stored in it`);
+        if (version.deprecated !== true || !stored.includes(version.name)) continue;
+        const where = `CRD ${crd.metadata.name} version ${version.name} (deprecated, in status.storedVersions ${stored.join(', ')})`;
+        if (version.served !== true) {
+          crdLines.push(`${where}: not served, objects cannot be listed through it`);
+          continue;
+        }
+        try {
+          const list = await getJson<{ items?: unknown[] }>(session.connection, `/apis/${crd.spec.group}/${version.name}/${crd.spec.names.plural}?limit=1`, c.signal);
+          const some = (list.items ?? []).length > 0;
+          crdLines.push(`${where}: ${some ? 'holds objects' : 'no objects'}`);
+          if (some) crdStored.push(`${crd.spec.names.plural}.${crd.spec.group}/${version.name}`);
+        } catch (error) {
+          crdLines.push(`${where}: cannot tell (${(error as Error).message})`);
+        }
       }
     }
     c.evidence('served built-in versions the target removes', lines.length === 0 ? `none served (checked ${REMOVALS.filter((e) => removedBy(e.removedIn, target)).length} table entries removed by ${minorText(target)} against GET /apis)` : lines.join('\n'));
-    c.evidence('CRD versions', crdStored.length === 0 ? `no deprecated CRD version in storedVersions among ${crds.length} CRD(s)` : crdStored.join('\n'));
+    c.evidence('CRD versions', crdLines.length === 0 ? `no deprecated CRD version in storedVersions among ${crds.length} CRD(s)` : crdLines.join('\n'));
     if (holding.length > 0) c.fail('mismatch', `objects are stored in ${holding.length} API version(s) ${minorText(target)} no longer serves: ${holding.join(', ')}`, { likelyCause: 'these objects were written through the old version; they stay readable through the replacement, but manifests and clients that use the old version break' });
-    if (crdStored.length > 0) c.warn(`${crdStored.length} deprecated CRD version(s) may still hold objects`, { likelyCause: 'a storage version migration has not run since the CRD owner deprecated the version' });
+    if (crdStored.length > 0) c.warn(`objects are stored in ${crdStored.length} deprecated CRD version(s): ${crdStored.join(', ')}`, { likelyCause: 'the CRD owner deprecated the version, but objects were written while it was the storage version and no storage version migration has run since: migrate them before the owner stops serving it' });
     c.note(`no objects in versions ${minorText(target)} removes; ${crds.length} CRD(s) checked`);
   });
 
