@@ -25,6 +25,10 @@ describe('diffResults', () => {
     ]);
     expect(changes.filter(isRegression).map((c) => c.id)).toEqual(['dns › a', 'dns › c']);
   });
+  it('lists a check skipped now that ran before, without calling it a regression', () => {
+    const skipped: CheckResult = { suite: 'x', check: 'y', status: 'skip', skipReason: 'no Gateway API', message: 'skipped', durationMs: 0, evidence: [] };
+    expect(diffResults([pass('x', 'y')], [skipped]).map((c) => [c.kind, c.text, isRegression(c)])).toEqual([['now-skipped', 'no Gateway API', false]]);
+  });
   it('keeps small timing noise out: under the ratio or under the floor', () => {
     expect(diffResults([pass('x', 'y', 100)], [pass('x', 'y', 900)])).toEqual([]);
     expect(diffResults([pass('x', 'y', 10_000)], [pass('x', 'y', 15_000)])).toEqual([]);

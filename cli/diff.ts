@@ -1,7 +1,7 @@
 // `shakedown diff BEFORE.json AFTER.json`: what changed between two JSON reports, by stable check
 // id (the suite's name and the check's title as its manifest declares it, "dns › every record
 // kind resolves"): new failures, resolved failures, checks that appeared or vanished, new warnings,
-// and checks whose duration grew beyond a ratio. A new failure or a timing regression is a
+// checks now skipped, and checks whose duration grew beyond a ratio. A new failure or a timing regression is a
 // regression: exit 1; otherwise 0; 2 when a report cannot be read. Also used by --baseline.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -17,7 +17,7 @@ export interface ReportLike {
   results: CheckResult[];
 }
 
-export type ChangeKind = 'new-failure' | 'resolved' | 'slower' | 'appeared' | 'vanished' | 'new-warning';
+export type ChangeKind = 'new-failure' | 'resolved' | 'slower' | 'appeared' | 'vanished' | 'new-warning' | 'now-skipped';
 
 export interface Change {
   id: string;
@@ -51,6 +51,7 @@ export function diffResults(before: readonly CheckResult[], after: readonly Chec
     else if (b === undefined) changes.push({ id, kind: 'appeared', after: a, text: `appeared as ${statusText(a)}` });
     else if (b.status === 'fail' && a.status !== 'fail') changes.push({ id, kind: 'resolved', before: b, after: a, text: `was: ${b.message}` });
     else if (a.status === 'warn' && b.status !== 'warn') changes.push({ id, kind: 'new-warning', before: b, after: a, text: a.message });
+    else if (a.status === 'skip' && b.status !== 'skip') changes.push({ id, kind: 'now-skipped', before: b, after: a, text: a.skipReason });
     if (b !== undefined && (a.status === 'pass' || a.status === 'warn') && (b.status === 'pass' || b.status === 'warn')) {
       if (a.durationMs >= b.durationMs * options.ratio && a.durationMs - b.durationMs >= options.floorMs) {
         changes.push({ id, kind: 'slower', before: b, after: a, text: `${seconds(b.durationMs)} -> ${seconds(a.durationMs)} (x${(a.durationMs / Math.max(1, b.durationMs)).toFixed(1)}, limit x${options.ratio} and +${seconds(options.floorMs)})` });
@@ -58,7 +59,7 @@ export function diffResults(before: readonly CheckResult[], after: readonly Chec
     }
   }
   for (const [id, b] of was) if (!now.has(id)) changes.push({ id, kind: 'vanished', before: b, text: `was ${statusText(b)}` });
-  const order: ChangeKind[] = ['new-failure', 'slower', 'resolved', 'new-warning', 'appeared', 'vanished'];
+  const order: ChangeKind[] = ['new-failure', 'slower', 'resolved', 'new-warning', 'now-skipped', 'appeared', 'vanished'];
   return changes.sort((x, y) => order.indexOf(x.kind) - order.indexOf(y.kind) || x.id.localeCompare(y.id));
 }
 
@@ -71,7 +72,8 @@ function versions(run: RunInfo): string {
 
 export function renderDiff(before: ReportLike, after: ReportLike, changes: readonly Change[]): string {
   const regressions = changes.filter(isRegression);
-  const upgrade = before.run.cluster.version === after.run.cluster.version ? `on ${versions(after.run)}` : `after the change from ${versions(before.run)} to ${versions(after.run)}`;
+  const [was, now] = [before.run.cluster.version, after.run.cluster.version];
+  const upgrade = was === null || now === null || was === now ? `on ${versions(now === null ? before.run : after.run)}` : `after the change from ${versions(before.run)} to ${versions(after.run)}`;
   const lines = [`${before.run.runId} -> ${after.run.runId} ${upgrade}: ${regressions.length === 0 ? 'no regression' : `${regressions.length} check(s) regressed`}`];
   if (changes.length === 0) return `${lines[0]}; nothing changed in ${after.results.length} check(s)`;
   const rows = changes.map((c) => [c.kind, c.id, statusText(c.before), statusText(c.after), c.text.split('\n')[0] ?? '']);
