@@ -92,7 +92,16 @@ describe('the certificates suite as a ServiceAccount with exactly the derived pe
     await session.close();
   });
 
-  it('passes, every check passing or skipping with its reason, nothing forbidden', async () => {
+  it('passes, every check passing or skipping with its reason, nothing forbidden', { timeout: 400_000 }, async () => {
+    // A test before this one may have stopped a kubelet: wait for every node and the webhook's endpoint.
+    for (let deadline = Date.now() + 180_000; ; ) {
+      const nodes = (await session.clients.core.listNode()).items;
+      const slices = await session.clients.discovery.listNamespacedEndpointSlice({ namespace: 'shakedown-webhook', labelSelector: 'kubernetes.io/service-name=shakedown-webhook' });
+      const settled = nodes.every((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True') && slices.items.some((slice) => (slice.endpoints ?? []).some((e) => e.conditions?.ready === true));
+      if (settled) break;
+      if (Date.now() > deadline) throw new Error('the local cluster did not settle: a node is not Ready or the webhook has no ready endpoint');
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
     const { ran, results, text } = await run([]);
     expect(ran.code, shown(ran)).toBe(0);
     expect(results.filter((r) => r.status !== 'pass').map((r) => `${r.check}: ${r.status}`).sort()).toEqual(['TLS Secrets at rest: skip', 'cert-manager Certificates are ready and renewed: skip']);
