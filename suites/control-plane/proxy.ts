@@ -14,7 +14,7 @@ import { lateNodes, ms, timingLine, type NodeTiming } from './timing.ts';
 import { boundMs } from './world.ts';
 
 export const PROXY_HEALTH_PORT = 10256;
-const PROBE_MS = 1500;
+const PROBE_MS = 1000;
 const POLL_MS = 250;
 
 export async function proxyHealthCheck(c: CheckContext): Promise<void> {
@@ -83,13 +83,17 @@ async function programmedOn(transport: ProbeTransport, agent: ProbeAgent, url: s
     const sentMs = performance.now() - createdAt;
     let results: ProbeResult[] = [];
     try {
-      results = (await transport.probe(agent, targets, { concurrency: 1, signal })).results;
+      // One request until the first right answer (finer polls), then 3 in a row.
+      results = (await transport.probe(agent, firstMs === undefined ? targets.slice(0, 1) : targets, { concurrency: 1, signal })).results;
     } catch (error) {
       last = `the agent could not be asked: ${(error as Error).message}`;
     }
     const at = performance.now() - createdAt;
     if (results.length > 0) asked = true;
-    if (firstMs === undefined && results.some(correct)) firstMs = at;
+    if (firstMs === undefined && results.some(correct)) {
+      firstMs = at;
+      continue;
+    }
     if (firstMs === undefined && results.length > 0) notBeforeMs = sentMs;
     const bounds = notBeforeMs === undefined ? {} : { notBeforeMs };
     if (results.length === 3 && results.every(correct)) return { node: agent.node, ms: firstMs ?? at, stableMs: at, asked, ...bounds };
