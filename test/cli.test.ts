@@ -125,7 +125,8 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
   it('lists every suite option, grouped by suite, in --help and run --help', async () => {
     const main = await shakedown(['--help']);
     expect(main.code).toBe(0);
-    expect(main.stdout).toMatch(/suite options \(shakedown run\), by suite:\n {2}suite dns:\n {4}--dns-external-name TEXT +a name outside the cluster/);
+    expect(main.stdout).toMatch(/suite options \(shakedown run\), by suite:\n {2}suite certificates:\n {4}--cert-warn-days 0\.\.3650 +a certificate with fewer days left/);
+    expect(main.stdout).toMatch(/\n {2}suite dns:\n {4}--dns-external-name TEXT +a name outside the cluster/);
     expect(main.stdout).toMatch(/--dns-queries 10\.\.5000 +DNS load check: .*\(default 500\); env SHAKEDOWN_DNS_QUERIES, config key "dnsQueries"/);
     expect(main.stdout).toMatch(/suite netpol:\n {4}--netpol-bound DURATION +how long a NetworkPolicy change may take .*\(default 30s\); env SHAKEDOWN_NETPOL_BOUND, config key "netpolBound"/);
     expect(main.stdout).toMatch(/suite nodeport:\n {4}--node-port-from-runner auto\|on\|off/);
