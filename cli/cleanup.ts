@@ -1,10 +1,13 @@
 // `shakedown cleanup`: deletes the namespaces crashed runs left behind: those past their expiry,
 // so a run in progress on a shared cluster is safe; --all also takes the unexpired ones, --run ID
-// one run's. A namespace without our label is never touched.
+// one run's. Then the cluster-scoped objects (PersistentVolumes, StorageClasses) of runs with no
+// namespace left. Nothing without our label is ever touched.
 import { namespaceControllerDown } from '../helpers/diagnose/namespace-controller.ts';
 import { apiError } from '../helpers/kube/api-errors.ts';
 import { findKubeconfig, noKubeconfig } from '../helpers/kube/kubeconfig.ts';
 import { openKubeSession } from '../helpers/kube/session.ts';
+import { clusterScopedKinds, removeClusterLeftovers } from '../helpers/run/cluster-leftovers.ts';
+import { ownedSelector, RUN_ID_LABEL } from '../helpers/run/labels.ts';
 import { namespaceApi, removeLeftovers } from '../helpers/run/namespaces.ts';
 import type { Settings } from '../helpers/settings.ts';
 import type { CliIo } from './main.ts';
@@ -20,7 +23,12 @@ export async function cleanupCommand(io: CliIo, settings: Settings): Promise<num
     const result = await removeLeftovers(namespaceApi(session.clients.core), mode, new Date(), { timeoutMs: CLEANUP_WAIT_MS, giveUp: namespaceControllerDown(session.clients.coordination), ...(settings.runId === undefined ? {} : { runId: settings.runId }) }).catch((error: unknown) => {
       throw apiError(error, { server: session.server, context: session.target.context, action: 'remove namespaces of earlier runs' });
     });
-    if (result.selected.length === 0) io.stdout.write(`nothing to clean up${result.kept.length > 0 ? ` (${result.kept.length} namespace(s) of ours kept)` : ''}\n`);
+    // Cluster-scoped objects of runs that have no namespace left (or of the run asked for).
+    const live = new Set((await namespaceApi(session.clients.core).list(ownedSelector())).map((namespace) => namespace.metadata?.labels?.[RUN_ID_LABEL] ?? ''));
+    const cluster = await removeClusterLeftovers(clusterScopedKinds(session.clients), live, settings.runId);
+    if (result.selected.length === 0 && cluster.removed.length === 0) io.stdout.write(`nothing to clean up${result.kept.length > 0 ? ` (${result.kept.length} namespace(s) of ours kept)` : ''}\n`);
+    if (cluster.removed.length > 0) io.stdout.write(`deleted ${cluster.removed.length} cluster-scoped object(s) of runs that are gone: ${cluster.removed.join(', ')}\n`);
+    for (const line of cluster.unreadable) io.stderr.write(`could not look for leftovers of kind ${line}\n`);
     if (result.removed.length > 0) io.stdout.write(`deleted ${result.removed.length} namespace(s): ${result.removed.join(', ')}\n`);
     for (const kept of result.kept) io.stdout.write(`kept ${kept.name}: ${kept.reason}\n`);
     for (const stuck of result.stuck) io.stderr.write(`still terminating: ${stuck.name}: ${stuck.detail}\n`);
