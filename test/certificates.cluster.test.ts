@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
 import { renewedWebhookCert } from '../ci/cluster/webhook/webhook.ts';
 import { OTHER_CA } from '../suites/certificates/testing/fixtures.ts';
 import { KUBECONFIG, shakedown } from './cli-child.ts';
+import { withSession } from './cluster-kit.ts';
 
 interface Result {
   suite: string;
@@ -25,15 +25,6 @@ interface Result {
 const WEBHOOK = 'shakedown-webhook';
 const WEBHOOK_PATH = `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${WEBHOOK}`;
 const HOOK_CHECK = 'webhooks and API services serve what their caBundle trusts';
-
-async function withSession<T>(use: (session: KubeSession) => Promise<T>): Promise<T> {
-  const session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
-  try {
-    return await use(session);
-  } finally {
-    await session.close();
-  }
-}
 
 async function caBundle(): Promise<string> {
   return withSession(async (session) => {

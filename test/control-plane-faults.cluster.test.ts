@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { componentLease, nodeLeases } from '../helpers/kube/leases.ts';
-import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
 import { ownedSelector } from '../helpers/run/labels.ts';
 import { KUBECONFIG, ROOT, runNode, shakedown, type Ran } from './cli-child.ts';
+import { faultLock, sleep, waitOthersFaults, withSession } from './cluster-kit.ts';
 
 // Other tests on this machine wait while this file exists (the cluster is broken on purpose).
-const LOCK = join(tmpdir(), 'cluster-fault.lock');
+const LOCK = faultLock();
 // A broken-component run must end well within this (setup timeout is 120 s).
 const RUN_BOUND_MS = 90_000;
 
@@ -28,21 +28,10 @@ interface Report {
 const work = mkdtempSync(join(tmpdir(), 'sd-faults-'));
 const timings: string[] = [];
 
-async function withSession<T>(use: (session: KubeSession) => Promise<T>): Promise<T> {
-  const session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
-  try {
-    return await use(session);
-  } finally {
-    await session.close();
-  }
-}
-
 async function harness(...args: string[]): Promise<void> {
   const ran = await runNode([join(ROOT, 'ci', 'cluster', 'main.ts'), ...args]);
   if (ran.code !== 0) throw new Error(`cluster ${args.join(' ')} failed (exit ${ran.code}): ${ran.stderr}${ran.stdout}`);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Until every component heartbeats again: both leader Leases held and fresh, every node Lease fresh.
 async function waitHealthy(timeoutMs = 120_000): Promise<void> {
@@ -88,6 +77,7 @@ async function waitGone(runId: string, timeoutMs = 120_000): Promise<void> {
 
 // Puts the fault in place for the body and always undoes it.
 async function withFault<T>(component: string, body: () => Promise<T>, node?: string): Promise<T> {
+  await waitOthersFaults(LOCK);
   writeFileSync(LOCK, `${component}\n`);
   try {
     await harness('fault', 'hang', component, ...(node === undefined ? [] : ['--node', node]));

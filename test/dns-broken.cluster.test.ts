@@ -1,17 +1,17 @@
 // DNS broken on purpose: CoreDNS scaled to zero on the local cluster, the dns suite must fail and
 // name CoreDNS as the cause, every failing check with the same origin (component coredns); then
-// CoreDNS is restored to its replicas and waited for, even when the test fails (afterAll).
+// CoreDNS is restored to its replicas and waited for, even when the test fails.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api } from '@kubernetes/client-node';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
+import { describe, expect, it } from 'vitest';
 import { ownedSelector } from '../helpers/run/labels.ts';
 import { KUBECONFIG, shakedown } from './cli-child.ts';
+import { scaleDeployment, waitPodsReady, withFaultLock, withSession } from './cluster-kit.ts';
 
 const NAMESPACE = 'kube-system';
 const DEPLOYMENT = 'coredns';
+const COREDNS_PODS = 'k8s-app=kube-dns';
 
 interface Result {
   suite: string;
@@ -24,54 +24,25 @@ interface Result {
 }
 
 
-async function withSession<T>(use: (session: KubeSession, apps: AppsV1Api) => Promise<T>): Promise<T> {
-  const session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
-  try {
-    return await use(session, session.kc.makeApiClient(AppsV1Api));
-  } finally {
-    await session.close();
-  }
-}
-
-async function scale(replicas: number): Promise<void> {
-  await withSession(async (_session, apps) => {
-    const current = await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT });
-    await apps.replaceNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT, body: { ...current, spec: { replicas } } });
-  });
-}
-
-// Polls until `replicas` CoreDNS pods are Ready (and none is left over when scaling down).
-async function waitReady(replicas: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pods = await withSession(async (session) => (await session.clients.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'k8s-app=kube-dns' })).items);
-    const ready = pods.filter((pod) => pod.metadata?.deletionTimestamp === undefined && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    if (ready.length === replicas && pods.length === replicas) return;
-    if (Date.now() > deadline) throw new Error(`CoreDNS: expected ${replicas} ready pod(s), saw ${ready.length} ready of ${pods.length}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
-let original: number | undefined;
-
 describe('the dns suite with CoreDNS scaled to zero', () => {
-  afterAll(async () => {
-    if (original === undefined) return;
-    await scale(original);
-    await waitReady(original, 180_000);
-  }, 240_000);
-
   it('fails, and names CoreDNS as the cause', async () => {
-    original = await withSession(async (_s, apps) => (await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 2);
-    expect(original).toBeGreaterThan(0);
-    await scale(0);
-    await waitReady(0, 120_000);
-
-    const out = mkdtempSync(join(tmpdir(), 'sd-dns-broken-'));
-    const started = performance.now();
-    const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'dns', '--json', join(out, 'report.json')]);
-    const seconds = (performance.now() - started) / 1000;
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: Result[] };
+    // Others' tests wait while CoreDNS is down (the fault lock); it is restored even when this fails.
+    const { ran, report, seconds } = await withFaultLock('dns', async () => {
+      const original = await withSession(async ({ clients: { apps } }) => (await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 2);
+      expect(original).toBeGreaterThan(0);
+      try {
+        await scaleDeployment(NAMESPACE, DEPLOYMENT, 0);
+        await waitPodsReady(NAMESPACE, COREDNS_PODS, 0, 120_000);
+        const out = mkdtempSync(join(tmpdir(), 'sd-dns-broken-'));
+        const started = performance.now();
+        const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'dns', '--json', join(out, 'report.json')]);
+        const seconds = (performance.now() - started) / 1000;
+        return { ran, seconds, report: JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: Result[] } };
+      } finally {
+        await scaleDeployment(NAMESPACE, DEPLOYMENT, original);
+        await waitPodsReady(NAMESPACE, COREDNS_PODS, original, 180_000);
+      }
+    });
     const dns = report.results.filter((r) => r.suite === 'dns');
     const failed = dns.filter((r) => r.status === 'fail');
     console.log(`dns suite with CoreDNS at zero: ${seconds.toFixed(1)} s, ${failed.length} of ${dns.length} checks failed`);

@@ -9,13 +9,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
 import { ownedSelector } from '../helpers/run/labels.ts';
 import { makeCa, makeLeaf } from '../suites/ingress/x509.ts';
 import { KUBECONFIG, shakedown } from './cli-child.ts';
+import { scaleDeployment, waitPodsReady, withSession } from './cluster-kit.ts';
 
 const NAMESPACE = 'traefik';
 const DEPLOYMENT = 'traefik';
+const TRAEFIK_PODS = 'app=traefik';
 const LOCK = '/tmp/cluster-fault-ingress.lock';
 
 interface Result {
@@ -26,33 +27,6 @@ interface Result {
   likelyCause?: string;
   classification?: string;
   evidence?: { label: string; text: string }[];
-}
-
-async function withSession<T>(use: (session: KubeSession) => Promise<T>): Promise<T> {
-  const session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
-  try {
-    return await use(session);
-  } finally {
-    await session.close();
-  }
-}
-
-async function scale(replicas: number): Promise<void> {
-  await withSession(async ({ clients: { apps } }) => {
-    const current = await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT });
-    await apps.replaceNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT, body: { ...current, spec: { replicas } } });
-  });
-}
-
-async function waitReady(replicas: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pods = await withSession(async (session) => (await session.clients.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'app=traefik' })).items);
-    const ready = pods.filter((pod) => pod.metadata?.deletionTimestamp === undefined && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    if (ready.length === replicas && pods.length === replicas) return;
-    if (Date.now() > deadline) throw new Error(`Traefik: expected ${replicas} ready pod(s), saw ${ready.length} ready of ${pods.length}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
 }
 
 async function run(args: string[], name: string): Promise<{ code: number | null; results: Result[]; runId: string; seconds: number }> {
@@ -75,8 +49,8 @@ describe('the ingress suite against a broken ingress', () => {
   afterAll(async () => {
     try {
       if (original !== undefined) {
-        await scale(original);
-        await waitReady(original, 180_000);
+        await scaleDeployment(NAMESPACE, DEPLOYMENT, original);
+        await waitPodsReady(NAMESPACE, TRAEFIK_PODS, original, 180_000);
       }
     } finally {
       rmSync(LOCK, { force: true });
@@ -90,12 +64,12 @@ describe('the ingress suite against a broken ingress', () => {
     writeFileSync(LOCK, `ingress cluster test: Traefik scaled to zero since ${new Date().toISOString()}\n`);
     let result: Awaited<ReturnType<typeof run>>;
     try {
-      await scale(0);
-      await waitReady(0, 120_000);
+      await scaleDeployment(NAMESPACE, DEPLOYMENT, 0);
+      await waitPodsReady(NAMESPACE, TRAEFIK_PODS, 0, 120_000);
       result = await run([], 'down');
     } finally {
-      await scale(original);
-      await waitReady(original, 180_000);
+      await scaleDeployment(NAMESPACE, DEPLOYMENT, original);
+      await waitPodsReady(NAMESPACE, TRAEFIK_PODS, original, 180_000);
       original = undefined;
       rmSync(LOCK, { force: true });
     }

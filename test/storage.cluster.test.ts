@@ -11,11 +11,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api, StorageV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ownedSelector, RUN_ID_LABEL } from '../helpers/run/labels.ts';
 import { KUBECONFIG, shakedown } from './cli-child.ts';
+import { scaleDeployment, sleep, waitPodsReady, withSession } from './cluster-kit.ts';
 
 const NAMESPACE = 'local-path-storage';
 const DEPLOYMENT = 'local-path-provisioner';
@@ -38,45 +37,14 @@ interface Result {
   origin?: { dimension: string; value: string; confidence: string };
 }
 
-async function withSession<T>(use: (session: KubeSession) => Promise<T>): Promise<T> {
-  const session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
-  try {
-    return await use(session);
-  } finally {
-    await session.close();
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 // Another engineer's deliberate fault: nothing runs against the cluster until it is over.
 async function waitForeignFault(): Promise<void> {
   while (existsSync(FOREIGN_LOCK)) await sleep(5000);
 }
 
-async function scale(replicas: number): Promise<void> {
-  await withSession(async (session) => {
-    const apps = session.kc.makeApiClient(AppsV1Api);
-    const current = await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT });
-    await apps.replaceNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT, body: { ...current, spec: { replicas } } });
-  });
-}
-
-// Until exactly `replicas` provisioner pods exist and are Ready.
-async function waitReady(replicas: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pods = await withSession(async (session) => (await session.clients.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app=${DEPLOYMENT}` })).items);
-    const ready = pods.filter((pod) => pod.metadata?.deletionTimestamp === undefined && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    if (ready.length === replicas && pods.length === replicas) return;
-    if (Date.now() > deadline) throw new Error(`${DEPLOYMENT}: expected ${replicas} ready pod(s), saw ${ready.length} ready of ${pods.length}`);
-    await sleep(1000);
-  }
-}
-
 async function setDefault(on: boolean): Promise<void> {
   await withSession(async (session) => {
-    const storage = session.kc.makeApiClient(StorageV1Api);
+    const storage = session.clients.storage;
     const sc = await storage.readStorageClass({ name: CLASS });
     const annotations = { ...sc.metadata?.annotations };
     if (on) annotations[DEFAULT_ANNOTATION] = 'true';
@@ -123,17 +91,17 @@ async function broken<T>(work: () => Promise<T>, restore: () => Promise<void>): 
 
 describe('the storage suite against a broken storage setup', () => {
   it('with the provisioner scaled to zero, provisioning fails and names the provisioner as the cause', async () => {
-    const original = await withSession(async (session) => (await session.kc.makeApiClient(AppsV1Api).readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 1);
+    const original = await withSession(async (session) => (await session.clients.apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 1);
     expect(original).toBeGreaterThan(0);
     const run = await broken(
       async () => {
-        await scale(0);
-        await waitReady(0, 60_000);
+        await scaleDeployment(NAMESPACE, DEPLOYMENT, 0);
+        await waitPodsReady(NAMESPACE, `app=${DEPLOYMENT}`, 0, 60_000);
         return runSuite('provisioner at zero');
       },
       async () => {
-        await scale(original);
-        await waitReady(original, 120_000);
+        await scaleDeployment(NAMESPACE, DEPLOYMENT, original);
+        await waitPodsReady(NAMESPACE, `app=${DEPLOYMENT}`, original, 120_000);
       },
     );
     expect(run.code).toBe(1);
@@ -175,7 +143,7 @@ describe('the storage suite against a broken storage setup', () => {
     const name = `shakedown-immediate-${process.pid}`;
     await waitForeignFault();
     await withSession((session) =>
-      session.kc.makeApiClient(StorageV1Api).createStorageClass({
+      session.clients.storage.createStorageClass({
         body: { metadata: { name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: name } }, provisioner: 'rancher.io/local-path', volumeBindingMode: 'Immediate', reclaimPolicy: 'Delete' },
       }),
     );
@@ -183,7 +151,7 @@ describe('the storage suite against a broken storage setup', () => {
     try {
       run = await runSuite('Immediate class refused', ['--storage-class', name, '--storage-bound', '15s']);
     } finally {
-      await withSession((session) => session.kc.makeApiClient(StorageV1Api).deleteStorageClass({ name }));
+      await withSession((session) => session.clients.storage.deleteStorageClass({ name }));
     }
     expect(run.code).toBe(1);
     const chosen = run.results.find((r) => r.check === 'dynamic provisioning › each chosen class provisions and binds');

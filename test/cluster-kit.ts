@@ -1,0 +1,63 @@
+// What the tests against the real local cluster share: a session on its kubeconfig for one use,
+// scaling an add-on's Deployment and waiting until exactly that many of its pods are Ready, and
+// the fault lock files that keep tests from running against a cluster another test broke on
+// purpose (cluster-fault.lock for the control plane, cluster-fault-NAME.lock for an add-on).
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
+import { KUBECONFIG } from './cli-child.ts';
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function withSession<T>(use: (session: KubeSession) => Promise<T>): Promise<T> {
+  const session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
+  try {
+    return await use(session);
+  } finally {
+    await session.close();
+  }
+}
+
+export async function scaleDeployment(namespace: string, name: string, replicas: number): Promise<void> {
+  await withSession(async ({ clients: { apps } }) => {
+    const current = await apps.readNamespacedDeploymentScale({ namespace, name });
+    await apps.replaceNamespacedDeploymentScale({ namespace, name, body: { ...current, spec: { replicas } } });
+  });
+}
+
+// Until exactly `replicas` pods match (none left over when scaling down) and all are Ready.
+export async function waitPodsReady(namespace: string, labelSelector: string, replicas: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pods = await withSession(async (session) => (await session.clients.core.listNamespacedPod({ namespace, labelSelector })).items);
+    const ready = pods.filter((pod) => pod.metadata?.deletionTimestamp === undefined && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    if (ready.length === replicas && pods.length === replicas) return;
+    if (Date.now() > deadline) throw new Error(`${namespace} ${labelSelector}: expected ${replicas} ready pod(s), saw ${ready.length} ready of ${pods.length}`);
+    await sleep(1000);
+  }
+}
+
+const LOCK_PREFIX = 'cluster-fault';
+
+export function faultLock(name?: string): string {
+  return join(tmpdir(), `${LOCK_PREFIX}${name === undefined ? '' : `-${name}`}.lock`);
+}
+
+// Waits while another test has the cluster broken on purpose (any fault lock but `mine`).
+export async function waitOthersFaults(mine?: string): Promise<void> {
+  const others = () => readdirSync(tmpdir()).filter((file) => file.startsWith(LOCK_PREFIX) && file.endsWith('.lock') && join(tmpdir(), file) !== mine);
+  while (others().length > 0) await sleep(2000);
+}
+
+// Holds a fault lock for the body (after the others' faults are over), and always lets it go.
+export async function withFaultLock<T>(name: string | undefined, body: () => Promise<T>): Promise<T> {
+  const lock = faultLock(name);
+  await waitOthersFaults(lock);
+  writeFileSync(lock, `${process.pid}\n`);
+  try {
+    return await body();
+  } finally {
+    if (existsSync(lock)) rmSync(lock, { force: true });
+  }
+}
