@@ -49,6 +49,7 @@ export default defineManifest({
     { verb: 'create', resource: 'pods', subresource: 'portforward', scope: 'run', why: 'a port-forward to a pod on each node' },
     { verb: 'create', resource: 'deployments', group: 'apps', scope: 'run', why: 'a Deployment for the deployment and ReplicaSet controllers to act on' },
     { verb: 'delete', resource: 'deployments', group: 'apps', scope: 'run', why: 'deleting it, for the garbage collector to act on' },
+    { verb: 'get', resource: 'deployments', group: 'apps', scope: 'run', why: "the Deployment's conditions when it gets no ReplicaSet" },
     { verb: 'list', resource: 'replicasets', group: 'apps', scope: 'run', why: "the Deployment's ReplicaSet, made and then collected" },
     { verb: 'create', resource: 'services', scope: 'run', why: 'Services for EndpointSlices and kube-proxy to follow' },
   ],
