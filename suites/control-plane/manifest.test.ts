@@ -17,6 +17,8 @@ describe('control-plane permissions', () => {
         'list endpointslices (discovery.k8s.io) in namespace default',
         'watch pods in namespace RUN',
         'create pods/exec in namespace RUN',
+        'get pods/exec in namespace RUN',
+        'get pods/portforward in namespace RUN',
         'create pods/portforward in namespace RUN',
         'get pods/log in namespace RUN',
         'create deployments (apps) in namespace RUN',

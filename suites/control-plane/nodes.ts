@@ -172,8 +172,11 @@ export async function streamsCheck(c: CheckContext): Promise<void> {
   if (failing.length > 0) {
     const names = failing.map((r) => r.node);
     const what = failing.map((r) => `${r.node}: ${r.missing ?? r.results.filter((x) => !x.ok).map((x) => `${x.kind} (${x.detail})`).join(', ')}`);
-    c.fail('error', `streaming through the API server fails on ${names.join(', ')}: ${what.join('; ')}`, {
-      likelyCause: failing.every((r) => r.missing !== undefined)
+    const refused = failing.every((r) => r.missing === undefined && r.results.filter((x) => !x.ok).every((x) => /\b403\b|forbidden/i.test(x.detail)));
+    c.fail(refused ? 'forbidden' : 'error', `streaming through the API server fails on ${names.join(', ')}: ${what.join('; ')}`, {
+      likelyCause: refused
+        ? 'the API server refuses this user the subresource (RBAC): grant what the message names; websocket exec and port-forward are GET requests, so they need get as well as create'
+        : failing.every((r) => r.missing !== undefined)
         ? 'the pods never became ready there: see "a pod runs on every node"'
         : `the API server cannot reach the kubelet on ${names.join(', ')} (port 10250, its serving certificate, --kubelet-certificate-authority / --kubelet-client-certificate) or that kubelet is down; kubectl logs/exec/port-forward, webhooks and metrics all take this path`,
       evidence: [{ label: 'heartbeats', text: await heartbeats(session, names) }],
