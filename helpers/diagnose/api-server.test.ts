@@ -2,7 +2,7 @@ import { ApiException } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { ShakedownError } from '../errors.ts';
 import type { ApiResponse } from '../kube/connection.ts';
-import { explainApiFailure, failingChecks } from './api-server.ts';
+import { explainApiFailure } from './api-server.ts';
 
 const READYZ_ETCD = '[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\n[-]etcd-readiness failed: reason withheld\n[+]informer-sync ok\nreadyz check failed';
 const timedOut = () => new ShakedownError('SD_API_UNREACHABLE', 'cannot reach the API server at https://x:6443 (context "c"): no response in time', { cause: Object.assign(new Error('Headers Timeout Error'), { code: 'UND_ERR_HEADERS_TIMEOUT' }) });
@@ -31,7 +31,4 @@ describe('explainApiFailure', () => {
     expect(asked).toBe(false);
   });
 
-  it('reads the failing checks of a verbose report', () => {
-    expect(failingChecks(READYZ_ETCD)).toEqual(['etcd', 'etcd-readiness']);
-  });
 });

@@ -5,6 +5,7 @@
 import { ApiException } from '@kubernetes/client-node';
 import { ShakedownError } from '../errors.ts';
 import { networkCode } from '../kube/api-errors.ts';
+import { failedLines, likelyCauseOf, parseHealth } from '../kube/apiserver-health.ts';
 import type { ApiRequest, ApiResponse } from '../kube/connection.ts';
 import { where, type Diagnosis } from './diagnosis.ts';
 
@@ -22,14 +23,6 @@ export function worthAsking(error: ShakedownError): boolean {
   return code !== undefined && TIMEOUTS.has(code);
 }
 
-// The named checks /readyz?verbose reports failing ("[-]etcd failed: reason withheld").
-export function failingChecks(text: string): string[] {
-  return text
-    .split('\n')
-    .map((line) => /^\[-\](\S+)\s+failed/.exec(line.trim())?.[1])
-    .filter((name): name is string => name !== undefined);
-}
-
 export function diagnoseReadyz(response: ApiResponse | undefined): Diagnosis {
   if (response === undefined) {
     return {
@@ -43,7 +36,7 @@ export function diagnoseReadyz(response: ApiResponse | undefined): Diagnosis {
       subjects: [],
     };
   }
-  const failing = failingChecks(response.text);
+  const failing = failedLines(parseHealth('/readyz?verbose', response.status, response.text)).map((line) => line.name);
   const etcd = failing.filter((name) => name.startsWith('etcd'));
   const evidence = [`GET /readyz?verbose: HTTP ${response.status}`, ...response.text.split('\n').filter((line) => line.startsWith('[-]'))];
   if (etcd.length > 0) {
@@ -60,7 +53,10 @@ export function diagnoseReadyz(response: ApiResponse | undefined): Diagnosis {
   }
   return {
     component: 'api-server',
-    summary: failing.length > 0 ? `the API server reports itself not ready: ${failing.map((name) => `[-]${name}`).join(', ')}` : `the API server fails requests although /readyz answers HTTP ${response.status}`,
+    summary:
+      failing.length > 0
+        ? `the API server reports itself not ready: ${failing.map((name) => `[-]${name}`).join(', ')}: ${likelyCauseOf(failing[0] ?? '')}`
+        : `the API server fails requests although /readyz answers HTTP ${response.status}`,
     evidence,
     confidence: failing.length > 0 ? 'high' : 'low',
     fatal: true,

@@ -22,7 +22,7 @@ describe('requiredPermissions', () => {
     const fleet = requiredPermissions([suite('echo', ['fleet'])], 'auto');
     expect(names(fleet)).toEqual(expect.arrayContaining(['create pods in namespace sd-run', 'get pods/proxy in namespace sd-run', 'create pods/proxy in namespace sd-run', 'create secrets in namespace sd-run']));
     expect(names(fleet)).not.toContain('create pods/exec in namespace sd-run');
-    expect(fleet.optional.map((p) => describePermission(p, 'sd-run'))).toEqual(['create pods/exec in namespace sd-run']);
+    expect(fleet.optional.map((p) => describePermission(p, 'sd-run'))).toEqual(['create pods/exec in namespace sd-run', 'get pods/exec in namespace sd-run']);
   });
 
   it('adds each suite its own, once, naming every suite that needs it', () => {
@@ -36,8 +36,8 @@ describe('requiredPermissions', () => {
     );
     const service = plan.required.filter((p) => describePermission(p, 'ns') === 'get services in namespace default');
     expect(service).toEqual([expect.objectContaining({ by: 'a, b', why: 'reading the Service; the kubernetes ClusterIP' })]);
-    // Required by a suite, exec is no longer an optional fallback.
-    expect(plan.optional).toEqual([]);
+    // Required by a suite, creating an exec is no longer an optional fallback (its websocket GET still is).
+    expect(plan.optional.map((p) => describePermission(p, 'ns'))).toEqual(['get pods/exec in namespace ns']);
     expect(plan.required.find((p) => describePermission(p, 'ns') === 'create pods/exec in namespace ns')?.by).toBe('b');
   });
 
@@ -73,7 +73,7 @@ describe('clusterRoleRules', () => {
     const rules = clusterRoleRules([suite('echo', ['fleet'])], 'auto');
     expect(rules).toContainEqual({ apiGroups: [''], resources: ['pods/proxy'], verbs: ['create', 'get'] });
     expect(rules.some((rule) => rule.resources?.includes('pods/exec'))).toBe(false);
-    expect(clusterRoleRules([suite('echo', ['fleet'])], 'auto', { withFallback: true })).toContainEqual({ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] });
+    expect(clusterRoleRules([suite('echo', ['fleet'])], 'auto', { withFallback: true })).toContainEqual({ apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] });
     expect(clusterRoleRules([suite('health', [])], 'auto')).toEqual([
       { apiGroups: [''], resources: ['nodes'], verbs: ['list'] },
       { nonResourceURLs: ['/version'], verbs: ['get'] },

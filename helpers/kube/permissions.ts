@@ -30,6 +30,7 @@ const RUN_NAMESPACES: SuitePermission[] = [
   { verb: 'list', resource: 'events', scope: 'run', why: 'evidence on failures: the events of the objects involved' },
   { verb: 'get', resource: 'services', scope: 'run', why: 'evidence on failures: the Services involved' },
   { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', scope: 'run', why: 'evidence on failures: the endpoints of the Services involved' },
+  { verb: 'get', resource: 'nodes', scope: 'cluster', why: 'evidence on failures: the nodes a failure names' },
   // What names the component at fault when pods do not become ready (helpers/diagnose).
   { verb: 'get', resource: 'leases', group: 'coordination.k8s.io', scope: { namespace: 'kube-system' }, why: 'diagnosis: the leader Leases of kube-scheduler and kube-controller-manager' },
   { verb: 'list', resource: 'leases', group: 'coordination.k8s.io', scope: { namespace: 'kube-node-lease' }, why: "diagnosis: the kubelets' heartbeat Leases" },
@@ -56,7 +57,10 @@ const PROXY: SuitePermission[] = [
   { verb: 'get', resource: 'pods', subresource: 'proxy', scope: 'run', why: 'reaching the probe agents through the API server (GET)' },
   { verb: 'create', resource: 'pods', subresource: 'proxy', scope: 'run', why: 'reaching the probe agents through the API server (POST)' },
 ];
-const EXEC: SuitePermission[] = [{ verb: 'create', resource: 'pods', subresource: 'exec', scope: 'run', why: 'reaching the probe agents by exec' }];
+const EXEC: SuitePermission[] = [
+  { verb: 'create', resource: 'pods', subresource: 'exec', scope: 'run', why: 'reaching the probe agents by exec' },
+  { verb: 'get', resource: 'pods', subresource: 'exec', scope: 'run', why: 'reaching the probe agents by exec (the websocket upgrade is a GET)' },
+];
 
 export interface RunNeeds {
   // Any chosen suite needs namespaces of the run (fleet or its own).

@@ -6,7 +6,7 @@ import { resolveCredentials } from '../../helpers/kube/connection.ts';
 import { apiServerLeases, ageText, type LeaseState } from '../../helpers/kube/leases.ts';
 import type { KubeSession } from '../../helpers/kube/session.ts';
 import { timedGet } from './api.ts';
-import { etcdLines, failedLines, healthEvidence, likelyCauseOf, parseHealth, type HealthReport } from './health.ts';
+import { etcdLines, failedLines, healthEvidence, likelyCauseOf, parseHealth, type HealthReport } from '../../helpers/kube/apiserver-health.ts';
 import { etcdMetrics, etcdMetricsText } from './metrics.ts';
 import { median, ms } from './timing.ts';
 

@@ -46,7 +46,6 @@ export default defineManifest({
     { verb: 'patch', resource: 'pods', scope: 'run', why: 'taking a pod out of a Service selector, for EndpointSlices to follow' },
     { verb: 'create', resource: 'pods', subresource: 'exec', scope: 'run', why: "an exec into a pod on each node, through its kubelet" },
     { verb: 'get', resource: 'pods', subresource: 'exec', scope: 'run', why: 'an exec into a pod on each node (websocket: a GET)' },
-    { verb: 'get', resource: 'nodes', scope: 'cluster', why: 'evidence on failures: the state and events of the node a failure names' },
     { verb: 'get', resource: 'pods', subresource: 'portforward', scope: 'run', why: 'a port-forward to a pod on each node (websocket)' },
     { verb: 'create', resource: 'pods', subresource: 'portforward', scope: 'run', why: 'a port-forward to a pod on each node' },
     { verb: 'create', resource: 'deployments', group: 'apps', scope: 'run', why: 'a Deployment for the deployment and ReplicaSet controllers to act on' },

@@ -7,7 +7,7 @@ import { suiteOptions } from '../../helpers/engine/manifest.ts';
 import { apiServerLeases, componentLease, nodeLeases } from '../../helpers/kube/leases.ts';
 import type { ApiService, ConfigMap, Crd, EndpointSlice, Service, WebhookConfiguration } from '../certificates/read.ts';
 import { slicesOf } from '../certificates/read.ts';
-import { failedLines, healthEvidence, likelyCauseOf, parseHealth } from '../control-plane/health.ts';
+import { failedLines, healthEvidence, likelyCauseOf, parseHealth } from '../../helpers/kube/apiserver-health.ts';
 import { judgeLeaderLease, nodeHealth, nodeLine, nodeProblems } from '../control-plane/judge.ts';
 import { imageTag } from '../control-plane/versions.ts';
 import { judgeUse, readDeprecated, windowText } from './deprecated.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etcdLines, failedLines, healthEvidence, likelyCauseOf, parseHealth } from './health.ts';
+import { etcdLines, failedLines, healthEvidence, likelyCauseOf, parseHealth } from './apiserver-health.ts';
 
 const healthy = `[+]ping ok
 [+]log ok

@@ -1,4 +1,4 @@
-// The API server's own health report: /readyz?verbose and /livez?verbose list every named check
+// The API server's own health report (read by the engine's diagnosis and by the control-plane suite): /readyz?verbose and /livez?verbose list every named check
 // ("[+]etcd ok", "[-]poststarthook/rbac/bootstrap-roles failed: reason withheld") and end with a
 // summary line. Parsed into one line of evidence per check; a failing check is named with what
 // usually makes it fail.
