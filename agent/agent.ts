@@ -7,6 +7,7 @@ import { startUdpEcho } from './echo-udp.ts';
 import type { AgentConfig } from './config.ts';
 import { startListening } from './listen.ts';
 import type { AgentPorts } from './protocol.ts';
+import type { MtuPaths } from './mtu.ts';
 
 export interface RunningAgent {
   ports: AgentPorts;
@@ -16,6 +17,7 @@ export interface RunningAgent {
 export interface AgentOptions {
   log: (line: string) => void;
   resolvConfPath?: string;
+  mtuPaths?: MtuPaths;
 }
 
 type Stop = () => Promise<void>;
@@ -27,7 +29,7 @@ async function stopAll(stops: readonly Stop[]): Promise<void> {
 async function startServers(config: AgentConfig, options: AgentOptions, ports: AgentPorts, stops: Stop[]): Promise<void> {
   const readiness: Readiness = { ready: config.ready };
   const { identity, listenAddress } = config;
-  const api = createApi({ identity, readiness, ports, resolvConfPath: options.resolvConfPath ?? '/etc/resolv.conf', token: config.token });
+  const api = createApi({ identity, readiness, ports, resolvConfPath: options.resolvConfPath ?? '/etc/resolv.conf', token: config.token, ...(options.mtuPaths === undefined ? {} : { mtuPaths: options.mtuPaths }) });
   for (const [index, port] of config.httpPorts.entries()) {
     const server = createHttpEcho({ identity, readiness, api: index === 0 ? api : undefined });
     const listening = await startListening(server, port, listenAddress);

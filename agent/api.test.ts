@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +17,11 @@ describe('the agent API', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sd-api-'));
     await writeFile(join(dir, 'resolv.conf'), 'search sd-7.svc.cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
+    await writeFile(join(dir, 'route'), 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\nnet1\t00000000\t0101F40A\t0003\t0\t0\t0\t00000000\n');
+    await mkdir(join(dir, 'net', 'net1'), { recursive: true });
+    await writeFile(join(dir, 'net', 'net1', 'mtu'), '1450\n');
     const config = { identity, httpPorts: [0, 0], tcpPort: 0, udpPort: 0, listenAddress: LOOPBACK, ready: true, token: TEST_TOKEN };
-    agent = await startAgent(config, { log: () => {}, resolvConfPath: join(dir, 'resolv.conf') });
+    agent = await startAgent(config, { log: () => {}, resolvConfPath: join(dir, 'resolv.conf'), mtuPaths: { route: join(dir, 'route'), ipv6Route: join(dir, 'none'), sysNet: join(dir, 'net') } });
     api = `http://${LOOPBACK}:${agent.ports.api}`;
   });
   afterAll(async () => {
@@ -26,7 +29,7 @@ describe('the agent API', () => {
     await rm(dir, { recursive: true });
   });
 
-  it('GET /v1/info tells identity, version, ports, resolv.conf and its clock', async () => {
+  it('GET /v1/info tells identity, version, ports, resolv.conf, its clock and the default-route interface MTU', async () => {
     const before = Date.now();
     const info = await callJson('GET', `${api}/v1/info`);
     const after = Date.now();
@@ -40,6 +43,7 @@ describe('the agent API', () => {
         ports: agent.ports,
         resolvConf: { nameservers: ['10.96.0.10'], search: ['sd-7.svc.cluster.local'], options: ['ndots:5'] },
         time: expect.any(Number),
+        mtu: { interface: 'net1', mtu: 1450 },
       },
     });
     const time = (info.body as { time: number }).time;

@@ -1,5 +1,5 @@
 // The agent's API, served on the first HTTP port next to the echo:
-//   GET  /v1/info       identity, version, ports, resolv.conf
+//   GET  /v1/info       identity, version, ports, resolv.conf, the interface MTU
 //   POST /v1/probe      run a batch of probes (ProbeRequest -> ProbeResponse)
 //   PUT  /v1/readiness  set what /healthz answers ({ready: boolean})
 // Every request under /v1/ must carry the run's token (auth.ts), checked before anything else,
@@ -13,6 +13,7 @@ import { BodyTooLargeError, readJson, sendJson } from './http-io.ts';
 import { AGENT_VERSION, API_VERSION } from './protocol.ts';
 import type { AgentPorts, ErrorResponse, Identity, InfoResponse } from './protocol.ts';
 import { readResolvConf } from './resolv-conf.ts';
+import { MTU_PATHS, readInterfaceMtu, type MtuPaths } from './mtu.ts';
 import { ValidationError, parseProbeRequest, parseReadinessRequest } from './validate.ts';
 
 // 2000 targets of a few hundred bytes each fit comfortably.
@@ -24,6 +25,8 @@ export interface ApiOptions {
   /** The ports served so far; filled in while the agent starts. */
   ports: AgentPorts;
   resolvConfPath: string;
+  /** Where the default route and the interface MTU are read (tests point elsewhere). */
+  mtuPaths?: MtuPaths;
   /** The run's token; every API request must present it. */
   token: string;
 }
@@ -43,6 +46,7 @@ function endpoints(options: ApiOptions): ReadonlyMap<string, Endpoint> {
       ports: options.ports,
       resolvConf: await readResolvConf(options.resolvConfPath),
       time: Date.now(),
+      mtu: await readInterfaceMtu(options.mtuPaths ?? MTU_PATHS),
     };
     sendJson(response, 200, body);
   };

@@ -17,4 +17,16 @@ describe('createTcpEcho', () => {
     await echo.close();
     expect(received).toBe('pod-x|one\npod-x|two\npod-x|three\n');
   });
+
+  it('answers a bulk line (payload|# and dots) with the payload and the bytes it received, not the whole line', async () => {
+    const echo = await startListening(createTcpEcho('pod-y'), 0, LOOPBACK);
+    const socket = connect(echo.port, LOOPBACK);
+    socket.setEncoding('utf8');
+    let received = '';
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.end(`big|#${'.'.repeat(20_000)}\nnot|#bulk\n`);
+    await new Promise((resolve) => socket.on('end', resolve));
+    await echo.close();
+    expect(received).toBe('pod-y|big|#20005\npod-y|not|#bulk\n');
+  });
 });

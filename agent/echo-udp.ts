@@ -1,4 +1,5 @@
-// UDP echo: one datagram in, `POD|datagram` out.
+// UDP echo: one datagram in, `POD|datagram` out; a bulk datagram (echo-line.ts) gets the short
+// `POD|payload|#BYTES`.
 //
 // A reply must leave from the address the request was sent to, or the client's connected socket
 // (and any NAT on the way) drops it. A socket bound to the wildcard address lets the kernel pick
@@ -10,7 +11,7 @@ import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { echoPrefix } from './echo-line.ts';
+import { BULK_MARK, bulkAnswer, echoPrefix } from './echo-line.ts';
 
 export interface UdpEcho {
   port: number;
@@ -23,6 +24,8 @@ export interface UdpEcho {
 
 // kube-ipvs0 holds every ClusterIP of the cluster on IPVS nodes; IPVS rewrites traffic to those
 // addresses before it reaches a socket, so binding them would only cost a socket per Service.
+const BULK_BYTES = Buffer.from(BULK_MARK);
+
 const IGNORED_INTERFACES = new Set(['kube-ipvs0']);
 
 function localAddresses(): string[] {
@@ -51,7 +54,11 @@ async function bindEcho(pod: string, address: string, port: number, shared: bool
   });
   // Clients that vanish before the reply are routine; a failed send must not stop the echo.
   socket.on('error', () => {});
-  socket.on('message', (message, peer) => socket.send(Buffer.concat([prefix, message]), peer.port, peer.address, () => {}));
+  socket.on('message', (message, peer) => {
+    // Bytes are echoed as they came; only a bulk message (ASCII by construction) is answered short.
+    const bulk = message.length > 2 && message.includes(BULK_BYTES) ? bulkAnswer(message.toString('latin1'), message.length) : undefined;
+    socket.send(bulk === undefined ? Buffer.concat([prefix, message]) : Buffer.concat([prefix, Buffer.from(bulk, 'latin1')]), peer.port, peer.address, () => {});
+  });
   return socket;
 }
 

@@ -59,4 +59,16 @@ describe('probeTcp', () => {
     const port = await serve(tcpServer((socket) => socket.end()));
     expect(await probeTcp(target(port))).toMatchObject({ outcome: 'protocol-error', detail: 'connection closed before a reply line' });
   });
+
+  it('sends a bulk line of the size asked and expects the byte count back', async () => {
+    const port = await serve(startListening(createTcpEcho('backend-8'), 0, LOOPBACK));
+    const result = await probeTcp(target(port, { payload: 'large', size: 12_000 }));
+    expect(result).toMatchObject({ outcome: 'ok', detail: 'echoed by backend-8', reply: { pod: 'backend-8', text: 'large|#12000' } });
+  });
+
+  it('reports protocol-error when a bulk line comes back with another byte count (cut on the way)', async () => {
+    const port = await serve(tcpServer((socket) => socket.end('backend-8|large|#9000\n')));
+    const result = await probeTcp(target(port, { payload: 'large', size: 12_000 }));
+    expect(result).toMatchObject({ outcome: 'protocol-error' });
+  });
 });

@@ -1,13 +1,13 @@
-// TCP prober: connect, send one line, read one line back.
+// TCP prober: connect, send one line (a bulk line of `size` bytes when asked), read one line back.
 import { connect } from 'node:net';
-import { DEFAULT_PAYLOAD, echoFinding } from './echo-line.ts';
+import { DEFAULT_PAYLOAD, echoExchange, echoFinding } from './echo-line.ts';
 import { runProbeScope } from './probe-scope.ts';
 import type { ProbeResult, TcpTarget } from './protocol.ts';
 
 const MAX_REPLY_CHARS = 64 * 1024;
 
 export function probeTcp(target: TcpTarget): Promise<ProbeResult> {
-  const sent = target.payload ?? DEFAULT_PAYLOAD;
+  const { sent, expect } = echoExchange(target.payload ?? DEFAULT_PAYLOAD, target.size);
   return runProbeScope(target, (scope) => {
     const socket = connect({ host: target.host, port: target.port });
     scope.onEnd(() => socket.destroy());
@@ -17,7 +17,7 @@ export function probeTcp(target: TcpTarget): Promise<ProbeResult> {
     socket.on('data', (chunk: string) => {
       received += chunk;
       const newline = received.indexOf('\n');
-      if (newline >= 0) scope.finish(echoFinding(received.slice(0, newline), sent));
+      if (newline >= 0) scope.finish(echoFinding(received.slice(0, newline), expect));
       else if (received.length > MAX_REPLY_CHARS) scope.finish({ outcome: 'protocol-error', detail: 'reply line too long' });
     });
     socket.on('end', () => scope.finish({ outcome: 'protocol-error', detail: 'connection closed before a reply line' }));

@@ -39,4 +39,18 @@ describe('probeUdp', () => {
     closers.push(liar.close);
     expect(await probeUdp(target(liar.port))).toMatchObject({ outcome: 'protocol-error', detail: 'not an echo: "someone else"' });
   });
+
+  it('sends one datagram of exactly the size asked; the echo answers short with the bytes it got', async () => {
+    const seen: number[] = [];
+    const echo = await startUdpEcho('backend-4', 0, LOOPBACK);
+    closers.push(echo.close);
+    const spy = await udpServer((message, reply) => {
+      seen.push(message.length);
+      reply(`spy|large|#${message.length}`);
+    });
+    closers.push(spy.close);
+    expect(await probeUdp(target(echo.port, { payload: 'large', size: 1472 }))).toMatchObject({ outcome: 'ok', reply: { pod: 'backend-4', text: 'large|#1472' } });
+    expect(await probeUdp(target(spy.port, { payload: 'large', size: 1472 }))).toMatchObject({ outcome: 'ok', reply: { pod: 'spy' } });
+    expect(seen).toEqual([1472]);
+  });
 });

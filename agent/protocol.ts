@@ -1,14 +1,18 @@
 // Wire types shared by the agent and the runner that calls it through the pod proxy.
 // Every change visible on the wire bumps API_VERSION.
 
-export const API_VERSION = 'shakedown.probe/v1';
-export const AGENT_VERSION = '0.3.0';
+export const API_VERSION = 'shakedown.probe/v2';
+export const AGENT_VERSION = '0.4.0';
 
 export const MAX_TARGETS = 2000;
 export const MAX_TIMEOUT_MS = 30_000;
 export const DEFAULT_CONCURRENCY = 64;
 export const MAX_CONCURRENCY = 256;
 export const MAX_PAYLOAD_CHARS = 1024;
+/** The largest bulk line over TCP (`size`): below the TCP echo's longest line. */
+export const MAX_TCP_SIZE = 65_000;
+/** The largest UDP datagram over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
+export const MAX_UDP_SIZE = 65_507;
 
 /** How a probe ended: the classification the reports show. The set is closed and the strings are stable. */
 export type Outcome =
@@ -42,20 +46,31 @@ export interface HttpTarget extends TargetBase {
   tlsInsecure?: boolean;
 }
 
-/** Sends `payload` as one line and expects the agent's echo `POD|payload`. */
+/**
+ * Sends `payload` as one line and expects the agent's echo `POD|payload`.
+ * With `size`: a bulk line of `size` bytes (`payload|#` padded with dots, see echo-line.ts) that the
+ * echo answers with a short `POD|payload|#BYTES`, so the large data flows one way only (to the target).
+ */
 export interface TcpTarget extends TargetBase {
   kind: 'tcp';
   host: string;
   port: number;
   payload?: string;
+  size?: number;
 }
 
-/** Sends `payload` as one datagram and expects the agent's echo `POD|payload`. */
+/**
+ * Sends `payload` as one datagram and expects the agent's echo `POD|payload`.
+ * With `size`: one datagram of exactly `size` bytes (a bulk message), answered with a short
+ * `POD|payload|#BYTES`. The kernel sets DF on a datagram that fits the path MTU it knows, so a
+ * datagram of the interface MTU - 28 that vanishes on the way shows a smaller link.
+ */
 export interface UdpTarget extends TargetBase {
   kind: 'udp';
   host: string;
   port: number;
   payload?: string;
+  size?: number;
 }
 
 export interface DnsTarget extends TargetBase {
@@ -199,6 +214,14 @@ export interface AgentPorts {
   udp: number;
 }
 
+/** The interface the pod's default route uses, and its MTU as the pod sees it. */
+export interface InterfaceMtu {
+  interface: string;
+  mtu?: number;
+  /** Why it could not be read, when it could not. */
+  error?: string;
+}
+
 export interface InfoResponse extends Identity {
   apiVersion: typeof API_VERSION;
   version: string;
@@ -207,6 +230,8 @@ export interface InfoResponse extends Identity {
   resolvConf: ResolvConf;
   /** The agent's clock (its node's) when it answered, in milliseconds since the epoch. */
   time?: number;
+  /** The MTU of the pod's default-route interface (API v2). */
+  mtu?: InterfaceMtu;
 }
 
 export interface ReadinessRequest {

@@ -5,6 +5,8 @@ import {
   DNS_QUERY_TYPES,
   MAX_CONCURRENCY,
   MAX_PAYLOAD_CHARS,
+  MAX_TCP_SIZE,
+  MAX_UDP_SIZE,
   MAX_TARGETS,
   MAX_TIMEOUT_MS,
 } from './protocol.ts';
@@ -135,7 +137,7 @@ function httpTarget(fields: Fields, field: string): HttpTarget {
 }
 
 function echoTarget<K extends 'tcp' | 'udp'>(kind: K, fields: Fields, field: string) {
-  onlyKeys(fields, ['kind', 'id', 'timeoutMs', 'host', 'port', 'payload'], field);
+  onlyKeys(fields, ['kind', 'id', 'timeoutMs', 'host', 'port', 'payload', 'size'], field);
   return {
     kind,
     id: required(fields, 'id', field, text(256)),
@@ -143,6 +145,7 @@ function echoTarget<K extends 'tcp' | 'udp'>(kind: K, fields: Fields, field: str
     host: required(fields, 'host', field, host),
     port: required(fields, 'port', field, port),
     payload: optional(fields, 'payload', field, payload(kind === 'udp')),
+    size: optional(fields, 'size', field, integer(1, kind === 'udp' ? MAX_UDP_SIZE : MAX_TCP_SIZE)),
   };
 }
 
