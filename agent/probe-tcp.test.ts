@@ -71,4 +71,14 @@ describe('probeTcp', () => {
     const result = await probeTcp(target(port, { payload: 'large', size: 12_000 }));
     expect(result).toMatchObject({ outcome: 'protocol-error' });
   });
+
+  it('with connectOnly, reports ok once connected and sends nothing', async () => {
+    let got = '';
+    const port = await serve(tcpServer((socket) => socket.on('data', (d) => (got += String(d)))));
+    const result = await probeTcp(target(port, { connectOnly: true }));
+    expect(result).toMatchObject({ outcome: 'ok', detail: `connected to ${LOOPBACK}:${port}` });
+    expect(result.reply).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(got).toBe('');
+  });
 });

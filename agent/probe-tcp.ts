@@ -1,4 +1,5 @@
-// TCP prober: connect, send one line (a bulk line of `size` bytes when asked), read one line back.
+// TCP prober: connect, send one line (a bulk line of `size` bytes when asked), read one line back;
+// or, with connectOnly, the handshake alone.
 import { connect } from 'node:net';
 import { DEFAULT_PAYLOAD, echoExchange, echoFinding } from './echo-line.ts';
 import { runProbeScope } from './probe-scope.ts';
@@ -13,7 +14,10 @@ export function probeTcp(target: TcpTarget): Promise<ProbeResult> {
     scope.onEnd(() => socket.destroy());
     socket.setEncoding('utf8');
     let received = '';
-    socket.on('connect', () => socket.write(`${sent}\n`));
+    socket.on('connect', () => {
+      if (target.connectOnly === true) scope.finish({ outcome: 'ok', detail: `connected to ${target.host}:${target.port}` });
+      else socket.write(`${sent}\n`);
+    });
     socket.on('data', (chunk: string) => {
       received += chunk;
       const newline = received.indexOf('\n');

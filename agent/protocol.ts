@@ -57,6 +57,8 @@ export interface TcpTarget extends TargetBase {
   port: number;
   payload?: string;
   size?: number;
+  /** The handshake only: `ok` once connected, nothing sent (a port that is not an agent echo, e.g. a kubelet's). */
+  connectOnly?: boolean;
 }
 
 /**

@@ -137,7 +137,7 @@ function httpTarget(fields: Fields, field: string): HttpTarget {
 }
 
 function echoTarget<K extends 'tcp' | 'udp'>(kind: K, fields: Fields, field: string) {
-  onlyKeys(fields, ['kind', 'id', 'timeoutMs', 'host', 'port', 'payload', 'size'], field);
+  onlyKeys(fields, ['kind', 'id', 'timeoutMs', 'host', 'port', 'payload', 'size', ...(kind === 'tcp' ? ['connectOnly'] : [])], field);
   return {
     kind,
     id: required(fields, 'id', field, text(256)),
@@ -146,6 +146,7 @@ function echoTarget<K extends 'tcp' | 'udp'>(kind: K, fields: Fields, field: str
     port: required(fields, 'port', field, port),
     payload: optional(fields, 'payload', field, payload(kind === 'udp')),
     size: optional(fields, 'size', field, integer(1, kind === 'udp' ? MAX_UDP_SIZE : MAX_TCP_SIZE)),
+    ...(kind === 'tcp' ? { connectOnly: optional(fields, 'connectOnly', field, boolean) } : {}),
   };
 }
 
