@@ -15,7 +15,7 @@ import type { CliIo } from './main.ts';
 export const CLEANUP_WAIT_MS = 120_000;
 
 export async function cleanupCommand(io: CliIo, settings: Settings): Promise<number> {
-  const location = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home });
+  const location = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home, inCluster: settings.inCluster });
   if (location === undefined) throw noKubeconfig();
   const session = await openKubeSession(location, { ...(settings.context === undefined ? {} : { context: settings.context }), qps: settings.apiQps });
   try {

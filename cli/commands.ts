@@ -33,6 +33,8 @@ export const COMMANDS: CommandSpec[] = [
       'transport',
       'verbose',
       'baseline',
+      'inCluster',
+      'reportLog',
     ],
     suiteOptions: true,
   },
@@ -44,7 +46,13 @@ export const COMMANDS: CommandSpec[] = [
   },
   { name: 'diff', summary: 'compare two JSON reports (BEFORE.json AFTER.json): new failures, slower checks; exit 1 on a regression', keys: ['junit'] },
   { name: 'list', summary: 'list the suites and their checks', keys: ['suites', 'verbose'] },
-  { name: 'cleanup', summary: 'delete namespaces that crashed runs left behind (expired ones; --all for every one of ours)', keys: ['kubeconfig', 'context', 'all', 'runId', 'apiQps', 'verbose'] },
+  { name: 'cleanup', summary: 'delete namespaces that crashed runs left behind (expired ones; --all for every one of ours)', keys: ['kubeconfig', 'context', 'inCluster', 'all', 'runId', 'apiQps', 'verbose'] },
+  {
+    name: 'deploy',
+    summary: 'print (or --apply) a Job that runs shakedown inside the cluster with least-privilege RBAC; --wait: run it there, bring its reports back, remove it',
+    keys: ['suites', 'kubeconfig', 'context', 'junit', 'json', 'html', 'image', 'namespace', 'apply', 'wait', 'jobTimeout', 'probeImage', 'concurrency', 'apiQps', 'setupTimeout', 'checkTimeout', 'probeTimeout', 'transport', 'verbose'],
+    suiteOptions: true,
+  },
   { name: 'images', summary: 'print every image a run uses, for mirroring', keys: ['suites', 'probeImage', 'context', 'verbose'] },
 ];
 

@@ -54,7 +54,13 @@ export async function main(io: CliIo): Promise<number> {
         // Every option of the chosen suites is read and validated before anything touches the cluster.
         const options = resolveSuiteOptions(suites.map((suite) => suite.manifest), layers);
         if (settings.baseline !== undefined) return await (await import('./gate.ts')).runJudged(io, settings, suites, options, root);
+        if (settings.reportLog) return await (await import('./deploy-report-log.ts')).runWithReportLog(io, settings, suites, options, root);
         return await (await import('./run.ts')).runCommand(io, settings, suites, options, root);
+      }
+      case 'deploy': {
+        const suites = selectSuites(all, settings.suites, sources.suites);
+        resolveSuiteOptions(suites.map((suite) => suite.manifest), layers);
+        return await (await import('./deploy.ts')).deployCommand(io, { settings, sources, suites, flags: parsed.flags, root });
       }
       case 'gate': {
         const gate = await import('./gate.ts');

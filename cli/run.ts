@@ -12,7 +12,7 @@ import { createRunReporters } from '../reports/run-reporters.ts';
 import type { CliIo } from './main.ts';
 
 export async function runCommand(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<number> {
-  const kubeconfig = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home });
+  const kubeconfig = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home, inCluster: settings.inCluster });
   const reporter = createRunReporters({ ...settings, stdout: io.stdout, stderr: io.stderr, env: io.env });
   const outcome = await runShakedown({ settings, suites, options, root, kubeconfig, stderr: io.stderr, reporter });
   return deliveredExitCode(outcome.exitCode, reporter.failures);

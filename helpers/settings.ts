@@ -32,6 +32,16 @@ export interface Settings {
   failOn: FailOn;
   // gate and run: a JSON report to compare this run with (as `shakedown diff` does).
   baseline: string | undefined;
+  // run: use the pod's ServiceAccount (the runner of `shakedown deploy`).
+  inCluster: boolean;
+  // run: print the reports, packed, at the end of the log (how `deploy --wait` gets them back).
+  reportLog: boolean;
+  // deploy: create the objects (else print them), follow the Job, its image, its namespace and deadline.
+  apply: boolean;
+  wait: boolean;
+  image: string | undefined;
+  namespace: string | undefined;
+  jobTimeout: number;
 }
 
 export type SettingKey = keyof Settings;
@@ -137,6 +147,37 @@ export const KNOBS: Knobs = {
     default: undefined,
     isPath: true,
     describe: 'compare this run with an earlier JSON report (as shakedown diff): exit 1 on a regression',
+  },
+  inCluster: {
+    type: boolean,
+    flag: 'in-cluster',
+    env: 'SHAKEDOWN_IN_CLUSTER',
+    default: false,
+    describe: "use the pod's ServiceAccount instead of a kubeconfig (automatic in a pod with no kubeconfig)",
+  },
+  reportLog: {
+    type: boolean,
+    flag: 'report-log',
+    env: 'SHAKEDOWN_REPORT_LOG',
+    default: false,
+    describe: 'print the JUnit, JSON and HTML reports, gzipped and base64-encoded, at the end of the output (for shakedown deploy --wait)',
+  },
+  apply: { type: boolean, flag: 'apply', env: 'SHAKEDOWN_DEPLOY_APPLY', default: false, describe: 'deploy: create the objects instead of printing them' },
+  wait: {
+    type: boolean,
+    flag: 'wait',
+    env: 'SHAKEDOWN_DEPLOY_WAIT',
+    default: false,
+    describe: 'deploy: create them, follow the Job to its end, copy its reports back, remove everything; exit with its verdict',
+  },
+  image: { type: text, flag: 'image', env: 'SHAKEDOWN_IMAGE', default: undefined, describe: 'deploy: the runner image (built from the Containerfile; default on the local cluster: its own)' },
+  namespace: { type: text, flag: 'namespace', env: 'SHAKEDOWN_NAMESPACE', default: undefined, describe: 'deploy: the namespace of the Job (default: shakedown, or one per run with --wait)' },
+  jobTimeout: {
+    type: duration(60_000, 86_400_000),
+    flag: 'job-timeout',
+    env: 'SHAKEDOWN_JOB_TIMEOUT',
+    default: 3_600_000,
+    describe: "deploy: the Job's deadline (activeDeadlineSeconds)",
   },
 };
 

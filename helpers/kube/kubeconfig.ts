@@ -6,18 +6,32 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { ShakedownError } from '../errors.ts';
 
-export type KubeconfigOrigin = 'flag' | 'KUBECONFIG' | 'home';
+export type KubeconfigOrigin = 'flag' | 'KUBECONFIG' | 'home' | 'in-cluster';
 
 export interface KubeconfigLocation {
   paths: string[];
   origin: KubeconfigOrigin;
+  // Set (and paths empty) when the credentials are the pod's ServiceAccount.
+  inCluster?: InClusterConfig;
 }
 
 // What a worker needs to load the same kubeconfig again: plain and serializable.
 export interface KubeTarget {
   paths: string[];
   context: string;
+  inCluster?: InClusterConfig;
 }
+
+// The pod's ServiceAccount: the API server's Service address from the environment kubelet sets,
+// the CA and the token the kubelet mounts (and rotates: the token file is read again as it changes).
+export interface InClusterConfig {
+  server: string;
+  caFile: string;
+  tokenFile: string;
+}
+
+export const IN_CLUSTER_CONTEXT = 'in-cluster';
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export interface LoadedKube {
   kc: KubeConfig;
@@ -29,10 +43,20 @@ export interface FindOptions {
   explicit: string | undefined;
   env: Readonly<Record<string, string | undefined>>;
   home: string | undefined;
+  // --in-cluster: the pod's ServiceAccount, and an error when this is not a pod.
+  inCluster?: boolean;
+  // Where the ServiceAccount's files are mounted (tests point it elsewhere).
+  serviceAccountDir?: string;
 }
 
-// Where the kubeconfig would come from, or undefined when there is none at all.
+// Where the kubeconfig would come from, or undefined when there is none at all. Inside a pod with
+// no kubeconfig anywhere, the pod's ServiceAccount is used, as with --in-cluster.
 export function findKubeconfig(options: FindOptions): KubeconfigLocation | undefined {
+  const saDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  if (options.inCluster === true) {
+    if (options.explicit !== undefined) throw new ShakedownError('SD_BAD_FLAG', '--in-cluster and --kubeconfig exclude each other: --in-cluster uses the pod\'s ServiceAccount', { hint: 'Drop one of them.' });
+    return { paths: [], origin: 'in-cluster', inCluster: inClusterConfig(options.env, saDir) };
+  }
   if (options.explicit !== undefined) return { paths: [resolve(options.explicit)], origin: 'flag' };
   const listed = (options.env.KUBECONFIG ?? '').split(delimiter).filter((path) => path !== '');
   if (listed.length > 0) {
@@ -44,7 +68,40 @@ export function findKubeconfig(options: FindOptions): KubeconfigLocation | undef
     const path = join(options.home, '.kube', 'config');
     if (existsSync(path)) return { paths: [path], origin: 'home' };
   }
+  if (options.env.KUBERNETES_SERVICE_HOST !== undefined && existsSync(join(saDir, 'token'))) return { paths: [], origin: 'in-cluster', inCluster: inClusterConfig(options.env, saDir) };
   return undefined;
+}
+
+// The pod's ServiceAccount, or SD_KUBECONFIG_INVALID saying what shows this is not a pod.
+export function inClusterConfig(env: Readonly<Record<string, string | undefined>>, saDir: string = SERVICE_ACCOUNT_DIR): InClusterConfig {
+  const host = env.KUBERNETES_SERVICE_HOST ?? '';
+  const port = env.KUBERNETES_SERVICE_PORT ?? '';
+  const tokenFile = join(saDir, 'token');
+  const caFile = join(saDir, 'ca.crt');
+  const missing = [
+    ...(host === '' ? ['KUBERNETES_SERVICE_HOST is unset'] : []),
+    ...(port === '' ? ['KUBERNETES_SERVICE_PORT is unset'] : []),
+    ...(existsSync(tokenFile) ? [] : [`${tokenFile} does not exist`]),
+    ...(existsSync(caFile) ? [] : [`${caFile} does not exist`]),
+  ];
+  if (missing.length > 0) {
+    throw invalid(
+      `--in-cluster: this is not a pod with a ServiceAccount token (${missing.join('; ')})`,
+      'Outside a pod, pass --kubeconfig (or set KUBECONFIG); in a pod, keep automountServiceAccountToken on.',
+    );
+  }
+  return { server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`, caFile, tokenFile };
+}
+
+function loadInCluster(config: InClusterConfig): LoadedKube {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: IN_CLUSTER_CONTEXT, server: config.server, caFile: config.caFile, skipTLSVerify: false }],
+    users: [{ name: IN_CLUSTER_CONTEXT, authProvider: { name: 'tokenFile', config: { tokenFile: config.tokenFile } } }],
+    contexts: [{ name: IN_CLUSTER_CONTEXT, cluster: IN_CLUSTER_CONTEXT, user: IN_CLUSTER_CONTEXT }],
+    currentContext: IN_CLUSTER_CONTEXT,
+  });
+  return { kc, target: { paths: [], context: IN_CLUSTER_CONTEXT, inCluster: config }, server: config.server };
 }
 
 export function noKubeconfig(): ShakedownError {
@@ -52,6 +109,7 @@ export function noKubeconfig(): ShakedownError {
 }
 
 export function loadKube(location: KubeconfigLocation | KubeTarget, context?: string): LoadedKube {
+  if (location.inCluster !== undefined) return loadInCluster(location.inCluster);
   const paths = location.paths;
   const merged = mergeFiles(paths);
   const name = context ?? ('context' in location ? location.context : undefined) ?? merged.currentContext;

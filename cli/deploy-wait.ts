@@ -1,0 +1,260 @@
+// `shakedown deploy --apply` and `--wait` against the cluster. --wait waits for the runner pod's
+// container to start (bounded by --setup-timeout; an image that cannot be pulled, a pod nobody
+// schedules or a Job that cannot make its pod is said at once, with the reason), prints its log as
+// it runs, waits for the container to end (the Job's deadline bounds the run), reads the reports
+// packed at the end of its log, writes them where --junit/--json/--html say, and removes the
+// namespace (Job, pod, ServiceAccount) and the ClusterRoles and bindings, whatever happened. On
+// Ctrl-C the runner pod is deleted first (SIGTERM: the runner removes its run namespaces within its
+// grace period), then everything else.
+import { writeFileSync } from 'node:fs';
+import { request } from 'undici';
+import type { V1Pod } from '@kubernetes/client-node';
+import { ShakedownError } from '../helpers/errors.ts';
+import { apiError, statusCode } from '../helpers/kube/api-errors.ts';
+import type { KubeconfigLocation } from '../helpers/kube/kubeconfig.ts';
+import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
+import { namespaceApi, removeRun } from '../helpers/run/namespaces.ts';
+import { onStopSignal } from '../helpers/run/signals.ts';
+import type { Settings } from '../helpers/settings.ts';
+import { collectionPath, RUNNER_CONTAINER, RUNNER_GRACE_SECONDS, RUNNER_NAME, type DeployPlan, type KubeObject } from './deploy-manifests.ts';
+import { REPORT_KINDS, REPORTS_BEGIN, REPORTS_END, unpackReports, type ReportKind } from './deploy-report-log.ts';
+import type { CliIo } from './main.ts';
+
+const POLL_MS = 1000;
+const NAMESPACE_REMOVAL_MS = 120_000;
+// Waiting reasons of a container that will not start by waiting longer.
+const HOPELESS = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
+
+export interface DeployRequest {
+  location: KubeconfigLocation;
+  settings: Settings;
+  plan: DeployPlan;
+  objects: KubeObject[];
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+
+function describe(object: KubeObject): string {
+  return `${object.kind} ${object.metadata.namespace === undefined ? '' : `${object.metadata.namespace}/`}${object.metadata.name}`;
+}
+
+async function create(session: KubeSession, object: KubeObject): Promise<void> {
+  const response = await session.connection.send({ method: 'POST', path: collectionPath(object), headers: { 'content-type': 'application/json' }, body: JSON.stringify(object) });
+  if (response.status === 409) {
+    throw new ShakedownError('SD_SETUP_FAILED', `${describe(object)} already exists: deploy makes its own`, { hint: object.kind === 'Namespace' ? 'Choose another --namespace, or remove the old one (shakedown cleanup).' : 'Remove the old one (shakedown cleanup).' });
+  }
+  if (response.status === 403) throw new ShakedownError('SD_FORBIDDEN', `context "${session.target.context}" may not create ${describe(object)}: ${message(response.text)}`);
+  if (response.status >= 300) throw new ShakedownError('SD_SETUP_FAILED', `creating ${describe(object)}: HTTP ${response.status} ${message(response.text)}`);
+}
+
+async function remove(session: KubeSession, object: KubeObject): Promise<void> {
+  const response = await session.connection.send({ method: 'DELETE', path: `${collectionPath(object)}/${object.metadata.name}` });
+  if (response.status >= 300 && response.status !== 404) throw new Error(`deleting ${describe(object)}: HTTP ${response.status} ${message(response.text)}`);
+}
+
+function message(text: string): string {
+  try {
+    return (JSON.parse(text) as { message?: string }).message ?? text.slice(0, 300);
+  } catch {
+    return text.slice(0, 300);
+  }
+}
+
+async function runnerPod(session: KubeSession, namespace: string): Promise<V1Pod | undefined> {
+  const pods = await session.clients.core.listNamespacedPod({ namespace, labelSelector: `batch.kubernetes.io/job-name=${RUNNER_NAME}` });
+  return pods.items[0];
+}
+
+function container(pod: V1Pod | undefined) {
+  return pod?.status?.containerStatuses?.find((status) => status.name === RUNNER_CONTAINER);
+}
+
+// Why the Job has no pod yet: its events (FailedCreate: admission, quota) and conditions.
+async function jobTrouble(session: KubeSession, namespace: string): Promise<string | undefined> {
+  const events = await session.clients.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=Job,involvedObject.name=${RUNNER_NAME}` }).catch(() => undefined);
+  const warnings = (events?.items ?? []).filter((event) => event.type === 'Warning').map((event) => `${event.reason ?? ''}: ${event.message ?? ''}`);
+  return warnings.length > 0 ? warnings.join('; ') : undefined;
+}
+
+// Waits until the runner's container runs (or already ended); the pod's name.
+async function waitForStart(session: KubeSession, plan: DeployPlan, settings: Settings, signal: AbortSignal, say: (line: string) => void): Promise<string> {
+  const deadline = Date.now() + settings.setupTimeout;
+  let said = '';
+  for (;;) {
+    signal.throwIfAborted();
+    const pod = await runnerPod(session, plan.namespace);
+    const status = container(pod);
+    if (pod !== undefined && (status?.state?.running !== undefined || status?.state?.terminated !== undefined)) return pod.metadata?.name ?? '';
+    const waiting = status?.state?.waiting;
+    if (waiting?.reason !== undefined && HOPELESS.has(waiting.reason)) {
+      throw new ShakedownError('SD_SETUP_FAILED', `the runner container cannot start: ${waiting.reason}: ${waiting.message ?? ''} (image ${plan.image})`, {
+        hint: 'Is the runner image where the cluster pulls from? Build it from the Containerfile, mirror it, and pass --image REF.',
+      });
+    }
+    const unscheduled = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+    const now = pod === undefined ? 'waiting for the Job to make its pod' : unscheduled !== undefined ? `the runner pod is not scheduled: ${unscheduled.message ?? unscheduled.reason ?? ''}` : `the runner pod is ${pod.status?.phase ?? 'Pending'}${waiting?.reason === undefined ? '' : ` (${waiting.reason})`}`;
+    if (now !== said) say(now);
+    said = now;
+    if (Date.now() > deadline) {
+      const trouble = pod === undefined ? await jobTrouble(session, plan.namespace) : undefined;
+      throw new ShakedownError('SD_TIMEOUT', `the runner did not start within ${Math.round(settings.setupTimeout / 1000)} s: ${trouble ?? now}`, { hint: 'Raise --setup-timeout if the cluster is only slow to pull the image.' });
+    }
+    await sleep(POLL_MS, signal);
+  }
+}
+
+// Prints the runner's log as it comes, without the reports block; ends when the container does
+// (or the stream breaks: the caller then polls the pod).
+async function followLog(session: KubeSession, namespace: string, pod: string, write: (text: string) => void, signal: AbortSignal): Promise<void> {
+  const path = `/api/v1/namespaces/${namespace}/pods/${pod}/log?container=${RUNNER_CONTAINER}&follow=true`;
+  const response = await request(`${session.connection.server}${path}`, { dispatcher: session.connection.dispatcher, headers: await session.connection.authHeaders(), signal, bodyTimeout: 0 });
+  if (response.statusCode !== 200) {
+    await response.body.text();
+    return;
+  }
+  let pending = '';
+  let inBlock = false;
+  for await (const chunk of response.body) {
+    pending += (chunk as Buffer).toString('utf8');
+    let newline = pending.indexOf('\n');
+    while (newline >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (line === REPORTS_BEGIN) inBlock = true;
+      else if (line === REPORTS_END) inBlock = false;
+      else if (!inBlock) write(`${line}\n`);
+      newline = pending.indexOf('\n');
+    }
+  }
+  if (pending !== '' && !inBlock) write(pending);
+}
+
+async function readLog(session: KubeSession, namespace: string, pod: string): Promise<string> {
+  const response = await session.connection.send({ method: 'GET', path: `/api/v1/namespaces/${namespace}/pods/${pod}/log?container=${RUNNER_CONTAINER}`, timeoutMs: 60_000 });
+  if (response.status !== 200) throw new ShakedownError('SD_SETUP_FAILED', `reading the runner's log: HTTP ${response.status} ${message(response.text)}`);
+  return response.text;
+}
+
+async function waitForEnd(session: KubeSession, namespace: string, pod: string, signal: AbortSignal): Promise<{ exitCode: number; reason: string }> {
+  for (;;) {
+    signal.throwIfAborted();
+    const current = await session.clients.core.readNamespacedPod({ name: pod, namespace });
+    const ended = container(current)?.state?.terminated;
+    if (ended !== undefined) return { exitCode: ended.exitCode, reason: [ended.reason, ended.message].filter(Boolean).join(': ') };
+    // The Job's deadline kills the pod; its phase says so before the container status may.
+    if (current.status?.phase === 'Failed') return { exitCode: 2, reason: current.status.reason ?? 'the pod failed' };
+    await sleep(2 * POLL_MS, signal);
+  }
+}
+
+// Deletes the runner pod (the runner gets SIGTERM and removes its run namespaces) and waits until
+// it is gone or its container ended, bounded by its grace period.
+async function stopRunner(session: KubeSession, namespace: string, say: (line: string) => void): Promise<void> {
+  const pod = await runnerPod(session, namespace).catch(() => undefined);
+  if (pod === undefined || container(pod)?.state?.terminated !== undefined) return;
+  say('stopping the runner (it removes its run namespaces first)');
+  const name = pod.metadata?.name ?? '';
+  await session.clients.core.deleteNamespacedPod({ name, namespace }).catch(() => undefined);
+  const deadline = Date.now() + (RUNNER_GRACE_SECONDS + 15) * 1000;
+  while (Date.now() < deadline) {
+    const now = await session.clients.core.readNamespacedPod({ name, namespace }).catch((error: unknown) => (statusCode(error) === 404 ? undefined : pod));
+    if (now === undefined || container(now)?.state?.terminated !== undefined) return;
+    await sleep(POLL_MS);
+  }
+}
+
+function writeReports(files: Partial<Record<ReportKind, string>>, settings: Settings): { written: string[]; missing: string[] } {
+  const written: string[] = [];
+  const missing: string[] = [];
+  for (const kind of REPORT_KINDS) {
+    const path = settings[kind];
+    if (path === undefined) continue;
+    const text = files[kind];
+    if (text === undefined) {
+      missing.push(kind);
+      continue;
+    }
+    try {
+      writeFileSync(path, text);
+    } catch (error) {
+      throw new ShakedownError('SD_REPORT_WRITE_FAILED', `cannot write the ${kind} report to ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    written.push(`${kind} ${path}`);
+  }
+  return { written, missing };
+}
+
+const VERDICT: Record<number, string> = { 0: 'no check failed', 1: 'a check failed', 2: 'the run could not happen or deliver' };
+
+export async function applyAndFollow(io: CliIo, request: DeployRequest): Promise<number> {
+  const { settings, plan, objects } = request;
+  const say = (line: string) => io.stderr.write(`deploy: ${line}\n`);
+  const session = await openKubeSession(request.location, { ...(settings.context === undefined ? {} : { context: settings.context }), qps: settings.apiQps });
+  const created: KubeObject[] = [];
+  const abort = new AbortController();
+  const disposeSignals = onStopSignal((signal) => {
+    say(`${signal}: stopping and removing what deploy created (press Ctrl-C again to leave at once; shakedown cleanup removes the rest)`);
+    abort.abort(new ShakedownError('SD_INTERRUPTED', `deploy was interrupted by ${signal}`));
+  });
+  const started = performance.now();
+  try {
+    for (const object of objects) {
+      abort.signal.throwIfAborted();
+      await create(session, object).catch((error: unknown) => {
+        throw error instanceof ShakedownError ? error : apiError(error, { server: session.server, context: session.target.context, action: `create ${describe(object)}` });
+      });
+      created.push(object);
+    }
+    say(`created ${created.map(describe).join(', ')} (run ${plan.runId})`);
+    if (!settings.wait) {
+      say(`follow: kubectl -n ${plan.namespace} logs -f job/${RUNNER_NAME}; remove: shakedown cleanup --run ${plan.runId} (or kubectl delete namespace ${plan.namespace} and the ClusterRoles and bindings labelled shakedown.dev/run-id=${plan.runId})`);
+      return 0;
+    }
+    const pod = await waitForStart(session, plan, settings, abort.signal, say);
+    say(`the runner runs (pod ${plan.namespace}/${pod}); its output follows`);
+    await followLog(session, plan.namespace, pod, (text) => io.stdout.write(text), abort.signal).catch((error: unknown) => {
+      if (abort.signal.aborted) throw abort.signal.reason;
+      say(`the log stream broke (${(error as Error).message}); waiting for the runner to end`);
+    });
+    const end = await waitForEnd(session, plan.namespace, pod, abort.signal);
+    const packed = unpackReports(await readLog(session, plan.namespace, pod));
+    if (packed === undefined) {
+      throw new ShakedownError('SD_SETUP_FAILED', `the runner ended (exit ${end.exitCode}${end.reason === '' ? '' : `, ${end.reason}`}) without handing back its reports`, { hint: 'Its output is above: a runner killed before its end (out of memory, the Job\'s deadline: --job-timeout) prints no reports.' });
+    }
+    const { written, missing } = writeReports(packed.files, settings);
+    say(`the runner ended after ${((performance.now() - started) / 1000).toFixed(1)} s: exit ${packed.exitCode} (${VERDICT[packed.exitCode] ?? 'unknown'})${written.length === 0 ? '' : `; reports: ${written.join(', ')}`}`);
+    if (missing.length > 0) {
+      say(`the runner handed back no ${missing.join(', ')} report`);
+      return Math.max(packed.exitCode, 2);
+    }
+    return packed.exitCode;
+  } finally {
+    disposeSignals();
+    await cleanUp(session, plan, created, say);
+    await session.close();
+  }
+}
+
+async function cleanUp(session: KubeSession, plan: DeployPlan, created: readonly KubeObject[], say: (line: string) => void): Promise<void> {
+  if (created.length === 0) return;
+  if (created.some((object) => object.kind === 'Job')) await stopRunner(session, plan.namespace, say);
+  const problems: string[] = [];
+  // The bindings and roles first (nothing uses them once the runner has ended), then the namespace
+  // with everything in it, waited for.
+  for (const object of [...created].reverse().filter((o) => o.metadata.namespace === undefined && o.kind !== 'Namespace')) {
+    await remove(session, object).catch((error: unknown) => problems.push((error as Error).message));
+  }
+  if (created.some((object) => object.kind === 'Namespace')) {
+    const removal = await removeRun(namespaceApi(session.clients.core), plan.runId, { timeoutMs: NAMESPACE_REMOVAL_MS }).catch((error: unknown) => ({ removed: [], stuck: [{ name: plan.namespace, detail: (error as Error).message }] }));
+    for (const stuck of removal.stuck) problems.push(`namespace ${stuck.name} is still terminating: ${stuck.detail}`);
+  }
+  if (problems.length > 0) say(`could not remove everything: ${problems.join('; ')}; shakedown cleanup --run ${plan.runId} finishes it`);
+  else say(`removed ${created.map(describe).join(', ')}`);
+}

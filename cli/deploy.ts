@@ -1,0 +1,126 @@
+// `shakedown deploy`: runs shakedown inside the cluster, for clusters CI cannot reach (a private
+// API endpoint). By default it prints the objects (kubectl apply -f - takes them); --apply creates
+// them; --wait creates them, follows the Job to its end, copies its JUnit, JSON and HTML reports
+// back to --junit/--json/--html, removes everything it created (on success, failure and Ctrl-C)
+// and exits with the runner's own exit code: one command, like a local run.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dumpYaml } from '@kubernetes/client-node';
+import type { FlagValues, Source } from '../helpers/config.ts';
+import { formatMs } from '../helpers/config-values.ts';
+import type { SuiteManifest } from '../helpers/engine/manifest.ts';
+import type { LoadedSuite } from '../helpers/engine/suites.ts';
+import { ShakedownError } from '../helpers/errors.ts';
+import { LOCAL_CLUSTER_CONTEXT, chooseProbeImage, pullPolicyFor } from '../helpers/fleet/image.ts';
+import { findKubeconfig, loadKube, noKubeconfig } from '../helpers/kube/kubeconfig.ts';
+import { newRunId } from '../helpers/run/run-id.ts';
+import { KNOBS, type SettingKey, type Settings } from '../helpers/settings.ts';
+import { deployObjects, RUNNER_CONTAINER, RUNNER_NAME, type DeployPlan, type KubeObject } from './deploy-manifests.ts';
+import type { CliIo } from './main.ts';
+
+// Engine settings the runner gets when they were given here (flag, variable or config file).
+const FORWARDED: readonly SettingKey[] = ['concurrency', 'apiQps', 'setupTimeout', 'checkTimeout', 'probeTimeout', 'transport'];
+const DURATIONS: ReadonlySet<SettingKey> = new Set(['setupTimeout', 'checkTimeout', 'probeTimeout']);
+// The namespace a printed or --apply'd Job goes to; --wait makes one per run.
+export const DEFAULT_NAMESPACE = 'shakedown';
+// After the Job's deadline, how long before `shakedown cleanup` may take what is left.
+const EXPIRY_MARGIN_MS = 15 * 60_000;
+
+export function packageVersion(root: string): string {
+  return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+// The runner image made on the local cluster (ci/cluster/runner-image.ts), named by this version.
+export function localRunnerImage(version: string): string {
+  return `localhost/shakedown/runner:${version}`;
+}
+
+export function runnerImage(configured: string | undefined, context: string | undefined, version: string): string {
+  if (configured !== undefined) return configured;
+  if (context === LOCAL_CLUSTER_CONTEXT) return localRunnerImage(version);
+  throw new ShakedownError('SD_BAD_FLAG', 'shakedown deploy needs --image REF: the runner image, built from the Containerfile and pushed where the cluster pulls from', {
+    hint: 'Build it with `podman build -t REGISTRY/shakedown:VERSION .` (or docker), push it, and pass --image REGISTRY/shakedown:VERSION.',
+  });
+}
+
+// The runner's command line: shakedown run in the pod, with its ServiceAccount, the reports in its
+// log, the suites and the settings given here, and the probe image chosen here (inside, the
+// context is not the one the local cluster is recognised by).
+export function runnerArgs(input: {
+  settings: Settings;
+  sources: Partial<Record<SettingKey, Source>>;
+  suites: readonly SuiteManifest[];
+  flags: FlagValues;
+  probeImage: string;
+}): string[] {
+  const args = ['run', '--in-cluster', '--report-log'];
+  if (input.settings.suites.length > 0) for (const suite of input.suites) args.push('--suite', suite.name);
+  args.push('--probe-image', input.probeImage);
+  for (const key of FORWARDED) {
+    const source = input.sources[key];
+    if (source === undefined || source.kind === 'default') continue;
+    const value = input.settings[key];
+    args.push(`--${KNOBS[key].flag}`, DURATIONS.has(key) ? formatMs(value as number) : String(value));
+  }
+  // Suite options as given on this command line.
+  for (const suite of input.suites) {
+    for (const spec of Object.values(suite.options)) {
+      const value = input.flags[spec.flag];
+      if (value === undefined) continue;
+      if (typeof value === 'boolean') args.push(value ? `--${spec.flag}` : `--no-${spec.flag}`);
+      else if (typeof value === 'string') args.push(`--${spec.flag}`, value);
+      else for (const item of value) args.push(`--${spec.flag}`, item);
+    }
+  }
+  return args;
+}
+
+export function toYaml(objects: readonly KubeObject[], plan: DeployPlan): string {
+  const head = [
+    `# shakedown deploy (run ${plan.runId}): ${plan.suites.map((s) => s.name).join(', ')} as a Job in namespace ${plan.namespace}.`,
+    '# Apply: kubectl apply -f FILE; follow: kubectl -n ' + `${plan.namespace} logs -f job/${RUNNER_NAME} -c ${RUNNER_CONTAINER}` + ' (the reports are packed at the end of the log).',
+    `# Remove: kubectl delete namespace ${plan.namespace}; kubectl delete clusterrole,clusterrolebinding -l shakedown.dev/run-id=${plan.runId}`,
+    `#   (or \`shakedown cleanup --run ${plan.runId}\`). shakedown deploy --wait does all of it in one command.`,
+  ];
+  return `${head.join('\n')}\n${objects.map((object) => `---\n${dumpYaml(object)}`).join('')}`;
+}
+
+export interface DeployInput {
+  settings: Settings;
+  sources: Partial<Record<SettingKey, Source>>;
+  suites: LoadedSuite[];
+  flags: FlagValues;
+  root: string;
+}
+
+export async function deployCommand(io: CliIo, input: DeployInput): Promise<number> {
+  const { settings } = input;
+  const manifests = input.suites.map((suite) => suite.manifest);
+  const location = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home });
+  const live = settings.apply || settings.wait;
+  if (live && location === undefined) throw noKubeconfig();
+  // The context names the defaults (the local cluster's images); printing needs no cluster.
+  const context = location === undefined ? settings.context : loadKube(location, settings.context).target.context;
+  const image = runnerImage(settings.image, context, packageVersion(input.root));
+  const probe = chooseProbeImage(settings.probeImage, context ?? '');
+  const runId = newRunId();
+  const plan: DeployPlan = {
+    runId,
+    namespace: settings.namespace ?? (settings.wait ? `${runId}-deploy` : DEFAULT_NAMESPACE),
+    image,
+    pullPolicy: pullPolicyFor(image),
+    args: runnerArgs({ settings, sources: input.sources, suites: manifests, flags: input.flags, probeImage: probe.image }),
+    suites: manifests,
+    transport: settings.transport,
+    jobTimeoutMs: settings.jobTimeout,
+    expiresAt: new Date(Date.now() + settings.jobTimeout + EXPIRY_MARGIN_MS),
+  };
+  const objects = deployObjects(plan);
+  if (!live) {
+    io.stdout.write(toYaml(objects, plan));
+    return 0;
+  }
+  if (location === undefined) throw noKubeconfig();
+  const { applyAndFollow } = await import('./deploy-wait.ts');
+  return applyAndFollow(io, { location, settings, plan, objects });
+}
