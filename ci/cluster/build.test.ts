@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { wrapperGoMod } from './build.ts';
-import { goComponents } from './components.ts';
+import { flannelComponents, goComponents } from './components.ts';
 
 const component = (name: string) => {
-  const c = goComponents.find((g) => g.name === name);
+  const c = [...goComponents, ...flannelComponents].find((g) => g.name === name);
   if (!c) throw new Error(`no component ${name}`);
   return c;
 };
@@ -36,5 +36,22 @@ describe('wrapper go.mod', () => {
 
   it('refuses a local replace it has no rule for', () => {
     expect(() => wrapperGoMod(component('coredns'), { Replace: [{ Old: { Path: 'x' }, New: { Path: './x' } }] })).toThrow(/no rule for local replace/);
+  });
+
+  it('builds flanneld from the flannel module with no replace of its own but the refused Tencent VPC SDK', () => {
+    const mod = wrapperGoMod(component('flannel'), { Go: '1.26.0' });
+    expect(mod).toContain('require github.com/flannel-io/flannel v0.28.10\n');
+    expect(mod).toContain('replace github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc => ./tencent-vpc\n');
+    expect(mod).toContain('tool github.com/flannel-io/flannel\n');
+    expect(mod).toContain('tool github.com/flannel-io/flannel/cmd/install_conf\n');
+    expect(Object.keys(component('flannel').files ?? {})).toEqual(['tencent-vpc/go.mod', 'tencent-vpc/v20170312/client.go']);
+  });
+
+  it('raises an old go directive to one that allows tool directives, and keeps a newer one', () => {
+    expect(wrapperGoMod(component('cni-plugins'), { Go: '1.14' })).toContain('go 1.24.0\n');
+    expect(wrapperGoMod(component('cni-plugins'), { Go: '1.25.1' })).toContain('go 1.25.1\n');
+    expect(wrapperGoMod(component('cni-plugins'), { Go: '1.14' })).toContain('tool github.com/containernetworking/plugins/plugins/meta/flannel\n');
+    // Components without minGo keep the dependency's directive as before.
+    expect(wrapperGoMod(component('coredns'), { Go: '1.14' })).toContain('go 1.14\n');
   });
 });

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { type GoComponent, goComponents } from './components.ts';
+import { flannelComponents, type GoComponent, goComponents } from './components.ts';
 import { ClusterError } from './errors.ts';
 import { cacheDir } from './layout.ts';
 import { log } from './log.ts';
@@ -20,7 +20,7 @@ function goEnv(c: GoComponent): NodeJS.ProcessEnv {
     ...process.env,
     GOFLAGS: '-mod=mod',
     GOTOOLCHAIN: 'local',
-    CGO_ENABLED: '0',
+    CGO_ENABLED: c.cgo ? '1' : '0',
     GONOSUMDB: (c.noSumDb ?? []).join(','),
   };
 }
@@ -50,9 +50,29 @@ export function binary(name: string): string {
   throw new Error(`no component builds ${name}`);
 }
 
+/** A binary of a named component (flanneld and the flannel CNI plugin are both called flannel). */
+export function componentBinary(component: string, name: string): string {
+  const c = [...goComponents, ...flannelComponents].find((g) => g.name === component);
+  if (!c?.commands.some((cmd) => basename(cmd) === name)) throw new Error(`component ${component} builds no ${name}`);
+  return join(componentBinDir(c), name);
+}
+
+/** Compares Go versions like 1.14 and 1.24.0 numerically. */
+function goAtLeast(a: string, b: string): boolean {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return true;
+}
+
 /** The wrapper go.mod: requires the component, inherits its replace and exclude directives. */
 export function wrapperGoMod(c: GoComponent, dep: GoModJson): string {
-  const lines = [`module shakedown.local/build/${c.name}`, '', `go ${dep.Go ?? '1.24.0'}`, ''];
+  const declared = dep.Go ?? '1.24.0';
+  const go = c.minGo !== undefined && !goAtLeast(declared, c.minGo) ? c.minGo : declared;
+  const lines = [`module shakedown.local/build/${c.name}`, '', `go ${go}`, ''];
   if (c.godebug) lines.push(`godebug ${c.godebug}`, '');
   lines.push(`require ${c.module} ${c.version}`, '');
   for (const r of dep.Replace ?? []) {
@@ -62,6 +82,7 @@ export function wrapperGoMod(c: GoComponent, dep: GoModJson): string {
       : `${r.New.Path}${r.New.Version ? ` ${r.New.Version}` : ''}`;
     lines.push(`replace ${old} => ${target}`);
   }
+  for (const [module, target] of Object.entries(c.replace ?? {})) lines.push(`replace ${module} => ${target}`);
   for (const e of dep.Exclude ?? []) lines.push(`exclude ${e.Path} ${e.Version}`);
   lines.push('');
   for (const cmd of c.commands) lines.push(`tool ${cmd}`);
@@ -92,7 +113,8 @@ async function buildGoComponent(c: GoComponent): Promise<void> {
   try {
     await runLogged('go', ['mod', 'tidy'], logFile, { env, cwd: dir, hint });
     const ldflags = ['-s', '-w', ...(c.ldflags ?? [])].join(' ');
-    await runLogged('go', ['build', '-trimpath', '-ldflags', ldflags, '-o', `${bin}/`, ...c.commands], logFile, { env, cwd: dir, hint });
+    const tags = c.tags ? ['-tags', c.tags.join(',')] : [];
+    await runLogged('go', ['build', '-trimpath', ...tags, '-ldflags', ldflags, '-o', `${bin}/`, ...c.commands], logFile, { env, cwd: dir, hint });
   } catch (err) {
     throw new ClusterError('CLUSTER_BUILD_FAILED', `building ${c.name} ${c.version} failed`, {
       cause: err,
@@ -122,8 +144,9 @@ export function pauseBinary(): string {
   return out;
 }
 
-export async function buildAll(): Promise<void> {
+export async function buildAll(o: { flannel?: boolean } = {}): Promise<void> {
   // One build at a time: each go build already uses every core, and parallel links exhaust memory.
   for (const c of goComponents) await buildGoComponent(c);
+  if (o.flannel) for (const c of flannelComponents) await buildGoComponent(c);
   pauseBinary();
 }

@@ -16,6 +16,13 @@ export interface GoComponent {
   ldflags?: string[];
   /** Modules the checksum database does not know; their go.sum lines are trusted on first use. */
   noSumDb?: string[];
+  /** The wrapper's go directive when the dependency declares an older one (tool directives need 1.24). */
+  minGo?: string;
+  /** Build with cgo (linked statically through the ldflags) instead of CGO_ENABLED=0. */
+  cgo?: boolean;
+  tags?: string[];
+  /** Replace directives of our own (module -> one of `files`' dirs), for modules the proxy refuses. */
+  replace?: Record<string, string>;
 }
 
 const k8s = versions.kubernetes;
@@ -92,5 +99,98 @@ export const goComponents: GoComponent[] = [
     files: traefikExt,
     noSumDb: ['github.com/akamai/AkamaiOPEN-edgegrid-golang', 'github.com/go-acme', 'github.com/nrdcg/oci-go-sdk', 'github.com/yandex-cloud/go-sdk'],
     ldflags: [`-X github.com/traefik/traefik/v3/pkg/version.Version=${versions.traefik}`],
+  },
+];
+
+// flanneld links every backend, among them Tencent Cloud's VPC routes, whose SDK module the proxy
+// refuses at every version. This stand-in has the few types that backend names; each call fails,
+// so choosing Backend "tencent-vpc" says it is not part of this build. The vxlan backend the
+// flannel profile runs does not touch it.
+const tencentVpcModule = 'github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc';
+const tencentVpc = {
+  'tencent-vpc/go.mod': `module ${tencentVpcModule}\n\ngo 1.24\n`,
+  'tencent-vpc/v20170312/client.go': [
+    '// Package v20170312 stands in for the Tencent Cloud VPC SDK, which this build does not include.',
+    'package v20170312',
+    '',
+    'import "errors"',
+    '',
+    'var errNotBuilt = errors.New("the Tencent Cloud VPC API is not part of this flanneld build")',
+    '',
+    'type Client struct{}',
+    '',
+    'func NewClientWithSecretId(secretID, secretKey, region string) (*Client, error) { return &Client{}, nil }',
+    '',
+    'type Filter struct {',
+    '\tName   *string',
+    '\tValues []*string',
+    '}',
+    '',
+    'type Route struct {',
+    '\tDestinationCidrBlock *string',
+    '\tGatewayType          *string',
+    '\tGatewayId            *string',
+    '\tRouteId              *uint64',
+    '\tRouteType            *string',
+    '\tEnabled              *bool',
+    '}',
+    '',
+    'type RouteTable struct {',
+    '\tRouteTableId *string',
+    '\tRouteSet     []*Route',
+    '}',
+    '',
+    'type DescribeRouteTablesRequest struct{ Filters []*Filter }',
+    '',
+    'type DescribeRouteTablesResponse struct {',
+    '\tResponse *struct{ RouteTableSet []*RouteTable }',
+    '}',
+    '',
+    'type RoutesRequest struct {',
+    '\tRouteTableId *string',
+    '\tRoutes       []*Route',
+    '}',
+    '',
+    'type RoutesResponse struct{}',
+    '',
+    'func NewDescribeRouteTablesRequest() *DescribeRouteTablesRequest { return &DescribeRouteTablesRequest{} }',
+    '',
+    'func NewDeleteRoutesRequest() *RoutesRequest { return &RoutesRequest{} }',
+    '',
+    'func NewCreateRoutesRequest() *RoutesRequest { return &RoutesRequest{} }',
+    '',
+    'func (c *Client) DescribeRouteTables(*DescribeRouteTablesRequest) (*DescribeRouteTablesResponse, error) { return nil, errNotBuilt }',
+    '',
+    'func (c *Client) DeleteRoutes(*RoutesRequest) (*RoutesResponse, error) { return nil, errNotBuilt }',
+    '',
+    'func (c *Client) CreateRoutes(*RoutesRequest) (*RoutesResponse, error) { return nil, errNotBuilt }',
+    '',
+  ].join('\n'),
+};
+
+/**
+ * Built only for the flannel profile (`cluster:up -- --cni flannel`), so the default profile builds
+ * exactly what it built before.
+ */
+export const flannelComponents: GoComponent[] = [
+  {
+    name: 'flannel',
+    module: 'github.com/flannel-io/flannel',
+    version: `v${versions.flannel}`,
+    commands: ['github.com/flannel-io/flannel', 'github.com/flannel-io/flannel/cmd/install_conf'],
+    files: tencentVpc,
+    replace: { [tencentVpcModule]: './tencent-vpc' },
+    // The UDP backend is C (cgo), as upstream builds it: linked statically, with Go's own resolver.
+    cgo: true,
+    tags: ['netgo', 'osusergo'],
+    ldflags: [`-X github.com/flannel-io/flannel/pkg/version.Version=v${versions.flannel}`, '-extldflags=-static'],
+  },
+  {
+    name: 'cni-plugins',
+    module: 'github.com/containernetworking/plugins',
+    version: `v${versions.cniPluginsFlannel}`,
+    commands: ['github.com/containernetworking/plugins/plugins/meta/flannel'],
+    minGo: '1.24.0',
+    ldflags: [`-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=v${versions.cniPluginsFlannel}`],
   },
 ];

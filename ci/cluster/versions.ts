@@ -12,6 +12,14 @@ export const versions = {
   traefik: '3.7.10',
   /** The Gateway API release Traefik is built against; its CRDs come from the same module. */
   gatewayApi: '1.6.1',
+  /** github.com/flannel-io/flannel: flanneld and install-conf, for the flannel profile only. */
+  flannel: '0.28.10',
+  /**
+   * The flannel CNI plugin as it lived in github.com/containernetworking/plugins before it moved to
+   * github.com/flannel-io/cni-plugin (whose every version the module proxy refuses); 0.9.1 is the
+   * last served release that still has plugins/meta/flannel.
+   */
+  cniPluginsFlannel: '0.9.1',
   /** Tag of our own pause image (a tiny C program built here). */
   pause: '3.10',
 } as const;
