@@ -1,0 +1,158 @@
+// Judging the node pairs: each ordered pair is ok, loses only its large payloads (MTU), or loses
+// small ones too (down). Then correlate: a node every failing pair goes through (or to, or from)
+// is named once instead of its pairs; otherwise each failing pair is named with its direction.
+// Pure: from observed cells (facets source-node, target-node, payload, probe, bytes) and the MTUs
+// the agents reported.
+import type { InterfaceMtu } from '../../agent/protocol.ts';
+import type { ObservedCell } from '../../helpers/probe/reach.ts';
+import type { Classification, Origin } from '../../helpers/result.ts';
+import { payloadNamed } from './pairs.ts';
+
+export type PairStatus = 'ok' | 'mtu' | 'down';
+
+export interface FailedProbe {
+  probe: string;
+  bytes?: number;
+  seen: string;
+}
+
+export interface PairVerdict {
+  source: string;
+  target: string;
+  status: PairStatus;
+  failed: FailedProbe[];
+  classification?: Classification;
+}
+
+export interface PairFinding {
+  message: string;
+  classification: Classification;
+  likelyCause: string;
+  origin?: Origin;
+  // One line per failing pair, with what failed.
+  lines: string[];
+}
+
+type Judged = Pick<ObservedCell, 'facets' | 'judgement' | 'result' | 'error'>;
+
+const key = (source: string, target: string) => `${source}\u0000${target}`;
+
+function seenOf(cell: Judged): string {
+  if (cell.error !== undefined) return `not asked: ${cell.error}`;
+  return cell.result === undefined ? 'no result' : cell.result.outcome === 'ok' ? cell.judgement.observed : `${cell.result.outcome}${cell.result.outcome === 'timeout' ? ` after ${Math.round(cell.result.ms)}ms` : ''}`;
+}
+
+export function pairVerdicts(cells: readonly Judged[]): PairVerdict[] {
+  const byPair = new Map<string, { source: string; target: string; cells: Judged[] }>();
+  for (const cell of cells) {
+    const source = cell.facets['source-node'] ?? '?';
+    const target = cell.facets['target-node'] ?? '?';
+    const entry = byPair.get(key(source, target)) ?? { source, target, cells: [] };
+    entry.cells.push(cell);
+    byPair.set(key(source, target), entry);
+  }
+  return [...byPair.values()].map(({ source, target, cells: mine }) => {
+    const failing = mine.filter((cell) => !cell.judgement.ok);
+    const smallFails = failing.some((cell) => cell.facets.payload !== 'large');
+    const status: PairStatus = failing.length === 0 ? 'ok' : smallFails ? 'down' : 'mtu';
+    const failed = failing.map((cell) => ({ probe: cell.facets.probe ?? '?', ...(cell.facets.bytes === undefined ? {} : { bytes: Number(cell.facets.bytes) }), seen: seenOf(cell) }));
+    const classification = failing[0]?.judgement.classification;
+    return { source, target, status, failed, ...(classification === undefined ? {} : { classification }) };
+  });
+}
+
+export function mtuText(node: string, mtu: InterfaceMtu | undefined): string {
+  if (mtu === undefined) return `unknown on ${node}`;
+  return mtu.mtu === undefined ? `unreadable on ${node} (${mtu.interface}: ${mtu.error ?? 'no value'})` : `${mtu.mtu} on ${node} (${mtu.interface})`;
+}
+
+function probeText(failed: FailedProbe): string {
+  const payload = payloadNamed(failed.probe);
+  return `${payload === undefined ? failed.probe : payload.describe(failed.bytes)} (${failed.seen})`;
+}
+
+function listOf(values: readonly string[]): string {
+  return values.length <= 1 ? (values[0] ?? '') : `${values.slice(0, -1).join(', ')} and ${values.at(-1)}`;
+}
+
+// One pair, its direction and what failed.
+export function pairLine(verdict: PairVerdict, mtus: ReadonlyMap<string, InterfaceMtu>): string {
+  const direction = `from the probe on ${verdict.source} to the probe on ${verdict.target}`;
+  const what = listOf(verdict.failed.map(probeText));
+  if (verdict.status === 'mtu') {
+    return `${direction}: only the large payloads fail, MTU: ${what}; the small TCP and UDP probes pass; pod interface MTU ${mtuText(verdict.source, mtus.get(verdict.source))}, ${mtuText(verdict.target, mtus.get(verdict.target))}`;
+  }
+  return `${direction}: ${what} ${verdict.failed.length === 1 ? 'fails' : 'fail'}`;
+}
+
+type NodeRole = 'through' | 'to' | 'from';
+
+// A node that explains every failing pair: all pairs through it fail (or all to it, or all from it)
+// and no other pair does. Needs 3 nodes or more: with 2, both nodes are in every pair.
+export function suspectNode(verdicts: readonly PairVerdict[]): { node: string; role: NodeRole } | undefined {
+  const nodes = [...new Set(verdicts.flatMap((v) => [v.source, v.target]))].sort();
+  if (nodes.length < 3) return undefined;
+  const failing = new Set(verdicts.filter((v) => v.status !== 'ok').map((v) => key(v.source, v.target)));
+  if (failing.size < 2) return undefined;
+  const same = (pairs: readonly PairVerdict[]) => pairs.length === failing.size && pairs.every((v) => failing.has(key(v.source, v.target)));
+  for (const role of ['through', 'to', 'from'] as const) {
+    for (const node of nodes) {
+      const pairs = verdicts.filter((v) => (role === 'to' ? v.target === node : role === 'from' ? v.source === node : v.source === node || v.target === node));
+      if (same(pairs) && verdicts.length > pairs.length) return { node, role };
+    }
+  }
+  return undefined;
+}
+
+const MTU_CAUSE =
+  'an MTU black hole: the pods send frames as large as their interface MTU, and a link on the path carries less. Usual causes: an overlay MTU larger than the underlay allows, ' +
+  'the encapsulation overhead not subtracted from the pod MTU (VXLAN 50 bytes, IPIP 20, WireGuard 60, GENEVE 50+), a node or router interface with a smaller MTU, ' +
+  'and ICMP "fragmentation needed" (type 3 code 4) filtered or never sent, so senders never learn the path MTU';
+const PAIR_CAUSE =
+  'the route or tunnel between these nodes: the CNI\'s routes to the other node\'s pod range, its encapsulation blocked between the nodes (VXLAN UDP 8472 or 4789, IPIP protocol 4, BGP routes not exchanged), or a host firewall';
+
+export function judgePairs(verdicts: readonly PairVerdict[], mtus: ReadonlyMap<string, InterfaceMtu>): PairFinding | undefined {
+  const failing = verdicts.filter((v) => v.status !== 'ok');
+  if (failing.length === 0) return undefined;
+  const passing = verdicts.length - failing.length;
+  const onlyMtu = failing.every((v) => v.status === 'mtu');
+  const classification = failing[0]?.classification ?? 'error';
+  const lines = failing.map((v) => pairLine(v, mtus));
+  const mtuNote = onlyMtu ? ', and only their large payloads: MTU' : '';
+  const suspect = suspectNode(verdicts);
+  if (suspect !== undefined) {
+    const { node, role } = suspect;
+    const phrase = role === 'through' ? `through ${node} (to it and from it)` : role === 'to' ? `to ${node}` : `from ${node}`;
+    const summary = `every node pair ${phrase} fails (${failing.length} of ${verdicts.length} pairs${mtuNote}); the ${passing} pairs between the other nodes pass`;
+    return {
+      message: summary,
+      classification,
+      likelyCause: onlyMtu ? `${MTU_CAUSE}; here the link ${role === 'from' ? 'out of' : 'into'} ${node} (pod interface MTU ${mtuText(node, mtus.get(node))})` : `the pod network on ${node}: its CNI agent, its routes or tunnel device, or a host firewall on ${node}`,
+      origin: { dimension: 'node', value: node, summary, confidence: passing >= 2 ? 'high' : 'medium', suspect: `the pod network on ${node}` },
+      lines,
+    };
+  }
+  const first = failing[0] as PairVerdict;
+  const reverse = (v: PairVerdict) => failing.find((w) => w.source === v.target && w.target === v.source);
+  if (failing.length === 2 && reverse(first) !== undefined && reverse(first)?.status === first.status) {
+    const [a, b] = [first.source, first.target].sort();
+    const summary = `between the probes on ${a} and ${b}, both ways, ${first.status === 'mtu' ? 'only the large payloads fail: MTU' : 'probes fail'}: ${lines.join('; ')}`;
+    return { message: summary, classification, likelyCause: onlyMtu ? MTU_CAUSE : PAIR_CAUSE, origin: { dimension: onlyMtu ? 'pair & payload' : 'pair', value: `${a} <-> ${b}${onlyMtu ? ', large' : ''}`, summary, confidence: passing > 0 ? 'high' : 'medium' }, lines };
+  }
+  if (failing.length === 1) {
+    const summary = `${lines[0] ?? ''}${passing > 0 ? `; the other ${passing} pair${passing === 1 ? '' : 's'} pass${passing === 1 ? 'es' : ''}${reverse(first) === undefined && verdicts.some((v) => v.source === first.target && v.target === first.source) ? ', the opposite direction included' : ''}` : ''}`;
+    return { message: summary, classification, likelyCause: onlyMtu ? MTU_CAUSE : PAIR_CAUSE, origin: { dimension: onlyMtu ? 'pair & payload' : 'pair', value: `${first.source} -> ${first.target}${onlyMtu ? ', large' : ''}`, summary, confidence: passing > 0 ? 'high' : 'medium' }, lines };
+  }
+  const message = `${failing.length} of ${verdicts.length} node pairs fail${mtuNote}: ${lines[0] ?? ''}${failing.length > 1 ? ` (and ${failing.length - 1} more)` : ''}`;
+  return { message, classification, likelyCause: onlyMtu ? MTU_CAUSE : failing.some((v) => v.status === 'mtu') ? `${PAIR_CAUSE}; for the pairs that lose only large payloads, ${MTU_CAUSE}` : PAIR_CAUSE, lines };
+}
+
+// Rows are sources, columns targets: "." every probe passed, "M" only large payloads failed, "X" small ones failed too.
+export function pairTable(verdicts: readonly PairVerdict[]): string {
+  const nodes = [...new Set(verdicts.flatMap((v) => [v.source, v.target]))].sort();
+  const symbol = new Map(verdicts.map((v) => [key(v.source, v.target), v.status === 'ok' ? '.' : v.status === 'mtu' ? 'M' : 'X']));
+  const width = Math.max(4, ...nodes.map((n) => n.length));
+  const header = `${'from \\ to'.padEnd(width)}  ${nodes.map((n) => n.padEnd(Math.max(1, n.length))).join(' ')}`.trimEnd();
+  const rows = nodes.map((source) => `${source.padEnd(width)}  ${nodes.map((target) => (source === target ? '-' : (symbol.get(key(source, target)) ?? ' ')).padEnd(Math.max(1, target.length))).join(' ')}`.trimEnd());
+  return [header, ...rows].join('\n');
+}
