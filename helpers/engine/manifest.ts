@@ -49,6 +49,10 @@ export type SuitePermission = ResourcePermission | UrlPermission;
 // their pods. None of them (an empty list): read-only, creates nothing, needs no write permission.
 export type SetupNeed = 'fleet' | 'namespaces';
 
+// Services of the engine a suite reads from the run context: 'network-plugin', the plugin detected
+// once per run (network-plugin-service.ts).
+export type EngineService = 'network-plugin';
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyOption = SuiteOption<any, any>;
 export type OptionsShape = Readonly<Record<string, AnyOption>>;
@@ -64,6 +68,8 @@ export interface SuiteManifest<O extends OptionsShape = OptionsShape> {
   exclusive: boolean;
   // Images the suite runs beyond the probe image.
   images: readonly string[];
+  // Engine services it reads from the run context; the engine asks for their permissions.
+  uses?: readonly EngineService[];
 }
 
 export type OptionValue<S> = S extends SuiteOption<infer T, infer D> ? (undefined extends D ? T | undefined : T) : never;

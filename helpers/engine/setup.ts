@@ -27,6 +27,7 @@ import { createPodProxyTransport } from '../transport/pod-proxy.ts';
 import { selectRoutes } from '../transport/select.ts';
 import type { ResolvedOptions, SuiteManifest } from './manifest.ts';
 import type { RunContext } from './run-context.ts';
+import { detectNetworkPlugin, usesNetworkPlugin } from './network-plugin-service.ts';
 
 // Enough agents for checks that need several endpoints (e.g. load spread over 3).
 export const MIN_AGENTS = 3;
@@ -78,6 +79,8 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
   bundle.catch(() => undefined);
   const namespaces = namespaceApi(session.clients.core);
   const needs = runNeeds(request.suites);
+  // Detected once per run, while the rest of setup goes on, for every suite that uses it.
+  const networkPlugin = usesNetworkPlugin(request.suites) ? detectNetworkPlugin(session) : undefined;
   const expiresAt = new Date(request.now.getTime() + settings.namespaceTtl);
   const context = (fleet: RunContext['fleet'], routes: RunContext['routes'], image: RunContext['image'], pullSecret: string | undefined): RunContext => ({
     runId,
@@ -94,10 +97,11 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     timeouts: { probeMs: settings.probeTimeout, checkMs: settings.checkTimeout },
     options: request.options,
   });
+  const withPlugin = async (result: SetupResult): Promise<SetupResult> => (networkPlugin === undefined ? result : { ...result, context: { ...result.context, networkPlugin: await networkPlugin } });
   const image = chooseProbeImage(settings.probeImage, session.target.context);
   const noFleet = { namespace, image: image.image, agents: [], selector: {}, tokenSecret: '' };
   // Read-only suites only: nothing is created, nothing removed (not even expired leftovers).
-  if (!needs.namespaces) return { context: context(noFleet, {}, image, undefined), findings: [] };
+  if (!needs.namespaces) return withPlugin({ context: context(noFleet, {}, image, undefined), findings: [] });
 
   const leftovers = await removeLeftovers(namespaces, 'expired', request.now, { timeoutMs: 0 }).catch((error: unknown) => {
     throw apiError(error, { ...ctx, action: 'remove expired namespaces of earlier runs' }, 'SD_SETUP_FAILED');
@@ -133,7 +137,7 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
   const pullSecret = secretRef === undefined ? undefined : await copyPullSecret(session.clients.core, secretRef, namespace, runId);
 
   // Suites with namespaces of their own and no use for the shared fleet get no fleet.
-  if (!needs.fleet) return { context: context(noFleet, {}, image, pullSecret), findings: [] };
+  if (!needs.fleet) return withPlugin({ context: context(noFleet, {}, image, pullSecret), findings: [] });
   // With their zones and pools: the fleet is bounded (fleet/plan.ts).
   const schedulable = planNodes(facts.nodes.filter((node) => node.schedulable));
   progress(`deploying the probe fleet (${image.image}) on ${schedulable.length} node(s)`);
@@ -151,6 +155,7 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     }),
     timeoutMs: settings.setupTimeout,
     signal: request.signal,
+    onWait: progress,
   }).catch((error: unknown) => {
     if (error instanceof ShakedownError || request.signal.aborted) throw error;
     throw apiError(error, { ...ctx, action: 'deploy the probe fleet' }, 'SD_SETUP_FAILED');
@@ -173,7 +178,7 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     const resolvConf = selection.infos[agent.name]?.resolvConf;
     return { ...agent, ...(zone === undefined ? {} : { zone }), ...(resolvConf === undefined ? {} : { resolvConf }) };
   });
-  return { context: context({ ...fleet, agents }, selection.routes, image, pullSecret), findings: [...unavailable, selection.finding] };
+  return withPlugin({ context: context({ ...fleet, agents }, selection.routes, image, pullSecret), findings: [...unavailable, selection.finding] });
 }
 
 function withheld(node: NodeFacts, unavailable: FleetDescriptor['unavailable']): NodeFacts {

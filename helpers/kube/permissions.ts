@@ -4,6 +4,7 @@
 // SelfSubjectAccessReviews before anything is created; rbacRules() turns them into a ClusterRole.
 import type { ResourcePermission, Scope, SetupNeed, SuiteManifest, SuitePermission, UrlPermission } from '../engine/manifest.ts';
 import type { TransportChoice } from '../settings.ts';
+import { NETWORK_PLUGIN_PERMISSIONS, usesNetworkPlugin } from '../engine/network-plugin-service.ts';
 
 // A permission and who needs it: a suite's name, or "engine".
 export type Permission = SuitePermission & { by: string };
@@ -97,6 +98,7 @@ export function requiredPermissions(manifests: readonly SuiteManifest[], transpo
     else required.push(...engine(PROXY));
     if (transport === 'auto') optional.push(...engine(EXEC));
   }
+  if (usesNetworkPlugin(manifests)) required.push(...engine(NETWORK_PLUGIN_PERMISSIONS));
   for (const manifest of manifests) required.push(...manifest.permissions.map((p) => ({ ...p, by: manifest.name })));
   return { required: dedupe(required), optional: optional.filter((p) => !required.some((r) => samePermission(r, p))) };
 }

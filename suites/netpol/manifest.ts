@@ -32,13 +32,10 @@ export default defineManifest({
     { verb: 'create', resource: 'pods', subresource: 'exec', scope: 'run', why: 'probing from inside each pod, beyond the reach of any policy' },
     { verb: 'create', resource: 'networkpolicies', group: 'networking.k8s.io', scope: 'run', why: 'the policies under test' },
     { verb: 'delete', resource: 'networkpolicies', group: 'networking.k8s.io', scope: 'run', why: 'lifting each policy and measuring how fast' },
-    { verb: 'list', resource: 'nodes', scope: 'cluster', why: 'naming the network plugin (node annotations and conditions)' },
-    { verb: 'list', resource: 'daemonsets', group: 'apps', scope: 'cluster', why: 'naming the network plugin' },
-    { verb: 'list', resource: 'deployments', group: 'apps', scope: 'cluster', why: 'naming the network plugin' },
-    { verb: 'list', resource: 'pods', scope: { namespace: 'kube-system' }, why: 'naming the network plugin' },
-    { url: '/apis', verb: 'get', why: 'naming the network plugin from the API groups it serves' },
   ],
   setup: ['fleet', 'namespaces'],
   exclusive: false,
   images: [],
+  // The verdict names the plugin the engine detected for the run.
+  uses: ['network-plugin'],
 });

@@ -74,6 +74,7 @@ async function build(c: CheckContext): Promise<World> {
     ...(secret === undefined ? {} : { pullSecret: secret }),
     signal: c.signal,
     log: (line) => c.log(line),
+    ...(c.run.networkPlugin === undefined ? {} : { plugin: c.run.networkPlugin }),
   });
   return built;
 }
@@ -92,6 +93,8 @@ export interface DeployWorldOptions {
   pullSecret?: V1Secret;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  // The plugin the engine detected for the run; read here when absent (the benchmark).
+  plugin?: Plugin;
 }
 
 // Creates the namespaces and pods, waits until every pod is ready, and learns their IPs, the
@@ -101,8 +104,8 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
   const { session, runId } = options;
   const core = session.clients.core;
   const log = options.log ?? (() => undefined);
-  const pluginFacts = readPluginFacts(session.connection, core);
-  pluginFacts.catch(() => undefined);
+  const pluginFacts = options.plugin === undefined ? readPluginFacts(session.connection, core) : undefined;
+  pluginFacts?.catch(() => undefined);
   if (options.nodes.length === 0) throw new Error('no schedulable node for the NetworkPolicy pods');
   const secretName = options.pullSecret?.metadata?.name;
   const namespaces = new Map(MODEL.namespaces.map((logical) => [logical, namespaceName(runId, logical)]));
@@ -168,7 +171,7 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
   const transport = createExecSessionTransport(kubeChannelOpener(session.kc, { gate }), createExecTransport(kubeExecRunner(session.kc, { gate })));
   const first = pods[0];
   const info = first === undefined ? undefined : await transport.info(first.address, options.signal === undefined ? {} : { signal: options.signal });
-  const plugin = detectPlugin(await pluginFacts);
+  const plugin = options.plugin ?? detectPlugin(await (pluginFacts ?? readPluginFacts(session.connection, core)));
   const ips = new Map(pods.map((pod) => [pod.id, pod.ip]));
   const setupMs = performance.now() - started;
   log(`NetworkPolicy pods ready after ${Math.round(setupMs)}ms: ${pods.map((p) => `${p.id}=${p.ip}`).join(', ')}`);
