@@ -37,6 +37,26 @@ describe('stub upstream DNS answers', () => {
   });
 });
 
+describe('stub upstream DNS whoami', () => {
+  const client = { address: '10.244.1.7', port: 41234 };
+
+  it("answers whoami, alone or in the zone, with the client's address as A and address:port as TXT", () => {
+    for (const name of ['whoami', `whoami.${upstreamZone}`]) {
+      expect(decode(answer(query(name, 'A'), 'udp', client)).answers).toMatchObject([{ name, type: 'A', data: '10.244.1.7' }]);
+      expect(decode(answer(query(name, 'TXT'), 'udp', client)).answers?.map((a) => (a as { data: Buffer[] }).data.map(String))).toEqual([['10.244.1.7:41234']]);
+    }
+  });
+
+  it('answers an IPv6 client with AAAA, and an IPv4-mapped one with A', () => {
+    expect(decode(answer(query('whoami', 'AAAA'), 'udp', { address: 'fd00::7', port: 5 })).answers).toMatchObject([{ type: 'AAAA', data: 'fd00::7' }]);
+    expect(decode(answer(query('whoami', 'A'), 'tcp', { address: '::ffff:10.217.0.11', port: 5 })).answers).toMatchObject([{ type: 'A', data: '10.217.0.11' }]);
+  });
+
+  it('knows no whoami without a client', () => {
+    expect(decode(answer(query('whoami', 'A'), 'udp')).rcode).toBe('NXDOMAIN');
+  });
+});
+
 describe('stub upstream DNS server on loopback', () => {
   let stop: () => Promise<void>;
   const port = 20000 + Math.floor(Math.random() * 20000);
@@ -51,6 +71,18 @@ describe('stub upstream DNS server on loopback', () => {
     });
     sock.close();
     expect(decode(reply).answers).toHaveLength(1);
+  });
+
+  it('tells a UDP client the address and port it sent from', async () => {
+    const sock = createSocket('udp4');
+    await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
+    const reply = await new Promise<Buffer>((resolve) => {
+      sock.on('message', (m) => resolve(m));
+      sock.send(query('whoami', 'TXT'), port, '127.0.0.1');
+    });
+    const own = sock.address().port;
+    sock.close();
+    expect(decode(reply).answers?.map((a) => (a as { data: Buffer[] }).data.map(String))).toEqual([[`127.0.0.1:${own}`]]);
   });
 
   it('serves TCP with length-prefixed messages', async () => {
