@@ -1,5 +1,8 @@
 // A run with something of everything, for the HTML report's tests: a failure with a truth table
-// and an origin, a warning, a skip, passes, a correlation across two suites.
+// and an origin, a warning, a skip, passes, a correlation across two suites, the latency figure
+// tables of the DNS burst (per node) and of NetworkPolicy enforcement (per change), and a baseline
+// run to compare it with (one check of each kind of change).
+import type { ReportLike } from '../../cli/diff.ts';
 import type { CheckResult, RunInfo } from '../../helpers/result.ts';
 import type { ReportSnapshot } from '../file-reporter.ts';
 
@@ -12,6 +15,9 @@ export const sampleRun: RunInfo = {
 };
 
 const origin = { dimension: 'source-node', value: 'node2', summary: 'every probe from pods on node2 times out; the same probes from node1 succeed', confidence: 'high' as const };
+
+export const BURST = 'load › a short burst of lookups: latency, errors and the 5 s race';
+export const ENFORCEMENT = 'truth tables › enforcement latency within the bound';
 
 export const sampleResults: CheckResult[] = [
   { suite: 'smoke', check: 'every agent answers', status: 'pass', durationMs: 120, message: '3 agents answered', evidence: [] },
@@ -34,8 +40,49 @@ export const sampleResults: CheckResult[] = [
   { suite: 'dns', check: 'every replica answers', status: 'fail', classification: 'timeout', durationMs: 5_000, message: 'queries from node2 time out', evidence: [], origin },
   { suite: 'dns', check: 'upstream names resolve', status: 'warn', durationMs: 900, message: 'p99 latency 900 ms', evidence: [{ label: 'latency', text: 'p50 3 ms\np99 900 ms' }] },
   { suite: 'dns', check: 'external name', status: 'skip', durationMs: 0, message: 'skipped', skipReason: 'no upstream configured', evidence: [] },
+  {
+    suite: 'dns',
+    check: BURST,
+    status: 'pass',
+    durationMs: 5_500,
+    message: '500 queries: p50 1.4ms, p99 9.1ms, max 41.0ms, errors 0.0%, near-5s 0',
+    evidence: [
+      { label: 'per pod', text: 'probe-0 on node1: 250 queries: p50 1.2ms, p99 8.0ms, max 12.1ms, errors 0.0%, near-5s 0\nprobe-1 on node2: 250 queries: p50 1.6ms, p99 9.1ms, max 41.0ms, errors 0.0%, near-5s 0' },
+      { label: 'latency per node (ms)', text: 'node   queries  errors  p50  p90  p99  max\nnode1  250      0       1.2  2.1  8    12.1\nnode2  250      0       1.6  3.4  9.1  41' },
+    ],
+  },
+  {
+    suite: 'netpol',
+    check: ENFORCEMENT,
+    status: 'pass',
+    durationMs: 1,
+    message: '6 changes: min 0.2 s, median 1.4 s, max 3.9 s (bound 30 s)',
+    evidence: [
+      {
+        label: 'enforcement latency per change (ms; bound 30000)',
+        text: 'change                             ms    table-step-ms\ndefault deny ingress               3879  1799\ndelete default deny                2267  1057\n+a-from-b                          2859  1440\ndelete a-from-b                    1862  610\nstep 1: +deny-ingress-x +a-from-y  2307  1048\ndelete deny-all, allow-all         263   262',
+      },
+    ],
+  },
 ];
 
 export function sampleSnapshot(overrides: Partial<ReportSnapshot> = {}): ReportSnapshot {
   return { run: sampleRun, results: sampleResults, setupErrors: [], complete: true, writtenAt: new Date('2026-12-03T12:01:08Z'), ...overrides };
 }
+
+// The run before: netpol's deny-all passed (now newly failing), smoke's agents failed (now fixed),
+// the upstream check passed (now a warning), the external name ran (now skipped), the burst took
+// 1.5 s (now 5.5 s: much slower), the enforcement latency check did not exist (appeared) and a
+// check that is gone now (vanished).
+export const sampleBaseline: ReportLike = {
+  run: { ...sampleRun, runId: 'sd-20261202-0ld000', startedAt: '2026-12-02T12:00:00.000Z', finishedAt: '2026-12-02T12:01:00.000Z', cluster: { ...sampleRun.cluster, version: 'v1.33.7' } },
+  results: [
+    { suite: 'smoke', check: 'every agent answers', status: 'fail', classification: 'timeout', durationMs: 5_000, message: 'agent probe-1 on node2 did not answer', evidence: [] },
+    { suite: 'netpol', check: 'deny all ingress in x', status: 'pass', durationMs: 9_000, message: 'as expected', evidence: [] },
+    { suite: 'dns', check: 'every replica answers', status: 'fail', classification: 'timeout', durationMs: 5_000, message: 'queries from node2 time out', evidence: [] },
+    { suite: 'dns', check: 'upstream names resolve', status: 'pass', durationMs: 800, message: 'resolved', evidence: [] },
+    { suite: 'dns', check: 'external name', status: 'pass', durationMs: 300, message: 'resolved', evidence: [] },
+    { suite: 'dns', check: BURST, status: 'pass', durationMs: 1_500, message: '500 queries', evidence: [] },
+    { suite: 'dns', check: 'a check since removed', status: 'pass', durationMs: 10, message: 'ok', evidence: [] },
+  ],
+};

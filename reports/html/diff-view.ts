@@ -1,0 +1,69 @@
+// The HTML report's view of what changed against a baseline (`--baseline BEFORE.json`), at the top
+// of the page: newly failing and much slower checks (the regressions), fixed ones, new warnings,
+// checks now skipped, and checks that appeared or vanished. The comparison is `shakedown diff`'s own
+// (cli/diff.ts), so the page and the console never disagree.
+import { DEFAULT_DIFF, diffResults, isRegression, readReport, type Change, type ChangeKind, type DiffOptions, type ReportLike } from '../../cli/diff.ts';
+import { checkName, type CheckResult } from '../../helpers/result.ts';
+import { escapeHtml } from './escape.ts';
+
+export interface HtmlBaseline {
+  // The file it was read from, as given.
+  source: string;
+  report?: ReportLike;
+  // Why it could not be read (the page says so instead of comparing).
+  error?: string;
+  options?: DiffOptions;
+}
+
+export function loadBaseline(path: string): HtmlBaseline {
+  try {
+    return { source: path, report: readReport(path) };
+  } catch (error) {
+    return { source: path, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const GROUPS: { kind: ChangeKind; title: string; cls: string; mark: string }[] = [
+  { kind: 'new-failure', title: 'Newly failing', cls: 'fail', mark: '✗' },
+  { kind: 'slower', title: 'Much slower', cls: 'fail', mark: '⏱' },
+  { kind: 'resolved', title: 'Fixed', cls: 'pass', mark: '✓' },
+  { kind: 'new-warning', title: 'New warnings', cls: 'warn', mark: '⚠' },
+  { kind: 'now-skipped', title: 'Now skipped', cls: 'skip', mark: '↷' },
+  { kind: 'appeared', title: 'Appeared', cls: 'skip', mark: '+' },
+  { kind: 'vanished', title: 'Vanished', cls: 'skip', mark: '−' },
+];
+
+// The anchor of a check's block in the report, from its stable id ("suite › check").
+export function checkAnchor(id: string): string {
+  return `check-${id.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase()}`;
+}
+
+const statusText = (result: CheckResult | undefined): string => (result === undefined ? 'absent' : result.status === 'fail' ? `fail (${result.classification})` : result.status);
+
+function item(change: Change, linkable: boolean): string {
+  const name = escapeHtml(change.id);
+  const link = linkable ? `<a href="#${checkAnchor(change.id)}">${name}</a>` : name;
+  const detail = change.text.split('\n')[0] ?? '';
+  return `<li>${link} <span class="label">${escapeHtml(statusText(change.before))} → ${escapeHtml(statusText(change.after))}</span>${detail === '' ? '' : `<br><span class="detail">${escapeHtml(detail)}</span>`}</li>`;
+}
+
+// The section, or '' without a baseline. `complete` false: the run's results are partial, so a
+// check not yet run does not count as vanished.
+export function diffView(baseline: HtmlBaseline | undefined, results: readonly CheckResult[], complete: boolean): string {
+  if (baseline === undefined) return '';
+  const head = `<section id="baseline" class="diff"><h2>Compared with the baseline</h2>`;
+  if (baseline.report === undefined) return `${head}<p class="incomplete-note">The baseline ${escapeHtml(baseline.source)} could not be read: ${escapeHtml(baseline.error ?? 'unknown error')}</p></section>`;
+  const options = baseline.options ?? DEFAULT_DIFF;
+  const changes = diffResults(baseline.report.results, results, options).filter((change) => complete || change.kind !== 'vanished');
+  const regressions = changes.filter(isRegression).length;
+  const before = baseline.report.run;
+  const facts = `<p class="facts"><span><b>baseline</b> ${escapeHtml(baseline.source)}</span><span><b>run</b> ${escapeHtml(before.runId)}</span><span><b>started</b> ${escapeHtml(before.startedAt)}</span><span><b>Kubernetes</b> ${escapeHtml(before.cluster.version ?? 'unknown')}</span></p>`;
+  const verdict = `<p><span class="verdict ${regressions === 0 ? 'pass' : 'fail'}">${regressions === 0 ? 'no regression' : `${regressions} regression${regressions === 1 ? '' : 's'}`}</span> ${changes.length === 0 ? `nothing changed in ${results.length} checks` : `${changes.length} change${changes.length === 1 ? '' : 's'} in ${results.length} checks`}; slower means at least x${options.ratio} and +${(options.floorMs / 1000).toFixed(1)} s${complete ? '' : '; this run is partial, so checks it has not run yet are not listed as vanished'}</p>`;
+  const present = new Set(results.map(checkName));
+  const groups = GROUPS.map(({ kind, title, cls, mark }) => {
+    const members = changes.filter((change) => change.kind === kind);
+    if (members.length === 0) return '';
+    return `<div class="check ${cls}"><h3><span class="mark">${mark}</span>${title} <span class="label">${members.length}</span></h3><ul>${members.map((change) => item(change, present.has(change.id))).join('')}</ul></div>`;
+  });
+  return `${head}${facts}${verdict}${groups.join('')}</section>`;
+}
