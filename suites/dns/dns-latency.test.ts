@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../agent/protocol.ts';
-import { burstOrigin, judgeLatency, latencyStats, percentile } from './dns-latency.ts';
+import { parseFigures } from '../../reports/html/figures.ts';
+import { burstOrigin, judgeLatency, latencyStats, latencyTable, percentile } from './dns-latency.ts';
 
 const ok = (ms: number): ProbeResult => ({ id: 'q', kind: 'dns', outcome: 'ok', ms, detail: 'NOERROR', dns: { rcode: 'NOERROR', flags: { aa: false, tc: false, rd: true, ra: true, ad: false, cd: false }, answers: [] } });
 const timeout = (ms = 5000): ProbeResult => ({ id: 'q', kind: 'dns', outcome: 'timeout', ms, detail: 'no answer', code: 'ETIMEDOUT' });
@@ -65,5 +66,21 @@ describe('burstOrigin', () => {
 
   it('names no node when every node is slow', () => {
     expect(burstOrigin([{ node: 'node1', result: lookup(5000, 'timeout') }, { node: 'node2', result: lookup(4500) }])).toBeUndefined();
+  });
+});
+
+describe('latencyTable', () => {
+  it('puts each node\'s percentiles in a figure table the HTML report reads back', () => {
+    const results = [
+      ...Array.from({ length: 100 }, (_, i) => ({ node: 'node2', result: ok(i + 1) })),
+      ...Array.from({ length: 10 }, (_, i) => ({ node: 'node1', result: i === 9 ? timeout() : ok(2) })),
+    ];
+    const table = latencyTable(results);
+    expect(table.label).toBe('latency per node (ms)');
+    expect(table.text.split('\n')[0]).toMatch(/^node\s+queries\s+errors\s+p50\s+p90\s+p99\s+max$/);
+    expect(parseFigures(table.label, table.text)?.rows).toEqual([
+      { name: 'node1', values: [10, 1, 2, 2, 5000, 5000] },
+      { name: 'node2', values: [100, 0, 50, 90, 99, 100] },
+    ]);
   });
 });

@@ -11,7 +11,7 @@ import { suiteOptions } from '../../helpers/engine/manifest.ts';
 import type { Origin } from '../../helpers/result.ts';
 import manifest from './manifest.ts';
 import { CANARY, CASES } from './dns-cases.ts';
-import { DEFAULT_LATENCY_BUDGET, CONNTRACK_RACE, burstOrigin, judgeLatency, latencyStats } from './dns-latency.ts';
+import { DEFAULT_LATENCY_BUDGET, CONNTRACK_RACE, burstOrigin, judgeLatency, latencyStats, latencyTable } from './dns-latency.ts';
 import { DNS_NAMESPACE, corefileProblems, diagnose, endpointProblems, parseCorefile, readCoreDns, coreDnsEvidence } from './dns-coredns.ts';
 import { serviceFqdn } from './dns-names.ts';
 import { COREDNS_COMPONENT } from './dns-origin.ts';
@@ -108,6 +108,8 @@ defineSuite(manifest, () => {
       const stats = latencyStats(results.map((r) => r.result));
       const verdict = judgeLatency(stats);
       c.evidence('per pod', perNode.join('\n'));
+      const table = latencyTable(results);
+      c.evidence(table.label, table.text);
       c.log(verdict.summary);
       if (!verdict.ok) {
         const slow = results.filter(({ result: r }) => r.outcome !== 'ok' || r.ms >= DEFAULT_LATENCY_BUDGET.slowMs);

@@ -5,6 +5,7 @@
 // namespaces; namespace selectors always carry the run's id.
 import { afterAll } from 'vitest';
 import { check, defineSuite, group } from '../../helpers/engine/check.ts';
+import { figureLabel, formatFigures } from '../../reports/html/figures.ts';
 import manifest from './manifest.ts';
 import { CASES } from './netpol-cases.ts';
 import { enforcementBoundMs } from './netpol-run.ts';
@@ -25,7 +26,11 @@ defineSuite(manifest, () => {
       if (latencies.length === 0) return c.skip('no latency was measured');
       const sorted = latencies.map((l) => l.ms).sort((a, b) => a - b);
       const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-      c.evidence('latencies', latencies.map((l) => `${l.what}: ${Math.round(l.ms)}ms (table step ${Math.round(l.stepMs)}ms)`).join('\n'));
+      // A figure table (the HTML report draws it against the bound): each change, its latency and its last table step.
+      c.evidence(
+        figureLabel('enforcement latency per change', { name: 'bound', value: enforcementBoundMs() }),
+        formatFigures('change', ['ms', 'table-step-ms'], latencies.map((l) => ({ name: l.what, values: [Math.round(l.ms), Math.round(l.stepMs)] }))),
+      );
       c.note(`${latencies.length} changes: min ${(at(0) / 1000).toFixed(1)} s, median ${(at(0.5) / 1000).toFixed(1)} s, max ${(at(1) / 1000).toFixed(1)} s (bound ${Math.round(enforcementBoundMs() / 1000)} s)`);
     });
   });
