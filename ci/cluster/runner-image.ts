@@ -8,8 +8,8 @@
 //   npm run cluster:runner-image            build (cached) and import into every running node
 //   npm run cluster:runner-image -- --build-only
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { clusterImages, imageArchive, type ImageSpec } from './images.ts';
 import { cacheDir, repoRoot, runningNodes } from './layout.ts';
 import { importImage } from './node.ts';
@@ -37,6 +37,14 @@ function filesUnder(dir: string, skipNested: boolean): string[] {
     } else if (entry.isFile()) out.push(path);
   }
   return out;
+}
+
+// The shared libraries a native program or addon links, as `ldd` resolves them here.
+function sharedLibraries(file: string): string[] {
+  return run('ldd', [file])
+    .split('\n')
+    .map((line) => /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(line)?.[1])
+    .filter((path): path is string => path !== undefined);
 }
 
 // The production dependency tree of this checkout, as `npm ls` resolves it (no network).
@@ -69,6 +77,10 @@ export function runnerImageSpec(): RunnerImage {
     if (!lstatSync(dir).isDirectory()) continue;
     for (const file of filesUnder(dir, true)) files[`${RUNNER_DIR}/node_modules/${relative(modules, file)}`] = file;
   }
+  // Native addons (rolldown's, lightningcss's) need shared libraries node itself does not (librt).
+  for (const file of Object.values(files).filter((f) => f.endsWith('.node'))) {
+    for (const library of sharedLibraries(file)) files[library.slice(1)] ??= realpathSync(library);
+  }
   const version = packageVersion();
   return {
     workDir,
@@ -87,7 +99,11 @@ export function runnerImageSpec(): RunnerImage {
 export function buildRunnerImage(): { ref: string; archive: string } {
   const { spec, workDir } = runnerImageSpec();
   try {
-    return { ref: spec.ref, archive: imageArchive(spec) };
+    const archive = imageArchive(spec);
+    // Earlier builds of the runner are not kept: each is a few hundred MiB.
+    const dir = dirname(archive);
+    for (const name of readdirSync(dir)) if (name.startsWith('localhost_shakedown_runner_') && join(dir, name) !== archive) rmSync(join(dir, name), { force: true });
+    return { ref: spec.ref, archive };
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
