@@ -59,9 +59,9 @@ export function applyAddons(nodes: NodeLayout[], storageDir: (n: NodeLayout) => 
 /** Namespaces whose pods must all be Running and Ready before the cluster counts as up. */
 export const addonNamespaces = ['kube-system', 'local-path-storage', 'traefik', 'shakedown-webhook'];
 
-export function notReadyPods(): string[] {
+export function notReadyPods(namespaces: readonly string[] = addonNamespaces): string[] {
   const out = tryKubectl(['get', 'pods', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.phase} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']) ?? '';
   return out.split('\n').filter(Boolean)
-    .filter((l) => addonNamespaces.includes(l.split('/')[0] ?? ''))
+    .filter((l) => namespaces.includes(l.split('/')[0] ?? ''))
     .filter((l) => !/ Running True$/.test(l));
 }

@@ -75,5 +75,11 @@ export async function down(): Promise<string[]> {
   } catch {
     // not ours to remove: absent, or in use by another containerd
   }
+  // Likewise the flannel profile's /run/flannel (each node mounts its own tmpfs there): only if empty.
+  try {
+    rmdirSync('/run/flannel');
+  } catch {
+    // absent, or holding files that are not ours
+  }
   return problems;
 }

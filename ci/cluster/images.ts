@@ -18,7 +18,7 @@ export interface ImageSpec {
   env?: string[];
 }
 
-const registry = 'localhost/shakedown';
+export const registry = 'localhost/shakedown';
 
 const baseFiles = {
   'etc/passwd': 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
@@ -27,7 +27,7 @@ const baseFiles = {
 };
 
 /** The shared libraries a dynamically linked program needs, as `ldd` resolves them here. */
-function sharedLibraries(program: string): string[] {
+export function sharedLibraries(program: string): string[] {
   return run('ldd', [program])
     .split('\n')
     .map((l) => /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(l)?.[1])

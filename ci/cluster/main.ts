@@ -8,6 +8,7 @@ import { pkiDir, runningNodes } from './layout.ts';
 import { kubectl } from './kube.ts';
 import { log } from './log.ts';
 import { kubeRouterRunning, startKubeRouter, stopKubeRouter } from './node.ts';
+import { currentProfile, parseCni } from './profile.ts';
 import { printLogTails, status } from './status.ts';
 import { up } from './up.ts';
 
@@ -16,6 +17,9 @@ async function setEnforcer(state: string | undefined): Promise<void> {
   if (state !== 'on' && state !== 'off') throw new Error(`enforcer takes on or off\n${usage}`);
   const nodes = runningNodes();
   if (nodes.length === 0) throw new ClusterError('CLUSTER_NOT_RUNNING', 'no local cluster is running', { hint: 'npm run cluster:up' });
+  if (currentProfile() === 'flannel') {
+    throw new ClusterError('CLUSTER_COMMAND_FAILED', 'the flannel profile has no NetworkPolicy enforcer to switch: flannel enforces no NetworkPolicy', { hint: 'npm run cluster:up -- --nodes 2 (the default profile) has kube-router' });
+  }
   const kubeconfig = join(pkiDir, 'kube-router.kubeconfig');
   for (const node of nodes) {
     if (state === 'off') await stopKubeRouter(node);
@@ -25,7 +29,7 @@ async function setEnforcer(state: string | undefined): Promise<void> {
 }
 
 const usage =
-  'usage: node ci/cluster/main.ts up [--nodes N] [--cert-days N] | down | status | logs | enforcer on|off | kubectl ARGS...\n' +
+  'usage: node ci/cluster/main.ts up [--nodes N] [--cert-days N] [--cni default|flannel] | down | status | logs | enforcer on|off | kubectl ARGS...\n' +
   '       | fault hang COMPONENT [--node NAME] | fault resume | fault restart kube-scheduler|kube-controller-manager\n' +
   '         (COMPONENT: kube-scheduler, kube-controller-manager, etcd, kubelet, kube-proxy; per-node ones default to the last node)';
 
@@ -38,15 +42,16 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { nodes: { type: 'string', default: '1' }, 'cert-days': { type: 'string', default: '365' }, node: { type: 'string' } },
+    options: { nodes: { type: 'string', default: '1' }, 'cert-days': { type: 'string', default: '365' }, node: { type: 'string' }, cni: { type: 'string', default: 'default' } },
   });
   const nodes = Number(values.nodes);
   const certDays = Number(values['cert-days']);
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) throw new Error(`--nodes must be an integer from 1 to 9 (got ${values.nodes})\n${usage}`);
   if (!Number.isInteger(certDays) || certDays < 1) throw new Error(`--cert-days must be a positive integer (got ${values['cert-days']})\n${usage}`);
+  const cni = parseCni(values.cni);
   switch (positionals[0]) {
     case 'up':
-      await up({ nodes, certDays });
+      await up(cni === 'flannel' ? { nodes, certDays, cni } : { nodes, certDays });
       return 0;
     case 'down': {
       const started = Date.now();

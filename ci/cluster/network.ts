@@ -48,6 +48,10 @@ function attach(netns: string, hostEnd: string, address: string): void {
   ip('-n', netns, 'link', 'set', 'eth0', 'up');
 }
 
+/**
+ * `peers` are the nodes whose pod ranges get a static route here (all of them in the default
+ * profile; none in the flannel profile, where flannel's VXLAN device carries pod traffic).
+ */
 export function setupNodeNetwork(node: NodeLayout, peers: NodeLayout[]): void {
   attach(node.netns, node.vethHost, node.ip);
   // Service IPs are translated by kube-proxy before they leave; the route only lets a socket open.

@@ -14,18 +14,29 @@ import { run, tryRun } from './sh.ts';
 /** Host directories the node mounts a private tmpfs over, so shim sockets and pod netns die with it. */
 const privateMounts = ['/run/netns', '/run/containerd'];
 
-export function setupMountNamespace(node: NodeLayout): void {
+/** `extraPrivate`: more directories of the node's own (the flannel profile's /run/flannel). */
+export function setupMountNamespace(node: NodeLayout, extraPrivate: string[] = []): void {
   mkdirSync(node.run, { recursive: true });
   if (tryRun('findmnt', ['-n', node.mntns]) !== null) return;
   writeFileSync(node.mntns, '');
-  for (const dir of privateMounts) mkdirSync(dir, { recursive: true });
-  const inside = ['mount --make-rshared /', ...privateMounts.map((d) => `mount -t tmpfs -o mode=0755 shakedown-${node.name} ${d}`)];
+  const dirs = [...privateMounts, ...extraPrivate];
+  for (const dir of dirs) mkdirSync(dir, { recursive: true });
+  const inside = ['mount --make-rshared /', ...dirs.map((d) => `mount -t tmpfs -o mode=0755 shakedown-${node.name} ${d}`)];
   run('unshare', [`--mount=${node.mntns}`, '--propagation', 'slave', 'sh', '-c', inside.join(' && ')]);
 }
 
 const nsOf = (node: NodeLayout): { netns: string; mntns: string } => ({ netns: node.netnsPath, mntns: node.mntns });
 
-function containerdConfig(node: NodeLayout): string {
+/** Where containerd finds CNI plugins; the flannel profile gives each node a dir that also holds flannel's. */
+export interface CniDirs {
+  binDir: string;
+  /** Write the harness's bridge configuration (default profile); flannel's DaemonSet installs its own. */
+  writeConf: boolean;
+}
+
+const defaultCni: CniDirs = { binDir: '/usr/lib/cni', writeConf: true };
+
+export function containerdConfig(node: NodeLayout, cni: CniDirs = defaultCni): string {
   return `version = 2
 root = "${join(node.dir, 'containerd')}"
 state = "/run/containerd"
@@ -53,7 +64,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
+    bin_dir = "${cni.binDir}"
     conf_dir = "${join(node.dir, 'cni')}"
 `;
 }
@@ -82,10 +93,10 @@ export function ctrArgs(node: NodeLayout, args: string[]): string[] {
   return ['--address', node.containerdSock, '--namespace', 'k8s.io', ...args];
 }
 
-export async function startContainerd(node: NodeLayout): Promise<void> {
+export async function startContainerd(node: NodeLayout, cni: CniDirs = defaultCni): Promise<void> {
   mkdirSync(join(node.dir, 'cni'), { recursive: true });
-  writeFileSync(join(node.dir, 'containerd.toml'), containerdConfig(node));
-  writeFileSync(join(node.dir, 'cni', '10-shakedown.conflist'), cniConfig(node));
+  writeFileSync(join(node.dir, 'containerd.toml'), containerdConfig(node, cni));
+  if (cni.writeConf) writeFileSync(join(node.dir, 'cni', '10-shakedown.conflist'), cniConfig(node));
   const d: DaemonSpec = {
     name: `${node.name}-containerd`,
     cmd: 'containerd',

@@ -5,6 +5,7 @@ import { binary } from './build.ts';
 import { tryKubectl } from './kube.ts';
 import { kubeconfigPath, logDir, nodeLayout } from './layout.ts';
 import { ctrArgs } from './node.ts';
+import { currentProfile } from './profile.ts';
 import { tail, tryRun } from './sh.ts';
 import { versions } from './versions.ts';
 
@@ -20,6 +21,10 @@ export function status(): boolean {
   lines.push(`  etcd: ${firstLine(tryRun('etcd', ['--version']))}`);
   lines.push(`  coredns: v${versions.coredns}, kube-router: v${versions.kubeRouter}, traefik: v${versions.traefik}, local-path-provisioner: v${versions.localPathProvisioner}, gateway-api: v${versions.gatewayApi}`);
   lines.push(`kubeconfig: ${existsSync(kubeconfigPath) ? kubeconfigPath : '(none: the cluster is not up)'}`);
+  if (existsSync(kubeconfigPath)) {
+    const profile = currentProfile();
+    lines.push(`pod network: ${profile === 'flannel' ? `flannel v${versions.flannel} (VXLAN; no NetworkPolicy enforcement)` : 'default (bridge per node, static routes, kube-router enforcing NetworkPolicy)'}`);
+  }
   const nodes = tryKubectl(['get', 'nodes', '-o', 'wide']);
   const running = nodes !== null;
   lines.push('nodes:', running ? nodes.trimEnd() : '  (API server not reachable)');

@@ -9,6 +9,7 @@ import { startDaemon, waitFor } from './daemons.ts';
 import { ensurePackages, requireGo, requireRoot } from './deps.ts';
 import { down } from './down.ts';
 import { ClusterError } from './errors.ts';
+import { applyFlannel, cniBinDir, flannel, flannelImage, prepareFlannelNode, waitForFlannel } from './flannel.ts';
 import { clusterImages, imageArchive } from './images.ts';
 import { kubectl, tryKubectl } from './kube.ts';
 import { apiServerUrl, controlPlane, kubeconfigPath, net, type NodeLayout, nodeLayout, pkiDir, runDir, stateDir } from './layout.ts';
@@ -16,12 +17,15 @@ import { log } from './log.ts';
 import { setupHostNetwork, setupNodeNetwork, setupUpstreamNetwork } from './network.ts';
 import { importImage, setupMountNamespace, startContainerd, startKubelet, startKubeProxy, startKubeRouter } from './node.ts';
 import { clusterPki, kubeconfig, type Pki, writeKubeconfig } from './pki.ts';
+import { type CniProfile, saveProfile } from './profile.ts';
 import { run, tryRun } from './sh.ts';
 
 export interface UpOptions {
   nodes: number;
   /** Validity of leaf certificates in days: small values make a cluster with certificates about to expire. */
   certDays: number;
+  /** The pod network: the default bridge + static routes + kube-router, or flannel (VXLAN, no NetworkPolicy). */
+  cni?: CniProfile;
 }
 
 export const storageDir = (n: NodeLayout): string => join(n.dir, 'storage');
@@ -44,7 +48,9 @@ async function startUpstreamDns(): Promise<void> {
   await waitFor(d, pid, () => (tryRun('ss', ['-lnu'], { netns: d.netns }) ?? '').includes(`${net.upstreamIp}:53`), 15_000);
 }
 
-async function waitForAddons(timeoutMs: number): Promise<void> {
+/** `alsoReady`: namespaces without Deployments whose pods must be Ready too (kube-flannel). */
+async function waitForAddons(timeoutMs: number, alsoReady: string[] = []): Promise<void> {
+  const namespaces = [...addonNamespaces, ...alsoReady];
   for (const ns of addonNamespaces) {
     try {
       kubectl(['-n', ns, 'rollout', 'status', 'deployment', '--timeout', `${Math.round(timeoutMs / 1000)}s`]);
@@ -57,9 +63,9 @@ async function waitForAddons(timeoutMs: number): Promise<void> {
     }
   }
   const deadline = Date.now() + timeoutMs;
-  while (notReadyPods().length > 0) {
+  while (notReadyPods(namespaces).length > 0) {
     if (Date.now() > deadline) {
-      throw new ClusterError('CLUSTER_COMPONENT_FAILED', 'add-on pods are not all Running and Ready', { logTail: notReadyPods().join('\n') });
+      throw new ClusterError('CLUSTER_COMPONENT_FAILED', 'add-on pods are not all Running and Ready', { logTail: notReadyPods(namespaces).join('\n') });
     }
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -67,17 +73,20 @@ async function waitForAddons(timeoutMs: number): Promise<void> {
 
 export async function up(o: UpOptions): Promise<void> {
   const started = Date.now();
+  const isFlannel = o.cni === 'flannel';
   requireRoot();
   ensurePackages();
   requireGo();
   const leftovers = await down();
   if (leftovers.length) throw new ClusterError('CLUSTER_LEFTOVERS', `a previous cluster could not be removed: ${leftovers.join(', ')}`);
-  await buildAll();
+  await buildAll(isFlannel ? { flannel: true } : {});
   log.step('making images');
-  const archives = clusterImages().map(imageArchive);
+  const flannelSpec = isFlannel ? flannelImage() : undefined;
+  const archives = [...clusterImages(), ...(flannelSpec ? [flannelSpec] : [])].map(imageArchive);
   const nodes = Array.from({ length: o.nodes }, (_, i) => nodeLayout(i + 1));
 
   for (const dir of [stateDir, runDir, pkiDir]) mkdirSync(dir, { recursive: true });
+  if (isFlannel) saveProfile('flannel');
   // The runtime dir is a private mount so per-node mount namespaces can be pinned inside it.
   run('mount', ['--bind', runDir, runDir]);
   run('mount', ['--make-private', runDir]);
@@ -87,16 +96,23 @@ export async function up(o: UpOptions): Promise<void> {
   const pki = clusterPki({ certDays: o.certDays }, [controlPlane.ip], controlPlane.name);
   writeComponentKubeconfigs(pki);
 
-  log.step('network: bridge, node namespaces, stub upstream DNS');
+  log.step(`network: bridge, node namespaces, stub upstream DNS${isFlannel ? ' (flannel profile: no static routes between nodes)' : ''}`);
   setupHostNetwork();
   setupUpstreamNetwork(nodes);
   await startUpstreamDns();
   for (const node of nodes) {
     mkdirSync(node.dir, { recursive: true });
     mkdirSync(storageDir(node), { recursive: true });
-    setupNodeNetwork(node, nodes);
-    setupMountNamespace(node);
-    await startContainerd(node);
+    // In the flannel profile pod traffic between nodes goes through flannel.1, never a static route.
+    setupNodeNetwork(node, isFlannel ? [] : nodes);
+    if (isFlannel) {
+      setupMountNamespace(node, [flannel.runDir]);
+      prepareFlannelNode(node);
+      await startContainerd(node, { binDir: cniBinDir(node), writeConf: false });
+    } else {
+      setupMountNamespace(node);
+      await startContainerd(node);
+    }
     for (const archive of archives) importImage(node, archive);
   }
   log.done(`${nodes.length} node runtime(s) up, ${archives.length} images imported`);
@@ -109,13 +125,20 @@ export async function up(o: UpOptions): Promise<void> {
   log.done('control plane ready');
 
   applyAddons(nodes, storageDir);
+  // flanneld must be scheduled as each kubelet registers: a node is Ready only once the
+  // DaemonSet's init containers installed the CNI configuration.
+  if (flannelSpec) applyFlannel(flannelSpec.ref);
   for (const node of nodes) {
-    log.step(`${node.name}: kubelet, kube-proxy, kube-router`);
+    log.step(`${node.name}: kubelet, kube-proxy${isFlannel ? ' (flannel from its DaemonSet; no NetworkPolicy enforcer)' : ', kube-router'}`);
     await startKubelet(node, pki, o.certDays);
     await startKubeProxy(node, join(pkiDir, 'kube-proxy.kubeconfig'));
-    await startKubeRouter(node, join(pkiDir, 'kube-router.kubeconfig'));
+    if (!isFlannel) await startKubeRouter(node, join(pkiDir, 'kube-router.kubeconfig'));
+  }
+  if (isFlannel) {
+    log.step('waiting for flannel: a lease, flannel.1 and the subnet file on every node');
+    await waitForFlannel(nodes, 120_000);
   }
   log.step('waiting for add-ons');
-  await waitForAddons(180_000);
-  log.done(`cluster up in ${Math.round((Date.now() - started) / 1000)} s; kubeconfig: ${kubeconfigPath}`);
+  await waitForAddons(180_000, isFlannel ? [flannel.namespace] : []);
+  log.done(`cluster up${isFlannel ? ' (flannel profile)' : ''} in ${Math.round((Date.now() - started) / 1000)} s; kubeconfig: ${kubeconfigPath}`);
 }
