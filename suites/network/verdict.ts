@@ -6,7 +6,7 @@
 import type { InterfaceMtu } from '../../agent/protocol.ts';
 import type { ObservedCell } from '../../helpers/probe/reach.ts';
 import type { Classification, Origin } from '../../helpers/result.ts';
-import { payloadNamed } from './pairs.ts';
+import { PAYLOADS, payloadNamed } from './pairs.ts';
 
 export type PairStatus = 'ok' | 'mtu' | 'down';
 
@@ -21,6 +21,8 @@ export interface PairVerdict {
   target: string;
   status: PairStatus;
   failed: FailedProbe[];
+  // The large probes that passed (a TCP upload passes where a datagram of the same MTU is lost: TCP adapts its segment size).
+  passedLarge: FailedProbe[];
   classification?: Classification;
 }
 
@@ -56,8 +58,9 @@ export function pairVerdicts(cells: readonly Judged[]): PairVerdict[] {
     const smallFails = failing.some((cell) => cell.facets.payload !== 'large');
     const status: PairStatus = failing.length === 0 ? 'ok' : smallFails ? 'down' : 'mtu';
     const failed = failing.map((cell) => ({ probe: cell.facets.probe ?? '?', ...(cell.facets.bytes === undefined ? {} : { bytes: Number(cell.facets.bytes) }), seen: seenOf(cell) }));
+    const passedLarge = mine.filter((cell) => cell.judgement.ok && cell.facets.payload === 'large').map((cell) => ({ probe: cell.facets.probe ?? '?', ...(cell.facets.bytes === undefined ? {} : { bytes: Number(cell.facets.bytes) }), seen: 'passed' }));
     const classification = failing[0]?.judgement.classification;
-    return { source, target, status, failed, ...(classification === undefined ? {} : { classification }) };
+    return { source, target, status, failed, passedLarge, ...(classification === undefined ? {} : { classification }) };
   });
 }
 
@@ -66,9 +69,9 @@ export function mtuText(node: string, mtu: InterfaceMtu | undefined): string {
   return mtu.mtu === undefined ? `unreadable on ${node} (${mtu.interface}: ${mtu.error ?? 'no value'})` : `${mtu.mtu} on ${node} (${mtu.interface})`;
 }
 
-function probeText(failed: FailedProbe): string {
+function probeText(failed: FailedProbe, withSeen = true): string {
   const payload = payloadNamed(failed.probe);
-  return `${payload === undefined ? failed.probe : payload.describe(failed.bytes)} (${failed.seen})`;
+  return `${payload === undefined ? failed.probe : payload.describe(failed.bytes)}${withSeen ? ` (${failed.seen})` : ''}`;
 }
 
 function listOf(values: readonly string[]): string {
@@ -78,11 +81,16 @@ function listOf(values: readonly string[]): string {
 // One pair, its direction and what failed.
 export function pairLine(verdict: PairVerdict, mtus: ReadonlyMap<string, InterfaceMtu>): string {
   const direction = `from the probe on ${verdict.source} to the probe on ${verdict.target}`;
-  const what = listOf(verdict.failed.map(probeText));
+  // One outcome for all of them is said once, after the list.
+  const seen = new Set(verdict.failed.map((f) => f.seen));
+  const shared = seen.size === 1 && verdict.failed.length > 1 ? ` (${[...seen][0]})` : '';
+  const what = listOf(verdict.failed.map((f) => probeText(f, shared === ''))) + shared;
   if (verdict.status === 'mtu') {
-    return `${direction}: only the large payloads fail, MTU: ${what}; the small TCP and UDP probes pass; pod interface MTU ${mtuText(verdict.source, mtus.get(verdict.source))}, ${mtuText(verdict.target, mtus.get(verdict.target))}`;
+    const passed = verdict.passedLarge.length === 0 ? '' : ` and ${listOf(verdict.passedLarge.map((p) => probeText(p, false)))}`;
+    return `${direction}: only large payloads fail, MTU: ${what}; the small TCP and UDP probes${passed} pass; pod interface MTU ${mtuText(verdict.source, mtus.get(verdict.source))}, ${mtuText(verdict.target, mtus.get(verdict.target))}`;
   }
-  return `${direction}: ${what} ${verdict.failed.length === 1 ? 'fails' : 'fail'}`;
+  if (verdict.passedLarge.length === 0 && verdict.failed.length === PAYLOADS.length) return `${direction}: every probe, TCP and UDP, small and large, fails${shared === '' ? `: ${what}` : shared}`;
+  return `${direction}: ${what.slice(0, what.length - shared.length)} ${verdict.failed.length === 1 ? 'fails' : 'fail'}${shared}`;
 }
 
 type NodeRole = 'through' | 'to' | 'from';
@@ -118,7 +126,7 @@ export function judgePairs(verdicts: readonly PairVerdict[], mtus: ReadonlyMap<s
   const onlyMtu = failing.every((v) => v.status === 'mtu');
   const classification = failing[0]?.classification ?? 'error';
   const lines = failing.map((v) => pairLine(v, mtus));
-  const mtuNote = onlyMtu ? ', and only their large payloads: MTU' : '';
+  const mtuNote = onlyMtu ? ', only their large payloads: MTU' : '';
   const suspect = suspectNode(verdicts);
   if (suspect !== undefined) {
     const { node, role } = suspect;
@@ -136,11 +144,13 @@ export function judgePairs(verdicts: readonly PairVerdict[], mtus: ReadonlyMap<s
   const reverse = (v: PairVerdict) => failing.find((w) => w.source === v.target && w.target === v.source);
   if (failing.length === 2 && reverse(first) !== undefined && reverse(first)?.status === first.status) {
     const [a, b] = [first.source, first.target].sort();
-    const summary = `between the probes on ${a} and ${b}, both ways, ${first.status === 'mtu' ? 'only the large payloads fail: MTU' : 'probes fail'}: ${lines.join('; ')}`;
+    const summary = `between the probes on ${a} and ${b}, both ways, ${first.status === 'mtu' ? 'only large payloads fail: MTU' : 'probes fail'}: ${lines.join('; ')}${passing > 0 ? `; the other ${passing} pair${passing === 1 ? '' : 's'} pass${passing === 1 ? 'es' : ''}` : ''}`;
     return { message: summary, classification, likelyCause: onlyMtu ? MTU_CAUSE : PAIR_CAUSE, origin: { dimension: onlyMtu ? 'pair & payload' : 'pair', value: `${a} <-> ${b}${onlyMtu ? ', large' : ''}`, summary, confidence: passing > 0 ? 'high' : 'medium' }, lines };
   }
   if (failing.length === 1) {
-    const summary = `${lines[0] ?? ''}${passing > 0 ? `; the other ${passing} pair${passing === 1 ? '' : 's'} pass${passing === 1 ? 'es' : ''}${reverse(first) === undefined && verdicts.some((v) => v.source === first.target && v.target === first.source) ? ', the opposite direction included' : ''}` : ''}`;
+    const opposite = verdicts.some((v) => v.source === first.target && v.target === first.source) ? `; the opposite direction (${first.target} to ${first.source}) passes` : '';
+    const others = passing - (opposite === '' ? 0 : 1);
+    const summary = `${lines[0] ?? ''}${opposite}${others > 0 ? `, and so do the other ${others} pair${others === 1 ? '' : 's'}` : ''}`;
     return { message: summary, classification, likelyCause: onlyMtu ? MTU_CAUSE : PAIR_CAUSE, origin: { dimension: onlyMtu ? 'pair & payload' : 'pair', value: `${first.source} -> ${first.target}${onlyMtu ? ', large' : ''}`, summary, confidence: passing > 0 ? 'high' : 'medium' }, lines };
   }
   const message = `${failing.length} of ${verdicts.length} node pairs fail${mtuNote}: ${lines[0] ?? ''}${failing.length > 1 ? ` (and ${failing.length - 1} more)` : ''}`;
@@ -151,8 +161,9 @@ export function judgePairs(verdicts: readonly PairVerdict[], mtus: ReadonlyMap<s
 export function pairTable(verdicts: readonly PairVerdict[]): string {
   const nodes = [...new Set(verdicts.flatMap((v) => [v.source, v.target]))].sort();
   const symbol = new Map(verdicts.map((v) => [key(v.source, v.target), v.status === 'ok' ? '.' : v.status === 'mtu' ? 'M' : 'X']));
-  const width = Math.max(4, ...nodes.map((n) => n.length));
-  const header = `${'from \\ to'.padEnd(width)}  ${nodes.map((n) => n.padEnd(Math.max(1, n.length))).join(' ')}`.trimEnd();
+  const corner = 'from \\ to';
+  const width = Math.max(corner.length, ...nodes.map((n) => n.length));
+  const header = `${corner.padEnd(width)}  ${nodes.map((n) => n.padEnd(Math.max(1, n.length))).join(' ')}`.trimEnd();
   const rows = nodes.map((source) => `${source.padEnd(width)}  ${nodes.map((target) => (source === target ? '-' : (symbol.get(key(source, target)) ?? ' ')).padEnd(Math.max(1, target.length))).join(' ')}`.trimEnd());
   return [header, ...rows].join('\n');
 }
