@@ -66,6 +66,14 @@ describe('deployFleet', () => {
     expect(JSON.parse(JSON.stringify(fleet))).toEqual(fleet);
   });
 
+  it('says what it waits for each time that changes: how many probe pods, how many ready, and why the first is not', async () => {
+    const halfReady: PodState = (pod, poll) =>
+      poll >= 3 || (poll >= 2 && pod.metadata?.name === 'probe-0') ? { phase: 'Running', podIP: '10.244.1.9', conditions: [{ type: 'Ready', status: 'True' }] } : { phase: 'Pending' };
+    const said: string[] = [];
+    await deployFleet(fakeFleet(halfReady).api, options({ onWait: (line) => void said.push(line) }));
+    expect(said).toEqual(['waiting for 2 probe pods: 0 ready (probe-0: phase Pending, …)', 'waiting for 2 probe pods: 1 ready (probe-x0: phase Pending)']);
+  });
+
   it('makes a fresh random token per run, stores it in a labelled Secret the pods mount, and hands it to the descriptors', async () => {
     const first = fakeFleet(readyAfter(1));
     const second = fakeFleet(readyAfter(1));

@@ -61,6 +61,9 @@ export interface DeployOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;
+  // Told what the wait is for while pods are not ready ("waiting for 3 probe pods: 1 ready (...)"),
+  // each time that changes: a live display shows it.
+  onWait?: (line: string) => void;
 }
 
 const selectorText = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
@@ -140,12 +143,15 @@ async function waitReady(api: FleetApi, options: DeployOptions, plan: readonly P
   let lastRead = -Infinity;
   // Nothing can be told before pods are this old (diagnose/pods.ts): the signals are not read sooner.
   const firstRead = now() + UNSCHEDULED_GRACE_MS;
+  let said = '';
   for (;;) {
     options.signal?.throwIfAborted();
     const pods = new Map((await api.listPods(options.namespace, selector)).map((pod) => [pod.metadata?.name ?? '', pod]));
     const verdicts = plan.filter((agent) => !dropped.has(agent.node)).map((agent) => ({ agent, pod: pods.get(agent.name), verdict: verdictOf(pods.get(agent.name)) }));
     const notReady = verdicts.filter(({ verdict }) => !verdict.ready);
     if (notReady.length === 0) return { pods, dropped };
+    const waiting = waitLine(verdicts.length, notReady);
+    if (waiting !== said) options.onWait?.((said = waiting));
     const fatal = notReady.filter(({ verdict }) => verdict.fatal);
     if (fatal.length > 0) throw await notReadyError(api, options, fatal, false, []);
     if (api.signals !== undefined && now() >= firstRead && now() - lastRead >= (options.diagnoseEveryMs ?? 3000)) {
@@ -162,6 +168,13 @@ async function waitReady(api: FleetApi, options: DeployOptions, plan: readonly P
     if (now() >= deadline) throw await notReadyError(api, options, notReady, true, diagnoses);
     await sleep(options.pollMs ?? 500);
   }
+}
+
+// "waiting for 3 probe pods: 1 ready (probe-node2-0: ContainerCreating)".
+export function waitLine(total: number, notReady: readonly { agent: { name: string }; verdict: PodVerdict }[]): string {
+  const [first] = notReady;
+  const why = first === undefined ? '' : ` (${first.agent.name}: ${first.verdict.reason ?? 'not ready'}${notReady.length > 1 ? ', …' : ''})`;
+  return `waiting for ${total} probe pod${total === 1 ? '' : 's'}: ${total - notReady.length} ready${why}`;
 }
 
 function verdictOf(pod: V1Pod | undefined): PodVerdict {
