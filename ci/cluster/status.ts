@@ -3,7 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binary } from './build.ts';
 import { tryKubectl } from './kube.ts';
-import { kubeconfigPath, logDir, nodeLayout } from './layout.ts';
+import { kubeconfigPath, logDir, nodeLayout, runningNodes } from './layout.ts';
+import { flannel } from './flannel.ts';
 import { ctrArgs } from './node.ts';
 import { currentProfile } from './profile.ts';
 import { tail, tryRun } from './sh.ts';
@@ -47,4 +48,21 @@ export function printLogTails(lines: number): void {
   for (const f of readdirSync(logDir).filter((n) => n.endsWith('.log')).sort()) {
     console.log(`--- ${join(logDir, f)}\n${tail(readFileSync(join(logDir, f), 'utf8'), lines)}`);
   }
+  // In the flannel profile the pod network is a DaemonSet: its logs are pod logs, read from each
+  // node's log directory so they print even when the API server does not answer.
+  if (currentProfile() === 'flannel') for (const f of flannelLogFiles()) console.log(`--- ${f}\n${tail(readFileSync(f, 'utf8'), lines)}`);
+}
+
+function flannelLogFiles(): string[] {
+  return runningNodes().flatMap((node) => {
+    const dir = join(node.dir, 'pod-logs');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir).filter((pod) => pod.startsWith(`${flannel.namespace}_`)).flatMap((pod) => {
+      const container = join(dir, pod, 'kube-flannel');
+      if (!existsSync(container)) return [];
+      // The newest restart's log: N.log, highest N.
+      const newest = readdirSync(container).filter((f) => /^\d+\.log$/.test(f)).sort((a, b) => parseInt(b, 10) - parseInt(a, 10))[0];
+      return newest === undefined ? [] : [join(container, newest)];
+    });
+  });
 }
