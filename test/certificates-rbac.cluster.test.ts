@@ -7,26 +7,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterRoleRules } from '../helpers/kube/permissions.ts';
-import { shakedown, type Ran } from './cli-child.ts';
+import { shakedown, type Ran, type ReportResult } from './cli-child.ts';
 import { PROBE_IMAGE, loadSuite, serviceAccountRunner, type ServiceAccountRunner } from './service-account-kit.ts';
 
 let runner: ServiceAccountRunner;
 
 const shown = (ran: Ran): string => `exit ${ran.code}\n${ran.stdout}\n${ran.stderr}`;
 
-interface Result {
-  suite: string;
-  check: string;
-  status: string;
-  message: string;
-  classification?: string;
-}
 
-async function run(extra: string[]): Promise<{ ran: Ran; results: Result[]; text: string }> {
+async function run(extra: string[]): Promise<{ ran: Ran; results: ReportResult[]; text: string }> {
   const report = join(mkdtempSync(join(tmpdir(), 'sd-certs-rbac-')), 'report.json');
   const ran = await shakedown(['run', '--suite', 'certificates', '--kubeconfig', runner.kubeconfig, '--probe-image', PROBE_IMAGE, '--json', report, ...extra]);
   const text = readFileSync(report, 'utf8');
-  return { ran, text, results: (JSON.parse(text) as { results: Result[] }).results.filter((r) => r.suite === 'certificates') };
+  return { ran, text, results: (JSON.parse(text) as { results: ReportResult[] }).results.filter((r) => r.suite === 'certificates') };
 }
 
 describe('the certificates suite as a ServiceAccount with exactly the derived permissions', () => {

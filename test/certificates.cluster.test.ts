@@ -10,17 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renewedWebhookCert } from '../ci/cluster/webhook/webhook.ts';
 import { OTHER_CA } from '../suites/certificates/testing/fixtures.ts';
-import { KUBECONFIG, shakedown } from './cli-child.ts';
+import { KUBECONFIG, shakedown, type ReportResult } from './cli-child.ts';
 import { withSession } from './cluster-kit.ts';
 
-interface Result {
-  suite: string;
-  check: string;
-  status: string;
-  message: string;
-  classification?: string;
-  evidence?: { label: string; text: string }[];
-}
 
 const WEBHOOK = 'shakedown-webhook';
 const WEBHOOK_PATH = `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${WEBHOOK}`;
@@ -47,12 +39,12 @@ async function setCaBundle(value: string): Promise<void> {
   });
 }
 
-async function runSuite(extra: string[]): Promise<{ code: number | null; seconds: number; results: Result[]; stdout: string }> {
+async function runSuite(extra: string[]): Promise<{ code: number | null; seconds: number; results: ReportResult[]; stdout: string }> {
   const out = mkdtempSync(join(tmpdir(), 'sd-certs-'));
   const started = performance.now();
   const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'certificates', '--json', join(out, 'report.json'), '--junit', join(out, 'junit.xml'), ...extra]);
   const seconds = (performance.now() - started) / 1000;
-  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { results: Result[] };
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { results: ReportResult[] };
   return { code: ran.code, seconds, results: report.results.filter((r) => r.suite === 'certificates'), stdout: ran.stdout + ran.stderr };
 }
 
@@ -73,7 +65,7 @@ async function setSecretData(data: Record<string, string>): Promise<void> {
   });
 }
 
-const findingsOf = (result: Result | undefined): string => result?.evidence?.find((e) => e.label === 'findings')?.text ?? '';
+const findingsOf = (result: ReportResult | undefined): string => result?.evidence?.find((e) => e.label === 'findings')?.text ?? '';
 
 // Tests before this one may have stopped a kubelet for a while: wait until every node is Ready (so
 // each has its own agent) and the webhook has a ready endpoint, instead of reading their absence.

@@ -6,22 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ownedSelector } from '../helpers/run/labels.ts';
-import { KUBECONFIG, shakedown } from './cli-child.ts';
+import { KUBECONFIG, shakedown, type ReportResult } from './cli-child.ts';
 import { scaleDeployment, waitPodsReady, withFaultLock, withSession } from './cluster-kit.ts';
 
 const NAMESPACE = 'kube-system';
 const DEPLOYMENT = 'coredns';
 const COREDNS_PODS = 'k8s-app=kube-dns';
 
-interface Result {
-  suite: string;
-  check: string;
-  status: string;
-  message: string;
-  likelyCause?: string;
-  classification?: string;
-  origin?: { dimension: string; value: string; confidence: string };
-}
 
 
 describe('the dns suite with CoreDNS scaled to zero', () => {
@@ -37,7 +28,7 @@ describe('the dns suite with CoreDNS scaled to zero', () => {
         const started = performance.now();
         const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'dns', '--json', join(out, 'report.json')]);
         const seconds = (performance.now() - started) / 1000;
-        return { ran, seconds, report: JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: Result[] } };
+        return { ran, seconds, report: JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: ReportResult[] } };
       } finally {
         await scaleDeployment(NAMESPACE, DEPLOYMENT, original);
         await waitPodsReady(NAMESPACE, COREDNS_PODS, original, 180_000);

@@ -17,20 +17,8 @@ import { join } from 'node:path';
 import { AppsV1Api, PolicyV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
-import { KUBECONFIG, shakedown } from './cli-child.ts';
+import { KUBECONFIG, shakedown, type ReportResult, type Report } from './cli-child.ts';
 
-interface Result {
-  suite: string;
-  check: string;
-  status: string;
-  message: string;
-  durationMs: number;
-  evidence: { label: string; text: string }[];
-}
-interface Report {
-  run: { startedAt: string; finishedAt: string; properties: Record<string, string> };
-  results: Result[];
-}
 
 const NAMESPACE = `sd-gate-test-${Date.now().toString(36)}`;
 const DRAINS = 'node drains that will hang';
@@ -53,7 +41,7 @@ async function gate(name: string): Promise<{ code: number | null; report: Report
   return { code: ran.code, report: JSON.parse(readFileSync(path, 'utf8')) as Report, stdout: ran.stdout };
 }
 
-const byCheck = (report: Report, check: string): Result | undefined => report.results.find((r) => r.suite === 'gate' && r.check === check);
+const byCheck = (report: Report, check: string): ReportResult | undefined => report.results.find((r) => r.suite === 'gate' && r.check === check);
 
 describe('shakedown gate and diff on the local cluster', () => {
   beforeAll(async () => {

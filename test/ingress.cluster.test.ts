@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ownedSelector } from '../helpers/run/labels.ts';
 import { makeCa, makeLeaf } from '../suites/ingress/x509.ts';
-import { KUBECONFIG, shakedown } from './cli-child.ts';
+import { KUBECONFIG, shakedown, type ReportResult } from './cli-child.ts';
 import { scaleDeployment, waitPodsReady, withSession } from './cluster-kit.ts';
 
 const NAMESPACE = 'traefik';
@@ -19,22 +19,13 @@ const DEPLOYMENT = 'traefik';
 const TRAEFIK_PODS = 'app=traefik';
 const LOCK = '/tmp/cluster-fault-ingress.lock';
 
-interface Result {
-  suite: string;
-  check: string;
-  status: string;
-  message: string;
-  likelyCause?: string;
-  classification?: string;
-  evidence?: { label: string; text: string }[];
-}
 
-async function run(args: string[], name: string): Promise<{ code: number | null; results: Result[]; runId: string; seconds: number }> {
+async function run(args: string[], name: string): Promise<{ code: number | null; results: ReportResult[]; runId: string; seconds: number }> {
   const out = mkdtempSync(join(tmpdir(), `sd-ingress-${name}-`));
   const started = performance.now();
   const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'ingress', '--json', join(out, 'report.json'), ...args]);
   const seconds = (performance.now() - started) / 1000;
-  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: Result[] };
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: ReportResult[] };
   const teardown = report.results.find((r) => r.check === 'run namespaces are deleted');
   console.log(`teardown of ${report.run.runId}: ${teardown?.status ?? '?'} ${teardown?.message ?? ''}`);
   return { code: ran.code, results: report.results.filter((r) => r.suite === 'ingress'), runId: report.run.runId, seconds };

@@ -1,31 +1,16 @@
 // Shared by the netpol cluster tests: run the shakedown CLI in a child process, switch the local
 // cluster's NetworkPolicy enforcer, and list what a run left behind.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openKubeSession } from '../helpers/kube/session.ts';
 import { ownedSelector } from '../helpers/run/labels.ts';
 import { KUBECONFIG, ROOT, runNode } from './cli-child.ts';
 
-export { KUBECONFIG, type Ran, shakedown } from './cli-child.ts';
+export { KUBECONFIG, type Ran, type ReportResult, readReport, shakedown } from './cli-child.ts';
 
 // `npm run cluster:enforcer -- on|off`: kube-router stopped (and its rules removed) or started on every node.
 export async function enforcer(state: 'on' | 'off'): Promise<void> {
   const ran = await runNode([join(ROOT, 'ci', 'cluster', 'main.ts'), 'enforcer', state]);
   if (ran.code !== 0) throw new Error(`cluster:enforcer ${state} failed (exit ${ran.code}): ${ran.stderr}${ran.stdout}`);
-}
-
-export interface ReportResult {
-  suite: string;
-  check: string;
-  status: 'pass' | 'fail' | 'skip';
-  message: string;
-  classification?: string;
-  skipReason?: string;
-  evidence: { label: string; text: string }[];
-}
-
-export function readReport(file: string): { run: { runId: string }; results: ReportResult[] } {
-  return JSON.parse(readFileSync(file, 'utf8'));
 }
 
 export async function namespacesOfRun(runId: string): Promise<string[]> {

@@ -7,17 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openKubeSession } from '../helpers/kube/session.ts';
 import { ownedSelector } from '../helpers/run/labels.ts';
-import { KUBECONFIG, shakedown } from './cli-child.ts';
+import { KUBECONFIG, shakedown, type ReportResult } from './cli-child.ts';
 
 
-interface Result {
-  suite: string;
-  check: string;
-  status: string;
-  message: string;
-  durationMs: number;
-  skipReason?: string;
-}
 
 
 describe('the nodeport and dns suites on the local cluster', () => {
@@ -27,7 +19,7 @@ describe('the nodeport and dns suites on the local cluster', () => {
       const started = performance.now();
       const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', suite, '--json', join(out, 'report.json')]);
       const seconds = (performance.now() - started) / 1000;
-      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: Result[] };
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: ReportResult[] };
       const mine = report.results.filter((r) => r.suite === suite);
       console.log(`${suite} run: ${seconds.toFixed(1)} s, ${mine.length} checks`);
       for (const r of mine) console.log(`  ${r.status} ${r.check}: ${r.skipReason ?? r.message}`);

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ownedSelector, RUN_ID_LABEL } from '../helpers/run/labels.ts';
-import { KUBECONFIG, shakedown } from './cli-child.ts';
+import { KUBECONFIG, shakedown, type ReportResult } from './cli-child.ts';
 import { scaleDeployment, sleep, waitPodsReady, withSession } from './cluster-kit.ts';
 
 const NAMESPACE = 'local-path-storage';
@@ -27,15 +27,6 @@ const PROVISIONING = 'dynamic provisioning › a claim without a class binds thr
 const PROVISIONERS = 'classes › every StorageClass has a running provisioner';
 const DEFAULT_CLASS = 'classes › exactly one default StorageClass';
 
-interface Result {
-  suite: string;
-  check: string;
-  status: string;
-  message: string;
-  likelyCause?: string;
-  classification?: string;
-  origin?: { dimension: string; value: string; confidence: string };
-}
 
 // Another engineer's deliberate fault: nothing runs against the cluster until it is over.
 async function waitForeignFault(): Promise<void> {
@@ -53,12 +44,12 @@ async function setDefault(on: boolean): Promise<void> {
   });
 }
 
-async function runSuite(label: string, extra: string[] = []): Promise<{ code: number | null; results: Result[]; runId: string; seconds: number }> {
+async function runSuite(label: string, extra: string[] = []): Promise<{ code: number | null; results: ReportResult[]; runId: string; seconds: number }> {
   const out = mkdtempSync(join(tmpdir(), `sd-storage-${label}-`));
   const started = performance.now();
   const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'storage', '--json', join(out, 'report.json'), ...extra]);
   const seconds = (performance.now() - started) / 1000;
-  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: Result[] };
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { run: { runId: string }; results: ReportResult[] };
   rmSync(out, { recursive: true, force: true });
   const results = report.results.filter((r) => r.suite === 'storage');
   console.log(`storage suite, ${label}: ${seconds.toFixed(1)} s, exit ${ran.code}`);
