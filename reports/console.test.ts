@@ -5,6 +5,7 @@ import { summarize, type CheckResult } from '../helpers/result.ts';
 import { createConsoleReporter, formatDuration } from './console.ts';
 import type { Env } from './color.ts';
 import { failed, passed, runInfo, skipped, warned } from './testing/fixtures.ts';
+import { screen } from './testing/screen.ts';
 
 const ESC = '\u001b[';
 
@@ -42,10 +43,12 @@ describe('console reporter', () => {
     expect((await run(true, { TERM: 'xterm' }, mixed())).output()).toContain(ESC);
   });
 
-  it('writes no colour with NO_COLOR, to a pipe, or with FORCE_COLOR=0', async () => {
-    expect((await run(true, { NO_COLOR: '1' }, mixed())).output()).not.toContain(ESC);
+  it('writes no colour with NO_COLOR, to a pipe, or with FORCE_COLOR=0; to a pipe or TERM=dumb no escape code at all', async () => {
+    const colour = /\u001b\[[0-9;]*m/;
+    expect((await run(true, { NO_COLOR: '1' }, mixed())).output()).not.toMatch(colour);
+    expect((await run(true, { FORCE_COLOR: '0' }, mixed())).output()).not.toMatch(colour);
     expect((await run(false, {}, mixed())).output()).not.toContain(ESC);
-    expect((await run(true, { FORCE_COLOR: '0' }, mixed())).output()).not.toContain(ESC);
+    expect((await run(true, { TERM: 'dumb' }, mixed())).output()).not.toContain(ESC);
   });
 
   it('colours a pipe when FORCE_COLOR asks for it', async () => {
@@ -58,20 +61,69 @@ describe('console reporter', () => {
     expect((await run(false, {}, [passed('dns', 'a')])).lines().at(-1)).toBe('1 passed, 0 failed, 0 skipped');
   });
 
-  it('on a terminal gives each pass one line with its mark and no log', async () => {
-    const output = stripVTControlCharacters((await run(true, { TERM: 'xterm' }, mixed())).output());
-    const passLines = output.split('\n').filter((line) => line.includes('port differs from targetPort'));
-    expect(passLines).toEqual(['  ✓ services › port differs from targetPort 120ms']);
-    expect(output).not.toContain('PASS LOG LINE');
+  it('on a terminal leaves no line per pass but one per suite, the failure printed as it happened, and no log', async () => {
+    const shown = screen((await run(true, { TERM: 'xterm' }, mixed())).output());
+    expect(shown.filter((line) => line.includes('port differs from targetPort'))).toEqual([]);
+    expect(shown).toContain('✓ services 2: 2 passed (longest check 120ms)');
+    expect(shown).toContain('✗ netpol 1: 0 passed, 1 failed (longest check 2.5s)');
+    expect(shown).toContain('  ✗ fail netpol › deny-all blocks other namespaces (2.5s) [not-enforced] expected x/b -> y/a blocked, observed allowed');
+    expect(shown.join('\n')).not.toContain('PASS LOG LINE');
+    expect(shown.at(-1)).toBe('2 passed, 1 failed, 1 skipped');
   });
 
-  it('in a log file prints no passes, but a line per suite and each failure as it happens', async () => {
+  it('in a log file prints one line per finished check: mark, status, suite › check, duration, and what a failure, warning or skip says', async () => {
     const out = capture(false);
     const reporter = createConsoleReporter({ stream: out.stream, env: {} });
     await reporter.onSuiteStart?.('services');
+    await reporter.onCheckStart?.('services', 'named port');
+    await reporter.onProgress?.({ suite: 'services', check: 'named port', line: 'a log line is not printed' });
+    await reporter.onProgress?.({ line: 'a setup step is not printed without --verbose' });
     await reporter.onCheckEnd?.(passed('services', 'named port'));
-    await reporter.onCheckEnd?.(failed('services', 'session affinity', { classification: 'wrong-backend', message: 'expected 1 backend, saw 3' }));
-    expect(out.lines()).toEqual(['services', '  ✗ services › session affinity [wrong-backend] expected 1 backend, saw 3']);
+    await reporter.onCheckEnd?.(failed('services', 'session affinity', { classification: 'wrong-backend', message: 'expected 1 backend, saw 3\nsecond line' }));
+    await reporter.onCheckEnd?.(skipped('ingress', 'rewrite'));
+    expect(out.lines()).toEqual([
+      '  ✓ pass services › named port (120ms)',
+      '  ✗ fail services › session affinity (2.5s) [wrong-backend] expected 1 backend, saw 3',
+      '  ↷ skip ingress › rewrite (0ms) no IngressClass in the cluster',
+    ]);
+  });
+
+  it('in a log file prints the setup steps with --verbose, with the time since the start', async () => {
+    const out = capture(false);
+    let clock = 1000;
+    const reporter = createConsoleReporter({ stream: out.stream, env: {}, verbose: true, now: () => clock });
+    clock = 3500;
+    await reporter.onProgress?.({ line: 'deploying the probe fleet' });
+    await reporter.onProgress?.({ suite: 'dns', check: 'x', line: 'a check log line' });
+    expect(out.lines()).toEqual(['… 2.5s deploying the probe fleet']);
+  });
+
+  it('with --quiet prints nothing but the summary, on a terminal too', async () => {
+    for (const isTTY of [true, false]) {
+      const out = capture(isTTY);
+      const reporter = createConsoleReporter({ stream: out.stream, env: { TERM: 'xterm' }, quiet: true });
+      const results = mixed();
+      await reporter.onPlan?.({ profile: 'full', suites: [{ suite: 'services', checks: ['port differs from targetPort', 'named port'] }] });
+      await reporter.onRunStart?.(runInfo());
+      await reporter.onProgress?.({ line: 'deploying the probe fleet' });
+      for (const result of results) {
+        await reporter.onCheckStart?.(result.suite, result.check);
+        await reporter.onCheckEnd?.(result);
+      }
+      expect(out.output()).toBe('');
+      await reporter.onRunEnd?.(runInfo(), results, summarize(results));
+      expect(out.output()).not.toMatch(/\u001b\[\d*[AJK]/);
+      const lines = stripVTControlCharacters(out.output()).split('\n');
+      expect(lines[0]).toBe('');
+      expect(lines).toContain('Failures (1)');
+      expect(lines.at(-2)).toBe('2 passed, 1 failed, 1 skipped');
+    }
+  });
+
+  it('with --quiet still prints an error that stops the run', async () => {
+    const out = capture(true);
+    await createConsoleReporter({ stream: out.stream, env: {}, quiet: true }).onSetupError?.(new ShakedownError('SD_API_UNREACHABLE', 'cannot reach it'), runInfo());
+    expect(stripVTControlCharacters(out.lines()[0] ?? '')).toBe('error SD_API_UNREACHABLE: cannot reach it');
   });
 
   it('prints each failure in full: title, classification, message, evidence, likely cause, reproduce, log, in that order', async () => {
@@ -102,7 +154,7 @@ describe('console reporter', () => {
     const out = capture(false);
     const reporter = createConsoleReporter({ stream: out.stream, env: {} });
     await reporter.onCheckEnd?.(warning);
-    expect(out.lines()).toEqual(['  ⚠ certs › serving certificate [warn] the serving certificate expires in 40 days']);
+    expect(out.lines()).toEqual([`  ⚠ warn certs › serving certificate (${formatDuration(warning.durationMs)}) the serving certificate expires in 40 days`]);
     const lines = (await run(false, {}, [...mixed(), warning])).lines();
     const block = lines.slice(lines.indexOf('Warnings (1)'));
     expect(block.slice(0, 6)).toEqual(['Warnings (1)', '', '⚠ certs › serving certificate [warn]', '  the serving certificate expires in 40 days', '  ── certificate ──', '    notAfter 2025-02-10T00:00:00Z']);

@@ -2,15 +2,22 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { formatError } from '../helpers/errors.ts';
 import { checkName, correlate, describeCorrelation, type CheckResult, type Correlation, type FailedCheck, type RunInfo, type SkippedCheck, type Summary, type WarnedCheck } from '../helpers/result.ts';
 import { colorLevel, type Env } from './color.ts';
+import { createLiveDisplay, createProgressModel, type LiveDisplay, type ProgressModel } from './progress.ts';
 import type { OutputStream, Reporter } from './reporter.ts';
 
-// Quiet on success, loud on failure. Live, a TTY gets one short line per
-// finished check; a log file (non-TTY) gets only suite lines, warnings and failures.
-// At the end, failed (and warned) checks that share one origin are named first as
-// one reason, then every failure is printed in full, every warning with its
-// evidence, every skip with its reason, and the last line is exactly
-// "N passed, N failed, N skipped" (", N warned" appended when there are warnings),
-// uncoloured, for CI.
+// Quiet on success, loud on failure, in one of three forms:
+// - a terminal (a TTY whose TERM is not "dumb") gets a live display (progress.ts): the running
+//   suites, checks done / total, each suite's current check and what it waits for, redrawn in
+//   place; failures and warnings are printed above it as they happen, and it is erased before the
+//   summary, which then starts with one line per suite;
+// - anything else (a CI log) gets one line per finished check: its mark, status, suite › check and
+//   duration, and for a failure or warning its message; with --verbose, setup steps too. Never an
+//   escape code but colour, and colour only when FORCE_COLOR asks;
+// - --quiet: the summary only, and an error that stops the run.
+// At the end, failed (and warned) checks that share one origin are named first as one reason, then
+// every failure is printed in full, every warning with its evidence, every skip with its reason,
+// and the last line is exactly "N passed, N failed, N skipped" (", N warned" appended when there
+// are warnings), uncoloured, for CI.
 
 export type { OutputStream };
 
@@ -18,34 +25,93 @@ export interface ConsoleReporterOptions {
   stream?: OutputStream;
   env?: Env;
   verbose?: boolean;
+  quiet?: boolean;
+  // The clock of the live display and of step times (tests).
+  now?: () => number;
 }
 
 const MARK = { pass: '✓', warn: '⚠', fail: '✗', skip: '↷' } as const;
 
+// Cursor movement needs a real terminal: not a pipe, not TERM=dumb.
+export function isLiveTerminal(stream: OutputStream, env: Env): boolean {
+  return stream.isTTY === true && env.TERM !== 'dumb';
+}
+
 export function createConsoleReporter(options: ConsoleReporterOptions = {}): Reporter {
   const stream = options.stream ?? process.stdout;
-  const live = stream.isTTY === true;
-  const c = new Chalk({ level: colorLevel(stream, options.env ?? process.env) });
-  const print = (lines: string[]): void => void stream.write(`${lines.join('\n')}\n`);
+  const env = options.env ?? process.env;
+  const quiet = options.quiet ?? false;
+  const live = !quiet && isLiveTerminal(stream, env);
+  const now = options.now ?? Date.now;
+  const started = now();
+  const c = new Chalk({ level: colorLevel(stream, env) });
+  const model: ProgressModel = createProgressModel(now);
+  let display: LiveDisplay | undefined;
+  // Permanent lines: above the live display while it runs, plain lines otherwise.
+  const print = (lines: string[]): void => {
+    if (display !== undefined) display.print(lines);
+    else stream.write(`${lines.join('\n')}\n`);
+  };
+  const startDisplay = (): void => {
+    if (!live || display !== undefined) return;
+    display = createLiveDisplay({ stream, render: (width) => model.render(width, c) });
+    display.start();
+  };
+  const stopDisplay = (): void => {
+    display?.stop();
+  };
 
   return {
+    onPlan(plan) {
+      model.plan(plan);
+      startDisplay();
+    },
     onRunStart(run) {
-      print([c.dim(runHeader(run))]);
+      if (!quiet) print([c.dim(runHeader(run))]);
+      startDisplay();
     },
     onSuiteStart(suite) {
-      print([c.bold(suite)]);
+      model.suiteStart(suite);
+    },
+    onCheckStart(suite, check) {
+      model.checkStart(suite, check);
     },
     onCheckEnd(result) {
-      if (live || result.status === 'fail' || result.status === 'warn') print([progressLine(c, result)]);
+      model.checkEnd(result);
+      if (quiet) return;
+      if (!live) print([checkLine(c, result)]);
+      else if (result.status === 'fail' || result.status === 'warn') print([checkLine(c, result)]);
+    },
+    onProgress(event) {
+      model.progress(event);
+      // A log file gets the setup and teardown steps with --verbose (a check's log is in its failure).
+      if (!live && !quiet && options.verbose === true && event.suite === undefined) print([c.dim(`… ${((now() - started) / 1000).toFixed(1)}s ${event.line}`)]);
     },
     onSetupError(error) {
+      stopDisplay();
       const [first = '', ...rest] = formatError(error, { verbose: options.verbose ?? false }).split('\n');
       print([c.red.bold(first), ...rest]);
     },
     onRunEnd(run, results, summary) {
-      print(endReport(c, run, results, summary));
+      stopDisplay();
+      print([...(live ? suiteLines(c, model, results) : []), ...endReport(c, run, results, summary)]);
+    },
+    flush() {
+      stopDisplay();
     },
   };
+}
+
+// One line per suite that ran, for the terminal (whose live display showed the checks and is gone).
+function suiteLines(c: ChalkInstance, model: ProgressModel, results: readonly CheckResult[]): string[] {
+  return model.suites().map((suite) => {
+    const own = results.filter((result) => result.suite === suite.name);
+    const by = (status: CheckResult['status']) => own.filter((result) => result.status === status).length;
+    const ms = own.reduce((sum, result) => Math.max(sum, result.durationMs), 0);
+    const parts = [`${by('pass')} passed`, ...(by('fail') > 0 ? [c.red(`${by('fail')} failed`)] : []), ...(by('warn') > 0 ? [c.magenta(`${by('warn')} warned`)] : []), ...(by('skip') > 0 ? [c.yellow(`${by('skip')} skipped`)] : [])];
+    const mark = by('fail') > 0 ? c.red(MARK.fail) : by('warn') > 0 ? c.magenta(MARK.warn) : c.green(MARK.pass);
+    return `${mark} ${c.bold(suite.name)} ${own.length}${suite.total === undefined ? '' : `/${suite.total}`}: ${parts.join(', ')} ${c.dim(`(longest check ${formatDuration(ms)})`)}`;
+  });
 }
 
 function runHeader(run: RunInfo): string {
@@ -62,17 +128,24 @@ function title(result: CheckResult): string {
   return checkName(result);
 }
 
-function progressLine(c: ChalkInstance, result: CheckResult): string {
+// One finished check in one line: mark, status, suite › check, duration, and what a failure or
+// warning says (its first line) or why a check was skipped.
+function checkLine(c: ChalkInstance, result: CheckResult): string {
+  const head = `${title(result)} ${c.dim(`(${formatDuration(result.durationMs)})`)}`;
   switch (result.status) {
     case 'pass':
-      return `  ${c.green(MARK.pass)} ${title(result)} ${c.dim(formatDuration(result.durationMs))}`;
+      return `  ${c.green(MARK.pass)} pass ${head}`;
     case 'warn':
-      return `  ${c.magenta(MARK.warn)} ${title(result)} ${c.magenta('[warn]')} ${result.message}`;
+      return `  ${c.magenta(MARK.warn)} ${c.magenta('warn')} ${head} ${firstLine(result.message)}`;
     case 'fail':
-      return `  ${c.red(MARK.fail)} ${title(result)} ${c.red(`[${result.classification}]`)} ${result.message}`;
+      return `  ${c.red(MARK.fail)} ${c.red('fail')} ${head} ${c.red(`[${result.classification}]`)} ${firstLine(result.message)}`;
     case 'skip':
-      return `  ${c.yellow(MARK.skip)} ${title(result)} ${c.dim(`skipped: ${result.skipReason}`)}`;
+      return `  ${c.yellow(MARK.skip)} ${c.yellow('skip')} ${head} ${c.dim(result.skipReason)}`;
   }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0] ?? '';
 }
 
 function endReport(c: ChalkInstance, run: RunInfo, results: readonly CheckResult[], summary: Summary): string[] {

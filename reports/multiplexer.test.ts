@@ -7,10 +7,12 @@ import { failed, passed, runInfo } from './testing/fixtures.ts';
 
 function recorder(calls: string[], name: string): Required<Reporter> {
   return {
+    onPlan: (plan) => void calls.push(`${name}.onPlan ${plan.profile}`),
     onRunStart: (run) => void calls.push(`${name}.onRunStart ${run.runId}`),
     onSuiteStart: (suite) => void calls.push(`${name}.onSuiteStart ${suite}`),
     onCheckStart: (suite, check) => void calls.push(`${name}.onCheckStart ${suite}/${check}`),
     onCheckEnd: (result) => void calls.push(`${name}.onCheckEnd ${result.check} ${result.status}`),
+    onProgress: (event) => void calls.push(`${name}.onProgress ${event.line}`),
     onSetupError: (error) => void calls.push(`${name}.onSetupError ${error.code}`),
     onRunEnd: async (_run, results, summary) => {
       await new Promise((resolve) => setTimeout(resolve, 5));

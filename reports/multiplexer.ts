@@ -57,10 +57,12 @@ export function createMultiplexer(
     get failures() {
       return [...failures.values()];
     },
+    onPlan: (...args) => dispatch('onPlan', ...args),
     onRunStart: (...args) => dispatch('onRunStart', ...args),
     onSuiteStart: (...args) => dispatch('onSuiteStart', ...args),
     onCheckStart: (...args) => dispatch('onCheckStart', ...args),
     onCheckEnd: (...args) => dispatch('onCheckEnd', ...args),
+    onProgress: (...args) => dispatch('onProgress', ...args),
     onSetupError: (...args) => dispatch('onSetupError', ...args),
     onRunEnd: (...args) => dispatch('onRunEnd', ...args),
     flush: () => dispatch('flush'),

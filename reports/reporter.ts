@@ -1,3 +1,3 @@
 // The Reporter contract lives beside the result model in helpers/, where the engine reads it
 // without importing reports/; reporters import it from here.
-export type { OutputStream, Reporter, ReporterHook } from '../helpers/reporter.ts';
+export type { OutputStream, ProgressEvent, Reporter, ReporterHook, RunPlan } from '../helpers/reporter.ts';

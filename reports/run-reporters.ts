@@ -16,6 +16,8 @@ export interface RunReporterOptions {
   json: string | undefined;
   html?: string | undefined;
   verbose: boolean;
+  // Nothing but the final summary on the console.
+  quiet?: boolean;
   stdout: OutputStream;
   stderr: OutputStream;
   env: Env;
@@ -24,7 +26,7 @@ export interface RunReporterOptions {
 
 export function createRunReporters(options: RunReporterOptions): Multiplexer {
   const reporters: Record<string, Reporter> = {
-    console: createConsoleReporter({ stream: options.stdout, env: options.env, verbose: options.verbose }),
+    console: createConsoleReporter({ stream: options.stdout, env: options.env, verbose: options.verbose, quiet: options.quiet ?? false }),
     ...options.observers,
   };
   if (options.junit !== undefined) reporters.junit = createJUnitReporter({ path: options.junit });
