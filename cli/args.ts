@@ -27,6 +27,7 @@ export function optionsFor(command: CommandSpec, suites: readonly SuiteManifest[
     for (const suite of suites) for (const spec of Object.values(suite.options)) options[spec.flag] = { ...spec.type.flag };
   }
   if (command.keys.includes('verbose')) options.verbose = { type: 'boolean', short: 'v' };
+  if (command.keys.includes('quiet')) options.quiet = { type: 'boolean', short: 'q' };
   return options;
 }
 

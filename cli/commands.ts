@@ -32,6 +32,8 @@ export const COMMANDS: CommandSpec[] = [
       'namespaceTtl',
       'transport',
       'verbose',
+      'quiet',
+      'profile',
       'baseline',
       'inCluster',
       'reportLog',
@@ -41,7 +43,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'gate',
     summary: 'is it safe to upgrade to --target-version: the read-only gate suite (plus any read-only --suite)',
-    keys: ['suites', 'kubeconfig', 'context', 'junit', 'json', 'failOn', 'baseline', 'concurrency', 'apiQps', 'checkTimeout', 'verbose'],
+    keys: ['suites', 'kubeconfig', 'context', 'junit', 'json', 'failOn', 'baseline', 'concurrency', 'apiQps', 'checkTimeout', 'verbose', 'quiet'],
     suiteOptions: true,
   },
   { name: 'diff', summary: 'compare two JSON reports (BEFORE.json AFTER.json): new failures, slower checks; exit 1 on a regression', keys: ['junit'] },

@@ -14,7 +14,9 @@ import type { CliIo } from './main.ts';
 export async function runCommand(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<number> {
   const kubeconfig = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home, inCluster: settings.inCluster });
   const reporter = createRunReporters({ ...settings, stdout: io.stdout, stderr: io.stderr, env: io.env });
-  const outcome = await runShakedown({ settings, suites, options, root, kubeconfig, stderr: io.stderr, reporter });
+  // A terminal shows each running check's latest log line (what it waits for).
+  const streamCheckLogs = io.stdout.isTTY === true && !settings.quiet;
+  const outcome = await runShakedown({ settings, suites, options, root, kubeconfig, stderr: io.stderr, reporter, streamCheckLogs });
   return deliveredExitCode(outcome.exitCode, reporter.failures);
 }
 

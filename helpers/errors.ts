@@ -40,6 +40,11 @@ export const ERROR_CODES = {
     hint: 'Fix the key named in the message; a flag or environment variable overrides the file.',
     couldNotRun: true,
   },
+  SD_PROFILE_INVALID: {
+    description: 'A run profile names a suite or a check that does not exist.',
+    hint: 'This is a bug in the profile table (helpers/engine/profiles.ts): every entry must name a suite and a check its manifest declares.',
+    couldNotRun: true,
+  },
   SD_TIMEOUT: {
     description: 'The run did not finish within its deadline; results are partial.',
     hint: 'Raise the run timeout or select fewer suites.',

@@ -2,6 +2,7 @@
 // default. The config file uses the key itself (e.g. "probeImage"). helpers/config.ts applies the
 // precedence. Options of one suite live in its manifest (suites/NAME/manifest.ts), not here.
 import { boolean, duration, integer, nameList, oneOf, text, type ValueType } from './config-values.ts';
+import { PROFILE_NAMES, type ProfileName } from './engine/profiles.ts';
 
 export const TRANSPORTS = ['auto', 'proxy', 'exec'] as const;
 export type TransportChoice = (typeof TRANSPORTS)[number];
@@ -28,6 +29,10 @@ export interface Settings {
   namespaceTtl: number;
   transport: TransportChoice;
   verbose: boolean;
+  // Nothing on the console but the final summary (and an error that stops the run).
+  quiet: boolean;
+  // Which checks run (engine/profiles.ts): every one (full) or one per area (quick).
+  profile: ProfileName;
   // gate: whether warnings fail the exit code too.
   failOn: FailOn;
   // gate and run: a JSON report to compare this run with (as `shakedown diff` does).
@@ -139,6 +144,14 @@ export const KNOBS: Knobs = {
     describe: 'how probes reach the agents: pod proxy, exec, or auto (proxy, exec if it fails)',
   },
   verbose: { type: boolean, flag: 'verbose', env: 'SHAKEDOWN_VERBOSE', default: false, describe: 'print error details and causes' },
+  quiet: { type: boolean, flag: 'quiet', env: 'SHAKEDOWN_QUIET', default: false, describe: 'print nothing but the final summary (and an error that stops the run)' },
+  profile: {
+    type: oneOf(PROFILE_NAMES),
+    flag: 'profile',
+    env: 'SHAKEDOWN_PROFILE',
+    default: 'full',
+    describe: 'which checks run: full (every check) or quick (one representative check per area, in seconds)',
+  },
   failOn: { type: oneOf(FAIL_ON), flag: 'fail-on', env: 'SHAKEDOWN_FAIL_ON', default: 'fail', describe: 'the exit code is 1 on a failed check (fail), or on a failed or warned one (warn)' },
   baseline: {
     type: text,

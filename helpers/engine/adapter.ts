@@ -1,7 +1,9 @@
 // A vitest reporter that speaks our Reporter: suite and check events go to the multiplexer as
 // CheckResults, the one result shape the check built in its worker (to-result.ts names it). A suite file that fails to load, a failing suite hook and an error outside any
 // check each become a failed result too, so nothing that went wrong is silent.
+import type { TestAnnotation } from 'vitest';
 import type { Reporter as VitestReporter, SerializedError, TestCase, TestModule } from 'vitest/node';
+import type { ProgressEvent } from '../reporter.ts';
 import type { CheckResult } from '../result.ts';
 import { classifyError } from './classify.ts';
 import { fromTestCase, suiteOfModule, toCheckResult } from './to-result.ts';
@@ -12,7 +14,12 @@ export interface ResultSink {
   onCheckEnd(result: CheckResult): Promise<void>;
   // Facts a check recorded about the cluster, for the run's report properties.
   onProperties?(properties: Record<string, string>): void;
+  // A running check's log line, as it happens (the run's live display).
+  onProgress?(event: ProgressEvent): Promise<void>;
 }
+
+// The annotation type check.ts streams log lines with.
+const LOG_ANNOTATION = 'shakedown.log';
 
 export interface VitestAdapter extends VitestReporter {
   readonly results: readonly CheckResult[];
@@ -38,6 +45,11 @@ export function createVitestAdapter(sink: ResultSink): VitestAdapter {
     async onTestCaseReady(testCase: TestCase) {
       const reported = fromTestCase(testCase);
       await sink.onCheckStart(reported.suite, reported.path.join(' › '));
+    },
+    async onTestCaseAnnotate(testCase: TestCase, annotation: TestAnnotation) {
+      if (annotation.type !== LOG_ANNOTATION || sink.onProgress === undefined) return;
+      const reported = fromTestCase(testCase);
+      await sink.onProgress({ suite: reported.suite, check: reported.path.join(' › '), line: annotation.message });
     },
     async onTestCaseResult(testCase: TestCase) {
       const reported = fromTestCase(testCase);

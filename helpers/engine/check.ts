@@ -12,7 +12,7 @@ import { classifyError } from './classify.ts';
 import { closeClusterHandle, openClusterHandle, type ClusterHandle } from './cluster-handle.ts';
 import { declaredDescription, finishCollecting, inGroup, recordCheck, startCollecting } from './declared-checks.ts';
 import type { SuiteManifest } from './manifest.ts';
-import { runContext, type RunContext } from './context.ts';
+import { chosenChecks, runContext, streamsLog, type RunContext } from './context.ts';
 import { collectFailureEvidence, toRef, type ObjectRef } from './failure-evidence.ts';
 import type { CheckMeta, CheckOutcome } from './meta.ts';
 
@@ -129,7 +129,10 @@ interface Seen {
 
 export function check(title: string, spec: CheckSpec, body: (c: CheckContext) => Promise<void>): void {
   const description = spec.description ?? declaredDescription(title) ?? '';
-  recordCheck(title, description);
+  const recorded = recordCheck(title, description);
+  // A check the run's profile leaves out is not defined at all: not run, not reported.
+  const chosen = recorded.suite === undefined ? undefined : chosenChecks(recorded.suite);
+  if (chosen !== undefined && !chosen.includes(recorded.title)) return;
   const options = {
     concurrent: spec.sequential !== true && !inSequentialGroup,
     ...(spec.timeoutMs === undefined ? {} : { timeout: spec.timeoutMs }),
@@ -139,13 +142,17 @@ export function check(title: string, spec: CheckSpec, body: (c: CheckContext) =>
     const meta: CheckMeta = { description: description };
     ctx.task.meta.shakedown = meta;
     const seen: Seen = { description: description, log: [], evidence: [], tracked: [] };
+    const stream = streamsLog();
     const context: CheckContext = {
       get run() {
         return runContext();
       },
       signal: ctx.signal,
       cluster,
-      log: (line) => void seen.log.push(`${new Date().toISOString().slice(11, 23)} ${line}`),
+      log(line) {
+        seen.log.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+        if (stream) streamLine(ctx, line);
+      },
       evidence: (label, text) => void seen.evidence.push({ label, text }),
       note: (message) => void (seen.note = message),
       property: (name, value) => void (meta.properties = { ...meta.properties, [name]: value }),
@@ -183,6 +190,18 @@ export function check(title: string, spec: CheckSpec, body: (c: CheckContext) =>
     }
     meta.outcome = { status: 'pass', message: seen.note ?? seen.description, evidence: seen.evidence, ...logOf(seen) };
   });
+}
+
+export const LOG_ANNOTATION = 'shakedown.log';
+
+// A log line for the live display, through vitest's annotations (the adapter turns them into
+// progress events). Best effort: a check that already ended, or a failed send, loses the line only.
+function streamLine(ctx: TestContext, line: string): void {
+  try {
+    ctx.annotate(line.split('\n', 1)[0] ?? '', LOG_ANNOTATION).catch(() => undefined);
+  } catch {
+    // The check has ended: nothing is running to show it beside.
+  }
 }
 
 function logOf(seen: Seen): { log?: string[] } {

@@ -42,8 +42,11 @@ export function declaredDescription(title: string): string | undefined {
   return current.manifest.checks.find((declared) => declared.title === full)?.description;
 }
 
-export function recordCheck(title: string, description: string): void {
-  collecting?.defined.push({ title: [...(collecting.path ?? []), title].join(' › '), description });
+// Records a check the suite file defines; returns its suite and full title (groups › title).
+export function recordCheck(title: string, description: string): { suite: string | undefined; title: string } {
+  const full = [...(collecting?.path ?? []), title].join(' › ');
+  collecting?.defined.push({ title: full, description });
+  return { suite: collecting?.manifest.name, title: full };
 }
 
 // Called at the end of defineSuite's body. Groups are collected after it returns, in order, so the

@@ -29,6 +29,11 @@ export interface RunContext {
   // The chosen suites' options as resolved (flag, env, config file, default), by suite then option
   // name; a suite reads its own, typed, with suiteOptions(c.run, manifest).
   options: ResolvedOptions;
+  // The checks a profile chose, by suite then title (engine/profiles.ts); absent: every check. A
+  // check left out is never defined, so it is neither run nor reported.
+  checks?: Record<string, string[]>;
+  // Whether each check's log lines are also sent, as they happen, to the run's live display.
+  streamLog?: boolean;
 }
 
 declare module 'vitest' {

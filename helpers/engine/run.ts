@@ -18,6 +18,7 @@ import { createVitestAdapter } from './adapter.ts';
 import { exitCodeFor, type ExitCode } from './exit-code.ts';
 import { pullSecretRef, setUpCluster } from './setup.ts';
 import { defaultOptions, type ResolvedOptions } from './manifest.ts';
+import { profilePlan, type ProfilePlan } from './profiles.ts';
 import { runBatches, type LoadedSuite } from './suites.ts';
 import { createSuiteRunner, type SuiteRunner } from './vitest-runner.ts';
 
@@ -34,6 +35,8 @@ export interface RunRequest {
   // Every reporter behind one multiplexer (reports/run-reporters.ts), composed by the caller: the
   // engine never imports reports/. Its hooks must contain their own failures.
   reporter: Required<Reporter>;
+  // Send each check's log lines to the reporters as they happen (onProgress): a live display wants them.
+  streamCheckLogs?: boolean;
 }
 
 export interface RunOutcome {
@@ -53,20 +56,28 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
   const { settings } = request;
   const runId = newRunId(now());
   const namespace = runId;
+  // The profile decides which suites and checks run; a bad one stops the run before the cluster is touched.
+  let plan: ProfilePlan<LoadedSuite> = { profile: settings.profile ?? 'full', suites: request.suites, checks: undefined };
+  let planError: ShakedownError | undefined;
+  try {
+    // Every suite was chosen unless --suite named some: then the whole profile is checked against them.
+    const explicit = settings.suites.length > 0;
+    plan = profilePlan(plan.profile, request.suites, explicit ? { explicit } : { all: request.suites });
+  } catch (thrown) {
+    planError = asShakedownError(thrown);
+  }
   const run: RunInfo = {
     runId,
     startedAt: now().toISOString(),
     finishedAt: null,
     cluster: { server: null, version: null, nodes: null, context: null },
-    properties: { 'shakedown.suites': request.suites.map((suite) => suite.name).join(',') },
+    properties: { 'shakedown.suites': plan.suites.map((suite) => suite.name).join(','), 'shakedown.profile': plan.profile },
   };
   const mux = request.reporter;
+  await mux.onPlan({ profile: plan.profile, suites: plan.suites.map((suite) => ({ suite: suite.name, checks: plan.checks?.[suite.name] ?? suite.manifest.checks.map((c) => c.title) })) });
   const results: CheckResult[] = [];
-  const tty = (request.stderr as { isTTY?: boolean }).isTTY === true;
-  const started = performance.now();
-  const progress = (line: string) => {
-    if (tty || settings.verbose) request.stderr.write(`… ${((performance.now() - started) / 1000).toFixed(1)}s ${line}\n`);
-  };
+  // Setup and teardown steps: the console shows them live on a terminal (with --verbose in a log).
+  const progress = (line: string) => void mux.onProgress({ line });
   const cleanup = createCleanupStack((step) => progress(step));
   const abort = new AbortController();
   let stopped: StopSignal | undefined;
@@ -101,6 +112,7 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
   let error: ShakedownError | undefined;
   let session: KubeSession | undefined;
   try {
+    if (planError !== undefined) throw planError;
     const secretRef = pullSecretRef(settings);
     if (request.kubeconfig === undefined) throw noKubeconfig();
     session = await openKubeSession(request.kubeconfig, { ...(settings.context === undefined ? {} : { context: settings.context }), qps: settings.apiQps });
@@ -113,7 +125,7 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
       context: session.target.context,
       namespace,
       transport: settings.transport,
-      suites: request.suites.map((suite) => suite.manifest),
+      suites: plan.suites.map((suite) => suite.manifest),
       ...(secretRef === undefined ? {} : { extra: pullSecretPermissions(secretRef.namespace) }),
     });
     run.cluster.version = facts.version;
@@ -129,9 +141,9 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
       session,
       facts,
       cleanup,
-      suiteCount: request.suites.length,
-      suites: request.suites.map((suite) => suite.manifest),
-      options: request.options ?? defaultOptions(request.suites.map((suite) => suite.manifest)),
+      suiteCount: plan.suites.length,
+      suites: plan.suites.map((suite) => suite.manifest),
+      options: request.options ?? defaultOptions(plan.suites.map((suite) => suite.manifest)),
       signal: abort.signal,
       progress,
       keepNamespaces: () => settings.keepOnFailure && (failedSoFar || error !== undefined) && stopped === undefined,
@@ -151,9 +163,10 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
       onCheckStart: async (suite, check) => mux.onCheckStart(suite, check),
       onCheckEnd: record,
       onProperties: (properties) => void Object.assign(run.properties, properties),
+      onProgress: async (event) => mux.onProgress(event),
     });
     // The suites that may run together, then each exclusive suite alone (its manifest says so).
-    for (const batch of runBatches(request.suites)) {
+    for (const batch of runBatches(plan.suites)) {
       runner = await createSuiteRunner({
         root: request.root,
         files: batch.map((suite) => suite.file),
@@ -164,7 +177,7 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
       });
       const suiteRunner = runner;
       cleanup.push('stop the suite workers', () => suiteRunner.close());
-      runner.provide(setup.context);
+      runner.provide({ ...setup.context, ...(plan.checks === undefined ? {} : { checks: plan.checks }), streamLog: request.streamCheckLogs === true });
       abort.signal.throwIfAborted();
       await runner.run();
       abort.signal.throwIfAborted();

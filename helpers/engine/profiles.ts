@@ -1,0 +1,100 @@
+// Run profiles as data: which checks of which suites a profile runs. `full` (the default) runs every
+// check of every chosen suite; `quick` runs one representative check per area, chosen to finish in
+// seconds (no load test, no truth table beyond the enforcement verdict, nothing that waits for a
+// volume). A check a profile leaves out is not run at all: it is not a skip and never a failure, and
+// the report says which profile ran (run property shakedown.profile).
+//
+// Titles are the manifests' (suite › group › check, as `shakedown list` prints them); a profile
+// entry naming a suite or a check that does not exist is SD_PROFILE_INVALID, found when the
+// profile is chosen, before anything touches the cluster (and by a unit test for every profile).
+import { ShakedownError } from '../errors.ts';
+import type { SuiteManifest } from './manifest.ts';
+
+export const PROFILE_NAMES = ['full', 'quick'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+// Suite name -> the titles of the checks to run. `all`: every check of every suite.
+export type ProfileChecks = Readonly<Record<string, readonly string[]>>;
+
+export interface ProfileSpec {
+  describe: string;
+  checks: ProfileChecks | 'all';
+}
+
+export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
+  full: { describe: 'every check of every chosen suite', checks: 'all' },
+  quick: {
+    describe: 'one representative check per area, in seconds',
+    checks: {
+      smoke: ['pod to pod over HTTP, TCP and UDP'],
+      services: ['port != targetPort, and a named targetPort'],
+      nodeport: ['every node answers on the nodePort, from every node'],
+      dns: ['the DNS Service and every CoreDNS replica answer'],
+      netpol: ['truth tables › NetworkPolicy is enforced (default deny ingress)'],
+      ingress: ['inventory: classes, controllers and dialects'],
+      storage: ['classes › every StorageClass has a running provisioner'],
+      certificates: ['the API server serves a certificate its clients trust'],
+      'control-plane': ['API server readyz and livez on every instance'],
+    },
+  },
+};
+
+// What a run does under a profile: the suites that run, in their order, and per suite the checks
+// (all of them under `full`).
+export interface ProfilePlan<S> {
+  profile: ProfileName;
+  suites: S[];
+  // Suite name -> the titles that run; undefined: every check of every suite.
+  checks: Record<string, string[]> | undefined;
+}
+
+type Named = { name: string; manifest: Pick<SuiteManifest, 'name' | 'checks'> };
+
+// Every problem of a profile against the suites there are: a suite that does not exist, a title its
+// manifest does not declare, a suite with no title.
+export function profileProblems(name: ProfileName, manifests: readonly Pick<SuiteManifest, 'name' | 'checks'>[], spec: ProfileSpec = PROFILES[name]): string[] {
+  if (spec.checks === 'all') return [];
+  const problems: string[] = [];
+  for (const [suite, titles] of Object.entries(spec.checks)) {
+    const manifest = manifests.find((m) => m.name === suite);
+    if (manifest === undefined) {
+      problems.push(`suite "${suite}" does not exist (suites: ${manifests.map((m) => m.name).join(', ') || 'none'})`);
+      continue;
+    }
+    if (titles.length === 0) problems.push(`suite "${suite}" is listed with no check`);
+    for (const title of titles) {
+      if (!manifest.checks.some((declared) => declared.title === title)) problems.push(`suite "${suite}" declares no check "${title}"`);
+    }
+  }
+  return problems;
+}
+
+// The plan for the chosen suites under a profile. The profile is validated against every suite
+// there is (`all`), or when they are not given, its entries for the chosen suites. `explicit`: the suites were named (--suite), so one the
+// profile leaves out is an error rather than silently not run.
+export function profilePlan<S extends Named>(
+  name: ProfileName,
+  chosen: readonly S[],
+  options: { all?: readonly Named[]; explicit?: boolean; spec?: ProfileSpec } = {},
+): ProfilePlan<S> {
+  const spec = options.spec ?? PROFILES[name];
+  if (spec.checks === 'all') return { profile: name, suites: [...chosen], checks: undefined };
+  // Against every suite when known; else (the engine sees only the chosen suites) the entries of the chosen ones.
+  const checked: ProfileSpec = options.all !== undefined ? spec : { ...spec, checks: Object.fromEntries(Object.entries(spec.checks).filter(([suite]) => chosen.some((s) => s.name === suite))) };
+  const problems = profileProblems(name, (options.all ?? chosen).map((suite) => suite.manifest), checked);
+  if (problems.length > 0) throw new ShakedownError('SD_PROFILE_INVALID', `profile ${name}: ${problems.join('; ')}`);
+  const table = spec.checks;
+  const left = chosen.filter((suite) => table[suite.name] === undefined);
+  if (options.explicit === true && left.length > 0) {
+    throw new ShakedownError('SD_BAD_FLAG', `--profile ${name} has no check of suite ${left.map((s) => s.name).join(', ')} (it covers ${Object.keys(table).join(', ')})`, {
+      hint: `Leave out --suite, name suites the profile covers, or use --profile full.`,
+    });
+  }
+  const suites = chosen.filter((suite) => table[suite.name] !== undefined);
+  return { profile: name, suites, checks: Object.fromEntries(suites.map((suite) => [suite.name, [...(table[suite.name] ?? [])]])) };
+}
+
+// How many checks each planned suite runs (for progress: done / total).
+export function plannedCounts(plan: ProfilePlan<Named>): { suite: string; checks: number }[] {
+  return plan.suites.map((suite) => ({ suite: suite.name, checks: plan.checks?.[suite.name]?.length ?? suite.manifest.checks.length }));
+}
