@@ -60,7 +60,7 @@ details>summary{cursor:pointer}.incomplete-note{border:1px solid var(--warn);pad
 a{color:inherit}
 figure{margin:.6rem 0 1rem;break-inside:avoid}figcaption{margin:0 0 .3rem}
 svg.chart{display:block;width:100%;max-width:26rem;height:auto;color:var(--fg)}
-.diff ul{margin:.3rem 0;padding-left:1.2rem}.diff li{margin:.2rem 0;overflow-wrap:anywhere}.diff .detail{color:var(--muted);font-size:.85rem}
+.diff ul{margin:.3rem 0;padding-left:1.2rem}.diff summary h3{display:inline}.diff li{margin:.2rem 0;overflow-wrap:anywhere}.diff .detail{color:var(--muted);font-size:.85rem}
 @media print{details{display:block}details>summary{list-style:none}body{max-width:none}svg.chart{max-width:30rem}}
 `;
 

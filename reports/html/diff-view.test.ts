@@ -31,6 +31,25 @@ describe('diffView', () => {
     expect(html).toContain('<li>dns › a check since removed <span class="label">pass → absent</span>');
   });
 
+  it('lists regressions, fixes and new warnings open, at most 8 before a toggle, and collapses the rest', () => {
+    expect(html).toMatch(/<details class="check skip"><summary><h3><span class="mark">↷<\/span>Now skipped/);
+    expect(html).toMatch(/<div class="check fail"><h3><span class="mark">✗<\/span>Newly failing/);
+    const many = Array.from({ length: 11 }, (_, i) => ({ suite: 's', check: `c${String(i).padStart(2, '0')}`, status: 'fail' as const, classification: 'timeout' as const, durationMs: 1, message: 'm', evidence: [] }));
+    const was = many.map((r) => ({ ...r, status: 'pass' as const }));
+    const view = diffView({ source: 'b.json', report: { run: sampleRun, results: was } }, many, true);
+    expect(view.match(/<li>/g)).toHaveLength(11);
+    expect(view).toContain('<details><summary>3 more</summary>');
+    expect(view.indexOf('s › c07')).toBeLessThan(view.indexOf('3 more'));
+    expect(view.indexOf('s › c08')).toBeGreaterThan(view.indexOf('3 more'));
+  });
+
+  it('shortens a long message to its start: the check\'s block has the whole of it', () => {
+    const long = { ...sampleResults[1]!, message: `${'x'.repeat(200)}\nsecond line` };
+    const view = diffView({ source: 'b.json', report: sampleBaseline }, [long], true);
+    expect(view).toContain(`<span class="detail">${'x'.repeat(109)}…</span>`);
+    expect(view).not.toContain('second line');
+  });
+
   it('on a partial run, does not call the checks not yet run vanished', () => {
     const partial = diffView({ source: 'before.json', report: sampleBaseline }, sampleResults.slice(0, 2), false);
     expect(partial).not.toContain('Vanished');

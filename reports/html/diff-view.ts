@@ -23,15 +23,19 @@ export function loadBaseline(path: string): HtmlBaseline {
   }
 }
 
-const GROUPS: { kind: ChangeKind; title: string; cls: string; mark: string }[] = [
-  { kind: 'new-failure', title: 'Newly failing', cls: 'fail', mark: '✗' },
-  { kind: 'slower', title: 'Much slower', cls: 'fail', mark: '⏱' },
-  { kind: 'resolved', title: 'Fixed', cls: 'pass', mark: '✓' },
-  { kind: 'new-warning', title: 'New warnings', cls: 'warn', mark: '⚠' },
-  { kind: 'now-skipped', title: 'Now skipped', cls: 'skip', mark: '↷' },
-  { kind: 'appeared', title: 'Appeared', cls: 'skip', mark: '+' },
-  { kind: 'vanished', title: 'Vanished', cls: 'skip', mark: '−' },
+// Regressions, fixes and new warnings are listed open (at most OPEN_ITEMS, the rest behind a
+// toggle); checks now skipped, appeared or vanished are counted, their list collapsed.
+const GROUPS: { kind: ChangeKind; title: string; cls: string; mark: string; open: boolean }[] = [
+  { kind: 'new-failure', title: 'Newly failing', cls: 'fail', mark: '✗', open: true },
+  { kind: 'slower', title: 'Much slower', cls: 'fail', mark: '⏱', open: true },
+  { kind: 'resolved', title: 'Fixed', cls: 'pass', mark: '✓', open: true },
+  { kind: 'new-warning', title: 'New warnings', cls: 'warn', mark: '⚠', open: true },
+  { kind: 'now-skipped', title: 'Now skipped', cls: 'skip', mark: '↷', open: false },
+  { kind: 'appeared', title: 'Appeared', cls: 'skip', mark: '+', open: false },
+  { kind: 'vanished', title: 'Vanished', cls: 'skip', mark: '−', open: false },
 ];
+const OPEN_ITEMS = 8;
+const DETAIL_CHARS = 110;
 
 // The anchor of a check's block in the report, from its stable id ("suite › check").
 export function checkAnchor(id: string): string {
@@ -43,7 +47,9 @@ const statusText = (result: CheckResult | undefined): string => (result === unde
 function item(change: Change, linkable: boolean): string {
   const name = escapeHtml(change.id);
   const link = linkable ? `<a href="#${checkAnchor(change.id)}">${name}</a>` : name;
-  const detail = change.text.split('\n')[0] ?? '';
+  // The first line, shortened: the check's own block, one click away, has the whole of it.
+  const line = change.text.split('\n')[0] ?? '';
+  const detail = line.length <= DETAIL_CHARS ? line : `${line.slice(0, DETAIL_CHARS - 1)}…`;
   return `<li>${link} <span class="label">${escapeHtml(statusText(change.before))} → ${escapeHtml(statusText(change.after))}</span>${detail === '' ? '' : `<br><span class="detail">${escapeHtml(detail)}</span>`}</li>`;
 }
 
@@ -58,12 +64,16 @@ export function diffView(baseline: HtmlBaseline | undefined, results: readonly C
   const regressions = changes.filter(isRegression).length;
   const before = baseline.report.run;
   const facts = `<p class="facts"><span><b>baseline</b> ${escapeHtml(baseline.source)}</span><span><b>run</b> ${escapeHtml(before.runId)}</span><span><b>started</b> ${escapeHtml(before.startedAt)}</span><span><b>Kubernetes</b> ${escapeHtml(before.cluster.version ?? 'unknown')}</span></p>`;
-  const verdict = `<p><span class="verdict ${regressions === 0 ? 'pass' : 'fail'}">${regressions === 0 ? 'no regression' : `${regressions} regression${regressions === 1 ? '' : 's'}`}</span> ${changes.length === 0 ? `nothing changed in ${results.length} checks` : `${changes.length} change${changes.length === 1 ? '' : 's'} in ${results.length} checks`}; slower means at least x${options.ratio} and +${(options.floorMs / 1000).toFixed(1)} s${complete ? '' : '; this run is partial, so checks it has not run yet are not listed as vanished'}</p>`;
+  const verdict = `<p><span class="verdict ${regressions === 0 ? 'pass' : 'fail'}">${regressions === 0 ? 'no regression' : `${regressions} regression${regressions === 1 ? '' : 's'}`}</span> ${changes.length === 0 ? `nothing changed in ${results.length} checks` : `${changes.length} change${changes.length === 1 ? '' : 's'} in ${results.length} checks`}; slower means at least x${options.ratio} and +${(options.floorMs / 1000).toFixed(1)}&nbsp;s${complete ? '' : '; this run is partial, so checks it has not run yet are not listed as vanished'}</p>`;
   const present = new Set(results.map(checkName));
-  const groups = GROUPS.map(({ kind, title, cls, mark }) => {
+  const groups = GROUPS.map(({ kind, title, cls, mark, open }) => {
     const members = changes.filter((change) => change.kind === kind);
     if (members.length === 0) return '';
-    return `<div class="check ${cls}"><h3><span class="mark">${mark}</span>${title} <span class="label">${members.length}</span></h3><ul>${members.map((change) => item(change, present.has(change.id))).join('')}</ul></div>`;
+    const items = members.map((change) => item(change, present.has(change.id)));
+    const heading = `<span class="mark">${mark}</span>${title} <span class="label">${members.length}</span>`;
+    if (!open) return `<details class="check ${cls}"><summary><h3>${heading}</h3></summary><ul>${items.join('')}</ul></details>`;
+    const rest = items.slice(OPEN_ITEMS);
+    return `<div class="check ${cls}"><h3>${heading}</h3><ul>${items.slice(0, OPEN_ITEMS).join('')}</ul>${rest.length === 0 ? '' : `<details><summary>${rest.length} more</summary><ul>${rest.join('')}</ul></details>`}</div>`;
   });
   return `${head}${facts}${verdict}${groups.join('')}</section>`;
 }
