@@ -35,13 +35,16 @@ export interface PairFinding {
   lines: string[];
 }
 
-type Judged = Pick<ObservedCell, 'facets' | 'judgement' | 'result' | 'error'>;
+type Judged = Pick<ObservedCell, 'facets' | 'judgement' | 'result' | 'error' | 'target'>;
 
 const key = (source: string, target: string) => `${source}\u0000${target}`;
 
 function seenOf(cell: Judged): string {
   if (cell.error !== undefined) return `not asked: ${cell.error}`;
-  return cell.result === undefined ? 'no result' : cell.result.outcome === 'ok' ? cell.judgement.observed : `${cell.result.outcome}${cell.result.outcome === 'timeout' ? ` after ${Math.round(cell.result.ms)}ms` : ''}`;
+  if (cell.result === undefined) return 'no result';
+  // A timeout is said with the probe's own bound, so probes that all timed out read as one.
+  if (cell.result.outcome === 'timeout') return `timeout after ${cell.target.timeoutMs}ms`;
+  return cell.result.outcome === 'ok' ? cell.judgement.observed : `${cell.result.outcome}${cell.result.code === undefined ? '' : ` (${cell.result.code})`}`;
 }
 
 export function pairVerdicts(cells: readonly Judged[]): PairVerdict[] {
