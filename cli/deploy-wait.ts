@@ -142,10 +142,19 @@ async function readLog(session: KubeSession, namespace: string, pod: string): Pr
   return response.text;
 }
 
-async function waitForEnd(session: KubeSession, namespace: string, pod: string, signal: AbortSignal): Promise<{ exitCode: number; reason: string }> {
+async function waitForEnd(session: KubeSession, plan: DeployPlan, pod: string, signal: AbortSignal): Promise<{ exitCode: number; reason: string }> {
+  const namespace = plan.namespace;
   for (;;) {
     signal.throwIfAborted();
-    const current = await session.clients.core.readNamespacedPod({ name: pod, namespace });
+    const current = await session.clients.core.readNamespacedPod({ name: pod, namespace }).catch((error: unknown) => {
+      if (statusCode(error) !== 404) throw error;
+      return undefined;
+    });
+    // The Job controller deletes the pod of a Job past its deadline.
+    if (current === undefined) {
+      const deadline = Math.round(plan.jobTimeoutMs / 60_000);
+      throw new ShakedownError('SD_TIMEOUT', `the runner pod ${namespace}/${pod} is gone before its end: the Job reached its deadline (${deadline} min) or someone deleted it`, { hint: 'Raise --job-timeout if the run needs longer.' });
+    }
     const ended = container(current)?.state?.terminated;
     if (ended !== undefined) return { exitCode: ended.exitCode, reason: [ended.reason, ended.message].filter(Boolean).join(': ') };
     // The Job's deadline kills the pod; its phase says so before the container status may.
@@ -223,7 +232,7 @@ export async function applyAndFollow(io: CliIo, request: DeployRequest): Promise
       if (abort.signal.aborted) throw abort.signal.reason;
       say(`the log stream broke (${(error as Error).message}); waiting for the runner to end`);
     });
-    const end = await waitForEnd(session, plan.namespace, pod, abort.signal);
+    const end = await waitForEnd(session, plan, pod, abort.signal);
     const packed = unpackReports(await readLog(session, plan.namespace, pod));
     if (packed === undefined) {
       throw new ShakedownError('SD_SETUP_FAILED', `the runner ended (exit ${end.exitCode}${end.reason === '' ? '' : `, ${end.reason}`}) without handing back its reports`, { hint: 'Its output is above: a runner killed before its end (out of memory, the Job\'s deadline: --job-timeout) prints no reports.' });
