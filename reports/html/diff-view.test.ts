@@ -19,7 +19,7 @@ describe('diffView', () => {
     expect(html).toMatch(/^<section id="baseline" class="diff"><h2>Compared with the baseline<\/h2>/);
     expect(html).toContain('<b>run</b> sd-20261202-0ld000');
     expect(html).toContain('<b>Kubernetes</b> v1.33.7');
-    expect(html).toContain('<span class="verdict fail">2 regressions</span> 7 changes in 7 checks');
+    expect(html).toContain('<span class="verdict fail">2 regressions</span> 7 changes (7 checks in this run, 7 in the baseline)');
   });
 
   it('groups the changes, regressions first, each check linked to its block in the report', () => {
