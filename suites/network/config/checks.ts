@@ -85,9 +85,15 @@ export function configChecks(): void {
     const nodes = new Map(read.nodes.map((n) => [n.name, n.addresses]));
     const verdicts: (EgressVerdict & { node: string })[] = await Promise.all(
       agents.map(async (agent) => {
-        const response = await transport.probe(agent, egressProbes(target, c.run.timeouts.probeMs), { signal: c.signal });
+        const ask = async () => reportedSource((await transport.probe(agent, egressProbes(target, c.run.timeouts.probeMs), { signal: c.signal })).results);
+        // A lost datagram is not a finding: a probe that got no answer is asked once more.
+        let source = await ask();
+        if ('failed' in source) {
+          c.log(`${agent.name}@${agent.node}: ${source.failed.outcome} (${source.failed.detail}); asking once more`);
+          source = await ask();
+        }
         const verdict = judgeEgress(
-          { pod: `${agent.namespace}/${agent.name}`, node: agent.node, podIP: agent.podIP, nodeAddresses: nodes.get(agent.node) ?? [], read: reportedSource(response.results), expect: expectedSource(read, agent.podIP, options.egressSource) },
+          { pod: `${agent.namespace}/${agent.name}`, node: agent.node, podIP: agent.podIP, nodeAddresses: nodes.get(agent.node) ?? [], read: source, expect: expectedSource(read, agent.podIP, options.egressSource) },
           target.text,
         );
         c.log(verdict.line);
