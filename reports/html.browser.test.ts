@@ -53,7 +53,7 @@ describe('the HTML report in headless Chromium', () => {
     expect(await page.evaluate<string>('document.querySelector("header").nextElementSibling.id')).toBe('baseline');
     expect(await page.evaluate<string>('document.querySelector("#baseline .verdict").textContent')).toBe('2 regressions');
     const groups = await page.evaluate<string[]>('[...document.querySelectorAll("#baseline h3")].map((h) => h.textContent)');
-    expect(groups).toEqual(['✗Newly failing 1', '⏱Much slower 1', '✓Fixed 1', '⚠New warnings 1', '↷Now skipped 1', '+Appeared 1', '−Vanished 1']);
+    expect(groups).toEqual(['✗Newly failing 1', '↑Much slower 1', '✓Fixed 1', '⚠New warnings 1', '↷Now skipped 1', '+Appeared 1', '−Vanished 1']);
     // Every link lands on a check block of the page.
     expect(await page.evaluate<string[]>('[...document.querySelectorAll("#baseline a")].map((a) => a.getAttribute("href")).filter((h) => document.querySelector(h) === null)')).toEqual([]);
     const box = await page.evaluate<{ height: number; visible: boolean }>('(() => { const r = document.querySelector("#baseline").getBoundingClientRect(); return { height: r.height, visible: getComputedStyle(document.querySelector("#baseline")).display !== "none" }; })()');

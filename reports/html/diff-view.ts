@@ -27,7 +27,7 @@ export function loadBaseline(path: string): HtmlBaseline {
 // toggle); checks now skipped, appeared or vanished are counted, their list collapsed.
 const GROUPS: { kind: ChangeKind; title: string; cls: string; mark: string; open: boolean }[] = [
   { kind: 'new-failure', title: 'Newly failing', cls: 'fail', mark: '✗', open: true },
-  { kind: 'slower', title: 'Much slower', cls: 'fail', mark: '⏱', open: true },
+  { kind: 'slower', title: 'Much slower', cls: 'fail', mark: '↑', open: true },
   { kind: 'resolved', title: 'Fixed', cls: 'pass', mark: '✓', open: true },
   { kind: 'new-warning', title: 'New warnings', cls: 'warn', mark: '⚠', open: true },
   { kind: 'now-skipped', title: 'Now skipped', cls: 'skip', mark: '↷', open: false },
