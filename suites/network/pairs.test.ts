@@ -56,6 +56,11 @@ describe('pair cells', () => {
     expect(from1[0]?.expect).toMatchObject({ answer: 'answered', by: { pod: 'probe-2' } });
   });
 
+  it('keeps a jumbo-frame upload within what the agent accepts', () => {
+    const cells = pairCells(choosePairs([agent(1), agent(2)], false), () => 9001, 1000);
+    expect(cells.filter((cell) => cell.facets.payload === 'large').map((cell) => cell.facets.bytes)).toEqual(['65000', '8973', '65000', '8973']);
+  });
+
   it('leaves 48 bytes of headers over IPv6', () => {
     const cells = pairCells(choosePairs([agent(1, 'fd00::1'), agent(2, 'fd00::2')], false), () => 1500, 1000);
     expect(cells.find((cell) => cell.facets.probe === 'udp-large')?.facets.bytes).toBe('1452');

@@ -8,7 +8,7 @@
 // of each sampled pair: 8 x N pairs, 32 x N probes, linear. At 500 nodes: 4000 pairs, 16,000
 // probes (32 per agent) instead of 249,500 pairs and 998,000 probes. --network-all-pairs probes
 // every pair at any size.
-import type { ProbeTarget } from '../../agent/protocol.ts';
+import { MAX_TCP_SIZE, MAX_UDP_SIZE, type ProbeTarget } from '../../agent/protocol.ts';
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { EXPECT, answeredBy, type Expectation } from '../../helpers/probe/expectations.ts';
 import type { Cell } from '../../helpers/probe/reach.ts';
@@ -71,9 +71,10 @@ export interface Payload {
 export const PAYLOADS: readonly Payload[] = [
   { name: 'tcp', protocol: 'tcp', size: 'small', bytes: () => undefined, describe: () => 'a small TCP echo' },
   { name: 'udp', protocol: 'udp', size: 'small', bytes: () => undefined, describe: () => 'a small UDP datagram' },
-  { name: 'tcp-large', protocol: 'tcp', size: 'large', bytes: (mtu) => TCP_LARGE_MTUS * mtu, describe: (bytes) => `a ${bytes}-byte TCP upload (${TCP_LARGE_MTUS} MTUs)` },
+  // Within what the agent accepts: jumbo frames (MTU 9001) would ask for more than a bulk line holds.
+  { name: 'tcp-large', protocol: 'tcp', size: 'large', bytes: (mtu) => Math.min(TCP_LARGE_MTUS * mtu, MAX_TCP_SIZE), describe: (bytes) => `a ${bytes}-byte TCP upload` },
   // The largest datagram the sender's MTU carries unfragmented: MTU - 20 (IPv4 header) - 8 (UDP), or - 40 - 8 over IPv6.
-  { name: 'udp-large', protocol: 'udp', size: 'large', bytes: (mtu, ipv6) => mtu - (ipv6 ? 48 : 28), describe: (bytes) => `a ${bytes}-byte UDP datagram (the sender's MTU less the IP and UDP headers)` },
+  { name: 'udp-large', protocol: 'udp', size: 'large', bytes: (mtu, ipv6) => Math.min(mtu - (ipv6 ? 48 : 28), MAX_UDP_SIZE), describe: (bytes) => `a ${bytes}-byte UDP datagram (the sender's MTU less the IP and UDP headers)` },
 ];
 
 export function payloadNamed(name: string): Payload | undefined {

@@ -42,7 +42,7 @@ describe('judging node pairs', () => {
     expect(verdicts.find((v) => v.source === 'node1')?.status).toBe('mtu');
     expect(finding?.message).toBe(
       'from the probe on node1 to the probe on node2: only large payloads fail, MTU: a 1472-byte UDP datagram (the sender\'s MTU less the IP and UDP headers) (timeout after 1000ms); ' +
-        'the small TCP and UDP probes and a 12000-byte TCP upload (8 MTUs) pass; pod interface MTU 1500 on node1 (eth0), 1500 on node2 (eth0); the opposite direction (node2 to node1) passes',
+        'the small TCP and UDP probes and a 12000-byte TCP upload pass; pod interface MTU 1500 on node1 (eth0), 1500 on node2 (eth0); the opposite direction (node2 to node1) passes',
     );
     expect(finding?.origin).toMatchObject({ dimension: 'pair & payload', value: 'node1 -> node2, large', confidence: 'high' });
     expect(finding?.likelyCause).toMatch(/^an MTU black hole/);
