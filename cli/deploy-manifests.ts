@@ -13,7 +13,7 @@ export const RUNNER_CONTAINER = 'shakedown';
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const COMPONENT_VALUE = 'runner';
 // Time the runner gets after SIGTERM (Ctrl-C of deploy --wait) to remove its run namespaces.
-export const RUNNER_GRACE_SECONDS = 90;
+export const RUNNER_GRACE_SECONDS = 120;
 
 export interface DeployPlan {
   runId: string;

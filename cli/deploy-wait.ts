@@ -13,6 +13,8 @@ import { ShakedownError } from '../helpers/errors.ts';
 import { apiError, statusCode } from '../helpers/kube/api-errors.ts';
 import type { KubeconfigLocation } from '../helpers/kube/kubeconfig.ts';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
+import { clusterScopedKinds, removeClusterLeftovers } from '../helpers/run/cluster-leftovers.ts';
+import { ownedSelector } from '../helpers/run/labels.ts';
 import { namespaceApi, removeRun } from '../helpers/run/namespaces.ts';
 import { onStopSignal } from '../helpers/run/signals.ts';
 import type { Settings } from '../helpers/settings.ts';
@@ -21,6 +23,8 @@ import { REPORT_KINDS, REPORTS_BEGIN, REPORTS_END, unpackReports, type ReportKin
 import type { CliIo } from './main.ts';
 
 const POLL_MS = 1000;
+// The runner's first line names its run id (the label of its run namespaces).
+const RUNNER_HEADER = /^shakedown run (sd-\d{8}-[0-9a-f]{6}) against /;
 const NAMESPACE_REMOVAL_MS = 120_000;
 // Waiting reasons of a container that will not start by waiting longer.
 const HOPELESS = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
@@ -112,7 +116,7 @@ async function waitForStart(session: KubeSession, plan: DeployPlan, settings: Se
 
 // Prints the runner's log as it comes, without the reports block; ends when the container does
 // (or the stream breaks: the caller then polls the pod).
-async function followLog(session: KubeSession, namespace: string, pod: string, write: (text: string) => void, signal: AbortSignal): Promise<void> {
+async function followLog(session: KubeSession, namespace: string, pod: string, write: (text: string) => void, signal: AbortSignal, onRunId: (id: string) => void): Promise<void> {
   const path = `/api/v1/namespaces/${namespace}/pods/${pod}/log?container=${RUNNER_CONTAINER}&follow=true`;
   const response = await request(`${session.connection.server}${path}`, { dispatcher: session.connection.dispatcher, headers: await session.connection.authHeaders(), signal, bodyTimeout: 0 });
   if (response.statusCode !== 200) {
@@ -129,7 +133,11 @@ async function followLog(session: KubeSession, namespace: string, pod: string, w
       pending = pending.slice(newline + 1);
       if (line === REPORTS_BEGIN) inBlock = true;
       else if (line === REPORTS_END) inBlock = false;
-      else if (!inBlock) write(`${line}\n`);
+      else if (!inBlock) {
+        const runId = RUNNER_HEADER.exec(line)?.[1];
+        if (runId !== undefined) onRunId(runId);
+        write(`${line}\n`);
+      }
       newline = pending.indexOf('\n');
     }
   }
@@ -171,7 +179,7 @@ async function stopRunner(session: KubeSession, namespace: string, say: (line: s
   say('stopping the runner (it removes its run namespaces first)');
   const name = pod.metadata?.name ?? '';
   await session.clients.core.deleteNamespacedPod({ name, namespace }).catch(() => undefined);
-  const deadline = Date.now() + (RUNNER_GRACE_SECONDS + 15) * 1000;
+  const deadline = Date.now() + (RUNNER_GRACE_SECONDS + 30) * 1000;
   while (Date.now() < deadline) {
     const now = await session.clients.core.readNamespacedPod({ name, namespace }).catch((error: unknown) => (statusCode(error) === 404 ? undefined : pod));
     if (now === undefined || container(now)?.state?.terminated !== undefined) return;
@@ -207,6 +215,7 @@ export async function applyAndFollow(io: CliIo, request: DeployRequest): Promise
   const say = (line: string) => io.stderr.write(`deploy: ${line}\n`);
   const session = await openKubeSession(request.location, { ...(settings.context === undefined ? {} : { context: settings.context }), qps: settings.apiQps });
   const created: KubeObject[] = [];
+  let runnerRunId: string | undefined;
   const abort = new AbortController();
   const disposeSignals = onStopSignal((signal) => {
     say(`${signal}: stopping and removing what deploy created (press Ctrl-C again to leave at once; shakedown cleanup removes the rest)`);
@@ -228,7 +237,7 @@ export async function applyAndFollow(io: CliIo, request: DeployRequest): Promise
     }
     const pod = await waitForStart(session, plan, settings, abort.signal, say);
     say(`the runner runs (pod ${plan.namespace}/${pod}); its output follows`);
-    await followLog(session, plan.namespace, pod, (text) => io.stdout.write(text), abort.signal).catch((error: unknown) => {
+    await followLog(session, plan.namespace, pod, (text) => io.stdout.write(text), abort.signal, (id) => (runnerRunId = id)).catch((error: unknown) => {
       if (abort.signal.aborted) throw abort.signal.reason;
       say(`the log stream broke (${(error as Error).message}); waiting for the runner to end`);
     });
@@ -246,15 +255,28 @@ export async function applyAndFollow(io: CliIo, request: DeployRequest): Promise
     return packed.exitCode;
   } finally {
     disposeSignals();
-    await cleanUp(session, plan, created, say);
+    await cleanUp(session, plan, created, runnerRunId, say);
     await session.close();
   }
 }
 
-async function cleanUp(session: KubeSession, plan: DeployPlan, created: readonly KubeObject[], say: (line: string) => void): Promise<void> {
+async function cleanUp(session: KubeSession, plan: DeployPlan, created: readonly KubeObject[], runnerRunId: string | undefined, say: (line: string) => void): Promise<void> {
   if (created.length === 0) return;
   if (created.some((object) => object.kind === 'Job')) await stopRunner(session, plan.namespace, say);
   const problems: string[] = [];
+  // What the runner could not remove itself (killed at the end of its grace period, say): its run
+  // namespaces and cluster-scoped objects, by its run id, with deploy's own credentials.
+  if (runnerRunId !== undefined) {
+    const api = namespaceApi(session.clients.core);
+    const left = await api.list(ownedSelector(runnerRunId)).catch(() => []);
+    if (left.length > 0) {
+      say(`removing what the runner left: ${left.map((n) => n.metadata?.name ?? '').join(', ')}`);
+      const removal = await removeRun(api, runnerRunId, { timeoutMs: NAMESPACE_REMOVAL_MS }).catch((error: unknown) => ({ removed: [], stuck: [{ name: runnerRunId, detail: (error as Error).message }] }));
+      for (const stuck of removal.stuck) problems.push(`namespace ${stuck.name} is still terminating: ${stuck.detail}`);
+    }
+    const cluster = await removeClusterLeftovers(clusterScopedKinds(session.clients), new Set(), runnerRunId).catch(() => undefined);
+    if (cluster !== undefined && cluster.removed.length > 0) say(`removed what the runner left: ${cluster.removed.join(', ')}`);
+  }
   // The bindings and roles first (nothing uses them once the runner has ended), then the namespace
   // with everything in it, waited for.
   for (const object of [...created].reverse().filter((o) => o.metadata.namespace === undefined && o.kind !== 'Namespace')) {
