@@ -7,7 +7,7 @@ import { AGENT_PORTS, type ProbeAgent } from '../../helpers/fleet/descriptor.ts'
 import { reach } from '../../helpers/probe/reach.ts';
 import { createFakeTransport } from '../../helpers/transport/fake.ts';
 import { choosePairs, pairCells } from './pairs.ts';
-import { judgePairs, pairTable, pairVerdicts, suspectNode, type PairVerdict } from './verdict.ts';
+import { judgePairs, pairLine, pairTable, pairVerdicts, suspectNode, type PairVerdict } from './verdict.ts';
 
 const agent = (i: number): ProbeAgent => ({ name: `probe-${i}`, namespace: 'run', node: `node${i}`, podIP: `10.244.${i}.2`, group: 'node', ports: AGENT_PORTS, labels: {}, token: 't' });
 const nodeOfIP = (ip: string) => `node${ip.split('.')[2] ?? '?'}`;
@@ -78,6 +78,15 @@ describe('judging node pairs', () => {
     const { finding } = await simulate(3, (_from, to, bytes) => to === 'node2' && bytes !== undefined);
     expect(finding?.message).toBe('every node pair to node2 fails (2 of 6 pairs, only their large payloads: MTU); the 4 pairs between the other nodes pass');
     expect(finding?.likelyCause).toMatch(/here the link into node2 \(pod interface MTU 1500 on node2 \(eth0\)\)$/);
+  });
+
+  it('says what EMSGSIZE means when the sender was told the path is smaller', () => {
+    const mtus = new Map([['node1', { interface: 'eth0', mtu: 1500 }], ['node2', { interface: 'eth0', mtu: 1500 }]]);
+    const v = { source: 'node2', target: 'node1', status: 'mtu' as const, failed: [{ probe: 'udp-large', bytes: 1472, seen: 'error (EMSGSIZE)' }], passedLarge: [] };
+    expect(pairLine(v, mtus)).toBe(
+      'from the probe on node2 to the probe on node1: only large payloads fail, MTU: a 1472-byte UDP datagram (the sender\'s MTU less the IP and UDP headers) (error (EMSGSIZE)) ' +
+        '(EMSGSIZE: an ICMP "fragmentation needed" told the sender the path carries less than its datagram); the small TCP and UDP probes pass; pod interface MTU 1500 on node2 (eth0), 1500 on node1 (eth0)',
+    );
   });
 
   it('says which probes of a pair fail when only some small ones do', async () => {

@@ -90,7 +90,8 @@ export function pairLine(verdict: PairVerdict, mtus: ReadonlyMap<string, Interfa
   const what = listOf(verdict.failed.map((f) => probeText(f, shared === ''))) + shared;
   if (verdict.status === 'mtu') {
     const passed = verdict.passedLarge.length === 0 ? '' : ` and ${listOf(verdict.passedLarge.map((p) => probeText(p, false)))}`;
-    return `${direction}: only large payloads fail, MTU: ${what}; the small TCP and UDP probes${passed} pass; pod interface MTU ${mtuText(verdict.source, mtus.get(verdict.source))}, ${mtuText(verdict.target, mtus.get(verdict.target))}`;
+    const told = verdict.failed.some((f) => f.seen.includes('EMSGSIZE')) ? ' (EMSGSIZE: an ICMP "fragmentation needed" told the sender the path carries less than its datagram)' : '';
+    return `${direction}: only large payloads fail, MTU: ${what}${told}; the small TCP and UDP probes${passed} pass; pod interface MTU ${mtuText(verdict.source, mtus.get(verdict.source))}, ${mtuText(verdict.target, mtus.get(verdict.target))}`;
   }
   if (verdict.passedLarge.length === 0 && verdict.failed.length === PAYLOADS.length) return `${direction}: every probe, TCP and UDP, small and large, fails${shared === '' ? `: ${what}` : shared}`;
   return `${direction}: ${what.slice(0, what.length - shared.length)} ${verdict.failed.length === 1 ? 'fails' : 'fail'}${shared}`;
