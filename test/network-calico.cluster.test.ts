@@ -3,7 +3,7 @@
 // CalicoNodeStatus and FelixConfiguration CRDs (test/fixtures/calico/crds.yaml), then objects as a
 // real Calico makes them: the default pool 192.168.0.0/16 on a cluster whose node podCIDRs are
 // elsewhere, and a CalicoNodeStatus whose BGP peer is down (objects.yaml). `shakedown run --suite
-// network` must name both, with both values. Everything it made (the CRDs remove their objects)
+// network` must name both, with both values. Everything it made (objects first, then the CRDs)
 // is deleted in a finally. While the CRDs exist, netpol's plugin detection would see Calico: the
 // test holds a fault lock for the whole window, so no other cluster test runs beside it.
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -42,17 +42,40 @@ async function send(session: KubeSession, method: 'GET' | 'POST' | 'DELETE', pat
   return session.connection.send({ method, path, timeoutMs: 15_000, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
 }
 
-// Deletes the fixture CRDs (their objects go with them) and waits until the API serves none of them.
-async function removeCalico(session: KubeSession): Promise<void> {
-  await send(session, 'DELETE', `${CRDS}?labelSelector=${encodeURIComponent(SELECTOR)}`);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const left = JSON.parse((await send(session, 'GET', `${CRDS}?labelSelector=${encodeURIComponent(SELECTOR)}`)).text) as { items?: unknown[] };
-    const served = (await send(session, 'GET', '/apis/crd.projectcalico.org/v1')).status;
-    if ((left.items ?? []).length === 0 && served === 404) return;
-    if (Date.now() > deadline) throw new Error(`Calico fixture CRDs still present after 60 s: ${(left.items ?? []).length} left, group served: HTTP ${served}`);
+const GROUP = '/apis/crd.projectcalico.org/v1';
+const RESOURCES: Record<string, string> = { IPPool: 'ippools', CalicoNodeStatus: 'caliconodestatuses', FelixConfiguration: 'felixconfigurations' };
+const labelled = `labelSelector=${encodeURIComponent(SELECTOR)}`;
+
+async function waitUntil(what: string, done: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not done after ${ms / 1000} s`);
     await sleep(500);
   }
+}
+
+// Deletes the fixture's objects while their CRDs serve them. Deleting a CRD alone is not enough:
+// on this cluster its objects were seen to survive in etcd and come back with the next CRD of
+// that name, so they are deleted first, and a new install clears any that came back.
+async function removeObjects(session: KubeSession): Promise<void> {
+  for (const resource of Object.values(RESOURCES)) {
+    if ((await send(session, 'GET', `${GROUP}/${resource}`)).status !== 200) continue;
+    await send(session, 'DELETE', `${GROUP}/${resource}?${labelled}`);
+    await waitUntil(`deleting the fixture's ${resource}`, async () => {
+      const left = await send(session, 'GET', `${GROUP}/${resource}?${labelled}`);
+      return left.status !== 200 || ((JSON.parse(left.text) as { items?: unknown[] }).items ?? []).length === 0;
+    });
+  }
+}
+
+// Deletes the fixture's objects, then its CRDs, and waits until the API serves none of them.
+async function removeCalico(session: KubeSession): Promise<void> {
+  await removeObjects(session);
+  await send(session, 'DELETE', `${CRDS}?${labelled}`);
+  await waitUntil('deleting the Calico fixture CRDs', async () => {
+    const left = JSON.parse((await send(session, 'GET', `${CRDS}?${labelled}`)).text) as { items?: unknown[] };
+    return (left.items ?? []).length === 0 && (await send(session, 'GET', GROUP)).status === 404;
+  });
 }
 
 async function installCalico(session: KubeSession): Promise<{ node: string; peer: string }> {
@@ -60,21 +83,19 @@ async function installCalico(session: KubeSession): Promise<{ node: string; peer
     const made = await send(session, 'POST', CRDS, crd);
     if (made.status !== 201) throw new Error(`cannot create CRD ${crd.metadata.name}: HTTP ${made.status} ${made.text}`);
   }
+  // A new CRD serves its resource a moment after it is created.
+  await waitUntil('the Calico fixture CRDs served', async () => {
+    for (const resource of Object.values(RESOURCES)) if ((await send(session, 'GET', `${GROUP}/${resource}`)).status !== 200) return false;
+    return true;
+  }, 30_000);
+  await removeObjects(session);
   const nodes = (await session.clients.core.listNode()).items;
   const ip = (i: number) => nodes[i]?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
   const node = nodes[0]?.metadata?.name ?? '';
   const peer = ip(1) || '10.217.0.99';
-  const objects = docs('objects.yaml', { PEER_NODE_IP: peer, NODE_IP: ip(0), NODE: node });
-  const deadline = Date.now() + 30_000;
-  for (const object of objects) {
-    const path = `/apis/${object.apiVersion}/${object.kind === 'IPPool' ? 'ippools' : object.kind === 'CalicoNodeStatus' ? 'caliconodestatuses' : 'felixconfigurations'}`;
-    // A new CRD serves its resource a moment after it is created.
-    for (;;) {
-      const made = await send(session, 'POST', path, object);
-      if (made.status === 201) break;
-      if (Date.now() > deadline) throw new Error(`cannot create ${object.kind} ${object.metadata.name}: HTTP ${made.status} ${made.text}`);
-      await sleep(300);
-    }
+  for (const object of docs('objects.yaml', { PEER_NODE_IP: peer, NODE_IP: ip(0), NODE: node })) {
+    const made = await send(session, 'POST', `/apis/${object.apiVersion}/${RESOURCES[object.kind] ?? ''}`, object);
+    if (made.status !== 201) throw new Error(`cannot create ${object.kind} ${object.metadata.name}: HTTP ${made.status} ${made.text}`);
   }
   return { node, peer };
 }
