@@ -30,6 +30,9 @@ describe('run profiles', () => {
     }
     const plan = profilePlan('quick', suites, { all: suites });
     expect(plan.suites.map((suite) => suite.name).sort()).toEqual(Object.keys(quick).sort());
+    // dns runs alone for its load burst only, which quick leaves out: one batch.
+    expect(plan.together).toBe(true);
+    expect(quick.dns).not.toContain('load › a short burst of lookups: latency, errors and the 5 s race');
     expect(plannedCounts(plan).every((count) => count.checks === 1)).toBe(true);
   });
 

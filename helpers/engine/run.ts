@@ -165,8 +165,9 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
       onProperties: (properties) => void Object.assign(run.properties, properties),
       onProgress: async (event) => mux.onProgress(event),
     });
-    // The suites that may run together, then each exclusive suite alone (its manifest says so).
-    for (const batch of runBatches(plan.suites)) {
+    // The suites that may run together, then each exclusive suite alone (its manifest says so), unless
+    // the profile runs them all together (quick leaves out what dns runs alone for).
+    for (const batch of plan.together === true ? [plan.suites] : runBatches(plan.suites)) {
       runner = await createSuiteRunner({
         root: request.root,
         files: batch.map((suite) => suite.file),
