@@ -59,3 +59,24 @@ describe('flannel configuration', () => {
     );
   });
 });
+
+describe("flannel profile of the local cluster (ci/cluster/flannel.ts), as flanneld would annotate its nodes", () => {
+  it('passes the configuration check, and egress expects the node address (--ip-masq)', async () => {
+    const { netConf, flanneldArgs } = await import('../../../ci/cluster/flannel.ts');
+    const { nodeLayout } = await import('../../../ci/cluster/layout.ts');
+    const nodes = [1, 2].map((i) => {
+      const layout = nodeLayout(i);
+      return node(layout.name, layout.podCidr, layout.ip, flannelAnnotations(layout.ip, `6e:5b:1c:aa:00:0${i}`));
+    });
+    const profile = facts({
+      nodes,
+      flannelConfig: configMap(JSON.stringify(netConf())),
+      workloads: { flannel: [{ what: 'DaemonSet kube-flannel/kube-flannel', args: ['/opt/bin/flanneld', ...flanneldArgs()] }] },
+    });
+    const judged = judgeFlannel(profile);
+    expect(judged.findings).toEqual([]);
+    expect(flannelMasquerades(profile)).toBe(true);
+    const { expectedSource } = await import('./egress.ts');
+    expect(expectedSource(profile, '10.244.1.5', 'auto')).toEqual({ source: 'node', why: 'flanneld runs with --ip-masq' });
+  });
+});
