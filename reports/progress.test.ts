@@ -130,6 +130,16 @@ describe('the live display on a terminal', () => {
     expect(tty.writes).toHaveLength(7);
   });
 
+  it('prints a permanent line wider than the terminal above the display without leaving part of the display behind', () => {
+    const writes: string[] = [];
+    const display = createLiveDisplay({ stream: { isTTY: true, columns: 20, write: (text: string) => void writes.push(text) }, render: () => ['live one', 'live two is longer'] });
+    display.tick();
+    display.print(['a permanent line of thirty']);
+    expect(screen(writes.join(''), 20)).toEqual(['a permanent line of ', 'thirty', 'live one', 'live two is longer']);
+    display.stop();
+    expect(screen(writes.join(''), 20)).toEqual(['a permanent line of ', 'thirty']);
+  });
+
   it('is never taller than the screen less one line', () => {
     const writes: string[] = [];
     const display = createLiveDisplay({ stream: { isTTY: true, columns: 40, rows: 4, write: (text: string) => void writes.push(text) }, render: () => ['1', '2', '3', '4', '5', '6'] });

@@ -230,9 +230,10 @@ export function createLiveDisplay(options: LiveDisplayOptions): LiveDisplay {
         stream.write(lines.map((line) => `${line}\n`).join(''));
         return;
       }
-      const above = lines.map((line) => `${CSI}2K${line}\n`).join('');
+      // The display is erased first: a permanent line wider than the terminal wraps onto the rows below.
+      const above = lines.map((line) => `${line}\n`).join('');
       const current = last === undefined ? [] : last.split('\n');
-      stream.write(`${BEGIN_FRAME}${home()}${above}${frame(current)}${END_FRAME}`);
+      stream.write(`${BEGIN_FRAME}${home()}${CSI}J${above}${frame(current)}${END_FRAME}`);
     },
     stop() {
       if (stopped) return;

@@ -168,6 +168,7 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
     // The suites that may run together, then each exclusive suite alone (its manifest says so), unless
     // the profile runs them all together (quick leaves out what dns runs alone for).
     for (const batch of plan.together === true ? [plan.suites] : runBatches(plan.suites)) {
+      progress(`starting ${batch.length === 1 ? 'the suite' : `${batch.length} suites`}: ${batch.map((suite) => suite.name).join(', ')}`);
       runner = await createSuiteRunner({
         root: request.root,
         files: batch.map((suite) => suite.file),

@@ -1,13 +1,19 @@
 // A tiny terminal for the console tests: applies what a reporter wrote (text, \r, \n and the escape
 // codes the live display uses: cursor up, erase line, erase below; colour and synchronized-output
 // codes are ignored) and returns the lines left on the screen, as a person would see them.
-// Anything else is an error, so a display that starts using a new code is noticed here.
+// Anything else is an error, so a display that starts using a new code is noticed here. With a
+// width, a line longer than it wraps onto the next row, as a terminal does.
 
-export function screen(output: string): string[] {
+export function screen(output: string, width = Infinity): string[] {
   const lines: string[] = [''];
   let row = 0;
   let col = 0;
   const put = (ch: string) => {
+    if (col >= width) {
+      row += 1;
+      col = 0;
+      if (lines.length <= row) lines.push('');
+    }
     const line = lines[row] ?? '';
     lines[row] = line.padEnd(col, ' ').slice(0, col) + ch + line.slice(col + 1);
     col += 1;
