@@ -15,6 +15,8 @@ export interface RunReporterOptions {
   junit: string | undefined;
   json: string | undefined;
   html?: string | undefined;
+  // --baseline: the HTML report shows what changed against this JSON report, at its top.
+  baseline?: string | undefined;
   verbose: boolean;
   // Nothing but the final summary on the console.
   quiet?: boolean;
@@ -31,7 +33,7 @@ export function createRunReporters(options: RunReporterOptions): Multiplexer {
   };
   if (options.junit !== undefined) reporters.junit = createJUnitReporter({ path: options.junit });
   if (options.json !== undefined) reporters.json = createJsonReporter({ path: options.json });
-  if (options.html !== undefined) reporters.html = createHtmlReporter({ path: options.html });
+  if (options.html !== undefined) reporters.html = createHtmlReporter({ path: options.html, ...(options.baseline === undefined ? {} : { baseline: options.baseline }) });
   return createMultiplexer(reporters, (failure) => {
     options.stderr.write(`${formatError(failure.error, { verbose: options.verbose })}\n`);
   });

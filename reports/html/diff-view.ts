@@ -1,8 +1,8 @@
 // The HTML report's view of what changed against a baseline (`--baseline BEFORE.json`), at the top
 // of the page: newly failing and much slower checks (the regressions), fixed ones, new warnings,
 // checks now skipped, and checks that appeared or vanished. The comparison is `shakedown diff`'s own
-// (cli/diff.ts), so the page and the console never disagree.
-import { DEFAULT_DIFF, diffResults, isRegression, readReport, type Change, type ChangeKind, type DiffOptions, type ReportLike } from '../../cli/diff.ts';
+// (reports/diff.ts), so the page and the console never disagree.
+import { DEFAULT_DIFF, diffResults, isRegression, readReport, type Change, type ChangeKind, type DiffOptions, type ReportLike } from '../diff.ts';
 import { checkName, type CheckResult } from '../../helpers/result.ts';
 import { escapeHtml } from './escape.ts';
 

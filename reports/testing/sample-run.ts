@@ -2,7 +2,7 @@
 // and an origin, a warning, a skip, passes, a correlation across two suites, the latency figure
 // tables of the DNS burst (per node) and of NetworkPolicy enforcement (per change), and a baseline
 // run to compare it with (one check of each kind of change).
-import type { ReportLike } from '../../cli/diff.ts';
+import type { ReportLike } from '../diff.ts';
 import type { CheckResult, RunInfo } from '../../helpers/result.ts';
 import type { ReportSnapshot } from '../file-reporter.ts';
 

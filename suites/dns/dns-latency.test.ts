@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../agent/protocol.ts';
-import { parseFigures } from '../../reports/html/figures.ts';
+import { parseFigures } from '../../helpers/figures.ts';
 import { burstOrigin, judgeLatency, latencyStats, latencyTable, percentile } from './dns-latency.ts';
 
 const ok = (ms: number): ProbeResult => ({ id: 'q', kind: 'dns', outcome: 'ok', ms, detail: 'NOERROR', dns: { rcode: 'NOERROR', flags: { aa: false, tc: false, rd: true, ra: true, ad: false, cd: false }, answers: [] } });

@@ -5,7 +5,7 @@
 import type { ProbeResult } from '../../agent/protocol.ts';
 import { findOrigin } from '../../helpers/probe/origin.ts';
 import type { Origin } from '../../helpers/result.ts';
-import { figureLabel, formatFigures } from '../../reports/html/figures.ts';
+import { figureLabel, formatFigures } from '../../helpers/figures.ts';
 
 export interface LatencyBudget {
   p50Ms: number;

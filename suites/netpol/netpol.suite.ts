@@ -5,7 +5,7 @@
 // namespaces; namespace selectors always carry the run's id.
 import { afterAll } from 'vitest';
 import { check, defineSuite, group } from '../../helpers/engine/check.ts';
-import { figureLabel, formatFigures } from '../../reports/html/figures.ts';
+import { figureLabel, formatFigures } from '../../helpers/figures.ts';
 import manifest from './manifest.ts';
 import { CASES } from './netpol-cases.ts';
 import { enforcementBoundMs } from './netpol-run.ts';
