@@ -25,7 +25,30 @@ export default tseslint.config(
   {
     files: ['helpers/**', 'reports/**', 'agent/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/suites/**', '**/suites'], message: 'The engine never imports suites/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/suites/**', '**/suites'], message: 'The engine never imports suites/.' },
+            { group: ['**/cli/**', '**/cli'], message: 'The engine and the reporters never import cli/: the CLI composes them.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A suite speaks to the engine (helpers/) only; how its results are drawn is the reporters' business.
+    files: ['suites/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/reports/**', '**/reports'], message: 'Suites never import reports/: put shared formats in helpers/.' },
+            { group: ['**/cli/**', '**/cli'], message: 'Suites never import cli/.' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -38,6 +61,7 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['**/suites/**', '**/suites'], message: 'The engine never imports suites/.' },
+            { group: ['**/cli/**', '**/cli'], message: 'The engine never imports cli/.' },
             { group: ['**/reports/**', '**/reports'], message: 'The engine never imports reports/: the CLI composes the reporters and passes them in.' },
           ],
         },
