@@ -4,6 +4,7 @@
 import { boolean } from '../../helpers/config-values.ts';
 import { defineManifest, option } from '../../helpers/engine/manifest.ts';
 import { ALL_PAIRS_UP_TO } from './pairs.ts';
+import { CONFIG_CHECKS, CONFIG_OPTIONS, CONFIG_PERMISSIONS } from './config/declarations.ts';
 
 export default defineManifest({
   name: 'network',
@@ -25,6 +26,7 @@ export default defineManifest({
       title: 'the runner reaches pod IPs',
       description: "this machine calls every node agent's pod IP over HTTP (2 s); skipped when it reaches none (pod IPs are often not routed outside), a warning when it reaches only some",
     },
+    ...CONFIG_CHECKS,
   ],
   options: {
     allPairs: option({
@@ -35,11 +37,14 @@ export default defineManifest({
       default: false,
       describe: `probe every ordered node pair, also above ${ALL_PAIRS_UP_TO} nodes (4 x N x (N - 1) probes instead of 32 x N)`,
     }),
+    ...CONFIG_OPTIONS,
   },
   permissions: [
     { verb: 'list', resource: 'nodes', scope: 'cluster', why: "each node's address and kubelet port, for the pod-to-node handshakes" },
+    ...CONFIG_PERMISSIONS,
   ],
   setup: ['fleet'],
   exclusive: false,
   images: [],
+  uses: ['network-plugin'],
 });

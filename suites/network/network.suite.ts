@@ -11,6 +11,7 @@ import manifest from './manifest.ts';
 import { PAYLOADS, choosePairs, nodeAddressCells, pairCells, probeCountText } from './pairs.ts';
 import { judgePairs, pairTable, pairVerdicts } from './verdict.ts';
 import { agentMtus, mtuAgreement, nodeAddresses, runnerVerdict } from './world.ts';
+import { configChecks } from './config/checks.ts';
 
 // The runner's calls to pod IPs: short, since on many clusters they cannot be routed at all.
 const RUNNER_TIMEOUT_MS = 2000;
@@ -99,4 +100,6 @@ defineSuite(manifest, () => {
     if (verdict.status === 'warn') c.warn(verdict.text, { evidence: reachEvidence(run), likelyCause: 'this machine has routes to some nodes\' pod ranges only (a partial static route or a VPN that carries some of them); reaching pods from outside is optional, the partial route is the finding' });
     c.note(verdict.text);
   });
+
+  configChecks();
 });
