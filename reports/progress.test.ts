@@ -126,6 +126,9 @@ describe('the live display on a terminal', () => {
     expect(screen(tty.output())).toEqual(['a failure, printed above', 'line one 100', 'line two']);
     display.stop();
     expect(screen(tty.output())).toEqual(['a failure, printed above']);
+    // Never "erase below": tmux takes it, from the top-left corner, for a clear screen and keeps the
+    // erased display in its scrollback.
+    expect(tty.output()).not.toMatch(/\u001b\[0?J/);
     vi.advanceTimersByTime(5000);
     expect(tty.writes).toHaveLength(7);
   });

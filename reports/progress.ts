@@ -199,9 +199,16 @@ export function createLiveDisplay(options: LiveDisplayOptions): LiveDisplay {
 
   // Back to the first line of the display (the cursor sits at the start of the line below it).
   const home = (): string => (drawn > 0 ? `\r${CSI}${drawn}A` : '\r');
+  // Rows are erased one by one (erase line), never with "erase below": tmux takes an erase below
+  // from the top-left corner for a clear screen and pushes the screen into its scrollback.
+  const up = (rows: number): string => (rows > 0 ? `${CSI}${rows}A` : '');
+  // From home: blank the display's rows and come back to its first.
+  const erase = (): string => `${`${CSI}2K\n`.repeat(drawn)}${up(drawn)}`;
+  // From home: the new lines, then the old rows they do not cover blanked, the cursor left below the new ones.
   const frame = (lines: readonly string[]): string => {
+    const extra = Math.max(0, drawn - lines.length);
     drawn = lines.length;
-    return `${lines.map((line) => `${CSI}2K${line}\n`).join('')}${CSI}J`;
+    return `${lines.map((line) => `${CSI}2K${line}\n`).join('')}${`${CSI}2K\n`.repeat(extra)}${up(extra)}`;
   };
   const width = (): number => (typeof stream.columns === 'number' && stream.columns > 0 ? stream.columns : 80);
   // Never taller than the screen less one line: a line scrolled off cannot be redrawn.
@@ -233,14 +240,16 @@ export function createLiveDisplay(options: LiveDisplayOptions): LiveDisplay {
       // The display is erased first: a permanent line wider than the terminal wraps onto the rows below.
       const above = lines.map((line) => `${line}\n`).join('');
       const current = last === undefined ? [] : last.split('\n');
-      stream.write(`${BEGIN_FRAME}${home()}${CSI}J${above}${frame(current)}${END_FRAME}`);
+      const cleared = `${home()}${erase()}`;
+      drawn = 0;
+      stream.write(`${BEGIN_FRAME}${cleared}${above}${frame(current)}${END_FRAME}`);
     },
     stop() {
       if (stopped) return;
       stopped = true;
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
-      if (drawn > 0) stream.write(`${home()}${CSI}J`);
+      if (drawn > 0) stream.write(`${home()}${erase()}`);
       drawn = 0;
     },
   };
