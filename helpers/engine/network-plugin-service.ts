@@ -6,13 +6,6 @@ import { detectPlugin, readPluginFacts, type Plugin } from '../kube/network-plug
 import type { KubeSession } from '../kube/session.ts';
 import type { SuiteManifest, SuitePermission } from './manifest.ts';
 
-declare module './run-context.ts' {
-  interface RunContext {
-    // The detected network plugin, when a chosen suite uses it.
-    networkPlugin?: Plugin;
-  }
-}
-
 export const NETWORK_PLUGIN = 'network-plugin';
 
 export const NETWORK_PLUGIN_PERMISSIONS: SuitePermission[] = [

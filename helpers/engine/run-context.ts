@@ -5,6 +5,7 @@ import type {} from 'vitest';
 import type { FleetDescriptor } from '../fleet/descriptor.ts';
 import type { ImageChoice } from '../fleet/image.ts';
 import type { KubeTarget } from '../kube/kubeconfig.ts';
+import type { Plugin } from '../kube/network-plugin.ts';
 import type { NodeFacts } from '../kube/nodes.ts';
 import type { ResolvedOptions } from './manifest.ts';
 import type { Routes } from '../transport/select.ts';
@@ -34,6 +35,8 @@ export interface RunContext {
   checks?: Record<string, string[]>;
   // Whether each check's log lines are also sent, as they happen, to the run's live display.
   streamLog?: boolean;
+  // The detected network plugin, when a chosen suite uses it (engine/network-plugin-service.ts).
+  networkPlugin?: Plugin;
 }
 
 declare module 'vitest' {
