@@ -38,7 +38,7 @@ export async function main(io: CliIo): Promise<number> {
     // diff takes two report files as arguments, not only flags.
     if (name === 'diff') return await (await import('./diff.ts')).diffCommand(io, rest);
     const command = findCommand(name);
-    if (command === undefined) throw new ShakedownError('SD_BAD_FLAG', `unknown command "${name}"; commands: run, gate, diff, list, cleanup, images`, { hint: 'See `shakedown --help`.' });
+    if (command === undefined) throw new ShakedownError('SD_BAD_FLAG', `unknown command "${name}"; commands: run, gate, diff, deploy, list, cleanup, images`, { hint: 'See `shakedown --help`.' });
     const parsed = parseCommandArgs(command, rest, manifests);
     if (parsed.help) {
       io.stdout.write(`${commandUsage(command, manifests)}\n`);

@@ -12,6 +12,7 @@ import {
   CustomObjectsApi,
   DiscoveryV1Api,
   NetworkingV1Api,
+  RbacAuthorizationV1Api,
   RequestContext,
   StorageV1Api,
   ResponseContext,
@@ -32,6 +33,7 @@ export interface KubeClients {
   networking: NetworkingV1Api;
   discovery: DiscoveryV1Api;
   storage: StorageV1Api;
+  rbac: RbacAuthorizationV1Api;
   admission: AdmissionregistrationV1Api;
   apiregistration: ApiregistrationV1Api;
   apiextensions: ApiextensionsV1Api;
@@ -81,6 +83,7 @@ export function createKubeClients(connection: ApiConnection): KubeClients {
     networking: new NetworkingV1Api(configuration),
     discovery: new DiscoveryV1Api(configuration),
     storage: new StorageV1Api(configuration),
+    rbac: new RbacAuthorizationV1Api(configuration),
     admission: new AdmissionregistrationV1Api(configuration),
     apiregistration: new ApiregistrationV1Api(configuration),
     apiextensions: new ApiextensionsV1Api(configuration),

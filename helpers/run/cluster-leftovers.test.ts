@@ -1,6 +1,6 @@
 import { ApiException } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { removeClusterLeftovers, type ClusterScopedKind, type LabelledObject } from './cluster-leftovers.ts';
+import { clusterScopedKinds, removeClusterLeftovers, type ClusterScopedKind, type LabelledObject } from './cluster-leftovers.ts';
 import { MANAGED_BY_LABEL, RUN_ID_LABEL } from './labels.ts';
 
 function kind(name: string, objects: LabelledObject[]): ClusterScopedKind & { deleted: string[]; selectors: string[] } {
@@ -35,5 +35,19 @@ describe('removeClusterLeftovers', () => {
     const forbidden: ClusterScopedKind = { kind: 'PersistentVolume', list: async () => Promise.reject(new ApiException(403, 'forbidden', '{}', {})), delete: async () => undefined };
     const classes = kind('StorageClass', [ours('c', 'sd-gone')]);
     expect(await removeClusterLeftovers([forbidden, classes], new Set())).toEqual({ removed: ['StorageClass c (run sd-gone)'], unreadable: ['PersistentVolume: not allowed to list or delete them'] });
+  });
+
+  it('covers deploy\'s ClusterRoleBindings before their ClusterRoles, so no binding outlives its role', async () => {
+    const calls: string[] = [];
+    const lister = (what: string) => async ({ labelSelector }: { labelSelector: string }) => (calls.push(`list ${what} ${labelSelector}`), { items: [{ metadata: { name: `${what}-1`, labels: { [MANAGED_BY_LABEL]: 'shakedown', [RUN_ID_LABEL]: 'sd-gone' } } }] });
+    const deleter = (what: string) => async ({ name }: { name: string }) => void calls.push(`delete ${what} ${name}`);
+    const clients = {
+      core: { listPersistentVolume: lister('pv'), deletePersistentVolume: deleter('pv') },
+      storage: { listStorageClass: lister('sc'), deleteStorageClass: deleter('sc') },
+      rbac: { listClusterRoleBinding: lister('crb'), deleteClusterRoleBinding: deleter('crb'), listClusterRole: lister('cr'), deleteClusterRole: deleter('cr') },
+    } as unknown as Parameters<typeof clusterScopedKinds>[0];
+    const result = await removeClusterLeftovers(clusterScopedKinds(clients), new Set());
+    expect(result.removed).toEqual(['PersistentVolume pv-1 (run sd-gone)', 'StorageClass sc-1 (run sd-gone)', 'ClusterRoleBinding crb-1 (run sd-gone)', 'ClusterRole cr-1 (run sd-gone)']);
+    expect(calls.filter((c) => c.startsWith('delete'))).toEqual(['delete pv pv-1', 'delete sc sc-1', 'delete crb crb-1', 'delete cr cr-1']);
   });
 });

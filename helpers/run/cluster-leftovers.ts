@@ -1,6 +1,7 @@
-// Cluster-scoped objects a run makes (a static PersistentVolume, a StorageClass of its own) carry
-// its labels, managed-by and run id. A run that crashed leaves them behind; once no namespace of
-// that run is left, they belong to nobody and `shakedown cleanup` removes them. Nothing without
+// Cluster-scoped objects a run makes (a static PersistentVolume, a StorageClass of its own, the
+// ClusterRoles and bindings of `shakedown deploy`) carry its labels, managed-by and run id. A run
+// that crashed leaves them behind; once no namespace of that run is left, they belong to nobody and
+// `shakedown cleanup` removes them. Nothing without
 // the managed-by label is ever listed, let alone deleted.
 import type { KubeClients } from '../kube/clients.ts';
 import { statusCode } from '../kube/api-errors.ts';
@@ -24,7 +25,7 @@ const gone = (error: unknown): void => {
   if (statusCode(error) !== 404) throw error;
 };
 
-export function clusterScopedKinds(clients: Pick<KubeClients, 'core' | 'storage'>): ClusterScopedKind[] {
+export function clusterScopedKinds(clients: Pick<KubeClients, 'core' | 'storage' | 'rbac'>): ClusterScopedKind[] {
   return [
     {
       kind: 'PersistentVolume',
@@ -35,6 +36,17 @@ export function clusterScopedKinds(clients: Pick<KubeClients, 'core' | 'storage'
       kind: 'StorageClass',
       list: async (labelSelector) => plain((await clients.storage.listStorageClass({ labelSelector })).items),
       delete: (name) => clients.storage.deleteStorageClass({ name }).then(() => undefined, gone),
+    },
+    // Bindings before their roles, so no binding is left pointing at a role that is gone.
+    {
+      kind: 'ClusterRoleBinding',
+      list: async (labelSelector) => plain((await clients.rbac.listClusterRoleBinding({ labelSelector })).items),
+      delete: (name) => clients.rbac.deleteClusterRoleBinding({ name }).then(() => undefined, gone),
+    },
+    {
+      kind: 'ClusterRole',
+      list: async (labelSelector) => plain((await clients.rbac.listClusterRole({ labelSelector })).items),
+      delete: (name) => clients.rbac.deleteClusterRole({ name }).then(() => undefined, gone),
     },
   ];
 }
