@@ -4,16 +4,13 @@
 // --baseline` comes through runJudged as well.
 import { existsSync } from 'node:fs';
 import type { ResolvedOptions } from '../helpers/engine/manifest.ts';
-import { runShakedown } from '../helpers/engine/run.ts';
 import type { LoadedSuite } from '../helpers/engine/suites.ts';
 import { ShakedownError } from '../helpers/errors.ts';
-import { findKubeconfig } from '../helpers/kube/kubeconfig.ts';
 import type { CheckResult } from '../helpers/result.ts';
 import type { Settings } from '../helpers/settings.ts';
-import { createRunReporters } from '../reports/run-reporters.ts';
 import { DEFAULT_DIFF, readReport, writeDiff, type ReportLike } from './diff.ts';
 import type { CliIo } from './main.ts';
-import { deliveredExitCode } from './run.ts';
+import { deliveredExitCode, runWithReporters } from './run.ts';
 
 export const GATE_SUITE = 'gate';
 
@@ -43,9 +40,7 @@ export function failOnCode(code: number, results: readonly CheckResult[], failOn
 export async function runJudged(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<number> {
   // Read the baseline first: a bad one stops before anything touches the cluster.
   const baseline = settings.baseline === undefined ? undefined : readReport(settings.baseline);
-  const kubeconfig = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home });
-  const reporter = createRunReporters({ ...settings, stdout: io.stdout, stderr: io.stderr, env: io.env });
-  const outcome = await runShakedown({ settings, suites, options, root, kubeconfig, stderr: io.stderr, reporter });
+  const { outcome, reporter } = await runWithReporters(io, settings, suites, options, root);
   let code = failOnCode(deliveredExitCode(outcome.exitCode, reporter.failures), outcome.results, settings.failOn);
   if (baseline !== undefined && outcome.error === undefined) {
     const written = settings.json !== undefined && existsSync(settings.json) ? readReport(settings.json) : undefined;

@@ -3,21 +3,28 @@
 // whatever the checks said (the reason, naming the file and the OS error, is on stderr).
 import type { ResolvedOptions } from '../helpers/engine/manifest.ts';
 import { ShakedownError } from '../helpers/errors.ts';
-import { runShakedown } from '../helpers/engine/run.ts';
+import { runShakedown, type RunOutcome } from '../helpers/engine/run.ts';
 import type { LoadedSuite } from '../helpers/engine/suites.ts';
 import { findKubeconfig } from '../helpers/kube/kubeconfig.ts';
 import type { Settings } from '../helpers/settings.ts';
-import type { ReporterFailure } from '../reports/multiplexer.ts';
+import type { Multiplexer, ReporterFailure } from '../reports/multiplexer.ts';
 import { createRunReporters } from '../reports/run-reporters.ts';
 import type { CliIo } from './main.ts';
 
 export async function runCommand(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<number> {
+  const { outcome, reporter } = await runWithReporters(io, settings, suites, options, root);
+  return deliveredExitCode(outcome.exitCode, reporter.failures);
+}
+
+// A run as every command starts one (run, gate, run --baseline): the kubeconfig found, the
+// reporters the settings ask for, and on a terminal each running check's latest log line (what it
+// waits for) streamed to the live display.
+export async function runWithReporters(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<{ outcome: RunOutcome; reporter: Multiplexer }> {
   const kubeconfig = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home, inCluster: settings.inCluster });
   const reporter = createRunReporters({ ...settings, stdout: io.stdout, stderr: io.stderr, env: io.env });
-  // A terminal shows each running check's latest log line (what it waits for).
   const streamCheckLogs = io.stdout.isTTY === true && !settings.quiet;
   const outcome = await runShakedown({ settings, suites, options, root, kubeconfig, stderr: io.stderr, reporter, streamCheckLogs });
-  return deliveredExitCode(outcome.exitCode, reporter.failures);
+  return { outcome, reporter };
 }
 
 export const UNDELIVERED_EXIT_CODE = 2;
