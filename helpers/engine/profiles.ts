@@ -39,6 +39,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
       storage: ['classes › every StorageClass has a running provisioner'],
       certificates: ['the API server serves a certificate its clients trust'],
       'control-plane': ['API server readyz and livez on every instance'],
+      network: ['every node pair, both ways, small and large payloads'],
     },
   },
 };
