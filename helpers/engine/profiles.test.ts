@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ShakedownError } from '../errors.ts';
+import { thrown } from '../testing/shakedown-error.ts';
 import { PROFILES, PROFILE_NAMES, plannedCounts, profilePlan, profileProblems, type ProfileSpec } from './profiles.ts';
 import { discoverSuites, loadSuites } from './suites.ts';
 
 const suites = await loadSuites(discoverSuites());
 const manifests = suites.map((suite) => suite.manifest);
-
-function thrown(run: () => unknown): ShakedownError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ShakedownError) return error;
-    throw error;
-  }
-  throw new Error('nothing was thrown');
-}
 
 describe('run profiles', () => {
   it.each(PROFILE_NAMES)('profile %s names only suites that exist and checks their manifests declare', (name) => {
