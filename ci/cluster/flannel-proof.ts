@@ -66,7 +66,10 @@ async function crossNodeFacts(a: NodeLayout, b: NodeLayout): Promise<Fact[]> {
   const serverIp = kubectl(['-n', namespace, 'get', 'pod', 'server', '-o', 'jsonpath={.status.podIP}']).trim();
   const route = tryRun('ip', ['-n', b.netns, 'route', 'get', serverIp]) ?? '';
   const before = { a: vxlanCounters(a), b: vxlanCounters(b) };
-  const body = tryKubectl(['-n', namespace, 'exec', 'client', '--', 'wget', '-q', '-T', '5', '-O-', `http://${serverIp}:8080/index.html`])?.trim() ?? '(no answer)';
+  // nc, not wget: Debian's static busybox wget crashes (exit 139) in these pods.
+  const request = `printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${serverIp} 8080`;
+  const answer = tryKubectl(['-n', namespace, 'exec', 'client', '--', 'sh', '-c', request]) ?? '';
+  const body = answer.trim().split('\n').at(-1)?.trim() || '(no answer)';
   const after = { a: vxlanCounters(a), b: vxlanCounters(b) };
   return [
     { what: `${b.name} routes ${a.name}'s pod ${serverIp} through ${flannel.vxlanDevice}`, ok: route.includes(`dev ${flannel.vxlanDevice}`), seen: route.split('\n')[0] ?? '' },
@@ -88,7 +91,7 @@ async function main(): Promise<number> {
     try {
       facts.push(...(await crossNodeFacts(first, second)));
     } finally {
-      tryKubectl(['delete', 'namespace', namespace, '--wait=false']);
+      tryKubectl(['delete', 'namespace', namespace, '--timeout=60s']);
     }
   } else {
     facts.push({ what: 'two nodes to send pod traffic between', ok: false, seen: `${nodes.length} node(s)` });
