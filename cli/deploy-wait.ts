@@ -9,6 +9,10 @@
 import { writeFileSync } from 'node:fs';
 import { request } from 'undici';
 import type { V1Pod } from '@kubernetes/client-node';
+import { byWeight, type Diagnosis } from '../helpers/diagnose/diagnosis.ts';
+import { diagnosePods, UNSCHEDULED_GRACE_MS } from '../helpers/diagnose/pods.ts';
+import { signalsApi } from '../helpers/diagnose/signals.ts';
+import { diagnosisError } from '../helpers/diagnose/wait.ts';
 import { ShakedownError } from '../helpers/errors.ts';
 import { apiError, statusCode } from '../helpers/kube/api-errors.ts';
 import type { KubeconfigLocation } from '../helpers/kube/kubeconfig.ts';
@@ -23,6 +27,8 @@ import { REPORT_KINDS, REPORTS_BEGIN, REPORTS_END, unpackReports, type ReportKin
 import type { CliIo } from './main.ts';
 
 const POLL_MS = 1000;
+// How often the cluster's signals are read while the runner pod does not start.
+const DIAGNOSE_EVERY_MS = 3000;
 // The runner's first line names its run id (the label of its run namespaces).
 const RUNNER_HEADER = /^shakedown run (sd-\d{8}-[0-9a-f]{6}) against /;
 const NAMESPACE_REMOVAL_MS = 120_000;
@@ -87,9 +93,16 @@ async function jobTrouble(session: KubeSession, namespace: string): Promise<stri
   return warnings.length > 0 ? warnings.join('; ') : undefined;
 }
 
-// Waits until the runner's container runs (or already ended); the pod's name.
+// Waits until the runner's container runs (or already ended); the pod's name. While it does not,
+// the cluster's own signals (leader Leases, node Leases and conditions, events) are read as every
+// wait of the engine reads them (diagnosePods), so a hung scheduler or a dead kubelet is named at
+// once instead of a timeout.
 async function waitForStart(session: KubeSession, plan: DeployPlan, settings: Settings, signal: AbortSignal, say: (line: string) => void): Promise<string> {
-  const deadline = Date.now() + settings.setupTimeout;
+  const started = Date.now();
+  const deadline = started + settings.setupTimeout;
+  const signals = signalsApi(session.clients.core, session.clients.coordination);
+  let diagnoses: Diagnosis[] = [];
+  let lastRead = -Infinity;
   let said = '';
   for (;;) {
     signal.throwIfAborted();
@@ -106,7 +119,16 @@ async function waitForStart(session: KubeSession, plan: DeployPlan, settings: Se
     const now = pod === undefined ? 'waiting for the Job to make its pod' : unscheduled !== undefined ? `the runner pod is not scheduled: ${unscheduled.message ?? unscheduled.reason ?? ''}` : `the runner pod is ${pod.status?.phase ?? 'Pending'}${waiting?.reason === undefined ? '' : ` (${waiting.reason})`}`;
     if (now !== said) say(now);
     said = now;
+    if (pod !== undefined && Date.now() - started >= UNSCHEDULED_GRACE_MS && Date.now() - lastRead >= DIAGNOSE_EVERY_MS) {
+      lastRead = Date.now();
+      const read = await signals.read(plan.namespace).catch(() => undefined);
+      diagnoses = read === undefined ? [] : diagnosePods([{ name: pod.metadata?.name ?? RUNNER_NAME, pod }], read).sort(byWeight);
+      const fatal = diagnoses.find((d) => d.fatal);
+      if (fatal !== undefined) throw diagnosisError(fatal, undefined, diagnoses.filter((d) => d !== fatal));
+    }
     if (Date.now() > deadline) {
+      const [best, ...rest] = diagnoses;
+      if (best !== undefined) throw diagnosisError(best, undefined, rest);
       const trouble = pod === undefined ? await jobTrouble(session, plan.namespace) : undefined;
       throw new ShakedownError('SD_TIMEOUT', `the runner did not start within ${Math.round(settings.setupTimeout / 1000)} s: ${trouble ?? now}`, { hint: 'Raise --setup-timeout if the cluster is only slow to pull the image.' });
     }
