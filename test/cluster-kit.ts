@@ -1,12 +1,14 @@
 // What the tests against the real local cluster share: a session on its kubeconfig for one use,
 // scaling an add-on's Deployment and waiting until exactly that many of its pods are Ready, and
+// the harness (`npm run cluster:...`, e.g. `fault hang`) and waiting until every component heartbeats again, and
 // the fault lock files that keep tests from running against a cluster another test broke on
 // purpose (cluster-fault.lock for the control plane, cluster-fault-NAME.lock for an add-on).
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { componentLease, nodeLeases } from '../helpers/kube/leases.ts';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
-import { KUBECONFIG } from './cli-child.ts';
+import { KUBECONFIG, ROOT, runNode } from './cli-child.ts';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -59,5 +61,34 @@ export async function withFaultLock<T>(name: string | undefined, body: () => Pro
     return await body();
   } finally {
     if (existsSync(lock)) rmSync(lock, { force: true });
+  }
+}
+
+// `npm run cluster:ARGS` (the local cluster's harness), failing with its output.
+export async function harness(...args: string[]): Promise<void> {
+  const ran = await runNode([join(ROOT, 'ci', 'cluster', 'main.ts'), ...args]);
+  if (ran.code !== 0) throw new Error(`cluster ${args.join(' ')} failed (exit ${ran.code}): ${ran.stderr}${ran.stdout}`);
+}
+
+// Until every component heartbeats again: both leader Leases held and fresh, every node Lease fresh.
+export async function waitHealthy(timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await withSession(async (session) => {
+      const [scheduler, manager, nodes] = await Promise.all([
+        componentLease(session.clients.coordination, 'kube-scheduler'),
+        componentLease(session.clients.coordination, 'kube-controller-manager'),
+        nodeLeases(session.clients.coordination),
+      ]);
+      const stale = [
+        ...(scheduler.kind === 'lease' && !scheduler.lease.stale ? [] : ['kube-scheduler']),
+        ...(manager.kind === 'lease' && !manager.lease.stale ? [] : ['kube-controller-manager']),
+        ...[...(nodes ?? new Map())].filter(([, lease]) => lease.stale).map(([node]) => `kubelet on ${node}`),
+      ];
+      return stale;
+    }).catch((error: unknown) => [`API: ${(error as Error).message}`]);
+    if (state.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`the cluster did not heal: ${state.join(', ')}`);
+    await sleep(1000);
   }
 }

@@ -8,10 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { componentLease, nodeLeases } from '../helpers/kube/leases.ts';
 import { ownedSelector } from '../helpers/run/labels.ts';
-import { KUBECONFIG, ROOT, runNode, shakedown, type Ran } from './cli-child.ts';
-import { faultLock, sleep, waitOthersFaults, withSession } from './cluster-kit.ts';
+import { KUBECONFIG, shakedown, type Ran } from './cli-child.ts';
+import { faultLock, harness, sleep, waitHealthy, waitOthersFaults, withSession } from './cluster-kit.ts';
 
 // Other tests on this machine wait while this file exists (the cluster is broken on purpose).
 const LOCK = faultLock();
@@ -27,34 +26,6 @@ interface Report {
 
 const work = mkdtempSync(join(tmpdir(), 'sd-faults-'));
 const timings: string[] = [];
-
-async function harness(...args: string[]): Promise<void> {
-  const ran = await runNode([join(ROOT, 'ci', 'cluster', 'main.ts'), ...args]);
-  if (ran.code !== 0) throw new Error(`cluster ${args.join(' ')} failed (exit ${ran.code}): ${ran.stderr}${ran.stdout}`);
-}
-
-// Until every component heartbeats again: both leader Leases held and fresh, every node Lease fresh.
-async function waitHealthy(timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await withSession(async (session) => {
-      const [scheduler, manager, nodes] = await Promise.all([
-        componentLease(session.clients.coordination, 'kube-scheduler'),
-        componentLease(session.clients.coordination, 'kube-controller-manager'),
-        nodeLeases(session.clients.coordination),
-      ]);
-      const stale = [
-        ...(scheduler.kind === 'lease' && !scheduler.lease.stale ? [] : ['kube-scheduler']),
-        ...(manager.kind === 'lease' && !manager.lease.stale ? [] : ['kube-controller-manager']),
-        ...[...(nodes ?? new Map())].filter(([, lease]) => lease.stale).map(([node]) => `kubelet on ${node}`),
-      ];
-      return stale;
-    }).catch((error: unknown) => [`API: ${(error as Error).message}`]);
-    if (state.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`the cluster did not heal: ${state.join(', ')}`);
-    await sleep(1000);
-  }
-}
 
 async function run(name: string): Promise<{ ran: Ran; report: Report; ms: number }> {
   const json = join(work, `${name}.json`);

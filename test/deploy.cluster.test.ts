@@ -2,7 +2,8 @@
 // cluster (the runner image made here and imported, as `npm run cluster:runner-image` does), its
 // JUnit, JSON and HTML reports come back, its exit code is the runner's, and nothing is left: not
 // the deploy's namespace, not the runner's run namespaces, not the ClusterRoles and bindings. The
-// same with Ctrl-C in the middle of the run, and with an image that cannot start.
+// same with Ctrl-C in the middle of the run, with an image that cannot start, and with the
+// scheduler hung (the runner pod's wait names it from the cluster's signals, not a timeout).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { discoverSuites, loadSuites, selectSuites } from '../helpers/engine/suites.ts';
 import { RUN_ID_LABEL } from '../helpers/run/labels.ts';
 import { KUBECONFIG, runNode, shakedown, type Ran } from './cli-child.ts';
-import { withSession } from './cluster-kit.ts';
+import { harness, waitHealthy, withFaultLock, withSession } from './cluster-kit.ts';
 
 const RBAC = '/apis/rbac.authorization.k8s.io/v1';
 
@@ -108,6 +109,25 @@ describe('shakedown deploy --wait on the local cluster', () => {
     const ran = await shakedown(['deploy', '--wait', '--suite', 'services', '--kubeconfig', KUBECONFIG, '--image', 'localhost/shakedown/runner:no-such-version']);
     expect(ran.code, shown(ran)).toBe(2);
     expect(ran.stderr).toMatch(/^error SD_SETUP_FAILED: the runner container cannot start: ErrImageNeverPull: .*\(image localhost\/shakedown\/runner:no-such-version\)$/m);
+    expect(await leftovers([runIds(ran).deploy])).toEqual([]);
+  });
+
+  it('names the scheduler when it is hung, instead of waiting out the setup timeout, and removes everything', { timeout: 300_000 }, async () => {
+    const { ran, ms } = await withFaultLock(undefined, async () => {
+      try {
+        await harness('fault', 'hang', 'kube-scheduler');
+        const started = Date.now();
+        const ran = await shakedown(['deploy', '--wait', '--suite', 'smoke', '--kubeconfig', KUBECONFIG]);
+        return { ran, ms: Date.now() - started };
+      } finally {
+        await harness('fault', 'resume');
+        await waitHealthy();
+      }
+    });
+    expect(ran.code, shown(ran)).toBe(2);
+    expect(ran.stderr).toMatch(/^error SD_SETUP_FAILED: kube-scheduler is at fault \(high confidence\): kube-scheduler is not scheduling: 1 pod\(s\) unbound .*leader Lease kube-system\/kube-scheduler was last renewed \d+ s ago/m);
+    // The setup timeout (120 s) is not what ended it.
+    expect(ms).toBeLessThan(90_000);
     expect(await leftovers([runIds(ran).deploy])).toEqual([]);
   });
 });

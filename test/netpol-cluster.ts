@@ -1,16 +1,15 @@
 // Shared by the netpol cluster tests: run the shakedown CLI in a child process, switch the local
 // cluster's NetworkPolicy enforcer, and list what a run left behind.
-import { join } from 'node:path';
 import { openKubeSession } from '../helpers/kube/session.ts';
 import { ownedSelector } from '../helpers/run/labels.ts';
-import { KUBECONFIG, ROOT, runNode } from './cli-child.ts';
+import { KUBECONFIG } from './cli-child.ts';
+import { harness } from './cluster-kit.ts';
 
 export { KUBECONFIG, type Ran, type ReportResult, readReport, shakedown } from './cli-child.ts';
 
 // `npm run cluster:enforcer -- on|off`: kube-router stopped (and its rules removed) or started on every node.
 export async function enforcer(state: 'on' | 'off'): Promise<void> {
-  const ran = await runNode([join(ROOT, 'ci', 'cluster', 'main.ts'), 'enforcer', state]);
-  if (ran.code !== 0) throw new Error(`cluster:enforcer ${state} failed (exit ${ran.code}): ${ran.stderr}${ran.stdout}`);
+  await harness('enforcer', state);
 }
 
 export async function namespacesOfRun(runId: string): Promise<string[]> {
