@@ -2,17 +2,15 @@
 // checks are the cases of netpol-cases.ts (plain data), in the order the suite defines them.
 import { duration } from '../../helpers/config-values.ts';
 import { defineManifest, option } from '../../helpers/engine/manifest.ts';
-import { CASES, DEFAULT_DENY_INGRESS } from './netpol-cases.ts';
-
-const GROUP = 'truth tables';
+import { CASES, checkTitle, DEFAULT_DENY_INGRESS, LATENCY_CHECK, VERDICT_CHECK } from './netpol-cases.ts';
 
 export default defineManifest({
   name: 'netpol',
   description: 'NetworkPolicy: enforcement verdict, truth tables, enforcement latency',
   checks: [
-    { title: `${GROUP} › NetworkPolicy is enforced (default deny ingress)`, description: `${DEFAULT_DENY_INGRESS.description}; decides whether the other cases can run` },
-    ...CASES.map((spec) => ({ title: `${GROUP} › ${spec.title}`, description: spec.description })),
-    { title: `${GROUP} › enforcement latency within the bound`, description: 'every policy change was enforced, and every deletion lifted, within the bound (--netpol-bound)' },
+    { title: VERDICT_CHECK, description: `${DEFAULT_DENY_INGRESS.description}; decides whether the other cases can run` },
+    ...CASES.map((spec) => ({ title: checkTitle(spec.title), description: spec.description })),
+    { title: LATENCY_CHECK, description: 'every policy change was enforced, and every deletion lifted, within the bound (--netpol-bound)' },
   ],
   options: {
     bound: option({

@@ -21,6 +21,14 @@ export interface NetpolCase {
   steps: Step[];
 }
 
+// The suite's checks, as the manifest and the run's profile name them ("group › title").
+export const GROUP = 'truth tables';
+export const checkTitle = (title: string): string => `${GROUP} › ${title}`;
+export const VERDICT_TITLE = 'NetworkPolicy is enforced (default deny ingress)';
+export const LATENCY_TITLE = 'enforcement latency within the bound';
+export const VERDICT_CHECK = checkTitle(VERDICT_TITLE);
+export const LATENCY_CHECK = checkTitle(LATENCY_TITLE);
+
 const denyIngress = (namespace: string, name = `deny-ingress-${namespace}`): PolicyDraft => ({ name, namespace, types: ['Ingress'] });
 
 // The verdict case: also answers "is NetworkPolicy enforced at all?".

@@ -1,10 +1,11 @@
-// The NetworkPolicy suite's own world, built once per run and shared by its checks: three
-// namespaces of the run (x, y, z, labelled with the run id so the run's cleanup removes them) with
-// three agent pods each (a, b, c), reached through one long-lived exec per pod so that no policy
+// The NetworkPolicy suite's own world, built once per run and shared by its checks: the namespaces
+// of its model (x, y, z, labelled with the run id so the run's cleanup removes them) with the
+// model's agent pods in each (a, b, c), reached through one long-lived exec per pod so that no policy
 // can cut the control path (it talks to the agent on 127.0.0.1 inside the pod). Every exec opens
 // through the session's rate limit, with a deadline and a backoff (transport/exec-open.ts). The
 // agents answer only the run's token: each namespace gets the token Secret, mounted into its pods.
-// Also the detected network plugin and the cluster DNS server the pods use.
+// Also the detected network plugin and the cluster DNS server the pods use. The model is the one
+// the run's checks need (world-model.ts): 2 x 2 when only the verdict runs, else 3 x 3.
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import { signalsApi, type SignalsApi } from '../../helpers/diagnose/signals.ts';
 import { errorText, explainRefusal, waitPodsReady } from '../../helpers/diagnose/wait.ts';
@@ -14,7 +15,7 @@ import { AGENT_CONFIGMAP, AGENT_FILE, agentTokenSecret } from '../../helpers/fle
 import type { KubeSession } from '../../helpers/kube/session.ts';
 import type { ReachModel } from './model.ts';
 import { detectPlugin, readPluginFacts, type Plugin } from '../../helpers/kube/network-plugin.ts';
-import { NETPOL_API_PORT, NETPOL_PORTS, netpolPod } from './pods.ts';
+import { NETPOL_API_PORT, netpolPod } from './pods.ts';
 import { namespaceLabels, type Resolver } from './policy.ts';
 import type { TablePod } from './probe.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL, runNamespace } from '../../helpers/run/labels.ts';
@@ -22,8 +23,8 @@ import { createExecTransport, kubeExecRunner } from '../../helpers/transport/exe
 import { createExecGate } from '../../helpers/transport/exec-open.ts';
 import { createExecSessionTransport, kubeChannelOpener } from '../../helpers/transport/exec-session.ts';
 import type { ProbeTransport } from '../../helpers/transport/transport.ts';
-
-export const MODEL: ReachModel = { namespaces: ['x', 'y', 'z'], pods: ['a', 'b', 'c'], ports: NETPOL_PORTS };
+import manifest from './manifest.ts';
+import { MODEL, placement, worldModelFor } from './world-model.ts';
 const READY_BUDGET_MS = 120_000;
 
 export interface World {
@@ -63,7 +64,10 @@ async function build(c: CheckContext): Promise<World> {
   // The run's agent token, as the shared fleet's agents hold it.
   const token = c.run.fleet.agents.find((agent) => agent.token !== '')?.token;
   if (token === undefined) throw new Error(`no agent token: the probe fleet in ${c.run.namespace} has no agents`);
+  const chosen = worldModelFor(c.run.checks?.[manifest.name]);
+  c.log(`world: ${chosen.name} model, ${chosen.model.namespaces.length} namespaces x ${chosen.model.pods.length} pods${c.run.checks?.[manifest.name] === undefined ? '' : ' (the checks the profile chose)'}`);
   const built = await deployWorld({
+    model: chosen.model,
     session,
     runId: c.run.runId,
     expiresAt: new Date(c.run.expiresAt),
@@ -80,6 +84,8 @@ async function build(c: CheckContext): Promise<World> {
 }
 
 export interface DeployWorldOptions {
+  // Namespaces x pods x ports to build; the full 3 x 3 (MODEL) when absent.
+  model?: ReachModel;
   session: KubeSession;
   runId: string;
   expiresAt: Date;
@@ -108,7 +114,9 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
   pluginFacts?.catch(() => undefined);
   if (options.nodes.length === 0) throw new Error('no schedulable node for the NetworkPolicy pods');
   const secretName = options.pullSecret?.metadata?.name;
-  const namespaces = new Map(MODEL.namespaces.map((logical) => [logical, namespaceName(runId, logical)]));
+  const model = options.model ?? MODEL;
+  const nodeOf = placement(model, options.nodes);
+  const namespaces = new Map(model.namespaces.map((logical) => [logical, namespaceName(runId, logical)]));
   const signals = signalsApi(core, session.clients.coordination);
 
   await Promise.all(
@@ -119,14 +127,17 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
       const make = creating(name, signals);
       log(`created namespace ${name}`);
       const meta = { namespace: name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: runId } };
-      await make(`Secret ${name}/agent token`, () => core.createNamespacedSecret({ namespace: name, body: agentTokenSecret(name, runId, options.token) }));
-      await make(`ConfigMap ${name}/${AGENT_CONFIGMAP}`, () => core.createNamespacedConfigMap({ namespace: name, body: { metadata: { ...meta, name: AGENT_CONFIGMAP }, data: { [AGENT_FILE]: options.bundle } } }));
-      if (options.pullSecret !== undefined && secretName !== undefined) {
-        const secret = options.pullSecret;
-        await make(`Secret ${name}/${secretName}`, () => core.createNamespacedSecret({ namespace: name, body: { metadata: { ...meta, name: secretName }, type: secret.type ?? '', data: secret.data ?? {} } }));
-      }
+      // What the pods mount, at once (independent objects), then the pods.
+      const secret = options.pullSecret;
+      await Promise.all([
+        make(`Secret ${name}/agent token`, () => core.createNamespacedSecret({ namespace: name, body: agentTokenSecret(name, runId, options.token) })),
+        make(`ConfigMap ${name}/${AGENT_CONFIGMAP}`, () => core.createNamespacedConfigMap({ namespace: name, body: { metadata: { ...meta, name: AGENT_CONFIGMAP }, data: { [AGENT_FILE]: options.bundle } } })),
+        ...(secret === undefined || secretName === undefined
+          ? []
+          : [make(`Secret ${name}/${secretName}`, () => core.createNamespacedSecret({ namespace: name, body: { metadata: { ...meta, name: secretName }, type: secret.type ?? '', data: secret.data ?? {} } }))]),
+      ]);
       await Promise.all(
-        MODEL.pods.map((pod, index) =>
+        model.pods.map((pod) =>
           make(`pod ${name}/${pod}`, () =>
             core.createNamespacedPod({
               namespace: name,
@@ -135,7 +146,7 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
                 namespace: name,
                 logicalNamespace: logical,
                 runId,
-                node: options.nodes[(index + MODEL.namespaces.indexOf(logical)) % options.nodes.length] ?? '',
+                node: nodeOf.get(`${logical}/${pod}`) ?? '',
                 image: options.image.image,
                 pullPolicy: options.image.pullPolicy,
                 ...(secretName === undefined ? {} : { pullSecret: secretName }),
@@ -144,6 +155,7 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
           ),
         ),
       );
+      log(`created pods ${name}: ${model.pods.join(', ')}`);
     }),
   );
 
@@ -151,7 +163,7 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
   // Until ready, or until the cluster's signals name the component at fault (scheduler, a kubelet).
   const ready = await waitPodsReady({
     list: listAll,
-    expected: MODEL.namespaces.length * MODEL.pods.length,
+    expected: model.namespaces.length * model.pods.length,
     namespace: namespaces.values().next().value ?? '',
     signals,
     what: 'NetworkPolicy pods',
@@ -169,14 +181,18 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
   // One gate for both: the session's rate limit, and one backoff per pod whichever way it is asked.
   const gate = createExecGate({ throttle: session.connection.throttle });
   const transport = createExecSessionTransport(kubeChannelOpener(session.kc, { gate }), createExecTransport(kubeExecRunner(session.kc, { gate })));
-  const first = pods[0];
-  const info = first === undefined ? undefined : await transport.info(first.address, options.signal === undefined ? {} : { signal: options.signal });
+  // Every pod's session opens at once (the first table round would open the rest one round
+  // later); the first pod's answer gives the DNS facts. A session that does not open here is left
+  // to the table, which says per cell why it was not observed.
+  const call = options.signal === undefined ? {} : { signal: options.signal };
+  const [first, ...others] = pods;
+  const [info] = await Promise.all([first === undefined ? undefined : transport.info(first.address, call), ...others.map((pod) => transport.info(pod.address, call).catch(() => undefined))]);
   const plugin = options.plugin ?? detectPlugin(await (pluginFacts ?? readPluginFacts(session.connection, core)));
   const ips = new Map(pods.map((pod) => [pod.id, pod.ip]));
   const setupMs = performance.now() - started;
   log(`NetworkPolicy pods ready after ${Math.round(setupMs)}ms: ${pods.map((p) => `${p.id}=${p.ip}`).join(', ')}`);
   return {
-    model: MODEL,
+    model,
     pods,
     namespaces,
     resolver: {

@@ -7,7 +7,7 @@ import { afterAll } from 'vitest';
 import { check, defineSuite, group } from '../../helpers/engine/check.ts';
 import { figureLabel, formatFigures } from '../../helpers/figures.ts';
 import manifest from './manifest.ts';
-import { CASES } from './netpol-cases.ts';
+import { CASES, GROUP, LATENCY_TITLE, VERDICT_TITLE } from './netpol-cases.ts';
 import { enforcementBoundMs } from './netpol-run.ts';
 import { decideEnforcement, dependentCase, dependentSkipReason, latencies } from './netpol-verdict.ts';
 import { closeWorld } from './netpol-world.ts';
@@ -15,12 +15,12 @@ import { closeWorld } from './netpol-world.ts';
 defineSuite(manifest, () => {
   afterAll(closeWorld);
   // The cases share the pods and must not see each other's policies: one at a time, in order.
-  group('truth tables', { sequential: true }, () => {
-    check('NetworkPolicy is enforced (default deny ingress)', { timeoutMs: 300_000 }, decideEnforcement);
+  group(GROUP, { sequential: true }, () => {
+    check(VERDICT_TITLE, { timeoutMs: 300_000 }, decideEnforcement);
     for (const spec of CASES) {
       check(spec.title, { timeoutMs: 180_000 }, (c) => dependentCase(c, spec));
     }
-    check('enforcement latency within the bound', {}, async (c) => {
+    check(LATENCY_TITLE, {}, async (c) => {
       const reason = dependentSkipReason();
       if (reason !== undefined) return c.skip(reason);
       if (latencies.length === 0) return c.skip('no latency was measured');
