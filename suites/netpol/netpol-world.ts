@@ -11,7 +11,7 @@ import { signalsApi, type SignalsApi } from '../../helpers/diagnose/signals.ts';
 import { errorText, explainRefusal, waitPodsReady } from '../../helpers/diagnose/wait.ts';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import type { ImageChoice } from '../../helpers/fleet/image.ts';
-import { AGENT_CONFIGMAP, AGENT_FILE, agentTokenSecret } from '../../helpers/fleet/manifests.ts';
+import { AGENT_CONFIGMAP, AGENT_CONTAINER, AGENT_FILE, agentTokenSecret } from '../../helpers/fleet/manifests.ts';
 import type { KubeSession } from '../../helpers/kube/session.ts';
 import type { ReachModel } from './model.ts';
 import { detectPlugin, readPluginFacts, type Plugin } from '../../helpers/kube/network-plugin.ts';
@@ -22,7 +22,7 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL, runNamespace } from '
 import { createExecTransport, kubeExecRunner } from '../../helpers/transport/exec.ts';
 import { createExecGate } from '../../helpers/transport/exec-open.ts';
 import { createExecSessionTransport, kubeChannelOpener } from '../../helpers/transport/exec-session.ts';
-import type { ProbeTransport } from '../../helpers/transport/transport.ts';
+import type { AgentAddress, ProbeTransport } from '../../helpers/transport/transport.ts';
 import manifest from './manifest.ts';
 import { MODEL, placement, worldModelFor } from './world-model.ts';
 const READY_BUDGET_MS = 120_000;
@@ -159,53 +159,77 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
     }),
   );
 
-  const listAll = async () => (await Promise.all([...namespaces.values()].map(async (ns) => (await core.listNamespacedPod({ namespace: ns })).items))).flat();
-  // Until ready, or until the cluster's signals name the component at fault (scheduler, a kubelet).
-  const ready = await waitPodsReady({
-    list: listAll,
-    expected: model.namespaces.length * model.pods.length,
-    namespace: namespaces.values().next().value ?? '',
-    signals,
-    what: 'NetworkPolicy pods',
-    timeoutMs: READY_BUDGET_MS,
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
-  const logical = new Map([...namespaces].map(([l, n]) => [n, l]));
-  const pods: TablePod[] = ready.map((pod: V1Pod) => {
-    const ns = pod.metadata?.namespace ?? '';
-    const name = pod.metadata?.name ?? '';
-    return { id: `${logical.get(ns)}/${name}`, ip: pod.status?.podIP ?? '', address: { name, namespace: ns, ports: { api: NETPOL_API_PORT }, token: options.token, node: pod.spec?.nodeName ?? '' } };
-  });
-  pods.sort((a, b) => a.id.localeCompare(b.id));
   // One long-lived exec per pod: loopback inside the pod, beyond the reach of any policy.
   // One gate for both: the session's rate limit, and one backoff per pod whichever way it is asked.
   const gate = createExecGate({ throttle: session.connection.throttle });
   const transport = createExecSessionTransport(kubeChannelOpener(session.kc, { gate }), createExecTransport(kubeExecRunner(session.kc, { gate })));
-  // Every pod's session opens at once (the first table round would open the rest one round
-  // later); the first pod's answer gives the DNS facts. A session that does not open here is left
-  // to the table, which says per cell why it was not observed.
   const call = options.signal === undefined ? {} : { signal: options.signal };
-  const [first, ...others] = pods;
-  const [info] = await Promise.all([first === undefined ? undefined : transport.info(first.address, call), ...others.map((pod) => transport.info(pod.address, call).catch(() => undefined))]);
-  const plugin = options.plugin ?? detectPlugin(await (pluginFacts ?? readPluginFacts(session.connection, core)));
-  const ips = new Map(pods.map((pod) => [pod.id, pod.ip]));
-  const setupMs = performance.now() - started;
-  log(`NetworkPolicy pods ready after ${Math.round(setupMs)}ms: ${pods.map((p) => `${p.id}=${p.ip}`).join(', ')}`);
-  return {
-    model,
-    pods,
-    namespaces,
-    resolver: {
-      runId,
-      namespaceName: (l) => namespaces.get(l) ?? namespaceName(runId, l),
-      podIP: (id) => ips.get(id) ?? '',
-    },
-    transport,
-    plugin,
-    dnsServer: info?.resolvConf.nameservers[0],
-    clusterDomain: info?.resolvConf.search.find((entry) => entry.startsWith('svc.'))?.slice('svc.'.length) ?? 'cluster.local',
-    setupMs,
+  const addressOf = (pod: V1Pod): AgentAddress => ({ name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', ports: { api: NETPOL_API_PORT }, token: options.token, node: pod.spec?.nodeName ?? '' });
+  // A pod's session opens as soon as its agent container runs (an exec needs no more), while the
+  // other pods still start: a call through it opens it, and its answer (the agent may not listen
+  // yet) does not matter. A session that fails to open is opened again when first used.
+  const opening = new Set<string>();
+  const openEarly = (listed: readonly V1Pod[]) => {
+    for (const pod of listed) {
+      const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+      if (opening.has(key) || pod.status?.containerStatuses?.find((status) => status.name === AGENT_CONTAINER)?.state?.running === undefined) continue;
+      opening.add(key);
+      transport.info(addressOf(pod), call).catch(() => undefined);
+    }
   };
+  const listAll = async () => {
+    const listed = (await Promise.all([...namespaces.values()].map(async (ns) => (await core.listNamespacedPod({ namespace: ns })).items))).flat();
+    openEarly(listed);
+    return listed;
+  };
+  try {
+    return await ready();
+  } catch (error) {
+    // Nothing of a world that was not built stays open.
+    await transport.close();
+    throw error;
+  }
+
+  async function ready(): Promise<World> {
+    // Until ready, or until the cluster's signals name the component at fault (scheduler, a kubelet).
+    const listed = await waitPodsReady({
+      list: listAll,
+      expected: model.namespaces.length * model.pods.length,
+      namespace: namespaces.values().next().value ?? '',
+      signals,
+      what: 'NetworkPolicy pods',
+      timeoutMs: READY_BUDGET_MS,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    const readyMs = performance.now() - started;
+    const logical = new Map([...namespaces].map(([l, n]) => [n, l]));
+    const pods: TablePod[] = listed.map((pod: V1Pod) => ({ id: `${logical.get(pod.metadata?.namespace ?? '')}/${pod.metadata?.name ?? ''}`, ip: pod.status?.podIP ?? '', address: addressOf(pod) }));
+    pods.sort((a, b) => a.id.localeCompare(b.id));
+    // Every session open before the first table round (which would otherwise open the late ones);
+    // the first pod's answer gives the DNS facts. A session that does not open here is left to the
+    // table, which says per cell why it was not observed.
+    const [first, ...others] = pods;
+    const [info] = await Promise.all([first === undefined ? undefined : transport.info(first.address, call), ...others.map((pod) => transport.info(pod.address, call).catch(() => undefined))]);
+    const plugin = options.plugin ?? detectPlugin(await (pluginFacts ?? readPluginFacts(session.connection, core)));
+    const ips = new Map(pods.map((pod) => [pod.id, pod.ip]));
+    const setupMs = performance.now() - started;
+    log(`NetworkPolicy pods ready after ${Math.round(readyMs)}ms, their exec sessions open after ${Math.round(setupMs)}ms: ${pods.map((p) => `${p.id}=${p.ip}`).join(', ')}`);
+    return {
+      model,
+      pods,
+      namespaces,
+      resolver: {
+        runId,
+        namespaceName: (l) => namespaces.get(l) ?? namespaceName(runId, l),
+        podIP: (id) => ips.get(id) ?? '',
+      },
+      transport,
+      plugin,
+      dnsServer: info?.resolvConf.nameservers[0],
+      clusterDomain: info?.resolvConf.search.find((entry) => entry.startsWith('svc.'))?.slice('svc.'.length) ?? 'cluster.local',
+      setupMs,
+    };
+  }
 }
 
 // Creating in a namespace of the world: a refusal the cluster's signals explain (no default
