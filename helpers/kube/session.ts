@@ -5,6 +5,7 @@ import { createKubeClients, type KubeClients } from './clients.ts';
 import { openApiConnection, type ApiConnection } from './connection.ts';
 import { loadKube, type KubeTarget, type KubeconfigLocation } from './kubeconfig.ts';
 import type { PreflightApi } from './preflight.ts';
+import { readRulesReview } from './rbac-rules.ts';
 import { createThrottle } from './throttle.ts';
 
 export interface KubeSession {
@@ -63,6 +64,15 @@ export function preflightApi(session: KubeSession): PreflightApi {
       });
       const status = review.status;
       return { allowed: status?.allowed === true, ...(status?.reason ? { reason: status.reason } : {}) };
+    },
+    // One SelfSubjectRulesReview. Preflight falls back to access reviews when this rejects, so it
+    // waits 10 s at most rather than the connection's default.
+    async rules(namespace) {
+      const path = '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews';
+      const body = JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } });
+      const response = await session.connection.send({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body, timeoutMs: 10_000 });
+      if (response.status !== 201 && response.status !== 200) throw new ApiException(response.status, `POST ${path}: HTTP ${response.status}`, response.text, response.headers);
+      return readRulesReview(JSON.parse(response.text));
     },
     async listNodes() {
       return (await session.clients.core.listNode()).items;

@@ -26,6 +26,9 @@ export interface FakeApiServerOptions {
   version?: string;
   // Permissions refused by SelfSubjectAccessReview, as "verb resource[/subresource]" or "verb /url".
   denied?: string[];
+  // The status of a SelfSubjectRulesReview for a namespace (resourceRules, nonResourceRules,
+  // incomplete). Without it the review is not served (404), and preflight asks access reviews only.
+  rules?: (namespace: string) => unknown;
   // Answered with this status for every request (e.g. 401).
   status?: number;
   nodes?: unknown[];
@@ -111,6 +114,10 @@ function route(request: RecordedRequest, options: FakeApiServerOptions): Answer 
     const name = url !== undefined ? `${url.verb} ${url.path}` : `${attributes?.verb} ${attributes?.resource}${attributes?.subresource ? `/${attributes.subresource}` : ''}`;
     const allowed = !(options.denied ?? []).includes(name);
     return { status: 201, body: { ...review, status: { allowed, ...(allowed ? {} : { reason: 'no RBAC rule' }) } } };
+  }
+  if (request.method === 'POST' && request.path.startsWith('/apis/authorization.k8s.io/v1/selfsubjectrulesreviews') && options.rules !== undefined) {
+    const review = JSON.parse(request.body) as { spec: { namespace: string } };
+    return { status: 201, body: { ...review, status: options.rules(review.spec.namespace) } };
   }
   return { status: 404, body: status(404) };
 }
