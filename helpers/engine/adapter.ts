@@ -21,6 +21,45 @@ export interface ResultSink {
 // The annotation type check.ts streams log lines with.
 const LOG_ANNOTATION = 'shakedown.log';
 
+export interface HeldSink extends ResultSink {
+  // Lets the held events through, in order, and every later one at once.
+  release(): Promise<void>;
+  // Drops the held events and every later one: the suites' outcome is not the run's (setup failed).
+  discard(): void;
+}
+
+// The suite workers start while the engine still sets the cluster up (vitest-runner.ts): what they
+// report meanwhile (a suite starting, a suite file that cannot load) is held until the suites get
+// their run context, and never reported when they do not.
+export function holdEvents(sink: ResultSink): HeldSink {
+  let held: (() => Promise<void>)[] | undefined = [];
+  let dropped = false;
+  const pass = (send: () => Promise<void>): Promise<void> => {
+    if (dropped) return Promise.resolve();
+    if (held !== undefined) {
+      held.push(send);
+      return Promise.resolve();
+    }
+    return send();
+  };
+  return {
+    onSuiteStart: (suite) => pass(() => sink.onSuiteStart(suite)),
+    onCheckStart: (suite, check) => pass(() => sink.onCheckStart(suite, check)),
+    onCheckEnd: (result) => pass(() => sink.onCheckEnd(result)),
+    onProperties: (properties) => void pass(async () => sink.onProperties?.(properties)),
+    onProgress: (event) => pass(async () => sink.onProgress?.(event)),
+    async release() {
+      // Events that arrive while the held ones are sent queue behind them.
+      for (let send = held?.shift(); send !== undefined; send = held?.shift()) if (!dropped) await send();
+      held = undefined;
+    },
+    discard() {
+      dropped = true;
+      held = undefined;
+    },
+  };
+}
+
 export interface VitestAdapter extends VitestReporter {
   readonly results: readonly CheckResult[];
 }

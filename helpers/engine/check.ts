@@ -6,13 +6,13 @@
 // from the error (classify.ts). The check builds its own CheckResult here, in its worker, once; on
 // warn or fail the engine first adds what a person would look at next about the tracked objects
 // (failure-evidence.ts). Checks run concurrently unless declared sequential.
-import { afterAll, describe, test, type TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, test, type TestContext } from 'vitest';
 import type { Classification, Evidence, Origin } from '../result.ts';
 import { classifyError } from './classify.ts';
 import { closeClusterHandle, openClusterHandle, type ClusterHandle } from './cluster-handle.ts';
 import { declaredDescription, finishCollecting, inGroup, recordCheck, startCollecting } from './declared-checks.ts';
 import type { SuiteManifest } from './manifest.ts';
-import { chosenChecks, runContext, streamsLog, type RunContext } from './context.ts';
+import { awaitRunContext, chosenChecks, runContext, streamsLog, type RunContext } from './context.ts';
 import { collectFailureEvidence, toRef, type ObjectRef } from './failure-evidence.ts';
 import type { CheckMeta, CheckOutcome } from './meta.ts';
 
@@ -86,11 +86,18 @@ function cluster(): Promise<ClusterHandle> {
   return handle;
 }
 
+// Waiting for the run context is waiting for setup (the fleet, its own bound): not a hook that
+// times out on vitest's clock. The engine always delivers or withholds it.
+const SETUP_WAIT_MS = 2 ** 31 - 1;
+
 // The suite's checks must be exactly those its manifest declares (declared-checks.ts).
 export function defineSuite(manifest: SuiteManifest, body: () => void): void {
   const meta: CheckMeta = { suiteDescription: manifest.description };
   startCollecting(manifest);
   describe(manifest.description, { meta: { shakedown: meta } }, () => {
+    beforeAll(async () => {
+      await awaitRunContext();
+    }, SETUP_WAIT_MS);
     afterAll(async () => {
       const opened = handle;
       handle = undefined;

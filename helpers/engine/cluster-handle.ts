@@ -1,5 +1,5 @@
 // A suite worker's line to the cluster, opened on first use from the run context: a kube session
-// (rate-limited like the engine's) and the transport that reaches each agent the way setup chose.
+// (on the run's one rate limit, with the engine) and the transport that reaches each agent the way setup chose.
 import { openKubeSession, type KubeSession } from '../kube/session.ts';
 import { kubeExecRunner, createExecTransport } from '../transport/exec.ts';
 import { createPodProxyTransport } from '../transport/pod-proxy.ts';
@@ -13,7 +13,7 @@ export interface ClusterHandle {
 }
 
 export async function openClusterHandle(run: RunContext): Promise<ClusterHandle> {
-  const session = await openKubeSession(run.kube, { qps: run.apiQps });
+  const session = await openKubeSession(run.kube, run.rate);
   const transport = routedTransport(run.routes, {
     proxy: createPodProxyTransport(session.connection),
     exec: createExecTransport(kubeExecRunner(session.kc, { throttle: session.connection.throttle })),

@@ -4,6 +4,7 @@ import { createVitestAdapter } from './adapter.ts';
 import type { RunContext } from './run-context.ts';
 import { PACKAGE_ROOT } from './suites.ts';
 import { createSuiteRunner } from './vitest-runner.ts';
+import { rateBudget } from '../kube/throttle.ts';
 
 // How the engine runs only a profile's checks, and streams the log lines of running checks: the toy
 // suite under test/fixtures/suites/mixed through the real vitest, as a run would.
@@ -24,8 +25,7 @@ async function runMixed(context: Partial<RunContext>) {
     checkTimeoutMs: 10_000,
     hookTimeoutMs: 10_000,
   });
-  runner.provide({ runId: 'sd-20250101-abcdef', namespace: 'sd-20250101-abcdef', ...context } as RunContext);
-  await runner.run();
+  await runner.run({ runId: 'sd-20250101-abcdef', namespace: 'sd-20250101-abcdef', rate: rateBudget(5), ...context } as RunContext);
   await runner.close();
   return { results: adapter.results, started, progress };
 }

@@ -1,11 +1,14 @@
-// What the engine hands every suite worker through vitest's provide/inject: plain, serializable
-// data about the run. Workers open their own connection to the cluster from it. (Types only: the
+// What the engine hands every suite worker through vitest's provide/inject: plain, structured-
+// cloneable data about the run (the rate budget's SharedArrayBuffer is shared with the workers,
+// which are threads, not copied). Workers open their own connection to the cluster from it. (Types only: the
 // engine's process never loads vitest's test API.)
 import type {} from 'vitest';
 import type { FleetDescriptor } from '../fleet/descriptor.ts';
 import type { ImageChoice } from '../fleet/image.ts';
 import type { KubeTarget } from '../kube/kubeconfig.ts';
 import type { Plugin } from '../kube/network-plugin.ts';
+import type { RateBudget } from '../kube/throttle.ts';
+import type { Mailbox } from './mailbox.ts';
 import type { NodeFacts } from '../kube/nodes.ts';
 import type { ResolvedOptions } from './manifest.ts';
 import type { Routes } from '../transport/select.ts';
@@ -18,8 +21,8 @@ export interface RunContext {
   namespace: string;
   expiresAt: string;
   kube: KubeTarget;
-  // This worker's share of the run's API rate limit.
-  apiQps: number;
+  // The run's one API rate limit, shared by the engine and every worker (kube/throttle.ts).
+  rate: RateBudget;
   cluster: { server: string; version: string; nodes: NodeFacts[] };
   fleet: FleetDescriptor;
   // How each agent is reached: pod proxy or exec.
@@ -39,8 +42,20 @@ export interface RunContext {
   networkPlugin?: Plugin;
 }
 
+// What the workers are given when they start, before the cluster is set up: the run context itself
+// comes later through the mailbox (engine/mailbox.ts).
+export interface EarlyRun {
+  rate: RateBudget;
+  checks?: Record<string, string[]>;
+  streamLog?: boolean;
+}
+
+export interface ProvidedRun extends EarlyRun {
+  mailbox: Mailbox;
+}
+
 declare module 'vitest' {
   interface ProvidedContext {
-    [CONTEXT_KEY]: RunContext;
+    [CONTEXT_KEY]: ProvidedRun;
   }
 }

@@ -14,7 +14,8 @@ import type { Removal } from '../run/namespaces.ts';
 import { newRunId } from '../run/run-id.ts';
 import { onStopSignal, type StopSignal } from '../run/signals.ts';
 import type { Settings } from '../settings.ts';
-import { createVitestAdapter } from './adapter.ts';
+import { rateBudget } from '../kube/throttle.ts';
+import { createVitestAdapter, holdEvents } from './adapter.ts';
 import { exitCodeFor, type ExitCode } from './exit-code.ts';
 import { pullSecretRef, setUpCluster } from './setup.ts';
 import { defaultOptions, type ResolvedOptions } from './manifest.ts';
@@ -111,11 +112,41 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
 
   let error: ShakedownError | undefined;
   let session: KubeSession | undefined;
+  // One rate limit for the engine and every suite worker together.
+  const rate = rateBudget(settings.apiQps);
+  // What the workers know from their start; the rest of the run context follows setup.
+  const early = { rate, ...(plan.checks === undefined ? {} : { checks: plan.checks }), streamLog: request.streamCheckLogs === true };
+  // The suites that may run together, then each exclusive suite alone (its manifest says so), unless
+  // the profile runs them all together (quick leaves out what dns runs alone for).
+  const batches = plan.together === true ? [plan.suites] : runBatches(plan.suites);
+  const firstBatch = batches[0] ?? [];
+  // The workers' events wait until they have their run context (adapter.ts holdEvents).
+  const held = holdEvents({
+    onSuiteStart: async (suite) => mux.onSuiteStart(suite),
+    onCheckStart: async (suite, check) => mux.onCheckStart(suite, check),
+    onCheckEnd: record,
+    onProperties: (properties) => void Object.assign(run.properties, properties),
+    onProgress: async (event) => mux.onProgress(event),
+  });
+  const adapter = createVitestAdapter(held);
+  let delivered = false;
+  const startBatch = async (batch: LoadedSuite[]): Promise<SuiteRunner> => {
+    const started = await createSuiteRunner({
+      root: request.root,
+      files: batch.map((suite) => suite.file),
+      reporter: adapter,
+      concurrency: settings.concurrency,
+      checkTimeoutMs: settings.checkTimeout,
+      hookTimeoutMs: settings.setupTimeout,
+    });
+    started.start(early);
+    return started;
+  };
   try {
     if (planError !== undefined) throw planError;
     const secretRef = pullSecretRef(settings);
     if (request.kubeconfig === undefined) throw noKubeconfig();
-    session = await openKubeSession(request.kubeconfig, { ...(settings.context === undefined ? {} : { context: settings.context }), qps: settings.apiQps });
+    session = await openKubeSession(request.kubeconfig, { ...(settings.context === undefined ? {} : { context: settings.context }), ...rate });
     const opened = session;
     cleanup.push('close the API connection', () => opened.close());
     run.cluster.server = session.server;
@@ -131,6 +162,9 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
     run.cluster.version = facts.version;
     run.cluster.nodes = facts.nodes.length;
     abort.signal.throwIfAborted();
+    // The cluster answers and allows the run: the first batch's workers start now and load their
+    // suites while setup runs (seconds of CPU each), then wait for the run context before any check.
+    runner = await startBatch(firstBatch);
     await mux.onRunStart(run);
 
     const setup = await setUpCluster({
@@ -141,7 +175,7 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
       session,
       facts,
       cleanup,
-      suiteCount: plan.suites.length,
+      rate,
       suites: plan.suites.map((suite) => suite.manifest),
       options: request.options ?? defaultOptions(plan.suites.map((suite) => suite.manifest)),
       signal: abort.signal,
@@ -158,30 +192,18 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
     for (const finding of setup.findings) await record(finding);
     abort.signal.throwIfAborted();
 
-    const adapter = createVitestAdapter({
-      onSuiteStart: async (suite) => mux.onSuiteStart(suite),
-      onCheckStart: async (suite, check) => mux.onCheckStart(suite, check),
-      onCheckEnd: record,
-      onProperties: (properties) => void Object.assign(run.properties, properties),
-      onProgress: async (event) => mux.onProgress(event),
-    });
-    // The suites that may run together, then each exclusive suite alone (its manifest says so), unless
-    // the profile runs them all together (quick leaves out what dns runs alone for).
-    for (const batch of plan.together === true ? [plan.suites] : runBatches(plan.suites)) {
-      progress(`starting ${batch.length === 1 ? 'the suite' : `${batch.length} suites`}: ${batch.map((suite) => suite.name).join(', ')}`);
-      runner = await createSuiteRunner({
-        root: request.root,
-        files: batch.map((suite) => suite.file),
-        reporter: adapter,
-        concurrency: settings.concurrency,
-        checkTimeoutMs: settings.checkTimeout,
-        hookTimeoutMs: settings.setupTimeout,
-      });
-      const suiteRunner = runner;
+    const context = { ...setup.context, ...early };
+    for (const [index, batch] of batches.entries()) {
+      progress(`${index === 0 ? 'running' : 'starting'} ${batch.length === 1 ? 'the suite' : `${batch.length} suites`}: ${batch.map((suite) => suite.name).join(', ')}`);
+      const suiteRunner: SuiteRunner = index === 0 && runner !== undefined ? runner : await startBatch(batch);
+      runner = suiteRunner;
+      // Stopped before the namespaces are deleted (the cleanup stack unwinds in reverse).
       cleanup.push('stop the suite workers', () => suiteRunner.close());
-      runner.provide({ ...setup.context, ...(plan.checks === undefined ? {} : { checks: plan.checks }), streamLog: request.streamCheckLogs === true });
       abort.signal.throwIfAborted();
-      await runner.run();
+      await held.release();
+      suiteRunner.deliver(context);
+      delivered = true;
+      await suiteRunner.finished();
       abort.signal.throwIfAborted();
     }
   } catch (thrown) {
@@ -189,6 +211,16 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
     // Calls that timed out or failed with a server error: the API server's own health report names etcd or the failing check.
     const connection = session?.connection;
     if (connection !== undefined && stopped === undefined) error = await explainApiFailure((req) => connection.send(req), error);
+    // Workers still waiting for their run context learn that it will not come; what they report is not the run's.
+    if (!delivered) {
+      held.discard();
+      if (runner !== undefined) {
+        runner.withhold(error.message);
+        const ending = runner.finished().catch(() => undefined);
+        await Promise.race([ending, new Promise((resolve) => setTimeout(resolve, CANCEL_GRACE_MS).unref())]);
+        await runner.close();
+      }
+    }
   }
   error ??= crash;
 

@@ -1,6 +1,7 @@
 // Sets the cluster up for a run, registering how to undo each step as it goes: expired leftovers
 // of earlier runs removed, the run namespace created, the pull secret copied, the probe fleet
 // deployed and ready, and a way to reach each agent chosen. Returns the context for the suites.
+import type { RateBudget } from '../kube/throttle.ts';
 import { buildAgentBundle } from '../../agent/build.ts';
 import { asOrigin, where, type Diagnosis } from '../diagnose/diagnosis.ts';
 import { ShakedownError } from '../errors.ts';
@@ -41,8 +42,8 @@ export interface SetupRequest {
   session: KubeSession;
   facts: ClusterFacts;
   cleanup: CleanupStack;
-  // Suite files run at once, each with its own connection: they share the API rate limit.
-  suiteCount: number;
+  // The run's one API rate limit, the engine's session's and every suite worker's.
+  rate: RateBudget;
   // The chosen suites: what they need from setup decides what is made (nothing for read-only ones).
   suites: readonly SuiteManifest[];
   // Their options as resolved, handed to the workers.
@@ -87,7 +88,7 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     namespace,
     expiresAt: expiresAt.toISOString(),
     kube: session.target,
-    apiQps: Math.max(2, Math.floor(settings.apiQps / Math.max(1, request.suiteCount))),
+    rate: request.rate,
     // A node the fleet found broken (fleet.unavailable) takes no pod of any suite: the finding names why.
     cluster: { server: facts.server, version: facts.version, nodes: facts.nodes.map((node) => withheld(node, fleet.unavailable)) },
     fleet,

@@ -4,6 +4,7 @@ import { createVitestAdapter } from './adapter.ts';
 import type { RunContext } from './run-context.ts';
 import { PACKAGE_ROOT } from './suites.ts';
 import { createSuiteRunner } from './vitest-runner.ts';
+import { rateBudget } from '../kube/throttle.ts';
 
 // Runs the toy suites under test/fixtures/suites through the real vitest, as a run would.
 describe('createSuiteRunner with the vitest adapter', () => {
@@ -25,8 +26,7 @@ describe('createSuiteRunner with the vitest adapter', () => {
       hookTimeoutMs: 10_000,
     });
     const sigints = process.listenerCount('SIGINT');
-    runner.provide({ runId: 'sd-20250101-abcdef', namespace: 'sd-20250101-abcdef' } as RunContext);
-    await runner.run();
+    await runner.run({ runId: 'sd-20250101-abcdef', namespace: 'sd-20250101-abcdef', rate: rateBudget(5) } as RunContext);
     await runner.close();
     expect(process.listenerCount('SIGINT')).toBe(sigints);
 
@@ -65,8 +65,7 @@ describe('createSuiteRunner with the vitest adapter', () => {
       checkTimeoutMs: 10_000,
       hookTimeoutMs: 10_000,
     });
-    runner.provide({ runId: 'sd-20250101-abcdef', namespace: 'sd-20250101-abcdef' } as RunContext);
-    await runner.run();
+    await runner.run({ runId: 'sd-20250101-abcdef', namespace: 'sd-20250101-abcdef', rate: rateBudget(5) } as RunContext);
     await runner.close();
 
     const byCheck = new Map<string, CheckResult>(adapter.results.map((result) => [result.check, result]));
@@ -82,5 +81,33 @@ describe('createSuiteRunner with the vitest adapter', () => {
     expect(hang?.log?.[0]).toMatch(/asked the agent$/);
     expect(correlate(adapter.results)).toMatchObject([{ dimension: 'source-node', value: 'node2', failed: 1, warned: 1 }]);
   });
-});
 
+  it('starts the workers before the run context exists: no check starts until it is delivered, and none runs when it is withheld', { timeout: 60_000 }, async () => {
+    const outcome = async (answer: 'deliver' | 'withhold') => {
+      const events: string[] = [];
+      const adapter = createVitestAdapter({
+        onSuiteStart: async () => {},
+        onCheckStart: async (suite, check) => void events.push(`start ${suite}/${check}`),
+        onCheckEnd: async (result) => void events.push(`end ${result.suite}/${result.check} ${result.status}`),
+      });
+      const runner = await createSuiteRunner({ root: PACKAGE_ROOT, files: ['test/fixtures/suites/mixed/mixed.suite.ts'], reporter: adapter, concurrency: 4, checkTimeoutMs: 10_000, hookTimeoutMs: 500 });
+      const rate = rateBudget(5);
+      runner.start({ rate });
+      // Longer than the hook timeout: waiting for setup is not a hook that times out.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const before = [...events];
+      if (answer === 'deliver') runner.deliver({ runId: 'sd-20250101-abcdef', namespace: 'sd-20250101-abcdef', rate } as RunContext);
+      else runner.withhold('SD_SETUP_FAILED: the probe fleet did not start');
+      await runner.finished();
+      await runner.close();
+      return { before, results: adapter.results, events };
+    };
+    const delivered = await outcome('deliver');
+    expect(delivered.before).toEqual([]);
+    expect(delivered.results.find((r) => r.check === 'passes')).toMatchObject({ status: 'pass', message: 'run sd-20250101-abcdef in sd-20250101-abcdef' });
+    const withheld = await outcome('withhold');
+    expect(withheld.events.filter((e) => e.startsWith('start '))).toEqual([]);
+    // What they report then is dropped by the engine (run.ts holds and discards it); none of it is a pass.
+    expect(withheld.results.filter((r) => r.status === 'pass')).toEqual([]);
+  });
+});

@@ -1,9 +1,14 @@
 // Runs suite files with vitest, started from code (createVitest), with our reporter only and our
 // own exit code. Vitest's own output goes to a buffer, not the terminal; its signal and
 // unhandled-rejection listeners (which end the process at once) are removed, so our cleanup runs.
+//
+// The workers may start before the cluster is set up: start() hands them what is known already
+// (the rate budget, the profile's checks) and they load their suite files, then wait before each
+// suite's first check until deliver() posts the run context (or withhold() says why there is none).
 import { PassThrough } from 'node:stream';
 import { createVitest, type Reporter as VitestReporter, type Vitest } from 'vitest/node';
-import { CONTEXT_KEY, type RunContext } from './run-context.ts';
+import { createMailbox, post, withhold } from './mailbox.ts';
+import { CONTEXT_KEY, type EarlyRun, type RunContext } from './run-context.ts';
 
 export interface SuiteRunOptions {
   root: string;
@@ -16,8 +21,16 @@ export interface SuiteRunOptions {
 }
 
 export interface SuiteRunner {
-  provide(context: RunContext): void;
-  run(): Promise<void>;
+  // Starts the workers; each suite waits before its first check for deliver() or withhold().
+  start(early: EarlyRun): void;
+  // The run context, to every waiting worker (once).
+  deliver(context: RunContext): void;
+  // The suites will not run: their waits end with this reason (once, instead of deliver).
+  withhold(reason: string): void;
+  // Settles when every suite file ran, or was cancelled (after start).
+  finished(): Promise<void>;
+  // start, deliver and finished at once: a run context that is ready.
+  run(context: RunContext): Promise<void>;
   // Stops the run: running checks are abandoned after graceMs.
   cancel(graceMs: number): Promise<void>;
   close(): Promise<void>;
@@ -77,19 +90,56 @@ export async function createSuiteRunner(options: SuiteRunOptions): Promise<Suite
       { stdout: sink, stderr: sink },
     ),
   );
-  return {
-    provide(context) {
-      vitest.provide(CONTEXT_KEY, context);
+  const mailbox = createMailbox();
+  let started: Promise<void> | undefined;
+  let answered = false;
+  let closing: Promise<void> | undefined;
+  const answer = (send: () => void) => {
+    if (answered) throw new Error('the suite workers were already answered: a run context is delivered or withheld once');
+    answered = true;
+    send();
+  };
+  const runner: SuiteRunner = {
+    start(early) {
+      if (started !== undefined) throw new Error('the suite workers were already started');
+      vitest.provide(CONTEXT_KEY, { ...early, mailbox });
+      // Vitest sets the process's exit code when a test fails; the run decides its own.
+      const exitCode = process.exitCode;
+      started = withoutForeignListeners(() => vitest.start()).then(
+        () => void (process.exitCode = exitCode),
+        (error: unknown) => {
+          process.exitCode = exitCode;
+          throw error;
+        },
+      );
+      // Awaited in finished(); meanwhile a failure to start must not be an unhandled rejection.
+      started.catch(() => undefined);
     },
-    async run() {
-      await withoutForeignListeners(() => vitest.start());
+    deliver(context) {
+      // The rate budget's SharedArrayBuffer went with start(); the rest is JSON.
+      const { rate: _rate, ...rest } = context;
+      answer(() => post(mailbox, rest));
+    },
+    withhold(reason) {
+      answer(() => withhold(mailbox, reason));
+    },
+    async finished() {
+      if (started === undefined) throw new Error('the suite workers were not started');
+      await started;
+    },
+    async run(context) {
+      runner.start({ rate: context.rate, ...(context.checks === undefined ? {} : { checks: context.checks }), ...(context.streamLog === undefined ? {} : { streamLog: context.streamLog }) });
+      runner.deliver(context);
+      await runner.finished();
     },
     async cancel(graceMs) {
       await Promise.race([vitest.cancelCurrentRun('keyboard-input'), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
     },
-    async close() {
-      await vitest.close();
+    close() {
+      closing ??= vitest.close();
+      return closing;
     },
     output: () => Buffer.concat(chunks).toString(),
   };
+  return runner;
 }

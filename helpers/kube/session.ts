@@ -6,7 +6,7 @@ import { openApiConnection, type ApiConnection } from './connection.ts';
 import { loadKube, type KubeTarget, type KubeconfigLocation } from './kubeconfig.ts';
 import type { PreflightApi } from './preflight.ts';
 import { readRulesReview } from './rbac-rules.ts';
-import { createThrottle } from './throttle.ts';
+import { createThrottle, type ThrottleOptions } from './throttle.ts';
 
 export interface KubeSession {
   kc: KubeConfig;
@@ -17,14 +17,14 @@ export interface KubeSession {
   close(): Promise<void>;
 }
 
-export interface SessionOptions {
+// The rate limit: a run's shared budget (throttle.ts rateBudget), or a qps of the session's own.
+export interface SessionOptions extends Pick<ThrottleOptions, 'qps' | 'burst' | 'cell'> {
   context?: string;
-  qps: number;
 }
 
 export async function openKubeSession(location: KubeconfigLocation | KubeTarget, options: SessionOptions): Promise<KubeSession> {
   const loaded = loadKube(location, options.context);
-  const connection = await openApiConnection(loaded.kc, { throttle: createThrottle({ qps: options.qps }) });
+  const connection = await openApiConnection(loaded.kc, { throttle: createThrottle({ qps: options.qps, ...(options.burst === undefined ? {} : { burst: options.burst }), ...(options.cell === undefined ? {} : { cell: options.cell }) }) });
   return {
     kc: loaded.kc,
     target: loaded.target,
