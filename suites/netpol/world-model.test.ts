@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../helpers/engine/profiles.ts';
 import manifest from './manifest.ts';
+import type { ProbeResult } from '../../agent/protocol.ts';
 import { cellKey, expectTable, probesOf, type ReachModel } from './model.ts';
+import type { Observed } from './table.ts';
+import { judgeEnforcement } from './verdict.ts';
 import { DEFAULT_DENY_INGRESS, LATENCY_CHECK, VERDICT_CHECK } from './netpol-cases.ts';
 import { MODEL, placement, VERDICT_MODEL, worldModelFor } from './world-model.ts';
 
@@ -81,5 +84,22 @@ describe("the verdict's default deny over the verdict world", () => {
     const paths = blockedPaths(VERDICT_MODEL, ['n0']);
     expect(paths.crossNode).toEqual([]);
     expect(paths.sameNode.length).toBe(paths.blocked.length);
+  });
+
+  // What the verdict says over this world when an enforcer covers only some paths.
+  const ok: ProbeResult = { id: '', kind: 'tcp', outcome: 'ok', ms: 1, detail: '' };
+  const timeout: ProbeResult = { id: '', kind: 'tcp', outcome: 'timeout', ms: 1000, detail: '' };
+  const at = placement(VERDICT_MODEL, ['n0', 'n1']);
+  const observe = (blocked: (from: string, to: string) => boolean): Observed =>
+    new Map(probesOf(VERDICT_MODEL).map((p) => [cellKey(p.from, p.to, p.port), { result: blocked(p.from, p.to) ? timeout : ok }]));
+  const denyExpected = expectTable(VERDICT_MODEL, DEFAULT_DENY_INGRESS.steps[0]?.expect ?? []);
+  const judge = (blocked: (from: string, to: string) => boolean) => judgeEnforcement({ model: VERDICT_MODEL, baseline: observe(() => false), denyExpected, denyObserved: observe(blocked) });
+  const intoX = (from: string, to: string) => from !== to && to.startsWith('x/');
+
+  it('judges a full deny enforced, none not enforced, and a deny that misses the same-node or the cross-node paths partial', () => {
+    expect(judge(intoX)).toBe('enforced');
+    expect(judge(() => false)).toBe('not-enforced');
+    expect(judge((from, to) => intoX(from, to) && at.get(from) !== at.get(to))).toBe('partial');
+    expect(judge((from, to) => intoX(from, to) && at.get(from) === at.get(to))).toBe('partial');
   });
 });
