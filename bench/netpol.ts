@@ -21,6 +21,7 @@ import { newRunId } from '../helpers/run/run-id.ts';
 import { createExecTransport, kubeExecRunner } from '../helpers/transport/exec.ts';
 import { DEFAULT_DENY_INGRESS } from '../suites/netpol/netpol-cases.ts';
 import { deployWorld, type World } from '../suites/netpol/netpol-world.ts';
+import { MODEL } from '../suites/netpol/world-model.ts';
 import { benchKubeconfig, seconds, timeSuiteRun } from './suite-run.ts';
 
 const PROBE_TIMEOUT_MS = 1000;
@@ -44,7 +45,7 @@ async function timeTable(session: KubeSession): Promise<TableTimes> {
   try {
     const nodes = (await session.clients.core.listNode()).items.map((node) => node.metadata?.name ?? '');
     const image = chooseProbeImage(undefined, session.target.context);
-    const built = await deployWorld({ session, runId, expiresAt: new Date(Date.now() + 3_600_000), nodes, image, bundle: await buildAgentBundle(), token: newAgentToken() });
+    const built = await deployWorld({ model: MODEL, session, runId, expiresAt: new Date(Date.now() + 3_600_000), nodes, image, bundle: await buildAgentBundle(), token: newAgentToken() });
     world = built;
     const step = (timeoutMs = PROBE_TIMEOUT_MS) => probeTable(built.transport, built.model, built.pods, { timeoutMs });
     const allAllowed = expectTable(built.model, []);
@@ -121,7 +122,7 @@ console.log(
           `  netpol suite wall time:            ${secs(suite.suiteWallMs)} (target < 60 s)`,
           ...suite.results.map((line) => `    ${line}`),
         ]),
-    `one table step, 3 ns x 3 pods x TCP/UDP 9000,9001 = ${table.probes} probes (pods ready in ${secs(table.setupMs)}):`,
+    `one table step, ${MODEL.namespaces.length} ns x ${MODEL.pods.length} pods x ${MODEL.ports.map((p) => `${p.protocol}/${p.port}`).join(',')} = ${table.probes} probes (pods ready in ${secs(table.setupMs)}):`,
     `  batch API (exec session per pod):  ${secs(step)} all allowed (median of 3; target < 5 s), ${(table.probes / (step / 1000)).toFixed(0)} probes/s`,
     `  under a default deny (1 s timeout): ${secs(table.denyStepMs)} per step; deny in force after ${secs(table.denyLatencyMs)}`,
     `  one exec per probe (3 at once):    ${secs(table.perProbeExecMs)}, ${(table.perProbeCount / (table.perProbeExecMs / 1000)).toFixed(1)} probes/s`,
