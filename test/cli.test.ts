@@ -101,7 +101,7 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     expect(ran.stdout.split('\n')[0]).toMatch(
       /^error SD_FORBIDDEN: context "fake" may not create namespaces \(engine: the run namespace\), get pods\/proxy in namespace sd-\d{8}-[0-9a-f]{6} \(engine: reaching the probe agents through the API server \(GET\)\)$/,
     );
-    expect(server.requests.filter((r) => r.method !== 'GET' && !r.path.includes('selfsubjectaccessreviews'))).toEqual([]);
+    expect(server.requests.filter((r) => r.method !== 'GET' && !/selfsubject(access|rules)reviews/.test(r.path))).toEqual([]);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('type="SD_FORBIDDEN"');
   });
 
@@ -160,7 +160,7 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.results).toEqual([expect.objectContaining({ suite: 'readonly', check: 'sees its option', status: 'pass', message: expect.stringMatching(/^hi from sd-/) })]);
     // Reads and access reviews only: no namespace, no pod, nothing deleted.
-    expect(server.requests.filter((r) => r.method !== 'GET' && !r.path.includes('selfsubjectaccessreviews'))).toEqual([]);
+    expect(server.requests.filter((r) => r.method !== 'GET' && !/selfsubject(access|rules)reviews/.test(r.path))).toEqual([]);
     const asked = server.requests.filter((r) => r.path.includes('selfsubjectaccessreviews')).map((r) => JSON.parse(r.body).spec);
     expect(asked).toContainEqual({ nonResourceAttributes: { verb: 'get', path: '/readyz' } });
     expect(asked.some((spec) => spec.resourceAttributes?.verb === 'create')).toBe(false);
