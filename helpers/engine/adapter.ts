@@ -121,7 +121,8 @@ function errorResult(suite: string, check: string, errors: ReadonlyArray<Seriali
     status: 'fail',
     durationMs: 0,
     ...classified,
-    evidence: errors.map((error, index) => ({ label: `error ${index + 1}`, text: error.stack ?? error.message ?? String(error) })),
+    // Node imports suite files with vitest's cache-busting query (?vitest=<n>): not part of the path a person opens.
+    evidence: errors.map((error, index) => ({ label: `error ${index + 1}`, text: (error.stack ?? error.message ?? String(error)).replace(/\?vitest=\d+/g, '') })),
     likelyCause: classified.likelyCause ?? 'a bug in the suite or in shakedown, not a finding about the cluster',
   };
 }

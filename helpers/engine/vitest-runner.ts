@@ -85,6 +85,9 @@ export async function createSuiteRunner(options: SuiteRunOptions): Promise<Suite
         includeTaskLocation: true,
         passWithNoTests: true,
         silent: true,
+        // Suites are plain ESM TypeScript that Node runs itself (type stripping): no Vite transform
+        // of every module for every worker, and no loader hook (suites use no vi.mock).
+        experimental: { viteModuleRunner: false, nodeLoader: false },
       },
       {},
       { stdout: sink, stderr: sink },
