@@ -22,6 +22,9 @@ describe('run profiles', () => {
     expect(plan.suites.map((suite) => suite.name).sort()).toEqual(Object.keys(quick).sort());
     // dns runs alone for its load burst only, which quick leaves out: one batch.
     expect(plan.together).toBe(true);
+    // Its namespaces are deleted, not waited for; full waits (and names any that stay).
+    expect(plan.awaitCleanup).toBe(false);
+    expect(profilePlan('full', suites).awaitCleanup).toBeUndefined();
     expect(quick.dns).not.toContain('load › a short burst of lookups: latency, errors and the 5 s race');
     expect(plannedCounts(plan).every((count) => count.checks === 1)).toBe(true);
   });

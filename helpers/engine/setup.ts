@@ -55,6 +55,8 @@ export interface SetupRequest {
   onNamespaceCreated: () => void;
   // Where the namespace removal reports what it did.
   onRemoval: (removal: Removal | Error, ms: number) => void;
+  // false: delete the run's namespaces without waiting for them to go (the profile says so).
+  awaitCleanup?: boolean;
   // Said whatever the verbosity: the run's namespaces were deleted by someone else. Default stderr.
   warn?: (line: string) => void;
 }
@@ -118,7 +120,8 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     if (request.keepNamespaces()) return;
     const started = performance.now();
     try {
-      request.onRemoval(await removeRun(namespaces, runId, { timeoutMs: NAMESPACE_REMOVAL_WAIT_MS, giveUp: namespaceControllerDown(session.clients.coordination) }), performance.now() - started);
+      const until = request.awaitCleanup === false ? 'requested' : 'gone';
+      request.onRemoval(await removeRun(namespaces, runId, { timeoutMs: NAMESPACE_REMOVAL_WAIT_MS, giveUp: namespaceControllerDown(session.clients.coordination), until }), performance.now() - started);
     } catch (error) {
       request.onRemoval(error instanceof Error ? error : new Error(String(error)), performance.now() - started);
     }

@@ -73,6 +73,23 @@ describe('removeRun', () => {
     expect(removal).toMatchObject({ removed: [], gaveUp: 'the namespace controller is not running', stuck: [{ name: 'sd-a' }] });
     expect(asked).toEqual([3000, 6000]);
   });
+
+  it('under until "requested", deletes and asks once whether the namespace controller runs, without waiting for it', async () => {
+    const { api, deleted, store } = fakeNamespaces([ours('sd-a', 'run-a', hour), ours('sd-a-x', 'run-a', hour)], Number.POSITIVE_INFINITY);
+    let slept = 0;
+    let asked = 0;
+    const removal = await removeRun(api, 'run-a', { timeoutMs: 60_000, until: 'requested', giveUp: async () => void asked++, sleep: async (ms) => void (slept += ms) });
+    expect(deleted.sort()).toEqual(['sd-a', 'sd-a-x']);
+    expect(removal).toEqual({ removed: [], stuck: [], pending: ['sd-a', 'sd-a-x'] });
+    expect([asked, slept]).toEqual([1, 0]);
+    expect(store.get('sd-a')?.ns.status?.phase).toBe('Terminating');
+  });
+
+  it('under until "requested", says they stay when the namespace controller is down', async () => {
+    const { api } = fakeNamespaces([ours('sd-a', 'run-a', hour)], Number.POSITIVE_INFINITY);
+    const removal = await removeRun(api, 'run-a', { timeoutMs: 60_000, until: 'requested', giveUp: async () => 'the namespace controller is not running' });
+    expect(removal).toEqual({ removed: [], stuck: [{ name: 'sd-a', detail: 'Terminating' }], gaveUp: 'the namespace controller is not running' });
+  });
 });
 
 describe('removeLeftovers', () => {

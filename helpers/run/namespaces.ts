@@ -40,6 +40,9 @@ export interface WaitOptions {
   pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  // 'requested': once every deletion is accepted, ask giveUp once and return without waiting for the
+  // namespace controller (their names are `pending`). Default 'gone'.
+  until?: 'gone' | 'requested';
 }
 
 export interface Removal {
@@ -48,6 +51,8 @@ export interface Removal {
   stuck: { name: string; detail: string }[];
   // Why the wait ended early, when giveUp said so.
   gaveUp?: string;
+  // Deleted but not waited for (WaitOptions.until 'requested'): Terminating, the controller running.
+  pending?: string[];
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -58,6 +63,11 @@ export async function removeNamespaces(api: NamespaceApi, targets: readonly V1Na
   const names = ours.map((namespace) => namespace.metadata?.name ?? '').filter((name) => name !== '');
   if (names.length === 0) return { removed: [], stuck: [] };
   await Promise.all(names.map((name) => api.delete(name)));
+  if (wait.until === 'requested') {
+    const gaveUp = await wait.giveUp?.().catch(() => undefined);
+    if (gaveUp === undefined) return { removed: [], stuck: [], pending: names };
+    return { removed: [], stuck: names.map((name) => ({ name, detail: 'Terminating' })), gaveUp };
+  }
   const sleep = wait.sleep ?? sleepFor;
   const now = wait.now ?? Date.now;
   const deadline = now() + wait.timeoutMs;
