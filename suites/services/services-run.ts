@@ -4,6 +4,7 @@
 // failure carries the Services' endpoints and events, and, when the mismatches share one, the
 // origin (a source node, a target node, a port, a protocol) with what the healthy cells prove.
 import type { CheckContext } from '../../helpers/engine/check.ts';
+import type { ProbeTarget } from '../../agent/protocol.ts';
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { NODE_LABEL, PROBE_LABEL, fleetSelector } from '../../helpers/fleet/manifests.ts';
 import type { EndpointView } from '../../helpers/objects/endpoints.ts';
@@ -76,6 +77,29 @@ export function likelyCause(kase: ServiceCase, origin: Origin | undefined): stri
   if (origin === undefined) return kase.cause;
   const [dimension] = origin.dimension.split(' & ');
   return serviceConclusion({ dimensions: origin.dimension.split(' & '), values: origin.value.split(', ') }) ?? `${kase.cause} (the failures share ${dimension} ${origin.value})`;
+}
+
+// Which pod answered each sample request (undefined: none). A request that got no answer is asked
+// once more before it counts, as every probe table does: a request lost on a busy node is not a
+// finding, while an endpoint that black-holes a share of the connections loses that share again.
+export async function sampleAnswers(
+  transport: ProbeTransport,
+  source: ProbeAgent,
+  targets: readonly ProbeTarget[],
+  options: { concurrency: number; signal?: AbortSignal; log: (line: string) => void },
+): Promise<(string | undefined)[]> {
+  const ask = { concurrency: options.concurrency, ...(options.signal === undefined ? {} : { signal: options.signal }) };
+  const { results } = await transport.probe(source, [...targets], ask);
+  const pods = results.map((r) => (r.outcome === 'ok' ? answeringPod(r) : undefined));
+  const lost = targets.flatMap((target, index) => (pods[index] === undefined ? [{ target, index }] : []));
+  if (lost.length === 0) return pods;
+  const again = await transport.probe(source, lost.map(({ target }) => ({ ...target, id: `${target.id} again` })), ask);
+  again.results.forEach((r, i) => {
+    const at = lost[i]?.index;
+    if (at !== undefined && r.outcome === 'ok') pods[at] = answeringPod(r);
+  });
+  options.log(`from ${source.name} on ${source.node}: ${lost.length} of ${targets.length} requests got no answer, asked once more: ${lost.filter(({ index }) => pods[index] === undefined).length} again without one`);
+  return pods;
 }
 
 export async function runCase(c: CheckContext, kase: ServiceCase, world: World, transport: ProbeTransport): Promise<void> {
@@ -153,8 +177,7 @@ export async function runCase(c: CheckContext, kase: ServiceCase, world: World, 
     await Promise.all(
       samples.from(world).map(async (source) => {
         const targets = Array.from({ length: samples.count(world) }, (_, i) => ({ id: `#${i}`, kind: 'http' as const, url: `http://${service?.ip ?? ''}:${samples.port}/`, timeoutMs: world.timeoutMs }));
-        const { results } = await transport.probe(source, targets, { concurrency: samples.concurrency, signal: c.signal });
-        answers.set(source, results.map((r) => (r.outcome === 'ok' ? answeringPod(r) : undefined)));
+        answers.set(source, await sampleAnswers(transport, source, targets, { concurrency: samples.concurrency, signal: c.signal, log: (line) => c.log(line) }));
       }),
     );
     const judged = samples.judge(answers, world);

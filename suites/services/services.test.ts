@@ -4,7 +4,7 @@ import { AGENT_PORTS, type ProbeAgent } from '../../helpers/fleet/descriptor.ts'
 import { failReach, reach } from '../../helpers/probe/reach.ts';
 import { createFakeTransport } from '../../helpers/transport/fake.ts';
 import { CASES, type Created, type World } from './services-cases.ts';
-import { SERVICE_ORIGIN, endpointsDifference, endpointsMatch, likelyCause, selectorOf } from './services-run.ts';
+import { SERVICE_ORIGIN, endpointsDifference, endpointsMatch, likelyCause, sampleAnswers, selectorOf } from './services-run.ts';
 import { failingCheck } from '../../helpers/testing/failing-check.ts';
 
 const agent = (name: string, namespace: string, node: string, ip: string): ProbeAgent => ({ name, namespace, node, podIP: ip, group: 'node', ports: AGENT_PORTS, labels: {}, token: 't' });
@@ -90,5 +90,18 @@ describe('services: the objects of a case', () => {
     const answers = new Map([[sources[0] as ProbeAgent, [...Array(40).fill('probe-0'), ...Array(40).fill('probe-1'), ...Array(9).fill('probe-x0'), undefined]]]);
     const judged = spread?.judge(answers, world);
     expect(judged?.problems).toEqual(['1 of 90 requests got no answer', 'probe-x0 got 9, expected at least 10']);
+  });
+
+  it('asks a sample request that got no answer once more before it counts', async () => {
+    const targets: ProbeTarget[] = Array.from({ length: 6 }, (_, i) => ({ id: `#${i}`, kind: 'http', url: 'http://10.96.0.50:80/', timeoutMs: 2000 }));
+    // #1 is lost once (a busy node); #4 goes to a black hole every time it is asked.
+    const transport = createFakeTransport((_agent, target) =>
+      target.id === '#1' || target.id.startsWith('#4') ? { outcome: 'timeout', ms: 2000, detail: 'no answer in 2000ms' } : { outcome: 'ok', ms: 3, detail: 'answered', reply: { pod: 'probe-x0', text: '' } },
+    );
+    const log: string[] = [];
+    const pods = await sampleAnswers(transport, sources[0] as ProbeAgent, targets, { concurrency: 4, log: (line) => log.push(line) });
+    expect(pods).toEqual(['probe-x0', 'probe-x0', 'probe-x0', 'probe-x0', undefined, 'probe-x0']);
+    expect(transport.calls.map((call) => call.targets.map((t) => t.id))).toEqual([['#0', '#1', '#2', '#3', '#4', '#5'], ['#1 again', '#4 again']]);
+    expect(log).toEqual(['from probe-0 on node1: 2 of 6 requests got no answer, asked once more: 1 again without one']);
   });
 });
