@@ -95,13 +95,7 @@ export async function createSuiteRunner(options: SuiteRunOptions): Promise<Suite
   );
   const mailbox = createMailbox();
   let started: Promise<void> | undefined;
-  let answered = false;
   let closing: Promise<void> | undefined;
-  const answer = (send: () => void) => {
-    if (answered) throw new Error('the suite workers were already answered: a run context is delivered or withheld once');
-    answered = true;
-    send();
-  };
   const runner: SuiteRunner = {
     start(early) {
       if (started !== undefined) throw new Error('the suite workers were already started');
@@ -121,10 +115,11 @@ export async function createSuiteRunner(options: SuiteRunOptions): Promise<Suite
     deliver(context) {
       // The rate budget's SharedArrayBuffer went with start(); the rest is JSON.
       const { rate: _rate, ...rest } = context;
-      answer(() => post(mailbox, rest));
+      // The mailbox refuses a second answer.
+      post(mailbox, rest);
     },
     withhold(reason) {
-      answer(() => withhold(mailbox, reason));
+      withhold(mailbox, reason);
     },
     async finished() {
       if (started === undefined) throw new Error('the suite workers were not started');
