@@ -164,8 +164,10 @@ export function diagnosePods(pods: readonly WaitedPod[], signals: Signals): Diag
 
 // Pod creation refused because the namespace has no `default` ServiceAccount: the controller-manager
 // (its serviceaccount controller) has not made it.
+export const MISSING_SERVICE_ACCOUNT = /error looking up service account|serviceaccount "default" not found/i;
+
 export function diagnoseRefusal(message: string, namespace: string, reading: LeaseReading): Diagnosis | undefined {
-  if (!/error looking up service account|serviceaccount "default" not found/i.test(message)) return undefined;
+  if (!MISSING_SERVICE_ACCOUNT.test(message)) return undefined;
   const lease =
     reading.kind === 'lease'
       ? `its leader Lease kube-system/kube-controller-manager was ${ageText(reading.lease)}${reading.lease.stale ? ': no controller-manager is running' : ''}`

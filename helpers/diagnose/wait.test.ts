@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rejection } from '../testing/shakedown-error.ts';
 import { lease, pod, signals } from './testing.ts';
-import { explainRefusal, waitPodsReady, type PodWait } from './wait.ts';
+import { createExplained, waitPodsReady, type PodWait } from './wait.ts';
 
 function clock() {
   let t = 0;
@@ -37,10 +37,42 @@ describe('waitPodsReady', () => {
   });
 });
 
-describe('explainRefusal', () => {
-  it('turns a refusal for want of the default ServiceAccount into the controller-manager diagnosis', async () => {
-    const error = await explainRefusal({ read: async () => signals() }, 'sd-1', new Error('pods "a" is forbidden: error looking up service account sd-1/default: serviceaccount "default" not found'));
-    expect(error?.message).toMatch(/^kube-controller-manager is at fault \(medium confidence\): kube-controller-manager has not created the default ServiceAccount of the new namespace sd-1/);
-    expect(await explainRefusal({ read: async () => signals() }, 'sd-1', new Error('quota exceeded'))).toBeUndefined();
+describe('createExplained', () => {
+  const refused = () => new Error('pods "a" is forbidden: error looking up service account sd-1/default: serviceaccount "default" not found');
+
+  it('asks again while the controller-manager holds a fresh Lease, and goes on once the ServiceAccount is there', async () => {
+    const c = clock();
+    let asked = 0;
+    const made = await createExplained(
+      async () => {
+        asked += 1;
+        if (c.elapsed() < 4000) throw refused();
+        return 'made';
+      },
+      { ...c, namespace: 'sd-1', signals: { read: async () => signals() } },
+    );
+    expect(made).toBe('made');
+    expect(asked).toBe(9);
+  });
+
+  it('names the controller-manager at once when its Lease lapsed, and at the bound when it never makes the ServiceAccount', async () => {
+    const lapsed = clock();
+    const atOnce = await rejection(
+      createExplained(() => Promise.reject(refused()), { ...lapsed, namespace: 'sd-1', signals: { read: async () => signals({ controllerManager: { kind: 'lease', lease: lease(40, 15, 'kube-controller-manager') } }) } }),
+    );
+    expect(atOnce.message).toMatch(/^kube-controller-manager is at fault \(high confidence\): kube-controller-manager has not created the default ServiceAccount of the new namespace sd-1/);
+    expect(lapsed.elapsed()).toBe(0);
+    const fresh = clock();
+    const bound = await rejection(createExplained(() => Promise.reject(refused()), { ...fresh, namespace: 'sd-1', boundMs: 10_000, signals: { read: async () => signals() } }));
+    expect(bound.message).toMatch(/^kube-controller-manager is at fault \(medium confidence\)/);
+    expect(bound.details).toContain('pod creation asked 21 time(s) over 10.0 s');
+    expect(fresh.elapsed()).toBe(10_000);
+  });
+
+  it('throws any other refusal as it came, at once', async () => {
+    const c = clock();
+    const quota = new Error('exceeded quota');
+    await expect(createExplained(() => Promise.reject(quota), { ...c, namespace: 'sd-1', signals: { read: async () => signals() } })).rejects.toBe(quota);
+    expect(c.elapsed()).toBe(0);
   });
 });

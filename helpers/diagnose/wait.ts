@@ -6,7 +6,7 @@ import { ShakedownError } from '../errors.ts';
 import { judgePod } from '../fleet/readiness.ts';
 import { statusMessage } from '../kube/api-errors.ts';
 import { byWeight, where, type Diagnosis } from './diagnosis.ts';
-import { diagnosePods, diagnoseRefusal, UNSCHEDULED_GRACE_MS } from './pods.ts';
+import { diagnosePods, diagnoseRefusal, MISSING_SERVICE_ACCOUNT, UNSCHEDULED_GRACE_MS } from './pods.ts';
 import type { SignalsApi } from './signals.ts';
 
 // The component at fault, as the error that ends a wait.
@@ -22,13 +22,56 @@ export function errorText(error: unknown): string {
   return error instanceof ApiException ? (statusMessage(error) ?? `HTTP ${error.code}`) : error instanceof Error ? error.message : String(error);
 }
 
-// Creating an object in a namespace of the run failed: the component at fault when the cluster's
-// signals name one (a namespace without its default ServiceAccount), else undefined.
-export async function explainRefusal(signals: SignalsApi | undefined, namespace: string, error: unknown): Promise<ShakedownError | undefined> {
-  if (signals === undefined) return undefined;
-  const read = await signals.read(namespace).catch(() => undefined);
-  const diagnosis = read === undefined ? undefined : diagnoseRefusal(errorText(error), namespace, read.controllerManager);
-  return diagnosis === undefined ? undefined : diagnosisError(diagnosis, error);
+// A new namespace's pods are refused until kube-controller-manager has made its `default`
+// ServiceAccount; the API server's admission waits for it about a second. A controller-manager that
+// runs but is busy (its client rate limit spent deleting other namespaces) can take longer, so while
+// its leader Lease is fresh the creation is asked again, up to `boundMs`; a lapsed Lease names it at
+// once, and so does the bound. Any other refusal is thrown as it came.
+export interface CreateInNewNamespace {
+  namespace: string;
+  signals?: SignalsApi;
+  boundMs?: number;
+  pollMs?: number;
+  // How often the Lease is read again while refusals go on.
+  readEveryMs?: number;
+  signal?: AbortSignal;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const SERVICE_ACCOUNT_BOUND_MS = 20_000;
+
+export async function createExplained<T>(action: () => Promise<T>, options: CreateInNewNamespace): Promise<T> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const started = now();
+  let lastRead = -Infinity;
+  let diagnosis: Diagnosis | undefined;
+  let lapsed = false;
+  let asked = 0;
+  for (;;) {
+    asked += 1;
+    try {
+      return await action();
+    } catch (error) {
+      if (!MISSING_SERVICE_ACCOUNT.test(errorText(error))) throw error;
+      if (options.signals !== undefined && now() - lastRead >= (options.readEveryMs ?? 3000)) {
+        lastRead = now();
+        const read = await options.signals.read(options.namespace).catch(() => undefined);
+        if (read !== undefined) {
+          diagnosis = diagnoseRefusal(errorText(error), options.namespace, read.controllerManager);
+          lapsed = read.controllerManager.kind === 'lease' && read.controllerManager.lease.stale;
+        }
+      }
+      if (lapsed || now() - started >= (options.boundMs ?? SERVICE_ACCOUNT_BOUND_MS)) {
+        if (diagnosis === undefined) throw error;
+        const waited = `pod creation asked ${asked} time(s) over ${((now() - started) / 1000).toFixed(1)} s`;
+        throw diagnosisError({ ...diagnosis, evidence: [...diagnosis.evidence, waited] }, error);
+      }
+      options.signal?.throwIfAborted();
+      await sleep(options.pollMs ?? 500);
+    }
+  }
 }
 
 export interface PodWait {

@@ -9,7 +9,7 @@ import type { CoordinationV1Api, CoreV1Api, CoreV1Event, V1ConfigMap, V1Pod, V1S
 import { byWeight, type Diagnosis } from '../diagnose/diagnosis.ts';
 import { diagnosePods, UNSCHEDULED_GRACE_MS } from '../diagnose/pods.ts';
 import { signalsApi, type Signals } from '../diagnose/signals.ts';
-import { diagnosisError, errorText, explainRefusal } from '../diagnose/wait.ts';
+import { createExplained, diagnosisError, errorText } from '../diagnose/wait.ts';
 import { ShakedownError } from '../errors.ts';
 import { AGENT_PORTS, type FleetDescriptor, type ProbeAgent } from './descriptor.ts';
 import type { ImageChoice } from './image.ts';
@@ -71,7 +71,7 @@ const selectorText = (labels: Record<string, string>) => Object.entries(labels).
 export async function deployFleet(api: FleetApi, options: DeployOptions): Promise<FleetDescriptor> {
   const { agents: plan, coverage } = planBoundedFleet({ nodes: options.nodes, minAgents: options.minAgents });
   const token = options.token ?? newAgentToken();
-  const create = creator(api, options.namespace);
+  const create = creator(api, options.namespace, options.signal);
   await create(() => api.createSecret(agentTokenSecret(options.namespace, options.runId, token)), `Secret of the agents' API token in ${options.namespace}`);
   await create(() => api.createConfigMap(agentConfigMap(options.namespace, options.runId, options.bundle)), `ConfigMap of the agent in ${options.namespace}`);
   await Promise.all(
@@ -109,14 +109,13 @@ export async function deployFleet(api: FleetApi, options: DeployOptions): Promis
   };
 }
 
-function creator(api: FleetApi, namespace: string) {
+function creator(api: FleetApi, namespace: string, signal?: AbortSignal) {
   const signals = api.signals === undefined ? undefined : { read: api.signals };
   return async (action: () => Promise<void>, what: string): Promise<void> => {
     try {
-      await action();
+      await createExplained(action, { namespace, ...(signals === undefined ? {} : { signals }), ...(signal === undefined ? {} : { signal }) });
     } catch (error) {
-      const diagnosed = await explainRefusal(signals, namespace, error);
-      if (diagnosed !== undefined) throw diagnosed;
+      if (error instanceof ShakedownError || signal?.aborted === true) throw error;
       const message = errorText(error);
       const refusedByAdmission = /PodSecurity|admission webhook|denied the request|exceeded quota/i.test(message);
       throw new ShakedownError('SD_SETUP_FAILED', `cannot create the ${what}: ${refusedByAdmission ? 'admission refused it: ' : ''}${message}`, {

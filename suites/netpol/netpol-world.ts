@@ -8,7 +8,8 @@
 // the run's checks need (world-model.ts): 2 x 2 when only the verdict runs, else 3 x 3.
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import { signalsApi, type SignalsApi } from '../../helpers/diagnose/signals.ts';
-import { errorText, explainRefusal, waitPodsReady } from '../../helpers/diagnose/wait.ts';
+import { createExplained, errorText, waitPodsReady } from '../../helpers/diagnose/wait.ts';
+import { ShakedownError } from '../../helpers/errors.ts';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import type { ImageChoice } from '../../helpers/fleet/image.ts';
 import { AGENT_CONFIGMAP, AGENT_CONTAINER, AGENT_FILE, agentTokenSecret } from '../../helpers/fleet/manifests.ts';
@@ -232,14 +233,15 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
   }
 }
 
-// Creating in a namespace of the world: a refusal the cluster's signals explain (no default
-// ServiceAccount: the controller-manager) is said as such.
+// Creating in a namespace of the world: a pod refused for want of the namespace's default
+// ServiceAccount is asked again while the controller-manager runs, and names it when it does not.
 function creating(namespace: string, signals: SignalsApi) {
   return async (what: string, action: () => Promise<unknown>): Promise<void> => {
     try {
-      await action();
+      await createExplained(action, { namespace, signals });
     } catch (error) {
-      throw (await explainRefusal(signals, namespace, error)) ?? new Error(`cannot create ${what}: ${errorText(error)}`, { cause: error });
+      if (error instanceof ShakedownError) throw error;
+      throw new Error(`cannot create ${what}: ${errorText(error)}`, { cause: error });
     }
   };
 }
