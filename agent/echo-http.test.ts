@@ -1,5 +1,7 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpEcho } from './echo-http.ts';
+import { MAX_REQUESTS_IN_FLIGHT, createHttpEcho } from './echo-http.ts';
 import type { Readiness } from './echo-http.ts';
 import { startListening } from './listen.ts';
 import type { Listening } from './listen.ts';
@@ -57,5 +59,60 @@ describe('createHttpEcho', () => {
     const reply = await callJson('GET', `${base}/delay/150`);
     expect(performance.now() - start).toBeGreaterThanOrEqual(145);
     expect(reply).toMatchObject({ status: 200, body: { path: '/delay/150' } });
+  });
+});
+
+describe('createHttpEcho against misbehaving clients', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const closed = (socket: ReturnType<typeof connect>) => new Promise((resolve) => socket.on('close', resolve));
+
+  it('answers a client that pipelines a few requests, in order', async () => {
+    const server = await startListening(createHttpEcho({ identity, readiness: { ready: true } }), 0, LOOPBACK);
+    const socket = connect(server.port, LOOPBACK);
+    try {
+      socket.setEncoding('utf8');
+      let received = '';
+      socket.on('data', (chunk: string) => (received += chunk));
+      socket.write(['/delay/30', '/a', '/b'].map((path, i) => `GET ${path} HTTP/1.1\r\nHost: x\r\n${i === 2 ? 'Connection: close\r\n' : ''}\r\n`).join(''));
+      await closed(socket);
+      expect([...received.matchAll(/"path":"([^"]*)"/g)].map((match) => match[1])).toEqual(['/delay/30', '/a', '/b']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it(`destroys a connection that pipelines more than ${MAX_REQUESTS_IN_FLIGHT} unanswered requests, having read no more`, async () => {
+    let handled = 0;
+    // Sees every request the echo goes on to handle, and leaves it to the echo.
+    const counter = () => (handled++, false);
+    const server = await startListening(createHttpEcho({ identity, readiness: { ready: true }, api: counter }), 0, LOOPBACK);
+    const socket = connect(server.port, LOOPBACK);
+    socket.on('error', () => {});
+    try {
+      // Each waits 30 s: nothing is answered, so nothing would hold the echo back from reading on.
+      socket.write('GET /delay/30000 HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(20_000));
+      await Promise.race([closed(socket), sleep(2000).then(() => expect.fail('the connection was not destroyed'))]);
+      expect(handled).toBe(MAX_REQUESTS_IN_FLIGHT);
+    } finally {
+      socket.destroy();
+      await server.close();
+    }
+  });
+
+  it('closes a connection that sends no request within the headers timeout', async () => {
+    const limits = { headersTimeoutMs: 200, requestTimeoutMs: 400, checkIntervalMs: 50 };
+    const server = await startListening(createHttpEcho({ identity, readiness: { ready: true }, limits }), 0, LOOPBACK);
+    const socket = connect(server.port, LOOPBACK);
+    socket.on('error', () => {});
+    try {
+      await once(socket, 'connect');
+      const start = performance.now();
+      socket.resume();
+      await Promise.race([closed(socket), sleep(2000).then(() => expect.fail('the silent connection was not closed'))]);
+      expect(performance.now() - start).toBeGreaterThanOrEqual(150);
+    } finally {
+      socket.destroy();
+      await server.close();
+    }
   });
 });
