@@ -1,19 +1,20 @@
-import { createSocket } from 'node:dgram';
-import { describe, expect, it } from 'vitest';
-import { startUdpEcho } from './echo-udp.ts';
+import { Socket, createSocket } from 'node:dgram';
+import { describe, expect, it, vi } from 'vitest';
+import { MAX_UDP_QUEUE_BYTES, startUdpEcho } from './echo-udp.ts';
 import { LOOPBACK } from './testing/loopback.ts';
 
 /** Sends from a connected socket, which the kernel only lets receive from the address it sent to. */
-function exchange(port: number, payload: Buffer): Promise<{ data: Buffer; from: string }> {
+function exchange(port: number, payload: Buffer, waitMs = 2000): Promise<{ data: Buffer; from: string }> {
   const socket = createSocket('udp4');
-  return new Promise((resolve, reject) => {
+  return new Promise<{ data: Buffer; from: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${waitMs} ms`)), waitMs);
     socket.on('error', reject);
     socket.on('message', (data, peer) => {
-      socket.close();
+      clearTimeout(timer);
       resolve({ data, from: `${peer.address}:${peer.port}` });
     });
     socket.connect(port, LOOPBACK, () => socket.send(payload));
-  });
+  }).finally(() => socket.close());
 }
 
 describe('startUdpEcho', () => {
@@ -37,6 +38,21 @@ describe('startUdpEcho', () => {
       expect(echo.addresses).toEqual([LOOPBACK]);
       expect((await exchange(echo.port, Buffer.from('x'))).data.toString()).toBe('pod-v|x');
     } finally {
+      await echo.close();
+    }
+  });
+});
+
+describe('startUdpEcho under a full send queue', () => {
+  it('drops a datagram unanswered while its answers wait in the send queue past the bound', async () => {
+    const echo = await startUdpEcho('pod-q', 0, LOOPBACK);
+    const queue = vi.spyOn(Socket.prototype, 'getSendQueueSize').mockReturnValue(MAX_UDP_QUEUE_BYTES + 1);
+    try {
+      await expect(exchange(echo.port, Buffer.from('x'), 200)).rejects.toThrow('no answer within 200 ms');
+      queue.mockReturnValue(MAX_UDP_QUEUE_BYTES);
+      expect((await exchange(echo.port, Buffer.from('y'))).data.toString()).toBe('pod-q|y');
+    } finally {
+      queue.mockRestore();
       await echo.close();
     }
   });

@@ -22,6 +22,13 @@ export interface UdpEcho {
   close(): Promise<void>;
 }
 
+/**
+ * Answers a socket may have queued for sending (the kernel's buffer full) before a datagram is
+ * dropped unanswered, as a congested network would drop it, instead of queueing without bound for
+ * a sender faster than the way back: 16 of the largest datagrams, or thousands of small ones.
+ */
+export const MAX_UDP_QUEUE_BYTES = 1024 * 1024;
+
 // kube-ipvs0 holds every ClusterIP of the cluster on IPVS nodes; IPVS rewrites traffic to those
 // addresses before it reaches a socket, so binding them would only cost a socket per Service.
 const BULK_BYTES = Buffer.from(BULK_MARK);
@@ -55,6 +62,7 @@ async function bindEcho(pod: string, address: string, port: number, shared: bool
   // Clients that vanish before the reply are routine; a failed send must not stop the echo.
   socket.on('error', () => {});
   socket.on('message', (message, peer) => {
+    if (socket.getSendQueueSize() > MAX_UDP_QUEUE_BYTES) return;
     // Bytes are echoed as they came; only a bulk message (ASCII by construction) is answered short.
     const bulk = message.length > 2 && message.includes(BULK_BYTES) ? bulkAnswer(message.toString('latin1'), message.length) : undefined;
     socket.send(bulk === undefined ? Buffer.concat([prefix, message]) : Buffer.concat([prefix, Buffer.from(bulk, 'latin1')]), peer.port, peer.address, () => {});
