@@ -1,8 +1,9 @@
 // Every knob of the engine, in one table: its flag, its environment variable, its type and its
 // default. The config file uses the key itself (e.g. "probeImage"). helpers/config.ts applies the
 // precedence. Options of one suite live in its manifest (suites/NAME/manifest.ts), not here.
-import { boolean, duration, integer, nameList, oneOf, text, type ValueType } from './config-values.ts';
+import { boolean, dnsLabel, dnsSubdomain, duration, imageReference, integer, nameList, oneOf, path, text, type ValueType } from './config-values.ts';
 import { PROFILE_NAMES, type ProfileName } from './engine/profiles.ts';
+import { runIdValue } from './run/run-id.ts';
 
 export const TRANSPORTS = ['auto', 'proxy', 'exec'] as const;
 export type TransportChoice = (typeof TRANSPORTS)[number];
@@ -64,9 +65,9 @@ export interface Knob<T> {
 export type Knobs = { [K in SettingKey]: Knob<Settings[K]> };
 
 export const KNOBS: Knobs = {
-  suites: { type: nameList, flag: 'suite', env: 'SHAKEDOWN_SUITES', default: [], describe: 'run only this suite (repeatable; default: all)' },
+  suites: { type: nameList, flag: 'suite', env: 'SHAKEDOWN_SUITES', default: [], describe: 'only this suite (repeatable, or comma-separated; default: all)' },
   kubeconfig: {
-    type: text,
+    type: path,
     flag: 'kubeconfig',
     env: 'SHAKEDOWN_KUBECONFIG',
     default: undefined,
@@ -74,18 +75,18 @@ export const KNOBS: Knobs = {
     describe: 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config)',
   },
   context: { type: text, flag: 'context', env: 'SHAKEDOWN_CONTEXT', default: undefined, describe: 'kubeconfig context (default: its current context)' },
-  junit: { type: text, flag: 'junit', env: 'SHAKEDOWN_JUNIT', default: undefined, isPath: true, describe: 'write a JUnit XML report to FILE' },
-  json: { type: text, flag: 'json', env: 'SHAKEDOWN_JSON', default: undefined, isPath: true, describe: 'write a JSON report to FILE' },
-  html: { type: text, flag: 'html', env: 'SHAKEDOWN_HTML', default: undefined, isPath: true, describe: 'write a self-contained HTML report to FILE' },
+  junit: { type: path, flag: 'junit', env: 'SHAKEDOWN_JUNIT', default: undefined, isPath: true, describe: 'write a JUnit XML report to FILE' },
+  json: { type: path, flag: 'json', env: 'SHAKEDOWN_JSON', default: undefined, isPath: true, describe: 'write a JSON report to FILE' },
+  html: { type: path, flag: 'html', env: 'SHAKEDOWN_HTML', default: undefined, isPath: true, describe: 'write a self-contained HTML report to FILE' },
   probeImage: {
-    type: text,
+    type: imageReference,
     flag: 'probe-image',
     env: 'SHAKEDOWN_PROBE_IMAGE',
     default: undefined,
     describe: 'image that runs the probe agent (default: a pinned Node.js image)',
   },
   imagePullSecret: {
-    type: text,
+    type: dnsSubdomain,
     flag: 'image-pull-secret',
     env: 'SHAKEDOWN_IMAGE_PULL_SECRET',
     default: undefined,
@@ -105,7 +106,7 @@ export const KNOBS: Knobs = {
     default: false,
     describe: 'cleanup: also remove namespaces of runs that have not expired (runs in progress included)',
   },
-  runId: { type: text, flag: 'run', env: 'SHAKEDOWN_RUN', default: undefined, describe: 'cleanup: remove only the namespaces of this run id' },
+  runId: { type: runIdValue, flag: 'run', env: 'SHAKEDOWN_RUN', default: undefined, describe: 'cleanup: remove only the namespaces of this run id' },
   concurrency: { type: integer(1, 64), flag: 'concurrency', env: 'SHAKEDOWN_CONCURRENCY', default: 8, describe: 'checks in flight per suite' },
   apiQps: { type: integer(1, 1000), flag: 'api-qps', env: 'SHAKEDOWN_API_QPS', default: 20, describe: 'requests per second to the API server' },
   setupTimeout: {
@@ -154,7 +155,7 @@ export const KNOBS: Knobs = {
   },
   failOn: { type: oneOf(FAIL_ON), flag: 'fail-on', env: 'SHAKEDOWN_FAIL_ON', default: 'fail', describe: 'the exit code is 1 on a failed check (fail), or on a failed or warned one (warn)' },
   baseline: {
-    type: text,
+    type: path,
     flag: 'baseline',
     env: 'SHAKEDOWN_BASELINE',
     default: undefined,
@@ -183,8 +184,8 @@ export const KNOBS: Knobs = {
     default: false,
     describe: 'deploy: create them, follow the Job to its end, copy its reports back, remove everything; exit with its verdict',
   },
-  image: { type: text, flag: 'image', env: 'SHAKEDOWN_IMAGE', default: undefined, describe: 'deploy: the runner image (built from the Containerfile; default on the local cluster: its own)' },
-  namespace: { type: text, flag: 'namespace', env: 'SHAKEDOWN_NAMESPACE', default: undefined, describe: 'deploy: the namespace of the Job (default: shakedown, or one per run with --wait)' },
+  image: { type: imageReference, flag: 'image', env: 'SHAKEDOWN_IMAGE', default: undefined, describe: 'deploy: the runner image (built from the Containerfile; default on the local cluster: its own)' },
+  namespace: { type: dnsLabel, flag: 'namespace', env: 'SHAKEDOWN_NAMESPACE', default: undefined, describe: 'deploy: the namespace of the Job (default: shakedown, or one per run with --wait)' },
   jobTimeout: {
     type: duration(60_000, 86_400_000),
     flag: 'job-timeout',

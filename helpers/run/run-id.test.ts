@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRunId, newRunId } from './run-id.ts';
+import { isRunId, newRunId, runIdValue } from './run-id.ts';
 
 describe('newRunId', () => {
   it('is sd-, the UTC date and six hex digits, and a valid namespace name', () => {
@@ -12,5 +12,15 @@ describe('newRunId', () => {
   it('differs between runs', () => {
     expect(newRunId()).not.toBe(newRunId());
     expect(isRunId('sd-2025-xyz')).toBe(false);
+  });
+});
+
+describe('runIdValue', () => {
+  it('reads a run id and refuses anything else before it reaches a label selector', () => {
+    expect(runIdValue.fromText(' sd-20250304-abcd01 ')).toBe('sd-20250304-abcd01');
+    for (const raw of ['../../x', 'SD-20250304-ABCD01', 'sd-20250304-abcd0', 'sd-20250304-abcd01,x']) {
+      expect(() => runIdValue.fromText(raw)).toThrow(`must be a run id such as sd-20250304-abcd01 (sd-, the UTC date, 6 lowercase hex digits), got ${JSON.stringify(raw)}`);
+    }
+    expect(() => runIdValue.fromJson(7)).toThrow('must be a run id string such as "sd-20250304-abcd01", got number');
   });
 });
