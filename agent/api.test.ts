@@ -6,7 +6,7 @@ import { startAgent } from './agent.ts';
 import type { RunningAgent } from './agent.ts';
 import { AGENT_VERSION, API_VERSION } from './protocol.ts';
 import type { ProbeResponse } from './protocol.ts';
-import { LOOPBACK, TEST_TOKEN, bearer, callJson, closedTcpPort } from './testing/loopback.ts';
+import { LOOPBACK, TEST_TOKEN, bearer, callJson, closedTcpPort, tcpServer } from './testing/loopback.ts';
 
 const identity = { pod: 'api-pod', namespace: 'sd-7', node: 'node-3', podIP: LOOPBACK };
 
@@ -74,6 +74,30 @@ describe('the agent API', () => {
       ['closed', 'refused'],
     ]);
     expect(body.results[0]?.http?.echo).toMatchObject({ pod: 'api-pod', port: http[1], path: '/x' });
+  });
+
+  it('stops a batch whose client closes the connection: the running probe is aborted, the rest never start', async () => {
+    const connections: { at: number; closedAt?: number }[] = [];
+    const silent = await tcpServer((socket) => {
+      const seen: { at: number; closedAt?: number } = { at: performance.now() };
+      connections.push(seen);
+      socket.on('close', () => (seen.closedAt = performance.now())).resume();
+    });
+    try {
+      // One at a time, each waiting 300 ms for an answer that never comes: 1.5 s if nothing stops it.
+      const targets = Array.from({ length: 5 }, (_, i) => ({ kind: 'tcp', id: `t${i}`, timeoutMs: 300, host: LOOPBACK, port: silent.port }));
+      const client = new AbortController();
+      const asked = fetch(`${api}/v1/probe`, { method: 'POST', headers: bearer(), body: JSON.stringify({ apiVersion: API_VERSION, concurrency: 1, targets }), signal: client.signal });
+      asked.catch(() => {});
+      while (connections.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const abortedAt = performance.now();
+      client.abort();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(connections).toHaveLength(1);
+      expect((connections[0]?.closedAt ?? Infinity) - abortedAt).toBeLessThan(200);
+    } finally {
+      await silent.close();
+    }
   });
 
   it('answers 400 naming the bad field', async () => {

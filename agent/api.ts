@@ -1,6 +1,7 @@
 // The agent's API, served on the first HTTP port next to the echo:
 //   GET  /v1/info       identity, version, ports, resolv.conf, the interface MTU
-//   POST /v1/probe      run a batch of probes (ProbeRequest -> ProbeResponse)
+//   POST /v1/probe      run a batch of probes (ProbeRequest -> ProbeResponse); cancelled when the
+//                       client closes the connection before the answer
 //   PUT  /v1/readiness  set what /healthz answers ({ready: boolean})
 // Every request under /v1/ must carry the run's token (auth.ts), checked before anything else,
 // the body included, is read; without it the answer is 401. Other paths are the open echo.
@@ -11,7 +12,7 @@ import { pathOf } from './echo-http.ts';
 import type { Readiness, Route } from './echo-http.ts';
 import { BodyTooLargeError, readJson, sendJson } from './http-io.ts';
 import { AGENT_VERSION, API_VERSION } from './protocol.ts';
-import type { AgentPorts, ErrorResponse, Identity, InfoResponse } from './protocol.ts';
+import type { AgentPorts, ErrorResponse, Identity, InfoResponse, ProbeResponse } from './protocol.ts';
 import { readResolvConf } from './resolv-conf.ts';
 import { MTU_PATHS, readInterfaceMtu, type MtuPaths } from './mtu.ts';
 import { ValidationError, parseProbeRequest, parseReadinessRequest } from './validate.ts';
@@ -52,7 +53,22 @@ function endpoints(options: ApiOptions): ReadonlyMap<string, Endpoint> {
   };
   const probe = async (request: IncomingMessage, response: ServerResponse) => {
     const batch = parseProbeRequest(await readJson(request, MAX_BODY_BYTES));
-    sendJson(response, 200, await runBatch(batch, options.identity));
+    // A client that closes the connection before the answer will never read it: the batch stops.
+    const cancel = new AbortController();
+    const gone = () => {
+      if (!response.writableFinished) cancel.abort(new Error('the client closed the connection before the answer'));
+    };
+    response.once('close', gone);
+    let answer: ProbeResponse;
+    try {
+      answer = await runBatch(batch, options.identity, { signal: cancel.signal });
+    } catch (error) {
+      if (cancel.signal.aborted) return;
+      throw error;
+    } finally {
+      response.off('close', gone);
+    }
+    sendJson(response, 200, answer);
   };
   const readiness = async (request: IncomingMessage, response: ServerResponse) => {
     options.readiness.ready = parseReadinessRequest(await readJson(request, MAX_BODY_BYTES)).ready;

@@ -55,14 +55,37 @@ describe('runBatch', () => {
 
   it('bounds concurrency by the request and keeps order when later targets finish first', async () => {
     const counter = countingProber(40);
-    const response = await runBatch({ apiVersion: API_VERSION, concurrency: 5, targets: tcpTargets(40, 1) }, identity, counter.probe);
+    const response = await runBatch({ apiVersion: API_VERSION, concurrency: 5, targets: tcpTargets(40, 1) }, identity, { probe: counter.probe });
     expect(counter.peak()).toBe(5);
     expect(response.results.map((result) => result.id)).toEqual(tcpTargets(40, 1).map((target) => target.id));
   });
 
   it('runs at most 64 probes at once by default', async () => {
     const counter = countingProber(100);
-    await runBatch({ apiVersion: API_VERSION, targets: tcpTargets(100, 1) }, identity, counter.probe);
+    await runBatch({ apiVersion: API_VERSION, targets: tcpTargets(100, 1) }, identity, { probe: counter.probe });
     expect(counter.peak()).toBe(64);
+  });
+
+  it('stops when its signal aborts: the running probe sees the abort, later targets never start', async () => {
+    const client = new AbortController();
+    const started: string[] = [];
+    let runningSawAbort = false;
+    const probe: Prober = (target, context) => {
+      started.push(target.id);
+      if (target.id === 't1') client.abort(new Error('client gone'));
+      return new Promise((resolve) => {
+        const done = () => resolve({ id: target.id, kind: target.kind, outcome: 'error', ms: 0, detail: 'cancelled' });
+        if (context?.signal?.aborted === true) {
+          runningSawAbort = true;
+          done();
+        } else {
+          context?.signal?.addEventListener('abort', () => ((runningSawAbort = true), done()), { once: true });
+        }
+      });
+    };
+    const running = runBatch({ apiVersion: API_VERSION, concurrency: 2, targets: tcpTargets(10, 1) }, identity, { probe, signal: client.signal });
+    await expect(running).rejects.toThrow('client gone');
+    expect(started).toEqual(['t0', 't1']);
+    expect(runningSawAbort).toBe(true);
   });
 });

@@ -29,3 +29,32 @@ describe('mapBounded', () => {
     expect(await mapBounded([], 8, async () => 1)).toEqual([]);
   });
 });
+
+describe('mapBounded with an AbortSignal', () => {
+  it('starts no item once the signal aborts, lets those in flight end, then rejects with its reason', async () => {
+    const controller = new AbortController();
+    const started: number[] = [];
+    const ended: number[] = [];
+    const mapped = mapBounded(
+      Array.from({ length: 10 }, (_, index) => index),
+      2,
+      async (item) => {
+        started.push(item);
+        if (item === 2) controller.abort(new Error('client gone'));
+        await sleep(20);
+        ended.push(item);
+        return item;
+      },
+      controller.signal,
+    );
+    await expect(mapped).rejects.toThrow('client gone');
+    expect(started).toEqual([0, 1, 2]);
+    expect(ended.sort()).toEqual([0, 1, 2]);
+  });
+
+  it('starts nothing for a signal already aborted', async () => {
+    let calls = 0;
+    await expect(mapBounded([1, 2], 2, async () => ++calls, AbortSignal.abort(new Error('gone')))).rejects.toThrow('gone');
+    expect(calls).toBe(0);
+  });
+});

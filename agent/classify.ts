@@ -53,3 +53,9 @@ export function classifyError(error: unknown): Classified {
 export function timeoutError(timeoutMs: number): Error {
   return Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' });
 }
+
+/** The error a cancelled probe ends with: the reason its signal gave, or a plain cancellation. */
+export function cancelledError(reason: unknown): Error {
+  const why = reason instanceof Error ? reason.message : 'its client went away';
+  return Object.assign(new Error(`cancelled: ${why}`), { code: 'ABORT_ERR' });
+}

@@ -7,7 +7,7 @@ import { createSocket } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
 import { answerFinding, encodeQuery } from './dns-wire.ts';
 import { runProbeScope } from './probe-scope.ts';
-import type { ProbeScope } from './probe-scope.ts';
+import type { ProbeContext, ProbeScope } from './probe-scope.ts';
 import type { DnsTarget, ProbeResult } from './protocol.ts';
 
 const DNS_PORT = 53;
@@ -50,16 +50,16 @@ function overTcp(target: DnsTarget, scope: ProbeScope): void {
   socket.on('error', (error) => scope.fail(error));
 }
 
-function once(target: DnsTarget): Promise<ProbeResult> {
-  return runProbeScope(target, (scope) => (target.transport === 'udp' ? overUdp(target, scope) : overTcp(target, scope)));
+function once(target: DnsTarget, context: ProbeContext): Promise<ProbeResult> {
+  return runProbeScope(target, (scope) => (target.transport === 'udp' ? overUdp(target, scope) : overTcp(target, scope)), context);
 }
 
-export async function probeDns(target: DnsTarget): Promise<ProbeResult> {
-  const first = await once(target);
+export async function probeDns(target: DnsTarget, context: ProbeContext = {}): Promise<ProbeResult> {
+  const first = await once(target, context);
   if (target.transport !== 'udp' || target.tcpOnTruncation !== true || first.dns?.flags.tc !== true) return first;
   const truncated = { ms: first.ms, answers: first.dns.answers.filter((a) => a.type !== 'OPT').length };
   const left = Math.max(1, Math.round(target.timeoutMs - first.ms));
-  const retried = await once({ ...target, transport: 'tcp', timeoutMs: left });
+  const retried = await once({ ...target, transport: 'tcp', timeoutMs: left }, context);
   const ms = Math.round((first.ms + retried.ms) * 1000) / 1000;
   const before = `truncated over UDP (${truncated.answers} answers, ${Math.round(first.ms)}ms), then over TCP`;
   if (retried.dns === undefined) return { ...retried, ms, detail: `${before}: ${retried.detail}` };

@@ -6,7 +6,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { flattenHeaders } from './http-headers.ts';
 import { runProbeScope } from './probe-scope.ts';
-import type { Finding } from './probe-scope.ts';
+import type { Finding, ProbeContext } from './probe-scope.ts';
 import type { EchoBody, HttpData, HttpTarget, ProbeResult } from './protocol.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -63,7 +63,7 @@ function httpFinding(target: HttpTarget, response: IncomingMessage, body: Buffer
   return { outcome: 'ok', detail: `HTTP ${status}${from}`, http };
 }
 
-export function probeHttp(target: HttpTarget): Promise<ProbeResult> {
+export function probeHttp(target: HttpTarget, context: ProbeContext = {}): Promise<ProbeResult> {
   return runProbeScope(target, (scope) => {
     const url = new URL(target.url);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -84,5 +84,5 @@ export function probeHttp(target: HttpTarget): Promise<ProbeResult> {
       response.on('error', (error) => scope.fail(error));
     });
     request.end();
-  });
+  }, context);
 }

@@ -81,4 +81,25 @@ describe('probeTcp', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(got).toBe('');
   });
+
+  it('ends at once, its connection closed, when its signal aborts', async () => {
+    let closed = false;
+    const port = await serve(tcpServer((socket) => socket.on('close', () => (closed = true)).resume()));
+    const client = new AbortController();
+    setTimeout(() => client.abort(new Error('the client went away')), 50);
+    const result = await probeTcp(target(port, { timeoutMs: 5000 }), { signal: client.signal });
+    expect(result).toMatchObject({ outcome: 'error', code: 'ABORT_ERR', detail: 'cancelled: the client went away' });
+    expect(result.ms).toBeLessThan(1000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(true);
+  });
+
+  it('does not even connect when its signal has aborted already', async () => {
+    let connections = 0;
+    const port = await serve(tcpServer(() => connections++));
+    const result = await probeTcp(target(port), { signal: AbortSignal.abort() });
+    expect(result).toMatchObject({ outcome: 'error', code: 'ABORT_ERR' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(connections).toBe(0);
+  });
 });

@@ -3,11 +3,12 @@
 import { connect } from 'node:net';
 import { DEFAULT_PAYLOAD, echoExchange, echoFinding } from './echo-line.ts';
 import { runProbeScope } from './probe-scope.ts';
+import type { ProbeContext } from './probe-scope.ts';
 import type { ProbeResult, TcpTarget } from './protocol.ts';
 
 const MAX_REPLY_CHARS = 64 * 1024;
 
-export function probeTcp(target: TcpTarget): Promise<ProbeResult> {
+export function probeTcp(target: TcpTarget, context: ProbeContext = {}): Promise<ProbeResult> {
   const { sent, expect } = echoExchange(target.payload ?? DEFAULT_PAYLOAD, target.size);
   return runProbeScope(target, (scope) => {
     const socket = connect({ host: target.host, port: target.port });
@@ -26,5 +27,5 @@ export function probeTcp(target: TcpTarget): Promise<ProbeResult> {
     });
     socket.on('end', () => scope.finish({ outcome: 'protocol-error', detail: 'connection closed before a reply line' }));
     socket.on('error', (error) => scope.fail(error));
-  });
+  }, context);
 }

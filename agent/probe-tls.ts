@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import { connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import { runProbeScope } from './probe-scope.ts';
+import type { ProbeContext } from './probe-scope.ts';
 import type { ProbeResult, TlsData, TlsTarget } from './protocol.ts';
 
 /** The peer's chain, leaf first, each certificate once (a self-signed root names itself as issuer). */
@@ -21,7 +22,7 @@ export function peerChain(socket: TLSSocket): string[] {
   return chain;
 }
 
-export function probeTls(target: TlsTarget): Promise<ProbeResult> {
+export function probeTls(target: TlsTarget, context: ProbeContext = {}): Promise<ProbeResult> {
   return runProbeScope(target, (scope) => {
     // SNI carries names only, never an IP literal.
     const servername = target.servername !== undefined && isIP(target.servername) === 0 ? target.servername : undefined;
@@ -43,5 +44,5 @@ export function probeTls(target: TlsTarget): Promise<ProbeResult> {
       scope.finish({ outcome: tls.chain.length === 0 ? 'tls-error' : 'ok', detail, tls });
     });
     socket.on('error', (error) => scope.fail(error));
-  });
+  }, context);
 }

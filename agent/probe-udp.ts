@@ -4,9 +4,10 @@ import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { DEFAULT_PAYLOAD, echoExchange, echoFinding } from './echo-line.ts';
 import { runProbeScope } from './probe-scope.ts';
+import type { ProbeContext } from './probe-scope.ts';
 import type { ProbeResult, UdpTarget } from './protocol.ts';
 
-export function probeUdp(target: UdpTarget): Promise<ProbeResult> {
+export function probeUdp(target: UdpTarget, context: ProbeContext = {}): Promise<ProbeResult> {
   const { sent, expect } = echoExchange(target.payload ?? DEFAULT_PAYLOAD, target.size);
   return runProbeScope(target, (scope) => {
     const socket = createSocket(isIPv6(target.host) ? 'udp6' : 'udp4');
@@ -15,5 +16,5 @@ export function probeUdp(target: UdpTarget): Promise<ProbeResult> {
     socket.on('message', (message) => scope.finish(echoFinding(message.toString('utf8'), expect)));
     socket.on('connect', () => socket.send(sent));
     socket.connect(target.port, target.host);
-  });
+  }, context);
 }
