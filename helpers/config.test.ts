@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeSource, loadConfigFile, parseConfigText, resolveSettings, resolveSuiteOptions, type Layers } from './config.ts';
+import { CONFIG_MAX_BYTES, describeSource, loadConfigFile, parseConfigText, resolveSettings, resolveSuiteOptions, type Layers } from './config.ts';
 import { duration, integer, text } from './config-values.ts';
 import { defineManifest, option, suiteOptions } from './engine/manifest.ts';
 import { thrown } from './testing/shakedown-error.ts';
@@ -98,6 +99,35 @@ describe('config file', () => {
     const error = thrown(() => loadConfigFile({}, { SHAKEDOWN_CONFIG: '/nonexistent/sd.json' }, '/'));
     expect(error.code).toBe('SD_CONFIG_INVALID');
     expect(error.message).toBe('cannot read the config file /nonexistent/sd.json (from SHAKEDOWN_CONFIG): no such file');
+  });
+
+  it('refuses a directory, a FIFO and a huge file before reading them, naming the file and where it was named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sd-config-'));
+    expect(thrown(() => loadConfigFile({ config: dir }, {}, '/')).message).toBe(`cannot read the config file ${dir} (from --config): it is a directory`);
+    const fifo = join(dir, 'fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    // Reading a FIFO would block until a writer came: it is refused from its type.
+    expect(thrown(() => loadConfigFile({}, { SHAKEDOWN_CONFIG: fifo }, '/')).message).toBe(`cannot read the config file ${fifo} (from SHAKEDOWN_CONFIG): it is not a regular file (a FIFO, socket or device)`);
+    const huge = join(dir, 'huge.json');
+    writeFileSync(huge, ' '.repeat(CONFIG_MAX_BYTES + 1));
+    expect(thrown(() => loadConfigFile({ config: huge }, {}, '/')).message).toMatch(/: it is 1048577 bytes; a config file is at most 1048576$/);
+    const blank = thrown(() => loadConfigFile({}, { SHAKEDOWN_CONFIG: ' ' }, '/'));
+    expect([blank.code, blank.message]).toEqual(['SD_CONFIG_INVALID', 'SHAKEDOWN_CONFIG must name a file, got " "']);
+    expect(thrown(() => loadConfigFile({ config: '' }, {}, '/')).code).toBe('SD_BAD_FLAG');
+  });
+
+  it('reads a file that starts with a byte order mark, and refuses a key given twice', () => {
+    expect(parseConfigText('/x.json', '\uFEFF{"context": "a"}')).toEqual({ context: 'a' });
+    expect(thrown(() => parseConfigText('/x.json', '{"concurrency": 4, "context": {"concurrency": 1}, "concurrency" : 5}')).message).toBe('/x.json: key "concurrency" is given twice');
+    expect(parseConfigText('/x.json', '{"context": "a\\"b", "$schema": "s"}')).toEqual({ context: 'a"b', $schema: 's' });
+    expect(thrown(() => parseConfigText('/x.json', '{"$schema": 5}')).message).toBe('/x.json: key "$schema" must be a string (the schema\'s URL), got number');
+    expect(thrown(() => parseConfigText('/x.json', '')).message).toBe('/x.json is not valid JSON: it is empty');
+    expect(thrown(() => parseConfigText('/x.json', '{\n"a": x\n}')).message).not.toContain('\n');
+  });
+
+  it('hints at the place to fix: the variable, or the key in the file', () => {
+    expect(thrown(() => resolveSettings(['apiQps'], layers({ env: { SHAKEDOWN_API_QPS: '0' } }))).hint).toBe('Fix or unset SHAKEDOWN_API_QPS; a flag overrides it.');
+    expect(thrown(() => resolveSettings(['apiQps'], layers({ file: { path: '/etc/sd.json', values: { apiQps: 0 } } }))).hint).toBe('Fix the key "apiQps" in /etc/sd.json; a flag or environment variable overrides it.');
   });
 
   it('rejects bad JSON, a non-object and an unknown key, naming the file (and the key)', () => {
