@@ -45,7 +45,7 @@ async function measure(transport: ProbeTransport, source: AgentAddress, targets:
 
 async function timeThroughput(session: KubeSession, probes: number): Promise<Throughput> {
   const runId = newRunId();
-  const namespaces = namespaceApi(session.clients.core);
+  const namespaces = namespaceApi(session.clients);
   await namespaces.create(runNamespace({ name: runId, runId, expiresAt: new Date(Date.now() + 3_600_000), purpose: 'benchmark' }));
   try {
     const nodes = (await session.clients.core.listNode()).items.map((node) => node.metadata?.name ?? '');

@@ -40,7 +40,7 @@ const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[
 
 async function timeTable(session: KubeSession): Promise<TableTimes> {
   const runId = newRunId();
-  const namespaces = namespaceApi(session.clients.core);
+  const namespaces = namespaceApi(session.clients);
   let world: World | undefined;
   try {
     const nodes = (await session.clients.core.listNode()).items.map((node) => node.metadata?.name ?? '');

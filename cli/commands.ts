@@ -37,6 +37,8 @@ export const COMMANDS: CommandSpec[] = [
       'baseline',
       'inCluster',
       'reportLog',
+      'runRole',
+      'runId',
     ],
     suiteOptions: true,
   },

@@ -1,12 +1,14 @@
-// What `shakedown deploy` creates, as plain objects: a namespace, a ServiceAccount, the ClusterRoles
-// derived from the chosen suites' manifests (one for the suites that make objects, with the
-// engine's share, and a separate read-only one for the read-only suites), their bindings, and a
-// Job that runs `shakedown run --in-cluster --report-log` as that ServiceAccount. Everything carries
-// the managed-by label and the deploy's run id, so `shakedown cleanup` finds what a crash left.
+// What `shakedown deploy` creates, as plain objects: a namespace, a ServiceAccount, the admission
+// policy that confines the runner's writes to its own run (deploy-admission.ts), two ClusterRoles
+// derived from the chosen suites' manifests (what it holds cluster-wide, bound here; what it may do
+// in its run's namespaces, which it binds there itself), and a Job that runs `shakedown run
+// --in-cluster --report-log` as that ServiceAccount. Everything carries the managed-by label and the
+// deploy's run id, so `shakedown cleanup` finds what a crash left.
 import type { SuiteManifest } from '../helpers/engine/manifest.ts';
-import { clusterRoleRules, type PolicyRule } from '../helpers/kube/permissions.ts';
+import { confinedPermissions, rbacRules, type PolicyRule } from '../helpers/kube/permissions.ts';
 import { EXPIRES_AT_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PURPOSE_ANNOTATION, RUN_ID_LABEL } from '../helpers/run/labels.ts';
 import type { TransportChoice } from '../helpers/settings.ts';
+import { admissionPolicy, policyName } from './deploy-admission.ts';
 
 export const RUNNER_NAME = 'shakedown';
 export const RUNNER_CONTAINER = 'shakedown';
@@ -17,10 +19,12 @@ export const RUNNER_GRACE_SECONDS = 120;
 
 export interface DeployPlan {
   runId: string;
+  // The run id the runner runs under (its namespaces carry it; the admission policy names it).
+  runnerRunId: string;
   namespace: string;
   image: string;
   pullPolicy: 'IfNotPresent' | 'Never' | 'Always';
-  // The runner's arguments after the image's entry point (`shakedown`).
+  // The runner's arguments after the image's entry point (`shakedown`); deployObjects adds its run id and role.
   args: string[];
   suites: readonly SuiteManifest[];
   transport: TransportChoice;
@@ -36,37 +40,32 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
-export interface RoleSplit {
-  // The suites that make objects (run namespaces, the probe fleet, pods of their own).
-  writing: SuiteManifest[];
-  // The read-only suites (setup []): they only read, and the engine adds only /version and nodes.
-  readOnly: SuiteManifest[];
-}
-
-export function splitSuites(suites: readonly SuiteManifest[]): RoleSplit {
-  return { writing: suites.filter((s) => s.setup.length > 0), readOnly: suites.filter((s) => s.setup.length === 0) };
-}
-
 export function labels(runId: string): Record<string, string> {
   return { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: runId, [COMPONENT_LABEL]: COMPONENT_VALUE };
 }
 
-// The ClusterRoles: name -> rules. Run namespaces do not exist before the run makes them, so the
-// rules are cluster-wide (helpers/kube/permissions.ts rbacRules); with transport auto the exec
-// fallback is granted too, as preflight asks for it.
-export function clusterRoles(plan: Pick<DeployPlan, 'namespace' | 'suites' | 'transport'>): { name: string; suites: string[]; rules: PolicyRule[] }[] {
-  const { writing, readOnly } = splitSuites(plan.suites);
+// The two ClusterRoles: `held`, bound cluster-wide (reads; making the run's namespaces and PVs and
+// binding its role, every one of those writes confined by the admission policy below), and `run`, the
+// run-scoped rules, bound by the runner itself in each namespace its run makes and nowhere else.
+export interface DeployRoles {
+  held: { name: string; rules: PolicyRule[] };
+  run: { name: string; rules: PolicyRule[] } | undefined;
+}
+
+export function deployRoles(plan: Pick<DeployPlan, 'namespace' | 'suites' | 'transport'>): DeployRoles {
   const base = `shakedown-${plan.namespace}`;
-  return [
-    ...(writing.length === 0 ? [] : [{ name: base, suites: writing.map((s) => s.name), rules: clusterRoleRules(writing, plan.transport, { withFallback: true }) }]),
-    ...(readOnly.length === 0 ? [] : [{ name: `${base}-read-only`, suites: readOnly.map((s) => s.name), rules: clusterRoleRules(readOnly, plan.transport) }]),
-  ];
+  const split = confinedPermissions(plan.suites, plan.transport, `${base}-run`);
+  return {
+    held: { name: base, rules: rbacRules(split.held) },
+    run: split.perNamespace.length === 0 ? undefined : { name: `${base}-run`, rules: rbacRules(split.perNamespace) },
+  };
 }
 
 export function deployObjects(plan: DeployPlan): KubeObject[] {
   const own = labels(plan.runId);
   const meta = (name: string, namespaced: boolean) => ({ name, ...(namespaced ? { namespace: plan.namespace } : {}), labels: { ...own } });
-  const roles = clusterRoles(plan);
+  const roles = deployRoles(plan);
+  const suites = plan.suites.map((s) => s.name).join(', ');
   const namespace: KubeObject = {
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -77,21 +76,25 @@ export function deployObjects(plan: DeployPlan): KubeObject[] {
     },
   };
   const serviceAccount: KubeObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(RUNNER_NAME, true) };
-  const rbac = roles.flatMap((role): KubeObject[] => [
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { ...meta(role.name, false), annotations: { [PURPOSE_ANNOTATION]: `what shakedown needs to run ${role.suites.join(', ')}, derived from their manifests` } },
-      rules: role.rules,
-    },
+  const role = (name: string, rules: PolicyRule[], purpose: string): KubeObject => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { ...meta(name, false), annotations: { [PURPOSE_ANNOTATION]: purpose } },
+    rules,
+  });
+  // The admission policy first: no write the runner may make exists before its confinement does.
+  const confinement = roles.run === undefined ? [] : admissionPolicy(plan, roles.run.name, own, RUNNER_NAME);
+  const rbac: KubeObject[] = [
+    role(roles.held.name, roles.held.rules, `what shakedown needs cluster-wide to run ${suites}, derived from their manifests (its writes are confined to the run by ValidatingAdmissionPolicy ${policyName(plan)})`),
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
-      metadata: meta(role.name, false),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.name },
+      metadata: meta(roles.held.name, false),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roles.held.name },
       subjects: [{ kind: 'ServiceAccount', name: RUNNER_NAME, namespace: plan.namespace }],
     },
-  ]);
+    ...(roles.run === undefined ? [] : [role(roles.run.name, roles.run.rules, `what shakedown needs in each namespace of run ${plan.runnerRunId}: bound there by the runner itself, nowhere else`)]),
+  ];
   const job: KubeObject = {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -112,7 +115,8 @@ export function deployObjects(plan: DeployPlan): KubeObject[] {
               name: RUNNER_CONTAINER,
               image: plan.image,
               imagePullPolicy: plan.pullPolicy,
-              args: plan.args,
+              // The run id its namespaces carry and the role it binds there: what the admission policy confines it to.
+              args: [...plan.args, '--run', plan.runnerRunId, ...(roles.run === undefined ? [] : ['--run-role', roles.run.name])],
               env: [
                 { name: 'HOME', value: '/tmp' },
                 { name: 'NO_COLOR', value: '1' },
@@ -127,12 +131,20 @@ export function deployObjects(plan: DeployPlan): KubeObject[] {
       },
     },
   };
-  return [namespace, serviceAccount, ...rbac, job];
+  return [namespace, serviceAccount, ...confinement, ...rbac, job];
 }
 
 // The REST path that creates an object (and, with its name, reads or deletes it).
 export function collectionPath(object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): string {
-  const plural: Record<string, string> = { Namespace: 'namespaces', ServiceAccount: 'serviceaccounts', ClusterRole: 'clusterroles', ClusterRoleBinding: 'clusterrolebindings', Job: 'jobs' };
+  const plural: Record<string, string> = {
+    Namespace: 'namespaces',
+    ServiceAccount: 'serviceaccounts',
+    ClusterRole: 'clusterroles',
+    ClusterRoleBinding: 'clusterrolebindings',
+    ValidatingAdmissionPolicy: 'validatingadmissionpolicies',
+    ValidatingAdmissionPolicyBinding: 'validatingadmissionpolicybindings',
+    Job: 'jobs',
+  };
   const resource = plural[object.kind];
   if (resource === undefined) throw new Error(`deploy makes no ${object.kind}`);
   const prefix = object.apiVersion === 'v1' ? '/api/v1' : `/apis/${object.apiVersion}`;

@@ -18,7 +18,7 @@ import { apiError, statusCode } from '../helpers/kube/api-errors.ts';
 import type { KubeconfigLocation } from '../helpers/kube/kubeconfig.ts';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
 import { clusterScopedKinds, removeClusterLeftovers } from '../helpers/run/cluster-leftovers.ts';
-import { ownedSelector } from '../helpers/run/labels.ts';
+import { FIELD_MANAGER, ownedSelector } from '../helpers/run/labels.ts';
 import { namespaceApi, removeRun } from '../helpers/run/namespaces.ts';
 import { onStopSignal } from '../helpers/run/signals.ts';
 import type { Settings } from '../helpers/settings.ts';
@@ -29,8 +29,6 @@ import type { CliIo } from './main.ts';
 const POLL_MS = 1000;
 // How often the cluster's signals are read while the runner pod does not start.
 const DIAGNOSE_EVERY_MS = 3000;
-// The runner's first line names its run id (the label of its run namespaces).
-const RUNNER_HEADER = /^shakedown run (sd-\d{8}-[0-9a-f]{6}) against /;
 const NAMESPACE_REMOVAL_MS = 120_000;
 // Waiting reasons of a container that will not start by waiting longer.
 const HOPELESS = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
@@ -56,7 +54,8 @@ function describe(object: KubeObject): string {
 }
 
 async function create(session: KubeSession, object: KubeObject): Promise<void> {
-  const response = await session.connection.send({ method: 'POST', path: collectionPath(object), headers: { 'content-type': 'application/json' }, body: JSON.stringify(object) });
+  // Under our field manager: the API server's record that deploy made it (run/labels.ts createdByShakedown).
+  const response = await session.connection.send({ method: 'POST', path: `${collectionPath(object)}?fieldManager=${FIELD_MANAGER}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(object) });
   if (response.status === 409) {
     throw new ShakedownError('SD_SETUP_FAILED', `${describe(object)} already exists: deploy makes its own`, { hint: object.kind === 'Namespace' ? 'Choose another --namespace, or remove the old one (shakedown cleanup).' : 'Remove the old one (shakedown cleanup).' });
   }
@@ -138,7 +137,7 @@ async function waitForStart(session: KubeSession, plan: DeployPlan, settings: Se
 
 // Prints the runner's log as it comes, without the reports block; ends when the container does
 // (or the stream breaks: the caller then polls the pod).
-async function followLog(session: KubeSession, namespace: string, pod: string, write: (text: string) => void, signal: AbortSignal, onRunId: (id: string) => void): Promise<void> {
+async function followLog(session: KubeSession, namespace: string, pod: string, write: (text: string) => void, signal: AbortSignal): Promise<void> {
   const path = `/api/v1/namespaces/${namespace}/pods/${pod}/log?container=${RUNNER_CONTAINER}&follow=true`;
   const response = await request(`${session.connection.server}${path}`, { dispatcher: session.connection.dispatcher, headers: await session.connection.authHeaders(), signal, bodyTimeout: 0 });
   if (response.statusCode !== 200) {
@@ -155,11 +154,7 @@ async function followLog(session: KubeSession, namespace: string, pod: string, w
       pending = pending.slice(newline + 1);
       if (line === REPORTS_BEGIN) inBlock = true;
       else if (line === REPORTS_END) inBlock = false;
-      else if (!inBlock) {
-        const runId = RUNNER_HEADER.exec(line)?.[1];
-        if (runId !== undefined) onRunId(runId);
-        write(`${line}\n`);
-      }
+      else if (!inBlock) write(`${line}\n`);
       newline = pending.indexOf('\n');
     }
   }
@@ -237,7 +232,6 @@ export async function applyAndFollow(io: CliIo, request: DeployRequest): Promise
   const say = (line: string) => io.stderr.write(`deploy: ${line}\n`);
   const session = await openKubeSession(request.location, { ...(settings.context === undefined ? {} : { context: settings.context }), qps: settings.apiQps });
   const created: KubeObject[] = [];
-  let runnerRunId: string | undefined;
   const abort = new AbortController();
   const disposeSignals = onStopSignal((signal) => {
     say(`${signal}: stopping and removing what deploy created (press Ctrl-C again to leave at once; shakedown cleanup removes the rest)`);
@@ -259,7 +253,7 @@ export async function applyAndFollow(io: CliIo, request: DeployRequest): Promise
     }
     const pod = await waitForStart(session, plan, settings, abort.signal, say);
     say(`the runner runs (pod ${plan.namespace}/${pod}); its output follows`);
-    await followLog(session, plan.namespace, pod, (text) => io.stdout.write(text), abort.signal, (id) => (runnerRunId = id)).catch((error: unknown) => {
+    await followLog(session, plan.namespace, pod, (text) => io.stdout.write(text), abort.signal).catch((error: unknown) => {
       if (abort.signal.aborted) throw abort.signal.reason;
       say(`the log stream broke (${(error as Error).message}); waiting for the runner to end`);
     });
@@ -277,19 +271,20 @@ export async function applyAndFollow(io: CliIo, request: DeployRequest): Promise
     return packed.exitCode;
   } finally {
     disposeSignals();
-    await cleanUp(session, plan, created, runnerRunId, say);
+    await cleanUp(session, plan, created, say);
     await session.close();
   }
 }
 
-async function cleanUp(session: KubeSession, plan: DeployPlan, created: readonly KubeObject[], runnerRunId: string | undefined, say: (line: string) => void): Promise<void> {
+async function cleanUp(session: KubeSession, plan: DeployPlan, created: readonly KubeObject[], say: (line: string) => void): Promise<void> {
   if (created.length === 0) return;
   if (created.some((object) => object.kind === 'Job')) await stopRunner(session, plan.namespace, say);
   const problems: string[] = [];
   // What the runner could not remove itself (killed at the end of its grace period, say): its run
   // namespaces and cluster-scoped objects, by its run id, with deploy's own credentials.
-  if (runnerRunId !== undefined) {
-    const api = namespaceApi(session.clients.core);
+  const { runnerRunId } = plan;
+  if (created.some((object) => object.kind === 'Job')) {
+    const api = namespaceApi(session.clients);
     const left = await api.list(ownedSelector(runnerRunId)).catch(() => []);
     if (left.length > 0) {
       say(`removing what the runner left: ${left.map((n) => n.metadata?.name ?? '').join(', ')}`);
@@ -305,7 +300,7 @@ async function cleanUp(session: KubeSession, plan: DeployPlan, created: readonly
     await remove(session, object).catch((error: unknown) => problems.push((error as Error).message));
   }
   if (created.some((object) => object.kind === 'Namespace')) {
-    const removal = await removeRun(namespaceApi(session.clients.core), plan.runId, { timeoutMs: NAMESPACE_REMOVAL_MS }).catch((error: unknown) => ({ removed: [], stuck: [{ name: plan.namespace, detail: (error as Error).message }] }));
+    const removal = await removeRun(namespaceApi(session.clients), plan.runId, { timeoutMs: NAMESPACE_REMOVAL_MS }).catch((error: unknown) => ({ removed: [], stuck: [{ name: plan.namespace, detail: (error as Error).message }] }));
     for (const stuck of removal.stuck) problems.push(`namespace ${stuck.name} is still terminating: ${stuck.detail}`);
   }
   if (problems.length > 0) say(`could not remove everything: ${problems.join('; ')}; shakedown cleanup --run ${plan.runId} finishes it`);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveAll } from '../helpers/config.ts';
 import { discoverSuites, loadSuites, PACKAGE_ROOT, selectSuites } from '../helpers/engine/suites.ts';
 import { LOCAL_CLUSTER_CONTEXT, PINNED_NODE_VERSION } from '../helpers/fleet/image.ts';
-import { clusterRoleRules } from '../helpers/kube/permissions.ts';
+import { confinedPermissions, rbacRules, type PolicyRule } from '../helpers/kube/permissions.ts';
 import { MANAGED_BY_LABEL, RUN_ID_LABEL } from '../helpers/run/labels.ts';
 import { thrown } from '../helpers/testing/shakedown-error.ts';
 import { localRunnerImage, packageVersion, runnerArgs, runnerImage } from './deploy.ts';
@@ -19,6 +19,7 @@ const pick = (...names: string[]) => selectSuites(all, names, { kind: 'flag', fl
 function plan(over: Partial<DeployPlan> = {}): DeployPlan {
   return {
     runId: 'sd-20261203-abcdef',
+    runnerRunId: 'sd-20261203-123456',
     namespace: 'sd-20261203-abcdef-deploy',
     image: 'localhost/shakedown/runner:0.1.0',
     pullPolicy: 'Never',
@@ -34,19 +35,25 @@ function plan(over: Partial<DeployPlan> = {}): DeployPlan {
 const byKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind);
 
 describe('deploy objects', () => {
-  it('a namespace, a ServiceAccount, the derived ClusterRole and its binding, and the Job, all labelled with the run', () => {
+  it('a namespace, a ServiceAccount, the admission policy, the two derived ClusterRoles (one bound), and the Job, all labelled with the run', () => {
     const objects = deployObjects(plan());
     expect(objects.map((o) => `${o.kind} ${o.metadata.name}`)).toEqual([
       'Namespace sd-20261203-abcdef-deploy',
       'ServiceAccount shakedown',
+      'ValidatingAdmissionPolicy shakedown-sd-20261203-abcdef-deploy',
+      'ValidatingAdmissionPolicyBinding shakedown-sd-20261203-abcdef-deploy',
       'ClusterRole shakedown-sd-20261203-abcdef-deploy',
       'ClusterRoleBinding shakedown-sd-20261203-abcdef-deploy',
+      'ClusterRole shakedown-sd-20261203-abcdef-deploy-run',
       'Job shakedown',
     ]);
     for (const object of objects) expect(object.metadata.labels).toMatchObject({ [MANAGED_BY_LABEL]: 'shakedown', [RUN_ID_LABEL]: 'sd-20261203-abcdef' });
-    const [role] = byKind(objects, 'ClusterRole');
-    // Exactly what preflight asks for (exec as the fallback of transport auto), nothing more.
-    expect(role?.rules).toEqual(clusterRoleRules(pick('services'), 'auto', { withFallback: true }));
+    const [held, run] = byKind(objects, 'ClusterRole');
+    // Exactly what preflight asks for (exec as the fallback of transport auto), split by where it is bound.
+    const split = confinedPermissions(pick('services'), 'auto', 'shakedown-sd-20261203-abcdef-deploy-run');
+    expect(held?.rules).toEqual(rbacRules(split.held));
+    expect(run?.rules).toEqual(rbacRules(split.perNamespace));
+    expect(byKind(objects, 'ClusterRoleBinding')).toHaveLength(1);
     expect(byKind(objects, 'ClusterRoleBinding')[0]).toMatchObject({
       roleRef: { kind: 'ClusterRole', name: 'shakedown-sd-20261203-abcdef-deploy' },
       subjects: [{ kind: 'ServiceAccount', name: 'shakedown', namespace: 'sd-20261203-abcdef-deploy' }],
@@ -56,17 +63,37 @@ describe('deploy objects', () => {
     expect(namespace?.metadata.annotations?.['shakedown.dev/expires-at']).toBe('2026-12-03T23:30:00.000Z');
   });
 
-  it('a separate read-only role for the read-only suites, with no verb that writes', () => {
-    const objects = deployObjects(plan({ suites: pick('services', 'gate') }));
-    const roles = byKind(objects, 'ClusterRole');
-    expect(roles.map((r) => r.metadata.name)).toEqual(['shakedown-sd-20261203-abcdef-deploy', 'shakedown-sd-20261203-abcdef-deploy-read-only']);
-    expect(roles[0]?.rules).toEqual(clusterRoleRules(pick('services'), 'auto', { withFallback: true }));
-    expect(roles[1]?.rules).toEqual(clusterRoleRules(pick('gate'), 'auto'));
-    const verbs = new Set((roles[1]?.rules as { verbs: string[] }[]).flatMap((rule) => rule.verbs));
+  it('cluster-wide, the runner reads, and writes only what admission confines: no pod, exec, port-forward, Secret or Deployment verb', () => {
+    const [held, run] = byKind(deployObjects(plan({ suites: all.map((s) => s.manifest) })), 'ClusterRole') as (KubeObject & { rules: PolicyRule[] })[];
+    const writes = held!.rules.flatMap((rule) => rule.verbs.filter((verb) => !['get', 'list', 'watch'].includes(verb)).map((verb) => `${verb} ${rule.resources?.[0] ?? rule.nonResourceURLs?.[0]}${rule.resourceNames === undefined ? '' : ` ${rule.resourceNames.join(',')}`}`));
+    expect(writes.sort()).toEqual([
+      'bind clusterroles shakedown-sd-20261203-abcdef-deploy-run',
+      'create namespaces',
+      'create persistentvolumes',
+      'create rolebindings',
+      'delete namespaces',
+      'delete persistentvolumes',
+      'patch namespaces',
+      'update persistentvolumes',
+    ]);
+    expect(held!.rules.some((rule) => rule.resources?.includes('secrets'))).toBe(false);
+    expect(held!.rules.some((rule) => rule.resources?.some((resource) => resource.startsWith('pods/') && resource !== 'pods/log'))).toBe(false);
+    // The run role holds the pod, exec and Secret verbs: bound only where the run makes namespaces.
+    expect(run!.rules.map((rule) => rule.resources?.[0])).toEqual(expect.arrayContaining(['pods', 'pods/exec', 'secrets']));
+  });
+
+  it('the runner runs under the run id and binds the role the admission policy names', () => {
+    const objects = deployObjects(plan());
+    const job = byKind(objects, 'Job')[0] as KubeObject & { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+    expect(job.spec.template.spec.containers[0]?.args.slice(-4)).toEqual(['--run', 'sd-20261203-123456', '--run-role', 'shakedown-sd-20261203-abcdef-deploy-run']);
+    const policy = byKind(objects, 'ValidatingAdmissionPolicy')[0] as KubeObject & { spec: { matchConditions: { expression: string }[]; validations: { expression: string }[] } };
+    expect(policy.spec.matchConditions[0]?.expression).toBe("request.userInfo.username == 'system:serviceaccount:sd-20261203-abcdef-deploy:shakedown'");
+    expect(policy.spec.validations.map((v) => v.expression).join('\n')).toContain("'sd-20261203-123456'");
+    // Only read-only suites: nothing to confine, no run role, no policy.
+    const readOnly = deployObjects(plan({ suites: pick('gate') }));
+    expect(readOnly.map((o) => o.kind)).toEqual(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Job']);
+    const verbs = new Set((byKind(readOnly, 'ClusterRole')[0]?.rules as { verbs: string[] }[]).flatMap((rule) => rule.verbs));
     expect([...verbs].filter((verb) => !['get', 'list', 'watch'].includes(verb))).toEqual([]);
-    expect(byKind(objects, 'ClusterRoleBinding').map((b) => (b.roleRef as { name: string }).name)).toEqual(roles.map((r) => r.metadata.name));
-    // Only read-only suites: only the read-only role.
-    expect(byKind(deployObjects(plan({ suites: pick('gate') })), 'ClusterRole').map((r) => r.metadata.name)).toEqual(['shakedown-sd-20261203-abcdef-deploy-read-only']);
   });
 
   it('a Job of one attempt, as the ServiceAccount, that meets Pod Security restricted', () => {
@@ -78,7 +105,7 @@ describe('deploy objects', () => {
     expect(pod.containers[0]).toMatchObject({
       image: 'localhost/shakedown/runner:0.1.0',
       imagePullPolicy: 'Never',
-      args: ['run', '--in-cluster', '--report-log', '--suite', 'services'],
+      args: ['run', '--in-cluster', '--report-log', '--suite', 'services', '--run', 'sd-20261203-123456', '--run-role', 'shakedown-sd-20261203-abcdef-deploy-run'],
       securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
     });
     expect(collectionPath(job)).toBe('/apis/batch/v1/namespaces/sd-20261203-abcdef-deploy/jobs');
@@ -127,11 +154,36 @@ describe('shakedown deploy (printing)', () => {
     const code = await main({ argv: ['deploy', '--suite', 'services', '--image', 'mirror.example/shakedown/runner:1'], env: {}, cwd: PACKAGE_ROOT, home: undefined, stdout, stderr });
     expect(code, err).toBe(0);
     const docs = loadAllYaml(out).filter((doc) => doc !== null && doc !== undefined) as KubeObject[];
-    expect(docs.map((d) => `${d.kind} ${d.metadata.name}`)).toEqual(['Namespace shakedown', 'ServiceAccount shakedown', 'ClusterRole shakedown-shakedown', 'ClusterRoleBinding shakedown-shakedown', 'Job shakedown']);
-    const job = docs[4] as KubeObject & { spec: { template: { spec: { containers: { image: string; imagePullPolicy: string; args: string[] }[] } } } };
+    const namespace = docs[0]?.metadata.name ?? '';
+    expect(namespace).toMatch(/^sd-\d{8}-[0-9a-f]{6}-deploy$/);
+    expect(docs.map((d) => `${d.kind} ${d.metadata.name}`)).toEqual([
+      `Namespace ${namespace}`,
+      'ServiceAccount shakedown',
+      `ValidatingAdmissionPolicy shakedown-${namespace}`,
+      `ValidatingAdmissionPolicyBinding shakedown-${namespace}`,
+      `ClusterRole shakedown-${namespace}`,
+      `ClusterRoleBinding shakedown-${namespace}`,
+      `ClusterRole shakedown-${namespace}-run`,
+      'Job shakedown',
+    ]);
+    const job = docs[7] as KubeObject & { spec: { template: { spec: { containers: { image: string; imagePullPolicy: string; args: string[] }[] } } } };
     expect(job.spec.template.spec.containers[0]).toMatchObject({ image: 'mirror.example/shakedown/runner:1', imagePullPolicy: 'IfNotPresent' });
     expect(job.spec.template.spec.containers[0]?.args.slice(0, 5)).toEqual(['run', '--in-cluster', '--report-log', '--suite', 'services']);
-    expect(out).toMatch(/^# Apply: kubectl apply -f FILE/m);
+    // create, never apply: an existing namespace of the same name is refused, not adopted.
+    expect(out).toMatch(/^# Create: kubectl create -f FILE/m);
+  });
+
+  it.each(['kube-system', 'default', 'kube-public', 'kube-node-lease'])('refuses --namespace %s: exit 2, one line, nothing printed', async (namespace) => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const code = await main({ argv: ['deploy', '--suite', 'services', '--image', 'mirror.example/shakedown/runner:1', '--namespace', namespace], env: {}, cwd: PACKAGE_ROOT, home: undefined, stdout, stderr });
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(new RegExp(`^error SD_BAD_FLAG: --namespace ${namespace}: deploy makes a namespace of its own and never takes over default or kube-\\*`));
   });
 
   it('without --image, off the local cluster, exits 2 naming the flag', async () => {

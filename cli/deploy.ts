@@ -21,8 +21,19 @@ import type { CliIo } from './main.ts';
 // Engine settings the runner gets when they were given here (flag, variable or config file).
 const FORWARDED: readonly SettingKey[] = ['concurrency', 'apiQps', 'setupTimeout', 'checkTimeout', 'probeTimeout', 'transport'];
 const DURATIONS: ReadonlySet<SettingKey> = new Set(['setupTimeout', 'checkTimeout', 'probeTimeout']);
-// The namespace a printed or --apply'd Job goes to; --wait makes one per run.
-export const DEFAULT_NAMESPACE = 'shakedown';
+// Namespaces deploy never makes its own: the cluster's own. Any namespace that exists already is
+// refused by the API server (deploy creates, never applies: nothing is adopted or relabelled).
+const RESERVED_NAMESPACE = /^(default|kube-.*)$/;
+
+// The namespace of the Job: --namespace, else one per deploy named after its run id (a namespace
+// that exists already is never reused, not even one of an earlier deploy).
+export function deployNamespace(given: string | undefined, runId: string): string {
+  if (given === undefined) return `${runId}-deploy`;
+  if (RESERVED_NAMESPACE.test(given)) {
+    throw new ShakedownError('SD_BAD_FLAG', `--namespace ${given}: deploy makes a namespace of its own and never takes over default or kube-*; leave --namespace out (one per deploy) or name a namespace that does not exist`);
+  }
+  return given;
+}
 // After the Job's deadline, how long before `shakedown cleanup` may take what is left.
 const EXPIRY_MARGIN_MS = 15 * 60_000;
 
@@ -77,10 +88,12 @@ export function runnerArgs(input: {
 
 export function toYaml(objects: readonly KubeObject[], plan: DeployPlan): string {
   const head = [
-    `# shakedown deploy (run ${plan.runId}): ${plan.suites.map((s) => s.name).join(', ')} as a Job in namespace ${plan.namespace}.`,
-    '# Apply: kubectl apply -f FILE; follow: kubectl -n ' + `${plan.namespace} logs -f job/${RUNNER_NAME} -c ${RUNNER_CONTAINER}` + ' (the reports are packed at the end of the log).',
-    `# Remove: kubectl delete namespace ${plan.namespace}; kubectl delete clusterrole,clusterrolebinding -l shakedown.dev/run-id=${plan.runId}`,
-    `#   (or \`shakedown cleanup --run ${plan.runId}\`). shakedown deploy --wait does all of it in one command.`,
+    `# shakedown deploy (run ${plan.runId}): ${plan.suites.map((s) => s.name).join(', ')} as a Job in namespace ${plan.namespace}, running as run ${plan.runnerRunId}.`,
+    `# Create: kubectl create -f FILE (create, not apply: it refuses a namespace ${plan.namespace} that exists instead of taking it over).`,
+    `# Follow: kubectl -n ${plan.namespace} logs -f job/${RUNNER_NAME} -c ${RUNNER_CONTAINER} (the reports are packed at the end of the log).`,
+    `# Remove: kubectl delete namespace ${plan.namespace}; kubectl delete namespace -l shakedown.dev/run-id=${plan.runnerRunId};`,
+    `#   kubectl delete clusterrole,clusterrolebinding,validatingadmissionpolicy,validatingadmissionpolicybinding -l shakedown.dev/run-id=${plan.runId}`,
+    `#   (or \`shakedown cleanup --run ${plan.runId}\` and \`--run ${plan.runnerRunId}\`). shakedown deploy --wait does all of it in one command.`,
   ];
   return `${head.join('\n')}\n${objects.map((object) => `---\n${dumpYaml(object)}`).join('')}`;
 }
@@ -106,7 +119,8 @@ export async function deployCommand(io: CliIo, input: DeployInput): Promise<numb
   const runId = newRunId();
   const plan: DeployPlan = {
     runId,
-    namespace: settings.namespace ?? (settings.wait ? `${runId}-deploy` : DEFAULT_NAMESPACE),
+    runnerRunId: newRunId(),
+    namespace: deployNamespace(settings.namespace, runId),
     image,
     pullPolicy: pullPolicyFor(image),
     args: runnerArgs({ settings, sources: input.sources, suites: manifests, flags: input.flags, probeImage: probe.image }),

@@ -49,7 +49,7 @@ describe('the probe agent serves only the run that made it (local cluster)', () 
 
   beforeAll(async () => {
     session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
-    await namespaceApi(session.clients.core).create(runNamespace({ name: runId, runId, expiresAt: new Date(Date.now() + 30 * 60_000), purpose: 'agent auth test' }));
+    await namespaceApi(session.clients).create(runNamespace({ name: runId, runId, expiresAt: new Date(Date.now() + 30 * 60_000), purpose: 'agent auth test' }));
     const nodes = (await session.clients.core.listNode()).items.map((node) => node.metadata?.name ?? '');
     fleet = await deployFleet(fleetApi(session.clients.core), {
       namespace: runId,
@@ -66,7 +66,7 @@ describe('the probe agent serves only the run that made it (local cluster)', () 
 
   afterAll(async () => {
     try {
-      await removeRun(namespaceApi(session.clients.core), runId, { timeoutMs: 60_000 });
+      await removeRun(namespaceApi(session.clients), runId, { timeoutMs: 60_000 });
       expect((await session.clients.core.listNamespace({ labelSelector: ownedSelector(runId) })).items).toEqual([]);
     } finally {
       await session.close();

@@ -11,6 +11,7 @@ import { LOCAL_CLUSTER_CONTEXT, chooseProbeImage } from '../helpers/fleet/image.
 import type { PolicyRule } from '../helpers/kube/permissions.ts';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL, runNamespace } from '../helpers/run/labels.ts';
+import { createRunNamespace } from '../helpers/run/namespaces.ts';
 import { newRunId } from '../helpers/run/run-id.ts';
 import { KUBECONFIG } from './cli-child.ts';
 
@@ -57,7 +58,7 @@ export async function serviceAccountRunner(name: string, rules: PolicyRule[]): P
     await session.close();
   };
   try {
-    await session.clients.core.createNamespace({ body: runNamespace({ name: namespace, runId, expiresAt: new Date(Date.now() + 3_600_000), purpose: `the ${name} test: a ServiceAccount to run shakedown as` }) });
+    await createRunNamespace(session.clients, runNamespace({ name: namespace, runId, expiresAt: new Date(Date.now() + 3_600_000), purpose: `the ${name} test: a ServiceAccount to run shakedown as` }), undefined);
     await session.clients.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'runner', labels } } });
     await send('POST', `${RBAC}/clusterroles`, clusterRole(rules));
     await send('POST', `${RBAC}/clusterrolebindings`, {

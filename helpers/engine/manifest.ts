@@ -32,6 +32,8 @@ export interface ResourcePermission {
   resource: string;
   group?: string;
   subresource?: string;
+  // One object by name (an RBAC rule's resourceNames), for verbs that name it (get, bind, ...).
+  name?: string;
   scope: Scope;
   why: string;
 }

@@ -8,6 +8,7 @@ import type { ImageChoice } from '../fleet/image.ts';
 import type { KubeTarget } from '../kube/kubeconfig.ts';
 import type { Plugin } from '../kube/network-plugin.ts';
 import type { RateBudget } from '../kube/throttle.ts';
+import type { RunGrant } from '../run/run-grant.ts';
 import type { Mailbox } from './mailbox.ts';
 import type { NodeFacts } from '../kube/nodes.ts';
 import type { ResolvedOptions } from './manifest.ts';
@@ -40,6 +41,8 @@ export interface RunContext {
   streamLog?: boolean;
   // The detected network plugin, when a chosen suite uses it (engine/network-plugin-service.ts).
   networkPlugin?: Plugin;
+  // The runner of shakedown deploy: the role it binds in every namespace it makes (run/run-grant.ts).
+  grant?: RunGrant;
 }
 
 // What the workers are given when they start, before the cluster is set up: the run context itself

@@ -55,7 +55,7 @@ const TEARDOWN_CHECK = 'run namespaces are deleted';
 export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
   const now = request.now ?? (() => new Date());
   const { settings } = request;
-  const runId = newRunId(now());
+  const runId = settings.runId ?? newRunId(now());
   const namespace = runId;
   // The profile decides which suites and checks run; a bad one stops the run before the cluster is touched.
   let plan: ProfilePlan<LoadedSuite> = { profile: settings.profile ?? 'full', suites: request.suites, checks: undefined };
@@ -157,6 +157,7 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
       namespace,
       transport: settings.transport,
       suites: plan.suites.map((suite) => suite.manifest),
+      ...(settings.runRole === undefined ? {} : { runRole: settings.runRole }),
       ...(secretRef === undefined ? {} : { extra: pullSecretPermissions(secretRef.namespace) }),
     });
     run.cluster.version = facts.version;

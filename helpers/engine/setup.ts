@@ -21,6 +21,7 @@ import type { CheckResult } from '../result.ts';
 import type { CleanupStack } from '../run/cleanup-stack.ts';
 import { runNamespace } from '../run/labels.ts';
 import { namespaceApi, removeLeftovers, removeRun, type Removal } from '../run/namespaces.ts';
+import { runSubject } from '../run/run-grant.ts';
 import { expiryApi, startRenewal } from '../run/renewal.ts';
 import type { Settings } from '../settings.ts';
 import { createExecTransport, kubeExecRunner } from '../transport/exec.ts';
@@ -80,8 +81,10 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
   const ctx = { server: session.server, context: session.target.context };
   const bundle = buildAgentBundle();
   bundle.catch(() => undefined);
-  const namespaces = namespaceApi(session.clients.core);
   const needs = runNeeds(request.suites);
+  // The runner of shakedown deploy binds its run role in every namespace it makes (run/run-grant.ts).
+  const grant = settings.runRole === undefined || !needs.namespaces ? undefined : { role: settings.runRole, subject: await runSubject(session.connection) };
+  const namespaces = namespaceApi(session.clients, grant);
   // Detected once per run, while the rest of setup goes on, for every suite that uses it.
   const networkPlugin = usesNetworkPlugin(request.suites) ? detectNetworkPlugin(session) : undefined;
   const expiresAt = new Date(request.now.getTime() + settings.namespaceTtl);
@@ -99,6 +102,7 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     pullSecret,
     timeouts: { probeMs: settings.probeTimeout, checkMs: settings.checkTimeout },
     options: request.options,
+    ...(grant === undefined ? {} : { grant }),
   });
   const withPlugin = async (result: SetupResult): Promise<SetupResult> => (networkPlugin === undefined ? result : { ...result, context: { ...result.context, networkPlugin: await networkPlugin } });
   const image = chooseProbeImage(settings.probeImage, session.target.context);
@@ -106,10 +110,13 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
   // Read-only suites only: nothing is created, nothing removed (not even expired leftovers).
   if (!needs.namespaces) return withPlugin({ context: context(noFleet, {}, image, undefined), findings: [] });
 
-  const leftovers = await removeLeftovers(namespaces, 'expired', request.now, { timeoutMs: 0 }).catch((error: unknown) => {
-    throw apiError(error, { ...ctx, action: 'remove expired namespaces of earlier runs' }, 'SD_SETUP_FAILED');
-  });
-  if (leftovers.selected.length > 0) progress(`removed ${leftovers.selected.length} expired namespace(s) of earlier runs: ${leftovers.selected.map((l) => l.name).join(', ')}`);
+  // A confined runner may touch nothing of other runs: their leftovers are shakedown cleanup's.
+  if (grant === undefined) {
+    const leftovers = await removeLeftovers(namespaces, 'expired', request.now, { timeoutMs: 0 }).catch((error: unknown) => {
+      throw apiError(error, { ...ctx, action: 'remove expired namespaces of earlier runs' }, 'SD_SETUP_FAILED');
+    });
+    if (leftovers.selected.length > 0) progress(`removed ${leftovers.selected.length} expired namespace(s) of earlier runs: ${leftovers.selected.map((l) => l.name).join(', ')}`);
+  }
 
   request.signal.throwIfAborted();
   await namespaces.create(runNamespace({ name: namespace, runId, expiresAt, purpose: 'probe fleet and suite objects' })).catch((error: unknown) => {

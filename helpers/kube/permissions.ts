@@ -124,7 +124,7 @@ export function namespaceOf(scope: Scope, runNamespace: string): string | undefi
 
 export function describePermission(permission: SuitePermission, runNamespace: string): string {
   if (isUrl(permission)) return `${permission.verb} ${permission.url}`;
-  const resource = `${permission.resource}${permission.subresource === undefined ? '' : `/${permission.subresource}`}`;
+  const resource = `${permission.resource}${permission.subresource === undefined ? '' : `/${permission.subresource}`}${permission.name === undefined ? '' : ` ${permission.name}`}`;
   const group = permission.group === undefined || permission.group === '' ? '' : ` (${permission.group})`;
   const namespace = namespaceOf(permission.scope, runNamespace);
   return `${permission.verb} ${resource}${group}${namespace === undefined ? '' : ` in namespace ${namespace}`}`;
@@ -133,7 +133,7 @@ export function describePermission(permission: SuitePermission, runNamespace: st
 function key(permission: SuitePermission): string {
   if (isUrl(permission)) return `url ${permission.verb} ${permission.url}`;
   const scope = typeof permission.scope === 'string' ? permission.scope : `ns:${permission.scope.namespace}`;
-  return `res ${permission.verb} ${permission.group ?? ''}/${permission.resource}/${permission.subresource ?? ''} ${scope}`;
+  return `res ${permission.verb} ${permission.group ?? ''}/${permission.resource}/${permission.subresource ?? ''}/${permission.name ?? ''} ${scope}`;
 }
 
 function samePermission(a: SuitePermission, b: SuitePermission): boolean {
@@ -161,12 +161,13 @@ function dedupe(permissions: readonly Permission[]): Permission[] {
 export interface PolicyRule {
   apiGroups?: string[];
   resources?: string[];
+  resourceNames?: string[];
   verbs: string[];
   nonResourceURLs?: string[];
 }
 
 export function rbacRules(permissions: readonly SuitePermission[]): PolicyRule[] {
-  const resources = new Map<string, { group: string; resource: string; verbs: Set<string> }>();
+  const resources = new Map<string, { group: string; resource: string; name: string | undefined; verbs: Set<string> }>();
   const urls = new Map<string, Set<string>>();
   for (const permission of permissions) {
     if (isUrl(permission)) {
@@ -177,14 +178,14 @@ export function rbacRules(permissions: readonly SuitePermission[]): PolicyRule[]
     }
     const group = permission.group ?? '';
     const resource = permission.subresource === undefined ? permission.resource : `${permission.resource}/${permission.subresource}`;
-    const id = `${group}/${resource}`;
-    const entry = resources.get(id) ?? { group, resource, verbs: new Set<string>() };
+    const id = `${group}/${resource}/${permission.name ?? ''}`;
+    const entry = resources.get(id) ?? { group, resource, name: permission.name, verbs: new Set<string>() };
     entry.verbs.add(permission.verb);
     resources.set(id, entry);
   }
   const rules: PolicyRule[] = [...resources.values()]
-    .sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource))
-    .map((entry) => ({ apiGroups: [entry.group], resources: [entry.resource], verbs: [...entry.verbs].sort() }));
+    .sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource) || (a.name ?? '').localeCompare(b.name ?? ''))
+    .map((entry) => ({ apiGroups: [entry.group], resources: [entry.resource], ...(entry.name === undefined ? {} : { resourceNames: [entry.name] }), verbs: [...entry.verbs].sort() }));
   for (const [url, verbs] of [...urls.entries()].sort(([a], [b]) => a.localeCompare(b))) rules.push({ nonResourceURLs: [url], verbs: [...verbs].sort() });
   return rules;
 }
@@ -194,4 +195,30 @@ export function rbacRules(permissions: readonly SuitePermission[]): PolicyRule[]
 export function clusterRoleRules(manifests: readonly SuiteManifest[], transport: TransportChoice, options: { withFallback?: boolean } = {}): PolicyRule[] {
   const plan = requiredPermissions(manifests, transport);
   return rbacRules([...plan.required, ...(options.withFallback === true ? plan.optional : [])]);
+}
+
+// What it takes to bind the run's role in each namespace the run makes (helpers/run/run-grant.ts):
+// creating RoleBindings (confined by deploy's admission policy to namespaces of the run) and the bind
+// verb on that one ClusterRole, so no other role can be bound.
+export function runGrantPermissions(role: string): Permission[] {
+  return [
+    { verb: 'create', resource: 'rolebindings', group: 'rbac.authorization.k8s.io', scope: 'run', why: "binding the run's role in each namespace the run makes (admission confines it to namespaces of the run)", by: ENGINE },
+    { verb: 'bind', resource: 'clusterroles', group: 'rbac.authorization.k8s.io', name: role, scope: 'cluster', why: "binding the run's role, and no other", by: ENGINE },
+  ];
+}
+
+// The runner of `shakedown deploy`, confined to its run: `held` is bound cluster-wide (reads, making
+// its own namespaces and PVs, binding its role: every write among them is confined by admission);
+// `perNamespace` is its run-scoped rules, which it binds in each namespace it makes and nowhere else.
+export interface ConfinedPermissions {
+  held: Permission[];
+  perNamespace: Permission[];
+}
+
+export function confinedPermissions(manifests: readonly SuiteManifest[], transport: TransportChoice, runRole: string): ConfinedPermissions {
+  const plan = requiredPermissions(manifests, transport);
+  const all = [...plan.required, ...plan.optional];
+  const perNamespace = all.filter((permission) => !isUrl(permission) && permission.scope === 'run');
+  const held = all.filter((permission) => !perNamespace.includes(permission));
+  return { held: perNamespace.length === 0 ? held : [...held, ...runGrantPermissions(runRole)], perNamespace };
 }

@@ -18,7 +18,7 @@ import type { SuiteManifest } from '../engine/manifest.ts';
 import type { TransportChoice } from '../settings.ts';
 import { apiError } from './api-errors.ts';
 import { nodeFacts, type NodeFacts } from './nodes.ts';
-import { describePermission, namespaceOf, requiredPermissions, runNeeds, type Permission } from './permissions.ts';
+import { describePermission, namespaceOf, requiredPermissions, runGrantPermissions, runNeeds, type Permission } from './permissions.ts';
 import { grantsResource, grantsUrl, type SubjectRules } from './rbac-rules.ts';
 
 export interface AccessAnswer {
@@ -47,6 +47,9 @@ export interface PreflightOptions {
   suites: readonly SuiteManifest[];
   // Further permissions this run needs (e.g. for copying a pull secret).
   extra?: Permission[];
+  // The runner of shakedown deploy: its run-scoped permissions come from binding this ClusterRole
+  // in each namespace it makes, so what is asked is that it may make those bindings.
+  runRole?: string;
 }
 
 export interface ClusterFacts {
@@ -65,8 +68,10 @@ export async function preflight(api: PreflightApi, options: PreflightOptions): P
     throw apiError(error, { ...ctx, action: 'read the server version' });
   });
   const permissions = requiredPermissions(options.suites, options.transport);
-  const required = [...permissions.required, ...(options.extra ?? [])];
-  const optional = permissions.optional;
+  const bound = (permission: Permission) => options.runRole !== undefined && !('url' in permission) && permission.scope === 'run';
+  const granting = options.runRole !== undefined && permissions.required.some(bound) ? runGrantPermissions(options.runRole) : [];
+  const required = [...permissions.required.filter((permission) => !bound(permission)), ...granting, ...(options.extra ?? [])];
+  const optional = permissions.optional.filter((permission) => !bound(permission));
   const ask = (permission: Permission) =>
     api.canI(permission, 'url' in permission ? undefined : namespaceOf(permission.scope, options.namespace)).then(
       (answer) => ({ permission, answer }),
@@ -151,5 +156,6 @@ function grants(rules: SubjectRules, permission: Permission): boolean {
     group: permission.group ?? '',
     resource: permission.resource,
     ...(permission.subresource === undefined ? {} : { subresource: permission.subresource }),
+    ...(permission.name === undefined ? {} : { name: permission.name }),
   });
 }

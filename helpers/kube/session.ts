@@ -57,6 +57,7 @@ export function preflightApi(session: KubeSession): PreflightApi {
                     resource: permission.resource,
                     ...(permission.group === undefined ? {} : { group: permission.group }),
                     ...(permission.subresource === undefined ? {} : { subresource: permission.subresource }),
+                    ...(permission.name === undefined ? {} : { name: permission.name }),
                     ...(namespace === undefined ? {} : { namespace }),
                   },
                 },

@@ -1,5 +1,5 @@
 // Cluster-scoped objects a run makes (a static PersistentVolume, a StorageClass of its own, the
-// ClusterRoles and bindings of `shakedown deploy`) carry its labels, managed-by and run id. A run
+// ClusterRoles, bindings and admission policy of `shakedown deploy`) carry its labels, managed-by and run id. A run
 // that crashed leaves them behind; once no namespace of that run is left, they belong to nobody and
 // `shakedown cleanup` removes them. Nothing without
 // the managed-by label is ever listed, let alone deleted.
@@ -25,7 +25,7 @@ const gone = (error: unknown): void => {
   if (statusCode(error) !== 404) throw error;
 };
 
-export function clusterScopedKinds(clients: Pick<KubeClients, 'core' | 'storage' | 'rbac'>): ClusterScopedKind[] {
+export function clusterScopedKinds(clients: Pick<KubeClients, 'core' | 'storage' | 'rbac' | 'admission'>): ClusterScopedKind[] {
   return [
     {
       kind: 'PersistentVolume',
@@ -47,6 +47,17 @@ export function clusterScopedKinds(clients: Pick<KubeClients, 'core' | 'storage'
       kind: 'ClusterRole',
       list: async (labelSelector) => plain((await clients.rbac.listClusterRole({ labelSelector })).items),
       delete: (name) => clients.rbac.deleteClusterRole({ name }).then(() => undefined, gone),
+    },
+    // The confinement last: it outlives every permission it confines.
+    {
+      kind: 'ValidatingAdmissionPolicyBinding',
+      list: async (labelSelector) => plain((await clients.admission.listValidatingAdmissionPolicyBinding({ labelSelector })).items),
+      delete: (name) => clients.admission.deleteValidatingAdmissionPolicyBinding({ name }).then(() => undefined, gone),
+    },
+    {
+      kind: 'ValidatingAdmissionPolicy',
+      list: async (labelSelector) => plain((await clients.admission.listValidatingAdmissionPolicy({ labelSelector })).items),
+      delete: (name) => clients.admission.deleteValidatingAdmissionPolicy({ name }).then(() => undefined, gone),
     },
   ];
 }

@@ -4,13 +4,16 @@ import { selectLeftovers } from './leftovers.ts';
 
 const now = new Date('2025-01-01T12:00:00Z');
 
-function ns(name: string, expiresAt?: string, extra: { labels?: Record<string, string>; terminating?: boolean } = {}): V1Namespace {
+// As the API server lists it: its labels set by `manager` (shakedown's own field manager by default).
+function ns(name: string, expiresAt?: string, extra: { labels?: Record<string, string>; terminating?: boolean; manager?: string } = {}): V1Namespace {
+  const labels = extra.labels ?? { 'app.kubernetes.io/managed-by': 'shakedown', 'shakedown.dev/run-id': `run-${name}` };
   return {
     metadata: {
       name,
-      labels: extra.labels ?? { 'app.kubernetes.io/managed-by': 'shakedown', 'shakedown.dev/run-id': `run-${name}` },
+      labels,
       annotations: expiresAt === undefined ? {} : { 'shakedown.dev/expires-at': expiresAt },
       ...(extra.terminating ? { deletionTimestamp: new Date() } : {}),
+      managedFields: [{ manager: extra.manager ?? 'shakedown', operation: 'Update', fieldsV1: { 'f:metadata': { 'f:labels': Object.fromEntries(Object.keys(labels).map((key) => [`f:${key}`, {}])) } } }],
     },
   };
 }
@@ -24,6 +27,7 @@ describe('selectLeftovers', () => {
     ns('going', '2025-01-01T10:00:00Z', { terminating: true }),
     ns('kube-system', '2020-01-01T00:00:00Z', { labels: {} }),
     ns('impostor', '2020-01-01T00:00:00Z', { labels: { 'app.kubernetes.io/managed-by': 'someone-else', 'shakedown.dev/run-id': 'x' } }),
+    ns('labelled-by-hand', '2020-01-01T00:00:00Z', { manager: 'kubectl-label' }),
   ];
 
   it('in expired mode removes only ours whose expiry has passed, and says why it keeps the rest', () => {
@@ -35,6 +39,7 @@ describe('selectLeftovers', () => {
       { name: 'no-expiry', reason: 'no valid shakedown.dev/expires-at annotation' },
       { name: 'garbled', reason: 'no valid shakedown.dev/expires-at annotation' },
       { name: 'going', reason: 'already being deleted' },
+      { name: 'labelled-by-hand', reason: "carries shakedown's labels, but shakedown did not create it (its labels were set by kubectl-label): never deleted" },
     ]);
   });
 
@@ -43,5 +48,6 @@ describe('selectLeftovers', () => {
     expect(names).toEqual(['old', 'fresh', 'no-expiry', 'garbled']);
     expect(names).not.toContain('kube-system');
     expect(names).not.toContain('impostor');
+    expect(names).not.toContain('labelled-by-hand');
   });
 });

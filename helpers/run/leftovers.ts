@@ -1,7 +1,7 @@
 // Which of our namespaces a cleanup removes: all of them, or only those whose expiry has passed.
 // A namespace without our label is never selected, whatever the API server returned.
 import type { V1Namespace } from '@kubernetes/client-node';
-import { EXPIRES_AT_ANNOTATION, RUN_ID_LABEL, isOurs } from './labels.ts';
+import { createdByShakedown, EXPIRES_AT_ANNOTATION, labelManagers, RUN_ID_LABEL, isOurs } from './labels.ts';
 
 export type CleanupMode = 'expired' | 'all';
 
@@ -25,6 +25,11 @@ export function selectLeftovers(namespaces: readonly V1Namespace[], mode: Cleanu
     const runId = namespace.metadata?.labels?.[RUN_ID_LABEL] ?? '';
     const expiresAt = namespace.metadata?.annotations?.[EXPIRES_AT_ANNOTATION];
     if (name === '') continue;
+    if (!createdByShakedown(namespace)) {
+      const managers = labelManagers(namespace);
+      selection.keep.push({ name, reason: `carries shakedown's labels, but shakedown did not create it (${managers.length === 0 ? 'no record of who set its labels' : `its labels were set by ${managers.join(', ')}`}): never deleted` });
+      continue;
+    }
     if (namespace.metadata?.deletionTimestamp !== undefined) {
       selection.keep.push({ name, reason: 'already being deleted' });
       continue;

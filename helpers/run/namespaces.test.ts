@@ -1,6 +1,6 @@
 import type { V1Namespace } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { runNamespace } from './labels.ts';
+import { FIELD_MANAGER, runNamespace } from './labels.ts';
 import { removeLeftovers, removeRun, type NamespaceApi } from './namespaces.ts';
 
 // An in-memory API server for namespaces: deletion marks them Terminating for `lingerPolls` lists.
@@ -38,9 +38,17 @@ function fakeNamespaces(initial: V1Namespace[], lingerPolls = 1) {
 
 const hour = 3_600_000;
 const now = new Date('2025-01-01T12:00:00Z');
+// As the API server returns a namespace whose labels this field manager set.
+const labelledBy = (manager: string, namespace: V1Namespace): V1Namespace => ({
+  ...namespace,
+  metadata: { ...namespace.metadata, managedFields: [{ manager, operation: 'Update', fieldsV1: { 'f:metadata': { 'f:labels': Object.fromEntries(Object.keys(namespace.metadata?.labels ?? {}).map((key) => [`f:${key}`, {}])) } } }] },
+});
 const ours = (name: string, runId: string, expiresInMs: number) =>
-  runNamespace({ name, runId, expiresAt: new Date(now.getTime() + expiresInMs), purpose: 'test' });
+  labelledBy(FIELD_MANAGER, runNamespace({ name, runId, expiresAt: new Date(now.getTime() + expiresInMs), purpose: 'test' }));
 const theirs: V1Namespace = { metadata: { name: 'payments', labels: { team: 'pay' } } };
+// Someone labelled their own namespace as ours by hand (kubectl label): it must never be deleted.
+const disguised = (name: string, runId: string, expiresInMs: number) =>
+  labelledBy('kubectl-label', runNamespace({ name, runId, expiresAt: new Date(now.getTime() + expiresInMs), purpose: 'test' }));
 
 const instant = { timeoutMs: 10_000, pollMs: 1, sleep: async () => {} };
 
@@ -105,6 +113,15 @@ describe('removeLeftovers', () => {
     const { api, deleted } = fakeNamespaces([ours('sd-old', 'run-old', -hour), ours('sd-new', 'run-new', hour), theirs]);
     await removeLeftovers(api, 'all', now, { ...instant, runId: 'run-new' });
     expect(deleted).toEqual(['sd-new']);
+  });
+
+  it('never removes a namespace that carries our labels but that shakedown did not create, and says why', async () => {
+    const { api, deleted } = fakeNamespaces([ours('sd-old', 'run-old', -hour), disguised('prod-old', 'run-old', -hour)]);
+    const all = await removeLeftovers(api, 'all', now, instant);
+    expect(deleted).toEqual(['sd-old']);
+    expect(all.kept).toEqual([{ name: 'prod-old', reason: "carries shakedown's labels, but shakedown did not create it (its labels were set by kubectl-label): never deleted" }]);
+    expect((await removeRun(api, 'run-old', instant)).removed).toEqual([]);
+    expect(deleted).toEqual(['sd-old']);
   });
 
   it('removes all of ours in all mode, never one without our label', async () => {

@@ -1,10 +1,12 @@
 // Creating and removing the run's namespaces. Deletion goes by our label selector and checks the
 // label again on every namespace it deletes; removal waits (bounded) until the namespaces are gone,
 // and names any that stay stuck in Terminating with the conditions that hold them.
-import type { CoreV1Api, V1Namespace } from '@kubernetes/client-node';
+import type { V1Namespace } from '@kubernetes/client-node';
+import type { KubeClients } from '../kube/clients.ts';
 import { statusCode } from '../kube/api-errors.ts';
-import { isOurs, ownedSelector } from './labels.ts';
+import { createdByShakedown, FIELD_MANAGER, ownedSelector, RUN_ID_LABEL } from './labels.ts';
 import { selectLeftovers, type CleanupMode, type Leftover } from './leftovers.ts';
+import { bindRunRole, type RunGrant } from './run-grant.ts';
 
 export interface NamespaceApi {
   list(labelSelector: string): Promise<V1Namespace[]>;
@@ -16,10 +18,20 @@ export interface NamespaceApi {
 // The run's pods carry no state worth a grace period: deleting them at once first lets the
 // namespace controller finish in one pass instead of waiting out pod termination.
 
-export function namespaceApi(core: CoreV1Api): NamespaceApi {
+// The one way a namespace of a run is made: under our field manager (the API server's record that we
+// created it: labels.ts createdByShakedown) and, for the runner of `shakedown deploy`, with the run's
+// role bound in it (run-grant.ts).
+export async function createRunNamespace(clients: Pick<KubeClients, 'core' | 'rbac' | 'authz'>, namespace: V1Namespace, grant: RunGrant | undefined): Promise<void> {
+  await clients.core.createNamespace({ body: namespace, fieldManager: FIELD_MANAGER });
+  if (grant === undefined) return;
+  await bindRunRole(clients, namespace.metadata?.name ?? '', namespace.metadata?.labels?.[RUN_ID_LABEL] ?? '', grant);
+}
+
+export function namespaceApi(clients: Pick<KubeClients, 'core' | 'rbac' | 'authz'>, grant?: RunGrant): NamespaceApi {
+  const { core } = clients;
   return {
     list: async (labelSelector) => (await core.listNamespace({ labelSelector })).items,
-    create: async (namespace) => void (await core.createNamespace({ body: namespace })),
+    create: (namespace) => createRunNamespace(clients, namespace, grant),
     async delete(name) {
       try {
         await core.deleteCollectionNamespacedPod({ namespace: name, gracePeriodSeconds: 0 });
@@ -57,9 +69,10 @@ export interface Removal {
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-// Deletes these namespaces of ours and waits until they are gone.
+// Deletes these namespaces of ours and waits until they are gone. Only namespaces shakedown created
+// are deleted: one that merely carries our labels (set by hand, or by applying a copy) is left alone.
 export async function removeNamespaces(api: NamespaceApi, targets: readonly V1Namespace[], wait: WaitOptions): Promise<Removal> {
-  const ours = targets.filter(isOurs);
+  const ours = targets.filter(createdByShakedown);
   const names = ours.map((namespace) => namespace.metadata?.name ?? '').filter((name) => name !== '');
   if (names.length === 0) return { removed: [], stuck: [] };
   await Promise.all(names.map((name) => api.delete(name)));

@@ -10,6 +10,7 @@ import { statusCode } from '../../helpers/kube/api-errors.ts';
 import type { KubeSession } from '../../helpers/kube/session.ts';
 import { eventually } from '../../helpers/objects/eventually.ts';
 import { runNamespace } from '../../helpers/run/labels.ts';
+import { createRunNamespace } from '../../helpers/run/namespaces.ts';
 import { watchPods, type PodWatch } from './api.ts';
 import manifest from './manifest.ts';
 import { nodePod } from './objects.ts';
@@ -67,7 +68,7 @@ async function buildSpace(c: CheckContext): Promise<Space> {
   const name = `${c.run.runId}-cp`.slice(0, 63);
   const bound = boundMs(c);
   const createdAt = performance.now();
-  await core.createNamespace({ body: runNamespace({ name, runId: c.run.runId, expiresAt: new Date(c.run.expiresAt), purpose: 'control-plane: a new namespace, its pods, a Deployment and Services' }) });
+  await createRunNamespace(session.clients, runNamespace({ name, runId: c.run.runId, expiresAt: new Date(c.run.expiresAt), purpose: 'control-plane: a new namespace, its pods, a Deployment and Services' }), c.run.grant);
   c.log(`created namespace ${name}`);
   const seen: { sa?: number; ca?: number; saMissingAt?: number } = {};
   const found = await eventually(

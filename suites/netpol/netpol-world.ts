@@ -20,6 +20,8 @@ import { NETPOL_API_PORT, netpolPod } from './pods.ts';
 import { namespaceLabels, type Resolver } from './policy.ts';
 import type { TablePod } from './probe.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL, runNamespace } from '../../helpers/run/labels.ts';
+import { createRunNamespace } from '../../helpers/run/namespaces.ts';
+import type { RunGrant } from '../../helpers/run/run-grant.ts';
 import { createExecTransport, kubeExecRunner } from '../../helpers/transport/exec.ts';
 import { createExecGate } from '../../helpers/transport/exec-open.ts';
 import { createExecSessionTransport, kubeChannelOpener } from '../../helpers/transport/exec-session.ts';
@@ -80,6 +82,7 @@ async function build(c: CheckContext): Promise<World> {
     signal: c.signal,
     log: (line) => c.log(line),
     ...(c.run.networkPlugin === undefined ? {} : { plugin: c.run.networkPlugin }),
+    ...(c.run.grant === undefined ? {} : { grant: c.run.grant }),
   });
   return built;
 }
@@ -102,6 +105,8 @@ export interface DeployWorldOptions {
   log?: (line: string) => void;
   // The plugin the engine detected for the run; read here when absent (the benchmark).
   plugin?: Plugin;
+  // The runner of shakedown deploy binds its run role in each namespace it makes (run-grant.ts).
+  grant?: RunGrant;
 }
 
 // Creates the namespaces and pods, waits until every pod is ready, and learns their IPs, the
@@ -124,7 +129,7 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
     [...namespaces].map(async ([logical, name]) => {
       const ns = runNamespace({ name, runId, expiresAt: options.expiresAt, purpose: `NetworkPolicy truth table, namespace ${logical}` });
       ns.metadata = { ...ns.metadata, labels: { ...ns.metadata?.labels, ...namespaceLabels(runId, logical) } };
-      await create(`namespace ${name}`, () => core.createNamespace({ body: ns }));
+      await create(`namespace ${name}`, () => createRunNamespace(session.clients, ns, options.grant));
       const make = creating(name, signals);
       log(`created namespace ${name}`);
       const meta = { namespace: name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: runId } };

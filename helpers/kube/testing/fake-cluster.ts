@@ -137,7 +137,11 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
         const objectName = object.metadata?.name ?? '';
         const k = key(objectName, namespace);
         if (map.has(k)) return status(409, `${resource} "${objectName}" already exists`);
-        const created: StoredObject = { ...object, metadata: { ...object.metadata, ...(namespace === undefined ? {} : { namespace }), uid: `uid-${map.size}`, creationTimestamp: new Date().toISOString() } };
+        // As the real API server records it: the field manager that set the labels (managedFields).
+        const manager = url.searchParams.get('fieldManager');
+        const labels = Object.fromEntries(Object.keys(object.metadata?.labels ?? {}).map((label) => [`f:${label}`, {}]));
+        const managedFields = manager === null ? [] : [{ manager, operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': labels } } }];
+        const created: StoredObject = { ...object, metadata: { ...object.metadata, ...(namespace === undefined ? {} : { namespace }), uid: `uid-${map.size}`, creationTimestamp: new Date().toISOString(), managedFields } };
         if (resource === 'pods') options.onPodCreated?.(created);
         map.set(k, created);
         return { status: 201, body: created };
