@@ -64,6 +64,49 @@ describe('shakedown diff', () => {
     expect(await main(missing.io as never)).toBe(2);
     expect(missing.err()).toContain('nope.json');
   });
+  it('names the file and the field of a report it cannot use, never failing later inside', async () => {
+    const good = JSON.parse(readFileSync(join(dir, write('good.json', [pass('smoke', 'x')])), 'utf8'));
+    const cases: [string, (report: Record<string, never>) => unknown, string][] = [
+      ['null results', (r) => ({ ...r, results: null }), 'results must be an array, got null'],
+      ['a null result', (r) => ({ ...r, results: [null] }), 'results[0] must be an object, got null'],
+      ['an endless duration', (r) => ({ ...r, results: [{ ...pass('smoke', 'x'), durationMs: 'INF' }] }), 'results[0].durationMs must be a finite number of milliseconds, at least 0, got string'],
+      ['a failure without its classification', (r) => ({ ...r, results: [{ ...pass('smoke', 'x'), status: 'fail' }] }), 'results[0].classification is missing'],
+      ['an unknown status', (r) => ({ ...r, results: [{ ...pass('smoke', 'x'), status: 'broken' }] }), 'results[0].status must be one of pass, warn, fail, skip, got "broken"'],
+      ['a null run', (r) => ({ ...r, run: null }), 'run must be an object, got null'],
+      ['a null cluster', (r) => ({ ...r, run: { ...run('r', 'v'), cluster: null } }), 'run.cluster must be an object, got null'],
+      ['a later schema', (r) => ({ ...r, schemaVersion: 'shakedown.report/v9' }), 'is a shakedown.report/v9 report; this shakedown reads shakedown.report/v1 and shakedown.report/v2'],
+      ['an array', () => [], 'is not a shakedown JSON report: it holds an array, not an object with schemaVersion shakedown.report/...'],
+    ];
+    for (const [what, change, problem] of cases) {
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify(change(good)));
+      const ran = io(['diff', 'good.json', 'bad.json']);
+      expect(await main(ran.io as never), what).toBe(2);
+      expect(ran.err(), what).toBe(`error SD_BAD_FLAG: ${join(dir, 'bad.json')} (AFTER)${problem.startsWith('is ') ? ' ' : ': '}${problem}\nhint: Give a JSON report written by shakedown run --json FILE.\n`);
+      expect(ran.out(), what).toBe('');
+    }
+    // JSON has no Infinity, but 1e999 parses as one.
+    writeFileSync(join(dir, 'inf.json'), JSON.stringify(good).replace('"durationMs":100', '"durationMs":1e999'));
+    const infinite = io(['diff', 'inf.json', 'good.json']);
+    expect(await main(infinite.io as never)).toBe(2);
+    expect(infinite.err()).toContain(`${join(dir, 'inf.json')} (BEFORE): results[0].durationMs must be a finite number of milliseconds, at least 0, got Infinity`);
+  });
+
+  it('refuses timing flags that are not plain numbers within bounds, and an empty --junit', async () => {
+    const a = write('t.json', [pass('smoke', 'x')]);
+    for (const [argv, line] of [
+      [['--timing-floor', ''], '--timing-floor must be a number from 0 to 86400, got ""'],
+      [['--timing-ratio', '-1'], '--timing-ratio must be a number from 1 to 1000, got "-1"'],
+      [['--timing-ratio', 'Infinity'], '--timing-ratio must be a number from 1 to 1000, got "Infinity"'],
+      [['--timing-ratio', '2', '--timing-ratio', '3'], '--timing-ratio is given twice ("2", then "3"); it takes one value'],
+      [['--junit', ''], '--junit must not be empty'],
+      [['--config', 'x.json'], 'unknown flag --config for `shakedown diff` (it is a flag of `shakedown run`, `shakedown gate`, `shakedown list`, `shakedown cleanup`, `shakedown deploy`, `shakedown images`)'],
+    ] as const) {
+      const ran = io(['diff', a, a, ...argv]);
+      expect(await main(ran.io as never)).toBe(2);
+      expect(ran.err().split('\n')[0]).toBe(`error SD_BAD_FLAG: ${line}`);
+    }
+  });
+
   it('writeDiff returns 0 when only resolved', async () => {
     let text = '';
     const code = await writeDiff({ stdout: { write: (s: string) => ((text += s), true) } as never }, { run: run('1', 'v'), results: [fail('s', 'c')] }, { run: run('2', 'v'), results: [pass('s', 'c')] }, { ratio: 2, floorMs: 2000 }, undefined);

@@ -2,10 +2,11 @@
 // compares them). A new failure or a timing regression is a regression: exit 1; otherwise 0; 2 when
 // a report cannot be read. Also used by --baseline.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { quote } from '../helpers/config-values.ts';
 import { ShakedownError } from '../helpers/errors.ts';
 import { writeFileAtomic } from '../reports/atomic-write.ts';
 import { DEFAULT_DIFF, diffJUnit, diffResults, isRegression, readReport, renderDiff, type DiffOptions, type ReportLike } from '../reports/diff.ts';
+import { commandsWith, parseFlags, type OptionSpec } from './args.ts';
 import type { CliIo } from './main.ts';
 
 export { DEFAULT_DIFF, diffResults, isRegression, readReport, renderDiff, type ReportLike } from '../reports/diff.ts';
@@ -18,29 +19,38 @@ const USAGE = [
   'resolved failures, new warnings, appeared and vanished checks are listed. Exit 0 without a regression, 2 when a report cannot be read.',
 ].join('\n');
 
+const DIFF_FLAGS: Record<string, OptionSpec> = {
+  junit: { type: 'string', expects: 'a file path' },
+  'timing-ratio': { type: 'string', expects: 'a number from 1 to 1000' },
+  'timing-floor': { type: 'string', expects: 'a number of seconds from 0 to 86400' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+// A plain decimal number within bounds: not "", not "1e3", not "Infinity", not "0x10".
+function diffNumber(flag: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= min && value <= max)) throw new ShakedownError('SD_BAD_FLAG', `--${flag} must be a number from ${min} to ${max}, got ${quote(raw)}`, { hint: 'See `shakedown diff --help`.' });
+  return value;
+}
+
 export async function diffCommand(io: CliIo, argv: readonly string[]): Promise<number> {
-  let values: { junit?: string; 'timing-ratio'?: string; 'timing-floor'?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { junit: { type: 'string' }, 'timing-ratio': { type: 'string' }, 'timing-floor': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (error) {
-    throw new ShakedownError('SD_BAD_FLAG', (error as Error).message.split('\n')[0] ?? 'bad flag', { hint: 'See `shakedown diff --help`.' });
-  }
+  const { values, positionals } = parseFlags('diff', argv, DIFF_FLAGS, { positionals: true, elsewhere: (flag) => commandsWith(flag) });
   if (values.help === true) {
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (positionals.length !== 2) throw new ShakedownError('SD_BAD_FLAG', `shakedown diff takes two reports, BEFORE.json and AFTER.json (got ${positionals.length})`, { hint: 'See `shakedown diff --help`.' });
-  const number = (flag: string, raw: string | undefined, fallback: number, min: number): number => {
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < min) throw new ShakedownError('SD_BAD_FLAG', `--${flag} must be a number of at least ${min}, got "${raw}"`, { hint: 'See `shakedown diff --help`.' });
-    return value;
-  };
-  const options = { ratio: number('timing-ratio', values['timing-ratio'], DEFAULT_DIFF.ratio, 1), floorMs: number('timing-floor', values['timing-floor'], DEFAULT_DIFF.floorMs / 1000, 0) * 1000 };
-  const [before, after] = positionals.map((p) => readReport(resolve(io.cwd, p))) as [ReportLike, ReportLike];
-  return writeDiff(io, before, after, options, values.junit === undefined ? undefined : resolve(io.cwd, values.junit));
+  if (positionals.length !== 2) throw new ShakedownError('SD_BAD_FLAG', `shakedown diff takes two reports, BEFORE.json and AFTER.json (got ${positionals.length}${positionals.length > 2 ? `: ${positionals.map((p) => JSON.stringify(p)).join(' ')}` : ''})`, { hint: 'See `shakedown diff --help`.' });
+  const odd = positionals.find((p) => p.trim() === '' || /[\u0000-\u001f\u007f]/.test(p));
+  if (odd !== undefined) throw new ShakedownError('SD_BAD_FLAG', `shakedown diff takes two report files; ${quote(odd)} is not a file name`, { hint: 'See `shakedown diff --help`.' });
+  const options = { ratio: diffNumber('timing-ratio', string(values['timing-ratio']), DEFAULT_DIFF.ratio, 1, 1000), floorMs: diffNumber('timing-floor', string(values['timing-floor']), DEFAULT_DIFF.floorMs / 1000, 0, 86_400) * 1000 };
+  const junitFlag = string(values.junit);
+  if (junitFlag !== undefined && junitFlag.trim() === '') throw new ShakedownError('SD_BAD_FLAG', '--junit must not be empty', { hint: 'See `shakedown diff --help`.' });
+  const [before, after] = (['BEFORE', 'AFTER'] as const).map((role, i) => readReport(resolve(io.cwd, positionals[i] ?? ''), { role })) as [ReportLike, ReportLike];
+  return writeDiff(io, before, after, options, junitFlag === undefined ? undefined : resolve(io.cwd, junitFlag));
 }
+
+const string = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 // Prints the diff, writes its JUnit if asked; the exit code: 1 on a regression, else 0.
 export async function writeDiff(io: Pick<CliIo, 'stdout'>, before: ReportLike, after: ReportLike, options: DiffOptions, junit: string | undefined): Promise<number> {

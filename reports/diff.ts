@@ -3,9 +3,9 @@
 // checks that appeared or vanished, new warnings, checks now skipped, and checks whose duration grew
 // beyond a ratio. A new failure or a timing regression is a regression. Used by `shakedown diff`,
 // --baseline (console and HTML report) and `shakedown gate`.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { ShakedownError } from '../helpers/errors.ts';
-import { checkName, type CheckResult, type RunInfo } from '../helpers/result.ts';
+import { CHECK_STATUSES, CLASSIFICATIONS, checkName, type CheckResult, type RunInfo } from '../helpers/result.ts';
 import { renderJUnit } from './junit.ts';
 
 export interface ReportLike {
@@ -88,17 +88,97 @@ export function diffJUnit(after: ReportLike, changes: readonly Change[]): string
   return renderJUnit({ run: after.run, results, setupErrors: [], complete: true, writtenAt: new Date() });
 }
 
-export function readReport(path: string): ReportLike {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new ShakedownError('SD_BAD_FLAG', `cannot read the report ${path}: ${(error as Error).message}`, { cause: error, hint: 'Give two JSON reports written with --json.' });
-  }
-  const report = parsed as { schemaVersion?: unknown; run?: RunInfo; results?: unknown };
-  if (typeof report.schemaVersion !== 'string' || !report.schemaVersion.startsWith('shakedown.report/') || report.run === undefined || !Array.isArray(report.results)) {
-    throw new ShakedownError('SD_BAD_FLAG', `${path} is not a shakedown JSON report (no schemaVersion shakedown.report/...)`, { hint: 'Give two JSON reports written with --json.' });
-  }
-  return { run: report.run, results: report.results as CheckResult[] };
+// A report is read whole; anything larger than this is not one of ours.
+export const REPORT_MAX_BYTES = 256 * 1024 * 1024;
+
+export interface ReportSource {
+  // What the file is to the command: "BEFORE" and "AFTER" of diff, "--baseline".
+  role?: string;
+  hint?: string;
 }
 
+// Reads a JSON report and checks, field by field, what diff, --baseline and the HTML diff use: a
+// bad one is named by its file and field (results[3].durationMs), never met later as a crash.
+export function readReport(path: string, from: ReportSource = {}): ReportLike {
+  const hint = from.hint ?? 'Give a JSON report written by shakedown run --json FILE.';
+  const named = `${path}${from.role === undefined ? '' : ` (${from.role})`}`;
+  const bad = (problem: string, cause?: string): ShakedownError => new ShakedownError('SD_BAD_FLAG', problem, { ...(cause === undefined ? {} : { cause }), hint });
+  const unreadable = (reason: string, cause?: string): ShakedownError => bad(`cannot read the report ${named}: ${reason}`, cause);
+  let text: string;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw unreadable('it is a directory');
+    if (!stat.isFile()) throw unreadable('it is not a regular file (a FIFO, socket or device)');
+    if (stat.size > REPORT_MAX_BYTES) throw unreadable(`it is ${stat.size} bytes, larger than any JSON report (${REPORT_MAX_BYTES})`);
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof ShakedownError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    // The system's own words as the cause (shown with --verbose), without its stack.
+    throw unreadable(code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message, (error as Error).message);
+  }
+  if (text.trim() === '') throw bad(`${named} is empty, not a JSON report`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw bad(`${named} is not JSON: ${(error as Error).message.replace(/\r?\n/g, '\\n')}`);
+  }
+  const problem = reportProblem(parsed);
+  // "is not a report" of the whole file, "results[3].durationMs must ..." of a field.
+  if (problem !== undefined) throw bad(`${named}${problem.startsWith('is ') ? ' ' : ': '}${problem}`);
+  const report = parsed as { run: RunInfo; results: CheckResult[] };
+  return { run: report.run, results: report.results };
+}
+
+const READABLE_VERSIONS = ['shakedown.report/v1', 'shakedown.report/v2'];
+
+type Field = (value: unknown) => string | undefined;
+const kind = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'number' && !Number.isFinite(value) ? String(value) : typeof value);
+const string: Field = (value) => (typeof value === 'string' ? undefined : `must be a string, got ${kind(value)}`);
+const nullable = (field: Field): Field => (value) => (value === null ? undefined : field(value));
+const count: Field = (value) => (typeof value === 'number' && Number.isInteger(value) && value >= 0 ? undefined : `must be a whole number of at least 0, got ${typeof value === 'number' ? String(value) : kind(value)}`);
+const durationMs: Field = (value) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? undefined : `must be a finite number of milliseconds, at least 0, got ${typeof value === 'number' ? String(value) : kind(value)}`);
+const oneOf = (values: readonly string[]): Field => (value) => (typeof value === 'string' && values.includes(value) ? undefined : `must be one of ${values.join(', ')}, got ${typeof value === 'string' ? JSON.stringify(value) : kind(value)}`);
+const object = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+// The first field of an object that fails its check, as "name must ...".
+function fields(at: string, value: unknown, checks: Record<string, Field>): string | undefined {
+  if (!object(value)) return `${at} must be an object, got ${kind(value)}`;
+  for (const [name, check] of Object.entries(checks)) {
+    const problem = Object.hasOwn(value, name) ? check(value[name]) : 'is missing';
+    if (problem !== undefined) return `${at}.${name} ${problem}`;
+  }
+  return undefined;
+}
+
+// What keeps a parsed file from being used as a report: "is ..." of the whole, or a field's problem.
+export function reportProblem(report: unknown): string | undefined {
+  if (!object(report)) return `is not a shakedown JSON report: it holds ${kind(report)}, not an object with schemaVersion shakedown.report/...`;
+  const version = report.schemaVersion;
+  if (typeof version !== 'string' || !version.startsWith('shakedown.report/')) return 'is not a shakedown JSON report (no schemaVersion shakedown.report/...)';
+  if (!READABLE_VERSIONS.includes(version)) return `is a ${version} report; this shakedown reads ${READABLE_VERSIONS.join(' and ')}`;
+  const run = fields('run', report.run, { runId: string, startedAt: string, finishedAt: nullable(string), cluster: (value) => (object(value) ? undefined : `must be an object, got ${kind(value)}`), properties: (value) => (object(value) ? undefined : `must be an object, got ${kind(value)}`) });
+  if (run !== undefined) return run;
+  const reported = report.run as RunInfo;
+  const cluster = fields('run.cluster', reported.cluster, { server: nullable(string), version: nullable(string), nodes: nullable(count), context: nullable(string) });
+  if (cluster !== undefined) return cluster;
+  const property = Object.entries(reported.properties).find(([, value]) => typeof value !== 'string');
+  if (property !== undefined) return `run.properties.${property[0]} must be a string, got ${kind(property[1])}`;
+  if (!Array.isArray(report.results)) return `results must be an array, got ${kind(report.results)}`;
+  for (const [i, result] of report.results.entries()) {
+    const status = (result as { status?: unknown } | null)?.status;
+    const problem = fields(`results[${i}]`, result, {
+      suite: string,
+      check: string,
+      status: oneOf(CHECK_STATUSES),
+      durationMs,
+      message: string,
+      evidence: (value) => (Array.isArray(value) ? undefined : `must be an array, got ${kind(value)}`),
+      ...(status === 'fail' ? { classification: oneOf(CLASSIFICATIONS) } : {}),
+      ...(status === 'skip' ? { skipReason: string } : {}),
+    });
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
