@@ -90,6 +90,18 @@ describe('formatError', () => {
     expect(formatError(new ShakedownError('SD_INTERNAL', 'x', { cause: cyclic }), { verbose: true }).match(/caused by/g)).toHaveLength(1);
   });
 
+  it('spells out control characters the cluster put in a message, its details and causes', () => {
+    const error = new ShakedownError('SD_SETUP_FAILED', 'pod \u001b]8;;https://x.example\u0007web\u001b[0m failed\rOK', {
+      details: 'event: \u001b[2Jcleared\nnext line',
+      cause: new Error('\u0008\u0008gone'),
+    });
+    const lines = formatError(error, { verbose: true }).split('\n');
+    expect(lines[0]).toBe('error SD_SETUP_FAILED: pod \\x1b]8;;https://x.example\\x07web\\x1b[0m failed\\rOK');
+    expect(lines.slice(1, 3)).toEqual(['  event: \\x1b[2Jcleared', '  next line']);
+    expect(lines[3]).toMatch(/^caused by: Error: \\x08\\x08gone$/);
+    expect(formatError(new ShakedownError('SD_INTERNAL', 'y'.repeat(5000)), { verbose: false }).split('\n')[0]).toMatch(/y… \(3000 more characters\)$/);
+  });
+
   it('reports anything else as an internal error', () => {
     expect(formatError(new RangeError('bad index'), { verbose: false }).split('\n')[0]).toBe('error SD_INTERNAL: bad index');
   });

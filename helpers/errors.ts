@@ -1,5 +1,6 @@
 // Typed errors with stable codes. The code, not the message, is the contract:
 // CI matches on it, docs link to it, and it decides the exit code.
+import { terminalText } from './terminal-text.ts';
 
 interface ErrorCodeSpec {
   readonly description: string;
@@ -117,14 +118,19 @@ export function asShakedownError(error: unknown, code: ErrorCode = 'SD_INTERNAL'
   return new ShakedownError(code, message, { cause: error });
 }
 
+// A message or hint longer than this is cut on the console (the reports keep it whole).
+const MAX_MESSAGE = 2000;
+
+// The error for a terminal: its message often quotes the cluster (an API error, an event, a
+// plugin's output), so every part is made safe to print (terminal-text.ts) and capped.
 export function formatError(error: unknown, options: { verbose: boolean }): string {
   const err = asShakedownError(error);
-  const lines = [`error ${err.code}: ${err.message}`];
+  const lines = [`error ${err.code}: ${terminalText(err.message, { oneLine: true, max: MAX_MESSAGE })}`];
   if (options.verbose) {
-    if (err.details !== undefined) lines.push(...err.details.split('\n').map((line) => `  ${line}`));
-    lines.push(...causeChain(err.cause));
+    if (err.details !== undefined) lines.push(...terminalText(err.details).split('\n').map((line) => `  ${line}`));
+    lines.push(...causeChain(err.cause).map((line) => terminalText(line)));
   }
-  lines.push(`hint: ${err.hint}`);
+  lines.push(`hint: ${terminalText(err.hint, { oneLine: true, max: MAX_MESSAGE })}`);
   return lines.join('\n');
 }
 

@@ -195,6 +195,25 @@ describe('console reporter', () => {
     expect(verbose.lines()).toContain('  dial tcp: i/o timeout');
   });
 
+  it('spells out the escapes and control characters of cluster text on a terminal and in a log, and caps it', async () => {
+    const hostile = failed('services', 'named port', {
+      message: 'pod \u001b]8;;https://evil.example\u0007web\u001b]8;;\u0007 crashed\rPASS',
+      evidence: [{ label: 'log tail of pod sd/web (\u001b[2Jagent)', text: `ok\n\u001b]52;c;cm0gLXJm\u0007${'y'.repeat(9000)}` }],
+      log: ['\u0008\u0008\u0008done'],
+    });
+    for (const [isTTY, env] of [[true, { TERM: 'xterm', NO_COLOR: '1' }], [false, {}]] as const) {
+      const out = (await run(isTTY, env, [hostile])).output();
+      const text = isTTY ? stripVTControlCharacters(out) : out;
+      expect(text).toContain('pod \\x1b]8;;https://evil.example\\x07web\\x1b]8;;\\x07 crashed\\rPASS');
+      expect(text).toContain('── log tail of pod sd/web (\\x1b[2Jagent) ──');
+      expect(text).toContain('    \\x1b]52;c;cm0gLXJm\\x07yyy');
+      expect(text).toContain('y… (1019 more characters)');
+      expect(text).toContain('\\x08\\x08\\x08done');
+      // What is left of the output's escapes are the display's own (cursor and erase), never the cluster's.
+      expect(out).not.toMatch(/\u001b\]|\u0007|\u0008|\r(?!\u001b)/);
+    }
+  });
+
   it('names the cluster in one header line, leaving out what is unknown', async () => {
     const out = capture(false);
     const reporter = createConsoleReporter({ stream: out.stream, env: {} });

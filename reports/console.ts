@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { formatError } from '../helpers/errors.ts';
+import { terminalStrings } from '../helpers/terminal-text.ts';
 import { checkName, correlate, describeCorrelation, type CheckResult, type Correlation, type FailedCheck, type RunInfo, type SkippedCheck, type Summary, type WarnedCheck } from '../helpers/result.ts';
 import { colorLevel, type Env } from './color.ts';
 import { createLiveDisplay, createProgressModel, type LiveDisplay, type ProgressModel } from './progress.ts';
@@ -38,6 +39,28 @@ export function isLiveTerminal(stream: OutputStream, env: Env): boolean {
 }
 
 export function createConsoleReporter(options: ConsoleReporterOptions = {}): Reporter {
+  return terminalSafe(createPlainConsoleReporter(options));
+}
+
+// What the run hands the console quotes the cluster and plugins (check messages, evidence, log
+// lines, object names, the server's version): every string of every hook's arguments is made safe
+// to print here, once, before any colour is added (terminal-text.ts). Errors are formatted by
+// formatError, which does the same; the file reports get the text as it was.
+function terminalSafe(reporter: Required<Reporter>): Required<Reporter> {
+  return {
+    onPlan: (plan) => reporter.onPlan(terminalStrings(plan)),
+    onRunStart: (run) => reporter.onRunStart(terminalStrings(run)),
+    onSuiteStart: (suite) => reporter.onSuiteStart(terminalStrings(suite)),
+    onCheckStart: (suite, check) => reporter.onCheckStart(terminalStrings(suite), terminalStrings(check)),
+    onCheckEnd: (result) => reporter.onCheckEnd(terminalStrings(result)),
+    onProgress: (event) => reporter.onProgress(terminalStrings(event)),
+    onSetupError: (error, run) => reporter.onSetupError(error, terminalStrings(run)),
+    onRunEnd: (run, results, summary) => reporter.onRunEnd(terminalStrings(run), terminalStrings(results), summary),
+    flush: () => reporter.flush(),
+  };
+}
+
+function createPlainConsoleReporter(options: ConsoleReporterOptions): Required<Reporter> {
   const stream = options.stream ?? process.stdout;
   const env = options.env ?? process.env;
   const quiet = options.quiet ?? false;

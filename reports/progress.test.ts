@@ -75,7 +75,7 @@ describe('the progress model', () => {
     const wide = model.render(200, plainChalk);
     expect(wide[0]).toBe('shakedown 1:01 · 0/6 checks · profile quick');
     expect(wide[1]).toMatch(/^ {2}services {3}0\/3 {2}port != targetPort 61s \(\+2\) · a very long log line x+…$/);
-    expect(model.render(400, plainChalk)[1]).toMatch(/x with a tab and {2}\[31man escape$/);
+    expect(model.render(400, plainChalk)[1]).toMatch(/x with a tab and \\x1b\[31man escape$/);
     expect(wide.join('')).not.toContain('\u001b');
     const colour = new Chalk({ level: 1 });
     for (const width of [20, 40, 80]) {

@@ -8,6 +8,7 @@
 // and erases them before the final summary. Only a terminal gets a painter (console.ts decides).
 import type { ChalkInstance } from 'chalk';
 import type { CheckResult } from '../helpers/result.ts';
+import { terminalText } from '../helpers/terminal-text.ts';
 import type { OutputStream, ProgressEvent, RunPlan } from './reporter.ts';
 
 interface Running {
@@ -151,10 +152,14 @@ export function fit(width: number, parts: readonly Part[]): string {
   return out;
 }
 
-// A log line as one line of plain text: control characters (tabs, escapes, newlines) become spaces.
+// A log line (its first line) as one line of text safe on a terminal: escapes and other control
+// characters spelled out, tabs as spaces (a tab's width would break the fitting to the screen).
 function oneLine(text: string): string {
-  return (text.split('\n', 1)[0] ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim();
+  return terminalText(text.split('\n', 1)[0] ?? '', { oneLine: true, max: MAX_LINE }).trim();
 }
+
+// Far more than a screen is wide; fit() cuts it to the width.
+const MAX_LINE = 500;
 
 function clock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
