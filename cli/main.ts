@@ -1,12 +1,13 @@
 // The shakedown CLI: run, gate, diff, list, cleanup, images. Returns the exit code; never calls process.exit.
 import { homedir } from 'node:os';
-import { loadConfigFile, resolveAll, resolveSuiteOptions, type Env } from '../helpers/config.ts';
-import { ShakedownError, formatError } from '../helpers/errors.ts';
+import { describeSource, invalid, loadConfigFile, resolveAll, resolveSuiteOptions, type Env } from '../helpers/config.ts';
+import type { SuiteManifest } from '../helpers/engine/manifest.ts';
+import { ERROR_CODES, ShakedownError, formatError } from '../helpers/errors.ts';
 import { discoverSuites, loadSuites, selectSuites, PACKAGE_ROOT, SUITES_DIR } from '../helpers/engine/suites.ts';
 import type { OutputStream } from '../reports/console.ts';
 import { parseCommandArgs } from './args.ts';
 import { findCommand } from './commands.ts';
-import { commandUsage, mainUsage } from './usage.ts';
+import { commandUsage, mainUsage, unknownCommand } from './usage.ts';
 
 export interface CliIo {
   argv: string[];
@@ -31,14 +32,16 @@ export async function main(io: CliIo): Promise<number> {
     // Every suite's manifest (never its code): the suites' options are flags like any other.
     const all = await loadSuites(discoverSuites(io.suitesDir ?? SUITES_DIR, root));
     const manifests = all.map((suite) => suite.manifest);
-    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-      io.stdout.write(`${mainUsage(manifests)}\n`);
-      return name === undefined ? 2 : 0;
+    // No command is an error: the usage goes to stderr, stdout stays empty.
+    if (name === undefined) {
+      io.stderr.write(`${mainUsage(manifests)}\n`);
+      return 2;
     }
+    if (name === 'help' || name === '--help' || name === '-h') return await helpCommand(io, rest, manifests);
     // diff takes two report files as arguments, not only flags.
     if (name === 'diff') return await (await import('./diff.ts')).diffCommand(io, rest);
     const command = findCommand(name);
-    if (command === undefined) throw new ShakedownError('SD_BAD_FLAG', `unknown command "${name}"; commands: run, gate, diff, deploy, list, cleanup, images`, { hint: 'See `shakedown --help`.' });
+    if (command === undefined) throw unknownCommand(name);
     const parsed = parseCommandArgs(command, rest, manifests);
     if (parsed.help) {
       io.stdout.write(`${commandUsage(command, manifests)}\n`);
@@ -50,6 +53,8 @@ export async function main(io: CliIo): Promise<number> {
     // Commands are loaded when used: a bad flag is answered without loading the Kubernetes client.
     switch (command.name) {
       case 'run': {
+        // Both take the run over; neither may silently win.
+        if (settings.baseline !== undefined && settings.reportLog) throw invalid(sources.reportLog, `cannot be combined with ${describeSource(sources.baseline)}: a run whose reports are packed into its log (deploy --wait) compares nothing`);
         const suites = selectSuites(all, settings.suites, sources.suites);
         // Every option of the chosen suites is read and validated before anything touches the cluster.
         const options = resolveSuiteOptions(suites.map((suite) => suite.manifest), layers);
@@ -72,7 +77,7 @@ export async function main(io: CliIo): Promise<number> {
       case 'list':
         return (await import('./list.ts')).listCommand(io, selectSuites(all, settings.suites, sources.suites), settings.verbose);
       case 'cleanup':
-        return await (await import('./cleanup.ts')).cleanupCommand(io, settings);
+        return await (await import('./cleanup.ts')).cleanupCommand(io, settings, sources);
       case 'images':
         return (await import('./images.ts')).imagesCommand(io, settings, selectSuites(all, settings.suites, sources.suites));
       default:
@@ -80,7 +85,27 @@ export async function main(io: CliIo): Promise<number> {
     }
   } catch (error) {
     const verbose = io.argv.includes('--verbose') || io.argv.includes('-v');
-    io.stderr.write(`${formatError(error, { verbose })}\n`);
+    io.stderr.write(`${formatError(commandHint(error, name), { verbose })}\n`);
     return 2;
   }
+}
+
+// `shakedown help [COMMAND]`, `shakedown --help [COMMAND]`: the usage on stdout, exit 0.
+async function helpCommand(io: CliIo, rest: readonly string[], manifests: readonly SuiteManifest[]): Promise<number> {
+  if (rest.length > 1) throw new ShakedownError('SD_BAD_FLAG', `shakedown help takes at most one command, got ${rest.length} arguments`, { hint: 'See `shakedown --help`.' });
+  const [topic] = rest;
+  if (topic === undefined) io.stdout.write(`${mainUsage(manifests)}\n`);
+  else if (topic === 'diff') return (await import('./diff.ts')).diffCommand(io, ['--help']);
+  else {
+    const command = findCommand(topic);
+    if (command === undefined) throw unknownCommand(topic);
+    io.stdout.write(`${commandUsage(command, manifests)}\n`);
+  }
+  return 0;
+}
+
+// A bad flag value names its flag; the hint names the command's own help.
+function commandHint(error: unknown, name: string | undefined): unknown {
+  if (!(error instanceof ShakedownError) || error.code !== 'SD_BAD_FLAG' || error.hint !== ERROR_CODES.SD_BAD_FLAG.hint || findCommand(name) === undefined) return error;
+  return new ShakedownError(error.code, error.message, { cause: error.cause, hint: `See \`shakedown ${name} --help\`.`, ...(error.details === undefined ? {} : { details: error.details }) });
 }

@@ -3,8 +3,9 @@
 import { CONFIG_ENV, CONFIG_FLAG } from '../helpers/config.ts';
 import { defaultText } from '../helpers/engine/list.ts';
 import type { SuiteManifest } from '../helpers/engine/manifest.ts';
+import { ShakedownError } from '../helpers/errors.ts';
 import { KNOBS } from '../helpers/settings.ts';
-import { COMMANDS, type CommandSpec } from './commands.ts';
+import { COMMANDS, findCommand, type CommandSpec } from './commands.ts';
 
 type Row = [string, string];
 
@@ -53,4 +54,12 @@ export function commandUsage(command: CommandSpec, suites: readonly SuiteManifes
   engine.push([`--${CONFIG_FLAG} FILE`, `read settings from a JSON file; env ${CONFIG_ENV}`]);
   const sections = [{ title: 'flags (a flag wins over its environment variable, which wins over the config file):', rows: engine }, ...(command.suiteOptions === true ? suiteSections(suites).map((s) => ({ ...s, title: `options of ${s.title}` })) : [])];
   return [`usage: shakedown ${command.name} [flags]`, '', command.summary, '', ...table(sections)].join('\n');
+}
+
+// An unknown command, or a flag where the command belongs (`shakedown --verbose run`).
+export function unknownCommand(name: string): ShakedownError {
+  const commands = 'commands: run, gate, diff, deploy, list, cleanup, images';
+  if (name.startsWith('-')) return new ShakedownError('SD_BAD_FLAG', `${JSON.stringify(name)} is not a command: flags go after the command (shakedown COMMAND [flags]); ${commands}`, { hint: 'See `shakedown --help`.' });
+  const near = findCommand(name.toLowerCase().trim());
+  return new ShakedownError('SD_BAD_FLAG', `unknown command ${JSON.stringify(name)}; ${commands}${near === undefined ? '' : `; did you mean ${near.name}?`}`, { hint: 'See `shakedown --help`.' });
 }
