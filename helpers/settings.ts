@@ -42,6 +42,9 @@ export interface Settings {
   inCluster: boolean;
   // run: print the reports, packed, at the end of the log (how `deploy --wait` gets them back).
   reportLog: boolean;
+  // run: the ClusterRole of the run-scoped rules, bound in each namespace the run makes (the runner
+  // of `shakedown deploy`, which holds no namespaced write permission otherwise).
+  runRole: string | undefined;
   // deploy: create the objects (else print them), follow the Job, its image, its namespace and deadline.
   apply: boolean;
   wait: boolean;
@@ -106,7 +109,7 @@ export const KNOBS: Knobs = {
     default: false,
     describe: 'cleanup: also remove namespaces of runs that have not expired (runs in progress included)',
   },
-  runId: { type: runIdValue, flag: 'run', env: 'SHAKEDOWN_RUN', default: undefined, describe: 'cleanup: remove only the namespaces of this run id' },
+  runId: { type: runIdValue, flag: 'run', env: 'SHAKEDOWN_RUN', default: undefined, describe: 'cleanup: remove only the namespaces of this run id; run: the run id to use (shakedown deploy sets it)' },
   concurrency: { type: integer(1, 64), flag: 'concurrency', env: 'SHAKEDOWN_CONCURRENCY', default: 8, describe: 'checks in flight per suite' },
   apiQps: { type: integer(1, 1000), flag: 'api-qps', env: 'SHAKEDOWN_API_QPS', default: 20, describe: 'requests per second to the API server' },
   setupTimeout: {
@@ -175,6 +178,13 @@ export const KNOBS: Knobs = {
     env: 'SHAKEDOWN_REPORT_LOG',
     default: false,
     describe: 'print the JUnit, JSON and HTML reports, gzipped and base64-encoded, at the end of the output (for shakedown deploy --wait)',
+  },
+  runRole: {
+    type: text,
+    flag: 'run-role',
+    env: 'SHAKEDOWN_RUN_ROLE',
+    default: undefined,
+    describe: "bind this ClusterRole to the run's ServiceAccount in each namespace the run makes, and nowhere else (set by shakedown deploy)",
   },
   apply: { type: boolean, flag: 'apply', env: 'SHAKEDOWN_DEPLOY_APPLY', default: false, describe: 'deploy: create the objects instead of printing them' },
   wait: {
