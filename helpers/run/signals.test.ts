@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { onStopSignal, type SignalSource, type StopSignal } from './signals.ts';
+import { onStopSignal, stopRequested, type SignalSource, type StopSignal } from './signals.ts';
 
 function source(): EventEmitter & SignalSource {
   return new EventEmitter() as EventEmitter & SignalSource;
@@ -23,5 +23,22 @@ describe('onStopSignal', () => {
     const dispose = onStopSignal(() => {}, emitter);
     dispose();
     expect(emitter.listenerCount('SIGINT') + emitter.listenerCount('SIGTERM')).toBe(0);
+  });
+
+  it('aborts the process\'s stop signal when the process gets one, not when another source does', () => {
+    const fake = source();
+    onStopSignal(() => {}, fake);
+    fake.emit('SIGINT');
+    expect(stopRequested().aborted).toBe(false);
+    const seen: StopSignal[] = [];
+    const dispose = onStopSignal((signal) => seen.push(signal));
+    try {
+      process.emit('SIGTERM');
+    } finally {
+      dispose();
+    }
+    expect(seen).toEqual(['SIGTERM']);
+    expect(stopRequested().aborted).toBe(true);
+    expect(stopRequested().reason).toMatchObject({ code: 'SD_INTERRUPTED', message: 'interrupted by SIGTERM' });
   });
 });
