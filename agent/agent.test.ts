@@ -4,7 +4,8 @@ import type { RunningAgent } from './agent.ts';
 import type { AgentConfig } from './config.ts';
 import { probeTcp } from './probe-tcp.ts';
 import { probeUdp } from './probe-udp.ts';
-import { LOOPBACK, TEST_TOKEN, tcpServer } from './testing/loopback.ts';
+import { API_VERSION } from './protocol.ts';
+import { LOOPBACK, TEST_TOKEN, callJson, tcpServer } from './testing/loopback.ts';
 
 const config: AgentConfig = {
   identity: { pod: 'agent-pod', namespace: 'ns', node: 'node-1', podIP: LOOPBACK },
@@ -32,6 +33,7 @@ describe('startAgent', () => {
       `http echo listening on port ${http[1]}`,
       `tcp echo listening on port ${tcp}`,
       `udp echo listening on port ${udp} at ${LOOPBACK}`,
+      `probe targets unguarded: listening on ${LOOPBACK} only`,
     ]);
     for (const port of http) expect((await fetch(`http://${LOOPBACK}:${port}/healthz`)).status).toBe(200);
   });
@@ -69,5 +71,17 @@ describe('startAgent', () => {
     await expect(startAgent({ ...config, token: '' }, { log: (line) => lines.push(line) })).rejects.toMatchObject({ code: 'AGENT_TOKEN' });
     await expect(startAgent({ ...config, token: 'short' }, { log: (line) => lines.push(line) })).rejects.toMatchObject({ code: 'AGENT_TOKEN' });
     expect(lines).toEqual([]);
+  });
+
+  it('refuses loopback probe targets when it listens on every address, as in a pod', async () => {
+    const lines: string[] = [];
+    const agent = await startAgent({ ...config, listenAddress: undefined }, { log: (line) => lines.push(line) });
+    running.push(agent);
+    expect(lines.at(-1)).toBe("probe targets: loopback, link-local and metadata addresses refused (allowance: 'pod-nameserver')");
+    const reply = await callJson('POST', `http://${LOOPBACK}:${agent.ports.api}/v1/probe`, {
+      apiVersion: API_VERSION,
+      targets: [{ kind: 'tcp', id: 'own-echo', timeoutMs: 500, host: LOOPBACK, port: agent.ports.tcp }],
+    });
+    expect(reply.body).toMatchObject({ results: [{ id: 'own-echo', outcome: 'error', code: 'AGENT_TARGET_REFUSED' }] });
   });
 });

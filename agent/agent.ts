@@ -1,5 +1,6 @@
 // Starts every server of the agent from its configuration and stops them together.
 import { createApi } from './api.ts';
+import { refusedClass } from './destinations.ts';
 import { createHttpEcho } from './echo-http.ts';
 import type { Readiness } from './echo-http.ts';
 import { createTcpEcho } from './echo-tcp.ts';
@@ -29,7 +30,11 @@ async function stopAll(stops: readonly Stop[]): Promise<void> {
 async function startServers(config: AgentConfig, options: AgentOptions, ports: AgentPorts, stops: Stop[]): Promise<void> {
   const readiness: Readiness = { ready: config.ready };
   const { identity, listenAddress } = config;
-  const api = createApi({ identity, readiness, ports, resolvConfPath: options.resolvConfPath ?? '/etc/resolv.conf', token: config.token, ...(options.mtuPaths === undefined ? {} : { mtuPaths: options.mtuPaths }) });
+  // An agent that listens on loopback alone serves only clients on its own host, which reach its
+  // loopback and link-local neighbours themselves: refusing those targets would protect nothing (and
+  // the runner's tests probe servers on 127.0.0.1 through such agents). In a pod it listens on all.
+  const unguardedTargets = listenAddress !== undefined && refusedClass(listenAddress) === 'loopback';
+  const api = createApi({ identity, readiness, ports, resolvConfPath: options.resolvConfPath ?? '/etc/resolv.conf', token: config.token, unguardedTargets, ...(options.mtuPaths === undefined ? {} : { mtuPaths: options.mtuPaths }) });
   for (const [index, port] of config.httpPorts.entries()) {
     const server = createHttpEcho({ identity, readiness, api: index === 0 ? api : undefined });
     const listening = await startListening(server, port, listenAddress);
@@ -47,6 +52,7 @@ async function startServers(config: AgentConfig, options: AgentOptions, ports: A
   ports.udp = udp.port;
   options.log(`udp echo listening on port ${udp.port} at ${udp.addresses.join(', ')}`);
   for (const skipped of udp.skipped) options.log(`udp echo left to the wildcard socket: ${skipped}`);
+  options.log(unguardedTargets ? `probe targets unguarded: listening on ${listenAddress} only` : "probe targets: loopback, link-local and metadata addresses refused (allowance: 'pod-nameserver')");
 }
 
 export async function startAgent(config: AgentConfig, options: AgentOptions): Promise<RunningAgent> {

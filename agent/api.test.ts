@@ -4,9 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent } from './agent.ts';
 import type { RunningAgent } from './agent.ts';
+import { createApi } from './api.ts';
+import { createHttpEcho } from './echo-http.ts';
+import { startListening } from './listen.ts';
+import type { Listening } from './listen.ts';
 import { AGENT_VERSION, API_VERSION } from './protocol.ts';
-import type { ProbeResponse } from './protocol.ts';
-import { LOOPBACK, TEST_TOKEN, bearer, callJson, closedTcpPort, tcpServer } from './testing/loopback.ts';
+import type { ProbeResponse, ProbeTarget } from './protocol.ts';
+import { LOOPBACK, TEST_TOKEN, bearer, callJson, closedTcpPort, tcpServer, udpServer } from './testing/loopback.ts';
 
 const identity = { pod: 'api-pod', namespace: 'sd-7', node: 'node-3', podIP: LOOPBACK };
 
@@ -191,5 +195,75 @@ describe('the agent API', () => {
 
   it('answers 404 to an unknown API path, for the token holder only', async () => {
     expect(await callJson('GET', `${api}/v1/nothing`)).toEqual({ status: 404, body: { error: 'no such API path: /v1/nothing' } });
+  });
+});
+
+// The API of an agent in a pod (listening on every address): loopback, link-local and metadata
+// targets are refused. Its pod's nameservers, as a NodeLocal DNSCache or a DNS sidecar set them.
+describe('the agent API in a pod, asked for local targets', () => {
+  let dir: string;
+  let server: Listening;
+  let api: string;
+  let connections = 0;
+  let datagrams = 0;
+  let tcp: Listening;
+  let udp: Awaited<ReturnType<typeof udpServer>>;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sd-api-guard-'));
+    await writeFile(join(dir, 'resolv.conf'), 'nameserver 169.254.20.10\nnameserver 127.0.0.1\n');
+    const readiness = { ready: true };
+    const guarded = createApi({ identity, readiness, ports: { api: 0, http: [], tcp: 0, udp: 0 }, resolvConfPath: join(dir, 'resolv.conf'), token: TEST_TOKEN });
+    server = await startListening(createHttpEcho({ identity, readiness, api: guarded }), 0, LOOPBACK);
+    api = `http://${LOOPBACK}:${server.port}`;
+    tcp = await tcpServer(() => connections++);
+    udp = await udpServer(() => datagrams++);
+  });
+  afterAll(async () => {
+    await Promise.all([server.close(), tcp.close(), udp.close()]);
+    await rm(dir, { recursive: true });
+  });
+
+  const probe = async (targets: ProbeTarget[]) => {
+    const reply = await callJson('POST', `${api}/v1/probe`, { apiVersion: API_VERSION, targets });
+    expect(reply.status).toBe(200);
+    return (reply.body as ProbeResponse).results;
+  };
+
+  it('refuses 169.254.169.254, 127.0.0.1, ::1, fe80::1 and the other local forms, with a clear result, and sends nothing', async () => {
+    const targets: ProbeTarget[] = [
+      { kind: 'http', id: 'metadata', timeoutMs: 1000, url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' },
+      { kind: 'tcp', id: 'metadata-tcp', timeoutMs: 1000, host: '169.254.169.254', port: 80, connectOnly: true },
+      { kind: 'http', id: 'metadata-v6', timeoutMs: 1000, url: 'http://[fd00:ec2::254]/latest/meta-data/' },
+      { kind: 'tcp', id: 'loopback', timeoutMs: 1000, host: LOOPBACK, port: tcp.port },
+      { kind: 'http', id: 'loopback-http', timeoutMs: 1000, url: `http://${LOOPBACK}:${tcp.port}/` },
+      { kind: 'tls', id: 'loopback-tls', timeoutMs: 1000, host: LOOPBACK, port: tcp.port },
+      { kind: 'udp', id: 'loopback-udp', timeoutMs: 1000, host: LOOPBACK, port: udp.port },
+      { kind: 'tcp', id: 'loopback-v6', timeoutMs: 1000, host: '::1', port: tcp.port },
+      { kind: 'tcp', id: 'mapped', timeoutMs: 1000, host: '::ffff:127.0.0.1', port: tcp.port },
+      // A name in another notation, resolved by the system to 127.0.0.1.
+      { kind: 'tcp', id: 'short-form', timeoutMs: 1000, host: '127.1', port: tcp.port },
+      { kind: 'tcp', id: 'unspecified', timeoutMs: 1000, host: '0.0.0.0', port: tcp.port },
+      { kind: 'udp', id: 'link-local-v6', timeoutMs: 1000, host: 'fe80::1', port: udp.port },
+      { kind: 'dns', id: 'dns-loopback', timeoutMs: 1000, server: LOOPBACK, port: udp.port, name: 'x', type: 'A', transport: 'udp' },
+    ];
+    const results = await probe(targets);
+    expect(results.map((result) => [result.id, result.outcome, result.code])).toEqual(targets.map((target) => [target.id, 'error', 'AGENT_TARGET_REFUSED']));
+    expect(results[0]?.detail).toBe('refused target 169.254.169.254: a link-local address, where probes may not go');
+    expect(results[7]?.detail).toBe('refused target ::1: a loopback address (the pod itself), where probes may not go');
+    expect(results[9]?.detail).toBe('refused target 127.0.0.1: a loopback address (the pod itself), where probes may not go');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect([connections, datagrams]).toEqual([0, 0]);
+  });
+
+  it("lets a DNS query reach the pod's own nameserver on loopback with allow 'pod-nameserver', and no other local server", async () => {
+    const results = await probe([
+      { kind: 'dns', id: 'allowed', timeoutMs: 1000, server: LOOPBACK, name: 'kubernetes.default', type: 'A', transport: 'udp', allow: 'pod-nameserver' },
+      { kind: 'dns', id: 'not-ours', timeoutMs: 1000, server: '169.254.169.254', name: 'x', type: 'A', transport: 'udp', allow: 'pod-nameserver' },
+    ]);
+    // The query left: port 53 on 127.0.0.1 answered, or (nothing listening there) the kernel refused it.
+    expect(results[0]?.code).not.toBe('AGENT_TARGET_REFUSED');
+    expect(['ok', 'dns-error', 'refused', 'timeout']).toContain(results[0]?.outcome);
+    expect(results[1]).toMatchObject({ outcome: 'error', code: 'AGENT_TARGET_REFUSED' });
+    expect(results[1]?.detail).toContain("not a nameserver of this pod (169.254.20.10, 127.0.0.1), all that 'pod-nameserver' allows");
   });
 });

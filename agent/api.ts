@@ -1,18 +1,20 @@
 // The agent's API, served on the first HTTP port next to the echo:
 //   GET  /v1/info       identity, version, ports, resolv.conf, the interface MTU
 //   POST /v1/probe      run a batch of probes (ProbeRequest -> ProbeResponse); cancelled when the
-//                       client closes the connection before the answer
+//                       client closes the connection before the answer. Loopback, link-local and
+//                       metadata targets are refused unless an allowance covers them (destinations.ts)
 //   PUT  /v1/readiness  set what /healthz answers ({ready: boolean})
 // Every request under /v1/ must carry the run's token (auth.ts), checked before anything else,
 // the body included, is read; without it the answer is 401. Other paths are the open echo.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_PREFIX, tokenChecker } from './auth.ts';
 import { runBatch } from './batch.ts';
+import type { DestinationRules } from './destinations.ts';
 import { pathOf } from './echo-http.ts';
 import type { Readiness, Route } from './echo-http.ts';
 import { BodyTooLargeError, readJson, sendJson } from './http-io.ts';
 import { AGENT_VERSION, API_VERSION } from './protocol.ts';
-import type { AgentPorts, ErrorResponse, Identity, InfoResponse, ProbeResponse } from './protocol.ts';
+import type { AgentPorts, ErrorResponse, Identity, InfoResponse, ProbeRequest, ProbeResponse } from './protocol.ts';
 import { readResolvConf } from './resolv-conf.ts';
 import { MTU_PATHS, readInterfaceMtu, type MtuPaths } from './mtu.ts';
 import { ValidationError, parseProbeRequest, parseReadinessRequest } from './validate.ts';
@@ -30,11 +32,23 @@ export interface ApiOptions {
   mtuPaths?: MtuPaths;
   /** The run's token; every API request must present it. */
   token: string;
+  /**
+   * Lets probes reach loopback, link-local and metadata addresses with no allowance (destinations.ts).
+   * Only for an agent that listens on loopback alone (agent.ts), whose every client is on its host.
+   */
+  unguardedTargets?: boolean;
 }
 
 interface Endpoint {
   method: string;
   handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
+}
+
+/** The rules a batch's probes connect under; the pod's nameservers are read only when a target names an allowance. */
+async function destinationsFor(batch: ProbeRequest, options: ApiOptions): Promise<DestinationRules | undefined> {
+  if (options.unguardedTargets === true) return undefined;
+  const allowing = batch.targets.some((target) => target.kind === 'dns' && target.allow !== undefined);
+  return { podNameservers: allowing ? (await readResolvConf(options.resolvConfPath)).nameservers : [] };
 }
 
 function endpoints(options: ApiOptions): ReadonlyMap<string, Endpoint> {
@@ -53,6 +67,7 @@ function endpoints(options: ApiOptions): ReadonlyMap<string, Endpoint> {
   };
   const probe = async (request: IncomingMessage, response: ServerResponse) => {
     const batch = parseProbeRequest(await readJson(request, MAX_BODY_BYTES));
+    const destinations = await destinationsFor(batch, options);
     // A client that closes the connection before the answer will never read it: the batch stops.
     const cancel = new AbortController();
     const gone = () => {
@@ -61,7 +76,7 @@ function endpoints(options: ApiOptions): ReadonlyMap<string, Endpoint> {
     response.once('close', gone);
     let answer: ProbeResponse;
     try {
-      answer = await runBatch(batch, options.identity, { signal: cancel.signal });
+      answer = await runBatch(batch, options.identity, { signal: cancel.signal, ...(destinations === undefined ? {} : { destinations }) });
     } catch (error) {
       if (cancel.signal.aborted) return;
       throw error;

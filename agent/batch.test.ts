@@ -6,7 +6,8 @@ import type { Listening } from './listen.ts';
 import type { Prober } from './probe.ts';
 import { API_VERSION } from './protocol.ts';
 import type { ProbeTarget, TcpTarget } from './protocol.ts';
-import { LOOPBACK, closedTcpPort } from './testing/loopback.ts';
+import type { Resolve } from './destinations.ts';
+import { LOOPBACK, closedTcpPort, tcpServer, udpServer } from './testing/loopback.ts';
 
 const identity = { pod: 'probe-a', namespace: 'ns', node: 'node-1', podIP: '10.0.0.5' };
 
@@ -87,5 +88,32 @@ describe('runBatch', () => {
     await expect(running).rejects.toThrow('client gone');
     expect(started).toEqual(['t0', 't1']);
     expect(runningSawAbort).toBe(true);
+  });
+
+  it('refuses every kind of target whose name resolves to a refused address, and connects nowhere', async () => {
+    let connections = 0;
+    let datagrams = 0;
+    const tcp = await tcpServer(() => connections++);
+    const udp = await udpServer(() => datagrams++);
+    // Only this resolver knows the name: a refusal (not a DNS error) shows the probe's socket used it.
+    const resolve: Resolve = (hostname, _options, callback) =>
+      hostname === 'rebind.test' ? callback(null, [{ address: LOOPBACK, family: 4 }]) : callback(Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+    try {
+      const targets: ProbeTarget[] = [
+        { kind: 'tcp', id: 'tcp', timeoutMs: 500, host: 'rebind.test', port: tcp.port },
+        { kind: 'http', id: 'http', timeoutMs: 500, url: `http://rebind.test:${tcp.port}/` },
+        { kind: 'tls', id: 'tls', timeoutMs: 500, host: 'rebind.test', port: tcp.port },
+        { kind: 'udp', id: 'udp', timeoutMs: 500, host: 'rebind.test', port: udp.port },
+        { kind: 'dns', id: 'dns-udp', timeoutMs: 500, server: 'rebind.test', port: udp.port, name: 'x', type: 'A', transport: 'udp' },
+        { kind: 'dns', id: 'dns-tcp', timeoutMs: 500, server: 'rebind.test', port: tcp.port, name: 'x', type: 'A', transport: 'tcp' },
+      ];
+      const response = await runBatch({ apiVersion: API_VERSION, targets }, identity, { destinations: { podNameservers: [], resolve } });
+      expect(response.results.map((result) => [result.id, result.outcome, result.code])).toEqual(targets.map((target) => [target.id, 'error', 'AGENT_TARGET_REFUSED']));
+      expect(response.results[0]?.detail).toBe('refused target 127.0.0.1: a loopback address (the pod itself), where probes may not go');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect([connections, datagrams]).toEqual([0, 0]);
+    } finally {
+      await Promise.all([tcp.close(), udp.close()]);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError, timeoutError } from './classify.ts';
+import { cancelledError, classifyError, timeoutError } from './classify.ts';
 
 function errno(code: string, message = `${code} happened`): Error {
   return Object.assign(new Error(message), { code });
@@ -24,6 +24,9 @@ describe('classifyError', () => {
     ['EPROTO', 'tls-error'],
     ['HPE_INVALID_CONSTANT', 'protocol-error'],
     ['EMFILE', 'error'],
+    // A target the agent refuses (destinations.ts) is its own error, never 'refused' (a peer's answer).
+    ['AGENT_TARGET_REFUSED', 'error'],
+    ['ABORT_ERR', 'error'],
   ])('classifies %s as %s and keeps the code', (code, outcome) => {
     expect(classifyError(errno(code))).toEqual({ outcome, code, detail: `${code} happened` });
   });
@@ -39,5 +42,10 @@ describe('classifyError', () => {
 
   it('classifies our own deadline as a timeout', () => {
     expect(classifyError(timeoutError(300))).toEqual({ outcome: 'timeout', code: 'ETIMEDOUT', detail: 'no answer within 300 ms' });
+  });
+
+  it('classifies a cancelled probe as an error saying why', () => {
+    expect(classifyError(cancelledError(new Error('the client closed the connection')))).toEqual({ outcome: 'error', code: 'ABORT_ERR', detail: 'cancelled: the client closed the connection' });
+    expect(classifyError(cancelledError(undefined)).detail).toBe('cancelled: its client went away');
   });
 });

@@ -77,8 +77,8 @@ describe('the bundled agent', () => {
       AGENT_TOKEN_FILE: tokenFile,
     });
     try {
-      await waitFor(() => agent.stdout().includes('udp echo listening'), 'the agent to start');
-      expect(agent.stdout().trim().split('\n')).toHaveLength(5);
+      await waitFor(() => agent.stdout().includes('probe targets'), 'the agent to start');
+      expect(agent.stdout().trim().split('\n')).toHaveLength(6);
 
       const echo = await callJson('GET', `http://${LOOPBACK}:${echoPort}/hello`);
       expect(echo).toMatchObject({ status: 200, body: { pod: 'e2e-pod', namespace: 'e2e-ns', node: 'e2e-node', port: echoPort, path: '/hello' } });

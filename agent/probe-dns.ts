@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
 import { answerFinding, encodeQuery } from './dns-wire.ts';
+import { udpLookup } from './destinations.ts';
 import { runProbeScope } from './probe-scope.ts';
 import type { ProbeContext, ProbeScope } from './probe-scope.ts';
 import type { DnsTarget, ProbeResult } from './protocol.ts';
@@ -14,7 +15,7 @@ const DNS_PORT = 53;
 
 function overUdp(target: DnsTarget, scope: ProbeScope): void {
   const id = randomInt(0, 0x10000);
-  const socket = createSocket(isIPv6(target.server) ? 'udp6' : 'udp4');
+  const socket = createSocket({ type: isIPv6(target.server) ? 'udp6' : 'udp4', ...(scope.lookup === undefined ? {} : { lookup: udpLookup(scope.lookup) }) });
   scope.onEnd(() => socket.close());
   socket.on('error', (error) => scope.fail(error));
   socket.on('message', (message) => {
@@ -34,7 +35,7 @@ function frame(message: Buffer): Buffer {
 
 function overTcp(target: DnsTarget, scope: ProbeScope): void {
   const id = randomInt(0, 0x10000);
-  const socket = connect({ host: target.server, port: target.port ?? DNS_PORT });
+  const socket = connect({ host: target.server, port: target.port ?? DNS_PORT, lookup: scope.lookup });
   scope.onEnd(() => socket.destroy());
   let received = Buffer.alloc(0);
   socket.on('connect', () => socket.write(frame(encodeQuery(target, id))));

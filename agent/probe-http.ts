@@ -67,7 +67,7 @@ export function probeHttp(target: HttpTarget, context: ProbeContext = {}): Promi
   return runProbeScope(target, (scope) => {
     const url = new URL(target.url);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = send(url, requestOptions(target));
+    const request = send(url, { ...requestOptions(target), lookup: scope.lookup });
     scope.onEnd(() => request.destroy());
     request.on('error', (error) => scope.fail(error));
     request.on('response', (response) => {

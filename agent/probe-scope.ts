@@ -1,6 +1,9 @@
 // The frame every prober runs in: a stopwatch, a hard deadline, cancellation, exactly one result,
 // and cleanup that always runs. Probers report through it and never throw.
+import { isIP } from 'node:net';
 import { cancelledError, classifyError, timeoutError } from './classify.ts';
+import { admit, guardedLookup, hostOf } from './destinations.ts';
+import type { DestinationRules, GuardedLookup } from './destinations.ts';
 import type { ProbeResult, ProbeTarget } from './protocol.ts';
 
 export type Finding = Omit<ProbeResult, 'id' | 'kind' | 'ms'>;
@@ -12,6 +15,11 @@ export interface ProbeContext {
    * sockets are closed; a probe whose signal has aborted already does not start.
    */
   signal?: AbortSignal;
+  /**
+   * Where the probe may connect (destinations.ts): a refused address ends it with an error before
+   * anything is sent. Absent, anywhere: the runner's own probes, and the probers' unit tests.
+   */
+  destinations?: DestinationRules;
 }
 
 export interface ProbeScope {
@@ -21,6 +29,11 @@ export interface ProbeScope {
   fail(error: unknown): void;
   /** Registers cleanup (close sockets) that runs once the probe has ended. */
   onEnd(cleanup: () => void): void;
+  /**
+   * The `lookup` option for every socket the probe opens, so that names are checked against the
+   * destination rules once resolved; undefined when there are none.
+   */
+  lookup: GuardedLookup | undefined;
 }
 
 function elapsedMs(start: number): number {
@@ -29,7 +42,7 @@ function elapsedMs(start: number): number {
 
 export function runProbeScope(target: ProbeTarget, body: (scope: ProbeScope) => void, context: ProbeContext = {}): Promise<ProbeResult> {
   const start = performance.now();
-  const { signal } = context;
+  const { signal, destinations } = context;
   return new Promise((resolve) => {
     const cleanups: Array<() => void> = [];
     let ended = false;
@@ -45,12 +58,16 @@ export function runProbeScope(target: ProbeTarget, body: (scope: ProbeScope) => 
       finish: end,
       fail: (error) => end(classifyError(error)),
       onEnd: (cleanup) => (ended ? cleanup() : cleanups.push(cleanup)),
+      lookup: destinations === undefined ? undefined : guardedLookup(target, destinations),
     };
     const cancel = () => scope.fail(cancelledError(signal?.reason));
     const timer = setTimeout(() => scope.fail(timeoutError(target.timeoutMs)), target.timeoutMs);
     if (signal?.aborted === true) return cancel();
     signal?.addEventListener('abort', cancel, { once: true });
     try {
+      // An address is never looked up, so it is checked here; a name is checked once resolved.
+      const host = hostOf(target);
+      if (destinations !== undefined && isIP(host.split('%', 1)[0] ?? '') !== 0) admit(target, host, destinations);
       body(scope);
     } catch (error) {
       scope.fail(error);

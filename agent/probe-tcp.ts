@@ -11,7 +11,7 @@ const MAX_REPLY_CHARS = 64 * 1024;
 export function probeTcp(target: TcpTarget, context: ProbeContext = {}): Promise<ProbeResult> {
   const { sent, expect } = echoExchange(target.payload ?? DEFAULT_PAYLOAD, target.size);
   return runProbeScope(target, (scope) => {
-    const socket = connect({ host: target.host, port: target.port });
+    const socket = connect({ host: target.host, port: target.port, lookup: scope.lookup });
     scope.onEnd(() => socket.destroy());
     socket.setEncoding('utf8');
     let received = '';

@@ -32,6 +32,7 @@ export function probeTls(target: TlsTarget, context: ProbeContext = {}): Promise
       rejectUnauthorized: false,
       ...(servername === undefined ? {} : { servername }),
       ALPNProtocols: ['h2', 'http/1.1'],
+      lookup: scope.lookup,
     });
     scope.onEnd(() => socket.destroy());
     socket.on('secureConnect', () => {

@@ -1,8 +1,8 @@
 // Wire types shared by the agent and the runner that calls it through the pod proxy.
 // Every change visible on the wire bumps API_VERSION.
 
-export const API_VERSION = 'shakedown.probe/v2';
-export const AGENT_VERSION = '0.4.0';
+export const API_VERSION = 'shakedown.probe/v3';
+export const AGENT_VERSION = '0.5.0';
 
 export const MAX_TARGETS = 2000;
 export const MAX_TIMEOUT_MS = 30_000;
@@ -14,7 +14,12 @@ export const MAX_TCP_SIZE = 65_000;
 /** The largest UDP datagram over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
 export const MAX_UDP_SIZE = 65_507;
 
-/** How a probe ended: the classification the reports show. The set is closed and the strings are stable. */
+/**
+ * How a probe ended: the classification the reports show. The set is closed and the strings are stable.
+ * A target the agent refuses to probe (a loopback, link-local or cloud metadata address, see
+ * destinations.ts) ends in `error` with the code AGENT_TARGET_REFUSED and the reason as its detail:
+ * never `refused`, which says a peer refused the connection.
+ */
 export type Outcome =
   | 'ok'
   | 'refused'
@@ -26,6 +31,15 @@ export type Outcome =
   | 'http-status'
   | 'protocol-error'
   | 'error';
+
+/**
+ * Allowances a DNS target may name for a server the agent otherwise refuses (API v3):
+ * 'pod-nameserver': the server is one of the nameservers of the agent's pod (its /etc/resolv.conf),
+ * asked on port 53; the agent checks that it is. A NodeLocal DNSCache puts the pods' nameserver on a
+ * link-local address (169.254.20.10), a DNS sidecar on 127.0.0.1.
+ */
+export const DNS_ALLOWANCES = ['pod-nameserver'] as const;
+export type DnsAllowance = (typeof DNS_ALLOWANCES)[number];
 
 export const DNS_QUERY_TYPES = ['A', 'AAAA', 'CAA', 'CNAME', 'DNAME', 'MX', 'NAPTR', 'NS', 'PTR', 'SOA', 'SRV', 'TXT'] as const;
 export type DnsQueryType = (typeof DNS_QUERY_TYPES)[number];
@@ -88,6 +102,8 @@ export interface DnsTarget extends TargetBase {
   tcpOnTruncation?: boolean;
   /** The EDNS0 UDP payload size to advertise (512-65535); absent, no EDNS0: UDP answers stop at 512 bytes. */
   udpSize?: number;
+  /** Lets `server` be a refused address when the allowance covers it (DNS_ALLOWANCES). */
+  allow?: DnsAllowance;
 }
 
 /**

@@ -41,6 +41,7 @@ describe('parseProbeRequest', () => {
         { kind: 'udp', id: 'u', timeoutMs: 300, host: 'fd00::1', port: 9001, payload: 'a\nb' },
         { kind: 'udp', id: 'u', timeoutMs: 300, host: '10.0.0.1', port: 9001, size: 1472 },
         { kind: 'dns', id: 'd', timeoutMs: 2000, server: '10.96.0.10', port: 53, name: 'kubernetes.default', type: 'SRV', transport: 'tcp', recursionDesired: false },
+        { kind: 'dns', id: 'n', timeoutMs: 2000, server: '169.254.20.10', name: 'kubernetes.default', type: 'A', transport: 'udp', allow: 'pod-nameserver' },
         { kind: 'tls', id: 's', timeoutMs: 2000, host: '10.96.0.1', port: 443, servername: 'hook.ns.svc' },
       ],
     };
@@ -78,6 +79,10 @@ describe('parseProbeRequest', () => {
     ['a lowercase method', batch({ kind: 'http', id: 'h', timeoutMs: 5, url: 'http://x/', method: 'get' }), 'targets[0].method', 'must match'],
     ['an unknown DNS type', batch({ kind: 'dns', id: 'd', timeoutMs: 5, server: 's', name: 'n', type: 'ANY', transport: 'udp' }), 'targets[0].type', 'must be one of A, AAAA'],
     ['a missing DNS transport', batch({ kind: 'dns', id: 'd', timeoutMs: 5, server: 's', name: 'n', type: 'A' }), 'targets[0].transport', 'is required'],
+    ['an allowance no one defined', batch({ kind: 'dns', id: 'd', timeoutMs: 5, server: '169.254.169.254', name: 'n', type: 'A', transport: 'udp', allow: 'link-local' }), 'targets[0].allow', 'must be one of pod-nameserver'],
+    ['the nameserver allowance on another port', batch({ kind: 'dns', id: 'd', timeoutMs: 5, server: '127.0.0.1', port: 5353, name: 'n', type: 'A', transport: 'udp', allow: 'pod-nameserver' }), 'targets[0].port', "must be 53 (or absent) with allow 'pod-nameserver'"],
+    ['an allowance on a TCP target', batch({ ...tcp, host: '127.0.0.1', allow: 'pod-nameserver' }), 'targets[0].allow', 'is not a known field'],
+    ['an allowance on an HTTP target', batch({ kind: 'http', id: 'h', timeoutMs: 5, url: 'http://169.254.169.254/', allow: 'pod-nameserver' }), 'targets[0].allow', 'is not a known field'],
   ])('rejects %s, naming the field', (_case, body, field, problem) => {
     const error = rejection(body);
     expect(error.field).toBe(field);

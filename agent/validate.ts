@@ -2,6 +2,7 @@
 // so a bad batch from the runner is fixed from the 400 message alone.
 import {
   API_VERSION,
+  DNS_ALLOWANCES,
   DNS_QUERY_TYPES,
   MAX_CONCURRENCY,
   MAX_PAYLOAD_CHARS,
@@ -150,8 +151,15 @@ function echoTarget<K extends 'tcp' | 'udp'>(kind: K, fields: Fields, field: str
   };
 }
 
+// A pod's nameservers answer on port 53 (resolv.conf names no port): the allowance opens nothing else.
+const NAMESERVER_PORT = 53;
+
 function dnsTarget(fields: Fields, field: string): DnsTarget {
-  onlyKeys(fields, ['kind', 'id', 'timeoutMs', 'server', 'port', 'name', 'type', 'transport', 'recursionDesired', 'tcpOnTruncation', 'udpSize'], field);
+  onlyKeys(fields, ['kind', 'id', 'timeoutMs', 'server', 'port', 'name', 'type', 'transport', 'recursionDesired', 'tcpOnTruncation', 'udpSize', 'allow'], field);
+  const allow = optional(fields, 'allow', field, oneOf(DNS_ALLOWANCES));
+  if (allow === 'pod-nameserver' && fields.port !== undefined && fields.port !== NAMESERVER_PORT) {
+    throw new ValidationError(join(field, 'port'), `must be ${NAMESERVER_PORT} (or absent) with allow 'pod-nameserver': a pod's nameservers answer there`);
+  }
   return {
     kind: 'dns',
     id: required(fields, 'id', field, text(256)),
@@ -164,6 +172,7 @@ function dnsTarget(fields: Fields, field: string): DnsTarget {
     recursionDesired: optional(fields, 'recursionDesired', field, boolean),
     tcpOnTruncation: optional(fields, 'tcpOnTruncation', field, boolean),
     udpSize: optional(fields, 'udpSize', field, integer(512, 65535)),
+    ...(allow === undefined ? {} : { allow }),
   };
 }
 
