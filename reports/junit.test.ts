@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ShakedownError } from '../helpers/errors.ts';
 import { summarize, type CheckResult, type RunInfo } from '../helpers/result.ts';
-import { createJUnitReporter } from './junit.ts';
+import { createJUnitReporter, LOG_TAIL_LINES, SHAKEDOWN_VERSION, type JUnitReporterOptions } from './junit.ts';
 import { failed, passed, runInfo, skipped, warned } from './testing/fixtures.ts';
 import { childrenNamed, parseXml, type XmlElement } from './testing/xml.ts';
 
@@ -21,8 +21,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function completeRun(results: CheckResult[], run: RunInfo = runInfo()): Promise<XmlElement> {
-  const reporter = createJUnitReporter({ path });
+async function completeRun(results: CheckResult[], run: RunInfo = runInfo(), options: Omit<JUnitReporterOptions, 'path'> = {}): Promise<XmlElement> {
+  const reporter = createJUnitReporter({ path, ...options });
   await reporter.onRunStart?.({ ...run, finishedAt: null });
   for (const result of results) await reporter.onCheckEnd?.(result);
   await reporter.onRunEnd?.(run, results, summarize(results));
@@ -37,6 +37,7 @@ const propertiesOf = (suite: XmlElement | undefined) =>
       (property) => [property.attributes.name, property.attributes.value],
     ),
   );
+const systemOutOf = (testCase: XmlElement): string => only(childrenNamed(testCase, 'system-out')).text;
 const only = (elements: XmlElement[]): XmlElement => {
   expect(elements).toHaveLength(1);
   return elements[0] as XmlElement;
@@ -81,10 +82,12 @@ describe('JUnit reporter', () => {
     ]);
   });
 
-  it('puts the cluster, the run id and the run properties in every testsuite', async () => {
+  it("puts shakedown's version, the cluster, the run id and the run properties in every testsuite", async () => {
     const root = await completeRun(results(), runInfo({ properties: { profile: 'quick', 'ci.job': '1234' } }));
+    expect(SHAKEDOWN_VERSION).toBe(JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')).version);
     for (const suite of suitesOf(root)) {
       expect(propertiesOf(suite)).toEqual({
+        'shakedown.version': SHAKEDOWN_VERSION,
         'shakedown.runId': 'sd-20250101-abcd',
         'shakedown.complete': 'true',
         'cluster.server': 'https://10.0.0.1:6443',
@@ -106,46 +109,89 @@ describe('JUnit reporter', () => {
     expect(element.text).toContain(`--- reachability (expected vs observed) ---\n      y/a\nx/b   X .`);
     expect(element.text).toContain(`likely cause: ${failure.likelyCause}`);
     expect(element.text).toContain(`reproduce: ${failure.reproduce}`);
-    expect(only(childrenNamed(testCase, 'system-out')).text).toBe('applied deny-all to y\nprobe x/b -> y/a: connected');
+    expect(testCase.children.map((child) => child.name)).toEqual(['failure', 'system-out']);
+    expect(systemOutOf(testCase)).toBe(
+      `=== finding: fail (not-enforced) ===\n${failure.message}\n\n=== log (2 lines) ===\napplied deny-all to y\nprobe x/b -> y/a: connected`,
+    );
+  });
+
+  it('keeps the last lines of a long log, saying how many there were', async () => {
+    const log = Array.from({ length: LOG_TAIL_LINES + 50 }, (_, index) => `line ${index + 1}`);
+    const testCase = only(casesOf(only(suitesOf(await completeRun([failed('dns', 'resolves', { log })])))));
+    const [, logSection] = systemOutOf(testCase).split('\n\n');
+    expect(logSection?.split('\n')).toEqual([`=== log (last ${LOG_TAIL_LINES} of ${LOG_TAIL_LINES + 50} lines) ===`, ...log.slice(50)]);
   });
 
   it('keeps passes bare: no log, no children', async () => {
     const [services] = suitesOf(await completeRun(results()));
     expect(casesOf(services)[0]?.children).toEqual([]);
-    expect(casesOf(services)[2]?.children.map((child) => child.name)).toEqual(['failure']);
+    expect(casesOf(services)[2]?.children.map((child) => child.name)).toEqual(['failure', 'system-out']);
   });
 
-  it('writes a warning as a passed testcase with a <system-out> note, counted neither as failure nor skip', async () => {
+  it('writes a warning as a passed testcase with the property shakedown.status=warn and a <system-out> note, counted neither as failure nor skip', async () => {
     const warning = warned('certs', 'serving certificate');
     const root = await completeRun([warning, passed('certs', 'chain')]);
     expect(root.attributes).toMatchObject({ tests: '2', failures: '0', errors: '0', skipped: '0' });
     const testCase = casesOf(only(suitesOf(root)))[0] as XmlElement;
-    expect(testCase.children.map((child) => child.name)).toEqual(['system-out']);
-    const note = only(childrenNamed(testCase, 'system-out')).text;
-    expect(note).toContain(`[warn] ${warning.message}`);
+    expect(testCase.children.map((child) => child.name)).toEqual(['properties', 'system-out']);
+    expect(propertiesOf(testCase)).toEqual({ 'shakedown.status': 'warn' });
+    const note = systemOutOf(testCase);
+    expect(note.split('\n', 2)).toEqual(['=== finding: warn ===', `[warn] ${warning.message}`]);
     expect(note).toContain('--- certificate ---\nnotAfter 2025-02-10T00:00:00Z');
     expect(note).toContain(`likely cause: ${warning.likelyCause}`);
   });
 
-  it('names the shared origin in a <system-out> of every member, after its failure (the XSD order)', async () => {
-    const origin = { dimension: 'source-node', value: 'node2', summary: 'every probe from pods on node2 fails', confidence: 'high' as const };
-    const root = await completeRun([failed('services', 'cross-node', { origin, log: [] }), warned('dns', 'latency', { origin }), failed('dns', 'search path', { log: [] })]);
-    const [services, dns] = suitesOf(root);
-    const member = only(casesOf(services));
-    expect(member.children.map((child) => child.name)).toEqual(['failure', 'system-out']);
-    expect(only(childrenNamed(member, 'system-out')).text).toBe(
-      'common origin: 1 failed and 1 warned checks share one origin: source-node node2: every probe from pods on node2 fails (confidence high)\n  services › cross-node\n  dns › latency',
-    );
-    expect(only(childrenNamed(member, 'failure')).text).toContain('origin: source-node node2: every probe from pods on node2 fails');
-    const [latency, searchPath] = casesOf(dns);
-    expect(childrenNamed(latency as XmlElement, 'system-out').map((out) => out.text.split('\n', 1)[0])).toEqual(['[warn] the serving certificate expires in 40 days', expect.stringMatching(/^common origin: /)]);
-    expect((searchPath as XmlElement).children.map((child) => child.name)).toEqual(['failure']);
+  it("names a lone warning's origin in its note, once", async () => {
+    const origin = { dimension: 'server', value: '10.96.0.10', summary: 'only this replica answers slowly', confidence: 'medium' as const };
+    const testCase = only(casesOf(only(suitesOf(await completeRun([warned('dns', 'latency', { origin })])))));
+    const note = systemOutOf(testCase);
+    expect(note).toContain('\n\n=== origin ===\nserver 10.96.0.10: only this replica answers slowly (confidence medium)');
+    expect(note.match(/only this replica/g)).toHaveLength(1);
   });
 
-  it('writes each skip with its reason', async () => {
+  it('writes ONE <system-out> per member of a correlation: the finding, the common origin, then the log (CoreDNS at zero)', async () => {
+    const origin = { dimension: 'server', value: 'kube-dns', summary: 'every query to the DNS Service times out: CoreDNS has no ready replica', confidence: 'high' as const };
+    const root = await completeRun([
+      failed('dns', 'search path', { origin, classification: 'timeout', log: ['asked search.default', 'no answer in 2 s'] }),
+      failed('dns', 'every record kind', { origin, classification: 'timeout' }),
+      warned('dns', 'latency', { origin }),
+      failed('services', 'session affinity', { classification: 'wrong-backend', log: [] }),
+    ]);
+    const [dns, services] = suitesOf(root);
+    const correlation =
+      '=== common origin ===\n2 failed and 1 warned checks share one origin: server kube-dns: every query to the DNS Service times out: CoreDNS has no ready replica (confidence high)\n  dns › search path\n  dns › every record kind\n  dns › latency';
+    const [searchPath, recordKinds, latency] = casesOf(dns) as [XmlElement, XmlElement, XmlElement];
+    for (const member of [searchPath, recordKinds, latency]) expect(childrenNamed(member, 'system-out')).toHaveLength(1);
+    expect(searchPath.children.map((child) => child.name)).toEqual(['failure', 'system-out']);
+    expect(systemOutOf(searchPath)).toBe(
+      `=== finding: fail (timeout) ===\nexpected x/b -> y/a blocked, observed allowed\n\n${correlation}\n\n=== log (2 lines) ===\nasked search.default\nno answer in 2 s`,
+    );
+    expect(only(childrenNamed(searchPath, 'failure')).text).toContain(`origin: server kube-dns: ${origin.summary}`);
+    expect(systemOutOf(latency).split('\n\n=== ').map((part) => part.split('\n', 1)[0])).toEqual(['=== finding: warn ===', 'common origin ===']);
+    expect(systemOutOf(latency)).toContain(correlation);
+    expect(systemOutOf(only(casesOf(services)))).toBe('=== finding: fail (wrong-backend) ===\nexpected x/b -> y/a blocked, observed allowed');
+  });
+
+  it('writes each skip with its reason as the text and the message of <skipped>, and in its note', async () => {
     const [, , ingress] = suitesOf(await completeRun(results()));
-    const skip = only(childrenNamed(only(casesOf(ingress)), 'skipped'));
+    const testCase = only(casesOf(ingress));
+    expect(testCase.children.map((child) => child.name)).toEqual(['skipped', 'system-out']);
+    const skip = only(childrenNamed(testCase, 'skipped'));
     expect(skip.attributes).toEqual({ message: 'no IngressClass in the cluster' });
+    expect(skip.text).toBe('no IngressClass in the cluster');
+    expect(systemOutOf(testCase)).toBe('=== skipped ===\nno IngressClass in the cluster');
+  });
+
+  it("adds the caller's properties after the run's, and refuses names shakedown writes itself", async () => {
+    const root = await completeRun([passed('dns', 'resolves')], runInfo({ properties: { 'shakedown.profile': 'full' } }), { properties: { 'ci.pipeline': '77', team: 'net' } });
+    expect(Object.entries(propertiesOf(only(suitesOf(root)))).slice(-3)).toEqual([
+      ['shakedown.profile', 'full'],
+      ['ci.pipeline', '77'],
+      ['team', 'net'],
+    ]);
+    expect(() => createJUnitReporter({ path, properties: { 'cluster.version': 'v9' } })).toThrow(/cluster\.version.*written by shakedown itself/);
+    expect(() => createJUnitReporter({ path, properties: { 'shakedown.runId': 'x' } })).toThrow(expect.objectContaining({ code: 'SD_BAD_FLAG' }));
+    expect(() => createJUnitReporter({ path, properties: { ' ': 'x' } })).toThrow(/needs a name/);
   });
 
   it("escapes <&\"' and characters XML forbids in names, messages, evidence, logs and properties", async () => {
@@ -169,7 +215,7 @@ describe('JUnit reporter', () => {
     const failure = only(childrenNamed(testCase, 'failure'));
     expect(failure.attributes.message).toBe(`message ${cleaned}\nsecond line`);
     expect(failure.text).toContain(`--- ${cleaned} ---\ntext ${cleaned}`);
-    expect(only(childrenNamed(testCase, 'system-out')).text).toBe(`log ${cleaned}`);
+    expect(systemOutOf(testCase)).toContain(`=== log (1 lines) ===\nlog ${cleaned}`);
     expect(propertiesOf(suite)[`key ${cleaned}`]).toBe(`value ${cleaned}`);
   });
 
@@ -184,6 +230,7 @@ describe('JUnit reporter', () => {
     const suite = only(suitesOf(root));
     expect(suite.attributes.name).toBe('setup');
     expect(propertiesOf(suite)).toEqual({
+      'shakedown.version': SHAKEDOWN_VERSION,
       'shakedown.runId': 'sd-20250101-abcd',
       'shakedown.complete': 'false',
       'cluster.server': 'https://10.0.0.1:6443',

@@ -1,19 +1,62 @@
+import { readFileSync } from 'node:fs';
 import { ERROR_CODES, ShakedownError } from '../helpers/errors.ts';
 import { checkName, correlate, describeCorrelation, type CheckResult, type Correlation, type FailedCheck, type WarnedCheck } from '../helpers/result.ts';
 import { createFileReporter, type FileReporter, type FileReporterOptions, type ReportSnapshot } from './file-reporter.ts';
 import { emptyTag, openTag, textElement } from './xml.ts';
 
-// JUnit XML in the shape Jenkins, GitLab and the GitHub test-report actions
-// read: one <testsuite> per suite, classname "shakedown.SUITE", the failure
-// type is the classification, skips carry their reason. Setup errors become a
-// failed testcase in a "setup" suite (type = error code), and a report written
-// before the run ended gets a failed "run completed" testcase, so a partial
-// file never reads as green. A warning is a passed testcase whose <system-out>
-// says "[warn] ..." with its evidence; every failed or warned member of a group
-// sharing one origin gets a <system-out> naming the origin and the group.
+// JUnit XML in the shape Jenkins, GitLab, sonobuoy, junitparser and the GitHub
+// test-report actions read: one <testsuite> per suite, classname
+// "shakedown.SUITE", the failure type is the classification. Setup errors become
+// a failed testcase in a "setup" suite (type = error code), and a report written
+// before the run ended gets a failed "run completed" testcase, so a partial file
+// never reads as green.
+//
+// A testcase holds at most ONE <system-out>: GitLab reads JUnit through
+// ActiveSupport's Hash.from_xml, which turns two into an Array and drops the
+// whole report ("undefined method `match' for Array"), and Go's encoding/xml
+// (sonobuoy) keeps only the last. It has sections under "=== ... ===" heading
+// lines: the finding, then its origin or the correlation it belongs to, then
+// the log tail. A warning is a passed testcase with the property
+// shakedown.status=warn (Jenkins keeps testcase properties; GitLab, junitparser
+// and encoding/xml ignore them) and its note. A skip's reason is the <skipped>
+// element's text as well as its message attribute: GitLab and junitparser read
+// the text (GitLab shows an attribute-only skip as a hash), Jenkins and sonobuoy
+// the attribute. reports/junit.consumers.test.ts feeds the reports to them.
 
-export function createJUnitReporter(options: FileReporterOptions): FileReporter {
-  return createFileReporter(options, renderJUnit);
+export interface JUnitReporterOptions extends FileReporterOptions {
+  // Extra <property> elements for every testsuite (a CI job id, a cluster's
+  // name); shakedown.* and cluster.* are shakedown's own and refused.
+  properties?: Readonly<Record<string, string>>;
+}
+
+export interface JUnitRenderOptions {
+  properties?: Readonly<Record<string, string>>;
+  // shakedown's version; package.json's unless given.
+  version?: string;
+}
+
+// The last lines of a failed check's log that the report keeps.
+export const LOG_TAIL_LINES = 200;
+
+// shakedown's own version, as the package (and so every install and image) carries it.
+export const SHAKEDOWN_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const RESERVED_PROPERTY = /^(shakedown|cluster)\./;
+
+// The problems with caller-given properties, one line each; empty when they are fine.
+export function junitPropertyProblems(properties: Readonly<Record<string, string>>): string[] {
+  return Object.keys(properties).flatMap((name) => {
+    if (name.trim() === '') return ['a JUnit property needs a name'];
+    if (RESERVED_PROPERTY.test(name)) return [`JUnit property "${name}": shakedown.* and cluster.* are written by shakedown itself`];
+    return [];
+  });
+}
+
+export function createJUnitReporter(options: JUnitReporterOptions): FileReporter {
+  const properties = options.properties ?? {};
+  const problems = junitPropertyProblems(properties);
+  if (problems.length > 0) throw new ShakedownError('SD_BAD_FLAG', problems.join('; '));
+  return createFileReporter(options, (snapshot) => renderJUnit(snapshot, { properties }));
 }
 
 interface TestCase {
@@ -24,7 +67,7 @@ interface TestCase {
   body: string[];
 }
 
-export function renderJUnit(report: ReportSnapshot): string {
+export function renderJUnit(report: ReportSnapshot, options: JUnitRenderOptions = {}): string {
   const cases = [
     ...report.setupErrors.map((error) => errorCase('setup', 'setup', error)),
     ...report.results.map(resultCase(correlationsByCheck(correlate(report.results)))),
@@ -50,7 +93,7 @@ export function renderJUnit(report: ReportSnapshot): string {
         timestamp: report.run.startedAt,
       })}`,
       '    <properties>',
-      ...properties(report).map(([name, value]) => `      ${emptyTag('property', { name, value })}`),
+      ...properties(report, options).map(([name, value]) => `      ${emptyTag('property', { name, value })}`),
       '    </properties>',
       ...suiteCases.flatMap(renderCase),
       '  </testsuite>',
@@ -67,32 +110,66 @@ function correlationsByCheck(correlations: readonly Correlation[]): Map<string, 
 }
 
 function correlationText(correlation: Correlation): string {
-  return [`common origin: ${describeCorrelation(correlation)} (confidence ${correlation.confidence})`, ...correlation.checks.map((check) => `  ${check}`)].join('\n');
+  return [`${describeCorrelation(correlation)} (confidence ${correlation.confidence})`, ...correlation.checks.map((check) => `  ${check}`)].join('\n');
 }
+
+// One heading line, then its text.
+function section(heading: string, text: string): string {
+  return `=== ${heading} ===\n${text}`;
+}
+
+// The one <system-out>: sections in order, or nothing when there are none.
+function systemOut(sections: readonly string[]): string[] {
+  return sections.length === 0 ? [] : [textElement('system-out', {}, sections.join('\n\n'))];
+}
+
+function originSections(result: CheckResult, correlation: Correlation | undefined): string[] {
+  if (correlation !== undefined) return [section('common origin', correlationText(correlation))];
+  if (result.origin === undefined) return [];
+  const { dimension, value, summary, confidence } = result.origin;
+  return [section('origin', `${dimension} ${value}: ${summary} (confidence ${confidence})`)];
+}
+
+function logSections(log: readonly string[] | undefined): string[] {
+  if (log === undefined || log.length === 0) return [];
+  const tail = log.slice(-LOG_TAIL_LINES);
+  const heading = tail.length === log.length ? `log (${log.length} lines)` : `log (last ${tail.length} of ${log.length} lines)`;
+  return [section(heading, tail.join('\n'))];
+}
+
+const WARN_PROPERTIES = ['<properties>', `  ${emptyTag('property', { name: 'shakedown.status', value: 'warn' })}`, '</properties>'];
 
 const resultCase =
   (correlations: ReadonlyMap<string, Correlation>) =>
   (result: CheckResult): TestCase => {
     const testCase = { suite: result.suite, name: result.check, durationMs: result.durationMs, outcome: result.status };
-    const correlation = correlations.get(checkName(result));
-    const origin = correlation === undefined ? [] : [textElement('system-out', {}, correlationText(correlation))];
-    const log = result.log === undefined || result.log.length === 0 ? [] : [textElement('system-out', {}, result.log.join('\n'))];
+    const origin = originSections(result, correlations.get(checkName(result)));
     switch (result.status) {
       case 'pass':
         return { ...testCase, body: [] };
       case 'warn':
         // Passed in JUnit's terms: a warning never fails the build.
-        return { ...testCase, body: [textElement('system-out', {}, findingText(result)), ...origin] };
+        return { ...testCase, body: [...WARN_PROPERTIES, ...systemOut([section('finding: warn', findingText(result, false)), ...origin])] };
       case 'skip':
-        return { ...testCase, body: [emptyTag('skipped', { message: result.skipReason })] };
+        return {
+          ...testCase,
+          body: [textElement('skipped', { message: result.skipReason }, result.skipReason), ...systemOut([section('skipped', result.skipReason)])],
+        };
       case 'fail':
-        return { ...testCase, body: [textElement('failure', { message: result.message, type: result.classification }, findingText(result)), ...origin, ...log] };
+        return {
+          ...testCase,
+          body: [
+            textElement('failure', { message: result.message, type: result.classification }, findingText(result)),
+            ...systemOut([section(`finding: fail (${result.classification})`, result.message), ...origin, ...logSections(result.log)]),
+          ],
+        };
     }
   };
 
-function findingText(result: FailedCheck | WarnedCheck): string {
+// The whole finding; withOrigin false when an origin section follows it.
+function findingText(result: FailedCheck | WarnedCheck, withOrigin = true): string {
   const parts = [`[${result.status === 'fail' ? result.classification : 'warn'}] ${result.message}`];
-  if (result.origin !== undefined) parts.push(`origin: ${result.origin.dimension} ${result.origin.value}: ${result.origin.summary}`);
+  if (withOrigin && result.origin !== undefined) parts.push(`origin: ${result.origin.dimension} ${result.origin.value}: ${result.origin.summary}`);
   for (const evidence of result.evidence) parts.push(`--- ${evidence.label} ---\n${evidence.text}`);
   if (result.likelyCause !== undefined) parts.push(`likely cause: ${result.likelyCause}`);
   if (result.reproduce !== undefined) parts.push(`reproduce: ${result.reproduce}`);
@@ -115,9 +192,10 @@ function interruptedCase(report: ReportSnapshot): TestCase {
   return errorCase('shakedown', 'run completed', new ShakedownError('SD_INTERRUPTED', ERROR_CODES.SD_INTERRUPTED.description, { details }));
 }
 
-function properties(report: ReportSnapshot): [string, string][] {
+function properties(report: ReportSnapshot, options: JUnitRenderOptions): [string, string][] {
   const { run } = report;
   const known: [string, string | number | null][] = [
+    ['shakedown.version', options.version ?? SHAKEDOWN_VERSION],
     ['shakedown.runId', run.runId],
     ['shakedown.complete', String(report.complete)],
     ['cluster.server', run.cluster.server],
@@ -128,6 +206,7 @@ function properties(report: ReportSnapshot): [string, string][] {
   return [
     ...known.flatMap(([name, value]): [string, string][] => (value === null ? [] : [[name, String(value)]])),
     ...Object.entries(run.properties),
+    ...Object.entries(options.properties ?? {}),
   ];
 }
 
