@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { TargetRefusedError, admit, guardedLookup, hostOf, refusedClass, udpLookup } from './destinations.ts';
+import { TargetRefusedError, admit, guardedLookup, hostOf, refusedClass, udpLookup, withNameserverAllowance } from './destinations.ts';
 import type { DestinationRules, Resolve } from './destinations.ts';
 import type { DnsTarget, ProbeTarget, TcpTarget } from './protocol.ts';
 
@@ -120,6 +120,19 @@ describe('udpLookup', () => {
   it('lets the wildcard a dgram socket binds to pass, and guards names', async () => {
     expect(await udp('0.0.0.0')).toEqual({ error: null, address: '0.0.0.0' });
     expect((await udp('metadata.rebind.test')).error).toBeInstanceOf(TargetRefusedError);
+  });
+});
+
+describe('withNameserverAllowance', () => {
+  it("names 'pod-nameserver' for a DNS query to a local server on port 53, as the pods' resolv.conf gives it", () => {
+    expect(withNameserverAllowance(dns('169.254.20.10'))).toEqual(dns('169.254.20.10', { allow: 'pod-nameserver' }));
+    expect(withNameserverAllowance(dns('127.0.0.1', { port: 53, transport: 'tcp' }))).toEqual(dns('127.0.0.1', { port: 53, transport: 'tcp', allow: 'pod-nameserver' }));
+  });
+
+  it('leaves every other target as it was', () => {
+    for (const target of [dns('10.96.0.10'), dns('169.254.20.10', { port: 5353 }), dns('coredns.test'), tcp('127.0.0.1'), { kind: 'http', id: 'h', timeoutMs: 1, url: 'http://169.254.169.254/' } satisfies ProbeTarget]) {
+      expect(withNameserverAllowance(target)).toBe(target);
+    }
   });
 });
 

@@ -111,6 +111,20 @@ export function admit(target: ProbeTarget, address: string, rules: DestinationRu
   }
 }
 
+/** resolv.conf names no port: a pod's nameservers answer on 53, the only port 'pod-nameserver' opens. */
+export const NAMESERVER_PORT = 53;
+
+/**
+ * The runner's side of the allowance: a DNS target on port 53 whose server the agent would refuse
+ * is sent with allow 'pod-nameserver', since the only such servers the checks ask are the pods' own
+ * resolv.conf nameservers (a NodeLocal DNSCache on 169.254.20.10). The agent grants it only when the
+ * server is one of its pod's nameservers. Every other target comes back as it was.
+ */
+export function withNameserverAllowance(target: ProbeTarget): ProbeTarget {
+  if (target.kind !== 'dns' || target.allow !== undefined || (target.port ?? NAMESERVER_PORT) !== NAMESERVER_PORT) return target;
+  return refusedClass(target.server) === undefined ? target : { ...target, allow: 'pod-nameserver' };
+}
+
 /** The `lookup` option of net, tls and http sockets. */
 export type GuardedLookup = LookupFunction;
 /** The `lookup` option of dgram sockets. */

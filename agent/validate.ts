@@ -11,6 +11,7 @@ import {
   MAX_TARGETS,
   MAX_TIMEOUT_MS,
 } from './protocol.ts';
+import { NAMESERVER_PORT } from './destinations.ts';
 import type { DnsTarget, HttpTarget, ProbeRequest, ProbeTarget, ReadinessRequest, TcpTarget, TlsTarget, UdpTarget } from './protocol.ts';
 
 export class ValidationError extends Error {
@@ -152,8 +153,6 @@ function echoTarget<K extends 'tcp' | 'udp'>(kind: K, fields: Fields, field: str
 }
 
 // A pod's nameservers answer on port 53 (resolv.conf names no port): the allowance opens nothing else.
-const NAMESERVER_PORT = 53;
-
 function dnsTarget(fields: Fields, field: string): DnsTarget {
   onlyKeys(fields, ['kind', 'id', 'timeoutMs', 'server', 'port', 'name', 'type', 'transport', 'recursionDesired', 'tcpOnTruncation', 'udpSize', 'allow'], field);
   const allow = optional(fields, 'allow', field, oneOf(DNS_ALLOWANCES));

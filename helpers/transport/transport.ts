@@ -11,6 +11,7 @@ import {
   type ProbeResponse,
   type ProbeTarget,
 } from '../../agent/protocol.ts';
+import { withNameserverAllowance } from '../../agent/destinations.ts';
 
 export type TransportKind = 'proxy' | 'exec' | 'fake';
 
@@ -55,11 +56,13 @@ export class TransportError extends Error {
   }
 }
 
-// A request in the agent's wire format; big target lists are split into several requests.
+// A request in the agent's wire format; big target lists are split into several requests. The
+// agent refuses loopback and link-local targets; a DNS query to such a server is the pods' own
+// nameserver (a NodeLocal DNSCache on 169.254.20.10) and goes with the allowance that names it.
 export function probeRequests(targets: readonly ProbeTarget[], options: ProbeOptions = {}, maxTargets = MAX_TARGETS): ProbeRequest[] {
   const requests: ProbeRequest[] = [];
   for (let start = 0; start < targets.length; start += maxTargets) {
-    requests.push({ apiVersion: API_VERSION, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, targets: targets.slice(start, start + maxTargets) });
+    requests.push({ apiVersion: API_VERSION, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, targets: targets.slice(start, start + maxTargets).map(withNameserverAllowance) });
   }
   return requests;
 }
