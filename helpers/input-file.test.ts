@@ -16,7 +16,7 @@ function fifo(): string {
   return path;
 }
 
-async function reason(read: () => Promise<string> | string): Promise<string> {
+async function reason(read: () => Promise<unknown> | unknown): Promise<string> {
   try {
     await read();
   } catch (error) {
@@ -43,8 +43,8 @@ describe('readInputFile and readInputFileSync', () => {
   });
 
   it('reads a regular file', async () => {
-    expect(await readInputFile(join(d, 'config'))).toBe('apiVersion: v1\n');
-    expect(readInputFileSync(join(d, 'config'))).toBe('apiVersion: v1\n');
+    expect(await readInputFile(join(d, 'config'))).toEqual({ text: 'apiVersion: v1\n', pipe: false });
+    expect(readInputFileSync(join(d, 'config'))).toEqual({ text: 'apiVersion: v1\n', pipe: false });
   });
 });
 
@@ -53,7 +53,14 @@ describe('readInputFile on a pipe', () => {
     const path = fifo();
     const reading = readInputFile(path);
     await writeFile(path, 'clusters: []\n');
-    expect(await reading).toBe('clusters: []\n');
+    expect(await reading).toEqual({ text: 'clusters: []\n', pipe: true });
+  });
+
+  it('refuses a pipe when told to, without waiting for a writer', async () => {
+    const path = fifo();
+    expect(await reason(() => readInputFile(path, { pipes: false }))).toBe('is a pipe, not a file');
+    expect(await reason(() => readInputFileSync(path, { pipes: false }))).toBe('is a pipe, not a file');
+    expect(await reason(() => readInputFile('/dev/null', { pipes: false }))).toBe('is a character device (a terminal or a device), not a file');
   });
 
   it('gives up after the bound when no writer comes, saying so', async () => {
@@ -87,7 +94,7 @@ describe('readInputFileSync on a pipe', () => {
     const path = fifo();
     const writer = spawn('sh', ['-c', 'sleep 0.2; printf "contexts: []\\n" > "$0"', path]);
     const exited = new Promise((resolve) => writer.on('exit', resolve));
-    expect(readInputFileSync(path, { boundMs: 10_000 })).toBe('contexts: []\n');
+    expect(readInputFileSync(path, { boundMs: 10_000 })).toEqual({ text: 'contexts: []\n', pipe: true });
     await exited;
     expect(await reason(() => readInputFileSync(fifo(), { boundMs: 200 }))).toBe('is a pipe and nothing wrote to it and closed it within 0.2 s');
   });

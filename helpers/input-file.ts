@@ -10,6 +10,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 
 export interface ReadInputOptions {
+  // False: a pipe is refused like a device (for what is read again later, which a pipe cannot be).
+  pipes?: boolean;
   // How long a pipe's writer may take to write and close it.
   boundMs?: number;
   // Larger inputs are refused.
@@ -24,41 +26,47 @@ export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 // Why the file could not be read, as a phrase that follows its path: "does not exist", "is a directory".
 export class InputFileError extends Error {
   override readonly name = 'InputFileError';
-  constructor(
-    readonly path: string,
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
+  readonly path: string;
+  readonly reason: string;
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
     super(`${path} ${reason}`, options);
+    this.path = path;
+    this.reason = reason;
   }
 }
 
-export async function readInputFile(path: string, options: ReadInputOptions = {}): Promise<string> {
+// What was read, and whether it came from a pipe (which cannot be read a second time).
+export interface InputText {
+  text: string;
+  pipe: boolean;
+}
+
+export async function readInputFile(path: string, options: ReadInputOptions = {}): Promise<InputText> {
   options.signal?.throwIfAborted();
   const stats = await stat(path).catch((error: unknown) => {
     throw unreadable(path, error);
   });
-  if (stats.isFIFO()) return readPipe(path, options);
+  if (stats.isFIFO() && options.pipes !== false) return { text: await readPipe(path, options), pipe: true };
   refuseUnlessRegular(path, stats, options);
   try {
-    return await readFile(path, { encoding: 'utf8', ...(options.signal === undefined ? {} : { signal: options.signal }) });
+    return { text: await readFile(path, { encoding: 'utf8', ...(options.signal === undefined ? {} : { signal: options.signal }) }), pipe: false };
   } catch (error) {
     if (options.signal?.aborted === true) throw options.signal.reason;
     throw unreadable(path, error);
   }
 }
 
-export function readInputFileSync(path: string, options: Omit<ReadInputOptions, 'signal'> = {}): string {
+export function readInputFileSync(path: string, options: Omit<ReadInputOptions, 'signal'> = {}): InputText {
   let stats: Stats;
   try {
     stats = statSync(path);
   } catch (error) {
     throw unreadable(path, error);
   }
-  if (stats.isFIFO()) return pollPipe(path, options);
+  if (stats.isFIFO() && options.pipes !== false) return { text: pollPipe(path, options), pipe: true };
   refuseUnlessRegular(path, stats, options);
   try {
-    return readFileSync(path, 'utf8');
+    return { text: readFileSync(path, 'utf8'), pipe: false };
   } catch (error) {
     throw unreadable(path, error);
   }
@@ -66,7 +74,8 @@ export function readInputFileSync(path: string, options: Omit<ReadInputOptions, 
 
 function refuseUnlessRegular(path: string, stats: Stats, options: ReadInputOptions): void {
   if (stats.isDirectory()) throw new InputFileError(path, 'is a directory, not a file');
-  if (!stats.isFile()) throw new InputFileError(path, `is ${kind(stats)}, not a file or a pipe`);
+  if (stats.isFIFO()) throw new InputFileError(path, 'is a pipe, not a file');
+  if (!stats.isFile()) throw new InputFileError(path, `is ${kind(stats)}, not a file${options.pipes === false ? '' : ' or a pipe'}`);
   const max = options.maxBytes ?? MAX_INPUT_BYTES;
   if (stats.size > max) throw new InputFileError(path, `is larger than ${mib(max)}`);
 }
