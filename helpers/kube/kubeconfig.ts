@@ -1,10 +1,18 @@
 // Finds and loads the kubeconfig the way kubectl does (--kubeconfig, else KUBECONFIG, a list of
 // files where the first to define a name wins, else ~/.kube/config) and selects the context.
-// Every problem becomes SD_KUBECONFIG_INVALID naming the file and what is wrong with it.
-import { existsSync, readFileSync } from 'node:fs';
+// Every problem becomes SD_KUBECONFIG_INVALID naming the file and what is wrong with it, down to
+// the chosen cluster's and user's fields (kubeconfig-check.ts).
+//
+// A kubeconfig may be a pipe (--kubeconfig <(vault read ...)): readKube, the run's way, reads it
+// without blocking the process (Ctrl-C is heard while its writer is at work, input-file.ts) and
+// within a bound; a pipe is read once, so its text travels in the KubeTarget to the suite workers.
+import { existsSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { ShakedownError } from '../errors.ts';
+import { InputFileError, readInputFile, readInputFileSync } from '../input-file.ts';
+import { stopRequested } from '../run/signals.ts';
+import { checkCluster, checkUser, materialFiles, type EntryProblem, type MaterialReader } from './kubeconfig-check.ts';
 
 export type KubeconfigOrigin = 'flag' | 'KUBECONFIG' | 'home' | 'in-cluster';
 
@@ -20,6 +28,8 @@ export interface KubeTarget {
   paths: string[];
   context: string;
   inCluster?: InClusterConfig;
+  // The text of the kubeconfig files that were pipes, by path: a pipe cannot be read twice.
+  piped?: Record<string, string>;
 }
 
 // The pod's ServiceAccount: the API server's Service address from the environment kubelet sets,
@@ -108,10 +118,87 @@ export function noKubeconfig(): ShakedownError {
   return new ShakedownError('SD_KUBECONFIG_INVALID', 'no kubeconfig: --kubeconfig, SHAKEDOWN_KUBECONFIG and KUBECONFIG are unset and ~/.kube/config does not exist');
 }
 
+export interface ReadKubeOptions {
+  // Ends the wait on a pipe; the process's stop signal (Ctrl-C, SIGTERM) when absent.
+  signal?: AbortSignal;
+  // How long a pipe's writer may take (input-file.ts PIPE_BOUND_MS when absent).
+  pipeBoundMs?: number;
+}
+
+// The run's way to load the kubeconfig: files and pipes read without blocking the process, the
+// chosen cluster's and user's TLS material read and checked before anything connects.
+export async function readKube(location: KubeconfigLocation | KubeTarget, context?: string, options: ReadKubeOptions = {}): Promise<LoadedKube> {
+  if (location.inCluster !== undefined) return loadInCluster(location.inCluster);
+  const signal = options.signal ?? stopRequested();
+  const piped: Record<string, string> = { ...('piped' in location ? location.piped : undefined) };
+  const texts: [string, string][] = [];
+  for (const path of location.paths) {
+    let text = piped[path];
+    if (text === undefined) {
+      const read = await readInputFile(path, { signal, ...(options.pipeBoundMs === undefined ? {} : { boundMs: options.pipeBoundMs }) }).catch((error: unknown) => {
+        throw unreadableKubeconfig(path, error);
+      });
+      text = read.text;
+      if (read.pipe) piped[path] = text;
+    }
+    texts.push([path, text]);
+  }
+  const chosen = choose(location, texts, context);
+  const material = new Map<string, Buffer | unknown>();
+  for (const file of materialFiles(chosen.cluster, chosen.user)) {
+    material.set(file, await readInputFile(file, { signal, pipes: false }).then((read) => Buffer.from(read.text, 'utf8'), (error: unknown) => error));
+    signal.throwIfAborted();
+  }
+  check(chosen, (file) => {
+    const bytes = material.get(file);
+    if (bytes instanceof Buffer) return bytes;
+    throw bytes;
+  });
+  return loaded(chosen, piped);
+}
+
+// The same, synchronously (a pipe is polled within its bound): for a command that only needs the
+// context's name before it starts, while no signal handler is installed yet.
 export function loadKube(location: KubeconfigLocation | KubeTarget, context?: string): LoadedKube {
   if (location.inCluster !== undefined) return loadInCluster(location.inCluster);
+  const piped: Record<string, string> = { ...('piped' in location ? location.piped : undefined) };
+  const texts = location.paths.map((path): [string, string] => {
+    let text = piped[path];
+    if (text === undefined) {
+      try {
+        const read = readInputFileSync(path);
+        text = read.text;
+        if (read.pipe) piped[path] = text;
+      } catch (error) {
+        throw unreadableKubeconfig(path, error);
+      }
+    }
+    return [path, text];
+  });
+  const chosen = choose(location, texts, context);
+  check(chosen, (file) => Buffer.from(readInputFileSync(file, { pipes: false }).text, 'utf8'));
+  return loaded(chosen, piped);
+}
+
+interface Chosen {
+  kc: KubeConfig;
+  paths: string[];
+  context: string;
+  cluster: Cluster;
+  user: User | null;
+  // The file that defines each cluster and user (the first to, as in kubectl).
+  files: Map<string, string>;
+}
+
+function loaded(chosen: Chosen, piped: Record<string, string>): LoadedKube {
+  const target: KubeTarget = { paths: chosen.paths, context: chosen.context, ...(Object.keys(piped).length === 0 ? {} : { piped }) };
+  return { kc: chosen.kc, target, server: chosen.cluster.server };
+}
+
+// The merged files' context, chosen by name or as the current one, and its cluster and user.
+function choose(location: KubeconfigLocation | KubeTarget, texts: readonly [string, string][], context: string | undefined): Chosen {
   const paths = location.paths;
-  const merged = mergeFiles(paths);
+  const merged = mergeFiles(texts);
   const name = context ?? ('context' in location ? location.context : undefined) ?? merged.currentContext;
   const where = paths.join(delimiter);
   if (merged.contexts.length === 0) throw invalid(`${where} defines no context`);
@@ -128,9 +215,27 @@ export function loadKube(location: KubeconfigLocation | KubeTarget, context?: st
     throw invalid(`context "${name}" names user "${chosen.user}", which ${where} does not define`);
   }
   const kc = new KubeConfig();
-  kc.loadFromOptions({ ...merged, currentContext: name });
-  checkCredentialFiles(kc, where);
-  return { kc, target: { paths, context: name }, server: cluster.server };
+  const { files, ...options } = merged;
+  kc.loadFromOptions({ ...options, currentContext: name });
+  return { kc, paths, context: name, cluster, user: kc.getCurrentUser(), files };
+}
+
+// The chosen cluster and user, checked: the first problem names the file, the entry and the field.
+function check(chosen: Chosen, read: MaterialReader): void {
+  const problem = checkCluster(chosen.cluster, read) ?? (chosen.user === null ? undefined : checkUser(chosen.user, read));
+  if (problem === undefined) return;
+  throw invalid(entryMessage(chosen, problem), hintFor(problem));
+}
+
+function entryMessage(chosen: Chosen, problem: EntryProblem): string {
+  const name = problem.entry === 'cluster' ? chosen.cluster.name : (chosen.user?.name ?? '');
+  const file = chosen.files.get(`${problem.entry}\0${name}`) ?? chosen.paths.join(delimiter);
+  return `kubeconfig ${file}, ${problem.entry} "${name}" of context "${chosen.context}": ${problem.field} ${problem.problem}`;
+}
+
+function hintFor(problem: EntryProblem): string {
+  if (problem.field === 'server') return 'Fix the server of that cluster entry (kubectl config set-cluster NAME --server=https://HOST:6443).';
+  return `Fix ${problem.field} of that ${problem.entry} entry, or pass --context NAME for another context.`;
 }
 
 interface Merged {
@@ -138,30 +243,31 @@ interface Merged {
   users: User[];
   contexts: Context[];
   currentContext: string | undefined;
+  files: Map<string, string>;
 }
 
-function mergeFiles(paths: readonly string[]): Merged {
-  const merged: Merged = { clusters: [], users: [], contexts: [], currentContext: undefined };
-  for (const path of paths) {
-    const kc = loadFile(path);
+function mergeFiles(texts: readonly [string, string][]): Merged {
+  const merged: Merged = { clusters: [], users: [], contexts: [], currentContext: undefined, files: new Map() };
+  for (const [path, text] of texts) {
+    const kc = parseFile(path, text);
     // The first file to define a name (or the current context) wins, as in kubectl.
-    for (const cluster of kc.clusters) if (!merged.clusters.some((c) => c.name === cluster.name)) merged.clusters.push(cluster);
-    for (const user of kc.users) if (!merged.users.some((u) => u.name === user.name)) merged.users.push(user);
+    for (const cluster of kc.clusters) {
+      if (merged.clusters.some((c) => c.name === cluster.name)) continue;
+      merged.clusters.push(cluster);
+      merged.files.set(`cluster\0${cluster.name}`, path);
+    }
+    for (const user of kc.users) {
+      if (merged.users.some((u) => u.name === user.name)) continue;
+      merged.users.push(user);
+      merged.files.set(`user\0${user.name}`, path);
+    }
     for (const ctx of kc.contexts) if (!merged.contexts.some((c) => c.name === ctx.name)) merged.contexts.push(ctx);
     if ((merged.currentContext ?? '') === '' && kc.currentContext) merged.currentContext = kc.currentContext;
   }
   return merged;
 }
 
-function loadFile(path: string): KubeConfig {
-  let content: string;
-  try {
-    content = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : (error as Error).message;
-    throw invalid(`kubeconfig ${path} ${reason}`, undefined, error);
-  }
+function parseFile(path: string, content: string): KubeConfig {
   const kc = new KubeConfig();
   try {
     kc.loadFromString(content);
@@ -175,20 +281,10 @@ function loadFile(path: string): KubeConfig {
   return kc;
 }
 
-// Certificate and key files named by the kubeconfig must be readable now, not at the first request.
-function checkCredentialFiles(kc: KubeConfig, where: string): void {
-  const cluster = kc.getCurrentCluster();
-  const user = kc.getCurrentUser();
-  const files: [string, string | undefined][] = [
-    ['certificate-authority', cluster?.caFile],
-    ['client-certificate', user?.certFile],
-    ['client-key', user?.keyFile],
-  ];
-  for (const [field, file] of files) {
-    if (file !== undefined && file !== '' && !existsSync(file)) {
-      throw invalid(`${field} ${file} named by ${where} (context "${kc.currentContext}") does not exist`);
-    }
-  }
+// A kubeconfig file that cannot be read, or the stop that ended the wait for it (passed on as it is).
+function unreadableKubeconfig(path: string, error: unknown): unknown {
+  if (!(error instanceof InputFileError)) return error;
+  return invalid(`kubeconfig ${path} ${error.reason}`, error.reason.startsWith('is a pipe') ? 'Make sure the command writing the pipe finishes (--kubeconfig <(command) waits for it to end), or write the kubeconfig to a file.' : undefined, error);
 }
 
 function invalid(message: string, hint?: string, cause?: unknown): ShakedownError {

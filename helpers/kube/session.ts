@@ -3,7 +3,7 @@
 import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 import { createKubeClients, type KubeClients } from './clients.ts';
 import { openApiConnection, type ApiConnection } from './connection.ts';
-import { loadKube, type KubeTarget, type KubeconfigLocation } from './kubeconfig.ts';
+import { readKube, type KubeTarget, type KubeconfigLocation } from './kubeconfig.ts';
 import type { PreflightApi } from './preflight.ts';
 import { readRulesReview } from './rbac-rules.ts';
 import { createThrottle, type ThrottleOptions } from './throttle.ts';
@@ -23,7 +23,8 @@ export interface SessionOptions extends Pick<ThrottleOptions, 'qps' | 'burst' | 
 }
 
 export async function openKubeSession(location: KubeconfigLocation | KubeTarget, options: SessionOptions): Promise<KubeSession> {
-  const loaded = loadKube(location, options.context);
+  // Read without blocking the process: a kubeconfig that is a pipe waits for its writer, and Ctrl-C ends the wait.
+  const loaded = await readKube(location, options.context);
   const connection = await openApiConnection(loaded.kc, { throttle: createThrottle({ qps: options.qps, ...(options.burst === undefined ? {} : { burst: options.burst }), ...(options.cell === undefined ? {} : { cell: options.cell }) }) });
   return {
     kc: loaded.kc,
