@@ -2,10 +2,12 @@
 // missing value, a single-valued flag given twice or a stray argument is SD_BAD_FLAG with a
 // one-line message that names the flag and says what it takes.
 import { parseArgs } from 'node:util';
-import { CONFIG_FLAG, type FlagValues } from '../helpers/config.ts';
+import { CONFIG_FLAG, describeSource, invalid, type FlagValues, type Source } from '../helpers/config.ts';
+import { quote } from '../helpers/config-values.ts';
 import type { SuiteManifest } from '../helpers/engine/manifest.ts';
 import { ShakedownError } from '../helpers/errors.ts';
-import { KNOBS } from '../helpers/settings.ts';
+import { isRunId, RUN_ID_EXAMPLE } from '../helpers/run/run-id.ts';
+import { KNOBS, type Settings } from '../helpers/settings.ts';
 import { COMMANDS, type CommandSpec } from './commands.ts';
 
 export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string; expects?: string };
@@ -165,4 +167,18 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length] ?? 0;
+}
+
+// What `shakedown cleanup` was asked, checked before its Kubernetes client is even loaded: --run
+// is a run id, and --all and --run ask for different things.
+export function checkCleanupArguments(settings: Pick<Settings, 'all' | 'runId'>, sources: Partial<Record<'all' | 'runId', Source>>): void {
+  const all = sources.all ?? { kind: 'flag', flag: 'all' };
+  const run = sources.runId ?? { kind: 'flag', flag: 'run' };
+  // A run id names namespaces and labels: one that is not one would be sent to the cluster as a selector.
+  if (settings.runId !== undefined && !isRunId(settings.runId)) {
+    throw invalid(run, `must be a run id such as ${RUN_ID_EXAMPLE} (sd-, the UTC date, 6 lowercase hex digits), got ${quote(settings.runId)}`);
+  }
+  if (settings.all && settings.runId !== undefined) {
+    throw invalid(all, `cannot be combined with ${describeSource(run)}: --run removes the namespaces of one run (expired or not), --all those of every run`);
+  }
 }

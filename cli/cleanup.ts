@@ -2,8 +2,7 @@
 // so a run in progress on a shared cluster is safe; --all also takes the unexpired ones, --run ID
 // one run's. Then the cluster-scoped objects (PersistentVolumes, StorageClasses) of runs with no
 // namespace left. Nothing without our label is ever touched.
-import { describeSource, invalid, type Source } from '../helpers/config.ts';
-import { quote } from '../helpers/config-values.ts';
+import type { Source } from '../helpers/config.ts';
 import { namespaceControllerDown } from '../helpers/diagnose/namespace-controller.ts';
 import { apiError } from '../helpers/kube/api-errors.ts';
 import { findKubeconfig, noKubeconfig } from '../helpers/kube/kubeconfig.ts';
@@ -11,24 +10,11 @@ import { openKubeSession } from '../helpers/kube/session.ts';
 import { clusterScopedKinds, removeClusterLeftovers } from '../helpers/run/cluster-leftovers.ts';
 import { ownedSelector, RUN_ID_LABEL } from '../helpers/run/labels.ts';
 import { namespaceApi, removeLeftovers } from '../helpers/run/namespaces.ts';
-import { isRunId, RUN_ID_EXAMPLE } from '../helpers/run/run-id.ts';
 import type { SettingKey, Settings } from '../helpers/settings.ts';
+import { checkCleanupArguments } from './args.ts';
 import type { CliIo } from './main.ts';
 
 export const CLEANUP_WAIT_MS = 120_000;
-
-// What cleanup was asked, checked before anything connects: --all and --run ask for different things.
-export function checkCleanupArguments(settings: Pick<Settings, 'all' | 'runId'>, sources: Partial<Record<'all' | 'runId', Source>>): void {
-  const all = sources.all ?? { kind: 'flag', flag: 'all' };
-  const run = sources.runId ?? { kind: 'flag', flag: 'run' };
-  // A run id names namespaces and labels: one that is not one would be sent to the cluster as a selector.
-  if (settings.runId !== undefined && !isRunId(settings.runId)) {
-    throw invalid(run, `must be a run id such as ${RUN_ID_EXAMPLE} (sd-, the UTC date, 6 lowercase hex digits), got ${quote(settings.runId)}`);
-  }
-  if (settings.all && settings.runId !== undefined) {
-    throw invalid(all, `cannot be combined with ${describeSource(run)}: --run removes the namespaces of one run (expired or not), --all those of every run`);
-  }
-}
 
 export async function cleanupCommand(io: CliIo, settings: Settings, sources: Partial<Record<SettingKey, Source>> = {}): Promise<number> {
   checkCleanupArguments(settings, sources);

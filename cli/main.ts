@@ -5,7 +5,7 @@ import type { SuiteManifest } from '../helpers/engine/manifest.ts';
 import { ERROR_CODES, ShakedownError, formatError } from '../helpers/errors.ts';
 import { discoverSuites, loadSuites, selectSuites, PACKAGE_ROOT, SUITES_DIR } from '../helpers/engine/suites.ts';
 import type { OutputStream } from '../reports/console.ts';
-import { parseCommandArgs } from './args.ts';
+import { checkCleanupArguments, parseCommandArgs } from './args.ts';
 import { findCommand } from './commands.ts';
 import { commandUsage, mainUsage, unknownCommand } from './usage.ts';
 
@@ -77,6 +77,7 @@ export async function main(io: CliIo): Promise<number> {
       case 'list':
         return (await import('./list.ts')).listCommand(io, selectSuites(all, settings.suites, sources.suites), settings.verbose);
       case 'cleanup':
+        checkCleanupArguments(settings, sources);
         return await (await import('./cleanup.ts')).cleanupCommand(io, settings, sources);
       case 'images':
         return (await import('./images.ts')).imagesCommand(io, settings, selectSuites(all, settings.suites, sources.suites));
