@@ -8,6 +8,8 @@ import type { LoadedSuite } from '../helpers/engine/suites.ts';
 import { ShakedownError } from '../helpers/errors.ts';
 import type { CheckResult } from '../helpers/result.ts';
 import type { Settings } from '../helpers/settings.ts';
+import { STDOUT } from '../reports/report-path.ts';
+import { consoleStream } from '../reports/run-reporters.ts';
 import { DEFAULT_DIFF, readReport, writeDiff, type ReportLike } from './diff.ts';
 import type { CliIo } from './main.ts';
 import { deliveredExitCode, runWithReporters } from './run.ts';
@@ -43,13 +45,15 @@ export async function runJudged(io: CliIo, settings: Settings, suites: LoadedSui
   const { outcome, reporter } = await runWithReporters(io, settings, suites, options, root);
   let code = failOnCode(deliveredExitCode(outcome.exitCode, reporter.failures), outcome.results, settings.failOn);
   if (baseline !== undefined && outcome.error === undefined) {
-    const written = settings.json !== undefined && existsSync(settings.json) ? readReport(settings.json) : undefined;
+    // With a report on stdout (--json -) the comparison goes with the console, to stderr.
+    const out = { stdout: consoleStream({ ...settings, stdout: io.stdout, stderr: io.stderr }) };
+    const written = settings.json !== undefined && settings.json !== STDOUT && existsSync(settings.json) ? readReport(settings.json) : undefined;
     const after: ReportLike = written ?? {
       run: { runId: outcome.runId, startedAt: '', finishedAt: null, cluster: { server: null, version: null, nodes: null, context: null }, properties: {} },
       results: outcome.results,
     };
-    io.stdout.write(`\ncompared with the baseline ${settings.baseline}:\n`);
-    code = Math.max(code, await writeDiff(io, baseline, after, DEFAULT_DIFF, undefined));
+    out.stdout.write(`\ncompared with the baseline ${settings.baseline}:\n`);
+    code = Math.max(code, await writeDiff(out, baseline, after, DEFAULT_DIFF, undefined));
   }
   return code;
 }

@@ -8,7 +8,7 @@ import type { LoadedSuite } from '../helpers/engine/suites.ts';
 import { findKubeconfig } from '../helpers/kube/kubeconfig.ts';
 import type { Settings } from '../helpers/settings.ts';
 import type { Multiplexer, ReporterFailure } from '../reports/multiplexer.ts';
-import { createRunReporters } from '../reports/run-reporters.ts';
+import { consoleStream, createRunReporters } from '../reports/run-reporters.ts';
 import type { CliIo } from './main.ts';
 
 export async function runCommand(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<number> {
@@ -22,7 +22,8 @@ export async function runCommand(io: CliIo, settings: Settings, suites: LoadedSu
 export async function runWithReporters(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<{ outcome: RunOutcome; reporter: Multiplexer }> {
   const kubeconfig = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home, inCluster: settings.inCluster });
   const reporter = createRunReporters({ ...settings, stdout: io.stdout, stderr: io.stderr, env: io.env });
-  const streamCheckLogs = io.stdout.isTTY === true && !settings.quiet;
+  // The console is on stderr when a report is on stdout (--json -).
+  const streamCheckLogs = consoleStream({ ...settings, stdout: io.stdout, stderr: io.stderr }).isTTY === true && !settings.quiet;
   const outcome = await runShakedown({ settings, suites, options, root, kubeconfig, stderr: io.stderr, reporter, streamCheckLogs });
   return { outcome, reporter };
 }

@@ -90,6 +90,32 @@ describe('createFileReporter', () => {
     expect(await exists(path)).toBe(false);
   });
 
+  it('writes a report to - (standard output) once and whole: not at a setup error, at the flush that follows it', async () => {
+    const chunks: string[] = [];
+    const stdout = { write: (text: string) => chunks.push(text) };
+    const reporter = createFileReporter({ path: '-', stdout }, renderSnapshot);
+    const run = runInfo({ finishedAt: null });
+    await reporter.onRunStart?.(run);
+    await reporter.onCheckEnd?.(passed('dns', 'a'));
+    await reporter.onSetupError?.(new ShakedownError('SD_SETUP_FAILED', 'fixture failed'), run);
+    expect(chunks).toEqual([]);
+    await reporter.flush();
+    await reporter.flush();
+    expect(chunks).toHaveLength(1);
+    expect(JSON.parse(chunks[0] ?? '')).toMatchObject({ results: [passed('dns', 'a')], setupErrors: ['SD_SETUP_FAILED'], complete: false });
+    expect(await exists(join(process.cwd(), '-'))).toBe(false);
+  });
+
+  it('writes a report to - at onRunEnd, complete, and nothing more on a later flush', async () => {
+    const chunks: string[] = [];
+    const reporter = createFileReporter({ path: '-', stdout: { write: (text: string) => chunks.push(text) } }, renderSnapshot);
+    const results = [passed('dns', 'a')];
+    await reporter.onRunStart?.(runInfo({ finishedAt: null }));
+    await reporter.onRunEnd?.(runInfo(), results, summarize(results));
+    await reporter.flush();
+    expect(chunks.map((chunk) => JSON.parse(chunk) as unknown)).toEqual([expect.objectContaining({ results, complete: true })]);
+  });
+
   it('passes a write failure to the caller and writes again on the next call', async () => {
     const reporter = createFileReporter({ path }, renderSnapshot);
     await reporter.onRunStart?.(runInfo());

@@ -1,11 +1,16 @@
 import { ShakedownError } from '../helpers/errors.ts';
 import type { CheckResult, RunInfo } from '../helpers/result.ts';
 import { writeFileAtomic } from './atomic-write.ts';
-import type { Reporter } from './reporter.ts';
+import { STDOUT } from './report-path.ts';
+import type { OutputStream, Reporter } from './reporter.ts';
 
-// The part JUnit and JSON share: collect the run, write the file atomically at
+// The part JUnit, JSON and HTML share: collect the run, write the file at
 // onRunEnd, and also at onSetupError and on flush(), because after a setup
 // error or a crash onRunEnd may never come and CI must still find a report.
+// How it is written (atomically, through links, straight to a device) is
+// atomic-write.ts's. A report to `-` (standard output) is written once, whole:
+// at onRunEnd, or at flush when the run never ends, never at onSetupError, so
+// stdout carries one document.
 
 export interface ReportSnapshot {
   run: RunInfo;
@@ -22,7 +27,9 @@ export interface FileReporter extends Reporter {
 }
 
 export interface FileReporterOptions {
+  // A file, a device, or - (STDOUT): then the report is written once to `stdout`.
   path: string;
+  stdout?: OutputStream;
   now?: () => Date;
 }
 
@@ -33,14 +40,18 @@ export function createFileReporter(options: FileReporterOptions, render: (snapsh
   const setupErrors: ShakedownError[] = [];
   let complete = false;
   let writes: Promise<void> = Promise.resolve();
+  const once = options.path === STDOUT;
+  let sent = false;
 
   // Writes are chained so a slow earlier snapshot can never land after a later one.
   async function write(): Promise<void> {
     if (run === undefined) {
       throw new ShakedownError('SD_INTERNAL', `nothing to write to ${options.path}: no hook has told the reporter about the run`);
     }
+    if (once && sent) return;
+    sent = true;
     const text = render({ run, results: [...results], setupErrors: [...setupErrors], complete, writtenAt: now() });
-    const written = writes.then(() => writeFileAtomic(options.path, text));
+    const written = writes.then(() => writeFileAtomic(options.path, text, options.stdout));
     // The caller gets this write's failure; the chain only needs to go on.
     writes = written.catch(() => undefined);
     return written;
@@ -56,7 +67,8 @@ export function createFileReporter(options: FileReporterOptions, render: (snapsh
     onSetupError(error, known) {
       run = known;
       setupErrors.push(error);
-      return write();
+      // To standard output the report waits for flush, which follows.
+      return once ? undefined : write();
     },
     onRunEnd(finished, all) {
       run = finished;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ShakedownError } from '../helpers/errors.ts';
 import { summarize } from '../helpers/result.ts';
-import { createRunReporters } from './run-reporters.ts';
+import { consoleStream, createRunReporters } from './run-reporters.ts';
 import { failed, passed, runInfo, warned } from './testing/fixtures.ts';
 
 let dir: string;
@@ -62,5 +62,37 @@ describe('createRunReporters', () => {
     await reporter.flush();
     expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toContain('type="SD_API_UNREACHABLE"');
     expect(stderr.text()).toBe('');
+  });
+
+  it('gives stdout to a report written to -: the console goes to stderr, stdout carries exactly the one document', async () => {
+    const stdout = sink();
+    const stderr = sink();
+    const reporter = createRunReporters({ junit: join(dir, 'junit.xml'), json: '-', verbose: false, stdout: stdout.stream, stderr: stderr.stream, env: {} });
+    const results = [passed('dns', 'a'), failed('dns', 'c')];
+    await reporter.onRunStart(runInfo());
+    for (const result of results) await reporter.onCheckEnd(result);
+    await reporter.onRunEnd(runInfo(), results, summarize(results));
+    await reporter.flush();
+    expect(JSON.parse(stdout.text())).toMatchObject({ complete: true, summary: { passed: 1, failed: 1 } });
+    expect(stderr.text().trimEnd().split('\n').at(-1)).toMatch(/^1 passed, 1 failed, 0 skipped/);
+    expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toContain('tests="2"');
+  });
+
+  it('after a setup error, a report to - is one document on stdout, written at flush, and the error is on stderr', async () => {
+    const stdout = sink();
+    const stderr = sink();
+    const reporter = createRunReporters({ junit: '-', json: undefined, verbose: false, stdout: stdout.stream, stderr: stderr.stream, env: {} });
+    await reporter.onSetupError(new ShakedownError('SD_API_UNREACHABLE', 'cannot reach the API server'), runInfo({ finishedAt: null }));
+    expect(stdout.text()).toBe('');
+    await reporter.flush();
+    expect(stdout.text().match(/<\?xml /g)).toHaveLength(1);
+    expect(stdout.text()).toContain('type="SD_API_UNREACHABLE"');
+    expect(stderr.text()).toContain('SD_API_UNREACHABLE');
+  });
+
+  it('says where the console goes', () => {
+    const streams = { stdout: sink().stream, stderr: sink().stream };
+    expect(consoleStream({ ...streams, junit: 'j.xml', json: undefined, html: undefined })).toBe(streams.stdout);
+    expect(consoleStream({ ...streams, junit: 'j.xml', json: undefined, html: '-' })).toBe(streams.stderr);
   });
 });

@@ -2,6 +2,8 @@
 // always, JUnit, JSON and HTML when asked for, and any further observers (a benchmark's stopwatch, a
 // test's recorder), behind the multiplexer. A reporter that fails says so once on stderr; the run
 // goes on. flush() writes the file reports with what is known (the crash and interrupt paths).
+// A report written to `-` takes standard output for itself: the console (and its live progress)
+// then goes to stderr, so stdout carries exactly that one document.
 import { formatError } from '../helpers/errors.ts';
 import type { Env } from './color.ts';
 import { createConsoleReporter } from './console.ts';
@@ -9,7 +11,9 @@ import { createHtmlReporter } from './html.ts';
 import { createJsonReporter } from './json.ts';
 import { createJUnitReporter } from './junit.ts';
 import { createMultiplexer, type Multiplexer } from './multiplexer.ts';
+import { STDOUT } from './report-path.ts';
 import type { OutputStream, Reporter } from './reporter.ts';
+import { createSonobuoyReporter, SONOBUOY_RESULTS_DIR } from './sonobuoy.ts';
 
 export interface RunReporterOptions {
   junit: string | undefined;
@@ -26,14 +30,23 @@ export interface RunReporterOptions {
   observers?: Record<string, Reporter>;
 }
 
+// Where what is said for a person goes: stdout, or stderr when a report is written to stdout (`-`).
+export function consoleStream(options: Pick<RunReporterOptions, 'junit' | 'json' | 'html' | 'stdout' | 'stderr'>): OutputStream {
+  return [options.junit, options.json, options.html].includes(STDOUT) ? options.stderr : options.stdout;
+}
+
 export function createRunReporters(options: RunReporterOptions): Multiplexer {
   const reporters: Record<string, Reporter> = {
-    console: createConsoleReporter({ stream: options.stdout, env: options.env, verbose: options.verbose, quiet: options.quiet ?? false }),
+    console: createConsoleReporter({ stream: consoleStream(options), env: options.env, verbose: options.verbose, quiet: options.quiet ?? false }),
     ...options.observers,
   };
-  if (options.junit !== undefined) reporters.junit = createJUnitReporter({ path: options.junit });
-  if (options.json !== undefined) reporters.json = createJsonReporter({ path: options.json });
-  if (options.html !== undefined) reporters.html = createHtmlReporter({ path: options.html, ...(options.baseline === undefined ? {} : { baseline: options.baseline }) });
+  const stdout = options.stdout;
+  if (options.junit !== undefined) reporters.junit = createJUnitReporter({ path: options.junit, stdout });
+  if (options.json !== undefined) reporters.json = createJsonReporter({ path: options.json, stdout });
+  if (options.html !== undefined) reporters.html = createHtmlReporter({ path: options.html, stdout, ...(options.baseline === undefined ? {} : { baseline: options.baseline }) });
+  // Inside a sonobuoy plugin: every report where sonobuoy collects them, then its done file.
+  const sonobuoyDir = options.env[SONOBUOY_RESULTS_DIR];
+  if (sonobuoyDir !== undefined && sonobuoyDir !== '') reporters.sonobuoy = createSonobuoyReporter({ dir: sonobuoyDir });
   return createMultiplexer(reporters, (failure) => {
     options.stderr.write(`${formatError(failure.error, { verbose: options.verbose })}\n`);
   });
