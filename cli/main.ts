@@ -5,6 +5,7 @@ import type { SuiteManifest } from '../helpers/engine/manifest.ts';
 import { ERROR_CODES, ShakedownError, formatError } from '../helpers/errors.ts';
 import { discoverSuites, loadSuites, selectSuites, PACKAGE_ROOT, SUITES_DIR } from '../helpers/engine/suites.ts';
 import type { OutputStream } from '../reports/console.ts';
+import { checkReportPaths } from '../reports/report-path.ts';
 import { checkCleanupArguments, parseCommandArgs } from './args.ts';
 import { findCommand } from './commands.ts';
 import { commandUsage, mainUsage, unknownCommand } from './usage.ts';
@@ -49,7 +50,7 @@ export async function main(io: CliIo): Promise<number> {
     }
     const file = loadConfigFile(parsed.flags, io.env, io.cwd, manifests.flatMap((m) => Object.values(m.options).map((spec) => spec.key)));
     const layers = { flags: parsed.flags, env: io.env, cwd: io.cwd, ...(file === undefined ? {} : { file }) };
-    const { settings, sources } = resolveAll(command.keys, layers);
+    const { settings, sources } = checkReportPaths(command.name, resolveAll(command.keys, layers), layers);
     // Commands are loaded when used: a bad flag is answered without loading the Kubernetes client.
     switch (command.name) {
       case 'run': {

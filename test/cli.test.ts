@@ -1,7 +1,7 @@
 // The CLI end to end, in a child process: flags, exit codes, one-line errors, reports written
 // even when setup fails. Network traffic goes to 127.0.0.1 only.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -168,8 +168,8 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
 
   it('exits 2 when a report cannot be written, naming the file and the OS error, though every check passed', async () => {
     server = await startFakeApiServer();
-    const notADir = tempFile('file', 'x');
-    const junit = join(notADir, 'junit.xml');
+    // A device that takes every path check and refuses every write (ENOSPC).
+    const junit = '/dev/full';
     const ran = await shakedown(['run', '--kubeconfig', server.kubeconfigPath, '--suite', 'readonly', '--junit', junit], {}, FIXTURE_CLI);
     expect(ran.code).toBe(2);
     expect(ran.stdout).toMatch(/1 passed/);
@@ -189,5 +189,62 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     expect(help.stdout).toContain('--probe-image TEXT');
     expect(help.stdout).toContain('env SHAKEDOWN_PROBE_IMAGE, config key "probeImage"');
     expect(existsSync(CLI)).toBe(true);
+  });
+});
+
+describe('shakedown CLI: report paths', { timeout: 30_000 }, () => {
+  let server: FakeApiServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('--json - puts exactly one JSON document on stdout and the console on stderr', async () => {
+    server = await startFakeApiServer();
+    const ran = await shakedown(['run', '--kubeconfig', server.kubeconfigPath, '--suite', 'readonly', '--json', '-'], {}, FIXTURE_CLI);
+    expect(ran.code).toBe(0);
+    const report = JSON.parse(ran.stdout);
+    expect(report).toMatchObject({ complete: true, results: [{ suite: 'readonly', status: 'pass' }] });
+    expect(ran.stderr).toMatch(/^1 passed/m);
+    expect(existsSync(join(ROOT, '-'))).toBe(false);
+  });
+
+  it('--junit - after a setup error (an unreachable API server) is still one document on stdout, the error on stderr', async () => {
+    const kubeconfig = tempFile('kubeconfig', fakeKubeconfig('https://127.0.0.1:1'));
+    const ran = await shakedown(['run', '--kubeconfig', kubeconfig, '--junit', '-']);
+    expect(ran.code).toBe(2);
+    expect(ran.stdout.match(/<\?xml /g)).toHaveLength(1);
+    expect(ran.stdout).toMatch(/^<\?xml [^]*<\/testsuites>\n$/);
+    expect(ran.stdout).toContain('type="SD_API_UNREACHABLE"');
+    expect(ran.stderr).toMatch(/^error SD_API_UNREACHABLE: /m);
+  });
+
+  it('refuses a bad report path at once, before the kubeconfig is read: exit 2, one error naming the flag and the path, nothing created', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sd-report-paths-'));
+    const cases: [string[], string][] = [
+      [['--junit', '/proc/x/j.xml'], 'error SD_BAD_FLAG: --junit /proc/x/j.xml: is under /proc, on procfs (a kernel filesystem): no report is written there'],
+      [['--json', join(dir, 'typo', 'r.json')], `error SD_BAD_FLAG: --json ${join(dir, 'typo', 'r.json')}: the directory ${join(dir, 'typo')} does not exist`],
+      [['--html', dir], `error SD_BAD_FLAG: --html ${dir}: is a directory; name a file in it`],
+      [['--json', '-', '--junit', '-'], 'error SD_BAD_FLAG: --junit and --json are both - (standard output): only one report can go there'],
+    ];
+    for (const [flags, line] of cases) {
+      const started = performance.now();
+      // A kubeconfig that does not exist: had it been read, the error would say so.
+      const ran = await shakedown(['run', '--kubeconfig', join(dir, 'no-kubeconfig'), ...flags]);
+      expect(performance.now() - started, line).toBeLessThan(2000);
+      expect(ran.code).toBe(2);
+      expect(ran.stdout).toBe('');
+      expect(ran.stderr.split('\n').filter((l) => l.startsWith('error '))).toEqual([line]);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('refuses a bad report path of deploy --wait and gate the same way', async () => {
+    const gate = await shakedown(['gate', '--target-version', '1.35', '--json', '/proc/x/r.json']);
+    expect(gate.code).toBe(2);
+    expect(gate.stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: --json /proc/x/r.json: is under /proc, on procfs (a kernel filesystem): no report is written there');
+    const deploy = await shakedown(['deploy', '--wait', '--junit', '/sys/j.xml']);
+    expect(deploy.code).toBe(2);
+    expect(deploy.stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: --junit /sys/j.xml: is on sysfs (a kernel filesystem): no report is written there');
   });
 });
