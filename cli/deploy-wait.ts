@@ -6,7 +6,6 @@
 // namespace (Job, pod, ServiceAccount) and the ClusterRoles and bindings, whatever happened. On
 // Ctrl-C the runner pod is deleted first (SIGTERM: the runner removes its run namespaces within its
 // grace period), then everything else.
-import { writeFileSync } from 'node:fs';
 import { request } from 'undici';
 import type { V1Pod } from '@kubernetes/client-node';
 import { byWeight, type Diagnosis } from '../helpers/diagnose/diagnosis.ts';
@@ -22,6 +21,8 @@ import { FIELD_MANAGER, ownedSelector } from '../helpers/run/labels.ts';
 import { namespaceApi, removeRun } from '../helpers/run/namespaces.ts';
 import { onStopSignal } from '../helpers/run/signals.ts';
 import type { Settings } from '../helpers/settings.ts';
+import { writeFileAtomic } from '../reports/atomic-write.ts';
+import { consoleStream } from '../reports/run-reporters.ts';
 import { collectionPath, RUNNER_CONTAINER, RUNNER_GRACE_SECONDS, RUNNER_NAME, type DeployPlan, type KubeObject } from './deploy-manifests.ts';
 import { REPORT_KINDS, REPORTS_BEGIN, REPORTS_END, unpackReports, type ReportKind } from './deploy-report-log.ts';
 import type { CliIo } from './main.ts';
@@ -204,7 +205,9 @@ async function stopRunner(session: KubeSession, namespace: string, say: (line: s
   }
 }
 
-function writeReports(files: Partial<Record<ReportKind, string>>, settings: Settings): { written: string[]; missing: string[] } {
+// As a local run writes them (reports/atomic-write.ts): atomically, through a link, straight to a
+// device, `-` to stdout (the runner's log then went to stderr).
+async function writeReports(files: Partial<Record<ReportKind, string>>, settings: Settings, stdout: CliIo['stdout']): Promise<{ written: string[]; missing: string[] }> {
   const written: string[] = [];
   const missing: string[] = [];
   for (const kind of REPORT_KINDS) {
@@ -216,9 +219,10 @@ function writeReports(files: Partial<Record<ReportKind, string>>, settings: Sett
       continue;
     }
     try {
-      writeFileSync(path, text);
+      await writeFileAtomic(path, text, stdout);
     } catch (error) {
-      throw new ShakedownError('SD_REPORT_WRITE_FAILED', `cannot write the ${kind} report to ${path}: ${(error as Error).message}`, { cause: error });
+      // The writer's message names the path and the reason.
+      throw new ShakedownError('SD_REPORT_WRITE_FAILED', `the ${kind} report: ${(error as Error).message}`, { cause: error });
     }
     written.push(`${kind} ${path}`);
   }
@@ -253,7 +257,9 @@ export async function applyAndFollow(io: CliIo, request: DeployRequest): Promise
     }
     const pod = await waitForStart(session, plan, settings, abort.signal, say);
     say(`the runner runs (pod ${plan.namespace}/${pod}); its output follows`);
-    await followLog(session, plan.namespace, pod, (text) => io.stdout.write(text), abort.signal).catch((error: unknown) => {
+    // The runner's console, on stderr when a report goes to stdout (--json -).
+    const log = consoleStream({ ...settings, stdout: io.stdout, stderr: io.stderr });
+    await followLog(session, plan.namespace, pod, (text) => log.write(text), abort.signal).catch((error: unknown) => {
       if (abort.signal.aborted) throw abort.signal.reason;
       say(`the log stream broke (${(error as Error).message}); waiting for the runner to end`);
     });
@@ -262,7 +268,7 @@ export async function applyAndFollow(io: CliIo, request: DeployRequest): Promise
     if (packed === undefined) {
       throw new ShakedownError('SD_SETUP_FAILED', `the runner ended (exit ${end.exitCode}${end.reason === '' ? '' : `, ${end.reason}`}) without handing back its reports`, { hint: 'Its output is above: a runner killed before its end (out of memory, the Job\'s deadline: --job-timeout) prints no reports.' });
     }
-    const { written, missing } = writeReports(packed.files, settings);
+    const { written, missing } = await writeReports(packed.files, settings, io.stdout);
     say(`the runner ended after ${((performance.now() - started) / 1000).toFixed(1)} s: exit ${packed.exitCode} (${VERDICT[packed.exitCode] ?? 'unknown'})${written.length === 0 ? '' : `; reports: ${written.join(', ')}`}`);
     if (missing.length > 0) {
       say(`the runner handed back no ${missing.join(', ')} report`);
