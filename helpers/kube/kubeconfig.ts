@@ -12,6 +12,7 @@ import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/c
 import { ShakedownError } from '../errors.ts';
 import { InputFileError, readInputFile, readInputFileSync } from '../input-file.ts';
 import { stopRequested } from '../run/signals.ts';
+import { execAuthenticator, execConfigOf, withoutExec } from './exec-credential.ts';
 import { checkCluster, checkUser, materialFiles, type EntryProblem, type MaterialReader } from './kubeconfig-check.ts';
 
 export type KubeconfigOrigin = 'flag' | 'KUBECONFIG' | 'home' | 'in-cluster';
@@ -214,10 +215,15 @@ function choose(location: KubeconfigLocation | KubeTarget, texts: readonly [stri
   if (chosen.user !== undefined && chosen.user !== '' && !merged.users.some((u) => u.name === chosen.user)) {
     throw invalid(`context "${name}" names user "${chosen.user}", which ${where} does not define`);
   }
+  const user = merged.users.find((u) => u.name === chosen.user) ?? null;
   const kc = new KubeConfig();
-  const { files, ...options } = merged;
-  kc.loadFromOptions({ ...options, currentContext: name });
-  return { kc, paths, context: name, cluster, user: kc.getCurrentUser(), files };
+  const { files } = merged;
+  // The user's exec credential plugin is run by us (exec-credential.ts), not by client-node.
+  const exec = user === null ? undefined : execConfigOf(user);
+  const users = exec === undefined ? merged.users : merged.users.map((u) => (u === user ? withoutExec(u) : u));
+  kc.loadFromOptions({ clusters: merged.clusters, users, contexts: merged.contexts, currentContext: name });
+  if (user !== null && exec !== undefined) kc.addAuthenticator(execAuthenticator(new Map([[user.name, { exec, where: entryWhere(files, paths, 'user', user.name, name) }]])));
+  return { kc, paths, context: name, cluster, user, files };
 }
 
 // The chosen cluster and user, checked: the first problem names the file, the entry and the field.
@@ -229,8 +235,12 @@ function check(chosen: Chosen, read: MaterialReader): void {
 
 function entryMessage(chosen: Chosen, problem: EntryProblem): string {
   const name = problem.entry === 'cluster' ? chosen.cluster.name : (chosen.user?.name ?? '');
-  const file = chosen.files.get(`${problem.entry}\0${name}`) ?? chosen.paths.join(delimiter);
-  return `kubeconfig ${file}, ${problem.entry} "${name}" of context "${chosen.context}": ${problem.field} ${problem.problem}`;
+  return `${entryWhere(chosen.files, chosen.paths, problem.entry, name, chosen.context)}: ${problem.field} ${problem.problem}`;
+}
+
+// "kubeconfig FILE, user "NAME" of context "CTX"": the file that defines the entry.
+function entryWhere(files: ReadonlyMap<string, string>, paths: readonly string[], entry: 'cluster' | 'user', name: string, context: string): string {
+  return `kubeconfig ${files.get(`${entry}\0${name}`) ?? paths.join(delimiter)}, ${entry} "${name}" of context "${context}"`;
 }
 
 function hintFor(problem: EntryProblem): string {
