@@ -7,6 +7,7 @@
 import { formatError } from '../helpers/errors.ts';
 import type { Env } from './color.ts';
 import { createConsoleReporter } from './console.ts';
+import { createGitHubReporter } from './github.ts';
 import { createHtmlReporter } from './html.ts';
 import { createJsonReporter } from './json.ts';
 import { createJUnitReporter } from './junit.ts';
@@ -47,6 +48,9 @@ export function createRunReporters(options: RunReporterOptions): Multiplexer {
   // Inside a sonobuoy plugin: every report where sonobuoy collects them, then its done file.
   const sonobuoyDir = options.env[SONOBUOY_RESULTS_DIR];
   if (sonobuoyDir !== undefined && sonobuoyDir !== '') reporters.sonobuoy = createSonobuoyReporter({ dir: sonobuoyDir });
+  // Inside GitHub Actions: the step summary, and an annotation per failed or warned check (with the console).
+  const github = createGitHubReporter({ env: options.env, stream: consoleStream(options) });
+  if (github !== undefined) reporters.github = github;
   return createMultiplexer(reporters, (failure) => {
     options.stderr.write(`${formatError(failure.error, { verbose: options.verbose })}\n`);
   });
