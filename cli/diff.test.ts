@@ -91,7 +91,7 @@ describe('shakedown diff', () => {
     expect(infinite.err()).toContain(`${join(dir, 'inf.json')} (BEFORE): results[0].durationMs must be a finite number of milliseconds, at least 0, got Infinity`);
   });
 
-  it('refuses timing flags that are not plain numbers within bounds, and an empty --junit', async () => {
+  it('refuses timing flags that are not plain numbers within bounds, and a --junit it could not write, before printing anything', async () => {
     const a = write('t.json', [pass('smoke', 'x')]);
     for (const [argv, line] of [
       [['--timing-floor', ''], '--timing-floor must be a number from 0 to 86400, got ""'],
@@ -99,11 +99,14 @@ describe('shakedown diff', () => {
       [['--timing-ratio', 'Infinity'], '--timing-ratio must be a number from 1 to 1000, got "Infinity"'],
       [['--timing-ratio', '2', '--timing-ratio', '3'], '--timing-ratio is given twice ("2", then "3"); it takes one value'],
       [['--junit', ''], '--junit must not be empty'],
+      [['--junit', '-'], '--junit -: the diff itself goes to standard output; give --junit a file'],
+      [['--junit', 'no/such/dir/d.xml'], `--junit ${join(dir, 'no/such/dir/d.xml')}: the directory ${join(dir, 'no/such/dir')} does not exist`],
       [['--config', 'x.json'], 'unknown flag --config for `shakedown diff` (it is a flag of `shakedown run`, `shakedown gate`, `shakedown list`, `shakedown cleanup`, `shakedown deploy`, `shakedown images`)'],
     ] as const) {
       const ran = io(['diff', a, a, ...argv]);
       expect(await main(ran.io as never)).toBe(2);
       expect(ran.err().split('\n')[0]).toBe(`error SD_BAD_FLAG: ${line}`);
+      expect(ran.out()).toBe('');
     }
   });
 

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { quote } from '../helpers/config-values.ts';
 import { ShakedownError } from '../helpers/errors.ts';
 import { writeFileAtomic } from '../reports/atomic-write.ts';
+import { checkReportPath, STDOUT } from '../reports/report-path.ts';
 import { DEFAULT_DIFF, diffJUnit, diffResults, isRegression, readReport, renderDiff, type DiffOptions, type ReportLike } from '../reports/diff.ts';
 import { commandsWith, parseFlags, type OptionSpec } from './args.ts';
 import type { CliIo } from './main.ts';
@@ -46,6 +47,16 @@ export async function diffCommand(io: CliIo, argv: readonly string[]): Promise<n
   const options = { ratio: diffNumber('timing-ratio', string(values['timing-ratio']), DEFAULT_DIFF.ratio, 1, 1000), floorMs: diffNumber('timing-floor', string(values['timing-floor']), DEFAULT_DIFF.floorMs / 1000, 0, 86_400) * 1000 };
   const junitFlag = string(values.junit);
   if (junitFlag !== undefined && junitFlag.trim() === '') throw new ShakedownError('SD_BAD_FLAG', '--junit must not be empty', { hint: 'See `shakedown diff --help`.' });
+  if (junitFlag === STDOUT) throw new ShakedownError('SD_BAD_FLAG', '--junit -: the diff itself goes to standard output; give --junit a file', { hint: 'See `shakedown diff --help`.' });
+  // Where the JUnit goes is checked before anything is printed: a missing directory is not found after the table.
+  if (junitFlag !== undefined) {
+    try {
+      checkReportPath(resolve(io.cwd, junitFlag), { kind: 'flag', flag: 'junit' });
+    } catch (error) {
+      if (!(error instanceof ShakedownError)) throw error;
+      throw new ShakedownError(error.code, error.message, { hint: 'Give --junit a file in an existing, writable directory.' });
+    }
+  }
   const [before, after] = (['BEFORE', 'AFTER'] as const).map((role, i) => readReport(resolve(io.cwd, positionals[i] ?? ''), { role })) as [ReportLike, ReportLike];
   return writeDiff(io, before, after, options, junitFlag === undefined ? undefined : resolve(io.cwd, junitFlag));
 }

@@ -246,20 +246,22 @@ const DIFF_INPUT: Row[] = [
   { argv: ['diff', 'good.json', 'good.json', '--timing-ratio', '2', '--timing-ratio', '3'], files: { 'good.json': GOOD }, line: '--timing-ratio is given twice ("2", then "3"); it takes one value' },
   { argv: ['diff', 'good.json', 'good.json', '--timing-ratio'], files: { 'good.json': GOOD }, line: '--timing-ratio needs a value (a number from 1 to 1000)' },
   { argv: ['diff', 'good.json', 'good.json', '--junit', ''], files: { 'good.json': GOOD }, line: '--junit must not be empty' },
+  { argv: ['diff', 'good.json', 'good.json', '--junit', 'no/such/dir/d.xml'], files: { 'good.json': GOOD }, line: '--junit {dir}/no/such/dir/d.xml: the directory {dir}/no/such/dir does not exist' },
+  { argv: ['diff', 'good.json', 'good.json', '--junit', '-'], files: { 'good.json': GOOD }, line: '--junit -: the diff itself goes to standard output; give --junit a file' },
+  { argv: ['diff', 'good.json', 'good.json', '--junit', 'good.json/d.xml'], files: { 'good.json': GOOD }, line: '--junit {dir}/good.json/d.xml: ' },
   { argv: ['diff', '--config', 'c.json', 'good.json', 'good.json'], files: { 'good.json': GOOD }, line: 'unknown flag --config for `shakedown diff` (it is a flag of `shakedown run`,' },
   { argv: ['diff', 'good.json', 'good.json', '--verbose'], files: { 'good.json': GOOD }, line: 'unknown flag --verbose for `shakedown diff`' },
 ];
 
 const ROWS: Row[] = [...COMMANDS_AND_ARGUMENTS, ...FLAG_SYNTAX, ...FLAG_VALUES, ...DEPLOY_AND_CLEANUP, ...ENVIRONMENT, ...CONFIG_FILE, ...DIFF_INPUT];
 
-// Bad input that other work in progress answers (report paths, kubeconfig input, signals): data
-// only, not run yet. The integrator turns it on by adding it to ROWS once those fixes are in.
+// Bad input that other work in progress answers (report paths of run, kubeconfig input): data
+// only, not run yet, the expected fragments a guess. The integrator turns it on by adding it to
+// ROWS once those fixes are in (a run's errors are on stdout today, through the console reporter).
 export const PENDING_ELSEWHERE: Row[] = [
   { argv: ['run', '--suite', 'smoke', '--junit', '/proc/x/j.xml'], line: '--junit' },
   { argv: ['run', '--suite', 'smoke', '--junit', 'no/such/dir/j.xml'], line: '--junit' },
-  { argv: ['run', '--suite', 'smoke', '--json', '-'], line: '--json' },
   { argv: ['run', '--suite', 'smoke', '--html', 'out'], files: { out: DIR }, line: '--html' },
-  { argv: ['diff', 'good.json', 'good.json', '--junit', 'no/such/dir/d.xml'], files: { 'good.json': GOOD }, line: '--junit' },
   { argv: ['run', '--suite', 'smoke', '--kubeconfig', 'k'], files: { k: fakeKubeconfig('ftp://127.0.0.1:1') }, line: 'ftp://' },
   { argv: ['run', '--suite', 'smoke', '--kubeconfig', 'k'], files: { k: 'apiVersion: v1\nkind: Config\nclusters: 5\n' }, line: 'clusters' },
   { argv: ['run', '--suite', 'smoke', '--kubeconfig', 'k'], files: { k: FIFO }, line: 'not a regular file' },
