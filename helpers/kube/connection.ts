@@ -1,8 +1,10 @@
 // One connection pool to the API server, with the kubeconfig's credentials (CA, client certificate
 // and key, bearer token or exec plugin, impersonation), shared by the typed API clients and the pod
 // proxy transport. client-node would open a new TLS connection per request; this keeps them alive.
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Socket } from 'node:net';
+import { Agent, buildConnector, request, type Dispatcher } from 'undici';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { stopRequested } from '../run/signals.ts';
 import type { Throttle } from './throttle.ts';
 
 export interface ApiRequest {
@@ -82,11 +84,19 @@ export async function openApiConnection(kc: KubeConfig, options: ConnectionOptio
   const server = cluster.server.replace(/\/+$/, '');
   const credentials = await resolveCredentials(kc);
   const { headers: initialHeaders, ...tls } = credentials;
-  const dispatcher = new Agent({
-    connect: { ...tls, timeout: 10_000 },
-    keepAliveTimeout: 30_000,
-    connections: 32,
-  });
+  // The sockets being opened are known, so that after a stop one still connecting to a server that
+  // does not answer is destroyed instead of keeping the process alive until its connect timeout.
+  const connector = buildConnector({ ...tls, timeout: 10_000 });
+  const sockets = new Set<Socket>();
+  const connect: buildConnector.connector = (target, callback) => {
+    // undici's connector returns the socket it opens (its type says void).
+    const socket = (connector as unknown as (...args: Parameters<buildConnector.connector>) => Socket | undefined)(target, callback);
+    if (socket !== undefined) {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    }
+  };
+  const dispatcher = new Agent({ connect, keepAliveTimeout: 30_000, connections: 32 });
   const ttl = options.credentialTtlMs ?? 5 * 60_000;
   let headers = initialHeaders;
   let resolvedAt = Date.now();
@@ -103,20 +113,49 @@ export async function openApiConnection(kc: KubeConfig, options: ConnectionOptio
     await options.throttle?.take();
     const timeout = AbortSignal.timeout(req.timeoutMs ?? options.defaultTimeoutMs ?? 30_000);
     const signal = req.signal === undefined ? timeout : AbortSignal.any([timeout, req.signal]);
-    const response = await request(`${server}${req.path}`, {
-      method: req.method,
-      dispatcher,
-      headers: { ...(await authHeaders()), ...req.headers },
-      ...(req.body === undefined ? {} : { body: req.body }),
-      signal,
+    // A request under way when the process is told to stop (Ctrl-C, SIGTERM) is abandoned at once,
+    // even while it connects (where undici does not heed its signal), so a server that does not
+    // answer does not hold the run; requests sent after the stop (the cleanup's) go ahead.
+    return unlessStopped(stopRequested(), async () => {
+      const response = await request(`${server}${req.path}`, {
+        method: req.method,
+        dispatcher,
+        headers: { ...(await authHeaders()), ...req.headers },
+        ...(req.body === undefined ? {} : { body: req.body }),
+        signal,
+      });
+      const text = await response.body.text();
+      const flat: Record<string, string> = {};
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      return { status: response.statusCode, headers: flat, text };
     });
-    const text = await response.body.text();
-    const flat: Record<string, string> = {};
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return { status: response.statusCode, headers: flat, text };
   }
 
-  return { server, dispatcher, authHeaders, send, throttle: options.throttle, close: () => dispatcher.close() };
+  // After a stop, what is still connecting is dropped rather than waited for (up to the connect timeout).
+  const close = async (): Promise<void> => {
+    if (!stopRequested().aborted) return dispatcher.close();
+    for (const socket of sockets) socket.destroy();
+    return dispatcher.destroy();
+  };
+  return { server, dispatcher, authHeaders, send, throttle: options.throttle, close };
+}
+
+// The work, or the stop's reason as soon as the stop comes; work begun after the stop runs as usual.
+export async function unlessStopped<T>(stop: AbortSignal, work: () => Promise<T>): Promise<T> {
+  if (stop.aborted) return work();
+  const running = work();
+  // Abandoned work may still fail later: that is not an unhandled rejection.
+  running.catch(() => undefined);
+  let onStop: (() => void) | undefined;
+  const stopped = new Promise<never>((_resolve, reject) => {
+    onStop = () => reject(stop.reason instanceof Error ? stop.reason : new Error(String(stop.reason)));
+    stop.addEventListener('abort', onStop, { once: true });
+  });
+  try {
+    return await Promise.race([running, stopped]);
+  } finally {
+    if (onStop !== undefined) stop.removeEventListener('abort', onStop);
+  }
 }
