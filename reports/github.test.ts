@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadYaml } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ShakedownError } from '../helpers/errors.ts';
 import { summarize, type CheckResult } from '../helpers/result.ts';
@@ -186,5 +188,35 @@ describe('stepSummary', () => {
     const summary = stepSummary({ run: runInfo(), results: many, setupErrors: [], complete: true });
     expect(summary.length).toBeLessThanOrEqual(512 * 1024);
     expect(summary).toMatch(/… cut at 524288 characters: the JSON and HTML reports have every finding\.\n$/);
+  });
+});
+
+describe('examples/github-actions.yml, as shipped', () => {
+  interface Step {
+    uses?: string;
+    with?: Record<string, unknown>;
+    if?: string;
+  }
+  const workflow = loadYaml<{ jobs: Record<string, { steps: Step[] }> }>(readFileSync(new URL('../examples/github-actions.yml', import.meta.url), 'utf8'));
+  const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+  const major = (action: string) => Number(/@v(\d+)/.exec(steps.find((step) => step.uses?.startsWith(`${action}@`) === true)?.uses ?? '')?.[1]);
+
+  it('checks out at the workspace root, where dorny/test-reporter runs git ls-files', () => {
+    const checkout = steps.find((step) => step.uses?.startsWith('actions/checkout@') === true);
+    expect(checkout?.with?.path).toBeUndefined();
+    expect(steps.find((step) => step.uses?.startsWith('dorny/test-reporter@') === true)?.with?.['working-directory']).toBeUndefined();
+  });
+
+  it('uses the majors of every action that run on Node 24, with Node 24 itself', () => {
+    // checkout and setup-node run on node24 from v5, upload-artifact from v6, dorny/test-reporter from v3.
+    expect(major('actions/checkout')).toBeGreaterThanOrEqual(5);
+    expect(major('actions/setup-node')).toBeGreaterThanOrEqual(5);
+    expect(major('actions/upload-artifact')).toBeGreaterThanOrEqual(6);
+    expect(major('dorny/test-reporter')).toBeGreaterThanOrEqual(3);
+    expect(steps.find((step) => step.uses?.startsWith('actions/setup-node@') === true)?.with?.['node-version']).toBe('24');
+  });
+
+  it('publishes and keeps the reports whatever the verdict', () => {
+    for (const action of ['dorny/test-reporter', 'actions/upload-artifact']) expect(steps.find((step) => step.uses?.startsWith(`${action}@`) === true)?.if).toBe('always()');
   });
 });
