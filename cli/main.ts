@@ -58,20 +58,20 @@ export async function main(io: CliIo): Promise<number> {
         if (settings.baseline !== undefined && settings.reportLog) throw invalid(sources.reportLog, `cannot be combined with ${describeSource(sources.baseline)}: a run whose reports are packed into its log (deploy --wait) compares nothing`);
         const suites = selectSuites(all, settings.suites, sources.suites);
         // Every option of the chosen suites is read and validated before anything touches the cluster.
-        const options = resolveSuiteOptions(suites.map((suite) => suite.manifest), layers);
+        const options = resolveSuiteOptions(suites.map((suite) => suite.manifest), layers, manifests);
         if (settings.baseline !== undefined) return await (await import('./gate.ts')).runJudged(io, settings, suites, options, root);
         if (settings.reportLog) return await (await import('./deploy-report-log.ts')).runWithReportLog(io, settings, suites, options, root);
         return await (await import('./run.ts')).runCommand(io, settings, suites, options, root);
       }
       case 'deploy': {
         const suites = selectSuites(all, settings.suites, sources.suites);
-        resolveSuiteOptions(suites.map((suite) => suite.manifest), layers);
+        resolveSuiteOptions(suites.map((suite) => suite.manifest), layers, manifests);
         return await (await import('./deploy.ts')).deployCommand(io, { settings, sources, suites, flags: parsed.flags, root });
       }
       case 'gate': {
         const gate = await import('./gate.ts');
         const suites = gate.gateSuites(all, settings.suites);
-        const options = resolveSuiteOptions(suites.map((suite) => suite.manifest), layers);
+        const options = resolveSuiteOptions(suites.map((suite) => suite.manifest), layers, manifests);
         gate.requireTarget(options);
         return await gate.runJudged(io, settings, suites, options, root);
       }

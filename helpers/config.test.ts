@@ -174,6 +174,15 @@ describe('suite options', () => {
     expect(thrown(() => resolveSuiteOptions([dns], layers({ flags: { 'dns-queries': 'many' } }))).code).toBe('SD_BAD_FLAG');
   });
 
+  it('of a suite the run leaves out are still checked, and refused as flags, which would do nothing', () => {
+    const netpol = { ...dns, name: 'netpol', options: { bound: option({ key: 'netpolBound', flag: 'netpol-bound', env: 'SHAKEDOWN_NETPOL_BOUND', type: duration(1000, 600_000), default: 30_000, describe: 'how long' }) } };
+    expect(resolveSuiteOptions([dns], layers({ env: { SHAKEDOWN_NETPOL_BOUND: '45s' } }), [dns, netpol])).toEqual({ dns: { queries: 500, upstream: undefined, bound: 30_000 } });
+    expect(thrown(() => resolveSuiteOptions([dns], layers({ env: { SHAKEDOWN_NETPOL_BOUND: '0s' } }), [dns, netpol])).message).toBe('SHAKEDOWN_NETPOL_BOUND must be from 1s to 10m, got 0s');
+    const flag = thrown(() => resolveSuiteOptions([dns], layers({ flags: { 'netpol-bound': '45s' } }), [dns, netpol]));
+    expect([flag.code, flag.message]).toEqual(['SD_BAD_FLAG', '--netpol-bound is an option of suite netpol, which this run leaves out (it runs dns); add --suite netpol, or leave the flag out']);
+    expect(resolveSuiteOptions([dns, netpol], layers({ flags: { 'netpol-bound': '45s' } }), [dns, netpol]).netpol).toEqual({ bound: 45_000 });
+  });
+
   it('are known keys of the config file', () => {
     expect(parseConfigText('/x.json', '{"dnsQueries": 20}', ['dnsQueries'])).toEqual({ dnsQueries: 20 });
     expect(thrown(() => parseConfigText('/x.json', '{"dnsQueries": 20}')).message).toBe('/x.json: key "dnsQueries" is not a setting');

@@ -69,13 +69,25 @@ export function resolveAll(keys: readonly SettingKey[], layers: Layers): Resolve
   return { settings: { ...defaults.settings, ...chosen.settings }, sources: { ...defaults.sources, ...chosen.sources } };
 }
 
-// The options of the chosen suites, by the same rule, keyed by suite then option name.
-export function resolveSuiteOptions(manifests: readonly SuiteManifest[], layers: Layers): ResolvedOptions {
+// The options of the chosen suites, by the same rule, keyed by suite then option name. The options
+// of the other suites (in `all`) are read too, so a bad value is refused even where it would go
+// unused, and one given as a flag is refused: on this run it would do nothing.
+export function resolveSuiteOptions(manifests: readonly SuiteManifest[], layers: Layers, all: readonly SuiteManifest[] = manifests): ResolvedOptions {
   const resolved: ResolvedOptions = {};
   for (const manifest of manifests) {
     const values: Record<string, unknown> = {};
     for (const [name, spec] of Object.entries(manifest.options)) values[name] = resolveOne(spec.key, spec, layers)[0];
     resolved[manifest.name] = values;
+  }
+  const chosenFlags = new Set(manifests.flatMap((manifest) => Object.values(manifest.options).map((spec) => spec.flag)));
+  const running = manifests.map((manifest) => manifest.name).join(', ') || 'no suite';
+  for (const other of all.filter((manifest) => !Object.hasOwn(resolved, manifest.name))) {
+    for (const spec of Object.values(other.options)) {
+      resolveOne(spec.key, spec, layers);
+      if (layers.flags[spec.flag] !== undefined && !chosenFlags.has(spec.flag)) {
+        throw invalid({ kind: 'flag', flag: spec.flag }, `is an option of suite ${other.name}, which this run leaves out (it runs ${running}); add --suite ${other.name}, or leave the flag out`);
+      }
+    }
   }
   return resolved;
 }

@@ -125,6 +125,9 @@ const FLAG_VALUES: Row[] = [
   { argv: ['run', '--ingress-bound', '1s'], line: '--ingress-bound must be from 5s to 10m, got 1s' },
   { argv: ['run', '--control-plane-bound', 'soon'], line: '--control-plane-bound must be a duration such as 500ms, 30s, 2m or 1h, got "soon"' },
   { argv: ['run', '--cert-max-clock-skew', '-5s'], line: '--cert-max-clock-skew must be a positive duration from 100ms to 1h, got -5s' },
+  { argv: ['run', '--suite', 'dns', '--netpol-bound', '45s'], line: '--netpol-bound is an option of suite netpol, which this run leaves out (it runs dns); add --suite netpol, or leave the flag out', child: true },
+  { argv: ['gate', '--target-version', '1.35', '--storage-bound', '30s'], line: '--storage-bound is an option of suite storage, which this run leaves out (it runs gate)' },
+  { argv: ['run', '--suite', 'dns', '--netpol-bound', '0s'], line: '--netpol-bound must be from 1s to 10m, got 0s' },
   { argv: ['gate', '--target-version', 'latest'], line: '--target-version must be a Kubernetes version such as 1.35 or v1.35.0, got "latest"' },
   { argv: ['gate'], line: 'shakedown gate needs --target-version (e.g. --target-version 1.35)' },
   { argv: ['gate', '--target-version', '1.35', '--suite', 'dns'], line: 'shakedown gate runs read-only suites only; dns' },
@@ -148,6 +151,7 @@ const DEPLOY_AND_CLEANUP: Row[] = [
   { argv: ['deploy', '--image', 'mirror.example/shakedown:1', '--netpol-bound', '0s'], line: '--netpol-bound must be from 1s to 10m, got 0s' },
   { argv: ['deploy', '--image', 'mirror.example/shakedown:1'], env: { SHAKEDOWN_NAMESPACE: 'Bad' }, line: 'SHAKEDOWN_NAMESPACE must be a DNS-1123 label', code: 'SD_CONFIG_INVALID' },
   { argv: ['deploy'], line: 'shakedown deploy needs --image REF' },
+  { argv: ['deploy', '--image', 'mirror.example/shakedown:1', '--suite', 'dns', '--storage-class', 'fast'], line: '--storage-class is an option of suite storage, which this run leaves out (it runs dns)' },
   { argv: ['cleanup', '--run', '../../x'], line: `--run must be a run id such as ${RUN_ID} (sd-, the UTC date, 6 lowercase hex digits), got "../../x"`, child: true },
   { argv: ['cleanup', '--run', 'SD-20250304-ABCDEF'], line: '--run must be a run id such as' },
   { argv: ['cleanup', '--run', ''], line: '--run must be a run id such as' },
@@ -174,6 +178,7 @@ const ENVIRONMENT: Row[] = [
   { argv: ['deploy', '--image', 'mirror.example/shakedown:1'], env: { SHAKEDOWN_JOB_TIMEOUT: '30s' }, line: 'SHAKEDOWN_JOB_TIMEOUT must be from 1m to 1d, got 30s' },
   { argv: ['gate'], env: { SHAKEDOWN_TARGET_VERSION: 'latest' }, line: 'SHAKEDOWN_TARGET_VERSION must be a Kubernetes version' },
   { argv: ['run'], env: { SHAKEDOWN_IMAGE_PULL_SECRET: 'a_b' }, line: 'SHAKEDOWN_IMAGE_PULL_SECRET must be a DNS-1123 subdomain' },
+  { argv: ['run', '--suite', 'dns'], env: { SHAKEDOWN_NETPOL_BOUND: '0s' }, line: 'SHAKEDOWN_NETPOL_BOUND must be from 1s to 10m, got 0s', code: 'SD_CONFIG_INVALID' },
   { argv: ['run'], env: { SHAKEDOWN_KEEP_ON_FAILURE: '2' }, line: 'SHAKEDOWN_KEEP_ON_FAILURE must be true or false, got "2"' },
   { argv: ['run', '--report-log'], env: { SHAKEDOWN_BASELINE: 'good.json' }, files: { 'good.json': GOOD }, line: '--report-log cannot be combined with SHAKEDOWN_BASELINE' },
   { argv: ['list'], env: { SHAKEDOWN_CONFIG: 'missing.json' }, line: 'cannot read the config file {dir}/missing.json (from SHAKEDOWN_CONFIG): no such file', code: 'SD_CONFIG_INVALID' },
@@ -210,6 +215,7 @@ const CONFIG_FILE: Row[] = [
   { argv: ['run', '--config', 'c.json'], files: config('{"kubeconfig": ""}'), line: '{dir}/c.json: key "kubeconfig" must not be empty' },
   { argv: ['gate', '--config', 'c.json'], files: config('{"targetVersion": 1.35}'), line: '{dir}/c.json: key "targetVersion" must be a string such as "1.35", got number' },
   { argv: ['run', '--config', 'c.json'], files: config(`{"context": "${' '.repeat(1024 * 1024)}"}`), line: 'cannot read the config file {dir}/c.json (from --config): it is 1048591 bytes; a config file is at most 1048576' },
+  { argv: ['run', '--suite', 'smoke', '--config', 'c.json'], files: config('{"storageBound": "1s"}'), line: '{dir}/c.json: key "storageBound" must be from 5s to 10m, got 1s' },
   { argv: ['list', '--config', 'c.json'], files: config('{"suites": ["nope"]}'), line: '{dir}/c.json: key "suites" names no suite: nope', code: 'SD_CONFIG_INVALID' },
 ];
 
