@@ -122,6 +122,8 @@ const FLAG_VALUES: Row[] = [
   { argv: ['run', '--node-port-from-runner', 'maybe'], line: '--node-port-from-runner must be one of auto, on, off, got "maybe"' },
   { argv: ['run', '--egress-source', 'both'], line: '--egress-source must be one of auto, pod, node, got "both"' },
   { argv: ['run', '--egress-target', 'nope'], line: '--egress-target "nope" is not HOST:PORT[/NAME]' },
+  { argv: ['run', '--suite', 'ingress', '--ingress-address', 'lb.example:99999'], line: '--ingress-address must be HOST, HOST:HTTP_PORT or HOST:HTTP_PORT:HTTPS_PORT (ports 1 to 65535, an IPv6 address in brackets), got "lb.example:99999"' },
+  { argv: ['run', '--ingress-address', 'http://lb.example'], line: '--ingress-address must be HOST, HOST:HTTP_PORT or HOST:HTTP_PORT:HTTPS_PORT' },
   { argv: ['run', '--ingress-bound', '1s'], line: '--ingress-bound must be from 5s to 10m, got 1s' },
   { argv: ['run', '--control-plane-bound', 'soon'], line: '--control-plane-bound must be a duration such as 500ms, 30s, 2m or 1h, got "soon"' },
   { argv: ['run', '--cert-max-clock-skew', '-5s'], line: '--cert-max-clock-skew must be a positive duration from 100ms to 1h, got -5s' },

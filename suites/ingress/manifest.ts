@@ -1,6 +1,30 @@
 // The ingress suite declares itself: read by the engine for list, help, preflight and RBAC.
-import { boolean, duration, integer, text } from '../../helpers/config-values.ts';
+import { InvalidValue, boolean, duration, integer, quote, type ValueType } from '../../helpers/config-values.ts';
 import { defineManifest, option } from '../../helpers/engine/manifest.ts';
+import { parseAddress } from './ingress-entry.ts';
+
+// --ingress-address as the suite reads it (ingress-entry.ts parseAddress): one it could not read
+// used to be ignored silently, and the entry point looked for elsewhere.
+function entryAddress(raw: string): string {
+  const value = raw.trim();
+  const entry = parseAddress(value);
+  const ports = [entry?.httpPort, entry?.httpsPort];
+  if (entry === undefined || !/^[^\s/]+$/.test(entry.address) || ports.some((port) => port === undefined || port < 1 || port > 65_535)) {
+    throw new InvalidValue(`must be HOST, HOST:HTTP_PORT or HOST:HTTP_PORT:HTTPS_PORT (ports 1 to 65535, an IPv6 address in brackets), got ${quote(raw)}`);
+  }
+  return value;
+}
+
+const ingressAddress: ValueType<string> = {
+  flag: { type: 'string' },
+  shape: 'HOST[:HTTP[:HTTPS]]',
+  expects: 'HOST, HOST:HTTP_PORT or HOST:HTTP_PORT:HTTPS_PORT',
+  fromText: entryAddress,
+  fromJson(value) {
+    if (typeof value !== 'string') throw new InvalidValue(`must be a string such as "lb.example:8080", got ${value === null ? 'null' : typeof value}`);
+    return entryAddress(value);
+  },
+};
 
 const GW = { group: 'gateway.networking.k8s.io' } as const;
 const NET = { group: 'networking.k8s.io' } as const;
@@ -24,7 +48,7 @@ export default defineManifest({
       key: 'ingressAddress',
       flag: 'ingress-address',
       env: 'SHAKEDOWN_INGRESS_ADDRESS',
-      type: text,
+      type: ingressAddress,
       default: undefined,
       describe: 'where the ingress controller is reached from this machine: HOST, HOST:HTTP_PORT or HOST:HTTP_PORT:HTTPS_PORT (default: found from Ingress status, the controller Service or its host ports)',
     }),
