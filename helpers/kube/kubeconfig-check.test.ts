@@ -31,9 +31,13 @@ describe('serverProblem', () => {
     ['unix:///var/run/k8s.sock', `"unix:///var/run/k8s.sock" uses the scheme unix; ${allowed}`],
     ['10.0.0.1:6443', `"10.0.0.1:6443" has no scheme; ${allowed}`],
     ['localhost:6443', `"localhost:6443" has no scheme; ${allowed}`],
-    ['https://', `"https://" is not a URL; ${allowed}`],
+    ['https://', `"https://" has no valid host; ${allowed}`],
+    ['https:/', `"https:/" has no valid host; ${allowed}`],
+    ['https://:6443', `"https://:6443" has no valid host; ${allowed}`],
+    ['file:///etc/k8s', `"file:///etc/k8s" uses the scheme file; ${allowed}`],
     ['not a url', `"not a url" has no scheme; ${allowed}`],
-    ['https://exa mple:6443', `"https://exa mple:6443" is not a URL; ${allowed}`],
+    ['https://exa mple:6443', `"https://exa mple:6443" has no valid host; ${allowed}`],
+    ['tcp://exa mple', `"tcp://exa mple" is not a URL; ${allowed}`],
     ['', `is empty; ${allowed}`],
   ])('%j', (server, problem) => {
     expect(serverProblem(server)).toBe(problem);

@@ -77,12 +77,13 @@ export function checkUser(user: User, read: MaterialReader): EntryProblem | unde
 export function serverProblem(server: string | undefined): string | undefined {
   if (server === undefined || server.trim() === '') return `is empty; ${SERVER_ALLOWED}`;
   // kubectl would guess https:// (or http://); client-node does not, so it is said.
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(server)) return `"${short(server)}" has no scheme; ${SERVER_ALLOWED}`;
+  if (!/^[a-z][a-z0-9+.-]*:\//i.test(server)) return `"${short(server)}" has no scheme; ${SERVER_ALLOWED}`;
   let url: URL;
   try {
     url = new URL(server);
   } catch {
-    return `"${short(server)}" is not a URL; ${SERVER_ALLOWED}`;
+    // An https or http URL that does not parse lacks a usable host ("https://", "https://:6443").
+    return `"${short(server)}" ${/^https?:/i.test(server) ? 'has no valid host' : 'is not a URL'}; ${SERVER_ALLOWED}`;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${short(server)}" uses the scheme ${url.protocol.slice(0, -1)}; ${SERVER_ALLOWED}`;
   if (url.hostname === '') return `"${short(server)}" has no host; ${SERVER_ALLOWED}`;
