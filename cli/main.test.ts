@@ -33,6 +33,11 @@ describe('main', () => {
     expect((await cli(['list', '--suite', 'NOPE'])).stderr).toBe('error SD_BAD_FLAG: --suite "NOPE" is not a name (lowercase letters, digits and dashes)\nhint: See `shakedown list --help`.\n');
   });
 
+  it('refuses a report flag on deploy without --wait, where it would do nothing; from the environment it may be meant for run', async () => {
+    expect((await cli(['deploy', '--image', 'mirror.example/shakedown:1', '--json', 'r.json'])).stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: --json is written only with --wait (deploy brings the reports back when it follows the Job); add --wait, or leave it out');
+    expect(await cli(['deploy', '--image', 'mirror.example/shakedown:1'], { SHAKEDOWN_JSON: 'r.json' })).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('refuses --report-log with --baseline, of which only one could win', async () => {
     const ran = await cli(['run', '--report-log'], { SHAKEDOWN_BASELINE: 'before.json' });
     expect(ran.code).toBe(2);

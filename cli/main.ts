@@ -64,6 +64,10 @@ export async function main(io: CliIo): Promise<number> {
         return await (await import('./run.ts')).runCommand(io, settings, suites, options, root);
       }
       case 'deploy': {
+        // Only --wait brings reports back: a report flag without it would do nothing (one from the
+        // environment or a config file may be meant for run).
+        const report = (['junit', 'json', 'html'] as const).find((key) => sources[key].kind === 'flag');
+        if (report !== undefined && !settings.wait) throw invalid(sources[report], 'is written only with --wait (deploy brings the reports back when it follows the Job); add --wait, or leave it out');
         const suites = selectSuites(all, settings.suites, sources.suites);
         resolveSuiteOptions(suites.map((suite) => suite.manifest), layers, manifests);
         return await (await import('./deploy.ts')).deployCommand(io, { settings, sources, suites, flags: parsed.flags, root });

@@ -153,6 +153,8 @@ const DEPLOY_AND_CLEANUP: Row[] = [
   { argv: ['deploy', '--image', 'mirror.example/shakedown:1', '--netpol-bound', '0s'], line: '--netpol-bound must be from 1s to 10m, got 0s' },
   { argv: ['deploy', '--image', 'mirror.example/shakedown:1'], env: { SHAKEDOWN_NAMESPACE: 'Bad' }, line: 'SHAKEDOWN_NAMESPACE must be a DNS-1123 label', code: 'SD_CONFIG_INVALID' },
   { argv: ['deploy'], line: 'shakedown deploy needs --image REF' },
+  { argv: ['deploy', '--image', 'mirror.example/shakedown:1', '--junit', 'j.xml'], line: '--junit is written only with --wait (deploy brings the reports back when it follows the Job); add --wait, or leave it out', child: true },
+  { argv: ['deploy', '--image', 'mirror.example/shakedown:1', '--apply', '--html', 'r.html'], line: '--html is written only with --wait' },
   { argv: ['deploy', '--image', 'mirror.example/shakedown:1', '--suite', 'dns', '--storage-class', 'fast'], line: '--storage-class is an option of suite storage, which this run leaves out (it runs dns)' },
   { argv: ['cleanup', '--run', '../../x'], line: `--run must be a run id such as ${RUN_ID} (sd-, the UTC date, 6 lowercase hex digits), got "../../x"`, child: true },
   { argv: ['cleanup', '--run', 'SD-20250304-ABCDEF'], line: '--run must be a run id such as' },
