@@ -6,24 +6,29 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { onStopSignal, stopRequested } from '../run/signals.ts';
 import { fakeKubeconfig, startFakeApiServer } from './testing/fake-apiserver.ts';
-import { openApiConnection, unlessStopped } from './connection.ts';
+import { STOP_GRACE_MS, openApiConnection, unlessStopped } from './connection.ts';
 import { loadKube } from './kubeconfig.ts';
 
 describe('unlessStopped', () => {
-  it('gives the work, or the stop\'s reason as soon as the stop comes, and lets work begun after the stop run', async () => {
+  it('gives the work, or the stop\'s reason once the stop came the grace ago, and lets work begun after the stop run', async () => {
     const stop = new AbortController();
-    expect(await unlessStopped(stop.signal, async () => 'done')).toBe('done');
-    const never = unlessStopped(stop.signal, () => new Promise<string>(() => {}));
+    expect(await unlessStopped(stop.signal, 50, async () => 'done')).toBe('done');
+    const never = unlessStopped(stop.signal, 50, () => new Promise<string>(() => {}));
+    const quick = unlessStopped(stop.signal, 200, () => new Promise<string>((resolve) => setTimeout(() => resolve('created'), 50)));
     const reason = new Error('interrupted by SIGINT');
+    const stoppedAt = Date.now();
     stop.abort(reason);
+    // Work that ends within the grace is not abandoned: its caller learns what it did.
+    expect(await quick).toBe('created');
     await expect(never).rejects.toBe(reason);
-    expect(await unlessStopped(stop.signal, async () => 'cleanup')).toBe('cleanup');
+    expect(Date.now() - stoppedAt).toBeLessThan(500);
+    expect(await unlessStopped(stop.signal, 50, async () => 'cleanup')).toBe('cleanup');
   });
 
   it('leaves no unhandled rejection when abandoned work fails later', async () => {
     const stop = new AbortController();
     let fail: (error: Error) => void = () => {};
-    const abandoned = unlessStopped(stop.signal, () => new Promise<string>((_resolve, reject) => (fail = reject)));
+    const abandoned = unlessStopped(stop.signal, 0, () => new Promise<string>((_resolve, reject) => (fail = reject)));
     stop.abort(new Error('stop'));
     await expect(abandoned).rejects.toThrow('stop');
     fail(new Error('late'));
@@ -54,7 +59,7 @@ describe('a connection when the process is told to stop', () => {
     for (const close of closers) await close();
   });
 
-  it('abandons a request still connecting at once and drops its socket, and sends the requests made after the stop', async () => {
+  it('abandons a request still connecting after the grace and drops its socket, and sends the requests made after the stop', async () => {
     const silent = await silentServer();
     closers.push(() => silent.close());
     const dir = mkdtempSync(join(tmpdir(), 'sd-conn-'));
@@ -73,7 +78,7 @@ describe('a connection when the process is told to stop', () => {
     dispose();
     await expect(hanging).rejects.toMatchObject({ code: 'SD_INTERRUPTED' });
     await connection.close();
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(Date.now() - started).toBeLessThan(STOP_GRACE_MS + 500);
     expect(stopRequested().aborted).toBe(true);
     // The cleanup's requests, sent after the stop, go through.
     expect((await after.send({ method: 'GET', path: '/version' })).status).toBe(200);

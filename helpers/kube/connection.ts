@@ -113,10 +113,11 @@ export async function openApiConnection(kc: KubeConfig, options: ConnectionOptio
     await options.throttle?.take();
     const timeout = AbortSignal.timeout(req.timeoutMs ?? options.defaultTimeoutMs ?? 30_000);
     const signal = req.signal === undefined ? timeout : AbortSignal.any([timeout, req.signal]);
-    // A request under way when the process is told to stop (Ctrl-C, SIGTERM) is abandoned at once,
-    // even while it connects (where undici does not heed its signal), so a server that does not
-    // answer does not hold the run; requests sent after the stop (the cleanup's) go ahead.
-    return unlessStopped(stopRequested(), async () => {
+    // A request under way when the process is told to stop (Ctrl-C, SIGTERM) gets a moment to end
+    // (a create that succeeds is then known, and cleaned up), then is abandoned, even while it
+    // connects (where undici does not heed its signal): a server that does not answer does not hold
+    // the run. Requests sent after the stop (the cleanup's) go ahead.
+    return unlessStopped(stopRequested(), STOP_GRACE_MS, async () => {
       const response = await request(`${server}${req.path}`, {
         method: req.method,
         dispatcher,
@@ -142,20 +143,29 @@ export async function openApiConnection(kc: KubeConfig, options: ConnectionOptio
   return { server, dispatcher, authHeaders, send, throttle: options.throttle, close };
 }
 
-// The work, or the stop's reason as soon as the stop comes; work begun after the stop runs as usual.
-export async function unlessStopped<T>(stop: AbortSignal, work: () => Promise<T>): Promise<T> {
+// How long a request under way when the process is told to stop may still take.
+export const STOP_GRACE_MS = 1000;
+
+// The work, or the stop's reason once the stop came graceMs ago and the work has not ended; work
+// begun after the stop runs as usual.
+export async function unlessStopped<T>(stop: AbortSignal, graceMs: number, work: () => Promise<T>): Promise<T> {
   if (stop.aborted) return work();
   const running = work();
   // Abandoned work may still fail later: that is not an unhandled rejection.
   running.catch(() => undefined);
   let onStop: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
   const stopped = new Promise<never>((_resolve, reject) => {
-    onStop = () => reject(stop.reason instanceof Error ? stop.reason : new Error(String(stop.reason)));
+    onStop = () => {
+      timer = setTimeout(() => reject(stop.reason instanceof Error ? stop.reason : new Error(String(stop.reason))), graceMs);
+      timer.unref();
+    };
     stop.addEventListener('abort', onStop, { once: true });
   });
   try {
     return await Promise.race([running, stopped]);
   } finally {
     if (onStop !== undefined) stop.removeEventListener('abort', onStop);
+    clearTimeout(timer);
   }
 }
