@@ -69,7 +69,7 @@ export function validations(plan: ConfinedRun, runRole: string, serviceAccount: 
     {
       expression:
         `!(${isBinding}) || (${hasLabel('namespaceObject', RUN_ID_LABEL, run)} && object.roleRef.kind == 'ClusterRole' && object.roleRef.name == ${quote(runRole)}` +
-        ` && has(object.subjects) && size(object.subjects) == 1 && object.subjects.all(s, s.kind == 'ServiceAccount' && s.name == ${quote(serviceAccount)} && s.__namespace__ == ${quote(plan.namespace)}))`,
+        ` && has(object.subjects) && size(object.subjects) == 1 && object.subjects.all(s, s.kind == 'ServiceAccount' && s.name == ${quote(serviceAccount)} && s['namespace'] == ${quote(plan.namespace)}))`,
       message: `the runner of shakedown run ${run} may only bind ClusterRole ${runRole} to itself, and only in namespaces of its run`,
     },
     {
@@ -83,7 +83,7 @@ export function validations(plan: ConfinedRun, runRole: string, serviceAccount: 
     {
       expression:
         `!(${isVolume}) || request.operation != 'UPDATE' || (object.spec == oldObject.spec && (${hasLabel('oldObject', RUN_ID_LABEL, run)}` +
-        ` || (has(oldObject.metadata.annotations) && ${quote(PROVISIONED_BY)} in oldObject.metadata.annotations && has(oldObject.spec.claimRef) && ${runNamespaceName('oldObject.spec.claimRef.__namespace__', run)})))`,
+        ` || (has(oldObject.metadata.annotations) && ${quote(PROVISIONED_BY)} in oldObject.metadata.annotations && has(oldObject.spec.claimRef) && ${runNamespaceName("oldObject.spec.claimRef['namespace']", run)})))`,
       message: `the runner of shakedown run ${run} may only label PersistentVolumes of its run (its own, or provisioned for a claim of its run), never change their spec`,
     },
     {

@@ -157,6 +157,8 @@ describe("shakedown deploy's runner is confined to its own run", () => {
       ['create an unlabelled PV', as(runner, 'POST', dryRun('/api/v1/persistentvolumes'), hostPathPv(`${runnerRunId}-bare`, '/mnt/shakedown-static/x', {}))],
       ['relabel kube-system', as(runner, 'PATCH', dryRun('/api/v1/namespaces/kube-system'), { metadata: { labels: labels() } })],
       ['delete namespace default', as(runner, 'DELETE', dryRun('/api/v1/namespaces/default'))],
+      // The API server itself keeps default, kube-system and kube-public; any other is the policy's to keep.
+      ['delete namespace local-path-storage', as(runner, 'DELETE', dryRun('/api/v1/namespaces/local-path-storage'))],
       ['create a namespace that is not of its run', as(runner, 'POST', dryRun('/api/v1/namespaces'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'elsewhere', labels: labels() } })],
       ['create a privileged namespace of its run', as(runner, 'POST', dryRun('/api/v1/namespaces'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${runnerRunId}-priv`, labels: { ...labels(), 'pod-security.kubernetes.io/enforce': 'privileged' } } })],
       ['delete its own deploy namespace', as(runner, 'DELETE', dryRun(`/api/v1/namespaces/${namespace}`))],
@@ -166,7 +168,8 @@ describe("shakedown deploy's runner is confined to its own run", () => {
     expect(answers.filter((a) => a.status !== 403 && a.status !== 422).map((a) => `${a.what}: HTTP ${a.status} ${a.message}`)).toEqual([]);
     // Admission, not only RBAC, speaks where RBAC alone would allow it.
     expect(answers.find((a) => a.what === 'create a hostPath PV of /')?.message).toMatch(/ValidatingAdmissionPolicy/);
-    expect(answers.find((a) => a.what === 'relabel kube-system')?.message).toMatch(/may only change or delete namespaces of its run/);
+    expect(answers.find((a) => a.what === 'relabel kube-system')?.message).toMatch(/ValidatingAdmissionPolicy .* denied request: the runner of shakedown run sd-\S+ may only (make|change)/);
+    expect(answers.find((a) => a.what === 'delete namespace local-path-storage')?.message).toMatch(/may only change or delete namespaces of its run/);
   });
 
   it('is allowed what its run needs: its namespace, its role bound there and then pods in it, a static PV under the dedicated directory', async () => {
