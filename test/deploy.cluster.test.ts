@@ -1,5 +1,5 @@
-// `shakedown deploy --wait` on the real local cluster: the services suite runs as a Job inside the
-// cluster (the runner image made here and imported, as `npm run cluster:runner-image` does), its
+// `shakedown deploy --wait` on the real local cluster: every suite that makes objects runs as a Job
+// inside the cluster, confined to its run (cli/deploy-admission.ts) (the runner image made here and imported, as `npm run cluster:runner-image` does), its
 // JUnit, JSON and HTML reports come back, its exit code is the runner's, and nothing is left: not
 // the deploy's namespace, not the runner's run namespaces, not the ClusterRoles and bindings. The
 // same with Ctrl-C in the middle of the run, with an image that cannot start, and with the
@@ -14,6 +14,7 @@ import { KUBECONFIG, runNode, shakedown, type Ran } from './cli-child.ts';
 import { harness, waitHealthy, withFaultLock, withSession } from './cluster-kit.ts';
 
 const RBAC = '/apis/rbac.authorization.k8s.io/v1';
+const ADMISSION = '/apis/admissionregistration.k8s.io/v1';
 
 function shown(ran: Ran): string {
   return `exit ${ran.code} ${ran.signal ?? ''}\n${ran.stdout}\n${ran.stderr}`;
@@ -34,8 +35,8 @@ async function leftovers(ids: readonly string[]): Promise<string[]> {
     for (const id of ids) {
       const selector = `${RUN_ID_LABEL}=${id}`;
       for (const namespace of (await session.clients.core.listNamespace({ labelSelector: selector })).items) left.push(`namespace ${namespace.metadata?.name} (${namespace.status?.phase})`);
-      for (const kind of ['clusterroles', 'clusterrolebindings']) {
-        const response = await session.connection.send({ method: 'GET', path: `${RBAC}/${kind}?labelSelector=${encodeURIComponent(selector)}` });
+      for (const kind of [`${RBAC}/clusterroles`, `${RBAC}/clusterrolebindings`, `${ADMISSION}/validatingadmissionpolicies`, `${ADMISSION}/validatingadmissionpolicybindings`, '/api/v1/persistentvolumes']) {
+        const response = await session.connection.send({ method: 'GET', path: `${kind}?labelSelector=${encodeURIComponent(selector)}` });
         expect(response.status).toBe(200);
         for (const item of (JSON.parse(response.text) as { items: { metadata: { name: string } }[] }).items) left.push(`${kind} ${item.metadata.name}`);
       }
@@ -45,32 +46,42 @@ async function leftovers(ids: readonly string[]): Promise<string[]> {
 }
 
 let servicesChecks: string[];
+// Every suite that makes objects in the cluster (setup needs fleet or namespaces of its own).
+let writingSuites: string[];
 
 describe('shakedown deploy --wait on the local cluster', () => {
   beforeAll(async () => {
     // The runner image: built once (cached by content) and imported into every node.
     const built = await runNode(['ci/cluster/runner-image.ts']);
     expect(built.code, shown(built)).toBe(0);
-    const [services] = selectSuites(await loadSuites(discoverSuites()), ['services'], { kind: 'default' });
+    const all = await loadSuites(discoverSuites());
+    writingSuites = all.filter((suite) => suite.manifest.setup.length > 0).map((suite) => suite.manifest.name);
+    const [services] = selectSuites(all, ['services'], { kind: 'default' });
     if (services === undefined) throw new Error('no services suite');
     servicesChecks = services.manifest.checks.map((check) => check.title);
   }, 300_000);
 
-  it('runs the services suite as a Job, brings back the three reports and leaves nothing behind', { timeout: 420_000 }, async () => {
+  it('runs every suite that makes objects as a Job, confined to its run, brings back the three reports and leaves nothing behind', { timeout: 600_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sd-deploy-'));
     const reports = { junit: join(dir, 'junit.xml'), json: join(dir, 'report.json'), html: join(dir, 'report.html') };
+    const suiteFlags = writingSuites.flatMap((name) => ['--suite', name]);
     const started = performance.now();
-    const ran = await shakedown(['deploy', '--wait', '--suite', 'services', '--kubeconfig', KUBECONFIG, '--junit', reports.junit, '--json', reports.json, '--html', reports.html]);
+    // Inside, the runner cannot tell the local cluster by its context: its stub upstream's name is given.
+    const ran = await shakedown(['deploy', '--wait', ...suiteFlags, '--dns-external-name', 'external.shakedown.test', '--kubeconfig', KUBECONFIG, '--junit', reports.junit, '--json', reports.json, '--html', reports.html]);
     const seconds = (performance.now() - started) / 1000;
+    const report = JSON.parse(readFileSync(reports.json, 'utf8')) as { complete: boolean; run: { runId: string; cluster: { context: string } }; results: { suite: string; check: string; status: string; message?: string }[] };
+    const failed = report.results.filter((r) => r.status === 'fail').map((r) => `${r.suite} › ${r.check}: ${r.message ?? ''}`);
+    expect(failed, shown(ran)).toEqual([]);
     expect(ran.code, shown(ran)).toBe(0);
-    // The runner's output came through, without the packed reports.
+    // The runner's output came through, without the packed reports, and nothing was forbidden to it.
     expect(ran.stdout).not.toMatch(/=== shakedown reports/);
-
-    const report = JSON.parse(readFileSync(reports.json, 'utf8')) as { complete: boolean; run: { runId: string; cluster: { context: string } }; results: { suite: string; check: string; status: string }[] };
+    expect(readFileSync(reports.json, 'utf8')).not.toMatch(/forbidden|SD_FORBIDDEN/i);
     expect(report.complete).toBe(true);
     expect(report.run.cluster.context).toBe('in-cluster');
+    // Every declared check of the services suite ran and passed under the confined RBAC.
     const services = report.results.filter((result) => result.suite === 'services');
     expect(services.map((r) => `${r.check}: ${r.status}`).sort()).toEqual(servicesChecks.map((title) => `${title}: pass`).sort());
+    expect(new Set(report.results.map((r) => r.suite))).toEqual(new Set(writingSuites));
 
     const junit = readFileSync(reports.junit, 'utf8');
     expect(junit).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="shakedown" tests="\d+" failures="0" errors="0"/);
@@ -82,7 +93,7 @@ describe('shakedown deploy --wait on the local cluster', () => {
     const ids = runIds(ran);
     expect(ids.runner).toBe(report.run.runId);
     expect(await leftovers([ids.deploy, report.run.runId])).toEqual([]);
-    console.log(`deploy --wait --suite services: ${seconds.toFixed(1)} s from the command to its exit (cleanup included)`);
+    console.log(`deploy --wait of ${writingSuites.join(', ')}: ${seconds.toFixed(1)} s from the command to its exit (cleanup included)`);
   });
 
   it('Ctrl-C in the middle: the runner is stopped, removes its namespaces, and deploy removes the rest', { timeout: 300_000 }, async () => {
