@@ -54,7 +54,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'deploy',
     summary: 'print (or --apply) a Job that runs shakedown inside the cluster with least-privilege RBAC; --wait: run it there, bring its reports back, remove it',
-    keys: ['suites', 'kubeconfig', 'context', 'junit', 'json', 'html', 'image', 'namespace', 'apply', 'wait', 'jobTimeout', 'probeImage', 'concurrency', 'apiQps', 'setupTimeout', 'checkTimeout', 'probeTimeout', 'transport', 'verbose'],
+    keys: ['suites', 'kubeconfig', 'context', 'junit', 'json', 'html', 'image', 'namespace', 'apply', 'wait', 'jobTimeout', 'sonobuoyPlugin', 'probeImage', 'concurrency', 'apiQps', 'setupTimeout', 'checkTimeout', 'probeTimeout', 'transport', 'verbose'],
     suiteOptions: true,
   },
   { name: 'images', summary: 'print every image a run uses, for mirroring', keys: ['suites', 'probeImage', 'context', 'verbose'] },

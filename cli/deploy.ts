@@ -111,6 +111,9 @@ export async function deployCommand(io: CliIo, input: DeployInput): Promise<numb
   const manifests = input.suites.map((suite) => suite.manifest);
   const location = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home });
   const live = settings.apply || settings.wait;
+  if (settings.sonobuoyPlugin !== undefined && live) {
+    throw new ShakedownError('SD_BAD_FLAG', `--sonobuoy-plugin cannot be combined with --${settings.apply ? 'apply' : 'wait'}: sonobuoy runs the plugin (create the printed objects, then sonobuoy run --plugin FILE)`);
+  }
   if (live && location === undefined) throw noKubeconfig();
   // The context names the defaults (the local cluster's images); printing needs no cluster.
   const context = location === undefined ? settings.context : loadKube(location, settings.context).target.context;
@@ -129,6 +132,8 @@ export async function deployCommand(io: CliIo, input: DeployInput): Promise<numb
     jobTimeoutMs: settings.jobTimeout,
     expiresAt: new Date(Date.now() + settings.jobTimeout + EXPIRY_MARGIN_MS),
   };
+  // --sonobuoy-plugin: the same runner as a sonobuoy plugin written to FILE, its RBAC printed.
+  if (settings.sonobuoyPlugin !== undefined) return (await import('./deploy-sonobuoy.ts')).sonobuoyPluginCommand(io, { plan, settings, file: settings.sonobuoyPlugin });
   const objects = deployObjects(plan);
   if (!live) {
     io.stdout.write(toYaml(objects, plan));

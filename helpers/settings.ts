@@ -51,6 +51,8 @@ export interface Settings {
   image: string | undefined;
   namespace: string | undefined;
   jobTimeout: number;
+  // deploy: write the runner as a sonobuoy plugin to this file (and print its RBAC) instead.
+  sonobuoyPlugin: string | undefined;
 }
 
 export type SettingKey = keyof Settings;
@@ -202,6 +204,14 @@ export const KNOBS: Knobs = {
     env: 'SHAKEDOWN_JOB_TIMEOUT',
     default: 3_600_000,
     describe: "deploy: the Job's deadline (activeDeadlineSeconds)",
+  },
+  sonobuoyPlugin: {
+    type: path,
+    flag: 'sonobuoy-plugin',
+    env: 'SHAKEDOWN_SONOBUOY_PLUGIN',
+    default: undefined,
+    isPath: true,
+    describe: "deploy: write the runner as a sonobuoy plugin to FILE and print its namespace, ServiceAccount, RBAC and admission policy (--namespace: sonobuoy's, default sonobuoy)",
   },
 };
 
