@@ -3,7 +3,7 @@ import { correlate, type CheckResult } from '../result.ts';
 import { createVitestAdapter } from './adapter.ts';
 import type { RunContext } from './run-context.ts';
 import { PACKAGE_ROOT } from './suites.ts';
-import { createSuiteRunner } from './vitest-runner.ts';
+import { createSuiteRunner, withoutForeignListeners } from './vitest-runner.ts';
 import { rateBudget } from '../kube/throttle.ts';
 
 // Runs the toy suites under test/fixtures/suites through the real vitest, as a run would.
@@ -109,5 +109,25 @@ describe('createSuiteRunner with the vitest adapter', () => {
     expect(withheld.events.filter((e) => e.startsWith('start '))).toEqual([]);
     // What they report then is dropped by the engine (run.ts holds and discards it); none of it is a pass.
     expect(withheld.results.filter((r) => r.status === 'pass')).toEqual([]);
+  });
+});
+
+describe('withoutForeignListeners', () => {
+  it('removes a signal listener added while vitest starts at once, so a Ctrl-C then reaches only ours', async () => {
+    const foreign = (): void => undefined;
+    const ours = (): void => undefined;
+    process.on('SIGINT', ours);
+    let during = -1;
+    try {
+      await withoutForeignListeners(async () => {
+        process.once('SIGINT', foreign);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        during = process.listeners('SIGINT').filter((listener) => listener === foreign).length;
+      });
+      expect(during).toBe(0);
+      expect(process.listeners('SIGINT')).toContain(ours);
+    } finally {
+      process.off('SIGINT', ours);
+    }
   });
 });

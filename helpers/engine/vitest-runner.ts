@@ -43,12 +43,21 @@ type Listener = (...args: unknown[]) => void;
 // process.listeners() and process.off() typed for any event name.
 const events = process as unknown as { listeners(event: string): Listener[]; off(event: string, listener: Listener): void };
 
-// Removes the process listeners `create` added, leaving ours in place.
-async function withoutForeignListeners<T>(create: () => Promise<T>): Promise<T> {
+// Removes the process listeners `create` added, leaving ours in place. Each is removed as soon as it
+// is added, not only when `create` ends: vitest's SIGINT/SIGTERM listener exits the process 1 ms
+// after a signal, so a Ctrl-C while vitest starts (seconds) would skip the run's cleanup. A signal is
+// dispatched from the event loop, never between a listener's registration and the next microtask.
+export async function withoutForeignListeners<T>(create: () => Promise<T>): Promise<T> {
   const before = new Map(GUARDED_EVENTS.map((event) => [event, new Set(events.listeners(event))]));
+  const guarded = new Set<string | symbol>(GUARDED_EVENTS);
+  const evict = (event: string | symbol, listener: Listener): void => {
+    if (guarded.has(event)) queueMicrotask(() => events.off(String(event), listener));
+  };
+  process.on('newListener', evict);
   try {
     return await create();
   } finally {
+    process.off('newListener', evict);
     for (const event of GUARDED_EVENTS) {
       for (const listener of events.listeners(event)) {
         if (!before.get(event)?.has(listener)) events.off(event, listener);
