@@ -21,7 +21,7 @@ const IN_CI = process.env.CI === 'true';
 
 // The consumer's version, or undefined when it does not run here.
 function installed(command: string, args: string[], pick: (out: string) => string | undefined = (out) => out.trim() || undefined): string | undefined {
-  const probe = spawnSync(command, args, { encoding: 'utf8', timeout: 20_000 });
+  const probe = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000 });
   return probe.status === 0 ? pick(`${probe.stdout}${probe.stderr}`) : undefined;
 }
 
@@ -31,14 +31,18 @@ const versions = {
   xmllint: installed('xmllint', ['--version'], (out) => /xmllint: using libxml version (\S+)/.exec(out)?.[1]),
 };
 
+// Each test starts an interpreter (Ruby with ActiveSupport and Nokogiri takes ~0.7 s at rest): room
+// for a machine busy with other jobs.
+const OPTIONS = { timeout: 60_000 };
+
 // The describe block of one consumer: skipped with the reason when it is missing, except under CI.
 function consumer(title: string, version: string | undefined, install: string, body: () => void): void {
   if (version === undefined && !IN_CI) {
     console.warn(`${title}: not installed here, its tests are SKIPPED (${install}); CI installs it and fails without it`);
-    describe.skip(`${title}: SKIPPED, not installed here (${install})`, body);
+    describe.skip(`${title}: SKIPPED, not installed here (${install})`, OPTIONS, body);
     return;
   }
-  describe(`${title} ${version ?? '(missing)'}`, () => {
+  describe(`${title} ${version ?? '(missing)'}`, OPTIONS, () => {
     it('is installed (.ci/run installs it)', () => expect(version, `${title} is missing: ${install}`).toBeDefined());
     body();
   });
@@ -91,7 +95,7 @@ const reports = { passing: write('passing.xml', passing), failing: write('failin
 const STATUS = { pass: 'success', warn: 'success', fail: 'failed', skip: 'skipped' } as const;
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
-  const child = spawnSync(command, args, { encoding: 'utf8', env, timeout: 30_000 });
+  const child = spawnSync(command, args, { encoding: 'utf8', env, timeout: 60_000 });
   if (child.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${child.status}: ${child.stderr}`);
   return child.stdout;
 }
