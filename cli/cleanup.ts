@@ -23,11 +23,11 @@ export async function cleanupCommand(io: CliIo, settings: Settings, sources: Par
   const session = await openKubeSession(location, { ...(settings.context === undefined ? {} : { context: settings.context }), qps: settings.apiQps });
   try {
     const mode = settings.all || settings.runId !== undefined ? 'all' : 'expired';
-    const result = await removeLeftovers(namespaceApi(session.clients.core), mode, new Date(), { timeoutMs: CLEANUP_WAIT_MS, giveUp: namespaceControllerDown(session.clients.coordination), ...(settings.runId === undefined ? {} : { runId: settings.runId }) }).catch((error: unknown) => {
+    const result = await removeLeftovers(namespaceApi(session.clients), mode, new Date(), { timeoutMs: CLEANUP_WAIT_MS, giveUp: namespaceControllerDown(session.clients.coordination), ...(settings.runId === undefined ? {} : { runId: settings.runId }) }).catch((error: unknown) => {
       throw apiError(error, { server: session.server, context: session.target.context, action: 'remove namespaces of earlier runs' });
     });
     // Cluster-scoped objects of runs that have no namespace left (or of the run asked for).
-    const live = new Set((await namespaceApi(session.clients.core).list(ownedSelector())).map((namespace) => namespace.metadata?.labels?.[RUN_ID_LABEL] ?? ''));
+    const live = new Set((await namespaceApi(session.clients).list(ownedSelector())).map((namespace) => namespace.metadata?.labels?.[RUN_ID_LABEL] ?? ''));
     const cluster = await removeClusterLeftovers(clusterScopedKinds(session.clients), live, settings.runId);
     if (result.selected.length === 0 && cluster.removed.length === 0) io.stdout.write(`nothing to clean up${result.kept.length > 0 ? ` (${result.kept.length} namespace(s) of ours kept)` : ''}\n`);
     if (cluster.removed.length > 0) io.stdout.write(`deleted ${cluster.removed.length} cluster-scoped object(s) of runs that are gone: ${cluster.removed.join(', ')}\n`);
