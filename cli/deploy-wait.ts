@@ -14,7 +14,7 @@ import { signalsApi } from '../helpers/diagnose/signals.ts';
 import { diagnosisError } from '../helpers/diagnose/wait.ts';
 import { ShakedownError } from '../helpers/errors.ts';
 import { apiError, statusCode } from '../helpers/kube/api-errors.ts';
-import type { KubeconfigLocation } from '../helpers/kube/kubeconfig.ts';
+import type { KubeconfigLocation, KubeTarget } from '../helpers/kube/kubeconfig.ts';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
 import { clusterScopedKinds, removeClusterLeftovers } from '../helpers/run/cluster-leftovers.ts';
 import { FIELD_MANAGER, ownedSelector } from '../helpers/run/labels.ts';
@@ -35,7 +35,7 @@ const NAMESPACE_REMOVAL_MS = 120_000;
 const HOPELESS = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
 
 export interface DeployRequest {
-  location: KubeconfigLocation;
+  location: KubeconfigLocation | KubeTarget;
   settings: Settings;
   plan: DeployPlan;
   objects: KubeObject[];

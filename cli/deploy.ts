@@ -12,7 +12,7 @@ import type { SuiteManifest } from '../helpers/engine/manifest.ts';
 import type { LoadedSuite } from '../helpers/engine/suites.ts';
 import { ShakedownError } from '../helpers/errors.ts';
 import { LOCAL_CLUSTER_CONTEXT, chooseProbeImage, pullPolicyFor } from '../helpers/fleet/image.ts';
-import { findKubeconfig, loadKube, noKubeconfig } from '../helpers/kube/kubeconfig.ts';
+import { findKubeconfig, noKubeconfig, readKube } from '../helpers/kube/kubeconfig.ts';
 import { newRunId } from '../helpers/run/run-id.ts';
 import { KNOBS, type SettingKey, type Settings } from '../helpers/settings.ts';
 import { deployObjects, RUNNER_CONTAINER, RUNNER_NAME, type DeployPlan, type KubeObject } from './deploy-manifests.ts';
@@ -116,7 +116,10 @@ export async function deployCommand(io: CliIo, input: DeployInput): Promise<numb
   }
   if (live && location === undefined) throw noKubeconfig();
   // The context names the defaults (the local cluster's images); printing needs no cluster.
-  const context = location === undefined ? settings.context : loadKube(location, settings.context).target.context;
+  // Read once, without blocking (a kubeconfig may be a pipe, which cannot be read twice): --apply and
+  // --wait connect with what was read here.
+  const loaded = location === undefined ? undefined : await readKube(location, settings.context);
+  const context = loaded === undefined ? settings.context : loaded.target.context;
   const image = runnerImage(settings.image, context, packageVersion(input.root));
   const probe = chooseProbeImage(settings.probeImage, context ?? '');
   const runId = newRunId();
@@ -139,7 +142,7 @@ export async function deployCommand(io: CliIo, input: DeployInput): Promise<numb
     io.stdout.write(toYaml(objects, plan));
     return 0;
   }
-  if (location === undefined) throw noKubeconfig();
+  if (loaded === undefined) throw noKubeconfig();
   const { applyAndFollow } = await import('./deploy-wait.ts');
-  return applyAndFollow(io, { location, settings, plan, objects });
+  return applyAndFollow(io, { location: loaded.target, settings, plan, objects });
 }
