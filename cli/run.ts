@@ -5,7 +5,7 @@ import type { ResolvedOptions } from '../helpers/engine/manifest.ts';
 import { ShakedownError } from '../helpers/errors.ts';
 import { runShakedown, type RunOutcome } from '../helpers/engine/run.ts';
 import type { LoadedSuite } from '../helpers/engine/suites.ts';
-import { findKubeconfig } from '../helpers/kube/kubeconfig.ts';
+import { findKubeconfig, readKube } from '../helpers/kube/kubeconfig.ts';
 import type { Settings } from '../helpers/settings.ts';
 import type { Multiplexer, ReporterFailure } from '../reports/multiplexer.ts';
 import { consoleStream, createRunReporters } from '../reports/run-reporters.ts';
@@ -20,7 +20,10 @@ export async function runCommand(io: CliIo, settings: Settings, suites: LoadedSu
 // reporters the settings ask for, and on a terminal each running check's latest log line (what it
 // waits for) streamed to the live display.
 export async function runWithReporters(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<{ outcome: RunOutcome; reporter: Multiplexer }> {
-  const kubeconfig = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home, inCluster: settings.inCluster });
+  const found = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home, inCluster: settings.inCluster });
+  // Read and checked before the run starts: a kubeconfig that cannot be used is bad input, said in
+  // one line on stderr with no report written (a pipe is read once; its text travels in the target).
+  const kubeconfig = found === undefined ? undefined : (await readKube(found, settings.context)).target;
   const reporter = createRunReporters({ ...settings, stdout: io.stdout, stderr: io.stderr, env: io.env });
   // The console is on stderr when a report is on stdout (--json -).
   const streamCheckLogs = consoleStream({ ...settings, stdout: io.stdout, stderr: io.stderr }).isTTY === true && !settings.quiet;

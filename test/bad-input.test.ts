@@ -29,7 +29,7 @@ interface Row {
   files?: Record<string, Input>;
   // A fragment of the error line (after "error SD_...: "), and its code when it matters.
   line: string;
-  code?: 'SD_BAD_FLAG' | 'SD_CONFIG_INVALID';
+  code?: 'SD_BAD_FLAG' | 'SD_CONFIG_INVALID' | 'SD_KUBECONFIG_INVALID';
   // Also run as a child process.
   child?: true;
 }
@@ -264,20 +264,21 @@ const DIFF_INPUT: Row[] = [
   { argv: ['diff', 'good.json', 'good.json', '--verbose'], files: { 'good.json': GOOD }, line: 'unknown flag --verbose for `shakedown diff`' },
 ];
 
-const ROWS: Row[] = [...COMMANDS_AND_ARGUMENTS, ...FLAG_SYNTAX, ...FLAG_VALUES, ...DEPLOY_AND_CLEANUP, ...ENVIRONMENT, ...CONFIG_FILE, ...DIFF_INPUT];
 
-// Bad input that other work answers: data only, not run here. The integrator turns it on by
-// adding it to ROWS. The report path rows pass as of this writing. The kubeconfig rows are answered
-// on stdout, where a run reports its errors (test/kubeconfig-input.test.ts holds them so), not on
-// stderr as the rows here expect: they need that rule before they can join. A FIFO kubeconfig is no
-// row: it is read as a pipe now (process substitution).
-export const PENDING_ELSEWHERE: Row[] = [
+// Report paths, the kubeconfig and deploy's namespace: each refused before anything touches the
+// cluster or a report is written (reports/report-path.ts, helpers/kube/kubeconfig-check.ts, cli/deploy.ts).
+const PATHS_AND_CLUSTERS: Row[] = [
   { argv: ['run', '--suite', 'smoke', '--junit', '/proc/x/j.xml'], line: '--junit /proc/x/j.xml: is under /proc' },
   { argv: ['run', '--suite', 'smoke', '--junit', 'no/such/dir/j.xml'], line: '--junit {dir}/no/such/dir/j.xml: the directory {dir}/no/such/dir does not exist' },
   { argv: ['run', '--suite', 'smoke', '--html', 'out'], files: { out: DIR }, line: '--html {dir}/out: is a directory' },
-  { argv: ['run', '--suite', 'smoke', '--kubeconfig', 'k'], files: { k: fakeKubeconfig('ftp://127.0.0.1:1') }, line: 'uses the scheme ftp' },
-  { argv: ['run', '--suite', 'smoke', '--kubeconfig', 'k'], files: { k: 'apiVersion: v1\nkind: Config\nclusters: 5\n' }, line: 'kubeconfig {dir}/k' },
+  { argv: ['run', '--suite', 'smoke', '--json', '-', '--junit', '-'], line: '--junit and --json are both - (standard output)' },
+  { argv: ['run', '--suite', 'smoke', '--kubeconfig', 'k'], files: { k: fakeKubeconfig('ftp://127.0.0.1:1') }, line: 'uses the scheme ftp', code: 'SD_KUBECONFIG_INVALID', child: true },
+  { argv: ['run', '--suite', 'smoke', '--kubeconfig', 'k'], files: { k: 'apiVersion: v1\nkind: Config\nclusters: 5\n' }, line: 'kubeconfig {dir}/k', code: 'SD_KUBECONFIG_INVALID' },
+  { argv: ['deploy', '--image', 'mirror.example/shakedown:1', '--namespace', 'kube-system'], line: '--namespace kube-system: deploy makes a namespace of its own and never takes over default or kube-*', child: true },
+  { argv: ['deploy', '--image', 'mirror.example/shakedown:1', '--namespace', 'default'], line: '--namespace default: deploy makes a namespace of its own and never takes over default or kube-*' },
 ];
+
+const ROWS: Row[] = [...COMMANDS_AND_ARGUMENTS, ...FLAG_SYNTAX, ...FLAG_VALUES, ...DEPLOY_AND_CLEANUP, ...ENVIRONMENT, ...CONFIG_FILE, ...DIFF_INPUT, ...PATHS_AND_CLUSTERS];
 
 // 3 s, or more while the machine runs more than it has cores for.
 const ROW_LIMIT_MS = 3000;

@@ -84,13 +84,15 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
   it('reports a bad kubeconfig, a missing one and an unknown context with exit 2', async () => {
     const garbage = await shakedown(['run', '--kubeconfig', tempFile('kubeconfig', 'not: [a kubeconfig')]);
     expect(garbage.code).toBe(2);
-    expect(garbage.stdout).toMatch(/^error SD_KUBECONFIG_INVALID: kubeconfig .* cannot be parsed: /);
+    // Bad input: one line on stderr before the run starts, nothing on stdout.
+    expect(garbage.stderr).toMatch(/^error SD_KUBECONFIG_INVALID: kubeconfig .* cannot be parsed: /);
+    expect(garbage.stdout).toBe('');
     const none = await shakedown(['run']);
     expect(none.code).toBe(2);
     expect(none.stdout.split('\n')[0]).toBe('error SD_KUBECONFIG_INVALID: no kubeconfig: --kubeconfig, SHAKEDOWN_KUBECONFIG and KUBECONFIG are unset and ~/.kube/config does not exist');
     const context = await shakedown(['run', '--context', 'prod'], { KUBECONFIG: tempFile('kubeconfig', fakeKubeconfig('https://127.0.0.1:1')) });
     expect(context.code).toBe(2);
-    expect(context.stdout.split('\n')[0]).toMatch(/^error SD_KUBECONFIG_INVALID: context "prod" is not in .*; it has: fake$/);
+    expect(context.stderr.split('\n')[0]).toMatch(/^error SD_KUBECONFIG_INVALID: context "prod" is not in .*; it has: fake$/);
   });
 
   it('reports missing permissions with exit 2 and SD_FORBIDDEN, naming them, before creating anything', async () => {

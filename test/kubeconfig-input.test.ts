@@ -112,7 +112,7 @@ describe('shakedown run with a misleading kubeconfig', { timeout: 120_000 }, () 
   const timings: string[] = [];
   beforeAll(async () => {
     const ran = await shakedown(['run', '--kubeconfig', join(tmpdir(), 'sd-no-such-kubeconfig')]);
-    expect(ran.stdout).toMatch(/^error SD_KUBECONFIG_INVALID: kubeconfig .* does not exist\n/);
+    expect(ran.stderr).toMatch(/^error SD_KUBECONFIG_INVALID: kubeconfig .* does not exist\n/);
     startupMs = ran.ms;
   });
   afterAll(() => {
@@ -124,13 +124,13 @@ describe('shakedown run with a misleading kubeconfig', { timeout: 120_000 }, () 
     const ran = await shakedown(['run', '--kubeconfig', file]);
     timings.push(`${what} ${ran.ms} ms`);
     expect(ran.code).toBe(2);
-    // The run's error goes where its other errors go (the console, stdout); stderr stays empty.
-    expect(ran.stderr).toBe('');
-    const lines = ran.stdout.trimEnd().split('\n');
+    // Bad input, refused before the run starts: on stderr, stdout stays empty, no report is written.
+    expect(ran.stdout).toBe('');
+    const lines = ran.stderr.trimEnd().split('\n');
     expect(lines[0]).toBe(`error SD_KUBECONFIG_INVALID: ${message}`);
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(HINT);
-    expect(ran.stdout).not.toMatch(/this is a bug|SD_INTERNAL|^\s+at /m);
+    expect(ran.stderr).not.toMatch(/this is a bug|SD_INTERNAL|^\s+at /m);
     expect(ran.written).toEqual([]);
     // Nothing waits: the refusal comes within 3 s of the CLI being up.
     expect(ran.ms).toBeLessThan(startupMs + 3000);

@@ -4,7 +4,7 @@
 import { explainApiFailure } from '../diagnose/api-server.ts';
 import { ShakedownError, asShakedownError } from '../errors.ts';
 import type { OutputStream, Reporter } from '../reporter.ts';
-import { noKubeconfig, type KubeconfigLocation } from '../kube/kubeconfig.ts';
+import { noKubeconfig, type KubeconfigLocation, type KubeTarget } from '../kube/kubeconfig.ts';
 import { pullSecretPermissions } from '../kube/permissions.ts';
 import { preflight } from '../kube/preflight.ts';
 import { openKubeSession, preflightApi, type KubeSession } from '../kube/session.ts';
@@ -30,7 +30,7 @@ export interface RunRequest {
   options?: ResolvedOptions;
   root: string;
   // Undefined when there is none: the run stops with SD_KUBECONFIG_INVALID (and still writes its reports).
-  kubeconfig: KubeconfigLocation | undefined;
+  kubeconfig: KubeconfigLocation | KubeTarget | undefined;
   stderr: OutputStream;
   now?: () => Date;
   // Every reporter behind one multiplexer (reports/run-reporters.ts), composed by the caller: the
