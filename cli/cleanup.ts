@@ -2,6 +2,7 @@
 // so a run in progress on a shared cluster is safe; --all also takes the unexpired ones, --run ID
 // one run's. Then the cluster-scoped objects (PersistentVolumes, StorageClasses) of runs with no
 // namespace left. Nothing without our label is ever touched.
+import { terminalText } from '../helpers/terminal-text.ts';
 import type { Source } from '../helpers/config.ts';
 import { namespaceControllerDown } from '../helpers/diagnose/namespace-controller.ts';
 import { apiError } from '../helpers/kube/api-errors.ts';
@@ -15,6 +16,8 @@ import { checkCleanupArguments } from './args.ts';
 import type { CliIo } from './main.ts';
 
 export const CLEANUP_WAIT_MS = 120_000;
+// The cluster's words (namespace conditions, API errors), made safe for a terminal.
+const safe = (text: string): string => terminalText(text, { oneLine: true });
 
 export async function cleanupCommand(io: CliIo, settings: Settings, sources: Partial<Record<SettingKey, Source>> = {}): Promise<number> {
   checkCleanupArguments(settings, sources);
@@ -31,11 +34,11 @@ export async function cleanupCommand(io: CliIo, settings: Settings, sources: Par
     const cluster = await removeClusterLeftovers(clusterScopedKinds(session.clients), live, settings.runId);
     if (result.selected.length === 0 && cluster.removed.length === 0) io.stdout.write(`nothing to clean up${result.kept.length > 0 ? ` (${result.kept.length} namespace(s) of ours kept)` : ''}\n`);
     if (cluster.removed.length > 0) io.stdout.write(`deleted ${cluster.removed.length} cluster-scoped object(s) of runs that are gone: ${cluster.removed.join(', ')}\n`);
-    for (const line of cluster.unreadable) io.stderr.write(`could not look for leftovers of kind ${line}\n`);
+    for (const line of cluster.unreadable) io.stderr.write(`could not look for leftovers of kind ${safe(line)}\n`);
     if (result.removed.length > 0) io.stdout.write(`deleted ${result.removed.length} namespace(s): ${result.removed.join(', ')}\n`);
     for (const kept of result.kept) io.stdout.write(`kept ${kept.name}: ${kept.reason}\n`);
-    for (const stuck of result.stuck) io.stderr.write(`still terminating: ${stuck.name}: ${stuck.detail}\n`);
-    if (result.gaveUp !== undefined) io.stderr.write(`stopped waiting: ${result.gaveUp}; run cleanup again once it is back\n`);
+    for (const stuck of result.stuck) io.stderr.write(`still terminating: ${stuck.name}: ${safe(stuck.detail)}\n`);
+    if (result.gaveUp !== undefined) io.stderr.write(`stopped waiting: ${safe(result.gaveUp)}; run cleanup again once it is back\n`);
     return result.stuck.length > 0 ? 1 : 0;
   } finally {
     await session.close();

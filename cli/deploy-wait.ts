@@ -13,6 +13,7 @@ import { diagnosePods, UNSCHEDULED_GRACE_MS } from '../helpers/diagnose/pods.ts'
 import { signalsApi } from '../helpers/diagnose/signals.ts';
 import { diagnosisError } from '../helpers/diagnose/wait.ts';
 import { ShakedownError } from '../helpers/errors.ts';
+import { terminalText } from '../helpers/terminal-text.ts';
 import { apiError, statusCode } from '../helpers/kube/api-errors.ts';
 import type { KubeconfigLocation, KubeTarget } from '../helpers/kube/kubeconfig.ts';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
@@ -233,7 +234,8 @@ const VERDICT: Record<number, string> = { 0: 'no check failed', 1: 'a check fail
 
 export async function applyAndFollow(io: CliIo, request: DeployRequest): Promise<number> {
   const { settings, plan, objects } = request;
-  const say = (line: string) => io.stderr.write(`deploy: ${line}\n`);
+  // Status lines carry the cluster's words (waiting reasons, events, API messages): made safe for a terminal.
+  const say = (line: string) => io.stderr.write(`deploy: ${terminalText(line, { oneLine: true })}\n`);
   const session = await openKubeSession(request.location, { ...(settings.context === undefined ? {} : { context: settings.context }), qps: settings.apiQps });
   const created: KubeObject[] = [];
   const abort = new AbortController();
