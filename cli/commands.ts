@@ -19,6 +19,7 @@ export const COMMANDS: CommandSpec[] = [
       'kubeconfig',
       'context',
       'junit',
+      'junitProperties',
       'json',
       'html',
       'probeImage',
@@ -39,13 +40,14 @@ export const COMMANDS: CommandSpec[] = [
       'reportLog',
       'runRole',
       'runId',
+      'failOn',
     ],
     suiteOptions: true,
   },
   {
     name: 'gate',
     summary: 'is it safe to upgrade to --target-version: the read-only gate suite (plus any read-only --suite)',
-    keys: ['suites', 'kubeconfig', 'context', 'junit', 'json', 'failOn', 'baseline', 'concurrency', 'apiQps', 'checkTimeout', 'verbose', 'quiet'],
+    keys: ['suites', 'kubeconfig', 'context', 'junit', 'junitProperties', 'json', 'failOn', 'baseline', 'concurrency', 'apiQps', 'checkTimeout', 'verbose', 'quiet'],
     suiteOptions: true,
   },
   { name: 'diff', summary: 'compare two JSON reports (BEFORE.json AFTER.json): new failures, slower checks; exit 1 on a regression', keys: ['junit'] },
@@ -54,10 +56,12 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'deploy',
     summary: 'print (or --apply) a Job that runs shakedown inside the cluster with least-privilege RBAC; --wait: run it there, bring its reports back, remove it',
-    keys: ['suites', 'kubeconfig', 'context', 'junit', 'json', 'html', 'image', 'namespace', 'apply', 'wait', 'jobTimeout', 'sonobuoyPlugin', 'probeImage', 'concurrency', 'apiQps', 'setupTimeout', 'checkTimeout', 'probeTimeout', 'transport', 'verbose'],
+    keys: ['suites', 'kubeconfig', 'context', 'junit', 'junitProperties', 'json', 'html', 'image', 'namespace', 'apply', 'wait', 'jobTimeout', 'sonobuoyPlugin', 'probeImage', 'failOn', 'concurrency', 'apiQps', 'setupTimeout', 'checkTimeout', 'probeTimeout', 'transport', 'verbose'],
     suiteOptions: true,
   },
   { name: 'images', summary: 'print every image a run uses, for mirroring', keys: ['suites', 'probeImage', 'context', 'verbose'] },
+  { name: 'version', summary: "print shakedown's version, the commit it was built from when known, and the Node.js version (also --version)", keys: [] },
+  { name: 'completion', summary: 'print a completion script: shakedown completion bash|zsh (source <(shakedown completion bash))', keys: [] },
 ];
 
 export function findCommand(name: string | undefined): CommandSpec | undefined {

@@ -19,7 +19,7 @@ import { deployObjects, RUNNER_CONTAINER, RUNNER_NAME, type DeployPlan, type Kub
 import type { CliIo } from './main.ts';
 
 // Engine settings the runner gets when they were given here (flag, variable or config file).
-const FORWARDED: readonly SettingKey[] = ['concurrency', 'apiQps', 'setupTimeout', 'checkTimeout', 'probeTimeout', 'transport'];
+const FORWARDED: readonly SettingKey[] = ['concurrency', 'apiQps', 'setupTimeout', 'checkTimeout', 'probeTimeout', 'transport', 'failOn'];
 const DURATIONS: ReadonlySet<SettingKey> = new Set(['setupTimeout', 'checkTimeout', 'probeTimeout']);
 // Namespaces deploy never makes its own: the cluster's own. Any namespace that exists already is
 // refused by the API server (deploy creates, never applies: nothing is adopted or relabelled).
@@ -73,6 +73,8 @@ export function runnerArgs(input: {
     const value = input.settings[key];
     args.push(`--${KNOBS[key].flag}`, DURATIONS.has(key) ? formatMs(value as number) : String(value));
   }
+  // The JUnit report is written inside: its properties go with it.
+  for (const [key, value] of Object.entries(input.settings.junitProperties ?? {})) args.push('--junit-property', `${key}=${value}`);
   // Suite options as given on this command line.
   for (const suite of input.suites) {
     for (const spec of Object.values(suite.options)) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadedSuite } from '../helpers/engine/suites.ts';
 import type { CheckResult } from '../helpers/result.ts';
-import { failOnCode, gateSuites, requireTarget } from './gate.ts';
+import { gateSuites, requireTarget } from './gate.ts';
+import { failOnCode } from './run.ts';
 
 const suite = (name: string, setup: ('fleet' | 'namespaces')[]): LoadedSuite =>
   ({ name, file: `suites/${name}/${name}.suite.ts`, manifestPath: '', manifest: { name, setup } }) as unknown as LoadedSuite;

@@ -6,13 +6,12 @@ import { existsSync } from 'node:fs';
 import type { ResolvedOptions } from '../helpers/engine/manifest.ts';
 import type { LoadedSuite } from '../helpers/engine/suites.ts';
 import { ShakedownError } from '../helpers/errors.ts';
-import type { CheckResult } from '../helpers/result.ts';
 import type { Settings } from '../helpers/settings.ts';
 import { STDOUT } from '../reports/report-path.ts';
 import { consoleStream } from '../reports/run-reporters.ts';
 import { DEFAULT_DIFF, readReport, writeDiff, type ReportLike } from './diff.ts';
 import type { CliIo } from './main.ts';
-import { deliveredExitCode, runWithReporters } from './run.ts';
+import { deliveredExitCode, failOnCode, runWithReporters } from './run.ts';
 
 export const GATE_SUITE = 'gate';
 
@@ -31,12 +30,6 @@ export function requireTarget(options: ResolvedOptions): string {
   const target = options[GATE_SUITE]?.targetVersion;
   if (typeof target !== 'string') throw new ShakedownError('SD_BAD_FLAG', 'shakedown gate needs --target-version (e.g. --target-version 1.35)', { hint: 'Or set SHAKEDOWN_TARGET_VERSION, or the config key "targetVersion".' });
   return target;
-}
-
-// The exit code with --fail-on: warn makes a warned check count like a failed one.
-export function failOnCode(code: number, results: readonly CheckResult[], failOn: Settings['failOn']): number {
-  if (code !== 0 || failOn !== 'warn') return code;
-  return results.some((r) => r.status === 'warn') ? 1 : 0;
 }
 
 export async function runJudged(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<number> {

@@ -39,6 +39,16 @@ export async function main(io: CliIo): Promise<number> {
       return 2;
     }
     if (name === 'help' || name === '--help' || name === '-h') return await helpCommand(io, rest, manifests);
+    if (name === '--version' || (name === 'version' && rest.length === 0)) {
+      const { versionInfo, versionLine } = await import('../helpers/version.ts');
+      io.stdout.write(`${versionLine(versionInfo(undefined, io.env))}\n`);
+      return 0;
+    }
+    // completion takes the shell as its argument.
+    if (name === 'completion' && rest.length <= 1 && rest[0] !== '--help' && rest[0] !== '-h') {
+      io.stdout.write((await import('./completion.ts')).completionScript(rest[0], manifests));
+      return 0;
+    }
     // diff takes two report files as arguments, not only flags.
     if (name === 'diff') return await (await import('./diff.ts')).diffCommand(io, rest);
     const command = findCommand(name);

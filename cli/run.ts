@@ -6,6 +6,7 @@ import { ShakedownError } from '../helpers/errors.ts';
 import { runShakedown, type RunOutcome } from '../helpers/engine/run.ts';
 import type { LoadedSuite } from '../helpers/engine/suites.ts';
 import { findKubeconfig, readKube } from '../helpers/kube/kubeconfig.ts';
+import type { CheckResult } from '../helpers/result.ts';
 import type { Settings } from '../helpers/settings.ts';
 import type { Multiplexer, ReporterFailure } from '../reports/multiplexer.ts';
 import { consoleStream, createRunReporters } from '../reports/run-reporters.ts';
@@ -13,7 +14,13 @@ import type { CliIo } from './main.ts';
 
 export async function runCommand(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<number> {
   const { outcome, reporter } = await runWithReporters(io, settings, suites, options, root);
-  return deliveredExitCode(outcome.exitCode, reporter.failures);
+  return failOnCode(deliveredExitCode(outcome.exitCode, reporter.failures), outcome.results, settings.failOn);
+}
+
+// The exit code with --fail-on: warn makes a warned check count like a failed one.
+export function failOnCode(code: number, results: readonly CheckResult[], failOn: Settings['failOn']): number {
+  if (code !== 0 || failOn !== 'warn') return code;
+  return results.some((r) => r.status === 'warn') ? 1 : 0;
 }
 
 // A run as every command starts one (run, gate, run --baseline): the kubeconfig found, the

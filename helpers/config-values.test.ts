@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidValue, boolean, dnsLabel, dnsSubdomain, duration, imageReference, integer, nameList, oneOf, path, quote, text } from './config-values.ts';
+import { InvalidValue, boolean, dnsLabel, dnsSubdomain, duration, imageReference, integer, keyValues, nameList, oneOf, path, quote, text } from './config-values.ts';
 
 // The problem a parser reports for a value, or the value it returns.
 function problem(parse: () => unknown): string {
@@ -13,6 +13,17 @@ function problem(parse: () => unknown): string {
 }
 
 describe('value types', () => {
+  it('read KEY=VALUE pairs from flags, a variable and JSON, the value keeping any further =', () => {
+    expect(keyValues.fromFlag?.(['build=12', 'url=a=b'])).toEqual({ build: '12', url: 'a=b' });
+    expect(keyValues.fromText('build=12,team=net')).toEqual({ build: '12', team: 'net' });
+    expect(keyValues.fromJson({ build: '12' })).toEqual({ build: '12' });
+    expect(problem(() => keyValues.fromFlag?.(['build']))).toBe('must be KEY=VALUE, got "build"');
+    expect(problem(() => keyValues.fromFlag?.(['=x']))).toBe('must be KEY=VALUE, got "=x"');
+    expect(problem(() => keyValues.fromFlag?.(['a=1', 'a=2']))).toBe('gives "a" twice');
+    expect(problem(() => keyValues.fromJson({ build: 12 }))).toBe('must be an object of strings, got number 12 for "build"');
+  });
+
+
   it('say a negative duration is one, with the range allowed', () => {
     const bound = duration(1000, 600_000);
     expect(problem(() => bound.fromText('-5s'))).toBe('must be a positive duration from 1s to 10m, got -5s');

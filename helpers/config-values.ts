@@ -184,6 +184,36 @@ function uniqueNames(items: readonly string[], given: string): string[] {
   return [...new Set(names)];
 }
 
+// KEY=VALUE pairs: a repeatable flag, a comma-separated environment variable, a JSON object of
+// strings. A key is given once; the value is one line and may hold '=' (only the first one splits).
+export const keyValues: ValueType<Record<string, string>> = {
+  flag: { type: 'string', multiple: true },
+  shape: 'KEY=VALUE',
+  expects: 'KEY=VALUE',
+  fromText: (raw) => pairs(raw.split(',')),
+  fromFlag: (values) => pairs(values),
+  fromJson(value) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidValue(`must be an object of strings, got ${typeName(value)}`);
+    const entries = Object.entries(value as Record<string, unknown>);
+    const bad = entries.find(([, item]) => typeof item !== 'string');
+    if (bad !== undefined) throw new InvalidValue(`must be an object of strings, got ${typeName(bad[1])} for ${quote(bad[0])}`);
+    return pairs(entries.map(([key, item]) => `${key}=${String(item)}`));
+  },
+};
+
+function pairs(items: readonly string[]): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const item of items) {
+    const line = oneLine(item);
+    const at = line.indexOf('=');
+    const key = at < 0 ? '' : line.slice(0, at).trim();
+    if (at <= 0 || key === '') throw new InvalidValue(`must be KEY=VALUE, got ${quote(item)}`);
+    if (key in result) throw new InvalidValue(`gives ${quote(key)} twice`);
+    result[key] = line.slice(at + 1);
+  }
+  return result;
+}
+
 export function formatMs(ms: number): string {
   for (const [unit, size] of [['d', UNIT_MS.d], ['h', UNIT_MS.h], ['m', UNIT_MS.m], ['s', UNIT_MS.s]] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;

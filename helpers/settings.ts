@@ -1,7 +1,7 @@
 // Every knob of the engine, in one table: its flag, its environment variable, its type and its
 // default. The config file uses the key itself (e.g. "probeImage"). helpers/config.ts applies the
 // precedence. Options of one suite live in its manifest (suites/NAME/manifest.ts), not here.
-import { boolean, dnsLabel, dnsSubdomain, duration, imageReference, integer, nameList, oneOf, path, text, type ValueType } from './config-values.ts';
+import { boolean, dnsLabel, dnsSubdomain, duration, imageReference, integer, keyValues, nameList, oneOf, path, text, type ValueType } from './config-values.ts';
 import { PROFILE_NAMES, type ProfileName } from './engine/profiles.ts';
 import { runIdValue } from './run/run-id.ts';
 
@@ -17,6 +17,8 @@ export interface Settings {
   junit: string | undefined;
   json: string | undefined;
   html: string | undefined;
+  // Properties of the user's own in the JUnit report (a build number, the cluster's name).
+  junitProperties: Record<string, string>;
   probeImage: string | undefined;
   imagePullSecret: string | undefined;
   keepOnFailure: boolean;
@@ -83,6 +85,13 @@ export const KNOBS: Knobs = {
   junit: { type: path, flag: 'junit', env: 'SHAKEDOWN_JUNIT', default: undefined, isPath: true, describe: 'write a JUnit XML report to FILE' },
   json: { type: path, flag: 'json', env: 'SHAKEDOWN_JSON', default: undefined, isPath: true, describe: 'write a JSON report to FILE' },
   html: { type: path, flag: 'html', env: 'SHAKEDOWN_HTML', default: undefined, isPath: true, describe: 'write a self-contained HTML report to FILE' },
+  junitProperties: {
+    type: keyValues,
+    flag: 'junit-property',
+    env: 'SHAKEDOWN_JUNIT_PROPERTIES',
+    default: {},
+    describe: 'add a property to the JUnit report (repeatable; e.g. build=1234); shakedown.* and cluster.* are its own',
+  },
   probeImage: {
     type: imageReference,
     flag: 'probe-image',

@@ -204,7 +204,8 @@ function properties(report: ReportSnapshot, options: JUnitRenderOptions): [strin
     ['cluster.context', run.cluster.context],
   ];
   return [
-    ...known.flatMap(([name, value]): [string, string][] => (value === null ? [] : [[name, String(value)]])),
+    // What the run recorded of itself (its version among them) wins over what this reporter knows.
+    ...known.flatMap(([name, value]): [string, string][] => (value === null || name in run.properties ? [] : [[name, String(value)]])),
     ...Object.entries(run.properties),
     ...Object.entries(options.properties ?? {}),
   ];

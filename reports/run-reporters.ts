@@ -20,6 +20,8 @@ export interface RunReporterOptions {
   junit: string | undefined;
   json: string | undefined;
   html?: string | undefined;
+  // --junit-property KEY=VALUE: the user's own properties in the JUnit report.
+  junitProperties?: Readonly<Record<string, string>>;
   // --baseline: the HTML report shows what changed against this JSON report, at its top.
   baseline?: string | undefined;
   verbose: boolean;
@@ -42,7 +44,7 @@ export function createRunReporters(options: RunReporterOptions): Multiplexer {
     ...options.observers,
   };
   const stdout = options.stdout;
-  if (options.junit !== undefined) reporters.junit = createJUnitReporter({ path: options.junit, stdout });
+  if (options.junit !== undefined) reporters.junit = createJUnitReporter({ path: options.junit, stdout, ...(options.junitProperties === undefined ? {} : { properties: options.junitProperties }) });
   if (options.json !== undefined) reporters.json = createJsonReporter({ path: options.json, stdout });
   if (options.html !== undefined) reporters.html = createHtmlReporter({ path: options.html, stdout, ...(options.baseline === undefined ? {} : { baseline: options.baseline }) });
   // Inside a sonobuoy plugin: every report where sonobuoy collects them, then its done file.

@@ -282,7 +282,7 @@ const ROWS: Row[] = [...COMMANDS_AND_ARGUMENTS, ...FLAG_SYNTAX, ...FLAG_VALUES, 
 
 // 3 s, or more while the machine runs more than it has cores for.
 const ROW_LIMIT_MS = 3000;
-const rowLimitMs = (): number => ROW_LIMIT_MS * Math.max(1, (loadavg()[0] ?? 0) / availableParallelism());
+const rowLimitMs = (): number => Math.ceil(ROW_LIMIT_MS * Math.max(1, (loadavg()[0] ?? 0) / availableParallelism()));
 
 const PLACEHOLDER = /\{dir\}/g;
 const fill = (text: string, dir: string): string => text.replace(PLACEHOLDER, dir);

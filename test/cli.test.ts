@@ -78,6 +78,9 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
     expect(junit).toContain('<failure message="cannot reach the API server at https://127.0.0.1:1 (context &quot;fake&quot;): connection refused (ECONNREFUSED)" type="SD_API_UNREACHABLE">');
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    // Every report says which shakedown wrote it.
+    expect(report.run.properties['shakedown.version']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(junit).toMatch(/<property name="shakedown\.version" value="\d+\.\d+\.\d+[^"]*"\/>/);
     expect(report).toMatchObject({ complete: false, errors: [{ code: 'SD_API_UNREACHABLE' }], run: { cluster: { server: 'https://127.0.0.1:1', context: 'fake' } } });
   });
 
@@ -105,6 +108,30 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     );
     expect(server.requests.filter((r) => r.method !== 'GET' && !/selfsubject(access|rules)reviews/.test(r.path))).toEqual([]);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('type="SD_FORBIDDEN"');
+  });
+
+  it('says its version, commit and Node.js version, as version and --version', async () => {
+    const version = await shakedown(['version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^shakedown \d+\.\d+\.\d+( \(commit [0-9a-f]{12}\))?, Node\.js v24\.\d+\.\d+\n$/);
+    expect((await shakedown(['--version'])).stdout).toBe(version.stdout);
+    const extra = await shakedown(['version', '--json', 'x']);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toMatch(/^error SD_BAD_FLAG: unknown flag --json for `shakedown version`/);
+  });
+
+  it('puts --junit-property KEY=VALUE into the JUnit report, and refuses one that is not KEY=VALUE or that shakedown owns', async () => {
+    const kubeconfig = tempFile('kubeconfig', fakeKubeconfig('https://127.0.0.1:1'));
+    const junit = join(mkdtempSync(join(tmpdir(), 'sd-reports-')), 'junit.xml');
+    await shakedown(['run', '--kubeconfig', kubeconfig, '--junit', junit, '--junit-property', 'build=1234', '--junit-property', 'cluster-name=lab=a']);
+    expect(readFileSync(junit, 'utf8')).toContain('<property name="build" value="1234"/>');
+    expect(readFileSync(junit, 'utf8')).toContain('<property name="cluster-name" value="lab=a"/>');
+    const bad = await shakedown(['run', '--kubeconfig', kubeconfig, '--junit-property', 'build']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: --junit-property must be KEY=VALUE, got "build"');
+    const owned = await shakedown(['run', '--kubeconfig', kubeconfig, '--junit', junit, '--junit-property', 'shakedown.version=9']);
+    expect(owned.code).toBe(2);
+    expect(owned.stderr).toMatch(/JUnit property "shakedown\.version": shakedown\.\* and cluster\.\* are written by shakedown itself/);
   });
 
   it('lists the suites and their checks without touching a cluster', async () => {

@@ -12,6 +12,7 @@ import { summarize, type CheckResult, type RunInfo } from '../result.ts';
 import { createCleanupStack } from '../run/cleanup-stack.ts';
 import type { Removal } from '../run/namespaces.ts';
 import { newRunId } from '../run/run-id.ts';
+import { versionInfo, versionProperties } from '../version.ts';
 import { onStopSignal, type StopSignal } from '../run/signals.ts';
 import type { Settings } from '../settings.ts';
 import { rateBudget } from '../kube/throttle.ts';
@@ -72,7 +73,8 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
     startedAt: now().toISOString(),
     finishedAt: null,
     cluster: { server: null, version: null, nodes: null, context: null },
-    properties: { 'shakedown.suites': plan.suites.map((suite) => suite.name).join(','), 'shakedown.profile': plan.profile },
+    // Which shakedown wrote it (version, commit, Node.js), in every report.
+    properties: { ...versionProperties(versionInfo()), 'shakedown.suites': plan.suites.map((suite) => suite.name).join(','), 'shakedown.profile': plan.profile },
   };
   const mux = request.reporter;
   await mux.onPlan({ profile: plan.profile, suites: plan.suites.map((suite) => ({ suite: suite.name, checks: plan.checks?.[suite.name] ?? suite.manifest.checks.map((c) => c.title) })) });
