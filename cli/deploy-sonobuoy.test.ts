@@ -94,7 +94,7 @@ describe('shakedown deploy --sonobuoy-plugin', () => {
     const objects = loadAllYaml(ran.stdout) as KubeObject[];
     expect(objects.map((o) => o.kind)).toEqual(['Namespace', 'ServiceAccount', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRole']);
     expect(ran.stdout).toMatch(/^# shakedown deploy --sonobuoy-plugin \(run sd-/);
-    expect(ran.stdout).toContain(`sonobuoy run --plugin ${file} --namespace sonobuoy --aggregator-permissions namespaceAdmin --skip-preflight existingnamespace --wait`);
+    expect(ran.stdout).toContain(`sonobuoy run --plugin ${file} --namespace sonobuoy --aggregator-permissions namespaceAdmin --skip-preflight=existingnamespace --wait`);
     const plugin = loadYaml(await readFile(file, 'utf8')) as SonobuoyPlugin;
     const args = (plugin.spec as Container).args;
     const run = args[args.indexOf('--run') + 1];

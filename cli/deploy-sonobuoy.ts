@@ -9,7 +9,7 @@
 // arguments with the run id and role, ServiceAccount, security context, resources, grace period).
 // What differs: no --report-log (the runner writes its reports into SONOBUOY_RESULTS_DIR itself, then
 // sonobuoy's done file: reports/sonobuoy.ts), the namespace is sonobuoy's (made here, so sonobuoy
-// runs with --skip-preflight existingnamespace, as its own least-privilege modes do), and Pod
+// runs with --skip-preflight=existingnamespace, as its own least-privilege modes do), and Pod
 // Security there is baseline: sonobuoy's aggregator and worker are not written for restricted.
 import { writeFile } from 'node:fs/promises';
 import { dumpYaml } from '@kubernetes/client-node';
@@ -93,7 +93,7 @@ export function rbacYaml(objects: readonly KubeObject[], plan: DeployPlan, file:
     `# ClusterRole ${roles.held.name} (bound to it)${roles.run === undefined ? '' : ` and ${roles.run.name} (bound by the runner in its own namespaces only)`}, derived from ${plan.suites.map((s) => s.name).join(', ')},`,
     `# and the admission policy that confines its writes to run ${plan.runnerRunId}. The plugin is good for that one run: generate both again for the next.`,
     `#   kubectl create -f THIS_FILE`,
-    `#   sonobuoy run --plugin ${file} --namespace ${ns} --aggregator-permissions namespaceAdmin --skip-preflight existingnamespace --wait`,
+    `#   sonobuoy run --plugin ${file} --namespace ${ns} --aggregator-permissions namespaceAdmin --skip-preflight=existingnamespace --wait`,
     `#   sonobuoy retrieve --namespace ${ns}; sonobuoy results TARBALL (--mode detailed: each check with its message, warning, skip reason or failure)`,
     `# Remove: sonobuoy delete --namespace ${ns} --wait (the namespace and the ServiceAccount), then shakedown cleanup --run ${plan.runId}`,
     `#   (or kubectl delete clusterrole,clusterrolebinding,validatingadmissionpolicy,validatingadmissionpolicybinding -l shakedown.dev/run-id=${plan.runId}).`,
