@@ -101,6 +101,8 @@ export async function sonobuoyImage(log: (line: string) => void = () => undefine
   const built = await buildSonobuoy(log);
   const spec = sonobuoyImageSpec(built.binary);
   const archive = imageArchive(spec);
+  // Archives of earlier builds (another binary, another key) are not kept.
+  for (const name of readdirSync(dirname(archive))) if (name.startsWith('localhost_shakedown_sonobuoy_') && join(dirname(archive), name) !== archive) rmSync(join(dirname(archive), name), { force: true });
   const nodes = runningNodes();
   for (const node of nodes) importImage(node, archive);
   return { ref: spec.ref, binary: built.binary, built, archive, imported: nodes.map((node) => node.name) };
