@@ -75,13 +75,14 @@ describe('shakedown deploy --wait on the local cluster', () => {
     expect(ran.code, shown(ran)).toBe(0);
     // The runner's output came through, without the packed reports, and nothing was forbidden to it.
     expect(ran.stdout).not.toMatch(/=== shakedown reports/);
-    expect(readFileSync(reports.json, 'utf8')).not.toMatch(/forbidden|SD_FORBIDDEN/i);
+    // (Neither RBAC's denial nor the admission policy's; a storage note may quote the API server's own "forbidden".)
+    expect(readFileSync(reports.json, 'utf8')).not.toMatch(/SD_FORBIDDEN|cannot \w+ resource|ValidatingAdmissionPolicy/);
     expect(report.complete).toBe(true);
     expect(report.run.cluster.context).toBe('in-cluster');
     // Every declared check of the services suite ran and passed under the confined RBAC.
     const services = report.results.filter((result) => result.suite === 'services');
     expect(services.map((r) => `${r.check}: ${r.status}`).sort()).toEqual(servicesChecks.map((title) => `${title}: pass`).sort());
-    expect(new Set(report.results.map((r) => r.suite))).toEqual(new Set(writingSuites));
+    expect(new Set(report.results.map((r) => r.suite).filter((suite) => suite !== 'setup'))).toEqual(new Set(writingSuites));
 
     const junit = readFileSync(reports.junit, 'utf8');
     expect(junit).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="shakedown" tests="\d+" failures="0" errors="0"/);
