@@ -160,23 +160,45 @@ describe('sonobuoy reporter', () => {
 describe('shakedown run in a sonobuoy plugin', () => {
   const bin = resolve(import.meta.dirname, '..', 'cli', 'shakedown.js');
 
-  function runShakedown(env: Record<string, string>, args: string[], onStarted?: (child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stderr: string }> {
+  function runShakedown(env: Record<string, string>, args: string[], onStarted?: (child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; output: string }> {
     return new Promise((done, fail) => {
       const child = spawn(process.execPath, [bin, 'run', '--suite', 'smoke', ...args], { env: { PATH: process.env.PATH ?? '', HOME: dir, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.stdout.resume();
+      // What it says, on either stream (the console, its errors).
+      let output = '';
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.on('error', fail);
-      child.on('exit', (code) => done({ code, stderr }));
+      child.on('exit', (code) => done({ code, output }));
       onStarted?.(child);
     });
   }
 
-  it('after a setup error (no kubeconfig), writes the reports and the done file', async () => {
-    const ran = await runShakedown({ [SONOBUOY_RESULTS_DIR]: dir, KUBECONFIG: join(dir, 'missing') }, []);
+  // A kubeconfig whose API server is at this address: a closed port refuses, a listener may stay silent.
+  async function kubeconfigFor(port: number): Promise<string> {
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: test, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]`,
+        'users: [{name: u, user: {token: t}}]',
+        'contexts: [{name: test, context: {cluster: test, user: u}}]',
+        'current-context: test',
+        '',
+      ].join('\n'),
+    );
+    return kubeconfig;
+  }
+
+  it('after a setup error (the API server refuses connections), writes the reports and the done file', async () => {
+    const results = join(dir, 'results');
+    await mkdir(results);
+    const ran = await runShakedown({ [SONOBUOY_RESULTS_DIR]: results }, ['--kubeconfig', await kubeconfigFor(1)]);
+    expect(ran.output).toContain('SD_API_UNREACHABLE');
     expect(ran.code).not.toBe(0);
-    expect(await readFile(join(dir, 'done'), 'utf8')).toBe(`${dir}\n`);
-    expect(await readFile(join(dir, SONOBUOY_FILES.results), 'utf8')).toMatch(/status: "failed"/);
+    expect(await readFile(join(results, 'done'), 'utf8')).toBe(`${results}\n`);
+    expect(await readFile(join(results, SONOBUOY_FILES.results), 'utf8')).toContain('failure: "SD_API_UNREACHABLE: ');
   }, 60_000);
 
   it('on SIGTERM while the API server does not answer, stops and writes the done file', async () => {
@@ -189,27 +211,14 @@ describe('shakedown run in a sonobuoy plugin', () => {
       connected();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
-    const kubeconfig = join(dir, 'kubeconfig');
-    await writeFile(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        `clusters: [{name: silent, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]`,
-        'users: [{name: u, user: {token: t}}]',
-        'contexts: [{name: silent, context: {cluster: silent, user: u}}]',
-        'current-context: silent',
-        '',
-      ].join('\n'),
-    );
+    const kubeconfig = await kubeconfigFor((server.address() as { port: number }).port);
     const results = join(dir, 'results');
     await mkdir(results);
     try {
       const ran = await runShakedown({ [SONOBUOY_RESULTS_DIR]: results }, ['--kubeconfig', kubeconfig], (child) => {
         void firstConnection.then(() => child.kill('SIGTERM'));
       });
-      expect(ran.stderr).toContain('SIGTERM: stopping the run');
+      expect(ran.output).toContain('SIGTERM: stopping the run');
       expect(ran.code).not.toBe(0);
       expect(await readFile(join(results, 'done'), 'utf8')).toBe(`${results}\n`);
       expect(JSON.parse(await readFile(join(results, SONOBUOY_FILES.json), 'utf8'))).toMatchObject({ complete: false, errors: [{ code: 'SD_INTERRUPTED' }] });
