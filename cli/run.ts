@@ -6,6 +6,7 @@ import { ShakedownError } from '../helpers/errors.ts';
 import { runShakedown, type RunOutcome } from '../helpers/engine/run.ts';
 import type { LoadedSuite } from '../helpers/engine/suites.ts';
 import { findKubeconfig, readKube } from '../helpers/kube/kubeconfig.ts';
+import { onStopSignal } from '../helpers/run/signals.ts';
 import type { CheckResult } from '../helpers/result.ts';
 import type { Settings } from '../helpers/settings.ts';
 import type { Multiplexer, ReporterFailure } from '../reports/multiplexer.ts';
@@ -30,7 +31,9 @@ export async function runWithReporters(io: CliIo, settings: Settings, suites: Lo
   const found = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home, inCluster: settings.inCluster });
   // Read and checked before the run starts: a kubeconfig that cannot be used is bad input, said in
   // one line on stderr with no report written (a pipe is read once; its text travels in the target).
-  const kubeconfig = found === undefined ? undefined : (await readKube(found, settings.context)).target;
+  // A Ctrl-C while it waits (a pipe nothing writes) ends the read (stopRequested) and the command.
+  const listening = onStopSignal(() => undefined);
+  const kubeconfig = found === undefined ? undefined : await readKube(found, settings.context).then((loaded) => loaded.target).finally(listening);
   const reporter = createRunReporters({ ...settings, stdout: io.stdout, stderr: io.stderr, env: io.env });
   // The console is on stderr when a report is on stdout (--json -).
   const streamCheckLogs = consoleStream({ ...settings, stdout: io.stdout, stderr: io.stderr }).isTTY === true && !settings.quiet;
