@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { describeSource, invalid, loadConfigFile, resolveAll, resolveSuiteOptions, type Env } from '../helpers/config.ts';
 import type { SuiteManifest } from '../helpers/engine/manifest.ts';
-import { ERROR_CODES, ShakedownError, formatError } from '../helpers/errors.ts';
+import { ERROR_CODES, ShakedownError, asShakedownError, formatError } from '../helpers/errors.ts';
 import { discoverSuites, loadSuites, selectSuites, PACKAGE_ROOT, SUITES_DIR } from '../helpers/engine/suites.ts';
 import type { OutputStream } from '../reports/console.ts';
 import { checkReportPaths } from '../reports/report-path.ts';
@@ -102,6 +102,12 @@ export async function main(io: CliIo): Promise<number> {
   } catch (error) {
     const verbose = io.argv.includes('--verbose') || io.argv.includes('-v');
     io.stderr.write(`${formatError(commandHint(error, name), { verbose })}\n`);
+    // Inside a sonobuoy plugin, sonobuoy learns of it from its results, not from the exit code.
+    const sonobuoy = io.env.SONOBUOY_RESULTS_DIR;
+    if (sonobuoy !== undefined && sonobuoy !== '') {
+      const { writeRefusal } = await import('../reports/sonobuoy.ts');
+      await writeRefusal(sonobuoy, asShakedownError(error)).catch((failure: unknown) => io.stderr.write(`${formatError(failure, { verbose })}\n`));
+    }
     return 2;
   }
 }

@@ -201,6 +201,16 @@ describe('shakedown run in a sonobuoy plugin', () => {
     expect(await readFile(join(results, SONOBUOY_FILES.results), 'utf8')).toContain('failure: "SD_API_UNREACHABLE: ');
   }, 60_000);
 
+  it('refused before any run starts (a kubeconfig that does not exist), still writes its results and the done file', async () => {
+    const results = join(dir, 'results');
+    await mkdir(results);
+    const ran = await runShakedown({ [SONOBUOY_RESULTS_DIR]: results }, ['--kubeconfig', join(dir, 'no-such-kubeconfig')]);
+    expect(ran.code).toBe(2);
+    expect(ran.output).toContain('SD_KUBECONFIG_INVALID');
+    expect(await readFile(join(results, 'done'), 'utf8')).toBe(`${results}\n`);
+    expect(await readFile(join(results, SONOBUOY_FILES.results), 'utf8')).toMatch(/status: "failed"[\s\S]*failure: "SD_KUBECONFIG_INVALID: kubeconfig .*no-such-kubeconfig/);
+  }, 60_000);
+
   it('on SIGTERM while the API server does not answer, stops and writes the done file', async () => {
     // An API server that accepts connections and never answers: the run waits on it until SIGTERM.
     const sockets: Socket[] = [];

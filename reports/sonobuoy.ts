@@ -19,7 +19,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ERROR_CODES, ShakedownError } from '../helpers/errors.ts';
-import { checkName, correlate, describeCorrelation, type CheckResult, type Correlation } from '../helpers/result.ts';
+import { checkName, correlate, describeCorrelation, type CheckResult, type Correlation, type RunInfo } from '../helpers/result.ts';
 import { createFileReporter, type FileReporter, type ReportSnapshot } from './file-reporter.ts';
 import { createHtmlReporter } from './html.ts';
 import { createJsonReporter } from './json.ts';
@@ -201,4 +201,15 @@ function yamlBlock(value: SonobuoyItem | Record<string, string> | readonly Sonob
     else out += `${pad}${key}:\n${yamlBlock(field as Record<string, string> | SonobuoyItem[], indent + 2)}`;
   }
   return out;
+}
+
+// A command that ends before any run starts (bad input: a kubeconfig it cannot use, a bad option from
+// the plugin's env) still leaves sonobuoy its results and the done file: without them sonobuoy's
+// worker waits for the plugin until its timeout (6 h by default), since it gives up on its own only
+// when the container exits 0.
+export async function writeRefusal(dir: string, error: ShakedownError, now: () => Date = () => new Date()): Promise<void> {
+  const run: RunInfo = { runId: 'none', startedAt: now().toISOString(), finishedAt: null, cluster: { server: null, version: null, nodes: null, context: null }, properties: {} };
+  const reporter = createSonobuoyReporter({ dir, now });
+  await reporter.onSetupError?.(error, run);
+  await reporter.flush?.();
 }
