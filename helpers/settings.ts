@@ -206,7 +206,7 @@ export const KNOBS: Knobs = {
     describe: 'deploy: create them, follow the Job to its end, copy its reports back, remove everything; exit with its verdict',
   },
   image: { type: imageReference, flag: 'image', env: 'SHAKEDOWN_IMAGE', default: undefined, describe: 'deploy: the runner image (built from the Containerfile; default on the local cluster: its own)' },
-  namespace: { type: dnsLabel, flag: 'namespace', env: 'SHAKEDOWN_NAMESPACE', default: undefined, describe: 'deploy: the namespace of the Job (default: shakedown, or one per run with --wait)' },
+  namespace: { type: dnsLabel, flag: 'namespace', env: 'SHAKEDOWN_NAMESPACE', default: undefined, describe: 'deploy: the namespace of the Job, made by deploy and not there before (default: RUNID-deploy; never default or kube-*)' },
   jobTimeout: {
     type: duration(60_000, 86_400_000),
     flag: 'job-timeout',
