@@ -3,34 +3,18 @@
 // runner's ServiceAccount, authenticating with its own token, tries what it must never do. Writes
 // are server-side dry runs, so admission (the ValidatingAdmissionPolicy deploy installs) answers
 // too. It must be refused everything outside its run, and allowed what its run needs.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { KubeConfig, loadAllYaml } from '@kubernetes/client-node';
+import { loadAllYaml } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../cli/deploy-manifests.ts';
+import { collectionPath, type KubeObject } from '../cli/deploy-manifests.ts';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
 import { clusterScopedKinds, removeClusterLeftovers } from '../helpers/run/cluster-leftovers.ts';
 import { namespaceApi, removeRun } from '../helpers/run/namespaces.ts';
 import { KUBECONFIG, shakedown, type Ran } from './cli-child.ts';
 import { withSession } from './cluster-kit.ts';
+import { tokenKubeconfig } from './service-account-kit.ts';
 
 function shown(ran: Ran): string {
   return `exit ${ran.code}\n${ran.stdout}\n${ran.stderr}`;
-}
-
-const PLURAL: Record<string, string> = {
-  Namespace: 'namespaces',
-  ServiceAccount: 'serviceaccounts',
-  ClusterRole: 'clusterroles',
-  ClusterRoleBinding: 'clusterrolebindings',
-  ValidatingAdmissionPolicy: 'validatingadmissionpolicies',
-  ValidatingAdmissionPolicyBinding: 'validatingadmissionpolicybindings',
-};
-
-function pathOf(object: KubeObject): string {
-  const prefix = object.apiVersion === 'v1' ? '/api/v1' : `/apis/${object.apiVersion}`;
-  return `${prefix}${object.metadata.namespace === undefined ? '' : `/namespaces/${object.metadata.namespace}`}/${PLURAL[object.kind] ?? '?'}`;
 }
 
 let admin: KubeSession;
@@ -88,27 +72,10 @@ describe("shakedown deploy's runner is confined to its own run", () => {
     admin = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 50 });
     // Exactly what deploy printed, but the Job.
     for (const object of objects.filter((o) => o.kind !== 'Job')) {
-      const created = await as(admin, 'POST', `${pathOf(object)}?fieldManager=shakedown`, object);
+      const created = await as(admin, 'POST', `${collectionPath(object)}?fieldManager=shakedown`, object);
       expect(created.status, `${object.kind} ${object.metadata.name}: ${created.message}`).toBe(201);
     }
-    const token = await admin.clients.core.createNamespacedServiceAccountToken({ name: 'shakedown', namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-    const kc = new KubeConfig();
-    kc.loadFromFile(KUBECONFIG);
-    const cluster = kc.getCurrentCluster();
-    if (cluster === null) throw new Error('no cluster');
-    const ca = cluster.caData ?? (cluster.caFile === undefined ? undefined : readFileSync(cluster.caFile).toString('base64'));
-    const file = join(mkdtempSync(join(tmpdir(), 'sd-deploy-rbac-')), 'kubeconfig');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'local', cluster: { server: cluster.server, ...(ca === undefined ? {} : { 'certificate-authority-data': ca }) } }],
-        users: [{ name: 'runner', user: { token: token.status?.token } }],
-        contexts: [{ name: 'runner', context: { cluster: 'local', user: 'runner' } }],
-        'current-context': 'runner',
-      }),
-    );
+    const file = await tokenKubeconfig(admin, namespace, 'shakedown', 'deploy-rbac');
     runner = await openKubeSession({ paths: [file], origin: 'flag' }, { qps: 50 });
     // The admission policy reaches the API server's admission chain within moments of its creation:
     // wait until it refuses what it must (a namespace not of the run) before judging anything.

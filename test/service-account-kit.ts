@@ -40,6 +40,30 @@ export interface ServiceAccountRunner {
   dispose(): Promise<void>;
 }
 
+// A kubeconfig (context "runner") that authenticates as a ServiceAccount with a token of its own,
+// against the local cluster's API server and CA.
+export async function tokenKubeconfig(session: KubeSession, namespace: string, serviceAccount: string, label: string): Promise<string> {
+  const token = await session.clients.core.createNamespacedServiceAccountToken({ name: serviceAccount, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  const admin = new KubeConfig();
+  admin.loadFromFile(KUBECONFIG);
+  const cluster = admin.getCurrentCluster();
+  if (cluster === null) throw new Error(`${KUBECONFIG} has no current cluster`);
+  const ca = cluster.caData ?? (cluster.caFile === undefined ? undefined : readFileSync(cluster.caFile).toString('base64'));
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), `sd-${label}-`)), 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'local', cluster: { server: cluster.server, ...(ca === undefined ? {} : { 'certificate-authority-data': ca }) } }],
+      users: [{ name: 'runner', user: { token: token.status?.token } }],
+      contexts: [{ name: 'runner', context: { cluster: 'local', user: 'runner' } }],
+      'current-context': 'runner',
+    }),
+  );
+  return kubeconfig;
+}
+
 export async function serviceAccountRunner(name: string, rules: PolicyRule[]): Promise<ServiceAccountRunner> {
   const session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
   const runId = newRunId(new Date());
@@ -68,24 +92,7 @@ export async function serviceAccountRunner(name: string, rules: PolicyRule[]): P
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
       subjects: [{ kind: 'ServiceAccount', name: 'runner', namespace }],
     });
-    const token = await session.clients.core.createNamespacedServiceAccountToken({ name: 'runner', namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-    const admin = new KubeConfig();
-    admin.loadFromFile(KUBECONFIG);
-    const cluster = admin.getCurrentCluster();
-    if (cluster === null) throw new Error(`${KUBECONFIG} has no current cluster`);
-    const ca = cluster.caData ?? (cluster.caFile === undefined ? undefined : readFileSync(cluster.caFile).toString('base64'));
-    const kubeconfig = join(mkdtempSync(join(tmpdir(), `sd-${name}-`)), 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'local', cluster: { server: cluster.server, ...(ca === undefined ? {} : { 'certificate-authority-data': ca }) } }],
-        users: [{ name: 'runner', user: { token: token.status?.token } }],
-        contexts: [{ name: 'runner', context: { cluster: 'local', user: 'runner' } }],
-        'current-context': 'runner',
-      }),
-    );
+    const kubeconfig = await tokenKubeconfig(session, namespace, 'runner', name);
     return { kubeconfig, session, namespace, user: `system:serviceaccount:${namespace}:runner`, setRules: (next) => send('PUT', `${RBAC}/clusterroles/${role}`, clusterRole(next)), dispose };
   } catch (error) {
     await dispose();
