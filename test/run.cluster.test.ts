@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openKubeSession } from '../helpers/kube/session.ts';
 import { EXPIRES_AT_ANNOTATION, ownedSelector, runNamespace } from '../helpers/run/labels.ts';
+import { createRunNamespace } from '../helpers/run/namespaces.ts';
 import { newRunId } from '../helpers/run/run-id.ts';
 import { validate } from '../reports/testing/json-schema.ts';
 import { childrenNamed, parseXml } from '../reports/testing/xml.ts';
@@ -115,7 +116,8 @@ describe('shakedown run on the local cluster', () => {
     const old = newRunId(new Date('2020-01-01T00:00:00Z'));
     const foreign = `${newRunId()}-foreign`;
     await withSession(async (session) => {
-      await session.clients.core.createNamespace({ body: runNamespace({ name: old, runId: old, expiresAt: new Date(Date.now() - 60_000), purpose: 'expired leftover (test)' }) });
+      // As a crashed run of shakedown left it: created under shakedown's field manager.
+      await createRunNamespace(session.clients, runNamespace({ name: old, runId: old, expiresAt: new Date(Date.now() - 60_000), purpose: 'expired leftover (test)' }), undefined);
       await session.clients.core.createNamespace({ body: { metadata: { name: foreign, annotations: { [EXPIRES_AT_ANNOTATION]: '2020-01-01T00:00:00Z' } } } });
     });
     try {
