@@ -3,7 +3,7 @@
 // the harness (`npm run cluster:...`, e.g. `fault hang`) and waiting until every component heartbeats again, and
 // the fault lock files that keep tests from running against a cluster another test broke on
 // purpose (cluster-fault.lock for the control plane, cluster-fault-NAME.lock for an add-on).
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { componentLease, nodeLeases } from '../helpers/kube/leases.ts';
@@ -47,8 +47,30 @@ export function faultLock(name?: string): string {
 }
 
 // Waits while another test has the cluster broken on purpose (any fault lock but `mine`).
+// A lock whose holder is gone (a test process killed mid-fault) holds nothing: it is removed, or
+// every later fault test would wait for it until its timeout.
+function heldByLiveProcess(path: string): boolean {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+  } catch {
+    return false;
+  }
+  try {
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return true;
+    rmSync(path, { force: true });
+    return false;
+  }
+}
+
 export async function waitOthersFaults(mine?: string): Promise<void> {
-  const others = () => readdirSync(tmpdir()).filter((file) => file.startsWith(LOCK_PREFIX) && file.endsWith('.lock') && join(tmpdir(), file) !== mine);
+  const others = () =>
+    readdirSync(tmpdir())
+      .filter((file) => file.startsWith(LOCK_PREFIX) && file.endsWith('.lock') && join(tmpdir(), file) !== mine)
+      .filter((file) => heldByLiveProcess(join(tmpdir(), file)));
   while (others().length > 0) await sleep(2000);
 }
 
