@@ -3,31 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAllYaml, loadYaml } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { discoverSuites, loadSuites, selectSuites } from '../helpers/engine/suites.ts';
 import { MANAGED_BY_LABEL, RUN_ID_LABEL } from '../helpers/run/labels.ts';
 import { SONOBUOY_FILES } from '../reports/sonobuoy.ts';
 import { deployObjects, type DeployPlan, type KubeObject } from './deploy-manifests.ts';
 import { sonobuoyObjects, sonobuoyPlan, type SonobuoyPlugin } from './deploy-sonobuoy.ts';
 import { main } from './main.ts';
+import { testPlan } from './testing/deploy-plan.ts';
 
-const all = await loadSuites(discoverSuites());
-const pick = (...names: string[]) => selectSuites(all, names, { kind: 'flag', flag: 'suite' }).map((s) => s.manifest);
-
-function plan(over: Partial<DeployPlan> = {}): DeployPlan {
-  return {
-    runId: 'sd-20261203-abcdef',
-    runnerRunId: 'sd-20261203-123456',
-    namespace: 'sd-20261203-abcdef-deploy',
-    image: 'localhost/shakedown/runner:0.1.0',
-    pullPolicy: 'Never',
-    args: ['run', '--in-cluster', '--report-log', '--suite', 'services', '--probe-image', 'localhost/shakedown/node:24.21.0'],
-    suites: pick('services'),
-    transport: 'auto',
-    jobTimeoutMs: 3_600_000,
-    expiresAt: new Date('2026-12-03T23:30:00Z'),
-    ...over,
-  };
-}
+// deploy's plan, as deployCommand makes it with the probe image it chose.
+const plan = (over: Partial<DeployPlan> = {}): DeployPlan => testPlan({ args: ['run', '--in-cluster', '--report-log', '--suite', 'services', '--probe-image', 'localhost/shakedown/node:24.21.0'], ...over });
 
 type Container = { name: string; image: string; args: string[]; volumeMounts: { name: string; mountPath: string }[]; command?: unknown };
 

@@ -4,32 +4,28 @@ import { PassThrough } from 'node:stream';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { resolveAll } from '../helpers/config.ts';
-import { discoverSuites, loadSuites, PACKAGE_ROOT, selectSuites } from '../helpers/engine/suites.ts';
+import { PACKAGE_ROOT } from '../helpers/engine/suites.ts';
 import { LOCAL_CLUSTER_CONTEXT, PINNED_NODE_VERSION } from '../helpers/fleet/image.ts';
 import { confinedPermissions, rbacRules, type PolicyRule } from '../helpers/kube/permissions.ts';
 import { MANAGED_BY_LABEL, RUN_ID_LABEL } from '../helpers/run/labels.ts';
 import { thrown } from '../helpers/testing/shakedown-error.ts';
 import { localRunnerImage, packageVersion, runnerArgs, runnerImage } from './deploy.ts';
-import { collectionPath, deployObjects, type DeployPlan, type KubeObject } from './deploy-manifests.ts';
+import { collectionPath, deployObjects, type KubeObject } from './deploy-manifests.ts';
 import { main } from './main.ts';
+import { allManifests, pick, testPlan } from './testing/deploy-plan.ts';
 
-const all = await loadSuites(discoverSuites());
-const pick = (...names: string[]) => selectSuites(all, names, { kind: 'flag', flag: 'suite' }).map((s) => s.manifest);
+const plan = testPlan;
 
-function plan(over: Partial<DeployPlan> = {}): DeployPlan {
-  return {
-    runId: 'sd-20261203-abcdef',
-    runnerRunId: 'sd-20261203-123456',
-    namespace: 'sd-20261203-abcdef-deploy',
-    image: 'localhost/shakedown/runner:0.1.0',
-    pullPolicy: 'Never',
-    args: ['run', '--in-cluster', '--report-log', '--suite', 'services'],
-    suites: pick('services'),
-    transport: 'auto',
-    jobTimeoutMs: 3_600_000,
-    expiresAt: new Date('2026-12-03T23:30:00Z'),
-    ...over,
-  };
+// shakedown deploy through main(), as a user runs it: its exit code, stdout and stderr.
+async function deploy(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const code = await main({ argv: ['deploy', ...argv], env: {}, cwd: PACKAGE_ROOT, home: undefined, stdout, stderr });
+  return { code, out, err };
 }
 
 const byKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind);
@@ -64,7 +60,7 @@ describe('deploy objects', () => {
   });
 
   it('cluster-wide, the runner reads, and writes only what admission confines: no pod, exec, port-forward, Secret or Deployment verb', () => {
-    const [held, run] = byKind(deployObjects(plan({ suites: all.map((s) => s.manifest) })), 'ClusterRole') as (KubeObject & { rules: PolicyRule[] })[];
+    const [held, run] = byKind(deployObjects(plan({ suites: allManifests() })), 'ClusterRole') as (KubeObject & { rules: PolicyRule[] })[];
     const writes = held!.rules.flatMap((rule) => rule.verbs.filter((verb) => !['get', 'list', 'watch'].includes(verb)).map((verb) => `${verb} ${rule.resources?.[0] ?? rule.nonResourceURLs?.[0]}${rule.resourceNames === undefined ? '' : ` ${rule.resourceNames.join(',')}`}`));
     expect(writes.sort()).toEqual([
       'bind clusterroles shakedown-sd-20261203-abcdef-deploy-run',
@@ -122,7 +118,7 @@ describe('the runner', () => {
 
   it('runs every suite when none was chosen', () => {
     const { settings, sources } = resolveAll(['suites'], { flags: {}, env: {}, cwd: '/' });
-    expect(runnerArgs({ settings: settings as never, sources, suites: all.map((s) => s.manifest), flags: {}, probeImage: 'p' })).toEqual(['run', '--in-cluster', '--report-log', '--probe-image', 'p']);
+    expect(runnerArgs({ settings: settings as never, sources, suites: allManifests(), flags: {}, probeImage: 'p' })).toEqual(['run', '--in-cluster', '--report-log', '--probe-image', 'p']);
   });
 
   it("its image: --image, the local cluster's own, else a clear error", () => {
@@ -145,13 +141,7 @@ describe('the runner', () => {
 
 describe('shakedown deploy (printing)', () => {
   it('prints YAML that kubectl applies: the same objects, in order', async () => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const code = await main({ argv: ['deploy', '--suite', 'services', '--image', 'mirror.example/shakedown/runner:1'], env: {}, cwd: PACKAGE_ROOT, home: undefined, stdout, stderr });
+    const { code, out, err } = await deploy('--suite', 'services', '--image', 'mirror.example/shakedown/runner:1');
     expect(code, err).toBe(0);
     const docs = loadAllYaml(out).filter((doc) => doc !== null && doc !== undefined) as KubeObject[];
     const namespace = docs[0]?.metadata.name ?? '';
@@ -174,24 +164,14 @@ describe('shakedown deploy (printing)', () => {
   });
 
   it.each(['kube-system', 'default', 'kube-public', 'kube-node-lease'])('refuses --namespace %s: exit 2, one line, nothing printed', async (namespace) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const code = await main({ argv: ['deploy', '--suite', 'services', '--image', 'mirror.example/shakedown/runner:1', '--namespace', namespace], env: {}, cwd: PACKAGE_ROOT, home: undefined, stdout, stderr });
+    const { code, out, err } = await deploy('--suite', 'services', '--image', 'mirror.example/shakedown/runner:1', '--namespace', namespace);
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toMatch(new RegExp(`^error SD_BAD_FLAG: --namespace ${namespace}: deploy makes a namespace of its own and never takes over default or kube-\\*`));
   });
 
   it('without --image, off the local cluster, exits 2 naming the flag', async () => {
-    const sink = new PassThrough();
-    let err = '';
-    const stderr = new PassThrough();
-    stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const code = await main({ argv: ['deploy', '--suite', 'services'], env: {}, cwd: PACKAGE_ROOT, home: undefined, stdout: sink, stderr });
+    const { code, err } = await deploy('--suite', 'services');
     expect(code).toBe(2);
     expect(err).toMatch(/^error SD_BAD_FLAG: shakedown deploy needs --image REF/);
   });
