@@ -55,6 +55,8 @@ interface CheckResultBase {
   // Stable title of the check within its suite.
   check: string;
   durationMs: number;
+  // When the check began (ISO 8601), for timelines; absent in reports of older versions.
+  startedAt?: string;
   // One line: what was expected and what was seen.
   message: string;
   evidence: Evidence[];
@@ -78,6 +80,18 @@ export interface WarnedCheck extends CheckResultBase {
 export interface FailedCheck extends CheckResultBase {
   status: 'fail';
   classification: Classification;
+  // A live waiver that matched this failure (--waivers): the failure is reported with it and does
+  // not fail the run. Still status 'fail', so history and diff see what really happened.
+  waiver?: AppliedWaiver;
+}
+
+// A waiver entry as it applied to one failure.
+export interface AppliedWaiver {
+  // The entry's check pattern or id, as written in the waivers file.
+  check: string;
+  reason: string;
+  // The last day the waiver holds (YYYY-MM-DD).
+  until: string;
 }
 
 export interface SkippedCheck extends CheckResultBase {

@@ -17,6 +17,12 @@ describe('toCheckResult', () => {
     });
   });
 
+  it('says when the check began, from the epoch milliseconds vitest recorded, and nothing when it never ran', () => {
+    expect(toCheckResult(reported({ startTime: Date.UTC(2026, 11, 7, 15, 0, 1, 250) })).startedAt).toBe('2026-12-07T15:00:01.250Z');
+    expect(toCheckResult(reported({ startTime: 0 }))).not.toHaveProperty('startedAt');
+    expect(toCheckResult(reported({}))).not.toHaveProperty('startedAt');
+  });
+
   it('keeps the classification, evidence, cause, origin and log of a failure as the worker decided them', () => {
     const origin = { dimension: 'source-node', value: 'node2', summary: 'every probe from node2 fails', confidence: 'high' as const };
     const result = toCheckResult(

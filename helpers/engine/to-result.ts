@@ -21,6 +21,8 @@ export interface ReportedCase {
   skipNote?: string;
   mode?: string;
   durationMs: number;
+  // Epoch milliseconds when the test began, when vitest ran it.
+  startTime?: number;
 }
 
 export function suiteOfModule(moduleId: string): string {
@@ -33,7 +35,12 @@ export function checkTitle(path: readonly string[]): string {
 }
 
 export function toCheckResult(reported: ReportedCase): CheckResult {
-  const named = { suite: reported.suite, check: checkTitle(reported.path), durationMs: Math.max(0, Math.round(reported.durationMs)) };
+  const named = {
+    suite: reported.suite,
+    check: checkTitle(reported.path),
+    durationMs: Math.max(0, Math.round(reported.durationMs)),
+    ...(reported.startTime === undefined || !(reported.startTime > 0) ? {} : { startedAt: new Date(reported.startTime).toISOString() }),
+  };
   const outcome = reported.meta?.outcome;
   // The worker's outcome stands unless vitest failed the test after the body ended well (a hook, a timeout).
   if (outcome !== undefined && !(reported.state === 'failed' && (outcome.status === 'pass' || outcome.status === 'skip'))) return { ...named, ...outcome };
@@ -84,6 +91,7 @@ export function fromTestCase(testCase: TestCase): ReportedCase {
     ...(result.state === 'skipped' && result.note !== undefined ? { skipNote: result.note } : {}),
     mode: testCase.options.mode,
     durationMs: testCase.diagnostic()?.duration ?? 0,
+    ...(testCase.diagnostic()?.startTime === undefined ? {} : { startTime: testCase.diagnostic()?.startTime }),
   };
 }
 
