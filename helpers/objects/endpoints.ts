@@ -6,6 +6,8 @@ export interface EndpointView {
   pod: string | undefined;
   node: string | undefined;
   ready: boolean;
+  // The endpoint's pod is being deleted (conditions.terminating): a rollout in progress, not a replica to judge.
+  terminating: boolean;
   ports: string[];
 }
 
@@ -18,6 +20,7 @@ export function endpointsOf(slices: readonly V1EndpointSlice[]): EndpointView[] 
         pod: endpoint.targetRef?.kind === 'Pod' ? endpoint.targetRef.name : undefined,
         node: endpoint.nodeName,
         ready: endpoint.conditions?.ready !== false,
+        terminating: endpoint.conditions?.terminating === true,
         ports,
       })),
     );
@@ -32,6 +35,6 @@ export async function readEndpoints(discovery: DiscoveryV1Api, namespace: string
 export function formatEndpoints(endpoints: readonly EndpointView[]): string {
   if (endpoints.length === 0) return '(no endpoints)';
   return endpoints
-    .map((e) => `${e.address} ${e.ready ? 'ready' : 'NOT ready'} pod=${e.pod ?? '?'} node=${e.node ?? '?'} ports ${e.ports.join(' ') || '-'}`)
+    .map((e) => `${e.address} ${e.ready ? 'ready' : e.terminating ? 'terminating' : 'NOT ready'} pod=${e.pod ?? '?'} node=${e.node ?? '?'} ports ${e.ports.join(' ') || '-'}`)
     .join('\n');
 }

@@ -4,6 +4,7 @@
 // and diagnose are pure; unit-tested in dns-coredns.test.ts.
 import type { CoreV1Api, DiscoveryV1Api, V1Pod, V1Service } from '@kubernetes/client-node';
 import { readEndpoints, type EndpointView } from '../../helpers/objects/endpoints.ts';
+import { splitReplicas, terminatingEvidence } from '../../helpers/objects/replicas.ts';
 import type { Evidence } from '../../helpers/result.ts';
 
 export const DNS_NAMESPACE = 'kube-system';
@@ -49,7 +50,11 @@ export interface CoreDnsPod {
 
 export interface CoreDnsState {
   service: { name: string; clusterIP: string; selector: Record<string, string> } | undefined;
+  // The replicas to judge: pods not being deleted.
   pods: CoreDnsPod[];
+  // Pods being deleted (a rollout or scale-down in progress): left out of every per-replica check,
+  // shown in evidence.
+  terminating: V1Pod[];
   // Endpoints of the DNS Service (EndpointSlices), undefined when they could not be read.
   endpoints: EndpointView[] | undefined;
   // Why the state could not be fully read, when it could not.
@@ -78,13 +83,16 @@ export async function readCoreDns(clients: { core: CoreV1Api; discovery: Discove
   }
   const selector = service?.spec?.selector ?? { 'k8s-app': 'kube-dns' };
   const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
-  const pods = await clients.core
-    .listNamespacedPod({ namespace: DNS_NAMESPACE, labelSelector })
-    .then((list) => list.items.map(podView))
-    .catch((error: unknown) => {
-      errors.push(`cannot list pods ${labelSelector} in ${DNS_NAMESPACE}: ${(error as Error).message}`);
-      return [];
-    });
+  const { live, terminating } = splitReplicas(
+    await clients.core
+      .listNamespacedPod({ namespace: DNS_NAMESPACE, labelSelector })
+      .then((list) => list.items)
+      .catch((error: unknown) => {
+        errors.push(`cannot list pods ${labelSelector} in ${DNS_NAMESPACE}: ${(error as Error).message}`);
+        return [];
+      }),
+  );
+  const pods = live.map(podView);
   const name = service?.metadata?.name;
   const endpoints =
     name === undefined
@@ -96,6 +104,7 @@ export async function readCoreDns(clients: { core: CoreV1Api; discovery: Discove
   return {
     service: service === undefined || name === undefined ? undefined : { name, clusterIP: service.spec?.clusterIP ?? '', selector },
     pods,
+    terminating,
     endpoints,
     errors,
   };
@@ -106,6 +115,7 @@ export function diagnose(state: CoreDnsState, nameserver?: string): string | und
   const svc = state.service === undefined ? 'the cluster DNS Service' : `${DNS_NAMESPACE}/${state.service.name}`;
   if (state.service === undefined && state.errors.length === 0) return `no cluster DNS Service found in ${DNS_NAMESPACE}${nameserver === undefined ? '' : ` with ClusterIP ${nameserver}`}: CoreDNS is not installed, or pods point at another resolver`;
   const ready = state.pods.filter((p) => p.ready);
+  if (state.pods.length === 0 && state.terminating.length > 0 && state.errors.length === 0) return `CoreDNS has no pods but ${state.terminating.length} being deleted (its Deployment was scaled to zero or deleted): ${svc} has no endpoints, so every lookup times out`;
   if (state.pods.length === 0 && state.errors.length === 0) return `CoreDNS has no pods (its Deployment is scaled to zero or cannot create pods): ${svc} has no endpoints, so every lookup times out`;
   if (state.pods.length > 0 && ready.length === 0) return `CoreDNS has no ready replica (${state.pods.map((p) => `${p.name} ${p.phase}`).join(', ')}): ${svc} has no ready endpoints, so every lookup times out; see the CoreDNS pod logs`;
   const readyEndpoints = state.endpoints?.filter((e) => e.ready) ?? [];
@@ -117,7 +127,8 @@ export function diagnose(state: CoreDnsState, nameserver?: string): string | und
 export function endpointProblems(state: CoreDnsState): string[] {
   if (state.endpoints === undefined) return [];
   const readyPods = new Set(state.pods.filter((p) => p.ready).map((p) => p.ip));
-  const readyEndpoints = new Set(state.endpoints.filter((e) => e.ready).map((e) => e.address));
+  // A terminating endpoint is not ready by definition; its pod is left out of state.pods too.
+  const readyEndpoints = new Set(state.endpoints.filter((e) => e.ready && !e.terminating).map((e) => e.address));
   const problems: string[] = [];
   for (const ip of readyPods) if (!readyEndpoints.has(ip)) problems.push(`ready CoreDNS pod ${ip} is missing from the ready endpoints`);
   for (const ip of readyEndpoints) if (!readyPods.has(ip)) problems.push(`ready endpoint ${ip} is no ready CoreDNS pod`);
@@ -126,10 +137,11 @@ export function endpointProblems(state: CoreDnsState): string[] {
 
 export function coreDnsEvidence(state: CoreDnsState): Evidence[] {
   const pods = state.pods.map((p) => `${p.name} ${p.ready ? 'Ready' : 'NOT ready'} ${p.phase} ${p.ip || '-'} on ${p.node}`).join('\n') || '(no CoreDNS pods)';
-  const endpoints = state.endpoints === undefined ? '(not read)' : state.endpoints.map((e) => `${e.address} ${e.ready ? 'ready' : 'NOT ready'} pod=${e.pod ?? '?'}`).join('\n') || '(no endpoints)';
+  const endpoints = state.endpoints === undefined ? '(not read)' : state.endpoints.map((e) => `${e.address} ${e.ready ? 'ready' : e.terminating ? 'terminating' : 'NOT ready'} pod=${e.pod ?? '?'}`).join('\n') || '(no endpoints)';
   return [
     { label: `CoreDNS pods (${DNS_NAMESPACE}, ${Object.entries(state.service?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || 'k8s-app=kube-dns'})`, text: pods },
     { label: `endpoints of ${DNS_NAMESPACE}/${state.service?.name ?? '?'} (${state.service?.clusterIP ?? '?'})`, text: endpoints },
     ...(state.errors.length > 0 ? [{ label: 'could not read', text: state.errors.join('\n') }] : []),
+    ...[terminatingEvidence(state.terminating)].filter((e) => e !== undefined),
   ];
 }

@@ -8,7 +8,7 @@ import { createFakeTransport } from '../../helpers/transport/fake.ts';
 import type { AgentAddress } from '../../helpers/transport/transport.ts';
 import { BIG_RECORDS, CANARY, HEADLESS, NXDOMAIN, PTR, SEARCH_PATH, SERVERS_ANSWER, TRUNCATION, type DnsCase, type DnsWorld, type Facts } from './dns-cases.ts';
 import { reverseName } from './dns-names.ts';
-import { askCase } from './dns-run.ts';
+import { askCase, leftReplicas } from './dns-run.ts';
 
 const NS = 'sd-run';
 const agent = (node: string): ProbeAgent => ({ name: `probe-${node}`, namespace: NS, node, podIP: node === 'node1' ? '10.244.1.5' : '10.244.2.5', group: 'node', ports: { api: 8080, http: [8080], tcp: 9000, udp: 9001 }, labels: {}, token: 't' });
@@ -200,5 +200,20 @@ describe('the dns checks name the one origin of their failures', () => {
     expect(finding?.origin).toMatchObject({ dimension: 'component', value: 'coredns', confidence: 'high' });
     expect(finding?.message).toContain('; cause: CoreDNS has no pods');
     expect(finding?.likelyCause).toMatch(/^CoreDNS has no pods/);
+  });
+});
+
+describe('a replica that left while it was asked', () => {
+  const servers = [
+    { name: 'kube-dns', ip: '10.96.0.10', kind: 'service' as const },
+    { name: 'coredns-old', ip: '10.244.1.9', kind: 'replica' as const, node: 'node1' },
+    { name: 'coredns-new', ip: '10.244.2.2', kind: 'replica' as const, node: 'node2' },
+  ];
+  const live = { name: 'coredns-new', node: 'node2', ip: '10.244.2.2', ready: true, phase: 'Running' };
+  it('is named as left out when the state read after the failure no longer has it as a live replica', () => {
+    expect(leftReplicas(servers, { service: undefined, pods: [live], terminating: [], endpoints: [], errors: [] })).toEqual(['coredns-old']);
+  });
+  it('is not left out when the state could not be read', () => {
+    expect(leftReplicas(servers, { service: undefined, pods: [], terminating: [], endpoints: undefined, errors: ['cannot list pods'] })).toEqual([]);
   });
 });

@@ -62,12 +62,11 @@ export async function askCase(transport: ProbeTransport, world: DnsWorld, k: Dns
     ...(o.signal === undefined ? {} : { signal: o.signal }),
     ...(o.log === undefined ? {} : { log: o.log }),
   });
-  const whenAnswered = k.whenAnswered;
   const finding = judgeObservations(observations, {
     what: k.what,
     servers: world.servers,
     ...(o.coreDnsDown === undefined ? {} : { coreDnsDown: o.coreDnsDown }),
-    ...(whenAnswered === undefined ? {} : { whenAnswered: (bad: readonly DnsObservation[]) => whenAnswered(bad, world) }),
+    ...whenAnsweredOf(k, world),
   });
   return { observations, finding, evidence };
 }
@@ -100,7 +99,27 @@ export async function runCase(c: CheckContext, k: DnsCase): Promise<void> {
   const asked = await askCase(transport, world, k, facts, options);
   if (asked.finding === undefined) return c.note(k.note(world, facts, asked.observations));
   const state = await readCoreDns(session.clients, world.servers[0]?.ip);
+  // A replica that began terminating while it was asked (a rollout) is no replica to judge.
+  const left = leftReplicas(world.servers, state);
+  if (left.length > 0) {
+    const kept = asked.observations.filter((o) => !left.includes(o.server.name));
+    const servers = world.servers.filter((server) => !left.includes(server.name));
+    const again = judgeObservations(kept, { what: k.what, servers, ...whenAnsweredOf(k, world) });
+    if (again === undefined) return c.note(`${k.note(world, facts, kept)}; left out ${left.join(', ')}: being deleted or gone since the check began (a rollout in progress)`);
+  }
   const down = diagnose(state, world.servers[0]?.ip);
   const finding = down === undefined ? asked.finding : judgeObservations(asked.observations, { what: k.what, servers: world.servers, coreDnsDown: down });
   return failFinding(c, finding ?? asked.finding, asked.observations, world, state, asked.evidence);
+}
+
+// Replicas asked that are no longer live replicas: deleted, or being deleted, since the world was read.
+export function leftReplicas(servers: readonly DnsServer[], state: CoreDnsState): string[] {
+  if (state.errors.length > 0) return [];
+  const live = new Set(state.pods.map((p) => p.name));
+  return servers.filter((server) => server.kind === 'replica' && !live.has(server.name)).map((server) => server.name);
+}
+
+function whenAnsweredOf(k: DnsCase, world: DnsWorld): { whenAnswered?: (bad: readonly DnsObservation[]) => string | undefined } {
+  const whenAnswered = k.whenAnswered;
+  return whenAnswered === undefined ? {} : { whenAnswered: (bad: readonly DnsObservation[]) => whenAnswered(bad, world) };
 }

@@ -48,7 +48,8 @@ defineSuite(manifest, () => {
         likelyCause: notReady.length > 0 ? 'a CoreDNS replica fails its readiness probe (see its logs: upstream unreachable, loop detected, RBAC on the API)' : 'the DNS Service selector or EndpointSlices do not match the CoreDNS pods',
       });
     }
-    c.note(`${state.pods.length}/${state.pods.length} CoreDNS replicas ready, ${DNS_NAMESPACE}/${state.service?.name} ${server} -> ${state.pods.map((p) => p.ip).join(', ')}`);
+    const rollout = state.terminating.length === 0 ? '' : `; a rollout in progress: ${state.terminating.length} old pod(s) terminating, left out (${state.terminating.map((p) => p.metadata?.name).join(', ')})`;
+    c.note(`${state.pods.length}/${state.pods.length} CoreDNS replicas ready, ${DNS_NAMESPACE}/${state.service?.name} ${server} -> ${state.pods.map((p) => p.ip).join(', ')}${rollout}`);
   });
 
   check('the Corefile serves the cluster domain, forwards and detects loops', {}, async (c) => {

@@ -3,6 +3,7 @@
 // signed by the suite's own CA, the Ingresses of every dialect present and the HTTPRoute, and the
 // entry point that answered from the runner. Everything lives in the suite's namespace, which the
 // run's cleanup deletes; nothing cluster-scoped is created.
+import { splitReplicas } from '../../helpers/objects/replicas.ts';
 import type { V1Ingress, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import { PROBE_LABEL } from '../../helpers/fleet/manifests.ts';
@@ -169,7 +170,9 @@ async function controllerObjects(c: CheckContext, controllers: readonly Controll
   const services: V1Service[] = [];
   for (const namespace of namespaces) {
     const [podList, serviceList] = await Promise.all([core.listNamespacedPod({ namespace }), core.listNamespacedService({ namespace })]);
-    pods.push(...podList.items.filter((pod) => controllers.some((ctl) => ctl.namespace === namespace && Object.entries(ctl.selector).every(([k, v]) => pod.metadata?.labels?.[k] === v))));
+    // Pods being deleted (a rollout of the controller) are no entry point and no replica to judge.
+    const selected = podList.items.filter((pod) => controllers.some((ctl) => ctl.namespace === namespace && Object.entries(ctl.selector).every(([k, v]) => pod.metadata?.labels?.[k] === v)));
+    pods.push(...splitReplicas(selected).live);
     services.push(...serviceList.items);
   }
   return { pods, services, nodes: (await core.listNode()).items };

@@ -78,9 +78,9 @@ describe('services: the objects of a case', () => {
   });
 
   it('judge EndpointSlices against the backends, naming what differs', () => {
-    const view = (b: ProbeAgent, ready = true) => ({ address: b.podIP, pod: b.name, node: b.node, ready, ports: [] });
+    const view = (b: ProbeAgent, ready = true) => ({ address: b.podIP, pod: b.name, node: b.node, ready, terminating: false, ports: [] });
     expect(endpointsMatch(backends.map((b) => view(b)), backends)).toBe(true);
-    const seen = [view(backends[0] as ProbeAgent), view(backends[1] as ProbeAgent, false), { address: '10.244.9.9', pod: 'other', node: 'node3', ready: true, ports: [] }];
+    const seen = [view(backends[0] as ProbeAgent), view(backends[1] as ProbeAgent, false), { address: '10.244.9.9', pod: 'other', node: 'node3', ready: true, terminating: false, ports: [] }];
     expect(endpointsMatch(seen, backends)).toBe(false);
     expect(endpointsDifference(seen, backends)).toEqual(['missing probe-x0 10.244.1.11 on node1', 'extra 10.244.9.9 (other)', 'wrong 10.244.2.10: pod probe-1 node node2 NOT ready']);
   });

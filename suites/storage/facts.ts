@@ -3,6 +3,7 @@
 // that match, the CSIDrivers and CSINodes.
 import type { V1Node, V1Pod, V1PodTemplateSpec, V1StorageClass } from '@kubernetes/client-node';
 import type { KubeClients } from '../../helpers/kube/clients.ts';
+import { splitReplicas } from '../../helpers/objects/replicas.ts';
 import type { NodeFacts } from './match.ts';
 import { matchWorkloads, MIGRATED, type PodFacts, type StorageFacts, type WorkloadFacts } from './provisioner.ts';
 
@@ -73,7 +74,8 @@ export async function readStorageFacts(clients: KubeClients, provisioners: reado
     const driver = MIGRATED[provisioner] ?? (csiDrivers.includes(provisioner) ? provisioner : undefined);
     for (const match of matchWorkloads(provisioner, { workloads, pods: [] }, driver)) namespaces.add(match.workload.namespace);
   }
-  const pods = (await Promise.all([...namespaces].map((namespace) => clients.core.listNamespacedPod({ namespace })))).flatMap((list) => list.items.map(podFacts));
+  // Pods being deleted (a rollout of the provisioner) are no replicas to judge.
+  const pods = splitReplicas((await Promise.all([...namespaces].map((namespace) => clients.core.listNamespacedPod({ namespace })))).flatMap((list) => list.items)).live.map(podFacts);
   return {
     workloads,
     pods,
