@@ -9,7 +9,8 @@ import { RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 import { clusterIP, createService, waitEndpoints } from '../lib/services.ts';
 import type { DnsObservation, DnsServer, Question } from './dns-ask.ts';
 import { reverseName, searchCandidates, serviceFqdn } from './dns-names.ts';
-import { DNS } from './dns-records.ts';
+import { DNS, dnsQuery } from './dns-records.ts';
+import { DNS_NAMESPACE, parseCorefile } from './dns-coredns.ts';
 import manifest from './manifest.ts';
 import { createExternalName, createNamedPod, createStaticHeadless, externalName, type Resolver } from './dns.ts';
 
@@ -38,7 +39,9 @@ export interface DnsCase {
   objects?: (c: CheckContext, world: DnsWorld) => Promise<Facts>;
   questions: (world: DnsWorld, facts: Facts, source: Resolver, c?: CheckContext) => Question[];
   // What it means when every failing observation is an answer (see dns-origin.ts).
-  whenAnswered?: (bad: readonly DnsObservation[], world: DnsWorld) => string | undefined;
+  whenAnswered?: (bad: readonly DnsObservation[], world: DnsWorld, facts: Facts) => string | undefined;
+  // What it means when only this case's own questions fail, not every failure an answer (dns-origin.ts).
+  whenUnanswered?: (bad: readonly DnsObservation[], world: DnsWorld, facts: Facts) => string | undefined;
   // How long new objects may take to show in DNS (default: the Service programming budget).
   budgetMs?: number;
   // Who asks: the fleet's sample (default: records are the same from every node, the sample covers
@@ -246,21 +249,66 @@ export const NXDOMAIN: DnsCase = {
   note: (world, _facts, observations) => `no-such-service-shakedown.${world.namespace}.svc.${world.domain} -> NXDOMAIN, slowest ${Math.round(Math.max(...observations.map((o) => o.result?.ms ?? 0)))}ms`,
 };
 
+// The external name is asked beside a cluster name, of the same servers from the same pods: when
+// the cluster name resolves and the external one does not, cluster DNS works and the upstream
+// (CoreDNS's forward target) is what fails. Forward targets that are addresses are asked directly
+// from a probe pod, so the finding says whether the upstream answers pods at all.
 export const UPSTREAM: DnsCase = {
   title: 'a name outside the cluster resolves through the upstream',
   what: 'lookups of the external name',
   skip: (c) => (externalName(suiteOptions(c.run, manifest).externalName, c.run.kube.context) === undefined ? 'the cluster has no upstream DNS (--dns-external-name none)' : undefined),
-  questions: (_world, _facts, _source, c) => {
-    const external = (c === undefined ? undefined : externalName(suiteOptions(c.run, manifest).externalName, c.run.kube.context)) ?? '';
-    return [{ name: external.replace(/\.$/, ''), type: 'A', expected: DNS.resolves() }];
-  },
-  whenAnswered: (bad) =>
-    rcodes(bad).every((code) => code === 'NXDOMAIN')
-      ? 'the upstream says the external name does not exist: set --dns-external-name to a name your upstream knows, or none'
-      : `CoreDNS cannot get an answer from its upstream (${rcodes(bad).join('/')}): the forward target (the node's resolv.conf or the servers in the Corefile) is unreachable or failing`,
+  objects: async (c, world) => upstreamFacts(c, world, externalName(suiteOptions(c.run, manifest).externalName, c.run.kube.context) ?? ''),
+  questions: (world, facts) => [
+    { name: fact(facts, 'external'), type: 'A', about: 'external', expected: DNS.resolves() },
+    { name: serviceFqdn('kubernetes', 'default', world.domain), type: 'A', about: 'control', expected: DNS.resolves() },
+  ],
+  whenAnswered: (bad, world, facts) =>
+    !onlyExternal(bad)
+      ? undefined
+      : rcodes(bad).every((code) => code === 'NXDOMAIN')
+        ? 'the upstream says the external name does not exist: set --dns-external-name to a name your upstream knows, or none'
+        : upstreamCause(`CoreDNS answers ${rcodes(bad).join('/')} for ${fact(facts, 'external')}`, world, facts),
+  whenUnanswered: (bad, world, facts) => (onlyExternal(bad) ? upstreamCause(`${fact(facts, 'external')} gets no answer (${[...new Set(bad.map((o) => o.result?.outcome ?? '?'))].join('/')})`, world, facts) : undefined),
   budgetMs: 5000,
-  note: (world, _facts, observations) => `${observations[0]?.question.name ?? ''} resolved from ${world.resolvers.length} node(s) through ${world.servers.length} server(s)`,
+  note: (world, facts) => `${fact(facts, 'external')} resolved from ${world.resolvers.length} node(s) through ${world.servers.length} server(s)`,
 };
+
+const onlyExternal = (bad: readonly DnsObservation[]) => bad.every((o) => o.question.about === 'external');
+
+function upstreamCause(seen: string, world: DnsWorld, facts: Facts): string {
+  const control = serviceFqdn('kubernetes', 'default', world.domain);
+  const forwards = facts.forward ?? [];
+  const replicaNodes = [...new Set(replicas(world).map((r) => r.node ?? '?'))].sort().join(', ');
+  const targets =
+    forwards.length === 0
+      ? 'the Corefile could not be read, so its forward target is unknown'
+      : `the Corefile forwards ${forwards.map((f) => `"${f}"`).join(', ')}${forwards.some((f) => f.includes('/etc/resolv.conf')) ? ` (/etc/resolv.conf: the resolver of the nodes CoreDNS runs on, ${replicaNodes || '?'}; ask it from one of them: dig @<its nameserver> ${fact(facts, 'external')})` : ''}`;
+  const probed = facts.upstream === undefined || facts.upstream.length === 0 ? '' : `; asked directly from a probe pod: ${facts.upstream.join('; ')}`;
+  return `cluster DNS works (${control} resolves through the same servers from every node) but ${seen}: CoreDNS's upstream does not answer; ${targets}${probed}`;
+}
+
+// The external name, CoreDNS's forward targets, and what each address among them answers a probe pod.
+async function upstreamFacts(c: CheckContext, world: DnsWorld, external: string): Promise<Facts> {
+  const name = external.replace(/\.$/, '');
+  const { session, transport } = await c.cluster();
+  const corefile = await session.clients.core.readNamespacedConfigMap({ namespace: DNS_NAMESPACE, name: 'coredns' }).then(
+    (map) => map.data?.Corefile,
+    () => undefined,
+  );
+  const forward = corefile === undefined ? [] : parseCorefile(corefile).forwards;
+  const addresses = [...new Set(forward.flatMap((f) => f.split(/\s+/).slice(1)).map(upstreamAddress).filter((a) => a !== undefined))];
+  const agent = world.resolvers[0]?.agent;
+  if (agent === undefined || addresses.length === 0) return { external: [name], forward };
+  const asked = await transport.probe(agent, addresses.map((a) => dnsQuery(a.host, name, 'A', c.run.timeouts.probeMs, 'udp', `${a.host}`)), { signal: c.signal }).catch(() => undefined);
+  const upstream = (asked?.results ?? []).map((r) => `${r.id}: ${r.outcome === 'ok' ? `answers (${Math.round(r.ms)} ms), so the upstream serves pods but not CoreDNS's queries (its egress from the CoreDNS pods, or an ACL on the upstream)` : `${r.outcome} (${r.detail}), so the upstream itself is down or unreachable from the pod network`}`);
+  return { external: [name], forward, upstream };
+}
+
+// "10.0.0.2", "10.0.0.2:53", "dns://10.0.0.2": an IPv4 address to ask; tls:// and names are not asked.
+export function upstreamAddress(target: string): { host: string } | undefined {
+  const match = /^(?:dns:\/\/)?(\d{1,3}(?:\.\d{1,3}){3})(?::53)?$/.exec(target);
+  return match?.[1] === undefined ? undefined : { host: match[1] };
+}
 
 export const TRUNCATION: DnsCase = {
   title: 'a response too large for UDP is truncated, and complete over TCP',

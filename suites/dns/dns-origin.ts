@@ -21,6 +21,9 @@ export interface FindingContext {
   // The check's explanation when every failing observation is an answer from the servers (an
   // rcode or records, not silence); undefined when those answers do not support it.
   whenAnswered?: (bad: readonly DnsObservation[]) => string | undefined;
+  // The check's explanation when only its questions fail and not every failure is an answer
+  // (silence, a timeout): e.g. the upstream, when cluster names asked of the same servers resolve.
+  whenUnanswered?: (bad: readonly DnsObservation[]) => string | undefined;
 }
 
 export interface DnsFinding {
@@ -129,7 +132,7 @@ function conclusion(dimensions: readonly string[], values: readonly string[], ob
   }
   if (key === 'question') {
     const bad = observations.filter((o) => !o.ok);
-    if (bad.every((o) => o.result?.dns !== undefined)) return ctx.whenAnswered?.(bad);
+    return bad.every((o) => o.result?.dns !== undefined) ? ctx.whenAnswered?.(bad) : ctx.whenUnanswered?.(bad);
   }
   return undefined;
 }

@@ -6,7 +6,7 @@ import type { DnsAnswer, DnsTarget, ProbeResult, ProbeTarget } from '../../agent
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { createFakeTransport } from '../../helpers/transport/fake.ts';
 import type { AgentAddress } from '../../helpers/transport/transport.ts';
-import { BIG_RECORDS, CANARY, HEADLESS, NXDOMAIN, PTR, SEARCH_PATH, SERVERS_ANSWER, TRUNCATION, type DnsCase, type DnsWorld, type Facts } from './dns-cases.ts';
+import { BIG_RECORDS, CANARY, HEADLESS, NXDOMAIN, PTR, SEARCH_PATH, SERVERS_ANSWER, TRUNCATION, UPSTREAM, upstreamAddress, type DnsCase, type DnsWorld, type Facts } from './dns-cases.ts';
 import { reverseName } from './dns-names.ts';
 import { askCase, leftReplicas } from './dns-run.ts';
 
@@ -200,6 +200,39 @@ describe('the dns checks name the one origin of their failures', () => {
     expect(finding?.origin).toMatchObject({ dimension: 'component', value: 'coredns', confidence: 'high' });
     expect(finding?.message).toContain('; cause: CoreDNS has no pods');
     expect(finding?.likelyCause).toMatch(/^CoreDNS has no pods/);
+  });
+});
+
+describe('the upstream', () => {
+  const external = 'external.shakedown.test';
+  const zone = { ...ZONE, [`A ${external}`]: [record(external, 'A', '192.0.2.1')] };
+  const upstreamDown: Fault = (_source, t) => (t.name === external ? TIMEOUT : undefined);
+  const facts = { external: [external], forward: ['. /etc/resolv.conf'] };
+
+  it('passes when the external name and the cluster name both resolve', async () => {
+    expect((await run(UPSTREAM, facts, undefined, zone)).finding).toBeUndefined();
+  });
+
+  it('is named when cluster names resolve through the same servers and the external name gets no answer, with the forward target to check', async () => {
+    const { finding } = await run(UPSTREAM, facts, upstreamDown, zone);
+    expect(finding?.likelyCause).toMatch(/^cluster DNS works \(kubernetes\.default\.svc\.cluster\.local resolves through the same servers from every node\) but external\.shakedown\.test gets no answer \(timeout\): CoreDNS's upstream does not answer; the Corefile forwards "\. \/etc\/resolv\.conf"/);
+    expect(finding?.likelyCause).toContain('the resolver of the nodes CoreDNS runs on, node1, node2');
+    expect(finding?.likelyCause).not.toMatch(/neither the DNS Service nor any CoreDNS pod/);
+  });
+
+  it('says what the upstream answered a probe pod directly, when the Corefile names its address', async () => {
+    const { finding } = await run(UPSTREAM, { ...facts, forward: ['. 10.0.0.2'], upstream: ['10.0.0.2: timeout (no answer within 2000 ms), so the upstream itself is down or unreachable from the pod network'] }, upstreamDown, zone);
+    expect(finding?.likelyCause).toContain('the Corefile forwards ". 10.0.0.2"; asked directly from a probe pod: 10.0.0.2: timeout');
+  });
+
+  it('is not blamed when cluster names fail too: that is the path to CoreDNS', async () => {
+    const { finding } = await run(UPSTREAM, facts, (source) => (source.node === 'node2' ? TIMEOUT : undefined), zone);
+    expect(finding?.origin).toMatchObject({ dimension: 'source-node', value: 'node2' });
+    expect(finding?.likelyCause).not.toMatch(/upstream/);
+  });
+
+  it('reads only plain addresses from forward targets', () => {
+    expect(['10.0.0.2', '10.0.0.2:53', 'dns://10.0.0.2', 'tls://10.0.0.2', '/etc/resolv.conf', '10.0.0.2:5353'].map((t) => upstreamAddress(t)?.host)).toEqual(['10.0.0.2', '10.0.0.2', '10.0.0.2', undefined, undefined, undefined]);
   });
 });
 

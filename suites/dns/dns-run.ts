@@ -11,7 +11,7 @@ import { PROGRAMMING_BUDGET_MS } from '../lib/services.ts';
 import { askAll, plan, reproduceDns, type DnsObservation, type DnsServer } from './dns-ask.ts';
 import type { DnsCase, DnsWorld, Facts } from './dns-cases.ts';
 import { DNS_NAMESPACE, coreDnsEvidence, diagnose, readCoreDns, type CoreDnsState } from './dns-coredns.ts';
-import { judgeObservations, type DnsFinding } from './dns-origin.ts';
+import { judgeObservations, type DnsFinding, type FindingContext } from './dns-origin.ts';
 import { describeResolver, dnsSetting } from './dns.ts';
 
 // How long every CoreDNS replica may take to serve an object the check just created: each watches
@@ -66,7 +66,7 @@ export async function askCase(transport: ProbeTransport, world: DnsWorld, k: Dns
     what: k.what,
     servers: world.servers,
     ...(o.coreDnsDown === undefined ? {} : { coreDnsDown: o.coreDnsDown }),
-    ...whenAnsweredOf(k, world),
+    ...explanationsOf(k, world, facts),
   });
   return { observations, finding, evidence };
 }
@@ -104,7 +104,7 @@ export async function runCase(c: CheckContext, k: DnsCase): Promise<void> {
   if (left.length > 0) {
     const kept = asked.observations.filter((o) => !left.includes(o.server.name));
     const servers = world.servers.filter((server) => !left.includes(server.name));
-    const again = judgeObservations(kept, { what: k.what, servers, ...whenAnsweredOf(k, world) });
+    const again = judgeObservations(kept, { what: k.what, servers, ...explanationsOf(k, world, facts) });
     if (again === undefined) return c.note(`${k.note(world, facts, kept)}; left out ${left.join(', ')}: being deleted or gone since the check began (a rollout in progress)`);
   }
   const down = diagnose(state, world.servers[0]?.ip);
@@ -119,7 +119,11 @@ export function leftReplicas(servers: readonly DnsServer[], state: CoreDnsState)
   return servers.filter((server) => server.kind === 'replica' && !live.has(server.name)).map((server) => server.name);
 }
 
-function whenAnsweredOf(k: DnsCase, world: DnsWorld): { whenAnswered?: (bad: readonly DnsObservation[]) => string | undefined } {
-  const whenAnswered = k.whenAnswered;
-  return whenAnswered === undefined ? {} : { whenAnswered: (bad: readonly DnsObservation[]) => whenAnswered(bad, world) };
+// The case's own explanations, bound to what it asked about.
+function explanationsOf(k: DnsCase, world: DnsWorld, facts: Facts): Pick<FindingContext, 'whenAnswered' | 'whenUnanswered'> {
+  const { whenAnswered, whenUnanswered } = k;
+  return {
+    ...(whenAnswered === undefined ? {} : { whenAnswered: (bad: readonly DnsObservation[]) => whenAnswered(bad, world, facts) }),
+    ...(whenUnanswered === undefined ? {} : { whenUnanswered: (bad: readonly DnsObservation[]) => whenUnanswered(bad, world, facts) }),
+  };
 }
