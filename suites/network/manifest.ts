@@ -3,7 +3,7 @@
 // node addresses, the runner to pods. The CNI configuration checks live in config/.
 import { boolean } from '../../helpers/config-values.ts';
 import { defineManifest, option } from '../../helpers/engine/manifest.ts';
-import { ALL_PAIRS_UP_TO } from './pairs.ts';
+import { ALL_PAIRS_UP_TO } from '../../helpers/pod-path/pairs.ts';
 import { CONFIG_CHECKS, CONFIG_OPTIONS, CONFIG_PERMISSIONS } from './config/declarations.ts';
 
 export default defineManifest({

@@ -8,9 +8,10 @@ import { everyNodeAgents } from '../../helpers/fleet/plan.ts';
 import { RUNNER, failReach, reach, reachEvidence, type Cell } from '../../helpers/probe/reach.ts';
 import { answeredBy } from '../../helpers/probe/expectations.ts';
 import manifest from './manifest.ts';
-import { PAYLOADS, choosePairs, nodeAddressCells, pairCells, probeCountText } from './pairs.ts';
-import { judgePairs, pairTable, pairVerdicts } from './verdict.ts';
-import { agentMtus, mtuAgreement, nodeAddresses, runnerVerdict } from './world.ts';
+import { PAYLOADS, choosePairs, nodeAddressCells, pairCells, probeCountText } from '../../helpers/pod-path/pairs.ts';
+import { judgePairs, pairTable, pairVerdicts } from '../../helpers/pod-path/verdict.ts';
+import { mtuAgreement, nodeAddresses, runnerVerdict } from './world.ts';
+import { agentMtus } from '../../helpers/pod-path/mtus.ts';
 import { configChecks } from './config/checks.ts';
 
 // The runner's calls to pod IPs: short, since on many clusters they cannot be routed at all.
@@ -46,7 +47,7 @@ defineSuite(manifest, () => {
     if (finding !== undefined) {
       c.fail(finding.classification, finding.message, {
         evidence: [
-          { label: 'node pairs (rows from, columns to; . all pass, M only large payloads fail, X small ones fail too)', text: pairTable(verdicts) },
+          { label: 'node pairs (rows from, columns to; . all pass, M only large payloads fail, U only UDP fails, X small TCP fails too)', text: pairTable(verdicts) },
           { label: 'failing pairs', text: finding.lines.join('\n') },
           { label: 'pod interface MTU', text: mtuAgreement(mtus).lines.join('\n') },
           { label: 'probes', text: count },

@@ -1,32 +1,10 @@
-// What the data-path checks read from the cluster: each node agent's interface MTU (its /v1/info)
-// and each node's address and kubelet port (the Node object).
+// What the data-path checks read from the cluster: whether the node agents' interface MTUs agree
+// (read by helpers/pod-path/mtus.ts) and each node's address and kubelet port (the Node object).
 import { isIP } from 'node:net';
 import type { V1Node } from '@kubernetes/client-node';
-import pLimit from 'p-limit';
 import type { InterfaceMtu } from '../../agent/protocol.ts';
-import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
-import type { ProbeTransport } from '../../helpers/transport/transport.ts';
 
 export const DEFAULT_KUBELET_PORT = 10250;
-
-// By node name. An agent that cannot be asked gets an error entry, never a throw.
-export async function agentMtus(transport: ProbeTransport, agents: readonly ProbeAgent[], signal?: AbortSignal): Promise<Map<string, InterfaceMtu>> {
-  const limit = pLimit(16);
-  const entries = await Promise.all(
-    agents.map((agent) =>
-      limit(async (): Promise<[string, InterfaceMtu]> => {
-        try {
-          const info = await transport.info(agent, signal === undefined ? {} : { signal });
-          return [agent.node, info.mtu ?? { interface: '?', error: `agent ${info.version} does not report its MTU` }];
-        } catch (error) {
-          signal?.throwIfAborted();
-          return [agent.node, { interface: '?', error: `agent not asked: ${error instanceof Error ? error.message : String(error)}` }];
-        }
-      }),
-    ),
-  );
-  return new Map(entries);
-}
 
 export interface MtuAgreement {
   status: 'pass' | 'warn';

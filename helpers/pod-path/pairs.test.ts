@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT_PORTS, type ProbeAgent } from '../../helpers/fleet/descriptor.ts';
+import { AGENT_PORTS, type ProbeAgent } from '../fleet/descriptor.ts';
 import { ALL_PAIRS_UP_TO, PAYLOADS, PEER_SHIFTS, choosePairs, nodeAddressCells, pairCells, probeCountText } from './pairs.ts';
 
 const agent = (i: number, ip = `10.244.${i}.2`): ProbeAgent => ({ name: `probe-${i}`, namespace: 'run', node: `node${String(i).padStart(3, '0')}`, podIP: ip, group: 'node', ports: AGENT_PORTS, labels: {}, token: 't' });

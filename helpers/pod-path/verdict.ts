@@ -1,14 +1,14 @@
-// Judging the node pairs: each ordered pair is ok, loses only its large payloads (MTU), or loses
-// small ones too (down). Then correlate: a node every failing pair goes through (or to, or from)
+// Judging the node pairs: each ordered pair is ok, loses only its large payloads (MTU), loses only
+// UDP while TCP passes (udp), or loses small TCP too (down). Then correlate: a node every failing pair goes through (or to, or from)
 // is named once instead of its pairs; otherwise each failing pair is named with its direction.
 // Pure: from observed cells (facets source-node, target-node, payload, probe, bytes) and the MTUs
 // the agents reported.
 import type { InterfaceMtu } from '../../agent/protocol.ts';
-import type { ObservedCell } from '../../helpers/probe/reach.ts';
-import type { Classification, Origin } from '../../helpers/result.ts';
+import type { ObservedCell } from '../probe/reach.ts';
+import type { Classification, Origin } from '../result.ts';
 import { PAYLOADS, payloadNamed } from './pairs.ts';
 
-export type PairStatus = 'ok' | 'mtu' | 'down';
+export type PairStatus = 'ok' | 'mtu' | 'udp' | 'down';
 
 export interface FailedProbe {
   probe: string;
@@ -59,7 +59,8 @@ export function pairVerdicts(cells: readonly Judged[]): PairVerdict[] {
   return [...byPair.values()].map(({ source, target, cells: mine }) => {
     const failing = mine.filter((cell) => !cell.judgement.ok);
     const smallFails = failing.some((cell) => cell.facets.payload !== 'large');
-    const status: PairStatus = failing.length === 0 ? 'ok' : smallFails ? 'down' : 'mtu';
+    const onlyUdp = failing.every((cell) => cell.facets.protocol === 'udp') && mine.some((cell) => cell.facets.protocol === 'tcp');
+    const status: PairStatus = failing.length === 0 ? 'ok' : !smallFails ? 'mtu' : onlyUdp ? 'udp' : 'down';
     const failed = failing.map((cell) => ({ probe: cell.facets.probe ?? '?', ...(cell.facets.bytes === undefined ? {} : { bytes: Number(cell.facets.bytes) }), seen: seenOf(cell) }));
     const passedLarge = mine.filter((cell) => cell.judgement.ok && cell.facets.payload === 'large').map((cell) => ({ probe: cell.facets.probe ?? '?', ...(cell.facets.bytes === undefined ? {} : { bytes: Number(cell.facets.bytes) }), seen: 'passed' }));
     const classification = failing[0]?.judgement.classification;
@@ -93,6 +94,7 @@ export function pairLine(verdict: PairVerdict, mtus: ReadonlyMap<string, Interfa
     const told = verdict.failed.some((f) => f.seen.includes('EMSGSIZE')) ? ' (EMSGSIZE: an ICMP "fragmentation needed" told the sender the path carries less than its datagram)' : '';
     return `${direction}: only large payloads fail, MTU: ${what}${told}; the small TCP and UDP probes${passed} pass; pod interface MTU ${mtuText(verdict.source, mtus.get(verdict.source))}, ${mtuText(verdict.target, mtus.get(verdict.target))}`;
   }
+  if (verdict.status === 'udp') return `${direction}: only UDP fails: ${what}; the small TCP echo and the large TCP upload pass`;
   if (verdict.passedLarge.length === 0 && verdict.failed.length === PAYLOADS.length) return `${direction}: every probe, TCP and UDP, small and large, fails${shared === '' ? `: ${what}` : shared}`;
   return `${direction}: ${what.slice(0, what.length - shared.length)} ${verdict.failed.length === 1 ? 'fails' : 'fail'}${shared}`;
 }
@@ -120,6 +122,9 @@ const MTU_CAUSE =
   'an MTU black hole: the pods send frames as large as their interface MTU, and a link on the path carries less. Usual causes: an overlay MTU larger than the underlay allows, ' +
   'the encapsulation overhead not subtracted from the pod MTU (VXLAN 50 bytes, IPIP 20, WireGuard 60, GENEVE 50+), a node or router interface with a smaller MTU, ' +
   'and ICMP "fragmentation needed" (type 3 code 4) filtered or never sent, so senders never learn the path MTU';
+const UDP_CAUSE =
+  'UDP is dropped between these nodes while TCP passes: a host firewall, security group or cloud ACL that allows only TCP between the nodes, or conntrack dropping UDP. ' +
+  'It also breaks DNS from pods on one node to the CoreDNS replicas on the other, VXLAN encapsulation (UDP 8472 or 4789) where the CNI uses it, and NodePort and Service traffic over UDP';
 const PAIR_CAUSE =
   'the route or tunnel between these nodes: the CNI\'s routes to the other node\'s pod range, its encapsulation blocked between the nodes (VXLAN UDP 8472 or 4789, IPIP protocol 4, BGP routes not exchanged), or a host firewall';
 
@@ -128,9 +133,12 @@ export function judgePairs(verdicts: readonly PairVerdict[], mtus: ReadonlyMap<s
   if (failing.length === 0) return undefined;
   const passing = verdicts.length - failing.length;
   const onlyMtu = failing.every((v) => v.status === 'mtu');
+  const onlyUdp = failing.every((v) => v.status === 'udp');
   const classification = failing[0]?.classification ?? 'error';
   const lines = failing.map((v) => pairLine(v, mtus));
-  const mtuNote = onlyMtu ? ', only their large payloads: MTU' : '';
+  const mtuNote = onlyMtu ? ', only their large payloads: MTU' : onlyUdp ? ', only UDP: TCP passes' : '';
+  const pairCause = onlyMtu ? MTU_CAUSE : onlyUdp ? UDP_CAUSE : PAIR_CAUSE;
+  const facet = onlyMtu ? { dimension: 'pair & payload', tail: ', large' } : onlyUdp ? { dimension: 'pair & protocol', tail: ', udp' } : { dimension: 'pair', tail: '' };
   const suspect = suspectNode(verdicts);
   if (suspect !== undefined) {
     const { node, role } = suspect;
@@ -139,7 +147,11 @@ export function judgePairs(verdicts: readonly PairVerdict[], mtus: ReadonlyMap<s
     return {
       message: summary,
       classification,
-      likelyCause: onlyMtu ? `${MTU_CAUSE}; here the link ${role === 'from' ? 'out of' : 'into'} ${node} (pod interface MTU ${mtuText(node, mtus.get(node))})` : `the pod network on ${node}: its CNI agent, its routes or tunnel device, or a host firewall on ${node}`,
+      likelyCause: onlyMtu
+        ? `${MTU_CAUSE}; here the link ${role === 'from' ? 'out of' : 'into'} ${node} (pod interface MTU ${mtuText(node, mtus.get(node))})`
+        : onlyUdp
+          ? `${UDP_CAUSE}; here on ${node}`
+          : `the pod network on ${node}: its CNI agent, its routes or tunnel device, or a host firewall on ${node}`,
       origin: { dimension: 'node', value: node, summary, confidence: passing >= 2 ? 'high' : 'medium', suspect: `the pod network on ${node}` },
       lines,
     };
@@ -148,23 +160,33 @@ export function judgePairs(verdicts: readonly PairVerdict[], mtus: ReadonlyMap<s
   const reverse = (v: PairVerdict) => failing.find((w) => w.source === v.target && w.target === v.source);
   if (failing.length === 2 && reverse(first) !== undefined && reverse(first)?.status === first.status) {
     const [a, b] = [first.source, first.target].sort();
-    const summary = `between the probes on ${a} and ${b}, both ways, ${first.status === 'mtu' ? 'only large payloads fail: MTU' : 'probes fail'}: ${lines.join('; ')}${passing > 0 ? `; the other ${passing} pair${passing === 1 ? '' : 's'} pass${passing === 1 ? 'es' : ''}` : ''}`;
-    return { message: summary, classification, likelyCause: onlyMtu ? MTU_CAUSE : PAIR_CAUSE, origin: { dimension: onlyMtu ? 'pair & payload' : 'pair', value: `${a} <-> ${b}${onlyMtu ? ', large' : ''}`, summary, confidence: passing > 0 ? 'high' : 'medium' }, lines };
+    const what = first.status === 'mtu' ? 'only large payloads fail: MTU' : first.status === 'udp' ? 'only UDP fails, TCP passes' : 'probes fail';
+    const summary = `between the probes on ${a} and ${b}, both ways, ${what}: ${lines.join('; ')}${passing > 0 ? `; the other ${passing} pair${passing === 1 ? '' : 's'} pass${passing === 1 ? 'es' : ''}` : ''}`;
+    return { message: summary, classification, likelyCause: pairCause, origin: { dimension: facet.dimension, value: `${a} <-> ${b}${facet.tail}`, summary, confidence: passing > 0 ? 'high' : 'medium', suspect: pairSuspect(first.status, a ?? '', b ?? '', true) }, lines };
   }
   if (failing.length === 1) {
     const opposite = verdicts.some((v) => v.source === first.target && v.target === first.source) ? `; the opposite direction (${first.target} to ${first.source}) passes` : '';
     const others = passing - (opposite === '' ? 0 : 1);
     const summary = `${lines[0] ?? ''}${opposite}${others > 0 ? `, and so do the other ${others} pair${others === 1 ? '' : 's'}` : ''}`;
-    return { message: summary, classification, likelyCause: onlyMtu ? MTU_CAUSE : PAIR_CAUSE, origin: { dimension: onlyMtu ? 'pair & payload' : 'pair', value: `${first.source} -> ${first.target}${onlyMtu ? ', large' : ''}`, summary, confidence: passing > 0 ? 'high' : 'medium' }, lines };
+    return { message: summary, classification, likelyCause: pairCause, origin: { dimension: facet.dimension, value: `${first.source} -> ${first.target}${facet.tail}`, summary, confidence: passing > 0 ? 'high' : 'medium', suspect: pairSuspect(first.status, first.source, first.target, false) }, lines };
   }
   const message = `${failing.length} of ${verdicts.length} node pairs fail${mtuNote}: ${lines[0] ?? ''}${failing.length > 1 ? ` (and ${failing.length - 1} more)` : ''}`;
-  return { message, classification, likelyCause: onlyMtu ? MTU_CAUSE : failing.some((v) => v.status === 'mtu') ? `${PAIR_CAUSE}; for the pairs that lose only large payloads, ${MTU_CAUSE}` : PAIR_CAUSE, lines };
+  return { message, classification, likelyCause: onlyMtu || onlyUdp ? pairCause : failing.some((v) => v.status === 'mtu') ? `${PAIR_CAUSE}; for the pairs that lose only large payloads, ${MTU_CAUSE}` : PAIR_CAUSE, lines };
 }
 
-// Rows are sources, columns targets: "." every probe passed, "M" only large payloads failed, "X" small ones failed too.
+// The component a pair's finding points at: the same words whichever suite found it, so the report
+// correlates the network suite's finding with the Service and DNS failures it explains.
+export function pairSuspect(status: PairStatus, a: string, b: string, bothWays: boolean): string {
+  const between = bothWays ? `between ${a} and ${b}` : `from ${a} to ${b}`;
+  if (status === 'mtu') return `the path MTU ${between}`;
+  if (status === 'udp') return `UDP ${between}`;
+  return `the pod network ${between}`;
+}
+
+// Rows are sources, columns targets: "." every probe passed, "M" only large payloads failed, "U" only UDP failed, "X" small TCP failed too.
 export function pairTable(verdicts: readonly PairVerdict[]): string {
   const nodes = [...new Set(verdicts.flatMap((v) => [v.source, v.target]))].sort();
-  const symbol = new Map(verdicts.map((v) => [key(v.source, v.target), v.status === 'ok' ? '.' : v.status === 'mtu' ? 'M' : 'X']));
+  const symbol = new Map(verdicts.map((v) => [key(v.source, v.target), v.status === 'ok' ? '.' : v.status === 'mtu' ? 'M' : v.status === 'udp' ? 'U' : 'X']));
   const corner = 'from \\ to';
   const width = Math.max(corner.length, ...nodes.map((n) => n.length));
   const header = `${corner.padEnd(width)}  ${nodes.map((n) => n.padEnd(Math.max(1, n.length))).join(' ')}`.trimEnd();

@@ -9,9 +9,9 @@
 // probes (32 per agent) instead of 249,500 pairs and 998,000 probes. --network-all-pairs probes
 // every pair at any size.
 import { MAX_TCP_SIZE, MAX_UDP_SIZE, type ProbeTarget } from '../../agent/protocol.ts';
-import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
-import { EXPECT, answeredBy, type Expectation } from '../../helpers/probe/expectations.ts';
-import type { Cell } from '../../helpers/probe/reach.ts';
+import type { ProbeAgent } from '../fleet/descriptor.ts';
+import { EXPECT, answeredBy, type Expectation } from '../probe/expectations.ts';
+import type { Cell } from '../probe/reach.ts';
 
 export const ALL_PAIRS_UP_TO = 24;
 export const PEER_SHIFTS = [1, -1, 2, -2, 3, -3, 4, -4] as const;

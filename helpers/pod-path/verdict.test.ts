@@ -3,9 +3,9 @@
 // person would be told.
 import { describe, expect, it } from 'vitest';
 import type { InterfaceMtu, ProbeTarget } from '../../agent/protocol.ts';
-import { AGENT_PORTS, type ProbeAgent } from '../../helpers/fleet/descriptor.ts';
-import { reach } from '../../helpers/probe/reach.ts';
-import { createFakeTransport } from '../../helpers/transport/fake.ts';
+import { AGENT_PORTS, type ProbeAgent } from '../fleet/descriptor.ts';
+import { reach } from '../probe/reach.ts';
+import { createFakeTransport } from '../transport/fake.ts';
 import { choosePairs, pairCells } from './pairs.ts';
 import { judgePairs, pairLine, pairTable, pairVerdicts, suspectNode, type PairVerdict } from './verdict.ts';
 
@@ -13,12 +13,12 @@ const agent = (i: number): ProbeAgent => ({ name: `probe-${i}`, namespace: 'run'
 const nodeOfIP = (ip: string) => `node${ip.split('.')[2] ?? '?'}`;
 
 // lost(source node, target node, bytes sent or undefined for a small probe) => the probe vanishes.
-async function simulate(n: number, lost: (from: string, to: string, bytes: number | undefined) => boolean, mtu = 1500) {
+async function simulate(n: number, lost: (from: string, to: string, bytes: number | undefined, protocol: 'tcp' | 'udp') => boolean, mtu = 1500) {
   const agents = Array.from({ length: n }, (_, i) => agent(i + 1));
   const transport = createFakeTransport((source, target: ProbeTarget) => {
     if (target.kind !== 'tcp' && target.kind !== 'udp') return { outcome: 'error', ms: 0, detail: 'unexpected' };
     const to = nodeOfIP(target.host);
-    if (lost(source.node ?? '?', to, target.size)) return { outcome: 'timeout', ms: target.timeoutMs, detail: 'no answer', code: 'ETIMEDOUT' };
+    if (lost(source.node ?? '?', to, target.size, target.kind)) return { outcome: 'timeout', ms: target.timeoutMs, detail: 'no answer', code: 'ETIMEDOUT' };
     return { outcome: 'ok', ms: 1, detail: '', reply: { pod: `probe-${to.slice(4)}`, text: 'network' } };
   });
   const mtus = new Map<string, InterfaceMtu>(agents.map((a) => [a.node, { interface: 'eth0', mtu }]));
@@ -93,6 +93,22 @@ describe('judging node pairs', () => {
     const { finding } = await simulate(2, (from, _to, bytes) => from === 'node2' && bytes === undefined);
     expect(finding?.message).toMatch(/^from the probe on node2 to the probe on node1: a small TCP echo and a small UDP datagram fail \(timeout after 1000ms\); the opposite direction \(node1 to node2\) passes$/);
     expect(finding?.origin).toMatchObject({ dimension: 'pair', value: 'node2 -> node1' });
+  });
+
+  it('names UDP between a pair when only UDP is lost and TCP passes, with what that breaks', async () => {
+    const { verdicts, finding } = await simulate(2, (_from, _to, _bytes, protocol) => protocol === 'udp');
+    expect(verdicts.map((v) => v.status)).toEqual(['udp', 'udp']);
+    expect(finding?.message).toMatch(/^between the probes on node1 and node2, both ways, only UDP fails, TCP passes: from the probe on node1 to the probe on node2: only UDP fails: a small UDP datagram and a 1472-byte UDP datagram .*; the small TCP echo and the large TCP upload pass/);
+    expect(finding?.origin).toMatchObject({ dimension: 'pair & protocol', value: 'node1 <-> node2, udp', suspect: 'UDP between node1 and node2' });
+    expect(finding?.likelyCause).toMatch(/^UDP is dropped between these nodes while TCP passes/);
+    expect(finding?.likelyCause).toMatch(/DNS from pods on one node to the CoreDNS replicas on the other, VXLAN encapsulation .* NodePort/);
+    expect(pairTable(verdicts).split('\n').slice(1)).toEqual(['node1      -     U', 'node2      U     -']);
+  });
+
+  it('a pair that loses TCP too is down, not UDP', async () => {
+    const { verdicts, finding } = await simulate(2, (from, _to, bytes, protocol) => from === 'node1' && (protocol === 'udp' || bytes === undefined));
+    expect(verdicts.find((v) => v.source === 'node1')?.status).toBe('down');
+    expect(finding?.origin).toMatchObject({ dimension: 'pair', value: 'node1 -> node2', suspect: 'the pod network from node1 to node2' });
   });
 
   it('lists unrelated failing pairs without inventing an origin', async () => {
