@@ -81,6 +81,25 @@ describe('reach', () => {
     expect(c.failure?.details.evidence?.find((e) => e.label === 'observed')?.text).toBe(['       node1 node2', 'node1  .     .', 'node2  X     X'].join('\n'));
   });
 
+  it('judges the layer below before the component above: its failure replaces the origin and cause, its passing is said', async () => {
+    const transport = createFakeTransport((agent, target) => (agent.node === 'node2' ? { outcome: 'timeout', ms: 2000, detail: 'no answer' } : echoFrom(target.kind === 'http' ? target.url : '')));
+    const run = await reach(transport, cells(), { ...instant, policy: { deadlineMs: 0 } });
+    const route = { dimension: 'pair', value: 'node1 <-> node2', summary: 'the pod network below fails: node1 <-> node2 drops everything', confidence: 'high' as const, suspect: 'the pod network between node1 and node2' };
+    const failing = failingCheck();
+    await expect(
+      failReach(failing, run, { what: 'Service probes', likelyCause: () => 'kube-proxy on node2', below: async () => ({ below: 'fails', origin: route, likelyCause: 'the layer below fails', evidence: [{ label: 'the layer below', text: 'X' }] }) }),
+    ).rejects.toThrow();
+    expect(failing.failure?.details.origin).toEqual(route);
+    expect(failing.failure?.details.likelyCause).toBe('the layer below fails');
+    expect(failing.failure?.message).toMatch(/all 2 probes from pods on node2 fail \(timeout\); the 2 probes from pods on node1 succeed; the pod network below fails: node1 <-> node2 drops everything$/);
+    expect(failing.failure?.details.evidence?.map((e) => e.label)).toContain('the layer below');
+
+    const ruledOut = failingCheck();
+    await expect(failReach(ruledOut, run, { what: 'Service probes', likelyCause: () => 'kube-proxy on node2', below: async () => ({ below: 'passes', ruledOut: 'the pod network below is ruled out', evidence: [] }) })).rejects.toThrow();
+    expect(ruledOut.failure?.details.origin).toMatchObject({ dimension: 'source-node', value: 'node2' });
+    expect(ruledOut.failure?.details.likelyCause).toBe('kube-proxy on node2; the pod network below is ruled out');
+  });
+
   it('probes from the runner too, and says how to reproduce with curl', async () => {
     const transport = createFakeTransport(() => ({ outcome: 'ok', ms: 1, detail: '' }));
     const cell: Cell = { source: RUNNER, row: 'runner', column: 'node1', target: { id: 'r', kind: 'http', url: 'http://10.0.0.1:30080/', timeoutMs: 3000 }, expect: EXPECT.refused, facets: {} };

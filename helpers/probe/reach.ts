@@ -238,21 +238,29 @@ export interface ReachFailure {
   // More evidence (the Service's endpoints, ...), read only when the check fails.
   evidence?: () => Promise<Evidence[]>;
   origin?: OriginOptions;
+  // The layer below, judged when the failures have an origin (helpers/pod-path/layer-below.ts):
+  // when it fails, its finding replaces the origin and the cause; when it passes, the cause says so.
+  below?: (origin: Origin) => Promise<BelowVerdict | undefined>;
 }
+
+export type BelowVerdict = { below: 'fails'; origin: Origin; likelyCause: string; evidence: Evidence[] } | { below: 'passes'; ruledOut: string; evidence: Evidence[] };
 
 // Nothing when every cell held; otherwise fails the check with the tables, a reproduce command for
 // every mismatching cell, and the origin the mismatches share.
 export async function failReach(c: CheckContext, run: ReachRun, failure: ReachFailure): Promise<void> {
   if (run.mismatches.length === 0) return;
-  const origin = originOf(run, failure.origin);
+  const seenOrigin = originOf(run, failure.origin);
   const [first] = run.mismatches;
   const classification = first?.judgement.classification ?? 'error';
-  const lead = origin === undefined ? `${first?.row} -> ${first?.column}: expected ${first?.judgement.expected}, saw ${first?.judgement.observed}` : origin.summary;
-  const message = `${run.mismatches.length} of ${run.cells.length} ${failure.what} not as expected, twice: ${lead}`;
+  const below = seenOrigin === undefined || failure.below === undefined ? undefined : await failure.below(seenOrigin).catch((error: unknown) => ({ below: 'passes' as const, ruledOut: '', evidence: [{ label: 'the layer below', text: `not probed: ${(error as Error).message}` }] }));
+  const origin = below?.below === 'fails' ? below.origin : seenOrigin;
+  const lead = seenOrigin === undefined ? `${first?.row} -> ${first?.column}: expected ${first?.judgement.expected}, saw ${first?.judgement.observed}` : seenOrigin.summary;
+  const message = `${run.mismatches.length} of ${run.cells.length} ${failure.what} not as expected, twice: ${lead}${below?.below === 'fails' ? `; ${below.origin.summary}` : ''}`;
   const extra = failure.evidence === undefined ? [] : await failure.evidence().catch((error: unknown) => [{ label: 'evidence', text: `cannot read: ${(error as Error).message}` }]);
-  const cause = failure.likelyCause?.(origin, run);
+  const above = failure.likelyCause?.(seenOrigin, run);
+  const cause = below?.below === 'fails' ? below.likelyCause : below?.below === 'passes' && below.ruledOut !== '' ? [above, below.ruledOut].filter((part) => part !== undefined).join('; ') : above;
   c.fail(classification, message, {
-    evidence: [...reachEvidence(run), ...extra],
+    evidence: [...reachEvidence(run), ...(below?.evidence ?? []), ...extra],
     ...(origin === undefined ? {} : { origin }),
     ...(cause === undefined ? {} : { likelyCause: cause }),
     ...(first === undefined ? {} : { reproduce: reproduceCell(first) }),

@@ -7,6 +7,7 @@ import type { CheckContext } from '../../helpers/engine/check.ts';
 import { matrixAgents } from '../../helpers/fleet/plan.ts';
 import type { Evidence } from '../../helpers/result.ts';
 import type { ProbeTransport } from '../../helpers/transport/transport.ts';
+import { layerBelow } from '../../helpers/pod-path/layer-below.ts';
 import { PROGRAMMING_BUDGET_MS } from '../lib/services.ts';
 import { askAll, plan, reproduceDns, type DnsObservation, type DnsServer } from './dns-ask.ts';
 import type { DnsCase, DnsWorld, Facts } from './dns-cases.ts';
@@ -72,17 +73,24 @@ export async function askCase(transport: ProbeTransport, world: DnsWorld, k: Dns
 }
 
 // Fails with the finding, the queries, the pods' resolv.conf and CoreDNS's pods and endpoints.
-export function failFinding(c: CheckContext, finding: DnsFinding, observations: readonly DnsObservation[], world: DnsWorld, state: CoreDnsState, extra: Evidence[] = []): never {
+// A finding whose origin names a node is judged against the pod path through it first
+// (helpers/pod-path/layer-below.ts): CoreDNS or kube-proxy is named only when pods reach each
+// other directly there.
+export async function failFinding(c: CheckContext, finding: DnsFinding, observations: readonly DnsObservation[], world: DnsWorld, state: CoreDnsState, extra: Evidence[] = []): Promise<never> {
   const first = observations.find((o) => !o.ok);
-  return c.fail(finding.classification, finding.message, {
+  const below = finding.origin === undefined || finding.origin.dimension === 'component' ? undefined : await layerBelow(c, finding.origin).catch(() => undefined);
+  const origin = below?.below === 'fails' ? below.origin : finding.origin;
+  const likelyCause = below?.below === 'fails' ? below.likelyCause : below?.below === 'passes' ? `${finding.likelyCause}; ${below.ruledOut}` : finding.likelyCause;
+  return c.fail(finding.classification, below?.below === 'fails' ? `${finding.message}; ${below.origin.summary}` : finding.message, {
     evidence: [
       { label: 'queries (question @server/transport (server) from pod on node: expected, seen)', text: finding.lines.join('\n') },
+      ...(below?.evidence ?? []),
       { label: 'resolv.conf of the probe pods', text: world.resolvers.map(describeResolver).join('\n') },
       ...coreDnsEvidence(state),
       ...extra,
     ],
-    likelyCause: finding.likelyCause,
-    ...(finding.origin === undefined ? {} : { origin: finding.origin }),
+    likelyCause,
+    ...(origin === undefined ? {} : { origin }),
     reproduce: first === undefined ? `kubectl -n ${DNS_NAMESPACE} get pods,endpointslices -l k8s-app=kube-dns -o wide` : reproduceDns(first, c.run.namespace),
   });
 }

@@ -88,7 +88,7 @@ defineSuite(manifest, () => {
       const names = [serviceFqdn('kubernetes', 'default', world.domain), serviceFqdn('kube-dns', DNS_NAMESPACE, world.domain)];
       // One lookup first, from every node at every server: when DNS does not answer there is no latency to measure.
       const canary = await askCase(transport, world, CANARY, {}, { timeoutMs: c.run.timeouts.probeMs, signal: c.signal, log: (line) => c.log(line), ...coreDnsDown(state) });
-      if (canary.finding !== undefined) failFinding(c, { ...canary.finding, message: `no latency to measure: ${canary.finding.message}` }, canary.observations, world, state);
+      if (canary.finding !== undefined) await failFinding(c, { ...canary.finding, message: `no latency to measure: ${canary.finding.message}` }, canary.observations, world, state);
       // Every node's probe pod takes a share of the lookups, through the DNS Service as its resolv.conf says.
       const resolvers = world.resolvers;
       const server = world.servers[0]?.ip ?? '';

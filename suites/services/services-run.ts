@@ -8,6 +8,7 @@ import type { ProbeTarget } from '../../agent/protocol.ts';
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { NODE_LABEL, PROBE_LABEL, fleetSelector } from '../../helpers/fleet/manifests.ts';
 import type { EndpointView } from '../../helpers/objects/endpoints.ts';
+import { layerBelow } from '../../helpers/pod-path/layer-below.ts';
 import { answeringPod } from '../../helpers/probe/expectations.ts';
 import type { OriginOptions } from '../../helpers/probe/origin.ts';
 import { failReach, reach } from '../../helpers/probe/reach.ts';
@@ -160,6 +161,8 @@ export async function runCase(c: CheckContext, kase: ServiceCase, world: World, 
       what: 'Service probes',
       origin: SERVICE_ORIGIN,
       likelyCause: (origin) => likelyCause(kase, origin),
+      // kube-proxy is named only when the pods of the nodes involved reach each other directly.
+      below: (origin) => layerBelow(c, origin),
       // The engine adds the tracked Services and the nodes the origin names; this adds what programs Service traffic there.
       evidence: async () => {
         const nodes = run.mismatches.length === run.cells.length ? [] : [...new Set(run.mismatches.map((cell) => cell.facets['source-node'] ?? ''))].filter((n) => n !== '');
