@@ -71,6 +71,11 @@ describe('the layer below a failure', () => {
     expect(probed).toHaveLength(16);
   });
 
+  it('probes every node when the failures share no origin', async () => {
+    const verdict = await layerBelow(context(2, () => true).c, undefined);
+    expect(verdict?.below === 'fails' ? verdict.likelyCause : '').toMatch(/^the layer below fails, so what runs above it \(kube-proxy, CoreDNS\) is not the first suspect/);
+  });
+
   it('has nothing to say with fewer than two nodes, or an origin without nodes', async () => {
     expect(await layerBelow(context(1, () => true).c, kubeProxyOn2)).toBeUndefined();
     expect(await layerBelow(context(2, () => true).c, { dimension: 'port', value: '80', summary: '', confidence: 'high' })).toBeUndefined();

@@ -60,19 +60,21 @@ async function probePodPath(c: Pick<CheckContext, 'run' | 'cluster' | 'signal'>,
   return { nodes: [...nodes], verdicts, finding, probes: cells.length, evidence: { label, text: [pairTable(verdicts), ...lines].join('\n') } };
 }
 
-// For a check that fails with an origin: the pod path through the nodes the origin names, judged
-// (undefined when the origin names no node or there is no pair to probe). For failReach's `below`.
-export async function layerBelow(c: Pick<CheckContext, 'run' | 'cluster' | 'signal'>, origin: Origin): Promise<BelowVerdict | undefined> {
-  const nodes = nodesOfOrigin(origin, [...new Set(everyNodeAgents(c.run.fleet).map((agent) => agent.node))]);
+// For a failing check: the pod path through the nodes its origin names, or through every node when
+// its failures share no origin, judged; undefined when the origin is about something else (a port,
+// a protocol) or there is no pair to probe. For failReach's `below`.
+export async function layerBelow(c: Pick<CheckContext, 'run' | 'cluster' | 'signal'>, origin: Origin | undefined): Promise<BelowVerdict | undefined> {
+  const all = [...new Set(everyNodeAgents(c.run.fleet).map((agent) => agent.node))];
+  const nodes = origin === undefined ? all : nodesOfOrigin(origin, all);
   if (nodes.length === 0) return undefined;
   const path = await podPathThrough(c, nodes);
-  return path === undefined ? undefined : judgeLayerBelow(path, origin.suspect);
+  return path === undefined ? undefined : judgeLayerBelow(path, origin?.suspect);
 }
 
 // Judges a failure whose origin names nodes against the pod path through them. `component` is what
 // the check would blame otherwise ("kube-proxy on node2").
 export function judgeLayerBelow(path: PodPath, component: string | undefined): BelowVerdict {
-  const blamed = component === undefined ? 'the component above it' : component;
+  const blamed = component ?? 'what runs above it (kube-proxy, CoreDNS)';
   if (path.finding !== undefined) {
     const finding = path.finding;
     const origin: Origin = finding.origin ?? { dimension: 'node pairs', value: list(path.nodes), summary: finding.message, confidence: 'medium', suspect: `the pod network through ${list(path.nodes)}` };

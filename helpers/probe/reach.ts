@@ -240,7 +240,8 @@ export interface ReachFailure {
   origin?: OriginOptions;
   // The layer below, judged when the failures have an origin (helpers/pod-path/layer-below.ts):
   // when it fails, its finding replaces the origin and the cause; when it passes, the cause says so.
-  below?: (origin: Origin) => Promise<BelowVerdict | undefined>;
+  // Without an origin it is asked too (undefined): failures that share nothing may share the pod network.
+  below?: (origin: Origin | undefined) => Promise<BelowVerdict | undefined>;
 }
 
 export type BelowVerdict = { below: 'fails'; origin: Origin; likelyCause: string; evidence: Evidence[] } | { below: 'passes'; ruledOut: string; evidence: Evidence[] };
@@ -252,9 +253,11 @@ export async function failReach(c: CheckContext, run: ReachRun, failure: ReachFa
   const seenOrigin = originOf(run, failure.origin);
   const [first] = run.mismatches;
   const classification = first?.judgement.classification ?? 'error';
-  const below = seenOrigin === undefined || failure.below === undefined ? undefined : await failure.below(seenOrigin).catch((error: unknown) => ({ below: 'passes' as const, ruledOut: '', evidence: [{ label: 'the layer below', text: `not probed: ${(error as Error).message}` }] }));
+  const below = failure.below === undefined ? undefined : await failure.below(seenOrigin).catch((error: unknown) => ({ below: 'passes' as const, ruledOut: '', evidence: [{ label: 'the layer below', text: `not probed: ${(error as Error).message}` }] }));
   const origin = below?.below === 'fails' ? below.origin : seenOrigin;
-  const lead = seenOrigin === undefined ? `${first?.row} -> ${first?.column}: expected ${first?.judgement.expected}, saw ${first?.judgement.observed}` : seenOrigin.summary;
+  // When the layer below fails, what was seen leads without the conclusion drawn above it.
+  const observed = below?.below === 'fails' ? originOf(run, { ...failure.origin, conclude: () => undefined }) : seenOrigin;
+  const lead = observed === undefined ? `${first?.row} -> ${first?.column}: expected ${first?.judgement.expected}, saw ${first?.judgement.observed}` : observed.summary;
   const message = `${run.mismatches.length} of ${run.cells.length} ${failure.what} not as expected, twice: ${lead}${below?.below === 'fails' ? `; ${below.origin.summary}` : ''}`;
   const extra = failure.evidence === undefined ? [] : await failure.evidence().catch((error: unknown) => [{ label: 'evidence', text: `cannot read: ${(error as Error).message}` }]);
   const above = failure.likelyCause?.(seenOrigin, run);

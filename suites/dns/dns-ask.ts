@@ -63,8 +63,11 @@ export interface DnsObservation extends Asked {
 // The question, without the server: "A kubernetes.default.svc.cluster.local".
 export const questionOf = (o: Asked): string => `${o.target.type} ${o.target.name}`;
 
+// A replica asked directly is on the asking pod's node or another (direction); the Service has no
+// direction of its own (it lands on either), so only observations of replicas carry it.
 export function facetsOf(o: Asked): Record<string, string> {
-  return { 'source-node': o.source.node, server: o.server.name, protocol: o.target.transport, payload: o.question.payload ?? 'small', question: questionOf(o) };
+  const direction = o.server.kind === 'replica' && o.server.node !== undefined ? { direction: o.server.node === o.source.node ? 'same node' : 'cross node' } : {};
+  return { 'source-node': o.source.node, server: o.server.name, protocol: o.target.transport, payload: o.question.payload ?? 'small', question: questionOf(o), ...direction };
 }
 
 // Every question, from every source, to the servers it names. Questions may depend on the source

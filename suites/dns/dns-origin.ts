@@ -39,7 +39,7 @@ export interface DnsFinding {
 export const COREDNS_COMPONENT = { dimension: 'component', value: 'coredns' } as const;
 
 const NOUN = { one: 'query', many: 'queries' };
-const PRIORITY = ['source-node', 'server', 'protocol', 'payload', 'question'];
+const PRIORITY = ['source-node', 'server', 'protocol', 'payload', 'question', 'direction'];
 
 export function seenWord(o: DnsObservation): string {
   const r = o.result;
@@ -96,6 +96,9 @@ function conclusion(dimensions: readonly string[], values: readonly string[], ob
     if (first?.kind === 'service') return `every CoreDNS replica answers directly, but not through ${serverText(first, first.name)}, from any node: the Service's ports or endpoints, or the Service translation on every node (kube-proxy)`;
     const others = ctx.servers.filter((s) => s.kind === 'replica' && !names.includes(s.name));
     return `${list(names.map((n) => serverText(server(n), n)))} ${names.length === 1 ? 'does' : 'do'} not answer as ${others.length === 0 ? 'expected' : `${list(others.map((s) => s.name))} ${others.length === 1 ? 'does' : 'do'}`}: see its logs and readiness (kubectl -n kube-system logs ${names[0] ?? ''})`;
+  }
+  if (key === 'direction' && values[0] === 'cross node') {
+    return 'pods reach the CoreDNS replicas on their own node but not those on other nodes, and queries through the DNS Service fail when they land on another node: the pod network between the nodes (routes, the overlay, or a firewall between them); CoreDNS itself answers';
   }
   if (key === 'protocol') {
     return values[0] === 'tcp'

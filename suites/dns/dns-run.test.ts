@@ -203,6 +203,18 @@ describe('the dns checks name the one origin of their failures', () => {
   });
 });
 
+describe('the pod network between nodes', () => {
+  it('pods reach only the replica on their own node: the direction is named, not a replica or kube-proxy', async () => {
+    // No route between node1 and node2: replicas on the other node never answer, the Service only when it lands locally.
+    const replicaNode: Record<string, string> = { '10.244.1.10': 'node1', '10.244.2.10': 'node2' };
+    const crossNode: Fault = (source, t) => (replicaNode[t.server] !== undefined && replicaNode[t.server] !== source.node) || (t.server === '10.96.0.10' && source.node === 'node1') ? TIMEOUT : undefined;
+    const { finding } = await run(SERVERS_ANSWER, FACTS.servers, crossNode);
+    expect(finding?.origin).toMatchObject({ dimension: 'direction', value: 'cross node' });
+    expect(finding?.likelyCause).toMatch(/^pods reach the CoreDNS replicas on their own node but not those on other nodes/);
+    expect(finding?.likelyCause).not.toMatch(/kube-proxy|does not answer as/);
+  });
+});
+
 describe('the upstream', () => {
   const external = 'external.shakedown.test';
   const zone = { ...ZONE, [`A ${external}`]: [record(external, 'A', '192.0.2.1')] };

@@ -78,7 +78,9 @@ export async function askCase(transport: ProbeTransport, world: DnsWorld, k: Dns
 // other directly there.
 export async function failFinding(c: CheckContext, finding: DnsFinding, observations: readonly DnsObservation[], world: DnsWorld, state: CoreDnsState, extra: Evidence[] = []): Promise<never> {
   const first = observations.find((o) => !o.ok);
-  const below = finding.origin === undefined || finding.origin.dimension === 'component' ? undefined : await layerBelow(c, finding.origin).catch(() => undefined);
+  // Only silence is the network's to explain: answers, even wrong ones, crossed it.
+  const silent = observations.some((o) => !o.ok && o.result !== undefined && o.result.outcome !== 'ok' && o.result.outcome !== 'dns-error');
+  const below = !silent || finding.origin?.dimension === 'component' ? undefined : await layerBelow(c, finding.origin).catch(() => undefined);
   const origin = below?.below === 'fails' ? below.origin : finding.origin;
   const likelyCause = below?.below === 'fails' ? below.likelyCause : below?.below === 'passes' ? `${finding.likelyCause}; ${below.ruledOut}` : finding.likelyCause;
   return c.fail(finding.classification, below?.below === 'fails' ? `${finding.message}; ${below.origin.summary}` : finding.message, {
