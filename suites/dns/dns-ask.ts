@@ -66,7 +66,7 @@ export const questionOf = (o: Asked): string => `${o.target.type} ${o.target.nam
 // A replica asked directly is on the asking pod's node or another (direction); the Service has no
 // direction of its own (it lands on either), so only observations of replicas carry it.
 export function facetsOf(o: Asked): Record<string, string> {
-  const direction = o.server.kind === 'replica' && o.server.node !== undefined ? { direction: o.server.node === o.source.node ? 'same node' : 'cross node' } : {};
+  const direction: Record<string, string> = o.server.kind === 'replica' && o.server.node !== undefined ? { direction: o.server.node === o.source.node ? 'same node' : 'cross node' } : {};
   return { 'source-node': o.source.node, server: o.server.name, protocol: o.target.transport, payload: o.question.payload ?? 'small', question: questionOf(o), ...direction };
 }
 

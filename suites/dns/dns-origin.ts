@@ -116,6 +116,11 @@ function conclusion(dimensions: readonly string[], values: readonly string[], ob
     const [node = '', name = ''] = parts[0] ?? [];
     const target = server(name);
     if (target?.kind === 'service') return `the Service translation on ${node} is broken (kube-proxy on ${node}): CoreDNS answers pods on ${node} directly, and pods on the other nodes through ${serverText(target, name)}`;
+    const wrong = observations.filter((o) => !o.ok && o.server.name === name && o.source.node === node);
+    if (wrong.length > 0 && wrong.every((o) => o.result?.dns !== undefined)) {
+      return `${serverText(target, name)} answers pods on ${node} with ${[...new Set(wrong.map(seenWord))].join('/')} while it answers the other nodes right: it had not yet seen the objects when ${node} asked (its watch on the API server lags; see its logs)`;
+    }
+    if (target?.node === node) return `pods on ${node} cannot reach ${serverText(target, name)} on their own node, though they reach the other servers and other nodes reach it: the pod network on ${node} (the CNI's bridge or a host firewall)`;
     return `pods on ${node} cannot reach ${serverText(target, name)}, though they reach the other servers and other nodes reach it: the pod network between ${node} and ${target?.node ?? 'its node'}`;
   }
   if (key === 'source-node & protocol' && parts.length === 1) {

@@ -5,7 +5,7 @@
 // cluster, unit-tested with the fake transport in dns-run.test.ts.
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import { matrixAgents } from '../../helpers/fleet/plan.ts';
-import type { Evidence } from '../../helpers/result.ts';
+import type { Evidence, Origin } from '../../helpers/result.ts';
 import type { ProbeTransport } from '../../helpers/transport/transport.ts';
 import { layerBelow } from '../../helpers/pod-path/layer-below.ts';
 import { PROGRAMMING_BUDGET_MS } from '../lib/services.ts';
@@ -78,9 +78,12 @@ export async function askCase(transport: ProbeTransport, world: DnsWorld, k: Dns
 // other directly there.
 export async function failFinding(c: CheckContext, finding: DnsFinding, observations: readonly DnsObservation[], world: DnsWorld, state: CoreDnsState, extra: Evidence[] = []): Promise<never> {
   const first = observations.find((o) => !o.ok);
-  // Only silence is the network's to explain: answers, even wrong ones, crossed it.
+  // Only silence is the network's to explain (answers, even wrong ones, crossed it), except from one
+  // replica: one that answers stale data may have lost its own watch on the API server across the
+  // same broken link, so the pod path through its node is looked at too.
   const silent = observations.some((o) => !o.ok && o.result !== undefined && o.result.outcome !== 'ok' && o.result.outcome !== 'dns-error');
-  const below = !silent || finding.origin?.dimension === 'component' ? undefined : await layerBelow(c, finding.origin).catch(() => undefined);
+  const replica = replicaOrigin(finding, world);
+  const below = finding.origin?.dimension === 'component' || (!silent && replica === undefined) ? undefined : await layerBelow(c, replica ?? finding.origin).catch(() => undefined);
   const origin = below?.below === 'fails' ? below.origin : finding.origin;
   const likelyCause = below?.below === 'fails' ? below.likelyCause : below?.below === 'passes' ? `${finding.likelyCause}; ${below.ruledOut}` : finding.likelyCause;
   return c.fail(finding.classification, below?.below === 'fails' ? `${finding.message}; ${below.origin.summary}` : finding.message, {
@@ -95,6 +98,14 @@ export async function failFinding(c: CheckContext, finding: DnsFinding, observat
     ...(origin === undefined ? {} : { origin }),
     reproduce: first === undefined ? `kubectl -n ${DNS_NAMESPACE} get pods,endpointslices -l k8s-app=kube-dns -o wide` : reproduceDns(first, c.run.namespace),
   });
+}
+
+// A finding about one replica, as the node it runs on (for the layer below).
+function replicaOrigin(finding: DnsFinding, world: DnsWorld): Origin | undefined {
+  if (finding.origin === undefined || !finding.origin.dimension.startsWith('server')) return undefined;
+  const [name] = finding.origin.value.split(' & ');
+  const server = world.servers.find((s) => s.name === name && s.kind === 'replica');
+  return server?.node === undefined ? undefined : { ...finding.origin, dimension: 'node', value: server.node, suspect: `CoreDNS replica ${server.name} on ${server.node}` };
 }
 
 // One DNS case as a check: skip, create, ask, judge; when something failed, CoreDNS's state is read
