@@ -1,35 +1,18 @@
 // npm run cluster:up | cluster:down | cluster:status
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { down } from './down.ts';
 import { ClusterError, formatClusterError } from './errors.ts';
+import { parseEnforcerState, setEnforcer } from './enforcer.ts';
 import { hang, parseComponent, restart, resume } from './fault.ts';
-import { pkiDir, runningNodes } from './layout.ts';
 import { kubectl } from './kube.ts';
 import { log } from './log.ts';
-import { kubeRouterRunning, startKubeRouter, stopKubeRouter } from './node.ts';
-import { currentProfile, parseCni } from './profile.ts';
+import { parseCni } from './profile.ts';
 import { printLogTails, status } from './status.ts';
 import { up } from './up.ts';
 
-/** Turns NetworkPolicy enforcement off (enforcer stopped, its rules removed) or back on, on every node. */
-async function setEnforcer(state: string | undefined): Promise<void> {
-  if (state !== 'on' && state !== 'off') throw new Error(`enforcer takes on or off\n${usage}`);
-  const nodes = runningNodes();
-  if (nodes.length === 0) throw new ClusterError('CLUSTER_NOT_RUNNING', 'no local cluster is running', { hint: 'npm run cluster:up' });
-  if (currentProfile() === 'flannel') {
-    throw new ClusterError('CLUSTER_COMMAND_FAILED', 'the flannel profile has no NetworkPolicy enforcer to switch: flannel enforces no NetworkPolicy', { hint: 'npm run cluster:up -- --nodes 2 (the default profile) has kube-router' });
-  }
-  const kubeconfig = join(pkiDir, 'kube-router.kubeconfig');
-  for (const node of nodes) {
-    if (state === 'off') await stopKubeRouter(node);
-    else if (!kubeRouterRunning(node)) await startKubeRouter(node, kubeconfig);
-  }
-  log.done(`NetworkPolicy enforcement ${state} on ${nodes.map((n) => n.name).join(', ')}`);
-}
-
 const usage =
-  'usage: node ci/cluster/main.ts up [--nodes N] [--cert-days N] [--cni default|flannel] | down | status | logs | enforcer on|off | kubectl ARGS...\n' +
+  'usage: node ci/cluster/main.ts up [--nodes N] [--cert-days N] [--cni default|flannel] | down | status | logs | kubectl ARGS...\n' +
+  '       | enforcer on|off [--node NAME]   (kube-router and its rules, on every node or on NAME alone)\n' +
   '       | fault hang COMPONENT [--node NAME] | fault resume | fault restart kube-scheduler|kube-controller-manager\n' +
   '         (COMPONENT: kube-scheduler, kube-controller-manager, etcd, kubelet, kube-proxy; per-node ones default to the last node)';
 
@@ -66,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
       printLogTails(40);
       return 0;
     case 'enforcer':
-      await setEnforcer(positionals[1]);
+      await setEnforcer(parseEnforcerState(positionals[1], usage), values.node);
       return 0;
     case 'fault':
       if (positionals[1] === 'hang') hang(parseComponent(positionals[2]), values.node);
