@@ -103,9 +103,12 @@ export async function failFinding(c: CheckContext, finding: DnsFinding, observat
 // A finding about one replica, as the node it runs on (for the layer below).
 function replicaOrigin(finding: DnsFinding, world: DnsWorld): Origin | undefined {
   if (finding.origin === undefined || !finding.origin.dimension.startsWith('server')) return undefined;
-  const [name] = finding.origin.value.split(' & ');
-  const server = world.servers.find((s) => s.name === name && s.kind === 'replica');
-  return server?.node === undefined ? undefined : { ...finding.origin, dimension: 'node', value: server.node, suspect: `CoreDNS replica ${server.name} on ${server.node}` };
+  const names = (finding.origin.value.split(' & ')[0] ?? '').split(', ');
+  const replicas = world.servers.filter((s) => s.kind === 'replica' && s.node !== undefined && names.includes(s.name));
+  const nodes = [...new Set(replicas.map((s) => s.node ?? ''))].sort();
+  if (nodes.length === 0) return undefined;
+  const suspect = replicas.length === 1 ? `CoreDNS replica ${replicas[0]?.name} on ${nodes[0]}` : `the CoreDNS replicas on ${nodes.join(', ')}`;
+  return { ...finding.origin, dimension: 'node', value: nodes.join(', '), suspect };
 }
 
 // One DNS case as a check: skip, create, ask, judge; when something failed, CoreDNS's state is read
