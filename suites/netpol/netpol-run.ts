@@ -20,6 +20,10 @@ import { AGENT_CONTAINER } from '../../helpers/fleet/manifests.ts';
 import type { Evidence } from '../../helpers/result.ts';
 import type { NetpolCase, Step } from './netpol-cases.ts';
 import type { World } from './netpol-world.ts';
+import { byNodeText, groupByNode, type ByNode } from './per-node.ts';
+import { enforcerOnNode } from './node-enforcer.ts';
+import { listOf, nodeFinding, notEnforcedOnMessage, type NodeFinding } from './verdict.ts';
+import type { PolicyDraft } from './policy.ts';
 
 // While polling, a blocked cell costs this much; a path that works answers in milliseconds.
 export const POLL_PROBE_TIMEOUT_MS = 1000;
@@ -44,6 +48,39 @@ export function expectedOf(world: World, step: Pick<Step, 'expect'>): Truth {
   const problems = ruleProblems(world.model, step.expect);
   if (problems.length > 0) throw new Error(`bad expectation: ${problems.join('; ')}`);
   return expectTable(world.model, step.expect);
+}
+
+// The node of each pod of the world, by the model's id ("x/b" -> "node2").
+export function podNodes(world: Pick<World, 'pods'>): Map<string, string> {
+  return new Map(world.pods.map((pod) => [pod.id, pod.address.node ?? '']));
+}
+
+export const BY_NODE_LABEL = 'by node (where each policed pod runs: ingress is enforced on the node of the pod it protects, egress on the node of the pod it restricts)';
+
+// Nodes where no policy of the table holds while it holds on others, with the enforcer of each as
+// the API shows it (node-enforcer.ts). Undefined when the mismatches name no such node.
+export interface NodeFault extends NodeFinding {
+  // "the enforcer on node2: pod ... Running, NOT ready (...)", or that the API does not show it.
+  enforcer: string;
+  likelyCause: string;
+}
+
+export async function nodeFault(c: CheckContext, world: World, byNode: ByNode, what: string): Promise<NodeFault | undefined> {
+  const finding = nodeFinding(byNode, what);
+  if (finding === undefined) return undefined;
+  const { session } = await c.cluster();
+  const enforcers = await Promise.all(finding.nodes.map((node) => enforcerOnNode(session.clients.core, world.plugin, node)));
+  for (const node of finding.nodes) c.track({ kind: 'Node', name: node });
+  for (const pod of enforcers.flatMap((e) => e.unready)) c.track(pod);
+  const where = listOf(finding.nodes);
+  const holding = listOf(finding.holding);
+  return {
+    ...finding,
+    enforcer: enforcers.map((e) => e.summary).join('; '),
+    likelyCause: enforcers.every((e) => e.visible)
+      ? `the network plugin's policy agent on ${where} is down, or runs without programming its rules there; ${holding} enforces the same policies, so the policies and the API are not at fault`
+      : `the NetworkPolicy enforcer on ${where} (not visible in the API, so a host process) is stopped, or runs without its rules; ${holding} enforces the same policies, so the policies and the API are not at fault`,
+  };
 }
 
 // A command that sends the same probe by hand, from inside the source pod.
@@ -88,7 +125,7 @@ async function deletePolicy(c: CheckContext, policy: V1NetworkPolicy): Promise<v
   }
 }
 
-const policyText = (policies: Iterable<V1NetworkPolicy>) => [...policies].map((p) => JSON.stringify({ name: p.metadata?.name, namespace: p.metadata?.namespace, spec: p.spec })).join('\n');
+export const policyText = (policies: Iterable<V1NetworkPolicy>) => [...policies].map((p) => JSON.stringify({ name: p.metadata?.name, namespace: p.metadata?.namespace, spec: p.spec })).join('\n');
 
 const DNS_BUDGET_MS = 5000;
 
@@ -123,6 +160,7 @@ async function dnsVerdict(c: CheckContext, world: World, from: readonly string[]
 export async function runCase(c: CheckContext, world: World, spec: NetpolCase): Promise<Latency[]> {
   const latencies: Latency[] = [];
   const live = new Map<string, V1NetworkPolicy>();
+  const drafts = new Map<string, PolicyDraft>();
   let failing = false;
   try {
     for (const [index, step] of spec.steps.entries()) {
@@ -133,10 +171,12 @@ export async function runCase(c: CheckContext, world: World, spec: NetpolCase): 
         if (policy === undefined) throw new Error(`step ${index + 1} deletes ${name}, which no earlier step created`);
         await deletePolicy(c, policy);
         live.delete(name);
+        drafts.delete(name);
       }
       const created = (step.create ?? []).map((draft) => toNetworkPolicy(draft, world.resolver));
       await Promise.all(created.map((policy) => createPolicy(c, world, policy)));
       for (const policy of created) live.set(policy.metadata?.name ?? '', policy);
+      for (const draft of step.create ?? []) drafts.set(draft.name, draft);
       const polled = await poll(c, world, expected);
       const change = [...(step.create ?? []).map((d) => `+${d.name}`), ...(step.delete ?? []).map((n) => `-${n}`)].join(' ');
       c.log(`${label}${change}: ${polled.ok ? 'matched' : 'did not match'} after ${Math.round(polled.elapsedMs)}ms, ${polled.steps} table step(s), last ${Math.round(polled.lastStepMs)}ms${polled.flaky > 0 ? `, ${polled.flaky} cell(s) cleared only on the re-probe` : ''}`);
@@ -144,10 +184,28 @@ export async function runCase(c: CheckContext, world: World, spec: NetpolCase): 
         failing = true;
         const first = polled.mismatches[0];
         const unknown = polled.mismatches.filter((m) => m.observed?.error !== undefined || m.observed?.result === undefined).length;
-        c.fail(unknown === polled.mismatches.length ? 'error' : 'mismatch', `${label}${polled.mismatches.length} of ${expected.size} probes not as expected ${Math.round(enforcementBoundMs() / 1000)} s after ${change}: ${first === undefined ? '' : mismatchLine(first)}`, {
-          evidence: [...tableEvidence(world, expected, polled), { label: 'policies', text: policyText(live.values()) }, { label: 'network plugin', text: `${world.plugin.name}\n${world.plugin.evidence.join('\n')}` }],
+        const byNode = groupByNode(world.model, [...drafts.values()], podNodes(world), expected, polled.observed);
+        const fault = await nodeFault(c, world, byNode, 'the policies');
+        const after = `${Math.round(enforcementBoundMs() / 1000)} s after ${change}`;
+        const reproduce = reproduceCommand(world, fault?.leaked[0] ?? first, c.run.timeouts.probeMs);
+        const evidence = [
+          { label: BY_NODE_LABEL, text: byNodeText(byNode) },
+          ...tableEvidence(world, expected, polled),
+          { label: 'policies', text: policyText(live.values()) },
+          { label: 'network plugin', text: `${world.plugin.name}\n${world.plugin.evidence.join('\n')}` },
+        ];
+        if (fault !== undefined) {
+          c.fail('not-enforced', `${label}${notEnforcedOnMessage(fault.nodes)}: ${fault.detail}, ${after}; ${fault.enforcer}`, {
+            evidence,
+            likelyCause: fault.likelyCause,
+            origin: fault.origin,
+            ...(reproduce === undefined ? {} : { reproduce }),
+          });
+        }
+        c.fail(unknown === polled.mismatches.length ? 'error' : 'mismatch', `${label}${polled.mismatches.length} of ${expected.size} probes not as expected ${after}: ${first === undefined ? '' : mismatchLine(first)}`, {
+          evidence,
           likelyCause: `the network plugin (${world.plugin.name}) enforces this policy differently from the NetworkPolicy API, or takes longer than the bound (--netpol-bound)`,
-          ...(reproduceCommand(world, first, c.run.timeouts.probeMs) === undefined ? {} : { reproduce: reproduceCommand(world, first, c.run.timeouts.probeMs) }),
+          ...(reproduce === undefined ? {} : { reproduce }),
           ...(polled.origin === undefined ? {} : { origin: polled.origin }),
         });
       }

@@ -1,19 +1,26 @@
 // "Is NetworkPolicy enforced at all?", decided once per run before any other case: the table
 // without policies must be all allowed, then a default deny of ingress into x must change it. A
 // deny that changes nothing is ONE failure naming the network plugin; the cases that depend on
-// enforcement are then skipped with that sentence instead of failing one by one.
+// enforcement are then skipped with that sentence instead of failing one by one. A deny that holds
+// on some nodes and on none of the pods of others is ONE failure naming those nodes and the
+// enforcer there ("not enforced on node2"); a later case whose policies select a pod on such a
+// node then fails at once with that reason instead of waiting out the bound again, and the cases
+// that police only pods elsewhere run as usual.
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import { expectTable } from './model.ts';
-import { toNetworkPolicy } from './policy.ts';
 import { mismatchLine } from './table.ts';
-import { judgeEnforcement, notEnforcedMessage } from './verdict.ts';
+import { judgeEnforcement, notEnforcedMessage, notEnforcedOnMessage } from './verdict.ts';
 import { DEFAULT_DENY_INGRESS } from './netpol-cases.ts';
-import { enforcementBoundMs, expectedOf, latencyText, poll, reproduceCommand, runCase, tableEvidence, type Latency } from './netpol-run.ts';
+import { BY_NODE_LABEL, enforcementBoundMs, expectedOf, latencyText, nodeFault, podNodes, poll, policyText, reproduceCommand, runCase, tableEvidence, type Latency, type NodeFault } from './netpol-run.ts';
 import { netpolWorld } from './netpol-world.ts';
+import { byNodeText, groupByNode, missingNodes, policedList, policedPods } from './per-node.ts';
+import { toNetworkPolicy } from './policy.ts';
 
 // Why the dependent cases cannot run, once the verdict is known (undefined: they can).
 let skipReason: string | undefined;
 let decided = false;
+// The nodes where the verdict found no policy holding, when it found such nodes.
+let faultyNodes: NodeFault | undefined;
 export const latencies: Latency[] = [];
 
 export function dependentSkipReason(): string | undefined {
@@ -22,6 +29,7 @@ export function dependentSkipReason(): string | undefined {
 
 export async function decideEnforcement(c: CheckContext): Promise<void> {
   decided = true;
+  faultyNodes = undefined;
   skipReason = 'the NetworkPolicy pods could not be set up';
   const world = await netpolWorld(c);
   c.evidence('network plugin', `${world.plugin.name}\n${world.plugin.evidence.join('\n')}`);
@@ -54,7 +62,10 @@ export async function decideEnforcement(c: CheckContext): Promise<void> {
     await session.clients.networking.deleteNamespacedNetworkPolicy({ name: policy.metadata?.name ?? '', namespace: policy.metadata?.namespace ?? '' });
   }
   const verdict = judgeEnforcement({ model: world.model, baseline: baseline.observed, denyExpected: expected, denyObserved: denied.observed });
-  c.evidence('verdict', `${verdict} (deny table ${denied.ok ? 'matched' : `${denied.mismatches.length} mismatches`} after ${Math.round(denied.elapsedMs)}ms)`);
+  // Every path the deny governs, grouped by the node that must enforce it.
+  const byNode = groupByNode(world.model, [draft], podNodes(world), expected, denied.observed);
+  const missing = verdict === 'partial' || !denied.ok ? missingNodes(byNode) : undefined;
+  c.evidence('verdict', `${verdict}${missing === undefined ? '' : `: ${notEnforcedOnMessage(missing.missing.map((g) => g.node))}`} (deny table ${denied.ok ? 'matched' : `${denied.mismatches.length} mismatches`} after ${Math.round(denied.elapsedMs)}ms)`);
   if (verdict === 'not-enforced') {
     skipReason = notEnforcedMessage(world.plugin.name);
     c.fail('not-enforced', skipReason, {
@@ -67,12 +78,24 @@ export async function decideEnforcement(c: CheckContext): Promise<void> {
     });
   }
   skipReason = undefined;
-  latencies.push({ what: 'default deny ingress', ms: denied.elapsedMs, stepMs: denied.lastStepMs });
+  // A deny that never matched measured the bound, not a latency.
+  if (denied.ok) latencies.push({ what: 'default deny ingress', ms: denied.elapsedMs, stepMs: denied.lastStepMs });
   const lifted = await poll(c, world, allAllowed);
   if (lifted.ok) latencies.push({ what: 'delete default deny', ms: lifted.elapsedMs, stepMs: lifted.lastStepMs });
   if (verdict === 'partial' || !denied.ok) {
+    const evidence = [{ label: BY_NODE_LABEL, text: byNodeText(byNode) }, ...tableEvidence(world, expected, denied)];
+    faultyNodes = await nodeFault(c, world, byNode, 'a default deny of ingress into x');
+    if (faultyNodes !== undefined) {
+      const reproduce = reproduceCommand(world, faultyNodes.leaked[0], c.run.timeouts.probeMs);
+      c.fail('not-enforced', `${notEnforcedOnMessage(faultyNodes.nodes)}: ${faultyNodes.detail}, ${Math.round(enforcementBoundMs() / 1000)} s after it was created; ${faultyNodes.enforcer}`, {
+        evidence,
+        likelyCause: faultyNodes.likelyCause,
+        origin: faultyNodes.origin,
+        ...(reproduce === undefined ? {} : { reproduce }),
+      });
+    }
     c.fail('mismatch', `NetworkPolicy is enforced, but a default deny of ingress into x left ${denied.mismatches.length} probes not as expected: ${mismatchLine(denied.mismatches[0] ?? { key: '', from: '?', to: '?', port: '?', expected: false, observed: undefined })}`, {
-      evidence: tableEvidence(world, expected, denied),
+      evidence,
       likelyCause: `the network plugin (${world.plugin.name}) enforces part of a default deny (some protocol or some node not covered)`,
     });
   }
@@ -82,11 +105,29 @@ export async function decideEnforcement(c: CheckContext): Promise<void> {
   c.note(`NetworkPolicy is enforced by ${world.plugin.name}: ${latencyText(latencies)}`);
 }
 
-// Runs a dependent case, or skips it with the verdict's reason.
+// Runs a dependent case, or skips it with the verdict's reason; a case whose policies select a pod
+// on a node where the verdict found no policy holding fails at once with that finding.
 export async function dependentCase(c: CheckContext, spec: Parameters<typeof runCase>[2]): Promise<void> {
   const reason = dependentSkipReason();
   if (reason !== undefined) return c.skip(reason);
   const world = await netpolWorld(c);
+  const fault = faultyNodes;
+  if (fault !== undefined) {
+    const drafts = spec.steps.flatMap((step) => step.create ?? []);
+    const there = policedPods(drafts, podNodes(world)).filter((p) => fault.nodes.includes(p.node));
+    if (there.length > 0) {
+      for (const node of new Set(there.map((p) => p.node))) c.track({ kind: 'Node', name: node });
+      c.fail(
+        'not-enforced',
+        `${notEnforcedOnMessage(fault.nodes)} (the enforcement verdict's finding), and this case's policies select ${policedList(there, true)}: failed at once instead of waiting out the bound again; ${fault.enforcer}`,
+        {
+          evidence: [{ label: 'policies of this case', text: policyText(drafts.map((d) => toNetworkPolicy(d, world.resolver))) }],
+          likelyCause: fault.likelyCause,
+          origin: fault.origin,
+        },
+      );
+    }
+  }
   const measured = await runCase(c, world, spec);
   latencies.push(...measured);
   c.note(`as expected; enforced ${latencyText(measured)}`);

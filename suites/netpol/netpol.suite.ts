@@ -1,8 +1,10 @@
 // NetworkPolicy: first the verdict (is a default deny enforced at all?), then a truth table per
 // case over 3 namespaces x 3 pods x TCP/UDP 9000/9001, probed through the agents' batch API,
 // with the enforcement latency of every change. When policies are not enforced, one failure names
-// the network plugin and every case is skipped with that reason. Policies live only in the run's
-// namespaces; namespace selectors always carry the run's id.
+// the network plugin and every case is skipped with that reason; when they are not enforced on some
+// nodes, one failure names those nodes and their enforcer, and the cases whose policies select a
+// pod there fail at once with it. Policies live only in the run's namespaces; namespace selectors
+// always carry the run's id.
 import { afterAll } from 'vitest';
 import { check, defineSuite, group } from '../../helpers/engine/check.ts';
 import { figureLabel, formatFigures } from '../../helpers/figures.ts';
