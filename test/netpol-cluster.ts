@@ -1,15 +1,33 @@
 // Shared by the netpol cluster tests: run the shakedown CLI in a child process, switch the local
 // cluster's NetworkPolicy enforcer, and list what a run left behind.
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { openKubeSession } from '../helpers/kube/session.ts';
 import { ownedSelector } from '../helpers/run/labels.ts';
 import { KUBECONFIG } from './cli-child.ts';
-import { harness } from './cluster-kit.ts';
+import { faultLock, harness, waitOthersFaults } from './cluster-kit.ts';
 
 export { KUBECONFIG, type Ran, type ReportResult, readReport, shakedown } from './cli-child.ts';
 
-// `npm run cluster:enforcer -- on|off`: kube-router stopped (and its rules removed) or started on every node.
-export async function enforcer(state: 'on' | 'off'): Promise<void> {
-  await harness('enforcer', state);
+// Held from `enforcer('off')` to `enforcer('on')`: other tests do not run against a cluster whose
+// NetworkPolicy this test switched off, and this one waits until theirs are over.
+const LOCK = faultLock('netpol-enforcer');
+
+// `npm run cluster:enforcer -- off|on [--node NAME]`: kube-router stopped (and its rules removed)
+// on every node or on NAME alone, or started again. Off takes the cluster-kit fault lock; on (which
+// restores every node without --node) lets it go, also when switching on failed.
+export async function enforcer(state: 'on' | 'off', node?: string): Promise<void> {
+  const args = ['enforcer', state, ...(node === undefined ? [] : ['--node', node])];
+  if (state === 'off') {
+    await waitOthersFaults(LOCK);
+    writeFileSync(LOCK, `${process.pid}\n`);
+    await harness(...args);
+    return;
+  }
+  try {
+    await harness(...args);
+  } finally {
+    if (existsSync(LOCK)) rmSync(LOCK, { force: true });
+  }
 }
 
 export async function namespacesOfRun(runId: string): Promise<string[]> {
