@@ -4,7 +4,7 @@
 // namespace left. Nothing without our label is ever touched.
 import { terminalText } from '../helpers/terminal-text.ts';
 import type { Source } from '../helpers/config.ts';
-import { namespaceControllerDown } from '../helpers/diagnose/namespace-controller.ts';
+import { deletionBlocked } from '../helpers/diagnose/namespace-deletion.ts';
 import { apiError } from '../helpers/kube/api-errors.ts';
 import { findKubeconfig, noKubeconfig } from '../helpers/kube/kubeconfig.ts';
 import { openKubeSession } from '../helpers/kube/session.ts';
@@ -26,7 +26,7 @@ export async function cleanupCommand(io: CliIo, settings: Settings, sources: Par
   const session = await openKubeSession(location, { ...(settings.context === undefined ? {} : { context: settings.context }), qps: settings.apiQps });
   try {
     const mode = settings.all || settings.runId !== undefined ? 'all' : 'expired';
-    const result = await removeLeftovers(namespaceApi(session.clients), mode, new Date(), { timeoutMs: CLEANUP_WAIT_MS, giveUp: namespaceControllerDown(session.clients.coordination), ...(settings.runId === undefined ? {} : { runId: settings.runId }) }).catch((error: unknown) => {
+    const result = await removeLeftovers(namespaceApi(session.clients), mode, new Date(), { timeoutMs: CLEANUP_WAIT_MS, giveUp: deletionBlocked(session.clients), ...(settings.runId === undefined ? {} : { runId: settings.runId }) }).catch((error: unknown) => {
       throw apiError(error, { server: session.server, context: session.target.context, action: 'remove namespaces of earlier runs' });
     });
     // Cluster-scoped objects of runs that have no namespace left (or of the run asked for).

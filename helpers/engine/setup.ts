@@ -13,7 +13,7 @@ import { copyPullSecret, parseSecretRef, type SecretRef } from '../fleet/pull-se
 import { apiError } from '../kube/api-errors.ts';
 import type { ClusterFacts } from '../kube/preflight.ts';
 import type { NodeFacts } from '../kube/nodes.ts';
-import { namespaceControllerDown } from '../diagnose/namespace-controller.ts';
+import { deletionBlocked } from '../diagnose/namespace-deletion.ts';
 import type { FleetDescriptor } from '../fleet/descriptor.ts';
 import { runNeeds } from '../kube/permissions.ts';
 import type { KubeSession } from '../kube/session.ts';
@@ -128,7 +128,7 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     const started = performance.now();
     try {
       const until = request.awaitCleanup === false ? 'requested' : 'gone';
-      request.onRemoval(await removeRun(namespaces, runId, { timeoutMs: NAMESPACE_REMOVAL_WAIT_MS, giveUp: namespaceControllerDown(session.clients.coordination), until }), performance.now() - started);
+      request.onRemoval(await removeRun(namespaces, runId, { timeoutMs: NAMESPACE_REMOVAL_WAIT_MS, giveUp: deletionBlocked(session.clients), until }), performance.now() - started);
     } catch (error) {
       request.onRemoval(error instanceof Error ? error : new Error(String(error)), performance.now() - started);
     }

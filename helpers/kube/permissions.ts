@@ -35,6 +35,7 @@ const RUN_NAMESPACES: SuitePermission[] = [
   // What names the component at fault when pods do not become ready (helpers/diagnose).
   { verb: 'get', resource: 'leases', group: 'coordination.k8s.io', scope: { namespace: 'kube-system' }, why: 'diagnosis: the leader Leases of kube-scheduler and kube-controller-manager' },
   { verb: 'list', resource: 'leases', group: 'coordination.k8s.io', scope: { namespace: 'kube-node-lease' }, why: "diagnosis: the kubelets' heartbeat Leases" },
+  { verb: 'get', resource: 'apiservices', group: 'apiregistration.k8s.io', scope: 'cluster', why: 'diagnosis: the aggregated API a namespace deletion waits on' },
 ];
 
 const FLEET: SuitePermission[] = [

@@ -47,7 +47,8 @@ export interface WaitOptions {
   timeoutMs: number;
   // Asked every few seconds while namespaces remain: a reason when waiting longer cannot help
   // (the namespace controller is not running); the wait then ends at once with that reason.
-  giveUp?: () => Promise<string | undefined>;
+  // Given the namespaces still there (none yet with until 'requested').
+  giveUp?: (remaining: readonly V1Namespace[]) => Promise<string | undefined>;
   giveUpEveryMs?: number;
   pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -77,7 +78,7 @@ export async function removeNamespaces(api: NamespaceApi, targets: readonly V1Na
   if (names.length === 0) return { removed: [], stuck: [] };
   await Promise.all(names.map((name) => api.delete(name)));
   if (wait.until === 'requested') {
-    const gaveUp = await wait.giveUp?.().catch(() => undefined);
+    const gaveUp = await wait.giveUp?.([]).catch(() => undefined);
     if (gaveUp === undefined) return { removed: [], stuck: [], pending: names };
     return { removed: [], stuck: names.map((name) => ({ name, detail: 'Terminating' })), gaveUp };
   }
@@ -93,7 +94,7 @@ export async function removeNamespaces(api: NamespaceApi, targets: readonly V1Na
     if (remaining.length === 0 || now() >= deadline) break;
     if (wait.giveUp !== undefined && now() - asked >= (wait.giveUpEveryMs ?? 3000)) {
       asked = now();
-      gaveUp = await wait.giveUp().catch(() => undefined);
+      gaveUp = await wait.giveUp(remaining).catch(() => undefined);
       if (gaveUp !== undefined) break;
     }
     await sleep(wait.pollMs ?? 500);
