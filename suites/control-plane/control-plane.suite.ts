@@ -4,7 +4,8 @@
 // doing their work in a namespace of the run (ServiceAccount, ReplicaSet, garbage collection,
 // EndpointSlices, binding a pod pinned to each node); every kubelet by its heartbeat, a pod that
 // runs, and logs/exec/port-forward through the API server; every kube-proxy by its health endpoint
-// and how long a new Service takes to answer from each node. Failures name the component and node.
+// and how long a new Service takes to answer from each node; every aggregated API by its
+// availability, and the metrics API by the nodes it reports. Failures name the component and node.
 import { afterAll } from 'vitest';
 import { check, defineSuite } from '../../helpers/engine/check.ts';
 import manifest from './manifest.ts';
@@ -13,6 +14,7 @@ import { deploymentCheck, endpointSliceCheck, leaderLeaseCheck, namespaceCheck }
 import { bindingCheck, heartbeatCheck, podRunsCheck, streamsCheck } from './nodes.ts';
 import { proxyHealthCheck, serviceProgrammingCheck } from './proxy.ts';
 import { versionsCheck } from './versions-check.ts';
+import { apiServicesCheck, nodeMetricsCheck } from './aggregated.ts';
 import { closeWorld } from './world.ts';
 
 // Checks that wait for pods and controllers get room beyond the default check timeout.
@@ -34,5 +36,7 @@ defineSuite(manifest, () => {
   check('logs, exec and port-forward reach a pod on every node', WAITING, streamsCheck);
   check('kube-proxy health on every node', {}, proxyHealthCheck);
   check('a new Service is programmed on every node', WAITING, serviceProgrammingCheck);
+  check('every aggregated API is Available', {}, apiServicesCheck);
+  check('the metrics API reports every node', {}, nodeMetricsCheck);
   check('component versions and skew', {}, versionsCheck);
 });
