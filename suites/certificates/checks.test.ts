@@ -138,6 +138,17 @@ describe('webhooks', () => {
     ]);
   });
 
+  it("fails an empty caBundle cert-manager's cainjector was asked to fill, naming what it should inject", () => {
+    const injected = { ...config(''), metadata: { name: 'hooks', annotations: { 'cert-manager.io/inject-ca-from': 'hooks/webhook-ca' } } };
+    const hooks = hooksOf({ validating: [injected], mutating: [], apiServices: [], crds: [] });
+    const resolved = hooks.map((h) => resolveHook(h, service, 1));
+    const judged = judgeHooks(resolved, hookDials(resolved, a1).map((d) => dialed(d, ok(webhook, intermediate), [webhook, intermediate])), now, thresholds);
+    const [empty] = judged.findings;
+    expect(empty).toMatchObject({ level: 'fail', classification: 'missing' });
+    expect(empty?.message).toBe("empty caBundle although cert-manager's cainjector is asked to inject it (cert-manager.io/inject-ca-from: hooks/webhook-ca): the API server cannot verify what it serves");
+    expect(empty?.likelyCause).toMatch(/^cert-manager's cainjector is not running/);
+  });
+
   it('fails failurePolicy Fail with no ready endpoints, warns with Ignore', () => {
     expect(judgeOne(bundle(ROOT_CA), 0).judged.findings.map((f) => [f.level, f.message])).toEqual([['fail', 'its Service has no ready endpoints (failurePolicy Fail: every matching request is refused)']]);
     expect(judgeOne(bundle(ROOT_CA), 0, 'Ignore').judged.findings.map((f) => f.level)).toEqual(['warn']);

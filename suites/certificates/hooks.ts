@@ -11,7 +11,7 @@ import type { Dial, Dialed } from './dial.ts';
 import type { Finding } from './findings.ts';
 import { judgeServed, type Trust } from './judge.ts';
 import { classificationOf } from './outcome.ts';
-import type { ApiService, ClientConfig, Crd, Service, WebhookConfiguration } from './read.ts';
+import type { ApiService, ClientConfig, Crd, Meta, Service, WebhookConfiguration } from './read.ts';
 import type { Thresholds } from './thresholds.ts';
 import { parseCaBundleField, parsePemBundle } from './x509.ts';
 
@@ -23,6 +23,16 @@ export interface Hook {
   clientConfig: ClientConfig;
   failurePolicy: 'Fail' | 'Ignore';
   insecureSkipTLSVerify: boolean;
+  // What cert-manager's cainjector is asked to inject into its caBundle (its annotation), when asked.
+  injectFrom?: string;
+}
+
+// cert-manager's cainjector fills the caBundle of objects annotated with where the CA comes from.
+export const INJECT_ANNOTATIONS = ['cert-manager.io/inject-ca-from', 'cert-manager.io/inject-ca-from-secret', 'cert-manager.io/inject-apiserver-ca'];
+
+function injectFrom(meta: Meta): { injectFrom?: string } {
+  const annotation = INJECT_ANNOTATIONS.find((key) => meta.annotations?.[key] !== undefined);
+  return annotation === undefined ? {} : { injectFrom: `${annotation}: ${meta.annotations?.[annotation] ?? ''}` };
 }
 
 export function hooksOf(lists: { validating: readonly WebhookConfiguration[]; mutating: readonly WebhookConfiguration[]; apiServices: readonly ApiService[]; crds: readonly Crd[] }): Hook[] {
@@ -36,6 +46,7 @@ export function hooksOf(lists: { validating: readonly WebhookConfiguration[]; mu
         // The API's default.
         failurePolicy: webhook.failurePolicy ?? 'Fail',
         insecureSkipTLSVerify: false,
+        ...injectFrom(config.metadata),
       })),
     );
   return [
@@ -52,6 +63,7 @@ export function hooksOf(lists: { validating: readonly WebhookConfiguration[]; mu
         // An unavailable APIService fails discovery for every client: as bad as failurePolicy Fail.
         failurePolicy: 'Fail',
         insecureSkipTLSVerify: api.spec.insecureSkipTLSVerify === true,
+        ...injectFrom(api.metadata),
       })),
     ...lists.crds
       .filter((crd) => crd.spec.conversion?.strategy === 'Webhook' && crd.spec.conversion.webhook?.clientConfig !== undefined)
@@ -63,6 +75,7 @@ export function hooksOf(lists: { validating: readonly WebhookConfiguration[]; mu
         // Conversion has no policy: a failure fails every read of the other versions.
         failurePolicy: 'Fail',
         insecureSkipTLSVerify: false,
+        ...injectFrom(crd.metadata),
       })),
   ];
 }
@@ -151,7 +164,17 @@ export function judgeHooks(resolved: readonly Resolved[], dialed: readonly Diale
     const { trust, problems } = trustOf(r.hook);
     for (const problem of problems) findings.push({ level: 'warn', classification: 'error', where: r.hook.label, message: problem });
     if (r.hook.clientConfig.caBundle === undefined || r.hook.clientConfig.caBundle === '') {
-      findings.push({ level: 'warn', classification: 'missing', where: r.hook.label, message: 'empty caBundle: the API server trusts only its system roots for it', likelyCause: 'a CA injector (cert-manager cainjector) has not filled the caBundle' });
+      findings.push(
+        r.hook.injectFrom === undefined
+          ? { level: 'warn', classification: 'missing', where: r.hook.label, message: 'empty caBundle: the API server trusts only its system roots for it', likelyCause: 'a CA injector (cert-manager cainjector) has not filled the caBundle' }
+          : {
+              level: policy(r),
+              classification: 'missing',
+              where: r.hook.label,
+              message: `empty caBundle although cert-manager's cainjector is asked to inject it (${r.hook.injectFrom}): the API server cannot verify what it serves`,
+              likelyCause: "cert-manager's cainjector is not running, or cannot read what the annotation names (the Certificate not Ready, its Secret missing): kubectl -n cert-manager logs deploy/cert-manager-cainjector",
+            },
+      );
     }
     if (result.outcome !== 'ok') {
       // No ready endpoints already says why nothing answers.

@@ -33,6 +33,7 @@ export interface Meta {
   namespace?: string;
   creationTimestamp?: string;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 export interface ServiceReference {
