@@ -3,7 +3,9 @@
 // X509Certificate, against the CA that is supposed to trust it; then the CA bundles at rest, TLS
 // Secrets (opt-in), cert-manager Certificates, and node clock skew. Every finding names the
 // certificate and where it is served or stored, with the chain as seen and the CA checked against.
-// Read-only: nothing is created or changed.
+// Where cert-manager runs, its Issuers, requests and webhook are judged too, and a certificate is
+// issued end to end from an Issuer of the run's own: the only objects this suite creates, in the
+// run namespace.
 import type { V1Node } from '@kubernetes/client-node';
 import { check, defineSuite, type CheckContext } from '../../helpers/engine/check.ts';
 import { suiteOptions } from '../../helpers/engine/manifest.ts';
@@ -11,7 +13,8 @@ import { everyNodeAgents } from '../../helpers/fleet/plan.ts';
 import { resolveCredentials } from '../../helpers/kube/connection.ts';
 import manifest from './manifest.ts';
 import { apiServerDials, judgeApiServer, type ApiServerView } from './apiserver.ts';
-import { judgeCertManager, judgeStored, type CertManagerCertificate, type Stored } from './at-rest.ts';
+import { judgeStored, type Stored } from './at-rest.ts';
+import { E2E_CERTIFICATE, E2E_DURATION, E2E_ISSUER, certificateObject, dryRunCertificate, issueEndToEnd, issuerName, judgeCertificates, judgeIssuedSecret, judgeIssuers, judgeRequests, readCertManager } from './cert-manager.ts';
 import { best, clockLines, sampleOf, skewFindings, type ClockSample } from './clock.ts';
 import { conclude } from './conclude.ts';
 import { dialAll, reproduceDial, type Dialed } from './dial.ts';
@@ -25,6 +28,9 @@ import { parsePemBundle } from './x509.ts';
 import { rootCertificates } from 'node:tls';
 
 const DIAL_MS = 5000;
+const CM_ABSENT = 'cert-manager is not installed (no certificates.cert-manager.io API)';
+// How long a selfSigned issuance may take (seconds when cert-manager is healthy).
+const ISSUE_BOUND_MS = 60_000;
 
 function thresholdsOf(c: CheckContext) {
   const options = suiteOptions(c.run, manifest);
@@ -263,10 +269,56 @@ defineSuite(manifest, () => {
   });
 
   check('cert-manager Certificates are ready and renewed', {}, async (c) => {
-    const { session } = await c.cluster();
     const now = new Date();
-    const certificates = await listOrAbsent<CertManagerCertificate>(session.connection, '/apis/cert-manager.io/v1/certificates', c.signal);
-    if (certificates === undefined) return c.skip('cert-manager is not installed (no certificates.cert-manager.io API)');
-    conclude(c, judgeCertManager(certificates, now, thresholdsOf(c)), now, `${certificates.length} cert-manager Certificate(s) Ready and renewed`);
+    const state = await readCertManager(c);
+    if (state === undefined) return c.skip(CM_ABSENT);
+    const findings = [...judgeCertificates(state.certificates, state.issuers, now, thresholdsOf(c)), ...judgeRequests(state.requests, state.certificates, state.issuers, now)];
+    conclude(c, findings, now, `${state.certificates.length} cert-manager Certificate(s) Ready and renewed; no CertificateRequest denied or failed in the last day`);
+  });
+
+  check('cert-manager Issuers and ClusterIssuers are ready', {}, async (c) => {
+    const now = new Date();
+    const state = await readCertManager(c);
+    if (state === undefined) return c.skip(CM_ABSENT);
+    conclude(c, judgeIssuers(state.issuers), now, `${state.issuers.length} Issuer(s) and ClusterIssuer(s) Ready: ${state.issuers.map(issuerName).join(', ') || 'none'}`);
+  });
+
+  check("cert-manager's webhook answers the API server", {}, async (c) => {
+    if ((await readCertManager(c)) === undefined) return c.skip(CM_ABSENT);
+    const refused = await dryRunCertificate(c);
+    if (refused === undefined) return c.note('a server-side dry run of a Certificate passed cert-manager\'s validating webhook');
+    const webhook = /failed calling webhook|webhook/i.test(refused);
+    c.fail(webhook ? 'refused' : 'error', `a server-side dry run of a Certificate was refused: ${refused}`, {
+      likelyCause: webhook
+        ? "the API server cannot call cert-manager's webhook: its pods are down or not Ready, its Service has no endpoints, or its serving certificate does not verify against the caBundle cainjector injected (see the webhooks check of this suite and kubectl -n cert-manager get pods,endpointslices)"
+        : 'the API server refused the Certificate itself (RBAC, or a cert-manager API version this run does not speak)',
+      reproduce: `kubectl -n ${c.run.namespace} create --dry-run=server -f - <<< '${JSON.stringify(certificateObject(c.run.namespace, c.run.runId, 'shakedown-dry-run', E2E_ISSUER))}'`,
+    });
+  });
+
+  check('cert-manager issues a certificate end to end', { timeoutMs: 120_000 }, async (c) => {
+    if ((await readCertManager(c)) === undefined) return c.skip(CM_ABSENT);
+    const issued = await issueEndToEnd(c, ISSUE_BOUND_MS);
+    const seconds = (issued.elapsedMs / 1000).toFixed(1);
+    if (!issued.ok) {
+      const state = await readCertManager(c);
+      const requests = (state?.requests ?? []).filter((r) => r.metadata.namespace === c.run.namespace);
+      const ready = issued.certificate?.status?.conditions?.find((cond) => cond.type === 'Ready');
+      c.fail('timeout', `a Certificate from an Issuer of the run's own (selfSigned) was not Ready after ${seconds} s: ${ready?.reason ?? 'no Ready condition'}${ready?.message === undefined ? '' : `: ${ready.message}`}`, {
+        evidence: [
+          { label: `Certificate ${c.run.namespace}/${E2E_CERTIFICATE} conditions`, text: (issued.certificate?.status?.conditions ?? []).map((cond) => `${cond.type}=${cond.status} ${cond.reason ?? ''} ${cond.message ?? ''}`).join('\n') || '(none: the cert-manager controller has not looked at it)' },
+          { label: 'its CertificateRequests', text: requests.map((r) => `${r.metadata.name}: ${(r.status?.conditions ?? []).map((cond) => `${cond.type}=${cond.status} ${cond.reason ?? ''} ${cond.message ?? ''}`).join('; ') || 'no conditions'}`).join('\n') || '(none: no request was made)' },
+        ],
+        likelyCause: (issued.certificate?.status?.conditions ?? []).length === 0 ? 'the cert-manager controller is not running or not watching this namespace (see its pods and leader Lease in cert-manager)' : 'cert-manager could not issue from a selfSigned Issuer: see the CertificateRequest above and the controller log',
+        reproduce: `kubectl -n ${c.run.namespace} describe certificate ${E2E_CERTIFICATE}`,
+      });
+    }
+    const { session } = await c.cluster();
+    const secret = await session.clients.core.readNamespacedSecret({ namespace: c.run.namespace, name: E2E_CERTIFICATE });
+    const pem = Buffer.from(secret.data?.['tls.crt'] ?? '', 'base64').toString('utf8');
+    const dnsName = `${E2E_CERTIFICATE}.${c.run.namespace}.svc`;
+    const problems = judgeIssuedSecret(pem, dnsName, new Date());
+    if (problems.length > 0) c.fail('mismatch', `the issued Secret ${c.run.namespace}/${E2E_CERTIFICATE} is not what was asked: ${problems.join('; ')}`, { likelyCause: 'cert-manager wrote a certificate other than the one requested' });
+    c.note(`Ready after ${seconds} s: ${dnsName}, valid ${E2E_DURATION}`);
   });
 });

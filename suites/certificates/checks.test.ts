@@ -5,7 +5,7 @@ import type { ProbeResult } from '../../agent/protocol.ts';
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { TEST_CERT } from '../../agent/testing/tls.ts';
 import { apiServerDials, judgeApiServer, type ApiServerView } from './apiserver.ts';
-import { judgeCertManager, judgeStored } from './at-rest.ts';
+import { judgeStored } from './at-rest.ts';
 import { best, sampleOf, skewFindings } from './clock.ts';
 import { RUNNER, type Dial, type Dialed } from './dial.ts';
 import { hookDials, hooksOf, judgeHooks, resolveHook } from './hooks.ts';
@@ -196,15 +196,6 @@ describe('at rest', () => {
     const { findings, count } = judgeStored([{ where: 'ConfigMap x/kube-root-ca.crt', pem: `${ROOT_CA}\n${OTHER_CA}` }, { where: 'ConfigMap empty', pem: '' }], late, thresholds);
     expect(count).toBe(2);
     expect(findings.map((f) => [f.level, f.where])).toEqual([['warn', 'ConfigMap x/kube-root-ca.crt'], ['warn', 'ConfigMap x/kube-root-ca.crt'], ['warn', 'ConfigMap empty']]);
-  });
-
-  it('judges cert-manager Certificates: not Ready, renewal overdue, failed attempts, expiry', () => {
-    const findings = judgeCertManager(
-      [{ metadata: { name: 'web', namespace: 'shop' }, spec: { secretName: 'web-tls' }, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'Failed' }], renewalTime: new Date(now.getTime() - 7_200_000).toISOString(), failedIssuanceAttempts: 2, notAfter: new Date(now.getTime() + 3 * 86_400_000).toISOString() } }],
-      now,
-      thresholds,
-    );
-    expect(findings.map((f) => [f.level, f.message.split(':')[0]])).toEqual([['fail', 'not Ready'], ['warn', `its renewal time ${new Date(now.getTime() - 7_200_000).toISOString().split(':')[0]}`], ['warn', '2 failed issuance attempt(s)'], ['fail', 'expires in 3 day(s), at 2026-12-07T18']]);
   });
 });
 
