@@ -38,7 +38,7 @@ export async function cleanupCommand(io: CliIo, settings: Settings, sources: Par
     if (result.removed.length > 0) io.stdout.write(`deleted ${result.removed.length} namespace(s): ${result.removed.join(', ')}\n`);
     for (const kept of result.kept) io.stdout.write(`kept ${kept.name}: ${kept.reason}\n`);
     for (const stuck of result.stuck) io.stderr.write(`still terminating: ${stuck.name}: ${safe(stuck.detail)}\n`);
-    if (result.gaveUp !== undefined) io.stderr.write(`stopped waiting: ${safe(result.gaveUp)}; run cleanup again once it is back\n`);
+    if (result.gaveUp !== undefined) io.stderr.write(`stopped waiting: ${safe(result.gaveUp.reason)}; run cleanup again once it is back\n`);
     return result.stuck.length > 0 ? 1 : 0;
   } finally {
     await session.close();

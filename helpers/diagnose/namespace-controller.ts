@@ -3,11 +3,12 @@
 // to a namespace removal as its reason to stop waiting (run/namespaces.ts giveUp).
 import type { CoordinationV1Api } from '@kubernetes/client-node';
 import { ageText, componentLease } from '../kube/leases.ts';
+import type { Blocked } from '../run/namespaces.ts';
 
-export function namespaceControllerDown(coordination: CoordinationV1Api): () => Promise<string | undefined> {
+export function namespaceControllerDown(coordination: CoordinationV1Api): () => Promise<Blocked | undefined> {
   return async () => {
     const reading = await componentLease(coordination, 'kube-controller-manager');
     if (reading.kind !== 'lease' || !reading.lease.stale) return undefined;
-    return `the namespace controller (kube-controller-manager) is not running: its leader Lease kube-system/kube-controller-manager was ${ageText(reading.lease)}`;
+    return { component: 'kube-controller-manager', reason: `the namespace controller (kube-controller-manager) is not running: its leader Lease kube-system/kube-controller-manager was ${ageText(reading.lease)}` };
   };
 }

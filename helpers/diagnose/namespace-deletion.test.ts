@@ -22,7 +22,8 @@ describe('a namespace deletion held by an unavailable aggregated API', () => {
     const hold = discoveryHold({ readAPIService: async ({ name }) => (asked.push(name), metrics) });
     const reason = await hold([namespace('sd-run', [{ type: 'NamespaceDeletionDiscoveryFailure', status: 'True', message: MESSAGE }])]);
     expect(asked).toEqual(['v1beta1.metrics.k8s.io']);
-    expect(reason).toBe(
+    expect(reason?.component).toBe('APIService v1beta1.metrics.k8s.io');
+    expect(reason?.reason).toBe(
       'the namespace controller cannot finish deleting sd-run: it must list every API group to empty a namespace, and APIService v1beta1.metrics.k8s.io (Service kube-system/metrics-server) is Available=False (MissingEndpoints: endpoints for service/metrics-server in "kube-system" have no addresses with port name "https"); the deletion completes by itself once that APIService is Available again (or deleted): kubectl get apiservice v1beta1.metrics.k8s.io',
     );
   });
@@ -35,7 +36,7 @@ describe('a namespace deletion held by an unavailable aggregated API', () => {
 
   it('still names the group when the APIService cannot be read', async () => {
     const hold = discoveryHold({ readAPIService: async () => Promise.reject(new Error('forbidden')) });
-    expect(await hold([namespace('sd-run', [{ type: 'NamespaceDeletionDiscoveryFailure', status: 'True', message: MESSAGE }])])).toMatch(/and APIService v1beta1\.metrics\.k8s\.io \(could not be read\);/);
+    expect((await hold([namespace('sd-run', [{ type: 'NamespaceDeletionDiscoveryFailure', status: 'True', message: MESSAGE }])]))?.reason).toMatch(/and APIService v1beta1\.metrics\.k8s\.io \(could not be read\);/);
     expect(describeApiService({ ...metrics, spec: { ...metrics.spec, service: undefined } as V1APIService['spec'] }, 'v1.apps')).toMatch(/served by the API server itself/);
   });
 });

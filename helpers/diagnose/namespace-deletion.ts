@@ -5,6 +5,7 @@
 // deleted; waiting cannot help. Given to a namespace removal as its reason to stop waiting
 // (run/namespaces.ts giveUp), naming the APIService, its Service and why it is not Available.
 import type { ApiregistrationV1Api, CoordinationV1Api, V1APIService, V1Namespace } from '@kubernetes/client-node';
+import type { Blocked } from '../run/namespaces.ts';
 import { namespaceControllerDown } from './namespace-controller.ts';
 
 const HELD_BY = ['NamespaceDeletionDiscoveryFailure', 'NamespaceDeletionGroupVersionParsingFailure'];
@@ -27,7 +28,7 @@ export function describeApiService(apiService: V1APIService | undefined, name: s
 }
 
 // Why waiting for these namespaces cannot help, or undefined when nothing holds them this way.
-export function discoveryHold(apiregistration: Pick<ApiregistrationV1Api, 'readAPIService'>): (remaining: readonly V1Namespace[]) => Promise<string | undefined> {
+export function discoveryHold(apiregistration: Pick<ApiregistrationV1Api, 'readAPIService'>): (remaining: readonly V1Namespace[]) => Promise<Blocked | undefined> {
   return async (remaining) => {
     const held = remaining.flatMap((namespace) =>
       (namespace.status?.conditions ?? []).filter((c) => HELD_BY.includes(c.type) && c.status === 'True').map((c) => ({ name: namespace.metadata?.name ?? '?', message: c.message ?? '' })),
@@ -41,13 +42,16 @@ export function discoveryHold(apiregistration: Pick<ApiregistrationV1Api, 'readA
     const services = await Promise.all(names.map((name) => apiregistration.readAPIService({ name }).then((s) => describeApiService(s, name), () => describeApiService(undefined, name))));
     const namespaces = [...new Set(held.map((h) => h.name))].join(', ');
     const what = services.length === 0 ? `discovery fails (${held[0]?.message ?? ''})` : services.join('; ');
-    return `the namespace controller cannot finish deleting ${namespaces}: it must list every API group to empty a namespace, and ${what}; the deletion completes by itself once ${names.length === 1 ? 'that APIService is' : 'those APIServices are'} Available again (or deleted): kubectl get apiservice ${names.join(' ') || ''}`.trimEnd();
+    return {
+      component: names.length === 0 ? 'aggregated APIs' : `APIService ${names.join(', ')}`,
+      reason: `the namespace controller cannot finish deleting ${namespaces}: it must list every API group to empty a namespace, and ${what}; the deletion completes by itself once ${names.length === 1 ? 'that APIService is' : 'those APIServices are'} Available again (or deleted): kubectl get apiservice ${names.join(' ') || ''}`.trimEnd(),
+    };
   };
 }
 
 // Every reason waiting for a namespace deletion cannot help, the first that holds: the namespace
 // controller is not running, or an unavailable aggregated API blocks it.
-export function deletionBlocked(clients: { coordination: CoordinationV1Api; apiregistration: Pick<ApiregistrationV1Api, 'readAPIService'> }): (remaining: readonly V1Namespace[]) => Promise<string | undefined> {
+export function deletionBlocked(clients: { coordination: CoordinationV1Api; apiregistration: Pick<ApiregistrationV1Api, 'readAPIService'> }): (remaining: readonly V1Namespace[]) => Promise<Blocked | undefined> {
   const controllerDown = namespaceControllerDown(clients.coordination);
   const held = discoveryHold(clients.apiregistration);
   return async (remaining) => (await controllerDown()) ?? (remaining.length === 0 ? undefined : await held(remaining));

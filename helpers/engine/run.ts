@@ -9,6 +9,8 @@ import { pullSecretPermissions } from '../kube/permissions.ts';
 import { preflight } from '../kube/preflight.ts';
 import { openKubeSession, preflightApi, type KubeSession } from '../kube/session.ts';
 import { summarize, type CheckResult, type RunInfo } from '../result.ts';
+import type { Waiver } from '../waivers/file.ts';
+import { waiverBook } from '../waivers/waive.ts';
 import { createCleanupStack } from '../run/cleanup-stack.ts';
 import type { Removal } from '../run/namespaces.ts';
 import { newRunId } from '../run/run-id.ts';
@@ -21,6 +23,7 @@ import { exitCodeFor, type ExitCode } from './exit-code.ts';
 import { pullSecretRef, setUpCluster } from './setup.ts';
 import { defaultOptions, type ResolvedOptions } from './manifest.ts';
 import { profilePlan, type ProfilePlan } from './profiles.ts';
+import { plannedIds, selectChecks, type Deselected } from './selection.ts';
 import { runBatches, type LoadedSuite } from './suites.ts';
 import { createSuiteRunner, type SuiteRunner } from './vitest-runner.ts';
 
@@ -39,6 +42,8 @@ export interface RunRequest {
   reporter: Required<Reporter>;
   // Send each check's log lines to the reporters as they happen (onProgress): a live display wants them.
   streamCheckLogs?: boolean;
+  // The waivers file's entries (--waivers), read and checked by the caller.
+  waivers?: readonly Waiver[];
 }
 
 export interface RunOutcome {
@@ -61,10 +66,14 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
   // The profile decides which suites and checks run; a bad one stops the run before the cluster is touched.
   let plan: ProfilePlan<LoadedSuite> = { profile: settings.profile ?? 'full', suites: request.suites, checks: undefined };
   let planError: ShakedownError | undefined;
+  // What the profile would run, before --check and --skip-check: the checks they leave out are reported skipped.
+  let profiled = plan;
+  let deselected: Deselected[] = [];
   try {
     // Every suite was chosen unless --suite named some: then the whole profile is checked against them.
     const explicit = settings.suites.length > 0;
-    plan = profilePlan(plan.profile, request.suites, explicit ? { explicit } : { all: request.suites });
+    profiled = profilePlan(plan.profile, request.suites, explicit ? { explicit } : { all: request.suites });
+    ({ plan, deselected } = selectChecks(profiled, { checks: settings.checks ?? [], skipChecks: settings.skipChecks ?? [] }, { chosen: request.suites }));
   } catch (thrown) {
     planError = asShakedownError(thrown);
   }
@@ -74,10 +83,19 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
     finishedAt: null,
     cluster: { server: null, version: null, nodes: null, context: null },
     // Which shakedown wrote it (version, commit, Node.js), in every report.
-    properties: { ...versionProperties(versionInfo()), 'shakedown.suites': plan.suites.map((suite) => suite.name).join(','), 'shakedown.profile': plan.profile },
+    properties: {
+      ...versionProperties(versionInfo()),
+      'shakedown.suites': plan.suites.map((suite) => suite.name).join(','),
+      'shakedown.profile': plan.profile,
+      // The selection, as JSON arrays of patterns (a title may hold a comma).
+      ...((settings.checks ?? []).length === 0 ? {} : { 'shakedown.checks': JSON.stringify(settings.checks) }),
+      ...((settings.skipChecks ?? []).length === 0 ? {} : { 'shakedown.skipChecks': JSON.stringify(settings.skipChecks) }),
+    },
   };
   const mux = request.reporter;
-  await mux.onPlan({ profile: plan.profile, suites: plan.suites.map((suite) => ({ suite: suite.name, checks: plan.checks?.[suite.name] ?? suite.manifest.checks.map((c) => c.title) })) });
+  // Every check the profile would run, those the selection leaves out too (they end at once, skipped).
+  const planned = Map.groupBy(planError === undefined ? plannedIds(profiled) : plannedIds(plan), (id) => id.suite);
+  await mux.onPlan({ profile: plan.profile, suites: [...planned].map(([suite, ids]) => ({ suite, checks: ids.map((id) => id.check) })) });
   const results: CheckResult[] = [];
   // Setup and teardown steps: the console shows them live on a terminal (with --verbose in a log).
   const progress = (line: string) => void mux.onProgress({ line });
@@ -88,10 +106,15 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
   let removal: { outcome: Removal | Error; ms: number } | undefined;
   let namespaceCreated = false;
   let failedSoFar = false;
+  // Waivers hold through their day of the run's start, for the cluster the run learns of.
+  const startedAt = new Date(run.startedAt);
+  const waivers = request.waivers === undefined || request.waivers.length === 0 ? undefined : waiverBook(request.waivers, () => ({ now: startedAt, context: run.cluster.context, server: run.cluster.server }));
 
-  const record = async (result: CheckResult) => {
+  const record = async (finished: CheckResult) => {
+    const result = waivers === undefined ? finished : waivers.apply(finished);
     results.push(result);
-    if (result.status === 'fail') failedSoFar = true;
+    // A waived failure is known and accepted: it keeps no namespace for inspection.
+    if (result.status === 'fail' && result.waiver === undefined) failedSoFar = true;
     await mux.onCheckEnd(result);
   };
 
@@ -169,6 +192,8 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
     // suites while setup runs (seconds of CPU each), then wait for the run context before any check.
     runner = await startBatch(firstBatch);
     await mux.onRunStart(run);
+    // The checks --check and --skip-check leave out end at once, skipped, with the patterns as the reason.
+    for (const left of deselected) await record({ suite: left.suite, check: left.check, status: 'skip', durationMs: 0, message: 'skipped', skipReason: left.reason, evidence: [] });
 
     const setup = await setUpCluster({
       runId,
@@ -235,6 +260,8 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
   if (settings.verbose && runner !== undefined && runner.output().trim() !== '') request.stderr.write(runner.output());
   for (const failure of failures) request.stderr.write(`cleanup step "${failure.name}" failed: ${(failure.error as Error).message ?? String(failure.error)}\n`);
   if (namespaceCreated) await recordTeardown(removal, runId, namespace, settings, record, failedSoFar || error !== undefined, plan.profile);
+  // Waivers that matched no failure of a whole run: stale, said as warnings.
+  if (waivers !== undefined && error === undefined) for (const stale of waivers.stale(results)) await record(stale);
 
   run.finishedAt = now().toISOString();
   if (error !== undefined) {
@@ -285,10 +312,10 @@ async function recordTeardown(
       ...base,
       status: 'fail',
       classification: 'timeout',
-      message: `${removal.stuck.length} namespace(s) of run ${runId} still Terminating after deletion${removal.gaveUp === undefined ? '' : `: ${removal.gaveUp}`}`,
+      message: `${removal.stuck.length} namespace(s) of run ${runId} still Terminating after deletion${removal.gaveUp === undefined ? '' : `: ${removal.gaveUp.reason}`}`,
       evidence: [{ label: 'stuck namespaces', text: removal.stuck.map((stuck) => `${stuck.name}: ${stuck.detail}`).join('\n') }],
-      likelyCause: removal.gaveUp ?? stuckCause(removal.stuck.map((stuck) => stuck.detail)),
-      ...(removal.gaveUp === undefined ? {} : { origin: { dimension: 'component', value: 'kube-controller-manager', summary: removal.gaveUp, confidence: 'high' as const } }),
+      likelyCause: removal.gaveUp?.reason ?? stuckCause(removal.stuck.map((stuck) => stuck.detail)),
+      ...(removal.gaveUp === undefined ? {} : { origin: { dimension: 'component', value: removal.gaveUp.component, summary: removal.gaveUp.reason, confidence: 'high' as const } }),
       reproduce: `kubectl get namespace ${removal.stuck[0]?.name} -o yaml; shakedown cleanup --run ${runId} finishes it once the cause is fixed`,
     });
     return;

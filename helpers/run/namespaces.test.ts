@@ -75,10 +75,10 @@ describe('removeRun', () => {
     const asked: number[] = [];
     const giveUp = async () => {
       asked.push(t);
-      return t >= 6000 ? 'the namespace controller is not running' : undefined;
+      return t >= 6000 ? { component: 'kube-controller-manager', reason: 'the namespace controller is not running' } : undefined;
     };
     const removal = await removeRun(api, 'run-a', { timeoutMs: 60_000, pollMs: 500, giveUp, giveUpEveryMs: 3000, now: () => t, sleep: async (ms) => void (t += ms) });
-    expect(removal).toMatchObject({ removed: [], gaveUp: 'the namespace controller is not running', stuck: [{ name: 'sd-a' }] });
+    expect(removal).toMatchObject({ removed: [], gaveUp: { component: 'kube-controller-manager', reason: 'the namespace controller is not running' }, stuck: [{ name: 'sd-a' }] });
     expect(asked).toEqual([3000, 6000]);
   });
 
@@ -95,8 +95,8 @@ describe('removeRun', () => {
 
   it('under until "requested", says they stay when the namespace controller is down', async () => {
     const { api } = fakeNamespaces([ours('sd-a', 'run-a', hour)], Number.POSITIVE_INFINITY);
-    const removal = await removeRun(api, 'run-a', { timeoutMs: 60_000, until: 'requested', giveUp: async () => 'the namespace controller is not running' });
-    expect(removal).toEqual({ removed: [], stuck: [{ name: 'sd-a', detail: 'Terminating' }], gaveUp: 'the namespace controller is not running' });
+    const removal = await removeRun(api, 'run-a', { timeoutMs: 60_000, until: 'requested', giveUp: async () => ({ component: 'kube-controller-manager', reason: 'the namespace controller is not running' }) });
+    expect(removal).toEqual({ removed: [], stuck: [{ name: 'sd-a', detail: 'Terminating' }], gaveUp: { component: 'kube-controller-manager', reason: 'the namespace controller is not running' } });
   });
 });
 

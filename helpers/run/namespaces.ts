@@ -48,7 +48,7 @@ export interface WaitOptions {
   // Asked every few seconds while namespaces remain: a reason when waiting longer cannot help
   // (the namespace controller is not running); the wait then ends at once with that reason.
   // Given the namespaces still there (none yet with until 'requested').
-  giveUp?: (remaining: readonly V1Namespace[]) => Promise<string | undefined>;
+  giveUp?: (remaining: readonly V1Namespace[]) => Promise<Blocked | undefined>;
   giveUpEveryMs?: number;
   pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -58,12 +58,18 @@ export interface WaitOptions {
   until?: 'gone' | 'requested';
 }
 
+// Why waiting for a deletion cannot help, and the component that holds it.
+export interface Blocked {
+  reason: string;
+  component: string;
+}
+
 export interface Removal {
   removed: string[];
   // Still there when the wait ended, with what holds them.
   stuck: { name: string; detail: string }[];
   // Why the wait ended early, when giveUp said so.
-  gaveUp?: string;
+  gaveUp?: Blocked;
   // Deleted but not waited for (WaitOptions.until 'requested'): Terminating, the controller running.
   pending?: string[];
 }
@@ -86,7 +92,7 @@ export async function removeNamespaces(api: NamespaceApi, targets: readonly V1Na
   const now = wait.now ?? Date.now;
   const deadline = now() + wait.timeoutMs;
   let remaining: V1Namespace[] = [];
-  let gaveUp: string | undefined;
+  let gaveUp: Blocked | undefined;
   let asked = now();
   for (;;) {
     const listed = await api.list(ownedSelector());
