@@ -1,6 +1,7 @@
 // Headless Chromium driven over the DevTools protocol (Node's own WebSocket; no browser library):
-// open a page, collect its console errors and uncaught exceptions, evaluate expressions in it and
-// take a screenshot. For the HTML report's browser test; needs Debian's `chromium` package.
+// open a page (with or without its scripts), collect its console errors and uncaught exceptions,
+// evaluate expressions in it, lay it out at another width or as printed, and take a screenshot. For
+// the HTML report's browser test; needs Debian's `chromium` package.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,11 +22,27 @@ export interface Page {
   // Console errors and uncaught exceptions seen so far.
   problems: string[];
   evaluate<T>(expression: string): Promise<T>;
-  screenshot(): Promise<Buffer>;
+  // A new width (and height) of the window, as a phone's (below 600 px) or a desktop's; the page
+  // lays itself out again.
+  setViewport(viewport: Viewport): Promise<void>;
+  // The page as printed ('print') or on screen ('screen').
+  emulateMedia(media: 'print' | 'screen'): Promise<void>;
+  // The whole page, or the part of it in `clip` (CSS pixels from its top left).
+  screenshot(clip?: { x: number; y: number; width: number; height: number }): Promise<Buffer>;
   close(): Promise<void>;
 }
 
-export async function openPage(url: string, viewport = { width: 420, height: 900 }): Promise<Page> {
+export interface Viewport {
+  width: number;
+  height: number;
+}
+
+export interface OpenOptions {
+  // false: the page's scripts do not run (as a viewer that blocks them shows it).
+  javaScript?: boolean;
+}
+
+export async function openPage(url: string, viewport: Viewport = { width: 420, height: 900 }, options: OpenOptions = {}): Promise<Page> {
   const profile = mkdtempSync(join(tmpdir(), 'sd-chromium-'));
   const browser: ChildProcess = spawn(CHROMIUM, ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const endpoint = await new Promise<string>((resolve, reject) => {
@@ -80,7 +97,11 @@ export async function openPage(url: string, viewport = { width: 420, height: 900
   const attached = await send('Target.attachToTarget', { targetId: target.result?.targetId, flatten: true });
   const session = attached.result?.sessionId as string;
   for (const domain of ['Page', 'Runtime', 'Log']) await send(`${domain}.enable`, {}, session);
-  await send('Emulation.setDeviceMetricsOverride', { width: viewport.width, height: viewport.height, deviceScaleFactor: 1, mobile: true }, session);
+  const setViewport = async (size: Viewport): Promise<void> => {
+    await send('Emulation.setDeviceMetricsOverride', { width: size.width, height: size.height, deviceScaleFactor: 1, mobile: size.width < 600 }, session);
+  };
+  await setViewport(viewport);
+  if (options.javaScript === false) await send('Emulation.setScriptExecutionDisabled', { value: true }, session);
   await send('Page.navigate', { url }, session);
   await Promise.race([load, new Promise((_, reject) => setTimeout(() => reject(new Error(`${url} did not load in 20 s`)), 20_000))]);
 
@@ -92,8 +113,12 @@ export async function openPage(url: string, viewport = { width: 420, height: 900
       if (result.exceptionDetails !== undefined) throw new Error(`${expression}: ${result.exceptionDetails.text}`);
       return result.result?.value as T;
     },
-    async screenshot(): Promise<Buffer> {
-      const shot = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true }, session);
+    setViewport,
+    async emulateMedia(media: 'print' | 'screen'): Promise<void> {
+      await send('Emulation.setEmulatedMedia', { media }, session);
+    },
+    async screenshot(clip?: { x: number; y: number; width: number; height: number }): Promise<Buffer> {
+      const shot = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, ...(clip === undefined ? {} : { clip: { ...clip, scale: 1 } }) }, session);
       return Buffer.from(String(shot.result?.data), 'base64');
     },
     async close(): Promise<void> {
