@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sampleBaseline, sampleResults, sampleRun } from '../testing/sample-run.ts';
+import { sampleBaseline, sampleResults, sampleRun, WAIVED } from '../testing/sample-run.ts';
 import { checkAnchor, diffView, loadBaseline } from './diff-view.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sd-diff-view-'));
@@ -56,6 +56,11 @@ describe('diffView', () => {
     expect(partial).toContain('this run is partial');
   });
 
+  it('says of a failure that a waiver covers that it is waived', () => {
+    const view = diffView({ source: 'b.json', report: { run: sampleRun, results: [{ ...WAIVED, status: 'pass', message: 'ok' }] } }, [WAIVED], true);
+    expect(view).toContain(`<a href="#${checkAnchor('dns › search domains resolve')}">dns › search domains resolve</a> <span class="label">pass → fail (dns-error, waived)</span>`);
+  });
+
   it('says nothing changed when nothing did', () => {
     expect(diffView({ source: 'same.json', report: { run: sampleRun, results: sampleResults } }, sampleResults, true)).toContain('<span class="verdict pass">no regression</span> nothing changed in 7 checks');
   });
@@ -72,7 +77,4 @@ describe('loadBaseline', () => {
     expect(diffView(bad, sampleResults, true)).toMatch(/The baseline .*missing\.json could not be read: cannot read the report/);
   });
 
-  it('makes anchors from check ids', () => {
-    expect(checkAnchor('dns › load › a short burst of lookups: latency, errors and the 5 s race')).toBe('check-dns-load-a-short-burst-of-lookups-latency-errors-and-the-5-s-race');
-  });
 });

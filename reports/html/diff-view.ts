@@ -1,10 +1,14 @@
 // The HTML report's view of what changed against a baseline (`--baseline BEFORE.json`), at the top
 // of the page: newly failing and much slower checks (the regressions), fixed ones, new warnings,
 // checks now skipped, and checks that appeared or vanished. The comparison is `shakedown diff`'s own
-// (reports/diff.ts), so the page and the console never disagree.
+// (reports/diff.ts), so the page and the console never disagree. Drawn with the report's own parts
+// (parts.ts): the same marks, status colours, check blocks and anchors; a waived failure says so.
 import { DEFAULT_DIFF, diffResults, isRegression, readReport, type Change, type ChangeKind, type DiffOptions, type ReportLike } from '../diff.ts';
 import { checkName, type CheckResult } from '../../helpers/result.ts';
 import { escapeHtml } from './escape.ts';
+import { checkAnchor, STATUS } from './parts.ts';
+
+export { checkAnchor } from './parts.ts';
 
 export interface HtmlBaseline {
   // The file it was read from, as given.
@@ -26,23 +30,19 @@ export function loadBaseline(path: string): HtmlBaseline {
 // Regressions, fixes and new warnings are listed open (at most OPEN_ITEMS, the rest behind a
 // toggle); checks now skipped, appeared or vanished are counted, their list collapsed.
 const GROUPS: { kind: ChangeKind; title: string; cls: string; mark: string; open: boolean }[] = [
-  { kind: 'new-failure', title: 'Newly failing', cls: 'fail', mark: '✗', open: true },
+  { kind: 'new-failure', title: 'Newly failing', cls: 'fail', mark: STATUS.fail.mark, open: true },
   { kind: 'slower', title: 'Much slower', cls: 'fail', mark: '↑', open: true },
-  { kind: 'resolved', title: 'Fixed', cls: 'pass', mark: '✓', open: true },
-  { kind: 'new-warning', title: 'New warnings', cls: 'warn', mark: '⚠', open: true },
-  { kind: 'now-skipped', title: 'Now skipped', cls: 'skip', mark: '↷', open: false },
+  { kind: 'resolved', title: 'Fixed', cls: 'pass', mark: STATUS.pass.mark, open: true },
+  { kind: 'new-warning', title: 'New warnings', cls: 'warn', mark: STATUS.warn.mark, open: true },
+  { kind: 'now-skipped', title: 'Now skipped', cls: 'skip', mark: STATUS.skip.mark, open: false },
   { kind: 'appeared', title: 'Appeared', cls: 'skip', mark: '+', open: false },
   { kind: 'vanished', title: 'Vanished', cls: 'skip', mark: '−', open: false },
 ];
 const OPEN_ITEMS = 8;
 const DETAIL_CHARS = 110;
 
-// The anchor of a check's block in the report, from its stable id ("suite › check").
-export function checkAnchor(id: string): string {
-  return `check-${id.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase()}`;
-}
-
-const statusText = (result: CheckResult | undefined): string => (result === undefined ? 'absent' : result.status === 'fail' ? `fail (${result.classification})` : result.status);
+const statusText = (result: CheckResult | undefined): string =>
+  result === undefined ? 'absent' : result.status === 'fail' ? `fail (${result.classification}${result.waiver === undefined ? '' : ', waived'})` : result.status;
 
 function item(change: Change, linkable: boolean): string {
   const name = escapeHtml(change.id);
