@@ -1,19 +1,30 @@
-// The HTML report: one self-contained file (inline style, no script, no network), readable on a
-// phone and printable. The run's header and verdict, what changed against a baseline (with
-// --baseline), the reasons that explain several checks at once, the latencies the checks measured
-// drawn as inline SVG charts (figure tables in their evidence: html/figures.ts), then per suite a
-// summary bar and its checks: failures expanded (message, likely cause, origin, evidence,
-// reproduce), warnings, skips with their reasons, passes collapsed. Truth and reachability tables in
-// the evidence are drawn as grids, each cell in colour and with its symbol.
+// The HTML report: one self-contained file (inline style and one small inline script, both allowed
+// by hash in the page's own Content-Security-Policy; nothing loads from anywhere), readable on a phone
+// and printable, and whole without its script. From the top: the run's header with the verdict and
+// what decided it; the overview, one row per suite (checks per status, time: html/overview.ts); what
+// changed against a baseline (with --baseline: html/diff-view.ts); setup errors; the reasons that
+// explain several checks at once; the checks, with filters by status and a search box, per suite its
+// failures, waived failures and warnings open and its passes collapsed, then every skipped check in
+// one list with its reason (html/checks.ts); the timeline of the checks with its critical path
+// (html/timeline.ts); the latencies the checks measured drawn as inline SVG charts (html/figures.ts).
+// Every check has an anchor, and every mention of a check links to it. Everything from the cluster
+// is escaped (html/escape.ts).
 // Written like JUnit and JSON (file-reporter.ts): atomically, also on a setup error or a crash,
 // then marked incomplete.
-import { checkName, correlate, describeCorrelation, summarize, type CheckResult, type Evidence } from '../helpers/result.ts';
+import { checkName, correlate, describeCorrelation, type CheckResult } from '../helpers/result.ts';
 import { createFileReporter, type FileReporter, type FileReporterOptions, type ReportSnapshot } from './file-reporter.ts';
-import { checkAnchor, diffView, loadBaseline, type HtmlBaseline } from './html/diff-view.ts';
+import { chartIds, checksSection, type Ids } from './html/checks.ts';
+import { diffView, loadBaseline, type HtmlBaseline } from './html/diff-view.ts';
 import { escapeHtml } from './html/escape.ts';
 import { figureChart, figureSummary, parseFigures } from './html/figures.ts';
+import { overviewTable } from './html/overview.ts';
+import { checkLink, countStatuses, markSpan, shownStatus, STATUS } from './html/parts.ts';
+import { contentSecurityPolicy, SCRIPT } from './html/script.ts';
+import { STYLE } from './html/style.ts';
+import { timelineSection } from './html/timeline.ts';
 
 export { escapeHtml } from './html/escape.ts';
+export { parseGrid, type Grid } from './html/checks.ts';
 
 export interface HtmlReporterOptions extends FileReporterOptions {
   // A JSON report to compare with (--baseline): a file name, read once when the reporter is made
@@ -30,45 +41,22 @@ export function createHtmlReporter(options: HtmlReporterOptions): FileReporter {
   return createFileReporter(options, (snapshot) => renderHtml(snapshot, baseline === undefined ? {} : { baseline }));
 }
 
-const MARK = { pass: '✓', warn: '⚠', fail: '✗', skip: '↷' } as const;
-const CELL: Record<string, { cls: string; title: string }> = {
-  '.': { cls: 'ok', title: 'as expected / reached' },
-  X: { cls: 'bad', title: 'blocked / mismatch' },
-  '?': { cls: 'unknown', title: 'not observed' },
-};
+export type Verdict = 'pass' | 'fail' | 'incomplete';
 
-const STYLE = `
-:root{--pass:#1a7f37;--fail:#cf222e;--warn:#9a6700;--skip:#6e7781;--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0}
-*{box-sizing:border-box}body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;padding:1rem;color:var(--fg);background:var(--bg);max-width:72rem;margin-inline:auto}
-h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.15rem;margin:1.6rem 0 .4rem}h3{font-size:1rem;margin:.2rem 0}
-.facts{color:var(--muted);margin:.2rem 0 1rem}.facts span{display:inline-block;margin-right:1rem;overflow-wrap:anywhere}
-.verdict{display:inline-block;padding:.15rem .6rem;border-radius:1rem;color:#fff;font-weight:600}
-.verdict.pass{background:var(--pass)}.verdict.fail{background:var(--fail)}.verdict.incomplete{background:var(--warn)}
-.bar{display:flex;height:.6rem;border-radius:.3rem;overflow:hidden;background:var(--line);margin:.3rem 0 .6rem}
-.bar i{display:block}.bar .pass{background:var(--pass)}.bar .fail{background:var(--fail)}.bar .warn{background:var(--warn)}.bar .skip{background:var(--skip)}
-.check{border:1px solid var(--line);border-left-width:.35rem;border-radius:.3rem;padding:.5rem .7rem;margin:.4rem 0}
-.check.fail{border-left-color:var(--fail)}.check.warn{border-left-color:var(--warn)}.check.skip{border-left-color:var(--skip)}.check.pass{border-left-color:var(--pass)}
-.mark{font-weight:700;margin-right:.3rem}.fail .mark{color:var(--fail)}.warn .mark{color:var(--warn)}.skip .mark{color:var(--skip)}.pass .mark{color:var(--pass)}
-.label{color:var(--muted);font-size:.85rem}.cause{margin:.3rem 0}
-pre{background:#f6f8fa;padding:.5rem;border-radius:.3rem;overflow-x:auto;font-size:.82rem;line-height:1.3;white-space:pre}
-table.grid{border-collapse:collapse;font:.8rem ui-monospace,monospace;margin:.3rem 0}
-table.grid th,table.grid td{border:1px solid var(--line);padding:.1rem .35rem;text-align:center}
-table.grid th{background:#f6f8fa;font-weight:600}table.grid th.row{text-align:left}
-td.ok{background:#dafbe1;color:var(--pass)}td.bad{background:#ffebe9;color:var(--fail);font-weight:700}td.unknown{background:#fff8c5;color:var(--warn)}
-.grid-wrap{overflow-x:auto}
-details>summary{cursor:pointer}.incomplete-note{border:1px solid var(--warn);padding:.5rem;border-radius:.3rem;background:#fff8c5}
-a{color:inherit}
-figure{margin:.6rem 0 1rem;break-inside:avoid}figcaption{margin:0 0 .3rem}
-svg.chart{display:block;width:100%;max-width:26rem;height:auto;color:var(--fg)}
-.diff ul{margin:.3rem 0;padding-left:1.2rem}.diff summary h3{display:inline}.diff li{margin:.2rem 0;overflow-wrap:anywhere}.diff .detail{color:var(--muted);font-size:.85rem}
-@media print{details{display:block}details>summary{list-style:none}body{max-width:none}svg.chart{max-width:30rem}}
-`;
+// A failure fails the run unless a waiver covers it; so does a setup error.
+export function verdictOf(report: Pick<ReportSnapshot, 'results' | 'setupErrors' | 'complete'>): Verdict {
+  if (!report.complete) return 'incomplete';
+  return report.setupErrors.length > 0 || countStatuses(report.results).fail > 0 ? 'fail' : 'pass';
+}
+
+const VERDICT_WORD: Record<Verdict, string> = { pass: 'passed', fail: 'failed', incomplete: 'incomplete' };
+// Checks named in the verdict's line per status, the rest counted.
+const NAMED = 5;
 
 export function renderHtml(report: ReportSnapshot, extras: HtmlExtras = {}): string {
   const { run, results } = report;
   const ids = chartIds();
-  const summary = summarize(results);
-  const verdict = !report.complete ? 'incomplete' : summary.failed > 0 || report.setupErrors.length > 0 ? 'fail' : 'pass';
+  const verdict = verdictOf(report);
   const started = Date.parse(run.startedAt);
   const finished = run.finishedAt === null ? report.writtenAt.getTime() : Date.parse(run.finishedAt);
   const facts = [
@@ -80,32 +68,47 @@ export function renderHtml(report: ReportSnapshot, extras: HtmlExtras = {}): str
     ['started', run.startedAt],
     ['duration', `${((finished - started) / 1000).toFixed(1)} s`],
   ];
-  const suites = [...new Set(results.map((result) => result.suite))];
+  const latency = latencySection(results, ids);
+  const nav = [['overview', 'overview'], ['checks', 'checks'], ...(results.some((r) => r.status === 'skip') ? [['skipped', 'skipped']] : []), ['timeline', 'timeline'], ...(latency === '' ? [] : [['latency', 'latency']])];
   const body = [
-    `<header><h1>shakedown run ${escapeHtml(run.runId)} <span class="verdict ${verdict}">${verdict === 'pass' ? 'passed' : verdict === 'fail' ? 'failed' : 'incomplete'}</span></h1>`,
+    `<header><h1>shakedown run ${escapeHtml(run.runId)} <span class="verdict ${verdict}">${VERDICT_WORD[verdict]}</span></h1>`,
     `<p class="facts">${facts.map(([key, value]) => `<span><b>${escapeHtml(key ?? '')}</b> ${escapeHtml(value ?? '')}</span>`).join('')}</p>`,
-    `<p>${summary.passed} passed, ${summary.failed} failed, ${summary.warned} warned, ${summary.skipped} skipped</p>${bar(results)}</header>`,
+    `<p class="verdict-line">${verdictLine(report)}</p>`,
     report.complete ? '' : `<p class="incomplete-note">This report was written before the run ended (a setup error, a crash or an interruption): the results are partial.</p>`,
+    `<nav aria-label="sections">${nav.map(([id, text]) => `<a href="#${id}">${text}</a>`).join('')}</nav></header>`,
+    overviewTable(results, finished - started),
     diffView(extras.baseline, results, report.complete),
-    ...report.setupErrors.map((error) => `<section class="check fail"><h3><span class="mark">${MARK.fail}</span>${escapeHtml(error.code)}: ${escapeHtml(error.message)}</h3>${error.details === undefined ? '' : `<pre>${escapeHtml(error.details)}</pre>`}<p class="cause"><span class="label">hint</span> ${escapeHtml(error.hint)}</p></section>`),
+    ...report.setupErrors.map((error) => `<section class="check fail"><h3>${markSpan('fail')}${escapeHtml(error.code)}: ${escapeHtml(error.message)}</h3>${error.details === undefined ? '' : `<pre>${escapeHtml(error.details)}</pre>`}<p class="cause"><span class="label">hint</span> ${escapeHtml(error.hint)}</p></section>`),
     correlations(results),
-    latencySection(results, ids),
-    ...suites.map((suite) => suiteSection(suite, results.filter((result) => result.suite === suite), ids)),
+    checksSection(results, ids),
+    timelineSection(results, { start: started, end: finished }),
+    latency,
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(STYLE, SCRIPT)}">
 <title>shakedown ${escapeHtml(run.runId)}: ${verdict}</title><style>${STYLE}</style></head>
 <body>
 ${body.filter((part) => part !== '').join('\n')}
+<script>${SCRIPT}</script>
 </body></html>
 `;
 }
 
-function bar(results: readonly CheckResult[]): string {
-  const summary = summarize(results);
-  const total = Math.max(1, results.length);
-  const part = (cls: string, n: number) => (n === 0 ? '' : `<i class="${cls}" style="width:${((100 * n) / total).toFixed(2)}%"></i>`);
-  return `<div class="bar" role="img" aria-label="${summary.passed} passed, ${summary.failed} failed, ${summary.warned} warned, ${summary.skipped} skipped">${part('pass', summary.passed)}${part('fail', summary.failed)}${part('warn', summary.warned)}${part('skip', summary.skipped)}</div>`;
+// What decided the verdict, each check named and linked: failures, setup errors, waived failures,
+// warnings.
+function verdictLine(report: ReportSnapshot): string {
+  const named = (results: readonly CheckResult[]) => `${results.slice(0, NAMED).map((result) => checkLink(result)).join(', ')}${results.length > NAMED ? ` and ${results.length - NAMED} more` : ''}`;
+  const of = (status: 'fail' | 'waived' | 'warn') => report.results.filter((result) => shownStatus(result) === status);
+  const failed = of('fail');
+  const parts = [
+    failed.length === 0 && report.setupErrors.length === 0 ? `No check failed${report.complete ? '' : ' so far'}` : '',
+    failed.length === 0 ? '' : `${markSpan('fail')}${failed.length} ${STATUS.fail.plural}: ${named(failed)}`,
+    report.setupErrors.length === 0 ? '' : `${markSpan('fail')}${report.setupErrors.length} setup error${report.setupErrors.length === 1 ? '' : 's'}: ${report.setupErrors.map((error) => escapeHtml(error.code)).join(', ')}`,
+    of('waived').length === 0 ? '' : `${markSpan('waived')}${of('waived').length} failed but waived: ${named(of('waived'))}`,
+    of('warn').length === 0 ? '' : `${markSpan('warn')}${of('warn').length} ${STATUS.warn.plural}: ${named(of('warn'))}`,
+  ];
+  return parts.filter((part) => part !== '').join('; ');
 }
 
 function correlations(results: readonly CheckResult[]): string {
@@ -114,100 +117,17 @@ function correlations(results: readonly CheckResult[]): string {
   return `<section><h2>One reason for several checks</h2>${found.map((correlation) => `<div class="check fail"><p>${escapeHtml(describeCorrelation(correlation))}</p></div>`).join('')}</section>`;
 }
 
-const ORDER: Record<CheckResult['status'], number> = { fail: 0, warn: 1, skip: 2, pass: 3 };
-
-// Unique ids for the charts of one page (their <title> and <desc> are referenced by id).
-type Ids = () => string;
-function chartIds(): Ids {
-  let next = 0;
-  return () => `chart-${++next}`;
-}
-
 // Every figure table any check recorded (whatever its status: a passing DNS burst's latency is
-// worth seeing), drawn in one section before the suites, each linked to its check.
+// worth seeing), drawn in one section, each linked to its check.
 function latencySection(results: readonly CheckResult[], ids: Ids): string {
   const figures = results.flatMap((result) =>
     result.evidence.flatMap((evidence) => {
       const table = parseFigures(evidence.label, evidence.text);
       const chart = table === undefined ? undefined : figureChart(table, ids(), `${checkName(result)}: ${table.title}`);
       if (table === undefined || chart === undefined) return [];
-      const name = checkName(result);
-      return [`<figure><figcaption class="${result.status}"><span class="mark" aria-label="${result.status}">${MARK[result.status]}</span><a href="#${checkAnchor(name)}">${escapeHtml(name)}</a>: ${escapeHtml(table.title)} <span class="label">${escapeHtml(figureSummary(table))}</span></figcaption>${chart}</figure>`];
+      return [`<figure><figcaption class="${shownStatus(result)}">${markSpan(shownStatus(result))}${checkLink(result)}: ${escapeHtml(table.title)} <span class="label">${escapeHtml(figureSummary(table))}</span></figcaption>${chart}</figure>`];
     }),
   );
   if (figures.length === 0) return '';
   return `<section id="latency"><h2>Latency</h2>${figures.join('')}</section>`;
-}
-
-function suiteSection(suite: string, results: readonly CheckResult[], ids: Ids): string {
-  const summary = summarize(results);
-  const sorted = [...results].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
-  const passed = sorted.filter((result) => result.status === 'pass');
-  const others = sorted.filter((result) => result.status !== 'pass');
-  return [
-    `<section id="suite-${escapeHtml(suite)}"><h2>${escapeHtml(suite)} <span class="label">${summary.passed} passed, ${summary.failed} failed, ${summary.warned} warned, ${summary.skipped} skipped</span></h2>${bar(results)}`,
-    ...others.map((result) => checkBlock(result, ids)),
-    passed.length === 0 ? '' : `<details><summary>${passed.length} passed</summary>${passed.map((result) => checkBlock(result, ids)).join('')}</details>`,
-    '</section>',
-  ].join('');
-}
-
-function checkBlock(result: CheckResult, ids: Ids): string {
-  const anchor = checkAnchor(checkName(result));
-  const head = `<h3><span class="mark" aria-label="${result.status}">${MARK[result.status]}</span>${escapeHtml(checkName(result))}${result.status === 'fail' ? ` <span class="label">[${escapeHtml(result.classification)}]</span>` : ''} <span class="label">${(result.durationMs / 1000).toFixed(1)} s</span></h3>`;
-  if (result.status === 'pass') return `<div class="check pass" id="${anchor}">${head}<p>${escapeHtml(result.message)}</p></div>`;
-  if (result.status === 'skip') return `<div class="check skip" id="${anchor}">${head}<p><span class="label">skipped:</span> ${escapeHtml(result.skipReason)}</p></div>`;
-  return [
-    `<div class="check ${result.status}" id="${anchor}">${head}<p>${escapeHtml(result.message)}</p>`,
-    result.origin === undefined ? '' : `<p class="cause"><span class="label">origin</span> ${escapeHtml(`${result.origin.dimension} ${result.origin.value} (${result.origin.confidence} confidence): ${result.origin.summary}`)}</p>`,
-    result.likelyCause === undefined ? '' : `<p class="cause"><span class="label">likely cause</span> ${escapeHtml(result.likelyCause)}</p>`,
-    ...result.evidence.map((evidence) => evidenceBlock(evidence, ids)),
-    result.reproduce === undefined ? '' : `<p class="label">reproduce</p><pre>${escapeHtml(result.reproduce)}</pre>`,
-    (result.log ?? []).length === 0 ? '' : `<details><summary>log</summary><pre>${escapeHtml((result.log ?? []).join('\n'))}</pre></details>`,
-    '</div>',
-  ].join('');
-}
-
-function evidenceBlock(evidence: Evidence, ids: Ids): string {
-  const table = parseFigures(evidence.label, evidence.text);
-  const chart = table === undefined ? undefined : figureChart(table, ids());
-  if (chart !== undefined) return `<p class="label">${escapeHtml(evidence.label)}</p>${chart}<details><summary>the numbers</summary><pre>${escapeHtml(evidence.text)}</pre></details>`;
-  return `<p class="label">${escapeHtml(evidence.label)}</p>${evidence.text
-    .split(/\n\s*\n/)
-    .map((block) => {
-      const grid = parseGrid(block);
-      return grid === undefined ? `<pre>${escapeHtml(block)}</pre>` : gridTable(grid);
-    })
-    .join('')}`;
-}
-
-export interface Grid {
-  corner: string;
-  columns: string[];
-  rows: { name: string; cells: string[] }[];
-}
-
-// A truth or reachability table as the suites print it: a header of column names, then one line per
-// row whose cells are ".", "X" or "?".
-export function parseGrid(text: string): Grid | undefined {
-  const lines = text.split('\n').filter((line) => line.trim() !== '');
-  const [header, ...rest] = lines.map((line) => line.trim().split(/\s+/));
-  if (header === undefined || header.length < 2 || rest.length === 0) return undefined;
-  const [corner = '', ...columns] = header;
-  const rows: Grid['rows'] = [];
-  for (const tokens of rest) {
-    const [name = '', ...cells] = tokens;
-    if (cells.length !== columns.length || !cells.every((cell) => cell in CELL)) return undefined;
-    rows.push({ name, cells });
-  }
-  return { corner, columns, rows };
-}
-
-function gridTable(grid: Grid): string {
-  const head = `<tr><th class="row">${escapeHtml(grid.corner)}</th>${grid.columns.map((column) => `<th scope="col">${escapeHtml(column)}</th>`).join('')}</tr>`;
-  const rows = grid.rows.map(
-    (row) =>
-      `<tr><th class="row" scope="row">${escapeHtml(row.name)}</th>${row.cells.map((cell) => `<td class="${CELL[cell]?.cls ?? ''}" title="${CELL[cell]?.title ?? ''}">${escapeHtml(cell)}</td>`).join('')}</tr>`,
-  );
-  return `<div class="grid-wrap"><table class="grid">${head}${rows.join('')}</table></div>`;
 }
