@@ -53,7 +53,8 @@ describe('timelineSection', () => {
   });
 
   it('lists the critical path first, with the part of the run it spans', () => {
-    expect(html).toContain(`Critical path <span class="label">2 checks from 6.0 s to 37.2 s of the run's 67.5 s`);
+    expect(html).toContain(`Critical path <span class="label">2 checks, each waiting for the one before it, from 6.0 s to 37.2 s of the run's 67.5 s</span>`);
+    expect(timelineSection([sampleResults[0]!], run)).toContain(`Critical path <span class="label">the check that ended last from 5.0 s to 5.1 s of the run's 67.5 s</span>`);
   });
 
   it('says why there is none without start times', () => {

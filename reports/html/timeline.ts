@@ -67,7 +67,8 @@ export function timelineSection(results: readonly CheckResult[], run: Span): str
   const axis = `<div class="tl-row tl-axis" aria-hidden="true"><span></span><div class="ticks">${Array.from({ length: ticks + 1 }, (_, i) => `<span>${i === 0 ? '0' : formatMs(i * scale.step * 1000)}</span>`).join('')}</div><span></span></div>`;
   const first = path[0]?.span.start ?? origin;
   const last = path.at(-1)?.span.end ?? end;
-  const pathGroup = `<div class="tl-group"><h3>Critical path <span class="label">${path.length} check${path.length === 1 ? '' : 's'} from ${formatSeconds(first - origin)} to ${formatSeconds(last - origin)} of the run's ${formatSeconds(end - origin)}, each waiting for the one before it</span></h3>${path.map((t) => row(t, checkName(t.result))).join('')}</div>`;
+  const chain = path.length === 1 ? 'the check that ended last' : `${path.length} checks, each waiting for the one before it,`;
+  const pathGroup = `<div class="tl-group"><h3>Critical path <span class="label">${chain} from ${formatSeconds(first - origin)} to ${formatSeconds(last - origin)} of the run's ${formatSeconds(end - origin)}</span></h3>${path.map((t) => row(t, checkName(t.result))).join('')}</div>`;
   const groups = suitesOf(timed.map((t) => t.result)).map((suite) => {
     const members = timed.filter((t) => t.result.suite === suite).sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
     const span = { start: Math.min(...members.map((t) => t.span.start)), end: Math.max(...members.map((t) => t.span.end)) };
