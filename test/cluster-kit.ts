@@ -66,19 +66,35 @@ function heldByLiveProcess(path: string): boolean {
   }
 }
 
-export async function waitOthersFaults(mine?: string): Promise<void> {
-  const others = () =>
-    readdirSync(tmpdir())
-      .filter((file) => file.startsWith(LOCK_PREFIX) && file.endsWith('.lock') && join(tmpdir(), file) !== mine)
-      .filter((file) => heldByLiveProcess(join(tmpdir(), file)));
-  while (others().length > 0) await sleep(2000);
+function othersHeld(mine?: string): boolean {
+  return readdirSync(tmpdir())
+    .filter((file) => file.startsWith(LOCK_PREFIX) && file.endsWith('.lock') && join(tmpdir(), file) !== mine)
+    .some((file) => heldByLiveProcess(join(tmpdir(), file)));
 }
 
-// Holds a fault lock for the body (after the others' faults are over), and always lets it go.
+export async function waitOthersFaults(mine?: string): Promise<void> {
+  while (othersHeld(mine)) await sleep(2000);
+}
+
+// Holds a fault lock for the body (after the others' faults are over), and always lets it go. The
+// lock file is created exclusively, and the others are looked at again once it is held: two tests
+// (or two people) starting a fault at once never both proceed.
 export async function withFaultLock<T>(name: string | undefined, body: () => Promise<T>): Promise<T> {
   const lock = faultLock(name);
-  await waitOthersFaults(lock);
-  writeFileSync(lock, `${process.pid}\n`);
+  for (;;) {
+    await waitOthersFaults(lock);
+    try {
+      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // Held under the same name by a live process: wait for it (a dead holder's is removed).
+      if (heldByLiveProcess(lock)) await sleep(2000);
+      continue;
+    }
+    if (!othersHeld(lock)) break;
+    rmSync(lock, { force: true });
+    await sleep(500 + Math.random() * 2000);
+  }
   try {
     return await body();
   } finally {
