@@ -80,6 +80,16 @@ export async function waitOthersFaults(mine?: string): Promise<void> {
 // lock file is created exclusively, and the others are looked at again once it is held: two tests
 // (or two people) starting a fault at once never both proceed.
 export async function withFaultLock<T>(name: string | undefined, body: () => Promise<T>): Promise<T> {
+  const lock = await acquireFaultLock(name);
+  try {
+    return await body();
+  } finally {
+    releaseFaultLock(lock);
+  }
+}
+
+// The lock of withFaultLock, for a fault whose start and end are apart (a switch turned off, then on).
+export async function acquireFaultLock(name: string | undefined): Promise<string> {
   const lock = faultLock(name);
   for (;;) {
     await waitOthersFaults(lock);
@@ -91,15 +101,14 @@ export async function withFaultLock<T>(name: string | undefined, body: () => Pro
       if (heldByLiveProcess(lock)) await sleep(2000);
       continue;
     }
-    if (!othersHeld(lock)) break;
+    if (!othersHeld(lock)) return lock;
     rmSync(lock, { force: true });
     await sleep(500 + Math.random() * 2000);
   }
-  try {
-    return await body();
-  } finally {
-    if (existsSync(lock)) rmSync(lock, { force: true });
-  }
+}
+
+export function releaseFaultLock(lock: string): void {
+  if (existsSync(lock)) rmSync(lock, { force: true });
 }
 
 // `npm run cluster:ARGS` (the local cluster's harness), failing with its output.

@@ -1,16 +1,15 @@
 // Shared by the netpol cluster tests: run the shakedown CLI in a child process, switch the local
 // cluster's NetworkPolicy enforcer, and list what a run left behind.
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { openKubeSession } from '../helpers/kube/session.ts';
 import { ownedSelector } from '../helpers/run/labels.ts';
 import { KUBECONFIG } from './cli-child.ts';
-import { faultLock, harness, waitOthersFaults } from './cluster-kit.ts';
+import { acquireFaultLock, faultLock, harness, releaseFaultLock } from './cluster-kit.ts';
 
 export { KUBECONFIG, type Ran, type ReportResult, readReport, shakedown } from './cli-child.ts';
 
 // Held from `enforcer('off')` to `enforcer('on')`: other tests do not run against a cluster whose
 // NetworkPolicy this test switched off, and this one waits until theirs are over.
-const LOCK = faultLock('netpol-enforcer');
+const LOCK_NAME = 'netpol-enforcer';
 
 // `npm run cluster:enforcer -- off|on [--node NAME]`: kube-router stopped (and its rules removed)
 // on every node or on NAME alone, or started again. Off takes the cluster-kit fault lock; on (which
@@ -18,15 +17,14 @@ const LOCK = faultLock('netpol-enforcer');
 export async function enforcer(state: 'on' | 'off', node?: string): Promise<void> {
   const args = ['enforcer', state, ...(node === undefined ? [] : ['--node', node])];
   if (state === 'off') {
-    await waitOthersFaults(LOCK);
-    writeFileSync(LOCK, `${process.pid}\n`);
+    await acquireFaultLock(LOCK_NAME);
     await harness(...args);
     return;
   }
   try {
     await harness(...args);
   } finally {
-    if (existsSync(LOCK)) rmSync(LOCK, { force: true });
+    releaseFaultLock(faultLock(LOCK_NAME));
   }
 }
 
