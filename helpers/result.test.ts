@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { correlate, describeCorrelation, summarize, type CheckResult, type Origin } from './result.ts';
+import { correlate, describeCorrelation, isWaived, summarize, type CheckResult, type Origin } from './result.ts';
 
 const base = { suite: 'dns', durationMs: 5, message: 'resolved', evidence: [] };
 
@@ -12,11 +12,18 @@ describe('summarize', () => {
       { ...base, check: 'd', status: 'skip', skipReason: 'no IPv6' },
       { ...base, check: 'e', status: 'warn' },
     ];
-    expect(summarize(results)).toEqual({ passed: 2, warned: 1, failed: 1, skipped: 1 });
+    expect(summarize(results)).toEqual({ passed: 2, warned: 1, failed: 1, skipped: 1, waived: 0 });
   });
 
   it('gives zeros for no results', () => {
-    expect(summarize([])).toEqual({ passed: 0, warned: 0, failed: 0, skipped: 0 });
+    expect(summarize([])).toEqual({ passed: 0, warned: 0, failed: 0, skipped: 0, waived: 0 });
+  });
+
+  it('counts a failure a live waiver matched as waived, not failed', () => {
+    const waived: CheckResult = { ...base, check: 'w', status: 'fail', classification: 'dns-error', waiver: { check: 'dns/*', reason: 'known', until: '2027-01-01' } };
+    const failed: CheckResult = { ...base, check: 'f', status: 'fail', classification: 'dns-error' };
+    expect(summarize([waived, failed])).toEqual({ passed: 0, warned: 0, failed: 1, skipped: 0, waived: 1 });
+    expect([isWaived(waived), isWaived(failed)]).toEqual([true, false]);
   });
 });
 
@@ -28,7 +35,7 @@ describe('CheckResult', () => {
     const fail: CheckResult = { ...base, check: 'b', status: 'fail' };
     // @ts-expect-error a classification outside the closed set
     const odd: CheckResult = { ...base, check: 'c', status: 'fail', classification: 'flaky' };
-    expect(summarize([skip, fail, odd])).toEqual({ passed: 0, warned: 0, failed: 2, skipped: 1 });
+    expect(summarize([skip, fail, odd])).toEqual({ passed: 0, warned: 0, failed: 2, skipped: 1, waived: 0 });
   });
 });
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES, ShakedownError } from '../helpers/errors.ts';
 import { CHECK_STATUSES, CLASSIFICATIONS, summarize, type CheckResult } from '../helpers/result.ts';
 import { SCHEMA_VERSION, createJsonReporter } from './json.ts';
-import { failed, passed, runInfo, skipped, warned } from './testing/fixtures.ts';
+import { failed, passed, runInfo, skipped, waivedFailure, warned } from './testing/fixtures.ts';
 import { validate } from './testing/json-schema.ts';
 
 type Json = Record<string, unknown>;
@@ -48,7 +48,7 @@ describe('JSON reporter', () => {
       schemaVersion: SCHEMA_VERSION,
       complete: true,
       run: runInfo({ properties: { profile: 'quick' } }),
-      summary: { passed: 2, warned: 1, failed: 1, skipped: 1 },
+      summary: { passed: 2, warned: 1, failed: 1, skipped: 1, waived: 0 },
       errors: [],
       results: results(),
       correlations: [],
@@ -104,6 +104,20 @@ describe('correlations in the JSON report', () => {
 });
 
 describe('report-v2.schema.json', () => {
+  it('keeps a waived failure a failure with its waiver, counts it as waived and not failed, and validates', async () => {
+    const reporter = createJsonReporter({ path });
+    const run = runInfo();
+    const all = [failed('dns', 'search path'), waivedFailure('netpol', 'egress is enforced')];
+    await reporter.onRunStart?.(run);
+    await reporter.onRunEnd?.(run, all, summarize(all));
+    const report = JSON.parse(await readFile(path, 'utf8')) as Json;
+    expect(validate(schema, report)).toEqual([]);
+    expect(report.summary).toEqual({ passed: 0, warned: 0, failed: 1, skipped: 0, waived: 1 });
+    expect((report.results as Json[])[1]).toMatchObject({ status: 'fail', classification: 'not-enforced', waiver: { check: 'netpol/*', reason: 'known: the CNI enforces no policy here (OPS-1234)', until: '2027-03-31' } });
+    // A report of an older version, without summary.waived, still validates.
+    expect(validate(schema, { ...report, summary: { passed: 0, warned: 0, failed: 2, skipped: 0 } })).toEqual([]);
+  });
+
   it('is a draft 2020-12 schema whose enums match the code', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect((schema.properties as Record<string, Json>).schemaVersion).toEqual({ const: SCHEMA_VERSION });
