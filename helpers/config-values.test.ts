@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidValue, boolean, dnsLabel, dnsSubdomain, duration, imageReference, integer, keyValues, nameList, oneOf, path, quote, text } from './config-values.ts';
+import { InvalidValue, boolean, dnsLabel, dnsSubdomain, duration, imageReference, integer, keyValues, nameList, oneOf, path, patternList, quote, text } from './config-values.ts';
 
 // The problem a parser reports for a value, or the value it returns.
 function problem(parse: () => unknown): string {
@@ -51,6 +51,18 @@ describe('value types', () => {
     expect(problem(() => nameList.fromJson(['dns', 5]))).toBe('must be an array of strings, got number 5 at index 1');
     expect(problem(() => nameList.fromText('DNS'))).toBe('"DNS" is not a name (lowercase letters, digits and dashes)');
     expect(nameList.fromFlag?.(['dns', 'smoke,dns'])).toEqual(['dns', 'smoke']);
+  });
+
+  it('read check patterns one a flag, one a line of a variable (titles hold commas), or from an array', () => {
+    expect(patternList.fromFlag?.(['dns/pod to pod over HTTP, TCP and UDP', ' smoke/* ', 'smoke/*'])).toEqual(['dns/pod to pod over HTTP, TCP and UDP', 'smoke/*']);
+    expect(patternList.fromText('dns/*\n\nstorage/lifecycle › resize as allowVolumeExpansion says; reclaim*\n')).toEqual(['dns/*', 'storage/lifecycle › resize as allowVolumeExpansion says; reclaim*']);
+    expect(patternList.fromJson(['dns/*'])).toEqual(['dns/*']);
+    expect(problem(() => patternList.fromFlag?.(['']))).toBe('must not be an empty pattern (SUITE/CHECK TITLE, * for any text), got ""');
+    expect(problem(() => patternList.fromText('\n \n'))).toBe('must name at least one pattern; leave it out for every check, got "\\n \\n"');
+    expect(problem(() => patternList.fromJson([]))).toBe('must name at least one pattern; leave it out for every check');
+    expect(problem(() => patternList.fromJson('dns/*'))).toBe('must be an array of check patterns, got string "dns/*"');
+    expect(problem(() => patternList.fromJson(['dns/*', 5]))).toBe('must be an array of check patterns (strings), got number 5 at index 1');
+    expect(problem(() => patternList.fromFlag?.(['dns/\u001b[2J']))).toBe('must be one line of text without control characters, got "dns/\\u001b[2J"');
   });
 
   it('keep text on one line and say so', () => {

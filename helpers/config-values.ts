@@ -184,6 +184,33 @@ function uniqueNames(items: readonly string[], given: string): string[] {
   return [...new Set(names)];
 }
 
+// Check patterns (helpers/check-pattern.ts): a repeatable flag, one pattern per value; an
+// environment variable of one pattern per line (titles hold commas and semicolons); a JSON array.
+export const patternList: ValueType<string[]> = {
+  flag: { type: 'string', multiple: true },
+  shape: 'PATTERN',
+  expects: 'a check pattern such as "dns/*" (SUITE/CHECK TITLE, * for any text)',
+  fromText: (raw) => uniquePatterns(raw.split(/\r?\n/).filter((line) => line.trim() !== ''), raw),
+  fromFlag: (values) => uniquePatterns(values, values.join('\n')),
+  fromJson(value) {
+    if (!Array.isArray(value)) throw new InvalidValue(`must be an array of check patterns, got ${typeName(value)}`);
+    const bad = value.findIndex((item) => typeof item !== 'string');
+    if (bad >= 0) throw new InvalidValue(`must be an array of check patterns (strings), got ${typeName(value[bad])} at index ${bad}`);
+    if (value.length === 0) throw new InvalidValue('must name at least one pattern; leave it out for every check');
+    return uniquePatterns(value as string[], JSON.stringify(value));
+  },
+};
+
+function uniquePatterns(items: readonly string[], given: string): string[] {
+  if (items.length === 0) throw new InvalidValue(`must name at least one pattern; leave it out for every check, got ${quote(given)}`);
+  const patterns = items.map((item) => {
+    if (item.trim() === '') throw new InvalidValue(`must not be an empty pattern (SUITE/CHECK TITLE, * for any text), got ${quote(given)}`);
+    if (/[\u0000-\u001f\u007f]/.test(item.trim())) throw new InvalidValue(`must be one line of text without control characters, got ${quote(item)}`);
+    return item.trim();
+  });
+  return [...new Set(patterns)];
+}
+
 // KEY=VALUE pairs: a repeatable flag, a comma-separated environment variable, a JSON object of
 // strings. A key is given once; the value is one line and may hold '=' (only the first one splits).
 export const keyValues: ValueType<Record<string, string>> = {

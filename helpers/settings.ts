@@ -1,7 +1,7 @@
 // Every knob of the engine, in one table: its flag, its environment variable, its type and its
 // default. The config file uses the key itself (e.g. "probeImage"). helpers/config.ts applies the
 // precedence. Options of one suite live in its manifest (suites/NAME/manifest.ts), not here.
-import { boolean, dnsLabel, dnsSubdomain, duration, imageReference, integer, keyValues, nameList, oneOf, path, text, type ValueType } from './config-values.ts';
+import { boolean, dnsLabel, dnsSubdomain, duration, imageReference, integer, keyValues, nameList, oneOf, path, patternList, text, type ValueType } from './config-values.ts';
 import { PROFILE_NAMES, type ProfileName } from './engine/profiles.ts';
 import { runIdValue } from './run/run-id.ts';
 
@@ -12,6 +12,12 @@ export type FailOn = (typeof FAIL_ON)[number];
 
 export interface Settings {
   suites: string[];
+  // Which checks of the chosen suites run (helpers/check-pattern.ts): those matching a --check
+  // pattern (every one when none is given), less those matching a --skip-check pattern.
+  checks: string[];
+  skipChecks: string[];
+  // A file of waivers (helpers/waivers/): failures it names are reported as waived until a date.
+  waivers: string | undefined;
   kubeconfig: string | undefined;
   context: string | undefined;
   junit: string | undefined;
@@ -73,6 +79,28 @@ export type Knobs = { [K in SettingKey]: Knob<Settings[K]> };
 
 export const KNOBS: Knobs = {
   suites: { type: nameList, flag: 'suite', env: 'SHAKEDOWN_SUITES', default: [], describe: 'only this suite (repeatable, or comma-separated; default: all)' },
+  checks: {
+    type: patternList,
+    flag: 'check',
+    env: 'SHAKEDOWN_CHECKS',
+    default: [],
+    describe: 'run only the checks this pattern matches: SUITE/CHECK TITLE or SUITE › CHECK TITLE, * for any text (repeatable; in the variable one pattern a line); the others are reported skipped',
+  },
+  skipChecks: {
+    type: patternList,
+    flag: 'skip-check',
+    env: 'SHAKEDOWN_SKIP_CHECKS',
+    default: [],
+    describe: 'leave out the checks this pattern matches (repeatable, as --check); they are reported skipped',
+  },
+  waivers: {
+    type: path,
+    flag: 'waivers',
+    env: 'SHAKEDOWN_WAIVERS',
+    default: undefined,
+    isPath: true,
+    describe: 'a YAML or JSON file of waivers (check, reason, until YYYY-MM-DD, optionally context and server): a failure one matches is reported as waived and does not fail the run',
+  },
   kubeconfig: {
     type: path,
     flag: 'kubeconfig',

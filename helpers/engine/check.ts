@@ -137,7 +137,8 @@ interface Seen {
 export function check(title: string, spec: CheckSpec, body: (c: CheckContext) => Promise<void>): void {
   const description = spec.description ?? declaredDescription(title) ?? '';
   const recorded = recordCheck(title, description);
-  // A check the run's profile leaves out is not defined at all: not run, not reported.
+  // A check the run's profile or selection leaves out is not defined at all: not run (the engine
+  // reports the selection's as skipped, engine/selection.ts).
   const chosen = recorded.suite === undefined ? undefined : chosenChecks(recorded.suite);
   if (chosen !== undefined && !chosen.includes(recorded.title)) return;
   const options = {

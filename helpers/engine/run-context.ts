@@ -34,8 +34,9 @@ export interface RunContext {
   // The chosen suites' options as resolved (flag, env, config file, default), by suite then option
   // name; a suite reads its own, typed, with suiteOptions(c.run, manifest).
   options: ResolvedOptions;
-  // The checks a profile chose, by suite then title (engine/profiles.ts); absent: every check. A
-  // check left out is never defined, so it is neither run nor reported.
+  // The checks a profile and the selection (--check, --skip-check) chose, by suite then title
+  // (engine/profiles.ts, engine/selection.ts); absent: every check. A check left out is never
+  // defined, so it is not run (the engine reports one the selection left out as skipped).
   checks?: Record<string, string[]>;
   // Whether each check's log lines are also sent, as they happen, to the run's live display.
   streamLog?: boolean;
