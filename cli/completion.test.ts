@@ -27,6 +27,9 @@ describe('shakedown completion', () => {
     expect(complete(['shakedown', 'list', '--netpol-b'])).toEqual([]);
     expect(complete(['shakedown', 'run', '--suite', 'ne'])).toEqual(['netpol', 'network']);
     expect(commandFlags(manifests).get('run')).toContain('--no-keep-on-failure');
+    expect(complete(['shakedown', 'run', '--skip'])).toEqual(['--skip-check']);
+    expect(complete(['shakedown', 'gate', '--wai'])).toEqual(['--waivers']);
+    expect(complete(['shakedown', 'run', '--check', 'ne'])).toEqual(['netpol/', 'network/']);
   });
 
   it('refuses a shell it does not know, naming the ones it does', () => {

@@ -35,7 +35,9 @@ export function bashCompletion(manifests: readonly SuiteManifest[]): string {
     '  fi',
     '  case "$prev" in',
     `    --suite) COMPREPLY=($(compgen -W "${words(manifests.map((m) => m.name))}" -- "$cur")); return ;;`,
-    '    --kubeconfig|--config|--junit|--json|--html|--baseline) COMPREPLY=($(compgen -f -- "$cur")); return ;;',
+    // A check pattern starts with its suite: SUITE/ (the title is the user's to type, quoted).
+    `    --check|--skip-check) COMPREPLY=($(compgen -W "${words(manifests.map((m) => `${m.name}/`))}" -- "$cur")); return ;;`,
+    '    --kubeconfig|--config|--junit|--json|--html|--baseline|--waivers) COMPREPLY=($(compgen -f -- "$cur")); return ;;',
     `    completion) COMPREPLY=($(compgen -W "${words(SHELLS)}" -- "$cur")); return ;;`,
     '  esac',
     '  case "${COMP_WORDS[1]}" in',

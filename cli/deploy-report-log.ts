@@ -14,6 +14,7 @@ import type { LoadedSuite } from '../helpers/engine/suites.ts';
 import { ShakedownError } from '../helpers/errors.ts';
 import type { Settings } from '../helpers/settings.ts';
 import type { CliIo } from './main.ts';
+import type { RunExtras } from './run.ts';
 
 export const REPORTS_BEGIN = '=== shakedown reports: gzip, base64 (shakedown deploy --wait reads them) ===';
 export const REPORTS_END = '=== end of shakedown reports ===';
@@ -70,7 +71,7 @@ export function withoutReports(log: string): string {
 
 // `shakedown run --report-log`: the run as usual, every report written (where asked, else to a
 // temporary directory), then the block on stdout.
-export async function runWithReportLog(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<number> {
+export async function runWithReportLog(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string, extras: RunExtras = {}): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'shakedown-reports-'));
   try {
     const paths: Record<ReportKind, string> = {
@@ -79,7 +80,7 @@ export async function runWithReportLog(io: CliIo, settings: Settings, suites: Lo
       html: settings.html ?? join(dir, 'report.html'),
     };
     const { runCommand } = await import('./run.ts');
-    const exitCode = await runCommand(io, { ...settings, ...paths }, suites, options, root);
+    const exitCode = await runCommand(io, { ...settings, ...paths }, suites, options, root, extras);
     const files: Partial<Record<ReportKind, string>> = {};
     for (const kind of REPORT_KINDS) if (existsSync(paths[kind])) files[kind] = readFileSync(paths[kind], 'utf8');
     io.stdout.write(packReports({ exitCode, files }));

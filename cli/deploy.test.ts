@@ -116,6 +116,13 @@ describe('the runner', () => {
     expect(args).toEqual(['run', '--in-cluster', '--report-log', '--suite', 'netpol', '--suite', 'services', '--probe-image', 'mirror.example/node:24', '--concurrency', '4', '--check-timeout', '2m', '--transport', 'proxy', '--netpol-bound', '45s']);
   });
 
+  it('passes the check patterns on as given: the runner reports what they leave out', () => {
+    const { settings, sources } = resolveAll(['suites', 'checks', 'skipChecks'], { flags: { check: ['dns/*', 'smoke/pod to pod over HTTP, TCP and UDP'], 'skip-check': ['dns/load › *'] }, env: {}, cwd: '/' });
+    expect(runnerArgs({ settings: settings as never, sources, suites: pick('dns', 'smoke'), flags: {}, probeImage: 'p' })).toEqual([
+      'run', '--in-cluster', '--report-log', '--check', 'dns/*', '--check', 'smoke/pod to pod over HTTP, TCP and UDP', '--skip-check', 'dns/load › *', '--probe-image', 'p',
+    ]);
+  });
+
   it('runs every suite when none was chosen', () => {
     const { settings, sources } = resolveAll(['suites'], { flags: {}, env: {}, cwd: '/' });
     expect(runnerArgs({ settings: settings as never, sources, suites: allManifests(), flags: {}, probeImage: 'p' })).toEqual(['run', '--in-cluster', '--report-log', '--probe-image', 'p']);

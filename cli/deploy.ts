@@ -66,6 +66,9 @@ export function runnerArgs(input: {
 }): string[] {
   const args = ['run', '--in-cluster', '--report-log'];
   if (input.settings.suites.length > 0) for (const suite of input.suites) args.push('--suite', suite.name);
+  // The check patterns as given: the runner reports what they leave out as skipped.
+  for (const pattern of input.settings.checks ?? []) args.push('--check', pattern);
+  for (const pattern of input.settings.skipChecks ?? []) args.push('--skip-check', pattern);
   args.push('--probe-image', input.probeImage);
   for (const key of FORWARDED) {
     const source = input.sources[key];

@@ -26,4 +26,8 @@ describe('shakedown gate', () => {
     expect(failOnCode(0, [result('pass'), result('skip')], 'warn')).toBe(0);
     expect(failOnCode(2, [result('warn')], 'warn')).toBe(2);
   });
+  it('--fail-on warn leaves a waived failure waived: it is neither a failure nor a warning', () => {
+    const waived = { ...result('fail'), waiver: { check: 's/*', reason: 'known', until: '2027-01-01' } } as CheckResult;
+    expect(failOnCode(0, [result('pass'), waived], 'warn')).toBe(0);
+  });
 });

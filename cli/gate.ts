@@ -11,7 +11,7 @@ import { STDOUT } from '../reports/report-path.ts';
 import { consoleStream } from '../reports/run-reporters.ts';
 import { DEFAULT_DIFF, readReport, writeDiff, type ReportLike } from './diff.ts';
 import type { CliIo } from './main.ts';
-import { deliveredExitCode, failOnCode, runWithReporters } from './run.ts';
+import { deliveredExitCode, failOnCode, runWithReporters, type RunExtras } from './run.ts';
 
 export const GATE_SUITE = 'gate';
 
@@ -32,10 +32,10 @@ export function requireTarget(options: ResolvedOptions): string {
   return target;
 }
 
-export async function runJudged(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<number> {
+export async function runJudged(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string, extras: RunExtras = {}): Promise<number> {
   // Read the baseline first: a bad one stops before anything touches the cluster.
   const baseline = settings.baseline === undefined ? undefined : readReport(settings.baseline);
-  const { outcome, reporter } = await runWithReporters(io, settings, suites, options, root);
+  const { outcome, reporter } = await runWithReporters(io, settings, suites, options, root, extras);
   let code = failOnCode(deliveredExitCode(outcome.exitCode, reporter.failures), outcome.results, settings.failOn);
   if (baseline !== undefined && outcome.error === undefined) {
     // With a report on stdout (--json -) the comparison goes with the console, to stderr.

@@ -1,13 +1,16 @@
 // The shakedown CLI: run, gate, diff, list, cleanup, images. Returns the exit code; never calls process.exit.
 import { homedir } from 'node:os';
-import { describeSource, invalid, loadConfigFile, resolveAll, resolveSuiteOptions, type Env } from '../helpers/config.ts';
+import { describeSource, invalid, loadConfigFile, resolveAll, resolveSuiteOptions, type Env, type Source } from '../helpers/config.ts';
 import type { SuiteManifest } from '../helpers/engine/manifest.ts';
 import { ERROR_CODES, ShakedownError, asShakedownError, formatError } from '../helpers/errors.ts';
-import { discoverSuites, loadSuites, selectSuites, PACKAGE_ROOT, SUITES_DIR } from '../helpers/engine/suites.ts';
+import { planSelection } from '../helpers/engine/selection.ts';
+import { discoverSuites, loadSuites, selectSuites, PACKAGE_ROOT, SUITES_DIR, type LoadedSuite } from '../helpers/engine/suites.ts';
+import type { Settings } from '../helpers/settings.ts';
 import type { OutputStream } from '../reports/console.ts';
 import { checkReportPaths } from '../reports/report-path.ts';
 import { checkCleanupArguments, parseCommandArgs } from './args.ts';
 import { findCommand } from './commands.ts';
+import type { RunExtras } from './run.ts';
 import { commandUsage, mainUsage, unknownCommand } from './usage.ts';
 
 export interface CliIo {
@@ -69,17 +72,22 @@ export async function main(io: CliIo): Promise<number> {
         const suites = selectSuites(all, settings.suites, sources.suites);
         // Every option of the chosen suites is read and validated before anything touches the cluster.
         const options = resolveSuiteOptions(suites.map((suite) => suite.manifest), layers, manifests);
-        if (settings.baseline !== undefined) return await (await import('./gate.ts')).runJudged(io, settings, suites, options, root);
-        if (settings.reportLog) return await (await import('./deploy-report-log.ts')).runWithReportLog(io, settings, suites, options, root);
-        return await (await import('./run.ts')).runCommand(io, settings, suites, options, root);
+        // So are the check patterns and the waivers file.
+        planSelection(settings, suites, { all, sources });
+        const extras = await runExtras(settings, sources, all);
+        if (settings.baseline !== undefined) return await (await import('./gate.ts')).runJudged(io, settings, suites, options, root, extras);
+        if (settings.reportLog) return await (await import('./deploy-report-log.ts')).runWithReportLog(io, settings, suites, options, root, extras);
+        return await (await import('./run.ts')).runCommand(io, settings, suites, options, root, extras);
       }
       case 'deploy': {
         // Only --wait brings reports back: a report flag without it would do nothing (one from the
         // environment or a config file may be meant for run).
         const report = (['junit', 'json', 'html'] as const).find((key) => sources[key].kind === 'flag');
         if (report !== undefined && !settings.wait) throw invalid(sources[report], 'is written only with --wait (deploy brings the reports back when it follows the Job); add --wait, or leave it out');
-        const suites = selectSuites(all, settings.suites, sources.suites);
-        resolveSuiteOptions(suites.map((suite) => suite.manifest), layers, manifests);
+        const chosen = selectSuites(all, settings.suites, sources.suites);
+        resolveSuiteOptions(chosen.map((suite) => suite.manifest), layers, manifests);
+        // The runner gets the patterns; its RBAC covers only the suites they leave a check in.
+        const suites = planSelection(settings, chosen, { all, sources })?.plan.suites ?? chosen;
         return await (await import('./deploy.ts')).deployCommand(io, { settings, sources, suites, flags: parsed.flags, root });
       }
       case 'gate': {
@@ -87,10 +95,16 @@ export async function main(io: CliIo): Promise<number> {
         const suites = gate.gateSuites(all, settings.suites);
         const options = resolveSuiteOptions(suites.map((suite) => suite.manifest), layers, manifests);
         gate.requireTarget(options);
-        return await gate.runJudged(io, settings, suites, options, root);
+        planSelection(settings, suites, { all, sources });
+        return await gate.runJudged(io, settings, suites, options, root, await runExtras(settings, sources, all));
       }
-      case 'list':
-        return (await import('./list.ts')).listCommand(io, selectSuites(all, settings.suites, sources.suites), settings.verbose);
+      case 'list': {
+        // With --check or --skip-check, the checks they select: a way to try a pattern.
+        const chosen = selectSuites(all, settings.suites, sources.suites);
+        const selected = planSelection({ ...settings, profile: 'full' }, chosen, { all, sources })?.plan;
+        const listed = selected === undefined ? chosen : selected.suites.map((suite) => ({ ...suite, manifest: { ...suite.manifest, checks: suite.manifest.checks.filter((c) => selected.checks?.[suite.name]?.includes(c.title) === true) } }));
+        return (await import('./list.ts')).listCommand(io, listed, settings.verbose);
+      }
       case 'cleanup':
         checkCleanupArguments(settings, sources);
         return await (await import('./cleanup.ts')).cleanupCommand(io, settings, sources);
@@ -110,6 +124,16 @@ export async function main(io: CliIo): Promise<number> {
     }
     return 2;
   }
+}
+
+// What a run takes beside its settings: the waivers file, read and checked (a bad one is bad input,
+// said before anything touches the cluster), each waiver marked by whether any suite has its check.
+async function runExtras(settings: Pick<Settings, 'waivers'>, sources: Partial<Record<'waivers', Source>>, all: readonly LoadedSuite[]): Promise<RunExtras> {
+  if (settings.waivers === undefined) return {};
+  const { readWaivers } = await import('../helpers/waivers/file.ts');
+  const { withKnown } = await import('../helpers/waivers/waive.ts');
+  const ids = all.flatMap((suite) => suite.manifest.checks.map((c) => ({ suite: suite.name, check: c.title })));
+  return { waivers: withKnown(readWaivers(settings.waivers, sources.waivers ?? { kind: 'flag', flag: 'waivers' }), ids) };
 }
 
 // `shakedown help [COMMAND]`, `shakedown --help [COMMAND]`: the usage on stdout, exit 0.

@@ -9,12 +9,18 @@ import { findKubeconfig, readKube } from '../helpers/kube/kubeconfig.ts';
 import { onStopSignal } from '../helpers/run/signals.ts';
 import type { CheckResult } from '../helpers/result.ts';
 import type { Settings } from '../helpers/settings.ts';
+import type { Waiver } from '../helpers/waivers/file.ts';
 import type { Multiplexer, ReporterFailure } from '../reports/multiplexer.ts';
 import { consoleStream, createRunReporters } from '../reports/run-reporters.ts';
 import type { CliIo } from './main.ts';
 
-export async function runCommand(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<number> {
-  const { outcome, reporter } = await runWithReporters(io, settings, suites, options, root);
+// What a run takes beside its settings, read and checked before it starts: the waivers file's entries.
+export interface RunExtras {
+  waivers?: readonly Waiver[];
+}
+
+export async function runCommand(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string, extras: RunExtras = {}): Promise<number> {
+  const { outcome, reporter } = await runWithReporters(io, settings, suites, options, root, extras);
   return failOnCode(deliveredExitCode(outcome.exitCode, reporter.failures), outcome.results, settings.failOn);
 }
 
@@ -27,7 +33,7 @@ export function failOnCode(code: number, results: readonly CheckResult[], failOn
 // A run as every command starts one (run, gate, run --baseline): the kubeconfig found, the
 // reporters the settings ask for, and on a terminal each running check's latest log line (what it
 // waits for) streamed to the live display.
-export async function runWithReporters(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string): Promise<{ outcome: RunOutcome; reporter: Multiplexer }> {
+export async function runWithReporters(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string, extras: RunExtras = {}): Promise<{ outcome: RunOutcome; reporter: Multiplexer }> {
   const found = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home, inCluster: settings.inCluster });
   // Read and checked before the run starts: a kubeconfig that cannot be used is bad input, said in
   // one line on stderr with no report written (a pipe is read once; its text travels in the target).
@@ -37,7 +43,7 @@ export async function runWithReporters(io: CliIo, settings: Settings, suites: Lo
   const reporter = createRunReporters({ ...settings, stdout: io.stdout, stderr: io.stderr, env: io.env });
   // The console is on stderr when a report is on stdout (--json -).
   const streamCheckLogs = consoleStream({ ...settings, stdout: io.stdout, stderr: io.stderr }).isTTY === true && !settings.quiet;
-  const outcome = await runShakedown({ settings, suites, options, root, kubeconfig, stderr: io.stderr, reporter, streamCheckLogs });
+  const outcome = await runShakedown({ settings, suites, options, root, kubeconfig, stderr: io.stderr, reporter, streamCheckLogs, ...(extras.waivers === undefined ? {} : { waivers: extras.waivers }) });
   return { outcome, reporter };
 }
 

@@ -44,7 +44,7 @@ export function mainUsage(suites: readonly SuiteManifest[] = []): string {
     ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
     ...(options.length === 0 ? [] : ['suite options (shakedown run), by suite:', ...table(options).map((line) => (line === '' ? line : `  ${line}`)), '']),
-    'exit codes: 0 no check failed, 1 a check failed, 2 the run could not happen or its report could not be written',
+    'exit codes: 0 no check failed (a failure --waivers waives is none), 1 a check failed, 2 the run could not happen or its report could not be written',
     'Run `shakedown COMMAND --help` for its flags.',
   ].join('\n');
 }

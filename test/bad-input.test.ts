@@ -278,7 +278,45 @@ const PATHS_AND_CLUSTERS: Row[] = [
   { argv: ['deploy', '--image', 'mirror.example/shakedown:1', '--namespace', 'default'], line: '--namespace default: deploy makes a namespace of its own and never takes over default or kube-*' },
 ];
 
-const ROWS: Row[] = [...COMMANDS_AND_ARGUMENTS, ...FLAG_SYNTAX, ...FLAG_VALUES, ...DEPLOY_AND_CLEANUP, ...ENVIRONMENT, ...CONFIG_FILE, ...DIFF_INPUT, ...PATHS_AND_CLUSTERS];
+// Check selection (--check, --skip-check) and the waivers file (--waivers): a pattern that matches
+// nothing is named with the nearest ids, a bad waivers file with the line of the problem.
+const WAIVERS_ENTRY = '  - check: dns/*\n    reason: known\n    until: 2027-03-31\n';
+const waivers = (text: string, name = 'w.yaml'): Record<string, Input> => ({ [name]: text });
+const SELECTION_AND_WAIVERS: Row[] = [
+  { argv: ['run', '--check', 'dsn/*'], line: '--check "dsn/*" matches no check; nearest: "dns/CoreDNS replicas are ready and behind the DNS Service", "dns/the Corefile serves the cluster domain, forwards and detects loops", "dns/Service names resolve through the search path"', child: true },
+  { argv: ['run', '--skip-check', 'dns/SRV recods*'], line: '--skip-check "dns/SRV recods*" matches no check; nearest: "dns/SRV records for named ports"' },
+  { argv: ['run', '--check', ''], line: '--check must not be an empty pattern (SUITE/CHECK TITLE, * for any text), got ""' },
+  { argv: ['run', '--check'], line: '--check needs a value (a check pattern such as "dns/*" (SUITE/CHECK TITLE, * for any text))' },
+  { argv: ['run', '--suite', 'smoke', '--check', 'dns/*'], line: '--check "dns/*" matches only checks of suite dns, which this run leaves out (add --suite dns): "dns/CoreDNS replicas are ready and behind the DNS Service", ' },
+  { argv: ['run', '--profile', 'quick', '--check', 'dns/load*'], line: '--check "dns/load*" matches only checks that --profile quick leaves out: "dns/load › a short burst of lookups: latency, errors and the 5 s race"' },
+  { argv: ['run', '--skip-check', '*'], line: '--skip-check leaves no check to run: its patterns match every check this run would run (' },
+  { argv: ['run', '--check', 'dns/*', '--check', 'dns/nope'], line: '--check "dns/nope" matches no check; nearest: "dns/' },
+  { argv: ['gate', '--target-version', '1.35', '--check', 'gate/nope'], line: '--check "gate/nope" matches no check; nearest: "gate/' },
+  { argv: ['list', '--check', 'smoke'], line: '--check "smoke" matches no check; nearest: "smoke/every agent answers", ', child: true },
+  { argv: ['deploy', '--image', 'mirror.example/shakedown:1', '--skip-check', 'nope/*'], line: '--skip-check "nope/*" matches no check; nearest: ' },
+  { argv: ['run'], env: { SHAKEDOWN_CHECKS: 'dns/*\nnope/*' }, line: 'SHAKEDOWN_CHECKS "nope/*" matches no check; nearest: ', code: 'SD_CONFIG_INVALID' },
+  { argv: ['run'], env: { SHAKEDOWN_SKIP_CHECKS: '\n' }, line: 'SHAKEDOWN_SKIP_CHECKS must name at least one pattern; leave it out for every check', code: 'SD_CONFIG_INVALID' },
+  { argv: ['run', '--config', 'c.json'], files: config('{"checks": "dns/*"}'), line: '{dir}/c.json: key "checks" must be an array of check patterns, got string "dns/*"', code: 'SD_CONFIG_INVALID' },
+  { argv: ['run', '--config', 'c.json'], files: config('{"skipChecks": ["nope/*"]}'), line: '{dir}/c.json: key "skipChecks" "nope/*" matches no check; nearest: ', code: 'SD_CONFIG_INVALID' },
+  { argv: ['run', '--waivers', 'missing.yaml'], line: 'cannot read the waivers file {dir}/missing.yaml (from --waivers): no such file', code: 'SD_CONFIG_INVALID', child: true },
+  { argv: ['run', '--waivers', 'w.d'], files: { 'w.d': DIR }, line: 'cannot read the waivers file {dir}/w.d (from --waivers): it is a directory' },
+  { argv: ['run', '--waivers', 'w.yaml'], files: { 'w.yaml': FIFO }, line: 'cannot read the waivers file {dir}/w.yaml (from --waivers): it is not a regular file (a FIFO, socket or device)', child: true },
+  { argv: ['run', '--waivers', ''], line: '--waivers must not be empty' },
+  { argv: ['run', '--waivers', 'w.yaml'], files: waivers(''), line: '{dir}/w.yaml:1: the waivers file is empty: expected "waivers:" and a list of entries' },
+  { argv: ['run', '--waivers', 'w.yaml'], files: waivers(`waivers:\n${WAIVERS_ENTRY}  - check: smoke/*\n    reason: [unclosed\n    until: 2027-03-31\n`), line: '{dir}/w.yaml:7: not valid YAML: ', code: 'SD_CONFIG_INVALID', child: true },
+  { argv: ['run', '--waivers', 'w.yaml'], files: waivers(`waivers:\n${WAIVERS_ENTRY}  - check: smoke/*\n    reason: known\n    until: 2027-02-30\n`), line: '{dir}/w.yaml:5: waiver 2: "until" must be a date YYYY-MM-DD (the last day the waiver holds), got "2027-02-30"', child: true },
+  { argv: ['run', '--waivers', 'w.yaml'], files: waivers(`waivers:\n${WAIVERS_ENTRY}\n  - check: smoke/*\n    reason: known\n    expires: 2027-03-31\n`), line: '{dir}/w.yaml:6: waiver 2: unknown key "expires" (a waiver has check, reason, until, context, server)' },
+  { argv: ['run', '--waivers', 'w.yaml'], files: waivers(`waivers:\n${WAIVERS_ENTRY}  - check: smoke/*\n    until: 2027-03-31\n`), line: '{dir}/w.yaml:5: waiver 2: "reason" is missing' },
+  { argv: ['run', '--waivers', 'w.yaml'], files: waivers('waiver:\n  - check: dns/*\n'), line: '{dir}/w.yaml:1: unknown key "waiver" at the top: the file holds "waivers", a list of entries' },
+  { argv: ['run', '--waivers', 'w.json'], files: waivers('{\n  "waivers": [\n    {"check": "dns/*", "reason": "known", "until": "2027-03-31",}\n  ]\n}\n', 'w.json'), line: '{dir}/w.json:3: not valid JSON: ', child: true },
+  { argv: ['run', '--waivers', 'w.json'], files: waivers('{"waivers": [\n  {"check": "dns/*", "reason": "known", "until": "2027-03-31"},\n  {"check": "smoke/*", "reason": "", "until": "2027-03-31"}\n]}\n', 'w.json'), line: '{dir}/w.json:3: waiver 2: "reason" must not be empty' },
+  { argv: ['run'], env: { SHAKEDOWN_WAIVERS: 'missing.yaml' }, line: 'cannot read the waivers file {dir}/missing.yaml (from SHAKEDOWN_WAIVERS): no such file', code: 'SD_CONFIG_INVALID' },
+  { argv: ['run', '--config', 'c.json'], files: { 'c.json': '{"waivers": "w.yaml"}', 'w.yaml': '- check: dns/*\n' }, line: '{dir}/w.yaml:1: waiver 1: "reason" is missing' },
+  { argv: ['gate', '--target-version', '1.35', '--waivers', 'w.yaml'], files: waivers('waivers:\n  - check: gate/*\n    reason: known\n    until: soon\n'), line: '{dir}/w.yaml:2: waiver 1: "until" must be a date YYYY-MM-DD (the last day the waiver holds), got "soon"' },
+  { argv: ['deploy', '--waivers', 'w.yaml'], line: 'unknown flag --waivers for `shakedown deploy` (it is a flag of `shakedown run`, `shakedown gate`)' },
+];
+
+const ROWS: Row[] = [...COMMANDS_AND_ARGUMENTS, ...FLAG_SYNTAX, ...FLAG_VALUES, ...DEPLOY_AND_CLEANUP, ...ENVIRONMENT, ...CONFIG_FILE, ...DIFF_INPUT, ...PATHS_AND_CLUSTERS, ...SELECTION_AND_WAIVERS];
 
 // 3 s, or more while the machine runs more than it has cores for.
 const ROW_LIMIT_MS = 3000;

@@ -142,6 +142,16 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     expect(ran.stdout).toMatch(/^ {2}truth tables › enforcement latency within the bound +every policy change was enforced/m);
   });
 
+  it('lists only the checks --check and --skip-check select, a way to try a pattern', async () => {
+    const ran = await shakedown(['list', '--check', 'dns/*', '--check', 'smoke › pod to pod*', '--skip-check', 'dns/load › *', '--skip-check', '*record*']);
+    expect(ran.code).toBe(0);
+    const titles = ran.stdout.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.trim().split(/ {2,}/)[0]);
+    expect(ran.stdout.split('\n').filter((line) => /^\S/.test(line)).map((line) => line.split(' ')[0])).toEqual(['dns', 'smoke']);
+    expect(titles).toContain('CoreDNS replicas are ready and behind the DNS Service');
+    expect(titles).toContain('pod to pod over HTTP, TCP and UDP');
+    expect(titles.filter((title) => /load ›|record/.test(title ?? ''))).toEqual([]);
+  });
+
   it('lists from the manifests alone: a suite whose code cannot even be loaded is listed', async () => {
     const ran = await shakedown(['list', '--verbose'], {}, FIXTURE_CLI);
     expect(ran.code).toBe(0);
