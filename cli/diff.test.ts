@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CheckResult, RunInfo } from '../helpers/result.ts';
+import type { CheckResult, FailedCheck, RunInfo } from '../helpers/result.ts';
 import { diffResults, isRegression, renderDiff, writeDiff } from './diff.ts';
 import { main } from './main.ts';
 
@@ -28,6 +28,14 @@ describe('diffResults', () => {
   it('lists a check skipped now that ran before, without calling it a regression', () => {
     const skipped: CheckResult = { suite: 'x', check: 'y', status: 'skip', skipReason: 'no Gateway API', message: 'skipped', durationMs: 0, evidence: [] };
     expect(diffResults([pass('x', 'y')], [skipped]).map((c) => [c.kind, c.text, isRegression(c)])).toEqual([['now-skipped', 'no Gateway API', false]]);
+  });
+  it('lists a new failure a live waiver matched with its waiver, and not as a regression', () => {
+    const waived: CheckResult = { ...(fail('dns', 'b') as FailedCheck), waiver: { check: 'dns/*', reason: 'CoreDNS moves (OPS-1)', until: '2027-03-31' } };
+    const found = diffResults([pass('dns', 'b')], [waived]);
+    expect(found.map((c) => [c.kind, c.text, isRegression(c)])).toEqual([['new-failure', 'waived until 2027-03-31: CoreDNS moves (OPS-1); the failure: b timed out', false]]);
+    expect(renderDiff({ run: run('r1', 'v1'), results: [pass('dns', 'b')] }, { run: run('r2', 'v1'), results: [waived] }, found)).toContain('new-failure  dns › b  pass    fail (timeout, waived)  waived until 2027-03-31: CoreDNS moves (OPS-1); the failure: b timed out');
+    // An expired waiver leaves a failure: a regression like any other.
+    expect(diffResults([pass('dns', 'b')], [fail('dns', 'b')]).filter(isRegression)).toHaveLength(1);
   });
   it('keeps small timing noise out: under the ratio or under the floor', () => {
     expect(diffResults([pass('x', 'y', 100)], [pass('x', 'y', 900)])).toEqual([]);
@@ -72,6 +80,8 @@ describe('shakedown diff', () => {
       ['an endless duration', (r) => ({ ...r, results: [{ ...pass('smoke', 'x'), durationMs: 'INF' }] }), 'results[0].durationMs must be a finite number of milliseconds, at least 0, got string'],
       ['a failure without its classification', (r) => ({ ...r, results: [{ ...pass('smoke', 'x'), status: 'fail' }] }), 'results[0].classification is missing'],
       ['an unknown status', (r) => ({ ...r, results: [{ ...pass('smoke', 'x'), status: 'broken' }] }), 'results[0].status must be one of pass, warn, fail, skip, got "broken"'],
+      ['a waiver without its reason', (r) => ({ ...r, results: [{ ...fail('smoke', 'x'), waiver: { check: 'smoke/*', until: '2027-01-01' } }] }), 'results[0].waiver must have a string reason, got undefined'],
+      ['a waiver that is not an object', (r) => ({ ...r, results: [{ ...fail('smoke', 'x'), waiver: 'yes' }] }), 'results[0].waiver must be an object with check, reason and until, got string'],
       ['a null run', (r) => ({ ...r, run: null }), 'run must be an object, got null'],
       ['a null cluster', (r) => ({ ...r, run: { ...run('r', 'v'), cluster: null } }), 'run.cluster must be an object, got null'],
       ['a later schema', (r) => ({ ...r, schemaVersion: 'shakedown.report/v9' }), 'is a shakedown.report/v9 report; this shakedown reads shakedown.report/v1 and shakedown.report/v2'],
@@ -108,6 +118,15 @@ describe('shakedown diff', () => {
       expect(ran.err().split('\n')[0]).toBe(`error SD_BAD_FLAG: ${line}`);
       expect(ran.out()).toBe('');
     }
+  });
+
+  it('exits 0 when the only new failure was waived', async () => {
+    const a = write('w1.json', [pass('smoke', 'x')]);
+    const b = write('w2.json', [{ ...(fail('smoke', 'x') as FailedCheck), waiver: { check: 'smoke/x', reason: 'known', until: '2027-01-01' } }]);
+    const ran = io(['diff', a, b]);
+    expect(await main(ran.io as never)).toBe(0);
+    expect(ran.out()).toContain('no regression');
+    expect(ran.out()).toContain('waived until 2027-01-01: known');
   });
 
   it('writeDiff returns 0 when only resolved', async () => {

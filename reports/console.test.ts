@@ -4,7 +4,7 @@ import { ShakedownError } from '../helpers/errors.ts';
 import { summarize, type CheckResult } from '../helpers/result.ts';
 import { createConsoleReporter, formatDuration } from './console.ts';
 import type { Env } from './color.ts';
-import { failed, passed, runInfo, skipped, warned } from './testing/fixtures.ts';
+import { failed, passed, runInfo, skipped, waivedFailure, warned } from './testing/fixtures.ts';
 import { screen } from './testing/screen.ts';
 
 const ESC = '\u001b[';
@@ -159,6 +159,33 @@ describe('console reporter', () => {
     const block = lines.slice(lines.indexOf('Warnings (1)'));
     expect(block.slice(0, 6)).toEqual(['Warnings (1)', '', '⚠ certs › serving certificate [warn]', '  the serving certificate expires in 40 days', '  ── certificate ──', '    notAfter 2025-02-10T00:00:00Z']);
     expect(lines.at(-1)).toBe('2 passed, 1 failed, 1 skipped, 1 warned');
+  });
+
+  it('shows a waived failure as waived, with its waiver, apart from the failures, and counts it apart', async () => {
+    const waived = waivedFailure('netpol', 'egress is enforced');
+    const out = capture(false);
+    const reporter = createConsoleReporter({ stream: out.stream, env: {} });
+    await reporter.onCheckEnd?.(waived);
+    expect(out.lines()).toEqual([
+      `  ≈ waived netpol › egress is enforced (${formatDuration(waived.durationMs)}) [not-enforced] expected x/b -> y/a blocked, observed allowed (waived until 2027-03-31: known: the CNI enforces no policy here (OPS-1234))`,
+    ]);
+    const lines = (await run(false, {}, [...mixed(), waived])).lines();
+    expect(lines).toContain('Failures (1)');
+    const block = lines.slice(lines.indexOf('Waived (1)'));
+    expect(block.slice(0, 3)).toEqual([
+      'Waived (1)',
+      '  ≈ netpol › egress is enforced [not-enforced] expected x/b -> y/a blocked, observed allowed',
+      '    waived until 2027-03-31: known: the CNI enforces no policy here (OPS-1234) (waiver "netpol/*")',
+    ]);
+    expect(lines.at(-1)).toBe('2 passed, 1 failed, 1 skipped, 1 waived');
+    const alone = (await run(false, {}, [passed('dns', 'a'), waived])).lines();
+    expect(alone).not.toContain('Failures (1)');
+    expect(alone.at(-1)).toBe('1 passed, 0 failed, 0 skipped, 1 waived');
+  });
+
+  it('on a terminal, counts a waived failure apart in its suite\'s line', async () => {
+    const shown = screen((await run(true, { TERM: 'xterm', NO_COLOR: '1' }, [passed('netpol', 'a'), waivedFailure('netpol', 'b')])).output());
+    expect(shown).toContain('✓ netpol 2: 1 passed, 1 waived (longest check 2.5s)');
   });
 
   it('prints the one reason several checks share before the failures, then the checks', async () => {

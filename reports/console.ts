@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { formatError } from '../helpers/errors.ts';
 import { terminalStrings } from '../helpers/terminal-text.ts';
-import { checkName, correlate, describeCorrelation, type CheckResult, type Correlation, type FailedCheck, type RunInfo, type SkippedCheck, type Summary, type WarnedCheck } from '../helpers/result.ts';
+import { checkName, correlate, describeCorrelation, isWaived, type CheckResult, type Correlation, type FailedCheck, type RunInfo, type SkippedCheck, type Summary, type WarnedCheck } from '../helpers/result.ts';
 import { colorLevel, type Env } from './color.ts';
 import { createLiveDisplay, createProgressModel, type LiveDisplay, type ProgressModel } from './progress.ts';
 import type { OutputStream, Reporter } from './reporter.ts';
@@ -16,9 +16,10 @@ import type { OutputStream, Reporter } from './reporter.ts';
 //   escape code but colour, and colour only when FORCE_COLOR asks;
 // - --quiet: the summary only, and an error that stops the run.
 // At the end, failed (and warned) checks that share one origin are named first as one reason, then
-// every failure is printed in full, every warning with its evidence, every skip with its reason,
-// and the last line is exactly "N passed, N failed, N skipped" (", N warned" appended when there
-// are warnings), uncoloured, for CI.
+// every failure is printed in full, every warning with its evidence, every waived failure with its
+// waiver's reason and last day, every skip with its reason, and the last line is exactly "N passed,
+// N failed, N skipped" (", N warned" and ", N waived" appended when there are any), uncoloured, for
+// CI. A waived failure (--waivers) is not counted as failed: it does not fail the run.
 
 export type { OutputStream };
 
@@ -31,7 +32,7 @@ export interface ConsoleReporterOptions {
   now?: () => number;
 }
 
-const MARK = { pass: '✓', warn: '⚠', fail: '✗', skip: '↷' } as const;
+const MARK = { pass: '✓', warn: '⚠', fail: '✗', skip: '↷', waived: '≈' } as const;
 
 // Cursor movement needs a real terminal: not a pipe, not TERM=dumb.
 export function isLiveTerminal(stream: OutputStream, env: Env): boolean {
@@ -129,9 +130,15 @@ function createPlainConsoleReporter(options: ConsoleReporterOptions): Required<R
 function suiteLines(c: ChalkInstance, model: ProgressModel, results: readonly CheckResult[]): string[] {
   return model.suites().map((suite) => {
     const own = results.filter((result) => result.suite === suite.name);
-    const by = (status: CheckResult['status']) => own.filter((result) => result.status === status).length;
+    const by = (status: CheckResult['status'] | 'waived') => own.filter((result) => (status === 'waived' ? isWaived(result) : result.status === status && !isWaived(result))).length;
     const ms = own.reduce((sum, result) => Math.max(sum, result.durationMs), 0);
-    const parts = [`${by('pass')} passed`, ...(by('fail') > 0 ? [c.red(`${by('fail')} failed`)] : []), ...(by('warn') > 0 ? [c.magenta(`${by('warn')} warned`)] : []), ...(by('skip') > 0 ? [c.yellow(`${by('skip')} skipped`)] : [])];
+    const parts = [
+      `${by('pass')} passed`,
+      ...(by('fail') > 0 ? [c.red(`${by('fail')} failed`)] : []),
+      ...(by('waived') > 0 ? [c.cyan(`${by('waived')} waived`)] : []),
+      ...(by('warn') > 0 ? [c.magenta(`${by('warn')} warned`)] : []),
+      ...(by('skip') > 0 ? [c.yellow(`${by('skip')} skipped`)] : []),
+    ];
     const mark = by('fail') > 0 ? c.red(MARK.fail) : by('warn') > 0 ? c.magenta(MARK.warn) : c.green(MARK.pass);
     return `${mark} ${c.bold(suite.name)} ${own.length}${suite.total === undefined ? '' : `/${suite.total}`}: ${parts.join(', ')} ${c.dim(`(longest check ${formatDuration(ms)})`)}`;
   });
@@ -161,10 +168,16 @@ function checkLine(c: ChalkInstance, result: CheckResult): string {
     case 'warn':
       return `  ${c.magenta(MARK.warn)} ${c.magenta('warn')} ${head} ${firstLine(result.message)}`;
     case 'fail':
+      if (result.waiver !== undefined) return `  ${c.cyan(MARK.waived)} ${c.cyan('waived')} ${head} ${c.dim(`[${result.classification}]`)} ${firstLine(result.message)} ${c.cyan(`(${waiverText(result.waiver)})`)}`;
       return `  ${c.red(MARK.fail)} ${c.red('fail')} ${head} ${c.red(`[${result.classification}]`)} ${firstLine(result.message)}`;
     case 'skip':
       return `  ${c.yellow(MARK.skip)} ${c.yellow('skip')} ${head} ${c.dim(result.skipReason)}`;
   }
+}
+
+// "waived until 2027-03-31: the reason".
+export function waiverText(waiver: NonNullable<FailedCheck['waiver']>): string {
+  return `waived until ${waiver.until}: ${waiver.reason}`;
 }
 
 function firstLine(text: string): string {
@@ -172,7 +185,8 @@ function firstLine(text: string): string {
 }
 
 function endReport(c: ChalkInstance, run: RunInfo, results: readonly CheckResult[], summary: Summary): string[] {
-  const failures = results.filter((result): result is FailedCheck => result.status === 'fail');
+  const failures = results.filter((result): result is FailedCheck => result.status === 'fail' && result.waiver === undefined);
+  const waived = results.filter(isWaived);
   const warnings = results.filter((result): result is WarnedCheck => result.status === 'warn');
   const skips = results.filter((result): result is SkippedCheck => result.status === 'skip');
   const correlations = correlate(results);
@@ -184,6 +198,12 @@ function endReport(c: ChalkInstance, run: RunInfo, results: readonly CheckResult
   if (failures.length > 0) {
     lines.push('', c.red.bold(`Failures (${failures.length})`));
     for (const failure of failures) lines.push('', ...failureBlock(c, failure));
+  }
+  if (waived.length > 0) {
+    lines.push('', c.cyan.bold(`Waived (${waived.length})`));
+    for (const failure of waived) {
+      lines.push(`  ${c.cyan(MARK.waived)} ${c.bold(title(failure))} ${c.dim(`[${failure.classification}]`)} ${firstLine(failure.message)}`, `    ${c.cyan(waiverText(failure.waiver))} ${c.dim(`(waiver ${JSON.stringify(failure.waiver.check)})`)}`);
+    }
   }
   if (warnings.length > 0) {
     lines.push('', c.magenta.bold(`Warnings (${warnings.length})`));
@@ -198,7 +218,8 @@ function endReport(c: ChalkInstance, run: RunInfo, results: readonly CheckResult
     const elapsed = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
     lines.push(c.dim(`ran ${results.length} check${results.length === 1 ? '' : 's'} in ${formatDuration(elapsed)}`));
   }
-  lines.push(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped${summary.warned > 0 ? `, ${summary.warned} warned` : ''}`);
+  const waivedCount = summary.waived ?? 0;
+  lines.push(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped${summary.warned > 0 ? `, ${summary.warned} warned` : ''}${waivedCount > 0 ? `, ${waivedCount} waived` : ''}`);
   return lines;
 }
 

@@ -1,11 +1,12 @@
 // What changed between two JSON reports, by stable check id (the suite's name and the check's title
 // as its manifest declares it, "dns › every record kind resolves"): new failures, resolved failures,
 // checks that appeared or vanished, new warnings, checks now skipped, and checks whose duration grew
-// beyond a ratio. A new failure or a timing regression is a regression. Used by `shakedown diff`,
-// --baseline (console and HTML report) and `shakedown gate`.
+// beyond a ratio. A new failure or a timing regression is a regression, but a new failure a live
+// waiver matched (--waivers) is listed with the waiver and is none: the run it came from passed.
+// Used by `shakedown diff`, --baseline (console and HTML report) and `shakedown gate`.
 import { readFileSync, statSync } from 'node:fs';
 import { ShakedownError } from '../helpers/errors.ts';
-import { CHECK_STATUSES, CLASSIFICATIONS, checkName, type CheckResult, type RunInfo } from '../helpers/result.ts';
+import { CHECK_STATUSES, CLASSIFICATIONS, checkName, isWaived, type CheckResult, type RunInfo } from '../helpers/result.ts';
 import { renderJUnit } from './junit.ts';
 
 export interface ReportLike {
@@ -32,9 +33,12 @@ export interface DiffOptions {
 export const DEFAULT_DIFF: DiffOptions = { ratio: 2, floorMs: 2000 };
 const REGRESSIONS: readonly ChangeKind[] = ['new-failure', 'slower'];
 
-export const isRegression = (change: Change): boolean => REGRESSIONS.includes(change.kind);
+export const isRegression = (change: Change): boolean => REGRESSIONS.includes(change.kind) && !(change.kind === 'new-failure' && change.after !== undefined && isWaived(change.after));
 
-const statusText = (r: CheckResult | undefined): string => (r === undefined ? 'absent' : r.status === 'fail' ? `fail (${r.classification})` : r.status);
+const statusText = (r: CheckResult | undefined): string => (r === undefined ? 'absent' : r.status === 'fail' ? `fail (${r.classification}${r.waiver === undefined ? '' : ', waived'})` : r.status);
+
+// A failure's message, after its waiver when one matched it.
+const failureText = (r: CheckResult): string => (isWaived(r) ? `waived until ${r.waiver.until}: ${r.waiver.reason}; the failure: ${r.message}` : r.message);
 
 export function diffResults(before: readonly CheckResult[], after: readonly CheckResult[], options: DiffOptions = DEFAULT_DIFF): Change[] {
   const byId = (results: readonly CheckResult[]) => new Map(results.map((r) => [checkName(r), r]));
@@ -43,7 +47,7 @@ export function diffResults(before: readonly CheckResult[], after: readonly Chec
   const changes: Change[] = [];
   for (const [id, a] of now) {
     const b = was.get(id);
-    if (a.status === 'fail' && b?.status !== 'fail') changes.push({ id, kind: 'new-failure', ...(b === undefined ? {} : { before: b }), after: a, text: a.message });
+    if (a.status === 'fail' && b?.status !== 'fail') changes.push({ id, kind: 'new-failure', ...(b === undefined ? {} : { before: b }), after: a, text: failureText(a) });
     else if (b === undefined) changes.push({ id, kind: 'appeared', after: a, text: `appeared as ${statusText(a)}` });
     else if (b.status === 'fail' && a.status !== 'fail') changes.push({ id, kind: 'resolved', before: b, after: a, text: `was: ${b.message}` });
     else if (a.status === 'warn' && b.status !== 'warn') changes.push({ id, kind: 'new-warning', before: b, after: a, text: a.message });
@@ -142,6 +146,13 @@ const durationMs: Field = (value) => (typeof value === 'number' && Number.isFini
 const oneOf = (values: readonly string[]): Field => (value) => (typeof value === 'string' && values.includes(value) ? undefined : `must be one of ${values.join(', ')}, got ${typeof value === 'string' ? JSON.stringify(value) : kind(value)}`);
 const object = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+// A failure's waiver: what diff shows of it.
+const waiver: Field = (value) => {
+  if (!object(value)) return `must be an object with check, reason and until, got ${kind(value)}`;
+  const key = (['check', 'reason', 'until'] as const).find((name) => typeof value[name] !== 'string');
+  return key === undefined ? undefined : `must have a string ${key}, got ${kind(value[key])}`;
+};
+
 // The first field of an object that fails its check, as "name must ...".
 function fields(at: string, value: unknown, checks: Record<string, Field>): string | undefined {
   if (!object(value)) return `${at} must be an object, got ${kind(value)}`;
@@ -176,6 +187,7 @@ export function reportProblem(report: unknown): string | undefined {
       message: string,
       evidence: (value) => (Array.isArray(value) ? undefined : `must be an array, got ${kind(value)}`),
       ...(status === 'fail' ? { classification: oneOf(CLASSIFICATIONS) } : {}),
+      ...(status === 'fail' && object(result) && Object.hasOwn(result, 'waiver') ? { waiver } : {}),
       ...(status === 'skip' ? { skipReason: string } : {}),
     });
     if (problem !== undefined) return problem;

@@ -8,7 +8,7 @@ import { ShakedownError } from '../helpers/errors.ts';
 import { summarize, type CheckResult } from '../helpers/result.ts';
 import { ANNOTATIONS_PER_KIND, createGitHubReporter, escapeData, escapeProperty, markdown, MESSAGE_CHARS, stepSummary, TITLE_CHARS, workflowCommands } from './github.ts';
 import { createRunReporters } from './run-reporters.ts';
-import { failed, passed, runInfo, skipped, warned } from './testing/fixtures.ts';
+import { failed, passed, runInfo, skipped, waivedFailure, warned } from './testing/fixtures.ts';
 
 let dir: string;
 let summaryFile: string;
@@ -75,6 +75,19 @@ describe('GitHub reporter', () => {
     expect(summary).toContain('### Common origins\n\n- 2 failed checks share one origin: server kube-dns: every query to the DNS Service times out: dns › search path; dns › every record kind');
     expect(summary).toContain('### Failures\n\n- **dns › search path** (timeout): expected x/b -&gt; y/a blocked, observed allowed<br>likely cause: CoreDNS has no ready replica\n');
     expect(summary).toContain('### Warnings\n\n- **dns › latency**: the serving certificate expires in 40 days<br>likely cause: certificate rotation is not automated\n');
+  });
+
+  it('prints a waived failure as a ::notice with its waiver, counts it apart, and passes', async () => {
+    const waived = waivedFailure('netpol', 'egress is enforced');
+    const all = [passed('smoke', 'every agent answers'), waived];
+    expect(workflowCommands({ results: all, setupErrors: [], complete: true })).toEqual([
+      '::notice title=shakedown › netpol › egress is enforced (not-enforced) waived until 2027-03-31::known: the CNI enforces no policy here (OPS-1234)%0Athe failure: expected x/b -> y/a blocked, observed allowed',
+    ]);
+    const summary = stepSummary({ run: runInfo(), results: all, setupErrors: [], complete: true });
+    expect(summary.split('\n').slice(0, 3)).toEqual(['## ✅ shakedown: passed', '', '1 passed, 0 warned, 0 failed, 1 waived, 0 skipped · https://10.0.0.1:6443, v1.31.2, 3 nodes, context kind-shakedown · run sd-20250101-abcd']);
+    expect(summary).toContain(['| suite | pass | warn | fail | waived | skip |', '| --- | ---: | ---: | ---: | ---: | ---: |', '| smoke | 1 | 0 | 0 | 0 | 0 |', '| netpol | 0 | 0 | 0 | 1 | 0 |'].join('\n'));
+    expect(summary).not.toContain('### Failures');
+    expect(summary).toContain('### Waived\n\n- **netpol › egress is enforced** (not-enforced): waived until 2027-03-31: known: the CNI enforces no policy here (OPS-1234)<br>the failure: expected x/b -&gt; y/a blocked, observed allowed\n');
   });
 
   it('says passed, and prints no command, when nothing failed or warned', async () => {

@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import type { ShakedownError } from '../helpers/errors.ts';
-import { checkName, correlate, describeCorrelation, summarize, type CheckResult, type Correlation, type FailedCheck, type RunInfo, type WarnedCheck } from '../helpers/result.ts';
+import { checkName, correlate, describeCorrelation, isWaived, summarize, type CheckResult, type Correlation, type FailedCheck, type RunInfo, type WarnedCheck } from '../helpers/result.ts';
 import type { Env } from './color.ts';
 import type { OutputStream, Reporter } from './reporter.ts';
 
@@ -9,9 +9,10 @@ import type { OutputStream, Reporter } from './reporter.ts';
 // skip counts, every setup error, common origin and failure with its likely cause), and one
 // workflow command per failed (::error) or warned (::warning) check, which GitHub shows as an
 // annotation on the run. Written once: at onRunEnd, or at flush when the run never ends (a setup
-// error, a crash). GitHub shows at most 10 annotations of a kind per step: past 9, the tenth says
-// how many more there are. Commands go to the console's stream (stderr when stdout carries a
-// report document).
+// error, a crash). A waived failure (--waivers) is a notice (::notice), not an error: it does not
+// fail the run; the notice and the summary's Waived list give its waiver's reason and last day.
+// GitHub shows at most 10 annotations of a kind per step: past 9, the tenth says how many more
+// there are. Commands go to the console's stream (stderr when stdout carries a report document).
 
 export interface GitHubReporterOptions {
   env: Env;
@@ -94,12 +95,14 @@ function cap(text: string, chars: number): string {
   return text.length <= chars ? text : `${text.slice(0, chars - 1)}…`;
 }
 
-function command(kind: 'error' | 'warning', title: string, message: string): string {
+type AnnotationKind = 'error' | 'warning' | 'notice';
+
+function command(kind: AnnotationKind, title: string, message: string): string {
   return `::${kind} title=${escapeProperty(cap(printable(title), TITLE_CHARS))}::${escapeData(cap(printable(message), MESSAGE_CHARS))}`;
 }
 
 // At most ANNOTATIONS_PER_KIND; when there are more, the last one counts the rest.
-function capped(kind: 'error' | 'warning', commands: string[], what: string): string[] {
+function capped(kind: AnnotationKind, commands: string[], what: string): string[] {
   if (commands.length <= ANNOTATIONS_PER_KIND) return commands;
   const rest = commands.length - (ANNOTATIONS_PER_KIND - 1);
   return [...commands.slice(0, ANNOTATIONS_PER_KIND - 1), command(kind, `shakedown: ${rest} more ${what}`, `GitHub shows ${ANNOTATIONS_PER_KIND} annotations of a kind per step: the job summary and the reports list all ${commands.length}.`)];
@@ -120,10 +123,11 @@ export function workflowCommands({ results, setupErrors, complete }: Omit<GitHub
   const errors = [
     ...setupErrors.map((error) => command('error', `shakedown could not run (${error.code})`, [error.message, ...(error.details === undefined ? [] : [error.details]), `hint: ${error.hint}`].join('\n'))),
     ...(complete || setupErrors.length > 0 ? [] : [command('error', 'shakedown did not complete', `${results.length} checks had finished; the results are partial.`)]),
-    ...results.flatMap((result) => (result.status === 'fail' ? [command('error', `shakedown › ${checkName(result)} (${result.classification})`, checkMessage(result, byCheck.get(checkName(result))))] : [])),
+    ...results.flatMap((result) => (result.status === 'fail' && result.waiver === undefined ? [command('error', `shakedown › ${checkName(result)} (${result.classification})`, checkMessage(result, byCheck.get(checkName(result))))] : [])),
   ];
   const warnings = results.flatMap((result) => (result.status === 'warn' ? [command('warning', `shakedown › ${checkName(result)}`, checkMessage(result, byCheck.get(checkName(result))))] : []));
-  return [...capped('error', errors, 'errors'), ...capped('warning', warnings, 'warnings')];
+  const notices = results.filter(isWaived).map((result) => command('notice', `shakedown › ${checkName(result)} (${result.classification}) waived until ${result.waiver.until}`, `${result.waiver.reason}\nthe failure: ${result.message}`));
+  return [...capped('error', errors, 'errors'), ...capped('warning', warnings, 'warnings'), ...capped('notice', notices, 'waived failures')];
 }
 
 // Markdown text: one line, with what Markdown or HTML would read as markup escaped.
@@ -140,16 +144,18 @@ export function stepSummary({ run, results, setupErrors, complete }: GitHubRun):
   const summary = summarize(results);
   const failed = summary.failed > 0 || setupErrors.length > 0 || !complete;
   const verdict = failed ? (summary.failed > 0 ? 'FAILED' : 'DID NOT COMPLETE') : summary.warned > 0 ? 'passed, with warnings' : 'passed';
-  const counts = `${summary.passed} passed, ${summary.warned} warned, ${summary.failed} failed, ${summary.skipped} skipped`;
+  // Waived failures (--waivers) are counted, and get a column, when there are any.
+  const anyWaived = summary.waived > 0;
+  const counts = `${summary.passed} passed, ${summary.warned} warned, ${summary.failed} failed, ${anyWaived ? `${summary.waived} waived, ` : ''}${summary.skipped} skipped`;
   const cluster = [run.cluster.server, run.cluster.version, run.cluster.nodes === null ? null : `${run.cluster.nodes} nodes`, run.cluster.context === null ? null : `context ${run.cluster.context}`].filter((part) => part !== null);
   const lines = [`## ${failed ? '❌' : '✅'} shakedown: ${verdict}`, '', `${counts}${cluster.length > 0 ? ` · ${markdown(cluster.join(', '))}` : ''} · run ${markdown(run.runId)}`, ''];
 
   const suites = Map.groupBy(results, (result) => result.suite);
   if (suites.size > 0) {
-    lines.push('| suite | pass | warn | fail | skip |', '| --- | ---: | ---: | ---: | ---: |');
+    lines.push(`| suite | pass | warn | fail |${anyWaived ? ' waived |' : ''} skip |`, `| --- | ---: | ---: | ---: |${anyWaived ? ' ---: |' : ''} ---: |`);
     for (const [suite, suiteResults] of suites) {
-      const { passed, warned, failed: failedCount, skipped } = summarize(suiteResults);
-      lines.push(`| ${markdown(suite)} | ${passed} | ${warned} | ${failedCount} | ${skipped} |`);
+      const { passed, warned, failed: failedCount, waived, skipped } = summarize(suiteResults);
+      lines.push(`| ${markdown(suite)} | ${passed} | ${warned} | ${failedCount} |${anyWaived ? ` ${waived} |` : ''} ${skipped} |`);
     }
     lines.push('');
   }
@@ -166,7 +172,7 @@ export function stepSummary({ run, results, setupErrors, complete }: GitHubRun):
     for (const correlation of correlations) lines.push(`- ${markdown(describeCorrelation(correlation))}: ${correlation.checks.map(markdown).join('; ')}`);
     lines.push('');
   }
-  const findings = (status: 'fail' | 'warn') => results.filter((result): result is FailedCheck | WarnedCheck => result.status === status);
+  const findings = (status: 'fail' | 'warn') => results.filter((result): result is FailedCheck | WarnedCheck => result.status === status && !isWaived(result));
   for (const [status, heading] of [['fail', 'Failures'], ['warn', 'Warnings']] as const) {
     const list = findings(status);
     if (list.length === 0) continue;
@@ -175,6 +181,12 @@ export function stepSummary({ run, results, setupErrors, complete }: GitHubRun):
       const kind = result.status === 'fail' ? ` (${result.classification})` : '';
       lines.push(`- **${markdown(checkName(result))}**${kind}: ${markdown(result.message)}${result.likelyCause === undefined ? '' : `<br>likely cause: ${markdown(result.likelyCause)}`}`);
     }
+    lines.push('');
+  }
+  const waived = results.filter(isWaived);
+  if (waived.length > 0) {
+    lines.push('### Waived', '');
+    for (const result of waived) lines.push(`- **${markdown(checkName(result))}** (${result.classification}): waived until ${markdown(result.waiver.until)}: ${markdown(result.waiver.reason)}<br>the failure: ${markdown(result.message)}`);
     lines.push('');
   }
   const text = `${lines.join('\n')}\n`;

@@ -1,7 +1,8 @@
 // Our JUnit as its consumers read it, for real: GitLab's reader (ActiveSupport's Hash.from_xml on
 // Nokogiri, walked as lib/gitlab/ci/parsers/test/junit.rb walks it: testing/gitlab-junit.rb),
-// python junitparser (testing/junitparser-read.py) and the XSD (xmllint), each on a passing report
-// and on a failing one with a correlation (CoreDNS at zero), warnings, skips and a setup error.
+// python junitparser (testing/junitparser-read.py) and the XSD (xmllint), each on a passing report,
+// on a failing one with a correlation (CoreDNS at zero), warnings, skips and a setup error, and on
+// one whose only failure a waiver matched (--waivers: green, the waiver's reason shown).
 // A consumer that is not installed here skips its tests, saying so; under CI (CI=true) it fails
 // instead: a skip is never a pass, and .ci/run installs all of them.
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { ShakedownError } from '../helpers/errors.ts';
 import type { CheckResult } from '../helpers/result.ts';
 import type { ReportSnapshot } from './file-reporter.ts';
 import { renderJUnit, SHAKEDOWN_VERSION } from './junit.ts';
-import { failed, passed, runInfo, skipped, warned } from './testing/fixtures.ts';
+import { failed, passed, runInfo, skipped, waivedFailure, warned } from './testing/fixtures.ts';
 
 const TESTING = join(import.meta.dirname, 'testing');
 const XSD = join(import.meta.dirname, 'schema', 'junit.xsd');
@@ -84,12 +85,16 @@ const failing = snapshot(
   { setupErrors: [new ShakedownError('SD_SETUP_FAILED', 'the probe pod on node2 never became ready', { details: 'ImagePullBackOff' })] },
 );
 
+// A run whose one failure a live waiver matched: it passes, and the waiver says why.
+const WAIVED = 'waived until 2027-03-31: known: the CNI enforces no policy here (OPS-1234)';
+const waiving = snapshot([passed('netpol', 'ingress is enforced'), waivedFailure('netpol', 'egress is enforced', { origin: coredns })]);
+
 function write(name: string, report: ReportSnapshot): string {
   const path = join(dir, name);
   writeFileSync(path, renderJUnit(report));
   return path;
 }
-const reports = { passing: write('passing.xml', passing), failing: write('failing.xml', failing) };
+const reports = { passing: write('passing.xml', passing), failing: write('failing.xml', failing), waiving: write('waiving.xml', waiving) };
 
 // What JUnit makes of each result: GitLab's status names.
 const STATUS = { pass: 'success', warn: 'success', fail: 'failed', skip: 'skipped' } as const;
@@ -151,6 +156,19 @@ consumer('GitLab (Hash.from_xml and its JUnit parser)', versions.gitlab, 'apt-ge
     expect(shown('search path')).toContain(`origin: server kube-dns: ${coredns.summary}`);
     expect(shown('setup')).toContain('SD_SETUP_FAILED: the probe pod on node2 never became ready');
   });
+
+  it('shows a waived failure as skipped, not failed, its waiver and the failure as the shown text', () => {
+    const read = gitlab(reports.waiving);
+    expect(read.suite_error).toBeNull();
+    expect(read.cases.map((testCase) => [testCase.name, testCase.status])).toEqual([
+      ['ingress is enforced', 'success'],
+      ['egress is enforced', 'skipped'],
+    ]);
+    const waived = read.cases[1];
+    expect(waived?.system_output_class).toBe('String');
+    expect(waived?.system_output).toBe(`${WAIVED}\nfailure (not-enforced): expected x/b -> y/a blocked, observed allowed`);
+    expect(waived?.system_out_class).toBe('String');
+  });
 });
 
 interface PyResult {
@@ -192,6 +210,17 @@ consumer('python junitparser', versions.junitparser, 'pip install junitparser, o
       expect(suite.properties).toMatchObject({ 'shakedown.version': SHAKEDOWN_VERSION, 'cluster.version': 'v1.31.2', 'shakedown.profile': 'full' });
       for (const testCase of suite.cases) expect(testCase.system_outs, testCase.name).toBeLessThanOrEqual(1);
     }
+  });
+
+  it("reads a waived failure as a skip whose message and text are its waiver, the property shakedown.status=waived, the failure in its note; the suite counts no failure", () => {
+    const [netpol] = junitparser(reports.waiving);
+    expect([netpol?.tests, netpol?.failures, netpol?.skipped]).toEqual([2, 0, 1]);
+    const waived = netpol?.cases.find((testCase) => testCase.name === 'egress is enforced');
+    expect(waived?.results).toEqual([{ type: 'Skipped', message: WAIVED, text: `${WAIVED}\nfailure (not-enforced): expected x/b -> y/a blocked, observed allowed` }]);
+    expect(waived?.properties).toEqual({ 'shakedown.status': 'waived' });
+    expect(waived?.system_outs).toBe(1);
+    expect(waived?.system_out?.split('\n\n=== ').map((part) => part.split('\n', 1)[0])).toEqual(['=== waived ===', 'finding: fail (not-enforced) ===', 'origin ===', 'log (2 lines) ===']);
+    expect(waived?.system_out).toContain('[not-enforced] expected x/b -> y/a blocked, observed allowed');
   });
 
   it("reads a skip's reason as its message and its text, a warning's status property and note, a failure's correlation and log", () => {

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ShakedownError } from '../helpers/errors.ts';
 import { summarize, type CheckResult, type RunInfo } from '../helpers/result.ts';
 import { createJUnitReporter, LOG_TAIL_LINES, SHAKEDOWN_VERSION, type JUnitReporterOptions } from './junit.ts';
-import { failed, passed, runInfo, skipped, warned } from './testing/fixtures.ts';
+import { failed, passed, runInfo, skipped, waivedFailure, warned } from './testing/fixtures.ts';
 import { childrenNamed, parseXml, type XmlElement } from './testing/xml.ts';
 
 let dir: string;
@@ -180,6 +180,25 @@ describe('JUnit reporter', () => {
     expect(skip.attributes).toEqual({ message: 'no IngressClass in the cluster' });
     expect(skip.text).toBe('no IngressClass in the cluster');
     expect(systemOutOf(testCase)).toBe('=== skipped ===\nno IngressClass in the cluster');
+  });
+
+  it('writes a waived failure as a skipped testcase: the waiver as the message and text of <skipped>, the whole failure in its note, shakedown.status=waived', async () => {
+    const waived = waivedFailure('netpol', 'egress is enforced', { origin: { dimension: 'direction', value: 'egress', summary: 'no egress policy is enforced', confidence: 'high' } });
+    const root = await completeRun([passed('netpol', 'ingress is enforced'), waived, failed('dns', 'search path')]);
+    expect([root.attributes.tests, root.attributes.failures, root.attributes.skipped]).toEqual(['3', '1', '1']);
+    const [netpol] = suitesOf(root);
+    expect([netpol?.attributes.failures, netpol?.attributes.skipped]).toEqual(['0', '1']);
+    const testCase = casesOf(netpol)[1] as XmlElement;
+    expect(testCase.children.map((child) => child.name)).toEqual(['properties', 'skipped', 'system-out']);
+    expect(childrenNamed(only(childrenNamed(testCase, 'properties')), 'property').map((p) => p.attributes)).toEqual([{ name: 'shakedown.status', value: 'waived' }]);
+    const skip = only(childrenNamed(testCase, 'skipped'));
+    expect(skip.attributes).toEqual({ message: 'waived until 2027-03-31: known: the CNI enforces no policy here (OPS-1234)' });
+    expect(skip.text).toBe('waived until 2027-03-31: known: the CNI enforces no policy here (OPS-1234)\nfailure (not-enforced): expected x/b -> y/a blocked, observed allowed');
+    const note = systemOutOf(testCase);
+    expect(note.split('\n\n=== ').map((part) => part.split('\n', 1)[0])).toEqual(['=== waived ===', 'finding: fail (not-enforced) ===', 'origin ===', 'log (2 lines) ===']);
+    expect(note).toContain('=== waived ===\nwaived until 2027-03-31: known: the CNI enforces no policy here (OPS-1234) (waiver "netpol/*")');
+    expect(note).toContain('[not-enforced] expected x/b -> y/a blocked, observed allowed\n\n--- reachability (expected vs observed) ---');
+    expect(note).toContain('likely cause: the CNI does not enforce NetworkPolicy');
   });
 
   it("adds the caller's properties after the run's, and refuses names shakedown writes itself", async () => {

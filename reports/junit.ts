@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ERROR_CODES, ShakedownError } from '../helpers/errors.ts';
-import { checkName, correlate, describeCorrelation, type CheckResult, type Correlation, type FailedCheck, type WarnedCheck } from '../helpers/result.ts';
+import { checkName, correlate, describeCorrelation, isWaived, type CheckResult, type Correlation, type FailedCheck, type WarnedCheck } from '../helpers/result.ts';
 import { createFileReporter, type FileReporter, type FileReporterOptions, type ReportSnapshot } from './file-reporter.ts';
 import { emptyTag, openTag, textElement } from './xml.ts';
 
@@ -21,7 +21,15 @@ import { emptyTag, openTag, textElement } from './xml.ts';
 // and encoding/xml ignore them) and its note. A skip's reason is the <skipped>
 // element's text as well as its message attribute: GitLab and junitparser read
 // the text (GitLab shows an attribute-only skip as a hash), Jenkins and sonobuoy
-// the attribute. reports/junit.consumers.test.ts feeds the reports to them.
+// the attribute. A waived failure (--waivers) is a skipped testcase, not a
+// <failure>: a <failure> turns GitLab's and Jenkins' test reports red whatever
+// its message says, and a waiver's point is that the run passes. Its <skipped>
+// says "waived until DATE: reason" as message attribute (Jenkins, sonobuoy) and
+// as text (GitLab, junitparser), with the failure's class and message on the
+// text's next line; the property shakedown.status=waived (Jenkins) marks it
+// apart from a check that did not run, and its <system-out> keeps the whole
+// failure (finding, origin, log) as a failed testcase's would.
+// reports/junit.consumers.test.ts feeds the reports to them.
 
 export interface JUnitReporterOptions extends FileReporterOptions {
   // Extra <property> elements for every testsuite (a CI job id, a cluster's
@@ -137,12 +145,19 @@ function logSections(log: readonly string[] | undefined): string[] {
   return [section(heading, tail.join('\n'))];
 }
 
-const WARN_PROPERTIES = ['<properties>', `  ${emptyTag('property', { name: 'shakedown.status', value: 'warn' })}`, '</properties>'];
+const statusProperties = (status: 'warn' | 'waived'): string[] => ['<properties>', `  ${emptyTag('property', { name: 'shakedown.status', value: status })}`, '</properties>'];
+const WARN_PROPERTIES = statusProperties('warn');
+const WAIVED_PROPERTIES = statusProperties('waived');
+
+// "waived until 2027-03-31: the reason": the skip's message.
+export function waivedMessage(waiver: NonNullable<FailedCheck['waiver']>): string {
+  return `waived until ${waiver.until}: ${waiver.reason}`;
+}
 
 const resultCase =
   (correlations: ReadonlyMap<string, Correlation>) =>
   (result: CheckResult): TestCase => {
-    const testCase = { suite: result.suite, name: result.check, durationMs: result.durationMs, outcome: result.status };
+    const testCase = { suite: result.suite, name: result.check, durationMs: result.durationMs, outcome: isWaived(result) ? ('skip' as const) : result.status };
     const origin = originSections(result, correlations.get(checkName(result)));
     switch (result.status) {
       case 'pass':
@@ -156,6 +171,22 @@ const resultCase =
           body: [textElement('skipped', { message: result.skipReason }, result.skipReason), ...systemOut([section('skipped', result.skipReason)])],
         };
       case 'fail':
+        if (result.waiver !== undefined) {
+          const message = waivedMessage(result.waiver);
+          return {
+            ...testCase,
+            body: [
+              ...WAIVED_PROPERTIES,
+              textElement('skipped', { message }, `${message}\nfailure (${result.classification}): ${result.message}`),
+              ...systemOut([
+                section('waived', `${message} (waiver ${JSON.stringify(result.waiver.check)})`),
+                section(`finding: fail (${result.classification})`, findingText(result, origin.length === 0)),
+                ...origin,
+                ...logSections(result.log),
+              ]),
+            ],
+          };
+        }
         return {
           ...testCase,
           body: [

@@ -5,7 +5,7 @@ import { summarize, type CheckResult } from '../helpers/result.ts';
 import { createConsoleReporter } from './console.ts';
 import { createLiveDisplay, createProgressModel, fit, REDRAW_MS } from './progress.ts';
 import type { RunPlan } from './reporter.ts';
-import { failed, passed, runInfo } from './testing/fixtures.ts';
+import { failed, passed, runInfo, skipped, waivedFailure, warned } from './testing/fixtures.ts';
 import { screen } from './testing/screen.ts';
 
 const plainChalk = new Chalk({ level: 0 });
@@ -60,6 +60,21 @@ describe('the progress model', () => {
       { name: 'services', total: 3, done: 4, failed: 1 },
       { name: 'netpol', total: 2, done: 1, failed: 0 },
       { name: 'dns', total: 1, done: 0, failed: 0 },
+    ]);
+  });
+
+  it('counts a waived failure apart (it fails no suite), checks a selection left out as skipped, and stale waivers as the engine\'s own', () => {
+    const model = createProgressModel(() => 0);
+    model.plan(PLAN);
+    model.checkEnd(skipped('dns', 'every replica answers', { skipReason: 'not selected by --check "netpol/*"' }));
+    model.checkEnd(waivedFailure('netpol', 'enforced'));
+    model.checkEnd(passed('netpol', 'by podSelector'));
+    model.checkEnd(warned('waivers', 'stale waiver: services/*'));
+    expect(model.render(100, plainChalk)[0]).toBe('shakedown 0:00 · 3/6 checks · 1 waived · 1 warned · 1 skipped');
+    expect(model.suites()).toEqual([
+      { name: 'services', total: 3, done: 0, failed: 0 },
+      { name: 'netpol', total: 2, done: 2, failed: 0 },
+      { name: 'dns', total: 1, done: 1, failed: 0 },
     ]);
   });
 

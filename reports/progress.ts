@@ -7,7 +7,8 @@
 // which owns the lines it drew: it redraws them in one write, prints permanent lines above them,
 // and erases them before the final summary. Only a terminal gets a painter (console.ts decides).
 import type { ChalkInstance } from 'chalk';
-import type { CheckResult } from '../helpers/result.ts';
+import { isWaived, type CheckResult } from '../helpers/result.ts';
+import { WAIVERS_SUITE } from '../helpers/waivers/waive.ts';
 import { terminalText } from '../helpers/terminal-text.ts';
 import type { OutputStream, ProgressEvent, RunPlan } from './reporter.ts';
 
@@ -37,13 +38,14 @@ export interface ProgressModel {
   suites(): readonly { name: string; total: number | undefined; done: number; failed: number }[];
 }
 
-// The engine's own suite (fleet findings, namespace teardown): counted, not drawn as a suite.
-const ENGINE_SUITE = 'setup';
+// The engine's own suites (fleet findings, namespace teardown; stale waivers): counted, not drawn as suites.
+const ENGINE_SUITES: ReadonlySet<string> = new Set(['setup', WAIVERS_SUITE]);
 
 export function createProgressModel(now: () => number = Date.now): ProgressModel {
   const startedAt = now();
   const suites = new Map<string, SuiteState>();
-  const counts = { pass: 0, fail: 0, warn: 0, skip: 0 };
+  // A waived failure (--waivers) is counted apart: it does not fail the run.
+  const counts = { pass: 0, fail: 0, warn: 0, skip: 0, waived: 0 };
   let profile = 'full';
   let engine: { line: string; at: number } = { line: 'connecting to the cluster', at: startedAt };
 
@@ -63,22 +65,22 @@ export function createProgressModel(now: () => number = Date.now): ProgressModel
       for (const { suite, checks } of plan.suites) suiteOf(suite).total = checks.length;
     },
     suiteStart(suite) {
-      if (suite !== ENGINE_SUITE) suiteOf(suite).started = true;
+      if (!ENGINE_SUITES.has(suite)) suiteOf(suite).started = true;
     },
     checkStart(suite, check) {
-      if (suite === ENGINE_SUITE) return;
+      if (ENGINE_SUITES.has(suite)) return;
       const state = suiteOf(suite);
       state.started = true;
       state.running.set(check, { since: now() });
     },
     checkEnd(result) {
-      counts[result.status] += 1;
-      if (result.suite === ENGINE_SUITE) return;
+      counts[isWaived(result) ? 'waived' : result.status] += 1;
+      if (ENGINE_SUITES.has(result.suite)) return;
       const state = suiteOf(result.suite);
       state.started = true;
       state.running.delete(result.check);
       state.done += 1;
-      if (result.status === 'fail') state.failed += 1;
+      if (result.status === 'fail' && !isWaived(result)) state.failed += 1;
     },
     progress(event) {
       const line = oneLine(event.line);
@@ -91,11 +93,12 @@ export function createProgressModel(now: () => number = Date.now): ProgressModel
     },
     render(width, c) {
       const at = now();
-      const all = [...suites.values()].filter((s) => s.name !== ENGINE_SUITE);
+      const all = [...suites.values()].filter((s) => !ENGINE_SUITES.has(s.name));
       const total = all.every((s) => s.total !== undefined) ? all.reduce((sum, s) => sum + (s.total ?? 0), 0) : undefined;
       const done = all.reduce((sum, s) => sum + s.done, 0);
       const tally: Part[] = [[`${done}${total === undefined ? '' : `/${total}`} checks`, c.bold]];
       if (counts.fail > 0) tally.push([' · ', c.dim], [`${counts.fail} failed`, c.red]);
+      if (counts.waived > 0) tally.push([' · ', c.dim], [`${counts.waived} waived`, c.cyan]);
       if (counts.warn > 0) tally.push([' · ', c.dim], [`${counts.warn} warned`, c.magenta]);
       if (counts.skip > 0) tally.push([' · ', c.dim], [`${counts.skip} skipped`, c.yellow]);
       const lines = [fit(width, [['shakedown ', c.bold], [clock(at - startedAt), c.cyan], [' · ', c.dim], ...tally, ...(profile === 'full' ? [] : ([[` · profile ${profile}`, c.dim]] as Part[]))])];
@@ -126,7 +129,7 @@ export function createProgressModel(now: () => number = Date.now): ProgressModel
       return lines;
     },
     suites() {
-      return [...suites.values()].filter((s) => s.name !== ENGINE_SUITE).map(({ name, total, done, failed }) => ({ name, total, done, failed }));
+      return [...suites.values()].filter((s) => !ENGINE_SUITES.has(s.name)).map(({ name, total, done, failed }) => ({ name, total, done, failed }));
     },
   };
 }

@@ -8,7 +8,7 @@ import { ShakedownError } from '../helpers/errors.ts';
 import { summarize, type CheckResult } from '../helpers/result.ts';
 import { createRunReporters } from './run-reporters.ts';
 import { createSonobuoyReporter, renderSonobuoyResults, sonobuoyResults, SONOBUOY_FILES, SONOBUOY_RESULTS_DIR, type SonobuoyItem } from './sonobuoy.ts';
-import { failed, passed, runInfo, skipped, warned } from './testing/fixtures.ts';
+import { failed, passed, runInfo, skipped, waivedFailure, warned } from './testing/fixtures.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -64,6 +64,25 @@ describe('sonobuoy results tree', () => {
     const summary = summarize(results());
     const count = (status: string) => leaves(tree).filter((leaf) => leaf.status === status).length;
     expect([count('passed'), count('failed'), count('skipped')]).toEqual([summary.passed + summary.warned, summary.failed, summary.skipped]);
+  });
+
+  it('makes a waived failure a skipped item, as the JUnit does: the waiver as its skip reason, the failure in its details', () => {
+    const tree = sonobuoyResults(snapshot({ results: [passed('netpol', 'ingress is enforced'), waivedFailure('netpol', 'egress is enforced')] }));
+    expect(tree.status).toBe('passed');
+    expect(leaves(tree)[1]).toEqual({
+      name: 'egress is enforced',
+      status: 'skipped',
+      details: {
+        'skip-reason': 'waived until 2027-03-31: known: the CNI enforces no policy here (OPS-1234)',
+        waiver: 'netpol/*',
+        failure: 'expected x/b -> y/a blocked, observed allowed',
+        classification: 'not-enforced',
+        evidence: '--- reachability (expected vs observed) ---\n      y/a\nx/b   X .',
+        'likely-cause': 'the CNI does not enforce NetworkPolicy',
+        reproduce: 'kubectl exec -n sd-x b -- agent probe y/a:80',
+        log: 'applied deny-all to y\nprobe x/b -> y/a: connected',
+      },
+    });
   });
 
   it('makes a setup error a failed item, and a report written before the end a failed "run completed", as the JUnit does', () => {

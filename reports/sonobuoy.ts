@@ -15,7 +15,9 @@
 // only the last <system-out> of a test case, so skip reasons and some warnings would be lost in
 // `sonobuoy results`. Here every check is one item: passed, failed or skipped (a warning is passed,
 // as in the JUnit: it never fails the run) with its message, warning, skip reason or failure in
-// its details; setup errors and an unfinished run are failed items, as in the JUnit.
+// its details; setup errors and an unfinished run are failed items, as in the JUnit. A waived
+// failure (--waivers) is skipped, as in the JUnit (it does not fail the run), its waiver in
+// details.skip-reason ("waived until DATE: reason") and the failure itself in details.failure.
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ERROR_CODES, ShakedownError } from '../helpers/errors.ts';
@@ -23,7 +25,7 @@ import { checkName, correlate, describeCorrelation, type CheckResult, type Corre
 import { createFileReporter, type FileReporter, type ReportSnapshot } from './file-reporter.ts';
 import { createHtmlReporter } from './html.ts';
 import { createJsonReporter } from './json.ts';
-import { createJUnitReporter } from './junit.ts';
+import { createJUnitReporter, waivedMessage } from './junit.ts';
 import { createMultiplexer, type ReporterFailure } from './multiplexer.ts';
 import type { Reporter } from './reporter.ts';
 
@@ -163,6 +165,13 @@ function checkItem(result: CheckResult, correlation: Correlation | undefined): S
     case 'skip':
       return { name, status: 'skipped', details: { 'skip-reason': result.skipReason } };
     case 'fail':
+      if (result.waiver !== undefined) {
+        return {
+          name,
+          status: 'skipped',
+          details: { 'skip-reason': waivedMessage(result.waiver), waiver: result.waiver.check, failure: result.message, classification: result.classification, ...common(), ...(result.log === undefined || result.log.length === 0 ? {} : { log: result.log.join('\n') }) },
+        };
+      }
       return {
         name,
         status: 'failed',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderJson, type JsonReport } from '../../reports/json.ts';
 import { renderJUnit } from '../../reports/junit.ts';
 import { sonobuoyResults, type SonobuoyItem } from '../../reports/sonobuoy.ts';
-import { failed, passed, runInfo, skipped, warned } from '../../reports/testing/fixtures.ts';
+import { failed, passed, runInfo, skipped, waivedFailure, warned } from '../../reports/testing/fixtures.ts';
 import { compare, junitCounts, parseDetailed, parseSummary, type DetailedItem } from './compare.ts';
 
 const snapshot = {
@@ -59,6 +59,14 @@ describe('sonobuoy results against the JSON report', () => {
     const broken = JSON.parse(renderJson({ ...snapshot, results: [failed('dns', 'x')], complete: false })) as JsonReport;
     const summary = parseSummary('Plugin: shakedown\nStatus: failed\nTotal: 2\nPassed: 0\nFailed: 2\nSkipped: 0\n\nFailed tests:\nx\nrun completed\n');
     expect(compare(summary, [], broken).mismatches).toEqual(["sonobuoy results --mode detailed lists 0 items, shakedown's report 2", "dns › x: not in sonobuoy's results"]);
+  });
+
+  it('counts a waived failure as a skipped item, as the JUnit does, its failure kept', () => {
+    const waived = { ...snapshot, results: [...snapshot.results, waivedFailure('netpol', 'egress is enforced')] };
+    const json = JSON.parse(renderJson(waived)) as JsonReport;
+    const summary = parseSummary(['Plugin: shakedown', 'Status: passed', 'Total: 5', 'Passed: 3', 'Failed: 0', 'Skipped: 2', ''].join('\n'));
+    expect(compare(summary, parseDetailed(detailedText(sonobuoyResults(waived))), json)).toEqual({ mismatches: [], warnings: { kept: 1, of: 1 }, skipReasons: { kept: 1, of: 1 }, failures: { kept: 1, of: 1 } });
+    expect(junitCounts(renderJUnit(waived))).toEqual({ tests: 5, failures: 0, skipped: 2 });
   });
 
   it("reads the JUnit report's counts", () => {

@@ -93,7 +93,7 @@ async function trial(sonobuoy: string, t: Trial, failures: string[]): Promise<vo
     const junit = junitCounts(readFileSync(join(results, SONOBUOY_FILES.junit), 'utf8'));
     say(`sonobuoy results vs shakedown's JSON report (run ${report.run.runId}, complete: ${report.complete}):`);
     say(`  Status:  ${summary.status.padEnd(8)} shakedown exit verdict: ${s.failed + report.errors.length > 0 ? 'failed' : 'passed'}`);
-    say(`  Total:   ${String(summary.total).padEnd(8)} ${s.passed + s.warned + s.failed + s.skipped} checks, ${report.errors.length} setup errors   (JUnit tests ${junit.tests})`);
+    say(`  Total:   ${String(summary.total).padEnd(8)} ${s.passed + s.warned + s.failed + s.skipped + (s.waived ?? 0)} checks, ${report.errors.length} setup errors   (JUnit tests ${junit.tests})`);
     say(`  Passed:  ${String(summary.passed).padEnd(8)} ${s.passed} passed + ${s.warned} warned (a warning passes, as in the JUnit)`);
     say(`  Failed:  ${String(summary.failed).padEnd(8)} ${s.failed} failed + ${report.errors.length} setup errors   (JUnit failures ${junit.failures})`);
     say(`  Skipped: ${String(summary.skipped).padEnd(8)} ${s.skipped} skipped   (JUnit skipped ${junit.skipped})`);
