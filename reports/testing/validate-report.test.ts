@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ShakedownError } from '../../helpers/errors.ts';
+import { renderHistoryJson } from '../history/json.ts';
+import { buildHistory } from '../history/model.ts';
+import { night } from '../history/testing/nights.ts';
 import { renderJson } from '../json.ts';
 import { sampleSnapshot } from './sample-run.ts';
 import { reportProblems } from './validate-report.ts';
@@ -28,7 +31,13 @@ describe('reportProblems', () => {
 
   it('refuses what is not JSON, or no version it knows', () => {
     expect(reportProblems('{"schemaVersion":')[0]).toMatch(/^not JSON: /);
-    expect(reportProblems('{"schemaVersion":"shakedown.report/v9"}')).toEqual(['$.schemaVersion: "shakedown.report/v9" is none of shakedown.report/v1, shakedown.report/v2']);
+    expect(reportProblems('{"schemaVersion":"shakedown.report/v9"}')).toEqual(['$.schemaVersion: "shakedown.report/v9" is none of shakedown.report/v1, shakedown.report/v2, shakedown.history/v1']);
+  });
+
+  it('validates a history of shakedown history --json against its own schema', () => {
+    const history = JSON.parse(renderHistoryJson(buildHistory([night(1, { 'dns › a': 'pass' }), night(2, { 'dns › a': 'waived' })], { flakyFlips: 2 }))) as Record<string, unknown>;
+    expect(reportProblems(JSON.stringify(history))).toEqual([]);
+    expect(reportProblems(JSON.stringify({ ...history, nights: [] }))).toEqual(['$.nights: 0 items, fewer than the minimum 1']);
   });
 });
 

@@ -1,6 +1,7 @@
-// Validates shakedown's JSON reports against their schema in reports/schema/ (by the report's own
-// schemaVersion), with the dependency-free validator the tests use; .ci/run runs it on every JSON
-// report CI makes. Prints each problem as "FILE: $.path: problem"; exit 1 when any, 0 otherwise.
+// Validates shakedown's JSON reports, and the histories of shakedown history --json, against their
+// schema in reports/schema/ (by the file's own schemaVersion), with the dependency-free validator
+// the tests use; .ci/run runs it on every JSON report CI makes. Prints each problem as
+// "FILE: $.path: problem"; exit 1 when any, 0 otherwise.
 //   node reports/testing/validate-report.ts REPORT.json...
 import { readFileSync } from 'node:fs';
 import { validate } from './json-schema.ts';
@@ -8,6 +9,7 @@ import { validate } from './json-schema.ts';
 const SCHEMAS: Record<string, string> = {
   'shakedown.report/v1': 'report-v1.schema.json',
   'shakedown.report/v2': 'report-v2.schema.json',
+  'shakedown.history/v1': 'history-v1.schema.json',
 };
 
 function schema(file: string): unknown {
