@@ -27,6 +27,7 @@ export function optionsFor(command: CommandSpec, suites: readonly SuiteManifest[
   const options: Record<string, OptionSpec> = {
     help: { type: 'boolean', short: 'h' },
     ...(command.keys.length === 0 ? {} : { [CONFIG_FLAG]: { type: 'string', expects: 'a JSON file of settings' } }),
+    ...command.flags,
   };
   for (const key of command.keys) {
     const knob = KNOBS[key];
@@ -52,7 +53,7 @@ export function parseCommandArgs(command: CommandSpec, argv: readonly string[], 
 export function commandsWith(flag: string, suites: readonly SuiteManifest[] = []): string[] {
   const suiteFlag = suites.some((suite) => Object.values(suite.options).some((spec) => spec.flag === flag));
   const takes = (command: CommandSpec): boolean =>
-    (flag === CONFIG_FLAG && command.name !== 'diff' && command.keys.length > 0) || command.keys.some((key) => KNOBS[key].flag === flag) || (suiteFlag && command.suiteOptions === true);
+    (flag === CONFIG_FLAG && command.name !== 'diff' && command.keys.length > 0) || command.keys.some((key) => KNOBS[key].flag === flag) || Object.hasOwn(command.flags ?? {}, flag) || (suiteFlag && command.suiteOptions === true);
   return COMMANDS.filter(takes).map((command) => command.name);
 }
 

@@ -1,6 +1,7 @@
 // The commands of the CLI and the engine settings each one reads; `run` also reads the options the
 // suites declare in their manifests.
 import type { SettingKey } from '../helpers/settings.ts';
+import type { OptionSpec } from './args.ts';
 
 export interface CommandSpec {
   name: string;
@@ -8,6 +9,9 @@ export interface CommandSpec {
   keys: SettingKey[];
   // Takes the suites' options (flags, variables, config keys from their manifests).
   suiteOptions?: boolean;
+  // A command whose arguments are files parses its own flags, with no variable or config key: these
+  // (completion offers them; another command's unknown-flag message names this command).
+  flags?: Record<string, OptionSpec>;
 }
 
 export const COMMANDS: CommandSpec[] = [
@@ -54,6 +58,16 @@ export const COMMANDS: CommandSpec[] = [
     suiteOptions: true,
   },
   { name: 'diff', summary: 'compare two JSON reports (BEFORE.json AFTER.json): new failures, slower checks; exit 1 on a regression', keys: ['junit'] },
+  {
+    name: 'history',
+    summary: 'across JSON reports (files or directories of them), per check: outcomes by night, flips, pass rate, flaky checks, new failures, trends of measured figures',
+    keys: [],
+    flags: {
+      html: { type: 'string', expects: 'a file path, or - for standard output' },
+      json: { type: 'string', expects: 'a file path, or - for standard output' },
+      'flaky-flips': { type: 'string', expects: 'a whole number from 0 to 1000' },
+    },
+  },
   { name: 'list', summary: 'list the suites and their checks (with --check and --skip-check: those they select)', keys: ['suites', 'checks', 'skipChecks', 'verbose'] },
   { name: 'cleanup', summary: 'delete namespaces that crashed runs left behind (expired ones; --all for every one of ours)', keys: ['kubeconfig', 'context', 'inCluster', 'all', 'runId', 'apiQps', 'verbose'] },
   {

@@ -32,6 +32,12 @@ describe('shakedown completion', () => {
     expect(complete(['shakedown', 'run', '--check', 'ne'])).toEqual(['netpol/', 'network/']);
   });
 
+  it('completes the flags of a command that parses its own (history), and files after them', () => {
+    expect(complete(['shakedown', 'hi'])).toEqual(['history']);
+    expect(complete(['shakedown', 'history', '--fl'])).toEqual(['--flaky-flips']);
+    expect(commandFlags(manifests).get('history')).toEqual(['--flaky-flips', '--help', '--html', '--json']);
+  });
+
   it('refuses a shell it does not know, naming the ones it does', () => {
     expect(thrown(() => completionScript('fish', manifests)).message).toBe('shakedown completion takes a shell: bash or zsh, got "fish"');
   });

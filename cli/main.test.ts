@@ -25,8 +25,8 @@ describe('main', () => {
   });
 
   it('a flag where the command belongs, and a command in capitals, are named as such', async () => {
-    expect((await cli(['--verbose', 'run'])).stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: "--verbose" is not a command: flags go after the command (shakedown COMMAND [flags]); commands: run, gate, diff, deploy, list, cleanup, images');
-    expect((await cli(['RUN'])).stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: unknown command "RUN"; commands: run, gate, diff, deploy, list, cleanup, images; did you mean run?');
+    expect((await cli(['--verbose', 'run'])).stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: "--verbose" is not a command: flags go after the command (shakedown COMMAND [flags]); commands: run, gate, diff, history, deploy, list, cleanup, images');
+    expect((await cli(['RUN'])).stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: unknown command "RUN"; commands: run, gate, diff, history, deploy, list, cleanup, images; did you mean run?');
   });
 
   it('points a bad flag value at the command\'s own help', async () => {

@@ -52,8 +52,9 @@ export async function main(io: CliIo): Promise<number> {
       io.stdout.write((await import('./completion.ts')).completionScript(rest[0], manifests));
       return 0;
     }
-    // diff takes two report files as arguments, not only flags.
+    // diff takes two report files as arguments, not only flags; history, reports and directories.
     if (name === 'diff') return await (await import('./diff.ts')).diffCommand(io, rest);
+    if (name === 'history') return await (await import('./history.ts')).historyCommand(io, rest);
     const command = findCommand(name);
     if (command === undefined) throw unknownCommand(name);
     const parsed = parseCommandArgs(command, rest, manifests);
@@ -142,6 +143,7 @@ async function helpCommand(io: CliIo, rest: readonly string[], manifests: readon
   const [topic] = rest;
   if (topic === undefined) io.stdout.write(`${mainUsage(manifests)}\n`);
   else if (topic === 'diff') return (await import('./diff.ts')).diffCommand(io, ['--help']);
+  else if (topic === 'history') return (await import('./history.ts')).historyCommand(io, ['--help']);
   else {
     const command = findCommand(topic);
     if (command === undefined) throw unknownCommand(topic);

@@ -58,7 +58,7 @@ export function commandUsage(command: CommandSpec, suites: readonly SuiteManifes
 
 // An unknown command, or a flag where the command belongs (`shakedown --verbose run`).
 export function unknownCommand(name: string): ShakedownError {
-  const commands = 'commands: run, gate, diff, deploy, list, cleanup, images';
+  const commands = 'commands: run, gate, diff, history, deploy, list, cleanup, images';
   if (name.startsWith('-')) return new ShakedownError('SD_BAD_FLAG', `${JSON.stringify(name)} is not a command: flags go after the command (shakedown COMMAND [flags]); ${commands}`, { hint: 'See `shakedown --help`.' });
   const near = findCommand(name.toLowerCase().trim());
   return new ShakedownError('SD_BAD_FLAG', `unknown command ${JSON.stringify(name)}; ${commands}${near === undefined ? '' : `; did you mean ${near.name}?`}`, { hint: 'See `shakedown --help`.' });

@@ -43,8 +43,8 @@ const config = (json: string): Record<string, Input> => ({ 'c.json': json });
 const RUN_ID = 'sd-20250304-abcd01';
 
 const COMMANDS_AND_ARGUMENTS: Row[] = [
-  { argv: ['launch'], line: 'unknown command "launch"; commands: run, gate, diff, deploy, list, cleanup, images', child: true },
-  { argv: ['RUN'], line: 'unknown command "RUN"; commands: run, gate, diff, deploy, list, cleanup, images; did you mean run?' },
+  { argv: ['launch'], line: 'unknown command "launch"; commands: run, gate, diff, history, deploy, list, cleanup, images', child: true },
+  { argv: ['RUN'], line: 'unknown command "RUN"; commands: run, gate, diff, history, deploy, list, cleanup, images; did you mean run?' },
   { argv: ['--verbose', 'run'], line: '"--verbose" is not a command: flags go after the command (shakedown COMMAND [flags])', child: true },
   { argv: [''], line: 'unknown command ""' },
   { argv: ['help', 'launch'], line: 'unknown command "launch"' },
@@ -265,6 +265,38 @@ const DIFF_INPUT: Row[] = [
 ];
 
 
+// shakedown history: reports that cannot be read (named, whether given or found in a directory),
+// its flags, and outputs that would land on an input or on each other.
+const HISTORY_INPUT: Row[] = [
+  { argv: ['history'], line: 'shakedown history takes the reports to read: JSON report files or directories of them (got none)', child: true },
+  { argv: ['history', 'good.json', ''], files: { 'good.json': GOOD }, line: 'shakedown history takes report files and directories; "" is not a file name' },
+  { argv: ['history', 'good.json', 'missing.json'], files: { 'good.json': GOOD }, line: 'cannot read the report {dir}/missing.json: no such file', child: true },
+  { argv: ['history', 'good.json', 'text.json'], files: withGood('text.json', 'not json\n'), line: '{dir}/text.json is not JSON: ' },
+  { argv: ['history', 'good.json', 'other.json'], files: withGood('other.json', '{"results": []}'), line: '{dir}/other.json is not a shakedown JSON report (no schemaVersion shakedown.report/...)', child: true },
+  { argv: ['history', 'good.json', 'r.json'], files: withGood('r.json', report({ schemaVersion: 'shakedown.report/v9' })), line: '{dir}/r.json is a shakedown.report/v9 report; this shakedown reads shakedown.report/v1 and shakedown.report/v2', child: true },
+  { argv: ['history', 'good.json', 'r.json'], files: withGood('r.json', report({ run: run({ startedAt: 'yesterday' }) })), line: '{dir}/r.json: run.startedAt must be a date and time (ISO 8601, as shakedown writes it), got "yesterday"' },
+  { argv: ['history', 'good.json', 'r.json'], files: withGood('r.json', report({ results: [result({ status: 'fail', classification: 'timeout', waiver: 'yes' })] })), line: '{dir}/r.json: results[0].waiver must ' },
+  { argv: ['history', 'good.json', 'r.json'], files: withGood('r.json', report({ results: [result({ durationMs: -5 })] })), line: '{dir}/r.json: results[0].durationMs must be a finite number of milliseconds, at least 0, got -5' },
+  { argv: ['history', 'good.json', 'h.json'], files: withGood('h.json', '{"schemaVersion": "shakedown.history/v1"}'), line: '{dir}/h.json is a shakedown.history/v1 (what shakedown history writes), not a report: give the reports it was made from' },
+  { argv: ['history', 'good.json', 'fifo.json'], files: withGood('fifo.json', FIFO), line: 'cannot read the report {dir}/fifo.json: it is not a regular file (a FIFO, socket or device)', child: true },
+  { argv: ['history', 'nights'], files: { nights: DIR, 'nights/a.json': GOOD, 'nights/b.json': '[]' }, line: '{dir}/nights/b.json is not a shakedown JSON report: it holds an array', child: true },
+  { argv: ['history', 'nights'], files: { nights: DIR, 'nights/sub': DIR, 'nights/a.txt': 'x' }, line: 'the directory {dir}/nights holds no *.json file (its subdirectories are not read)' },
+  { argv: ['history', 'nights'], files: { nights: DIR, 'nights/h.json': '{"schemaVersion": "shakedown.history/v1"}' }, line: 'no report to make a history of: "nights" holds no shakedown JSON report' },
+  { argv: ['history', 'good.json', '--flaky-flips', '-1'], files: { 'good.json': GOOD }, line: '--flaky-flips must be a whole number from 0 to 1000, got "-1"' },
+  { argv: ['history', 'good.json', '--flaky-flips', '1.5'], files: { 'good.json': GOOD }, line: '--flaky-flips must be a whole number from 0 to 1000, got "1.5"' },
+  { argv: ['history', 'good.json', '--flaky-flips', '1001'], files: { 'good.json': GOOD }, line: '--flaky-flips must be a whole number from 0 to 1000, got "1001"' },
+  { argv: ['history', 'good.json', '--flaky-flips'], files: { 'good.json': GOOD }, line: '--flaky-flips needs a value (a whole number from 0 to 1000)' },
+  { argv: ['history', 'good.json', '--html', ''], files: { 'good.json': GOOD }, line: '--html must not be empty' },
+  { argv: ['history', 'good.json', '--json', 'no/such/dir/h.json'], files: { 'good.json': GOOD }, line: '--json {dir}/no/such/dir/h.json: the directory {dir}/no/such/dir does not exist', child: true },
+  { argv: ['history', 'good.json', '--html', 'out'], files: { 'good.json': GOOD, out: DIR }, line: '--html {dir}/out: is a directory; name a file in it' },
+  { argv: ['history', 'good.json', '--html', '-', '--json', '-'], files: { 'good.json': GOOD }, line: '--html and --json are both - (standard output): only one can go there' },
+  { argv: ['history', 'good.json', '--html', 'h.out', '--json', 'h.out'], files: { 'good.json': GOOD }, line: '--html and --json both write {dir}/h.out: one would replace the other' },
+  { argv: ['history', '.', '--json', 'good.json'], files: { 'good.json': GOOD }, line: '--json {dir}/good.json is one of the reports read: give the history a file of its own' },
+  { argv: ['history', 'good.json', '--verbose'], files: { 'good.json': GOOD }, line: 'unknown flag --verbose for `shakedown history`' },
+  { argv: ['history', 'good.json', '--junit', 'j.xml'], files: { 'good.json': GOOD }, line: 'unknown flag --junit for `shakedown history` (it is a flag of `shakedown run`, `shakedown gate`, `shakedown diff`, `shakedown deploy`)' },
+  { argv: ['run', '--flaky-flips', '3'], line: 'unknown flag --flaky-flips for `shakedown run` (it is a flag of `shakedown history`)' },
+];
+
 // Report paths, the kubeconfig and deploy's namespace: each refused before anything touches the
 // cluster or a report is written (reports/report-path.ts, helpers/kube/kubeconfig-check.ts, cli/deploy.ts).
 const PATHS_AND_CLUSTERS: Row[] = [
@@ -316,7 +348,7 @@ const SELECTION_AND_WAIVERS: Row[] = [
   { argv: ['deploy', '--waivers', 'w.yaml'], line: 'unknown flag --waivers for `shakedown deploy` (it is a flag of `shakedown run`, `shakedown gate`)' },
 ];
 
-const ROWS: Row[] = [...COMMANDS_AND_ARGUMENTS, ...FLAG_SYNTAX, ...FLAG_VALUES, ...DEPLOY_AND_CLEANUP, ...ENVIRONMENT, ...CONFIG_FILE, ...DIFF_INPUT, ...PATHS_AND_CLUSTERS, ...SELECTION_AND_WAIVERS];
+const ROWS: Row[] = [...COMMANDS_AND_ARGUMENTS, ...FLAG_SYNTAX, ...FLAG_VALUES, ...DEPLOY_AND_CLEANUP, ...ENVIRONMENT, ...CONFIG_FILE, ...DIFF_INPUT, ...HISTORY_INPUT, ...PATHS_AND_CLUSTERS, ...SELECTION_AND_WAIVERS];
 
 // 3 s, or more while the machine runs more than it has cores for.
 const ROW_LIMIT_MS = 3000;

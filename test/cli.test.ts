@@ -56,7 +56,7 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     expect(value.stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: --concurrency must be an integer from 1 to 64, got "lots"');
     const command = await shakedown(['launch']);
     expect(command.code).toBe(2);
-    expect(command.stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: unknown command "launch"; commands: run, gate, diff, deploy, list, cleanup, images');
+    expect(command.stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: unknown command "launch"; commands: run, gate, diff, history, deploy, list, cleanup, images');
     const suite = await shakedown(['run', '--suite', 'nope']);
     expect(suite.code).toBe(2);
     expect(suite.stderr.split('\n')[0]).toMatch(/^error SD_BAD_FLAG: --suite names no suite: nope \(suites: .*smoke/);
