@@ -54,4 +54,26 @@ describe('wrapper go.mod', () => {
     // Components without minGo keep the dependency's directive as before.
     expect(wrapperGoMod(component('coredns'), { Go: '1.14' })).toContain('go 1.14\n');
   });
+
+  it("builds cert-manager's components from our mains, named under its module path, with a stand-in for the refused Venafi SDK", () => {
+    const c = component('cert-manager');
+    const mod = wrapperGoMod(c, { Go: '1.26.0' });
+    expect(mod).toMatch(/^require github\.com\/cert-manager\/cert-manager v1\.21\.\d+$/m);
+    expect(mod).toContain('replace github.com/cert-manager/cert-manager/shakedown => ./shakedown\n');
+    expect(mod).toContain('replace github.com/Venafi/vcert/v5 => ./shakedown/vcert\n');
+    expect(mod).toContain('tool github.com/cert-manager/cert-manager/shakedown/cmd/cert-manager\n');
+    const files = c.files ?? {};
+    // Internal packages of cert-manager are importable only from under its module path.
+    expect(files['shakedown/go.mod']).toMatch(/^module github\.com\/cert-manager\/cert-manager\/shakedown$/m);
+    expect(files['shakedown/vcert/go.mod']).toMatch(/^module github\.com\/Venafi\/vcert\/v5$/m);
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(['shakedown/cmd/cert-manager/main.go', 'shakedown/cmd/cert-manager/controller.go', 'shakedown/cmd/cert-manager/webhook.go', 'shakedown/cmd/cert-manager/cainjector.go']));
+    expect(c.moduleFiles).toEqual({ crds: 'deploy/crds' });
+  });
+
+  it('builds metrics-server v0.8.0, the approved release (v0.9.0 is served but not approved)', () => {
+    const mod = wrapperGoMod(component('metrics-server'), { Go: '1.24.4' });
+    expect(mod).toContain('require sigs.k8s.io/metrics-server v0.8.0\n');
+    expect(mod).toContain('tool sigs.k8s.io/metrics-server/cmd/metrics-server\n');
+  });
 });
+

@@ -1,7 +1,7 @@
 // Builds what the cluster runs from the package registries, cached outside the repo and keyed by
 // the pinned versions: Go components through wrapper modules, and our own tiny pause binary.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { flannelComponents, type GoComponent, goComponents } from './components.ts';
 import { ClusterError } from './errors.ts';
@@ -48,6 +48,13 @@ export function binary(name: string): string {
     if (c.commands.some((cmd) => basename(cmd) === name)) return join(componentBinDir(c), name);
   }
   throw new Error(`no component builds ${name}`);
+}
+
+/** What the build kept of a component's module (its `moduleFiles`), e.g. cert-manager's CRDs. */
+export function componentModuleFile(component: string, name: string): string {
+  const c = goComponents.find((g) => g.name === component);
+  if (c?.moduleFiles?.[name] === undefined) throw new Error(`component ${component} keeps no ${name} of its module`);
+  return join(dirname(componentBinDir(c)), 'module', name);
 }
 
 /** A binary of a named component (flanneld and the flannel CNI plugin are both called flannel). */
@@ -102,7 +109,7 @@ async function buildGoComponent(c: GoComponent): Promise<void> {
   const env = goEnv(c);
   const started = Date.now();
   log.step(`building ${c.name} ${c.version} (cold builds take minutes; log: ${logFile})`);
-  const downloaded = JSON.parse(run('go', ['mod', 'download', '-json', `${c.module}@${c.version}`], { env, cwd: dir })) as { GoMod: string };
+  const downloaded = JSON.parse(run('go', ['mod', 'download', '-json', `${c.module}@${c.version}`], { env, cwd: dir })) as { GoMod: string; Dir: string };
   const dep = JSON.parse(run('go', ['mod', 'edit', '-json', downloaded.GoMod], { env, cwd: dir })) as GoModJson;
   writeFileSync(join(dir, 'go.mod'), wrapperGoMod(c, dep));
   for (const [path, content] of Object.entries(c.files ?? {})) {
@@ -122,6 +129,7 @@ async function buildGoComponent(c: GoComponent): Promise<void> {
       ...(err instanceof ClusterError && err.logTail ? { logTail: err.logTail } : {}),
     });
   }
+  for (const [name, path] of Object.entries(c.moduleFiles ?? {})) cpSync(join(downloaded.Dir, path), join(dir, 'module', name), { recursive: true });
   writeFileSync(join(bin, '.complete'), `${Date.now() - started} ms\n`);
   // Builds of earlier pins or recipes are dead weight now.
   const buildRoot = dirname(dir);

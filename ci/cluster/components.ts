@@ -1,5 +1,7 @@
 // The cluster's Go components as data: which module, which commands, and how to resolve the
 // local-path replace directives a dependency's go.mod carries (they do not apply to a wrapper).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { versions } from './versions.ts';
 
 export interface GoComponent {
@@ -23,6 +25,8 @@ export interface GoComponent {
   tags?: string[];
   /** Replace directives of our own (module -> one of `files`' dirs), for modules the proxy refuses. */
   replace?: Record<string, string>;
+  /** Files or directories of the component's module kept beside the binaries (name -> path in the module), e.g. its CRDs. */
+  moduleFiles?: Record<string, string>;
 }
 
 const k8s = versions.kubernetes;
@@ -53,6 +57,18 @@ const traefikExt = {
     '',
   ].join('\n'),
 };
+
+/** Every file under a directory of ours, keyed by its path under `prefix` (for a component's `files`). */
+function sourceTree(dir: string, prefix: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort()
+    .map((f) => [join(prefix, relative(dir, f)), readFileSync(f, 'utf8')]));
+}
+
+/** Our module of cert-manager mains (see its go.mod for why it is named under cert-manager's path). */
+const certManagerMains = 'github.com/cert-manager/cert-manager/shakedown';
 
 export const goComponents: GoComponent[] = [
   {
@@ -99,6 +115,27 @@ export const goComponents: GoComponent[] = [
     files: traefikExt,
     noSumDb: ['github.com/akamai/AkamaiOPEN-edgegrid-golang', 'github.com/go-acme', 'github.com/nrdcg/oci-go-sdk', 'github.com/yandex-cloud/go-sdk'],
     ldflags: [`-X github.com/traefik/traefik/v3/pkg/version.Version=${versions.traefik}`],
+  },
+  {
+    name: 'cert-manager',
+    module: 'github.com/cert-manager/cert-manager',
+    version: `v${versions.certManager}`,
+    // One binary: `cert-manager controller|webhook|cainjector --config FILE`.
+    commands: [`${certManagerMains}/cmd/cert-manager`],
+    files: sourceTree(join(import.meta.dirname, 'cert-manager'), 'shakedown'),
+    // vcert, the Venafi issuer's SDK, is refused by the module proxy at the version cert-manager
+    // requires: a stand-in (cert-manager/vcert/go.mod says why) takes its place.
+    replace: { [certManagerMains]: './shakedown', 'github.com/Venafi/vcert/v5': './shakedown/vcert' },
+    ldflags: [`-X github.com/cert-manager/cert-manager/pkg/util.AppVersion=v${versions.certManager}`],
+    // The CRDs as controller-gen wrote them (the Helm chart templates the same ones).
+    moduleFiles: { crds: 'deploy/crds' },
+  },
+  {
+    name: 'metrics-server',
+    module: 'sigs.k8s.io/metrics-server',
+    version: `v${versions.metricsServer}`,
+    commands: ['sigs.k8s.io/metrics-server/cmd/metrics-server'],
+    ldflags: [`-X k8s.io/client-go/pkg/version.gitVersion=v${versions.metricsServer}`, '-X k8s.io/client-go/pkg/version.gitTreeState=clean'],
   },
 ];
 

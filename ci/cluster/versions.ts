@@ -20,6 +20,14 @@ export const versions = {
    * last served release that still has plugins/meta/flannel.
    */
   cniPluginsFlannel: '0.9.1',
+  /**
+   * github.com/cert-manager/cert-manager: the newest v1.21 patch the module proxy serves (v1.21.3+
+   * are refused). Its controller, webhook and cainjector mains are modules the proxy does not
+   * serve; ci/cluster/cert-manager/ has ours.
+   */
+  certManager: '1.21.2',
+  /** sigs.k8s.io/metrics-server; v0.9.0 is served but is not an approved release. */
+  metricsServer: '0.8.0',
   /** Tag of our own pause image (a tiny C program built here). */
   pause: '3.10',
 } as const;
