@@ -1,11 +1,15 @@
 // Cluster add-ons applied once the API server is up: RBAC, CoreDNS, storage, Gateway API CRDs
-// (from the gateway-api Go module Traefik is built against), Traefik, and an admission webhook of
-// our own (webhook/) for the certificates suite.
+// (from the gateway-api Go module Traefik is built against), Traefik, cert-manager (its CRDs from
+// its module; issuers.ts), metrics-server behind the metrics API (metrics-server.ts), and an
+// admission webhook of our own (webhook/) for the certificates suite.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageRef } from './images.ts';
 import { kubectl, tryKubectl } from './kube.ts';
+import { certManagerCrds } from './issuers.ts';
 import { controlPlane, net, type NodeLayout } from './layout.ts';
+import { metricsServerManifest } from './metrics-server.ts';
+import type { Pki } from './pki.ts';
 import { run } from './sh.ts';
 import { versions } from './versions.ts';
 import { applyWebhook } from './webhook/webhook.ts';
@@ -35,7 +39,7 @@ function gatewayApiCrds(): string {
     .join('\n---\n');
 }
 
-export function applyAddons(nodes: NodeLayout[], storageDir: (n: NodeLayout) => string): void {
+export function applyAddons(nodes: NodeLayout[], storageDir: (n: NodeLayout) => string, pki: Pick<Pki, 'metricsServer'>): void {
   const vars = {
     CLUSTER_DOMAIN: net.clusterDomain,
     DNS_SERVICE_IP: net.dnsServiceIp,
@@ -43,6 +47,7 @@ export function applyAddons(nodes: NodeLayout[], storageDir: (n: NodeLayout) => 
     IMAGE_BUSYBOX: imageRef('busybox'),
     IMAGE_LOCAL_PATH: imageRef('local-path-provisioner'),
     IMAGE_TRAEFIK: imageRef('traefik'),
+    IMAGE_CERT_MANAGER: imageRef('cert-manager'),
     INGRESS_NODE: controlPlane.name,
     NODE_PATH_MAP: JSON.stringify({ nodePathMap: nodes.map((n) => ({ node: n.name, paths: [storageDir(n)] })) }),
   };
@@ -50,14 +55,15 @@ export function applyAddons(nodes: NodeLayout[], storageDir: (n: NodeLayout) => 
   apply(manifest('rbac', vars));
   apply(manifest('coredns', vars));
   apply(manifest('local-path', vars));
-  apply(gatewayApiCrds());
+  // One kubectl per stage: each call costs the client's start and a round of discovery.
+  apply([gatewayApiCrds(), certManagerCrds()].join('\n---\n'));
   kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
-  apply(manifest('traefik', vars));
+  apply([manifest('traefik', vars), manifest('cert-manager', vars), metricsServerManifest(pki.metricsServer, imageRef('metrics-server'))].join('\n---\n'));
   applyWebhook();
 }
 
 /** Namespaces whose pods must all be Running and Ready before the cluster counts as up. */
-export const addonNamespaces = ['kube-system', 'local-path-storage', 'traefik', 'shakedown-webhook'];
+export const addonNamespaces = ['kube-system', 'local-path-storage', 'traefik', 'cert-manager', 'shakedown-webhook'];
 
 export function notReadyPods(namespaces: readonly string[] = addonNamespaces): string[] {
   const out = tryKubectl(['get', 'pods', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.phase} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']) ?? '';

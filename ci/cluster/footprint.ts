@@ -9,7 +9,7 @@ export type Footprint = Record<string, string[]>;
 
 /** Programs of the cluster; a process running one of these after cluster:down is a leftover. */
 const clusterPrograms = ['containerd', 'containerd-shim', 'containerd-shim-runc-v2', 'runc', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler',
-  'kubelet', 'kube-proxy', 'kube-router', 'coredns', 'traefik', 'local-path-provisioner', 'pause'];
+  'kubelet', 'kube-proxy', 'kube-router', 'coredns', 'traefik', 'local-path-provisioner', 'cert-manager', 'metrics-server', 'pause'];
 
 function processes(): string[] {
   const found: string[] = [];

@@ -57,6 +57,9 @@ export function clusterImages(): ImageSpec[] {
       files: { 'usr/bin/local-path-provisioner': binary('local-path-provisioner') },
       entrypoint: ['/usr/bin/local-path-provisioner'],
     },
+    // One binary for cert-manager's controller, webhook and cainjector (the first argument picks).
+    { ref: `${registry}/cert-manager:v${versions.certManager}`, files: { 'usr/bin/cert-manager': binary('cert-manager') }, entrypoint: ['/usr/bin/cert-manager'], user: '65534:65534' },
+    { ref: `${registry}/metrics-server:v${versions.metricsServer}`, files: { 'metrics-server': binary('metrics-server') }, entrypoint: ['/metrics-server'], user: '65534:65534' },
     {
       ref: `${registry}/node:${process.versions.node}`,
       files: { 'usr/local/bin/node': node, ...Object.fromEntries(sharedLibraries(node).map((l) => [l.slice(1), realpathSync(l)])) },

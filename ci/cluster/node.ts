@@ -9,7 +9,7 @@ import { imageRef } from './images.ts';
 import { kubectl, nodeReady, tryKubectl } from './kube.ts';
 import { apiServerUrl, net, type NodeLayout, stateDir } from './layout.ts';
 import { kubeconfig, kubeletPki, type Pki } from './pki.ts';
-import { run, tryRun } from './sh.ts';
+import { run, runLogged, tryRun } from './sh.ts';
 
 /** Host directories the node mounts a private tmpfs over, so shim sockets and pod netns die with it. */
 const privateMounts = ['/run/netns', '/run/containerd'];
@@ -110,6 +110,11 @@ export async function startContainerd(node: NodeLayout, cni: CniDirs = defaultCn
 
 export function importImage(node: NodeLayout, archive: string): void {
   run('ctr', ctrArgs(node, ['images', 'import', archive]));
+}
+
+/** Imports the archives into the node's containerd one after another, without blocking: nodes import side by side. */
+export async function importImages(node: NodeLayout, archives: string[]): Promise<void> {
+  for (const archive of archives) await runLogged('ctr', ctrArgs(node, ['images', 'import', archive]), join(node.dir, 'image-import.log'));
 }
 
 function kubeletConfig(node: NodeLayout, serving: { cert: string; key: string }, pki: Pki): string {

@@ -70,7 +70,12 @@ export interface Pki {
   scheduler: CertPaths;
   kubeProxy: CertPaths;
   kubeRouter: CertPaths;
+  /** metrics-server's serving certificate; the APIService v1beta1.metrics.k8s.io trusts the cluster CA. */
+  metricsServer: CertPaths;
 }
+
+/** The Service behind the metrics API, whose name the aggregator verifies. */
+export const metricsServerService = 'metrics-server.kube-system.svc';
 
 export function clusterPki(opts: PkiOptions, apiserverIps: string[], apiserverHost: string): Pki {
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
@@ -100,6 +105,7 @@ export function clusterPki(opts: PkiOptions, apiserverIps: string[], apiserverHo
     scheduler: makeLeaf('scheduler', ca, { cn: 'system:kube-scheduler', usage: 'client' }, days),
     kubeProxy: makeLeaf('kube-proxy', ca, { cn: 'system:kube-proxy', usage: 'client' }, days),
     kubeRouter: makeLeaf('kube-router', ca, { cn: 'system:kube-router', usage: 'client' }, days),
+    metricsServer: makeLeaf('metrics-server', ca, { cn: metricsServerService, dns: [metricsServerService, `${metricsServerService}.${domain}`], usage: 'server' }, days),
   };
 }
 

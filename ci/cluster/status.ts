@@ -21,6 +21,7 @@ export function status(): boolean {
   lines.push(`  runc: ${firstLine(tryRun('runc', ['--version']))}`);
   lines.push(`  etcd: ${firstLine(tryRun('etcd', ['--version']))}`);
   lines.push(`  coredns: v${versions.coredns}, kube-router: v${versions.kubeRouter}, traefik: v${versions.traefik}, local-path-provisioner: v${versions.localPathProvisioner}, gateway-api: v${versions.gatewayApi}`);
+  lines.push(`  cert-manager: v${versions.certManager}, metrics-server: v${versions.metricsServer}`);
   lines.push(`kubeconfig: ${existsSync(kubeconfigPath) ? kubeconfigPath : '(none: the cluster is not up)'}`);
   if (existsSync(kubeconfigPath)) {
     const profile = currentProfile();

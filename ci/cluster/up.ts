@@ -11,11 +11,13 @@ import { down } from './down.ts';
 import { ClusterError } from './errors.ts';
 import { applyFlannel, cniBinDir, flannel, flannelImage, prepareFlannelNode, waitForFlannel } from './flannel.ts';
 import { clusterImages, imageArchive } from './images.ts';
+import { applyIssuers, CERT_MANAGER_NAMESPACE } from './issuers.ts';
 import { kubectl, tryKubectl } from './kube.ts';
 import { apiServerUrl, controlPlane, kubeconfigPath, net, type NodeLayout, nodeLayout, pkiDir, runDir, stateDir } from './layout.ts';
 import { log } from './log.ts';
+import { registerMetricsApi } from './metrics-server.ts';
 import { setupHostNetwork, setupNodeNetwork, setupUpstreamNetwork } from './network.ts';
-import { importImage, setupMountNamespace, startContainerd, startKubelet, startKubeProxy, startKubeRouter } from './node.ts';
+import { importImages, setupMountNamespace, startContainerd, startKubelet, startKubeProxy, startKubeRouter } from './node.ts';
 import { clusterPki, kubeconfig, type Pki, writeKubeconfig } from './pki.ts';
 import { type CniProfile, saveProfile } from './profile.ts';
 import { run, tryRun } from './sh.ts';
@@ -48,10 +50,13 @@ async function startUpstreamDns(): Promise<void> {
   await waitFor(d, pid, () => (tryRun('ss', ['-lnu'], { netns: d.netns }) ?? '').includes(`${net.upstreamIp}:53`), 15_000);
 }
 
-/** `alsoReady`: namespaces without Deployments whose pods must be Ready too (kube-flannel). */
-async function waitForAddons(timeoutMs: number, alsoReady: string[] = []): Promise<void> {
-  const namespaces = [...addonNamespaces, ...alsoReady];
-  for (const ns of addonNamespaces) {
+/**
+ * `alsoReady`: namespaces without Deployments whose pods must be Ready too (kube-flannel);
+ * `only`: the add-on namespaces to wait for (every one by default).
+ */
+async function waitForAddons(timeoutMs: number, alsoReady: string[] = [], only: readonly string[] = addonNamespaces): Promise<void> {
+  const namespaces = [...only, ...alsoReady];
+  for (const ns of only) {
     try {
       kubectl(['-n', ns, 'rollout', 'status', 'deployment', '--timeout', `${Math.round(timeoutMs / 1000)}s`]);
     } catch (err) {
@@ -100,6 +105,8 @@ export async function up(o: UpOptions): Promise<void> {
   setupHostNetwork();
   setupUpstreamNetwork(nodes);
   await startUpstreamDns();
+  // Each node imports every image once its containerd is up, while the next node is set up.
+  const imports: Promise<void>[] = [];
   for (const node of nodes) {
     mkdirSync(node.dir, { recursive: true });
     mkdirSync(storageDir(node), { recursive: true });
@@ -113,8 +120,11 @@ export async function up(o: UpOptions): Promise<void> {
       setupMountNamespace(node);
       await startContainerd(node);
     }
-    for (const archive of archives) importImage(node, archive);
+    const imported = importImages(node, archives);
+    imported.catch(() => {}); // awaited below; a failure before then is not an unhandled rejection
+    imports.push(imported);
   }
+  await Promise.all(imports);
   log.done(`${nodes.length} node runtime(s) up, ${archives.length} images imported`);
 
   log.step('control plane');
@@ -124,7 +134,7 @@ export async function up(o: UpOptions): Promise<void> {
   await startScheduler();
   log.done('control plane ready');
 
-  applyAddons(nodes, storageDir);
+  applyAddons(nodes, storageDir, pki);
   // flanneld must be scheduled as each kubelet registers: a node is Ready only once the
   // DaemonSet's init containers installed the CNI configuration.
   if (flannelSpec) applyFlannel(flannelSpec.ref);
@@ -138,7 +148,12 @@ export async function up(o: UpOptions): Promise<void> {
     log.step('waiting for flannel: a lease, flannel.1 and the subnet file on every node');
     await waitForFlannel(nodes, 120_000);
   }
-  log.step('waiting for add-ons');
+  // cert-manager's issuers are made while metrics-server waits for its second scrape to be Ready.
+  log.step('waiting for cert-manager, then its ClusterIssuers');
+  await waitForAddons(180_000, [], [CERT_MANAGER_NAMESPACE]);
+  await applyIssuers(90_000);
+  log.step('waiting for add-ons, then the metrics API');
   await waitForAddons(180_000, isFlannel ? [flannel.namespace] : []);
+  registerMetricsApi(pki.ca.cert, 60_000);
   log.done(`cluster up${isFlannel ? ' (flannel profile)' : ''} in ${Math.round((Date.now() - started) / 1000)} s; kubeconfig: ${kubeconfigPath}`);
 }
