@@ -1,10 +1,11 @@
 // Proves the local cluster works, from the host and from pods: DNS (cluster and upstream names),
 // ClusterIP with port != targetPort, NodePort, NetworkPolicy deny then allow, ingress-nginx
-// rewrite-target with capture groups, Gateway API URLRewrite, PVC binding and persistence, and
-// the API server and kubelet certificates against the cluster CA.
+// rewrite-target with capture groups, Gateway API URLRewrite, PVC binding and persistence, the
+// API server and kubelet certificates against the cluster CA, the metrics API through the
+// aggregation layer, and cert-manager's CA ClusterIssuer issuing a certificate.
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
@@ -12,8 +13,10 @@ import { connect } from 'node:tls';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageRef } from './images.ts';
+import { clusterIssuers } from './issuers.ts';
 import { kubectl, tryKubectl } from './kube.ts';
 import { controlPlane, net, pkiDir, repoRoot } from './layout.ts';
+import { METRICS_APISERVICE } from './metrics-server.ts';
 import { upstreamZone } from './upstream-zone.ts';
 
 const ns = `sdk-e2e-${randomBytes(3).toString('hex')}`;
@@ -277,4 +280,40 @@ describe('Certificates', () => {
     expect(await tlsAuthorized(6443)).toMatchObject({ authorized: true, subject: 'kube-apiserver' });
     expect(await tlsAuthorized(10250)).toMatchObject({ authorized: true, subject: `system:node:${controlPlane.name}` });
   });
+});
+
+const condition = (kind: string, name: string, type: string): string =>
+  kubectl(['get', kind, name, '-o', `jsonpath={.status.conditions[?(@.type=="${type}")].status}`]).trim();
+
+describe('Metrics API through the aggregation layer', () => {
+  it(`${METRICS_APISERVICE} is Available and serves every node's usage, read from kubelets verified against the cluster CA`, async () => {
+    expect(condition('apiservice', METRICS_APISERVICE, 'Available')).toBe('True');
+    const nodes = kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}']).trim().split(' ').sort();
+    const metrics = await eventually('node metrics', () => {
+      const out = tryKubectl(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/nodes']);
+      return out === null ? [] : (JSON.parse(out) as { items: { metadata: { name: string }; usage: { cpu: string; memory: string } }[] }).items;
+    }, (items) => items.length === nodes.length, 60_000);
+    expect(metrics.map((m) => m.metadata.name).sort()).toEqual(nodes);
+    for (const m of metrics) expect(m.usage, m.metadata.name).toEqual({ cpu: expect.stringMatching(/^\d+n?$/), memory: expect.stringMatching(/^\d+Ki$/) });
+  }, 90_000);
+});
+
+describe('cert-manager', () => {
+  it('has its self-signed and CA ClusterIssuers Ready, and the CA one issues a certificate that verifies against its CA', async () => {
+    for (const name of Object.values(clusterIssuers)) expect(condition('clusterissuer', name, 'Ready'), name).toBe('True');
+    const host = `cert.${ns}.test`;
+    apply({
+      apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'from-ca' },
+      spec: { secretName: 'from-ca', dnsNames: [host], duration: '24h', privateKey: { algorithm: 'ECDSA' }, issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: clusterIssuers.ca } },
+    });
+    kubectl(['wait', '-n', ns, '--for=condition=Ready', 'certificate/from-ca', '--timeout=60s']);
+    const data = JSON.parse(kubectl(['get', '-n', ns, 'secret', 'from-ca', '-o', 'jsonpath={.data}'])) as Record<string, string>;
+    const pem = (key: string): string => Buffer.from(data[key] ?? '', 'base64').toString('utf8');
+    const leaf = new X509Certificate(pem('tls.crt'));
+    const ca = new X509Certificate(pem('ca.crt'));
+    expect(leaf.checkHost(host)).toBe(host);
+    expect(leaf.verify(ca.publicKey)).toBe(true);
+    expect(ca.subject).toContain('CN=shakedown-ca');
+    expect(ca.ca).toBe(true);
+  }, 90_000);
 });
