@@ -5,8 +5,8 @@ import { judgeServed } from './judge.ts';
 import { covers, uncovered } from './names.ts';
 import { expiryLevel } from './thresholds.ts';
 import { verifyChain } from './verify.ts';
-import { daysLeft, describeCert, parseCaBundleField, parseDerChain, parsePemBundle, sanList, selfSigned } from './x509.ts';
-import { APISERVER_CERT, INTERMEDIATE_CA, OTHER_CA, ROOT_CA, SHORT_CA, SHORT_CA_LEAF, WEBHOOK_CERT } from './testing/fixtures.ts';
+import { certName, daysLeft, describeCert, issuerLine, parseCaBundleField, parseDerChain, parsePemBundle, sanList, selfSigned } from './x509.ts';
+import { APISERVER_CERT, EMPTY_SUBJECT_CERT, INTERMEDIATE_CA, OTHER_CA, ROOT_CA, SHORT_CA, SHORT_CA_LEAF, WEBHOOK_CERT } from './testing/fixtures.ts';
 import { TEST_CERT } from '../../agent/testing/tls.ts';
 
 const x = (pem: string) => new X509Certificate(pem);
@@ -50,6 +50,17 @@ describe('verifyChain', () => {
     const verdict = verifyChain([apiserver], [other, root], now);
     expect(verdict).toMatchObject({ ok: true });
     expect(verdict.anchor?.subject).toBe('CN=test-root-ca');
+  });
+
+  it('names a certificate with an empty subject (as cert-manager\'s webhook serves) by its SANs, and verifies it', () => {
+    const empty = x(EMPTY_SUBJECT_CERT);
+    expect(empty.subject).toBeUndefined();
+    expect(certName(empty)).toBe('(empty subject) DNS:cert-manager-webhook.cert-manager.svc');
+    expect(issuerLine(empty)).toBe('itself, (empty subject) DNS:cert-manager-webhook.cert-manager.svc');
+    const later = new Date(empty.validFromDate.getTime() + 86_400_000);
+    expect(verifyChain([empty], [empty], later)).toMatchObject({ ok: true, message: expect.stringMatching(/^verified against \(empty subject\) DNS:cert-manager-webhook\.cert-manager\.svc/) });
+    expect(verifyChain([empty], [root], later).message).toBe('signed by unknown authority: the chain ends at itself, (empty subject) DNS:cert-manager-webhook.cert-manager.svc, and the bundle holds CN=test-root-ca');
+    expect(describeCert(empty, later)).toContain('subject (empty subject) DNS:cert-manager-webhook.cert-manager.svc');
   });
 
   it('names the unknown authority when the bundle holds another CA', () => {

@@ -5,7 +5,7 @@ import type { Finding } from './findings.ts';
 import { uncovered } from './names.ts';
 import { expiryLevel, type Thresholds } from './thresholds.ts';
 import { verifyChain, type Verdict } from './verify.ts';
-import { daysLeft, nameLine, selfSigned } from './x509.ts';
+import { certName, daysLeft, selfSigned } from './x509.ts';
 
 export interface Trust {
   // "kube-root-ca.crt", "the kubeconfig CA", "caBundle of validatingwebhook x/y".
@@ -43,7 +43,7 @@ export function expiryFinding(where: string, cert: X509Certificate, now: Date, t
     level,
     classification: 'expired',
     where,
-    message: `${nameLine(cert.subject)} (serial ${cert.serialNumber}) ${when}, at ${cert.validToDate.toISOString()} (below ${limit})`,
+    message: `${certName(cert)} (serial ${cert.serialNumber}) ${when}, at ${cert.validToDate.toISOString()} (below ${limit})`,
     ...context,
     likelyCause: 'the certificate is due for renewal: renew it and restart or reload what serves it',
   };
@@ -102,7 +102,7 @@ export function judgeServed(spec: ServedSpec): Judged {
         level: 'warn',
         classification: 'expired',
         where,
-        message: `the CA in ${trust.label} (${nameLine(verdict.anchor.subject)}) expires at ${verdict.anchor.validToDate.toISOString()}, before the leaf (${leaf.validToDate.toISOString()}): the chain breaks then`,
+        message: `the CA in ${trust.label} (${certName(verdict.anchor)}) expires at ${verdict.anchor.validToDate.toISOString()}, before the leaf (${leaf.validToDate.toISOString()}): the chain breaks then`,
         ...context,
         likelyCause: 'rotate the CA before it expires, or renew the leaf from a longer-lived CA',
       });

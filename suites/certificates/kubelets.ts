@@ -9,7 +9,7 @@ import { judgeServed, type Trust } from './judge.ts';
 import { classificationOf } from './outcome.ts';
 import type { Csr } from './read.ts';
 import type { Thresholds } from './thresholds.ts';
-import { nameLine, selfSigned } from './x509.ts';
+import { issuerLine, selfSigned } from './x509.ts';
 
 export interface KubeletNode {
   name: string;
@@ -73,7 +73,7 @@ export function judgeKubelets(dialed: readonly Dialed[], trust: Trust, now: Date
     findings.push(...judged.findings.map((f): Finding => (f.classification === 'mismatch' ? { ...f, level: 'warn' } : f)));
     const leaf = chain[0];
     const kind = leaf === undefined ? 'nothing served' : selfSigned(leaf) ? 'self-signed' : judged.verdict.ok ? 'CA-signed' : 'signed by another CA';
-    lines.push(`${dial.where}: ${kind}, issuer ${leaf === undefined ? '?' : nameLine(leaf.issuer)}, serial ${leaf?.serialNumber ?? '?'}, ${leaf === undefined ? '' : `until ${leaf.validToDate.toISOString()}`}`);
+    lines.push(`${dial.where}: ${kind}, issuer ${leaf === undefined ? '?' : issuerLine(leaf)}, serial ${leaf?.serialNumber ?? '?'}, ${leaf === undefined ? '' : `until ${leaf.validToDate.toISOString()}`}`);
   }
   return { findings, lines };
 }

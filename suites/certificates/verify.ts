@@ -2,6 +2,7 @@
 // (signatures and issuer names; dates checked against the given now). The served chain may carry
 // intermediates; the trust anchor must come from the CA bundle, as a TLS client would require.
 import type { X509Certificate } from 'node:crypto';
+import { certName, issuerLine } from './x509.ts';
 
 export type VerifyFailure = 'no-certificate' | 'unknown-authority' | 'expired' | 'not-yet-valid';
 
@@ -34,11 +35,11 @@ export function verifyChain(served: readonly X509Certificate[], trusted: readonl
   }
   if (anchor === undefined) {
     const top = path[path.length - 1] ?? leaf;
-    const held = trusted.length === 0 ? 'the bundle is empty' : `the bundle holds ${trusted.map((ca) => ca.subject.replace(/\n/g, ', ')).join('; ')}`;
-    return { ok: false, failure: 'unknown-authority', message: `signed by unknown authority: the chain ends at ${top.issuer.replace(/\n/g, ', ')}, and ${held}`, path };
+    const held = trusted.length === 0 ? 'the bundle is empty' : `the bundle holds ${trusted.map(certName).join('; ')}`;
+    return { ok: false, failure: 'unknown-authority', message: `signed by unknown authority: the chain ends at ${issuerLine(top)}, and ${held}`, path };
   }
   for (const cert of [...path, anchor]) {
-    const subject = cert.subject.replace(/\n/g, ', ');
+    const subject = certName(cert);
     if (now.getTime() > cert.validToDate.getTime()) {
       return { ok: false, failure: 'expired', message: `${subject} expired at ${cert.validToDate.toISOString()}`, path, anchor };
     }
@@ -46,5 +47,5 @@ export function verifyChain(served: readonly X509Certificate[], trusted: readonl
       return { ok: false, failure: 'not-yet-valid', message: `${subject} is not valid before ${cert.validFromDate.toISOString()} (a clock behind, or a certificate from the future)`, path, anchor };
     }
   }
-  return { ok: true, message: `verified against ${anchor.subject.replace(/\n/g, ', ')} (sha256 ${anchor.fingerprint256})`, path, anchor };
+  return { ok: true, message: `verified against ${certName(anchor)} (sha256 ${anchor.fingerprint256})`, path, anchor };
 }

@@ -47,8 +47,24 @@ export function selfSigned(cert: X509Certificate): boolean {
 }
 
 /** The subject as one line: "CN=kube-apiserver" or "O=system:nodes, CN=system:node:n1". */
-export function nameLine(name: string): string {
-  return name.split('\n').filter((part) => part !== '').join(', ');
+// A distinguished name on one line; an empty one (Node gives undefined) is ''.
+export function nameLine(name: string | undefined): string {
+  return (name ?? '').split('\n').filter((part) => part !== '').join(', ');
+}
+
+// What a certificate is called: its subject, or its SANs when the subject is empty (allowed when the
+// SANs name it: cert-manager's webhook certificate has no subject at all).
+export function certName(cert: X509Certificate): string {
+  const subject = nameLine(cert.subject);
+  if (subject !== '') return subject;
+  const sans = sanList(cert);
+  return sans.length === 0 ? '(empty subject, no SANs)' : `(empty subject) ${sans.join(', ')}`;
+}
+
+// Who issued it: the issuer name, or (for a self-signed certificate with an empty subject) its own name.
+export function issuerLine(cert: X509Certificate): string {
+  const issuer = nameLine(cert.issuer);
+  return issuer !== '' ? issuer : cert.checkIssued(cert) ? `itself, ${certName(cert)}` : '(empty issuer)';
 }
 
 export function sanList(cert: X509Certificate): string[] {
@@ -62,8 +78,8 @@ export function sanList(cert: X509Certificate): string[] {
 export function describeCert(cert: X509Certificate, now: Date): string {
   const sans = sanList(cert);
   return [
-    `subject ${nameLine(cert.subject)}`,
-    `issuer ${nameLine(cert.issuer)}`,
+    `subject ${certName(cert)}`,
+    `issuer ${issuerLine(cert)}`,
     `serial ${cert.serialNumber}`,
     `not before ${cert.validFromDate.toISOString()}`,
     `not after ${cert.validToDate.toISOString()} (${daysLeft(cert, now)} days left)`,

@@ -3,7 +3,7 @@
 // runner, webhook and APIService caBundles) against --cert-runway-days. Pure: the certificates
 // suite's parsing (x509.ts) is reused, the threshold is the gate's own.
 import type { X509Certificate } from 'node:crypto';
-import { daysLeft, nameLine, parsePemBundle, selfSigned } from '../certificates/x509.ts';
+import { certName, daysLeft, parsePemBundle, selfSigned } from '../certificates/x509.ts';
 
 export interface Held {
   where: string;
@@ -27,7 +27,7 @@ export function judgeRunway(held: readonly Held[], now: Date, runwayDays: number
     for (const cert of certs) {
       const days = daysLeft(cert, now);
       const kind = cert.ca || selfSigned(cert) ? 'CA' : 'certificate';
-      const text = `${where}: ${kind} ${nameLine(cert.subject)} ${days < 0 ? `EXPIRED ${-days} day(s) ago` : `expires in ${days} day(s)`} (${cert.validToDate.toISOString().slice(0, 10)})`;
+      const text = `${where}: ${kind} ${certName(cert)} ${days < 0 ? `EXPIRED ${-days} day(s) ago` : `expires in ${days} day(s)`} (${cert.validToDate.toISOString().slice(0, 10)})`;
       lines.push(text);
       if (days < runwayDays) short.push({ where, days, text });
     }

@@ -124,3 +124,18 @@ qEHxdSMFjzAfBgNVHSMEGDAWgBSL7Ay4iwwXEA78hy7q+poThCMF2DAKBggqhkjO
 PQQDAgNHADBEAiA7XLxDLs1G9da2t4Ipvq2C9SgQkjZarTwBk/X1Dzt5KAIgMde8
 FwdfOS8Pg5PitYGaYmxUed6RvTsZaTpf5COe54k=
 -----END CERTIFICATE-----`;
+
+// A self-signed leaf with an empty subject (and so an empty issuer), named only by its SAN, as
+// cert-manager's webhook serves: openssl req -x509 -subj / -addext subjectAltName=DNS:cert-manager-webhook.cert-manager.svc.
+export const EMPTY_SUBJECT_CERT = `-----BEGIN CERTIFICATE-----
+MIIBijCCATGgAwIBAgIUMtD/Fez248q7jtx6GP8zvn7bWwQwCgYIKoZIzj0EAwIw
+ADAgFw0yNjEyMDcxNzEzNDlaGA8yMTI2MTExMzE3MTM0OVowADBZMBMGByqGSM49
+AgEGCCqGSM49AwEHA0IABDKQ9B5W7a/Te8O3Bob/ThYeNI/dzp9wXRW9MyvgNSw8
+pzeuRVrGvzqJqp5SFx9dzB6VbucWAavpNbpH3GE8j6mjgYYwgYMwHQYDVR0OBBYE
+FKR2pPj2vh5J3aq3Kev+OqVYSkFGMB8GA1UdIwQYMBaAFKR2pPj2vh5J3aq3Kev+
+OqVYSkFGMA8GA1UdEwEB/wQFMAMBAf8wMAYDVR0RBCkwJ4IlY2VydC1tYW5hZ2Vy
+LXdlYmhvb2suY2VydC1tYW5hZ2VyLnN2YzAKBggqhkjOPQQDAgNHADBEAiB1zENZ
+4/apBC7sAynoj3azbf9U/2o0wAgxfzPFCeyNXwIgDv/1A2EGfeQcFnGGBG68Hjmk
+13gTKjiSlCHbX0PnuNo=
+-----END CERTIFICATE-----
+`;
