@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ending } from './findings.ts';
 import { judgeServed } from './judge.ts';
 import { covers, uncovered } from './names.ts';
-import { expiryLevel } from './thresholds.ts';
+import { expiryLevel, isShortLived, rotationLevel } from './thresholds.ts';
 import { verifyChain } from './verify.ts';
 import { certName, daysLeft, describeCert, issuerLine, parseCaBundleField, parseDerChain, parsePemBundle, sanList, selfSigned } from './x509.ts';
 import { APISERVER_CERT, EMPTY_SUBJECT_CERT, INTERMEDIATE_CA, OTHER_CA, ROOT_CA, SHORT_CA, SHORT_CA_LEAF, WEBHOOK_CERT } from './testing/fixtures.ts';
@@ -102,6 +102,11 @@ describe('thresholds', () => {
     expect(expiryLevel(7, thresholds)).toBe('warn');
     expect(expiryLevel(29, thresholds)).toBe('warn');
     expect(expiryLevel(30, thresholds)).toBe('ok');
+    // Short-lived: a 7-day certificate is one inside a 30-day window; judged by the share of life passed.
+    const week = 7 * 86_400_000;
+    expect(isShortLived(week, thresholds)).toBe(true);
+    expect(isShortLived(90 * 86_400_000, thresholds)).toBe(false);
+    expect([0.5, 0.67, 0.89, 0.9, 1.01].map((passed) => rotationLevel(week, week * (1 - passed)))).toEqual(['ok', 'warn', 'warn', 'fail', 'fail']);
   });
 });
 
@@ -138,9 +143,26 @@ describe('judgeServed', () => {
     expect(findings.map((f) => f.where)).toEqual(['api', 'api (its CA in kube-root-ca.crt)']);
     expect(findings[0]).toMatchObject({ level: 'fail', classification: 'expired' });
     expect(findings[0]?.message).toBe(`CN=apiserver (serial ${apiserver.serialNumber}) expires in 3 day(s), at ${apiserver.validToDate.toISOString()} (below --cert-fail-days 7)`);
-    const warned = judgeServed({ where: 'api', chain: [apiserver], trust, names: [], now, thresholds: { warnDays: 40_000, failDays: 7 } }).findings;
+    // A warning window just short of the fixtures' 100-year life (a longer one makes them short-lived).
+    const warned = judgeServed({ where: 'api', chain: [apiserver], trust, names: [], now, thresholds: { warnDays: 36_499.5, failDays: 7 } }).findings;
     expect(warned.map((f) => f.level)).toEqual(['warn', 'warn']);
-    expect(warned[0]?.message).toContain('(below --cert-warn-days 40000)');
+    expect(warned[0]?.message).toContain('(below --cert-warn-days 36499.5)');
+  });
+
+  it('judges a short-lived certificate (its life within the warning window) by the share of its life passed, not by days left', () => {
+    // cert-manager's webhook serves a 7-day leaf, renewed at two thirds of its life: 6 days left is normal.
+    const empty = x(EMPTY_SUBJECT_CERT);
+    const life = empty.validToDate.getTime() - empty.validFromDate.getTime();
+    const at = (passed: number) => new Date(empty.validFromDate.getTime() + passed * life);
+    // The fixture lives 100 years: with a window of 40,000 days it counts as short-lived.
+    const window = { warnDays: 40_000, failDays: 7 };
+    expect(judgeServed({ where: 'hook', chain: [empty], trust: { label: 'caBundle', certs: [empty] }, names: [], now: at(0.5), thresholds: window }).findings).toEqual([]);
+    const due = judgeServed({ where: 'hook', chain: [empty], trust: { label: 'caBundle', certs: [empty] }, names: [], now: at(0.7), thresholds: window }).findings;
+    expect(due.map((f) => f.level)).toEqual(['warn', 'warn']);
+    expect(due[0]?.message).toMatch(/: a short-lived certificate \(36500 day\(s\) long\) with 70 % of its life passed and not rotated \(due by 67 %\)$/);
+    const overdue = judgeServed({ where: 'hook', chain: [empty], trust: { label: 'caBundle', certs: [empty] }, names: [], now: at(0.95), thresholds: window }).findings;
+    expect(overdue[0]).toMatchObject({ level: 'fail', message: expect.stringMatching(/overdue past 90 %\)$/) });
+    expect(overdue[0]?.likelyCause).toMatch(/has stopped, or the new certificate was issued but not reloaded/);
   });
 
   it('warns when the CA expires before the leaf', () => {

@@ -3,7 +3,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Finding } from './findings.ts';
 import { uncovered } from './names.ts';
-import { expiryLevel, type Thresholds } from './thresholds.ts';
+import { ROTATION_DUE, ROTATION_OVERDUE, expiryLevel, isShortLived, rotationLevel, type Thresholds } from './thresholds.ts';
 import { verifyChain, type Verdict } from './verify.ts';
 import { certName, daysLeft, selfSigned } from './x509.ts';
 
@@ -35,18 +35,39 @@ export interface Judged {
 /** The certificate's expiry against the thresholds, as a finding (or none). */
 export function expiryFinding(where: string, cert: X509Certificate, now: Date, thresholds: Thresholds, context: Pick<Finding, 'chain' | 'checkedAgainst'>): Finding | undefined {
   const days = daysLeft(cert, now);
+  const when = days < 0 ? `expired ${-days} day(s) ago` : `expires in ${days} day(s)`;
+  const named = `${certName(cert)} (serial ${cert.serialNumber}) ${when}, at ${cert.validToDate.toISOString()}`;
+  const lifetimeMs = cert.validToDate.getTime() - cert.validFromDate.getTime();
+  if (isShortLived(lifetimeMs, thresholds)) {
+    const leftMs = cert.validToDate.getTime() - now.getTime();
+    const level = rotationLevel(lifetimeMs, leftMs);
+    if (level === 'ok') return undefined;
+    const passed = Math.min(100, Math.round((1 - leftMs / lifetimeMs) * 100));
+    return {
+      level,
+      classification: 'expired',
+      where,
+      message: `${named}: a short-lived certificate (${lifetimeText(lifetimeMs)} long) with ${passed} % of its life passed and not rotated (${level === 'fail' ? `overdue past ${Math.round(ROTATION_OVERDUE * 100)} %` : `due by ${Math.round(ROTATION_DUE * 100)} %`})`,
+      ...context,
+      likelyCause: 'what rotates it (cert-manager, the kubelet, the component\'s own dynamic serving) has stopped, or the new certificate was issued but not reloaded by what serves it',
+    };
+  }
   const level = expiryLevel(days, thresholds);
   if (level === 'ok') return undefined;
   const limit = level === 'fail' ? `--cert-fail-days ${thresholds.failDays}` : `--cert-warn-days ${thresholds.warnDays}`;
-  const when = days < 0 ? `expired ${-days} day(s) ago` : `expires in ${days} day(s)`;
   return {
     level,
     classification: 'expired',
     where,
-    message: `${certName(cert)} (serial ${cert.serialNumber}) ${when}, at ${cert.validToDate.toISOString()} (below ${limit})`,
+    message: `${named} (below ${limit})`,
     ...context,
     likelyCause: 'the certificate is due for renewal: renew it and restart or reload what serves it',
   };
+}
+
+function lifetimeText(ms: number): string {
+  const hours = ms / 3_600_000;
+  return hours < 48 ? `${Math.round(hours)} hour(s)` : `${Math.round(hours / 24)} day(s)`;
 }
 
 export function judgeServed(spec: ServedSpec): Judged {
