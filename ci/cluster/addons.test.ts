@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { render } from './addons.ts';
+import { render } from './render.ts';
 
 describe('manifest rendering', () => {
   it('fills every placeholder', () => {

@@ -11,17 +11,10 @@ import { controlPlane, net, type NodeLayout } from './layout.ts';
 import { metricsServerManifest } from './metrics-server.ts';
 import type { Pki } from './pki.ts';
 import { run } from './sh.ts';
+import { render } from './render.ts';
 import { versions } from './versions.ts';
 import { applyWebhook } from './webhook/webhook.ts';
 
-/** Replaces ${NAME} placeholders; a placeholder without a value is a bug, not an empty string. */
-export function render(template: string, vars: Record<string, string>): string {
-  return template.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
-    const v = vars[name];
-    if (v === undefined) throw new Error(`manifest placeholder \${${name}} has no value`);
-    return v;
-  });
-}
 
 function manifest(name: string, vars: Record<string, string>): string {
   return render(readFileSync(join(import.meta.dirname, 'manifests', `${name}.yaml`), 'utf8'), vars);

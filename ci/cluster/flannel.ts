@@ -4,7 +4,7 @@
 // is data the harness renders (ConfigMap, flags, CNI configuration, image), so unit tests see it.
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { render } from './addons.ts';
+import { render } from './render.ts';
 import { componentBinary } from './build.ts';
 import { ClusterError } from './errors.ts';
 import { type ImageSpec, registry, sharedLibraries } from './images.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { render } from './addons.ts';
+import { render } from './render.ts';
 import { certManagerCrds, clusterIssuers, issuersManifest } from './issuers.ts';
 
 interface Obj {

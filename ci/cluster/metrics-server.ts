@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { render } from './addons.ts';
+import { render } from './render.ts';
 import { ClusterError } from './errors.ts';
 import { kubectl, tryKubectl } from './kube.ts';
 import type { CertPaths } from './pki.ts';

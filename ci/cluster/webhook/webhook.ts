@@ -7,7 +7,7 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { render } from '../addons.ts';
+import { render } from '../render.ts';
 import { imageRef } from '../images.ts';
 import { kubectl } from '../kube.ts';
 import { net, pkiDir } from '../layout.ts';
