@@ -8,9 +8,9 @@ import type { SuiteManifest } from '../helpers/engine/manifest.ts';
 import { ShakedownError } from '../helpers/errors.ts';
 import { isRunId, RUN_ID_EXAMPLE } from '../helpers/run/run-id.ts';
 import { KNOBS, type Settings } from '../helpers/settings.ts';
-import { COMMANDS, type CommandSpec } from './commands.ts';
+import { COMMANDS, type CommandSpec, type OptionSpec } from './commands.ts';
 
-export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string; expects?: string };
+export type { OptionSpec } from './commands.ts';
 
 export interface ParsedArgs {
   flags: FlagValues;

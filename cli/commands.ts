@@ -1,7 +1,9 @@
 // The commands of the CLI and the engine settings each one reads; `run` also reads the options the
 // suites declare in their manifests.
 import type { SettingKey } from '../helpers/settings.ts';
-import type { OptionSpec } from './args.ts';
+
+// One flag as node:util parseArgs takes it, and what its value is (for --help and completion).
+export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string; expects?: string };
 
 export interface CommandSpec {
   name: string;

@@ -3,7 +3,6 @@
 // Agents are reached by name through a ProbeTransport.
 import type { Diagnosis } from '../diagnose/diagnosis.ts';
 import type { ResolvConf } from '../../agent/protocol.ts';
-import type { FleetCoverage } from './plan.ts';
 
 export interface AgentPorts {
   // The first HTTP port, which also serves the agent API.
@@ -51,3 +50,16 @@ export interface FleetDescriptor {
 }
 
 export const AGENT_PORTS: AgentPorts = { api: 8080, http: [8080, 8081, 8082], tcp: 9000, udp: 9001 };
+
+// What the fleet covers: the matrix sample, zones and pools, and the nodes left without an agent (plan.ts).
+export interface FleetCoverage {
+  // Agent names of the matrix sample, in plan order.
+  matrix: string[];
+  zones: string[];
+  pools: string[];
+  // Zones and pools with no agent in the matrix sample (only when MATRIX_CAP is too small).
+  uncovered: { zones: string[]; pools: string[] };
+  // Schedulable nodes without an agent, with why.
+  notCovered: { node: string; reason: string }[];
+  bounds: { matrixCap: number; nodeCap: number };
+}

@@ -25,7 +25,7 @@
 // 500,000); a per-node check 498 calls (25 s at 20 qps) and 2 probes per node.
 import type { NodeFacts } from '../kube/nodes.ts';
 import { DEFAULT_POOL, NO_ZONE } from '../kube/topology.ts';
-import type { AgentGroup, FleetDescriptor, ProbeAgent } from './descriptor.ts';
+import type { AgentGroup, FleetCoverage, FleetDescriptor, ProbeAgent } from './descriptor.ts';
 
 // One probe pod to create: its name, the node it is pinned to, and its group.
 export interface PlannedAgent {
@@ -43,18 +43,6 @@ export interface PlanNode {
   zone: string;
   pool: string;
   controlPlane: boolean;
-}
-
-export interface FleetCoverage {
-  // Agent names of the matrix sample, in plan order.
-  matrix: string[];
-  zones: string[];
-  pools: string[];
-  // Zones and pools with no agent in the matrix sample (only when MATRIX_CAP is too small).
-  uncovered: { zones: string[]; pools: string[] };
-  // Schedulable nodes without an agent, with why.
-  notCovered: { node: string; reason: string }[];
-  bounds: { matrixCap: number; nodeCap: number };
 }
 
 export interface FleetPlan {
