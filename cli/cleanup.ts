@@ -13,7 +13,7 @@ import { ownedSelector, RUN_ID_LABEL } from '../helpers/run/labels.ts';
 import { namespaceApi, removeLeftovers } from '../helpers/run/namespaces.ts';
 import type { SettingKey, Settings } from '../helpers/settings.ts';
 import { checkCleanupArguments } from './args.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 
 export const CLEANUP_WAIT_MS = 120_000;
 // The cluster's words (namespace conditions, API errors), made safe for a terminal.

@@ -13,7 +13,7 @@ import type { ResolvedOptions } from '../helpers/engine/manifest.ts';
 import type { LoadedSuite } from '../helpers/engine/suites.ts';
 import { ShakedownError } from '../helpers/errors.ts';
 import type { Settings } from '../helpers/settings.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 import type { RunExtras } from './run.ts';
 
 export const REPORTS_BEGIN = '=== shakedown reports: gzip, base64 (shakedown deploy --wait reads them) ===';

@@ -18,7 +18,7 @@ import { PURPOSE_ANNOTATION } from '../helpers/run/labels.ts';
 import type { Settings } from '../helpers/settings.ts';
 import { SONOBUOY_FILES } from '../reports/sonobuoy.ts';
 import { deployObjects, deployRoles, RUNNER_NAME, type DeployPlan, type KubeObject } from './deploy-manifests.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 
 export const SONOBUOY_NAMESPACE = 'sonobuoy';
 export const PLUGIN_NAME = 'shakedown';

@@ -26,7 +26,7 @@ import { writeFileAtomic } from '../reports/atomic-write.ts';
 import { consoleStream } from '../reports/run-reporters.ts';
 import { collectionPath, RUNNER_CONTAINER, RUNNER_GRACE_SECONDS, RUNNER_NAME, type DeployPlan, type KubeObject } from './deploy-manifests.ts';
 import { REPORT_KINDS, REPORTS_BEGIN, REPORTS_END, unpackReports, type ReportKind } from './deploy-report-log.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 
 const POLL_MS = 1000;
 // How often the cluster's signals are read while the runner pod does not start.

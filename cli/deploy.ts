@@ -16,7 +16,7 @@ import { findKubeconfig, noKubeconfig, readKube } from '../helpers/kube/kubeconf
 import { newRunId } from '../helpers/run/run-id.ts';
 import { KNOBS, type SettingKey, type Settings } from '../helpers/settings.ts';
 import { deployObjects, RUNNER_CONTAINER, RUNNER_NAME, type DeployPlan, type KubeObject } from './deploy-manifests.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 
 // Engine settings the runner gets when they were given here (flag, variable or config file).
 const FORWARDED: readonly SettingKey[] = ['concurrency', 'apiQps', 'setupTimeout', 'checkTimeout', 'probeTimeout', 'transport', 'failOn'];

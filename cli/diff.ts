@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../reports/atomic-write.ts';
 import { checkReportPath, STDOUT } from '../reports/report-path.ts';
 import { DEFAULT_DIFF, diffJUnit, diffResults, isRegression, readReport, renderDiff, type DiffOptions, type ReportLike } from '../reports/diff.ts';
 import { commandsWith, parseFlags, type OptionSpec } from './args.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 
 export { DEFAULT_DIFF, diffResults, isRegression, readReport, renderDiff, type ReportLike } from '../reports/diff.ts';
 

@@ -10,7 +10,7 @@ import type { Settings } from '../helpers/settings.ts';
 import { STDOUT } from '../reports/report-path.ts';
 import { consoleStream } from '../reports/run-reporters.ts';
 import { DEFAULT_DIFF, readReport, writeDiff, type ReportLike } from './diff.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 import { deliveredExitCode, failOnCode, runWithReporters, type RunExtras } from './run.ts';
 
 export const GATE_SUITE = 'gate';

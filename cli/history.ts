@@ -15,7 +15,7 @@ import { readReports } from '../reports/history/read.ts';
 import { checkReportPath, STDOUT } from '../reports/report-path.ts';
 import { commandsWith, optionsFor, parseFlags } from './args.ts';
 import { findCommand } from './commands.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 
 const USAGE = [
   'usage: shakedown history DIR|FILE... [--html FILE] [--json FILE] [--flaky-flips N]',

@@ -4,7 +4,7 @@
 import { chooseProbeImage } from '../helpers/fleet/image.ts';
 import type { LoadedSuite } from '../helpers/engine/suites.ts';
 import type { Settings } from '../helpers/settings.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 
 export function runImages(settings: Pick<Settings, 'probeImage' | 'context'>, suites: readonly LoadedSuite[]): string[] {
   const probe = suites.some((suite) => suite.manifest.setup.length > 0) ? [chooseProbeImage(settings.probeImage, settings.context ?? '').image] : [];

@@ -1,7 +1,7 @@
 // `shakedown list`: suites and checks with one-line descriptions, from the manifests alone.
 import { formatListing } from '../helpers/engine/list.ts';
 import type { LoadedSuite } from '../helpers/engine/suites.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 
 export function listCommand(io: CliIo, suites: readonly LoadedSuite[], verbose: boolean): number {
   if (suites.length === 0) {

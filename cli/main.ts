@@ -1,33 +1,19 @@
 // The shakedown CLI: run, gate, diff, list, cleanup, images. Returns the exit code; never calls process.exit.
-import { homedir } from 'node:os';
-import { describeSource, invalid, loadConfigFile, resolveAll, resolveSuiteOptions, type Env, type Source } from '../helpers/config.ts';
+import { describeSource, invalid, loadConfigFile, resolveAll, resolveSuiteOptions, type Source } from '../helpers/config.ts';
 import type { SuiteManifest } from '../helpers/engine/manifest.ts';
 import { ERROR_CODES, ShakedownError, asShakedownError, formatError } from '../helpers/errors.ts';
 import { planSelection } from '../helpers/engine/selection.ts';
 import { discoverSuites, loadSuites, selectSuites, PACKAGE_ROOT, SUITES_DIR, type LoadedSuite } from '../helpers/engine/suites.ts';
 import type { Settings } from '../helpers/settings.ts';
-import type { OutputStream } from '../reports/console.ts';
 import { checkReportPaths } from '../reports/report-path.ts';
 import { checkCleanupArguments, parseCommandArgs } from './args.ts';
 import { findCommand } from './commands.ts';
 import type { RunExtras } from './run.ts';
 import { commandUsage, mainUsage, unknownCommand } from './usage.ts';
 
-export interface CliIo {
-  argv: string[];
-  env: Env;
-  cwd: string;
-  home: string | undefined;
-  stdout: OutputStream;
-  stderr: OutputStream;
-  // Where suites are found; tests point these at fixtures.
-  root?: string;
-  suitesDir?: string;
-}
+import type { CliIo } from './io.ts';
 
-export function processIo(): CliIo {
-  return { argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), home: process.env.HOME ?? homedir(), stdout: process.stdout, stderr: process.stderr };
-}
+export { processIo, type CliIo } from './io.ts';
 
 export async function main(io: CliIo): Promise<number> {
   const [name, ...rest] = io.argv;

@@ -12,7 +12,7 @@ import type { Settings } from '../helpers/settings.ts';
 import type { Waiver } from '../helpers/waivers/file.ts';
 import type { Multiplexer, ReporterFailure } from '../reports/multiplexer.ts';
 import { consoleStream, createRunReporters } from '../reports/run-reporters.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 
 // What a run takes beside its settings, read and checked before it starts: the waivers file's entries.
 export interface RunExtras {
