@@ -3,7 +3,8 @@
 // the run context, so netpol's verdict and the network suite name the same plugin from one
 // reading. The engine asks for the reads the detection needs only in such runs.
 import { detectPlugin, readPluginFacts, type Plugin } from '../kube/network-plugin.ts';
-import type { KubeSession } from '../kube/session.ts';
+import type { CoreV1Api } from '@kubernetes/client-node';
+import type { ApiConnection } from '../kube/connection.ts';
 import type { SuiteManifest, SuitePermission } from './manifest.ts';
 
 export const NETWORK_PLUGIN = 'network-plugin';
@@ -22,7 +23,9 @@ export function usesNetworkPlugin(manifests: readonly Pick<SuiteManifest, 'uses'
 
 // Started at the beginning of setup, awaited when the context is built; never rejects (a failed
 // read leaves its part of the facts empty, as readPluginFacts does).
-export function detectNetworkPlugin(session: Pick<KubeSession, 'connection' | 'clients'>): Promise<Plugin> {
+// Takes what it reads through (a KubeSession has both), not the session: kube/session imports the
+// preflight, which imports the permissions this module declares.
+export function detectNetworkPlugin(session: { connection: ApiConnection; clients: { core: CoreV1Api } }): Promise<Plugin> {
   return readPluginFacts(session.connection, session.clients.core).then(detectPlugin, (error: unknown) => ({
     name: `unknown (the detection failed: ${error instanceof Error ? error.message : String(error)})`,
     known: false,
