@@ -9,6 +9,7 @@ import { ShakedownError } from '../helpers/errors.ts';
 import { isRunId, RUN_ID_EXAMPLE } from '../helpers/run/run-id.ts';
 import { KNOBS, type Settings } from '../helpers/settings.ts';
 import { COMMANDS, type CommandSpec, type OptionSpec } from './commands.ts';
+import { editDistance } from '../helpers/check-pattern.ts';
 
 export type { OptionSpec } from './commands.ts';
 
@@ -156,19 +157,6 @@ function unknownFlag(of: string, reported: string, argv: readonly string[], opti
   if (elsewhere.length > 0) return `unknown flag ${reported} for ${of} (it is a flag of ${elsewhere.map((c) => `\`shakedown ${c}\``).join(', ')})`;
   const near = Object.keys(options).find((known) => known.toLowerCase() === name.toLowerCase()) ?? Object.keys(options).find((known) => name.length >= 4 && editDistance(known, name) <= 2);
   return `unknown flag ${reported} for ${of}${near === undefined ? '' : `; did you mean --${near}?`}`;
-}
-
-// Levenshtein distance, for "did you mean".
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 // What `shakedown cleanup` was asked, checked before its Kubernetes client is even loaded: --run
