@@ -6,13 +6,14 @@
 import { escapeHtml } from './html/escape.ts';
 
 export const CHART_WIDTH = 340;
-const PAD = 8;
+export const PAD = 8;
 const FONT = 12;
 // A rough advance of one character at FONT in a system sans-serif: enough to keep labels apart.
 const CHAR = 6.7;
-const INK = '#1f2328';
-const MUTED = '#59636e';
-const GRID = '#d1d9e0';
+// Ink, muted text and grid lines of every chart (the run report's and the history page's).
+export const INK = '#1f2328';
+export const MUTED = '#59636e';
+export const GRID = '#d1d9e0';
 export const SHADES = { p50: '#1f4e99', p90: '#5b8bd6', p99: '#a9c4ee', bar: '#1f4e99', limit: '#cf222e' } as const;
 
 // An axis from 0 to a round maximum at or above `max`, in about `ticks` round steps.

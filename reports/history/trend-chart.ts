@@ -3,18 +3,14 @@
 // trendChart: one figure over the nights, its axis from 0, the first and last night marked, the
 // lowest, highest and last value written, and the bound the check judged it against as a red
 // dashed line. sparkline: a check's own duration over the nights, small enough for a table row.
-import { formatMs, niceScale, SHADES } from '../svg.ts';
+import { CHART_WIDTH, formatMs, GRID, INK, MUTED, niceScale, PAD, SHADES } from '../svg.ts';
 import { escapeHtml } from '../html/escape.ts';
 
-const WIDTH = 340;
+const WIDTH = CHART_WIDTH;
 const HEIGHT = 122;
-const PAD = 8;
 const LEFT = 46;
 const TOP = 32;
 const BOTTOM = 96;
-const INK = '#1f2328';
-const MUTED = '#59636e';
-const GRID = '#d1d9e0';
 const LINE = SHADES.p50;
 const LIMIT = SHADES.limit;
 
