@@ -61,6 +61,14 @@ describe('console reporter', () => {
     expect((await run(false, {}, [passed('dns', 'a')])).lines().at(-1)).toBe('1 passed, 0 failed, 0 skipped');
   });
 
+  it('names each failure once more in one line right above the counts, where the tail of a CI log keeps it', async () => {
+    const lines = (await run(false, {}, mixed())).lines();
+    const recap = lines.at(-3);
+    expect(recap).toBe('✗ netpol › deny-all blocks other namespaces [not-enforced] expected x/b -> y/a blocked, observed allowed');
+    const healthy = (await run(false, {}, [passed('dns', 'a')])).lines();
+    expect(healthy.filter((line) => line.startsWith('✗'))).toEqual([]);
+  });
+
   it('on a terminal leaves no line per pass but one per suite, the failure printed as it happened, and no log', async () => {
     const shown = screen((await run(true, { TERM: 'xterm' }, mixed())).output());
     expect(shown.filter((line) => line.includes('port differs from targetPort'))).toEqual([]);

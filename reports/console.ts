@@ -17,9 +17,9 @@ import type { OutputStream, Reporter } from './reporter.ts';
 // - --quiet: the summary only, and an error that stops the run.
 // At the end, failed (and warned) checks that share one origin are named first as one reason, then
 // every failure is printed in full, every warning with its evidence, every waived failure with its
-// waiver's reason and last day, every skip with its reason, and the last line is exactly "N passed,
-// N failed, N skipped" (", N warned" and ", N waived" appended when there are any), uncoloured, for
-// CI. A waived failure (--waivers) is not counted as failed: it does not fail the run.
+// waiver's reason and last day, every skip with its reason, then each failure again in one line, and
+// the last line is exactly "N passed, N failed, N skipped" (", N warned" and ", N waived" appended
+// when there are any), uncoloured, for CI. A waived failure (--waivers) is not counted as failed: it does not fail the run.
 
 export type { OutputStream };
 
@@ -214,6 +214,9 @@ function endReport(c: ChalkInstance, run: RunInfo, results: readonly CheckResult
     for (const skip of skips) lines.push(`  ${c.yellow(MARK.skip)} ${title(skip)}: ${skip.skipReason}`);
   }
   lines.push('');
+  // The failures once more, a line each, right above the counts: the tail of a long CI log is what
+  // is kept, and it must name what failed.
+  for (const failure of failures) lines.push(`${c.red(MARK.fail)} ${title(failure)} ${c.red(`[${failure.classification}]`)} ${firstLine(failure.message)}`);
   if (run.finishedAt !== null) {
     const elapsed = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
     lines.push(c.dim(`ran ${results.length} check${results.length === 1 ? '' : 's'} in ${formatDuration(elapsed)}`));

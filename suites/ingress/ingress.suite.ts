@@ -156,7 +156,11 @@ function differenceCause(spec: RouteTable, rows: readonly Row[]): string {
 
 // The same table asked once from a probe pod through the in-cluster entry (the controller's
 // ClusterIP): the cases whose answer differs from the runner's, re-asked once before they count.
-async function fromCluster(c: CheckContext, w: World, rows: readonly Row[]): Promise<{ via: string; differing: string[] } | undefined> {
+// Rows the cluster answers differently are asked once more from both sides: a row the runner now
+// answers as the cluster does changed while the table settled (a controller programming one path of
+// a host later than the others), and is judged again on that newer answer, not as a difference of
+// paths. Returns the rows as judged last and what still differs.
+async function fromCluster(c: CheckContext, w: World, entry: EntryPoint, rows: readonly Row[]): Promise<{ via: string; rows: Row[]; differing: string[] } | undefined> {
   const agent = matrixAgents(c.run.fleet)[0];
   const inside = inClusterEntry(entryCandidates({ ingresses: [], pods: w.controllerPods, services: w.controllerServices, nodes: [] }));
   if (agent === undefined || inside === undefined) return undefined;
@@ -175,15 +179,25 @@ async function fromCluster(c: CheckContext, w: World, rows: readonly Row[]): Pro
       return { status: http.status, ...(location === undefined ? {} : { location }), ...(http.echo === undefined ? {} : { echo: http.echo }) };
     });
   };
-  const differs = (row: Row, seen: Seen | undefined) => seen === undefined || judge(row.kase, seen, w.pods, w.domain).ok !== row.verdict.ok;
+  const judged = (row: Row, seen: Seen) => judge(row.kase, seen, w.pods, w.domain);
+  const differs = (row: Row, seen: Seen | undefined) => seen === undefined || judged(row, seen).ok !== row.verdict.ok;
   const first = await ask(rows);
+  const latest = [...rows];
   let suspects = rows.filter((row, i) => differs(row, first[i]));
   if (suspects.length > 0) {
-    const again = await ask(suspects);
-    suspects = suspects.filter((row, i) => differs(row, again[i]));
+    const timeoutMs = Math.min(c.run.timeouts.probeMs, 5000);
+    const [again, runner] = await Promise.all([ask(suspects), Promise.all(suspects.map((row) => callEntry(entry, { host: requestHost(row.kase, w.domain), path: row.kase.path, ...(row.kase.headers === undefined ? {} : { headers: row.kase.headers }), timeoutMs, signal: c.signal })))]);
+    suspects = suspects.filter((row, i) => {
+      const cluster = again[i];
+      const now = runner[i] as Seen;
+      if (cluster === undefined || !differs(row, cluster)) return false;
+      if (judged(row, now).ok !== judged(row, cluster).ok) return true;
+      latest[rows.indexOf(row)] = { kase: row.kase, seen: now, verdict: judged(row, now), ...(row.settledMs === undefined ? {} : { settledMs: row.settledMs }) };
+      return false;
+    });
   }
   const via = `probe pod ${agent.name}@${agent.node} -> ${inside.address}:${inside.httpPort} (${inside.via})`;
-  return { via, differing: suspects.map((row) => `${requestHost(row.kase, w.domain)} ${row.kase.path}: from the runner ${row.verdict.seen}, from the cluster ${describeSeen(first[rows.indexOf(row)] ?? { error: 'no answer' }, w.pods)}`) };
+  return { via, rows: latest, differing: suspects.map((row) => `${requestHost(row.kase, w.domain)} ${row.kase.path}: from the runner ${row.verdict.seen}, from the cluster ${describeSeen(first[rows.indexOf(row)] ?? { error: 'no answer' }, w.pods)}`) };
 }
 
 async function noEntry(c: CheckContext, w: World): Promise<never> {
@@ -203,7 +217,9 @@ async function judgeTable(c: CheckContext, spec: RouteTable, skipReason: string 
   if (skipReason !== undefined) return c.skip(skipReason);
   const w = await world(c);
   if (w.entry === undefined) return noEntry(c, w);
-  const rows = await table(c, w, w.entry, spec);
+  const settledRows = await table(c, w, w.entry, spec);
+  const inCluster = await fromCluster(c, w, w.entry, settledRows);
+  const rows = inCluster?.rows ?? settledRows;
   const text = formatTable(rows, w.domain);
   const bad = rows.filter((row) => !row.verdict.ok);
   const known = bad.filter((row) => knownDeviation(w, row.kase, row.seen) !== undefined);
@@ -213,7 +229,6 @@ async function judgeTable(c: CheckContext, spec: RouteTable, skipReason: string 
   const settled = rows.flatMap((row) => (row.settledMs === undefined ? [] : [row.settledMs]));
   const propagation = settled.length === 0 ? '' : `; propagation median ${(percentile(settled, 0.5) / 1000).toFixed(1)} s, max ${(Math.max(...settled) / 1000).toFixed(1)} s`;
   c.log(`table ${spec.id} through ${w.entry.address}:${w.entry.httpPort}:\n${text}`);
-  const inCluster = await fromCluster(c, w, rows);
   if (inCluster !== undefined) c.evidence('asked from inside the cluster too', `${inCluster.via}: ${inCluster.differing.length === 0 ? `the same ${rows.length} answers` : inCluster.differing.join('\n')}`);
   if (inCluster !== undefined && inCluster.differing.length > 0) {
     c.fail('mismatch', `${inCluster.differing.length} of ${rows.length} requests are answered differently from inside the cluster than from the runner`, {
