@@ -4,7 +4,7 @@
 // of a Certificate), and an issuance end to end from an Issuer of the run's own, timed. The judges
 // are pure; unit-tested in cert-manager.test.ts.
 import type { CheckContext } from '../../helpers/engine/check.ts';
-import { eventually } from '../../helpers/objects/eventually.ts';
+import { poll } from '../../helpers/wait/poll.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 import type { Finding } from './findings.ts';
 import type { Thresholds } from './thresholds.ts';
@@ -227,7 +227,7 @@ export async function issueEndToEnd(c: CheckContext, boundMs: number): Promise<I
   await custom.createNamespacedCustomObject({ group: CM_GROUP, version: VERSION, namespace, plural: 'certificates', body: certificateObject(namespace, c.run.runId, E2E_CERTIFICATE, E2E_ISSUER) });
   c.track({ kind: 'Certificate', namespace, name: E2E_CERTIFICATE });
   const read = () => custom.getNamespacedCustomObject({ group: CM_GROUP, version: VERSION, namespace, plural: 'certificates', name: E2E_CERTIFICATE }) as Promise<CmCertificate>;
-  const waited = await eventually(read, (cert) => condition(cert.status?.conditions, 'Ready')?.status === 'True', { timeoutMs: boundMs, intervalMs: 200, signal: c.signal });
+  const waited = await poll(read, (cert) => condition(cert.status?.conditions, 'Ready')?.status === 'True', { timeoutMs: boundMs, intervalMs: 200, signal: c.signal });
   return { ok: waited.ok, elapsedMs: performance.now() - started, certificate: waited.value };
 }
 

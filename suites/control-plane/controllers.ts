@@ -6,7 +6,7 @@ import type { CheckContext } from '../../helpers/engine/check.ts';
 import { componentLease, type LeaseComponent } from '../../helpers/kube/leases.ts';
 import type { KubeSession } from '../../helpers/kube/session.ts';
 import { endpointsOf, formatEndpoints, type EndpointView } from '../../helpers/objects/endpoints.ts';
-import { eventually } from '../../helpers/objects/eventually.ts';
+import { poll } from '../../helpers/wait/poll.ts';
 import type { PodWatch, WatchEvent } from './api.ts';
 import { judgeLeaderLease } from './judge.ts';
 import { ROLE, SLICE_LABEL, deployment, isReady, podState, service } from './objects.ts';
@@ -36,7 +36,7 @@ export async function leaderLeaseCheck(c: CheckContext, component: LeaseComponen
     // A restarted component takes over only once the old leader's Lease has run out: give a live
     // candidate one more lease duration before saying that none is there.
     const first = verdict.text;
-    const again = await eventually(
+    const again = await poll(
       async () => judgeLeaderLease(component, await componentLease(session.clients.coordination, component)),
       (v) => v.kind !== 'stale',
       { timeoutMs: LEADER_TAKEOVER_MS, intervalMs: 2000, signal: c.signal },
@@ -143,8 +143,8 @@ export async function deploymentCheck(c: CheckContext): Promise<void> {
   // Background propagation: the Deployment goes at once, the garbage collector removes the rest.
   await apps.deleteNamespacedDeployment({ namespace: s.name, name, propagationPolicy: 'Background' });
   const deletedAt = performance.now();
-  const podsGone = await eventually(() => Promise.resolve(podsOf(s.watch, name).filter((p) => p.metadata?.deletionTimestamp === undefined).length), (n) => n === 0, { timeoutMs: bound, intervalMs: 100, signal: c.signal });
-  const collected = await eventually(
+  const podsGone = await poll(() => Promise.resolve(podsOf(s.watch, name).filter((p) => p.metadata?.deletionTimestamp === undefined).length), (n) => n === 0, { timeoutMs: bound, intervalMs: 100, signal: c.signal });
+  const collected = await poll(
     async () => {
       const pods = podsOf(s.watch, name).filter((p) => p.metadata?.deletionTimestamp === undefined).length;
       try {
@@ -196,7 +196,7 @@ export async function endpointSliceCheck(c: CheckContext): Promise<void> {
   const started = performance.now();
   c.track(await session.clients.core.createNamespacedService({ namespace: s.name, body: service({ name, namespace: s.name, runId: c.run.runId, selector: { [ROLE]: 'node', [SLICE_LABEL]: 'in' } }) }));
   const ips = pods.map((p) => p.status?.podIP ?? '');
-  const listed = await eventually(() => slicesOf(session, s.name, name), (v) => v.error === undefined && ips.every((ip) => v.endpoints.some((e) => e.address === ip && e.ready)), { timeoutMs: bound, intervalMs: 800, signal: c.signal });
+  const listed = await poll(() => slicesOf(session, s.name, name), (v) => v.error === undefined && ips.every((ip) => v.endpoints.some((e) => e.address === ip && e.ready)), { timeoutMs: bound, intervalMs: 800, signal: c.signal });
   const cm = () => leaseText(session, 'kube-controller-manager');
   if (!listed.ok) {
     const absent = pods.filter((p) => !listed.value.endpoints.some((e) => e.address === p.status?.podIP && e.ready)).map((p) => `${p.metadata?.name} ${p.status?.podIP}`);
@@ -218,7 +218,7 @@ export async function endpointSliceCheck(c: CheckContext): Promise<void> {
     timeoutMs: 10_000,
   });
   if (patched.status !== 200) c.fail('http-status', `relabelling pod ${leavingName} answered HTTP ${patched.status}: ${patched.text.slice(0, 200)}`);
-  const dropped = await eventually(() => slicesOf(session, s.name, name), (v) => v.error === undefined && !v.endpoints.some((e) => e.address === leavingIp), { timeoutMs: bound, intervalMs: 800, signal: c.signal });
+  const dropped = await poll(() => slicesOf(session, s.name, name), (v) => v.error === undefined && !v.endpoints.some((e) => e.address === leavingIp), { timeoutMs: bound, intervalMs: 800, signal: c.signal });
   if (!dropped.ok) {
     c.fail('mismatch', `pod ${leavingName} (${leavingIp}) left the selector of Service ${s.name}/${name} but its EndpointSlices still list it ${Math.round(bound / 1000)} s later`, {
       likelyCause: 'the endpointslice controller of kube-controller-manager is not running or lags behind',

@@ -8,7 +8,7 @@ import type { CheckContext } from '../../helpers/engine/check.ts';
 import { suiteOptions } from '../../helpers/engine/manifest.ts';
 import { statusCode } from '../../helpers/kube/api-errors.ts';
 import type { KubeSession } from '../../helpers/kube/session.ts';
-import { eventually } from '../../helpers/objects/eventually.ts';
+import { poll } from '../../helpers/wait/poll.ts';
 import { runNamespace } from '../../helpers/run/labels.ts';
 import { createRunNamespace } from '../../helpers/run/namespaces.ts';
 import { watchPods, type PodWatch } from './api.ts';
@@ -71,7 +71,7 @@ async function buildSpace(c: CheckContext): Promise<Space> {
   await createRunNamespace(session.clients, runNamespace({ name, runId: c.run.runId, expiresAt: new Date(c.run.expiresAt), purpose: 'control-plane: a new namespace, its pods, a Deployment and Services' }), c.run.grant);
   c.log(`created namespace ${name}`);
   const seen: { sa?: number; ca?: number; saMissingAt?: number } = {};
-  const found = await eventually(
+  const found = await poll(
     async () => {
       const sent = performance.now() - createdAt;
       const [sa, ca] = await Promise.all([

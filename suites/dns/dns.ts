@@ -7,7 +7,7 @@ import type { CheckContext } from '../../helpers/engine/check.ts';
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { LOCAL_CLUSTER_CONTEXT } from '../../helpers/fleet/image.ts';
 import { ROLE_LABEL, probePod } from '../../helpers/fleet/manifests.ts';
-import { eventually, type Eventually } from '../../helpers/objects/eventually.ts';
+import { poll, type Polled } from '../../helpers/wait/poll.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 import { DNS_NAMESPACE, parseCorefile } from './dns-coredns.ts';
 import { clusterDomainOf, ndotsOf } from './dns-names.ts';
@@ -118,7 +118,7 @@ export function lookupPairs(names: readonly string[], lookups: number): { name: 
 
 // A probe pod outside the fleet (its own role label, so no fleet Service selects it) with
 // spec.hostname and spec.subdomain set; waits until it is Ready. Returns the pod as last read.
-export async function createNamedPod(c: CheckContext, name: string, node: string, hostname: string, subdomain: string, role: string): Promise<Eventually<V1Pod>> {
+export async function createNamedPod(c: CheckContext, name: string, node: string, hostname: string, subdomain: string, role: string): Promise<Polled<V1Pod>> {
   const { session } = await c.cluster();
   const namespace = c.run.namespace;
   const base = probePod({
@@ -135,7 +135,7 @@ export async function createNamedPod(c: CheckContext, name: string, node: string
   await session.clients.core.createNamespacedPod({ namespace, body });
   c.log(`created pod ${name} (hostname ${hostname}, subdomain ${subdomain}) on ${node}`);
   const ready = (pod: V1Pod) => pod.status?.conditions?.some((cond) => cond.type === 'Ready' && cond.status === 'True') === true;
-  const waited = await eventually(() => session.clients.core.readNamespacedPod({ namespace, name }), ready, { timeoutMs: 60_000, intervalMs: 500, signal: c.signal });
+  const waited = await poll(() => session.clients.core.readNamespacedPod({ namespace, name }), ready, { timeoutMs: 60_000, intervalMs: 500, signal: c.signal });
   c.log(`pod ${name} ${waited.ok ? 'ready' : 'NOT ready'} after ${Math.round(waited.elapsedMs)}ms`);
   return waited;
 }

@@ -5,7 +5,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import { readEndpoints, type EndpointView } from '../../helpers/objects/endpoints.ts';
-import { eventually, type Eventually } from '../../helpers/objects/eventually.ts';
+import { poll, type Polled } from '../../helpers/wait/poll.ts';
 import { serviceManifest, type ServiceSpec } from '../../helpers/objects/service.ts';
 
 // How long a new Service may take to get endpoints and be programmed on the nodes.
@@ -27,9 +27,9 @@ export function clusterIP(service: V1Service): string {
   return service.spec?.clusterIP ?? '';
 }
 
-export async function waitEndpoints(c: CheckContext, name: string, accept: (endpoints: EndpointView[]) => boolean, namespace: string = c.run.namespace): Promise<Eventually<EndpointView[]>> {
+export async function waitEndpoints(c: CheckContext, name: string, accept: (endpoints: EndpointView[]) => boolean, namespace: string = c.run.namespace): Promise<Polled<EndpointView[]>> {
   const { session } = await c.cluster();
-  const waited = await eventually(() => readEndpoints(session.clients.discovery, namespace, name), accept, { timeoutMs: PROGRAMMING_BUDGET_MS, signal: c.signal });
+  const waited = await poll(() => readEndpoints(session.clients.discovery, namespace, name), accept, { timeoutMs: PROGRAMMING_BUDGET_MS, signal: c.signal });
   c.log(`endpoints of ${name} after ${Math.round(waited.elapsedMs)}ms: ${waited.value.map((e) => `${e.pod}${e.ready ? '' : '(not ready)'}`).join(', ') || 'none'}`);
   return waited;
 }

@@ -9,7 +9,7 @@ import { runContext, type RunContext } from '../../helpers/engine/context.ts';
 import { suiteOptions } from '../../helpers/engine/manifest.ts';
 import manifest from './manifest.ts';
 import { statusCode } from '../../helpers/kube/api-errors.ts';
-import { eventually } from '../../helpers/objects/eventually.ts';
+import { poll as pollUntil } from '../../helpers/wait/poll.ts';
 import { expectTable, ruleProblems, type Truth } from './model.ts';
 import { safetyProblems, toNetworkPolicy } from './policy.ts';
 import { pollTable, type Polled } from './probe.ts';
@@ -148,7 +148,7 @@ async function lookups(c: CheckContext, world: World, from: readonly string[]): 
 // DNS from these pods must be answered (retried for a few seconds). When it is not, a pod that no
 // policy selects tells a policy problem from a cluster DNS that is down for everyone.
 async function dnsVerdict(c: CheckContext, world: World, from: readonly string[]): Promise<{ problems: string[]; control?: string }> {
-  const waited = await eventually(() => lookups(c, world, from), (problems) => problems.length === 0, { timeoutMs: DNS_BUDGET_MS, intervalMs: 500, signal: c.signal });
+  const waited = await pollUntil(() => lookups(c, world, from), (problems) => problems.length === 0, { timeoutMs: DNS_BUDGET_MS, intervalMs: 500, signal: c.signal });
   if (waited.ok) return { problems: [] };
   const control = world.pods.find((pod) => !from.some((id) => id.split('/')[0] === pod.id.split('/')[0]));
   if (control === undefined) return { problems: waited.value };
