@@ -1,6 +1,26 @@
 // Lint rules that matter here: type-aware rules for promises (a floating or misused promise is a
 // hang or an unhandled rejection in the middle of a run), and the engine (helpers/, reports/) never imports suites/.
+import { dirname, relative, resolve, sep } from 'node:path';
 import tseslint from 'typescript-eslint';
+
+// suites/<a>/... may import suites/<a>/ and suites/lib/ only; suites/lib/ imports no suite folder.
+const suiteOf = (file) => {
+  const parts = relative(import.meta.dirname, file).split(sep);
+  return parts[0] === 'suites' && parts.length > 2 ? parts[1] : undefined;
+};
+const noCrossSuiteImports = {
+  meta: { type: 'problem', schema: [] },
+  create(context) {
+    const from = suiteOf(context.filename);
+    const check = (node) => {
+      const spec = node.source?.type === 'Literal' && typeof node.source.value === 'string' ? node.source.value : undefined;
+      if (from === undefined || spec === undefined || !spec.startsWith('.')) return;
+      const to = suiteOf(resolve(dirname(context.filename), spec));
+      if (to !== undefined && to !== from && to !== 'lib') context.report({ node: node.source, message: `suites/${from}/ imports suites/${to}/: ${from === 'lib' ? 'what suites share imports no suite' : "a suite never imports another suite's folder; move what both need into suites/lib/"}.` });
+    };
+    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+  },
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.cluster/**', 'out/**', 'agent/dist/**'] },
@@ -67,5 +87,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // A suite imports no other suite's folder: what several suites share lives in suites/lib/.
+    files: ['suites/**'],
+    plugins: { suites: { rules: { 'no-cross-suite-imports': noCrossSuiteImports } } },
+    rules: { 'suites/no-cross-suite-imports': 'error' },
   },
 );

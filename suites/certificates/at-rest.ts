@@ -4,7 +4,7 @@
 import type { Finding } from './findings.ts';
 import { expiryFinding } from './judge.ts';
 import type { Thresholds } from './thresholds.ts';
-import { parsePemBundle } from './x509.ts';
+import { parsePemBundle } from '../lib/x509.ts';
 
 export interface Stored {
   // "ConfigMap kube-system/extension-apiserver-authentication key requestheader-client-ca-file (front-proxy CA)".

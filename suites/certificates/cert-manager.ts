@@ -8,7 +8,7 @@ import { poll } from '../../helpers/wait/poll.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 import type { Finding } from './findings.ts';
 import type { Thresholds } from './thresholds.ts';
-import { parsePemBundle } from './x509.ts';
+import { parsePemBundle } from '../lib/x509.ts';
 
 export const CM_GROUP = 'cert-manager.io';
 const VERSION = 'v1';

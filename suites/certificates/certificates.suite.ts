@@ -23,8 +23,8 @@ import { hookDials, hooksOf, judgeHooks, resolveHook, type HookDial, type Resolv
 import { staleFindings, type StoredCert } from './stale.ts';
 import type { Trust } from './judge.ts';
 import { judgeKubelets, kubeletDials, pendingServingCsrs, type KubeletNode } from './kubelets.ts';
-import { getJson, listOrAbsent, readyAddresses, slicesOf, type ApiService, type ConfigMap, type Crd, type Csr, type EndpointSlice, type Service, type WebhookConfiguration } from './read.ts';
-import { parsePemBundle } from './x509.ts';
+import { getJson, listOrAbsent, readyAddresses, slicesOf, type ApiService, type ConfigMap, type Crd, type Csr, type EndpointSlice, type Service, type WebhookConfiguration } from '../lib/api-json.ts';
+import { parsePemBundle } from '../lib/x509.ts';
 import { rootCertificates } from 'node:tls';
 
 const DIAL_MS = 5000;

@@ -10,7 +10,7 @@ import { best, sampleOf, skewFindings } from './clock.ts';
 import { RUNNER, type Dial, type Dialed } from './dial.ts';
 import { hookDials, hooksOf, judgeHooks, resolveHook } from './hooks.ts';
 import { judgeKubelets, kubeletDials, pendingServingCsrs } from './kubelets.ts';
-import type { Service, WebhookConfiguration } from './read.ts';
+import type { Service, WebhookConfiguration } from '../lib/api-json.ts';
 import { APISERVER_CERT, OTHER_CA, ROOT_CA, WEBHOOK_CERT, WEBHOOK_RENEWED_CERT, INTERMEDIATE_CA } from './testing/fixtures.ts';
 import { staleFindings } from './stale.ts';
 

@@ -7,7 +7,7 @@ import type { ProbeResult, TlsTarget } from '../../agent/protocol.ts';
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { AGENT_CONTAINER } from '../../helpers/fleet/manifests.ts';
 import type { ProbeTransport } from '../../helpers/transport/transport.ts';
-import { parseDerChain } from './x509.ts';
+import { parseDerChain } from '../lib/x509.ts';
 
 export const RUNNER = 'runner' as const;
 

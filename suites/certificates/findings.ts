@@ -3,7 +3,7 @@
 // its worst finding, with every finding in its evidence.
 import type { X509Certificate } from 'node:crypto';
 import type { Classification, Evidence } from '../../helpers/result.ts';
-import { describeCerts } from './x509.ts';
+import { describeCerts } from '../lib/x509.ts';
 
 export interface Finding {
   level: 'fail' | 'warn';

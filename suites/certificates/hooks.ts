@@ -11,9 +11,9 @@ import type { Dial, Dialed } from './dial.ts';
 import type { Finding } from './findings.ts';
 import { judgeServed, type Trust } from './judge.ts';
 import { classificationOf } from './outcome.ts';
-import type { ApiService, ClientConfig, Crd, Meta, Service, WebhookConfiguration } from './read.ts';
+import type { ApiService, ClientConfig, Crd, Meta, Service, WebhookConfiguration } from '../lib/api-json.ts';
 import type { Thresholds } from './thresholds.ts';
-import { parseCaBundleField, parsePemBundle } from './x509.ts';
+import { parseCaBundleField, parsePemBundle } from '../lib/x509.ts';
 
 export interface Hook {
   // "validating webhook shakedown-webhook/check.shakedown.test", "APIService v1beta1.metrics.k8s.io".

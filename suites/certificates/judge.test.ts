@@ -5,7 +5,7 @@ import { judgeServed } from './judge.ts';
 import { covers, uncovered } from './names.ts';
 import { expiryLevel, isShortLived, rotationLevel } from './thresholds.ts';
 import { verifyChain } from './verify.ts';
-import { certName, daysLeft, describeCert, issuerLine, parseCaBundleField, parseDerChain, parsePemBundle, sanList, selfSigned } from './x509.ts';
+import { certName, daysLeft, describeCert, issuerLine, parseCaBundleField, parseDerChain, parsePemBundle, sanList, selfSigned } from '../lib/x509.ts';
 import { APISERVER_CERT, EMPTY_SUBJECT_CERT, INTERMEDIATE_CA, OTHER_CA, ROOT_CA, SHORT_CA, SHORT_CA_LEAF, WEBHOOK_CERT } from './testing/fixtures.ts';
 import { TEST_CERT } from '../../agent/testing/tls.ts';
 

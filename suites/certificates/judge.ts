@@ -5,7 +5,7 @@ import type { Finding } from './findings.ts';
 import { uncovered } from './names.ts';
 import { ROTATION_DUE, ROTATION_OVERDUE, expiryLevel, isShortLived, rotationLevel, type Thresholds } from './thresholds.ts';
 import { verifyChain, type Verdict } from './verify.ts';
-import { certName, daysLeft, selfSigned } from './x509.ts';
+import { certName, daysLeft, selfSigned } from '../lib/x509.ts';
 
 export interface Trust {
   // "kube-root-ca.crt", "the kubeconfig CA", "caBundle of validatingwebhook x/y".

@@ -7,9 +7,9 @@ import { fromName, type Dial, type Dialed } from './dial.ts';
 import type { Finding } from './findings.ts';
 import { judgeServed, type Trust } from './judge.ts';
 import { classificationOf } from './outcome.ts';
-import type { Csr } from './read.ts';
+import type { Csr } from '../lib/api-json.ts';
 import type { Thresholds } from './thresholds.ts';
-import { issuerLine, selfSigned } from './x509.ts';
+import { issuerLine, selfSigned } from '../lib/x509.ts';
 
 export interface KubeletNode {
   name: string;

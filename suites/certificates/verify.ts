@@ -2,7 +2,7 @@
 // (signatures and issuer names; dates checked against the given now). The served chain may carry
 // intermediates; the trust anchor must come from the CA bundle, as a TLS client would require.
 import type { X509Certificate } from 'node:crypto';
-import { certName, issuerLine } from './x509.ts';
+import { certName, issuerLine } from '../lib/x509.ts';
 
 export type VerifyFailure = 'no-certificate' | 'unknown-authority' | 'expired' | 'not-yet-valid';
 

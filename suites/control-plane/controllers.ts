@@ -8,7 +8,7 @@ import type { KubeSession } from '../../helpers/kube/session.ts';
 import { endpointsOf, formatEndpoints, type EndpointView } from '../../helpers/objects/endpoints.ts';
 import { poll } from '../../helpers/wait/poll.ts';
 import type { PodWatch, WatchEvent } from './api.ts';
-import { judgeLeaderLease } from './judge.ts';
+import { judgeLeaderLease } from '../lib/heartbeats.ts';
 import { ROLE, SLICE_LABEL, deployment, isReady, podState, service } from './objects.ts';
 import { ms } from './timing.ts';
 import { boundMs, nodePodsOf, podsRefusedReason, spaceOf, type Space } from './world.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etcdMetrics, etcdMetricsText, parseSamples } from './metrics.ts';
+import { etcdMetrics, etcdMetricsText } from './metrics.ts';
 
 const text = `# HELP apiserver_storage_size_bytes [STABLE] Size of the storage database file physically allocated in bytes.
 # TYPE apiserver_storage_size_bytes gauge
@@ -31,9 +31,5 @@ describe('etcd metrics', () => {
     expect(m.storageBytes).toEqual([1048576]);
     expect(etcdMetricsText(m)).toBe('database 1.0 MiB; no etcd request latency reported');
     expect(etcdMetricsText(etcdMetrics(''))).toBe('database size not reported; no etcd request latency reported');
-  });
-
-  it('parses labels with escaped quotes and skips other families', () => {
-    expect(parseSamples('a{x="say \\"hi\\"",y="2"} 3\nb 4\n', ['a'])).toEqual([{ name: 'a', labels: { x: 'say \\"hi\\"', y: '2' }, value: 3 }]);
   });
 });

@@ -1,31 +1,7 @@
 // What the API server's /metrics says about etcd: the database size it reports
 // (apiserver_storage_size_bytes, before 1.28 etcd_db_total_size_in_bytes) and the latency of its
 // requests to etcd (etcd_request_duration_seconds: mean, and the p99 bucket over every operation).
-
-export interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-
-// The samples of the named metric families (exposition text format); other lines are skipped.
-export function parseSamples(text: string, names: readonly string[]): Sample[] {
-  const wanted = new Set(names);
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#') || line.trim() === '') continue;
-    const match = SAMPLE.exec(line);
-    if (match === null || !wanted.has(match[1] ?? '')) continue;
-    const labels: Record<string, string> = {};
-    for (const label of (match[2] ?? '').matchAll(LABEL)) labels[label[1] ?? ''] = label[2] ?? '';
-    const value = Number(match[3]);
-    if (Number.isFinite(value)) samples.push({ name: match[1] ?? '', labels, value });
-  }
-  return samples;
-}
+import { parseSamples } from '../lib/metrics-text.ts';
 
 export interface EtcdMetrics {
   // Bytes of the etcd database, per storage cluster (usually one).

@@ -10,7 +10,7 @@ import { kubeExecRunner } from '../../helpers/transport/exec.ts';
 import type { Origin } from '../../helpers/result.ts';
 import type { PodWatch } from './api.ts';
 import { latestPods, leaseText, startBoundMs, usableSpace } from './controllers.ts';
-import { nodeHealth, nodeLine, nodeProblems } from './judge.ts';
+import { nodeHealth, nodeLine, nodeProblems } from '../lib/heartbeats.ts';
 import { isReady, podState } from './objects.ts';
 import { execIn, portForward, readLog, type StreamResult } from './streams.ts';
 import { lateNodes, timingLine, type NodeTiming } from './timing.ts';

@@ -1,6 +1,7 @@
 // The versions every component reports, and the skew between them, as evidence (never judged here).
 import type { CheckContext } from '../../helpers/engine/check.ts';
-import { imageTag, skewLines, type ComponentVersion } from './versions.ts';
+import { imageTag } from '../lib/image-tag.ts';
+import { skewLines, type ComponentVersion } from './versions.ts';
 
 const CONTROL_PLANE = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'];
 

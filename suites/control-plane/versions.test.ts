@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { imageTag, minorOf, skewLines } from './versions.ts';
+import { minorOf, skewLines } from './versions.ts';
 import { lateNodes, median, ms, timingLine } from './timing.ts';
 
 describe('versions', () => {
-  it('reads minor versions and image tags', () => {
+  it('reads minor versions', () => {
     expect(minorOf('v1.34.4')).toEqual({ major: 1, minor: 34 });
     expect(minorOf('v1.30.0-eks-1234')).toEqual({ major: 1, minor: 30 });
     expect(minorOf('unknown')).toBeUndefined();
-    expect(imageTag('registry.local:5000/kube-apiserver:v1.34.4')).toBe('v1.34.4');
-    expect(imageTag('registry.local:5000/kube-apiserver:v1.34.4@sha256:abc')).toBe('v1.34.4');
-    expect(imageTag('registry.local:5000/kube-apiserver')).toBeUndefined();
   });
 
   it('states the skew of each component against the API server, nothing when equal', () => {

@@ -14,14 +14,6 @@ export function minorOf(version: string): { major: number; minor: number } | und
   return { major: Number(match[1]), minor: Number(match[2]) };
 }
 
-// The image tag of a container image reference ("registry/kube-apiserver:v1.34.4@sha256:..." -> v1.34.4).
-export function imageTag(image: string): string | undefined {
-  const withoutDigest = image.split('@')[0] ?? '';
-  const slash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.lastIndexOf(':');
-  return colon > slash ? withoutDigest.slice(colon + 1) : undefined;
-}
-
 // One line per component version that differs from the API server's, in minor versions.
 export function skewLines(apiServer: string, versions: readonly ComponentVersion[]): string[] {
   const reference = minorOf(apiServer);

@@ -2,7 +2,7 @@
 // apiserver_requested_deprecated_apis{group,version,resource,subresource,removed_release} (1 for
 // every deprecated API requested since the process started), joined with apiserver_request_total
 // (the requests, by verb and code), over the window since process_start_time_seconds. Pure.
-import { parseSamples } from '../control-plane/metrics.ts';
+import { parseSamples } from '../lib/metrics-text.ts';
 import { groupVersionOf, removalOf, removedBy, type Removal } from './removals.ts';
 import { minorText, parseMinor, type Minor } from './version.ts';
 

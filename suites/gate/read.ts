@@ -1,11 +1,10 @@
-// What the gate reads, as plain JSON through the run's rate-limited connection, and the API
-// server's serving chain as the runner sees it (one TLS handshake, no request).
+// What the gate reads beyond plain JSON (suites/lib/api-json.ts): a text resource (the API server's
+// /metrics) through the run's rate-limited connection, and the API server's serving chain as the
+// runner sees it (one TLS handshake, no request).
 import { X509Certificate } from 'node:crypto';
 import { connect, type PeerCertificate } from 'node:tls';
 import type { ApiConnection } from '../../helpers/kube/connection.ts';
-import { ReadError } from '../certificates/read.ts';
-
-export { getJson, listOrAbsent, ReadError } from '../certificates/read.ts';
+import { ReadError } from '../lib/api-json.ts';
 
 export async function getText(connection: ApiConnection, path: string, signal?: AbortSignal): Promise<string> {
   const response = await connection.send({ method: 'GET', path, timeoutMs: 8000, ...(signal === undefined ? {} : { signal }) });

@@ -1,9 +1,9 @@
 // Certificate runway: every certificate the gate can read cheaply (the cluster CA in
 // kube-root-ca.crt, the client and front-proxy CAs, the API server's serving chain as served to the
 // runner, webhook and APIService caBundles) against --cert-runway-days. Pure: the certificates
-// suite's parsing (x509.ts) is reused, the threshold is the gate's own.
+// parsing of suites/lib/x509.ts (shared with the certificates suite) is reused, the threshold is the gate's own.
 import type { X509Certificate } from 'node:crypto';
-import { certName, daysLeft, parsePemBundle, selfSigned } from '../certificates/x509.ts';
+import { certName, daysLeft, parsePemBundle, selfSigned } from '../lib/x509.ts';
 
 export interface Held {
   where: string;

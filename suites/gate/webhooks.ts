@@ -1,7 +1,7 @@
 // Admission webhooks that will block: failurePolicy Fail (the v1 default) with a Service behind
 // them that has no ready endpoint. Every request they match is then refused, including the ones an
 // upgrade makes (pods recreated by a drain, objects rewritten by the new control plane). Pure.
-import type { ServiceReference, WebhookConfiguration } from '../certificates/read.ts';
+import type { ServiceReference, WebhookConfiguration } from '../lib/api-json.ts';
 
 export interface Webhook {
   kind: 'validating' | 'mutating';

@@ -1,5 +1,6 @@
-// What the suite reads from the API server, as plain JSON through the run's rate-limited connection
-// (the typed clients do not cover admissionregistration, apiregistration or apiextensions).
+// What suites read from the API server as plain JSON through the run's rate-limited connection (the
+// typed clients do not cover admissionregistration, apiregistration or apiextensions), and the
+// shapes of what they read: webhook configurations, APIServices, CRDs, CSRs, Services, EndpointSlices.
 import type { ApiConnection } from '../../helpers/kube/connection.ts';
 
 export class ReadError extends Error {
