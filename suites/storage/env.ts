@@ -1,16 +1,16 @@
-// What every storage check works with: the clients, the kubeconfig (for watches), the run's
+// What every storage check works with: the clients, the connection (for watches), the run's
 // namespace and labels, the classes and nodes as read when the check starts, and the options.
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import { suiteOptions } from '../../helpers/engine/manifest.ts';
 import type { ImageChoice } from '../../helpers/fleet/image.ts';
 import type { KubeClients } from '../../helpers/kube/clients.ts';
+import type { WatchApi } from '../../helpers/wait/watch.ts';
 import { readClasses, type ClassFacts } from './facts.ts';
 import manifest from './manifest.ts';
 
 export interface StorageEnv {
   clients: KubeClients;
-  kc: KubeConfig;
+  connection: WatchApi;
   namespace: string;
   runId: string;
   facts: ClassFacts;
@@ -25,7 +25,7 @@ export async function storageEnv(c: CheckContext): Promise<StorageEnv> {
   const options = suiteOptions(c.run, manifest);
   return {
     clients: session.clients,
-    kc: session.kc,
+    connection: session.connection,
     namespace: c.run.namespace,
     runId: c.run.runId,
     facts: await readClasses(session.clients),

@@ -7,6 +7,8 @@
 // when the class's provisioner runs nowhere.
 import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1StorageClass } from '@kubernetes/client-node';
 import type { CheckContext } from '../../helpers/engine/check.ts';
+import { poll } from '../../helpers/wait/poll.ts';
+import { collections, openWatch } from '../../helpers/wait/watch.ts';
 import { bindingMode, className as nameOf, type BindingMode } from './classes.ts';
 import { parseDataReport, type DataReport, type WriteReport } from './data-script.ts';
 import { eventsOf, failUnbound, provisionerFinding } from './diagnose.ts';
@@ -15,10 +17,10 @@ import { nodeFacts } from './facts.ts';
 import { rowsTable, type Row } from './match.ts';
 import { claimManifest, dataPod } from './objects.ts';
 import { provisionedRows } from './pv-expect.ts';
-import { paths, watchUntil } from './watch.ts';
 
-// How long a WaitForFirstConsumer claim is watched for its event before a pod is made.
+// How long a WaitForFirstConsumer claim is looked at for its event before a pod is made, and how often.
 const CONSUMER_EVENT_MS = 8000;
+const CONSUMER_EVENT_EVERY_MS = 500;
 // After this long unbound, ask whether the provisioner runs at all (and stop early if not).
 const PROVISIONER_LOOK_MS = 10_000;
 
@@ -52,24 +54,32 @@ export async function podReport(env: StorageEnv, pod: string): Promise<DataRepor
   return parseDataReport(log);
 }
 
-// Waits for Bound; every PROVISIONER_LOOK_MS asks whether the provisioner runs at all, failing at once
-// when it runs nowhere (a pod that is only not ready may still provision: that waits the full bound).
+// Waits for Bound, seen by a watch the moment it happens; every PROVISIONER_LOOK_MS still unbound it
+// asks whether the provisioner runs at all, failing at once when it runs nowhere (a pod that is only
+// not ready may still provision: that waits the full bound).
 async function waitBound(c: CheckContext, env: StorageEnv, spec: ProvisionSpec, sc: V1StorageClass, pod: string | undefined): Promise<{ claim: V1PersistentVolumeClaim; ms: number }> {
-  const started = performance.now();
-  for (;;) {
-    const left = env.boundMs - (performance.now() - started);
-    const watched = await watchUntil<V1PersistentVolumeClaim>(env.kc, paths.claims(env.namespace), spec.claim, (claim) => phaseOf(claim) === 'Bound', {
-      timeoutMs: Math.max(0, Math.min(left, PROVISIONER_LOOK_MS)),
-      signal: c.signal,
-    });
-    const elapsed = performance.now() - started;
-    if (watched.ok && watched.value !== undefined) return { claim: watched.value, ms: elapsed };
-    c.signal.throwIfAborted();
-    const finding = await provisionerFinding(env, sc.provisioner).catch(() => undefined);
-    if (finding !== undefined) c.log(`after ${Math.round(elapsed)}ms still ${phaseOf(watched.value)}: ${finding.summary}`);
-    if (elapsed >= env.boundMs || finding?.verdict === 'nowhere') {
-      return failUnbound(c, env, { what: spec.what, claim: spec.claim, ...(pod === undefined ? {} : { pod }), className: nameOf(sc), sc, waitedMs: elapsed });
-    }
+  const watch = await openWatch<V1PersistentVolumeClaim>(env.connection, { path: collections.claims(env.namespace), name: spec.claim }, { signal: c.signal });
+  try {
+    const claimNow = () => watch.get(spec.claim, env.namespace);
+    const isBound = () => phaseOf(claimNow()) === 'Bound';
+    const started = performance.now();
+    const deadline = started + env.boundMs;
+    const looked = await poll(
+      async () => {
+        if ((await watch.until(isBound, { timeoutMs: Math.min(deadline - performance.now(), PROVISIONER_LOOK_MS), signal: c.signal })).ok) return { bound: true };
+        c.signal.throwIfAborted();
+        const finding = await provisionerFinding(env, sc.provisioner).catch(() => undefined);
+        if (finding !== undefined) c.log(`after ${Math.round(performance.now() - started)}ms still ${phaseOf(claimNow())}: ${finding.summary}`);
+        return { bound: false, finding };
+      },
+      (look) => look.bound || look.finding?.verdict === 'nowhere',
+      { deadline, intervalMs: 0, signal: c.signal },
+    );
+    const claim = claimNow();
+    if (looked.value.bound && claim !== undefined) return { claim, ms: looked.elapsedMs };
+    return await failUnbound(c, env, { what: spec.what, claim: spec.claim, ...(pod === undefined ? {} : { pod }), className: nameOf(sc), sc, waitedMs: looked.elapsedMs });
+  } finally {
+    watch.stop();
   }
 }
 
@@ -89,12 +99,12 @@ export async function provision(c: CheckContext, env: StorageEnv, spec: Provisio
   let claim: V1PersistentVolumeClaim = created;
   if (mode === 'WaitForFirstConsumer') {
     // Pending without a consumer is the design: look for the event that says so, and that it did not bind.
-    const deadline = performance.now() + CONSUMER_EVENT_MS;
-    while (consumerEvent === undefined && performance.now() < deadline) {
-      const event = (await eventsOf(env, 'PersistentVolumeClaim', env.namespace, spec.claim)).find((e) => e.reason === 'WaitForFirstConsumer');
-      if (event !== undefined) consumerEvent = event.message;
-      else await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
+    const looked = await poll(
+      async () => (await eventsOf(env, 'PersistentVolumeClaim', env.namespace, spec.claim)).find((e) => e.reason === 'WaitForFirstConsumer'),
+      (event) => event !== undefined,
+      { timeoutMs: CONSUMER_EVENT_MS, intervalMs: CONSUMER_EVENT_EVERY_MS, signal: c.signal },
+    );
+    consumerEvent = looked.value?.message;
     claim = await core.readNamespacedPersistentVolumeClaim({ namespace: env.namespace, name: spec.claim });
     c.log(`without a consumer: ${phaseOf(claim)}, event ${consumerEvent ?? 'not seen'}`);
     if (phaseOf(claim) !== 'Pending') {
@@ -109,42 +119,24 @@ export async function provision(c: CheckContext, env: StorageEnv, spec: Provisio
     c.log(`Immediate: bound after ${Math.round(boundMs)}ms without a consumer`);
   }
 
-  // The consumer: writes the data. Running is the first time it is seen running (or done).
+  // The consumer: writes the data.
   await core.createNamespacedPod({ namespace: env.namespace, body: dataPod({ name: spec.pod, namespace: env.namespace, runId: env.runId, claim: spec.claim, mode: 'write', dataMb, image: env.image, ...(env.pullSecret === undefined ? {} : { pullSecret: env.pullSecret }) }) });
   c.track({ kind: 'Pod', namespace: env.namespace, name: spec.pod });
   const podCreated = performance.now();
-  let runningMs: number | undefined;
-  // Ends the pod's watch when the check ends early (a claim that never binds).
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  c.signal.addEventListener('abort', onAbort);
+  const podWatch = await openWatch<V1Pod>(env.connection, { path: collections.pods(env.namespace), name: spec.pod }, { signal: c.signal });
   try {
-    return await consume(sc);
-  } finally {
-    stop.abort();
-    c.signal.removeEventListener('abort', onAbort);
-  }
-
-  async function consume(sc: V1StorageClass): Promise<Provisioned> {
-    const podDone = watchUntil<V1Pod>(
-      env.kc,
-      paths.pods(env.namespace),
-      spec.pod,
-      (pod) => {
-        const phase = pod.status?.phase;
-        if (runningMs === undefined && (phase === 'Running' || phase === 'Succeeded' || phase === 'Failed')) runningMs = performance.now() - podCreated;
-        return phase === 'Succeeded' || phase === 'Failed';
-      },
-      { timeoutMs: env.boundMs * 2, signal: stop.signal },
-    );
     if (mode === 'WaitForFirstConsumer') {
       const bound = await waitBound(c, env, spec, sc, spec.pod);
       claim = bound.claim;
       boundMs = performance.now() - podCreated;
       c.log(`WaitForFirstConsumer: bound ${Math.round(boundMs)}ms after its pod was created`);
     }
-    const done = await podDone;
-    const pod = done.value;
+    const phase = () => podWatch.get(spec.pod, env.namespace)?.status?.phase;
+    const done = await podWatch.until(() => phase() === 'Succeeded' || phase() === 'Failed', { timeoutMs: env.boundMs * 2 - (performance.now() - podCreated), signal: c.signal });
+    // Running is the first time it is seen running (or done).
+    const running = podWatch.events.find((e) => e.type !== 'DELETED' && ['Running', 'Succeeded', 'Failed'].includes(e.object.status?.phase ?? ''));
+    const runningMs = running === undefined ? undefined : Math.max(0, running.at - podCreated);
+    const pod = podWatch.get(spec.pod, env.namespace);
     if (!done.ok || pod === undefined) {
       c.signal.throwIfAborted();
       const events = await eventsOf(env, 'Pod', env.namespace, spec.pod);
@@ -164,6 +156,8 @@ export async function provision(c: CheckContext, env: StorageEnv, spec: Provisio
     const podNode = env.facts.nodes.find((n) => n.name === node) ?? nodeFacts({ metadata: { name: node } });
     const rows = provisionedRows(claim, sc, pv, podNode);
     return { claim, sc, pv, node, mode, boundMs: boundMs ?? 0, runningMs: runningMs ?? 0, ...(consumerEvent === undefined ? {} : { consumerEvent }), write: report, rows };
+  } finally {
+    podWatch.stop();
   }
 }
 

@@ -9,6 +9,8 @@ import { check, defineSuite, type CheckContext } from '../../helpers/engine/chec
 import { suiteOptions } from '../../helpers/engine/manifest.ts';
 import { statusCode } from '../../helpers/kube/api-errors.ts';
 import { MANAGED_BY_LABEL, RUN_ID_LABEL } from '../../helpers/run/labels.ts';
+import { relook } from '../../helpers/wait/poll.ts';
+import { collections, waitGone, watchObject } from '../../helpers/wait/watch.ts';
 import { allowsExpansion, bindingMode, classLine, className, DEFAULT_CLASS_ANNOTATION, NO_PROVISIONER, reclaimPolicyOf, resolveDefault } from './classes.ts';
 import { parseDataReport, throughput, type ReadReport, type WriteReport } from './data-script.ts';
 import { eventsOf, eventText, provisionerFinding } from './diagnose.ts';
@@ -21,7 +23,6 @@ import { findingLines, findingPods, findProvisioner } from './provisioner.ts';
 import { judgePv, provision, removeClaim, removePod, seconds, tidy } from './provision.ts';
 import { provisionedLine, recordTimes } from './report.ts';
 import { parseQuantity, formatBytes } from './quantity.ts';
-import { paths, waitGone, watchUntil } from './watch.ts';
 
 const POD_CHECK_MS = 180_000;
 const STATIC_LABEL = 'shakedown.dev/static';
@@ -35,7 +36,7 @@ function names(list: readonly string[]): string {
 }
 
 async function waitPodGone(c: CheckContext, env: StorageEnv, name: string): Promise<void> {
-  await waitGone(env.kc, paths.pods(env.namespace), name, () => env.clients.core.readNamespacedPod({ namespace: env.namespace, name }), { timeoutMs: 30_000, signal: c.signal });
+  await waitGone(env.connection, { path: collections.pods(env.namespace), name }, { timeoutMs: 30_000, signal: c.signal });
 }
 
 // The API server's own words for a refused request (its Status message), not the client's wrapping.
@@ -55,7 +56,7 @@ async function runPod(c: CheckContext, env: StorageEnv, pod: V1Pod): Promise<V1P
   const name = pod.metadata?.name ?? '';
   await env.clients.core.createNamespacedPod({ namespace: env.namespace, body: pod });
   c.track({ kind: 'Pod', namespace: env.namespace, name });
-  const done = await watchUntil<V1Pod>(env.kc, paths.pods(env.namespace), name, (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed', { timeoutMs: env.boundMs, signal: c.signal });
+  const done = await watchObject<V1Pod>(env.connection, { path: collections.pods(env.namespace), name }, (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed', { timeoutMs: env.boundMs, signal: c.signal });
   return done.ok ? done.value : undefined;
 }
 
@@ -124,13 +125,14 @@ defineSuite(manifest, () => {
       const findings = new Map(provisioners.map((p) => [p, findProvisioner(p, storage)]));
       return { findings, bad: facts.classes.filter((sc) => ['nowhere', 'not-ready', 'partial'].includes(findings.get(sc.provisioner)?.verdict ?? '')) };
     };
-    let { findings, bad } = await judge();
-    if (bad.length > 0) {
-      // Read again before it counts: a readiness probe that missed once under load is not a verdict.
-      c.log(`not running on the first look: ${bad.map((sc) => findings.get(sc.provisioner)?.summary ?? '').join('; ')}`);
-      await new Promise((resolve) => setTimeout(resolve, RELOOK_MS));
-      ({ findings, bad } = await judge());
-    }
+    // Read again before it counts: a readiness probe that missed once under load is not a verdict.
+    const { findings, bad } = (
+      await relook(judge, (judged) => judged.bad.length > 0, {
+        afterMs: RELOOK_MS,
+        signal: c.signal,
+        onBad: (first) => c.log(`not running on the first look: ${first.bad.map((sc) => first.findings.get(sc.provisioner)?.summary ?? '').join('; ')}`),
+      })
+    ).value;
     c.evidence('provisioners', [...findings.values()].flatMap(findingLines).join('\n'));
     if (bad.length > 0) {
       const badProvisioners = [...new Set(bad.map((sc) => sc.provisioner))];
@@ -236,7 +238,7 @@ defineSuite(manifest, () => {
       await env.clients.core.createPersistentVolume({ body: staticPv({ name: pvName, runId: env.runId, className: staticClass, size: '16Mi', node, labels }) });
       const created = performance.now();
       c.track(await env.clients.core.createNamespacedPersistentVolumeClaim({ namespace: env.namespace, body: claimManifest({ name: 'storage-static', namespace: env.namespace, runId: env.runId, className: staticClass, size: '8Mi', selector: labels }) }));
-      const bound = await watchUntil<V1PersistentVolumeClaim>(env.kc, paths.claims(env.namespace), 'storage-static', (claim) => claim.status?.phase === 'Bound', { timeoutMs: env.boundMs, signal: c.signal });
+      const bound = await watchObject<V1PersistentVolumeClaim>(env.connection, { path: collections.claims(env.namespace), name: 'storage-static' }, (claim) => claim.status?.phase === 'Bound', { timeoutMs: env.boundMs, signal: c.signal });
       const ms = performance.now() - created;
       const claim = bound.value;
       if (!bound.ok || claim === undefined || claim.spec?.volumeName !== pvName) {
@@ -267,7 +269,7 @@ defineSuite(manifest, () => {
       await env.clients.core.createPersistentVolume({ body: staticPv({ name: pvName, runId: env.runId, className: staticClass, size: '16Mi', node, labels }) });
       c.track(await env.clients.core.createNamespacedPersistentVolumeClaim({ namespace: env.namespace, body: claimManifest({ name: 'storage-nomatch', namespace: env.namespace, runId: env.runId, className: staticClass, size: '1Gi', accessModes: ['ReadWriteMany'], selector: labels }) }));
       // Long enough for the PV controller to have tried (it binds a matching claim in well under this).
-      const watched = await watchUntil<V1PersistentVolumeClaim>(env.kc, paths.claims(env.namespace), 'storage-nomatch', (claim) => claim.status?.phase === 'Bound', { timeoutMs: 5000, signal: c.signal });
+      const watched = await watchObject<V1PersistentVolumeClaim>(env.connection, { path: collections.claims(env.namespace), name: 'storage-nomatch' }, (claim) => claim.status?.phase === 'Bound', { timeoutMs: 5000, signal: c.signal });
       const [claim, pv] = await Promise.all([
         env.clients.core.readNamespacedPersistentVolumeClaim({ namespace: env.namespace, name: 'storage-nomatch' }),
         env.clients.core.readPersistentVolume({ name: pvName }),
@@ -340,7 +342,7 @@ defineSuite(manifest, () => {
       lines.push(`resize to ${grown} refused, as class ${className(sc)} does not allow expansion (${refusal})`);
     } else {
       if (refusal !== undefined) c.fail('mismatch', `growing claim storage-life to ${grown} was refused though class ${className(sc)} allows expansion: ${refusal}`);
-      const expanded = await watchUntil<V1PersistentVolumeClaim>(env.kc, paths.claims(env.namespace), 'storage-life', (claim) => (parseQuantity(claim.status?.capacity?.storage) ?? 0) >= (parseQuantity(grown) ?? 0), { timeoutMs: env.boundMs, signal: c.signal });
+      const expanded = await watchObject<V1PersistentVolumeClaim>(env.connection, { path: collections.claims(env.namespace), name: 'storage-life' }, (claim) => (parseQuantity(claim.status?.capacity?.storage) ?? 0) >= (parseQuantity(grown) ?? 0), { timeoutMs: env.boundMs, signal: c.signal });
       if (!expanded.ok) {
         c.fail('timeout', `class ${className(sc)} allows expansion, the resize to ${grown} was accepted, but the claim's capacity is still ${expanded.value?.status?.capacity?.storage ?? '?'} after ${seconds(expanded.elapsedMs)}`, {
           evidence: [{ label: 'claim events', text: eventText(await eventsOf(env, 'PersistentVolumeClaim', env.namespace, 'storage-life')) }],
@@ -363,8 +365,8 @@ defineSuite(manifest, () => {
     const deleted = performance.now();
     const reclaimed =
       policy === 'Delete'
-        ? await waitGone(env.kc, paths.volumes(), pvName, () => core.readPersistentVolume({ name: pvName }), { timeoutMs: env.boundMs, signal: c.signal }).then(async (gone) => ({ ok: gone.gone, value: gone.gone ? undefined : await core.readPersistentVolume({ name: pvName }).catch(() => undefined) }))
-        : await watchUntil<V1PersistentVolume>(env.kc, paths.volumes(), pvName, (pv) => pv.status?.phase === 'Released', { timeoutMs: env.boundMs, signal: c.signal });
+        ? await waitGone<V1PersistentVolume>(env.connection, { path: collections.volumes(), name: pvName }, { timeoutMs: env.boundMs, signal: c.signal })
+        : await watchObject<V1PersistentVolume>(env.connection, { path: collections.volumes(), name: pvName }, (pv) => pv.status?.phase === 'Released', { timeoutMs: env.boundMs, signal: c.signal });
     const ms = performance.now() - deleted;
     if (!reclaimed.ok) {
       const finding = await provisionerFinding(env, sc.provisioner).catch(() => undefined);
