@@ -7,6 +7,7 @@ import type { CheckContext } from '../../helpers/engine/check.ts';
 import { nodeLeases } from '../../helpers/kube/leases.ts';
 import type { KubeSession } from '../../helpers/kube/session.ts';
 import { kubeExecRunner } from '../../helpers/transport/exec.ts';
+import { relook } from '../../helpers/wait/poll.ts';
 import type { Origin } from '../../helpers/result.ts';
 import type { PodWatch } from './api.ts';
 import { latestPods, leaseText, startBoundMs, usableSpace } from './controllers.ts';
@@ -90,13 +91,10 @@ export async function heartbeatCheck(c: CheckContext): Promise<void> {
     const health = nodes.map((n) => nodeHealth(n, leases.get(n.metadata?.name ?? '')));
     return { nodes, health, problems: nodeProblems(health) };
   };
-  let { nodes, health, problems } = await read();
-  if (problems.length > 0) {
-    // Read once more before judging: a kubelet renews every 10 s, a late renewal is not a dead kubelet.
-    c.log(`first reading: ${problems.map((p) => p.text).join('; ')}`);
-    await new Promise((resolve) => setTimeout(resolve, RE_READ_MS));
-    ({ nodes, health, problems } = await read());
-  }
+  // Read once more before judging: a kubelet renews every 10 s, a late renewal is not a dead kubelet.
+  const { nodes, health, problems } = (
+    await relook(read, (r) => r.problems.length > 0, { afterMs: RE_READ_MS, signal: c.signal, onBad: (r) => c.log(`first reading: ${r.problems.map((p) => p.text).join('; ')}`) })
+  ).value;
   c.evidence('nodes', health.map(nodeLine).join('\n'));
   if (problems.length > 0) {
     const names = [...new Set(problems.map((p) => p.node))];
@@ -156,13 +154,10 @@ export async function streamsCheck(c: CheckContext): Promise<void> {
         if (ready === undefined) return { node, results: [], missing: `no ready pod on ${node} (${podState(lastOf(latestPods(s.watch), pod.name))})` };
         const ref = { namespace: s.name, name: pod.name, node };
         // Each is tried once more before it counts as failing (the project's re-probe rule).
-        const twice = async (attempt: () => Promise<StreamResult>) => {
-          const once = await attempt();
-          return once.ok ? once : attempt();
-        };
+        const twice = async (attempt: () => Promise<StreamResult>) => (await relook(attempt, (r) => !r.ok, { afterMs: 0, signal: c.signal })).value;
         return {
           node,
-          results: [await twice(() => readLog(session, ref)), await twice(() => execIn(runner, ref, STREAM_TIMEOUT_MS, c.signal)), await twice(() => portForward(session, ref, STREAM_TIMEOUT_MS))],
+          results: [await twice(() => readLog(session, ref)), await twice(() => execIn(runner, ref, STREAM_TIMEOUT_MS, c.signal)), await twice(() => portForward(session, ref, STREAM_TIMEOUT_MS, c.signal))],
         };
       }),
     ),

@@ -7,6 +7,7 @@ import type { CheckContext } from '../../helpers/engine/check.ts';
 import { everyNodeAgents } from '../../helpers/fleet/plan.ts';
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import type { ProbeTransport } from '../../helpers/transport/transport.ts';
+import { poll, relook } from '../../helpers/wait/poll.ts';
 import { readyNodePods, usableSpace } from './controllers.ts';
 import { judgeProxyHealth, type ProxyHealth } from './judge.ts';
 import { MARKER, ROLE, service } from './objects.ts';
@@ -38,12 +39,7 @@ export async function proxyHealthCheck(c: CheckContext): Promise<void> {
       }
     });
   // Every node that does not answer healthy is asked once more before it counts.
-  const results: ProxyHealth[] = await Promise.all(
-    agents.map(async (agent) => {
-      const first = await ask(agent);
-      return first.state === 'healthy' ? first : ask(agent);
-    }),
-  );
+  const results: ProxyHealth[] = await Promise.all(agents.map(async (agent) => (await relook(() => ask(agent), (r) => r.state !== 'healthy', { afterMs: 0, signal: c.signal })).value));
   c.evidence(`GET http://<node InternalIP>:${PROXY_HEALTH_PORT}/healthz from each node's agent`, results.map((r) => `${r.node}: ${r.state} (${r.detail})`).join('\n'));
   const verdict = judgeProxyHealth(results);
   if (verdict.kind === 'unreachable') {
@@ -71,37 +67,38 @@ interface Programming extends NodeTiming {
   asked: boolean;
 }
 
-// Polls one agent until a batch of 3 sequential requests all answer correctly, or the bound passes.
+// Polls one agent with one request until the first right answer (fine-grained: when the Service
+// was programmed there), then with 3 requests in a row (one batch, asked by the agent one after
+// the other) until all 3 answer right, or the bound passes: two polls of the engine on one deadline.
 async function programmedOn(transport: ProbeTransport, agent: ProbeAgent, url: string, createdAt: number, bound: number, signal: AbortSignal): Promise<Programming> {
-  let firstMs: number | undefined;
   let notBeforeMs: number | undefined;
   let asked = false;
   let last = '';
   const targets = [0, 1, 2].map((i) => ({ id: `svc-${i}`, kind: 'http' as const, url, timeoutMs: PROBE_MS }));
-  while (performance.now() - createdAt < bound) {
-    signal.throwIfAborted();
+  const ask = async (batch: typeof targets): Promise<ProbeResult[]> => {
     const sentMs = performance.now() - createdAt;
     let results: ProbeResult[] = [];
     try {
-      // One request until the first right answer (finer polls), then 3 in a row.
-      results = (await transport.probe(agent, firstMs === undefined ? targets.slice(0, 1) : targets, { concurrency: 1, signal })).results;
+      results = (await transport.probe(agent, batch, { concurrency: 1, signal })).results;
     } catch (error) {
       last = `the agent could not be asked: ${(error as Error).message}`;
     }
-    const at = performance.now() - createdAt;
     if (results.length > 0) asked = true;
-    if (firstMs === undefined && results.some(correct)) {
-      firstMs = at;
-      continue;
-    }
-    if (firstMs === undefined && results.length > 0) notBeforeMs = sentMs;
-    const bounds = notBeforeMs === undefined ? {} : { notBeforeMs };
-    if (results.length === 3 && results.every(correct)) return { node: agent.node, ms: firstMs ?? at, stableMs: at, asked, ...bounds };
     const wrong = results.find((r) => !correct(r));
     if (wrong !== undefined) last = `${wrong.outcome}: ${wrong.detail}`;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-  return { node: agent.node, ...(firstMs === undefined ? {} : { ms: firstMs }), ...(notBeforeMs === undefined ? {} : { notBeforeMs }), detail: firstMs === undefined ? `never answered: ${last}` : `answered, but not 3 in a row: ${last}`, last, asked };
+    // Before the first right answer: the Service was not programmed yet when this request was sent.
+    if (batch.length === 1 && results.length > 0 && wrong !== undefined) notBeforeMs = sentMs;
+    return results;
+  };
+  const policy = { deadline: createdAt + bound, intervalMs: POLL_MS, signal };
+  // poll returns as soon as an answer is accepted: the time then is when that answer came.
+  const first = await poll(() => ask(targets.slice(0, 1)), (results) => results.some(correct), policy);
+  const firstMs = performance.now() - createdAt;
+  const bounds = notBeforeMs === undefined ? {} : { notBeforeMs };
+  if (!first.ok) return { node: agent.node, ...bounds, detail: `never answered: ${last}`, last, asked };
+  const stable = await poll(() => ask(targets), (results) => results.length === 3 && results.every(correct), policy);
+  if (stable.ok) return { node: agent.node, ms: firstMs, stableMs: performance.now() - createdAt, asked, ...bounds };
+  return { node: agent.node, ms: firstMs, ...bounds, detail: `answered, but not 3 in a row: ${last}`, last, asked };
 }
 
 export function programmingLine(timings: readonly Programming[]): string {

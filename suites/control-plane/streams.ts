@@ -6,6 +6,7 @@ import { PortForward } from '@kubernetes/client-node';
 import type { KubeSession } from '../../helpers/kube/session.ts';
 import type { ExecRunner } from '../../helpers/transport/exec.ts';
 import { AGENT_CONTAINER } from '../../helpers/fleet/manifests.ts';
+import { timeoutSignal } from '../../helpers/wait/poll.ts';
 import { MARKER, SERVER_PORT } from './objects.ts';
 
 export type StreamKind = 'logs' | 'exec' | 'port-forward';
@@ -51,15 +52,15 @@ export function execIn(runner: ExecRunner, pod: PodRef, timeoutMs: number, signa
   });
 }
 
-// Sends one HTTP request over a port-forward and waits for the server's answer naming the pod.
-export function portForward(session: KubeSession, pod: PodRef, timeoutMs: number): Promise<StreamResult> {
+// Sends one HTTP request over a port-forward and waits (at most timeoutMs, or until `signal`) for
+// the server's answer naming the pod.
+export function portForward(session: KubeSession, pod: PodRef, timeoutMs: number, signal?: AbortSignal): Promise<StreamResult> {
   return timed('port-forward', async () => {
     await session.connection.throttle?.take();
     const input = new PassThrough();
     let received = '';
     let errors = '';
-    let done: (value: { ok: boolean; detail: string }) => void = () => {};
-    const answered = new Promise<{ ok: boolean; detail: string }>((resolve) => (done = resolve));
+    const { promise: answered, resolve: done } = Promise.withResolvers<{ ok: boolean; detail: string }>();
     const expected = `${MARKER} ${pod.name}`;
     const output = new Writable({
       write(chunk: Buffer, _encoding, next) {
@@ -74,10 +75,13 @@ export function portForward(session: KubeSession, pod: PodRef, timeoutMs: number
         next();
       },
     });
-    const timer = setTimeout(
-      () => done({ ok: false, detail: `no answer within ${Math.round(timeoutMs / 1000)} s${errors === '' ? '' : `: ${errors.slice(0, 200)}`}${received === '' ? '' : `; received ${JSON.stringify(received.slice(0, 120))}`}` }),
-      timeoutMs,
-    );
+    const bound = timeoutSignal(timeoutMs, signal);
+    const onBound = () => {
+      const why = signal?.aborted === true ? `stopped before an answer (${message(signal.reason)})` : `no answer within ${Math.round(timeoutMs / 1000)} s`;
+      done({ ok: false, detail: `${why}${errors === '' ? '' : `: ${errors.slice(0, 200)}`}${received === '' ? '' : `; received ${JSON.stringify(received.slice(0, 120))}`}` });
+    };
+    if (bound.aborted) onBound();
+    else bound.addEventListener('abort', onBound, { once: true });
     let socket: { close(): void } | undefined;
     let finished = false;
     void new PortForward(session.kc).portForward(pod.namespace, pod.name, [SERVER_PORT], output, errorOut, input).then(
@@ -92,7 +96,7 @@ export function portForward(session: KubeSession, pod: PodRef, timeoutMs: number
       return await answered;
     } finally {
       finished = true;
-      clearTimeout(timer);
+      bound.removeEventListener('abort', onBound);
       socket?.close();
       input.end();
     }
