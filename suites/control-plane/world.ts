@@ -1,11 +1,12 @@
-// The control-plane suite's own namespace and pods, built once on first use and shared by its
-// checks: the namespace (with how long its ServiceAccount and root CA took to appear), a watch of
-// its pods (every bind, start and readiness time comes from there, on our clock, without polling a
-// list through the rate limit), and one pod pinned to every schedulable node. Removed after the
-// last check (the run's cleanup removes it too if this worker dies).
+// The control-plane suite's own namespace and pods, file-scoped fixtures built on first use and
+// shared by its checks: the namespace (with how long its ServiceAccount and root CA took to
+// appear), a watch of its pods (every bind, start and readiness time comes from there, on our
+// clock, without polling a list through the rate limit), and one pod pinned to every schedulable
+// node. Removed after the last check (the run's cleanup removes it too if this worker dies).
 import pLimit from 'p-limit';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import { suiteOptions } from '../../helpers/engine/manifest.ts';
+import { defineFixtures, fixture } from '../../helpers/fixtures/fixture.ts';
 import { statusCode } from '../../helpers/kube/api-errors.ts';
 import type { KubeSession } from '../../helpers/kube/session.ts';
 import { poll } from '../../helpers/wait/poll.ts';
@@ -35,22 +36,32 @@ export interface NodePodsWorld {
   refused: Map<string, string>;
 }
 
-let space: Promise<Space> | undefined;
-let nodePods: Promise<NodePodsWorld> | undefined;
-let session: KubeSession | undefined;
+// The namespace with the session that made it (to remove it with).
+interface Owned {
+  space: Space;
+  session: KubeSession;
+}
+
+const world = defineFixtures({
+  space: fixture({ scope: 'file', setup: (_deps, c) => buildSpace(c), teardown: removeSpace }),
+  nodePods: fixture({ scope: 'file', deps: ['space'], setup: (deps, c) => buildNodePods(c, (deps['space'] as Owned).space) }),
+});
 
 export function boundMs(c: CheckContext): number {
   return suiteOptions(c.run, manifest).bound;
 }
 
-export function spaceOf(c: CheckContext): Promise<Space> {
-  space ??= buildSpace(c);
-  return space;
+export async function spaceOf(c: CheckContext): Promise<Space> {
+  return (await world.within(c, (use) => use('space'))).space;
 }
 
 export function nodePodsOf(c: CheckContext): Promise<NodePodsWorld> {
-  nodePods ??= buildNodePods(c);
-  return nodePods;
+  return world.within(c, (use) => use('nodePods'));
+}
+
+// After the suite's last check: the watch stopped, the pods and the namespace deleted.
+export function closeWorld(): Promise<void> {
+  return world.close();
 }
 
 export function schedulableNodes(c: CheckContext): string[] {
@@ -61,16 +72,25 @@ export function nodePodName(index: number): string {
   return `node-${index}`;
 }
 
-async function buildSpace(c: CheckContext): Promise<Space> {
-  const opened = await c.cluster();
-  session = opened.session;
+async function buildSpace(c: CheckContext): Promise<Owned> {
+  const { session } = await c.cluster();
   const core = session.clients.core;
   const name = `${c.run.runId}-cp`.slice(0, 63);
   const bound = boundMs(c);
   const createdAt = performance.now();
   await createRunNamespace(session.clients, runNamespace({ name, runId: c.run.runId, expiresAt: new Date(c.run.expiresAt), purpose: 'control-plane: a new namespace, its pods, a Deployment and Services' }), c.run.grant);
   c.log(`created namespace ${name}`);
-  const seen: { sa?: number; ca?: number; saMissingAt?: number } = {};
+  const seen: { sa?: number; ca?: number; saMissingAt?: number; readError?: string } = {};
+  // Whether the object exists; a failed read (not a 404) counts as not seen yet, and the poll goes on.
+  const exists = async (read: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await read();
+      return true;
+    } catch (error) {
+      if (statusCode(error) !== 404) seen.readError = (error as Error).message;
+      return false;
+    }
+  };
   const found = await poll(
     async () => {
       const sent = performance.now() - createdAt;
@@ -87,7 +107,7 @@ async function buildSpace(c: CheckContext): Promise<Space> {
     (ok) => ok,
     { timeoutMs: bound, intervalMs: 400 },
   );
-  if (lastReadError !== undefined) c.log(`a read failed while polling (polling went on): ${lastReadError}`);
+  if (seen.readError !== undefined) c.log(`a read failed while polling (polling went on): ${seen.readError}`);
   c.log(`namespace ${name}: ServiceAccount default ${seen.sa === undefined ? 'missing' : `after ${Math.round(seen.sa)}ms`}, kube-root-ca.crt ${seen.ca === undefined ? 'missing' : `after ${Math.round(seen.ca)}ms`} (${found.attempts} polls)`);
   let watch: PodWatch | undefined;
   let watchError: string | undefined;
@@ -96,7 +116,7 @@ async function buildSpace(c: CheckContext): Promise<Space> {
   } catch (error) {
     watchError = error instanceof Error ? error.message : String(error);
   }
-  return {
+  const space: Space = {
     name,
     createdAt,
     boundMs: bound,
@@ -106,20 +126,8 @@ async function buildSpace(c: CheckContext): Promise<Space> {
     ...(watch === undefined ? {} : { watch }),
     ...(watchError === undefined ? {} : { watchError }),
   };
+  return { space, session };
 }
-
-// Whether the object exists; a failed read (not a 404) counts as not seen yet, and the poll goes on.
-async function exists(read: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await read();
-    return true;
-  } catch (error) {
-    if (statusCode(error) !== 404) lastReadError = (error as Error).message;
-    return false;
-  }
-}
-
-let lastReadError: string | undefined;
 
 // The namespace is usable for pods only once its default ServiceAccount exists (the ServiceAccount
 // admission plugin refuses pods before that); the message names the component that makes it.
@@ -128,8 +136,7 @@ export function podsRefusedReason(s: Space): string | undefined {
   return `namespace ${s.name} got no default ServiceAccount within ${Math.round(s.boundMs / 1000)} s, so no pod can be created in it: kube-controller-manager (its serviceaccount controller) is not running or not working`;
 }
 
-async function buildNodePods(c: CheckContext): Promise<NodePodsWorld> {
-  const s = await spaceOf(c);
+async function buildNodePods(c: CheckContext, s: Space): Promise<NodePodsWorld> {
   const refusedWhy = podsRefusedReason(s);
   if (refusedWhy !== undefined) throw new Error(refusedWhy);
   const core = (await c.cluster()).session.clients.core;
@@ -154,22 +161,11 @@ async function buildNodePods(c: CheckContext): Promise<NodePodsWorld> {
   return { pods, refused };
 }
 
-export async function closeWorld(): Promise<void> {
-  const opened = space;
-  space = undefined;
-  nodePods = undefined;
-  if (opened === undefined) return;
-  let s: Space;
+async function removeSpace({ space, session }: Owned): Promise<void> {
+  space.watch?.stop();
   try {
-    s = await opened;
-  } catch {
-    return;
-  }
-  s.watch?.stop();
-  if (session === undefined) return;
-  try {
-    await session.clients.core.deleteCollectionNamespacedPod({ namespace: s.name, gracePeriodSeconds: 0 });
-    await session.clients.core.deleteNamespace({ name: s.name, propagationPolicy: 'Background' });
+    await session.clients.core.deleteCollectionNamespacedPod({ namespace: space.name, gracePeriodSeconds: 0 });
+    await session.clients.core.deleteNamespace({ name: space.name, propagationPolicy: 'Background' });
   } catch (error) {
     if (statusCode(error) !== 404) throw error;
   }
