@@ -1,7 +1,9 @@
 // The result model every check produces and every reporter consumes: one CheckResult travels from
 // the check (which builds it in its worker) through the engine to every reporter, unchanged.
 // Titles and classifications are stable strings so CI can group failures across runs.
-// This module imports nothing: the engine (helpers/) and the reporters (reports/) both import it.
+// This module imports nothing at run time (a type only): the engine (helpers/) and the reporters
+// (reports/) both import it.
+import type { FigureTable } from './figures.ts';
 
 // warn: a finding that is not a failure (a certificate expiring in 40 days, a retired controller);
 // shown and reported, never changes the exit code.
@@ -26,10 +28,25 @@ export const CLASSIFICATIONS = [
 ] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
-// A labelled block of evidence: endpoints, events, the expected/observed matrix.
+// A labelled block of evidence: endpoints, events, the expected/observed matrix. `text` is what every
+// reporter can print; a grid or a figure table is also kept as data for the reporters that draw it
+// (built by helpers/evidence.ts, never by hand).
 export interface Evidence {
   label: string;
   text: string;
+  grids?: Grid[];
+  figures?: FigureTable;
+}
+
+// A table of one-character cells, rows by columns: a reachability or truth table, node pairs. The
+// legend says what each symbol means; '.' is as expected, 'X' wrong, '?' not observed, '-' not asked.
+export interface Grid {
+  // What this grid is of, when evidence holds several (a port: "TCP/80").
+  title?: string;
+  corner: string;
+  columns: string[];
+  rows: { name: string; cells: string[] }[];
+  legend?: Record<string, string>;
 }
 
 // What the failing observations of a check have in common: one source node, one target node, one

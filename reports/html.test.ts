@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ShakedownError } from '../helpers/errors.ts';
-import { summarize } from '../helpers/result.ts';
-import { createHtmlReporter, escapeHtml, parseGrid, renderHtml, verdictOf } from './html.ts';
+import { summarize, type CheckResult } from '../helpers/result.ts';
+import { gridEvidence } from '../helpers/evidence.ts';
+import { createHtmlReporter, escapeHtml, renderHtml, verdictOf } from './html.ts';
 import { passed, skipped } from './testing/fixtures.ts';
 import { BURST, ENFORCEMENT, manyResults, sampleBaseline, sampleResults, sampleRun, sampleSnapshot, WAIVED } from './testing/sample-run.ts';
 
@@ -195,10 +196,17 @@ describe('the baseline view', () => {
   });
 });
 
-describe('parseGrid', () => {
-  it('reads a table of ., X and ? and refuses anything else', () => {
-    expect(parseGrid('TCP/80  x/a x/b\nx/a     .   X\nx/b     ?   .')).toEqual({ corner: 'TCP/80', columns: ['x/a', 'x/b'], rows: [{ name: 'x/a', cells: ['.', 'X'] }, { name: 'x/b', cells: ['?', '.'] }] });
-    expect(parseGrid('p50 3 ms\np99 900 ms')).toBeUndefined();
-    expect(parseGrid('only a header')).toBeUndefined();
+describe('typed evidence', () => {
+  it('draws the grids a check kept as data, with their legend and the lines below them, and never reads a grid out of plain text', () => {
+    const grid = gridEvidence('node pairs', [{ corner: 'from \\ to', columns: ['node1', 'node2'], rows: [{ name: 'node1', cells: ['-', 'U'] }, { name: 'node2', cells: ['.', '-'] }], legend: { '.': 'all pass', U: 'only UDP fails' } }], ['node1 -> node2: UDP lost']);
+    const plain = { label: 'looks like a grid', text: 'TCP/80  x/a x/b\nx/a     .   X' };
+    const failing = sampleResults.find((result) => result.status === 'fail')!;
+    const page = renderHtml(sampleSnapshot({ results: [{ ...failing, evidence: [grid, plain] } as CheckResult] }));
+    expect(page).toContain('<td class="bad" title="only UDP fails">U</td>');
+    expect(page).toContain('<td class="none" title="not asked">-</td>');
+    expect(page).toContain('<p class="label">. all pass, U only UDP fails</p>');
+    expect(page).toContain('<pre>node1 -&gt; node2: UDP lost</pre>');
+    expect((page.match(/<table class="grid">/g) ?? []).length).toBe(1);
+    expect(page).toContain('<pre>TCP/80  x/a x/b\nx/a     .   X</pre>');
   });
 });

@@ -16,7 +16,7 @@ import { createFileReporter, type FileReporter, type FileReporterOptions, type R
 import { chartIds, checksSection, type Ids } from './html/checks.ts';
 import { diffView, loadBaseline, type HtmlBaseline } from './html/diff-view.ts';
 import { escapeHtml } from './html/escape.ts';
-import { figureChart, figureSummary, parseFigures } from './html/figures.ts';
+import { figureChart, figureSummary } from './html/figures.ts';
 import { overviewTable } from './html/overview.ts';
 import { checkLink, countStatuses, markSpan, shownStatus, STATUS } from './html/parts.ts';
 import { contentSecurityPolicy, SCRIPT } from './html/script.ts';
@@ -24,7 +24,6 @@ import { STYLE } from './html/style.ts';
 import { timelineSection } from './html/timeline.ts';
 
 export { escapeHtml } from './html/escape.ts';
-export { parseGrid, type Grid } from './html/checks.ts';
 
 export interface HtmlReporterOptions extends FileReporterOptions {
   // A JSON report to compare with (--baseline): a file name, read once when the reporter is made
@@ -122,7 +121,7 @@ function correlations(results: readonly CheckResult[]): string {
 function latencySection(results: readonly CheckResult[], ids: Ids): string {
   const figures = results.flatMap((result) =>
     result.evidence.flatMap((evidence) => {
-      const table = parseFigures(evidence.label, evidence.text);
+      const table = evidence.figures;
       const chart = table === undefined ? undefined : figureChart(table, ids(), `${checkName(result)}: ${table.title}`);
       if (table === undefined || chart === undefined) return [];
       return [`<figure><figcaption class="${shownStatus(result)}">${markSpan(shownStatus(result))}${checkLink(result)}: ${escapeHtml(table.title)} <span class="label">${escapeHtml(figureSummary(table))}</span></figcaption>${chart}</figure>`];

@@ -42,7 +42,10 @@ export interface CheckContext {
   readonly signal: AbortSignal;
   cluster(): Promise<ClusterHandle>;
   log(line: string): void;
+  // Evidence kept with the result: a label and its text, or typed evidence (helpers/evidence.ts:
+  // grids and figure tables the HTML report draws).
   evidence(label: string, text: string): void;
+  evidence(evidence: Evidence): void;
   // The one-line message shown for a pass.
   note(message: string): void;
   // A fact about the cluster for the run's report properties (JUnit <properties>, JSON run.properties).
@@ -161,7 +164,7 @@ export function check(title: string, spec: CheckSpec, body: (c: CheckContext) =>
         seen.log.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
         if (stream) streamLine(ctx, line);
       },
-      evidence: (label, text) => void seen.evidence.push({ label, text }),
+      evidence: (label: string | Evidence, text?: string) => void seen.evidence.push(typeof label === 'string' ? { label, text: text ?? '' } : label),
       note: (message) => void (seen.note = message),
       property: (name, value) => void (meta.properties = { ...meta.properties, [name]: value }),
       track(object) {

@@ -11,10 +11,11 @@
 import type { CheckContext } from '../engine/check.ts';
 import { everyNodeAgents } from '../fleet/plan.ts';
 import { reach, type BelowVerdict } from '../probe/reach.ts';
+import { gridEvidence } from '../evidence.ts';
 import type { Evidence, Origin } from '../result.ts';
 import { agentMtus } from './mtus.ts';
 import { PAYLOADS, choosePairs, pairCells } from './pairs.ts';
-import { judgePairs, pairTable, pairVerdicts, type PairFinding, type PairVerdict } from './verdict.ts';
+import { judgePairs, pairGrid, pairVerdicts, type PairFinding, type PairVerdict } from './verdict.ts';
 
 export interface PodPath {
   // The nodes whose pairs were probed (each with every other node, both ways).
@@ -57,7 +58,7 @@ async function probePodPath(c: Pick<CheckContext, 'run' | 'cluster' | 'signal'>,
   const finding = judgePairs(verdicts, mtus);
   const label = `the layer below: direct pod-to-pod probes between the probe pods of ${list(nodes)} and the other nodes (${PAYLOADS.map((p) => p.name).join(', ')}; . all pass, M only large fail, U only UDP fails, X small TCP fails)`;
   const lines = finding === undefined ? [] : ['', ...finding.lines];
-  return { nodes: [...nodes], verdicts, finding, probes: cells.length, evidence: { label, text: [pairTable(verdicts), ...lines].join('\n') } };
+  return { nodes: [...nodes], verdicts, finding, probes: cells.length, evidence: gridEvidence(label, [pairGrid(verdicts)], lines) };
 }
 
 // For a failing check: the pod path through the nodes its origin names, or through every node when

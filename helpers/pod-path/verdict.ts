@@ -5,7 +5,8 @@
 // the agents reported.
 import type { InterfaceMtu } from '../../agent/protocol.ts';
 import type { ObservedCell } from '../probe/reach.ts';
-import type { Classification, Origin } from '../result.ts';
+import { formatGrid } from '../evidence.ts';
+import type { Classification, Grid, Origin } from '../result.ts';
 import { PAYLOADS, payloadNamed } from './pairs.ts';
 
 export type PairStatus = 'ok' | 'mtu' | 'udp' | 'down';
@@ -184,12 +185,20 @@ export function pairSuspect(status: PairStatus, a: string, b: string, bothWays: 
 }
 
 // Rows are sources, columns targets: "." every probe passed, "M" only large payloads failed, "U" only UDP failed, "X" small TCP failed too.
-export function pairTable(verdicts: readonly PairVerdict[]): string {
+export const PAIR_LEGEND: Readonly<Record<string, string>> = { '.': 'all pass', M: 'only large payloads fail', U: 'only UDP fails', X: 'small TCP fails too', '-': 'the node itself' };
+
+// The node pairs as a grid: rows from, columns to.
+export function pairGrid(verdicts: readonly PairVerdict[]): Grid {
   const nodes = [...new Set(verdicts.flatMap((v) => [v.source, v.target]))].sort();
   const symbol = new Map(verdicts.map((v) => [key(v.source, v.target), v.status === 'ok' ? '.' : v.status === 'mtu' ? 'M' : v.status === 'udp' ? 'U' : 'X']));
-  const corner = 'from \\ to';
-  const width = Math.max(corner.length, ...nodes.map((n) => n.length));
-  const header = `${corner.padEnd(width)}  ${nodes.map((n) => n.padEnd(Math.max(1, n.length))).join(' ')}`.trimEnd();
-  const rows = nodes.map((source) => `${source.padEnd(width)}  ${nodes.map((target) => (source === target ? '-' : (symbol.get(key(source, target)) ?? ' ')).padEnd(Math.max(1, target.length))).join(' ')}`.trimEnd());
-  return [header, ...rows].join('\n');
+  return {
+    corner: 'from \\ to',
+    columns: nodes,
+    rows: nodes.map((source) => ({ name: source, cells: nodes.map((target) => (source === target ? '-' : (symbol.get(key(source, target)) ?? ' '))) })),
+    legend: { ...PAIR_LEGEND },
+  };
+}
+
+export function pairTable(verdicts: readonly PairVerdict[]): string {
+  return formatGrid(pairGrid(verdicts));
 }

@@ -8,7 +8,7 @@
 //   taken (control-plane.service-programming-ms, per node), and any value written as "1234ms"
 //   (ingress.propagation.*).
 // A night without the figure holds null. Nothing here knows a suite: the formats are the engine's.
-import { parseFigures, type FigureLimit } from '../../helpers/figures.ts';
+import { parseFigures, type FigureLimit, type FigureTable } from '../../helpers/figures.ts';
 import { checkName } from '../../helpers/result.ts';
 import type { NightReport } from './read.ts';
 
@@ -46,9 +46,10 @@ export function propertyFigure(key: string, value: string): { ms: number | null;
   return { ms: numbers.length === 0 ? null : Math.max(...numbers), stat: 'largest of the list' };
 }
 
-// A figure table's one number, or undefined when the table is not one.
-export function tableFigure(label: string, text: string): { title: string; ms: number; stat: string; limit?: FigureLimit } | undefined {
-  const table = parseFigures(label, text);
+// A figure table's one number, or undefined when the evidence holds none: its typed figures, or (in
+// a report written before evidence carried them) the table read from its text.
+export function tableFigure(label: string, text: string, figures?: FigureTable): { title: string; ms: number; stat: string; limit?: FigureLimit } | undefined {
+  const table = figures ?? parseFigures(label, text);
   if (table === undefined || table.rows.length === 0) return undefined;
   const p99 = table.columns.indexOf('p99');
   const column = p99 >= 0 ? p99 : 0;
@@ -76,7 +77,7 @@ export function trendsOf(nights: readonly NightReport[]): Trend[] {
     put(night, { id: 'run time', source: 'run', name: 'run time', stat: 'start to finish' }, runMs);
     for (const result of results) {
       for (const evidence of result.evidence) {
-        const figure = tableFigure(evidence.label, evidence.text);
+        const figure = tableFigure(evidence.label, evidence.text, evidence.figures);
         if (figure === undefined) continue;
         const check = checkName(result);
         put(night, { id: `${check} › ${figure.title}`, source: 'check', name: figure.title, stat: figure.stat, check, ...(figure.limit === undefined ? {} : { limit: figure.limit }) }, figure.ms);

@@ -3,11 +3,13 @@
 // suite collapsed into one list, grouped by their reason. Each check is an element with its own
 // anchor (its title links to it, to copy or share) and data-status, which the filters and the
 // search of the page's script act on (script.ts); without the script every check is there, as it is
-// in print. Truth and reachability tables in the evidence are drawn as grids, each cell in colour
-// and with its symbol; figure tables as charts, with their numbers kept as text.
-import { checkName, type CheckResult, type Evidence, type FailedCheck } from '../../helpers/result.ts';
+// in print. Grids in the evidence (truth and reachability tables, node pairs) are drawn as tables,
+// each cell in colour with its symbol and what it means; figure tables as charts, with their numbers
+// kept as text. Both come typed from the check (helpers/evidence.ts): the text is never read back.
+import { formatGrid } from '../../helpers/evidence.ts';
+import { checkName, type CheckResult, type Evidence, type FailedCheck, type Grid } from '../../helpers/result.ts';
 import { escapeHtml } from './escape.ts';
-import { figureChart, parseFigures } from './figures.ts';
+import { figureChart } from './figures.ts';
 import { suiteAnchor, suitesOf } from './overview.ts';
 import { anchorOf, countStatuses, countsText, formatSeconds, markSpan, selfLink, SHOWN_STATUSES, shownStatus, STATUS, waiverText, type ShownStatus } from './parts.ts';
 
@@ -86,51 +88,43 @@ function waiverLine(result: FailedCheck): string {
 }
 
 function evidenceBlock(evidence: Evidence, ids: Ids): string {
-  const table = parseFigures(evidence.label, evidence.text);
-  const chart = table === undefined ? undefined : figureChart(table, ids());
-  if (chart !== undefined) return `<p class="label">${escapeHtml(evidence.label)}</p>${chart}<details><summary>the numbers</summary><pre>${escapeHtml(evidence.text)}</pre></details>`;
-  return `<p class="label">${escapeHtml(evidence.label)}</p>${evidence.text
-    .split(/\n\s*\n/)
-    .map((block) => {
-      const grid = parseGrid(block);
-      return grid === undefined ? `<pre>${escapeHtml(block)}</pre>` : gridTable(grid);
-    })
-    .join('')}`;
+  const label = `<p class="label">${escapeHtml(evidence.label)}</p>`;
+  const chart = evidence.figures === undefined ? undefined : figureChart(evidence.figures, ids());
+  if (chart !== undefined) return `${label}${chart}<details><summary>the numbers</summary><pre>${escapeHtml(evidence.text)}</pre></details>`;
+  const grids = evidence.grids ?? [];
+  if (grids.length === 0) return `${label}<pre>${escapeHtml(evidence.text)}</pre>`;
+  // The lines gridEvidence put below the grids.
+  const drawn = grids.map(formatGrid).join('\n\n');
+  const rest = evidence.text.startsWith(drawn) ? evidence.text.slice(drawn.length).trim() : '';
+  return `${label}${grids.map(gridTable).join('')}${rest === '' ? '' : `<pre>${escapeHtml(rest)}</pre>`}`;
 }
 
 const CELL: Record<string, { cls: string; title: string }> = {
   '.': { cls: 'ok', title: 'as expected / reached' },
   X: { cls: 'bad', title: 'blocked / mismatch' },
   '?': { cls: 'unknown', title: 'not observed' },
+  '-': { cls: 'none', title: 'not asked' },
 };
 
-export interface Grid {
-  corner: string;
-  columns: string[];
-  rows: { name: string; cells: string[] }[];
-}
-
-// A truth or reachability table as the suites print it: a header of column names, then one line per
-// row whose cells are ".", "X" or "?".
-export function parseGrid(text: string): Grid | undefined {
-  const lines = text.split('\n').filter((line) => line.trim() !== '');
-  const [header, ...rest] = lines.map((line) => line.trim().split(/\s+/));
-  if (header === undefined || header.length < 2 || rest.length === 0) return undefined;
-  const [corner = '', ...columns] = header;
-  const rows: Grid['rows'] = [];
-  for (const tokens of rest) {
-    const [name = '', ...cells] = tokens;
-    if (cells.length !== columns.length || !cells.every((cell) => cell in CELL)) return undefined;
-    rows.push({ name, cells });
-  }
-  return { corner, columns, rows };
+function cellOf(grid: Grid, cell: string): { cls: string; title: string } {
+  const known = CELL[cell];
+  const meaning = grid.legend?.[cell];
+  if (known !== undefined) return meaning === undefined ? known : { cls: known.cls, title: meaning };
+  return { cls: cell.trim() === '' ? 'none' : 'bad', title: meaning ?? '' };
 }
 
 function gridTable(grid: Grid): string {
+  const caption = grid.title === undefined ? '' : `<caption>${escapeHtml(grid.title)}</caption>`;
   const head = `<tr><th class="row">${escapeHtml(grid.corner)}</th>${grid.columns.map((column) => `<th scope="col">${escapeHtml(column)}</th>`).join('')}</tr>`;
   const rows = grid.rows.map(
     (row) =>
-      `<tr><th class="row" scope="row">${escapeHtml(row.name)}</th>${row.cells.map((cell) => `<td class="${CELL[cell]?.cls ?? ''}" title="${CELL[cell]?.title ?? ''}">${escapeHtml(cell)}</td>`).join('')}</tr>`,
+      `<tr><th class="row" scope="row">${escapeHtml(row.name)}</th>${row.cells
+        .map((cell) => {
+          const shown = cellOf(grid, cell);
+          return `<td class="${shown.cls}" title="${escapeHtml(shown.title)}">${escapeHtml(cell)}</td>`;
+        })
+        .join('')}</tr>`,
   );
-  return `<div class="grid-wrap"><table class="grid">${head}${rows.join('')}</table></div>`;
+  const legend = grid.legend === undefined ? '' : `<p class="label">${Object.entries(grid.legend).map(([symbol, meaning]) => `${escapeHtml(symbol)} ${escapeHtml(meaning)}`).join(', ')}</p>`;
+  return `<div class="grid-wrap"><table class="grid">${caption}${head}${rows.join('')}</table>${legend}</div>`;
 }

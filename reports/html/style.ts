@@ -30,7 +30,7 @@ pre{background:var(--soft);padding:.5rem;border-radius:.3rem;overflow-x:auto;fon
 table.grid{border-collapse:collapse;font:.8rem ui-monospace,monospace;margin:.3rem 0}
 table.grid th,table.grid td{border:1px solid var(--line);padding:.1rem .35rem;text-align:center}
 table.grid th{background:var(--soft);font-weight:600}table.grid th.row{text-align:left}
-td.ok{background:#dafbe1;color:var(--pass)}td.bad{background:#ffebe9;color:var(--fail);font-weight:700}td.unknown{background:#fff8c5;color:var(--warn)}
+td.ok{background:#dafbe1;color:var(--pass)}td.bad{background:#ffebe9;color:var(--fail);font-weight:700}td.unknown{background:#fff8c5;color:var(--warn)}td.none{color:var(--muted)}table.grid caption{text-align:left;font-weight:600;padding:.1rem 0}
 details>summary{cursor:pointer}summary h2{display:inline}#skipped{margin-top:1.6rem}.incomplete-note{border:1px solid var(--warn);padding:.5rem;border-radius:.3rem;background:#fff8c5}
 .filters{display:flex;flex-wrap:wrap;gap:.3rem .8rem;align-items:center;background:var(--bg);padding:.4rem 0;border-bottom:1px solid var(--line)}
 .filters label{white-space:nowrap}.filters input[type=search]{font:inherit;padding:.2rem .4rem;min-width:0;flex:1 1 10rem;max-width:20rem}

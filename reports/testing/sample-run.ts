@@ -4,6 +4,7 @@
 // run to compare it with (one check of each kind of change). Each check that ran has its start time;
 // a waived failure and a run of many checks are there for the tests that need them.
 import type { ReportLike } from '../diff.ts';
+import { figureEvidence, gridEvidence } from '../../helpers/evidence.ts';
 import type { CheckResult, FailedCheck, RunInfo } from '../../helpers/result.ts';
 import type { ReportSnapshot } from '../file-reporter.ts';
 
@@ -31,7 +32,10 @@ export const sampleResults: CheckResult[] = [
     startedAt: '2026-12-03T12:00:06.000Z',
     message: '2 of 18 probes do not match the policy <deny-all>',
     evidence: [
-      { label: 'difference (. as expected, X mismatch, ? unknown)', text: 'TCP/80  x/a x/b\nx/a     .   X\nx/b     ?   .\n\nUDP/81  x/a x/b\nx/a     .   .\nx/b     .   X' },
+      gridEvidence('difference (. as expected, X mismatch, ? unknown)', [
+        { corner: 'TCP/80', columns: ['x/a', 'x/b'], rows: [{ name: 'x/a', cells: ['.', 'X'] }, { name: 'x/b', cells: ['?', '.'] }] },
+        { corner: 'UDP/81', columns: ['x/a', 'x/b'], rows: [{ name: 'x/a', cells: ['.', '.'] }, { name: 'x/b', cells: ['.', 'X'] }] },
+      ]),
       { label: 'mismatches', text: 'x/a -> x/b TCP/80: expected blocked, seen reached' },
     ],
     likelyCause: 'the NetworkPolicy enforcer on node2 is not running',
@@ -51,7 +55,10 @@ export const sampleResults: CheckResult[] = [
     message: '500 queries: p50 1.4ms, p99 9.1ms, max 41.0ms, errors 0.0%, near-5s 0',
     evidence: [
       { label: 'per pod', text: 'probe-0 on node1: 250 queries: p50 1.2ms, p99 8.0ms, max 12.1ms, errors 0.0%, near-5s 0\nprobe-1 on node2: 250 queries: p50 1.6ms, p99 9.1ms, max 41.0ms, errors 0.0%, near-5s 0' },
-      { label: 'latency per node (ms)', text: 'node   queries  errors  p50  p90  p99  max\nnode1  250      0       1.2  2.1  8    12.1\nnode2  250      0       1.6  3.4  9.1  41' },
+      figureEvidence('latency per node', 'node', ['queries', 'errors', 'p50', 'p90', 'p99', 'max'], [
+        { name: 'node1', values: [250, 0, 1.2, 2.1, 8, 12.1] },
+        { name: 'node2', values: [250, 0, 1.6, 3.4, 9.1, 41] },
+      ]),
     ],
   },
   {
@@ -62,10 +69,20 @@ export const sampleResults: CheckResult[] = [
     startedAt: '2026-12-03T12:00:37.200Z',
     message: '6 changes: min 0.2 s, median 1.4 s, max 3.9 s (bound 30 s)',
     evidence: [
-      {
-        label: 'enforcement latency per change (ms; bound 30000)',
-        text: 'change                             ms    table-step-ms\ndefault deny ingress               3879  1799\ndelete default deny                2267  1057\n+a-from-b                          2859  1440\ndelete a-from-b                    1862  610\nstep 1: +deny-ingress-x +a-from-y  2307  1048\ndelete deny-all, allow-all         263   262',
-      },
+      figureEvidence(
+        'enforcement latency per change',
+        'change',
+        ['ms', 'table-step-ms'],
+        [
+          { name: 'default deny ingress', values: [3879, 1799] },
+          { name: 'delete default deny', values: [2267, 1057] },
+          { name: '+a-from-b', values: [2859, 1440] },
+          { name: 'delete a-from-b', values: [1862, 610] },
+          { name: 'step 1: +deny-ingress-x +a-from-y', values: [2307, 1048] },
+          { name: 'delete deny-all, allow-all', values: [263, 262] },
+        ],
+        { name: 'bound', value: 30_000 },
+      ),
     ],
   },
 ];
