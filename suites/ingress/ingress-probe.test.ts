@@ -1,4 +1,4 @@
-// The runner's requests on loopback: the Host header and the TLS server name are sent per request,
+// The runner's requests on loopback, through the engine's runner probes: the Host header and the TLS server name are sent per request,
 // redirects are reported (not followed), the served chain is read from the handshake for an SNI,
 // for none and for an unknown one, and a refused port ends as a Seen, never a throw.
 import { createServer, type Server } from 'node:http';
@@ -6,7 +6,7 @@ import { createServer as createTlsServer, type Server as HttpsServer } from 'nod
 import { createSecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callEntry, servedCertificate, type EntryPoint } from './ingress-probe.ts';
+import { callEntry, errorText, seenOf, servedCertificate, type EntryPoint } from './ingress-probe.ts';
 import { issue, makeCa, makeLeaf } from './x509.ts';
 
 const now = new Date();
@@ -25,7 +25,8 @@ const handler = (req: { url?: string; headers: Record<string, unknown> }, res: {
     return;
   }
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ pod: 'p0', port: 8080, path: req.url, host: req.headers.host, headers: req.headers }));
+  // An agent's echo (helpers/probe reads only those): who answered, and the request it saw.
+  res.end(JSON.stringify({ pod: 'p0', namespace: 'ns', node: 'n', podIP: '127.0.0.1', port: 8080, clientIP: '127.0.0.1', clientPort: 1, method: 'GET', path: req.url, host: req.headers.host, headers: req.headers }));
 };
 
 beforeAll(async () => {
@@ -65,6 +66,12 @@ describe('ingress probe', () => {
     expect(none.chain[0]?.subject).toBe('CN=FALLBACK');
     const unknown = await servedCertificate('127.0.0.1', entry.httpsPort ?? 0, 'other.test', 2000);
     expect(unknown.chain[0]?.fingerprint256).toBe(fallback.cert.fingerprint256);
+  });
+
+  it('prints a failure by its short name, else its code and message', () => {
+    expect(errorText({ outcome: 'timeout', code: 'ETIMEDOUT', detail: 'no answer within 5000 ms' })).toBe('timeout');
+    expect(errorText({ outcome: 'tls-error', code: 'EPROTO', detail: 'wrong version number' })).toBe('EPROTO wrong version number');
+    expect(seenOf({ id: 'a', kind: 'http', outcome: 'http-status', ms: 1, detail: 'HTTP 301', http: { status: 301, headers: { location: '/x' }, body: '' } })).toEqual({ status: 301, location: '/x' });
   });
 
   it('a refused port is an answer, not a throw', async () => {

@@ -1,11 +1,11 @@
-// Requests from the runner to the ingress entry point: the Host header and, over HTTPS, the TLS
-// server name are set per request (never /etc/hosts), redirects are never followed (their status
-// and Location are what is judged), and the served certificate is read from the handshake.
-// A request never throws: it ends as a Seen (an answer, or the classified error).
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { connect, type PeerCertificate } from 'node:tls';
-import { X509Certificate } from 'node:crypto';
+// Requests from the runner to the ingress entry point, through the engine's runner probes
+// (helpers/probe/runner-probe.ts): the Host header and, over HTTPS, the TLS server name are set
+// per request (never /etc/hosts), redirects are never followed (their status and Location are what
+// is judged), and the served certificate is read from the handshake. A request never throws: it
+// ends as a Seen (an answer, or the classified error).
+import type { X509Certificate } from 'node:crypto';
+import type { ProbeResult } from '../../agent/protocol.ts';
+import { handshakeFromRunner, requestFromRunner } from '../../helpers/probe/runner-probe.ts';
 import type { Seen } from './ingress-table.ts';
 
 export interface EntryPoint {
@@ -25,61 +25,26 @@ export interface Call {
   signal?: AbortSignal;
 }
 
-function errorText(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  if (code === 'ECONNREFUSED') return 'refused';
-  if (code === 'ECONNRESET') return 'reset';
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'unreachable';
-  if (code === 'ETIMEDOUT' || (error instanceof Error && error.name === 'TimeoutError')) return 'timeout';
-  return error instanceof Error ? `${code === '' ? '' : `${code} `}${error.message}`.trim() : String(error);
+// A failure as the route tables print it: the kernel's short names, else the code and the message.
+export function errorText(result: Pick<ProbeResult, 'outcome' | 'code' | 'detail'>): string {
+  if (result.outcome === 'refused' || result.outcome === 'reset' || result.outcome === 'unreachable' || result.outcome === 'timeout') return result.outcome;
+  return `${result.code ?? ''} ${result.detail}`.trim();
 }
 
-function parseEcho(text: string): Seen['echo'] {
-  try {
-    const value = JSON.parse(text) as { pod?: unknown; port?: unknown; path?: unknown; host?: unknown; headers?: unknown } | null;
-    if (typeof value?.pod !== 'string' || typeof value.port !== 'number' || typeof value.path !== 'string') return undefined;
-    return { pod: value.pod, port: value.port, path: value.path, host: typeof value.host === 'string' ? value.host : '', headers: (value.headers ?? {}) as Record<string, string> };
-  } catch {
-    return undefined;
-  }
+// What the tables judge of an HTTP answer: its status, its Location and the echo of the pod.
+export function seenOf(result: ProbeResult): Seen {
+  const http = result.http;
+  if (http === undefined) return { error: errorText(result) };
+  const location = http.headers['location'];
+  const echo = http.echo;
+  return { status: http.status, ...(location === undefined ? {} : { location }), ...(echo === undefined ? {} : { echo: { pod: echo.pod, port: echo.port, path: echo.path, host: echo.host, headers: echo.headers } }) };
 }
 
-export function serverName(host: string): string {
-  return host.replace(/:\d+$/, '').toLowerCase();
-}
-
-export function callEntry(entry: EntryPoint, call: Call): Promise<Seen> {
+export async function callEntry(entry: EntryPoint, call: Call): Promise<Seen> {
   const https = call.scheme === 'https';
   const port = https ? entry.httpsPort : entry.httpPort;
-  if (port === undefined) return Promise.resolve({ error: 'no HTTPS port at this entry point' });
-  return new Promise<Seen>((resolve) => {
-    const options = {
-      host: entry.address,
-      port,
-      path: call.path,
-      method: 'GET',
-      agent: false as const,
-      headers: { ...call.headers, host: call.host, connection: 'close' },
-      signal: AbortSignal.any([AbortSignal.timeout(call.timeoutMs), ...(call.signal === undefined ? [] : [call.signal])]),
-      ...(https ? { servername: serverName(call.host), rejectUnauthorized: false } : {}),
-    };
-    const req = (https ? httpsRequest : httpRequest)(options, (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        if (size < 65_536) chunks.push(chunk);
-        size += chunk.length;
-      });
-      response.on('end', () => {
-        const echo = parseEcho(Buffer.concat(chunks).toString('utf8'));
-        const location = response.headers.location;
-        resolve({ status: response.statusCode ?? 0, ...(location === undefined ? {} : { location }), ...(echo === undefined ? {} : { echo }) });
-      });
-      response.on('error', (error) => resolve({ error: errorText(error) }));
-    });
-    req.on('error', (error) => resolve({ error: errorText(error) }));
-    req.end();
-  });
+  if (port === undefined) return { error: 'no HTTPS port at this entry point' };
+  return seenOf(await requestFromRunner({ address: entry.address, port, scheme: https ? 'https' : 'http', path: call.path, host: call.host, ...(call.headers === undefined ? {} : { headers: call.headers }), timeoutMs: call.timeoutMs, ...(call.signal === undefined ? {} : { signal: call.signal }) }));
 }
 
 export interface Served {
@@ -88,37 +53,10 @@ export interface Served {
   error?: string;
 }
 
-function chainOf(peer: PeerCertificate | undefined): X509Certificate[] {
-  const chain: X509Certificate[] = [];
-  const seen = new Set<string>();
-  for (let cert: PeerCertificate | undefined = peer; cert?.raw !== undefined && cert.raw.length > 0; cert = (cert as { issuerCertificate?: PeerCertificate }).issuerCertificate) {
-    const x509 = new X509Certificate(cert.raw);
-    if (seen.has(x509.fingerprint256)) break;
-    seen.add(x509.fingerprint256);
-    chain.push(x509);
-  }
-  return chain;
-}
-
 // The handshake only: which certificate is served for this server name (none: no SNI at all).
-export function servedCertificate(address: string, port: number, sni: string | undefined, timeoutMs: number): Promise<Served> {
-  return new Promise<Served>((resolve) => {
-    const socket = connect({ host: address, port, rejectUnauthorized: false, ...(sni === undefined ? { servername: '' } : { servername: sni }) });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ chain: [], error: 'timeout' });
-    }, timeoutMs);
-    socket.once('secureConnect', () => {
-      clearTimeout(timer);
-      const chain = chainOf(socket.getPeerCertificate(true));
-      socket.end();
-      resolve({ chain });
-    });
-    socket.once('error', (error) => {
-      clearTimeout(timer);
-      resolve({ chain: [], error: errorText(error) });
-    });
-  });
+export async function servedCertificate(address: string, port: number, sni: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<Served> {
+  const { result, chain } = await handshakeFromRunner({ address, port, serverName: sni, timeoutMs, ...(signal === undefined ? {} : { signal }) });
+  return { chain, ...(result.outcome === 'ok' || chain.length > 0 ? {} : { error: errorText(result) }) };
 }
 
 export function describeCert(cert: X509Certificate | undefined): string {
