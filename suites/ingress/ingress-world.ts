@@ -9,6 +9,7 @@ import type { CheckContext } from '../../helpers/engine/check.ts';
 import { PROBE_LABEL } from '../../helpers/fleet/manifests.ts';
 import type { OwnPods } from '../../helpers/fixtures/own-pods.ts';
 import { statusCode } from '../../helpers/kube/api-errors.ts';
+import { poll } from '../../helpers/wait/poll.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 import { createService } from '../lib/services.ts';
 import { BACKENDS, GATEWAY_ROUTES, hostOf, NGINX_INGRESSES, ROUTING_INGRESSES, runDomain, type HttpRouteSpec, type IngressSpec } from './ingress-cases.ts';
@@ -277,27 +278,39 @@ export async function buildWorld(c: CheckContext, inventory: Inventory, own: Own
   return { ...world, ...(entry === undefined ? {} : { entry }) };
 }
 
-// Tries the candidates from the runner until one routes the suite's probe host to its backend
-// (within the bound); else the first that gave any HTTP answer; else none.
+// Tries the candidates from the runner in rounds until one routes the suite's probe host to its
+// backend (within the bound); else the first that gave any HTTP answer; else none. Six rounds in
+// which no candidate answered at all end the search early: nothing listens there.
+const ENTRY_INTERVAL_MS = 250;
+const SILENT_ROUNDS = 6;
+
+// done: the search is over, with the entry that routed (or none).
+interface EntrySearch {
+  done: boolean;
+  entry?: EntryPoint;
+}
+
 async function findEntry(c: CheckContext, world: World, options: BuildOptions & { nodes: V1Node[] }): Promise<EntryPoint | undefined> {
   const { networking } = (await c.cluster()).session.clients;
   const host = hostOf(world.inventory.dialects.ingress === undefined ? 'gw' : 'exact', world.domain);
-  const deadline = performance.now() + options.boundMs;
   let answering: EntryPoint | undefined;
-  for (let round = 0; ; round++) {
+  let round = 0;
+  const search = async (): Promise<EntrySearch> => {
+    const first = round++ === 0;
     const ingresses = world.ingresses.length === 0 ? [] : (await networking.listNamespacedIngress({ namespace: world.namespace })).items;
     const candidates = entryCandidates({ ...(options.override === undefined ? {} : { override: options.override }), ingresses, pods: world.controllerPods, services: world.controllerServices, nodes: options.nodes });
-    if (candidates.length === 0) return undefined;
+    if (candidates.length === 0) return { done: true };
     for (const entry of candidates) {
       const seen: Seen = await callEntry(entry, { host, path: '/', timeoutMs: Math.min(options.probeMs, 3000), signal: c.signal });
-      if (round === 0) world.tried.push({ entry, seen: seen.error ?? `HTTP ${seen.status ?? '?'}${backendOf(seen, world.pods) === undefined ? '' : ` from ${backendOf(seen, world.pods)}`}` });
+      if (first) world.tried.push({ entry, seen: seen.error ?? `HTTP ${seen.status ?? '?'}${backendOf(seen, world.pods) === undefined ? '' : ` from ${backendOf(seen, world.pods)}`}` });
       if (seen.status !== undefined && backendOf(seen, world.pods) !== undefined) {
         c.log(`entry point ${entry.address}:${entry.httpPort} (${entry.via}) routed ${host} after ${Math.round(performance.now() - world.appliedAt)}ms`);
-        return entry;
+        return { done: true, entry };
       }
       if (seen.status !== undefined) answering ??= entry;
     }
-    if (performance.now() > deadline || (round > 0 && answering === undefined && round >= 5)) return answering;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+    return { done: answering === undefined && round >= SILENT_ROUNDS };
+  };
+  const found = await poll(search, (s) => s.done, { timeoutMs: options.boundMs, intervalMs: ENTRY_INTERVAL_MS, signal: c.signal });
+  return found.value.done ? found.value.entry : answering;
 }
