@@ -7,14 +7,15 @@
 import { afterAll } from 'vitest';
 import { check, defineSuite, type CheckContext } from '../../helpers/engine/check.ts';
 import { suiteOptions } from '../../helpers/engine/manifest.ts';
-import { defineFixtures } from '../../helpers/fixtures/fixture.ts';
-import { ownPods } from '../../helpers/fixtures/own-pods.ts';
+import { defineFixtures, fixture } from '../../helpers/fixtures/fixture.ts';
+import { ownPods, type OwnPods } from '../../helpers/fixtures/own-pods.ts';
+import { poll } from '../../helpers/wait/poll.ts';
 import { matrixAgents } from '../../helpers/fleet/plan.ts';
 import type { Evidence, Origin } from '../../helpers/result.ts';
 import { GATEWAY_REWRITES, hostOf, KNOWN_DEVIATIONS, NGINX_REWRITES, requestHost, ROUTING, type Backend, type KnownDeviation, type RequestCase, type RouteTable } from './ingress-cases.ts';
 import { entryCandidates, inClusterEntry } from './ingress-entry.ts';
 import { inventoryText, type Inventory } from './ingress-inventory.ts';
-import { callEntry, describeCert, servedCertificate, type EntryPoint } from './ingress-probe.ts';
+import { callEntry, describeCert, servedCertificate, type EntryPoint, type Served } from './ingress-probe.ts';
 import { runTable } from './ingress-run.ts';
 import { backendOf, describeSeen, formatTable, judge, percentile, type Row, type Seen } from './ingress-table.ts';
 import { buildWorld, GW_GROUP, readInventory, servingControllers, TLS_GATEWAY_HOST, TLS_SECRET, type World } from './ingress-world.ts';
@@ -23,31 +24,59 @@ import { RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 import { existingTlsFindings, type ExistingHost } from './ingress-existing.ts';
 import { certificateFindings, certificateText, certificateViews, type CertificateObject } from './ingress-certmanager.ts';
 
-const fixtures = defineFixtures({
-  backends: ownPods('file', { suffix: 'ing', count: 2, purpose: 'ingress suite: the backends of its Ingresses and HTTPRoutes' }),
-});
-
-let inventoryRun: Promise<Inventory> | undefined;
-let worldRun: Promise<World> | undefined;
-const tableRuns = new Map<string, Promise<Row[]>>();
-// Per TLS host label: apply -> first of 3 handshakes in a row serving the Secret's certificate.
-const tlsSettled = new Map<string, number>();
-
 const options = (c: CheckContext) => suiteOptions(c.run, manifest);
 
-function inventory(c: CheckContext): Promise<Inventory> {
-  inventoryRun ??= readInventory(c);
-  return inventoryRun;
+// The certificate served for one TLS host, waited for: 3 right handshakes in a row, or the bound.
+interface ServedWait {
+  served: Served;
+  // Apply -> the first of the 3 handshakes in a row (when the last one served the Secret's certificate).
+  settledMs?: number;
 }
 
-function world(c: CheckContext): Promise<World> {
-  worldRun ??= (async () => {
-    const inv = await inventory(c);
-    const own = await fixtures.within(c, (use) => use('backends'));
-    const opts = options(c);
-    return buildWorld(c, inv, own, { ...(opts.address === undefined ? {} : { override: opts.address }), boundMs: opts.bound, probeMs: c.run.timeouts.probeMs });
-  })();
-  return worldRun;
+// One run per key for the whole file: the first check that asks starts it, the others share it.
+function perKey<V>(): (key: string, start: () => Promise<V>) => Promise<V> {
+  const runs = new Map<string, Promise<V>>();
+  return (key, start) => {
+    let run = runs.get(key);
+    if (run === undefined) {
+      run = start();
+      runs.set(key, run);
+    }
+    return run;
+  };
+}
+
+const fixtures = defineFixtures({
+  backends: ownPods('file', { suffix: 'ing', count: 2, purpose: 'ingress suite: the backends of its Ingresses and HTTPRoutes' }),
+  inventory: fixture({ scope: 'file', setup: (_deps, c) => readInventory(c) }),
+  // A world that failed to build is not built again (its objects would be made twice): every check
+  // that needs it says the same reason.
+  world: fixture({
+    scope: 'file',
+    deps: ['inventory', 'backends'],
+    setup: async (deps, c): Promise<{ world: World } | { error: unknown }> => {
+      const opts = options(c);
+      return buildWorld(c, deps['inventory'] as Inventory, deps['backends'] as OwnPods, { ...(opts.address === undefined ? {} : { override: opts.address }), boundMs: opts.bound, probeMs: c.run.timeouts.probeMs }).then(
+        (world) => ({ world }),
+        (error: unknown) => ({ error }),
+      );
+    },
+  }),
+  // Per route table id: the table run until it settles, shared by its own check and propagation.
+  tables: fixture({ scope: 'file', setup: () => Promise.resolve(perKey<Row[]>()) }),
+  // Per TLS host label: the handshakes until the Secret's certificate is served, shared by the TLS
+  // checks and propagation (which awaits them, whichever check asks first).
+  served: fixture({ scope: 'file', setup: () => Promise.resolve(perKey<ServedWait>()) }),
+});
+
+function inventory(c: CheckContext): Promise<Inventory> {
+  return fixtures.within(c, (use) => use('inventory'));
+}
+
+async function world(c: CheckContext): Promise<World> {
+  const built = await fixtures.within(c, (use) => use('world'));
+  if ('error' in built) throw built.error;
+  return built.world;
 }
 
 // The documented deviation of a controller of this world that this answer is, if any.
@@ -57,21 +86,43 @@ function knownDeviation(w: World, kase: RequestCase, seen: Seen | undefined): Kn
   return KNOWN_DEVIATIONS.find((d) => products.has(d.product) && d.host === kase.host && d.path === kase.path && backendOf(seen, w.pods) === d.seen);
 }
 
-function table(c: CheckContext, w: World, entry: EntryPoint, spec: RouteTable): Promise<Row[]> {
-  let run = tableRuns.get(spec.id);
-  if (run === undefined) {
-    const timeoutMs = Math.min(c.run.timeouts.probeMs, 5000);
-    run = runTable(spec, (kase) => callEntry(entry, { host: requestHost(kase, w.domain), path: kase.path, ...(kase.headers === undefined ? {} : { headers: kase.headers }), timeoutMs, signal: c.signal }), {
+async function table(c: CheckContext, w: World, entry: EntryPoint, spec: RouteTable): Promise<Row[]> {
+  const tables = await fixtures.within(c, (use) => use('tables'));
+  const timeoutMs = Math.min(c.run.timeouts.probeMs, 5000);
+  return tables(spec.id, () =>
+    runTable(spec, (kase) => callEntry(entry, { host: requestHost(kase, w.domain), path: kase.path, ...(kase.headers === undefined ? {} : { headers: kase.headers }), timeoutMs, signal: c.signal }), {
       domain: w.domain,
       pods: w.pods,
       appliedAt: w.appliedAt,
       deadline: w.appliedAt + options(c).bound,
       signal: c.signal,
       known: (kase, seen) => knownDeviation(w, kase, seen) !== undefined,
+    }),
+  );
+}
+
+// The handshakes for one TLS host of the suite until the Secret's certificate is served 3 times in
+// a row (the first of them is when it settled), or the routes' bound passes.
+async function servedFor(c: CheckContext, w: World, entry: EntryPoint & { httpsPort: number }, label: string): Promise<ServedWait> {
+  const served = await fixtures.within(c, (use) => use('served'));
+  return served(label, async () => {
+    const host = hostOf(label, w.domain);
+    const wanted = w.leaf.cert.fingerprint256;
+    const started = performance.now();
+    const polled = await poll(() => servedCertificate(entry.address, entry.httpsPort, host, 5000, c.signal), (s) => s.chain[0]?.fingerprint256 === wanted, {
+      deadline: w.appliedAt + options(c).bound,
+      consecutive: 3,
+      intervalMs: 250,
+      signal: c.signal,
     });
-    tableRuns.set(spec.id, run);
-  }
-  return run;
+    const right = polled.value.chain[0]?.fingerprint256 === wanted;
+    return { served: polled.value, ...(right ? { settledMs: started + (polled.settledMs ?? polled.elapsedMs) - w.appliedAt } : {}) };
+  });
+}
+
+// The TLS hosts the TLS checks judge in this world (the dialect that makes each present).
+function tlsHosts(w: World): string[] {
+  return [...(w.inventory.absent.ingress === undefined ? ['tls'] : []), ...(w.inventory.absent.gatewayApi === undefined && w.tlsGateway !== undefined ? [TLS_GATEWAY_HOST] : [])];
 }
 
 const controllersText = (w: World) => servingControllers(w.inventory).map((ctl) => `${ctl.product} ${ctl.version} (${ctl.kind} ${ctl.namespace}/${ctl.name}, ${ctl.ready}/${ctl.desired} ready)`).join(', ') || 'no controller found';
@@ -266,23 +317,8 @@ async function tlsServed(c: CheckContext, w: World, entry: EntryPoint & { httpsP
   const host = hostOf(t.label, w.domain);
   const wanted = w.leaf.cert.fingerprint256;
   const deadline = w.appliedAt + options(c).bound;
-  let served = await servedCertificate(entry.address, entry.httpsPort, host, 5000);
-  let streak = 0;
-  let firstAt: number | undefined;
-  for (;;) {
-    const right = served.chain[0]?.fingerprint256 === wanted;
-    if (right) {
-      firstAt ??= performance.now();
-      streak++;
-    } else {
-      streak = 0;
-      firstAt = undefined;
-    }
-    if (streak >= 3 || performance.now() > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    served = await servedCertificate(entry.address, entry.httpsPort, host, 5000);
-  }
-  const [noSni, otherSni] = await Promise.all([servedCertificate(entry.address, entry.httpsPort, undefined, 5000), servedCertificate(entry.address, entry.httpsPort, hostOf('unknown', w.domain), 5000)]);
+  const { served, settledMs } = await servedFor(c, w, entry, t.label);
+  const [noSni, otherSni] = await Promise.all([servedCertificate(entry.address, entry.httpsPort, undefined, 5000, c.signal), servedCertificate(entry.address, entry.httpsPort, hostOf('unknown', w.domain), 5000, c.signal)]);
   const report = [
     `SNI ${host}: ${served.error ?? describeCert(served.chain[0])} (${served.chain.length} certificate(s) in the chain)`,
     `no SNI: ${noSni.error ?? describeCert(noSni.chain[0])}`,
@@ -291,15 +327,13 @@ async function tlsServed(c: CheckContext, w: World, entry: EntryPoint & { httpsP
   ].join('\n');
   c.evidence('certificates served', report);
   const leaf = served.chain[0];
-  if (leaf === undefined || leaf.fingerprint256 !== wanted) {
+  if (leaf === undefined || leaf.fingerprint256 !== wanted || settledMs === undefined) {
     c.track(t.object);
     return c.fail(served.error === undefined ? 'tls-error' : 'unreachable', `for SNI ${host} the entry point served ${served.error === undefined ? describeCert(leaf) : `nothing (${served.error})`}, not the certificate of Secret ${w.namespace}/${TLS_SECRET}`, {
       evidence: [...(await routeStatusEvidence(c, w)), ...(await controllerEvidence(c, w))],
       likelyCause: servingControllers(w.inventory).some((ctl) => ctl.ready === 0) ? `the controller ${controllersText(w)} has no ready pod` : `the controller did not load Secret ${w.namespace}/${TLS_SECRET} for ${host} and serves its fallback certificate (Secret missing, in another namespace, unreadable by the controller, or its certificate does not match its key)`,
     });
   }
-  const settledMs = (firstAt ?? performance.now()) - w.appliedAt;
-  tlsSettled.set(t.label, settledMs);
   const problems: string[] = [];
   const chainCa = served.chain.find((cert) => cert.fingerprint256 === w.ca.cert.fingerprint256) ?? w.ca.cert;
   if (!(leaf.checkIssued(chainCa) && leaf.verify(chainCa.publicKey))) problems.push('the served leaf does not verify against the suite CA');
@@ -356,20 +390,18 @@ defineSuite(manifest, () => {
     // Asked until the routes' propagation bound (--ingress-bound, from when they were applied), at
     // least 3 times: a controller still reconfiguring on a busy cluster answers late, not never.
     const deadline = w.appliedAt + options(c).bound;
+    const ask = async (agent: (typeof agents)[number]): Promise<{ backend?: Backend; last: string }> => {
+      const response = await transport.probe(agent, [{ kind: 'http', id: 'entry', url: `http://${inside.address.includes(':') ? `[${inside.address}]` : inside.address}:${inside.httpPort}/`, hostHeader: host, timeoutMs: c.run.timeouts.probeMs }], { signal: c.signal });
+      const result = response.results[0];
+      const echo = result?.http?.echo;
+      const seen = { ...(result?.http?.status === undefined ? { error: result?.detail ?? 'no result' } : { status: result.http.status }), ...(echo === undefined ? {} : { echo }) };
+      const backend = backendOf(seen, w.pods);
+      return { ...(backend === undefined ? {} : { backend }), last: backend ?? result?.detail ?? 'no answer' };
+    };
     await Promise.all(
       agents.map(async (agent) => {
-        let last = '';
-        for (let attempt = 0; attempt < 3 || performance.now() < deadline; attempt++) {
-          const response = await transport.probe(agent, [{ kind: 'http', id: 'entry', url: `http://${inside.address.includes(':') ? `[${inside.address}]` : inside.address}:${inside.httpPort}/`, hostHeader: host, timeoutMs: c.run.timeouts.probeMs }], { signal: c.signal });
-          const result = response.results[0];
-          const echo = result?.http?.echo;
-          const seen = { ...(result?.http?.status === undefined ? { error: result?.detail ?? 'no result' } : { status: result.http.status }), ...(echo === undefined ? {} : { echo }) };
-          const backend = backendOf(seen, w.pods);
-          last = backend ?? result?.detail ?? 'no answer';
-          if (backend === 'be-a' || (host.startsWith('gw.') && backend === 'be-f')) return;
-          await new Promise((resolve) => setTimeout(resolve, 500));
-        }
-        wrong.push(`${agent.name}@${agent.node}: ${last}`);
+        const polled = await poll(() => ask(agent), ({ backend }) => backend === 'be-a' || (host.startsWith('gw.') && backend === 'be-f'), { deadline, minAttempts: 3, intervalMs: 500, signal: c.signal });
+        if (!polled.ok) wrong.push(`${agent.name}@${agent.node}: ${polled.value.last}`);
       }),
     );
     const paths = `runner -> ${w.entry.address}:${w.entry.httpPort} (${w.entry.via}); ${agents.length} probe pod(s) -> ${inside.address}:${inside.httpPort} (${inside.via})`;
@@ -439,7 +471,10 @@ defineSuite(manifest, () => {
         perRoute.set(key, Math.max(perRoute.get(key) ?? 0, row.settledMs));
       }
     }
-    for (const [label, ms] of tlsSettled) perRoute.set(`tls ${label} certificate`, ms);
+    // The TLS hosts' handshakes, shared with the TLS checks: awaited here, whichever check runs first.
+    const httpsPort = entry.httpsPort;
+    const handshakes = httpsPort === undefined ? [] : await Promise.all(tlsHosts(w).map(async (label) => ({ label, ...(await servedFor(c, w, { ...entry, httpsPort }, label)) })));
+    for (const { label, settledMs } of handshakes) if (settledMs !== undefined) perRoute.set(`tls ${label} certificate`, settledMs);
     const values = [...perRoute.values()];
     const text = [...perRoute.entries()].map(([route, ms]) => `${route}: ${(ms / 1000).toFixed(2)} s`).join('\n');
     c.evidence('propagation per route (apply -> first of 3 right answers in a row)', text || 'none settled');
@@ -463,7 +498,7 @@ defineSuite(manifest, () => {
       for (const tls of ing.spec?.tls ?? []) {
         for (const host of tls.hosts ?? []) {
           const sni = host.startsWith('*.') ? `shakedown-probe${host.slice(1)}` : host;
-          const served = await servedCertificate(entry.address, entry.httpsPort, sni, 5000);
+          const served = await servedCertificate(entry.address, entry.httpsPort, sni, 5000, c.signal);
           hosts.push({ ingress: ref, host, sni, secret: tls.secretName ?? '', served });
         }
       }
