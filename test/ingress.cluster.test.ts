@@ -1,23 +1,22 @@
 // The ingress suite against the local cluster, broken on purpose in two ways:
 // 1. Traefik (the only controller) scaled to zero: the suite fails and names the controller as the
-//    cause; Traefik is restored and waited Ready even when the test fails (finally), under the lock
-//    file the control-plane tests wait for.
+//    cause; Traefik is restored and waited Ready even when the test fails (finally), under the fault
+//    lock (cluster-kit's withFaultLock) the other fault tests wait for.
 // 2. An Ingress of the cluster's own (a namespace made here) whose TLS Secret holds a certificate
 //    that does not match its key: with --ingress-existing the check names the certificate actually
 //    served, Traefik's default, and the Secret it could not use.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ownedSelector } from '../helpers/run/labels.ts';
 import { makeCa, makeLeaf } from '../suites/ingress/x509.ts';
 import { KUBECONFIG, shakedown, type ReportResult } from './cli-child.ts';
-import { scaleDeployment, waitPodsReady, withSession } from './cluster-kit.ts';
+import { scaleDeployment, waitPodsReady, withFaultLock, withSession } from './cluster-kit.ts';
 
 const NAMESPACE = 'traefik';
 const DEPLOYMENT = 'traefik';
 const TRAEFIK_PODS = 'app=traefik';
-const LOCK = '/tmp/cluster-fault-ingress.lock';
 
 
 async function run(args: string[], name: string): Promise<{ code: number | null; results: ReportResult[]; runId: string; seconds: number }> {
@@ -37,33 +36,29 @@ async function leftovers(runId: string): Promise<string[]> {
 
 describe('the ingress suite against a broken ingress', () => {
   let original: number | undefined;
+  // Only when restoring in the test itself failed.
   afterAll(async () => {
-    try {
-      if (original !== undefined) {
-        await scaleDeployment(NAMESPACE, DEPLOYMENT, original);
-        await waitPodsReady(NAMESPACE, TRAEFIK_PODS, original, 180_000);
-      }
-    } finally {
-      rmSync(LOCK, { force: true });
+    if (original !== undefined) {
+      await scaleDeployment(NAMESPACE, DEPLOYMENT, original);
+      await waitPodsReady(NAMESPACE, TRAEFIK_PODS, original, 180_000);
     }
   }, 240_000);
 
   it('with Traefik scaled to zero, fails and names the controller as the cause', async () => {
-    while (readLock()) await new Promise((r) => setTimeout(r, 5000));
-    original = await withSession(async ({ clients: { apps } }) => (await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 1);
-    expect(original).toBeGreaterThan(0);
-    writeFileSync(LOCK, `ingress cluster test: Traefik scaled to zero since ${new Date().toISOString()}\n`);
-    let result: Awaited<ReturnType<typeof run>>;
-    try {
-      await scaleDeployment(NAMESPACE, DEPLOYMENT, 0);
-      await waitPodsReady(NAMESPACE, TRAEFIK_PODS, 0, 120_000);
-      result = await run([], 'down');
-    } finally {
-      await scaleDeployment(NAMESPACE, DEPLOYMENT, original);
-      await waitPodsReady(NAMESPACE, TRAEFIK_PODS, original, 180_000);
-      original = undefined;
-      rmSync(LOCK, { force: true });
-    }
+    const result = await withFaultLock('ingress', async () => {
+      const replicas = await withSession(async ({ clients: { apps } }) => (await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 1);
+      expect(replicas).toBeGreaterThan(0);
+      original = replicas;
+      try {
+        await scaleDeployment(NAMESPACE, DEPLOYMENT, 0);
+        await waitPodsReady(NAMESPACE, TRAEFIK_PODS, 0, 120_000);
+        return await run([], 'down');
+      } finally {
+        await scaleDeployment(NAMESPACE, DEPLOYMENT, replicas);
+        await waitPodsReady(NAMESPACE, TRAEFIK_PODS, replicas, 180_000);
+        original = undefined;
+      }
+    });
     const failed = result.results.filter((r) => r.status === 'fail');
     console.log(`ingress suite with Traefik at zero: ${result.seconds.toFixed(1)} s, ${failed.length} of ${result.results.length} checks failed`);
     for (const r of failed) console.log(`  ${r.check}: ${r.message}\n    likely cause: ${r.likelyCause ?? '-'}`);
@@ -110,12 +105,3 @@ describe('the ingress suite against a broken ingress', () => {
     }
   }, 300_000);
 });
-
-function readLock(): boolean {
-  try {
-    readFileSync('/tmp/cluster-fault.lock');
-    return true;
-  } catch {
-    return false;
-  }
-}
