@@ -33,7 +33,7 @@ describe('waitPodsReady', () => {
     expect(named.message).toMatch(/^kube-scheduler is at fault \(low confidence\)/);
     const none = clock();
     const plain = await rejection(waitPodsReady(wait(async () => [pod('a', 12, { node: 'node1' })], { ...none, expected: 2, timeoutMs: 5000 })));
-    expect(plain.message).toBe('test pods: 1 pod(s) missing, 1 not ready after 5 s: sd-1/a on node1: phase Pending');
+    expect(plain.message).toBe('test pod a on node node1 not ready after 5 s: phase Pending (and 1 more test pod, 1 not made yet)');
   });
 });
 
