@@ -110,7 +110,7 @@ describe('deployFleet', () => {
     let t = 0;
     const error = await rejection(deployFleet(fakeFleet(pulling, events).api, options({ minAgents: 1, now: () => t, sleep: async (ms) => void (t += ms) })));
     expect(error.code).toBe('SD_SETUP_FAILED');
-    expect(error.message).toBe('probe pod probe-0 on node node1 cannot become ready: ErrImagePull: not found; last event Failed: Failed to pull image "img:1": not found');
+    expect(error.message).toBe('probe pod probe-0 on node node1 cannot become ready: ErrImagePull: not found; last event Failed: Failed to pull image "img:1": not found (image img:1)');
     expect(error.details).toContain('log shakedown-agent: version 0.1.0');
     expect(error.hint).toMatch(/mirror it/);
     expect(t).toBe(0);

@@ -4,26 +4,25 @@
 // at fault: a cluster-wide one (scheduler, controller-manager) ends the wait at once; a node's
 // (its kubelet, its pod network) drops that node's agents when the fleet may run without them.
 // A pod that cannot become ready ends the wait with SD_SETUP_FAILED naming the component or the
-// pod, its node and the reason, with its warning events and the tail of its log as details.
-import type { CoordinationV1Api, CoreV1Api, CoreV1Event, V1ConfigMap, V1Pod, V1Secret } from '@kubernetes/client-node';
-import { byWeight, type Diagnosis } from '../diagnose/diagnosis.ts';
-import { diagnosePods, UNSCHEDULED_GRACE_MS } from '../diagnose/pods.ts';
+// pod, its node and the reason, with its warning events and the tail of its log as details: the
+// engine's one diagnosing pod wait (diagnose/pod-wait.ts), told the fleet's plan, image and hints.
+import type { CoordinationV1Api, CoreV1Api, V1ConfigMap, V1Pod, V1Secret } from '@kubernetes/client-node';
+import { ADMISSION_REFUSAL } from '../diagnose/owner.ts';
+import { podEvidenceApi, waitForPods, type PodEvidenceApi } from '../diagnose/pod-wait.ts';
 import { signalsApi, type Signals } from '../diagnose/signals.ts';
-import { createExplained, diagnosisError, errorText } from '../diagnose/wait.ts';
+import { createExplained, errorText } from '../diagnose/wait.ts';
 import { ShakedownError } from '../errors.ts';
 import { AGENT_PORTS, type FleetDescriptor, type ProbeAgent } from './descriptor.ts';
 import type { ImageChoice } from './image.ts';
 import { AGENT_CONTAINER, AGENT_TOKEN_SECRET, agentConfigMap, agentTokenSecret, fleetSelector, newAgentToken, probePod } from './manifests.ts';
 import { planBoundedFleet, type PlanNode, type PlannedAgent } from './plan.ts';
-import { judgePod, warningLines, type PodVerdict } from './readiness.ts';
 
-export interface FleetApi {
+// With the probe pods' events and log tails (of the agent container), for the wait's error.
+export interface FleetApi extends PodEvidenceApi {
   createSecret(secret: V1Secret): Promise<void>;
   createConfigMap(configMap: V1ConfigMap): Promise<void>;
   createPod(pod: V1Pod): Promise<void>;
   listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
-  podEvents(namespace: string, pod: string): Promise<CoreV1Event[]>;
-  podLogTail(namespace: string, pod: string, lines: number): Promise<string>;
   // What the cluster says about its components and this namespace's events (absent: no diagnosis).
   signals?(namespace: string): Promise<Signals>;
 }
@@ -36,8 +35,7 @@ export function fleetApi(core: CoreV1Api, coordination?: CoordinationV1Api): Fle
     createConfigMap: async (configMap) => void (await core.createNamespacedConfigMap({ namespace: configMap.metadata?.namespace ?? '', body: configMap })),
     createPod: async (pod) => void (await core.createNamespacedPod({ namespace: pod.metadata?.namespace ?? '', body: pod })),
     listPods: async (namespace, labelSelector) => (await core.listNamespacedPod({ namespace, labelSelector })).items,
-    podEvents: async (namespace, pod) => (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${pod}` })).items,
-    podLogTail: async (namespace, pod, lines) => core.readNamespacedPodLog({ namespace, name: pod, container: AGENT_CONTAINER, tailLines: lines }),
+    ...podEvidenceApi(core, AGENT_CONTAINER),
   };
 }
 
@@ -95,8 +93,28 @@ export async function deployFleet(api: FleetApi, options: DeployOptions): Promis
       ),
     ),
   );
-  const { pods, dropped } = await waitReady(api, options, plan);
   const selector = fleetSelector(options.runId);
+  const waited = await waitForPods({
+    list: () => api.listPods(options.namespace, selectorText(selector)),
+    expected: plan.map((agent) => ({ name: agent.name, node: agent.node })),
+    namespace: options.namespace,
+    signals: api.signals === undefined ? undefined : { read: api.signals },
+    what: 'probe pods',
+    container: AGENT_CONTAINER,
+    evidence: api,
+    image: { image: options.image.image, why: options.image.why, pullPolicy: options.image.pullPolicy },
+    hint: (reason) => hintFor(reason, options.image.image),
+    partial: options.partial,
+    timeoutMs: options.timeoutMs,
+    pollMs: options.pollMs,
+    diagnoseEveryMs: options.diagnoseEveryMs,
+    signal: options.signal,
+    now: options.now,
+    sleep: options.sleep,
+    onWait: options.onWait,
+  });
+  const pods = new Map(waited.pods.map((pod) => [pod.metadata?.name ?? '', pod]));
+  const dropped = waited.dropped;
   const unavailable = [...dropped].map(([node, diagnosis]) => ({ node, diagnosis }));
   return {
     namespace: options.namespace,
@@ -117,99 +135,13 @@ function creator(api: FleetApi, namespace: string, signal?: AbortSignal) {
     } catch (error) {
       if (error instanceof ShakedownError || signal?.aborted === true) throw error;
       const message = errorText(error);
-      const refusedByAdmission = /PodSecurity|admission webhook|denied the request|exceeded quota/i.test(message);
+      const refusedByAdmission = ADMISSION_REFUSAL.test(message);
       throw new ShakedownError('SD_SETUP_FAILED', `cannot create the ${what}: ${refusedByAdmission ? 'admission refused it: ' : ''}${message}`, {
         cause: error,
         ...(refusedByAdmission ? { hint: 'An admission policy (Pod Security, a ResourceQuota or a webhook, named above) refused the probe pod; allow Pod Security "restricted" pods in namespaces labelled app.kubernetes.io/managed-by=shakedown.' } : {}),
       });
     }
   };
-}
-
-interface Waited {
-  pods: Map<string, V1Pod>;
-  // Nodes left out, with the diagnosis that named them.
-  dropped: Map<string, Diagnosis>;
-}
-
-async function waitReady(api: FleetApi, options: DeployOptions, plan: readonly PlannedAgent[]): Promise<Waited> {
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const deadline = now() + options.timeoutMs;
-  const selector = selectorText(fleetSelector(options.runId));
-  const dropped = new Map<string, Diagnosis>();
-  let diagnoses: Diagnosis[] = [];
-  let lastRead = -Infinity;
-  // Nothing can be told before pods are this old (diagnose/pods.ts): the signals are not read sooner.
-  const firstRead = now() + UNSCHEDULED_GRACE_MS;
-  let said = '';
-  for (;;) {
-    options.signal?.throwIfAborted();
-    const pods = new Map((await api.listPods(options.namespace, selector)).map((pod) => [pod.metadata?.name ?? '', pod]));
-    const verdicts = plan.filter((agent) => !dropped.has(agent.node)).map((agent) => ({ agent, pod: pods.get(agent.name), verdict: verdictOf(pods.get(agent.name)) }));
-    const notReady = verdicts.filter(({ verdict }) => !verdict.ready);
-    if (notReady.length === 0) return { pods, dropped };
-    const waiting = waitLine(verdicts.length, notReady);
-    if (waiting !== said) options.onWait?.((said = waiting));
-    const fatal = notReady.filter(({ verdict }) => verdict.fatal);
-    if (fatal.length > 0) throw await notReadyError(api, options, fatal, false, []);
-    if (api.signals !== undefined && now() >= firstRead && now() - lastRead >= (options.diagnoseEveryMs ?? 3000)) {
-      lastRead = now();
-      const signals = await api.signals(options.namespace).catch(() => undefined);
-      diagnoses = signals === undefined ? [] : diagnosePods(notReady.flatMap(({ agent, pod }) => (pod === undefined ? [] : [{ name: agent.name, pod }])), signals).sort(byWeight);
-      for (const diagnosis of diagnoses.filter((d) => d.fatal)) {
-        const node = diagnosis.node;
-        const others = verdicts.filter(({ agent }) => agent.node !== node && !dropped.has(agent.node));
-        if (node === undefined || options.partial !== true || others.length === 0) throw diagnosisError(diagnosis, undefined, diagnoses.filter((d) => d !== diagnosis));
-        dropped.set(node, diagnosis);
-      }
-    }
-    if (now() >= deadline) throw await notReadyError(api, options, notReady, true, diagnoses);
-    await sleep(options.pollMs ?? 500);
-  }
-}
-
-// "waiting for 3 probe pods: 1 ready (probe-node2-0: ContainerCreating)".
-export function waitLine(total: number, notReady: readonly { agent: { name: string }; verdict: PodVerdict }[]): string {
-  const [first] = notReady;
-  const why = first === undefined ? '' : ` (${first.agent.name}: ${first.verdict.reason ?? 'not ready'}${notReady.length > 1 ? ', …' : ''})`;
-  return `waiting for ${total} probe pod${total === 1 ? '' : 's'}: ${total - notReady.length} ready${why}`;
-}
-
-function verdictOf(pod: V1Pod | undefined): PodVerdict {
-  return pod === undefined ? { ready: false, fatal: false, reason: 'not found' } : judgePod(pod);
-}
-
-interface Stuck {
-  agent: PlannedAgent;
-  pod: V1Pod | undefined;
-  verdict: PodVerdict;
-}
-
-async function notReadyError(api: FleetApi, options: DeployOptions, stuck: readonly Stuck[], timedOut: boolean, diagnoses: readonly Diagnosis[]): Promise<ShakedownError> {
-  // What the cluster's signals named, even when no sign was strong enough to end the wait early.
-  const [named, ...rest] = diagnoses;
-  if (named !== undefined) return diagnosisError(named, undefined, rest);
-  const details: string[] = [];
-  for (const { agent, verdict } of stuck) {
-    const [events, log] = await Promise.all([
-      api.podEvents(options.namespace, agent.name).then(warningLines, () => []),
-      api.podLogTail(options.namespace, agent.name, 10).catch(() => ''),
-    ]);
-    details.push(`pod ${options.namespace}/${agent.name} on node ${agent.node}: ${verdict.reason ?? 'not ready'}`);
-    for (const line of events) details.push(`  event ${line}`);
-    for (const line of log.trim().split('\n').filter((l) => l !== '')) details.push(`  log ${line}`);
-  }
-  const [first] = stuck;
-  const lastEvent = details.find((line) => line.startsWith('  event '))?.slice('  event '.length);
-  const reason = first?.verdict.reason ?? 'not ready';
-  const others = stuck.length > 1 ? ` (and ${stuck.length - 1} more probe pod${stuck.length > 2 ? 's' : ''})` : '';
-  const lead = timedOut ? `not ready after ${Math.round(options.timeoutMs / 1000)} s` : 'cannot become ready';
-  const message = `probe pod ${first?.agent.name} on node ${first?.agent.node} ${lead}: ${reason}${lastEvent !== undefined && !reason.includes(lastEvent) ? `; last event ${lastEvent}` : ''}${others}`;
-  return new ShakedownError('SD_SETUP_FAILED', message, {
-    details: [`image ${options.image.image} (${options.image.why}, pull policy ${options.image.pullPolicy})`, ...details].join('\n'),
-    hint: hintFor(reason, options.image.image),
-  });
 }
 
 function hintFor(reason: string, image: string): string {
