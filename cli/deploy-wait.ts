@@ -8,10 +8,8 @@
 // grace period), then everything else.
 import { request } from 'undici';
 import type { V1Pod } from '@kubernetes/client-node';
-import { byWeight, type Diagnosis } from '../helpers/diagnose/diagnosis.ts';
-import { diagnosePods, UNSCHEDULED_GRACE_MS } from '../helpers/diagnose/pods.ts';
+import { podEvidenceApi, waitForPods } from '../helpers/diagnose/pod-wait.ts';
 import { signalsApi } from '../helpers/diagnose/signals.ts';
-import { diagnosisError } from '../helpers/diagnose/wait.ts';
 import { ShakedownError } from '../helpers/errors.ts';
 import { terminalText } from '../helpers/terminal-text.ts';
 import { apiError, statusCode } from '../helpers/kube/api-errors.ts';
@@ -21,6 +19,7 @@ import { clusterScopedKinds, removeClusterLeftovers } from '../helpers/run/clust
 import { FIELD_MANAGER, ownedSelector } from '../helpers/run/labels.ts';
 import { namespaceApi, removeRun } from '../helpers/run/namespaces.ts';
 import { onStopSignal } from '../helpers/run/signals.ts';
+import { poll } from '../helpers/wait/poll.ts';
 import type { Settings } from '../helpers/settings.ts';
 import { writeFileAtomic } from '../reports/atomic-write.ts';
 import { consoleStream } from '../reports/run-reporters.ts';
@@ -32,8 +31,6 @@ const POLL_MS = 1000;
 // How often the cluster's signals are read while the runner pod does not start.
 const DIAGNOSE_EVERY_MS = 3000;
 const NAMESPACE_REMOVAL_MS = 120_000;
-// Waiting reasons of a container that will not start by waiting longer.
-const HOPELESS = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
 
 export interface DeployRequest {
   location: KubeconfigLocation | KubeTarget;
@@ -41,15 +38,6 @@ export interface DeployRequest {
   plan: DeployPlan;
   objects: KubeObject[];
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 
 function describe(object: KubeObject): string {
   return `${object.kind} ${object.metadata.namespace === undefined ? '' : `${object.metadata.namespace}/`}${object.metadata.name}`;
@@ -87,54 +75,36 @@ function container(pod: V1Pod | undefined) {
   return pod?.status?.containerStatuses?.find((status) => status.name === RUNNER_CONTAINER);
 }
 
-// Why the Job has no pod yet: its events (FailedCreate: admission, quota) and conditions.
-async function jobTrouble(session: KubeSession, namespace: string): Promise<string | undefined> {
-  const events = await session.clients.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=Job,involvedObject.name=${RUNNER_NAME}` }).catch(() => undefined);
-  const warnings = (events?.items ?? []).filter((event) => event.type === 'Warning').map((event) => `${event.reason ?? ''}: ${event.message ?? ''}`);
-  return warnings.length > 0 ? warnings.join('; ') : undefined;
-}
-
-// Waits until the runner's container runs (or already ended); the pod's name. While it does not,
-// the cluster's own signals (leader Leases, node Leases and conditions, events) are read as every
-// wait of the engine reads them (diagnosePods), so a hung scheduler or a dead kubelet is named at
-// once instead of a timeout.
+// Waits until the runner's container runs (or already ended); the pod's name. The engine's one
+// diagnosing pod wait (helpers/diagnose/pod-wait.ts): an image that cannot be pulled is said at
+// once, and while the pod does not start the cluster's own signals (leader Leases, node Leases and
+// conditions, the Job's and the pod's events) name a hung scheduler, a dead kubelet or admission
+// refusing the Job's pod instead of a timeout.
 async function waitForStart(session: KubeSession, plan: DeployPlan, settings: Settings, signal: AbortSignal, say: (line: string) => void): Promise<string> {
-  const started = Date.now();
-  const deadline = started + settings.setupTimeout;
-  const signals = signalsApi(session.clients.core, session.clients.coordination);
-  let diagnoses: Diagnosis[] = [];
-  let lastRead = -Infinity;
-  let said = '';
-  for (;;) {
-    signal.throwIfAborted();
-    const pod = await runnerPod(session, plan.namespace);
-    const status = container(pod);
-    if (pod !== undefined && (status?.state?.running !== undefined || status?.state?.terminated !== undefined)) return pod.metadata?.name ?? '';
-    const waiting = status?.state?.waiting;
-    if (waiting?.reason !== undefined && HOPELESS.has(waiting.reason)) {
-      throw new ShakedownError('SD_SETUP_FAILED', `the runner container cannot start: ${waiting.reason}: ${waiting.message ?? ''} (image ${plan.image})`, {
-        hint: 'Is the runner image where the cluster pulls from? Build it from the Containerfile, mirror it, and pass --image REF.',
-      });
-    }
-    const unscheduled = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
-    const now = pod === undefined ? 'waiting for the Job to make its pod' : unscheduled !== undefined ? `the runner pod is not scheduled: ${unscheduled.message ?? unscheduled.reason ?? ''}` : `the runner pod is ${pod.status?.phase ?? 'Pending'}${waiting?.reason === undefined ? '' : ` (${waiting.reason})`}`;
-    if (now !== said) say(now);
-    said = now;
-    if (pod !== undefined && Date.now() - started >= UNSCHEDULED_GRACE_MS && Date.now() - lastRead >= DIAGNOSE_EVERY_MS) {
-      lastRead = Date.now();
-      const read = await signals.read(plan.namespace).catch(() => undefined);
-      diagnoses = read === undefined ? [] : diagnosePods([{ name: pod.metadata?.name ?? RUNNER_NAME, pod }], read).sort(byWeight);
-      const fatal = diagnoses.find((d) => d.fatal);
-      if (fatal !== undefined) throw diagnosisError(fatal, undefined, diagnoses.filter((d) => d !== fatal));
-    }
-    if (Date.now() > deadline) {
-      const [best, ...rest] = diagnoses;
-      if (best !== undefined) throw diagnosisError(best, undefined, rest);
-      const trouble = pod === undefined ? await jobTrouble(session, plan.namespace) : undefined;
-      throw new ShakedownError('SD_TIMEOUT', `the runner did not start within ${Math.round(settings.setupTimeout / 1000)} s: ${trouble ?? now}`, { hint: 'Raise --setup-timeout if the cluster is only slow to pull the image.' });
-    }
-    await sleep(POLL_MS, signal);
-  }
+  const { pods } = await waitForPods({
+    list: async () => {
+      const pod = await runnerPod(session, plan.namespace);
+      return pod === undefined ? [] : [pod];
+    },
+    expected: 1,
+    namespace: plan.namespace,
+    signals: signalsApi(session.clients.core, session.clients.coordination),
+    what: 'runner pod',
+    until: 'started',
+    container: RUNNER_CONTAINER,
+    name: () => 'the runner container',
+    owner: { kind: 'Job', name: RUNNER_NAME },
+    evidence: podEvidenceApi(session.clients.core, RUNNER_CONTAINER),
+    image: { image: plan.image, pullPolicy: plan.pullPolicy },
+    hint: (reason) => (/ImagePull|ErrImageNeverPull|InvalidImageName/.test(reason) ? 'Is the runner image where the cluster pulls from? Build it from the Containerfile, mirror it, and pass --image REF.' : 'Raise --setup-timeout if the cluster is only slow to pull the image.'),
+    timeoutCode: 'SD_TIMEOUT',
+    timeoutMs: settings.setupTimeout,
+    pollMs: POLL_MS,
+    diagnoseEveryMs: DIAGNOSE_EVERY_MS,
+    signal,
+    onWait: say,
+  });
+  return pods[0]?.metadata?.name ?? '';
 }
 
 // Prints the runner's log as it comes, without the reports block; ends when the container does
@@ -171,23 +141,24 @@ async function readLog(session: KubeSession, namespace: string, pod: string): Pr
 
 async function waitForEnd(session: KubeSession, plan: DeployPlan, pod: string, signal: AbortSignal): Promise<{ exitCode: number; reason: string }> {
   const namespace = plan.namespace;
-  for (;;) {
-    signal.throwIfAborted();
-    const current = await session.clients.core.readNamespacedPod({ name: pod, namespace }).catch((error: unknown) => {
+  const read = () =>
+    session.clients.core.readNamespacedPod({ name: pod, namespace }).catch((error: unknown) => {
       if (statusCode(error) !== 404) throw error;
       return undefined;
     });
-    // The Job controller deletes the pod of a Job past its deadline.
-    if (current === undefined) {
-      const deadline = Math.round(plan.jobTimeoutMs / 60_000);
-      throw new ShakedownError('SD_TIMEOUT', `the runner pod ${namespace}/${pod} is gone before its end: the Job reached its deadline (${deadline} min) or someone deleted it`, { hint: 'Raise --job-timeout if the run needs longer.' });
-    }
-    const ended = container(current)?.state?.terminated;
-    if (ended !== undefined) return { exitCode: ended.exitCode, reason: [ended.reason, ended.message].filter(Boolean).join(': ') };
-    // The Job's deadline kills the pod; its phase says so before the container status may.
-    if (current.status?.phase === 'Failed') return { exitCode: 2, reason: current.status.reason ?? 'the pod failed' };
-    await sleep(2 * POLL_MS, signal);
+  // The Job's deadline kills the pod (its phase says so before the container status may), or the
+  // Job controller deletes it; past that deadline and the grace period, nothing is left to wait for.
+  const ended = (current: V1Pod | undefined) => current === undefined || container(current)?.state?.terminated !== undefined || current.status?.phase === 'Failed';
+  const polled = await poll(read, ended, { timeoutMs: plan.jobTimeoutMs + (RUNNER_GRACE_SECONDS + 60) * 1000, intervalMs: 2 * POLL_MS, signal });
+  const current = polled.value;
+  const deadline = Math.round(plan.jobTimeoutMs / 60_000);
+  if (current === undefined) {
+    throw new ShakedownError('SD_TIMEOUT', `the runner pod ${namespace}/${pod} is gone before its end: the Job reached its deadline (${deadline} min) or someone deleted it`, { hint: 'Raise --job-timeout if the run needs longer.' });
   }
+  const terminated = container(current)?.state?.terminated;
+  if (terminated !== undefined) return { exitCode: terminated.exitCode, reason: [terminated.reason, terminated.message].filter(Boolean).join(': ') };
+  if (current.status?.phase === 'Failed') return { exitCode: 2, reason: current.status.reason ?? 'the pod failed' };
+  throw new ShakedownError('SD_TIMEOUT', `the runner pod ${namespace}/${pod} still runs past the Job's deadline (${deadline} min)`, { hint: `Its Job should have stopped it: kubectl -n ${namespace} describe job ${RUNNER_NAME}` });
 }
 
 // Deletes the runner pod (the runner gets SIGTERM and removes its run namespaces) and waits until
@@ -198,12 +169,8 @@ async function stopRunner(session: KubeSession, namespace: string, say: (line: s
   say('stopping the runner (it removes its run namespaces first)');
   const name = pod.metadata?.name ?? '';
   await session.clients.core.deleteNamespacedPod({ name, namespace }).catch(() => undefined);
-  const deadline = Date.now() + (RUNNER_GRACE_SECONDS + 30) * 1000;
-  while (Date.now() < deadline) {
-    const now = await session.clients.core.readNamespacedPod({ name, namespace }).catch((error: unknown) => (statusCode(error) === 404 ? undefined : pod));
-    if (now === undefined || container(now)?.state?.terminated !== undefined) return;
-    await sleep(POLL_MS);
-  }
+  const read = () => session.clients.core.readNamespacedPod({ name, namespace }).catch((error: unknown) => (statusCode(error) === 404 ? undefined : pod));
+  await poll(read, (now) => now === undefined || container(now)?.state?.terminated !== undefined, { timeoutMs: (RUNNER_GRACE_SECONDS + 30) * 1000, intervalMs: POLL_MS });
 }
 
 // As a local run writes them (reports/atomic-write.ts): atomically, through a link, straight to a
