@@ -1,7 +1,9 @@
 // A claim that did not bind: what the cluster says about it, read at the moment of failure and
 // turned into one likely cause (pending.ts): the claim's state and events, the consumer pod's events
 // (the scheduler's word on volume node affinity or unbound claims), where the class's provisioner
-// runs and the log tails of its pods. The pods are tracked too, so the engine describes them.
+// runs and the log tails of its pods (a provisioner that runs but refuses says why only there). The
+// claim, its consumer and the provisioner's pods are tracked, so the engine's failure evidence adds
+// their events and the pods' state; this adds only what the engine does not gather.
 import type { CoreV1Event, V1StorageClass } from '@kubernetes/client-node';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import type { Evidence, Origin } from '../../helpers/result.ts';
@@ -70,10 +72,9 @@ export async function failUnbound(c: CheckContext, env: StorageEnv, u: Unbound):
   ]);
   const waitedS = Math.round(u.waitedMs / 1000);
   const cause = pendingCause({ className: u.className, ...(u.sc === undefined ? {} : { sc: u.sc }), ...(finding === undefined ? {} : { finding }), claimEvents, podEvents, waitedS });
-  const evidence: Evidence[] = [
-    { label: `claim ${env.namespace}/${u.claim}`, text: `phase ${claim?.status?.phase ?? 'unknown'}, class ${claim?.spec?.storageClassName ?? '(none)'}, annotations ${JSON.stringify(claim?.metadata?.annotations ?? {})}\nevents:\n${eventText(claimEvents)}` },
-  ];
-  if (u.pod !== undefined) evidence.push({ label: `consumer pod ${env.namespace}/${u.pod} events (scheduler, kubelet)`, text: eventText(podEvents) });
+  // The claim and the consumer pod are tracked: the engine's failure evidence adds their events (and
+  // the pod's state); the claim's state, which it does not describe, is said here.
+  const evidence: Evidence[] = [{ label: `claim ${env.namespace}/${u.claim}`, text: `phase ${claim?.status?.phase ?? 'unknown'}, class ${claim?.spec?.storageClassName ?? '(none)'}, annotations ${JSON.stringify(claim?.metadata?.annotations ?? {})}` }];
   if (finding !== undefined) {
     evidence.push({ label: `provisioner ${finding.provisioner}`, text: findingLines(finding).join('\n') });
     evidence.push(...(await logTails(c, env, finding)));

@@ -139,9 +139,8 @@ export async function provision(c: CheckContext, env: StorageEnv, spec: Provisio
     const pod = podWatch.get(spec.pod, env.namespace);
     if (!done.ok || pod === undefined) {
       c.signal.throwIfAborted();
-      const events = await eventsOf(env, 'Pod', env.namespace, spec.pod);
+      // The pod is tracked: the engine's failure evidence describes it (state, events, log tail).
       return c.fail('timeout', `${spec.what}: the data pod ${spec.pod} did not finish in ${Math.round((env.boundMs * 2) / 1000)}s (phase ${pod?.status?.phase ?? 'unknown'})`, {
-        evidence: [{ label: `pod ${spec.pod} events`, text: events.map((e) => `${e.type} ${e.reason}: ${e.message}`).join('\n') || 'none' }],
         likelyCause: 'the volume could not be mounted or the pod could not start on its node (see the pod events: FailedMount, FailedAttachVolume)',
       });
     }

@@ -63,9 +63,8 @@ async function runPod(c: CheckContext, env: StorageEnv, pod: V1Pod): Promise<V1P
 async function readBack(c: CheckContext, env: StorageEnv, what: string, name: string, claim: string, node: string, readOnly: boolean): Promise<ReadReport> {
   const pod = await runPod(c, env, dataPod({ name, namespace: env.namespace, runId: env.runId, claim, mode: 'read', dataMb: env.dataMb, image: env.image, node, readOnly, ...(env.pullSecret === undefined ? {} : { pullSecret: env.pullSecret }) }));
   if (pod === undefined) {
-    const events = await eventsOf(env, 'Pod', env.namespace, name);
+    // The pod is tracked: the engine's failure evidence describes it (state, events, log tail).
     return c.fail('timeout', `${what}: the reader pod ${name} on ${node} did not finish in ${seconds(env.boundMs)}`, {
-      evidence: [{ label: `pod ${name} events`, text: eventText(events) }],
       likelyCause: 'the volume could not be attached or mounted on that node (FailedAttachVolume, FailedMount, a volume node affinity conflict): see the pod events',
     });
   }
@@ -245,7 +244,7 @@ defineSuite(manifest, () => {
         const pv = await env.clients.core.readPersistentVolume({ name: pvName });
         const explanation = claim === undefined ? undefined : explainClaim(claim, [pv], env.facts.nodes);
         return c.fail(bound.ok ? 'mismatch' : 'timeout', bound.ok ? `the claim bound ${claim?.spec?.volumeName ?? '?'} instead of the static PV ${pvName}` : `the claim did not bind the static PV ${pvName} in ${seconds(ms)}: ${explanation?.summary ?? 'claim not seen'}`, {
-          evidence: [...(explanation === undefined ? [] : [{ label: 'claim vs PV', text: explanationText(explanation) }]), { label: 'claim events', text: eventText(await eventsOf(env, 'PersistentVolumeClaim', env.namespace, 'storage-static')) }],
+          evidence: explanation === undefined ? [] : [{ label: 'claim vs PV', text: explanationText(explanation) }],
           likelyCause: 'the PV controller (kube-controller-manager) does not bind claims to matching PVs: is it running?',
         });
       }
@@ -345,7 +344,6 @@ defineSuite(manifest, () => {
       const expanded = await watchObject<V1PersistentVolumeClaim>(env.connection, { path: collections.claims(env.namespace), name: 'storage-life' }, (claim) => (parseQuantity(claim.status?.capacity?.storage) ?? 0) >= (parseQuantity(grown) ?? 0), { timeoutMs: env.boundMs, signal: c.signal });
       if (!expanded.ok) {
         c.fail('timeout', `class ${className(sc)} allows expansion, the resize to ${grown} was accepted, but the claim's capacity is still ${expanded.value?.status?.capacity?.storage ?? '?'} after ${seconds(expanded.elapsedMs)}`, {
-          evidence: [{ label: 'claim events', text: eventText(await eventsOf(env, 'PersistentVolumeClaim', env.namespace, 'storage-life')) }],
           likelyCause: `the provisioner ${sc.provisioner} (its resizer) does not expand volumes`,
         });
       }
