@@ -7,7 +7,7 @@ import { componentLease, type LeaseComponent } from '../../helpers/kube/leases.t
 import type { KubeSession } from '../../helpers/kube/session.ts';
 import { endpointsOf, formatEndpoints, type EndpointView } from '../../helpers/objects/endpoints.ts';
 import { poll } from '../../helpers/wait/poll.ts';
-import type { PodWatch, WatchEvent } from './api.ts';
+import type { PodEvent, PodWatch } from './api.ts';
 import { judgeLeaderLease } from '../lib/heartbeats.ts';
 import { ROLE, SLICE_LABEL, deployment, isReady, podState, service } from './objects.ts';
 import { ms } from './timing.ts';
@@ -86,14 +86,7 @@ export async function namespaceCheck(c: CheckContext): Promise<void> {
   c.note(`${seen} (bound ${Math.round(s.boundMs / 1000)} s)`);
 }
 
-const podsOf = (watch: PodWatch, role: string) => latestPods(watch).filter((p) => p.metadata?.labels?.[ROLE] === role);
-
-// The last state of every pod the watch has seen and not seen deleted.
-export function latestPods(watch: PodWatch): V1Pod[] {
-  const byName = new Map<string, V1Pod | undefined>();
-  for (const event of watch.events) byName.set(event.pod.metadata?.name ?? '', event.type === 'DELETED' ? undefined : event.pod);
-  return [...byName.values()].filter((p): p is V1Pod => p !== undefined);
-}
+const podsOf = (watch: PodWatch, role: string) => watch.objects().filter((p) => p.metadata?.labels?.[ROLE] === role);
 
 export async function deploymentCheck(c: CheckContext): Promise<void> {
   const s = await usableSpace(c);
@@ -108,8 +101,8 @@ export async function deploymentCheck(c: CheckContext): Promise<void> {
   // The first Pod of the Deployment proves its ReplicaSet (the Pod's owner) exists: seen on the
   // watch, without polling. Only when no Pod comes is the ReplicaSet looked up, to say which
   // controller stopped.
-  const podOfDeployment = (e: WatchEvent) => e.type !== 'DELETED' && e.pod.metadata?.labels?.[ROLE] === name;
-  const first = await s.watch.waitFor(podOfDeployment, bound, c.signal);
+  const podOfDeployment = (e: PodEvent) => e.type !== 'DELETED' && e.object.metadata?.labels?.[ROLE] === name;
+  const first = await s.watch.waitFor(podOfDeployment, { timeoutMs: bound, signal: c.signal });
   if (first === undefined) {
     const sets = await apps.listNamespacedReplicaSet({ namespace: s.name, labelSelector: selector });
     const rs = sets.items[0];
@@ -130,8 +123,8 @@ export async function deploymentCheck(c: CheckContext): Promise<void> {
     });
   }
   const podMs = first.at - started;
-  const owner = first.pod.metadata?.ownerReferences?.find((o) => o.kind === 'ReplicaSet')?.name ?? '?';
-  const ready = await s.watch.waitFor((e) => podOfDeployment(e) && isReady(e.pod), startBoundMs(c), c.signal);
+  const owner = first.object.metadata?.ownerReferences?.find((o) => o.kind === 'ReplicaSet')?.name ?? '?';
+  const ready = await s.watch.waitFor((e) => podOfDeployment(e) && isReady(e.object), { timeoutMs: startBoundMs(c), signal: c.signal });
   if (ready === undefined) {
     const pods = podsOf(s.watch, name);
     for (const pod of pods) c.track(pod);
@@ -143,7 +136,7 @@ export async function deploymentCheck(c: CheckContext): Promise<void> {
   // Background propagation: the Deployment goes at once, the garbage collector removes the rest.
   await apps.deleteNamespacedDeployment({ namespace: s.name, name, propagationPolicy: 'Background' });
   const deletedAt = performance.now();
-  const podsGone = await poll(() => Promise.resolve(podsOf(s.watch, name).filter((p) => p.metadata?.deletionTimestamp === undefined).length), (n) => n === 0, { timeoutMs: bound, intervalMs: 100, signal: c.signal });
+  const podsGone = await s.watch.until(() => podsOf(s.watch, name).every((p) => p.metadata?.deletionTimestamp !== undefined), { timeoutMs: bound, signal: c.signal });
   const collected = await poll(
     async () => {
       const pods = podsOf(s.watch, name).filter((p) => p.metadata?.deletionTimestamp === undefined).length;
@@ -170,8 +163,8 @@ export async function deploymentCheck(c: CheckContext): Promise<void> {
 export async function readyNodePods(c: CheckContext, s: Space & { watch: PodWatch }): Promise<V1Pod[]> {
   const world = await nodePodsOf(c);
   const names = new Set([...world.pods.values()].map((p) => p.name));
-  await Promise.all([...names].map((name) => s.watch.waitFor((e) => e.pod.metadata?.name === name && isReady(e.pod), startBoundMs(c), c.signal)));
-  return latestPods(s.watch).filter((p) => names.has(p.metadata?.name ?? '') && isReady(p));
+  await Promise.all([...names].map((name) => s.watch.waitFor((e) => e.object.metadata?.name === name && isReady(e.object), { timeoutMs: startBoundMs(c), signal: c.signal })));
+  return s.watch.objects().filter((p) => names.has(p.metadata?.name ?? '') && isReady(p));
 }
 
 // A Service's endpoints, or why they could not be read this time (a poll tolerates a failed read).

@@ -2,7 +2,6 @@
 // with its Ready condition, the pod on each node runs, and the kubelet's streaming paths (logs,
 // exec, port-forward) answer through the API server. Failures name the node.
 import pLimit from 'p-limit';
-import type { V1Pod } from '@kubernetes/client-node';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import { nodeLeases } from '../../helpers/kube/leases.ts';
 import type { KubeSession } from '../../helpers/kube/session.ts';
@@ -10,7 +9,7 @@ import { kubeExecRunner } from '../../helpers/transport/exec.ts';
 import { relook } from '../../helpers/wait/poll.ts';
 import type { Origin } from '../../helpers/result.ts';
 import type { PodWatch } from './api.ts';
-import { latestPods, leaseText, startBoundMs, usableSpace } from './controllers.ts';
+import { leaseText, startBoundMs, usableSpace } from './controllers.ts';
 import { nodeHealth, nodeLine, nodeProblems } from '../lib/heartbeats.ts';
 import { isReady, podState } from './objects.ts';
 import { execIn, portForward, readLog, type StreamResult } from './streams.ts';
@@ -37,11 +36,7 @@ async function heartbeats(session: KubeSession, nodes: readonly string[]): Promi
 // When the API server had the pod: its ADDED event on the watch (so the client rate-limit wait
 // before the create call is not counted), else when the create call started.
 function createdOn(watch: PodWatch, pod: { name: string; createdAt: number }): number {
-  return watch.events.find((e) => e.type === 'ADDED' && e.pod.metadata?.name === pod.name)?.at ?? pod.createdAt;
-}
-
-function lastOf(pods: readonly V1Pod[], name: string): V1Pod | undefined {
-  return pods.find((p) => p.metadata?.name === name);
+  return watch.events.find((e) => e.type === 'ADDED' && e.object.metadata?.name === pod.name)?.at ?? pod.createdAt;
 }
 
 export async function bindingCheck(c: CheckContext): Promise<void> {
@@ -52,9 +47,9 @@ export async function bindingCheck(c: CheckContext): Promise<void> {
   const wrong: string[] = [];
   const timings: NodeTiming[] = await Promise.all(
     [...world.pods.entries()].map(async ([node, pod]) => {
-      const event = await s.watch.waitFor((e) => e.pod.metadata?.name === pod.name && e.pod.spec?.nodeName !== undefined && e.pod.spec.nodeName !== '', bound, c.signal);
-      if (event === undefined) return { node, detail: podState(lastOf(latestPods(s.watch), pod.name)) };
-      if (event.pod.spec?.nodeName !== node) wrong.push(`${pod.name} pinned to ${node} was bound to ${event.pod.spec?.nodeName}`);
+      const event = await s.watch.waitFor((e) => e.object.metadata?.name === pod.name && e.object.spec?.nodeName !== undefined && e.object.spec.nodeName !== '', { timeoutMs: bound, signal: c.signal });
+      if (event === undefined) return { node, detail: podState(s.watch.get(pod.name)) };
+      if (event.object.spec?.nodeName !== node) wrong.push(`${pod.name} pinned to ${node} was bound to ${event.object.spec?.nodeName}`);
       return { node, ms: event.at - createdOn(s.watch, pod) };
     }),
   );
@@ -66,10 +61,10 @@ export async function bindingCheck(c: CheckContext): Promise<void> {
   const late = lateNodes(timings, bound);
   if (late.length > 0) {
     for (const t of late) {
-      const pod = lastOf(latestPods(s.watch), world.pods.get(t.node)?.name ?? '');
+      const pod = s.watch.get(world.pods.get(t.node)?.name ?? '');
       if (pod !== undefined) c.track(pod);
     }
-    const states = late.map((t) => lastOf(latestPods(s.watch), world.pods.get(t.node)?.name ?? ''));
+    const states = late.map((t) => s.watch.get(world.pods.get(t.node)?.name ?? ''));
     const considered = states.some((p) => p?.status?.conditions?.some((x) => x.type === 'PodScheduled') === true);
     c.fail('timeout', `pods pinned to ${late.map((t) => t.node).join(', ')} were not bound within ${Math.round(bound / 1000)} s (${late.map((t) => `${t.node}: ${t.detail ?? 'late'}`).join('; ')})`, {
       likelyCause: considered
@@ -114,8 +109,8 @@ export async function podRunsCheck(c: CheckContext): Promise<void> {
   const bound = startBoundMs(c);
   const timings: NodeTiming[] = await Promise.all(
     [...world.pods.entries()].map(async ([node, pod]) => {
-      const event = await s.watch.waitFor((e) => e.pod.metadata?.name === pod.name && isReady(e.pod), bound, c.signal);
-      return event === undefined ? { node, detail: podState(lastOf(latestPods(s.watch), pod.name)) } : { node, ms: event.at - createdOn(s.watch, pod) };
+      const event = await s.watch.waitFor((e) => e.object.metadata?.name === pod.name && isReady(e.object), { timeoutMs: bound, signal: c.signal });
+      return event === undefined ? { node, detail: podState(s.watch.get(pod.name)) } : { node, ms: event.at - createdOn(s.watch, pod) };
     }),
   );
   c.evidence('create to Ready per node', timingLine(timings));
@@ -124,7 +119,7 @@ export async function podRunsCheck(c: CheckContext): Promise<void> {
   if (late.length > 0) {
     const names = late.map((t) => t.node);
     for (const t of late) {
-      const pod = lastOf(latestPods(s.watch), world.pods.get(t.node)?.name ?? '');
+      const pod = s.watch.get(world.pods.get(t.node)?.name ?? '');
       if (pod !== undefined) c.track(pod);
     }
     const unbound = late.every((t) => /not bound|unschedulable/.test(t.detail ?? ''));
@@ -150,8 +145,8 @@ export async function streamsCheck(c: CheckContext): Promise<void> {
   const results = await Promise.all(
     [...world.pods.entries()].map(([node, pod]) =>
       limit(async (): Promise<{ node: string; results: StreamResult[]; missing?: string }> => {
-        const ready = await s.watch.waitFor((e) => e.pod.metadata?.name === pod.name && isReady(e.pod), startBoundMs(c), c.signal);
-        if (ready === undefined) return { node, results: [], missing: `no ready pod on ${node} (${podState(lastOf(latestPods(s.watch), pod.name))})` };
+        const ready = await s.watch.waitFor((e) => e.object.metadata?.name === pod.name && isReady(e.object), { timeoutMs: startBoundMs(c), signal: c.signal });
+        if (ready === undefined) return { node, results: [], missing: `no ready pod on ${node} (${podState(s.watch.get(pod.name))})` };
         const ref = { namespace: s.name, name: pod.name, node };
         // Each is tried once more before it counts as failing (the project's re-probe rule).
         const twice = async (attempt: () => Promise<StreamResult>) => (await relook(attempt, (r) => !r.ok, { afterMs: 0, signal: c.signal })).value;

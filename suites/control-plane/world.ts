@@ -9,7 +9,7 @@ import { suiteOptions } from '../../helpers/engine/manifest.ts';
 import { defineFixtures, fixture } from '../../helpers/fixtures/fixture.ts';
 import { statusCode } from '../../helpers/kube/api-errors.ts';
 import type { KubeSession } from '../../helpers/kube/session.ts';
-import { poll } from '../../helpers/wait/poll.ts';
+import { poll, timeoutSignal } from '../../helpers/wait/poll.ts';
 import { runNamespace } from '../../helpers/run/labels.ts';
 import { createRunNamespace } from '../../helpers/run/namespaces.ts';
 import { watchPods, type PodWatch } from './api.ts';
@@ -111,10 +111,18 @@ async function buildSpace(c: CheckContext): Promise<Owned> {
   c.log(`namespace ${name}: ServiceAccount default ${seen.sa === undefined ? 'missing' : `after ${Math.round(seen.sa)}ms`}, kube-root-ca.crt ${seen.ca === undefined ? 'missing' : `after ${Math.round(seen.ca)}ms`} (${found.attempts} polls)`);
   let watch: PodWatch | undefined;
   let watchError: string | undefined;
+  // The watch is the file's, not the opening check's: only its first list is bounded (by the bound
+  // or that check's end); after that it runs until the fixture's teardown stops it.
+  const owner = new AbortController();
+  const opening = timeoutSignal(bound, c.signal);
+  const giveUp = () => owner.abort(new Error(`the first list of the pods of ${name} did not answer within ${Math.round(bound / 1000)} s`));
+  opening.addEventListener('abort', giveUp, { once: true });
   try {
-    watch = await watchPods(session, name);
+    watch = await watchPods(session, name, owner.signal);
   } catch (error) {
     watchError = error instanceof Error ? error.message : String(error);
+  } finally {
+    opening.removeEventListener('abort', giveUp);
   }
   const space: Space = {
     name,
