@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { issuerName, judgeCertificates, judgeIssuedSecret, judgeIssuers, judgeRequests, type CmCertificate, type CmIssuer, type CmRequest } from './cert-manager.ts';
+import { apartFromRuns, issuerName, judgeCertificates, judgeIssuedSecret, judgeIssuers, judgeRequests, type CmCertificate, type CmIssuer, type CmRequest } from './cert-manager.ts';
 import { ROOT_CA } from './testing/fixtures.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 
 const now = new Date('2026-12-07T16:00:00Z');
 const thresholds = { warnDays: 30, failDays: 7 };
@@ -79,5 +80,39 @@ describe('cert-manager', () => {
     expect(judgeIssuedSecret('', 'x.svc', now)).toEqual(['tls.crt holds no certificate']);
     // A CA fixture has no such SAN and a long life: both are said.
     expect(judgeIssuedSecret(ROOT_CA, 'x.svc', now)).toEqual([expect.stringMatching(/lack DNS:x\.svc$/), expect.stringMatching(/not about 1h from now$/)]);
+  });
+
+  it('judges a short-lived Certificate by the share of its life passed, not by days left', () => {
+    const hour = 3_600_000;
+    const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
+    const findings = judgeCertificates(
+      [
+        cert('fresh', { name: 'root', kind: 'ClusterIssuer' }, { conditions: ready('True'), notBefore: at(-5 * 60_000), notAfter: at(hour - 5 * 60_000) }),
+        cert('due', { name: 'root', kind: 'ClusterIssuer' }, { conditions: ready('True'), notBefore: at(-45 * 60_000), notAfter: at(15 * 60_000) }),
+        cert('stuck', { name: 'root', kind: 'ClusterIssuer' }, { conditions: ready('True'), notBefore: at(-57 * 60_000), notAfter: at(3 * 60_000) }),
+        cert('long', { name: 'root', kind: 'ClusterIssuer' }, { conditions: ready('True'), notBefore: at(-85 * 86_400_000), notAfter: at(5 * 86_400_000) }),
+      ],
+      [selfSigned],
+      now,
+      thresholds,
+    );
+    expect(findings.map((f) => `${f.level} ${f.where.split(' ')[2]}: ${f.message.split(': ')[1] ?? f.message}`)).toEqual([
+      'warn shop/due: a short-lived certificate with 75 % of its life passed and not renewed (due by 67 %)',
+      'fail shop/stuck: a short-lived certificate with 95 % of its life passed and not renewed (overdue past 90 %)',
+      'fail shop/long: expires in 5 day(s), at 2026-12-12T16:00:00.000Z',
+    ]);
+  });
+
+  it("sets apart the Certificates shakedown runs made, and their requests, from the cluster's", () => {
+    const ours = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: 'sd-1' };
+    const run = { ...cert('shakedown-e2e', { name: 'shakedown-selfsigned' }, { conditions: ready('False', 'Issuing') }), metadata: { name: 'shakedown-e2e', namespace: 'sd-1', labels: ours } };
+    const theirs = { ...cert('web', { name: 'root', kind: 'ClusterIssuer' }, { conditions: ready('True') }), metadata: { name: 'web', namespace: 'shop', labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } } };
+    const request = (name: string, namespace: string, certificate: string): CmRequest => ({ metadata: { name, namespace, annotations: { 'cert-manager.io/certificate-name': certificate } } });
+    const runIssuer: CmIssuer = { kind: 'Issuer', metadata: { name: 'shakedown-selfsigned', namespace: 'sd-1', labels: ours }, spec: { selfSigned: {} } };
+    const { state, runs } = apartFromRuns({ certificates: [run, theirs], issuers: [selfSigned, runIssuer], requests: [request('e2e-1', 'sd-1', 'shakedown-e2e'), request('web-1', 'shop', 'web'), request('e2e-1', 'shop', 'shakedown-e2e')] });
+    expect(runs.map((c) => c.metadata.name)).toEqual(['shakedown-selfsigned', 'shakedown-e2e']);
+    expect(state.certificates.map((c) => c.metadata.name)).toEqual(['web']);
+    expect(state.requests.map((r) => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual(['shop/web-1', 'shop/e2e-1']);
+    expect(state.issuers).toEqual([selfSigned]);
   });
 });

@@ -7,7 +7,7 @@ import type { CheckContext } from '../../helpers/engine/check.ts';
 import { poll } from '../../helpers/wait/poll.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 import type { Finding } from './findings.ts';
-import type { Thresholds } from './thresholds.ts';
+import { ROTATION_DUE, ROTATION_OVERDUE, isShortLived, rotationLevel, type Thresholds } from './thresholds.ts';
 import { parsePemBundle } from '../lib/x509.ts';
 
 export const CM_GROUP = 'cert-manager.io';
@@ -28,20 +28,20 @@ interface IssuerRef {
 }
 
 export interface CmCertificate {
-  metadata: { name: string; namespace?: string };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   spec?: { secretName?: string; dnsNames?: string[]; issuerRef?: IssuerRef };
-  status?: { conditions?: CmCondition[]; notAfter?: string; renewalTime?: string; failedIssuanceAttempts?: number; lastFailureTime?: string };
+  status?: { conditions?: CmCondition[]; notBefore?: string; notAfter?: string; renewalTime?: string; failedIssuanceAttempts?: number; lastFailureTime?: string };
 }
 
 export interface CmIssuer {
   kind: 'Issuer' | 'ClusterIssuer';
-  metadata: { name: string; namespace?: string };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   spec?: Record<string, unknown>;
   status?: { conditions?: CmCondition[] };
 }
 
 export interface CmRequest {
-  metadata: { name: string; namespace?: string; creationTimestamp?: string; annotations?: Record<string, string> };
+  metadata: { name: string; namespace?: string; creationTimestamp?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: { issuerRef?: IssuerRef };
   status?: { conditions?: CmCondition[]; failureTime?: string };
 }
@@ -114,10 +114,28 @@ export function judgeCertificates(certificates: readonly CmCertificate[], issuer
       findings.push({ level: 'warn', classification: 'error', where, message: `${cert.status?.failedIssuanceAttempts} failed issuance attempt(s)${cert.status?.lastFailureTime === undefined ? '' : `, the last at ${cert.status.lastFailureTime}`}` });
     }
     const notAfter = cert.status?.notAfter === undefined ? Number.NaN : Date.parse(cert.status.notAfter);
+    const notBefore = cert.status?.notBefore === undefined ? Number.NaN : Date.parse(cert.status.notBefore);
     if (!Number.isNaN(notAfter)) {
       const days = Math.floor((notAfter - now.getTime()) / 86_400_000);
-      const level = days < thresholds.failDays ? 'fail' : days < thresholds.warnDays ? 'warn' : undefined;
-      if (level !== undefined) findings.push({ level, classification: 'expired', where, message: `expires in ${days} day(s), at ${cert.status?.notAfter ?? ''}` });
+      const lifetimeMs = notAfter - notBefore;
+      if (!Number.isNaN(notBefore) && isShortLived(lifetimeMs, thresholds)) {
+        // Its whole life inside the warning window by design: judged by the share of it passed.
+        const leftMs = notAfter - now.getTime();
+        const level = rotationLevel(lifetimeMs, leftMs);
+        const passed = Math.min(100, Math.round((1 - leftMs / lifetimeMs) * 100));
+        if (level !== 'ok') {
+          findings.push({
+            level,
+            classification: 'expired',
+            where,
+            message: `expires in ${days} day(s), at ${cert.status?.notAfter ?? ''}: a short-lived certificate with ${passed} % of its life passed and not renewed (${level === 'fail' ? `overdue past ${Math.round(ROTATION_OVERDUE * 100)} %` : `due by ${Math.round(ROTATION_DUE * 100)} %`})`,
+            likelyCause: issuerState === '' ? 'the cert-manager controller is not running or not renewing (see its log and leader Lease)' : issuerState,
+          });
+        }
+      } else {
+        const level = days < thresholds.failDays ? 'fail' : days < thresholds.warnDays ? 'warn' : undefined;
+        if (level !== undefined) findings.push({ level, classification: 'expired', where, message: `expires in ${days} day(s), at ${cert.status?.notAfter ?? ''}` });
+      }
     }
   }
   return findings;
@@ -157,6 +175,21 @@ export interface CertManagerState {
   certificates: CmCertificate[];
   issuers: CmIssuer[];
   requests: CmRequest[];
+}
+
+// The Issuers, Certificates (and their requests) a shakedown run made, its own or a concurrent
+// run's, set apart from the cluster's: they are the end-to-end check's probes (judged there, by the
+// run that made them), and one being made while another check reads is not Ready for a moment.
+export function apartFromRuns(state: CertManagerState): { state: CertManagerState; runs: (CmCertificate | CmIssuer)[] } {
+  const made = (labels: Record<string, string> | undefined) => labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && (labels[RUN_ID_LABEL] ?? '') !== '';
+  const runs = state.certificates.filter((cert) => made(cert.metadata.labels));
+  const ofRuns = (request: CmRequest) =>
+    made(request.metadata.labels) || runs.some((cert) => cert.metadata.namespace === request.metadata.namespace && cert.metadata.name === request.metadata.annotations?.['cert-manager.io/certificate-name']);
+  const issuers = state.issuers.filter((issuer) => made(issuer.metadata.labels));
+  return {
+    state: { certificates: state.certificates.filter((cert) => !made(cert.metadata.labels)), issuers: state.issuers.filter((issuer) => !made(issuer.metadata.labels)), requests: state.requests.filter((request) => !ofRuns(request)) },
+    runs: [...issuers, ...runs],
+  };
 }
 
 export async function readCertManager(c: CheckContext): Promise<CertManagerState | undefined> {

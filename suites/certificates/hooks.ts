@@ -4,8 +4,6 @@
 // Findings are named: an empty caBundle (checked against the system roots, as the API server
 // would), insecureSkipTLSVerify, a CA expiring before the leaf, failurePolicy Fail with no ready
 // endpoints, a Service that does not exist.
-import { rootCertificates } from 'node:tls';
-import type { X509Certificate } from 'node:crypto';
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import type { Dial, Dialed } from './dial.ts';
 import type { Finding } from './findings.ts';
@@ -13,7 +11,7 @@ import { judgeServed, type Trust } from './judge.ts';
 import { classificationOf } from './outcome.ts';
 import type { ApiService, ClientConfig, Crd, Meta, Service, WebhookConfiguration } from '../lib/api-json.ts';
 import type { Thresholds } from './thresholds.ts';
-import { parseCaBundleField, parsePemBundle } from '../lib/x509.ts';
+import { parseCaBundleField, systemRoots } from '../lib/x509.ts';
 
 export interface Hook {
   // "validating webhook shakedown-webhook/check.shakedown.test", "APIService v1beta1.metrics.k8s.io".
@@ -126,14 +124,11 @@ export function hookDials(resolved: readonly Resolved[], agent: ProbeAgent): Hoo
     }));
 }
 
-let systemRoots: X509Certificate[] | undefined;
-const roots = (): X509Certificate[] => (systemRoots ??= parsePemBundle(rootCertificates.join('\n')).certs);
-
 /** What a hook's chain is checked against: its caBundle, or with an empty one the system roots. */
 export function trustOf(hook: Hook): { trust: Trust; problems: string[] } {
   const parsed = parseCaBundleField(hook.clientConfig.caBundle);
   if (parsed.certs.length === 0) {
-    return { trust: { label: 'the system roots (its caBundle is empty)', certs: roots() }, problems: parsed.errors.map((e) => `caBundle: ${e}`) };
+    return { trust: { label: 'the system roots (its caBundle is empty)', certs: systemRoots() }, problems: parsed.errors.map((e) => `caBundle: ${e}`) };
   }
   return { trust: { label: `the caBundle of ${hook.label}`, certs: parsed.certs }, problems: parsed.errors.map((e) => `caBundle: ${e}`) };
 }

@@ -1,6 +1,7 @@
 // Certificates as Node's X509Certificate sees them: parsed from PEM bundles (caBundle, ca.crt) and
 // from the DER chains the TLS probe returns, and described one line per fact for evidence.
 import { X509Certificate } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
@@ -22,6 +23,16 @@ export function parsePemBundle(text: string): ParsedBundle {
     }
   }
   return { certs, errors };
+}
+
+// The system's root certificates, parsed on first use. A process-wide constant, not run state:
+// node:tls's rootCertificates are fixed for the life of the process, so every run in it shares one parse.
+const SYSTEM_ROOTS: { certs?: X509Certificate[] } = {};
+
+/** What a client that names no CA trusts: the system roots (as the API server does for an empty caBundle). */
+export function systemRoots(): X509Certificate[] {
+  SYSTEM_ROOTS.certs ??= parsePemBundle(rootCertificates.join('\n')).certs;
+  return SYSTEM_ROOTS.certs;
 }
 
 /** A chain from the TLS probe: DER certificates in base64, leaf first. */
