@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renewedWebhookCert } from '../ci/cluster/webhook/webhook.ts';
 import { OTHER_CA } from '../suites/certificates/testing/fixtures.ts';
+import { poll } from '../helpers/wait/poll.ts';
 import { KUBECONFIG, shakedown, type ReportResult } from './cli-child.ts';
 import { withSession } from './cluster-kit.ts';
 
@@ -70,19 +71,16 @@ const findingsOf = (result: ReportResult | undefined): string => result?.evidenc
 // Tests before this one may have stopped a kubelet for a while: wait until every node is Ready (so
 // each has its own agent) and the webhook has a ready endpoint, instead of reading their absence.
 async function settled(timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await withSession(async (session) => {
+  const read = () =>
+    withSession(async (session) => {
       const nodes = (await session.clients.core.listNode()).items;
       const notReady = nodes.filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True').map((n) => n.metadata?.name);
       const slices = await session.clients.discovery.listNamespacedEndpointSlice({ namespace: WEBHOOK, labelSelector: `kubernetes.io/service-name=${WEBHOOK}` });
       const ready = slices.items.flatMap((slice) => (slice.endpoints ?? []).filter((e) => e.conditions?.ready === true)).length;
       return { notReady, ready };
     });
-    if (state.notReady.length === 0 && state.ready > 0) return;
-    if (Date.now() > deadline) throw new Error(`the local cluster did not settle: nodes not Ready: ${state.notReady.join(', ') || 'none'}; ready webhook endpoints: ${state.ready}`);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
+  const { ok, value: state } = await poll(read, (s) => s.notReady.length === 0 && s.ready > 0, { timeoutMs, intervalMs: 2000 });
+  if (!ok) throw new Error(`the local cluster did not settle: nodes not Ready: ${state.notReady.join(', ') || 'none'}; ready webhook endpoints: ${state.ready}`);
 }
 
 describe('the certificates suite on the local cluster', () => {

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ownedSelector } from '../helpers/run/labels.ts';
+import { poll } from '../helpers/wait/poll.ts';
 import { KUBECONFIG, shakedown, type Ran } from './cli-child.ts';
-import { faultLock, harness, sleep, waitHealthy, waitOthersFaults, withSession } from './cluster-kit.ts';
+import { faultLock, harness, waitHealthy, waitOthersFaults, withSession } from './cluster-kit.ts';
 
 // Other tests on this machine wait while this file exists (the cluster is broken on purpose).
 const LOCK = faultLock();
@@ -37,13 +38,8 @@ async function run(name: string): Promise<{ ran: Ran; report: Report; ms: number
 }
 
 async function waitGone(runId: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const left = await withSession(async (session) => (await session.clients.core.listNamespace({ labelSelector: ownedSelector(runId) })).items.length);
-    if (left === 0) return;
-    if (Date.now() > deadline) throw new Error(`namespaces of run ${runId} still there after the cluster healed`);
-    await sleep(1000);
-  }
+  const left = await poll(() => withSession(async (session) => (await session.clients.core.listNamespace({ labelSelector: ownedSelector(runId) })).items.length), (n) => n === 0, { timeoutMs, intervalMs: 1000 });
+  if (!left.ok) throw new Error(`namespaces of run ${runId} still there after the cluster healed`);
 }
 
 // Puts the fault in place for the body and always undoes it.

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { AppsV1Api, PolicyV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
+import { poll } from '../helpers/wait/poll.ts';
 import { KUBECONFIG, shakedown, type ReportResult, type Report } from './cli-child.ts';
 
 
@@ -30,8 +31,7 @@ const out = mkdtempSync(join(tmpdir(), 'sd-gate-'));
 let session: KubeSession;
 
 async function waitNoFault(): Promise<void> {
-  const deadline = Date.now() + 240_000;
-  while (existsSync('/tmp/cluster-fault.lock') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5000));
+  await poll(() => Promise.resolve(existsSync('/tmp/cluster-fault.lock')), (locked) => !locked, { timeoutMs: 240_000, intervalMs: 5000 });
 }
 
 async function gate(name: string): Promise<{ code: number | null; report: Report; stdout: string }> {
@@ -97,14 +97,12 @@ describe('shakedown gate and diff on the local cluster', () => {
     });
     await policy.createNamespacedPodDisruptionBudget({ namespace: NAMESPACE, body: { metadata: { name: 'lonely-pdb' }, spec: { minAvailable: 1, selector: { matchLabels: labels } } } });
     // The disruption controller counts the one pod: expectedPods 1, disruptionsAllowed 0.
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const pdb = await policy.readNamespacedPodDisruptionBudget({ namespace: NAMESPACE, name: 'lonely-pdb' });
-      const pods = (await session.clients.core.listNamespacedPod({ namespace: NAMESPACE })).items;
-      if (pdb.status?.expectedPods === 1 && pods.some((p) => p.spec?.nodeName)) break;
-      if (Date.now() > deadline) throw new Error(`PDB status not settled: ${JSON.stringify(pdb.status)}`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    const counted = await poll(
+      async () => ({ pdb: await policy.readNamespacedPodDisruptionBudget({ namespace: NAMESPACE, name: 'lonely-pdb' }), pods: (await session.clients.core.listNamespacedPod({ namespace: NAMESPACE })).items }),
+      ({ pdb, pods }) => pdb.status?.expectedPods === 1 && pods.some((p) => p.spec?.nodeName),
+      { timeoutMs: 90_000, intervalMs: 1000 },
+    );
+    if (!counted.ok) throw new Error(`PDB status not settled: ${JSON.stringify(counted.value.pdb.status)}`);
     const pod = (await session.clients.core.listNamespacedPod({ namespace: NAMESPACE })).items[0];
     const node = pod?.spec?.nodeName ?? '?';
     // A CRD whose storage version is deprecated, and one object written through it.
@@ -129,13 +127,8 @@ describe('shakedown gate and diff on the local cluster', () => {
       },
     });
     expect(made.status, made.text).toBe(201);
-    const crdDeadline = Date.now() + 30_000;
-    for (;;) {
-      const written = await send('POST', `/apis/${CRD_GROUP}/v1beta1/namespaces/${NAMESPACE}/widgets`, { apiVersion: `${CRD_GROUP}/v1beta1`, kind: 'Widget', metadata: { name: 'old' } });
-      if (written.status === 201) break;
-      if (Date.now() > crdDeadline) throw new Error(`cannot write a Widget: HTTP ${written.status} ${written.text}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    const written = await poll(() => send('POST', `/apis/${CRD_GROUP}/v1beta1/namespaces/${NAMESPACE}/widgets`, { apiVersion: `${CRD_GROUP}/v1beta1`, kind: 'Widget', metadata: { name: 'old' } }), (r) => r.status === 201, { timeoutMs: 30_000, intervalMs: 500 });
+    if (!written.ok) throw new Error(`cannot write a Widget: HTTP ${written.value.status} ${written.value.text}`);
     // A deprecated call: v1 ComponentStatus (deprecated since 1.19).
     const called = await session.connection.send({ method: 'GET', path: '/api/v1/componentstatuses', timeoutMs: 10_000 });
     console.log(`GET /api/v1/componentstatuses: HTTP ${called.status}, Warning: ${called.headers.warning ?? '-'}`);
