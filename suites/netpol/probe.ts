@@ -7,7 +7,9 @@
 // expected one, an interval growing from 100 ms by x1.5 up to 1 s between rounds (a round over the
 // live exec sessions costs no API request; the interval keeps a failing transport from spinning),
 // the enforcement bound as the deadline, then the whole table once more with full timeouts before
-// a mismatch counts. It says how long matching took (the enforcement latency), in how many rounds,
+// a mismatch counts. Cells that expect an answer may wait less than blocked ones while polling
+// (answerTimeoutMs, for the first answerPhaseMs): only an answer passes them, so a round over
+// paths still blocked (a deletion not yet lifted) ends sooner without deciding anything. It says how long matching took (the enforcement latency), in how many rounds,
 // and the common origin of what still mismatches. The truth-table rendering stays netpol's (table.ts).
 import type { ProbeTarget } from '../../agent/protocol.ts';
 import { EXPECT } from '../../helpers/probe/expectations.ts';
@@ -116,13 +118,22 @@ export interface PollOptions {
   // Probe timeout while polling (short: a blocked cell costs this much), and for the final judged round.
   pollTimeoutMs: number;
   finalTimeoutMs: number;
+  // While polling, a cell that expects an answer gives up after this long during the first
+  // `answerPhaseMs` of the poll, then after pollTimeoutMs (default: pollTimeoutMs throughout). An
+  // answer is proof by itself, so a short wait only decides how soon the next round looks again:
+  // a round whose cells are still blocked (a policy not yet lifted) costs this much instead of
+  // pollTimeoutMs. A cluster that answers slower than this loses nothing but the phase: the rounds
+  // after it wait pollTimeoutMs, and the final judged round waits finalTimeoutMs as before.
+  answerTimeoutMs?: number;
+  answerPhaseMs?: number;
   signal?: AbortSignal;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
 // Times each round: a round is one probe() call per source, so the last round spans the last calls.
-function timedTransport(transport: ProbeTransport, now: () => number): { transport: ProbeTransport; spans: { start: number; end: number }[] } {
+// `lift` may lengthen the timeouts a round asks for (the end of the short answer phase).
+function timedTransport(transport: ProbeTransport, now: () => number, lift: (target: ProbeTarget) => ProbeTarget = (t) => t): { transport: ProbeTransport; spans: { start: number; end: number }[] } {
   const spans: { start: number; end: number }[] = [];
   return {
     spans,
@@ -133,7 +144,7 @@ function timedTransport(transport: ProbeTransport, now: () => number): { transpo
         const span = { start: now(), end: 0 };
         spans.push(span);
         try {
-          return await transport.probe(agent, targets, options);
+          return await transport.probe(agent, targets.map(lift), options);
         } finally {
           span.end = now();
         }
@@ -148,9 +159,14 @@ function timedTransport(transport: ProbeTransport, now: () => number): { transpo
 export async function pollTable(transport: ProbeTransport, model: ReachModel, pods: readonly TablePod[], expected: Truth, options: PollOptions): Promise<Polled> {
   const now = options.now ?? (() => performance.now());
   const table = tableCells(model, pods, expected, { allowedMs: options.finalTimeoutMs, blockedMs: options.pollTimeoutMs });
-  const timed = timedTransport(transport, now);
+  const answerMs = Math.min(options.answerTimeoutMs ?? options.pollTimeoutMs, options.pollTimeoutMs);
+  const started = now();
+  // Past the answer phase, a quick round's answered cells wait pollTimeoutMs (blocked cells already
+  // do; the final round's targets carry finalTimeoutMs and are left as they are).
+  const phaseOver = () => now() - started >= (options.answerPhaseMs ?? 0);
+  const timed = timedTransport(transport, now, (target) => (answerMs < options.pollTimeoutMs && target.timeoutMs === answerMs && phaseOver() ? { ...target, timeoutMs: options.pollTimeoutMs } : target));
   const run = await reach(timed.transport, table.cells, {
-    policy: { ...NETPOL_POLL, deadlineMs: options.boundMs, quickTimeoutMs: options.pollTimeoutMs, perSource: perSource(model) },
+    policy: { ...NETPOL_POLL, deadlineMs: options.boundMs, quickTimeoutMs: answerMs, perSource: perSource(model) },
     now,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
