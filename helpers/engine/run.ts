@@ -3,7 +3,7 @@
 // (unless --keep-on-failure and something failed) and the JUnit/JSON reports are written.
 import { explainApiFailure } from '../diagnose/api-server.ts';
 import { ShakedownError, asShakedownError } from '../errors.ts';
-import type { OutputStream, Reporter } from '../reporter.ts';
+import type { OutputStream, ProgressEvent, Reporter } from '../reporter.ts';
 import { noKubeconfig, type KubeconfigLocation, type KubeTarget } from '../kube/kubeconfig.ts';
 import { pullSecretPermissions } from '../kube/permissions.ts';
 import { preflight } from '../kube/preflight.ts';
@@ -18,7 +18,7 @@ import { versionInfo, versionProperties } from '../version.ts';
 import { onStopSignal, type StopSignal } from '../run/signals.ts';
 import type { Settings } from '../settings.ts';
 import { rateBudget } from '../kube/throttle.ts';
-import { createVitestAdapter, holdEvents } from './adapter.ts';
+import { createVitestAdapter, holdEvents, type HeldSink } from './adapter.ts';
 import { exitCodeFor, type ExitCode } from './exit-code.ts';
 import { pullSecretRef, setUpCluster } from './setup.ts';
 import { defaultOptions, type ResolvedOptions } from './manifest.ts';
@@ -145,27 +145,38 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
   // the profile runs them all together (quick leaves out what dns runs alone for).
   const batches = plan.together === true ? [plan.suites] : runBatches(plan.suites);
   const firstBatch = batches[0] ?? [];
-  // The workers' events wait until they have their run context (adapter.ts holdEvents).
-  const held = holdEvents({
-    onSuiteStart: async (suite) => mux.onSuiteStart(suite),
-    onCheckStart: async (suite, check) => mux.onCheckStart(suite, check),
+  const sink = {
+    onSuiteStart: async (suite: string) => mux.onSuiteStart(suite),
+    onCheckStart: async (suite: string, check: string) => mux.onCheckStart(suite, check),
     onCheckEnd: record,
-    onProperties: (properties) => void Object.assign(run.properties, properties),
-    onProgress: async (event) => mux.onProgress(event),
-  });
-  const adapter = createVitestAdapter(held);
-  let delivered = false;
-  const startBatch = async (batch: LoadedSuite[]): Promise<SuiteRunner> => {
+    onProperties: (properties: Record<string, string>) => void Object.assign(run.properties, properties),
+    onProgress: async (event: ProgressEvent) => mux.onProgress(event),
+  };
+  // A batch's workers start before its turn (the first while setup runs, each later one while the
+  // batch before it runs): they load their suites meanwhile, then wait for the run context before
+  // any check. What they report meanwhile waits until their turn (adapter.ts holdEvents).
+  interface Batch {
+    runner: SuiteRunner;
+    held: HeldSink;
+  }
+  // Started, their run context not delivered yet; told why it will not come when the run stops.
+  const waiting = new Set<Batch>();
+  // The batch whose turn comes next, its workers started.
+  let upcoming: Promise<Batch> | undefined;
+  const startBatch = async (batch: LoadedSuite[]): Promise<Batch> => {
+    const held = holdEvents(sink);
     const started = await createSuiteRunner({
       root: request.root,
       files: batch.map((suite) => suite.file),
-      reporter: adapter,
+      reporter: createVitestAdapter(held),
       concurrency: settings.concurrency,
       checkTimeoutMs: settings.checkTimeout,
       hookTimeoutMs: settings.setupTimeout,
     });
     started.start(early);
-    return started;
+    const prepared = { runner: started, held };
+    waiting.add(prepared);
+    return prepared;
   };
   try {
     if (planError !== undefined) throw planError;
@@ -190,7 +201,9 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
     abort.signal.throwIfAborted();
     // The cluster answers and allows the run: the first batch's workers start now and load their
     // suites while setup runs (seconds of CPU each), then wait for the run context before any check.
-    runner = await startBatch(firstBatch);
+    const first = await startBatch(firstBatch);
+    runner = first.runner;
+    upcoming = Promise.resolve(first);
     await mux.onRunStart(run);
     // The checks --check and --skip-check leave out end at once, skipped, with the patterns as the reason.
     for (const left of deselected) await record({ suite: left.suite, check: left.check, status: 'skip', durationMs: 0, message: 'skipped', skipReason: left.reason, evidence: [] });
@@ -224,14 +237,20 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
     const context = { ...setup.context, ...early };
     for (const [index, batch] of batches.entries()) {
       progress(`${index === 0 ? 'running' : 'starting'} ${batch.length === 1 ? 'the suite' : `${batch.length} suites`}: ${batch.map((suite) => suite.name).join(', ')}`);
-      const suiteRunner: SuiteRunner = index === 0 && runner !== undefined ? runner : await startBatch(batch);
+      const { runner: suiteRunner, held } = await (upcoming ?? startBatch(batch));
       runner = suiteRunner;
       // Stopped before the namespaces are deleted (the cleanup stack unwinds in reverse).
       cleanup.push('stop the suite workers', () => suiteRunner.close());
+      // The next batch's workers load their suites while this one runs (seconds of this machine's
+      // CPU, no request to the cluster): its first check starts as soon as this batch ends.
+      const following = batches[index + 1];
+      upcoming = following === undefined ? undefined : startBatch(following);
+      // Awaited at the next batch's turn, or when the run stops; never an unhandled rejection meanwhile.
+      upcoming?.catch(() => undefined);
       abort.signal.throwIfAborted();
       await held.release();
       suiteRunner.deliver(context);
-      delivered = true;
+      for (const started of waiting) if (started.runner === suiteRunner) waiting.delete(started);
       await suiteRunner.finished();
       abort.signal.throwIfAborted();
     }
@@ -241,14 +260,14 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
     const connection = session?.connection;
     if (connection !== undefined && stopped === undefined) error = await explainApiFailure((req) => connection.send(req), error);
     // Workers still waiting for their run context learn that it will not come; what they report is not the run's.
-    if (!delivered) {
-      held.discard();
-      if (runner !== undefined) {
-        runner.withhold(error.message);
-        const ending = runner.finished().catch(() => undefined);
-        await Promise.race([ending, new Promise((resolve) => setTimeout(resolve, CANCEL_GRACE_MS).unref())]);
-        await runner.close();
-      }
+    await upcoming?.catch(() => undefined);
+    for (const left of waiting) {
+      waiting.delete(left);
+      left.held.discard();
+      left.runner.withhold(error.message);
+      const ending = left.runner.finished().catch(() => undefined);
+      await Promise.race([ending, new Promise((resolve) => setTimeout(resolve, CANCEL_GRACE_MS).unref())]);
+      await left.runner.close();
     }
   }
   error ??= crash;
