@@ -38,6 +38,7 @@ export async function decideEnforcement(c: CheckContext): Promise<void> {
 
   const allAllowed = expectTable(world.model, []);
   const baseline = await poll(c, world, allAllowed);
+  c.log(`without any policy: ${baseline.ok ? 'all allowed' : 'not all allowed'} after ${Math.round(baseline.elapsedMs)}ms (${baseline.steps} table steps)`);
   if (!baseline.ok) {
     skipReason = 'pods do not reach each other even without any NetworkPolicy';
     c.fail('unreachable', `without any NetworkPolicy, ${baseline.mismatches.length} of ${allAllowed.size} probes failed: ${mismatchLine(baseline.mismatches[0] ?? { key: '', from: '?', to: '?', port: '?', expected: true, observed: undefined })}`, {
@@ -81,6 +82,7 @@ export async function decideEnforcement(c: CheckContext): Promise<void> {
   // A deny that never matched measured the bound, not a latency.
   if (denied.ok) latencies.push({ what: 'default deny ingress', ms: denied.elapsedMs, stepMs: denied.lastStepMs });
   const lifted = await poll(c, world, allAllowed);
+  c.log(`default deny deleted: ${lifted.ok ? 'all allowed again' : 'still blocked'} after ${Math.round(lifted.elapsedMs)}ms (${lifted.steps} table steps)`);
   if (lifted.ok) latencies.push({ what: 'delete default deny', ms: lifted.elapsedMs, stepMs: lifted.lastStepMs });
   if (verdict === 'partial' || !denied.ok) {
     const evidence = [{ label: BY_NODE_LABEL, text: byNodeText(byNode) }, ...tableEvidence(world, expected, denied)];
