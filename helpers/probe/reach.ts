@@ -26,7 +26,7 @@ import type { Evidence, Origin } from '../result.ts';
 import type { AgentAddress, ProbeTransport } from '../transport/transport.ts';
 import { expectedSymbol, judge, symbolOf, type Expectation, type Judgement } from './expectations.ts';
 import { findOrigin, type OriginOptions } from './origin.ts';
-import { probeHttpFromRunner } from './runner-http.ts';
+import { probeTargetFromRunner } from './runner-probe.ts';
 
 export const RUNNER = 'runner' as const;
 
@@ -87,7 +87,7 @@ const sourceName = (cell: Cell) => (cell.source === RUNNER ? RUNNER : `${cell.so
 
 async function runnerProbe(target: ProbeTarget, signal?: AbortSignal): Promise<ProbeResult> {
   if (target.kind !== 'http') return { id: target.id, kind: target.kind, outcome: 'error', ms: 0, detail: `the runner probes HTTP only, not ${target.kind}` };
-  return probeHttpFromRunner(target, signal);
+  return probeTargetFromRunner(target, signal);
 }
 
 // One round: every cell probed once, judged.

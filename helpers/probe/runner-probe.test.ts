@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handshakeFromRunner, requestFromRunner, requestUrl } from './runner-probe.ts';
+import { handshakeFromRunner, probeTargetFromRunner, requestFromRunner, requestUrl } from './runner-probe.ts';
 import { CA_CERT, FALLBACK_CERT, FALLBACK_KEY, LEAF_CERT, LEAF_KEY } from './testing/tls-chain.ts';
 
 let http: Server;
@@ -97,5 +97,52 @@ describe('handshakeFromRunner', () => {
   it('a refused port is a result with no chain', async () => {
     const refused = await handshakeFromRunner({ address: '127.0.0.1', port: await closedPort(), serverName: 'x', timeoutMs: 2000 });
     expect(refused).toMatchObject({ chain: [], result: { outcome: 'refused' } });
+  });
+});
+
+let echoServer: Server;
+let echoPort: number;
+
+beforeAll(async () => {
+  echoServer = createServer((req, res) => {
+    if (req.url === '/missing') return void res.writeHead(404).end('no');
+    res.end(JSON.stringify({ pod: 'probe-0', port: 8081, clientIP: req.socket.remoteAddress, path: req.url }));
+  });
+  await new Promise<void>((resolve) => echoServer.listen(0, '127.0.0.1', resolve));
+  echoPort = (echoServer.address() as AddressInfo).port;
+});
+afterAll(() => new Promise<void>((resolve) => echoServer.close(() => resolve())));
+
+describe('probeTargetFromRunner: a reachability cell asked from the runner', () => {
+  it('reads the echo of the pod that answered', async () => {
+    const result = await probeTargetFromRunner({ id: 'a', kind: 'http', url: `http://127.0.0.1:${echoPort}/`, timeoutMs: 2000 });
+    expect(result).toMatchObject({ id: 'a', outcome: 'ok', http: { status: 200, echo: { pod: 'probe-0', port: 8081 } } });
+  });
+
+  it('reports a status other than 2xx as http-status', async () => {
+    const result = await probeTargetFromRunner({ id: 'b', kind: 'http', url: `http://127.0.0.1:${echoPort}/missing`, timeoutMs: 2000 });
+    expect(result).toMatchObject({ outcome: 'http-status', http: { status: 404, body: 'no' } });
+  });
+
+  it('classifies a closed port as refused', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const free = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const result = await probeTargetFromRunner({ id: 'c', kind: 'http', url: `http://127.0.0.1:${free}/`, timeoutMs: 2000 });
+    expect(result).toMatchObject({ outcome: 'refused', code: 'ECONNREFUSED' });
+  });
+
+  it('classifies no answer within the deadline as a timeout', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as AddressInfo).port;
+    try {
+      const result = await probeTargetFromRunner({ id: 'd', kind: 'http', url: `http://127.0.0.1:${silentPort}/`, timeoutMs: 300 });
+      expect(result).toMatchObject({ outcome: 'timeout', code: 'ETIMEDOUT' });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });

@@ -8,7 +8,7 @@
 import { X509Certificate } from 'node:crypto';
 import { probeHttp } from '../../agent/probe-http.ts';
 import { probeTls } from '../../agent/probe-tls.ts';
-import type { ProbeResult } from '../../agent/protocol.ts';
+import type { HttpTarget, ProbeResult } from '../../agent/protocol.ts';
 
 export interface RunnerRequest {
   // Where to connect: an address (or name) and port, not the host asked for.
@@ -47,6 +47,11 @@ export function requestFromRunner(request: RunnerRequest): Promise<ProbeResult> 
     },
     request.signal === undefined ? {} : { signal: request.signal },
   );
+}
+
+// A probe pod's HTTP target (a reachability cell whose source is the runner), asked from here.
+export function probeTargetFromRunner(target: HttpTarget, signal?: AbortSignal): Promise<ProbeResult> {
+  return probeHttp(target, signal === undefined ? {} : { signal });
 }
 
 export interface RunnerHandshake {
