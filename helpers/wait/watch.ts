@@ -388,8 +388,9 @@ export async function watchObject<T extends KubeObject>(api: WatchApi, target: W
     return { ok: false, value: undefined, gone: false, elapsedMs: performance.now() - started, error: errorText(e) };
   } finally {
     clearTimeout(timer);
+    // Not waited for: a stream is cut at once, and a request still waiting for the rate limit is
+    // never sent; waiting would only hold the caller behind the rate limit.
     watch?.stop();
-    await watch?.closed;
   }
 }
 
