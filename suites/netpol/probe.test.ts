@@ -99,6 +99,20 @@ describe('probing a truth table', () => {
     expect(transport.calls.find((c) => c.agent === 'a' && c.targets.some((t) => t.timeoutMs === 1000))?.targets.map((t) => t.timeoutMs)).toEqual([1000, 300, 1000, 300]);
   });
 
+  it('on a cluster that answers slowly, the answer wait follows the slowest answer of the latest round', async () => {
+    let clock = 0;
+    // Answers take 250 ms; y/a -> x/a stays blocked for the first 2 rounds (a deletion not yet lifted).
+    const transport = createFakeTransport((agent, target) => {
+      const round = Math.floor((transport.calls.length - 1) / 2);
+      const blocked = round < 2 && agent.namespace === 'ns-y' && 'host' in target && target.host === '10.0.0.1';
+      return blocked ? { outcome: 'timeout', ms: target.timeoutMs, detail: '' } : { outcome: 'ok', ms: 250, detail: '' };
+    });
+    const polled = await pollTable(transport, model, pods, expectTable(model, []), { boundMs: 10_000, pollTimeoutMs: 1000, finalTimeoutMs: 2000, answerTimeoutMs: 300, answerPhaseMs: 5000, now: () => clock, sleep: async (ms) => void (clock += ms) });
+    expect(polled).toMatchObject({ ok: true, steps: 3 });
+    // The first round waits 300 ms; later ones 3 x 250 ms (a second at most).
+    expect(transport.calls.map((c) => c.targets[0]?.timeoutMs)).toEqual([300, 300, 750, 750, 750, 750]);
+  });
+
   it('marks the cells of a source it cannot ask as unknown, with the reason', async () => {
     const transport = createFakeTransport(() => ({ outcome: 'ok', ms: 1, detail: '' }));
     transport.probe = async () => {

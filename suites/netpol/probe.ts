@@ -8,10 +8,11 @@
 // live exec sessions costs no API request; the interval keeps a failing transport from spinning),
 // the enforcement bound as the deadline, then the whole table once more with full timeouts before
 // a mismatch counts. Cells that expect an answer may wait less than blocked ones while polling
-// (answerTimeoutMs, for the first answerPhaseMs): only an answer passes them, so a round over
-// paths still blocked (a deletion not yet lifted) ends sooner without deciding anything. It says how long matching took (the enforcement latency), in how many rounds,
-// and the common origin of what still mismatches. The truth-table rendering stays netpol's (table.ts).
-import type { ProbeTarget } from '../../agent/protocol.ts';
+// (answerTimeoutMs, for the first answerPhaseMs, and never under 3x the slowest answer of the
+// latest round): only an answer passes them, so a round over paths still blocked (a deletion not
+// yet lifted) ends sooner without deciding anything. It says how long matching took (the
+// enforcement latency), in how many rounds, and the common origin of what still mismatches. The truth-table rendering stays netpol's (table.ts).
+import type { ProbeResult, ProbeTarget } from '../../agent/protocol.ts';
 import { EXPECT } from '../../helpers/probe/expectations.ts';
 import { originOf, probeRound, reach, type Cell, type ObservedCell, type PollPolicy } from '../../helpers/probe/reach.ts';
 import type { Origin } from '../../helpers/result.ts';
@@ -122,8 +123,9 @@ export interface PollOptions {
   // `answerPhaseMs` of the poll, then after pollTimeoutMs (default: pollTimeoutMs throughout). An
   // answer is proof by itself, so a short wait only decides how soon the next round looks again:
   // a round whose cells are still blocked (a policy not yet lifted) costs this much instead of
-  // pollTimeoutMs. A cluster that answers slower than this loses nothing but the phase: the rounds
-  // after it wait pollTimeoutMs, and the final judged round waits finalTimeoutMs as before.
+  // pollTimeoutMs. On a loaded cluster, whose answers take hundreds of milliseconds, the wait
+  // follows them: never under ANSWER_MARGIN times the slowest answer a source saw in its latest
+  // batch (up to pollTimeoutMs). The final judged round waits finalTimeoutMs as before.
   answerTimeoutMs?: number;
   answerPhaseMs?: number;
   signal?: AbortSignal;
@@ -131,9 +133,16 @@ export interface PollOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+// A quick answer wait is at least this many times the slowest answer of the latest round.
+export const ANSWER_MARGIN = 3;
+
 // Times each round: a round is one probe() call per source, so the last round spans the last calls.
-// `lift` may lengthen the timeouts a round asks for (the end of the short answer phase).
-function timedTransport(transport: ProbeTransport, now: () => number, lift: (target: ProbeTarget) => ProbeTarget = (t) => t): { transport: ProbeTransport; spans: { start: number; end: number }[] } {
+// `lift` may lengthen the timeouts a round asks for; `seen` is told each source's results.
+interface Adjust {
+  lift(target: ProbeTarget): ProbeTarget;
+  seen(agent: AgentAddress, results: readonly ProbeResult[]): void;
+}
+function timedTransport(transport: ProbeTransport, now: () => number, adjust?: Adjust): { transport: ProbeTransport; spans: { start: number; end: number }[] } {
   const spans: { start: number; end: number }[] = [];
   return {
     spans,
@@ -144,7 +153,9 @@ function timedTransport(transport: ProbeTransport, now: () => number, lift: (tar
         const span = { start: now(), end: 0 };
         spans.push(span);
         try {
-          return await transport.probe(agent, targets.map(lift), options);
+          const response = await transport.probe(agent, adjust === undefined ? targets : targets.map((target) => adjust.lift(target)), options);
+          adjust?.seen(agent, response.results);
+          return response;
         } finally {
           span.end = now();
         }
@@ -161,10 +172,22 @@ export async function pollTable(transport: ProbeTransport, model: ReachModel, po
   const table = tableCells(model, pods, expected, { allowedMs: options.finalTimeoutMs, blockedMs: options.pollTimeoutMs });
   const answerMs = Math.min(options.answerTimeoutMs ?? options.pollTimeoutMs, options.pollTimeoutMs);
   const started = now();
-  // Past the answer phase, a quick round's answered cells wait pollTimeoutMs (blocked cells already
-  // do; the final round's targets carry finalTimeoutMs and are left as they are).
+  // A quick round's answered cells (their timeout is answerMs) wait at least ANSWER_MARGIN times the
+  // slowest answer each source saw last, and pollTimeoutMs past the answer phase (blocked cells
+  // always do; the final round's targets carry finalTimeoutMs and are left as they are).
   const phaseOver = () => now() - started >= (options.answerPhaseMs ?? 0);
-  const timed = timedTransport(transport, now, (target) => (answerMs < options.pollTimeoutMs && target.timeoutMs === answerMs && phaseOver() ? { ...target, timeoutMs: options.pollTimeoutMs } : target));
+  const slowest = new Map<string, number>();
+  const wait = () => (phaseOver() ? options.pollTimeoutMs : Math.min(options.pollTimeoutMs, Math.max(answerMs, ANSWER_MARGIN * Math.max(0, ...slowest.values()))));
+  const timed = timedTransport(
+    transport,
+    now,
+    answerMs >= options.pollTimeoutMs
+      ? undefined
+      : {
+          lift: (target) => (target.timeoutMs === answerMs ? { ...target, timeoutMs: wait() } : target),
+          seen: (agent, results) => void slowest.set(`${agent.namespace}/${agent.name}`, Math.max(0, ...results.filter((r) => r.outcome === 'ok').map((r) => r.ms))),
+        },
+  );
   const run = await reach(timed.transport, table.cells, {
     policy: { ...NETPOL_POLL, deadlineMs: options.boundMs, quickTimeoutMs: answerMs, perSource: perSource(model) },
     now,
