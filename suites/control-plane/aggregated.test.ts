@@ -1,6 +1,7 @@
 import type { V1APIService } from '@kubernetes/client-node';
-import { describe, expect, it } from 'vitest';
-import { breaks, judgeApiServices, judgeNodeMetrics } from './aggregated.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CheckContext } from '../../helpers/engine/check.ts';
+import { breaks, judgeApiServices, judgeNodeMetrics, nodeMetricsCheck, type NodeMetrics } from './aggregated.ts';
 
 const apiService = (name: string, group: string, service: { namespace: string; name: string } | undefined, available?: { status: string; reason?: string; message?: string }): V1APIService => ({
   metadata: { name },
@@ -32,5 +33,52 @@ describe('aggregated APIs', () => {
     const metrics = [{ metadata: { name: 'node1' }, usage: { cpu: '120m', memory: '800Mi' } }, { metadata: { name: 'node2' }, usage: { cpu: '80m' } }];
     expect(judgeNodeMetrics(['node1', 'node2', 'node3'], metrics)).toEqual(['node2', 'node3']);
     expect(judgeNodeMetrics(['node1'], metrics)).toEqual([]);
+  });
+});
+
+describe('the metrics API check', () => {
+  afterEach(() => vi.useRealTimers());
+
+  // A check context over readings the test gives: each list of the metrics API answers the next one.
+  function context(readings: NodeMetrics[][]) {
+    const said: string[] = [];
+    const c = {
+      signal: new AbortController().signal,
+      cluster: async () => ({
+        session: {
+          clients: {
+            apiregistration: { readAPIService: async () => ({ status: { conditions: [{ type: 'Available', status: 'True' }] } }) },
+            core: { listNode: async () => ({ items: [{ metadata: { name: 'node1' } }, { metadata: { name: 'node2' } }] }) },
+            custom: { listClusterCustomObject: async () => ({ items: readings.shift() ?? [] }) },
+          },
+        },
+      }),
+      log: (text: string) => void said.push(`log ${text}`),
+      evidence: (label: string) => void said.push(`evidence ${label}`),
+      note: (text: string) => void said.push(`note ${text}`),
+      fail: (_kind: string, text: string) => {
+        throw new Error(text);
+      },
+    } as unknown as CheckContext;
+    return { c, said };
+  }
+  const usage = (name: string): NodeMetrics => ({ metadata: { name }, usage: { cpu: '1n', memory: '1Ki' } });
+
+  it('reads once more, a scrape later, before it says a node has no usage', async () => {
+    vi.useFakeTimers();
+    const { c, said } = context([[usage('node2')], [usage('node1'), usage('node2')]]);
+    const checked = nodeMetricsCheck(c);
+    await vi.advanceTimersByTimeAsync(15_000);
+    await checked;
+    expect(said).toEqual(['log first reading: no usage for node1; read again in 15 s', 'log the second reading reports every node', 'evidence node metrics', 'note the metrics API reports 2 of 2 node(s)']);
+  });
+
+  it('fails naming the node still missing at the second reading', async () => {
+    vi.useFakeTimers();
+    const { c } = context([[usage('node2')], [usage('node2')]]);
+    const checked = nodeMetricsCheck(c);
+    const failed = expect(checked).rejects.toThrow('the metrics API reports no usage for 1 of 2 node(s): node1');
+    await vi.advanceTimersByTimeAsync(15_000);
+    await failed;
   });
 });
