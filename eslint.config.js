@@ -89,6 +89,39 @@ export default tseslint.config(
     },
   },
   {
+    // Suites declare; the engine waits, probes and keeps evidence (STYLE.md 15): no sleep, timer or
+    // endless loop in a suite (helpers/wait/: poll, relook, pause, timeoutSignal, the watch), and no
+    // event or log read of its own (helpers/objects/pod-output.ts). Code shipped to a pod inside a
+    // string is not looked at.
+    files: ['suites/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.name=/^(setTimeout|setInterval|setImmediate)$/]", message: 'A suite never sleeps or sets timers: wait with helpers/wait/poll.ts (poll, relook, pause) or bound a request with timeoutSignal.' },
+        { selector: "CallExpression[callee.object.name=/^(globalThis|global)$/][callee.property.name=/^(setTimeout|setInterval|setImmediate)$/]", message: 'A suite never sleeps or sets timers: wait with helpers/wait/poll.ts.' },
+        { selector: 'ForStatement[test=null]', message: 'No endless loop in a suite: poll with a policy (helpers/wait/poll.ts) or settle cases in rounds (helpers/wait/rounds.ts).' },
+        { selector: "WhileStatement[test.type='Literal'][test.value=true]", message: 'No endless loop in a suite: poll with a policy (helpers/wait/poll.ts).' },
+        { selector: "DoWhileStatement[test.type='Literal'][test.value=true]", message: 'No endless loop in a suite: poll with a policy (helpers/wait/poll.ts).' },
+        { selector: "CallExpression[callee.property.name=/^(listNamespacedEvent|listEventForAllNamespaces|readNamespacedPodLog)$/]", message: 'A suite reads events and logs through the engine: helpers/objects/pod-output.ts (eventsAbout, podLog, logTailEvidence), or track the object and let failure evidence gather them.' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'node:timers/promises', message: 'A suite never sleeps: wait with helpers/wait/poll.ts.' },
+            { name: 'timers/promises', message: 'A suite never sleeps: wait with helpers/wait/poll.ts.' },
+            { name: 'node:timers', message: 'A suite never sets timers: wait with helpers/wait/poll.ts.' },
+          ],
+          patterns: [
+            { group: ['**/reports/**', '**/reports'], message: 'Suites never import reports/: put shared formats in helpers/.' },
+            { group: ['**/cli/**', '**/cli'], message: 'Suites never import cli/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // A suite imports no other suite's folder: what several suites share lives in suites/lib/.
     files: ['suites/**'],
     plugins: { suites: { rules: { 'no-cross-suite-imports': noCrossSuiteImports } } },

@@ -17,9 +17,10 @@
 // too, which shows the crash), including the not-ready pods behind a tracked Service. Everything is bounded in size and time; a read that
 // fails or runs out of time becomes a line saying what could not be collected, never a failure of
 // the check's reporting.
-import type { CoreV1Api, CoreV1Event, DiscoveryV1Api, NetworkingV1Api, V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Api, DiscoveryV1Api, NetworkingV1Api, V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
 import pLimit from 'p-limit';
 import { judgePod } from '../fleet/readiness.ts';
+import { eventsAbout, LOG_TAIL_LINES, logTailEvidence, MAX_TEXT, orderEvents } from '../objects/pod-output.ts';
 import type { Evidence } from '../result.ts';
 
 export interface ObjectRef {
@@ -44,15 +45,10 @@ export interface CollectOptions {
 
 // Kinds without a namespace; a reference's namespace is ignored for them.
 const CLUSTER_SCOPED = new Set(['Node', 'Namespace']);
-// Where the kubelet and the node controllers record a Node's events.
-const NODE_EVENTS_NAMESPACE = 'default';
-
 export const MAX_OBJECTS = 8;
 // Pods behind a tracked Service described besides the tracked objects (the not-ready ones).
 export const MAX_EXTRA_PODS = 4;
 export const MAX_EVENTS = 5;
-export const LOG_TAIL_LINES = 20;
-export const MAX_TEXT = 4000;
 const DEFAULT_DEADLINE_MS = 8000;
 const CONCURRENCY = 4;
 
@@ -176,25 +172,14 @@ async function describePod(core: CoreV1Api, pod: V1Pod): Promise<Collected & { l
     const last = container.lastState?.terminated;
     lines.push(`container ${container.name}: ${now}, ready ${container.ready}, ${container.restartCount} restart(s)${last ? `, last exit code ${last.exitCode}${last.reason ? ` (${last.reason})` : ''}` : ''}`);
     if (!verdict.ready || container.restartCount > 0) {
-      logs.push(logTail(core, namespace, podName, container.name, false));
-      if (container.restartCount > 0) logs.push(logTail(core, namespace, podName, container.name, true));
+      logs.push(logTailEvidence(core, { namespace, name: podName, container: container.name }));
+      if (container.restartCount > 0) logs.push(logTailEvidence(core, { namespace, name: podName, container: container.name }, { previous: true }));
     }
   }
   evidence.push(...(await Promise.all(logs)));
   return { lines, evidence, pods: [] };
 }
 
-async function logTail(core: CoreV1Api, namespace: string, pod: string, container: string, previous: boolean): Promise<Evidence> {
-  const label = `log tail of pod ${namespace}/${pod} (${container}${previous ? ', previous container' : ''})`;
-  try {
-    const text = await core.readNamespacedPodLog({ namespace, name: pod, container, tailLines: LOG_TAIL_LINES, ...(previous ? { previous: true } : {}) });
-    const tail = text.trimEnd();
-    // The end of a log is what explains a crash: cut from the front.
-    return { label, text: tail === '' ? '(empty)' : tail.length <= MAX_TEXT ? tail : `… (${tail.length - (MAX_TEXT - 40)} characters cut)\n${tail.slice(-(MAX_TEXT - 40))}` };
-  } catch (error) {
-    return { label, text: `could not read: ${errorText(error)}` };
-  }
-}
 
 async function describeService(api: EvidenceApi, object: Resolved): Promise<Collected & { lines: string[] }> {
   const [service, slices] = await Promise.all([
@@ -245,20 +230,12 @@ async function describeNode(core: CoreV1Api, nodeName: string): Promise<Collecte
 }
 
 async function eventLines(core: CoreV1Api, object: Resolved): Promise<string[]> {
-  const list = await core.listNamespacedEvent({ namespace: object.namespace === '' ? NODE_EVENTS_NAMESPACE : object.namespace, fieldSelector: `involvedObject.kind=${object.kind},involvedObject.name=${object.name}` });
-  return orderEvents(list.items)
+  return orderEvents(await eventsAbout(core, object))
     .slice(0, MAX_EVENTS)
     .map((event) => `${event.type ?? 'Normal'} ${event.reason ?? ''}${(event.count ?? 1) > 1 ? ` (x${event.count})` : ''}: ${event.message ?? ''}`.trim());
 }
 
-// Warning first, then the most recent first.
-export function orderEvents(events: readonly CoreV1Event[]): CoreV1Event[] {
-  const time = (event: CoreV1Event) => {
-    const t = event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata?.creationTimestamp;
-    return t === undefined ? 0 : new Date(t).getTime();
-  };
-  return [...events].sort((a, b) => Number(b.type === 'Warning') - Number(a.type === 'Warning') || time(b) - time(a));
-}
+export { LOG_TAIL_LINES, MAX_TEXT, orderEvents };
 
 function errorText(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number') {

@@ -8,6 +8,7 @@ import type { ExecRunner } from '../../helpers/transport/exec.ts';
 import { AGENT_CONTAINER } from '../../helpers/fleet/manifests.ts';
 import { timeoutSignal } from '../../helpers/wait/poll.ts';
 import { MARKER, SERVER_PORT } from './objects.ts';
+import { podLog } from '../../helpers/objects/pod-output.ts';
 
 export type StreamKind = 'logs' | 'exec' | 'port-forward';
 
@@ -38,7 +39,7 @@ export interface PodRef {
 
 export function readLog(session: KubeSession, pod: PodRef): Promise<StreamResult> {
   return timed('logs', async () => {
-    const text = await session.clients.core.readNamespacedPodLog({ namespace: pod.namespace, name: pod.name, container: AGENT_CONTAINER, tailLines: 20 });
+    const text = await podLog(session.clients.core, { namespace: pod.namespace, name: pod.name, container: AGENT_CONTAINER }, { tailLines: 20 });
     const expected = `${MARKER} listening ${pod.name}`;
     return text.includes(expected) ? { ok: true, detail: 'start-up line read' } : { ok: false, detail: `expected "${expected}" in the log, read ${JSON.stringify(text.slice(0, 160))}` };
   });

@@ -23,6 +23,7 @@ import manifest from './manifest.ts';
 import { RUN_ID_LABEL } from '../../helpers/run/labels.ts';
 import { existingTlsFindings, type ExistingHost } from './ingress-existing.ts';
 import { certificateFindings, certificateText, certificateViews, type CertificateObject } from './ingress-certmanager.ts';
+import { logTailEvidence } from '../../helpers/objects/pod-output.ts';
 
 const options = (c: CheckContext) => suiteOptions(c.run, manifest);
 
@@ -144,8 +145,7 @@ async function controllerEvidence(c: CheckContext, w: World): Promise<Evidence[]
     const namespace = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     c.track({ kind: 'Pod', namespace, name });
-    const text = await core.readNamespacedPodLog({ namespace, name, tailLines: 20 }).catch((error: unknown) => `could not read: ${String(error)}`);
-    out.push({ label: `log tail of controller pod ${namespace}/${name}`, text: text.trimEnd() || '(empty)' });
+    out.push(await logTailEvidence(core, { namespace, name }, { label: `log tail of controller pod ${namespace}/${name}` }));
   }
   if (w.controllerPods.length === 0) out.push({ label: 'controller pods', text: `none: ${controllersText(w)}` });
   return out;

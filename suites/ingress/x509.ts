@@ -36,10 +36,12 @@ export function oid(dotted: string): Buffer {
   const [first = 0, second = 0, ...rest] = parts;
   const out = [40 * first + second];
   for (const part of rest) {
-    const chunk: number[] = [];
-    for (let v = part; ; v = Math.floor(v / 128)) {
-      chunk.unshift((v % 128) | (chunk.length === 0 ? 0 : 0x80));
-      if (v < 128) break;
+    // Base 128, most significant first, every byte but the last with its high bit set.
+    let v = part;
+    const chunk = [v % 128];
+    while (v >= 128) {
+      v = Math.floor(v / 128);
+      chunk.unshift((v % 128) | 0x80);
     }
     out.push(...chunk);
   }

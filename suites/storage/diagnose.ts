@@ -4,26 +4,21 @@
 // runs and the log tails of its pods (a provisioner that runs but refuses says why only there). The
 // claim, its consumer and the provisioner's pods are tracked, so the engine's failure evidence adds
 // their events and the pods' state; this adds only what the engine does not gather.
-import type { CoreV1Event, V1StorageClass } from '@kubernetes/client-node';
+import type { V1StorageClass } from '@kubernetes/client-node';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import type { Evidence, Origin } from '../../helpers/result.ts';
 import type { StorageEnv } from './env.ts';
 import { readStorageFacts } from './facts.ts';
 import { findingLines, findingPods, findProvisioner, type ProvisionerFinding } from './provisioner.ts';
 import { pendingCause, type EventFact } from './pending.ts';
+import { eventsAbout, logTailEvidence } from '../../helpers/objects/pod-output.ts';
 
 const LOG_LINES = 20;
 const LOG_PODS = 2;
 
-function eventTime(e: CoreV1Event): number {
-  const t = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
-  return t === undefined ? 0 : new Date(t).getTime();
-}
-
 export async function eventsOf(env: StorageEnv, kind: string, namespace: string, name: string): Promise<EventFact[]> {
   try {
-    const list = await env.clients.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}` });
-    return [...list.items].sort((a, b) => eventTime(a) - eventTime(b)).map((e) => ({ type: e.type ?? 'Normal', reason: e.reason ?? '', message: e.message ?? '' }));
+    return (await eventsAbout(env.clients.core, { kind, namespace, name })).map((e) => ({ type: e.type ?? 'Normal', reason: e.reason ?? '', message: e.message ?? '' }));
   } catch {
     return [];
   }
@@ -42,13 +37,7 @@ async function logTails(c: CheckContext, env: StorageEnv, finding: ProvisionerFi
   return Promise.all(
     pods.map(async (pod): Promise<Evidence> => {
       c.track({ kind: 'Pod', namespace: pod.namespace, name: pod.name });
-      const label = `log tail of provisioner pod ${pod.namespace}/${pod.name}`;
-      try {
-        const text = await env.clients.core.readNamespacedPodLog({ namespace: pod.namespace, name: pod.name, tailLines: LOG_LINES });
-        return { label, text: text.trimEnd() || '(empty)' };
-      } catch (error) {
-        return { label, text: `could not read: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
-      }
+      return logTailEvidence(env.clients.core, pod, { label: `log tail of provisioner pod ${pod.namespace}/${pod.name}`, lines: LOG_LINES });
     }),
   );
 }

@@ -17,6 +17,7 @@ import { nodeFacts } from './facts.ts';
 import { rowsTable, type Row } from './match.ts';
 import { claimManifest, dataPod } from './objects.ts';
 import { provisionedRows } from './pv-expect.ts';
+import { podLog } from '../../helpers/objects/pod-output.ts';
 
 // How long a WaitForFirstConsumer claim is looked at for its event before a pod is made, and how often.
 const CONSUMER_EVENT_MS = 8000;
@@ -50,7 +51,7 @@ export interface ProvisionSpec {
 const phaseOf = (claim: V1PersistentVolumeClaim | undefined) => claim?.status?.phase ?? 'Pending';
 
 export async function podReport(env: StorageEnv, pod: string): Promise<DataReport> {
-  const log = await env.clients.core.readNamespacedPodLog({ namespace: env.namespace, name: pod, container: 'data' }).catch((error: unknown) => `could not read the log: ${String(error)}`);
+  const log = await podLog(env.clients.core, { namespace: env.namespace, name: pod, container: 'data' }).catch((error: unknown) => `could not read the log: ${String(error)}`);
   return parseDataReport(log);
 }
 

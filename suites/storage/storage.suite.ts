@@ -23,6 +23,7 @@ import { findingLines, findingPods, findProvisioner } from './provisioner.ts';
 import { judgePv, provision, removeClaim, removePod, seconds, tidy } from './provision.ts';
 import { provisionedLine, recordTimes } from './report.ts';
 import { parseQuantity, formatBytes } from './quantity.ts';
+import { podLog } from '../../helpers/objects/pod-output.ts';
 
 const POD_CHECK_MS = 180_000;
 const STATIC_LABEL = 'shakedown.dev/static';
@@ -68,7 +69,7 @@ async function readBack(c: CheckContext, env: StorageEnv, what: string, name: st
       likelyCause: 'the volume could not be attached or mounted on that node (FailedAttachVolume, FailedMount, a volume node affinity conflict): see the pod events',
     });
   }
-  const log = await env.clients.core.readNamespacedPodLog({ namespace: env.namespace, name, container: 'data' }).catch((error: unknown) => String(error));
+  const log = await podLog(env.clients.core, { namespace: env.namespace, name, container: 'data' }).catch((error: unknown) => String(error));
   const report = parseDataReport(log);
   if (!report.ok || report.mode !== 'read') {
     return c.fail('error', `${what}: the reader pod on ${node} could not read the data: ${report.ok ? report.mode : `${report.error}${report.code ? ` (${report.code})` : ''}`}`, {
