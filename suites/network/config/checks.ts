@@ -14,7 +14,8 @@ import { TITLES } from './declarations.ts';
 import { egressProbes, expectedSource, judgeEgress, reportedSource, type EgressVerdict } from './egress.ts';
 import { apiReader, readNetworkFacts, readPodNets, type NetworkFacts } from './facts.ts';
 import { judgeFlannel } from './flannel.ts';
-import { commonNode, headline, type Finding, type Judgement } from './judgement.ts';
+import { conclude as concludeFindings } from '../../../helpers/engine/findings.ts';
+import type { Finding, Judgement } from './judgement.ts';
 import { judgeKubeRouter } from './kube-router.ts';
 
 let facts: Promise<NetworkFacts> | undefined;
@@ -32,15 +33,7 @@ function pluginLine(c: CheckContext): string {
 
 // Ends a check the way its findings say.
 function conclude(c: CheckContext, findings: readonly Finding[], seen: readonly string[], what: string, likelyCause: string): void {
-  c.evidence('what the API shows', [pluginLine(c), ...seen].join('\n'));
-  const fails = findings.filter((f) => f.level === 'fail');
-  if (findings.length > 0) c.evidence('findings', findings.map((f) => `${f.level === 'fail' ? 'FAIL' : 'WARN'} ${f.text}`).join('\n'));
-  const node = commonNode(fails.length > 0 ? fails : findings);
-  const origin = node === undefined || findings.length < 2 ? undefined : { dimension: 'node', value: node, summary: `every finding is about node ${node}`, confidence: 'medium' as const };
-  const details = { likelyCause, ...(origin === undefined ? {} : { origin }) };
-  if (fails.length > 0) c.fail('mismatch', headline(findings), details);
-  if (findings.length > 0) c.warn(headline(findings), details);
-  c.note(`${what}: ${seen.slice(0, 3).join('; ')}`);
+  concludeFindings(c, findings, { pass: `${what}: ${seen.slice(0, 3).join('; ')}`, evidence: [{ label: 'what the API shows', text: [pluginLine(c), ...seen].join('\n') }], likelyCause });
 }
 
 function pluginCheck(title: string, judge: (facts: NetworkFacts) => Judgement, likelyCause: string): void {
