@@ -111,6 +111,10 @@ describe('probing a truth table', () => {
     expect(polled).toMatchObject({ ok: true, steps: 3 });
     // The first round waits 300 ms; later ones 3 x 250 ms (a second at most).
     expect(transport.calls.map((c) => c.targets[0]?.timeoutMs)).toEqual([300, 300, 750, 750, 750, 750]);
+    // The next poll over the same transport starts from what this one saw.
+    transport.calls.length = 0;
+    await pollTable(transport, model, pods, expectTable(model, []), { boundMs: 10_000, pollTimeoutMs: 1000, finalTimeoutMs: 2000, answerTimeoutMs: 300, answerPhaseMs: 5000, now: () => clock, sleep: async (ms) => void (clock += ms) });
+    expect(transport.calls[0]?.targets[0]?.timeoutMs).toBe(750);
   });
 
   it('marks the cells of a source it cannot ask as unknown, with the reason', async () => {

@@ -135,6 +135,9 @@ export interface PollOptions {
 
 // A quick answer wait is at least this many times the slowest answer of the latest round.
 export const ANSWER_MARGIN = 3;
+// The slowest answer each source saw in its latest batch, by transport: a poll starts from what the
+// one before it saw (on a loaded cluster its first round waits as long as the last one did).
+const slowestSeen = new WeakMap<ProbeTransport, Map<string, number>>();
 
 // Times each round: a round is one probe() call per source, so the last round spans the last calls.
 // `lift` may lengthen the timeouts a round asks for; `seen` is told each source's results.
@@ -176,7 +179,8 @@ export async function pollTable(transport: ProbeTransport, model: ReachModel, po
   // slowest answer each source saw last, and pollTimeoutMs past the answer phase (blocked cells
   // always do; the final round's targets carry finalTimeoutMs and are left as they are).
   const phaseOver = () => now() - started >= (options.answerPhaseMs ?? 0);
-  const slowest = new Map<string, number>();
+  const slowest = slowestSeen.get(transport) ?? new Map<string, number>();
+  slowestSeen.set(transport, slowest);
   const wait = () => (phaseOver() ? options.pollTimeoutMs : Math.min(options.pollTimeoutMs, Math.max(answerMs, ANSWER_MARGIN * Math.max(0, ...slowest.values()))));
   const timed = timedTransport(
     transport,
