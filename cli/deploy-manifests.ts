@@ -10,6 +10,9 @@ import { EXPIRES_AT_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PURPOSE_ANNO
 import type { TransportChoice } from '../helpers/settings.ts';
 import { admissionPolicy, policyName } from './deploy-admission.ts';
 
+// The runner's memory limit (also in examples/sonobuoy-plugin.yaml).
+export const RUNNER_MEMORY_LIMIT = '2Gi';
+
 export const RUNNER_NAME = 'shakedown';
 export const RUNNER_CONTAINER = 'shakedown';
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
@@ -121,7 +124,9 @@ export function deployObjects(plan: DeployPlan): KubeObject[] {
                 { name: 'HOME', value: '/tmp' },
                 { name: 'NO_COLOR', value: '1' },
               ],
-              resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+              // Every suite's worker thread at once (two vitest batches overlap): a full run peaks at
+              // about 1.25 GB resident on a 2-node cluster.
+              resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: RUNNER_MEMORY_LIMIT } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             },

@@ -12,6 +12,7 @@ import { summarize } from '../helpers/result.ts';
 import { createJUnitReporter } from '../reports/junit.ts';
 import { failed, passed, runInfo, skipped, warned } from '../reports/testing/fixtures.ts';
 import { childrenNamed, parseXml } from '../reports/testing/xml.ts';
+import { RUNNER_MEMORY_LIMIT } from '../cli/deploy-manifests.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -24,7 +25,7 @@ function flag(command: string, name: string): string | undefined {
 
 interface Plugin {
   'sonobuoy-config': Record<string, unknown>;
-  spec: { name: string; image: string; command?: string[]; args: string[]; volumeMounts: { mountPath: string; name: string }[] };
+  spec: { name: string; image: string; command?: string[]; args: string[]; volumeMounts: { mountPath: string; name: string }[]; resources?: { limits?: { memory?: string } } };
   podSpec?: { serviceAccountName?: string; terminationGracePeriodSeconds?: number };
 }
 
@@ -40,6 +41,8 @@ describe('the sonobuoy plugin', () => {
     // shakedown writes sonobuoy_results.yaml itself (reports/sonobuoy.ts).
     expect(config).toMatchObject({ driver: 'Job', 'plugin-name': 'shakedown', 'result-format': 'manual', 'result-files': ['sonobuoy_results.yaml'] });
     expect(plugin.spec.name).toBe('plugin');
+    // The memory a full run needs, as shakedown deploy gives its runner.
+    expect(plugin.spec.resources?.limits?.memory).toBe(RUNNER_MEMORY_LIMIT);
     // The runner image the Containerfile builds (and npm run cluster:runner-image makes on the local cluster).
     expect(plugin.spec.image).toBe(`localhost/shakedown/runner:${VERSION}`);
     // Where sonobuoy mounts the results volume and tells the plugin (SONOBUOY_RESULTS_DIR).
