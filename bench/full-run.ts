@@ -8,7 +8,7 @@
 // minute; --back-to-back: start at once).
 // Usage: npx node bench/full-run.ts [--kubeconfig FILE] [--runs N] [--suite NAME ...] [--back-to-back] [--keep DIR]
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -132,6 +132,7 @@ async function main(): Promise<void> {
   const { path, location } = benchKubeconfig(values.kubeconfig);
   const session = await openKubeSession(location, { qps: 5 });
   const dir = values.keep ?? (await mkdtemp(join(tmpdir(), 'shakedown-full-run-')));
+  await mkdir(dir, { recursive: true });
   const extra = (values.suite ?? []).flatMap((suite) => ['--suite', suite]);
   const runs: FullRun[] = [];
   try {
