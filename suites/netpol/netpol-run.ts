@@ -27,11 +27,6 @@ import type { PolicyDraft } from './policy.ts';
 
 // While polling, a blocked cell costs this much; a path that works answers in milliseconds.
 export const POLL_PROBE_TIMEOUT_MS = 1000;
-// While polling, a cell that expects an answer waits this long in the first POLL_ANSWER_PHASE_MS
-// (then POLL_PROBE_TIMEOUT_MS): a round over a policy not yet lifted costs this, not a second.
-// Only answers pass such a cell, so a short wait never passes a table that should fail.
-export const POLL_ANSWER_TIMEOUT_MS = 300;
-export const POLL_ANSWER_PHASE_MS = 5000;
 
 // How long a policy change may take to be enforced before it counts as a failure (ms): the
 // suite's --netpol-bound option, validated before the run starts.
@@ -46,7 +41,7 @@ export interface Latency {
 }
 
 export function poll(c: CheckContext, world: World, expected: Truth, boundMs = enforcementBoundMs()): Promise<Polled> {
-  return pollTable(world.transport, world.model, world.pods, expected, { boundMs, pollTimeoutMs: POLL_PROBE_TIMEOUT_MS, answerTimeoutMs: POLL_ANSWER_TIMEOUT_MS, answerPhaseMs: POLL_ANSWER_PHASE_MS, finalTimeoutMs: Math.max(POLL_PROBE_TIMEOUT_MS, c.run.timeouts.probeMs), signal: c.signal });
+  return pollTable(world.transport, world.model, world.pods, expected, { boundMs, pollTimeoutMs: POLL_PROBE_TIMEOUT_MS, finalTimeoutMs: Math.max(POLL_PROBE_TIMEOUT_MS, c.run.timeouts.probeMs), signal: c.signal });
 }
 
 export function expectedOf(world: World, step: Pick<Step, 'expect'>): Truth {

@@ -58,65 +58,6 @@ describe('probing a truth table', () => {
     expect(never.origin).toBeDefined();
   });
 
-  it('waits less for an answer during the answer phase, then the poll timeout; blocked cells and the final round keep theirs', async () => {
-    let clock = 0;
-    let liftedAfter = 3;
-    // A deletion not yet lifted: y/a -> x/a stays blocked for the first rounds; the table expects all allowed.
-    const transport = createFakeTransport((agent, target) => {
-      const round = Math.floor((transport.calls.length - 1) / 2);
-      const blocked = round < liftedAfter && agent.namespace === 'ns-y' && 'host' in target && target.host === '10.0.0.1';
-      return blocked ? { outcome: 'timeout', ms: target.timeoutMs, detail: '' } : { outcome: 'ok', ms: 1, detail: '' };
-    });
-    const probe = transport.probe.bind(transport);
-    transport.probe = async (agent, targets, options) => {
-      clock += Math.max(...targets.map((t) => t.timeoutMs)) / 2;
-      return probe(agent, targets, options);
-    };
-    const options = { pollTimeoutMs: 1000, finalTimeoutMs: 2000, answerTimeoutMs: 300, answerPhaseMs: 2000, now: () => clock, sleep: async (ms: number) => void (clock += ms) };
-    const polled = await pollTable(transport, model, pods, expectTable(model, []), { ...options, boundMs: 10_000 });
-    expect(polled).toMatchObject({ ok: true, steps: 4 });
-    // Each of the 3 blocked rounds cost 300 ms, not a second.
-    expect(transport.calls.slice(0, 6).every((c) => c.targets.every((t) => t.timeoutMs === 300))).toBe(true);
-    expect(polled.elapsedMs).toBe(4 * 300 + 100 + 150 + 225);
-
-    // Still blocked past the phase: the rounds after it wait the poll timeout, the final round its full one.
-    liftedAfter = Infinity;
-    transport.calls.length = 0;
-    clock = 0;
-    const never = await pollTable(transport, model, pods, expectTable(model, []), { ...options, boundMs: 5000 });
-    expect(never.ok).toBe(false);
-    const timeouts = transport.calls.map((c) => c.targets[0]?.timeoutMs);
-    expect(timeouts.slice(0, 2)).toEqual([300, 300]);
-    expect(timeouts.slice(-4, -2)).toEqual([1000, 1000]);
-    expect(timeouts.slice(-2)).toEqual([2000, 2000]);
-    expect(never.mismatches.map((m) => `${m.from}>${m.to} ${m.port}`)).toEqual(['y/a>x/a TCP/9000', 'y/a>x/a UDP/9000']);
-
-    // Cells that expect a block keep the poll timeout throughout.
-    transport.calls.length = 0;
-    clock = 0;
-    const deny = await pollTable(transport, model, pods, expectTable(model, [{ from: 'y', to: 'x', allowed: false }]), { ...options, boundMs: 5000 });
-    expect(deny.ok).toBe(true);
-    expect(transport.calls.find((c) => c.agent === 'a' && c.targets.some((t) => t.timeoutMs === 1000))?.targets.map((t) => t.timeoutMs)).toEqual([1000, 300, 1000, 300]);
-  });
-
-  it('on a cluster that answers slowly, the answer wait follows the slowest answer of the latest round', async () => {
-    let clock = 0;
-    // Answers take 250 ms; y/a -> x/a stays blocked for the first 2 rounds (a deletion not yet lifted).
-    const transport = createFakeTransport((agent, target) => {
-      const round = Math.floor((transport.calls.length - 1) / 2);
-      const blocked = round < 2 && agent.namespace === 'ns-y' && 'host' in target && target.host === '10.0.0.1';
-      return blocked ? { outcome: 'timeout', ms: target.timeoutMs, detail: '' } : { outcome: 'ok', ms: 250, detail: '' };
-    });
-    const polled = await pollTable(transport, model, pods, expectTable(model, []), { boundMs: 10_000, pollTimeoutMs: 1000, finalTimeoutMs: 2000, answerTimeoutMs: 300, answerPhaseMs: 5000, now: () => clock, sleep: async (ms) => void (clock += ms) });
-    expect(polled).toMatchObject({ ok: true, steps: 3 });
-    // The first round waits 300 ms; later ones 3 x 250 ms (a second at most).
-    expect(transport.calls.map((c) => c.targets[0]?.timeoutMs)).toEqual([300, 300, 750, 750, 750, 750]);
-    // The next poll over the same transport starts from what this one saw.
-    transport.calls.length = 0;
-    await pollTable(transport, model, pods, expectTable(model, []), { boundMs: 10_000, pollTimeoutMs: 1000, finalTimeoutMs: 2000, answerTimeoutMs: 300, answerPhaseMs: 5000, now: () => clock, sleep: async (ms) => void (clock += ms) });
-    expect(transport.calls[0]?.targets[0]?.timeoutMs).toBe(750);
-  });
-
   it('marks the cells of a source it cannot ask as unknown, with the reason', async () => {
     const transport = createFakeTransport(() => ({ outcome: 'ok', ms: 1, detail: '' }));
     transport.probe = async () => {

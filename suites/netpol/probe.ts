@@ -7,12 +7,9 @@
 // expected one, an interval growing from 100 ms by x1.5 up to 1 s between rounds (a round over the
 // live exec sessions costs no API request; the interval keeps a failing transport from spinning),
 // the enforcement bound as the deadline, then the whole table once more with full timeouts before
-// a mismatch counts. Cells that expect an answer may wait less than blocked ones while polling
-// (answerTimeoutMs, for the first answerPhaseMs, and never under 3x the slowest answer of the
-// latest round): only an answer passes them, so a round over paths still blocked (a deletion not
-// yet lifted) ends sooner without deciding anything. It says how long matching took (the
-// enforcement latency), in how many rounds, and the common origin of what still mismatches. The truth-table rendering stays netpol's (table.ts).
-import type { ProbeResult, ProbeTarget } from '../../agent/protocol.ts';
+// a mismatch counts. It says how long matching took (the enforcement latency), in how many rounds,
+// and the common origin of what still mismatches. The truth-table rendering stays netpol's (table.ts).
+import type { ProbeTarget } from '../../agent/protocol.ts';
 import { EXPECT } from '../../helpers/probe/expectations.ts';
 import { originOf, probeRound, reach, type Cell, type ObservedCell, type PollPolicy } from '../../helpers/probe/reach.ts';
 import type { Origin } from '../../helpers/result.ts';
@@ -119,33 +116,13 @@ export interface PollOptions {
   // Probe timeout while polling (short: a blocked cell costs this much), and for the final judged round.
   pollTimeoutMs: number;
   finalTimeoutMs: number;
-  // While polling, a cell that expects an answer gives up after this long during the first
-  // `answerPhaseMs` of the poll, then after pollTimeoutMs (default: pollTimeoutMs throughout). An
-  // answer is proof by itself, so a short wait only decides how soon the next round looks again:
-  // a round whose cells are still blocked (a policy not yet lifted) costs this much instead of
-  // pollTimeoutMs. On a loaded cluster, whose answers take hundreds of milliseconds, the wait
-  // follows them: never under ANSWER_MARGIN times the slowest answer a source saw in its latest
-  // batch (up to pollTimeoutMs). The final judged round waits finalTimeoutMs as before.
-  answerTimeoutMs?: number;
-  answerPhaseMs?: number;
   signal?: AbortSignal;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
-// A quick answer wait is at least this many times the slowest answer of the latest round.
-export const ANSWER_MARGIN = 3;
-// The slowest answer each source saw in its latest batch, by transport: a poll starts from what the
-// one before it saw (on a loaded cluster its first round waits as long as the last one did).
-const slowestSeen = new WeakMap<ProbeTransport, Map<string, number>>();
-
 // Times each round: a round is one probe() call per source, so the last round spans the last calls.
-// `lift` may lengthen the timeouts a round asks for; `seen` is told each source's results.
-interface Adjust {
-  lift(target: ProbeTarget): ProbeTarget;
-  seen(agent: AgentAddress, results: readonly ProbeResult[]): void;
-}
-function timedTransport(transport: ProbeTransport, now: () => number, adjust?: Adjust): { transport: ProbeTransport; spans: { start: number; end: number }[] } {
+function timedTransport(transport: ProbeTransport, now: () => number): { transport: ProbeTransport; spans: { start: number; end: number }[] } {
   const spans: { start: number; end: number }[] = [];
   return {
     spans,
@@ -156,9 +133,7 @@ function timedTransport(transport: ProbeTransport, now: () => number, adjust?: A
         const span = { start: now(), end: 0 };
         spans.push(span);
         try {
-          const response = await transport.probe(agent, adjust === undefined ? targets : targets.map((target) => adjust.lift(target)), options);
-          adjust?.seen(agent, response.results);
-          return response;
+          return await transport.probe(agent, targets, options);
         } finally {
           span.end = now();
         }
@@ -173,27 +148,9 @@ function timedTransport(transport: ProbeTransport, now: () => number, adjust?: A
 export async function pollTable(transport: ProbeTransport, model: ReachModel, pods: readonly TablePod[], expected: Truth, options: PollOptions): Promise<Polled> {
   const now = options.now ?? (() => performance.now());
   const table = tableCells(model, pods, expected, { allowedMs: options.finalTimeoutMs, blockedMs: options.pollTimeoutMs });
-  const answerMs = Math.min(options.answerTimeoutMs ?? options.pollTimeoutMs, options.pollTimeoutMs);
-  const started = now();
-  // A quick round's answered cells (their timeout is answerMs) wait at least ANSWER_MARGIN times the
-  // slowest answer each source saw last, and pollTimeoutMs past the answer phase (blocked cells
-  // always do; the final round's targets carry finalTimeoutMs and are left as they are).
-  const phaseOver = () => now() - started >= (options.answerPhaseMs ?? 0);
-  const slowest = slowestSeen.get(transport) ?? new Map<string, number>();
-  slowestSeen.set(transport, slowest);
-  const wait = () => (phaseOver() ? options.pollTimeoutMs : Math.min(options.pollTimeoutMs, Math.max(answerMs, ANSWER_MARGIN * Math.max(0, ...slowest.values()))));
-  const timed = timedTransport(
-    transport,
-    now,
-    answerMs >= options.pollTimeoutMs
-      ? undefined
-      : {
-          lift: (target) => (target.timeoutMs === answerMs ? { ...target, timeoutMs: wait() } : target),
-          seen: (agent, results) => void slowest.set(`${agent.namespace}/${agent.name}`, Math.max(0, ...results.filter((r) => r.outcome === 'ok').map((r) => r.ms))),
-        },
-  );
+  const timed = timedTransport(transport, now);
   const run = await reach(timed.transport, table.cells, {
-    policy: { ...NETPOL_POLL, deadlineMs: options.boundMs, quickTimeoutMs: answerMs, perSource: perSource(model) },
+    policy: { ...NETPOL_POLL, deadlineMs: options.boundMs, quickTimeoutMs: options.pollTimeoutMs, perSource: perSource(model) },
     now,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
