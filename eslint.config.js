@@ -16,7 +16,11 @@ const noCrossSuiteImports = {
       const spec = node.source?.type === 'Literal' && typeof node.source.value === 'string' ? node.source.value : undefined;
       if (from === undefined || spec === undefined || !spec.startsWith('.')) return;
       const to = suiteOf(resolve(dirname(context.filename), spec));
-      if (to !== undefined && to !== from && to !== 'lib') context.report({ node: node.source, message: `suites/${from}/ imports suites/${to}/: ${from === 'lib' ? 'what suites share imports no suite' : "a suite never imports another suite's folder; move what both need into suites/lib/"}.` });
+      if (to !== undefined && to !== from && to !== 'lib')
+        context.report({
+          node: node.source,
+          message: `suites/${from}/ imports suites/${to}/: ${from === 'lib' ? 'what suites share imports no suite' : "a suite never imports another suite's folder; move what both need into suites/lib/"}.`,
+        });
     };
     return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
   },
@@ -98,12 +102,28 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.name=/^(setTimeout|setInterval|setImmediate)$/]", message: 'A suite never sleeps or sets timers: wait with helpers/wait/poll.ts (poll, relook, pause) or bound a request with timeoutSignal.' },
-        { selector: "CallExpression[callee.object.name=/^(globalThis|global)$/][callee.property.name=/^(setTimeout|setInterval|setImmediate)$/]", message: 'A suite never sleeps or sets timers: wait with helpers/wait/poll.ts.' },
-        { selector: 'ForStatement[test=null]', message: 'No endless loop in a suite: poll with a policy (helpers/wait/poll.ts) or settle cases in rounds (helpers/wait/rounds.ts).' },
+        {
+          selector: 'CallExpression[callee.name=/^(setTimeout|setInterval|setImmediate)$/]',
+          message: 'A suite never sleeps or sets timers: wait with helpers/wait/poll.ts (poll, relook, pause) or bound a request with timeoutSignal.',
+        },
+        {
+          selector: 'CallExpression[callee.object.name=/^(globalThis|global)$/][callee.property.name=/^(setTimeout|setInterval|setImmediate)$/]',
+          message: 'A suite never sleeps or sets timers: wait with helpers/wait/poll.ts.',
+        },
+        {
+          selector: 'ForStatement[test=null]',
+          message: 'No endless loop in a suite: poll with a policy (helpers/wait/poll.ts) or settle cases in rounds (helpers/wait/rounds.ts).',
+        },
         { selector: "WhileStatement[test.type='Literal'][test.value=true]", message: 'No endless loop in a suite: poll with a policy (helpers/wait/poll.ts).' },
-        { selector: "DoWhileStatement[test.type='Literal'][test.value=true]", message: 'No endless loop in a suite: poll with a policy (helpers/wait/poll.ts).' },
-        { selector: "CallExpression[callee.property.name=/^(listNamespacedEvent|listEventForAllNamespaces|readNamespacedPodLog)$/]", message: 'A suite reads events and logs through the engine: helpers/objects/pod-output.ts (eventsAbout, podLog, logTailEvidence), or track the object and let failure evidence gather them.' },
+        {
+          selector: "DoWhileStatement[test.type='Literal'][test.value=true]",
+          message: 'No endless loop in a suite: poll with a policy (helpers/wait/poll.ts).',
+        },
+        {
+          selector: 'CallExpression[callee.property.name=/^(listNamespacedEvent|listEventForAllNamespaces|readNamespacedPodLog)$/]',
+          message:
+            'A suite reads events and logs through the engine: helpers/objects/pod-output.ts (eventsAbout, podLog, logTailEvidence), or track the object and let failure evidence gather them.',
+        },
       ],
       'no-restricted-imports': [
         'error',

@@ -34,7 +34,15 @@ async function startServers(config: AgentConfig, options: AgentOptions, ports: A
   // loopback and link-local neighbours themselves: refusing those targets would protect nothing (and
   // the runner's tests probe servers on 127.0.0.1 through such agents). In a pod it listens on all.
   const unguardedTargets = listenAddress !== undefined && refusedClass(listenAddress) === 'loopback';
-  const api = createApi({ identity, readiness, ports, resolvConfPath: options.resolvConfPath ?? '/etc/resolv.conf', token: config.token, unguardedTargets, ...(options.mtuPaths === undefined ? {} : { mtuPaths: options.mtuPaths }) });
+  const api = createApi({
+    identity,
+    readiness,
+    ports,
+    resolvConfPath: options.resolvConfPath ?? '/etc/resolv.conf',
+    token: config.token,
+    unguardedTargets,
+    ...(options.mtuPaths === undefined ? {} : { mtuPaths: options.mtuPaths }),
+  });
   for (const [index, port] of config.httpPorts.entries()) {
     const server = createHttpEcho({ identity, readiness, api: index === 0 ? api : undefined });
     const listening = await startListening(server, port, listenAddress);
@@ -52,7 +60,11 @@ async function startServers(config: AgentConfig, options: AgentOptions, ports: A
   ports.udp = udp.port;
   options.log(`udp echo listening on port ${udp.port} at ${udp.addresses.join(', ')}`);
   for (const skipped of udp.skipped) options.log(`udp echo left to the wildcard socket: ${skipped}`);
-  options.log(unguardedTargets ? `probe targets unguarded: listening on ${listenAddress} only` : "probe targets: loopback, link-local and metadata addresses refused (allowance: 'pod-nameserver')");
+  options.log(
+    unguardedTargets
+      ? `probe targets unguarded: listening on ${listenAddress} only`
+      : "probe targets: loopback, link-local and metadata addresses refused (allowance: 'pod-nameserver')",
+  );
 }
 
 export async function startAgent(config: AgentConfig, options: AgentOptions): Promise<RunningAgent> {

@@ -25,7 +25,11 @@ describe('the agent API', () => {
     await mkdir(join(dir, 'net', 'net1'), { recursive: true });
     await writeFile(join(dir, 'net', 'net1', 'mtu'), '1450\n');
     const config = { identity, httpPorts: [0, 0], tcpPort: 0, udpPort: 0, listenAddress: LOOPBACK, ready: true, token: TEST_TOKEN };
-    agent = await startAgent(config, { log: () => {}, resolvConfPath: join(dir, 'resolv.conf'), mtuPaths: { route: join(dir, 'route'), ipv6Route: join(dir, 'none'), sysNet: join(dir, 'net') } });
+    agent = await startAgent(config, {
+      log: () => {},
+      resolvConfPath: join(dir, 'resolv.conf'),
+      mtuPaths: { route: join(dir, 'route'), ipv6Route: join(dir, 'none'), sysNet: join(dir, 'net') },
+    });
     api = `http://${LOOPBACK}:${agent.ports.api}`;
   });
   afterAll(async () => {
@@ -91,7 +95,12 @@ describe('the agent API', () => {
       // One at a time, each waiting 300 ms for an answer that never comes: 1.5 s if nothing stops it.
       const targets = Array.from({ length: 5 }, (_, i) => ({ kind: 'tcp', id: `t${i}`, timeoutMs: 300, host: LOOPBACK, port: silent.port }));
       const client = new AbortController();
-      const asked = fetch(`${api}/v1/probe`, { method: 'POST', headers: bearer(), body: JSON.stringify({ apiVersion: API_VERSION, concurrency: 1, targets }), signal: client.signal });
+      const asked = fetch(`${api}/v1/probe`, {
+        method: 'POST',
+        headers: bearer(),
+        body: JSON.stringify({ apiVersion: API_VERSION, concurrency: 1, targets }),
+        signal: client.signal,
+      });
       asked.catch(() => {});
       while (connections.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
       const abortedAt = performance.now();
@@ -139,7 +148,7 @@ describe('the agent API', () => {
     expect(reply).toMatchObject({ status: 200, body: { pod: 'api-pod', path: '/v1/info' } });
   });
 
-  describe('without the run\'s token', () => {
+  describe("without the run's token", () => {
     const calls: [string, string, unknown][] = [
       ['GET', '/v1/info', undefined],
       ['POST', '/v1/probe', { apiVersion: API_VERSION, targets: [] }],
@@ -188,8 +197,11 @@ describe('the agent API', () => {
     });
   });
 
-  it('takes the token in the pod proxy\'s header too (the API server consumes Authorization)', async () => {
-    expect(await callJson('GET', `${api}/v1/info`, undefined, { 'x-shakedown-agent-token': TEST_TOKEN })).toMatchObject({ status: 200, body: { pod: 'api-pod' } });
+  it("takes the token in the pod proxy's header too (the API server consumes Authorization)", async () => {
+    expect(await callJson('GET', `${api}/v1/info`, undefined, { 'x-shakedown-agent-token': TEST_TOKEN })).toMatchObject({
+      status: 200,
+      body: { pod: 'api-pod' },
+    });
     expect(await callJson('GET', `${api}/v1/info`, undefined, { authorization: `bearer ${TEST_TOKEN}` })).toMatchObject({ status: 200 });
   });
 
@@ -212,7 +224,13 @@ describe('the agent API in a pod, asked for local targets', () => {
     dir = await mkdtemp(join(tmpdir(), 'sd-api-guard-'));
     await writeFile(join(dir, 'resolv.conf'), 'nameserver 169.254.20.10\nnameserver 127.0.0.1\n');
     const readiness = { ready: true };
-    const guarded = createApi({ identity, readiness, ports: { api: 0, http: [], tcp: 0, udp: 0 }, resolvConfPath: join(dir, 'resolv.conf'), token: TEST_TOKEN });
+    const guarded = createApi({
+      identity,
+      readiness,
+      ports: { api: 0, http: [], tcp: 0, udp: 0 },
+      resolvConfPath: join(dir, 'resolv.conf'),
+      token: TEST_TOKEN,
+    });
     server = await startListening(createHttpEcho({ identity, readiness, api: guarded }), 0, LOOPBACK);
     api = `http://${LOOPBACK}:${server.port}`;
     tcp = await tcpServer(() => connections++);

@@ -111,7 +111,7 @@ function refuse(response: ServerResponse): void {
   response.setHeader('www-authenticate', 'Bearer realm="shakedown-agent"');
   // The body was not read; closing spares the server reading what an unknown caller sends.
   response.setHeader('connection', 'close');
-  sendJson(response, 401, { error: 'this API needs the run\'s token (Authorization: Bearer)' } satisfies ErrorResponse);
+  sendJson(response, 401, { error: "this API needs the run's token (Authorization: Bearer)" } satisfies ErrorResponse);
 }
 
 /** The API as a route of the first HTTP port; throws TokenError at once when the token is unusable. */

@@ -3,8 +3,8 @@ import { TOKEN_HEADER, TokenError, parseToken, presentedToken, tokenChecker } fr
 
 const TOKEN = 'A'.repeat(20) + '-_b'.repeat(10);
 
-describe('the agent\'s token check', () => {
-  it('finds the token in Authorization: Bearer (any case, spaces around) or in the pod proxy\'s header', () => {
+describe("the agent's token check", () => {
+  it("finds the token in Authorization: Bearer (any case, spaces around) or in the pod proxy's header", () => {
     expect(presentedToken({ authorization: `Bearer ${TOKEN}` })).toBe(TOKEN);
     expect(presentedToken({ authorization: `bearer \t${TOKEN} ` })).toBe(TOKEN);
     expect(presentedToken({ [TOKEN_HEADER]: TOKEN })).toBe(TOKEN);

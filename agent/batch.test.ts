@@ -97,7 +97,9 @@ describe('runBatch', () => {
     const udp = await udpServer(() => datagrams++);
     // Only this resolver knows the name: a refusal (not a DNS error) shows the probe's socket used it.
     const resolve: Resolve = (hostname, _options, callback) =>
-      hostname === 'rebind.test' ? callback(null, [{ address: LOOPBACK, family: 4 }]) : callback(Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+      hostname === 'rebind.test'
+        ? callback(null, [{ address: LOOPBACK, family: 4 }])
+        : callback(Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
     try {
       const targets: ProbeTarget[] = [
         { kind: 'tcp', id: 'tcp', timeoutMs: 500, host: 'rebind.test', port: tcp.port },
@@ -108,7 +110,9 @@ describe('runBatch', () => {
         { kind: 'dns', id: 'dns-tcp', timeoutMs: 500, server: 'rebind.test', port: tcp.port, name: 'x', type: 'A', transport: 'tcp' },
       ];
       const response = await runBatch({ apiVersion: API_VERSION, targets }, identity, { destinations: { podNameservers: [], resolve } });
-      expect(response.results.map((result) => [result.id, result.outcome, result.code])).toEqual(targets.map((target) => [target.id, 'error', 'AGENT_TARGET_REFUSED']));
+      expect(response.results.map((result) => [result.id, result.outcome, result.code])).toEqual(
+        targets.map((target) => [target.id, 'error', 'AGENT_TARGET_REFUSED']),
+      );
       expect(response.results[0]?.detail).toBe('refused target 127.0.0.1: a loopback address (the pod itself), where probes may not go');
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect([connections, datagrams]).toEqual([0, 0]);

@@ -45,7 +45,11 @@ describe('classifyError', () => {
   });
 
   it('classifies a cancelled probe as an error saying why', () => {
-    expect(classifyError(cancelledError(new Error('the client closed the connection')))).toEqual({ outcome: 'error', code: 'ABORT_ERR', detail: 'cancelled: the client closed the connection' });
+    expect(classifyError(cancelledError(new Error('the client closed the connection')))).toEqual({
+      outcome: 'error',
+      code: 'ABORT_ERR',
+      detail: 'cancelled: the client closed the connection',
+    });
     expect(classifyError(cancelledError(undefined)).detail).toBe('cancelled: its client went away');
   });
 });

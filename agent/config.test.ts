@@ -36,18 +36,21 @@ describe('loadConfig', () => {
   });
 
   it('reads the downward API variables, the ports and the switches', () => {
-    const config = loadConfig({
-      POD_NAME: 'probe-a',
-      POD_NAMESPACE: 'sd-1',
-      NODE_NAME: 'node-2',
-      POD_IP: '10.244.1.7',
-      HTTP_PORTS: '8443, 9443',
-      TCP_ECHO_PORT: '7000',
-      UDP_ECHO_PORT: '7001',
-      LISTEN_ADDRESS: '::1',
-      READY: 'false',
-      ...TOKEN_ENV,
-    }, withToken);
+    const config = loadConfig(
+      {
+        POD_NAME: 'probe-a',
+        POD_NAMESPACE: 'sd-1',
+        NODE_NAME: 'node-2',
+        POD_IP: '10.244.1.7',
+        HTTP_PORTS: '8443, 9443',
+        TCP_ECHO_PORT: '7000',
+        UDP_ECHO_PORT: '7001',
+        LISTEN_ADDRESS: '::1',
+        READY: 'false',
+        ...TOKEN_ENV,
+      },
+      withToken,
+    );
     expect(config).toEqual({
       identity: { pod: 'probe-a', namespace: 'sd-1', node: 'node-2', podIP: '10.244.1.7' },
       httpPorts: [8443, 9443],
@@ -81,7 +84,7 @@ describe('loadConfig', () => {
 
   it.each([
     ['no token file named', {}, withToken, 'is not set: the agent refuses to serve its API'],
-    ['a token file that is not there', TOKEN_ENV, readFile({}), 'cannot be read (ENOENT): is the run\'s token Secret mounted?'],
+    ['a token file that is not there', TOKEN_ENV, readFile({}), "cannot be read (ENOENT): is the run's token Secret mounted?"],
     ['an empty token', TOKEN_ENV, readFile({ '/run/token/token': '\n' }), 'is empty'],
     ['a short token', TOKEN_ENV, readFile({ '/run/token/token': 'secret' }), 'has 6 characters, fewer than 32'],
     ['a token with spaces inside', TOKEN_ENV, readFile({ '/run/token/token': `${TOKEN} ${TOKEN}` }), 'characters other than printable ASCII'],

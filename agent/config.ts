@@ -89,7 +89,7 @@ function parseAddress(env: Env, variable: string): string | undefined {
 
 function readToken(env: Env, readFile: (path: string) => string): string {
   const path = env.AGENT_TOKEN_FILE ?? '';
-  if (path === '') throw new ConfigError('AGENT_TOKEN_FILE', path, 'is not set: the agent refuses to serve its API without the run\'s token');
+  if (path === '') throw new ConfigError('AGENT_TOKEN_FILE', path, "is not set: the agent refuses to serve its API without the run's token");
   let text: string;
   try {
     text = readFile(path);

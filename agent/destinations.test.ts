@@ -5,7 +5,16 @@ import type { DestinationRules, Resolve } from './destinations.ts';
 import type { DnsTarget, ProbeTarget, TcpTarget } from './protocol.ts';
 
 const tcp = (host: string): TcpTarget => ({ kind: 'tcp', id: 't', timeoutMs: 100, host, port: 80 });
-const dns = (server: string, extra: Partial<DnsTarget> = {}): DnsTarget => ({ kind: 'dns', id: 'd', timeoutMs: 100, server, name: 'x', type: 'A', transport: 'udp', ...extra });
+const dns = (server: string, extra: Partial<DnsTarget> = {}): DnsTarget => ({
+  kind: 'dns',
+  id: 'd',
+  timeoutMs: 100,
+  server,
+  name: 'x',
+  type: 'A',
+  transport: 'udp',
+  ...extra,
+});
 const rules: DestinationRules = { podNameservers: ['169.254.20.10', '127.0.0.1'] };
 
 /** A resolver that knows a few names, as DNS would answer them. */
@@ -13,12 +22,17 @@ function fakeResolve(names: Record<string, string[]>): Resolve {
   return (hostname, _options, callback) => {
     const addresses = names[hostname];
     if (addresses === undefined) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
-    callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+    callback(
+      null,
+      addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+    );
   };
 }
 
 function lookupOnce(target: ProbeTarget, hostname: string, resolve: Resolve, all = false): Promise<string | LookupAddress[]> {
-  return new Promise((done, fail) => guardedLookup(target, { ...rules, resolve })(hostname, { all }, (error, address) => (error === null ? done(address) : fail(error))));
+  return new Promise((done, fail) =>
+    guardedLookup(target, { ...rules, resolve })(hostname, { all }, (error, address) => (error === null ? done(address) : fail(error))),
+  );
 }
 
 describe('refusedClass', () => {
@@ -44,14 +58,19 @@ describe('refusedClass', () => {
     expect(refusedClass(address)).toBe(expected);
   });
 
-  it.each(['10.96.0.10', '172.18.0.2', '192.168.1.1', '100.64.0.1', '8.8.8.8', 'fd00::10', 'fec0::1', '2001:db8::1', 'kubernetes.default', ''])('%s is not refused', (address) => {
-    expect(refusedClass(address)).toBeUndefined();
-  });
+  it.each(['10.96.0.10', '172.18.0.2', '192.168.1.1', '100.64.0.1', '8.8.8.8', 'fd00::10', 'fec0::1', '2001:db8::1', 'kubernetes.default', ''])(
+    '%s is not refused',
+    (address) => {
+      expect(refusedClass(address)).toBeUndefined();
+    },
+  );
 });
 
 describe('admit', () => {
   it('refuses loopback, link-local and metadata addresses, saying what they are', () => {
-    expect(() => admit(tcp('169.254.169.254'), '169.254.169.254', rules)).toThrow('refused target 169.254.169.254: a link-local address, where probes may not go');
+    expect(() => admit(tcp('169.254.169.254'), '169.254.169.254', rules)).toThrow(
+      'refused target 169.254.169.254: a link-local address, where probes may not go',
+    );
     expect(() => admit(tcp('::1'), '::1', rules)).toThrow('refused target ::1: a loopback address (the pod itself), where probes may not go');
     expect(() => admit(tcp('fd00:ec2::254'), 'fd00:ec2::254', rules)).toThrow('a cloud metadata service address');
     const error = (() => {
@@ -85,8 +104,14 @@ describe('guardedLookup', () => {
   const resolve = fakeResolve({ 'metadata.rebind.test': ['127.0.0.1'], 'mixed.test': ['10.0.0.7', '169.254.169.254'], 'svc.test': ['10.0.0.7', 'fd00::7'] });
 
   it('refuses a name that resolves to a refused address', async () => {
-    await expect(lookupOnce(tcp('metadata.rebind.test'), 'metadata.rebind.test', resolve)).rejects.toMatchObject({ code: 'AGENT_TARGET_REFUSED', address: '127.0.0.1' });
-    await expect(lookupOnce(tcp('mixed.test'), 'mixed.test', resolve, true)).rejects.toMatchObject({ code: 'AGENT_TARGET_REFUSED', address: '169.254.169.254' });
+    await expect(lookupOnce(tcp('metadata.rebind.test'), 'metadata.rebind.test', resolve)).rejects.toMatchObject({
+      code: 'AGENT_TARGET_REFUSED',
+      address: '127.0.0.1',
+    });
+    await expect(lookupOnce(tcp('mixed.test'), 'mixed.test', resolve, true)).rejects.toMatchObject({
+      code: 'AGENT_TARGET_REFUSED',
+      address: '169.254.169.254',
+    });
   });
 
   it('answers as dns.lookup does otherwise: one address, or all of them when asked', async () => {
@@ -104,7 +129,9 @@ describe('guardedLookup', () => {
       seen.push(options);
       resolve(hostname, options, callback);
     };
-    const address = await new Promise((done) => guardedLookup(tcp('svc.test'), { ...rules, resolve: spy })('svc.test', 4 as never, (_error, found) => done(found)));
+    const address = await new Promise((done) =>
+      guardedLookup(tcp('svc.test'), { ...rules, resolve: spy })('svc.test', 4 as never, (_error, found) => done(found)),
+    );
     expect(address).toBe('10.0.0.7');
     expect(seen).toEqual([{ family: 4, all: true }]);
   });
@@ -114,7 +141,13 @@ describe('udpLookup', () => {
   const resolve = fakeResolve({ 'metadata.rebind.test': ['169.254.169.254'] });
   const udp = (hostname: string) =>
     new Promise<{ error: unknown; address: unknown }>((done) =>
-      (udpLookup(guardedLookup(tcp(hostname), { ...rules, resolve })) as unknown as (h: string, f: number, cb: (error: unknown, address: unknown) => void) => void)(hostname, 4, (error, address) => done({ error, address })),
+      (
+        udpLookup(guardedLookup(tcp(hostname), { ...rules, resolve })) as unknown as (
+          h: string,
+          f: number,
+          cb: (error: unknown, address: unknown) => void,
+        ) => void
+      )(hostname, 4, (error, address) => done({ error, address })),
     );
 
   it('lets the wildcard a dgram socket binds to pass, and guards names', async () => {
@@ -126,11 +159,19 @@ describe('udpLookup', () => {
 describe('withNameserverAllowance', () => {
   it("names 'pod-nameserver' for a DNS query to a local server on port 53, as the pods' resolv.conf gives it", () => {
     expect(withNameserverAllowance(dns('169.254.20.10'))).toEqual(dns('169.254.20.10', { allow: 'pod-nameserver' }));
-    expect(withNameserverAllowance(dns('127.0.0.1', { port: 53, transport: 'tcp' }))).toEqual(dns('127.0.0.1', { port: 53, transport: 'tcp', allow: 'pod-nameserver' }));
+    expect(withNameserverAllowance(dns('127.0.0.1', { port: 53, transport: 'tcp' }))).toEqual(
+      dns('127.0.0.1', { port: 53, transport: 'tcp', allow: 'pod-nameserver' }),
+    );
   });
 
   it('leaves every other target as it was', () => {
-    for (const target of [dns('10.96.0.10'), dns('169.254.20.10', { port: 5353 }), dns('coredns.test'), tcp('127.0.0.1'), { kind: 'http', id: 'h', timeoutMs: 1, url: 'http://169.254.169.254/' } satisfies ProbeTarget]) {
+    for (const target of [
+      dns('10.96.0.10'),
+      dns('169.254.20.10', { port: 5353 }),
+      dns('coredns.test'),
+      tcp('127.0.0.1'),
+      { kind: 'http', id: 'h', timeoutMs: 1, url: 'http://169.254.169.254/' } satisfies ProbeTarget,
+    ]) {
       expect(withNameserverAllowance(target)).toBe(target);
     }
   });

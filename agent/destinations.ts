@@ -70,7 +70,11 @@ export function refusedClass(address: string): AddressClass | undefined {
 }
 
 /** Resolves a name to all its addresses, as dns.lookup with `all: true`. */
-export type Resolve = (hostname: string, options: LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+export type Resolve = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
 
 export interface DestinationRules {
   /**
@@ -107,7 +111,11 @@ export function admit(target: ProbeTarget, address: string, rules: DestinationRu
   if (refused === undefined) return;
   if (target.kind !== 'dns' || target.allow !== 'pod-nameserver') throw new TargetRefusedError(address, refused, 'where probes may not go');
   if (!isPodNameserver(address, rules)) {
-    throw new TargetRefusedError(address, refused, `and not a nameserver of this pod (${rules.podNameservers.join(', ') || 'none'}), all that 'pod-nameserver' allows`);
+    throw new TargetRefusedError(
+      address,
+      refused,
+      `and not a nameserver of this pod (${rules.podNameservers.join(', ') || 'none'}), all that 'pod-nameserver' allows`,
+    );
   }
 }
 

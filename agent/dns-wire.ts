@@ -14,7 +14,10 @@ export function encodeQuery(target: DnsTarget, id: number): Buffer {
     flags: target.recursionDesired === false ? 0 : RECURSION_DESIRED,
     questions: [{ type: target.type, name: target.name, class: 'IN' }],
     // EDNS0 (RFC 6891): the largest UDP answer we take; without it a server stops at 512 bytes.
-    additionals: target.udpSize === undefined ? [] : [{ type: 'OPT', name: '.', udpPayloadSize: target.udpSize, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+    additionals:
+      target.udpSize === undefined
+        ? []
+        : [{ type: 'OPT', name: '.', udpPayloadSize: target.udpSize, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
   });
 }
 

@@ -48,9 +48,7 @@ function wildcards(addresses: readonly string[]): string[] {
 }
 
 async function bindEcho(pod: string, address: string, port: number, shared: boolean): Promise<Socket> {
-  const socket = isIPv6(address)
-    ? createSocket({ type: 'udp6', reuseAddr: shared, ipv6Only: true })
-    : createSocket({ type: 'udp4', reuseAddr: shared });
+  const socket = isIPv6(address) ? createSocket({ type: 'udp6', reuseAddr: shared, ipv6Only: true }) : createSocket({ type: 'udp4', reuseAddr: shared });
   const prefix = Buffer.from(echoPrefix(pod));
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
@@ -65,7 +63,12 @@ async function bindEcho(pod: string, address: string, port: number, shared: bool
     if (socket.getSendQueueSize() > MAX_UDP_QUEUE_BYTES) return;
     // Bytes are echoed as they came; only a bulk message (ASCII by construction) is answered short.
     const bulk = message.length > 2 && message.includes(BULK_BYTES) ? bulkAnswer(message.toString('latin1'), message.length) : undefined;
-    socket.send(bulk === undefined ? Buffer.concat([prefix, message]) : Buffer.concat([prefix, Buffer.from(bulk, 'latin1')]), peer.port, peer.address, () => {});
+    socket.send(
+      bulk === undefined ? Buffer.concat([prefix, message]) : Buffer.concat([prefix, Buffer.from(bulk, 'latin1')]),
+      peer.port,
+      peer.address,
+      () => {},
+    );
   });
   return socket;
 }

@@ -123,9 +123,14 @@ describe('the bundled agent', () => {
     expect(agent.stderr()).toBe('shakedown-agent: invalid HTTP_PORTS="80,8081": port 80 is outside 1024-65535 (the agent runs without privileges)\n');
   });
 
-  it('refuses to start without the run\'s token, listening on nothing', async () => {
+  it("refuses to start without the run's token, listening on nothing", async () => {
     const [apiPort = 0] = await distinctTcpPorts(1);
-    const env = { HTTP_PORTS: String(apiPort), LISTEN_ADDRESS: LOOPBACK, TCP_ECHO_PORT: String(await closedTcpPort()), UDP_ECHO_PORT: String(await closedUdpPort()) };
+    const env = {
+      HTTP_PORTS: String(apiPort),
+      LISTEN_ADDRESS: LOOPBACK,
+      TCP_ECHO_PORT: String(await closedTcpPort()),
+      UDP_ECHO_PORT: String(await closedUdpPort()),
+    };
     const unset = run(script, env);
     expect(await unset.exited).toBe(1);
     expect(unset.stderr()).toBe('shakedown-agent: invalid AGENT_TOKEN_FILE="": is not set: the agent refuses to serve its API without the run\'s token\n');

@@ -42,13 +42,22 @@ describe('the interface MTU', () => {
 
   it('reads the MTU of the default route interface', async () => {
     const root = await sysNet({ eth0: '1450\n', lo: '65536\n' });
-    expect(await readInterfaceMtu({ route: join(root, 'route'), ipv6Route: join(root, 'route6'), sysNet: join(root, 'net') })).toEqual({ interface: 'eth0', mtu: 1450 });
+    expect(await readInterfaceMtu({ route: join(root, 'route'), ipv6Route: join(root, 'route6'), sysNet: join(root, 'net') })).toEqual({
+      interface: 'eth0',
+      mtu: 1450,
+    });
   });
 
   it('uses the IPv6 default route when there is no IPv4 one, and says why it cannot read an MTU', async () => {
     const root = await sysNet({ net6: '1280', eth0: 'jumbo' });
-    expect(await readInterfaceMtu({ route: join(root, 'empty'), ipv6Route: join(root, 'route6'), sysNet: join(root, 'net') })).toEqual({ interface: 'net6', mtu: 1280 });
-    expect(await readInterfaceMtu({ route: join(root, 'route'), ipv6Route: join(root, 'route6'), sysNet: join(root, 'net') })).toEqual({ interface: 'eth0', error: 'not an MTU: "jumbo"' });
+    expect(await readInterfaceMtu({ route: join(root, 'empty'), ipv6Route: join(root, 'route6'), sysNet: join(root, 'net') })).toEqual({
+      interface: 'net6',
+      mtu: 1280,
+    });
+    expect(await readInterfaceMtu({ route: join(root, 'route'), ipv6Route: join(root, 'route6'), sysNet: join(root, 'net') })).toEqual({
+      interface: 'eth0',
+      error: 'not an MTU: "jumbo"',
+    });
     const missing = await readInterfaceMtu({ route: join(root, 'nothing'), ipv6Route: join(root, 'nothing'), sysNet: join(root, 'net-missing') });
     expect(missing.interface).toBe('eth0');
     expect(missing.error).toMatch(/ENOENT/);

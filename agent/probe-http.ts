@@ -64,25 +64,29 @@ function httpFinding(target: HttpTarget, response: IncomingMessage, body: Buffer
 }
 
 export function probeHttp(target: HttpTarget, context: ProbeContext = {}): Promise<ProbeResult> {
-  return runProbeScope(target, (scope) => {
-    const url = new URL(target.url);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = send(url, { ...requestOptions(target), lookup: scope.lookup });
-    scope.onEnd(() => request.destroy());
-    request.on('error', (error) => scope.fail(error));
-    request.on('response', (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const done = () => scope.finish(httpFinding(target, response, Buffer.concat(chunks)));
-      response.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        size += chunk.length;
-        // Enough to judge the answer; the rest of a large body is not worth the wait.
-        if (size >= MAX_BODY_BYTES) done();
+  return runProbeScope(
+    target,
+    (scope) => {
+      const url = new URL(target.url);
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const request = send(url, { ...requestOptions(target), lookup: scope.lookup });
+      scope.onEnd(() => request.destroy());
+      request.on('error', (error) => scope.fail(error));
+      request.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const done = () => scope.finish(httpFinding(target, response, Buffer.concat(chunks)));
+        response.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          size += chunk.length;
+          // Enough to judge the answer; the rest of a large body is not worth the wait.
+          if (size >= MAX_BODY_BYTES) done();
+        });
+        response.on('end', done);
+        response.on('error', (error) => scope.fail(error));
       });
-      response.on('end', done);
-      response.on('error', (error) => scope.fail(error));
-    });
-    request.end();
-  }, context);
+      request.end();
+    },
+    context,
+  );
 }

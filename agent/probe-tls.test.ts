@@ -40,7 +40,12 @@ describe('probeTls', () => {
   it('completes the handshake without verifying and returns the chain as served, with the SNI sent', async () => {
     const seen: { servername?: string } = {};
     const result = await probeTls(target(await tlsServer(seen), { servername: 'shop.example' }));
-    expect(result).toMatchObject({ id: 'tls-1', kind: 'tls', outcome: 'ok', detail: expect.stringMatching(/^handshake done \(TLSv1\.3\), 1 certificate\(s\) served$/) });
+    expect(result).toMatchObject({
+      id: 'tls-1',
+      kind: 'tls',
+      outcome: 'ok',
+      detail: expect.stringMatching(/^handshake done \(TLSv1\.3\), 1 certificate\(s\) served$/),
+    });
     expect(result.tls?.chain).toHaveLength(1);
     const served = new X509Certificate(Buffer.from(result.tls?.chain[0] ?? '', 'base64'));
     expect(served.fingerprint256).toBe(new X509Certificate(TEST_CERT).fingerprint256);

@@ -23,27 +23,34 @@ export function peerChain(socket: TLSSocket): string[] {
 }
 
 export function probeTls(target: TlsTarget, context: ProbeContext = {}): Promise<ProbeResult> {
-  return runProbeScope(target, (scope) => {
-    // SNI carries names only, never an IP literal.
-    const servername = target.servername !== undefined && isIP(target.servername) === 0 ? target.servername : undefined;
-    const socket = connect({
-      host: target.host,
-      port: target.port,
-      rejectUnauthorized: false,
-      ...(servername === undefined ? {} : { servername }),
-      ALPNProtocols: ['h2', 'http/1.1'],
-      lookup: scope.lookup,
-    });
-    scope.onEnd(() => socket.destroy());
-    socket.on('secureConnect', () => {
-      const tls: TlsData = { chain: peerChain(socket) };
-      const protocol = socket.getProtocol();
-      if (protocol !== null) tls.protocol = protocol;
-      const cipher = socket.getCipher() as { name?: string } | undefined;
-      if (cipher?.name !== undefined) tls.cipher = cipher.name;
-      const detail = tls.chain.length === 0 ? 'handshake done, but the peer sent no certificate' : `handshake done (${tls.protocol ?? 'TLS'}), ${tls.chain.length} certificate(s) served`;
-      scope.finish({ outcome: tls.chain.length === 0 ? 'tls-error' : 'ok', detail, tls });
-    });
-    socket.on('error', (error) => scope.fail(error));
-  }, context);
+  return runProbeScope(
+    target,
+    (scope) => {
+      // SNI carries names only, never an IP literal.
+      const servername = target.servername !== undefined && isIP(target.servername) === 0 ? target.servername : undefined;
+      const socket = connect({
+        host: target.host,
+        port: target.port,
+        rejectUnauthorized: false,
+        ...(servername === undefined ? {} : { servername }),
+        ALPNProtocols: ['h2', 'http/1.1'],
+        lookup: scope.lookup,
+      });
+      scope.onEnd(() => socket.destroy());
+      socket.on('secureConnect', () => {
+        const tls: TlsData = { chain: peerChain(socket) };
+        const protocol = socket.getProtocol();
+        if (protocol !== null) tls.protocol = protocol;
+        const cipher = socket.getCipher() as { name?: string } | undefined;
+        if (cipher?.name !== undefined) tls.cipher = cipher.name;
+        const detail =
+          tls.chain.length === 0
+            ? 'handshake done, but the peer sent no certificate'
+            : `handshake done (${tls.protocol ?? 'TLS'}), ${tls.chain.length} certificate(s) served`;
+        scope.finish({ outcome: tls.chain.length === 0 ? 'tls-error' : 'ok', detail, tls });
+      });
+      socket.on('error', (error) => scope.fail(error));
+    },
+    context,
+  );
 }

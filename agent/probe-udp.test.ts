@@ -49,7 +49,10 @@ describe('probeUdp', () => {
       reply(`spy|large|#${message.length}`);
     });
     closers.push(spy.close);
-    expect(await probeUdp(target(echo.port, { payload: 'large', size: 1472 }))).toMatchObject({ outcome: 'ok', reply: { pod: 'backend-4', text: 'large|#1472' } });
+    expect(await probeUdp(target(echo.port, { payload: 'large', size: 1472 }))).toMatchObject({
+      outcome: 'ok',
+      reply: { pod: 'backend-4', text: 'large|#1472' },
+    });
     expect(await probeUdp(target(spy.port, { payload: 'large', size: 1472 }))).toMatchObject({ outcome: 'ok', reply: { pod: 'spy' } });
     expect(seen).toEqual([1472]);
   });

@@ -10,12 +10,16 @@ import type { ProbeResult, UdpTarget } from './protocol.ts';
 
 export function probeUdp(target: UdpTarget, context: ProbeContext = {}): Promise<ProbeResult> {
   const { sent, expect } = echoExchange(target.payload ?? DEFAULT_PAYLOAD, target.size);
-  return runProbeScope(target, (scope) => {
-    const socket = createSocket({ type: isIPv6(target.host) ? 'udp6' : 'udp4', ...(scope.lookup === undefined ? {} : { lookup: udpLookup(scope.lookup) }) });
-    scope.onEnd(() => socket.close());
-    socket.on('error', (error) => scope.fail(error));
-    socket.on('message', (message) => scope.finish(echoFinding(message.toString('utf8'), expect)));
-    socket.on('connect', () => socket.send(sent));
-    socket.connect(target.port, target.host);
-  }, context);
+  return runProbeScope(
+    target,
+    (scope) => {
+      const socket = createSocket({ type: isIPv6(target.host) ? 'udp6' : 'udp4', ...(scope.lookup === undefined ? {} : { lookup: udpLookup(scope.lookup) }) });
+      scope.onEnd(() => socket.close());
+      socket.on('error', (error) => scope.fail(error));
+      socket.on('message', (message) => scope.finish(echoFinding(message.toString('utf8'), expect)));
+      socket.on('connect', () => socket.send(sent));
+      socket.connect(target.port, target.host);
+    },
+    context,
+  );
 }

@@ -20,17 +20,7 @@ export const MAX_UDP_SIZE = 65_507;
  * destinations.ts) ends in `error` with the code AGENT_TARGET_REFUSED and the reason as its detail:
  * never `refused`, which says a peer refused the connection.
  */
-export type Outcome =
-  | 'ok'
-  | 'refused'
-  | 'timeout'
-  | 'reset'
-  | 'unreachable'
-  | 'dns-error'
-  | 'tls-error'
-  | 'http-status'
-  | 'protocol-error'
-  | 'error';
+export type Outcome = 'ok' | 'refused' | 'timeout' | 'reset' | 'unreachable' | 'dns-error' | 'tls-error' | 'http-status' | 'protocol-error' | 'error';
 
 /**
  * Allowances a DNS target may name for a server the agent otherwise refuses (API v3):

@@ -5,7 +5,10 @@ import type { ResolvConf } from './protocol.ts';
 export function parseResolvConf(text: string): ResolvConf {
   const conf: ResolvConf = { nameservers: [], search: [], options: [] };
   for (const line of text.split('\n')) {
-    const [keyword, ...values] = line.replace(/[#;].*/, '').trim().split(/\s+/);
+    const [keyword, ...values] = line
+      .replace(/[#;].*/, '')
+      .trim()
+      .split(/\s+/);
     if (keyword === 'nameserver' && values[0] !== undefined) conf.nameservers.push(values[0]);
     // As in glibc, the last `search` or `domain` line wins.
     else if (keyword === 'search' || keyword === 'domain') conf.search = values;

@@ -154,7 +154,11 @@ function echoTarget<K extends 'tcp' | 'udp'>(kind: K, fields: Fields, field: str
 
 // A pod's nameservers answer on port 53 (resolv.conf names no port): the allowance opens nothing else.
 function dnsTarget(fields: Fields, field: string): DnsTarget {
-  onlyKeys(fields, ['kind', 'id', 'timeoutMs', 'server', 'port', 'name', 'type', 'transport', 'recursionDesired', 'tcpOnTruncation', 'udpSize', 'allow'], field);
+  onlyKeys(
+    fields,
+    ['kind', 'id', 'timeoutMs', 'server', 'port', 'name', 'type', 'transport', 'recursionDesired', 'tcpOnTruncation', 'udpSize', 'allow'],
+    field,
+  );
   const allow = optional(fields, 'allow', field, oneOf(DNS_ALLOWANCES));
   if (allow === 'pod-nameserver' && fields.port !== undefined && fields.port !== NAMESERVER_PORT) {
     throw new ValidationError(join(field, 'port'), `must be ${NAMESERVER_PORT} (or absent) with allow 'pod-nameserver': a pod's nameservers answer there`);

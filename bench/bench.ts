@@ -35,10 +35,14 @@ async function measure(transport: ProbeTransport, source: AgentAddress, targets:
   } else {
     // One exec per probe, three at a time, as upstream netpol tests run them.
     const limit = pLimit(3);
-    await Promise.all(targets.map((target) => limit(async () => {
-      const { results } = await transport.probe(source, [target]);
-      if (results[0]?.outcome !== 'ok') throw new Error(`exec probe failed: ${results[0]?.detail}`);
-    })));
+    await Promise.all(
+      targets.map((target) =>
+        limit(async () => {
+          const { results } = await transport.probe(source, [target]);
+          if (results[0]?.outcome !== 'ok') throw new Error(`exec probe failed: ${results[0]?.detail}`);
+        }),
+      ),
+    );
   }
   return targets.length / ((performance.now() - started) / 1000);
 }
@@ -65,9 +69,22 @@ async function timeThroughput(session: KubeSession, probes: number): Promise<Thr
     const exec = createExecTransport(kubeExecRunner(session.kc, { throttle: session.connection.throttle }));
     await measure(proxy, source, [tcp(0)], true);
     const batchRates = [];
-    for (let round = 0; round < 3; round++) batchRates.push(await measure(proxy, source, Array.from({ length: probes }, (_, i) => tcp(i)), true));
+    for (let round = 0; round < 3; round++)
+      batchRates.push(
+        await measure(
+          proxy,
+          source,
+          Array.from({ length: probes }, (_, i) => tcp(i)),
+          true,
+        ),
+      );
     const execProbes = 30;
-    const execRate = await measure(exec, source, Array.from({ length: execProbes }, (_, i) => tcp(i)), false);
+    const execRate = await measure(
+      exec,
+      source,
+      Array.from({ length: execProbes }, (_, i) => tcp(i)),
+      false,
+    );
     return { batchPerSecond: batchRates.sort((a, b) => a - b)[1] ?? 0, execPerSecond: execRate, batchProbes: probes, execProbes };
   } finally {
     await removeRun(namespaces, runId, { timeoutMs: 60_000 });

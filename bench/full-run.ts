@@ -57,7 +57,12 @@ export function shapeOf(report: Pick<JsonReport, 'run' | 'results'>): RunShape {
   const origin = Number.isFinite(runStart) ? runStart : Math.min(...timed.map((t) => t.span.start));
   const end = Number.isFinite(runEnd) ? runEnd : Math.max(...timed.map((t) => t.span.end));
   const bySuite = Map.groupBy(timed, (t) => t.result.suite);
-  const suites = [...bySuite].map(([suite, list]) => ({ suite, start: Math.min(...list.map((t) => t.span.start)) - origin, end: Math.max(...list.map((t) => t.span.end)) - origin, checks: list.length }));
+  const suites = [...bySuite].map(([suite, list]) => ({
+    suite,
+    start: Math.min(...list.map((t) => t.span.start)) - origin,
+    end: Math.max(...list.map((t) => t.span.end)) - origin,
+    checks: list.length,
+  }));
   suites.sort((a, b) => b.end - a.end);
   const first = timed.length === 0 ? origin : Math.min(...timed.map((t) => t.span.start));
   const last = timed.length === 0 ? origin : Math.max(...timed.map((t) => t.span.end));
@@ -138,12 +143,17 @@ async function main(): Promise<void> {
   try {
     for (let i = 1; i <= count; i++) {
       if (!values['back-to-back']) {
-        const rest = await poll(async () => (await session.clients.core.listNamespace({ labelSelector: ownedSelector() })).items.length, (left) => left === 0, { timeoutMs: 60_000, intervalMs: 1000 });
+        const rest = await poll(
+          async () => (await session.clients.core.listNamespace({ labelSelector: ownedSelector() })).items.length,
+          (left) => left === 0,
+          { timeoutMs: 60_000, intervalMs: 1000 },
+        );
         if (!rest.ok) console.log(`(${rest.value} namespace(s) of earlier runs still there after 60 s; starting anyway)`);
       }
       const run = await runOnce(path, join(dir, `run-${i}.json`), extra);
       runs.push(run);
-      if (run.shape === undefined) console.log(`run ${i}: wall ${s(run.wallMs)} s, exit ${run.exitCode}; no JSON report\n${run.output.split('\n').slice(-20).join('\n')}`);
+      if (run.shape === undefined)
+        console.log(`run ${i}: wall ${s(run.wallMs)} s, exit ${run.exitCode}; no JSON report\n${run.output.split('\n').slice(-20).join('\n')}`);
       else console.log(describeRun(i, run.wallMs, run.exitCode, run.shape));
     }
   } finally {
@@ -153,12 +163,18 @@ async function main(): Promise<void> {
   const walls = runs.map((run) => run.wallMs);
   const wall = median(walls);
   const failed = runs.filter((run) => run.exitCode !== 0).length;
-  const ends = Map.groupBy(runs.flatMap((run) => run.shape?.path.at(-1) ?? []), (p) => `${p.suite} › ${p.check}`);
+  const ends = Map.groupBy(
+    runs.flatMap((run) => run.shape?.path.at(-1) ?? []),
+    (p) => `${p.suite} › ${p.check}`,
+  );
   const usual = [...ends].sort((a, b) => b[1].length - a[1].length)[0];
   console.log(
     `median wall time ${s(wall)} s over ${count} run(s)${values['back-to-back'] ? ' back to back' : ' each on a cluster at rest'} (min ${s(Math.min(...walls))}, max ${s(Math.max(...walls))}); target under ${TARGET_MS / 1000} s: ${wall < TARGET_MS ? 'met' : 'NOT met'}${failed > 0 ? `; ${failed} run(s) did not exit 0` : ''}`,
   );
-  if (usual !== undefined) console.log(`the wall time waited most often on ${usual[0]} (${usual[1].length} of ${runs.length})${values.keep === undefined ? '' : `; reports kept in ${dir}`}`);
+  if (usual !== undefined)
+    console.log(
+      `the wall time waited most often on ${usual[0]} (${usual[1].length} of ${runs.length})${values.keep === undefined ? '' : `; reports kept in ${dir}`}`,
+    );
   if (wall >= TARGET_MS || failed > 0) process.exitCode = 1;
 }
 

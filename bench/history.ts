@@ -14,12 +14,18 @@ import { writeSyntheticReports } from '../reports/history/testing/nights.ts';
 
 const TARGET_MS = 2000;
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, reports: { type: 'string', default: '100' }, checks: { type: 'string', default: '120' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '7' }, reports: { type: 'string', default: '100' }, checks: { type: 'string', default: '120' } },
+});
 const [runs, reports, checks] = [values.runs, values.reports, values.checks].map(Number) as [number, number, number];
 
 async function runOnce(dir: string): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'cli', 'shakedown.ts'), 'history', join(dir, 'nights'), '--html', join(dir, 'history.html'), '--json', join(dir, 'history.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [join(PACKAGE_ROOT, 'cli', 'shakedown.ts'), 'history', join(dir, 'nights'), '--html', join(dir, 'history.html'), '--json', join(dir, 'history.json')],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

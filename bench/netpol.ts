@@ -45,7 +45,16 @@ async function timeTable(session: KubeSession): Promise<TableTimes> {
   try {
     const nodes = (await session.clients.core.listNode()).items.map((node) => node.metadata?.name ?? '');
     const image = chooseProbeImage(undefined, session.target.context);
-    const built = await deployWorld({ model: MODEL, session, runId, expiresAt: new Date(Date.now() + 3_600_000), nodes, image, bundle: await buildAgentBundle(), token: newAgentToken() });
+    const built = await deployWorld({
+      model: MODEL,
+      session,
+      runId,
+      expiresAt: new Date(Date.now() + 3_600_000),
+      nodes,
+      image,
+      bundle: await buildAgentBundle(),
+      token: newAgentToken(),
+    });
     world = built;
     const step = (timeoutMs = PROBE_TIMEOUT_MS) => probeTable(built.transport, built.model, built.pods, { timeoutMs });
     const allAllowed = expectTable(built.model, []);
@@ -54,8 +63,18 @@ async function timeTable(session: KubeSession): Promise<TableTimes> {
       if (wrong.length > 0) throw new Error(`${what}: ${wrong.length} probes not as expected`);
     };
     // Fresh pods: the first paths may take a moment (the plugin programming them); poll until all allowed.
-    const warm = await pollTable(built.transport, built.model, built.pods, allAllowed, { boundMs: 30_000, pollTimeoutMs: PROBE_TIMEOUT_MS, finalTimeoutMs: 2000 });
-    if (!warm.ok) throw new Error(`warm-up: ${warm.mismatches.length} probes not as expected after 30 s: ${warm.mismatches.slice(0, 3).map((m) => `${m.from}>${m.to} ${m.port}`).join(', ')}`);
+    const warm = await pollTable(built.transport, built.model, built.pods, allAllowed, {
+      boundMs: 30_000,
+      pollTimeoutMs: PROBE_TIMEOUT_MS,
+      finalTimeoutMs: 2000,
+    });
+    if (!warm.ok)
+      throw new Error(
+        `warm-up: ${warm.mismatches.length} probes not as expected after 30 s: ${warm.mismatches
+          .slice(0, 3)
+          .map((m) => `${m.from}>${m.to} ${m.port}`)
+          .join(', ')}`,
+      );
     const allowedStepMs: number[] = [];
     for (let round = 0; round < 3; round++) {
       const started = performance.now();
@@ -68,7 +87,11 @@ async function timeTable(session: KubeSession): Promise<TableTimes> {
     if (draft === undefined) throw new Error('no default deny draft');
     const policy = toNetworkPolicy(draft, built.resolver);
     await session.clients.networking.createNamespacedNetworkPolicy({ namespace: policy.metadata?.namespace ?? '', body: policy });
-    const denied = await pollTable(built.transport, built.model, built.pods, expectTable(built.model, DEFAULT_DENY_INGRESS.steps[0]?.expect ?? []), { boundMs: 30_000, pollTimeoutMs: PROBE_TIMEOUT_MS, finalTimeoutMs: 2000 });
+    const denied = await pollTable(built.transport, built.model, built.pods, expectTable(built.model, DEFAULT_DENY_INGRESS.steps[0]?.expect ?? []), {
+      boundMs: 30_000,
+      pollTimeoutMs: PROBE_TIMEOUT_MS,
+      finalTimeoutMs: 2000,
+    });
     if (!denied.ok) throw new Error(`the default deny did not match: ${denied.mismatches.length} mismatches`);
     await session.clients.networking.deleteNamespacedNetworkPolicy({ name: policy.metadata?.name ?? '', namespace: policy.metadata?.namespace ?? '' });
     await pollTable(built.transport, built.model, built.pods, allAllowed, { boundMs: 30_000, pollTimeoutMs: PROBE_TIMEOUT_MS, finalTimeoutMs: 2000 });
@@ -92,7 +115,15 @@ async function timeTable(session: KubeSession): Promise<TableTimes> {
     );
     const perProbeExecMs = performance.now() - started;
     check(single, 'one exec per probe');
-    return { probes: probesOf(built.model).length, setupMs: built.setupMs, allowedStepMs, denyStepMs: denied.lastStepMs, denyLatencyMs: denied.elapsedMs, perProbeExecMs, perProbeCount: single.size };
+    return {
+      probes: probesOf(built.model).length,
+      setupMs: built.setupMs,
+      allowedStepMs,
+      denyStepMs: denied.lastStepMs,
+      denyLatencyMs: denied.elapsedMs,
+      perProbeExecMs,
+      perProbeCount: single.size,
+    };
   } finally {
     await world?.transport.close();
     const listed = await namespaces.list(ownedSelector(runId));

@@ -52,7 +52,10 @@ async function runOnce(kubeconfig: string): Promise<QuickRun> {
       if (marks[mark] === undefined && pattern.test(elapsed[2] ?? '')) marks[mark] = Number(elapsed[1]) * 1000;
     }
   }
-  const summary = output.split('\n').filter((line) => /^(ran \d+ checks|\d+ passed)/.test(line)).join('; ');
+  const summary = output
+    .split('\n')
+    .filter((line) => /^(ran \d+ checks|\d+ passed)/.test(line))
+    .join('; ');
   return { wallMs, exitCode, marks, summary };
 }
 
@@ -69,7 +72,9 @@ const span = (run: QuickRun, from: Mark | 0, to: Mark | 'end'): number | undefin
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { kubeconfig: { type: 'string' }, runs: { type: 'string', default: '5' }, 'back-to-back': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { kubeconfig: { type: 'string' }, runs: { type: 'string', default: '5' }, 'back-to-back': { type: 'boolean', default: false } },
+  });
   const { path, location } = benchKubeconfig(values.kubeconfig);
   const session = await openKubeSession(location, { qps: 5 });
   // Until no namespace of any shakedown run is left (at most a minute).
@@ -94,7 +99,9 @@ async function main(): Promise<void> {
   const wall = median(runs.map((run) => run.wallMs));
   const failed = runs.filter((run) => run.exitCode !== 0).length;
   await session.close();
-  console.log(`median wall time ${s(wall).trim()} s over ${count} run(s)${values['back-to-back'] ? ' back to back' : ' each on a cluster at rest'} (min ${s(Math.min(...runs.map((r) => r.wallMs))).trim()}, max ${s(Math.max(...runs.map((r) => r.wallMs))).trim()}); target under ${TARGET_MS / 1000} s: ${wall < TARGET_MS ? 'met' : 'NOT met'}${failed > 0 ? `; ${failed} run(s) did not exit 0` : ''}`);
+  console.log(
+    `median wall time ${s(wall).trim()} s over ${count} run(s)${values['back-to-back'] ? ' back to back' : ' each on a cluster at rest'} (min ${s(Math.min(...runs.map((r) => r.wallMs))).trim()}, max ${s(Math.max(...runs.map((r) => r.wallMs))).trim()}); target under ${TARGET_MS / 1000} s: ${wall < TARGET_MS ? 'met' : 'NOT met'}${failed > 0 ? `; ${failed} run(s) did not exit 0` : ''}`,
+  );
   if (wall >= TARGET_MS || failed > 0) process.exitCode = 1;
 }
 

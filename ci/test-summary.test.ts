@@ -9,12 +9,19 @@ describe('CI closing line', () => {
 
   it('names each failed test with the head of its error, and a file that failed outside any test', () => {
     const report = {
-      numPassedTests: 1, numFailedTests: 1, numPendingTests: 0, numTodoTests: 0,
+      numPassedTests: 1,
+      numFailedTests: 1,
+      numPendingTests: 0,
+      numTodoTests: 0,
       testResults: [
-        { name: 'test/a.cluster.test.ts', status: 'failed', assertionResults: [
-          { fullName: 'a passes', status: 'passed' },
-          { fullName: 'a names the node', status: 'failed', failureMessages: ['AssertionError: expected 2 to be 1\n    at a.ts:3'] },
-        ] },
+        {
+          name: 'test/a.cluster.test.ts',
+          status: 'failed',
+          assertionResults: [
+            { fullName: 'a passes', status: 'passed' },
+            { fullName: 'a names the node', status: 'failed', failureMessages: ['AssertionError: expected 2 to be 1\n    at a.ts:3'] },
+          ],
+        },
         { name: 'test/b.cluster.test.ts', status: 'failed', message: 'Hook timed out in 600000ms', assertionResults: [] },
         { name: 'test/c.cluster.test.ts', status: 'passed', assertionResults: [{ fullName: 'c', status: 'passed' }] },
       ],

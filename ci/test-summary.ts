@@ -33,13 +33,18 @@ export function failures(reports: VitestJson[], lines = 12): string[] {
         const message = (a.failureMessages ?? []).join('\n').split('\n').slice(0, lines).join('\n');
         out.push(`FAILED ${file.name} > ${a.fullName ?? a.title ?? '?'}\n${indent(message)}`);
       }
-      if (failed.length === 0 && file.status === 'failed') out.push(`FAILED ${file.name}\n${indent((file.message ?? '').split('\n').slice(0, lines).join('\n'))}`);
+      if (failed.length === 0 && file.status === 'failed')
+        out.push(`FAILED ${file.name}\n${indent((file.message ?? '').split('\n').slice(0, lines).join('\n'))}`);
     }
   }
   return out;
 }
 
-const indent = (s: string): string => s.split('\n').map((l) => `    ${l}`).join('\n');
+const indent = (s: string): string =>
+  s
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 
 if (import.meta.main) {
   const failuresOnly = process.argv[2] === '--failures';

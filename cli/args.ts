@@ -35,7 +35,8 @@ export function optionsFor(command: CommandSpec, suites: readonly SuiteManifest[
     options[knob.flag] = { ...knob.type.flag, expects: knob.type.expects ?? knob.type.shape };
   }
   if (command.suiteOptions === true) {
-    for (const suite of suites) for (const spec of Object.values(suite.options)) options[spec.flag] = { ...spec.type.flag, expects: spec.type.expects ?? spec.type.shape };
+    for (const suite of suites)
+      for (const spec of Object.values(suite.options)) options[spec.flag] = { ...spec.type.flag, expects: spec.type.expects ?? spec.type.shape };
   }
   if (command.keys.includes('verbose')) options.verbose = { type: 'boolean', short: 'v' };
   if (command.keys.includes('quiet')) options.quiet = { type: 'boolean', short: 'q' };
@@ -54,7 +55,10 @@ export function parseCommandArgs(command: CommandSpec, argv: readonly string[], 
 export function commandsWith(flag: string, suites: readonly SuiteManifest[] = []): string[] {
   const suiteFlag = suites.some((suite) => Object.values(suite.options).some((spec) => spec.flag === flag));
   const takes = (command: CommandSpec): boolean =>
-    (flag === CONFIG_FLAG && command.name !== 'diff' && command.keys.length > 0) || command.keys.some((key) => KNOBS[key].flag === flag) || Object.hasOwn(command.flags ?? {}, flag) || (suiteFlag && command.suiteOptions === true);
+    (flag === CONFIG_FLAG && command.name !== 'diff' && command.keys.length > 0) ||
+    command.keys.some((key) => KNOBS[key].flag === flag) ||
+    Object.hasOwn(command.flags ?? {}, flag) ||
+    (suiteFlag && command.suiteOptions === true);
   return COMMANDS.filter(takes).map((command) => command.name);
 }
 
@@ -152,10 +156,13 @@ function unknownFlag(of: string, reported: string, argv: readonly string[], opti
   }
   const name = reported.slice(2);
   const negated = name.startsWith('no-') ? options[name.slice(3)] : undefined;
-  if (negated?.type === 'string') return `unknown flag ${reported} for ${of}: --${name.slice(3)} takes a value (${negated.expects ?? 'TEXT'}), it cannot be turned off`;
+  if (negated?.type === 'string')
+    return `unknown flag ${reported} for ${of}: --${name.slice(3)} takes a value (${negated.expects ?? 'TEXT'}), it cannot be turned off`;
   const elsewhere = rules.elsewhere?.(name) ?? [];
   if (elsewhere.length > 0) return `unknown flag ${reported} for ${of} (it is a flag of ${elsewhere.map((c) => `\`shakedown ${c}\``).join(', ')})`;
-  const near = Object.keys(options).find((known) => known.toLowerCase() === name.toLowerCase()) ?? Object.keys(options).find((known) => name.length >= 4 && editDistance(known, name) <= 2);
+  const near =
+    Object.keys(options).find((known) => known.toLowerCase() === name.toLowerCase()) ??
+    Object.keys(options).find((known) => name.length >= 4 && editDistance(known, name) <= 2);
   return `unknown flag ${reported} for ${of}${near === undefined ? '' : `; did you mean --${near}?`}`;
 }
 

@@ -26,14 +26,20 @@ export async function cleanupCommand(io: CliIo, settings: Settings, sources: Par
   const session = await openKubeSession(location, { ...(settings.context === undefined ? {} : { context: settings.context }), qps: settings.apiQps });
   try {
     const mode = settings.all || settings.runId !== undefined ? 'all' : 'expired';
-    const result = await removeLeftovers(namespaceApi(session.clients), mode, new Date(), { timeoutMs: CLEANUP_WAIT_MS, giveUp: deletionBlocked(session.clients), ...(settings.runId === undefined ? {} : { runId: settings.runId }) }).catch((error: unknown) => {
+    const result = await removeLeftovers(namespaceApi(session.clients), mode, new Date(), {
+      timeoutMs: CLEANUP_WAIT_MS,
+      giveUp: deletionBlocked(session.clients),
+      ...(settings.runId === undefined ? {} : { runId: settings.runId }),
+    }).catch((error: unknown) => {
       throw apiError(error, { server: session.server, context: session.target.context, action: 'remove namespaces of earlier runs' });
     });
     // Cluster-scoped objects of runs that have no namespace left (or of the run asked for).
     const live = new Set((await namespaceApi(session.clients).list(ownedSelector())).map((namespace) => namespace.metadata?.labels?.[RUN_ID_LABEL] ?? ''));
     const cluster = await removeClusterLeftovers(clusterScopedKinds(session.clients), live, settings.runId);
-    if (result.selected.length === 0 && cluster.removed.length === 0) io.stdout.write(`nothing to clean up${result.kept.length > 0 ? ` (${result.kept.length} namespace(s) of ours kept)` : ''}\n`);
-    if (cluster.removed.length > 0) io.stdout.write(`deleted ${cluster.removed.length} cluster-scoped object(s) of runs that are gone: ${cluster.removed.join(', ')}\n`);
+    if (result.selected.length === 0 && cluster.removed.length === 0)
+      io.stdout.write(`nothing to clean up${result.kept.length > 0 ? ` (${result.kept.length} namespace(s) of ours kept)` : ''}\n`);
+    if (cluster.removed.length > 0)
+      io.stdout.write(`deleted ${cluster.removed.length} cluster-scoped object(s) of runs that are gone: ${cluster.removed.join(', ')}\n`);
     for (const line of cluster.unreadable) io.stderr.write(`could not look for leftovers of kind ${safe(line)}\n`);
     if (result.removed.length > 0) io.stdout.write(`deleted ${result.removed.length} namespace(s): ${result.removed.join(', ')}\n`);
     for (const kept of result.kept) io.stdout.write(`kept ${kept.name}: ${kept.reason}\n`);

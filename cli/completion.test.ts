@@ -10,7 +10,9 @@ const manifests = (await loadSuites(discoverSuites())).map((suite) => suite.mani
 // function called as bash calls it).
 function complete(line: string[]): string[] {
   const script = `${bashCompletion(manifests)}\nCOMP_WORDS=(${line.map((word) => `'${word}'`).join(' ')}); COMP_CWORD=${line.length - 1}; _shakedown; printf '%s\\n' "\${COMPREPLY[@]}"`;
-  return execFileSync('bash', ['-c', script], { encoding: 'utf8' }).split('\n').filter((word) => word !== '');
+  return execFileSync('bash', ['-c', script], { encoding: 'utf8' })
+    .split('\n')
+    .filter((word) => word !== '');
 }
 
 describe('shakedown completion', () => {

@@ -14,7 +14,9 @@ export function commandFlags(manifests: readonly SuiteManifest[]): Map<string, s
   const flags = new Map<string, string[]>();
   for (const command of COMMANDS) {
     const options = optionsFor(command, manifests);
-    const names = Object.entries(options).flatMap(([name, spec]) => (spec.type === 'boolean' && name !== 'help' ? [`--${name}`, `--no-${name}`] : [`--${name}`]));
+    const names = Object.entries(options).flatMap(([name, spec]) =>
+      spec.type === 'boolean' && name !== 'help' ? [`--${name}`, `--no-${name}`] : [`--${name}`],
+    );
     flags.set(command.name, names.sort());
   }
   return flags;
@@ -53,6 +55,11 @@ export function bashCompletion(manifests: readonly SuiteManifest[]): string {
 
 export function completionScript(shell: string | undefined, manifests: readonly SuiteManifest[]): string {
   if (shell === 'bash') return bashCompletion(manifests);
-  if (shell === 'zsh') return ['# shakedown completion (zsh): source <(shakedown completion zsh)', 'autoload -U +X bashcompinit && bashcompinit', bashCompletion(manifests)].join('\n');
-  throw new ShakedownError('SD_BAD_FLAG', `shakedown completion takes a shell: ${SHELLS.join(' or ')}${shell === undefined ? '' : `, got "${shell}"`}`, { hint: 'e.g. source <(shakedown completion bash)' });
+  if (shell === 'zsh')
+    return ['# shakedown completion (zsh): source <(shakedown completion zsh)', 'autoload -U +X bashcompinit && bashcompinit', bashCompletion(manifests)].join(
+      '\n',
+    );
+  throw new ShakedownError('SD_BAD_FLAG', `shakedown completion takes a shell: ${SHELLS.join(' or ')}${shell === undefined ? '' : `, got "${shell}"`}`, {
+    hint: 'e.g. source <(shakedown completion bash)',
+  });
 }

@@ -109,7 +109,9 @@ export function admissionPolicy(plan: ConfinedRun, runRole: string, labels: Reco
             { apiGroups: ['rbac.authorization.k8s.io'], apiVersions: ['*'], resources: ['rolebindings'], operations: ['CREATE', 'UPDATE'] },
           ],
         },
-        matchConditions: [{ name: 'the-runner', expression: `request.userInfo.username == ${quote(`system:serviceaccount:${plan.namespace}:${serviceAccount}`)}` }],
+        matchConditions: [
+          { name: 'the-runner', expression: `request.userInfo.username == ${quote(`system:serviceaccount:${plan.namespace}:${serviceAccount}`)}` },
+        ],
         validations: validations(plan, runRole, serviceAccount),
       },
     },

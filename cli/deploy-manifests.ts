@@ -75,7 +75,10 @@ export function deployObjects(plan: DeployPlan): KubeObject[] {
     metadata: {
       name: plan.namespace,
       labels: { ...own, 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' },
-      annotations: { [EXPIRES_AT_ANNOTATION]: plan.expiresAt.toISOString(), [PURPOSE_ANNOTATION]: 'shakedown deploy: the Job that runs shakedown inside the cluster' },
+      annotations: {
+        [EXPIRES_AT_ANNOTATION]: plan.expiresAt.toISOString(),
+        [PURPOSE_ANNOTATION]: 'shakedown deploy: the Job that runs shakedown inside the cluster',
+      },
     },
   };
   const serviceAccount: KubeObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(RUNNER_NAME, true) };
@@ -88,7 +91,11 @@ export function deployObjects(plan: DeployPlan): KubeObject[] {
   // The admission policy first: no write the runner may make exists before its confinement does.
   const confinement = roles.run === undefined ? [] : admissionPolicy(plan, roles.run.name, own, RUNNER_NAME);
   const rbac: KubeObject[] = [
-    role(roles.held.name, roles.held.rules, `what shakedown needs cluster-wide to run ${suites}, derived from their manifests (its writes are confined to the run by ValidatingAdmissionPolicy ${policyName(plan)})`),
+    role(
+      roles.held.name,
+      roles.held.rules,
+      `what shakedown needs cluster-wide to run ${suites}, derived from their manifests (its writes are confined to the run by ValidatingAdmissionPolicy ${policyName(plan)})`,
+    ),
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
@@ -96,7 +103,15 @@ export function deployObjects(plan: DeployPlan): KubeObject[] {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roles.held.name },
       subjects: [{ kind: 'ServiceAccount', name: RUNNER_NAME, namespace: plan.namespace }],
     },
-    ...(roles.run === undefined ? [] : [role(roles.run.name, roles.run.rules, `what shakedown needs in each namespace of run ${plan.runnerRunId}: bound there by the runner itself, nowhere else`)]),
+    ...(roles.run === undefined
+      ? []
+      : [
+          role(
+            roles.run.name,
+            roles.run.rules,
+            `what shakedown needs in each namespace of run ${plan.runnerRunId}: bound there by the runner itself, nowhere else`,
+          ),
+        ]),
   ];
   const job: KubeObject = {
     apiVersion: 'batch/v1',

@@ -8,7 +8,14 @@ describe('reports in the log', () => {
     const block = packReports(reports);
     const log = `line one\nsummary: 1 failed\n${block}`;
     expect(unpackReports(log)).toEqual(reports);
-    expect(Math.max(...block.split('\n').filter((l) => l !== REPORTS_BEGIN && l !== REPORTS_END).map((l) => l.length))).toBeLessThanOrEqual(76);
+    expect(
+      Math.max(
+        ...block
+          .split('\n')
+          .filter((l) => l !== REPORTS_BEGIN && l !== REPORTS_END)
+          .map((l) => l.length),
+      ),
+    ).toBeLessThanOrEqual(76);
     expect(withoutReports(log)).toBe('line one\nsummary: 1 failed\n');
   });
 

@@ -71,7 +71,14 @@ export function withoutReports(log: string): string {
 
 // `shakedown run --report-log`: the run as usual, every report written (where asked, else to a
 // temporary directory), then the block on stdout.
-export async function runWithReportLog(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string, extras: RunExtras = {}): Promise<number> {
+export async function runWithReportLog(
+  io: CliIo,
+  settings: Settings,
+  suites: LoadedSuite[],
+  options: ResolvedOptions,
+  root: string,
+  extras: RunExtras = {},
+): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'shakedown-reports-'));
   try {
     const paths: Record<ReportKind, string> = {

@@ -61,7 +61,10 @@ export function sonobuoyObjects(plan: DeployPlan): { objects: KubeObject[]; plug
     .filter((object) => object.kind !== 'Job')
     .map((object) => {
       if (object.kind !== 'Namespace') return object;
-      const annotations = { ...object.metadata.annotations, [PURPOSE_ANNOTATION]: `sonobuoy's namespace, made by shakedown for its plugin's ServiceAccount (shakedown run ${plan.runnerRunId})` };
+      const annotations = {
+        ...object.metadata.annotations,
+        [PURPOSE_ANNOTATION]: `sonobuoy's namespace, made by shakedown for its plugin's ServiceAccount (shakedown run ${plan.runnerRunId})`,
+      };
       return { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, [POD_SECURITY]: 'baseline' }, annotations } };
     });
   const mounts = (container.volumeMounts as unknown[] | undefined) ?? [];
@@ -110,6 +113,8 @@ export async function sonobuoyPluginCommand(io: CliIo, input: { plan: DeployPlan
     throw new ShakedownError('SD_REPORT_WRITE_FAILED', `could not write the sonobuoy plugin to ${input.file}: ${(error as Error).message}`, { cause: error });
   }
   io.stdout.write(rbacYaml(objects, plan, input.file));
-  io.stderr.write(`wrote the sonobuoy plugin to ${input.file} (run ${plan.runnerRunId}); its namespace, ServiceAccount, RBAC and admission policy are on standard output\n`);
+  io.stderr.write(
+    `wrote the sonobuoy plugin to ${input.file} (run ${plan.runnerRunId}); its namespace, ServiceAccount, RBAC and admission policy are on standard output\n`,
+  );
   return 0;
 }

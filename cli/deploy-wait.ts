@@ -45,11 +45,19 @@ function describe(object: KubeObject): string {
 
 async function create(session: KubeSession, object: KubeObject): Promise<void> {
   // Under our field manager: the API server's record that deploy made it (run/labels.ts createdByShakedown).
-  const response = await session.connection.send({ method: 'POST', path: `${collectionPath(object)}?fieldManager=${FIELD_MANAGER}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(object) });
+  const response = await session.connection.send({
+    method: 'POST',
+    path: `${collectionPath(object)}?fieldManager=${FIELD_MANAGER}`,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(object),
+  });
   if (response.status === 409) {
-    throw new ShakedownError('SD_SETUP_FAILED', `${describe(object)} already exists: deploy makes its own`, { hint: object.kind === 'Namespace' ? 'Choose another --namespace, or remove the old one (shakedown cleanup).' : 'Remove the old one (shakedown cleanup).' });
+    throw new ShakedownError('SD_SETUP_FAILED', `${describe(object)} already exists: deploy makes its own`, {
+      hint: object.kind === 'Namespace' ? 'Choose another --namespace, or remove the old one (shakedown cleanup).' : 'Remove the old one (shakedown cleanup).',
+    });
   }
-  if (response.status === 403) throw new ShakedownError('SD_FORBIDDEN', `context "${session.target.context}" may not create ${describe(object)}: ${message(response.text)}`);
+  if (response.status === 403)
+    throw new ShakedownError('SD_FORBIDDEN', `context "${session.target.context}" may not create ${describe(object)}: ${message(response.text)}`);
   if (response.status >= 300) throw new ShakedownError('SD_SETUP_FAILED', `creating ${describe(object)}: HTTP ${response.status} ${message(response.text)}`);
 }
 
@@ -96,7 +104,10 @@ async function waitForStart(session: KubeSession, plan: DeployPlan, settings: Se
     owner: { kind: 'Job', name: RUNNER_NAME },
     evidence: podEvidenceApi(session.clients.core, RUNNER_CONTAINER),
     image: { image: plan.image, pullPolicy: plan.pullPolicy },
-    hint: (reason) => (/ImagePull|ErrImageNeverPull|InvalidImageName/.test(reason) ? 'Is the runner image where the cluster pulls from? Build it from the Containerfile, mirror it, and pass --image REF.' : 'Raise --setup-timeout if the cluster is only slow to pull the image.'),
+    hint: (reason) =>
+      /ImagePull|ErrImageNeverPull|InvalidImageName/.test(reason)
+        ? 'Is the runner image where the cluster pulls from? Build it from the Containerfile, mirror it, and pass --image REF.'
+        : 'Raise --setup-timeout if the cluster is only slow to pull the image.',
     timeoutCode: 'SD_TIMEOUT',
     timeoutMs: settings.setupTimeout,
     pollMs: POLL_MS,
@@ -111,7 +122,12 @@ async function waitForStart(session: KubeSession, plan: DeployPlan, settings: Se
 // (or the stream breaks: the caller then polls the pod).
 async function followLog(session: KubeSession, namespace: string, pod: string, write: (text: string) => void, signal: AbortSignal): Promise<void> {
   const path = `/api/v1/namespaces/${namespace}/pods/${pod}/log?container=${RUNNER_CONTAINER}&follow=true`;
-  const response = await request(`${session.connection.server}${path}`, { dispatcher: session.connection.dispatcher, headers: await session.connection.authHeaders(), signal, bodyTimeout: 0 });
+  const response = await request(`${session.connection.server}${path}`, {
+    dispatcher: session.connection.dispatcher,
+    headers: await session.connection.authHeaders(),
+    signal,
+    bodyTimeout: 0,
+  });
   if (response.statusCode !== 200) {
     await response.body.text();
     return;
@@ -134,7 +150,11 @@ async function followLog(session: KubeSession, namespace: string, pod: string, w
 }
 
 async function readLog(session: KubeSession, namespace: string, pod: string): Promise<string> {
-  const response = await session.connection.send({ method: 'GET', path: `/api/v1/namespaces/${namespace}/pods/${pod}/log?container=${RUNNER_CONTAINER}`, timeoutMs: 60_000 });
+  const response = await session.connection.send({
+    method: 'GET',
+    path: `/api/v1/namespaces/${namespace}/pods/${pod}/log?container=${RUNNER_CONTAINER}`,
+    timeoutMs: 60_000,
+  });
   if (response.status !== 200) throw new ShakedownError('SD_SETUP_FAILED', `reading the runner's log: HTTP ${response.status} ${message(response.text)}`);
   return response.text;
 }
@@ -148,17 +168,24 @@ async function waitForEnd(session: KubeSession, plan: DeployPlan, pod: string, s
     });
   // The Job's deadline kills the pod (its phase says so before the container status may), or the
   // Job controller deletes it; past that deadline and the grace period, nothing is left to wait for.
-  const ended = (current: V1Pod | undefined) => current === undefined || container(current)?.state?.terminated !== undefined || current.status?.phase === 'Failed';
+  const ended = (current: V1Pod | undefined) =>
+    current === undefined || container(current)?.state?.terminated !== undefined || current.status?.phase === 'Failed';
   const polled = await poll(read, ended, { timeoutMs: plan.jobTimeoutMs + (RUNNER_GRACE_SECONDS + 60) * 1000, intervalMs: 2 * POLL_MS, signal });
   const current = polled.value;
   const deadline = Math.round(plan.jobTimeoutMs / 60_000);
   if (current === undefined) {
-    throw new ShakedownError('SD_TIMEOUT', `the runner pod ${namespace}/${pod} is gone before its end: the Job reached its deadline (${deadline} min) or someone deleted it`, { hint: 'Raise --job-timeout if the run needs longer.' });
+    throw new ShakedownError(
+      'SD_TIMEOUT',
+      `the runner pod ${namespace}/${pod} is gone before its end: the Job reached its deadline (${deadline} min) or someone deleted it`,
+      { hint: 'Raise --job-timeout if the run needs longer.' },
+    );
   }
   const terminated = container(current)?.state?.terminated;
   if (terminated !== undefined) return { exitCode: terminated.exitCode, reason: [terminated.reason, terminated.message].filter(Boolean).join(': ') };
   if (current.status?.phase === 'Failed') return { exitCode: 2, reason: current.status.reason ?? 'the pod failed' };
-  throw new ShakedownError('SD_TIMEOUT', `the runner pod ${namespace}/${pod} still runs past the Job's deadline (${deadline} min)`, { hint: `Its Job should have stopped it: kubectl -n ${namespace} describe job ${RUNNER_NAME}` });
+  throw new ShakedownError('SD_TIMEOUT', `the runner pod ${namespace}/${pod} still runs past the Job's deadline (${deadline} min)`, {
+    hint: `Its Job should have stopped it: kubectl -n ${namespace} describe job ${RUNNER_NAME}`,
+  });
 }
 
 // Deletes the runner pod (the runner gets SIGTERM and removes its run namespaces) and waits until
@@ -170,12 +197,19 @@ async function stopRunner(session: KubeSession, namespace: string, say: (line: s
   const name = pod.metadata?.name ?? '';
   await session.clients.core.deleteNamespacedPod({ name, namespace }).catch(() => undefined);
   const read = () => session.clients.core.readNamespacedPod({ name, namespace }).catch((error: unknown) => (statusCode(error) === 404 ? undefined : pod));
-  await poll(read, (now) => now === undefined || container(now)?.state?.terminated !== undefined, { timeoutMs: (RUNNER_GRACE_SECONDS + 30) * 1000, intervalMs: POLL_MS });
+  await poll(read, (now) => now === undefined || container(now)?.state?.terminated !== undefined, {
+    timeoutMs: (RUNNER_GRACE_SECONDS + 30) * 1000,
+    intervalMs: POLL_MS,
+  });
 }
 
 // As a local run writes them (reports/atomic-write.ts): atomically, through a link, straight to a
 // device, `-` to stdout (the runner's log then went to stderr).
-async function writeReports(files: Partial<Record<ReportKind, string>>, settings: Settings, stdout: CliIo['stdout']): Promise<{ written: string[]; missing: string[] }> {
+async function writeReports(
+  files: Partial<Record<ReportKind, string>>,
+  settings: Settings,
+  stdout: CliIo['stdout'],
+): Promise<{ written: string[]; missing: string[] }> {
   const written: string[] = [];
   const missing: string[] = [];
   for (const kind of REPORT_KINDS) {
@@ -215,13 +249,17 @@ export async function applyAndFollow(io: CliIo, request: DeployRequest): Promise
     for (const object of objects) {
       abort.signal.throwIfAborted();
       await create(session, object).catch((error: unknown) => {
-        throw error instanceof ShakedownError ? error : apiError(error, { server: session.server, context: session.target.context, action: `create ${describe(object)}` });
+        throw error instanceof ShakedownError
+          ? error
+          : apiError(error, { server: session.server, context: session.target.context, action: `create ${describe(object)}` });
       });
       created.push(object);
     }
     say(`created ${created.map(describe).join(', ')} (run ${plan.runId})`);
     if (!settings.wait) {
-      say(`follow: kubectl -n ${plan.namespace} logs -f job/${RUNNER_NAME}; remove: shakedown cleanup --run ${plan.runId} (or kubectl delete namespace ${plan.namespace} and the ClusterRoles and bindings labelled shakedown.dev/run-id=${plan.runId})`);
+      say(
+        `follow: kubectl -n ${plan.namespace} logs -f job/${RUNNER_NAME}; remove: shakedown cleanup --run ${plan.runId} (or kubectl delete namespace ${plan.namespace} and the ClusterRoles and bindings labelled shakedown.dev/run-id=${plan.runId})`,
+      );
       return 0;
     }
     const pod = await waitForStart(session, plan, settings, abort.signal, say);
@@ -235,10 +273,16 @@ export async function applyAndFollow(io: CliIo, request: DeployRequest): Promise
     const end = await waitForEnd(session, plan, pod, abort.signal);
     const packed = unpackReports(await readLog(session, plan.namespace, pod));
     if (packed === undefined) {
-      throw new ShakedownError('SD_SETUP_FAILED', `the runner ended (exit ${end.exitCode}${end.reason === '' ? '' : `, ${end.reason}`}) without handing back its reports`, { hint: 'Its output is above: a runner killed before its end (out of memory, the Job\'s deadline: --job-timeout) prints no reports.' });
+      throw new ShakedownError(
+        'SD_SETUP_FAILED',
+        `the runner ended (exit ${end.exitCode}${end.reason === '' ? '' : `, ${end.reason}`}) without handing back its reports`,
+        { hint: "Its output is above: a runner killed before its end (out of memory, the Job's deadline: --job-timeout) prints no reports." },
+      );
     }
     const { written, missing } = await writeReports(packed.files, settings, io.stdout);
-    say(`the runner ended after ${((performance.now() - started) / 1000).toFixed(1)} s: exit ${packed.exitCode} (${VERDICT[packed.exitCode] ?? 'unknown'})${written.length === 0 ? '' : `; reports: ${written.join(', ')}`}`);
+    say(
+      `the runner ended after ${((performance.now() - started) / 1000).toFixed(1)} s: exit ${packed.exitCode} (${VERDICT[packed.exitCode] ?? 'unknown'})${written.length === 0 ? '' : `; reports: ${written.join(', ')}`}`,
+    );
     if (missing.length > 0) {
       say(`the runner handed back no ${missing.join(', ')} report`);
       return Math.max(packed.exitCode, 2);
@@ -263,7 +307,10 @@ async function cleanUp(session: KubeSession, plan: DeployPlan, created: readonly
     const left = await api.list(ownedSelector(runnerRunId)).catch(() => []);
     if (left.length > 0) {
       say(`removing what the runner left: ${left.map((n) => n.metadata?.name ?? '').join(', ')}`);
-      const removal = await removeRun(api, runnerRunId, { timeoutMs: NAMESPACE_REMOVAL_MS }).catch((error: unknown) => ({ removed: [], stuck: [{ name: runnerRunId, detail: (error as Error).message }] }));
+      const removal = await removeRun(api, runnerRunId, { timeoutMs: NAMESPACE_REMOVAL_MS }).catch((error: unknown) => ({
+        removed: [],
+        stuck: [{ name: runnerRunId, detail: (error as Error).message }],
+      }));
       for (const stuck of removal.stuck) problems.push(`namespace ${stuck.name} is still terminating: ${stuck.detail}`);
     }
     const cluster = await removeClusterLeftovers(clusterScopedKinds(session.clients), new Set(), runnerRunId).catch(() => undefined);
@@ -275,7 +322,10 @@ async function cleanUp(session: KubeSession, plan: DeployPlan, created: readonly
     await remove(session, object).catch((error: unknown) => problems.push((error as Error).message));
   }
   if (created.some((object) => object.kind === 'Namespace')) {
-    const removal = await removeRun(namespaceApi(session.clients), plan.runId, { timeoutMs: NAMESPACE_REMOVAL_MS }).catch((error: unknown) => ({ removed: [], stuck: [{ name: plan.namespace, detail: (error as Error).message }] }));
+    const removal = await removeRun(namespaceApi(session.clients), plan.runId, { timeoutMs: NAMESPACE_REMOVAL_MS }).catch((error: unknown) => ({
+      removed: [],
+      stuck: [{ name: plan.namespace, detail: (error as Error).message }],
+    }));
     for (const stuck of removal.stuck) problems.push(`namespace ${stuck.name} is still terminating: ${stuck.detail}`);
   }
   if (problems.length > 0) say(`could not remove everything: ${problems.join('; ')}; shakedown cleanup --run ${plan.runId} finishes it`);

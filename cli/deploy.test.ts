@@ -61,7 +61,13 @@ describe('deploy objects', () => {
 
   it('cluster-wide, the runner reads, and writes only what admission confines: no pod, exec, port-forward, Secret or Deployment verb', () => {
     const [held, run] = byKind(deployObjects(plan({ suites: allManifests() })), 'ClusterRole') as (KubeObject & { rules: PolicyRule[] })[];
-    const writes = held!.rules.flatMap((rule) => rule.verbs.filter((verb) => !['get', 'list', 'watch'].includes(verb)).map((verb) => `${verb} ${rule.resources?.[0] ?? rule.nonResourceURLs?.[0]}${rule.resourceNames === undefined ? '' : ` ${rule.resourceNames.join(',')}`}`));
+    const writes = held!.rules.flatMap((rule) =>
+      rule.verbs
+        .filter((verb) => !['get', 'list', 'watch'].includes(verb))
+        .map(
+          (verb) => `${verb} ${rule.resources?.[0] ?? rule.nonResourceURLs?.[0]}${rule.resourceNames === undefined ? '' : ` ${rule.resourceNames.join(',')}`}`,
+        ),
+    );
     expect(writes.sort()).toEqual([
       'bind clusterroles shakedown-sd-20261203-abcdef-deploy-run',
       'create namespaces',
@@ -81,8 +87,15 @@ describe('deploy objects', () => {
   it('the runner runs under the run id and binds the role the admission policy names', () => {
     const objects = deployObjects(plan());
     const job = byKind(objects, 'Job')[0] as KubeObject & { spec: { template: { spec: { containers: { args: string[] }[] } } } };
-    expect(job.spec.template.spec.containers[0]?.args.slice(-4)).toEqual(['--run', 'sd-20261203-123456', '--run-role', 'shakedown-sd-20261203-abcdef-deploy-run']);
-    const policy = byKind(objects, 'ValidatingAdmissionPolicy')[0] as KubeObject & { spec: { matchConditions: { expression: string }[]; validations: { expression: string }[] } };
+    expect(job.spec.template.spec.containers[0]?.args.slice(-4)).toEqual([
+      '--run',
+      'sd-20261203-123456',
+      '--run-role',
+      'shakedown-sd-20261203-abcdef-deploy-run',
+    ]);
+    const policy = byKind(objects, 'ValidatingAdmissionPolicy')[0] as KubeObject & {
+      spec: { matchConditions: { expression: string }[]; validations: { expression: string }[] };
+    };
     expect(policy.spec.matchConditions[0]?.expression).toBe("request.userInfo.username == 'system:serviceaccount:sd-20261203-abcdef-deploy:shakedown'");
     expect(policy.spec.validations.map((v) => v.expression).join('\n')).toContain("'sd-20261203-123456'");
     // Only read-only suites: nothing to confine, no run role, no policy.
@@ -93,15 +106,31 @@ describe('deploy objects', () => {
   });
 
   it('a Job of one attempt, as the ServiceAccount, that meets Pod Security restricted', () => {
-    const job = byKind(deployObjects(plan()), 'Job')[0] as KubeObject & { spec: { backoffLimit: number; activeDeadlineSeconds: number; template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } } };
+    const job = byKind(deployObjects(plan()), 'Job')[0] as KubeObject & {
+      spec: { backoffLimit: number; activeDeadlineSeconds: number; template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } };
+    };
     expect(job.spec.backoffLimit).toBe(0);
     expect(job.spec.activeDeadlineSeconds).toBe(3600);
     const pod = job.spec.template.spec;
-    expect(pod).toMatchObject({ serviceAccountName: 'shakedown', restartPolicy: 'Never', securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } });
+    expect(pod).toMatchObject({
+      serviceAccountName: 'shakedown',
+      restartPolicy: 'Never',
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    });
     expect(pod.containers[0]).toMatchObject({
       image: 'localhost/shakedown/runner:0.1.0',
       imagePullPolicy: 'Never',
-      args: ['run', '--in-cluster', '--report-log', '--suite', 'services', '--run', 'sd-20261203-123456', '--run-role', 'shakedown-sd-20261203-abcdef-deploy-run'],
+      args: [
+        'run',
+        '--in-cluster',
+        '--report-log',
+        '--suite',
+        'services',
+        '--run',
+        'sd-20261203-123456',
+        '--run-role',
+        'shakedown-sd-20261203-abcdef-deploy-run',
+      ],
       securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
     });
     expect(collectionPath(job)).toBe('/apis/batch/v1/namespaces/sd-20261203-abcdef-deploy/jobs');
@@ -111,21 +140,69 @@ describe('deploy objects', () => {
 
 describe('the runner', () => {
   it('runs in the pod with the suites, the probe image and the settings given here', () => {
-    const { settings, sources } = resolveAll(['suites', 'concurrency', 'checkTimeout', 'transport', 'apiQps'], { flags: { suite: ['services'], 'check-timeout': '2m', transport: 'proxy' }, env: { SHAKEDOWN_CONCURRENCY: '4' }, cwd: '/' });
-    const args = runnerArgs({ settings: { ...settings } as never, sources, suites: pick('services', 'netpol'), flags: { 'netpol-bound': '45s' }, probeImage: 'mirror.example/node:24' });
-    expect(args).toEqual(['run', '--in-cluster', '--report-log', '--suite', 'netpol', '--suite', 'services', '--probe-image', 'mirror.example/node:24', '--concurrency', '4', '--check-timeout', '2m', '--transport', 'proxy', '--netpol-bound', '45s']);
+    const { settings, sources } = resolveAll(['suites', 'concurrency', 'checkTimeout', 'transport', 'apiQps'], {
+      flags: { suite: ['services'], 'check-timeout': '2m', transport: 'proxy' },
+      env: { SHAKEDOWN_CONCURRENCY: '4' },
+      cwd: '/',
+    });
+    const args = runnerArgs({
+      settings: { ...settings } as never,
+      sources,
+      suites: pick('services', 'netpol'),
+      flags: { 'netpol-bound': '45s' },
+      probeImage: 'mirror.example/node:24',
+    });
+    expect(args).toEqual([
+      'run',
+      '--in-cluster',
+      '--report-log',
+      '--suite',
+      'netpol',
+      '--suite',
+      'services',
+      '--probe-image',
+      'mirror.example/node:24',
+      '--concurrency',
+      '4',
+      '--check-timeout',
+      '2m',
+      '--transport',
+      'proxy',
+      '--netpol-bound',
+      '45s',
+    ]);
   });
 
   it('passes the check patterns on as given: the runner reports what they leave out', () => {
-    const { settings, sources } = resolveAll(['suites', 'checks', 'skipChecks'], { flags: { check: ['dns/*', 'smoke/pod to pod over HTTP, TCP and UDP'], 'skip-check': ['dns/load › *'] }, env: {}, cwd: '/' });
+    const { settings, sources } = resolveAll(['suites', 'checks', 'skipChecks'], {
+      flags: { check: ['dns/*', 'smoke/pod to pod over HTTP, TCP and UDP'], 'skip-check': ['dns/load › *'] },
+      env: {},
+      cwd: '/',
+    });
     expect(runnerArgs({ settings: settings as never, sources, suites: pick('dns', 'smoke'), flags: {}, probeImage: 'p' })).toEqual([
-      'run', '--in-cluster', '--report-log', '--check', 'dns/*', '--check', 'smoke/pod to pod over HTTP, TCP and UDP', '--skip-check', 'dns/load › *', '--probe-image', 'p',
+      'run',
+      '--in-cluster',
+      '--report-log',
+      '--check',
+      'dns/*',
+      '--check',
+      'smoke/pod to pod over HTTP, TCP and UDP',
+      '--skip-check',
+      'dns/load › *',
+      '--probe-image',
+      'p',
     ]);
   });
 
   it('runs every suite when none was chosen', () => {
     const { settings, sources } = resolveAll(['suites'], { flags: {}, env: {}, cwd: '/' });
-    expect(runnerArgs({ settings: settings as never, sources, suites: allManifests(), flags: {}, probeImage: 'p' })).toEqual(['run', '--in-cluster', '--report-log', '--probe-image', 'p']);
+    expect(runnerArgs({ settings: settings as never, sources, suites: allManifests(), flags: {}, probeImage: 'p' })).toEqual([
+      'run',
+      '--in-cluster',
+      '--report-log',
+      '--probe-image',
+      'p',
+    ]);
   });
 
   it("its image: --image, the local cluster's own, else a clear error", () => {
@@ -174,7 +251,9 @@ describe('shakedown deploy (printing)', () => {
     const { code, out, err } = await deploy('--suite', 'services', '--image', 'mirror.example/shakedown/runner:1', '--namespace', namespace);
     expect(code).toBe(2);
     expect(out).toBe('');
-    expect(err).toMatch(new RegExp(`^error SD_BAD_FLAG: --namespace ${namespace}: deploy makes a namespace of its own and never takes over default or kube-\\*`));
+    expect(err).toMatch(
+      new RegExp(`^error SD_BAD_FLAG: --namespace ${namespace}: deploy makes a namespace of its own and never takes over default or kube-\\*`),
+    );
   });
 
   it('without --image, off the local cluster, exits 2 naming the flag', async () => {

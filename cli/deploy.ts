@@ -30,7 +30,10 @@ const RESERVED_NAMESPACE = /^(default|kube-.*)$/;
 export function deployNamespace(given: string | undefined, runId: string): string {
   if (given === undefined) return `${runId}-deploy`;
   if (RESERVED_NAMESPACE.test(given)) {
-    throw new ShakedownError('SD_BAD_FLAG', `--namespace ${given}: deploy makes a namespace of its own and never takes over default or kube-*; leave --namespace out (one per deploy) or name a namespace that does not exist`);
+    throw new ShakedownError(
+      'SD_BAD_FLAG',
+      `--namespace ${given}: deploy makes a namespace of its own and never takes over default or kube-*; leave --namespace out (one per deploy) or name a namespace that does not exist`,
+    );
   }
   return given;
 }
@@ -49,9 +52,13 @@ export function localRunnerImage(version: string): string {
 export function runnerImage(configured: string | undefined, context: string | undefined, version: string): string {
   if (configured !== undefined) return configured;
   if (context === LOCAL_CLUSTER_CONTEXT) return localRunnerImage(version);
-  throw new ShakedownError('SD_BAD_FLAG', 'shakedown deploy needs --image REF: the runner image, built from the Containerfile and pushed where the cluster pulls from', {
-    hint: 'Build it with `podman build -t REGISTRY/shakedown:VERSION .` (or docker), push it, and pass --image REGISTRY/shakedown:VERSION.',
-  });
+  throw new ShakedownError(
+    'SD_BAD_FLAG',
+    'shakedown deploy needs --image REF: the runner image, built from the Containerfile and pushed where the cluster pulls from',
+    {
+      hint: 'Build it with `podman build -t REGISTRY/shakedown:VERSION .` (or docker), push it, and pass --image REGISTRY/shakedown:VERSION.',
+    },
+  );
 }
 
 // The runner's command line: shakedown run in the pod, with its ServiceAccount, the reports in its
@@ -117,7 +124,10 @@ export async function deployCommand(io: CliIo, input: DeployInput): Promise<numb
   const location = findKubeconfig({ explicit: settings.kubeconfig, env: io.env, home: io.home });
   const live = settings.apply || settings.wait;
   if (settings.sonobuoyPlugin !== undefined && live) {
-    throw new ShakedownError('SD_BAD_FLAG', `--sonobuoy-plugin cannot be combined with --${settings.apply ? 'apply' : 'wait'}: sonobuoy runs the plugin (create the printed objects, then sonobuoy run --plugin FILE)`);
+    throw new ShakedownError(
+      'SD_BAD_FLAG',
+      `--sonobuoy-plugin cannot be combined with --${settings.apply ? 'apply' : 'wait'}: sonobuoy runs the plugin (create the printed objects, then sonobuoy run --plugin FILE)`,
+    );
   }
   if (live && location === undefined) throw noKubeconfig();
   // The context names the defaults (the local cluster's images); printing needs no cluster.
@@ -141,7 +151,8 @@ export async function deployCommand(io: CliIo, input: DeployInput): Promise<numb
     expiresAt: new Date(Date.now() + settings.jobTimeout + EXPIRY_MARGIN_MS),
   };
   // --sonobuoy-plugin: the same runner as a sonobuoy plugin written to FILE, its RBAC printed.
-  if (settings.sonobuoyPlugin !== undefined) return (await import('./deploy-sonobuoy.ts')).sonobuoyPluginCommand(io, { plan, settings, file: settings.sonobuoyPlugin });
+  if (settings.sonobuoyPlugin !== undefined)
+    return (await import('./deploy-sonobuoy.ts')).sonobuoyPluginCommand(io, { plan, settings, file: settings.sonobuoyPlugin });
   const objects = deployObjects(plan);
   if (!live) {
     io.stdout.write(toYaml(objects, plan));

@@ -6,9 +6,23 @@ import type { CheckResult, FailedCheck, RunInfo } from '../helpers/result.ts';
 import { diffResults, isRegression, renderDiff, writeDiff } from './diff.ts';
 import { main } from './main.ts';
 
-const run = (id: string, version: string): RunInfo => ({ runId: id, startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:01:00Z', cluster: { server: 's', version, nodes: 2, context: 'c' }, properties: {} });
+const run = (id: string, version: string): RunInfo => ({
+  runId: id,
+  startedAt: '2026-01-01T00:00:00Z',
+  finishedAt: '2026-01-01T00:01:00Z',
+  cluster: { server: 's', version, nodes: 2, context: 'c' },
+  properties: {},
+});
 const pass = (suite: string, check: string, durationMs = 100): CheckResult => ({ suite, check, status: 'pass', message: 'ok', durationMs, evidence: [] });
-const fail = (suite: string, check: string): CheckResult => ({ suite, check, status: 'fail', classification: 'timeout', message: `${check} timed out`, durationMs: 100, evidence: [] });
+const fail = (suite: string, check: string): CheckResult => ({
+  suite,
+  check,
+  status: 'fail',
+  classification: 'timeout',
+  message: `${check} timed out`,
+  durationMs: 100,
+  evidence: [],
+});
 
 describe('diffResults', () => {
   const before = [pass('dns', 'a'), fail('dns', 'b'), pass('dns', 'c', 1000), pass('dns', 'gone'), pass('dns', 'd')];
@@ -32,8 +46,12 @@ describe('diffResults', () => {
   it('lists a new failure a live waiver matched with its waiver, and not as a regression', () => {
     const waived: CheckResult = { ...(fail('dns', 'b') as FailedCheck), waiver: { check: 'dns/*', reason: 'CoreDNS moves (OPS-1)', until: '2027-03-31' } };
     const found = diffResults([pass('dns', 'b')], [waived]);
-    expect(found.map((c) => [c.kind, c.text, isRegression(c)])).toEqual([['new-failure', 'waived until 2027-03-31: CoreDNS moves (OPS-1); the failure: b timed out', false]]);
-    expect(renderDiff({ run: run('r1', 'v1'), results: [pass('dns', 'b')] }, { run: run('r2', 'v1'), results: [waived] }, found)).toContain('new-failure  dns › b  pass    fail (timeout, waived)  waived until 2027-03-31: CoreDNS moves (OPS-1); the failure: b timed out');
+    expect(found.map((c) => [c.kind, c.text, isRegression(c)])).toEqual([
+      ['new-failure', 'waived until 2027-03-31: CoreDNS moves (OPS-1); the failure: b timed out', false],
+    ]);
+    expect(renderDiff({ run: run('r1', 'v1'), results: [pass('dns', 'b')] }, { run: run('r2', 'v1'), results: [waived] }, found)).toContain(
+      'new-failure  dns › b  pass    fail (timeout, waived)  waived until 2027-03-31: CoreDNS moves (OPS-1); the failure: b timed out',
+    );
     // An expired waiver leaves a failure: a regression like any other.
     expect(diffResults([pass('dns', 'b')], [fail('dns', 'b')]).filter(isRegression)).toHaveLength(1);
   });
@@ -42,20 +60,36 @@ describe('diffResults', () => {
     expect(diffResults([pass('x', 'y', 10_000)], [pass('x', 'y', 15_000)])).toEqual([]);
   });
   it('says the upgrade when the versions differ', () => {
-    expect(renderDiff({ run: run('r1', 'v1.34.4'), results: before }, { run: run('r2', 'v1.35.0'), results: after }, changes)).toMatch(/after the change from v1.34.4 to v1.35.0: 2 check\(s\) regressed/);
+    expect(renderDiff({ run: run('r1', 'v1.34.4'), results: before }, { run: run('r2', 'v1.35.0'), results: after }, changes)).toMatch(
+      /after the change from v1.34.4 to v1.35.0: 2 check\(s\) regressed/,
+    );
   });
 });
 
 describe('shakedown diff', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sd-diff-'));
   const write = (name: string, results: CheckResult[]) => {
-    writeFileSync(join(dir, name), JSON.stringify({ schemaVersion: 'shakedown.report/v2', complete: true, run: run(name, 'v1.34.4'), summary: {}, errors: [], results, correlations: [] }));
+    writeFileSync(
+      join(dir, name),
+      JSON.stringify({ schemaVersion: 'shakedown.report/v2', complete: true, run: run(name, 'v1.34.4'), summary: {}, errors: [], results, correlations: [] }),
+    );
     return name;
   };
   const io = (argv: string[]) => {
     let out = '';
     let err = '';
-    return { io: { argv, env: {}, cwd: dir, home: undefined, stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) } }, out: () => out, err: () => err };
+    return {
+      io: {
+        argv,
+        env: {},
+        cwd: dir,
+        home: undefined,
+        stdout: { write: (s: string) => ((out += s), true) },
+        stderr: { write: (s: string) => ((err += s), true) },
+      },
+      out: () => out,
+      err: () => err,
+    };
   };
   it('exits 1 naming the regression and writes JUnit; 0 for two healthy reports; 2 for a missing file', async () => {
     const a = write('a.json', [pass('smoke', 'x'), pass('smoke', 'y')]);
@@ -77,28 +111,52 @@ describe('shakedown diff', () => {
     const cases: [string, (report: Record<string, never>) => unknown, string][] = [
       ['null results', (r) => ({ ...r, results: null }), 'results must be an array, got null'],
       ['a null result', (r) => ({ ...r, results: [null] }), 'results[0] must be an object, got null'],
-      ['an endless duration', (r) => ({ ...r, results: [{ ...pass('smoke', 'x'), durationMs: 'INF' }] }), 'results[0].durationMs must be a finite number of milliseconds, at least 0, got string'],
+      [
+        'an endless duration',
+        (r) => ({ ...r, results: [{ ...pass('smoke', 'x'), durationMs: 'INF' }] }),
+        'results[0].durationMs must be a finite number of milliseconds, at least 0, got string',
+      ],
       ['a failure without its classification', (r) => ({ ...r, results: [{ ...pass('smoke', 'x'), status: 'fail' }] }), 'results[0].classification is missing'],
-      ['an unknown status', (r) => ({ ...r, results: [{ ...pass('smoke', 'x'), status: 'broken' }] }), 'results[0].status must be one of pass, warn, fail, skip, got "broken"'],
-      ['a waiver without its reason', (r) => ({ ...r, results: [{ ...fail('smoke', 'x'), waiver: { check: 'smoke/*', until: '2027-01-01' } }] }), 'results[0].waiver must have a string reason, got undefined'],
-      ['a waiver that is not an object', (r) => ({ ...r, results: [{ ...fail('smoke', 'x'), waiver: 'yes' }] }), 'results[0].waiver must be an object with check, reason and until, got string'],
+      [
+        'an unknown status',
+        (r) => ({ ...r, results: [{ ...pass('smoke', 'x'), status: 'broken' }] }),
+        'results[0].status must be one of pass, warn, fail, skip, got "broken"',
+      ],
+      [
+        'a waiver without its reason',
+        (r) => ({ ...r, results: [{ ...fail('smoke', 'x'), waiver: { check: 'smoke/*', until: '2027-01-01' } }] }),
+        'results[0].waiver must have a string reason, got undefined',
+      ],
+      [
+        'a waiver that is not an object',
+        (r) => ({ ...r, results: [{ ...fail('smoke', 'x'), waiver: 'yes' }] }),
+        'results[0].waiver must be an object with check, reason and until, got string',
+      ],
       ['a null run', (r) => ({ ...r, run: null }), 'run must be an object, got null'],
       ['a null cluster', (r) => ({ ...r, run: { ...run('r', 'v'), cluster: null } }), 'run.cluster must be an object, got null'],
-      ['a later schema', (r) => ({ ...r, schemaVersion: 'shakedown.report/v9' }), 'is a shakedown.report/v9 report; this shakedown reads shakedown.report/v1 and shakedown.report/v2'],
+      [
+        'a later schema',
+        (r) => ({ ...r, schemaVersion: 'shakedown.report/v9' }),
+        'is a shakedown.report/v9 report; this shakedown reads shakedown.report/v1 and shakedown.report/v2',
+      ],
       ['an array', () => [], 'is not a shakedown JSON report: it holds an array, not an object with schemaVersion shakedown.report/...'],
     ];
     for (const [what, change, problem] of cases) {
       writeFileSync(join(dir, 'bad.json'), JSON.stringify(change(good)));
       const ran = io(['diff', 'good.json', 'bad.json']);
       expect(await main(ran.io as never), what).toBe(2);
-      expect(ran.err(), what).toBe(`error SD_BAD_FLAG: ${join(dir, 'bad.json')} (AFTER)${problem.startsWith('is ') ? ' ' : ': '}${problem}\nhint: Give a JSON report written by shakedown run --json FILE.\n`);
+      expect(ran.err(), what).toBe(
+        `error SD_BAD_FLAG: ${join(dir, 'bad.json')} (AFTER)${problem.startsWith('is ') ? ' ' : ': '}${problem}\nhint: Give a JSON report written by shakedown run --json FILE.\n`,
+      );
       expect(ran.out(), what).toBe('');
     }
     // JSON has no Infinity, but 1e999 parses as one.
     writeFileSync(join(dir, 'inf.json'), JSON.stringify(good).replace('"durationMs":100', '"durationMs":1e999'));
     const infinite = io(['diff', 'inf.json', 'good.json']);
     expect(await main(infinite.io as never)).toBe(2);
-    expect(infinite.err()).toContain(`${join(dir, 'inf.json')} (BEFORE): results[0].durationMs must be a finite number of milliseconds, at least 0, got Infinity`);
+    expect(infinite.err()).toContain(
+      `${join(dir, 'inf.json')} (BEFORE): results[0].durationMs must be a finite number of milliseconds, at least 0, got Infinity`,
+    );
   });
 
   it('refuses timing flags that are not plain numbers within bounds, and a --junit it could not write, before printing anything', async () => {
@@ -111,7 +169,10 @@ describe('shakedown diff', () => {
       [['--junit', ''], '--junit must not be empty'],
       [['--junit', '-'], '--junit -: the diff itself goes to standard output; give --junit a file'],
       [['--junit', 'no/such/dir/d.xml'], `--junit ${join(dir, 'no/such/dir/d.xml')}: the directory ${join(dir, 'no/such/dir')} does not exist`],
-      [['--config', 'x.json'], 'unknown flag --config for `shakedown diff` (it is a flag of `shakedown run`, `shakedown gate`, `shakedown list`, `shakedown cleanup`, `shakedown deploy`, `shakedown images`)'],
+      [
+        ['--config', 'x.json'],
+        'unknown flag --config for `shakedown diff` (it is a flag of `shakedown run`, `shakedown gate`, `shakedown list`, `shakedown cleanup`, `shakedown deploy`, `shakedown images`)',
+      ],
     ] as const) {
       const ran = io(['diff', a, a, ...argv]);
       expect(await main(ran.io as never)).toBe(2);
@@ -131,7 +192,13 @@ describe('shakedown diff', () => {
 
   it('writeDiff returns 0 when only resolved', async () => {
     let text = '';
-    const code = await writeDiff({ stdout: { write: (s: string) => ((text += s), true) } as never }, { run: run('1', 'v'), results: [fail('s', 'c')] }, { run: run('2', 'v'), results: [pass('s', 'c')] }, { ratio: 2, floorMs: 2000 }, undefined);
+    const code = await writeDiff(
+      { stdout: { write: (s: string) => ((text += s), true) } as never },
+      { run: run('1', 'v'), results: [fail('s', 'c')] },
+      { run: run('2', 'v'), results: [pass('s', 'c')] },
+      { ratio: 2, floorMs: 2000 },
+      undefined,
+    );
     expect(code).toBe(0);
     expect(text).toContain('resolved');
   });

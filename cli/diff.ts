@@ -31,7 +31,8 @@ const DIFF_FLAGS: Record<string, OptionSpec> = {
 function diffNumber(flag: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   const value = /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(value >= min && value <= max)) throw new ShakedownError('SD_BAD_FLAG', `--${flag} must be a number from ${min} to ${max}, got ${quote(raw)}`, { hint: 'See `shakedown diff --help`.' });
+  if (!(value >= min && value <= max))
+    throw new ShakedownError('SD_BAD_FLAG', `--${flag} must be a number from ${min} to ${max}, got ${quote(raw)}`, { hint: 'See `shakedown diff --help`.' });
   return value;
 }
 
@@ -41,13 +42,28 @@ export async function diffCommand(io: CliIo, argv: readonly string[]): Promise<n
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (positionals.length !== 2) throw new ShakedownError('SD_BAD_FLAG', `shakedown diff takes two reports, BEFORE.json and AFTER.json (got ${positionals.length}${positionals.length > 2 ? `: ${positionals.map((p) => JSON.stringify(p)).join(' ')}` : ''})`, { hint: 'See `shakedown diff --help`.' });
+  if (positionals.length !== 2)
+    throw new ShakedownError(
+      'SD_BAD_FLAG',
+      `shakedown diff takes two reports, BEFORE.json and AFTER.json (got ${positionals.length}${positionals.length > 2 ? `: ${positionals.map((p) => JSON.stringify(p)).join(' ')}` : ''})`,
+      { hint: 'See `shakedown diff --help`.' },
+    );
   const odd = positionals.find((p) => p.trim() === '' || /[\u0000-\u001f\u007f]/.test(p));
-  if (odd !== undefined) throw new ShakedownError('SD_BAD_FLAG', `shakedown diff takes two report files; ${quote(odd)} is not a file name`, { hint: 'See `shakedown diff --help`.' });
-  const options = { ratio: diffNumber('timing-ratio', string(values['timing-ratio']), DEFAULT_DIFF.ratio, 1, 1000), floorMs: diffNumber('timing-floor', string(values['timing-floor']), DEFAULT_DIFF.floorMs / 1000, 0, 86_400) * 1000 };
+  if (odd !== undefined)
+    throw new ShakedownError('SD_BAD_FLAG', `shakedown diff takes two report files; ${quote(odd)} is not a file name`, {
+      hint: 'See `shakedown diff --help`.',
+    });
+  const options = {
+    ratio: diffNumber('timing-ratio', string(values['timing-ratio']), DEFAULT_DIFF.ratio, 1, 1000),
+    floorMs: diffNumber('timing-floor', string(values['timing-floor']), DEFAULT_DIFF.floorMs / 1000, 0, 86_400) * 1000,
+  };
   const junitFlag = string(values.junit);
-  if (junitFlag !== undefined && junitFlag.trim() === '') throw new ShakedownError('SD_BAD_FLAG', '--junit must not be empty', { hint: 'See `shakedown diff --help`.' });
-  if (junitFlag === STDOUT) throw new ShakedownError('SD_BAD_FLAG', '--junit -: the diff itself goes to standard output; give --junit a file', { hint: 'See `shakedown diff --help`.' });
+  if (junitFlag !== undefined && junitFlag.trim() === '')
+    throw new ShakedownError('SD_BAD_FLAG', '--junit must not be empty', { hint: 'See `shakedown diff --help`.' });
+  if (junitFlag === STDOUT)
+    throw new ShakedownError('SD_BAD_FLAG', '--junit -: the diff itself goes to standard output; give --junit a file', {
+      hint: 'See `shakedown diff --help`.',
+    });
   // Where the JUnit goes is checked before anything is printed: a missing directory is not found after the table.
   if (junitFlag !== undefined) {
     try {
@@ -57,14 +73,23 @@ export async function diffCommand(io: CliIo, argv: readonly string[]): Promise<n
       throw new ShakedownError(error.code, error.message, { hint: 'Give --junit a file in an existing, writable directory.' });
     }
   }
-  const [before, after] = (['BEFORE', 'AFTER'] as const).map((role, i) => readReport(resolve(io.cwd, positionals[i] ?? ''), { role })) as [ReportLike, ReportLike];
+  const [before, after] = (['BEFORE', 'AFTER'] as const).map((role, i) => readReport(resolve(io.cwd, positionals[i] ?? ''), { role })) as [
+    ReportLike,
+    ReportLike,
+  ];
   return writeDiff(io, before, after, options, junitFlag === undefined ? undefined : resolve(io.cwd, junitFlag));
 }
 
 const string = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 // Prints the diff, writes its JUnit if asked; the exit code: 1 on a regression, else 0.
-export async function writeDiff(io: Pick<CliIo, 'stdout'>, before: ReportLike, after: ReportLike, options: DiffOptions, junit: string | undefined): Promise<number> {
+export async function writeDiff(
+  io: Pick<CliIo, 'stdout'>,
+  before: ReportLike,
+  after: ReportLike,
+  options: DiffOptions,
+  junit: string | undefined,
+): Promise<number> {
   const changes = diffResults(before.results, after.results, options);
   io.stdout.write(`${renderDiff(before, after, changes)}\n`);
   if (junit !== undefined) {

@@ -7,7 +7,17 @@ import { failOnCode } from './run.ts';
 const suite = (name: string, setup: ('fleet' | 'namespaces')[]): LoadedSuite =>
   ({ name, file: `suites/${name}/${name}.suite.ts`, manifestPath: '', manifest: { name, setup } }) as unknown as LoadedSuite;
 const all = [suite('gate', []), suite('readonly', []), suite('dns', ['fleet'])];
-const result = (status: CheckResult['status']): CheckResult => ({ suite: 's', check: 'c', status, message: '', durationMs: 1, evidence: [], ...(status === 'fail' ? { classification: 'error' } : {}), ...(status === 'skip' ? { skipReason: 'r' } : {}) }) as CheckResult;
+const result = (status: CheckResult['status']): CheckResult =>
+  ({
+    suite: 's',
+    check: 'c',
+    status,
+    message: '',
+    durationMs: 1,
+    evidence: [],
+    ...(status === 'fail' ? { classification: 'error' } : {}),
+    ...(status === 'skip' ? { skipReason: 'r' } : {}),
+  }) as CheckResult;
 
 describe('shakedown gate', () => {
   it('runs the gate suite and other read-only suites, never one that creates pods', () => {

@@ -19,20 +19,38 @@ export const GATE_SUITE = 'gate';
 export function gateSuites(all: readonly LoadedSuite[], extra: readonly string[]): LoadedSuite[] {
   const names = [GATE_SUITE, ...extra.filter((name) => name !== GATE_SUITE)];
   const unknown = names.filter((name) => !all.some((suite) => suite.name === name));
-  if (unknown.length > 0) throw new ShakedownError('SD_BAD_FLAG', `--suite names no suite: ${unknown.join(', ')} (suites: ${all.map((s) => s.name).join(', ')})`, { hint: 'See `shakedown list`.' });
+  if (unknown.length > 0)
+    throw new ShakedownError('SD_BAD_FLAG', `--suite names no suite: ${unknown.join(', ')} (suites: ${all.map((s) => s.name).join(', ')})`, {
+      hint: 'See `shakedown list`.',
+    });
   const chosen = all.filter((suite) => names.includes(suite.name));
   const writing = chosen.filter((suite) => suite.manifest.setup.length > 0).map((suite) => suite.name);
-  if (writing.length > 0) throw new ShakedownError('SD_BAD_FLAG', `shakedown gate runs read-only suites only; ${writing.join(', ')} create namespaces or pods (use shakedown run for them)`, { hint: 'Drop those --suite flags.' });
+  if (writing.length > 0)
+    throw new ShakedownError(
+      'SD_BAD_FLAG',
+      `shakedown gate runs read-only suites only; ${writing.join(', ')} create namespaces or pods (use shakedown run for them)`,
+      { hint: 'Drop those --suite flags.' },
+    );
   return chosen;
 }
 
 export function requireTarget(options: ResolvedOptions): string {
   const target = options[GATE_SUITE]?.targetVersion;
-  if (typeof target !== 'string') throw new ShakedownError('SD_BAD_FLAG', 'shakedown gate needs --target-version (e.g. --target-version 1.35)', { hint: 'Or set SHAKEDOWN_TARGET_VERSION, or the config key "targetVersion".' });
+  if (typeof target !== 'string')
+    throw new ShakedownError('SD_BAD_FLAG', 'shakedown gate needs --target-version (e.g. --target-version 1.35)', {
+      hint: 'Or set SHAKEDOWN_TARGET_VERSION, or the config key "targetVersion".',
+    });
   return target;
 }
 
-export async function runJudged(io: CliIo, settings: Settings, suites: LoadedSuite[], options: ResolvedOptions, root: string, extras: RunExtras = {}): Promise<number> {
+export async function runJudged(
+  io: CliIo,
+  settings: Settings,
+  suites: LoadedSuite[],
+  options: ResolvedOptions,
+  root: string,
+  extras: RunExtras = {},
+): Promise<number> {
   // Read the baseline first: a bad one stops before anything touches the cluster.
   const baseline = settings.baseline === undefined ? undefined : readReport(settings.baseline);
   const { outcome, reporter } = await runWithReporters(io, settings, suites, options, root, extras);

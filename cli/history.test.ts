@@ -19,7 +19,14 @@ writeFileSync(join(dir, 'b.json'), reportText(night(2, { [A]: 'pass' })));
 async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await main({ argv, env: {}, cwd: dir, home: dir, stdout: { write: (t: string) => ((stdout += t), true) }, stderr: { write: (t: string) => ((stderr += t), true) } });
+  const code = await main({
+    argv,
+    env: {},
+    cwd: dir,
+    home: dir,
+    stdout: { write: (t: string) => ((stdout += t), true) },
+    stderr: { write: (t: string) => ((stderr += t), true) },
+  });
   return { code, stdout, stderr };
 }
 
@@ -27,7 +34,9 @@ describe('shakedown history', () => {
   it('prints the summary, writes the page and the JSON, and exits 0', async () => {
     const ran = await cli(['history', '.', '--html', 'h.html', '--json', 'h.json']);
     expect(ran).toMatchObject({ code: 0, stderr: '' });
-    expect(ran.stdout).toBe(`history of 3 nights (2026-12-01 02:00 UTC to 2026-12-03 02:00 UTC): 1 check, none flaky, 1 new failure\nnew failures in night 3 (sd-20261203-a00003, 2026-12-03 02:00 UTC):\n  ${A}: timeout: every record kind resolves: fail\n`);
+    expect(ran.stdout).toBe(
+      `history of 3 nights (2026-12-01 02:00 UTC to 2026-12-03 02:00 UTC): 1 check, none flaky, 1 new failure\nnew failures in night 3 (sd-20261203-a00003, 2026-12-03 02:00 UTC):\n  ${A}: timeout: every record kind resolves: fail\n`,
+    );
     const json = JSON.parse(readFileSync(join(dir, 'h.json'), 'utf8')) as { nights: { file: string }[]; newFailures: string[] };
     expect(validate(SCHEMA, json)).toEqual([]);
     expect(json.nights.map((n) => n.file)).toEqual(['c.json', 'b.json', 'a.json']);
@@ -45,11 +54,16 @@ describe('shakedown history', () => {
   });
 
   it('calls a check flaky after as many flips as --flaky-flips allows', async () => {
-    expect((await cli(['history', 'a.json', 'b.json', 'c.json', '--flaky-flips', '0'])).stdout).toContain(`flaky (flipped between failing and not failing more than 0 times):\n  ${A}: 1 flip, passed 2 of 3 nights it ran (67%), last fail\n`);
+    expect((await cli(['history', 'a.json', 'b.json', 'c.json', '--flaky-flips', '0'])).stdout).toContain(
+      `flaky (flipped between failing and not failing more than 0 times):\n  ${A}: 1 flip, passed 2 of 3 nights it ran (67%), last fail\n`,
+    );
   });
 
   it('has its own help, also through shakedown help history, and is listed with the commands', async () => {
-    expect(await cli(['history', '--help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^usage: shakedown history DIR\|FILE\.\.\. \[--html FILE\] \[--json FILE\] \[--flaky-flips N\]\n/) });
+    expect(await cli(['history', '--help'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^usage: shakedown history DIR\|FILE\.\.\. \[--html FILE\] \[--json FILE\] \[--flaky-flips N\]\n/),
+    });
     expect((await cli(['help', 'history'])).stdout).toMatch(/^usage: shakedown history /);
     expect((await cli(['--help'])).stdout).toMatch(/\n {2}history +across JSON reports/);
   });

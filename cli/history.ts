@@ -63,7 +63,8 @@ export async function historyCommand(io: CliIo, argv: readonly string[]): Promis
   const read = readReports(positionals, io.cwd);
   const inputs = new Set(read.reports.map((report) => realPath(report.path)));
   for (const [flag, path] of Object.entries(outputs)) {
-    if (path !== undefined && path !== STDOUT && inputs.has(realPath(path))) throw bad(`--${flag} ${path} is one of the reports read: give the ${flag === 'html' ? 'page' : 'history'} a file of its own`);
+    if (path !== undefined && path !== STDOUT && inputs.has(realPath(path)))
+      throw bad(`--${flag} ${path} is one of the reports read: give the ${flag === 'html' ? 'page' : 'history'} a file of its own`);
   }
   const history = buildHistory(read.reports, { flakyFlips: flips, notes: read.notes });
   const toStdout = outputs.html === STDOUT || outputs.json === STDOUT;
@@ -89,7 +90,8 @@ function checkOutputs(cwd: string, given: { html: string | undefined; json: stri
     outputs[flag] = target.kind === 'file' ? target.path : resolve(cwd, path);
   }
   if (outputs.html === STDOUT && outputs.json === STDOUT) throw bad('--html and --json are both - (standard output): only one can go there');
-  if (outputs.html !== undefined && outputs.html !== STDOUT && outputs.html === outputs.json) throw bad(`--html and --json both write ${outputs.html}: one would replace the other`);
+  if (outputs.html !== undefined && outputs.html !== STDOUT && outputs.html === outputs.json)
+    throw bad(`--html and --json both write ${outputs.html}: one would replace the other`);
   return outputs;
 }
 

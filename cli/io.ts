@@ -17,5 +17,12 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
-  return { argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), home: process.env.HOME ?? homedir(), stdout: process.stdout, stderr: process.stderr };
+  return {
+    argv: process.argv.slice(2),
+    env: process.env,
+    cwd: process.cwd(),
+    home: process.env.HOME ?? homedir(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+  };
 }

@@ -8,6 +8,11 @@ export function listCommand(io: CliIo, suites: readonly LoadedSuite[], verbose: 
     io.stdout.write('no suites found\n');
     return 0;
   }
-  io.stdout.write(formatListing(suites.map((suite) => suite.manifest), { verbose }));
+  io.stdout.write(
+    formatListing(
+      suites.map((suite) => suite.manifest),
+      { verbose },
+    ),
+  );
   return 0;
 }

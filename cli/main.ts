@@ -48,17 +48,30 @@ export async function main(io: CliIo): Promise<number> {
       io.stdout.write(`${commandUsage(command, manifests)}\n`);
       return 0;
     }
-    const file = loadConfigFile(parsed.flags, io.env, io.cwd, manifests.flatMap((m) => Object.values(m.options).map((spec) => spec.key)));
+    const file = loadConfigFile(
+      parsed.flags,
+      io.env,
+      io.cwd,
+      manifests.flatMap((m) => Object.values(m.options).map((spec) => spec.key)),
+    );
     const layers = { flags: parsed.flags, env: io.env, cwd: io.cwd, ...(file === undefined ? {} : { file }) };
     const { settings, sources } = checkReportPaths(command.name, resolveAll(command.keys, layers), layers);
     // Commands are loaded when used: a bad flag is answered without loading the Kubernetes client.
     switch (command.name) {
       case 'run': {
         // Both take the run over; neither may silently win.
-        if (settings.baseline !== undefined && settings.reportLog) throw invalid(sources.reportLog, `cannot be combined with ${describeSource(sources.baseline)}: a run whose reports are packed into its log (deploy --wait) compares nothing`);
+        if (settings.baseline !== undefined && settings.reportLog)
+          throw invalid(
+            sources.reportLog,
+            `cannot be combined with ${describeSource(sources.baseline)}: a run whose reports are packed into its log (deploy --wait) compares nothing`,
+          );
         const suites = selectSuites(all, settings.suites, sources.suites);
         // Every option of the chosen suites is read and validated before anything touches the cluster.
-        const options = resolveSuiteOptions(suites.map((suite) => suite.manifest), layers, manifests);
+        const options = resolveSuiteOptions(
+          suites.map((suite) => suite.manifest),
+          layers,
+          manifests,
+        );
         // So are the check patterns and the waivers file.
         planSelection(settings, suites, { all, sources });
         const extras = await runExtras(settings, sources, all);
@@ -70,9 +83,14 @@ export async function main(io: CliIo): Promise<number> {
         // Only --wait brings reports back: a report flag without it would do nothing (one from the
         // environment or a config file may be meant for run).
         const report = (['junit', 'json', 'html'] as const).find((key) => sources[key].kind === 'flag');
-        if (report !== undefined && !settings.wait) throw invalid(sources[report], 'is written only with --wait (deploy brings the reports back when it follows the Job); add --wait, or leave it out');
+        if (report !== undefined && !settings.wait)
+          throw invalid(sources[report], 'is written only with --wait (deploy brings the reports back when it follows the Job); add --wait, or leave it out');
         const chosen = selectSuites(all, settings.suites, sources.suites);
-        resolveSuiteOptions(chosen.map((suite) => suite.manifest), layers, manifests);
+        resolveSuiteOptions(
+          chosen.map((suite) => suite.manifest),
+          layers,
+          manifests,
+        );
         // The runner gets the patterns; its RBAC covers only the suites they leave a check in.
         const suites = planSelection(settings, chosen, { all, sources })?.plan.suites ?? chosen;
         return await (await import('./deploy.ts')).deployCommand(io, { settings, sources, suites, flags: parsed.flags, root });
@@ -80,7 +98,11 @@ export async function main(io: CliIo): Promise<number> {
       case 'gate': {
         const gate = await import('./gate.ts');
         const suites = gate.gateSuites(all, settings.suites);
-        const options = resolveSuiteOptions(suites.map((suite) => suite.manifest), layers, manifests);
+        const options = resolveSuiteOptions(
+          suites.map((suite) => suite.manifest),
+          layers,
+          manifests,
+        );
         gate.requireTarget(options);
         planSelection(settings, suites, { all, sources });
         return await gate.runJudged(io, settings, suites, options, root, await runExtras(settings, sources, all));
@@ -89,7 +111,13 @@ export async function main(io: CliIo): Promise<number> {
         // With --check or --skip-check, the checks they select: a way to try a pattern.
         const chosen = selectSuites(all, settings.suites, sources.suites);
         const selected = planSelection({ ...settings, profile: 'full' }, chosen, { all, sources })?.plan;
-        const listed = selected === undefined ? chosen : selected.suites.map((suite) => ({ ...suite, manifest: { ...suite.manifest, checks: suite.manifest.checks.filter((c) => selected.checks?.[suite.name]?.includes(c.title) === true) } }));
+        const listed =
+          selected === undefined
+            ? chosen
+            : selected.suites.map((suite) => ({
+                ...suite,
+                manifest: { ...suite.manifest, checks: suite.manifest.checks.filter((c) => selected.checks?.[suite.name]?.includes(c.title) === true) },
+              }));
         return (await import('./list.ts')).listCommand(io, listed, settings.verbose);
       }
       case 'cleanup':
@@ -125,7 +153,8 @@ async function runExtras(settings: Pick<Settings, 'waivers'>, sources: Partial<R
 
 // `shakedown help [COMMAND]`, `shakedown --help [COMMAND]`: the usage on stdout, exit 0.
 async function helpCommand(io: CliIo, rest: readonly string[], manifests: readonly SuiteManifest[]): Promise<number> {
-  if (rest.length > 1) throw new ShakedownError('SD_BAD_FLAG', `shakedown help takes at most one command, got ${rest.length} arguments`, { hint: 'See `shakedown --help`.' });
+  if (rest.length > 1)
+    throw new ShakedownError('SD_BAD_FLAG', `shakedown help takes at most one command, got ${rest.length} arguments`, { hint: 'See `shakedown --help`.' });
   const [topic] = rest;
   if (topic === undefined) io.stdout.write(`${mainUsage(manifests)}\n`);
   else if (topic === 'diff') return (await import('./diff.ts')).diffCommand(io, ['--help']);
@@ -140,6 +169,11 @@ async function helpCommand(io: CliIo, rest: readonly string[], manifests: readon
 
 // A bad flag value names its flag; the hint names the command's own help.
 function commandHint(error: unknown, name: string | undefined): unknown {
-  if (!(error instanceof ShakedownError) || error.code !== 'SD_BAD_FLAG' || error.hint !== ERROR_CODES.SD_BAD_FLAG.hint || findCommand(name) === undefined) return error;
-  return new ShakedownError(error.code, error.message, { cause: error.cause, hint: `See \`shakedown ${name} --help\`.`, ...(error.details === undefined ? {} : { details: error.details }) });
+  if (!(error instanceof ShakedownError) || error.code !== 'SD_BAD_FLAG' || error.hint !== ERROR_CODES.SD_BAD_FLAG.hint || findCommand(name) === undefined)
+    return error;
+  return new ShakedownError(error.code, error.message, {
+    cause: error.cause,
+    hint: `See \`shakedown ${name} --help\`.`,
+    ...(error.details === undefined ? {} : { details: error.details }),
+  });
 }

@@ -33,10 +33,12 @@ export function privilegeTable(manifests: readonly SuiteManifest[]): string {
     row[column] = value;
     rows.set(key, row);
   };
-  for (const permission of [...local.required, ...local.optional]) add(permission, 'local', where(permission, true, []) + (local.optional.includes(permission) ? ' (fallback)' : ''));
+  for (const permission of [...local.required, ...local.optional])
+    add(permission, 'local', where(permission, true, []) + (local.optional.includes(permission) ? ' (fallback)' : ''));
   for (const permission of deployed) add(permission, 'deploy', where(permission, false, confined.perNamespace));
   const lines = ['| permission | `shakedown run` | `shakedown deploy` runner | needed by | why |', '|---|---|---|---|---|'];
-  for (const row of [...rows.values()].sort((a, b) => a.name.localeCompare(b.name) || a.local.localeCompare(b.local))) lines.push(`| ${cell(row.name)} | ${cell(row.local)} | ${cell(row.deploy)} | ${cell(row.by)} | ${cell(row.why)} |`);
+  for (const row of [...rows.values()].sort((a, b) => a.name.localeCompare(b.name) || a.local.localeCompare(b.local)))
+    lines.push(`| ${cell(row.name)} | ${cell(row.local)} | ${cell(row.deploy)} | ${cell(row.by)} | ${cell(row.why)} |`);
   return lines.join('\n');
 }
 

@@ -32,7 +32,8 @@ if (import.meta.main) {
       io.stderr.write(`no kubeconfig found: bringing up the local cluster (npm run cluster:up) and running against ${plan.localKubeconfig}\n`);
       ready = spawnSync('npm', ['run', '--silent', 'cluster:up'], { cwd: PACKAGE_ROOT, stdio: 'inherit' }).status === 0;
     }
-    if (!ready) io.stderr.write('error SD_SETUP_FAILED: `npm run cluster:up` failed\nhint: read its output above; `npm run cluster:status` shows what is running\n');
+    if (!ready)
+      io.stderr.write('error SD_SETUP_FAILED: `npm run cluster:up` failed\nhint: read its output above; `npm run cluster:status` shows what is running\n');
   }
   process.exitCode = ready ? await main({ ...io, argv: plan.argv }) : 2;
 }

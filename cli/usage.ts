@@ -31,7 +31,11 @@ function suiteSections(suites: readonly SuiteManifest[]): { title: string; rows:
 
 function table(sections: readonly { title: string; rows: Row[] }[]): string[] {
   const width = Math.max(0, ...sections.flatMap((section) => section.rows.map(([flag]) => flag.length)));
-  return sections.flatMap((section, index) => [...(index === 0 ? [] : ['']), section.title, ...section.rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`)]);
+  return sections.flatMap((section, index) => [
+    ...(index === 0 ? [] : ['']),
+    section.title,
+    ...section.rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`),
+  ]);
 }
 
 export function mainUsage(suites: readonly SuiteManifest[] = []): string {
@@ -52,14 +56,22 @@ export function mainUsage(suites: readonly SuiteManifest[] = []): string {
 export function commandUsage(command: CommandSpec, suites: readonly SuiteManifest[] = []): string {
   const engine: Row[] = command.keys.map((key) => row(key, KNOBS[key]));
   engine.push([`--${CONFIG_FLAG} FILE`, `read settings from a JSON file; env ${CONFIG_ENV}`]);
-  const sections = [{ title: 'flags (a flag wins over its environment variable, which wins over the config file):', rows: engine }, ...(command.suiteOptions === true ? suiteSections(suites).map((s) => ({ ...s, title: `options of ${s.title}` })) : [])];
+  const sections = [
+    { title: 'flags (a flag wins over its environment variable, which wins over the config file):', rows: engine },
+    ...(command.suiteOptions === true ? suiteSections(suites).map((s) => ({ ...s, title: `options of ${s.title}` })) : []),
+  ];
   return [`usage: shakedown ${command.name} [flags]`, '', command.summary, '', ...table(sections)].join('\n');
 }
 
 // An unknown command, or a flag where the command belongs (`shakedown --verbose run`).
 export function unknownCommand(name: string): ShakedownError {
   const commands = 'commands: run, gate, diff, history, deploy, list, cleanup, images';
-  if (name.startsWith('-')) return new ShakedownError('SD_BAD_FLAG', `${JSON.stringify(name)} is not a command: flags go after the command (shakedown COMMAND [flags]); ${commands}`, { hint: 'See `shakedown --help`.' });
+  if (name.startsWith('-'))
+    return new ShakedownError('SD_BAD_FLAG', `${JSON.stringify(name)} is not a command: flags go after the command (shakedown COMMAND [flags]); ${commands}`, {
+      hint: 'See `shakedown --help`.',
+    });
   const near = findCommand(name.toLowerCase().trim());
-  return new ShakedownError('SD_BAD_FLAG', `unknown command ${JSON.stringify(name)}; ${commands}${near === undefined ? '' : `; did you mean ${near.name}?`}`, { hint: 'See `shakedown --help`.' });
+  return new ShakedownError('SD_BAD_FLAG', `unknown command ${JSON.stringify(name)}; ${commands}${near === undefined ? '' : `; did you mean ${near.name}?`}`, {
+    hint: 'See `shakedown --help`.',
+  });
 }

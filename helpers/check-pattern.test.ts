@@ -23,7 +23,11 @@ describe('checkPattern', () => {
   });
 
   it('takes * for any text, groups and separators included, and ? for one character', () => {
-    expect(matching('dns/*')).toEqual(['dns/CoreDNS replicas are ready and behind the DNS Service', 'dns/SRV records for named ports', 'dns/load › a short burst of lookups: latency, errors and the 5 s race']);
+    expect(matching('dns/*')).toEqual([
+      'dns/CoreDNS replicas are ready and behind the DNS Service',
+      'dns/SRV records for named ports',
+      'dns/load › a short burst of lookups: latency, errors and the 5 s race',
+    ]);
     expect(matching('*/load › *')).toEqual(['dns/load › a short burst of lookups: latency, errors and the 5 s race']);
     expect(matching('netpol/truth tables*')).toEqual(['netpol/truth tables › NetworkPolicy is enforced (default deny ingress)']);
     expect(matching('*UDP')).toEqual(['smoke/pod to pod over HTTP, TCP and UDP']);
@@ -32,7 +36,9 @@ describe('checkPattern', () => {
   });
 
   it('takes " > " for " › ", and nothing else as special: parentheses, dots, brackets are text', () => {
-    expect(matching('netpol > truth tables > NetworkPolicy is enforced (default deny ingress)')).toEqual(['netpol/truth tables › NetworkPolicy is enforced (default deny ingress)']);
+    expect(matching('netpol > truth tables > NetworkPolicy is enforced (default deny ingress)')).toEqual([
+      'netpol/truth tables › NetworkPolicy is enforced (default deny ingress)',
+    ]);
     expect(matching('services/port != targetPort, and a named targetPort')).toHaveLength(1);
     expect(matching('dns/load › a short burst of lookups: latency, errors and the 5 s race')).toHaveLength(1);
     expect(matching('dns/load › a short burst of lookups: latency, errors and the . s race')).toEqual([]);
@@ -47,7 +53,11 @@ describe('nearestIds', () => {
   const nearest = (pattern: string) => nearestIds(pattern, IDS).map(typedName);
 
   it('names the checks of the suite a misspelt suite name meant', () => {
-    expect(nearest('dsn/*')).toEqual(['dns/CoreDNS replicas are ready and behind the DNS Service', 'dns/SRV records for named ports', 'dns/load › a short burst of lookups: latency, errors and the 5 s race']);
+    expect(nearest('dsn/*')).toEqual([
+      'dns/CoreDNS replicas are ready and behind the DNS Service',
+      'dns/SRV records for named ports',
+      'dns/load › a short burst of lookups: latency, errors and the 5 s race',
+    ]);
   });
 
   it('puts the title a misspelt title meant first', () => {

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidValue, boolean, dnsLabel, dnsSubdomain, duration, imageReference, integer, keyValues, nameList, oneOf, path, patternList, quote, text } from './config-values.ts';
+import {
+  InvalidValue,
+  boolean,
+  dnsLabel,
+  dnsSubdomain,
+  duration,
+  imageReference,
+  integer,
+  keyValues,
+  nameList,
+  oneOf,
+  path,
+  patternList,
+  quote,
+  text,
+} from './config-values.ts';
 
 // The problem a parser reports for a value, or the value it returns.
 function problem(parse: () => unknown): string {
@@ -23,7 +38,6 @@ describe('value types', () => {
     expect(problem(() => keyValues.fromJson({ build: 12 }))).toBe('must be an object of strings, got number 12 for "build"');
   });
 
-
   it('say a negative duration is one, with the range allowed', () => {
     const bound = duration(1000, 600_000);
     expect(problem(() => bound.fromText('-5s'))).toBe('must be a positive duration from 1s to 10m, got -5s');
@@ -37,13 +51,16 @@ describe('value types', () => {
 
   it('refuse an integer that is not a plain decimal within its bounds', () => {
     const qps = integer(1, 1000);
-    for (const raw of ['', '0', '-1', '1e3', '0x10', 'NaN', '2.5', '1001']) expect(problem(() => qps.fromText(raw))).toBe(`must be an integer from 1 to 1000, got ${JSON.stringify(raw)}`);
+    for (const raw of ['', '0', '-1', '1e3', '0x10', 'NaN', '2.5', '1001'])
+      expect(problem(() => qps.fromText(raw))).toBe(`must be an integer from 1 to 1000, got ${JSON.stringify(raw)}`);
     expect(problem(() => qps.fromJson(Number.POSITIVE_INFINITY))).toBe('must be an integer from 1 to 1000, got Infinity');
     expect(problem(() => qps.fromJson('4'))).toBe('must be a number, got string "4"');
   });
 
   it('refuse an empty list and an empty name, which used to mean every suite', () => {
-    expect(problem(() => nameList.fromFlag?.(['']))).toBe('must name at least one (lowercase letters, digits and dashes); leave it out for the default, got ""');
+    expect(problem(() => nameList.fromFlag?.(['']))).toBe(
+      'must name at least one (lowercase letters, digits and dashes); leave it out for the default, got ""',
+    );
     expect(problem(() => nameList.fromText(' , '))).toMatch(/^must name at least one/);
     expect(problem(() => nameList.fromJson([]))).toMatch(/^must name at least one/);
     expect(problem(() => nameList.fromFlag?.(['dns', '']))).toBe('has an empty name in "dns," (names are separated by commas)');
@@ -54,8 +71,14 @@ describe('value types', () => {
   });
 
   it('read check patterns one a flag, one a line of a variable (titles hold commas), or from an array', () => {
-    expect(patternList.fromFlag?.(['dns/pod to pod over HTTP, TCP and UDP', ' smoke/* ', 'smoke/*'])).toEqual(['dns/pod to pod over HTTP, TCP and UDP', 'smoke/*']);
-    expect(patternList.fromText('dns/*\n\nstorage/lifecycle › resize as allowVolumeExpansion says; reclaim*\n')).toEqual(['dns/*', 'storage/lifecycle › resize as allowVolumeExpansion says; reclaim*']);
+    expect(patternList.fromFlag?.(['dns/pod to pod over HTTP, TCP and UDP', ' smoke/* ', 'smoke/*'])).toEqual([
+      'dns/pod to pod over HTTP, TCP and UDP',
+      'smoke/*',
+    ]);
+    expect(patternList.fromText('dns/*\n\nstorage/lifecycle › resize as allowVolumeExpansion says; reclaim*\n')).toEqual([
+      'dns/*',
+      'storage/lifecycle › resize as allowVolumeExpansion says; reclaim*',
+    ]);
     expect(patternList.fromJson(['dns/*'])).toEqual(['dns/*']);
     expect(problem(() => patternList.fromFlag?.(['']))).toBe('must not be an empty pattern (SUITE/CHECK TITLE, * for any text), got ""');
     expect(problem(() => patternList.fromText('\n \n'))).toBe('must name at least one pattern; leave it out for every check, got "\\n \\n"');
@@ -74,7 +97,9 @@ describe('value types', () => {
   });
 
   it('read namespaces as DNS-1123 labels and Secret names as subdomains', () => {
-    expect(problem(() => dnsLabel.fromText('Bad_NS!'))).toMatch(/^must be a DNS-1123 label \(at most 63 lowercase letters, digits and dashes, starting and ending with a letter or digit\), got "Bad_NS!"$/);
+    expect(problem(() => dnsLabel.fromText('Bad_NS!'))).toMatch(
+      /^must be a DNS-1123 label \(at most 63 lowercase letters, digits and dashes, starting and ending with a letter or digit\), got "Bad_NS!"$/,
+    );
     expect(problem(() => dnsLabel.fromText('a'.repeat(64)))).toMatch(/^must be a DNS-1123 label/);
     expect(problem(() => dnsLabel.fromText('ns-'))).toMatch(/^must be a DNS-1123 label/);
     expect(problem(() => dnsLabel.fromText('my.ns'))).toMatch(/^must be a DNS-1123 label/);
@@ -84,11 +109,19 @@ describe('value types', () => {
   });
 
   it('read image references by the runtime grammar', () => {
-    for (const image of ['node:24', 'localhost/shakedown/runner:0.1.0', 'docker.io/library/node:24.21.0-alpine', 'mirror.example:5000/a/b_c__d-e:v1', `node@sha256:${'a'.repeat(64)}`]) {
+    for (const image of [
+      'node:24',
+      'localhost/shakedown/runner:0.1.0',
+      'docker.io/library/node:24.21.0-alpine',
+      'mirror.example:5000/a/b_c__d-e:v1',
+      `node@sha256:${'a'.repeat(64)}`,
+    ]) {
       expect(imageReference.fromText(image)).toBe(image);
     }
     for (const image of ['x y', 'Node:24', 'node:', ':24', 'node:24:25', '-node', 'a//b']) {
-      expect(problem(() => imageReference.fromText(image))).toBe(`must be an image reference such as HOST/PATH:TAG (lowercase path, no spaces), got ${JSON.stringify(image)}`);
+      expect(problem(() => imageReference.fromText(image))).toBe(
+        `must be an image reference such as HOST/PATH:TAG (lowercase path, no spaces), got ${JSON.stringify(image)}`,
+      );
     }
   });
 

@@ -56,7 +56,9 @@ export const path: ValueType<string> = textual('FILE', 'a file path', (value) =>
 // and dashes, starting and ending with a letter or digit).
 export const dnsLabel: ValueType<string> = textual('NAME', 'a DNS-1123 label', (value) => {
   if (value.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
-    throw new InvalidValue(`must be a DNS-1123 label (at most 63 lowercase letters, digits and dashes, starting and ending with a letter or digit), got ${quote(value)}`);
+    throw new InvalidValue(
+      `must be a DNS-1123 label (at most 63 lowercase letters, digits and dashes, starting and ending with a letter or digit), got ${quote(value)}`,
+    );
   }
   return value;
 });
@@ -64,7 +66,9 @@ export const dnsLabel: ValueType<string> = textual('NAME', 'a DNS-1123 label', (
 // A Kubernetes name that is a DNS-1123 subdomain: a Secret (at most 253 characters, dot-separated labels).
 export const dnsSubdomain: ValueType<string> = textual('NAME', 'a DNS-1123 subdomain', (value) => {
   if (value.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value)) {
-    throw new InvalidValue(`must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, dashes and dots, starting and ending with a letter or digit), got ${quote(value)}`);
+    throw new InvalidValue(
+      `must be a DNS-1123 subdomain (at most 253 lowercase letters, digits, dashes and dots, starting and ending with a letter or digit), got ${quote(value)}`,
+    );
   }
   return value;
 });
@@ -73,7 +77,9 @@ export const dnsSubdomain: ValueType<string> = textual('NAME', 'a DNS-1123 subdo
 // in lowercase (the grammar of the distribution project's reference package).
 const IMAGE_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const IMAGE_DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?';
-const IMAGE_REFERENCE = new RegExp(`^(?:${IMAGE_DOMAIN}/)?${IMAGE_COMPONENT}(?:/${IMAGE_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`);
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:${IMAGE_DOMAIN}/)?${IMAGE_COMPONENT}(?:/${IMAGE_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+);
 
 export const imageReference: ValueType<string> = textual('TEXT', 'an image reference', (value) => {
   if (value.length > 255 + 128 + 100 || !IMAGE_REFERENCE.test(value)) {
@@ -166,7 +172,11 @@ export const nameList: ValueType<string[]> = {
   shape: 'NAME',
   expects: 'a name (lowercase letters, digits and dashes)',
   fromText: (raw) => uniqueNames(raw.split(','), raw),
-  fromFlag: (values) => uniqueNames(values.flatMap((value) => value.split(',')), values.join(',')),
+  fromFlag: (values) =>
+    uniqueNames(
+      values.flatMap((value) => value.split(',')),
+      values.join(','),
+    ),
   fromJson(value) {
     if (!Array.isArray(value)) throw new InvalidValue(`must be an array of strings, got ${typeName(value)}`);
     const bad = value.findIndex((item) => typeof item !== 'string');
@@ -177,7 +187,8 @@ export const nameList: ValueType<string[]> = {
 
 function uniqueNames(items: readonly string[], given: string): string[] {
   const names = items.map((item) => item.trim());
-  if (names.every((name) => name === '')) throw new InvalidValue(`must name at least one (lowercase letters, digits and dashes); leave it out for the default, got ${quote(given)}`);
+  if (names.every((name) => name === ''))
+    throw new InvalidValue(`must name at least one (lowercase letters, digits and dashes); leave it out for the default, got ${quote(given)}`);
   if (names.includes('')) throw new InvalidValue(`has an empty name in ${quote(given)} (names are separated by commas)`);
   const bad = names.find((name) => !/^[a-z0-9][a-z0-9-]*$/.test(name));
   if (bad !== undefined) throw new InvalidValue(`${quote(bad)} is not a name (lowercase letters, digits and dashes)`);
@@ -190,7 +201,11 @@ export const patternList: ValueType<string[]> = {
   flag: { type: 'string', multiple: true },
   shape: 'PATTERN',
   expects: 'a check pattern such as "dns/*" (SUITE/CHECK TITLE, * for any text)',
-  fromText: (raw) => uniquePatterns(raw.split(/\r?\n/).filter((line) => line.trim() !== ''), raw),
+  fromText: (raw) =>
+    uniquePatterns(
+      raw.split(/\r?\n/).filter((line) => line.trim() !== ''),
+      raw,
+    ),
   fromFlag: (values) => uniquePatterns(values, values.join('\n')),
   fromJson(value) {
     if (!Array.isArray(value)) throw new InvalidValue(`must be an array of check patterns, got ${typeName(value)}`);
@@ -242,7 +257,12 @@ function pairs(items: readonly string[]): Record<string, string> {
 }
 
 export function formatMs(ms: number): string {
-  for (const [unit, size] of [['d', UNIT_MS.d], ['h', UNIT_MS.h], ['m', UNIT_MS.m], ['s', UNIT_MS.s]] as const) {
+  for (const [unit, size] of [
+    ['d', UNIT_MS.d],
+    ['h', UNIT_MS.h],
+    ['m', UNIT_MS.m],
+    ['s', UNIT_MS.s],
+  ] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

@@ -17,11 +17,14 @@ function layers(overrides: Partial<Layers> = {}): Layers {
 describe('resolveSettings', () => {
   it('takes the flag over the variable over the file over the default, and says where each came from', () => {
     const file = { path: '/etc/sd/shakedown.json', values: { probeImage: 'file/img:1', concurrency: 3, apiQps: 7 } };
-    const { settings, sources } = resolveSettings(['probeImage', 'concurrency', 'apiQps', 'checkTimeout'], layers({
-      flags: { 'probe-image': 'flag/img:1' },
-      env: { SHAKEDOWN_PROBE_IMAGE: 'env/img:1', SHAKEDOWN_CONCURRENCY: '5' },
-      file,
-    }));
+    const { settings, sources } = resolveSettings(
+      ['probeImage', 'concurrency', 'apiQps', 'checkTimeout'],
+      layers({
+        flags: { 'probe-image': 'flag/img:1' },
+        env: { SHAKEDOWN_PROBE_IMAGE: 'env/img:1', SHAKEDOWN_CONCURRENCY: '5' },
+        file,
+      }),
+    );
     expect(settings).toEqual({ probeImage: 'flag/img:1', concurrency: 5, apiQps: 7, checkTimeout: 90_000 });
     expect(Object.fromEntries(Object.entries(sources).map(([key, source]) => [key, describeSource(source)]))).toEqual({
       probeImage: '--probe-image',
@@ -50,10 +53,13 @@ describe('resolveSettings', () => {
   });
 
   it('parses durations with units into milliseconds and booleans from words', () => {
-    const { settings } = resolveSettings(['setupTimeout', 'probeTimeout', 'keepOnFailure'], layers({
-      flags: { 'setup-timeout': '2m', 'keep-on-failure': true },
-      env: { SHAKEDOWN_PROBE_TIMEOUT: '1500ms' },
-    }));
+    const { settings } = resolveSettings(
+      ['setupTimeout', 'probeTimeout', 'keepOnFailure'],
+      layers({
+        flags: { 'setup-timeout': '2m', 'keep-on-failure': true },
+        env: { SHAKEDOWN_PROBE_TIMEOUT: '1500ms' },
+      }),
+    );
     expect(settings).toEqual({ setupTimeout: 120_000, probeTimeout: 1500, keepOnFailure: true });
     expect(resolveSettings(['keepOnFailure'], layers({ env: { SHAKEDOWN_KEEP_ON_FAILURE: 'no' } })).settings.keepOnFailure).toBe(false);
   });
@@ -107,7 +113,9 @@ describe('config file', () => {
     const fifo = join(dir, 'fifo.json');
     execFileSync('mkfifo', [fifo]);
     // Reading a FIFO would block until a writer came: it is refused from its type.
-    expect(thrown(() => loadConfigFile({}, { SHAKEDOWN_CONFIG: fifo }, '/')).message).toBe(`cannot read the config file ${fifo} (from SHAKEDOWN_CONFIG): it is not a regular file (a FIFO, socket or device)`);
+    expect(thrown(() => loadConfigFile({}, { SHAKEDOWN_CONFIG: fifo }, '/')).message).toBe(
+      `cannot read the config file ${fifo} (from SHAKEDOWN_CONFIG): it is not a regular file (a FIFO, socket or device)`,
+    );
     const huge = join(dir, 'huge.json');
     writeFileSync(huge, ' '.repeat(CONFIG_MAX_BYTES + 1));
     expect(thrown(() => loadConfigFile({ config: huge }, {}, '/')).message).toMatch(/: it is 1048577 bytes; a config file is at most 1048576$/);
@@ -118,7 +126,9 @@ describe('config file', () => {
 
   it('reads a file that starts with a byte order mark, and refuses a key given twice', () => {
     expect(parseConfigText('/x.json', '\uFEFF{"context": "a"}')).toEqual({ context: 'a' });
-    expect(thrown(() => parseConfigText('/x.json', '{"concurrency": 4, "context": {"concurrency": 1}, "concurrency" : 5}')).message).toBe('/x.json: key "concurrency" is given twice');
+    expect(thrown(() => parseConfigText('/x.json', '{"concurrency": 4, "context": {"concurrency": 1}, "concurrency" : 5}')).message).toBe(
+      '/x.json: key "concurrency" is given twice',
+    );
     expect(parseConfigText('/x.json', '{"context": "a\\"b", "$schema": "s"}')).toEqual({ context: 'a"b', $schema: 's' });
     expect(thrown(() => parseConfigText('/x.json', '{"$schema": 5}')).message).toBe('/x.json: key "$schema" must be a string (the schema\'s URL), got number');
     expect(thrown(() => parseConfigText('/x.json', '')).message).toBe('/x.json is not valid JSON: it is empty');
@@ -126,8 +136,12 @@ describe('config file', () => {
   });
 
   it('hints at the place to fix: the variable, or the key in the file', () => {
-    expect(thrown(() => resolveSettings(['apiQps'], layers({ env: { SHAKEDOWN_API_QPS: '0' } }))).hint).toBe('Fix or unset SHAKEDOWN_API_QPS; a flag overrides it.');
-    expect(thrown(() => resolveSettings(['apiQps'], layers({ file: { path: '/etc/sd.json', values: { apiQps: 0 } } }))).hint).toBe('Fix the key "apiQps" in /etc/sd.json; a flag or environment variable overrides it.');
+    expect(thrown(() => resolveSettings(['apiQps'], layers({ env: { SHAKEDOWN_API_QPS: '0' } }))).hint).toBe(
+      'Fix or unset SHAKEDOWN_API_QPS; a flag overrides it.',
+    );
+    expect(thrown(() => resolveSettings(['apiQps'], layers({ file: { path: '/etc/sd.json', values: { apiQps: 0 } } }))).hint).toBe(
+      'Fix the key "apiQps" in /etc/sd.json; a flag or environment variable overrides it.',
+    );
   });
 
   it('rejects bad JSON, a non-object and an unknown key, naming the file (and the key)', () => {
@@ -146,7 +160,14 @@ describe('suite options', () => {
     checks: [],
     options: {
       queries: option({ key: 'dnsQueries', flag: 'dns-queries', env: 'SHAKEDOWN_DNS_QUERIES', type: integer(10, 5000), default: 500, describe: 'how many' }),
-      upstream: option<string, undefined>({ key: 'dnsUpstream', flag: 'dns-upstream', env: 'SHAKEDOWN_DNS_UPSTREAM', type: text, default: undefined, describe: 'a name' }),
+      upstream: option<string, undefined>({
+        key: 'dnsUpstream',
+        flag: 'dns-upstream',
+        env: 'SHAKEDOWN_DNS_UPSTREAM',
+        type: text,
+        default: undefined,
+        describe: 'a name',
+      }),
       bound: option({ key: 'dnsBound', flag: 'dns-bound', env: 'SHAKEDOWN_DNS_BOUND', type: duration(1000, 60_000), default: 30_000, describe: 'how long' }),
     },
     permissions: [],
@@ -157,7 +178,10 @@ describe('suite options', () => {
 
   it('follow the one precedence rule and reach the suite typed', () => {
     const file = { path: '/etc/sd.json', values: { dnsQueries: 20, dnsUpstream: 'file.example', dnsBound: '5s' } };
-    const options = resolveSuiteOptions([dns], layers({ flags: { 'dns-queries': '40' }, env: { SHAKEDOWN_DNS_QUERIES: '30', SHAKEDOWN_DNS_UPSTREAM: 'env.example' }, file }));
+    const options = resolveSuiteOptions(
+      [dns],
+      layers({ flags: { 'dns-queries': '40' }, env: { SHAKEDOWN_DNS_QUERIES: '30', SHAKEDOWN_DNS_UPSTREAM: 'env.example' }, file }),
+    );
     expect(options).toEqual({ dns: { queries: 40, upstream: 'env.example', bound: 5000 } });
     const typed = suiteOptions({ options }, dns);
     const queries: number = typed.queries;
@@ -167,7 +191,9 @@ describe('suite options', () => {
   });
 
   it('name the key and where a bad value came from', () => {
-    expect(thrown(() => resolveSuiteOptions([dns], layers({ env: { SHAKEDOWN_DNS_BOUND: '30000' } }))).message).toBe('SHAKEDOWN_DNS_BOUND must be a duration such as 500ms, 30s, 2m or 1h, got "30000"');
+    expect(thrown(() => resolveSuiteOptions([dns], layers({ env: { SHAKEDOWN_DNS_BOUND: '30000' } }))).message).toBe(
+      'SHAKEDOWN_DNS_BOUND must be a duration such as 500ms, 30s, 2m or 1h, got "30000"',
+    );
     const fromFile = thrown(() => resolveSuiteOptions([dns], layers({ file: { path: '/etc/sd.json', values: { dnsQueries: 3 } } })));
     expect(fromFile.code).toBe('SD_CONFIG_INVALID');
     expect(fromFile.message).toBe('/etc/sd.json: key "dnsQueries" must be an integer from 10 to 5000, got 3');
@@ -175,11 +201,31 @@ describe('suite options', () => {
   });
 
   it('of a suite the run leaves out are still checked, and refused as flags, which would do nothing', () => {
-    const netpol = { ...dns, name: 'netpol', options: { bound: option({ key: 'netpolBound', flag: 'netpol-bound', env: 'SHAKEDOWN_NETPOL_BOUND', type: duration(1000, 600_000), default: 30_000, describe: 'how long' }) } };
-    expect(resolveSuiteOptions([dns], layers({ env: { SHAKEDOWN_NETPOL_BOUND: '45s' } }), [dns, netpol])).toEqual({ dns: { queries: 500, upstream: undefined, bound: 30_000 } });
-    expect(thrown(() => resolveSuiteOptions([dns], layers({ env: { SHAKEDOWN_NETPOL_BOUND: '0s' } }), [dns, netpol])).message).toBe('SHAKEDOWN_NETPOL_BOUND must be from 1s to 10m, got 0s');
+    const netpol = {
+      ...dns,
+      name: 'netpol',
+      options: {
+        bound: option({
+          key: 'netpolBound',
+          flag: 'netpol-bound',
+          env: 'SHAKEDOWN_NETPOL_BOUND',
+          type: duration(1000, 600_000),
+          default: 30_000,
+          describe: 'how long',
+        }),
+      },
+    };
+    expect(resolveSuiteOptions([dns], layers({ env: { SHAKEDOWN_NETPOL_BOUND: '45s' } }), [dns, netpol])).toEqual({
+      dns: { queries: 500, upstream: undefined, bound: 30_000 },
+    });
+    expect(thrown(() => resolveSuiteOptions([dns], layers({ env: { SHAKEDOWN_NETPOL_BOUND: '0s' } }), [dns, netpol])).message).toBe(
+      'SHAKEDOWN_NETPOL_BOUND must be from 1s to 10m, got 0s',
+    );
     const flag = thrown(() => resolveSuiteOptions([dns], layers({ flags: { 'netpol-bound': '45s' } }), [dns, netpol]));
-    expect([flag.code, flag.message]).toEqual(['SD_BAD_FLAG', '--netpol-bound is an option of suite netpol, which this run leaves out (it runs dns); add --suite netpol, or leave the flag out']);
+    expect([flag.code, flag.message]).toEqual([
+      'SD_BAD_FLAG',
+      '--netpol-bound is an option of suite netpol, which this run leaves out (it runs dns); add --suite netpol, or leave the flag out',
+    ]);
     expect(resolveSuiteOptions([dns, netpol], layers({ flags: { 'netpol-bound': '45s' } }), [dns, netpol]).netpol).toEqual({ bound: 45_000 });
   });
 

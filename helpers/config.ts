@@ -11,11 +11,7 @@ import { KNOBS, SETTING_KEYS, type Knob, type SettingKey, type Settings } from '
 export type Env = Readonly<Record<string, string | undefined>>;
 export type FlagValues = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
 
-export type Source =
-  | { kind: 'flag'; flag: string }
-  | { kind: 'env'; variable: string }
-  | { kind: 'file'; path: string; key: string }
-  | { kind: 'default' };
+export type Source = { kind: 'flag'; flag: string } | { kind: 'env'; variable: string } | { kind: 'file'; path: string; key: string } | { kind: 'default' };
 
 export interface ConfigFile {
   path: string;
@@ -85,7 +81,10 @@ export function resolveSuiteOptions(manifests: readonly SuiteManifest[], layers:
     for (const spec of Object.values(other.options)) {
       resolveOne(spec.key, spec, layers);
       if (layers.flags[spec.flag] !== undefined && !chosenFlags.has(spec.flag)) {
-        throw invalid({ kind: 'flag', flag: spec.flag }, `is an option of suite ${other.name}, which this run leaves out (it runs ${running}); add --suite ${other.name}, or leave the flag out`);
+        throw invalid(
+          { kind: 'flag', flag: spec.flag },
+          `is an option of suite ${other.name}, which this run leaves out (it runs ${running}); add --suite ${other.name}, or leave the flag out`,
+        );
       }
     }
   }
@@ -140,7 +139,12 @@ function read<T>(source: Source, parse: () => NonNullable<T>, knob: Readable<T>,
 // The error for a bad value, naming where it came from; the hint says what to change there.
 export function invalid(source: Source, problem: string, cause?: unknown): ShakedownError {
   if (source.kind === 'flag') return new ShakedownError('SD_BAD_FLAG', `--${source.flag} ${problem}`, { cause });
-  const hint = source.kind === 'env' ? `Fix or unset ${source.variable}; a flag overrides it.` : source.kind === 'file' ? `Fix the key "${source.key}" in ${source.path}; a flag or environment variable overrides it.` : undefined;
+  const hint =
+    source.kind === 'env'
+      ? `Fix or unset ${source.variable}; a flag overrides it.`
+      : source.kind === 'file'
+        ? `Fix the key "${source.key}" in ${source.path}; a flag or environment variable overrides it.`
+        : undefined;
   return new ShakedownError('SD_CONFIG_INVALID', `${describeSource(source)} ${problem}`, { cause, ...(hint === undefined ? {} : { hint }) });
 }
 
@@ -156,9 +160,11 @@ export function loadConfigFile(flags: FlagValues, env: Env, cwd: string, optionK
   if (named === undefined || (typeof flag !== 'string' && named === '')) return undefined;
   const origin = typeof flag === 'string' ? `--${CONFIG_FLAG}` : CONFIG_ENV;
   const hint = `Point ${origin} at a JSON file of settings, or leave it out.`;
-  if (named.trim() === '' || /[\u0000-\u001f\u007f]/.test(named)) throw new ShakedownError(origin === CONFIG_ENV ? 'SD_CONFIG_INVALID' : 'SD_BAD_FLAG', `${origin} must name a file, got ${quote(named)}`, { hint });
+  if (named.trim() === '' || /[\u0000-\u001f\u007f]/.test(named))
+    throw new ShakedownError(origin === CONFIG_ENV ? 'SD_CONFIG_INVALID' : 'SD_BAD_FLAG', `${origin} must name a file, got ${quote(named)}`, { hint });
   const path = resolve(cwd, named);
-  const unreadable = (reason: string, cause?: unknown): ShakedownError => new ShakedownError('SD_CONFIG_INVALID', `cannot read the config file ${path} (from ${origin}): ${reason}`, { cause, hint });
+  const unreadable = (reason: string, cause?: unknown): ShakedownError =>
+    new ShakedownError('SD_CONFIG_INVALID', `cannot read the config file ${path} (from ${origin}): ${reason}`, { cause, hint });
   let textContent: string;
   try {
     const stat = statSync(path);
@@ -182,7 +188,15 @@ export function oneLineMessage(error: unknown): string {
 // Why a file could not be read, in words (the errno code when it has none).
 export function fileProblem(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  const words: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied', ENOTDIR: 'a part of its path is not a directory', EISDIR: 'it is a directory', ELOOP: 'too many symbolic links', ENAMETOOLONG: 'the name is too long' };
+  const words: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    ENOTDIR: 'a part of its path is not a directory',
+    EISDIR: 'it is a directory',
+    ELOOP: 'too many symbolic links',
+    ENAMETOOLONG: 'the name is too long',
+  };
   return (code === undefined ? undefined : words[code]) ?? (code === undefined ? (error as Error).message : `${code}`);
 }
 
@@ -209,7 +223,11 @@ export function parseConfigText(path: string, content: string, optionKeys: reado
     });
   }
   if (values.$schema !== undefined && typeof values.$schema !== 'string') {
-    throw new ShakedownError('SD_CONFIG_INVALID', `${path}: key "$schema" must be a string (the schema's URL), got ${values.$schema === null ? 'null' : typeof values.$schema}`, { hint });
+    throw new ShakedownError(
+      'SD_CONFIG_INVALID',
+      `${path}: key "$schema" must be a string (the schema's URL), got ${values.$schema === null ? 'null' : typeof values.$schema}`,
+      { hint },
+    );
   }
   // JSON.parse keeps the last of two equal keys; the file's author meant one of them.
   const twice = repeatedKey(json);

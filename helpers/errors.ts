@@ -127,7 +127,12 @@ export function formatError(error: unknown, options: { verbose: boolean }): stri
   const err = asShakedownError(error);
   const lines = [`error ${err.code}: ${terminalText(err.message, { oneLine: true, max: MAX_MESSAGE })}`];
   if (options.verbose) {
-    if (err.details !== undefined) lines.push(...terminalText(err.details).split('\n').map((line) => `  ${line}`));
+    if (err.details !== undefined)
+      lines.push(
+        ...terminalText(err.details)
+          .split('\n')
+          .map((line) => `  ${line}`),
+      );
     lines.push(...causeChain(err.cause).map((line) => terminalText(line)));
   }
   lines.push(`hint: ${terminalText(err.hint, { oneLine: true, max: MAX_MESSAGE })}`);
@@ -137,7 +142,7 @@ export function formatError(error: unknown, options: { verbose: boolean }): stri
 function causeChain(cause: unknown): string[] {
   const lines: string[] = [];
   const seen = new Set<unknown>();
-  for (let current = cause; current !== undefined && !seen.has(current); ) {
+  for (let current = cause; current !== undefined && !seen.has(current);) {
     seen.add(current);
     if (current instanceof ShakedownError) {
       lines.push(`caused by: ${current.code}: ${current.message}`);

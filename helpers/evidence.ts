@@ -26,7 +26,19 @@ export function gridEvidence(label: string, grids: readonly Grid[], lines: reado
 
 // Evidence made of measured figures in ms: the label says the unit (and the limit it was judged
 // against), the text is the aligned table, and the HTML report draws the figures as a chart.
-export function figureEvidence(title: string, corner: string, columns: readonly string[], rows: readonly { name: string; values: readonly number[] }[], limit?: FigureLimit): Evidence {
-  const figures: FigureTable = { title, ...(limit === undefined ? {} : { limit }), corner, columns: [...columns], rows: rows.map((row) => ({ name: row.name, values: [...row.values] })) };
+export function figureEvidence(
+  title: string,
+  corner: string,
+  columns: readonly string[],
+  rows: readonly { name: string; values: readonly number[] }[],
+  limit?: FigureLimit,
+): Evidence {
+  const figures: FigureTable = {
+    title,
+    ...(limit === undefined ? {} : { limit }),
+    corner,
+    columns: [...columns],
+    rows: rows.map((row) => ({ name: row.name, values: [...row.values] })),
+  };
   return { label: figureLabel(title, limit), text: formatFigures(corner, columns, rows), figures };
 }

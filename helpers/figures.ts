@@ -54,5 +54,11 @@ export function parseFigures(label: string, text: string): FigureTable | undefin
     if (!numbers.every((token) => NUMBER.test(token))) return undefined;
     rows.push({ name: tokens.slice(0, tokens.length - columns.length).join(' '), values: numbers.map(Number) });
   }
-  return { title, ...(limitName === undefined || limitValue === undefined ? {} : { limit: { name: limitName, value: Number(limitValue) } }), corner, columns, rows };
+  return {
+    title,
+    ...(limitName === undefined || limitValue === undefined ? {} : { limit: { name: limitName, value: Number(limitValue) } }),
+    corner,
+    columns,
+    rows,
+  };
 }

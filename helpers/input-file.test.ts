@@ -70,7 +70,7 @@ describe('readInputFile on a pipe', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
-  it('stops waiting at once when its signal aborts, with the signal\'s reason', async () => {
+  it("stops waiting at once when its signal aborts, with the signal's reason", async () => {
     const path = fifo();
     const abort = new AbortController();
     const reading = readInputFile(path, { signal: abort.signal });

@@ -103,7 +103,18 @@ function readPipe(path: string, options: ReadInputOptions): Promise<string> {
       else reject(error instanceof Error ? error : new Error(String(error)));
     };
     const onAbort = (): void => finish(options.signal?.reason);
-    const timer = setTimeout(() => finish(new InputFileError(path, size === 0 ? `is a pipe and nothing wrote to it and closed it within ${seconds(boundMs)}` : `is a pipe whose writer did not close it within ${seconds(boundMs)} (${size} bytes so far)`)), boundMs);
+    const timer = setTimeout(
+      () =>
+        finish(
+          new InputFileError(
+            path,
+            size === 0
+              ? `is a pipe and nothing wrote to it and closed it within ${seconds(boundMs)}`
+              : `is a pipe whose writer did not close it within ${seconds(boundMs)} (${size} bytes so far)`,
+          ),
+        ),
+      boundMs,
+    );
     options.signal?.addEventListener('abort', onAbort, { once: true });
     socket.on('data', (chunk: Buffer) => {
       size += chunk.length;
@@ -149,7 +160,12 @@ function pollPipe(path: string, options: Omit<ReadInputOptions, 'signal'>): stri
       }
       if (read === 0 && size > 0) return Buffer.concat(chunks).toString('utf8');
       if (Date.now() >= deadline) {
-        throw new InputFileError(path, size === 0 ? `is a pipe and nothing wrote to it and closed it within ${seconds(boundMs)}` : `is a pipe whose writer did not close it within ${seconds(boundMs)} (${size} bytes so far)`);
+        throw new InputFileError(
+          path,
+          size === 0
+            ? `is a pipe and nothing wrote to it and closed it within ${seconds(boundMs)}`
+            : `is a pipe whose writer did not close it within ${seconds(boundMs)} (${size} bytes so far)`,
+        );
       }
       Atomics.wait(pause, 0, 0, POLL_MS);
     }
@@ -163,11 +179,15 @@ const POLL_MS = 20;
 function unreadable(path: string, error: unknown): InputFileError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const reason =
-    code === 'ENOENT' ? 'does not exist'
-    : code === 'EACCES' || code === 'EPERM' ? 'is not readable (permission denied)'
-    : code === 'EISDIR' ? 'is a directory, not a file'
-    : code === 'ENOTDIR' ? 'does not exist (a part of its path is not a directory)'
-    : `cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`;
+    code === 'ENOENT'
+      ? 'does not exist'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'is not readable (permission denied)'
+        : code === 'EISDIR'
+          ? 'is a directory, not a file'
+          : code === 'ENOTDIR'
+            ? 'does not exist (a part of its path is not a directory)'
+            : `cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`;
   return new InputFileError(path, reason, { cause: error });
 }
 

@@ -219,7 +219,10 @@ export function checkName(result: Pick<CheckResult, 'suite' | 'check'>): string 
 
 // One line naming a correlation: "8 failed checks share one origin: source-node node2: <summary>".
 export function describeCorrelation(correlation: Correlation): string {
-  const kinds = [correlation.failed > 0 ? `${correlation.failed} failed` : undefined, correlation.warned > 0 ? `${correlation.warned} warned` : undefined].filter((kind) => kind !== undefined);
+  const kinds = [
+    correlation.failed > 0 ? `${correlation.failed} failed` : undefined,
+    correlation.warned > 0 ? `${correlation.warned} warned` : undefined,
+  ].filter((kind) => kind !== undefined);
   if (correlation.suspect !== undefined && (correlation.origins ?? []).length > 1) {
     return `${kinds.join(' and ')} checks point at one component, ${correlation.suspect} (${(correlation.origins ?? []).join('; ')}): ${correlation.summary}`;
   }

@@ -1,7 +1,21 @@
 // Every knob of the engine, in one table: its flag, its environment variable, its type and its
 // default. The config file uses the key itself (e.g. "probeImage"). helpers/config.ts applies the
 // precedence. Options of one suite live in its manifest (suites/NAME/manifest.ts), not here.
-import { boolean, dnsLabel, dnsSubdomain, duration, imageReference, integer, keyValues, nameList, oneOf, path, patternList, text, type ValueType } from './config-values.ts';
+import {
+  boolean,
+  dnsLabel,
+  dnsSubdomain,
+  duration,
+  imageReference,
+  integer,
+  keyValues,
+  nameList,
+  oneOf,
+  path,
+  patternList,
+  text,
+  type ValueType,
+} from './config-values.ts';
 import { PROFILE_NAMES, type ProfileName } from './engine/profiles.ts';
 import { runIdValue } from './run/run-id.ts';
 
@@ -84,7 +98,8 @@ export const KNOBS: Knobs = {
     flag: 'check',
     env: 'SHAKEDOWN_CHECKS',
     default: [],
-    describe: 'run only the checks this pattern matches: SUITE/CHECK TITLE or SUITE › CHECK TITLE, * for any text (repeatable; in the variable one pattern a line); the others are reported skipped',
+    describe:
+      'run only the checks this pattern matches: SUITE/CHECK TITLE or SUITE › CHECK TITLE, * for any text (repeatable; in the variable one pattern a line); the others are reported skipped',
   },
   skipChecks: {
     type: patternList,
@@ -99,7 +114,8 @@ export const KNOBS: Knobs = {
     env: 'SHAKEDOWN_WAIVERS',
     default: undefined,
     isPath: true,
-    describe: 'a YAML or JSON file of waivers (check, reason, until YYYY-MM-DD, optionally context and server): a failure one matches is reported as waived and does not fail the run',
+    describe:
+      'a YAML or JSON file of waivers (check, reason, until YYYY-MM-DD, optionally context and server): a failure one matches is reported as waived and does not fail the run',
   },
   kubeconfig: {
     type: path,
@@ -148,7 +164,13 @@ export const KNOBS: Knobs = {
     default: false,
     describe: 'cleanup: also remove namespaces of runs that have not expired (runs in progress included)',
   },
-  runId: { type: runIdValue, flag: 'run', env: 'SHAKEDOWN_RUN', default: undefined, describe: 'cleanup: remove only the namespaces of this run id; run: the run id to use (shakedown deploy sets it)' },
+  runId: {
+    type: runIdValue,
+    flag: 'run',
+    env: 'SHAKEDOWN_RUN',
+    default: undefined,
+    describe: 'cleanup: remove only the namespaces of this run id; run: the run id to use (shakedown deploy sets it)',
+  },
   concurrency: { type: integer(1, 64), flag: 'concurrency', env: 'SHAKEDOWN_CONCURRENCY', default: 8, describe: 'checks in flight per suite' },
   apiQps: { type: integer(1, 1000), flag: 'api-qps', env: 'SHAKEDOWN_API_QPS', default: 20, describe: 'requests per second to the API server' },
   setupTimeout: {
@@ -187,7 +209,13 @@ export const KNOBS: Knobs = {
     describe: 'how probes reach the agents: pod proxy, exec, or auto (proxy, exec if it fails)',
   },
   verbose: { type: boolean, flag: 'verbose', env: 'SHAKEDOWN_VERBOSE', default: false, describe: 'print error details and causes' },
-  quiet: { type: boolean, flag: 'quiet', env: 'SHAKEDOWN_QUIET', default: false, describe: 'print nothing but the final summary (and an error that stops the run)' },
+  quiet: {
+    type: boolean,
+    flag: 'quiet',
+    env: 'SHAKEDOWN_QUIET',
+    default: false,
+    describe: 'print nothing but the final summary (and an error that stops the run)',
+  },
   profile: {
     type: oneOf(PROFILE_NAMES),
     flag: 'profile',
@@ -195,7 +223,13 @@ export const KNOBS: Knobs = {
     default: 'full',
     describe: 'which checks run: full (every check) or quick (one representative check per area, in seconds)',
   },
-  failOn: { type: oneOf(FAIL_ON), flag: 'fail-on', env: 'SHAKEDOWN_FAIL_ON', default: 'fail', describe: 'the exit code is 1 on a failed check (fail), or on a failed or warned one (warn)' },
+  failOn: {
+    type: oneOf(FAIL_ON),
+    flag: 'fail-on',
+    env: 'SHAKEDOWN_FAIL_ON',
+    default: 'fail',
+    describe: 'the exit code is 1 on a failed check (fail), or on a failed or warned one (warn)',
+  },
   baseline: {
     type: path,
     flag: 'baseline',
@@ -233,8 +267,20 @@ export const KNOBS: Knobs = {
     default: false,
     describe: 'deploy: create them, follow the Job to its end, copy its reports back, remove everything; exit with its verdict',
   },
-  image: { type: imageReference, flag: 'image', env: 'SHAKEDOWN_IMAGE', default: undefined, describe: 'deploy: the runner image (built from the Containerfile; default on the local cluster: its own)' },
-  namespace: { type: dnsLabel, flag: 'namespace', env: 'SHAKEDOWN_NAMESPACE', default: undefined, describe: 'deploy: the namespace of the Job, made by deploy and not there before (default: RUNID-deploy; never default or kube-*)' },
+  image: {
+    type: imageReference,
+    flag: 'image',
+    env: 'SHAKEDOWN_IMAGE',
+    default: undefined,
+    describe: 'deploy: the runner image (built from the Containerfile; default on the local cluster: its own)',
+  },
+  namespace: {
+    type: dnsLabel,
+    flag: 'namespace',
+    env: 'SHAKEDOWN_NAMESPACE',
+    default: undefined,
+    describe: 'deploy: the namespace of the Job, made by deploy and not there before (default: RUNID-deploy; never default or kube-*)',
+  },
   jobTimeout: {
     type: duration(60_000, 86_400_000),
     flag: 'job-timeout',
@@ -248,7 +294,8 @@ export const KNOBS: Knobs = {
     env: 'SHAKEDOWN_SONOBUOY_PLUGIN',
     default: undefined,
     isPath: true,
-    describe: "deploy: write the runner as a sonobuoy plugin to FILE and print its namespace, ServiceAccount, RBAC and admission policy (--namespace: sonobuoy's, default sonobuoy)",
+    describe:
+      "deploy: write the runner as a sonobuoy plugin to FILE and print its namespace, ServiceAccount, RBAC and admission policy (--namespace: sonobuoy's, default sonobuoy)",
   },
 };
 

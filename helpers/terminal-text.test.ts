@@ -48,7 +48,14 @@ describe('terminalText', () => {
 describe('terminalStrings', () => {
   it('makes every string of a plain value safe and keeps the rest', () => {
     const value = { message: 'a\u001b[1mb', durationMs: 12, ok: true, none: undefined, evidence: [{ label: 'log', text: 'x\u0007' }], origin: null };
-    expect(terminalStrings(value)).toEqual({ message: 'a\\x1b[1mb', durationMs: 12, ok: true, none: undefined, evidence: [{ label: 'log', text: 'x\\x07' }], origin: null });
+    expect(terminalStrings(value)).toEqual({
+      message: 'a\\x1b[1mb',
+      durationMs: 12,
+      ok: true,
+      none: undefined,
+      evidence: [{ label: 'log', text: 'x\\x07' }],
+      origin: null,
+    });
   });
 
   it('leaves class instances (errors, dates) as they are', () => {

@@ -25,7 +25,9 @@ export function gitCommit(root: string): string | undefined {
     if (ref === undefined) return undefined;
     const loose = join(git, ref);
     if (existsSync(loose)) return readFileSync(loose, 'utf8').trim();
-    const packed = readFileSync(join(git, 'packed-refs'), 'utf8').split('\n').find((line) => line.endsWith(` ${ref}`));
+    const packed = readFileSync(join(git, 'packed-refs'), 'utf8')
+      .split('\n')
+      .find((line) => line.endsWith(` ${ref}`));
     return packed?.split(' ')[0];
   } catch {
     return undefined;

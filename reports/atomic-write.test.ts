@@ -21,7 +21,11 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (thrown: unknown) => thrown);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
 
 describe('writeFileAtomic', () => {
   it('replaces a regular file by a rename (a new inode), keeping its mode, and leaves no temporary file', async () => {
@@ -107,11 +111,20 @@ describe('writeFileAtomic', () => {
 
   it('refuses /proc at once (where making its directory would never end) and a directory, creating nothing', async () => {
     const started = performance.now();
-    expect(await failure(writeFileAtomic('/proc/x/j.xml', 'x'))).toMatchObject({ code: 'SD_REPORT_WRITE_FAILED', message: 'cannot write /proc/x/j.xml: is under /proc, on procfs (a kernel filesystem): no report is written there' });
+    expect(await failure(writeFileAtomic('/proc/x/j.xml', 'x'))).toMatchObject({
+      code: 'SD_REPORT_WRITE_FAILED',
+      message: 'cannot write /proc/x/j.xml: is under /proc, on procfs (a kernel filesystem): no report is written there',
+    });
     expect(performance.now() - started).toBeLessThan(1000);
-    expect(await failure(writeFileAtomic(dir, 'x'))).toMatchObject({ code: 'SD_REPORT_WRITE_FAILED', message: `cannot write ${dir}: is a directory; name a file in it` });
+    expect(await failure(writeFileAtomic(dir, 'x'))).toMatchObject({
+      code: 'SD_REPORT_WRITE_FAILED',
+      message: `cannot write ${dir}: is a directory; name a file in it`,
+    });
     await writeFile(join(dir, 'file'), '');
-    expect(await failure(writeFileAtomic(join(dir, 'file', 'sub', 'r.json'), 'x'))).toMatchObject({ code: 'SD_REPORT_WRITE_FAILED', message: `cannot write ${join(dir, 'file', 'sub', 'r.json')}: ${join(dir, 'file')} is not a directory` });
+    expect(await failure(writeFileAtomic(join(dir, 'file', 'sub', 'r.json'), 'x'))).toMatchObject({
+      code: 'SD_REPORT_WRITE_FAILED',
+      message: `cannot write ${join(dir, 'file', 'sub', 'r.json')}: ${join(dir, 'file')} is not a directory`,
+    });
     expect(await readdir(dir)).toEqual(['file']);
   });
 

@@ -130,7 +130,10 @@ describe('console reporter', () => {
 
   it('with --quiet still prints an error that stops the run', async () => {
     const out = capture(true);
-    await createConsoleReporter({ stream: out.stream, env: {}, quiet: true }).onSetupError?.(new ShakedownError('SD_API_UNREACHABLE', 'cannot reach it'), runInfo());
+    await createConsoleReporter({ stream: out.stream, env: {}, quiet: true }).onSetupError?.(
+      new ShakedownError('SD_API_UNREACHABLE', 'cannot reach it'),
+      runInfo(),
+    );
     expect(stripVTControlCharacters(out.lines()[0] ?? '')).toBe('error SD_API_UNREACHABLE: cannot reach it');
   });
 
@@ -165,7 +168,14 @@ describe('console reporter', () => {
     expect(out.lines()).toEqual([`  ⚠ warn certs › serving certificate (${formatDuration(warning.durationMs)}) the serving certificate expires in 40 days`]);
     const lines = (await run(false, {}, [...mixed(), warning])).lines();
     const block = lines.slice(lines.indexOf('Warnings (1)'));
-    expect(block.slice(0, 6)).toEqual(['Warnings (1)', '', '⚠ certs › serving certificate [warn]', '  the serving certificate expires in 40 days', '  ── certificate ──', '    notAfter 2025-02-10T00:00:00Z']);
+    expect(block.slice(0, 6)).toEqual([
+      'Warnings (1)',
+      '',
+      '⚠ certs › serving certificate [warn]',
+      '  the serving certificate expires in 40 days',
+      '  ── certificate ──',
+      '    notAfter 2025-02-10T00:00:00Z',
+    ]);
     expect(lines.at(-1)).toBe('2 passed, 1 failed, 1 skipped, 1 warned');
   });
 
@@ -191,13 +201,18 @@ describe('console reporter', () => {
     expect(alone.at(-1)).toBe('1 passed, 0 failed, 0 skipped, 1 waived');
   });
 
-  it('on a terminal, counts a waived failure apart in its suite\'s line', async () => {
+  it("on a terminal, counts a waived failure apart in its suite's line", async () => {
     const shown = screen((await run(true, { TERM: 'xterm', NO_COLOR: '1' }, [passed('netpol', 'a'), waivedFailure('netpol', 'b')])).output());
     expect(shown).toContain('✓ netpol 2: 1 passed, 1 waived (longest check 2.5s)');
   });
 
   it('prints the one reason several checks share before the failures, then the checks', async () => {
-    const origin = { dimension: 'source-node', value: 'node2', summary: 'every probe from pods on node2 fails, the same probes from node1 succeed', confidence: 'high' as const };
+    const origin = {
+      dimension: 'source-node',
+      value: 'node2',
+      summary: 'every probe from pods on node2 fails, the same probes from node1 succeed',
+      confidence: 'high' as const,
+    };
     const results = [
       failed('services', 'cross-node', { origin }),
       failed('dns', 'every replica answers', { origin, classification: 'timeout' }),
@@ -236,7 +251,10 @@ describe('console reporter', () => {
       evidence: [{ label: 'log tail of pod sd/web (\u001b[2Jagent)', text: `ok\n\u001b]52;c;cm0gLXJm\u0007${'y'.repeat(9000)}` }],
       log: ['\u0008\u0008\u0008done'],
     });
-    for (const [isTTY, env] of [[true, { TERM: 'xterm', NO_COLOR: '1' }], [false, {}]] as const) {
+    for (const [isTTY, env] of [
+      [true, { TERM: 'xterm', NO_COLOR: '1' }],
+      [false, {}],
+    ] as const) {
       const out = (await run(isTTY, env, [hostile])).output();
       const text = isTTY ? stripVTControlCharacters(out) : out;
       expect(text).toContain('pod \\x1b]8;;https://evil.example\\x07web\\x1b]8;;\\x07 crashed\\rPASS');

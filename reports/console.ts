@@ -1,7 +1,19 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { formatError } from '../helpers/errors.ts';
 import { terminalStrings } from '../helpers/terminal-text.ts';
-import { checkName, correlate, describeCorrelation, isWaived, type CheckResult, type Correlation, type FailedCheck, type RunInfo, type SkippedCheck, type Summary, type WarnedCheck } from '../helpers/result.ts';
+import {
+  checkName,
+  correlate,
+  describeCorrelation,
+  isWaived,
+  type CheckResult,
+  type Correlation,
+  type FailedCheck,
+  type RunInfo,
+  type SkippedCheck,
+  type Summary,
+  type WarnedCheck,
+} from '../helpers/result.ts';
 import { colorLevel, type Env } from './color.ts';
 import { createLiveDisplay, createProgressModel, type LiveDisplay, type ProgressModel } from './progress.ts';
 import type { OutputStream, Reporter } from './reporter.ts';
@@ -130,7 +142,8 @@ function createPlainConsoleReporter(options: ConsoleReporterOptions): Required<R
 function suiteLines(c: ChalkInstance, model: ProgressModel, results: readonly CheckResult[]): string[] {
   return model.suites().map((suite) => {
     const own = results.filter((result) => result.suite === suite.name);
-    const by = (status: CheckResult['status'] | 'waived') => own.filter((result) => (status === 'waived' ? isWaived(result) : result.status === status && !isWaived(result))).length;
+    const by = (status: CheckResult['status'] | 'waived') =>
+      own.filter((result) => (status === 'waived' ? isWaived(result) : result.status === status && !isWaived(result))).length;
     const ms = own.reduce((sum, result) => Math.max(sum, result.durationMs), 0);
     const parts = [
       `${by('pass')} passed`,
@@ -168,7 +181,8 @@ function checkLine(c: ChalkInstance, result: CheckResult): string {
     case 'warn':
       return `  ${c.magenta(MARK.warn)} ${c.magenta('warn')} ${head} ${firstLine(result.message)}`;
     case 'fail':
-      if (result.waiver !== undefined) return `  ${c.cyan(MARK.waived)} ${c.cyan('waived')} ${head} ${c.dim(`[${result.classification}]`)} ${firstLine(result.message)} ${c.cyan(`(${waiverText(result.waiver)})`)}`;
+      if (result.waiver !== undefined)
+        return `  ${c.cyan(MARK.waived)} ${c.cyan('waived')} ${head} ${c.dim(`[${result.classification}]`)} ${firstLine(result.message)} ${c.cyan(`(${waiverText(result.waiver)})`)}`;
       return `  ${c.red(MARK.fail)} ${c.red('fail')} ${head} ${c.red(`[${result.classification}]`)} ${firstLine(result.message)}`;
     case 'skip':
       return `  ${c.yellow(MARK.skip)} ${c.yellow('skip')} ${head} ${c.dim(result.skipReason)}`;
@@ -202,7 +216,10 @@ function endReport(c: ChalkInstance, run: RunInfo, results: readonly CheckResult
   if (waived.length > 0) {
     lines.push('', c.cyan.bold(`Waived (${waived.length})`));
     for (const failure of waived) {
-      lines.push(`  ${c.cyan(MARK.waived)} ${c.bold(title(failure))} ${c.dim(`[${failure.classification}]`)} ${firstLine(failure.message)}`, `    ${c.cyan(waiverText(failure.waiver))} ${c.dim(`(waiver ${JSON.stringify(failure.waiver.check)})`)}`);
+      lines.push(
+        `  ${c.cyan(MARK.waived)} ${c.bold(title(failure))} ${c.dim(`[${failure.classification}]`)} ${firstLine(failure.message)}`,
+        `    ${c.cyan(waiverText(failure.waiver))} ${c.dim(`(waiver ${JSON.stringify(failure.waiver.check)})`)}`,
+      );
     }
   }
   if (warnings.length > 0) {
@@ -222,17 +239,25 @@ function endReport(c: ChalkInstance, run: RunInfo, results: readonly CheckResult
     lines.push(c.dim(`ran ${results.length} check${results.length === 1 ? '' : 's'} in ${formatDuration(elapsed)}`));
   }
   const waivedCount = summary.waived ?? 0;
-  lines.push(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped${summary.warned > 0 ? `, ${summary.warned} warned` : ''}${waivedCount > 0 ? `, ${waivedCount} waived` : ''}`);
+  lines.push(
+    `${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped${summary.warned > 0 ? `, ${summary.warned} warned` : ''}${waivedCount > 0 ? `, ${waivedCount} waived` : ''}`,
+  );
   return lines;
 }
 
 // The one reason first, then the checks it explains.
 function correlationBlock(c: ChalkInstance, correlation: Correlation): string[] {
-  return [`  ${c.bold(describeCorrelation(correlation))} ${c.dim(`(confidence ${correlation.confidence})`)}`, ...correlation.checks.map((check) => `    ${c.dim('·')} ${check}`)];
+  return [
+    `  ${c.bold(describeCorrelation(correlation))} ${c.dim(`(confidence ${correlation.confidence})`)}`,
+    ...correlation.checks.map((check) => `    ${c.dim('·')} ${check}`),
+  ];
 }
 
 function failureBlock(c: ChalkInstance, failure: FailedCheck | WarnedCheck): string[] {
-  const head = failure.status === 'fail' ? `${c.red(MARK.fail)} ${c.bold(title(failure))} ${c.red(`[${failure.classification}]`)}` : `${c.magenta(MARK.warn)} ${c.bold(title(failure))} ${c.magenta('[warn]')}`;
+  const head =
+    failure.status === 'fail'
+      ? `${c.red(MARK.fail)} ${c.bold(title(failure))} ${c.red(`[${failure.classification}]`)}`
+      : `${c.magenta(MARK.warn)} ${c.bold(title(failure))} ${c.magenta('[warn]')}`;
   const lines = [head, `  ${failure.message}`];
   if (failure.origin !== undefined) lines.push(`  ${c.bold('origin:')} ${failure.origin.dimension} ${failure.origin.value}: ${failure.origin.summary}`);
   for (const evidence of failure.evidence) lines.push(...section(c, evidence.label, evidence.text));

@@ -33,9 +33,11 @@ export interface DiffOptions {
 export const DEFAULT_DIFF: DiffOptions = { ratio: 2, floorMs: 2000 };
 const REGRESSIONS: readonly ChangeKind[] = ['new-failure', 'slower'];
 
-export const isRegression = (change: Change): boolean => REGRESSIONS.includes(change.kind) && !(change.kind === 'new-failure' && change.after !== undefined && isWaived(change.after));
+export const isRegression = (change: Change): boolean =>
+  REGRESSIONS.includes(change.kind) && !(change.kind === 'new-failure' && change.after !== undefined && isWaived(change.after));
 
-const statusText = (r: CheckResult | undefined): string => (r === undefined ? 'absent' : r.status === 'fail' ? `fail (${r.classification}${r.waiver === undefined ? '' : ', waived'})` : r.status);
+const statusText = (r: CheckResult | undefined): string =>
+  r === undefined ? 'absent' : r.status === 'fail' ? `fail (${r.classification}${r.waiver === undefined ? '' : ', waived'})` : r.status;
 
 // A failure's message, after its waiver when one matched it.
 const failureText = (r: CheckResult): string => (isWaived(r) ? `waived until ${r.waiver.until}: ${r.waiver.reason}; the failure: ${r.message}` : r.message);
@@ -47,14 +49,21 @@ export function diffResults(before: readonly CheckResult[], after: readonly Chec
   const changes: Change[] = [];
   for (const [id, a] of now) {
     const b = was.get(id);
-    if (a.status === 'fail' && b?.status !== 'fail') changes.push({ id, kind: 'new-failure', ...(b === undefined ? {} : { before: b }), after: a, text: failureText(a) });
+    if (a.status === 'fail' && b?.status !== 'fail')
+      changes.push({ id, kind: 'new-failure', ...(b === undefined ? {} : { before: b }), after: a, text: failureText(a) });
     else if (b === undefined) changes.push({ id, kind: 'appeared', after: a, text: `appeared as ${statusText(a)}` });
     else if (b.status === 'fail' && a.status !== 'fail') changes.push({ id, kind: 'resolved', before: b, after: a, text: `was: ${b.message}` });
     else if (a.status === 'warn' && b.status !== 'warn') changes.push({ id, kind: 'new-warning', before: b, after: a, text: a.message });
     else if (a.status === 'skip' && b.status !== 'skip') changes.push({ id, kind: 'now-skipped', before: b, after: a, text: a.skipReason });
     if (b !== undefined && (a.status === 'pass' || a.status === 'warn') && (b.status === 'pass' || b.status === 'warn')) {
       if (a.durationMs >= b.durationMs * options.ratio && a.durationMs - b.durationMs >= options.floorMs) {
-        changes.push({ id, kind: 'slower', before: b, after: a, text: `${seconds(b.durationMs)} -> ${seconds(a.durationMs)} (x${(a.durationMs / Math.max(1, b.durationMs)).toFixed(1)}, limit x${options.ratio} and +${seconds(options.floorMs)})` });
+        changes.push({
+          id,
+          kind: 'slower',
+          before: b,
+          after: a,
+          text: `${seconds(b.durationMs)} -> ${seconds(a.durationMs)} (x${(a.durationMs / Math.max(1, b.durationMs)).toFixed(1)}, limit x${options.ratio} and +${seconds(options.floorMs)})`,
+        });
       }
     }
   }
@@ -66,19 +75,34 @@ export function diffResults(before: readonly CheckResult[], after: readonly Chec
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
 function versions(run: RunInfo): string {
-  const kubelets = [...new Set(Object.entries(run.properties).filter(([k]) => k.startsWith('gate.kubelet-version.')).map(([, v]) => v))];
+  const kubelets = [
+    ...new Set(
+      Object.entries(run.properties)
+        .filter(([k]) => k.startsWith('gate.kubelet-version.'))
+        .map(([, v]) => v),
+    ),
+  ];
   return `${run.cluster.version ?? 'unknown version'}${kubelets.length === 0 ? '' : ` (kubelets ${kubelets.join(', ')})`}`;
 }
 
 export function renderDiff(before: ReportLike, after: ReportLike, changes: readonly Change[]): string {
   const regressions = changes.filter(isRegression);
   const [was, now] = [before.run.cluster.version, after.run.cluster.version];
-  const upgrade = was === null || now === null || was === now ? `on ${versions(now === null ? before.run : after.run)}` : `after the change from ${versions(before.run)} to ${versions(after.run)}`;
-  const lines = [`${before.run.runId} -> ${after.run.runId} ${upgrade}: ${regressions.length === 0 ? 'no regression' : `${regressions.length} check(s) regressed`}`];
+  const upgrade =
+    was === null || now === null || was === now
+      ? `on ${versions(now === null ? before.run : after.run)}`
+      : `after the change from ${versions(before.run)} to ${versions(after.run)}`;
+  const lines = [
+    `${before.run.runId} -> ${after.run.runId} ${upgrade}: ${regressions.length === 0 ? 'no regression' : `${regressions.length} check(s) regressed`}`,
+  ];
   if (changes.length === 0) return `${lines[0]}; nothing changed in ${after.results.length} check(s)`;
   const rows = changes.map((c) => [c.kind, c.id, statusText(c.before), statusText(c.after), c.text.split('\n')[0] ?? '']);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...[['change', 'check', 'before', 'after'][i] ?? '', ...rows.map((r) => r[i] ?? '')].map((s) => s.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i < 4 ? cell.padEnd(widths[i] ?? 0) : cell)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i < 4 ? cell.padEnd(widths[i] ?? 0) : cell))
+      .join('  ')
+      .trimEnd();
   lines.push('', line(['change', 'check', 'before', 'after', 'detail']), ...rows.map(line));
   return lines.join('\n');
 }
@@ -87,7 +111,9 @@ export function renderDiff(before: ReportLike, after: ReportLike, changes: reado
 export function diffJUnit(after: ReportLike, changes: readonly Change[]): string {
   const results: CheckResult[] = changes.map((c) => {
     const base = { suite: 'diff', check: `${c.kind}: ${c.id}`, durationMs: c.after?.durationMs ?? 0, evidence: [] };
-    return isRegression(c) ? { ...base, status: 'fail', classification: c.kind === 'slower' ? 'timeout' : 'mismatch', message: c.text } : { ...base, status: 'pass', message: c.text };
+    return isRegression(c)
+      ? { ...base, status: 'fail', classification: c.kind === 'slower' ? 'timeout' : 'mismatch', message: c.text }
+      : { ...base, status: 'pass', message: c.text };
   });
   return renderJUnit({ run: after.run, results, setupErrors: [], complete: true, writtenAt: new Date() });
 }
@@ -106,7 +132,8 @@ export interface ReportSource {
 export function readReport(path: string, from: ReportSource = {}): ReportLike {
   const hint = from.hint ?? 'Give a JSON report written by shakedown run --json FILE.';
   const named = `${path}${from.role === undefined ? '' : ` (${from.role})`}`;
-  const bad = (problem: string, cause?: string): ShakedownError => new ShakedownError('SD_BAD_FLAG', problem, { ...(cause === undefined ? {} : { cause }), hint });
+  const bad = (problem: string, cause?: string): ShakedownError =>
+    new ShakedownError('SD_BAD_FLAG', problem, { ...(cause === undefined ? {} : { cause }), hint });
   const unreadable = (reason: string, cause?: string): ShakedownError => bad(`cannot read the report ${named}: ${reason}`, cause);
   let text: string;
   try {
@@ -138,12 +165,27 @@ export function readReport(path: string, from: ReportSource = {}): ReportLike {
 const READABLE_VERSIONS = ['shakedown.report/v1', 'shakedown.report/v2'];
 
 type Field = (value: unknown) => string | undefined;
-const kind = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'number' && !Number.isFinite(value) ? String(value) : typeof value);
+const kind = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'number' && !Number.isFinite(value) ? String(value) : typeof value;
 const string: Field = (value) => (typeof value === 'string' ? undefined : `must be a string, got ${kind(value)}`);
-const nullable = (field: Field): Field => (value) => (value === null ? undefined : field(value));
-const count: Field = (value) => (typeof value === 'number' && Number.isInteger(value) && value >= 0 ? undefined : `must be a whole number of at least 0, got ${typeof value === 'number' ? String(value) : kind(value)}`);
-const durationMs: Field = (value) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? undefined : `must be a finite number of milliseconds, at least 0, got ${typeof value === 'number' ? String(value) : kind(value)}`);
-const oneOf = (values: readonly string[]): Field => (value) => (typeof value === 'string' && values.includes(value) ? undefined : `must be one of ${values.join(', ')}, got ${typeof value === 'string' ? JSON.stringify(value) : kind(value)}`);
+const nullable =
+  (field: Field): Field =>
+  (value) =>
+    value === null ? undefined : field(value);
+const count: Field = (value) =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0
+    ? undefined
+    : `must be a whole number of at least 0, got ${typeof value === 'number' ? String(value) : kind(value)}`;
+const durationMs: Field = (value) =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0
+    ? undefined
+    : `must be a finite number of milliseconds, at least 0, got ${typeof value === 'number' ? String(value) : kind(value)}`;
+const oneOf =
+  (values: readonly string[]): Field =>
+  (value) =>
+    typeof value === 'string' && values.includes(value)
+      ? undefined
+      : `must be one of ${values.join(', ')}, got ${typeof value === 'string' ? JSON.stringify(value) : kind(value)}`;
 const object = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 // A failure's waiver: what diff shows of it.
@@ -169,10 +211,21 @@ export function reportProblem(report: unknown): string | undefined {
   const version = report.schemaVersion;
   if (typeof version !== 'string' || !version.startsWith('shakedown.report/')) return 'is not a shakedown JSON report (no schemaVersion shakedown.report/...)';
   if (!READABLE_VERSIONS.includes(version)) return `is a ${version} report; this shakedown reads ${READABLE_VERSIONS.join(' and ')}`;
-  const run = fields('run', report.run, { runId: string, startedAt: string, finishedAt: nullable(string), cluster: (value) => (object(value) ? undefined : `must be an object, got ${kind(value)}`), properties: (value) => (object(value) ? undefined : `must be an object, got ${kind(value)}`) });
+  const run = fields('run', report.run, {
+    runId: string,
+    startedAt: string,
+    finishedAt: nullable(string),
+    cluster: (value) => (object(value) ? undefined : `must be an object, got ${kind(value)}`),
+    properties: (value) => (object(value) ? undefined : `must be an object, got ${kind(value)}`),
+  });
   if (run !== undefined) return run;
   const reported = report.run as RunInfo;
-  const cluster = fields('run.cluster', reported.cluster, { server: nullable(string), version: nullable(string), nodes: nullable(count), context: nullable(string) });
+  const cluster = fields('run.cluster', reported.cluster, {
+    server: nullable(string),
+    version: nullable(string),
+    nodes: nullable(count),
+    context: nullable(string),
+  });
   if (cluster !== undefined) return cluster;
   const property = Object.entries(reported.properties).find(([, value]) => typeof value !== 'string');
   if (property !== undefined) return `run.properties.${property[0]} must be a string, got ${kind(property[1])}`;

@@ -31,7 +31,11 @@ afterEach(async () => {
 });
 
 const written = async () => JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-const exists = (file: string) => stat(file).then(() => true, () => false);
+const exists = (file: string) =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );
 const fixedClock = () => new Date('2025-01-01T10:00:05.000Z');
 
 describe('createFileReporter', () => {

@@ -6,7 +6,17 @@ import { loadYaml } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ShakedownError } from '../helpers/errors.ts';
 import { summarize, type CheckResult } from '../helpers/result.ts';
-import { ANNOTATIONS_PER_KIND, createGitHubReporter, escapeData, escapeProperty, markdown, MESSAGE_CHARS, stepSummary, TITLE_CHARS, workflowCommands } from './github.ts';
+import {
+  ANNOTATIONS_PER_KIND,
+  createGitHubReporter,
+  escapeData,
+  escapeProperty,
+  markdown,
+  MESSAGE_CHARS,
+  stepSummary,
+  TITLE_CHARS,
+  workflowCommands,
+} from './github.ts';
 import { createRunReporters } from './run-reporters.ts';
 import { failed, passed, runInfo, skipped, waivedFailure, warned } from './testing/fixtures.ts';
 
@@ -65,16 +75,35 @@ describe('GitHub reporter', () => {
       '::error title=shakedown › dns › search path (timeout)::expected x/b -> y/a blocked, observed allowed%0Alikely cause: CoreDNS has no ready replica%0Acommon origin: 2 failed checks share one origin: server kube-dns: every query to the DNS Service times out%0Areproduce: kubectl exec -n sd-x b -- agent probe y/a:80',
     );
     expect(lines[1]).toMatch(/^::error title=shakedown › dns › every record kind \(timeout\)::/);
-    expect(lines[2]).toBe('::warning title=shakedown › dns › latency::the serving certificate expires in 40 days%0Alikely cause: certificate rotation is not automated');
+    expect(lines[2]).toBe(
+      '::warning title=shakedown › dns › latency::the serving certificate expires in 40 days%0Alikely cause: certificate rotation is not automated',
+    );
 
     const summary = await readFile(summaryFile, 'utf8');
-    expect(summary.split('\n').slice(0, 3)).toEqual(['## ❌ shakedown: FAILED', '', '2 passed, 1 warned, 2 failed, 1 skipped · https://10.0.0.1:6443, v1.31.2, 3 nodes, context kind-shakedown · run sd-20250101-abcd']);
+    expect(summary.split('\n').slice(0, 3)).toEqual([
+      '## ❌ shakedown: FAILED',
+      '',
+      '2 passed, 1 warned, 2 failed, 1 skipped · https://10.0.0.1:6443, v1.31.2, 3 nodes, context kind-shakedown · run sd-20250101-abcd',
+    ]);
     expect(summary).toContain(
-      ['| suite | pass | warn | fail | skip |', '| --- | ---: | ---: | ---: | ---: |', '| smoke | 1 | 0 | 0 | 0 |', '| dns | 0 | 1 | 2 | 0 |', '| ingress | 0 | 0 | 0 | 1 |', '| services | 1 | 0 | 0 | 0 |'].join('\n'),
+      [
+        '| suite | pass | warn | fail | skip |',
+        '| --- | ---: | ---: | ---: | ---: |',
+        '| smoke | 1 | 0 | 0 | 0 |',
+        '| dns | 0 | 1 | 2 | 0 |',
+        '| ingress | 0 | 0 | 0 | 1 |',
+        '| services | 1 | 0 | 0 | 0 |',
+      ].join('\n'),
     );
-    expect(summary).toContain('### Common origins\n\n- 2 failed checks share one origin: server kube-dns: every query to the DNS Service times out: dns › search path; dns › every record kind');
-    expect(summary).toContain('### Failures\n\n- **dns › search path** (timeout): expected x/b -&gt; y/a blocked, observed allowed<br>likely cause: CoreDNS has no ready replica\n');
-    expect(summary).toContain('### Warnings\n\n- **dns › latency**: the serving certificate expires in 40 days<br>likely cause: certificate rotation is not automated\n');
+    expect(summary).toContain(
+      '### Common origins\n\n- 2 failed checks share one origin: server kube-dns: every query to the DNS Service times out: dns › search path; dns › every record kind',
+    );
+    expect(summary).toContain(
+      '### Failures\n\n- **dns › search path** (timeout): expected x/b -&gt; y/a blocked, observed allowed<br>likely cause: CoreDNS has no ready replica\n',
+    );
+    expect(summary).toContain(
+      '### Warnings\n\n- **dns › latency**: the serving certificate expires in 40 days<br>likely cause: certificate rotation is not automated\n',
+    );
   });
 
   it('prints a waived failure as a ::notice with its waiver, counts it apart, and passes', async () => {
@@ -84,10 +113,23 @@ describe('GitHub reporter', () => {
       '::notice title=shakedown › netpol › egress is enforced (not-enforced) waived until 2027-03-31::known: the CNI enforces no policy here (OPS-1234)%0Athe failure: expected x/b -> y/a blocked, observed allowed',
     ]);
     const summary = stepSummary({ run: runInfo(), results: all, setupErrors: [], complete: true });
-    expect(summary.split('\n').slice(0, 3)).toEqual(['## ✅ shakedown: passed', '', '1 passed, 0 warned, 0 failed, 1 waived, 0 skipped · https://10.0.0.1:6443, v1.31.2, 3 nodes, context kind-shakedown · run sd-20250101-abcd']);
-    expect(summary).toContain(['| suite | pass | warn | fail | waived | skip |', '| --- | ---: | ---: | ---: | ---: | ---: |', '| smoke | 1 | 0 | 0 | 0 | 0 |', '| netpol | 0 | 0 | 0 | 1 | 0 |'].join('\n'));
+    expect(summary.split('\n').slice(0, 3)).toEqual([
+      '## ✅ shakedown: passed',
+      '',
+      '1 passed, 0 warned, 0 failed, 1 waived, 0 skipped · https://10.0.0.1:6443, v1.31.2, 3 nodes, context kind-shakedown · run sd-20250101-abcd',
+    ]);
+    expect(summary).toContain(
+      [
+        '| suite | pass | warn | fail | waived | skip |',
+        '| --- | ---: | ---: | ---: | ---: | ---: |',
+        '| smoke | 1 | 0 | 0 | 0 | 0 |',
+        '| netpol | 0 | 0 | 0 | 1 | 0 |',
+      ].join('\n'),
+    );
     expect(summary).not.toContain('### Failures');
-    expect(summary).toContain('### Waived\n\n- **netpol › egress is enforced** (not-enforced): waived until 2027-03-31: known: the CNI enforces no policy here (OPS-1234)<br>the failure: expected x/b -&gt; y/a blocked, observed allowed\n');
+    expect(summary).toContain(
+      '### Waived\n\n- **netpol › egress is enforced** (not-enforced): waived until 2027-03-31: known: the CNI enforces no policy here (OPS-1234)<br>the failure: expected x/b -&gt; y/a blocked, observed allowed\n',
+    );
   });
 
   it('says passed, and prints no command, when nothing failed or warned', async () => {
@@ -107,14 +149,16 @@ describe('GitHub reporter', () => {
     expect(out.text()).toBe('');
     await reporter?.flush?.();
     await reporter?.flush?.();
-    expect(out.text()).toBe(`::error title=shakedown could not run (SD_API_UNREACHABLE)::cannot reach https://10.0.0.1:6443%0Adial tcp: i/o timeout%0Ahint: ${escapeData(error.hint)}\n`);
+    expect(out.text()).toBe(
+      `::error title=shakedown could not run (SD_API_UNREACHABLE)::cannot reach https://10.0.0.1:6443%0Adial tcp: i/o timeout%0Ahint: ${escapeData(error.hint)}\n`,
+    );
     const summary = await readFile(summaryFile, 'utf8');
     expect(summary.split('\n', 1)[0]).toBe('## ❌ shakedown: DID NOT COMPLETE');
     expect(summary).toContain(`- **SD_API_UNREACHABLE**: cannot reach https://10.0.0.1:6443. ${markdown(error.hint)}`);
     expect(summary.match(/^## /gm)).toHaveLength(1);
   });
 
-  it('prints the commands without a summary file, and a failing append is the reporter\'s failure to report', async () => {
+  it("prints the commands without a summary file, and a failing append is the reporter's failure to report", async () => {
     const out = sink();
     const quiet = createGitHubReporter({ env: { GITHUB_ACTIONS: 'true' }, stream: out.stream });
     await quiet?.onRunEnd?.(runInfo(), results(), summarize(results()));
@@ -124,7 +168,7 @@ describe('GitHub reporter', () => {
   });
 });
 
-describe('the GitHub reporter among the run\'s reporters', () => {
+describe("the GitHub reporter among the run's reporters", () => {
   it.each([
     ['stdout, with the console', 'a file', 'stdout'],
     ['stderr when stdout carries the JSON report (--json -)', '-', 'stderr'],
@@ -153,7 +197,15 @@ describe('the GitHub reporter among the run\'s reporters', () => {
 describe('workflowCommands', () => {
   it('cannot be split into a second command by what a check says, and strips terminal escapes', () => {
     const [line, ...rest] = workflowCommands({
-      results: [failed('dns', 'a, b: c', { message: 'no answer\n::error::injected\r\n50%', likelyCause: undefined, reproduce: undefined, evidence: [], log: ['\u001b[31mred\u001b[0m'] })],
+      results: [
+        failed('dns', 'a, b: c', {
+          message: 'no answer\n::error::injected\r\n50%',
+          likelyCause: undefined,
+          reproduce: undefined,
+          evidence: [],
+          log: ['\u001b[31mred\u001b[0m'],
+        }),
+      ],
       setupErrors: [],
       complete: true,
     });
@@ -162,7 +214,11 @@ describe('workflowCommands', () => {
   });
 
   it('caps titles and messages before escaping them', () => {
-    const [line] = workflowCommands({ results: [warned('s', 'c'.repeat(500), { message: '%'.repeat(MESSAGE_CHARS + 10), likelyCause: undefined })], setupErrors: [], complete: true });
+    const [line] = workflowCommands({
+      results: [warned('s', 'c'.repeat(500), { message: '%'.repeat(MESSAGE_CHARS + 10), likelyCause: undefined })],
+      setupErrors: [],
+      complete: true,
+    });
     const [, title = '', message = ''] = /^::warning title=(.*?)::(.*)$/.exec(line ?? '') ?? [];
     expect(title).toBe(`shakedown › s › ${'c'.repeat(TITLE_CHARS - 'shakedown › s › '.length - 1)}…`);
     expect(message).toBe(`${'%25'.repeat(MESSAGE_CHARS - 1)}…`);
@@ -173,7 +229,9 @@ describe('workflowCommands', () => {
     const lines = workflowCommands({ results: [...many, warned('certs', 'expiry')], setupErrors: [], complete: true });
     expect(lines.filter((line) => line.startsWith('::error '))).toHaveLength(ANNOTATIONS_PER_KIND);
     expect(lines[ANNOTATIONS_PER_KIND - 2]).toMatch(/title=shakedown › netpol › case 9 /);
-    expect(lines[ANNOTATIONS_PER_KIND - 1]).toMatch(/^::error title=shakedown%3A 5 more errors::GitHub shows 10 annotations of a kind per step: the job summary and the reports list all 14\.$/);
+    expect(lines[ANNOTATIONS_PER_KIND - 1]).toMatch(
+      /^::error title=shakedown%3A 5 more errors::GitHub shows 10 annotations of a kind per step: the job summary and the reports list all 14\.$/,
+    );
     expect(lines[ANNOTATIONS_PER_KIND]).toMatch(/^::warning title=shakedown › certs › expiry::/);
   });
 
@@ -196,7 +254,7 @@ describe('stepSummary', () => {
     expect(summary).toContain('- **s\\|x › check \\*one\\*** (not-enforced): saw &lt;script&gt;alert(1)&lt;/script&gt; \\| \\[link\\](x) second line\n');
   });
 
-  it('stays under GitHub\'s size for a step summary', () => {
+  it("stays under GitHub's size for a step summary", () => {
     const many = Array.from({ length: 3000 }, (_, index) => failed('netpol', `case ${index}`, { message: 'x'.repeat(300), origin: undefined }));
     const summary = stepSummary({ run: runInfo(), results: many, setupErrors: [], complete: true });
     expect(summary.length).toBeLessThanOrEqual(512 * 1024);
@@ -230,6 +288,7 @@ describe('examples/github-actions.yml, as shipped', () => {
   });
 
   it('publishes and keeps the reports whatever the verdict', () => {
-    for (const action of ['dorny/test-reporter', 'actions/upload-artifact']) expect(steps.find((step) => step.uses?.startsWith(`${action}@`) === true)?.if).toBe('always()');
+    for (const action of ['dorny/test-reporter', 'actions/upload-artifact'])
+      expect(steps.find((step) => step.uses?.startsWith(`${action}@`) === true)?.if).toBe('always()');
   });
 });

@@ -1,6 +1,17 @@
 import { appendFile } from 'node:fs/promises';
 import type { ShakedownError } from '../helpers/errors.ts';
-import { checkName, correlate, describeCorrelation, isWaived, summarize, type CheckResult, type Correlation, type FailedCheck, type RunInfo, type WarnedCheck } from '../helpers/result.ts';
+import {
+  checkName,
+  correlate,
+  describeCorrelation,
+  isWaived,
+  summarize,
+  type CheckResult,
+  type Correlation,
+  type FailedCheck,
+  type RunInfo,
+  type WarnedCheck,
+} from '../helpers/result.ts';
 import type { Env } from './color.ts';
 import type { OutputStream, Reporter } from './reporter.ts';
 
@@ -105,7 +116,14 @@ function command(kind: AnnotationKind, title: string, message: string): string {
 function capped(kind: AnnotationKind, commands: string[], what: string): string[] {
   if (commands.length <= ANNOTATIONS_PER_KIND) return commands;
   const rest = commands.length - (ANNOTATIONS_PER_KIND - 1);
-  return [...commands.slice(0, ANNOTATIONS_PER_KIND - 1), command(kind, `shakedown: ${rest} more ${what}`, `GitHub shows ${ANNOTATIONS_PER_KIND} annotations of a kind per step: the job summary and the reports list all ${commands.length}.`)];
+  return [
+    ...commands.slice(0, ANNOTATIONS_PER_KIND - 1),
+    command(
+      kind,
+      `shakedown: ${rest} more ${what}`,
+      `GitHub shows ${ANNOTATIONS_PER_KIND} annotations of a kind per step: the job summary and the reports list all ${commands.length}.`,
+    ),
+  ];
 }
 
 function checkMessage(result: FailedCheck | WarnedCheck, correlation: Correlation | undefined): string {
@@ -113,7 +131,9 @@ function checkMessage(result: FailedCheck | WarnedCheck, correlation: Correlatio
     result.message,
     ...(result.likelyCause === undefined ? [] : [`likely cause: ${result.likelyCause}`]),
     ...(correlation === undefined ? [] : [`common origin: ${describeCorrelation(correlation)}`]),
-    ...(correlation === undefined && result.origin !== undefined ? [`origin: ${result.origin.dimension} ${result.origin.value}: ${result.origin.summary}`] : []),
+    ...(correlation === undefined && result.origin !== undefined
+      ? [`origin: ${result.origin.dimension} ${result.origin.value}: ${result.origin.summary}`]
+      : []),
     ...(result.reproduce === undefined ? [] : [`reproduce: ${result.reproduce}`]),
   ].join('\n');
 }
@@ -121,12 +141,34 @@ function checkMessage(result: FailedCheck | WarnedCheck, correlation: Correlatio
 export function workflowCommands({ results, setupErrors, complete }: Omit<GitHubRun, 'run'>): string[] {
   const byCheck = new Map(correlate(results).flatMap((correlation) => correlation.checks.map((check) => [check, correlation] as const)));
   const errors = [
-    ...setupErrors.map((error) => command('error', `shakedown could not run (${error.code})`, [error.message, ...(error.details === undefined ? [] : [error.details]), `hint: ${error.hint}`].join('\n'))),
-    ...(complete || setupErrors.length > 0 ? [] : [command('error', 'shakedown did not complete', `${results.length} checks had finished; the results are partial.`)]),
-    ...results.flatMap((result) => (result.status === 'fail' && result.waiver === undefined ? [command('error', `shakedown › ${checkName(result)} (${result.classification})`, checkMessage(result, byCheck.get(checkName(result))))] : [])),
+    ...setupErrors.map((error) =>
+      command(
+        'error',
+        `shakedown could not run (${error.code})`,
+        [error.message, ...(error.details === undefined ? [] : [error.details]), `hint: ${error.hint}`].join('\n'),
+      ),
+    ),
+    ...(complete || setupErrors.length > 0
+      ? []
+      : [command('error', 'shakedown did not complete', `${results.length} checks had finished; the results are partial.`)]),
+    ...results.flatMap((result) =>
+      result.status === 'fail' && result.waiver === undefined
+        ? [command('error', `shakedown › ${checkName(result)} (${result.classification})`, checkMessage(result, byCheck.get(checkName(result))))]
+        : [],
+    ),
   ];
-  const warnings = results.flatMap((result) => (result.status === 'warn' ? [command('warning', `shakedown › ${checkName(result)}`, checkMessage(result, byCheck.get(checkName(result))))] : []));
-  const notices = results.filter(isWaived).map((result) => command('notice', `shakedown › ${checkName(result)} (${result.classification}) waived until ${result.waiver.until}`, `${result.waiver.reason}\nthe failure: ${result.message}`));
+  const warnings = results.flatMap((result) =>
+    result.status === 'warn' ? [command('warning', `shakedown › ${checkName(result)}`, checkMessage(result, byCheck.get(checkName(result))))] : [],
+  );
+  const notices = results
+    .filter(isWaived)
+    .map((result) =>
+      command(
+        'notice',
+        `shakedown › ${checkName(result)} (${result.classification}) waived until ${result.waiver.until}`,
+        `${result.waiver.reason}\nthe failure: ${result.message}`,
+      ),
+    );
   return [...capped('error', errors, 'errors'), ...capped('warning', warnings, 'warnings'), ...capped('notice', notices, 'waived failures')];
 }
 
@@ -147,8 +189,18 @@ export function stepSummary({ run, results, setupErrors, complete }: GitHubRun):
   // Waived failures (--waivers) are counted, and get a column, when there are any.
   const anyWaived = summary.waived > 0;
   const counts = `${summary.passed} passed, ${summary.warned} warned, ${summary.failed} failed, ${anyWaived ? `${summary.waived} waived, ` : ''}${summary.skipped} skipped`;
-  const cluster = [run.cluster.server, run.cluster.version, run.cluster.nodes === null ? null : `${run.cluster.nodes} nodes`, run.cluster.context === null ? null : `context ${run.cluster.context}`].filter((part) => part !== null);
-  const lines = [`## ${failed ? '❌' : '✅'} shakedown: ${verdict}`, '', `${counts}${cluster.length > 0 ? ` · ${markdown(cluster.join(', '))}` : ''} · run ${markdown(run.runId)}`, ''];
+  const cluster = [
+    run.cluster.server,
+    run.cluster.version,
+    run.cluster.nodes === null ? null : `${run.cluster.nodes} nodes`,
+    run.cluster.context === null ? null : `context ${run.cluster.context}`,
+  ].filter((part) => part !== null);
+  const lines = [
+    `## ${failed ? '❌' : '✅'} shakedown: ${verdict}`,
+    '',
+    `${counts}${cluster.length > 0 ? ` · ${markdown(cluster.join(', '))}` : ''} · run ${markdown(run.runId)}`,
+    '',
+  ];
 
   const suites = Map.groupBy(results, (result) => result.suite);
   if (suites.size > 0) {
@@ -173,20 +225,28 @@ export function stepSummary({ run, results, setupErrors, complete }: GitHubRun):
     lines.push('');
   }
   const findings = (status: 'fail' | 'warn') => results.filter((result): result is FailedCheck | WarnedCheck => result.status === status && !isWaived(result));
-  for (const [status, heading] of [['fail', 'Failures'], ['warn', 'Warnings']] as const) {
+  for (const [status, heading] of [
+    ['fail', 'Failures'],
+    ['warn', 'Warnings'],
+  ] as const) {
     const list = findings(status);
     if (list.length === 0) continue;
     lines.push(`### ${heading}`, '');
     for (const result of list) {
       const kind = result.status === 'fail' ? ` (${result.classification})` : '';
-      lines.push(`- **${markdown(checkName(result))}**${kind}: ${markdown(result.message)}${result.likelyCause === undefined ? '' : `<br>likely cause: ${markdown(result.likelyCause)}`}`);
+      lines.push(
+        `- **${markdown(checkName(result))}**${kind}: ${markdown(result.message)}${result.likelyCause === undefined ? '' : `<br>likely cause: ${markdown(result.likelyCause)}`}`,
+      );
     }
     lines.push('');
   }
   const waived = results.filter(isWaived);
   if (waived.length > 0) {
     lines.push('### Waived', '');
-    for (const result of waived) lines.push(`- **${markdown(checkName(result))}** (${result.classification}): waived until ${markdown(result.waiver.until)}: ${markdown(result.waiver.reason)}<br>the failure: ${markdown(result.message)}`);
+    for (const result of waived)
+      lines.push(
+        `- **${markdown(checkName(result))}** (${result.classification}): waived until ${markdown(result.waiver.until)}: ${markdown(result.waiver.reason)}<br>the failure: ${markdown(result.message)}`,
+      );
     lines.push('');
   }
   const text = `${lines.join('\n')}\n`;

@@ -26,7 +26,10 @@ const dir = mkdtempSync(join(tmpdir(), 'sd-html-'));
 const file = join(dir, 'report.html');
 const url = pathToFileURL(file).href;
 const artifacts = process.env.SHAKEDOWN_ARTIFACTS;
-const snapshot = sampleSnapshot({ results: [...sampleResults, WAIVED], setupErrors: [new ShakedownError('SD_SETUP_FAILED', 'kubelet on node2 is at fault (high confidence): it stopped heartbeating')] });
+const snapshot = sampleSnapshot({
+  results: [...sampleResults, WAIVED],
+  setupErrors: [new ShakedownError('SD_SETUP_FAILED', 'kubelet on node2 is at fault (high confidence): it stopped heartbeating')],
+});
 writeFileSync(file, renderHtml(snapshot, { baseline: { source: 'before.json', report: sampleBaseline } }));
 
 async function saveShot(page: Page, name: string): Promise<void> {
@@ -42,7 +45,8 @@ const SHOWN = '[...document.querySelectorAll("#checks [data-status]")].filter((e
 const overflow = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
 const firstAfterHeader = 'document.querySelector("header").nextElementSibling.id';
 // Every link within the page that lands nowhere.
-const deadLinks = '[...document.querySelectorAll("a[href^=\'#\']")].map((a) => a.getAttribute("href").slice(1)).filter((id) => document.getElementById(id) === null)';
+const deadLinks =
+  '[...document.querySelectorAll("a[href^=\'#\']")].map((a) => a.getAttribute("href").slice(1)).filter((id) => document.getElementById(id) === null)';
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -62,7 +66,9 @@ describe('the HTML report in headless Chromium', () => {
     expect(await page.evaluate<string>(firstAfterHeader)).toBe('overview');
     expect(await page.evaluate<number>(overflow)).toBeLessThanOrEqual(0);
     // The overview table fits without scrolling of its own, at a phone's width too.
-    expect(await page.evaluate<number>('(() => { const w = document.querySelector("#overview .table-wrap"); return w.scrollWidth - w.clientWidth; })()')).toBeLessThanOrEqual(0);
+    expect(
+      await page.evaluate<number>('(() => { const w = document.querySelector("#overview .table-wrap"); return w.scrollWidth - w.clientWidth; })()'),
+    ).toBeLessThanOrEqual(0);
     await saveShot(page, `sample-${viewport.width}.png`);
   });
 
@@ -70,28 +76,45 @@ describe('the HTML report in headless Chromium', () => {
     await page.setViewport(DESKTOP);
     expect(await page.evaluate<string>('document.title')).toBe('shakedown sd-20261203-abc123: fail');
     expect(await page.evaluate<string>('document.querySelector(".verdict").textContent')).toBe('failed');
-    expect(await page.evaluate<string[]>('[...document.querySelectorAll("#overview tbody tr, #overview tfoot tr")].map((tr) => tr.innerText.replace(/\\s+/g, " ").trim())')).toEqual([
-      'smoke 1 0 0 0 0 0.1 s',
-      'netpol 1 0 1 0 0 31.2 s',
-      'dns 1 1 1 1 1 12.1 s',
-      'all 8 3 1 2 1 1 67.5 s',
+    expect(
+      await page.evaluate<string[]>(
+        '[...document.querySelectorAll("#overview tbody tr, #overview tfoot tr")].map((tr) => tr.innerText.replace(/\\s+/g, " ").trim())',
+      ),
+    ).toEqual(['smoke 1 0 0 0 0 0.1 s', 'netpol 1 0 1 0 0 31.2 s', 'dns 1 1 1 1 1 12.1 s', 'all 8 3 1 2 1 1 67.5 s']);
+    expect(await page.evaluate<string[]>('[...document.querySelectorAll("section.suite h2")].map((h) => h.firstChild.textContent.trim())')).toEqual([
+      'smoke',
+      'netpol',
+      'dns',
     ]);
-    expect(await page.evaluate<string[]>('[...document.querySelectorAll("section.suite h2")].map((h) => h.firstChild.textContent.trim())')).toEqual(['smoke', 'netpol', 'dns']);
     const shown = await page.evaluate<string[]>(SHOWN);
-    expect(shown).toEqual(['fail check-netpol-deny-all-ingress-in-x', 'fail check-dns-every-replica-answers', 'waived check-dns-search-domains-resolve', 'warn check-dns-upstream-names-resolve']);
+    expect(shown).toEqual([
+      'fail check-netpol-deny-all-ingress-in-x',
+      'fail check-dns-every-replica-answers',
+      'waived check-dns-search-domains-resolve',
+      'warn check-dns-upstream-names-resolve',
+    ]);
     expect(await page.evaluate<boolean>('[...document.querySelectorAll("#checks details.box")].every((d) => !d.open)')).toBe(true);
-    expect(await page.evaluate<string>('document.querySelector(".check.waived .waiver").textContent')).toBe('waived until 2026-12-31: ndots change rolls out next week <b>bold</b> (waiver dns › search domains*)');
+    expect(await page.evaluate<string>('document.querySelector(".check.waived .waiver").textContent')).toBe(
+      'waived until 2026-12-31: ndots change rolls out next week <b>bold</b> (waiver dns › search domains*)',
+    );
   });
 
   it('filters the checks by status, and the search narrows them', async () => {
     const click = (status: string) => page.evaluate(`document.querySelector('#filters input[value="${status}"]').click()`);
-    const search = (text: string) => page.evaluate(`(() => { const f = document.getElementById("find"); f.value = ${JSON.stringify(text)}; f.dispatchEvent(new Event("input", { bubbles: true })); })()`);
+    const search = (text: string) =>
+      page.evaluate(
+        `(() => { const f = document.getElementById("find"); f.value = ${JSON.stringify(text)}; f.dispatchEvent(new Event("input", { bubbles: true })); })()`,
+      );
     const count = () => page.evaluate<string>('document.getElementById("shown").value');
     expect(await page.evaluate<boolean>('document.getElementById("filters").checkVisibility()')).toBe(true);
     expect(await count()).toBe('8 checks');
     // Only the passes: the groups that hold them open, the suites without one go.
     for (const status of ['fail', 'waived', 'warn', 'skip']) await click(status);
-    expect(await page.evaluate<string[]>(SHOWN)).toEqual(['pass check-smoke-every-agent-answers', 'pass check-netpol-truth-tables-enforcement-latency-within-the-bound', 'pass check-dns-load-a-short-burst-of-lookups-latency-errors-and-the-5-s-race']);
+    expect(await page.evaluate<string[]>(SHOWN)).toEqual([
+      'pass check-smoke-every-agent-answers',
+      'pass check-netpol-truth-tables-enforcement-latency-within-the-bound',
+      'pass check-dns-load-a-short-burst-of-lookups-latency-errors-and-the-5-s-race',
+    ]);
     expect(await count()).toBe('3 of 8 checks');
     // Passes and skips: the skipped list opens with its reason.
     await click('skip');
@@ -102,7 +125,9 @@ describe('the HTML report in headless Chromium', () => {
     // The search matches the suite, the name, the message and the evidence, every word.
     await search('node2 replica');
     expect(await page.evaluate<string[]>(SHOWN)).toEqual(['fail check-dns-every-replica-answers']);
-    expect(await page.evaluate<string[]>('[...document.querySelectorAll("section.suite")].filter((s) => s.checkVisibility()).map((s) => s.id)')).toEqual(['suite-dns']);
+    expect(await page.evaluate<string[]>('[...document.querySelectorAll("section.suite")].filter((s) => s.checkVisibility()).map((s) => s.id)')).toEqual([
+      'suite-dns',
+    ]);
     await search('NETPOL');
     expect(await count()).toBe('2 of 8 checks');
     await search('upstream');
@@ -119,7 +144,11 @@ describe('the HTML report in headless Chromium', () => {
     const ids = await page.evaluate<string[]>('[...document.querySelectorAll("[data-status]")].map((e) => e.id)');
     expect(new Set(ids).size).toBe(8);
     // Each check's title links to itself.
-    expect(await page.evaluate<string[]>('[...document.querySelectorAll("#checks [data-status]")].filter((e) => e.querySelector(`a[href="#${e.id}"]`) === null).map((e) => e.id)')).toEqual([]);
+    expect(
+      await page.evaluate<string[]>(
+        '[...document.querySelectorAll("#checks [data-status]")].filter((e) => e.querySelector(`a[href="#${e.id}"]`) === null).map((e) => e.id)',
+      ),
+    ).toEqual([]);
     await page.evaluate('document.querySelector(\'#filters input[value="pass"]\').click()');
     // A link to a passed check, filtered out now (the baseline's "much slower").
     await page.evaluate('document.querySelector("a[href=\'#check-dns-load-a-short-burst-of-lookups-latency-errors-and-the-5-s-race\']").click()');
@@ -142,7 +171,9 @@ describe('the HTML report in headless Chromium', () => {
 
   it('draws the truth tables as grids whose mismatches stand out by colour and symbol', async () => {
     expect(await page.evaluate<number>('document.querySelectorAll("table.grid").length')).toBe(2);
-    const bad = await page.evaluate<{ text: string; color: string; background: string }>('(() => { const td = document.querySelector("td.bad"); const s = getComputedStyle(td); return { text: td.textContent, color: s.color, background: s.backgroundColor }; })()');
+    const bad = await page.evaluate<{ text: string; color: string; background: string }>(
+      '(() => { const td = document.querySelector("td.bad"); const s = getComputedStyle(td); return { text: td.textContent, color: s.color, background: s.backgroundColor }; })()',
+    );
     expect(bad.text).toBe('X');
     expect(bad.color).not.toBe(bad.background);
     expect(await page.evaluate<string>('getComputedStyle(document.querySelector("td.ok")).backgroundColor')).not.toBe(bad.background);
@@ -256,7 +287,9 @@ describe.runIf(real !== undefined)('the HTML report of a real run in headless Ch
     expect(await page.evaluate<string[]>(deadLinks)).toEqual([]);
     expect(await page.evaluate<number>('document.querySelectorAll(".tl-group .tl-row.crit").length')).toBeGreaterThanOrEqual(1);
     // The DNS burst (and the NetworkPolicy enforcement latency, when policies are enforced) drawn as charts of real size.
-    const sizes = await page.evaluate<number[][]>('[...document.querySelectorAll("#latency svg.chart")].map((s) => { const r = s.getBoundingClientRect(); return [r.width, r.height]; })');
+    const sizes = await page.evaluate<number[][]>(
+      '[...document.querySelectorAll("#latency svg.chart")].map((s) => { const r = s.getBoundingClientRect(); return [r.width, r.height]; })',
+    );
     expect(sizes.length).toBeGreaterThanOrEqual(1);
     for (const [width, height] of sizes) expect((width ?? 0) * (height ?? 0)).toBeGreaterThan(0);
   });

@@ -34,14 +34,18 @@ describe('renderHtml', () => {
     expect(html).toMatch(/<b>Kubernetes<\/b> v1\.34\.4/);
     expect(html).toMatch(/<b>network-plugin<\/b> kube-router/);
     expect(html).toMatch(/<b>duration<\/b> 67\.5 s/);
-    expect(html).toContain('2 failed: <a href="#check-netpol-deny-all-ingress-in-x">netpol › deny all ingress in x</a>, <a href="#check-dns-every-replica-answers">dns › every replica answers</a>; ');
+    expect(html).toContain(
+      '2 failed: <a href="#check-netpol-deny-all-ingress-in-x">netpol › deny all ingress in x</a>, <a href="#check-dns-every-replica-answers">dns › every replica answers</a>; ',
+    );
     expect(html).toContain('1 warned: <a href="#check-dns-upstream-names-resolve">');
   });
 
-  it('puts the overview first after the header: per suite its checks per status and its time, then the run\'s', () => {
+  it("puts the overview first after the header: per suite its checks per status and its time, then the run's", () => {
     expect(html).toMatch(/<\/header>\n<section id="overview">/);
     const table = html.slice(html.indexOf('<table class="overview">'), html.indexOf('</table>'));
-    const rows = [...table.matchAll(/<tr><th scope="row">(.*?)<\/th>(.*?)<\/tr>/g)].map((m) => `${m[1]?.replace(/<[^>]+>/g, '')}: ${[...(m[2] ?? '').matchAll(/>([^<]*)<\/td>/g)].map((c) => c[1]).join(' ')}`);
+    const rows = [...table.matchAll(/<tr><th scope="row">(.*?)<\/th>(.*?)<\/tr>/g)].map(
+      (m) => `${m[1]?.replace(/<[^>]+>/g, '')}: ${[...(m[2] ?? '').matchAll(/>([^<]*)<\/td>/g)].map((c) => c[1]).join(' ')}`,
+    );
     // pass, warn, fail, skip, time: no waived column without a waived failure.
     expect(rows).toEqual(['smoke: 1 0 0 0 0.1 s', 'netpol: 1 0 1 0 31.2 s', 'dns: 1 1 1 1 11.4 s', 'all 7: 3 1 2 1 67.5 s']);
     expect(table).not.toContain('waived');
@@ -55,7 +59,9 @@ describe('renderHtml', () => {
     expect(html).toMatch(/<td class="unknown" title="not observed">\?<\/td>/);
     expect(html).toMatch(/<p class="label">reproduce<\/p><pre>kubectl -n x exec a -- curl/);
     expect(html).toMatch(/<details class="box"><summary>1 passed<\/summary>/);
-    expect(html).toContain('<div class="check fail" id="check-netpol-deny-all-ingress-in-x" data-status="fail"><h3><span class="mark" aria-label="fail">✗</span><a class="self" href="#check-netpol-deny-all-ingress-in-x">deny all ingress in x</a>');
+    expect(html).toContain(
+      '<div class="check fail" id="check-netpol-deny-all-ingress-in-x" data-status="fail"><h3><span class="mark" aria-label="fail">✗</span><a class="self" href="#check-netpol-deny-all-ingress-in-x">deny all ingress in x</a>',
+    );
   });
 
   it('lists every skipped check in one collapsed list, grouped by reason, each with its anchor, and says so in its suite', () => {
@@ -63,7 +69,9 @@ describe('renderHtml', () => {
     const page = renderHtml(sampleSnapshot({ results: skips }));
     const list = page.slice(page.indexOf('<details id="skipped"'), page.indexOf('</details>', page.indexOf('<details id="skipped"')));
     expect(list).toContain('<h2>Skipped <span class="label">2 checks, 1 reason</span></h2>');
-    expect(list).toContain('<div class="reason box"><p>no upstream configured</p><ul><li class="check skip" id="check-dns-external-name" data-status="skip" data-suite="dns">');
+    expect(list).toContain(
+      '<div class="reason box"><p>no upstream configured</p><ul><li class="check skip" id="check-dns-external-name" data-status="skip" data-suite="dns">',
+    );
     expect(list).toContain('id="check-smoke-no-upstream-either"');
     expect(page).toContain('<p class="label">1 skipped: <a href="#skipped">listed with their reasons</a></p>');
   });
@@ -72,20 +80,39 @@ describe('renderHtml', () => {
     const page = renderHtml(sampleSnapshot({ results: [...sampleResults, WAIVED] }), { baseline: { source: 'before.json', report: sampleBaseline } });
     const all = ids(page);
     expect(new Set(all).size).toBe(all.length);
-    for (const result of [...sampleResults, WAIVED]) expect(all).toContain(`check-${`${result.suite} ${result.check}`.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '').toLowerCase()}`);
+    for (const result of [...sampleResults, WAIVED])
+      expect(all).toContain(
+        `check-${`${result.suite} ${result.check}`
+          .replace(/[^A-Za-z0-9]+/g, '-')
+          .replace(/-$/, '')
+          .toLowerCase()}`,
+      );
     expect(targets(page).filter((target) => !all.includes(target))).toEqual([]);
   });
 
   it('escapes everything that comes from the cluster', () => {
     expect(html).toMatch(/&lt;deny-all&gt;/);
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
-    const hostile = renderHtml(sampleSnapshot({ results: [passed('<s>"', '<img src=x onerror=alert(1)>', { message: '</script><script>alert(1)</script>' }), skipped('dns', 'x', { skipReason: '<b>"why"</b>' })] }));
+    const hostile = renderHtml(
+      sampleSnapshot({
+        results: [
+          passed('<s>"', '<img src=x onerror=alert(1)>', { message: '</script><script>alert(1)</script>' }),
+          skipped('dns', 'x', { skipReason: '<b>"why"</b>' }),
+        ],
+      }),
+    );
     expect(hostile).not.toMatch(/<img|<s>|<b>"|<\/script><script>alert/);
     expect(hostile).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 
   it('says when it was written before the run ended, with the setup error', () => {
-    const partial = renderHtml(sampleSnapshot({ complete: false, results: [], setupErrors: [new ShakedownError('SD_SETUP_FAILED', 'kube-scheduler is at fault (high confidence): not scheduling')] }));
+    const partial = renderHtml(
+      sampleSnapshot({
+        complete: false,
+        results: [],
+        setupErrors: [new ShakedownError('SD_SETUP_FAILED', 'kube-scheduler is at fault (high confidence): not scheduling')],
+      }),
+    );
     expect(partial).toMatch(/<span class="verdict incomplete">incomplete<\/span>/);
     expect(partial).toMatch(/results are partial/);
     expect(partial).toMatch(/SD_SETUP_FAILED: kube-scheduler is at fault/);
@@ -116,7 +143,9 @@ describe('a waived failure', () => {
 
   it('says until when and why, escaped, its evidence one click away', () => {
     expect(html).toContain('<div class="check waived" id="check-dns-search-domains-resolve" data-status="waived">');
-    expect(html).toContain('<p class="waiver">waived until 2026-12-31: ndots change rolls out next week &lt;b&gt;bold&lt;/b&gt; <span class="label">(waiver dns › search domains*)</span></p>');
+    expect(html).toContain(
+      '<p class="waiver">waived until 2026-12-31: ndots change rolls out next week &lt;b&gt;bold&lt;/b&gt; <span class="label">(waiver dns › search domains*)</span></p>',
+    );
     expect(html).toContain('<details><summary>evidence</summary><p class="label">queries</p>');
   });
 
@@ -136,8 +165,12 @@ describe('the timeline and the latency charts', () => {
   it('draw every figure table of any check in one section, linked to its check', () => {
     const section = html.slice(html.indexOf('<section id="latency">'));
     expect(section.match(/<svg class="chart"/g)).toHaveLength(2);
-    expect(section).toContain(`<a href="#check-dns-load-a-short-burst-of-lookups-latency-errors-and-the-5-s-race">dns › ${BURST}</a>: latency per node <span class="label">2 nodes: p99 8.0 ms to 9.1 ms</span>`);
-    expect(section).toContain(`<a href="#check-netpol-truth-tables-enforcement-latency-within-the-bound">netpol › ${ENFORCEMENT}</a>: enforcement latency per change`);
+    expect(section).toContain(
+      `<a href="#check-dns-load-a-short-burst-of-lookups-latency-errors-and-the-5-s-race">dns › ${BURST}</a>: latency per node <span class="label">2 nodes: p99 8.0 ms to 9.1 ms</span>`,
+    );
+    expect(section).toContain(
+      `<a href="#check-netpol-truth-tables-enforcement-latency-within-the-bound">netpol › ${ENFORCEMENT}</a>: enforcement latency per change`,
+    );
     expect(section).toContain('>p50 1.6 ms · p90 3.4 ms · p99 9.1 ms · max 41 ms</text>');
     expect(section).toContain('>step 1: +deny-ingress-x +a-from-y</text>');
   });
@@ -148,8 +181,10 @@ describe('the timeline and the latency charts', () => {
     expect(new Set(chartIds).size).toBe(chartIds.length);
   });
 
-  it('draw a failing check\'s figure table inside its block, with the numbers kept as text', () => {
-    const failing = sampleResults.map((result) => (result.check === BURST ? { ...result, status: 'fail' as const, classification: 'timeout' as const } : result));
+  it("draw a failing check's figure table inside its block, with the numbers kept as text", () => {
+    const failing = sampleResults.map((result) =>
+      result.check === BURST ? { ...result, status: 'fail' as const, classification: 'timeout' as const } : result,
+    );
     const page = renderHtml(sampleSnapshot({ results: failing }));
     const block = page.slice(page.indexOf('id="check-dns-load-a-short'), page.indexOf('</div>', page.indexOf('id="check-dns-load-a-short')));
     expect(block).toContain('<p class="label">latency per node (ms)</p><svg class="chart"');
@@ -198,7 +233,21 @@ describe('the baseline view', () => {
 
 describe('typed evidence', () => {
   it('draws the grids a check kept as data, with their legend and the lines below them, and never reads a grid out of plain text', () => {
-    const grid = gridEvidence('node pairs', [{ corner: 'from \\ to', columns: ['node1', 'node2'], rows: [{ name: 'node1', cells: ['-', 'U'] }, { name: 'node2', cells: ['.', '-'] }], legend: { '.': 'all pass', U: 'only UDP fails' } }], ['node1 -> node2: UDP lost']);
+    const grid = gridEvidence(
+      'node pairs',
+      [
+        {
+          corner: 'from \\ to',
+          columns: ['node1', 'node2'],
+          rows: [
+            { name: 'node1', cells: ['-', 'U'] },
+            { name: 'node2', cells: ['.', '-'] },
+          ],
+          legend: { '.': 'all pass', U: 'only UDP fails' },
+        },
+      ],
+      ['node1 -> node2: UDP lost'],
+    );
     const plain = { label: 'looks like a grid', text: 'TCP/80  x/a x/b\nx/a     .   X' };
     const failing = sampleResults.find((result) => result.status === 'fail')!;
     const page = renderHtml(sampleSnapshot({ results: [{ ...failing, evidence: [grid, plain] } as CheckResult] }));

@@ -63,21 +63,34 @@ export function renderHtml(report: ReportSnapshot, extras: HtmlExtras = {}): str
     ['context', run.cluster.context ?? 'unknown'],
     ['Kubernetes', run.cluster.version ?? 'unknown'],
     ['nodes', run.cluster.nodes === null ? 'unknown' : String(run.cluster.nodes)],
-    ...Object.entries(run.properties).filter(([key]) => key.startsWith('shakedown.') && key !== 'shakedown.suites').map(([key, value]) => [key.slice('shakedown.'.length), value]),
+    ...Object.entries(run.properties)
+      .filter(([key]) => key.startsWith('shakedown.') && key !== 'shakedown.suites')
+      .map(([key, value]) => [key.slice('shakedown.'.length), value]),
     ['started', run.startedAt],
     ['duration', `${((finished - started) / 1000).toFixed(1)} s`],
   ];
   const latency = latencySection(results, ids);
-  const nav = [['overview', 'overview'], ['checks', 'checks'], ...(results.some((r) => r.status === 'skip') ? [['skipped', 'skipped']] : []), ['timeline', 'timeline'], ...(latency === '' ? [] : [['latency', 'latency']])];
+  const nav = [
+    ['overview', 'overview'],
+    ['checks', 'checks'],
+    ...(results.some((r) => r.status === 'skip') ? [['skipped', 'skipped']] : []),
+    ['timeline', 'timeline'],
+    ...(latency === '' ? [] : [['latency', 'latency']]),
+  ];
   const body = [
     `<header><h1>shakedown run ${escapeHtml(run.runId)} <span class="verdict ${verdict}">${VERDICT_WORD[verdict]}</span></h1>`,
     `<p class="facts">${facts.map(([key, value]) => `<span><b>${escapeHtml(key ?? '')}</b> ${escapeHtml(value ?? '')}</span>`).join('')}</p>`,
     `<p class="verdict-line">${verdictLine(report)}</p>`,
-    report.complete ? '' : `<p class="incomplete-note">This report was written before the run ended (a setup error, a crash or an interruption): the results are partial.</p>`,
+    report.complete
+      ? ''
+      : `<p class="incomplete-note">This report was written before the run ended (a setup error, a crash or an interruption): the results are partial.</p>`,
     `<nav aria-label="sections">${nav.map(([id, text]) => `<a href="#${id}">${text}</a>`).join('')}</nav></header>`,
     overviewTable(results, finished - started),
     diffView(extras.baseline, results, report.complete),
-    ...report.setupErrors.map((error) => `<section class="check fail"><h3>${markSpan('fail')}${escapeHtml(error.code)}: ${escapeHtml(error.message)}</h3>${error.details === undefined ? '' : `<pre>${escapeHtml(error.details)}</pre>`}<p class="cause"><span class="label">hint</span> ${escapeHtml(error.hint)}</p></section>`),
+    ...report.setupErrors.map(
+      (error) =>
+        `<section class="check fail"><h3>${markSpan('fail')}${escapeHtml(error.code)}: ${escapeHtml(error.message)}</h3>${error.details === undefined ? '' : `<pre>${escapeHtml(error.details)}</pre>`}<p class="cause"><span class="label">hint</span> ${escapeHtml(error.hint)}</p></section>`,
+    ),
     correlations(results),
     checksSection(results, ids),
     timelineSection(results, { start: started, end: finished }),
@@ -97,13 +110,19 @@ ${body.filter((part) => part !== '').join('\n')}
 // What decided the verdict, each check named and linked: failures, setup errors, waived failures,
 // warnings.
 function verdictLine(report: ReportSnapshot): string {
-  const named = (results: readonly CheckResult[]) => `${results.slice(0, NAMED).map((result) => checkLink(result)).join(', ')}${results.length > NAMED ? ` and ${results.length - NAMED} more` : ''}`;
+  const named = (results: readonly CheckResult[]) =>
+    `${results
+      .slice(0, NAMED)
+      .map((result) => checkLink(result))
+      .join(', ')}${results.length > NAMED ? ` and ${results.length - NAMED} more` : ''}`;
   const of = (status: 'fail' | 'waived' | 'warn') => report.results.filter((result) => shownStatus(result) === status);
   const failed = of('fail');
   const parts = [
     failed.length === 0 && report.setupErrors.length === 0 ? `No check failed${report.complete ? '' : ' so far'}` : '',
     failed.length === 0 ? '' : `${markSpan('fail')}${failed.length} ${STATUS.fail.plural}: ${named(failed)}`,
-    report.setupErrors.length === 0 ? '' : `${markSpan('fail')}${report.setupErrors.length} setup error${report.setupErrors.length === 1 ? '' : 's'}: ${report.setupErrors.map((error) => escapeHtml(error.code)).join(', ')}`,
+    report.setupErrors.length === 0
+      ? ''
+      : `${markSpan('fail')}${report.setupErrors.length} setup error${report.setupErrors.length === 1 ? '' : 's'}: ${report.setupErrors.map((error) => escapeHtml(error.code)).join(', ')}`,
     of('waived').length === 0 ? '' : `${markSpan('waived')}${of('waived').length} failed but waived: ${named(of('waived'))}`,
     of('warn').length === 0 ? '' : `${markSpan('warn')}${of('warn').length} ${STATUS.warn.plural}: ${named(of('warn'))}`,
   ];
@@ -124,7 +143,9 @@ function latencySection(results: readonly CheckResult[], ids: Ids): string {
       const table = evidence.figures;
       const chart = table === undefined ? undefined : figureChart(table, ids(), `${checkName(result)}: ${table.title}`);
       if (table === undefined || chart === undefined) return [];
-      return [`<figure><figcaption class="${shownStatus(result)}">${markSpan(shownStatus(result))}${checkLink(result)}: ${escapeHtml(table.title)} <span class="label">${escapeHtml(figureSummary(table))}</span></figcaption>${chart}</figure>`];
+      return [
+        `<figure><figcaption class="${shownStatus(result)}">${markSpan(shownStatus(result))}${checkLink(result)}: ${escapeHtml(table.title)} <span class="label">${escapeHtml(figureSummary(table))}</span></figcaption>${chart}</figure>`,
+      ];
     }),
   );
   if (figures.length === 0) return '';

@@ -84,7 +84,12 @@ describe('JSON reporter', () => {
 
 describe('correlations in the JSON report', () => {
   it('groups failed and warned checks by their structured origin, and validates', async () => {
-    const node2 = { dimension: 'source-node', value: 'node2', summary: 'every probe from pods on node2 fails, the same probes from node1 succeed', confidence: 'high' as const };
+    const node2 = {
+      dimension: 'source-node',
+      value: 'node2',
+      summary: 'every probe from pods on node2 fails, the same probes from node1 succeed',
+      confidence: 'high' as const,
+    };
     const all = [
       failed('services', 'cross-node', { origin: node2 }),
       failed('dns', 'every replica answers', { origin: { ...node2, confidence: 'medium', summary: 'queries from node2 time out' } }),
@@ -113,7 +118,11 @@ describe('report-v2.schema.json', () => {
     const report = JSON.parse(await readFile(path, 'utf8')) as Json;
     expect(validate(schema, report)).toEqual([]);
     expect(report.summary).toEqual({ passed: 0, warned: 0, failed: 1, skipped: 0, waived: 1 });
-    expect((report.results as Json[])[1]).toMatchObject({ status: 'fail', classification: 'not-enforced', waiver: { check: 'netpol/*', reason: 'known: the CNI enforces no policy here (OPS-1234)', until: '2027-03-31' } });
+    expect((report.results as Json[])[1]).toMatchObject({
+      status: 'fail',
+      classification: 'not-enforced',
+      waiver: { check: 'netpol/*', reason: 'known: the CNI enforces no policy here (OPS-1234)', until: '2027-03-31' },
+    });
     // A report of an older version, without summary.waived, still validates.
     expect(validate(schema, { ...report, summary: { passed: 0, warned: 0, failed: 2, skipped: 0 } })).toEqual([]);
   });
@@ -128,11 +137,19 @@ describe('report-v2.schema.json', () => {
 
   it.each<[string, (report: Json) => void, string]>([
     ['a skip without its reason', (report) => delete (report.results as Json[])[2]?.skipReason, '$.results[2]: missing required property "skipReason"'],
-    ['a failure without a classification', (report) => delete (report.results as Json[])[1]?.classification, '$.results[1]: missing required property "classification"'],
+    [
+      'a failure without a classification',
+      (report) => delete (report.results as Json[])[1]?.classification,
+      '$.results[1]: missing required property "classification"',
+    ],
     ['an unknown classification', (report) => ((report.results as Json[])[1]!.classification = 'flaky'), '$.results[1].classification: "flaky" is not one of'],
     ['another schema version', (report) => (report.schemaVersion = 'shakedown.report/v1'), '$.schemaVersion: expected "shakedown.report/v2"'],
     ['a field v2 does not define', (report) => (report.extra = 1), '$.extra: no value is allowed here'],
-    ['a node count that is not an integer', (report) => ((report.run as { cluster: Json }).cluster.nodes = '3'), '$.run.cluster.nodes: expected integer or null'],
+    [
+      'a node count that is not an integer',
+      (report) => ((report.run as { cluster: Json }).cluster.nodes = '3'),
+      '$.run.cluster.nodes: expected integer or null',
+    ],
     ['a negative count', (report) => ((report.summary as Json).failed = -1), '$.summary.failed: -1 is below the minimum 0'],
   ])('rejects %s', async (_case, mutate, problem) => {
     const report = await completeReport();

@@ -27,7 +27,10 @@ function installed(command: string, args: string[], pick: (out: string) => strin
 }
 
 const versions = {
-  gitlab: installed('ruby', ['-e', 'require "active_support"; require "nokogiri"; print "ActiveSupport #{ActiveSupport::VERSION::STRING}, Nokogiri #{Nokogiri::VERSION}"']),
+  gitlab: installed('ruby', [
+    '-e',
+    'require "active_support"; require "nokogiri"; print "ActiveSupport #{ActiveSupport::VERSION::STRING}, Nokogiri #{Nokogiri::VERSION}"',
+  ]),
   junitparser: installed('python3', ['-c', 'import junitparser; print(junitparser.version, end="")']),
   xmllint: installed('xmllint', ['--version'], (out) => /xmllint: using libxml version (\S+)/.exec(out)?.[1]),
 };
@@ -70,7 +73,12 @@ const passing = snapshot([
 
 // CoreDNS scaled to zero: every dns check that asks it times out, one origin; beside it a lone
 // warning, skips whose reasons need escaping, an unrelated failure and a setup error.
-const coredns = { dimension: 'server', value: 'kube-dns', summary: 'every query to the DNS Service times out: CoreDNS has no ready replica', confidence: 'high' as const };
+const coredns = {
+  dimension: 'server',
+  value: 'kube-dns',
+  summary: 'every query to the DNS Service times out: CoreDNS has no ready replica',
+  confidence: 'high' as const,
+};
 const failing = snapshot(
   [
     passed('smoke', 'every agent answers'),
@@ -212,14 +220,21 @@ consumer('python junitparser', versions.junitparser, 'pip install junitparser, o
     }
   });
 
-  it("reads a waived failure as a skip whose message and text are its waiver, the property shakedown.status=waived, the failure in its note; the suite counts no failure", () => {
+  it('reads a waived failure as a skip whose message and text are its waiver, the property shakedown.status=waived, the failure in its note; the suite counts no failure', () => {
     const [netpol] = junitparser(reports.waiving);
     expect([netpol?.tests, netpol?.failures, netpol?.skipped]).toEqual([2, 0, 1]);
     const waived = netpol?.cases.find((testCase) => testCase.name === 'egress is enforced');
-    expect(waived?.results).toEqual([{ type: 'Skipped', message: WAIVED, text: `${WAIVED}\nfailure (not-enforced): expected x/b -> y/a blocked, observed allowed` }]);
+    expect(waived?.results).toEqual([
+      { type: 'Skipped', message: WAIVED, text: `${WAIVED}\nfailure (not-enforced): expected x/b -> y/a blocked, observed allowed` },
+    ]);
     expect(waived?.properties).toEqual({ 'shakedown.status': 'waived' });
     expect(waived?.system_outs).toBe(1);
-    expect(waived?.system_out?.split('\n\n=== ').map((part) => part.split('\n', 1)[0])).toEqual(['=== waived ===', 'finding: fail (not-enforced) ===', 'origin ===', 'log (2 lines) ===']);
+    expect(waived?.system_out?.split('\n\n=== ').map((part) => part.split('\n', 1)[0])).toEqual([
+      '=== waived ===',
+      'finding: fail (not-enforced) ===',
+      'origin ===',
+      'log (2 lines) ===',
+    ]);
     expect(waived?.system_out).toContain('[not-enforced] expected x/b -> y/a blocked, observed allowed');
   });
 
@@ -233,7 +248,11 @@ consumer('python junitparser', versions.junitparser, 'pip install junitparser, o
     expect(latency?.system_out).toContain('=== common origin ===\n2 failed and 1 warned checks share one origin: server kube-dns');
     const searchPath = cases.get('search path');
     expect(searchPath?.results[0]).toMatchObject({ type: 'Failure', message: 'expected x/b -> y/a blocked, observed allowed' });
-    expect(searchPath?.system_out?.split('\n\n').map((part) => part.split('\n', 1)[0])).toEqual(['=== finding: fail (timeout) ===', '=== common origin ===', '=== log (2 lines) ===']);
+    expect(searchPath?.system_out?.split('\n\n').map((part) => part.split('\n', 1)[0])).toEqual([
+      '=== finding: fail (timeout) ===',
+      '=== common origin ===',
+      '=== log (2 lines) ===',
+    ]);
   });
 });
 
@@ -246,7 +265,10 @@ consumer('the XSD (xmllint)', versions.xmllint, 'apt-get install libxml2-utils',
 
   it('refuses a testcase with two <system-out>', () => {
     const path = join(dir, 'two-out.xml');
-    writeFileSync(path, '<testsuites><testsuite name="a" tests="1"><testcase name="b"><system-out>1</system-out><system-out>2</system-out></testcase></testsuite></testsuites>');
+    writeFileSync(
+      path,
+      '<testsuites><testsuite name="a" tests="1"><testcase name="b"><system-out>1</system-out><system-out>2</system-out></testcase></testsuite></testsuites>',
+    );
     const child = spawnSync('xmllint', ['--noout', '--schema', XSD, path], { encoding: 'utf8' });
     expect(child.status).not.toBe(0);
     expect(child.stderr).toContain('system-out');

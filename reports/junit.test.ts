@@ -33,9 +33,10 @@ const suitesOf = (root: XmlElement) => childrenNamed(root, 'testsuite');
 const casesOf = (suite: XmlElement | undefined) => (suite === undefined ? [] : childrenNamed(suite, 'testcase'));
 const propertiesOf = (suite: XmlElement | undefined) =>
   Object.fromEntries(
-    (suite === undefined ? [] : childrenNamed(suite, 'properties').flatMap((list) => childrenNamed(list, 'property'))).map(
-      (property) => [property.attributes.name, property.attributes.value],
-    ),
+    (suite === undefined ? [] : childrenNamed(suite, 'properties').flatMap((list) => childrenNamed(list, 'property'))).map((property) => [
+      property.attributes.name,
+      property.attributes.value,
+    ]),
   );
 const systemOutOf = (testCase: XmlElement): string => only(childrenNamed(testCase, 'system-out')).text;
 const only = (elements: XmlElement[]): XmlElement => {
@@ -150,7 +151,12 @@ describe('JUnit reporter', () => {
   });
 
   it('writes ONE <system-out> per member of a correlation: the finding, the common origin, then the log (CoreDNS at zero)', async () => {
-    const origin = { dimension: 'server', value: 'kube-dns', summary: 'every query to the DNS Service times out: CoreDNS has no ready replica', confidence: 'high' as const };
+    const origin = {
+      dimension: 'server',
+      value: 'kube-dns',
+      summary: 'every query to the DNS Service times out: CoreDNS has no ready replica',
+      confidence: 'high' as const,
+    };
     const root = await completeRun([
       failed('dns', 'search path', { origin, classification: 'timeout', log: ['asked search.default', 'no answer in 2 s'] }),
       failed('dns', 'every record kind', { origin, classification: 'timeout' }),
@@ -167,7 +173,11 @@ describe('JUnit reporter', () => {
       `=== finding: fail (timeout) ===\nexpected x/b -> y/a blocked, observed allowed\n\n${correlation}\n\n=== log (2 lines) ===\nasked search.default\nno answer in 2 s`,
     );
     expect(only(childrenNamed(searchPath, 'failure')).text).toContain(`origin: server kube-dns: ${origin.summary}`);
-    expect(systemOutOf(latency).split('\n\n=== ').map((part) => part.split('\n', 1)[0])).toEqual(['=== finding: warn ===', 'common origin ===']);
+    expect(
+      systemOutOf(latency)
+        .split('\n\n=== ')
+        .map((part) => part.split('\n', 1)[0]),
+    ).toEqual(['=== finding: warn ===', 'common origin ===']);
     expect(systemOutOf(latency)).toContain(correlation);
     expect(systemOutOf(only(casesOf(services)))).toBe('=== finding: fail (wrong-backend) ===\nexpected x/b -> y/a blocked, observed allowed');
   });
@@ -183,26 +193,39 @@ describe('JUnit reporter', () => {
   });
 
   it('writes a waived failure as a skipped testcase: the waiver as the message and text of <skipped>, the whole failure in its note, shakedown.status=waived', async () => {
-    const waived = waivedFailure('netpol', 'egress is enforced', { origin: { dimension: 'direction', value: 'egress', summary: 'no egress policy is enforced', confidence: 'high' } });
+    const waived = waivedFailure('netpol', 'egress is enforced', {
+      origin: { dimension: 'direction', value: 'egress', summary: 'no egress policy is enforced', confidence: 'high' },
+    });
     const root = await completeRun([passed('netpol', 'ingress is enforced'), waived, failed('dns', 'search path')]);
     expect([root.attributes.tests, root.attributes.failures, root.attributes.skipped]).toEqual(['3', '1', '1']);
     const [netpol] = suitesOf(root);
     expect([netpol?.attributes.failures, netpol?.attributes.skipped]).toEqual(['0', '1']);
     const testCase = casesOf(netpol)[1] as XmlElement;
     expect(testCase.children.map((child) => child.name)).toEqual(['properties', 'skipped', 'system-out']);
-    expect(childrenNamed(only(childrenNamed(testCase, 'properties')), 'property').map((p) => p.attributes)).toEqual([{ name: 'shakedown.status', value: 'waived' }]);
+    expect(childrenNamed(only(childrenNamed(testCase, 'properties')), 'property').map((p) => p.attributes)).toEqual([
+      { name: 'shakedown.status', value: 'waived' },
+    ]);
     const skip = only(childrenNamed(testCase, 'skipped'));
     expect(skip.attributes).toEqual({ message: 'waived until 2027-03-31: known: the CNI enforces no policy here (OPS-1234)' });
-    expect(skip.text).toBe('waived until 2027-03-31: known: the CNI enforces no policy here (OPS-1234)\nfailure (not-enforced): expected x/b -> y/a blocked, observed allowed');
+    expect(skip.text).toBe(
+      'waived until 2027-03-31: known: the CNI enforces no policy here (OPS-1234)\nfailure (not-enforced): expected x/b -> y/a blocked, observed allowed',
+    );
     const note = systemOutOf(testCase);
-    expect(note.split('\n\n=== ').map((part) => part.split('\n', 1)[0])).toEqual(['=== waived ===', 'finding: fail (not-enforced) ===', 'origin ===', 'log (2 lines) ===']);
+    expect(note.split('\n\n=== ').map((part) => part.split('\n', 1)[0])).toEqual([
+      '=== waived ===',
+      'finding: fail (not-enforced) ===',
+      'origin ===',
+      'log (2 lines) ===',
+    ]);
     expect(note).toContain('=== waived ===\nwaived until 2027-03-31: known: the CNI enforces no policy here (OPS-1234) (waiver "netpol/*")');
     expect(note).toContain('[not-enforced] expected x/b -> y/a blocked, observed allowed\n\n--- reachability (expected vs observed) ---');
     expect(note).toContain('likely cause: the CNI does not enforce NetworkPolicy');
   });
 
   it("adds the caller's properties after the run's, and refuses names shakedown writes itself", async () => {
-    const root = await completeRun([passed('dns', 'resolves')], runInfo({ properties: { 'shakedown.profile': 'full' } }), { properties: { 'ci.pipeline': '77', team: 'net' } });
+    const root = await completeRun([passed('dns', 'resolves')], runInfo({ properties: { 'shakedown.profile': 'full' } }), {
+      properties: { 'ci.pipeline': '77', team: 'net' },
+    });
     expect(Object.entries(propertiesOf(only(suitesOf(root)))).slice(-3)).toEqual([
       ['shakedown.profile', 'full'],
       ['ci.pipeline', '77'],
@@ -213,7 +236,7 @@ describe('JUnit reporter', () => {
     expect(() => createJUnitReporter({ path, properties: { ' ': 'x' } })).toThrow(/needs a name/);
   });
 
-  it("escapes <&\"' and characters XML forbids in names, messages, evidence, logs and properties", async () => {
+  it('escapes <&"\' and characters XML forbids in names, messages, evidence, logs and properties', async () => {
     const nasty = `a<b & "c" 'd'> ]]> \u001b[1mbold\u001b[0m \u0007`;
     const root = await completeRun(
       [

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { ERROR_CODES, ShakedownError } from '../helpers/errors.ts';
-import { checkName, correlate, describeCorrelation, isWaived, type CheckResult, type Correlation, type FailedCheck, type WarnedCheck } from '../helpers/result.ts';
+import {
+  checkName,
+  correlate,
+  describeCorrelation,
+  isWaived,
+  type CheckResult,
+  type Correlation,
+  type FailedCheck,
+  type WarnedCheck,
+} from '../helpers/result.ts';
 import { createFileReporter, type FileReporter, type FileReporterOptions, type ReportSnapshot } from './file-reporter.ts';
 import { emptyTag, openTag, textElement } from './xml.ts';
 
@@ -145,7 +154,11 @@ function logSections(log: readonly string[] | undefined): string[] {
   return [section(heading, tail.join('\n'))];
 }
 
-const statusProperties = (status: 'warn' | 'waived'): string[] => ['<properties>', `  ${emptyTag('property', { name: 'shakedown.status', value: status })}`, '</properties>'];
+const statusProperties = (status: 'warn' | 'waived'): string[] => [
+  '<properties>',
+  `  ${emptyTag('property', { name: 'shakedown.status', value: status })}`,
+  '</properties>',
+];
 const WARN_PROPERTIES = statusProperties('warn');
 const WAIVED_PROPERTIES = statusProperties('waived');
 

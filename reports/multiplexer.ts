@@ -21,10 +21,7 @@ export interface Multiplexer extends Required<Reporter> {
 type HookArgs<K extends ReporterHook> = Parameters<NonNullable<Reporter[K]>>;
 type Hook<K extends ReporterHook> = (...args: HookArgs<K>) => void | Promise<void>;
 
-export function createMultiplexer(
-  reporters: Readonly<Record<string, Reporter>>,
-  onFailure: (failure: ReporterFailure) => void,
-): Multiplexer {
+export function createMultiplexer(reporters: Readonly<Record<string, Reporter>>, onFailure: (failure: ReporterFailure) => void): Multiplexer {
   const failures = new Map<string, ReporterFailure>();
 
   function record(reporter: string, hook: ReporterHook, thrown: unknown): void {

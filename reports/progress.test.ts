@@ -55,7 +55,12 @@ describe('the progress model', () => {
     model.checkEnd(passed('services', 'extra'));
     model.checkEnd(passed('netpol', 'enforced'));
     model.progress({ line: 'delete the namespaces of run sd-1' });
-    expect(model.render(100, plainChalk)).toEqual(['shakedown 0:09 · 5/6 checks · 1 failed', '  netpol   1/2  …', '  delete the namespaces of run sd-1 0s', '  done: services · next: dns']);
+    expect(model.render(100, plainChalk)).toEqual([
+      'shakedown 0:09 · 5/6 checks · 1 failed',
+      '  netpol   1/2  …',
+      '  delete the namespaces of run sd-1 0s',
+      '  done: services · next: dns',
+    ]);
     expect(model.suites()).toEqual([
       { name: 'services', total: 3, done: 4, failed: 1 },
       { name: 'netpol', total: 2, done: 1, failed: 0 },
@@ -63,7 +68,7 @@ describe('the progress model', () => {
     ]);
   });
 
-  it('counts a waived failure apart (it fails no suite), checks a selection left out as skipped, and stale waivers as the engine\'s own', () => {
+  it("counts a waived failure apart (it fails no suite), checks a selection left out as skipped, and stale waivers as the engine's own", () => {
     const model = createProgressModel(() => 0);
     model.plan(PLAN);
     model.checkEnd(skipped('dns', 'every replica answers', { skipReason: 'not selected by --check "netpol/*"' }));
@@ -103,7 +108,12 @@ describe('the progress model', () => {
   });
 
   it('fit cuts the text with an ellipsis and styles what is kept', () => {
-    expect(fit(12, [['abcdef', (t) => `<${t}>`], ['ghijkl', (t) => `[${t}]`]])).toBe('<abcdef>[ghij…]');
+    expect(
+      fit(12, [
+        ['abcdef', (t) => `<${t}>`],
+        ['ghijkl', (t) => `[${t}]`],
+      ]),
+    ).toBe('<abcdef>[ghij…]');
     expect(fit(80, [['short', (t) => t]])).toBe('short');
   });
 });
@@ -150,7 +160,10 @@ describe('the live display on a terminal', () => {
 
   it('prints a permanent line wider than the terminal above the display without leaving part of the display behind', () => {
     const writes: string[] = [];
-    const display = createLiveDisplay({ stream: { isTTY: true, columns: 20, write: (text: string) => void writes.push(text) }, render: () => ['live one', 'live two is longer'] });
+    const display = createLiveDisplay({
+      stream: { isTTY: true, columns: 20, write: (text: string) => void writes.push(text) },
+      render: () => ['live one', 'live two is longer'],
+    });
     display.tick();
     display.print(['a permanent line of thirty']);
     expect(screen(writes.join(''), 20)).toEqual(['a permanent line of ', 'thirty', 'live one', 'live two is longer']);
@@ -160,7 +173,10 @@ describe('the live display on a terminal', () => {
 
   it('is never taller than the screen less one line', () => {
     const writes: string[] = [];
-    const display = createLiveDisplay({ stream: { isTTY: true, columns: 40, rows: 4, write: (text: string) => void writes.push(text) }, render: () => ['1', '2', '3', '4', '5', '6'] });
+    const display = createLiveDisplay({
+      stream: { isTTY: true, columns: 40, rows: 4, write: (text: string) => void writes.push(text) },
+      render: () => ['1', '2', '3', '4', '5', '6'],
+    });
     display.tick();
     expect(screen(writes.join(''))).toEqual(['1', '2', '3']);
     display.stop();

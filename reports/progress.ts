@@ -101,13 +101,25 @@ export function createProgressModel(now: () => number = Date.now): ProgressModel
       if (counts.waived > 0) tally.push([' · ', c.dim], [`${counts.waived} waived`, c.cyan]);
       if (counts.warn > 0) tally.push([' · ', c.dim], [`${counts.warn} warned`, c.magenta]);
       if (counts.skip > 0) tally.push([' · ', c.dim], [`${counts.skip} skipped`, c.yellow]);
-      const lines = [fit(width, [['shakedown ', c.bold], [clock(at - startedAt), c.cyan], [' · ', c.dim], ...tally, ...(profile === 'full' ? [] : ([[` · profile ${profile}`, c.dim]] as Part[]))])];
+      const lines = [
+        fit(width, [
+          ['shakedown ', c.bold],
+          [clock(at - startedAt), c.cyan],
+          [' · ', c.dim],
+          ...tally,
+          ...(profile === 'full' ? [] : ([[` · profile ${profile}`, c.dim]] as Part[])),
+        ]),
+      ];
 
       const active = all.filter((s) => s.started && !finished(s));
       const nameWidth = Math.max(0, ...active.map((s) => s.name.length));
       for (const suite of active) {
         const count = `${suite.done}/${suite.total ?? '?'}`;
-        const parts: Part[] = [[`  ${suite.name.padEnd(nameWidth)} `, c.bold], [count.padStart(5), suite.failed > 0 ? c.red : c.green], ['  ', plain]];
+        const parts: Part[] = [
+          [`  ${suite.name.padEnd(nameWidth)} `, c.bold],
+          [count.padStart(5), suite.failed > 0 ? c.red : c.green],
+          ['  ', plain],
+        ];
         const oldest = [...suite.running.entries()].sort(([, a], [, b]) => a.since - b.since)[0];
         if (oldest === undefined) parts.push(['…', c.dim]);
         else {
@@ -118,7 +130,13 @@ export function createProgressModel(now: () => number = Date.now): ProgressModel
         }
         lines.push(fit(width, parts));
       }
-      if (all.every((s) => s.running.size === 0)) lines.push(fit(width, [[`  ${engine.line}`, plain], [` ${seconds(at - engine.at)}`, c.cyan]]));
+      if (all.every((s) => s.running.size === 0))
+        lines.push(
+          fit(width, [
+            [`  ${engine.line}`, plain],
+            [` ${seconds(at - engine.at)}`, c.cyan],
+          ]),
+        );
 
       const over = all.filter(finished).map((s) => s.name);
       const waiting = all.filter((s) => !s.started).map((s) => s.name);

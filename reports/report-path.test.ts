@@ -95,9 +95,19 @@ describe('reportPath', () => {
 
   it('names the directory a new file needs first (the CLI refuses it; the writer makes it)', () => {
     symlinkSync('nowhere/r.json', join(dir, 'to-nowhere'));
-    expect(reportPath(join(dir, 'typo', 'r.json'))).toEqual({ kind: 'file', path: join(dir, 'typo', 'r.json'), existing: undefined, missing: join(dir, 'typo') });
+    expect(reportPath(join(dir, 'typo', 'r.json'))).toEqual({
+      kind: 'file',
+      path: join(dir, 'typo', 'r.json'),
+      existing: undefined,
+      missing: join(dir, 'typo'),
+    });
     expect(reportPath(join(dir, 'typo', 'deeper', 'r.json'))).toMatchObject({ kind: 'file', missing: join(dir, 'typo', 'deeper') });
-    expect(reportPath(join(dir, 'to-nowhere'))).toEqual({ kind: 'file', path: join(dir, 'nowhere', 'r.json'), existing: undefined, missing: join(dir, 'nowhere') });
+    expect(reportPath(join(dir, 'to-nowhere'))).toEqual({
+      kind: 'file',
+      path: join(dir, 'nowhere', 'r.json'),
+      existing: undefined,
+      missing: join(dir, 'nowhere'),
+    });
     expect(readdirSync(dir)).toEqual(['to-nowhere']);
   });
 
@@ -113,7 +123,10 @@ describe('reportPath', () => {
     chmodSync(dir, 0o755);
     const seen = (path: string) => (isRoot ? reportPathAsNobody(path) : reportPath(path));
     expect(seen(join(locked, 'r.json'))).toEqual({ kind: 'refused', problem: `the directory ${locked} is not writable (EACCES)` });
-    expect(seen(join(locked, 'sub', 'r.json'))).toEqual({ kind: 'refused', problem: `the directory ${join(locked, 'sub')} does not exist, and ${locked} is not writable (EACCES)` });
+    expect(seen(join(locked, 'sub', 'r.json'))).toEqual({
+      kind: 'refused',
+      problem: `the directory ${join(locked, 'sub')} does not exist, and ${locked} is not writable (EACCES)`,
+    });
     expect(readdirSync(locked)).toEqual([]);
   });
 });
@@ -140,7 +153,10 @@ describe('checkReportPaths', () => {
     symlinkSync('nowhere/r.json', join(dir, 'to-nowhere'));
     const before = readdirSync(dir).sort();
     const cases: [Record<string, string | boolean>, string][] = [
-      [{ junit: 'to-nowhere' }, `--junit ${join(dir, 'to-nowhere')}: the directory ${join(dir, 'nowhere')} does not exist (it links to ${join(dir, 'nowhere', 'r.json')})`],
+      [
+        { junit: 'to-nowhere' },
+        `--junit ${join(dir, 'to-nowhere')}: the directory ${join(dir, 'nowhere')} does not exist (it links to ${join(dir, 'nowhere', 'r.json')})`,
+      ],
       [{ junit: '/proc/x/j.xml' }, '--junit /proc/x/j.xml: is under /proc, on procfs (a kernel filesystem): no report is written there'],
       [{ json: 'typo/r.json' }, `--json ${join(dir, 'typo', 'r.json')}: the directory ${join(dir, 'typo')} does not exist`],
       [{ html: '.' }, `--html ${dir}: is a directory; name a file in it`],
@@ -170,11 +186,17 @@ describe('checkReportPaths', () => {
 
   it('names the variable or the config key of a bad path (SD_CONFIG_INVALID)', () => {
     expect(() => check('run', layers({}, { env: { SHAKEDOWN_JSON: '/proc/x/r.json' } }))).toThrow(
-      expect.objectContaining({ code: 'SD_CONFIG_INVALID', message: 'SHAKEDOWN_JSON /proc/x/r.json: is under /proc, on procfs (a kernel filesystem): no report is written there' }),
+      expect.objectContaining({
+        code: 'SD_CONFIG_INVALID',
+        message: 'SHAKEDOWN_JSON /proc/x/r.json: is under /proc, on procfs (a kernel filesystem): no report is written there',
+      }),
     );
     const file = join(dir, 'shakedown.json');
     expect(() => check('run', layers({}, { file: { path: file, values: { junit: 'nope/j.xml' } } }))).toThrow(
-      expect.objectContaining({ code: 'SD_CONFIG_INVALID', message: `${file}: key "junit" ${join(dir, 'nope', 'j.xml')}: the directory ${join(dir, 'nope')} does not exist` }),
+      expect.objectContaining({
+        code: 'SD_CONFIG_INVALID',
+        message: `${file}: key "junit" ${join(dir, 'nope', 'j.xml')}: the directory ${join(dir, 'nope')} does not exist`,
+      }),
     );
   });
 

@@ -137,10 +137,12 @@ export function reportPath(path: string): ReportPath {
     if (dirStats === undefined) {
       const ancestor = nearestExisting(dir);
       const kernel = kernelFilesystem(ancestor.path);
-      if (kernel !== undefined) return { kind: 'refused', problem: `is under ${ancestor.path}, on ${kernel} (a kernel filesystem): no report is written there${via}` };
+      if (kernel !== undefined)
+        return { kind: 'refused', problem: `is under ${ancestor.path}, on ${kernel} (a kernel filesystem): no report is written there${via}` };
       if (!ancestor.stats.isDirectory()) return { kind: 'refused', problem: `${ancestor.path} is not a directory${via}` };
       const denied = writable(ancestor.path, constants.W_OK | constants.X_OK);
-      if (denied !== undefined) return { kind: 'refused', problem: `the directory ${dir} does not exist, and ${ancestor.path} is not writable (${denied})${via}` };
+      if (denied !== undefined)
+        return { kind: 'refused', problem: `the directory ${dir} does not exist, and ${ancestor.path} is not writable (${denied})${via}` };
       return { kind: 'file', path: target, existing: undefined, missing: dir };
     }
     if (!dirStats.isDirectory()) return { kind: 'refused', problem: `${dir} is not a directory${via}` };
@@ -219,13 +221,23 @@ export function checkReportPaths(command: string, resolved: Resolved<SettingKey>
     const target = checkReportPath(path, source);
     if (target.kind !== 'file') continue;
     const other = files.get(target.path);
-    if (other !== undefined) throw refuse(source, `${named(other)} and ${named(source)} both write ${target.path}: one report would replace the other`, 'Give each report a file of its own.');
+    if (other !== undefined)
+      throw refuse(
+        source,
+        `${named(other)} and ${named(source)} both write ${target.path}: one report would replace the other`,
+        'Give each report a file of its own.',
+      );
     files.set(target.path, source);
   }
   const [first, second] = toStdout;
   if (first !== undefined && second !== undefined) {
-    throw refuse(second, `${toStdout.map(named).join(' and ')} are ${toStdout.length === 2 ? 'both' : 'all'} - (standard output): only one report can go there`, 'Send one report to - and write the others to files.');
+    throw refuse(
+      second,
+      `${toStdout.map(named).join(' and ')} are ${toStdout.length === 2 ? 'both' : 'all'} - (standard output): only one report can go there`,
+      'Send one report to - and write the others to files.',
+    );
   }
-  if (first !== undefined && settings.reportLog) throw refuse(first, `${named(first)} -: --report-log prints the reports itself at the end of the output`, 'Name files for the reports, or leave them out.');
+  if (first !== undefined && settings.reportLog)
+    throw refuse(first, `${named(first)} -: --report-log prints the reports itself at the end of the output`, 'Name files for the reports, or leave them out.');
   return { settings, sources };
 }

@@ -57,7 +57,14 @@ describe('createRunReporters', () => {
 
   it('writes the file reports on flush after a setup error, as the engine does on its crash path', async () => {
     const stderr = sink();
-    const reporter = createRunReporters({ junit: join(dir, 'junit.xml'), json: undefined, verbose: false, stdout: sink().stream, stderr: stderr.stream, env: {} });
+    const reporter = createRunReporters({
+      junit: join(dir, 'junit.xml'),
+      json: undefined,
+      verbose: false,
+      stdout: sink().stream,
+      stderr: stderr.stream,
+      env: {},
+    });
     await reporter.onSetupError(new ShakedownError('SD_API_UNREACHABLE', 'cannot reach the API server'), runInfo({ finishedAt: null }));
     await reporter.flush();
     expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toContain('type="SD_API_UNREACHABLE"');

@@ -44,9 +44,15 @@ export function createRunReporters(options: RunReporterOptions): Multiplexer {
     ...options.observers,
   };
   const stdout = options.stdout;
-  if (options.junit !== undefined) reporters.junit = createJUnitReporter({ path: options.junit, stdout, ...(options.junitProperties === undefined ? {} : { properties: options.junitProperties }) });
+  if (options.junit !== undefined)
+    reporters.junit = createJUnitReporter({
+      path: options.junit,
+      stdout,
+      ...(options.junitProperties === undefined ? {} : { properties: options.junitProperties }),
+    });
   if (options.json !== undefined) reporters.json = createJsonReporter({ path: options.json, stdout });
-  if (options.html !== undefined) reporters.html = createHtmlReporter({ path: options.html, stdout, ...(options.baseline === undefined ? {} : { baseline: options.baseline }) });
+  if (options.html !== undefined)
+    reporters.html = createHtmlReporter({ path: options.html, stdout, ...(options.baseline === undefined ? {} : { baseline: options.baseline }) });
   // Inside a sonobuoy plugin: every report where sonobuoy collects them, then its done file.
   const sonobuoyDir = options.env[SONOBUOY_RESULTS_DIR];
   if (sonobuoyDir !== undefined && sonobuoyDir !== '') reporters.sonobuoy = createSonobuoyReporter({ dir: sonobuoyDir });

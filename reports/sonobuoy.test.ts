@@ -49,16 +49,33 @@ describe('sonobuoy results tree', () => {
       ['services', 'failed'],
     ]);
     const byName = new Map(leaves(tree).map((leaf) => [leaf.name, leaf]));
-    expect(byName.get('resolves kubernetes.default')).toEqual({ name: 'resolves kubernetes.default', status: 'passed', details: { message: 'all 9 pairs answered' } });
+    expect(byName.get('resolves kubernetes.default')).toEqual({
+      name: 'resolves kubernetes.default',
+      status: 'passed',
+      details: { message: 'all 9 pairs answered' },
+    });
     // A warning passes, as in the JUnit, and keeps what it says.
     expect(byName.get('API server certificate expiry')).toMatchObject({
       status: 'passed',
-      details: { warning: 'the serving certificate expires in 40 days', evidence: '--- certificate ---\nnotAfter 2025-02-10T00:00:00Z', 'likely-cause': 'certificate rotation is not automated' },
+      details: {
+        warning: 'the serving certificate expires in 40 days',
+        evidence: '--- certificate ---\nnotAfter 2025-02-10T00:00:00Z',
+        'likely-cause': 'certificate rotation is not automated',
+      },
     });
-    expect(byName.get('session affinity')).toEqual({ name: 'session affinity', status: 'skipped', details: { 'skip-reason': 'no second node to spread over' } });
+    expect(byName.get('session affinity')).toEqual({
+      name: 'session affinity',
+      status: 'skipped',
+      details: { 'skip-reason': 'no second node to spread over' },
+    });
     expect(byName.get('hairpin')).toMatchObject({
       status: 'failed',
-      details: { failure: 'expected x/b -> y/a blocked, observed allowed', classification: 'not-enforced', reproduce: 'kubectl exec -n sd-x b -- agent probe y/a:80', log: 'applied deny-all to y\nprobe x/b -> y/a: connected' },
+      details: {
+        failure: 'expected x/b -> y/a blocked, observed allowed',
+        classification: 'not-enforced',
+        reproduce: 'kubectl exec -n sd-x b -- agent probe y/a:80',
+        log: 'applied deny-all to y\nprobe x/b -> y/a: connected',
+      },
     });
     // The counts sonobuoy prints: a warned check among the passed ones.
     const summary = summarize(results());
@@ -97,7 +114,9 @@ describe('sonobuoy results tree', () => {
   });
 
   it('writes YAML whose every value is a quoted string, whatever a message holds', () => {
-    const text = renderSonobuoyResults(snapshot({ results: [passed('dns', 'quotes " and: colons', { message: 'line\nbreak\u2028 - [not, a list] #not a comment' })] }));
+    const text = renderSonobuoyResults(
+      snapshot({ results: [passed('dns', 'quotes " and: colons', { message: 'line\nbreak\u2028 - [not, a list] #not a comment' })] }),
+    );
     expect(text).toBe(
       [
         "# shakedown's results in sonobuoy's results format (result-format: manual)",
@@ -135,7 +154,10 @@ describe('sonobuoy reporter', () => {
     await reporter.onRunEnd?.(runInfo(), results(), summarize(results()));
     expect(await files()).toEqual([SONOBUOY_FILES.done, SONOBUOY_FILES.html, SONOBUOY_FILES.junit, SONOBUOY_FILES.json, SONOBUOY_FILES.results].sort());
     expect(await readFile(join(dir, 'done'), 'utf8')).toBe(`${dir}\n`);
-    expect(JSON.parse(await readFile(join(dir, SONOBUOY_FILES.json), 'utf8'))).toMatchObject({ complete: true, summary: { passed: 2, warned: 1, failed: 1, skipped: 1 } });
+    expect(JSON.parse(await readFile(join(dir, SONOBUOY_FILES.json), 'utf8'))).toMatchObject({
+      complete: true,
+      summary: { passed: 2, warned: 1, failed: 1, skipped: 1 },
+    });
     expect(await readFile(join(dir, SONOBUOY_FILES.junit), 'utf8')).toContain('<testsuites name="shakedown" tests="5" failures="1" errors="0" skipped="1"');
   });
 
@@ -154,14 +176,18 @@ describe('sonobuoy reporter', () => {
     await writeFile(join(dir, SONOBUOY_FILES.json, 'x'), '');
     const reporter = createSonobuoyReporter({ dir });
     await reporter.onRunStart?.(runInfo({ finishedAt: null }));
-    await expect(reporter.onRunEnd?.(runInfo(), [], summarize([]))).rejects.toMatchObject({ code: 'SD_REPORTER_FAILED', message: expect.stringContaining('reporter json failed in onRunEnd') });
+    await expect(reporter.onRunEnd?.(runInfo(), [], summarize([]))).rejects.toMatchObject({
+      code: 'SD_REPORTER_FAILED',
+      message: expect.stringContaining('reporter json failed in onRunEnd'),
+    });
     expect(await readFile(join(dir, 'done'), 'utf8')).toBe(`${dir}\n`);
     expect(await files()).toContain(SONOBUOY_FILES.junit);
   });
 
   it('is one of the run reporters when SONOBUOY_RESULTS_DIR is set, and only then', async () => {
     const silent = { write: () => true };
-    const make = (env: Record<string, string>) => createRunReporters({ junit: undefined, json: undefined, verbose: false, quiet: true, stdout: silent, stderr: silent, env });
+    const make = (env: Record<string, string>) =>
+      createRunReporters({ junit: undefined, json: undefined, verbose: false, quiet: true, stdout: silent, stderr: silent, env });
     const without = make({});
     await without.onRunStart(runInfo({ finishedAt: null }));
     await without.onRunEnd(runInfo(), [], summarize([]));
@@ -179,9 +205,16 @@ describe('sonobuoy reporter', () => {
 describe('shakedown run in a sonobuoy plugin', () => {
   const bin = resolve(import.meta.dirname, '..', 'cli', 'shakedown.js');
 
-  function runShakedown(env: Record<string, string>, args: string[], onStarted?: (child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; output: string }> {
+  function runShakedown(
+    env: Record<string, string>,
+    args: string[],
+    onStarted?: (child: ReturnType<typeof spawn>) => void,
+  ): Promise<{ code: number | null; output: string }> {
     return new Promise((done, fail) => {
-      const child = spawn(process.execPath, [bin, 'run', '--suite', 'smoke', ...args], { env: { PATH: process.env.PATH ?? '', HOME: dir, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [bin, 'run', '--suite', 'smoke', ...args], {
+        env: { PATH: process.env.PATH ?? '', HOME: dir, NO_COLOR: '1', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       // What it says, on either stream (the console, its errors).
       let output = '';
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -227,7 +260,9 @@ describe('shakedown run in a sonobuoy plugin', () => {
     expect(ran.code).toBe(2);
     expect(ran.output).toContain('SD_KUBECONFIG_INVALID');
     expect(await readFile(join(results, 'done'), 'utf8')).toBe(`${results}\n`);
-    expect(await readFile(join(results, SONOBUOY_FILES.results), 'utf8')).toMatch(/status: "failed"[\s\S]*failure: "SD_KUBECONFIG_INVALID: kubeconfig .*no-such-kubeconfig/);
+    expect(await readFile(join(results, SONOBUOY_FILES.results), 'utf8')).toMatch(
+      /status: "failed"[\s\S]*failure: "SD_KUBECONFIG_INVALID: kubeconfig .*no-such-kubeconfig/,
+    );
   }, 60_000);
 
   it('on SIGTERM while the API server does not answer, stops and writes the done file', async () => {

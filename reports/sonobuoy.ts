@@ -126,7 +126,17 @@ export function sonobuoyResults(report: ReportSnapshot): SonobuoyItem {
     ...report.results.map((result) => ({ suite: result.suite, item: checkItem(result, correlations.get(checkName(result))) })),
     ...(report.complete || report.setupErrors.length > 0
       ? []
-      : [{ suite: 'shakedown', item: errorItem('run completed', new ShakedownError('SD_INTERRUPTED', ERROR_CODES.SD_INTERRUPTED.description, { details: `${report.results.length} checks had finished when this report was written.` })) }]),
+      : [
+          {
+            suite: 'shakedown',
+            item: errorItem(
+              'run completed',
+              new ShakedownError('SD_INTERRUPTED', ERROR_CODES.SD_INTERRUPTED.description, {
+                details: `${report.results.length} checks had finished when this report was written.`,
+              }),
+            ),
+          },
+        ]),
   ];
   const suites = [...Map.groupBy(leaves, (leaf) => leaf.suite)].map(([name, members]): SonobuoyItem => {
     const items = members.map((member) => member.item);
@@ -151,7 +161,8 @@ function checkItem(result: CheckResult, correlation: Correlation | undefined): S
     const details: Record<string, string> = {};
     if (result.evidence.length > 0) details.evidence = result.evidence.map((evidence) => `--- ${evidence.label} ---\n${evidence.text}`).join('\n\n');
     if (result.origin !== undefined) details.origin = `${result.origin.dimension} ${result.origin.value}: ${result.origin.summary}`;
-    if (correlation !== undefined) details['common-origin'] = `${describeCorrelation(correlation)} (confidence ${correlation.confidence}): ${correlation.checks.join('; ')}`;
+    if (correlation !== undefined)
+      details['common-origin'] = `${describeCorrelation(correlation)} (confidence ${correlation.confidence}): ${correlation.checks.join('; ')}`;
     if (result.likelyCause !== undefined) details['likely-cause'] = result.likelyCause;
     if (result.reproduce !== undefined) details.reproduce = result.reproduce;
     return details;
@@ -169,13 +180,25 @@ function checkItem(result: CheckResult, correlation: Correlation | undefined): S
         return {
           name,
           status: 'skipped',
-          details: { 'skip-reason': waivedMessage(result.waiver), waiver: result.waiver.check, failure: result.message, classification: result.classification, ...common(), ...(result.log === undefined || result.log.length === 0 ? {} : { log: result.log.join('\n') }) },
+          details: {
+            'skip-reason': waivedMessage(result.waiver),
+            waiver: result.waiver.check,
+            failure: result.message,
+            classification: result.classification,
+            ...common(),
+            ...(result.log === undefined || result.log.length === 0 ? {} : { log: result.log.join('\n') }),
+          },
         };
       }
       return {
         name,
         status: 'failed',
-        details: { failure: result.message, classification: result.classification, ...common(), ...(result.log === undefined || result.log.length === 0 ? {} : { log: result.log.join('\n') }) },
+        details: {
+          failure: result.message,
+          classification: result.classification,
+          ...common(),
+          ...(result.log === undefined || result.log.length === 0 ? {} : { log: result.log.join('\n') }),
+        },
       };
   }
 }
@@ -217,7 +240,13 @@ function yamlBlock(value: SonobuoyItem | Record<string, string> | readonly Sonob
 // worker waits for the plugin until its timeout (6 h by default), since it gives up on its own only
 // when the container exits 0.
 export async function writeRefusal(dir: string, error: ShakedownError, now: () => Date = () => new Date()): Promise<void> {
-  const run: RunInfo = { runId: 'none', startedAt: now().toISOString(), finishedAt: null, cluster: { server: null, version: null, nodes: null, context: null }, properties: {} };
+  const run: RunInfo = {
+    runId: 'none',
+    startedAt: now().toISOString(),
+    finishedAt: null,
+    cluster: { server: null, version: null, nodes: null, context: null },
+    properties: {},
+  };
   const reporter = createSonobuoyReporter({ dir, now });
   await reporter.onSetupError?.(error, run);
   await reporter.flush?.();

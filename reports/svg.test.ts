@@ -21,7 +21,8 @@ describe('formatMs', () => {
   });
 });
 
-const numbers = (svg: string, attribute: string): number[] => [...svg.matchAll(new RegExp(`<rect[^>]* ${attribute}="([\\d.]+)"`, 'g'))].map((m) => Number(m[1]));
+const numbers = (svg: string, attribute: string): number[] =>
+  [...svg.matchAll(new RegExp(`<rect[^>]* ${attribute}="([\\d.]+)"`, 'g'))].map((m) => Number(m[1]));
 
 describe('percentileChart', () => {
   const svg = percentileChart(
@@ -35,7 +36,9 @@ describe('percentileChart', () => {
   it('is an accessible image: labelled by its title and a description with every number', () => {
     expect(svg).toMatch(/^<svg class="chart" viewBox="0 0 340 [\d.]+" width="340" height="[\d.]+" role="img" aria-labelledby="c1-t c1-d"/);
     expect(svg).toContain('<title id="c1-t">dns latency per node</title>');
-    expect(svg).toContain('<desc id="c1-d">node1: p50 1.2 ms, p90 2.1 ms, p99 8.0 ms, max 12 ms (queries 250); &lt;node2&gt;: p50 1.6 ms, p90 3.4 ms, p99 9.1 ms, max 41 ms.</desc>');
+    expect(svg).toContain(
+      '<desc id="c1-d">node1: p50 1.2 ms, p90 2.1 ms, p99 8.0 ms, max 12 ms (queries 250); &lt;node2&gt;: p50 1.6 ms, p90 3.4 ms, p99 9.1 ms, max 41 ms.</desc>',
+    );
     expect(svg).not.toMatch(/<script|url\(|href/);
   });
 

@@ -80,7 +80,8 @@ const ROW = 40;
 // Per row (a node, a replica) a bar from 0 to p50, on to p90 and to p99 in lighter shades, and a
 // whisker to the maximum, on one axis; the values written above each bar.
 export function percentileChart(rows: readonly PercentileRow[], options: { id: string; title: string }): string {
-  const valuesOf = (row: PercentileRow) => `p50 ${formatMs(row.p50)}${row.p90 === undefined ? '' : ` · p90 ${formatMs(row.p90)}`} · p99 ${formatMs(row.p99)}${row.max === undefined ? '' : ` · max ${formatMs(row.max)}`}`;
+  const valuesOf = (row: PercentileRow) =>
+    `p50 ${formatMs(row.p50)}${row.p90 === undefined ? '' : ` · p90 ${formatMs(row.p90)}`} · p99 ${formatMs(row.p99)}${row.max === undefined ? '' : ` · max ${formatMs(row.max)}`}`;
   // Name and values on one line when every row's fit, else the values on a line of their own.
   const oneLine = rows.every((row) => (row.name.length + valuesOf(row).length) * CHAR + 10 <= CHART_WIDTH - 2 * PAD);
   const rowHeight = oneLine ? ROW : ROW + FONT + 3;
@@ -98,7 +99,10 @@ export function percentileChart(rows: readonly PercentileRow[], options: { id: s
     body.push(`<rect x="${lx}" y="4" width="11" height="11" fill="${colour}"/><text x="${lx + 14}" y="14" fill="${INK}">${name}</text>`);
     lx += 14 + name.length * CHAR + 10;
   }
-  if (hasMax) body.push(`<line x1="${lx}" y1="9.5" x2="${lx + 10}" y2="9.5" stroke="${INK}" stroke-width="1.5"/><line x1="${lx + 10}" y1="4" x2="${lx + 10}" y2="15" stroke="${INK}" stroke-width="1.5"/><text x="${lx + 14}" y="14" fill="${INK}">max</text>`);
+  if (hasMax)
+    body.push(
+      `<line x1="${lx}" y1="9.5" x2="${lx + 10}" y2="9.5" stroke="${INK}" stroke-width="1.5"/><line x1="${lx + 10}" y1="4" x2="${lx + 10}" y2="15" stroke="${INK}" stroke-width="1.5"/><text x="${lx + 14}" y="14" fill="${INK}">max</text>`,
+    );
   body.push(...axis(scale, x, top, plotBottom));
   rows.forEach((row, i) => {
     const y = top + i * rowHeight;
@@ -108,11 +112,17 @@ export function percentileChart(rows: readonly PercentileRow[], options: { id: s
       body.push(`<text x="${PAD}" y="${n(y + 14)}" font-weight="600" fill="${INK}">${escapeHtml(row.name)}</text>`);
       body.push(`<text x="${CHART_WIDTH - PAD}" y="${n(y + 14)}" text-anchor="end" fill="${INK}">${escapeHtml(values)}</text>`);
     } else {
-      body.push(`<text x="${PAD}" y="${n(y + 14)}" font-weight="600" fill="${INK}">${escapeHtml(clip(row.name, Math.floor((CHART_WIDTH - 2 * PAD) / CHAR)))}</text>`);
+      body.push(
+        `<text x="${PAD}" y="${n(y + 14)}" font-weight="600" fill="${INK}">${escapeHtml(clip(row.name, Math.floor((CHART_WIDTH - 2 * PAD) / CHAR)))}</text>`,
+      );
       body.push(`<text x="${PAD}" y="${n(y + 14 + FONT + 3)}" fill="${INK}">${escapeHtml(values)}</text>`);
     }
     const barY = y + rowHeight - 21;
-    const segments: [number, number, string][] = [[0, row.p50, SHADES.p50], ...(row.p90 === undefined ? [] : [[row.p50, row.p90, SHADES.p90] as [number, number, string]]), [row.p90 ?? row.p50, row.p99, SHADES.p99]];
+    const segments: [number, number, string][] = [
+      [0, row.p50, SHADES.p50],
+      ...(row.p90 === undefined ? [] : [[row.p50, row.p90, SHADES.p90] as [number, number, string]]),
+      [row.p90 ?? row.p50, row.p99, SHADES.p99],
+    ];
     for (const [from, to, colour] of segments) {
       const width = Math.max(to > from ? 0.8 : 0, x(to) - x(from));
       if (width > 0) body.push(`<rect x="${n(x(from))}" y="${n(barY)}" width="${n(width)}" height="12" fill="${colour}"/>`);
@@ -123,7 +133,12 @@ export function percentileChart(rows: readonly PercentileRow[], options: { id: s
     }
     body.push('</g>');
   });
-  const desc = rows.map((r) => `${r.name}: p50 ${formatMs(r.p50)}${r.p90 === undefined ? '' : `, p90 ${formatMs(r.p90)}`}, p99 ${formatMs(r.p99)}${r.max === undefined ? '' : `, max ${formatMs(r.max)}`}${r.note === undefined ? '' : ` (${r.note})`}`).join('; ');
+  const desc = rows
+    .map(
+      (r) =>
+        `${r.name}: p50 ${formatMs(r.p50)}${r.p90 === undefined ? '' : `, p90 ${formatMs(r.p90)}`}, p99 ${formatMs(r.p99)}${r.max === undefined ? '' : `, max ${formatMs(r.max)}`}${r.note === undefined ? '' : ` (${r.note})`}`,
+    )
+    .join('; ');
   return svg({ id: options.id, title: options.title, desc: `${desc}.`, height, body });
 }
 
@@ -160,12 +175,24 @@ export function barChart(rows: readonly BarRow[], options: { id: string; title: 
     body.push(`<text x="${n(PAD + width + 4)}" y="${n(y + 28)}" fill="${INK}">${escapeHtml(formatMs(row.value))}</text></g>`);
   });
   if (options.limit !== undefined && !drawLimit) {
-    body.push(`<text x="${CHART_WIDTH - PAD}" y="${n(top - 7)}" text-anchor="end" fill="${SHADES.limit}">${escapeHtml(`${options.limit.label} ${formatMs(options.limit.value)}, off the scale →`)}</text>`);
+    body.push(
+      `<text x="${CHART_WIDTH - PAD}" y="${n(top - 7)}" text-anchor="end" fill="${SHADES.limit}">${escapeHtml(`${options.limit.label} ${formatMs(options.limit.value)}, off the scale →`)}</text>`,
+    );
   } else if (options.limit !== undefined) {
     const at = x(options.limit.value);
-    body.push(`<line x1="${n(at)}" y1="${n(top - 4)}" x2="${n(at)}" y2="${n(plotBottom)}" stroke="${SHADES.limit}" stroke-width="1.5" stroke-dasharray="4 3"/>`);
-    body.push(`<text x="${n(at)}" y="${n(top - 7)}" text-anchor="${at > CHART_WIDTH / 2 ? 'end' : 'start'}" fill="${SHADES.limit}">${escapeHtml(`${options.limit.label} ${formatMs(options.limit.value)}`)}</text>`);
+    body.push(
+      `<line x1="${n(at)}" y1="${n(top - 4)}" x2="${n(at)}" y2="${n(plotBottom)}" stroke="${SHADES.limit}" stroke-width="1.5" stroke-dasharray="4 3"/>`,
+    );
+    body.push(
+      `<text x="${n(at)}" y="${n(top - 7)}" text-anchor="${at > CHART_WIDTH / 2 ? 'end' : 'start'}" fill="${SHADES.limit}">${escapeHtml(`${options.limit.label} ${formatMs(options.limit.value)}`)}</text>`,
+    );
   }
   const desc = rows.map((r) => `${r.name}: ${formatMs(r.value)}${r.note === undefined ? '' : ` (${r.note})`}`).join('; ');
-  return svg({ id: options.id, title: options.title, desc: `${desc}${options.limit === undefined ? '' : `; ${options.limit.label} ${formatMs(options.limit.value)}`}.`, height, body });
+  return svg({
+    id: options.id,
+    title: options.title,
+    desc: `${desc}${options.limit === undefined ? '' : `; ${options.limit.label} ${formatMs(options.limit.value)}`}.`,
+    height,
+    body,
+  });
 }

@@ -9,9 +9,7 @@ const ILLEGAL_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
 // A parser rejects the whole document over one illegal character, so each is
 // replaced by a visible \uXXXX spelling instead.
 function legalChars(text: string): string {
-  return text
-    .replace(ANSI_SEQUENCE, '')
-    .replace(ILLEGAL_CHAR, (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+  return text.replace(ANSI_SEQUENCE, '').replace(ILLEGAL_CHAR, (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
 }
 
 export function escapeText(text: string): string {
@@ -21,12 +19,7 @@ export function escapeText(text: string): string {
 // Tabs and line breaks are written as references: a parser would otherwise
 // normalise them to spaces inside an attribute value.
 export function escapeAttribute(value: string): string {
-  return escapeText(value)
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    .replace(/\t/g, '&#9;')
-    .replace(/\n/g, '&#10;')
-    .replace(/\r/g, '&#13;');
+  return escapeText(value).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
 }
 
 export type Attributes = Readonly<Record<string, string | number>>;

@@ -15,7 +15,10 @@ describe('suite manifests', () => {
   it('declare exactly the checks each suite file defines', { timeout: 120_000 }, async () => {
     const suites = await loadSuites(discoverSuites());
     expect(suites.map((s) => s.name)).toEqual(expect.arrayContaining(['dns', 'netpol', 'nodeport', 'services', 'smoke']));
-    const collected = await collectSuites(PACKAGE_ROOT, suites.map((s) => s.file));
+    const collected = await collectSuites(
+      PACKAGE_ROOT,
+      suites.map((s) => s.file),
+    );
     for (const suite of suites) {
       const found = collected.find((c) => c.name === suite.name);
       expect(found?.errors, `suite ${suite.name} loads`).toEqual([]);
@@ -27,7 +30,13 @@ describe('suite manifests', () => {
 describe('what preflight asks for each suite', () => {
   it('services: its Services and their endpoints, no NetworkPolicy', async () => {
     const services = await asked('services');
-    expect(services).toEqual(expect.arrayContaining(['create services in namespace RUN', 'list endpointslices (discovery.k8s.io) in namespace RUN', 'get pods/proxy in namespace RUN']));
+    expect(services).toEqual(
+      expect.arrayContaining([
+        'create services in namespace RUN',
+        'list endpointslices (discovery.k8s.io) in namespace RUN',
+        'get pods/proxy in namespace RUN',
+      ]),
+    );
     expect(services.some((p) => p.includes('networkpolicies'))).toBe(false);
   });
 
@@ -46,7 +55,12 @@ describe('what preflight asks for each suite', () => {
 
   it('dns: EndpointSlices of a static headless Service, CoreDNS in kube-system', async () => {
     expect(await asked('dns')).toEqual(
-      expect.arrayContaining(['create endpointslices (discovery.k8s.io) in namespace RUN', 'list pods in namespace kube-system', 'list services in namespace kube-system', 'get configmaps in namespace kube-system']),
+      expect.arrayContaining([
+        'create endpointslices (discovery.k8s.io) in namespace RUN',
+        'list pods in namespace kube-system',
+        'list services in namespace kube-system',
+        'get configmaps in namespace kube-system',
+      ]),
     );
   });
 

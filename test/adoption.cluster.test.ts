@@ -31,12 +31,17 @@ describe('shakedown adopts nothing it did not make', () => {
   it("cleanup keeps a namespace labelled as shakedown's by someone else, says why, and removes the one it created", { timeout: 180_000 }, async () => {
     await withSession(async (session) => {
       // As `kubectl create -f copy.yaml` would: our labels and an expired expiry, another field manager.
-      await session.clients.core.createNamespace({ body: runNamespace({ name: foreign, runId, expiresAt: expired, purpose: 'a copy' }), fieldManager: 'kubectl-create' });
+      await session.clients.core.createNamespace({
+        body: runNamespace({ name: foreign, runId, expiresAt: expired, purpose: 'a copy' }),
+        fieldManager: 'kubectl-create',
+      });
       await createRunNamespace(session.clients, runNamespace({ name: ours, runId, expiresAt: expired, purpose: 'a crashed run' }), undefined);
     });
     const ran = await shakedown(['cleanup', '--kubeconfig', KUBECONFIG, '--run', runId]);
     expect(ran.code, shown(ran)).toBe(0);
-    expect(ran.stdout).toContain(`kept ${foreign}: carries shakedown's labels, but shakedown did not create it (its labels were set by kubectl-create): never deleted`);
+    expect(ran.stdout).toContain(
+      `kept ${foreign}: carries shakedown's labels, but shakedown did not create it (its labels were set by kubectl-create): never deleted`,
+    );
     expect(ran.stdout).toMatch(new RegExp(`deleted 1 namespace\\(s\\): ${ours}`));
     await withSession(async (session) => {
       const left = (await session.clients.core.listNamespace({ labelSelector: `${RUN_ID_LABEL}=${runId}` })).items;
@@ -59,8 +64,12 @@ describe('shakedown adopts nothing it did not make', () => {
       expect(namespace.metadata?.labels).toEqual({ ...labels, 'kubernetes.io/metadata.name': existing });
       expect(namespace.metadata?.annotations ?? {}).toEqual({});
       // Nothing else of that deploy was made: no ServiceAccount there, no role or policy for it.
-      expect((await session.clients.core.listNamespacedServiceAccount({ namespace: existing })).items.map((sa) => sa.metadata?.name)).not.toContain('shakedown');
-      expect((await session.clients.rbac.listClusterRole({ labelSelector: 'app.kubernetes.io/managed-by=shakedown' })).items.map((role) => role.metadata?.name)).not.toContain(`shakedown-${existing}`);
+      expect((await session.clients.core.listNamespacedServiceAccount({ namespace: existing })).items.map((sa) => sa.metadata?.name)).not.toContain(
+        'shakedown',
+      );
+      expect(
+        (await session.clients.rbac.listClusterRole({ labelSelector: 'app.kubernetes.io/managed-by=shakedown' })).items.map((role) => role.metadata?.name),
+      ).not.toContain(`shakedown-${existing}`);
     });
   });
 });

@@ -25,7 +25,10 @@ async function run(args: string[]): Promise<{ code: number | null; report: Repor
 const result = (report: Report, suite: string, check: string) => report.results.find((r) => r.suite === suite && r.check === check);
 
 async function apiServiceAvailable(): Promise<string | undefined> {
-  return withSession(async ({ clients }) => (await clients.apiregistration.readAPIService({ name: 'v1beta1.metrics.k8s.io' })).status?.conditions?.find((c) => c.type === 'Available')?.status);
+  return withSession(
+    async ({ clients }) =>
+      (await clients.apiregistration.readAPIService({ name: 'v1beta1.metrics.k8s.io' })).status?.conditions?.find((c) => c.type === 'Available')?.status,
+  );
 }
 
 async function waitAvailable(want: 'True' | 'False', timeoutMs: number): Promise<void> {
@@ -42,8 +45,18 @@ describe('cert-manager and metrics-server', () => {
       apiVersion: 'v1',
       kind: 'List',
       items: [
-        { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'missing-ca', namespace: BROKEN_NS }, spec: { ca: { secretName: 'no-such-ca-secret' } } },
-        { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'stuck', namespace: BROKEN_NS }, spec: { secretName: 'stuck-tls', dnsNames: ['stuck.example.test'], issuerRef: { name: 'missing-ca', kind: 'Issuer' } } },
+        {
+          apiVersion: 'cert-manager.io/v1',
+          kind: 'Issuer',
+          metadata: { name: 'missing-ca', namespace: BROKEN_NS },
+          spec: { ca: { secretName: 'no-such-ca-secret' } },
+        },
+        {
+          apiVersion: 'cert-manager.io/v1',
+          kind: 'Certificate',
+          metadata: { name: 'stuck', namespace: BROKEN_NS },
+          spec: { secretName: 'stuck-tls', dnsNames: ['stuck.example.test'], issuerRef: { name: 'missing-ca', kind: 'Issuer' } },
+        },
       ],
     });
     const file = join(mkdtempSync(join(tmpdir(), 'sd-cm-objects-')), 'objects.json');
@@ -99,7 +112,10 @@ describe('cert-manager and metrics-server', () => {
     const teardown = result(report, 'setup', 'run namespaces are deleted');
     console.log(`  teardown: ${teardown?.status} ${teardown?.message}`);
     // The namespace controller cannot empty the run's namespaces while discovery fails: said, not waited out.
-    if (teardown?.status === 'fail') expect(teardown.message).toMatch(/the namespace controller cannot finish deleting .*APIService v1beta1\.metrics\.k8s\.io \(Service kube-system\/metrics-server\)/);
+    if (teardown?.status === 'fail')
+      expect(teardown.message).toMatch(
+        /the namespace controller cannot finish deleting .*APIService v1beta1\.metrics\.k8s\.io \(Service kube-system\/metrics-server\)/,
+      );
     else expect(teardown?.status).toBe('pass');
     expect(seconds).toBeLessThan(150);
     expect(code, output).toBe(1);

@@ -14,7 +14,6 @@ let runner: ServiceAccountRunner;
 
 const shown = (ran: Ran): string => `exit ${ran.code}\n${ran.stdout}\n${ran.stderr}`;
 
-
 async function run(extra: string[]): Promise<{ ran: Ran; results: ReportResult[]; text: string }> {
   const report = join(mkdtempSync(join(tmpdir(), 'sd-certs-rbac-')), 'report.json');
   const ran = await shakedown(['run', '--suite', 'certificates', '--kubeconfig', runner.kubeconfig, '--probe-image', PROBE_IMAGE, '--json', report, ...extra]);
@@ -36,10 +35,15 @@ describe('the certificates suite as a ServiceAccount with exactly the derived pe
 
   it('passes, every check passing or skipping with its reason, nothing forbidden', { timeout: 400_000 }, async () => {
     // A test before this one may have stopped a kubelet: wait for every node and the webhook's endpoint.
-    for (let deadline = Date.now() + 180_000; ; ) {
+    for (let deadline = Date.now() + 180_000; ;) {
       const nodes = (await runner.session.clients.core.listNode()).items;
-      const slices = await runner.session.clients.discovery.listNamespacedEndpointSlice({ namespace: 'shakedown-webhook', labelSelector: 'kubernetes.io/service-name=shakedown-webhook' });
-      const settled = nodes.every((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True') && slices.items.some((slice) => (slice.endpoints ?? []).some((e) => e.conditions?.ready === true));
+      const slices = await runner.session.clients.discovery.listNamespacedEndpointSlice({
+        namespace: 'shakedown-webhook',
+        labelSelector: 'kubernetes.io/service-name=shakedown-webhook',
+      });
+      const settled =
+        nodes.every((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True') &&
+        slices.items.some((slice) => (slice.endpoints ?? []).some((e) => e.conditions?.ready === true));
       if (settled) break;
       if (Date.now() > deadline) throw new Error('the local cluster did not settle: a node is not Ready or the webhook has no ready endpoint');
       await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -47,8 +51,15 @@ describe('the certificates suite as a ServiceAccount with exactly the derived pe
     const { ran, results, text } = await run([]);
     expect(ran.code, shown(ran)).toBe(0);
     // The local cluster runs cert-manager: its checks (the end-to-end issuance included) pass with the derived permissions.
-    expect(results.filter((r) => r.status !== 'pass').map((r) => `${r.check}: ${r.status}`).sort()).toEqual(['TLS Secrets at rest: skip']);
-    expect(results.filter((r) => r.check.startsWith('cert-manager') || r.check.startsWith("cert-manager's")).map((r) => `${r.check}: ${r.status}`)).toHaveLength(4);
+    expect(
+      results
+        .filter((r) => r.status !== 'pass')
+        .map((r) => `${r.check}: ${r.status}`)
+        .sort(),
+    ).toEqual(['TLS Secrets at rest: skip']);
+    expect(
+      results.filter((r) => r.check.startsWith('cert-manager') || r.check.startsWith("cert-manager's")).map((r) => `${r.check}: ${r.status}`),
+    ).toHaveLength(4);
     expect(text).not.toMatch(/forbidden/i);
   });
 

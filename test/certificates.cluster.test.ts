@@ -14,7 +14,6 @@ import { poll } from '../helpers/wait/poll.ts';
 import { KUBECONFIG, shakedown, type ReportResult } from './cli-child.ts';
 import { withSession } from './cluster-kit.ts';
 
-
 const WEBHOOK = 'shakedown-webhook';
 const WEBHOOK_PATH = `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${WEBHOOK}`;
 const HOOK_CHECK = 'webhooks and API services serve what their caBundle trusts';
@@ -22,7 +21,10 @@ const HOOK_CHECK = 'webhooks and API services serve what their caBundle trusts';
 async function caBundle(): Promise<string> {
   return withSession(async (session) => {
     const response = await session.connection.send({ method: 'GET', path: WEBHOOK_PATH });
-    if (response.status !== 200) throw new Error(`the local cluster has no ValidatingWebhookConfiguration ${WEBHOOK} (HTTP ${response.status}): apply it with node ci/cluster/webhook/apply.ts`);
+    if (response.status !== 200)
+      throw new Error(
+        `the local cluster has no ValidatingWebhookConfiguration ${WEBHOOK} (HTTP ${response.status}): apply it with node ci/cluster/webhook/apply.ts`,
+      );
     const config = JSON.parse(response.text) as { webhooks: { clientConfig: { caBundle?: string } }[] };
     return config.webhooks[0]?.clientConfig.caBundle ?? '';
   });
@@ -43,7 +45,18 @@ async function setCaBundle(value: string): Promise<void> {
 async function runSuite(extra: string[]): Promise<{ code: number | null; seconds: number; results: ReportResult[]; stdout: string }> {
   const out = mkdtempSync(join(tmpdir(), 'sd-certs-'));
   const started = performance.now();
-  const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'certificates', '--json', join(out, 'report.json'), '--junit', join(out, 'junit.xml'), ...extra]);
+  const ran = await shakedown([
+    'run',
+    '--kubeconfig',
+    KUBECONFIG,
+    '--suite',
+    'certificates',
+    '--json',
+    join(out, 'report.json'),
+    '--junit',
+    join(out, 'junit.xml'),
+    ...extra,
+  ]);
   const seconds = (performance.now() - started) / 1000;
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { results: ReportResult[] };
   return { code: ran.code, seconds, results: report.results.filter((r) => r.suite === 'certificates'), stdout: ran.stdout + ran.stderr };
@@ -61,7 +74,12 @@ async function secretData(): Promise<Record<string, string>> {
 
 async function setSecretData(data: Record<string, string>): Promise<void> {
   await withSession(async (session) => {
-    const response = await session.connection.send({ method: 'PATCH', path: SECRET_PATH, headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ data }) });
+    const response = await session.connection.send({
+      method: 'PATCH',
+      path: SECRET_PATH,
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ data }),
+    });
     if (response.status >= 300) throw new Error(`PATCH ${SECRET_PATH}: HTTP ${response.status}: ${response.text.slice(0, 300)}`);
   });
 }
@@ -75,12 +93,16 @@ async function settled(timeoutMs: number): Promise<void> {
     withSession(async (session) => {
       const nodes = (await session.clients.core.listNode()).items;
       const notReady = nodes.filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True').map((n) => n.metadata?.name);
-      const slices = await session.clients.discovery.listNamespacedEndpointSlice({ namespace: WEBHOOK, labelSelector: `kubernetes.io/service-name=${WEBHOOK}` });
+      const slices = await session.clients.discovery.listNamespacedEndpointSlice({
+        namespace: WEBHOOK,
+        labelSelector: `kubernetes.io/service-name=${WEBHOOK}`,
+      });
       const ready = slices.items.flatMap((slice) => (slice.endpoints ?? []).filter((e) => e.conditions?.ready === true)).length;
       return { notReady, ready };
     });
   const { ok, value: state } = await poll(read, (s) => s.notReady.length === 0 && s.ready > 0, { timeoutMs, intervalMs: 2000 });
-  if (!ok) throw new Error(`the local cluster did not settle: nodes not Ready: ${state.notReady.join(', ') || 'none'}; ready webhook endpoints: ${state.ready}`);
+  if (!ok)
+    throw new Error(`the local cluster did not settle: nodes not Ready: ${state.notReady.join(', ') || 'none'}; ready webhook endpoints: ${state.ready}`);
 }
 
 describe('the certificates suite on the local cluster', () => {
@@ -96,7 +118,10 @@ describe('the certificates suite on the local cluster', () => {
     const { code, seconds, results, stdout } = await runSuite([]);
     console.log(`certificates suite: ${seconds.toFixed(1)} s`);
     for (const r of results) console.log(`  ${r.status} ${r.check}: ${r.message}`);
-    expect(results.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.message}`), stdout).toEqual([]);
+    expect(
+      results.filter((r) => r.status === 'fail').map((r) => `${r.check}: ${r.message}`),
+      stdout,
+    ).toEqual([]);
     expect(code).toBe(0);
     expect(results.find((r) => r.check === HOOK_CHECK)?.message).toContain(`validating webhook ${WEBHOOK}/canary.shakedown.test`);
     expect(results.find((r) => r.check === 'TLS Secrets at rest')?.status).toBe('skip');
@@ -144,7 +169,9 @@ describe('the certificates suite on the local cluster', () => {
     console.log(`with the Secret renewed and the server not restarted: ${hook?.status} ${hook?.message}`);
     expect(ran.code).toBe(0);
     expect(hook).toMatchObject({ status: 'warn' });
-    expect(hook?.message).toMatch(new RegExp(`renewed but not reloaded: Secret ${WEBHOOK}/${WEBHOOK}-tls holds serial [0-9A-F]+ .*, the server still serves serial [0-9A-F]+`));
+    expect(hook?.message).toMatch(
+      new RegExp(`renewed but not reloaded: Secret ${WEBHOOK}/${WEBHOOK}-tls holds serial [0-9A-F]+ .*, the server still serves serial [0-9A-F]+`),
+    );
   });
 
   it('fails the expiry gate on the API server and on every kubelet, naming days left', async () => {
@@ -159,11 +186,15 @@ describe('the certificates suite on the local cluster', () => {
     expect(api?.message).toMatch(/CN=kube-apiserver \(serial [0-9A-F]+\) expires in \d+ day\(s\), at .* \(below --cert-fail-days 400\)/);
     expect(kubelets).toMatchObject({ status: 'fail', classification: 'expired' });
     for (const node of nodes) {
-      expect(findingsOf(kubelets)).toMatch(new RegExp(`FAIL kubelet of ${node} \\(.*\\) from its own agent: .*CN=system:node:${node} .* expires in \\d+ day\\(s\\)`));
+      expect(findingsOf(kubelets)).toMatch(
+        new RegExp(`FAIL kubelet of ${node} \\(.*\\) from its own agent: .*CN=system:node:${node} .* expires in \\d+ day\\(s\\)`),
+      );
     }
     const secrets = results.find((r) => r.check === 'TLS Secrets at rest');
     expect(secrets).toMatchObject({ status: 'fail', classification: 'expired' });
-    expect(secrets?.message).toMatch(new RegExp(`Secret ${WEBHOOK}/${WEBHOOK}-tls tls\\.crt: CN=${WEBHOOK}\\.${WEBHOOK}\\.svc \\(serial [0-9A-F]+\\) expires in \\d+ day\\(s\\)`));
+    expect(secrets?.message).toMatch(
+      new RegExp(`Secret ${WEBHOOK}/${WEBHOOK}-tls tls\\.crt: CN=${WEBHOOK}\\.${WEBHOOK}\\.svc \\(serial [0-9A-F]+\\) expires in \\d+ day\\(s\\)`),
+    );
     // The CAs (3650 days) stay above the gate.
     expect(results.find((r) => r.check === 'CA bundles at rest')?.status).toBe('pass');
   });

@@ -56,7 +56,9 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     expect(value.stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: --concurrency must be an integer from 1 to 64, got "lots"');
     const command = await shakedown(['launch']);
     expect(command.code).toBe(2);
-    expect(command.stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: unknown command "launch"; commands: run, gate, diff, history, deploy, list, cleanup, images');
+    expect(command.stderr.split('\n')[0]).toBe(
+      'error SD_BAD_FLAG: unknown command "launch"; commands: run, gate, diff, history, deploy, list, cleanup, images',
+    );
     const suite = await shakedown(['run', '--suite', 'nope']);
     expect(suite.code).toBe(2);
     expect(suite.stderr.split('\n')[0]).toMatch(/^error SD_BAD_FLAG: --suite names no suite: nope \(suites: .*smoke/);
@@ -66,7 +68,9 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     const config = tempFile('shakedown.json', '{"probeTimeout": "fast"}');
     const ran = await shakedown(['run', '--config', config]);
     expect(ran.code).toBe(2);
-    expect(ran.stderr.split('\n')[0]).toBe(`error SD_CONFIG_INVALID: ${config}: key "probeTimeout" must be a duration such as 500ms, 30s, 2m or 1h, got "fast"`);
+    expect(ran.stderr.split('\n')[0]).toBe(
+      `error SD_CONFIG_INVALID: ${config}: key "probeTimeout" must be a duration such as 500ms, 30s, 2m or 1h, got "fast"`,
+    );
   });
 
   it('reports an unreachable API server with exit 2 and SD_API_UNREACHABLE, and still writes JUnit and JSON', async () => {
@@ -74,14 +78,22 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     const out = mkdtempSync(join(tmpdir(), 'sd-reports-'));
     const ran = await shakedown(['run', '--kubeconfig', kubeconfig, '--junit', join(out, 'junit.xml'), '--json', join(out, 'report.json')]);
     expect(ran.code).toBe(2);
-    expect(ran.stdout.split('\n')[0]).toBe('error SD_API_UNREACHABLE: cannot reach the API server at https://127.0.0.1:1 (context "fake"): connection refused (ECONNREFUSED)');
+    expect(ran.stdout.split('\n')[0]).toBe(
+      'error SD_API_UNREACHABLE: cannot reach the API server at https://127.0.0.1:1 (context "fake"): connection refused (ECONNREFUSED)',
+    );
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
-    expect(junit).toContain('<failure message="cannot reach the API server at https://127.0.0.1:1 (context &quot;fake&quot;): connection refused (ECONNREFUSED)" type="SD_API_UNREACHABLE">');
+    expect(junit).toContain(
+      '<failure message="cannot reach the API server at https://127.0.0.1:1 (context &quot;fake&quot;): connection refused (ECONNREFUSED)" type="SD_API_UNREACHABLE">',
+    );
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     // Every report says which shakedown wrote it.
     expect(report.run.properties['shakedown.version']).toMatch(/^\d+\.\d+\.\d+/);
     expect(junit).toMatch(/<property name="shakedown\.version" value="\d+\.\d+\.\d+[^"]*"\/>/);
-    expect(report).toMatchObject({ complete: false, errors: [{ code: 'SD_API_UNREACHABLE' }], run: { cluster: { server: 'https://127.0.0.1:1', context: 'fake' } } });
+    expect(report).toMatchObject({
+      complete: false,
+      errors: [{ code: 'SD_API_UNREACHABLE' }],
+      run: { cluster: { server: 'https://127.0.0.1:1', context: 'fake' } },
+    });
   });
 
   it('reports a bad kubeconfig, a missing one and an unknown context with exit 2', async () => {
@@ -92,7 +104,9 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     expect(garbage.stdout).toBe('');
     const none = await shakedown(['run']);
     expect(none.code).toBe(2);
-    expect(none.stdout.split('\n')[0]).toBe('error SD_KUBECONFIG_INVALID: no kubeconfig: --kubeconfig, SHAKEDOWN_KUBECONFIG and KUBECONFIG are unset and ~/.kube/config does not exist');
+    expect(none.stdout.split('\n')[0]).toBe(
+      'error SD_KUBECONFIG_INVALID: no kubeconfig: --kubeconfig, SHAKEDOWN_KUBECONFIG and KUBECONFIG are unset and ~/.kube/config does not exist',
+    );
     const context = await shakedown(['run', '--context', 'prod'], { KUBECONFIG: tempFile('kubeconfig', fakeKubeconfig('https://127.0.0.1:1')) });
     expect(context.code).toBe(2);
     expect(context.stderr.split('\n')[0]).toMatch(/^error SD_KUBECONFIG_INVALID: context "prod" is not in .*; it has: fake$/);
@@ -138,15 +152,25 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
     const ran = await shakedown(['list']);
     expect(ran.code).toBe(0);
     expect(ran.stdout).toMatch(/^smoke {2}The probe fleet answers/m);
-    expect(ran.stdout).toMatch(/^ {2}pod to pod over HTTP, TCP and UDP +each agent of the fleet's sample \(every zone and node pool\) reaches the others' pod IPs/m);
+    expect(ran.stdout).toMatch(
+      /^ {2}pod to pod over HTTP, TCP and UDP +each agent of the fleet's sample \(every zone and node pool\) reaches the others' pod IPs/m,
+    );
     expect(ran.stdout).toMatch(/^ {2}truth tables › enforcement latency within the bound +every policy change was enforced/m);
   });
 
   it('lists only the checks --check and --skip-check select, a way to try a pattern', async () => {
     const ran = await shakedown(['list', '--check', 'dns/*', '--check', 'smoke › pod to pod*', '--skip-check', 'dns/load › *', '--skip-check', '*record*']);
     expect(ran.code).toBe(0);
-    const titles = ran.stdout.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.trim().split(/ {2,}/)[0]);
-    expect(ran.stdout.split('\n').filter((line) => /^\S/.test(line)).map((line) => line.split(' ')[0])).toEqual(['dns', 'smoke']);
+    const titles = ran.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('  '))
+      .map((line) => line.trim().split(/ {2,}/)[0]);
+    expect(
+      ran.stdout
+        .split('\n')
+        .filter((line) => /^\S/.test(line))
+        .map((line) => line.split(' ')[0]),
+    ).toEqual(['dns', 'smoke']);
     expect(titles).toContain('CoreDNS replicas are ready and behind the DNS Service');
     expect(titles).toContain('pod to pod over HTTP, TCP and UDP');
     expect(titles.filter((title) => /load ›|record/.test(title ?? ''))).toEqual([]);
@@ -164,10 +188,14 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
   it('lists every suite option, grouped by suite, in --help and run --help', async () => {
     const main = await shakedown(['--help']);
     expect(main.code).toBe(0);
-    expect(main.stdout).toMatch(/suite options \(shakedown run\), by suite:\n {2}suite certificates:\n {4}--cert-warn-days 0\.\.3650 +a certificate with fewer days left/);
+    expect(main.stdout).toMatch(
+      /suite options \(shakedown run\), by suite:\n {2}suite certificates:\n {4}--cert-warn-days 0\.\.3650 +a certificate with fewer days left/,
+    );
     expect(main.stdout).toMatch(/\n {2}suite dns:\n {4}--dns-external-name TEXT +a name outside the cluster/);
     expect(main.stdout).toMatch(/--dns-queries 10\.\.5000 +DNS load check: .*\(default 500\); env SHAKEDOWN_DNS_QUERIES, config key "dnsQueries"/);
-    expect(main.stdout).toMatch(/suite netpol:\n {4}--netpol-bound DURATION +how long a NetworkPolicy change may take .*\(default 30s\); env SHAKEDOWN_NETPOL_BOUND, config key "netpolBound"/);
+    expect(main.stdout).toMatch(
+      /suite netpol:\n {4}--netpol-bound DURATION +how long a NetworkPolicy change may take .*\(default 30s\); env SHAKEDOWN_NETPOL_BOUND, config key "netpolBound"/,
+    );
     expect(main.stdout).toMatch(/suite nodeport:\n {4}--node-port-from-runner auto\|on\|off/);
     const run = await shakedown(['run', '--help']);
     expect(run.stdout).toMatch(/^options of suite dns:$/m);
@@ -193,11 +221,17 @@ describe('shakedown CLI', { timeout: 30_000 }, () => {
   it('runs a read-only suite without creating anything, its option resolved, and exits 0', async () => {
     server = await startFakeApiServer();
     const out = mkdtempSync(join(tmpdir(), 'sd-reports-'));
-    const ran = await shakedown(['run', '--kubeconfig', server.kubeconfigPath, '--suite', 'readonly', '--readonly-greeting', 'hi', '--json', join(out, 'report.json')], {}, FIXTURE_CLI);
+    const ran = await shakedown(
+      ['run', '--kubeconfig', server.kubeconfigPath, '--suite', 'readonly', '--readonly-greeting', 'hi', '--json', join(out, 'report.json')],
+      {},
+      FIXTURE_CLI,
+    );
     expect(ran.stderr).toBe('');
     expect(ran.code).toBe(0);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
-    expect(report.results).toEqual([expect.objectContaining({ suite: 'readonly', check: 'sees its option', status: 'pass', message: expect.stringMatching(/^hi from sd-/) })]);
+    expect(report.results).toEqual([
+      expect.objectContaining({ suite: 'readonly', check: 'sees its option', status: 'pass', message: expect.stringMatching(/^hi from sd-/) }),
+    ]);
     // Reads and access reviews only: no namespace, no pod, nothing deleted.
     expect(server.requests.filter((r) => r.method !== 'GET' && !/selfsubject(access|rules)reviews/.test(r.path))).toEqual([]);
     const asked = server.requests.filter((r) => r.path.includes('selfsubjectaccessreviews')).map((r) => JSON.parse(r.body).spec);
@@ -281,7 +315,9 @@ describe('shakedown CLI: report paths', { timeout: 30_000 }, () => {
   it('refuses a bad report path of deploy --wait and gate the same way', async () => {
     const gate = await shakedown(['gate', '--target-version', '1.35', '--json', '/proc/x/r.json']);
     expect(gate.code).toBe(2);
-    expect(gate.stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: --json /proc/x/r.json: is under /proc, on procfs (a kernel filesystem): no report is written there');
+    expect(gate.stderr.split('\n')[0]).toBe(
+      'error SD_BAD_FLAG: --json /proc/x/r.json: is under /proc, on procfs (a kernel filesystem): no report is written there',
+    );
     const deploy = await shakedown(['deploy', '--wait', '--junit', '/sys/j.xml']);
     expect(deploy.code).toBe(2);
     expect(deploy.stderr.split('\n')[0]).toBe('error SD_BAD_FLAG: --junit /sys/j.xml: is on sysfs (a kernel filesystem): no report is written there');

@@ -33,7 +33,9 @@ export async function waitPodsReady(namespace: string, labelSelector: string, re
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const pods = await withSession(async (session) => (await session.clients.core.listNamespacedPod({ namespace, labelSelector })).items);
-    const ready = pods.filter((pod) => pod.metadata?.deletionTimestamp === undefined && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    const ready = pods.filter(
+      (pod) => pod.metadata?.deletionTimestamp === undefined && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
     if (ready.length === replicas && pods.length === replicas) return;
     if (Date.now() > deadline) throw new Error(`${namespace} ${labelSelector}: expected ${replicas} ready pod(s), saw ${ready.length} ready of ${pods.length}`);
     await sleep(1000);

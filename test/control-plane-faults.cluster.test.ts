@@ -22,7 +22,14 @@ interface Report {
   run: { runId: string };
   complete: boolean;
   errors: { code: string; message: string; details: string | null; hint: string }[];
-  results: { suite: string; check: string; status: string; message: string; likelyCause?: string; origin?: { dimension: string; value: string; confidence: string } }[];
+  results: {
+    suite: string;
+    check: string;
+    status: string;
+    message: string;
+    likelyCause?: string;
+    origin?: { dimension: string; value: string; confidence: string };
+  }[];
 }
 
 const work = mkdtempSync(join(tmpdir(), 'sd-faults-'));
@@ -38,7 +45,11 @@ async function run(name: string): Promise<{ ran: Ran; report: Report; ms: number
 }
 
 async function waitGone(runId: string, timeoutMs = 120_000): Promise<void> {
-  const left = await poll(() => withSession(async (session) => (await session.clients.core.listNamespace({ labelSelector: ownedSelector(runId) })).items.length), (n) => n === 0, { timeoutMs, intervalMs: 1000 });
+  const left = await poll(
+    () => withSession(async (session) => (await session.clients.core.listNamespace({ labelSelector: ownedSelector(runId) })).items.length),
+    (n) => n === 0,
+    { timeoutMs, intervalMs: 1000 },
+  );
   if (!left.ok) throw new Error(`namespaces of run ${runId} still there after the cluster healed`);
 }
 
@@ -72,7 +83,9 @@ describe('a run on a cluster with a hung control-plane component', () => {
     const { ran, report, ms } = await withFault('kube-scheduler', () => run('scheduler-hung'));
     expect(ran.code, ran.stderr).toBe(2);
     expect(report.errors[0]?.code).toBe('SD_SETUP_FAILED');
-    expect(report.errors[0]?.message).toMatch(/^kube-scheduler is at fault \(high confidence\): kube-scheduler is not scheduling: \d+ pod\(s\) unbound .*leader Lease kube-system\/kube-scheduler was last renewed \d+ s ago/);
+    expect(report.errors[0]?.message).toMatch(
+      /^kube-scheduler is at fault \(high confidence\): kube-scheduler is not scheduling: \d+ pod\(s\) unbound .*leader Lease kube-system\/kube-scheduler was last renewed \d+ s ago/,
+    );
     expect(`${ran.stdout}${ran.stderr}`).not.toMatch(/not ready after/);
     expect(ms).toBeLessThan(RUN_BOUND_MS);
     await waitGone(report.run.runId);
@@ -81,9 +94,13 @@ describe('a run on a cluster with a hung control-plane component', () => {
   it('names the controller-manager when it is hung, and says why the namespace stays Terminating, within the bound', async () => {
     const { ran, report, ms } = await withFault('kube-controller-manager', () => run('controller-manager-hung'));
     expect(ran.code, ran.stderr).toBe(2);
-    expect(report.errors[0]?.message).toMatch(/^kube-controller-manager is at fault \(\w+ confidence\): kube-controller-manager has not created the default ServiceAccount of the new namespace/);
+    expect(report.errors[0]?.message).toMatch(
+      /^kube-controller-manager is at fault \(\w+ confidence\): kube-controller-manager has not created the default ServiceAccount of the new namespace/,
+    );
     const teardown = report.results.find((r) => r.suite === 'setup' && r.status === 'fail' && /Terminating/.test(r.message));
-    expect(teardown?.message ?? report.results.map((r) => `${r.check}: ${r.message}`).join('\n')).toMatch(/namespace controller \(kube-controller-manager\) is not running/);
+    expect(teardown?.message ?? report.results.map((r) => `${r.check}: ${r.message}`).join('\n')).toMatch(
+      /namespace controller \(kube-controller-manager\) is not running/,
+    );
     expect(ms).toBeLessThan(RUN_BOUND_MS);
     // Resumed, the namespace controller finishes the deletion itself.
     await waitGone(report.run.runId);
@@ -103,7 +120,7 @@ describe('a run on a cluster with a hung control-plane component', () => {
     await waitGone(report.run.runId);
   });
 
-  it('names etcd when it is hung, from the API server\'s own health report, within the bound', async () => {
+  it("names etcd when it is hung, from the API server's own health report, within the bound", async () => {
     const json = join(work, 'etcd-hung.json');
     const { ran, ms } = await withFault('etcd', async () => {
       const started = Date.now();
@@ -112,22 +129,29 @@ describe('a run on a cluster with a hung control-plane component', () => {
     });
     timings.push(`etcd-hung: ended after ${(ms / 1000).toFixed(1)} s with exit code ${ran.code}`);
     expect(ran.code, ran.stderr).toBe(2);
-    expect(`${ran.stdout}${ran.stderr}`).toMatch(/SD_API_UNHEALTHY: etcd is at fault \(high confidence\): etcd does not answer the API server: its own health check reports \[-\]etcd/);
+    expect(`${ran.stdout}${ran.stderr}`).toMatch(
+      /SD_API_UNHEALTHY: etcd is at fault \(high confidence\): etcd does not answer the API server: its own health check reports \[-\]etcd/,
+    );
     expect(ms).toBeLessThan(RUN_BOUND_MS);
   });
 
-  it('reads one node\'s hung kube-proxy as one reason, however many checks it breaks and from which side', async () => {
+  it("reads one node's hung kube-proxy as one reason, however many checks it breaks and from which side", async () => {
     const json = join(work, 'kube-proxy-hung.json');
     const { ran, report } = await withFault(
       'kube-proxy',
       async () => {
         const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'services', '--suite', 'nodeport', '--json', json]);
-        return { ran, report: JSON.parse(readFileSync(json, 'utf8')) as Report & { correlations: { suspect?: string; checks: string[]; origins?: string[] }[] } };
+        return {
+          ran,
+          report: JSON.parse(readFileSync(json, 'utf8')) as Report & { correlations: { suspect?: string; checks: string[]; origins?: string[] }[] },
+        };
       },
       'node2',
     );
     const failed = report.results.filter((r) => r.status === 'fail').map((r) => `${r.suite} › ${r.check}`);
-    timings.push(`kube-proxy-hung on node2: ${failed.length} failed checks, correlations: ${report.correlations.map((c) => `${c.suspect ?? '?'} (${c.checks.length})`).join(', ')}`);
+    timings.push(
+      `kube-proxy-hung on node2: ${failed.length} failed checks, correlations: ${report.correlations.map((c) => `${c.suspect ?? '?'} (${c.checks.length})`).join(', ')}`,
+    );
     expect(ran.code, ran.stderr).toBe(1);
     expect(failed.length).toBeGreaterThan(2);
     expect(report.correlations).toHaveLength(1);

@@ -98,7 +98,9 @@ describe("shakedown deploy's runner is confined to its own run", () => {
 
   it('is refused everything outside its run: Secrets, pods and exec in kube-system and default, Deployments, bindings, host PVs, relabelling or deleting namespaces', async () => {
     const kubeSystemPod = await withSession(async (s) => (await s.clients.core.listNamespacedPod({ namespace: 'kube-system' })).items[0]?.metadata?.name ?? '');
-    const deployment = await withSession(async (s) => (await s.clients.apps.listNamespacedDeployment({ namespace: 'kube-system' })).items[0]?.metadata?.name ?? '');
+    const deployment = await withSession(
+      async (s) => (await s.clients.apps.listNamespacedDeployment({ namespace: 'kube-system' })).items[0]?.metadata?.name ?? '',
+    );
     expect(kubeSystemPod).not.toBe('');
     expect(deployment).not.toBe('');
     const refusals: [string, Promise<Answer>][] = [
@@ -120,14 +122,27 @@ describe("shakedown deploy's runner is confined to its own run", () => {
         }),
       ],
       ['create a hostPath PV of /', as(runner, 'POST', dryRun('/api/v1/persistentvolumes'), hostPathPv(`${runnerRunId}-root`, '/', labels()))],
-      ['create a hostPath PV that climbs out of the static directory', as(runner, 'POST', dryRun('/api/v1/persistentvolumes'), hostPathPv(`${runnerRunId}-climb`, '/mnt/shakedown-static/../../etc', labels()))],
+      [
+        'create a hostPath PV that climbs out of the static directory',
+        as(runner, 'POST', dryRun('/api/v1/persistentvolumes'), hostPathPv(`${runnerRunId}-climb`, '/mnt/shakedown-static/../../etc', labels())),
+      ],
       ['create an unlabelled PV', as(runner, 'POST', dryRun('/api/v1/persistentvolumes'), hostPathPv(`${runnerRunId}-bare`, '/mnt/shakedown-static/x', {}))],
       ['relabel kube-system', as(runner, 'PATCH', dryRun('/api/v1/namespaces/kube-system'), { metadata: { labels: labels() } })],
       ['delete namespace default', as(runner, 'DELETE', dryRun('/api/v1/namespaces/default'))],
       // The API server itself keeps default, kube-system and kube-public; any other is the policy's to keep.
       ['delete namespace local-path-storage', as(runner, 'DELETE', dryRun('/api/v1/namespaces/local-path-storage'))],
-      ['create a namespace that is not of its run', as(runner, 'POST', dryRun('/api/v1/namespaces'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'elsewhere', labels: labels() } })],
-      ['create a privileged namespace of its run', as(runner, 'POST', dryRun('/api/v1/namespaces'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${runnerRunId}-priv`, labels: { ...labels(), 'pod-security.kubernetes.io/enforce': 'privileged' } } })],
+      [
+        'create a namespace that is not of its run',
+        as(runner, 'POST', dryRun('/api/v1/namespaces'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'elsewhere', labels: labels() } }),
+      ],
+      [
+        'create a privileged namespace of its run',
+        as(runner, 'POST', dryRun('/api/v1/namespaces'), {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: `${runnerRunId}-priv`, labels: { ...labels(), 'pod-security.kubernetes.io/enforce': 'privileged' } },
+        }),
+      ],
       ['delete its own deploy namespace', as(runner, 'DELETE', dryRun(`/api/v1/namespaces/${namespace}`))],
     ];
     const answers = await Promise.all(refusals.map(async ([what, answer]) => ({ what, ...(await answer) })));
@@ -135,13 +150,19 @@ describe("shakedown deploy's runner is confined to its own run", () => {
     expect(answers.filter((a) => a.status !== 403 && a.status !== 422).map((a) => `${a.what}: HTTP ${a.status} ${a.message}`)).toEqual([]);
     // Admission, not only RBAC, speaks where RBAC alone would allow it.
     expect(answers.find((a) => a.what === 'create a hostPath PV of /')?.message).toMatch(/ValidatingAdmissionPolicy/);
-    expect(answers.find((a) => a.what === 'relabel kube-system')?.message).toMatch(/ValidatingAdmissionPolicy .* denied request: the runner of shakedown run sd-\S+ may only (make|change)/);
+    expect(answers.find((a) => a.what === 'relabel kube-system')?.message).toMatch(
+      /ValidatingAdmissionPolicy .* denied request: the runner of shakedown run sd-\S+ may only (make|change)/,
+    );
     expect(answers.find((a) => a.what === 'delete namespace local-path-storage')?.message).toMatch(/may only change or delete namespaces of its run/);
   });
 
   it('is allowed what its run needs: its namespace, its role bound there and then pods in it, a static PV under the dedicated directory', async () => {
     const ns = `${runnerRunId}-x`;
-    const made = await as(runner, 'POST', '/api/v1/namespaces?fieldManager=shakedown', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: labels() } });
+    const made = await as(runner, 'POST', '/api/v1/namespaces?fieldManager=shakedown', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns, labels: labels() },
+    });
     expect(made.status, made.message).toBe(201);
     // Before the binding, nothing namespaced is allowed even there.
     expect((await as(runner, 'POST', dryRun(`/api/v1/namespaces/${ns}/pods`), pod(ns))).status).toBe(403);
@@ -169,7 +190,12 @@ describe("shakedown deploy's runner is confined to its own run", () => {
       subjects: [{ kind: 'Group', name: 'system:authenticated', apiGroup: 'rbac.authorization.k8s.io' }],
     });
     expect(toOthers.status, toOthers.message).toBe(422);
-    const pv = await as(runner, 'POST', dryRun('/api/v1/persistentvolumes'), hostPathPv(`${runnerRunId}-static`, `/mnt/shakedown-static/${runnerRunId}-static`, labels()));
+    const pv = await as(
+      runner,
+      'POST',
+      dryRun('/api/v1/persistentvolumes'),
+      hostPathPv(`${runnerRunId}-static`, `/mnt/shakedown-static/${runnerRunId}-static`, labels()),
+    );
     expect(pv.status, pv.message).toBe(201);
     const gone = await as(runner, 'DELETE', `/api/v1/namespaces/${ns}`);
     expect(gone.status, gone.message).toBe(200);

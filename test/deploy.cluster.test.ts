@@ -34,8 +34,15 @@ async function leftovers(ids: readonly string[]): Promise<string[]> {
     const left: string[] = [];
     for (const id of ids) {
       const selector = `${RUN_ID_LABEL}=${id}`;
-      for (const namespace of (await session.clients.core.listNamespace({ labelSelector: selector })).items) left.push(`namespace ${namespace.metadata?.name} (${namespace.status?.phase})`);
-      for (const kind of [`${RBAC}/clusterroles`, `${RBAC}/clusterrolebindings`, `${ADMISSION}/validatingadmissionpolicies`, `${ADMISSION}/validatingadmissionpolicybindings`, '/api/v1/persistentvolumes']) {
+      for (const namespace of (await session.clients.core.listNamespace({ labelSelector: selector })).items)
+        left.push(`namespace ${namespace.metadata?.name} (${namespace.status?.phase})`);
+      for (const kind of [
+        `${RBAC}/clusterroles`,
+        `${RBAC}/clusterrolebindings`,
+        `${ADMISSION}/validatingadmissionpolicies`,
+        `${ADMISSION}/validatingadmissionpolicybindings`,
+        '/api/v1/persistentvolumes',
+      ]) {
         const response = await session.connection.send({ method: 'GET', path: `${kind}?labelSelector=${encodeURIComponent(selector)}` });
         expect(response.status).toBe(200);
         for (const item of (JSON.parse(response.text) as { items: { metadata: { name: string } }[] }).items) left.push(`${kind} ${item.metadata.name}`);
@@ -61,41 +68,66 @@ describe('shakedown deploy --wait on the local cluster', () => {
     servicesChecks = services.manifest.checks.map((check) => check.title);
   }, 300_000);
 
-  it('runs every suite that makes objects as a Job, confined to its run, brings back the three reports and leaves nothing behind', { timeout: 600_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sd-deploy-'));
-    const reports = { junit: join(dir, 'junit.xml'), json: join(dir, 'report.json'), html: join(dir, 'report.html') };
-    const suiteFlags = writingSuites.flatMap((name) => ['--suite', name]);
-    const started = performance.now();
-    // Inside, the runner cannot tell the local cluster by its context: its stub upstream's name is given.
-    const ran = await shakedown(['deploy', '--wait', ...suiteFlags, '--dns-external-name', 'external.shakedown.test', '--kubeconfig', KUBECONFIG, '--junit', reports.junit, '--json', reports.json, '--html', reports.html]);
-    const seconds = (performance.now() - started) / 1000;
-    const report = JSON.parse(readFileSync(reports.json, 'utf8')) as { complete: boolean; run: { runId: string; cluster: { context: string } }; results: { suite: string; check: string; status: string; message?: string }[] };
-    const failed = report.results.filter((r) => r.status === 'fail').map((r) => `${r.suite} › ${r.check}: ${r.message ?? ''}`);
-    expect(failed, shown(ran)).toEqual([]);
-    expect(ran.code, shown(ran)).toBe(0);
-    // The runner's output came through, without the packed reports, and nothing was forbidden to it.
-    expect(ran.stdout).not.toMatch(/=== shakedown reports/);
-    // (Neither RBAC's denial nor the admission policy's; a storage note may quote the API server's own "forbidden".)
-    expect(readFileSync(reports.json, 'utf8')).not.toMatch(/SD_FORBIDDEN|cannot \w+ resource|ValidatingAdmissionPolicy/);
-    expect(report.complete).toBe(true);
-    expect(report.run.cluster.context).toBe('in-cluster');
-    // Every declared check of the services suite ran and passed under the confined RBAC.
-    const services = report.results.filter((result) => result.suite === 'services');
-    expect(services.map((r) => `${r.check}: ${r.status}`).sort()).toEqual(servicesChecks.map((title) => `${title}: pass`).sort());
-    expect(new Set(report.results.map((r) => r.suite).filter((suite) => suite !== 'setup'))).toEqual(new Set(writingSuites));
+  it(
+    'runs every suite that makes objects as a Job, confined to its run, brings back the three reports and leaves nothing behind',
+    { timeout: 600_000 },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sd-deploy-'));
+      const reports = { junit: join(dir, 'junit.xml'), json: join(dir, 'report.json'), html: join(dir, 'report.html') };
+      const suiteFlags = writingSuites.flatMap((name) => ['--suite', name]);
+      const started = performance.now();
+      // Inside, the runner cannot tell the local cluster by its context: its stub upstream's name is given.
+      const ran = await shakedown([
+        'deploy',
+        '--wait',
+        ...suiteFlags,
+        '--dns-external-name',
+        'external.shakedown.test',
+        '--kubeconfig',
+        KUBECONFIG,
+        '--junit',
+        reports.junit,
+        '--json',
+        reports.json,
+        '--html',
+        reports.html,
+      ]);
+      const seconds = (performance.now() - started) / 1000;
+      const report = JSON.parse(readFileSync(reports.json, 'utf8')) as {
+        complete: boolean;
+        run: { runId: string; cluster: { context: string } };
+        results: { suite: string; check: string; status: string; message?: string }[];
+      };
+      const failed = report.results.filter((r) => r.status === 'fail').map((r) => `${r.suite} › ${r.check}: ${r.message ?? ''}`);
+      expect(failed, shown(ran)).toEqual([]);
+      expect(ran.code, shown(ran)).toBe(0);
+      // The runner's output came through, without the packed reports, and nothing was forbidden to it.
+      expect(ran.stdout).not.toMatch(/=== shakedown reports/);
+      // (Neither RBAC's denial nor the admission policy's; a storage note may quote the API server's own "forbidden".)
+      expect(readFileSync(reports.json, 'utf8')).not.toMatch(/SD_FORBIDDEN|cannot \w+ resource|ValidatingAdmissionPolicy/);
+      expect(report.complete).toBe(true);
+      expect(report.run.cluster.context).toBe('in-cluster');
+      // Every declared check of the services suite ran and passed under the confined RBAC.
+      const services = report.results.filter((result) => result.suite === 'services');
+      expect(services.map((r) => `${r.check}: ${r.status}`).sort()).toEqual(servicesChecks.map((title) => `${title}: pass`).sort());
+      expect(new Set(report.results.map((r) => r.suite).filter((suite) => suite !== 'setup'))).toEqual(new Set(writingSuites));
 
-    const junit = readFileSync(reports.junit, 'utf8');
-    expect(junit).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="shakedown" tests="\d+" failures="0" errors="0"/);
-    for (const title of servicesChecks) expect(junit).toContain(`name="${title.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;')}"`);
-    const html = readFileSync(reports.html, 'utf8');
-    expect(html).toMatch(/^<!doctype html>/i);
-    expect(html).toContain(report.run.runId);
+      const junit = readFileSync(reports.junit, 'utf8');
+      expect(junit).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="shakedown" tests="\d+" failures="0" errors="0"/);
+      for (const title of servicesChecks)
+        expect(junit).toContain(
+          `name="${title.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;')}"`,
+        );
+      const html = readFileSync(reports.html, 'utf8');
+      expect(html).toMatch(/^<!doctype html>/i);
+      expect(html).toContain(report.run.runId);
 
-    const ids = runIds(ran);
-    expect(ids.runner).toBe(report.run.runId);
-    expect(await leftovers([ids.deploy, report.run.runId])).toEqual([]);
-    console.log(`deploy --wait of ${writingSuites.join(', ')}: ${seconds.toFixed(1)} s from the command to its exit (cleanup included)`);
-  });
+      const ids = runIds(ran);
+      expect(ids.runner).toBe(report.run.runId);
+      expect(await leftovers([ids.deploy, report.run.runId])).toEqual([]);
+      console.log(`deploy --wait of ${writingSuites.join(', ')}: ${seconds.toFixed(1)} s from the command to its exit (cleanup included)`);
+    },
+  );
 
   it('Ctrl-C in the middle: the runner is stopped, removes its namespaces, and deploy removes the rest', { timeout: 300_000 }, async () => {
     let sent = false;
@@ -118,9 +150,20 @@ describe('shakedown deploy --wait on the local cluster', () => {
   });
 
   it('an image that cannot start is said at once, and everything is removed', { timeout: 120_000 }, async () => {
-    const ran = await shakedown(['deploy', '--wait', '--suite', 'services', '--kubeconfig', KUBECONFIG, '--image', 'localhost/shakedown/runner:no-such-version']);
+    const ran = await shakedown([
+      'deploy',
+      '--wait',
+      '--suite',
+      'services',
+      '--kubeconfig',
+      KUBECONFIG,
+      '--image',
+      'localhost/shakedown/runner:no-such-version',
+    ]);
     expect(ran.code, shown(ran)).toBe(2);
-    expect(ran.stderr).toMatch(/^error SD_SETUP_FAILED: the runner container cannot start: ErrImageNeverPull: .*\(image localhost\/shakedown\/runner:no-such-version\)$/m);
+    expect(ran.stderr).toMatch(
+      /^error SD_SETUP_FAILED: the runner container cannot start: ErrImageNeverPull: .*\(image localhost\/shakedown\/runner:no-such-version\)$/m,
+    );
     expect(await leftovers([runIds(ran).deploy])).toEqual([]);
   });
 
@@ -137,7 +180,9 @@ describe('shakedown deploy --wait on the local cluster', () => {
       }
     });
     expect(ran.code, shown(ran)).toBe(2);
-    expect(ran.stderr).toMatch(/^error SD_SETUP_FAILED: kube-scheduler is at fault \(high confidence\): kube-scheduler is not scheduling: 1 pod\(s\) unbound .*leader Lease kube-system\/kube-scheduler was last renewed \d+ s ago/m);
+    expect(ran.stderr).toMatch(
+      /^error SD_SETUP_FAILED: kube-scheduler is at fault \(high confidence\): kube-scheduler is not scheduling: 1 pod\(s\) unbound .*leader Lease kube-system\/kube-scheduler was last renewed \d+ s ago/m,
+    );
     // The setup timeout (120 s) is not what ended it.
     expect(ms).toBeLessThan(90_000);
     expect(await leftovers([runIds(ran).deploy])).toEqual([]);

@@ -13,13 +13,13 @@ const NAMESPACE = 'kube-system';
 const DEPLOYMENT = 'coredns';
 const COREDNS_PODS = 'k8s-app=kube-dns';
 
-
-
 describe('the dns suite with CoreDNS scaled to zero', () => {
   it('fails, and names CoreDNS as the cause', async () => {
     // Others' tests wait while CoreDNS is down (the fault lock); it is restored even when this fails.
     const { ran, report, seconds } = await withFaultLock('dns', async () => {
-      const original = await withSession(async ({ clients: { apps } }) => (await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 2);
+      const original = await withSession(
+        async ({ clients: { apps } }) => (await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 2,
+      );
       expect(original).toBeGreaterThan(0);
       try {
         await scaleDeployment(NAMESPACE, DEPLOYMENT, 0);

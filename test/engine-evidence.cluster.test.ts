@@ -13,12 +13,25 @@ import { KUBECONFIG, runNode } from './cli-child.ts';
 describe('engine failure evidence through shakedown run', () => {
   it('attaches the state, events and log tails of what the failing check tracked', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'sd-engine-evidence-')), 'report.json');
-    const ran = await runNode([join(import.meta.dirname, 'fixtures', 'engine', 'cli.ts'), 'run', '--kubeconfig', KUBECONFIG, '--suite', 'evidence', '--json', out]);
+    const ran = await runNode([
+      join(import.meta.dirname, 'fixtures', 'engine', 'cli.ts'),
+      'run',
+      '--kubeconfig',
+      KUBECONFIG,
+      '--suite',
+      'evidence',
+      '--json',
+      out,
+    ]);
     const report = JSON.parse(readFileSync(out, 'utf8')) as { results: CheckResult[] };
     const failure = report.results.find((result) => result.suite === 'evidence');
     expect(failure, ran.stdout + ran.stderr).toMatchObject({ status: 'fail', classification: 'refused' });
     const labels = failure?.evidence.map((item) => item.label) ?? [];
-    const namespace = labels.find((label) => label.startsWith('Service '))?.split(' ')[1]?.split('/')[0] ?? '';
+    const namespace =
+      labels
+        .find((label) => label.startsWith('Service '))
+        ?.split(' ')[1]
+        ?.split('/')[0] ?? '';
     const node = failure?.origin?.value ?? '';
     expect(labels).toEqual(expect.arrayContaining([`Pod ${namespace}/backend`, `Service ${namespace}/web`, `Node ${node}`]));
     const text = (label: string) => failure?.evidence.find((item) => item.label === label)?.text ?? '';

@@ -25,7 +25,14 @@ function flag(command: string, name: string): string | undefined {
 
 interface Plugin {
   'sonobuoy-config': Record<string, unknown>;
-  spec: { name: string; image: string; command?: string[]; args: string[]; volumeMounts: { mountPath: string; name: string }[]; resources?: { limits?: { memory?: string } } };
+  spec: {
+    name: string;
+    image: string;
+    command?: string[];
+    args: string[];
+    volumeMounts: { mountPath: string; name: string }[];
+    resources?: { limits?: { memory?: string } };
+  };
   podSpec?: { serviceAccountName?: string; terminationGracePeriodSeconds?: number };
 }
 
@@ -37,7 +44,11 @@ describe('the sonobuoy plugin', () => {
     // extra-volumes, config-map), and sonobuoy-config's own.
     expect(Object.keys(plugin).filter((key) => !['sonobuoy-config', 'spec', 'podSpec', 'extra-volumes', 'config-map'].includes(key))).toEqual([]);
     const config = plugin['sonobuoy-config'];
-    expect(Object.keys(config).filter((key) => !['driver', 'plugin-name', 'result-format', 'result-files', 'skip-cleanup', 'description', 'source-url'].includes(key))).toEqual([]);
+    expect(
+      Object.keys(config).filter(
+        (key) => !['driver', 'plugin-name', 'result-format', 'result-files', 'skip-cleanup', 'description', 'source-url'].includes(key),
+      ),
+    ).toEqual([]);
     // shakedown writes sonobuoy_results.yaml itself (reports/sonobuoy.ts).
     expect(config).toMatchObject({ driver: 'Job', 'plugin-name': 'shakedown', 'result-format': 'manual', 'result-files': ['sonobuoy_results.yaml'] });
     expect(plugin.spec.name).toBe('plugin');
@@ -49,7 +60,7 @@ describe('the sonobuoy plugin', () => {
     expect(plugin.spec.volumeMounts).toContainEqual({ mountPath: '/tmp/sonobuoy/results', name: 'results' });
   });
 
-  it('runs shakedown as the container\'s own process, with time to clean up after SIGTERM', () => {
+  it("runs shakedown as the container's own process, with time to clean up after SIGTERM", () => {
     // No shell in between: the image's entry point is shakedown, so SIGTERM reaches it.
     expect(plugin.spec.command).toBeUndefined();
     expect(plugin.spec.args).toEqual(['run', '--in-cluster']);
@@ -105,7 +116,12 @@ describe('our JUnit, as CI systems read it', () => {
   it('testsuites > testsuite > testcase with name, classname and time; failure with a message; skipped', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'sd-junit-')), 'junit.xml');
     const reporter = createJUnitReporter({ path });
-    const results = [passed('services', 'named port'), failed('netpol', 'deny-all blocks other namespaces'), skipped('ingress', 'rewrite-target'), warned('certificates', 'expiry')];
+    const results = [
+      passed('services', 'named port'),
+      failed('netpol', 'deny-all blocks other namespaces'),
+      skipped('ingress', 'rewrite-target'),
+      warned('certificates', 'expiry'),
+    ];
     await reporter.onRunStart?.({ ...runInfo(), finishedAt: null });
     for (const result of results) await reporter.onCheckEnd?.(result);
     await reporter.onRunEnd?.(runInfo(), results, summarize(results));

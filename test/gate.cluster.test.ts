@@ -20,7 +20,6 @@ import { openKubeSession, type KubeSession } from '../helpers/kube/session.ts';
 import { poll } from '../helpers/wait/poll.ts';
 import { KUBECONFIG, shakedown, type ReportResult, type Report } from './cli-child.ts';
 
-
 const NAMESPACE = `sd-gate-test-${Date.now().toString(36)}`;
 const DRAINS = 'node drains that will hang';
 const DEPRECATED = 'APIs in use that the target removes or deprecates';
@@ -31,7 +30,11 @@ const out = mkdtempSync(join(tmpdir(), 'sd-gate-'));
 let session: KubeSession;
 
 async function waitNoFault(): Promise<void> {
-  await poll(() => Promise.resolve(existsSync('/tmp/cluster-fault.lock')), (locked) => !locked, { timeoutMs: 240_000, intervalMs: 5000 });
+  await poll(
+    () => Promise.resolve(existsSync('/tmp/cluster-fault.lock')),
+    (locked) => !locked,
+    { timeoutMs: 240_000, intervalMs: 5000 },
+  );
 }
 
 async function gate(name: string): Promise<{ code: number | null; report: Report; stdout: string }> {
@@ -89,16 +92,29 @@ describe('shakedown gate and diff on the local cluster', () => {
             metadata: { labels },
             spec: {
               terminationGracePeriodSeconds: 0,
-              containers: [{ name: 'sleep', image: 'localhost/shakedown/node:24.21.0', imagePullPolicy: 'Never', command: ['node', '-e', 'setInterval(() => {}, 1 << 30)'] }],
+              containers: [
+                {
+                  name: 'sleep',
+                  image: 'localhost/shakedown/node:24.21.0',
+                  imagePullPolicy: 'Never',
+                  command: ['node', '-e', 'setInterval(() => {}, 1 << 30)'],
+                },
+              ],
             },
           },
         },
       },
     });
-    await policy.createNamespacedPodDisruptionBudget({ namespace: NAMESPACE, body: { metadata: { name: 'lonely-pdb' }, spec: { minAvailable: 1, selector: { matchLabels: labels } } } });
+    await policy.createNamespacedPodDisruptionBudget({
+      namespace: NAMESPACE,
+      body: { metadata: { name: 'lonely-pdb' }, spec: { minAvailable: 1, selector: { matchLabels: labels } } },
+    });
     // The disruption controller counts the one pod: expectedPods 1, disruptionsAllowed 0.
     const counted = await poll(
-      async () => ({ pdb: await policy.readNamespacedPodDisruptionBudget({ namespace: NAMESPACE, name: 'lonely-pdb' }), pods: (await session.clients.core.listNamespacedPod({ namespace: NAMESPACE })).items }),
+      async () => ({
+        pdb: await policy.readNamespacedPodDisruptionBudget({ namespace: NAMESPACE, name: 'lonely-pdb' }),
+        pods: (await session.clients.core.listNamespacedPod({ namespace: NAMESPACE })).items,
+      }),
       ({ pdb, pods }) => pdb.status?.expectedPods === 1 && pods.some((p) => p.spec?.nodeName),
       { timeoutMs: 90_000, intervalMs: 1000 },
     );
@@ -107,7 +123,12 @@ describe('shakedown gate and diff on the local cluster', () => {
     const node = pod?.spec?.nodeName ?? '?';
     // A CRD whose storage version is deprecated, and one object written through it.
     const send = async (method: 'POST' | 'GET' | 'DELETE', path: string, body?: unknown) => {
-      const response = await session.connection.send({ method, path, timeoutMs: 15_000, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+      const response = await session.connection.send({
+        method,
+        path,
+        timeoutMs: 15_000,
+        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      });
       return response;
     };
     await send('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CRD}`);
@@ -127,7 +148,16 @@ describe('shakedown gate and diff on the local cluster', () => {
       },
     });
     expect(made.status, made.text).toBe(201);
-    const written = await poll(() => send('POST', `/apis/${CRD_GROUP}/v1beta1/namespaces/${NAMESPACE}/widgets`, { apiVersion: `${CRD_GROUP}/v1beta1`, kind: 'Widget', metadata: { name: 'old' } }), (r) => r.status === 201, { timeoutMs: 30_000, intervalMs: 500 });
+    const written = await poll(
+      () =>
+        send('POST', `/apis/${CRD_GROUP}/v1beta1/namespaces/${NAMESPACE}/widgets`, {
+          apiVersion: `${CRD_GROUP}/v1beta1`,
+          kind: 'Widget',
+          metadata: { name: 'old' },
+        }),
+      (r) => r.status === 201,
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
     if (!written.ok) throw new Error(`cannot write a Widget: HTTP ${written.value.status} ${written.value.text}`);
     // A deprecated call: v1 ComponentStatus (deprecated since 1.19).
     const called = await session.connection.send({ method: 'GET', path: '/api/v1/componentstatuses', timeoutMs: 10_000 });
@@ -153,7 +183,9 @@ describe('shakedown gate and diff on the local cluster', () => {
     console.log(`stored: ${stored?.status} ${stored?.message}\n${stored?.evidence.map((e) => `${e.label}: ${e.text}`).join('\n')}`);
     expect(stored?.status).toBe('warn');
     expect(stored?.message).toContain(`widgets.${CRD_GROUP}/v1beta1`);
-    expect(deprecated?.evidence.map((e) => e.text).join('\n')).toMatch(new RegExp(`${CRD_GROUP.replaceAll('.', '\\.')}/v1beta1 widgets: \\d+ request\\(s\\) \\(.*post \\d+`));
+    expect(deprecated?.evidence.map((e) => e.text).join('\n')).toMatch(
+      new RegExp(`${CRD_GROUP.replaceAll('.', '\\.')}/v1beta1 widgets: \\d+ request\\(s\\) \\(.*post \\d+`),
+    );
 
     const diff = await shakedown(['diff', join(out, 'healthy-2.json'), join(out, 'pdb.json'), '--junit', join(out, 'diff.xml')]);
     console.log(diff.stdout);

@@ -32,7 +32,9 @@ describe('shakedown history over three real runs, one with CoreDNS at zero', () 
     const codes = await withFaultLock('dns', async () => {
       const first = await smoke('c-first.json');
       const second = await smoke('b-second.json');
-      const original = await withSession(async ({ clients: { apps } }) => (await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 2);
+      const original = await withSession(
+        async ({ clients: { apps } }) => (await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 2,
+      );
       expect(original).toBeGreaterThan(0);
       try {
         await scaleDeployment(NAMESPACE, DEPLOYMENT, 0);

@@ -18,7 +18,6 @@ const NAMESPACE = 'traefik';
 const DEPLOYMENT = 'traefik';
 const TRAEFIK_PODS = 'app=traefik';
 
-
 async function run(args: string[], name: string): Promise<{ code: number | null; results: ReportResult[]; runId: string; seconds: number }> {
   const out = mkdtempSync(join(tmpdir(), `sd-ingress-${name}-`));
   const started = performance.now();
@@ -31,7 +30,9 @@ async function run(args: string[], name: string): Promise<{ code: number | null;
 }
 
 async function leftovers(runId: string): Promise<string[]> {
-  return withSession(async (session) => (await session.clients.core.listNamespace({ labelSelector: ownedSelector(runId) })).items.map((ns) => ns.metadata?.name ?? ''));
+  return withSession(async (session) =>
+    (await session.clients.core.listNamespace({ labelSelector: ownedSelector(runId) })).items.map((ns) => ns.metadata?.name ?? ''),
+  );
 }
 
 describe('the ingress suite against a broken ingress', () => {
@@ -46,7 +47,9 @@ describe('the ingress suite against a broken ingress', () => {
 
   it('with Traefik scaled to zero, fails and names the controller as the cause', async () => {
     const result = await withFaultLock('ingress', async () => {
-      const replicas = await withSession(async ({ clients: { apps } }) => (await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 1);
+      const replicas = await withSession(
+        async ({ clients: { apps } }) => (await apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 1,
+      );
       expect(replicas).toBeGreaterThan(0);
       original = replicas;
       try {
@@ -81,17 +84,33 @@ describe('the ingress suite against a broken ingress', () => {
     const otherKey = makeLeaf(ca, [host], now, 1);
     await withSession(async ({ clients: { core, networking } }) => {
       await core.createNamespace({ body: { metadata: { name: namespace } } });
-      await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'mismatched' }, type: 'kubernetes.io/tls', data: { 'tls.crt': Buffer.from(certOf.certPem).toString('base64'), 'tls.key': Buffer.from(otherKey.keyPem).toString('base64') } } });
+      await core.createNamespacedSecret({
+        namespace,
+        body: {
+          metadata: { name: 'mismatched' },
+          type: 'kubernetes.io/tls',
+          data: { 'tls.crt': Buffer.from(certOf.certPem).toString('base64'), 'tls.key': Buffer.from(otherKey.keyPem).toString('base64') },
+        },
+      });
       await core.createNamespacedService({ namespace, body: { metadata: { name: 'web' }, spec: { selector: { app: 'none' }, ports: [{ port: 80 }] } } });
       await networking.createNamespacedIngress({
         namespace,
-        body: { metadata: { name: 'shop' }, spec: { ingressClassName: 'traefik', tls: [{ hosts: [host], secretName: 'mismatched' }], rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } },
+        body: {
+          metadata: { name: 'shop' },
+          spec: {
+            ingressClassName: 'traefik',
+            tls: [{ hosts: [host], secretName: 'mismatched' }],
+            rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }],
+          },
+        },
       });
     });
     try {
       const result = await run(['--ingress-existing'], 'tls');
       const existing = result.results.find((r) => r.check === 'existing routes: served certificates (--ingress-existing)');
-      console.log(`ingress suite with a mismatched TLS Secret: ${result.seconds.toFixed(1)} s\n  ${existing?.status ?? '?'}: ${existing?.message ?? ''}\n  likely cause: ${existing?.likelyCause ?? '-'}`);
+      console.log(
+        `ingress suite with a mismatched TLS Secret: ${result.seconds.toFixed(1)} s\n  ${existing?.status ?? '?'}: ${existing?.message ?? ''}\n  likely cause: ${existing?.likelyCause ?? '-'}`,
+      );
       expect(result.code).toBe(1);
       expect(existing).toMatchObject({ status: 'fail', classification: 'tls-error' });
       expect(existing?.message).toContain(`Ingress ${namespace}/shop host ${host} (Secret mismatched)`);

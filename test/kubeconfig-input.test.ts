@@ -27,8 +27,18 @@ function shakedown(args: string[]): Promise<Ran> {
   const home = mkdtempSync(join(tmpdir(), 'sd-home-'));
   const started = Date.now();
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1' }, timeout: 60_000 }, (error, stdout, stderr) =>
-      done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr, ms: Date.now() - started, written: readdirSync(cwd) }),
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd, env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1' }, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        done({
+          code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
+          stdout,
+          stderr,
+          ms: Date.now() - started,
+          written: readdirSync(cwd),
+        }),
     );
   });
 }
@@ -44,7 +54,10 @@ let server = 'https://127.0.0.1:1';
 function kubeconfig(edit: (text: string) => string): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sd-kc-'));
   const file = join(dir, 'kubeconfig');
-  writeFileSync(file, edit(fakeKubeconfig(server).replace(`server: ${server}`, 'server: https://127.0.0.1:1')).replace('server: https://127.0.0.1:1', `server: ${server}`));
+  writeFileSync(
+    file,
+    edit(fakeKubeconfig(server).replace(`server: ${server}`, 'server: https://127.0.0.1:1')).replace('server: https://127.0.0.1:1', `server: ${server}`),
+  );
   return { dir, file };
 }
 
@@ -69,8 +82,13 @@ const cases: [what: string, make: () => { file: string; message: string }][] = [
   [
     'a client key that is not PEM',
     () => {
-      const { file } = kubeconfig((text) => text.replace('    token: test-token', `    client-certificate-data: ${b64(TEST_CERT)}\n    client-key-data: ${b64('garbage')}`));
-      return { file, message: `${entry(file, 'user')}: client-key-data is not PEM (no -----BEGIN ... PRIVATE KEY----- block); it must hold the unencrypted PEM private key of the client certificate` };
+      const { file } = kubeconfig((text) =>
+        text.replace('    token: test-token', `    client-certificate-data: ${b64(TEST_CERT)}\n    client-key-data: ${b64('garbage')}`),
+      );
+      return {
+        file,
+        message: `${entry(file, 'user')}: client-key-data is not PEM (no -----BEGIN ... PRIVATE KEY----- block); it must hold the unencrypted PEM private key of the client certificate`,
+      };
     },
   ],
   [
@@ -79,14 +97,20 @@ const cases: [what: string, make: () => { file: string; message: string }][] = [
       const { dir, file } = kubeconfig((text) => text.replace('    token: test-token', '    client-certificate: me.crt\n    client-key: me.key'));
       writeFileSync(join(dir, 'me.crt'), 'garbage');
       writeFileSync(join(dir, 'me.key'), 'garbage');
-      return { file, message: `${entry(file, 'user')}: client-certificate ${join(dir, 'me.crt')} is not PEM (no -----BEGIN CERTIFICATE----- block); it must hold a PEM client certificate` };
+      return {
+        file,
+        message: `${entry(file, 'user')}: client-certificate ${join(dir, 'me.crt')} is not PEM (no -----BEGIN CERTIFICATE----- block); it must hold a PEM client certificate`,
+      };
     },
   ],
   [
     'a CA file that is missing',
     () => {
       const { dir, file } = kubeconfig((text) => text.replace(/ {4}certificate-authority-data: .*/, '    certificate-authority: ca.crt'));
-      return { file, message: `${entry(file, 'cluster')}: certificate-authority ${join(dir, 'ca.crt')} does not exist; it must name a readable PEM file (or use certificate-authority-data)` };
+      return {
+        file,
+        message: `${entry(file, 'cluster')}: certificate-authority ${join(dir, 'ca.crt')} does not exist; it must name a readable PEM file (or use certificate-authority-data)`,
+      };
     },
   ],
   [

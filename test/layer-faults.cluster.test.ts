@@ -31,7 +31,10 @@ async function run(suites: string): Promise<{ code: number | null; report: Repor
   const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', suites, '--json', out]);
   const report = readReport(out);
   const seconds = (performance.now() - started) / 1000;
-  for (const r of report.results.filter((r) => r.status === 'fail')) console.log(`  ${r.suite} › ${r.check}: ${r.message.slice(0, 200)}\n    suspect: ${r.origin?.suspect ?? '-'}; cause: ${(r.likelyCause ?? '-').slice(0, 200)}`);
+  for (const r of report.results.filter((r) => r.status === 'fail'))
+    console.log(
+      `  ${r.suite} › ${r.check}: ${r.message.slice(0, 200)}\n    suspect: ${r.origin?.suspect ?? '-'}; cause: ${(r.likelyCause ?? '-').slice(0, 200)}`,
+    );
   return { code: ran.code, report, seconds };
 }
 
@@ -65,7 +68,9 @@ describe('faults below Services and DNS are named at their layer', () => {
     expect(services.length).toBeGreaterThan(0);
     for (const r of services) {
       expect(r.origin?.suspect, r.check).toBe(`the pod network between ${node1.name} and ${node2.name}`);
-      expect(r.likelyCause, r.check).toMatch(/^the layer below fails, so .* is not the first suspect: direct pod-to-pod probes between the probes on node1 and node2, both ways, probes fail/);
+      expect(r.likelyCause, r.check).toMatch(
+        /^the layer below fails, so .* is not the first suspect: direct pod-to-pod probes between the probes on node1 and node2, both ways, probes fail/,
+      );
     }
     expect(await namespacesOfRun(report.run.runId)).toEqual([]);
   });
@@ -97,7 +102,8 @@ describe('faults below Services and DNS are named at their layer', () => {
       [node2.netns, node1.podCidr],
       [node1.netns, node2.podCidr],
     ] as const;
-    const rule = (action: '-I' | '-D', netns: string, from: string) => iptables(netns, '-t', 'raw', action, 'PREROUTING', '-p', 'udp', '-s', from, '-j', 'DROP');
+    const rule = (action: '-I' | '-D', netns: string, from: string) =>
+      iptables(netns, '-t', 'raw', action, 'PREROUTING', '-p', 'udp', '-s', from, '-j', 'DROP');
     const { code, report, seconds } = await withFault(
       () => rules.forEach(([netns, from]) => rule('-I', netns, from)),
       () => rules.forEach(([netns, from]) => rule('-D', netns, from)),
@@ -129,7 +135,9 @@ describe('faults below Services and DNS are named at their layer', () => {
     expect(code).toBe(1);
     expect(failed(report, 'dns').map((r) => r.check)).toEqual(['a name outside the cluster resolves through the upstream']);
     const [upstream] = failed(report, 'dns');
-    expect(upstream?.likelyCause).toMatch(/^cluster DNS works \(kubernetes\.default\.svc\.cluster\.local resolves through the same servers from every node\) but external\.shakedown\.test gets no answer \(timeout\): CoreDNS's upstream does not answer; the Corefile forwards/);
+    expect(upstream?.likelyCause).toMatch(
+      /^cluster DNS works \(kubernetes\.default\.svc\.cluster\.local resolves through the same servers from every node\) but external\.shakedown\.test gets no answer \(timeout\): CoreDNS's upstream does not answer; the Corefile forwards/,
+    );
     expect(upstream?.likelyCause).not.toMatch(/neither the DNS Service nor any CoreDNS pod/);
     expect(await namespacesOfRun(report.run.runId)).toEqual([]);
   });

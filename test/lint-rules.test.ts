@@ -21,8 +21,16 @@ describe('a suite never waits, times or reads events and logs by hand', { timeou
     ['an endless for', 'export function f(): number { let n = 0; for (;;) { if (n++ > 3) return n; } }\n', /No endless loop/],
     ['an endless while', 'export function f(): number { let n = 0; while (true) { if (n++ > 3) return n; } }\n', /No endless loop/],
     ['timers/promises', "import { setTimeout as sleep } from 'node:timers/promises';\nexport const f = () => sleep(5);\n", /never sleeps/],
-    ['an event read', "import type { CoreV1Api } from '@kubernetes/client-node';\nexport const f = (core: CoreV1Api) => core.listNamespacedEvent({ namespace: 'x' });\n", /reads events and logs through the engine/],
-    ['a log read', "import type { CoreV1Api } from '@kubernetes/client-node';\nexport const f = (core: CoreV1Api) => core.readNamespacedPodLog({ namespace: 'x', name: 'y' });\n", /reads events and logs through the engine/],
+    [
+      'an event read',
+      "import type { CoreV1Api } from '@kubernetes/client-node';\nexport const f = (core: CoreV1Api) => core.listNamespacedEvent({ namespace: 'x' });\n",
+      /reads events and logs through the engine/,
+    ],
+    [
+      'a log read',
+      "import type { CoreV1Api } from '@kubernetes/client-node';\nexport const f = (core: CoreV1Api) => core.readNamespacedPodLog({ namespace: 'x', name: 'y' });\n",
+      /reads events and logs through the engine/,
+    ],
   ])('refuses %s', async (_what, code, message) => {
     const found = await problems(code, SUITE_FILE);
     expect(found).toHaveLength(1);
@@ -40,6 +48,8 @@ describe('a suite never waits, times or reads events and logs by hand', { timeou
   });
 
   it('leaves the engine and the tests free to wait', async () => {
-    expect(await problems('export async function f(): Promise<void> { await new Promise((resolve) => setTimeout(resolve, 5)); }\n', 'helpers/wait/poll.ts')).toEqual([]);
+    expect(
+      await problems('export async function f(): Promise<void> { await new Promise((resolve) => setTimeout(resolve, 5)); }\n', 'helpers/wait/poll.ts'),
+    ).toEqual([]);
   });
 });

@@ -35,7 +35,8 @@ describe('netpol suite when NetworkPolicy is not enforced', () => {
     expect(plugin).toMatch(/^unknown \(no known network plugin DaemonSet/);
     const others = netpol.filter((r) => r !== verdict);
     expect(others.length).toBeGreaterThanOrEqual(11);
-    for (const r of others) expect({ check: r.check, status: r.status, skipReason: r.skipReason }).toEqual({ check: r.check, status: 'skip', skipReason: verdict?.message });
+    for (const r of others)
+      expect({ check: r.check, status: r.status, skipReason: r.skipReason }).toEqual({ check: r.check, status: 'skip', skipReason: verdict?.message });
     expect(ran.code).toBe(1);
     expect(await namespacesOfRun(report.run.runId)).toEqual([]);
   });

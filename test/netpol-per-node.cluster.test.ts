@@ -16,9 +16,15 @@ import { KUBECONFIG, enforcer, namespacesOfRun, readReport, shakedown, type Repo
 
 const SUSPECT = 'the NetworkPolicy enforcer on node2';
 // Nothing in the API names kube-router here (host processes): the verdict says so, and names the node.
-const ENFORCER = 'the enforcer on node2 is not visible in the API (no DaemonSet or pod of a known network plugin): if it runs at all, it runs as a host process on node2: look at it there';
+const ENFORCER =
+  'the enforcer on node2 is not visible in the API (no DaemonSet or pod of a known network plugin): if it runs at all, it runs as a host process on node2: look at it there';
 // The world places pods round-robin over node1 and node2: x/b, y/a, y/c and z/b run on node2.
-const ON_NODE2 = CASES.filter((spec) => policedPods(spec.steps.flatMap((s) => s.create ?? []), placement(MODEL, ['node1', 'node2'])).some((p) => p.node === 'node2')).map((spec) => checkTitle(spec.title));
+const ON_NODE2 = CASES.filter((spec) =>
+  policedPods(
+    spec.steps.flatMap((s) => s.create ?? []),
+    placement(MODEL, ['node1', 'node2']),
+  ).some((p) => p.node === 'node2'),
+).map((spec) => checkTitle(spec.title));
 
 const endMs = (r: ReportResult): number => Date.parse((r as ReportResult & { startedAt?: string }).startedAt ?? '') + r.durationMs;
 
@@ -42,11 +48,15 @@ describe('netpol suite when NetworkPolicy is not enforced on one node', () => {
     const verdict = netpol.find((r) => r.check === VERDICT_CHECK);
     expect(verdict?.status).toBe('fail');
     expect(verdict?.classification).toBe('not-enforced');
-    expect(verdict?.message).toMatch(/^NetworkPolicy is not enforced on node2: a default deny of ingress into x held on node1 \(x\/a, x\/c: \d+ probes blocked\) and on none of node2's pods \(x\/b: \d+ probes reached\), 30 s after it was created; /);
+    expect(verdict?.message).toMatch(
+      /^NetworkPolicy is not enforced on node2: a default deny of ingress into x held on node1 \(x\/a, x\/c: \d+ probes blocked\) and on none of node2's pods \(x\/b: \d+ probes reached\), 30 s after it was created; /,
+    );
     expect(verdict?.message.endsWith(ENFORCER)).toBe(true);
     expect(verdict?.origin).toMatchObject({ dimension: 'target-node', value: 'node2', confidence: 'high', suspect: SUSPECT });
     expect(verdict?.likelyCause).toMatch(/^the NetworkPolicy enforcer on node2 \(not visible in the API, so a host process\) is stopped/);
-    expect(verdict?.evidence.find((e) => e.label.startsWith('by node'))?.text).toMatch(/^node1: enforced; .*\nnode2: NOT enforced; policies select x\/b \(ingress\); 0 probe\(s\) it had to block blocked, \d+ reached$/);
+    expect(verdict?.evidence.find((e) => e.label.startsWith('by node'))?.text).toMatch(
+      /^node1: enforced; .*\nnode2: NOT enforced; policies select x\/b \(ingress\); 0 probe\(s\) it had to block blocked, \d+ reached$/,
+    );
 
     // Every case that needs node2's enforcer fails at once, with the verdict's finding; the rest pass.
     expect(ON_NODE2.length).toBe(4);
@@ -54,20 +64,27 @@ describe('netpol suite when NetworkPolicy is not enforced on one node', () => {
     expect(failed.map((r) => r.check).sort()).toEqual([...ON_NODE2].sort());
     for (const r of failed) {
       expect(r.classification, r.check).toBe('not-enforced');
-      expect(r.message, r.check).toMatch(/^NetworkPolicy is not enforced on node2 \(the enforcement verdict's finding\), and this case's policies select .*on node2: failed at once/);
+      expect(r.message, r.check).toMatch(
+        /^NetworkPolicy is not enforced on node2 \(the enforcement verdict's finding\), and this case's policies select .*on node2: failed at once/,
+      );
       expect(r.message.endsWith(ENFORCER), r.check).toBe(true);
       expect(r.origin?.suspect, r.check).toBe(SUSPECT);
       expect(r.durationMs, r.check).toBeLessThan(3000);
     }
     const others = netpol.filter((r) => r.status !== 'fail');
-    expect(others.every((r) => r.status === 'pass'), others.map((r) => `${r.status} ${r.check}`).join('\n')).toBe(true);
+    expect(
+      others.every((r) => r.status === 'pass'),
+      others.map((r) => `${r.status} ${r.check}`).join('\n'),
+    ).toBe(true);
     expect(others.map((r) => r.check)).toContain(LATENCY_CHECK);
     expect(ran.code).toBe(1);
 
     // The time to the named cause, from the start of the run; and the suite's time.
     const toVerdict = (endMs(verdict as ReportResult) - Date.parse(report.run.startedAt)) / 1000;
     const suite = (Math.max(...netpol.map(endMs)) - Date.parse(report.run.startedAt)) / 1000;
-    console.log(`netpol with the enforcer off on node2: verdict after ${toVerdict.toFixed(1)} s of the run, the suite's last check done after ${suite.toFixed(1)} s`);
+    console.log(
+      `netpol with the enforcer off on node2: verdict after ${toVerdict.toFixed(1)} s of the run, the suite's last check done after ${suite.toFixed(1)} s`,
+    );
     expect(toVerdict).toBeLessThan(60);
 
     // Nothing left behind: the run's namespaces (and their policies) are gone, the enforcer is on again and the lock released.

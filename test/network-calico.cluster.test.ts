@@ -39,7 +39,12 @@ const docs = (file: string, fill: Record<string, string> = {}): Doc[] => {
 };
 
 async function send(session: KubeSession, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) {
-  return session.connection.send({ method, path, timeoutMs: 15_000, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  return session.connection.send({
+    method,
+    path,
+    timeoutMs: 15_000,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
 }
 
 const GROUP = '/apis/crd.projectcalico.org/v1';
@@ -84,10 +89,14 @@ async function installCalico(session: KubeSession): Promise<{ node: string; peer
     if (made.status !== 201) throw new Error(`cannot create CRD ${crd.metadata.name}: HTTP ${made.status} ${made.text}`);
   }
   // A new CRD serves its resource a moment after it is created.
-  await waitUntil('the Calico fixture CRDs served', async () => {
-    for (const resource of Object.values(RESOURCES)) if ((await send(session, 'GET', `${GROUP}/${resource}`)).status !== 200) return false;
-    return true;
-  }, 30_000);
+  await waitUntil(
+    'the Calico fixture CRDs served',
+    async () => {
+      for (const resource of Object.values(RESOURCES)) if ((await send(session, 'GET', `${GROUP}/${resource}`)).status !== 200) return false;
+      return true;
+    },
+    30_000,
+  );
   await removeObjects(session);
   const nodes = (await session.clients.core.listNode()).items;
   const ip = (i: number) => nodes[i]?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';

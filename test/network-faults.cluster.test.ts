@@ -47,7 +47,8 @@ async function runNetwork(): Promise<{ ran: Ran; report: ReturnType<typeof readR
 function pairsCheck(report: ReturnType<typeof readReport>) {
   const network = report.results.filter((r) => r.suite === 'network');
   for (const r of network) console.log(`  ${r.status} ${r.check}: ${r.message || r.skipReason || ''}`);
-  return network.find((r) => r.check === PAIRS) as (ReturnType<typeof readReport>['results'][number] & { origin?: { dimension: string; value: string }; likelyCause?: string }) | undefined;
+  return network.find((r) => r.check === PAIRS) as
+    (ReturnType<typeof readReport>['results'][number] & { origin?: { dimension: string; value: string }; likelyCause?: string }) | undefined;
 }
 
 describe('the network suite with a fault between the nodes', () => {
@@ -92,7 +93,9 @@ describe('the network suite with a fault between the nodes', () => {
     const pairs = pairsCheck(report);
     expect(ran.code, ran.stdout + ran.stderr).toBe(1);
     expect(pairs?.status).toBe('fail');
-    expect(pairs?.message).toMatch(/^between the probes on node1 and node2, both ways, probes fail: from the probe on node1 to the probe on node2: every probe, TCP and UDP, small and large, fails/);
+    expect(pairs?.message).toMatch(
+      /^between the probes on node1 and node2, both ways, probes fail: from the probe on node1 to the probe on node2: every probe, TCP and UDP, small and large, fails/,
+    );
     expect(pairs?.message).not.toMatch(/only large payloads/);
     expect(pairs?.origin).toMatchObject({ dimension: 'pair', value: 'node1 <-> node2' });
     expect(pairs?.likelyCause).toMatch(/route or tunnel between these nodes/);

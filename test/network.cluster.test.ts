@@ -32,7 +32,9 @@ describe('the network suite on the local cluster', () => {
     expect(failed, ran.stdout + ran.stderr).toEqual([]);
     expect(ran.code, ran.stdout + ran.stderr).toBe(0);
     // 2 nodes: 2 ordered pairs x 4 probes (small and large, TCP and UDP).
-    expect(byCheck.get(DATA_PATH[1] ?? '')?.message).toMatch(/^8 probes over 2 ordered node pairs of 2 nodes \(every ordered pair: 4 x N x \(N - 1\) = 4 x 2 x 1\); pod interface MTU \d+ on all 2 nodes/);
+    expect(byCheck.get(DATA_PATH[1] ?? '')?.message).toMatch(
+      /^8 probes over 2 ordered node pairs of 2 nodes \(every ordered pair: 4 x N x \(N - 1\) = 4 x 2 x 1\); pod interface MTU \d+ on all 2 nodes/,
+    );
     expect(byCheck.get(DATA_PATH[2] ?? '')?.message).toBe("2 handshakes from pods to other nodes' kubelet ports");
     // The host routes the pod ranges through the nodes here.
     expect(byCheck.get(DATA_PATH[3] ?? '')?.message).toBe('this machine reaches the pod IPs on all 2 nodes');

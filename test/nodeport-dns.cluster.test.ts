@@ -9,9 +9,6 @@ import { openKubeSession } from '../helpers/kube/session.ts';
 import { ownedSelector } from '../helpers/run/labels.ts';
 import { KUBECONFIG, shakedown, type ReportResult } from './cli-child.ts';
 
-
-
-
 describe('the nodeport and dns suites on the local cluster', () => {
   for (const suite of ['nodeport', 'dns']) {
     it(`${suite}: every check passes and nothing is left behind`, async () => {
@@ -32,7 +29,9 @@ describe('the nodeport and dns suites on the local cluster', () => {
         // Pods behind a dozen Services: their PTR answers came truncated over UDP and whole over TCP.
         expect(mine.find((r) => r.check === 'PTR for a ClusterIP and for pod IPs')?.message).toContain('truncated over UDP, complete over TCP');
         // Large answers (EDNS0 over UDP, and TCP) arrived whole from every node.
-        expect(mine.find((r) => r.check.startsWith('a response too large for UDP'))?.message).toMatch(/whole over UDP with EDNS0 and over TCP \(\d{4,} bytes\) from 2 node\(s\)/);
+        expect(mine.find((r) => r.check.startsWith('a response too large for UDP'))?.message).toMatch(
+          /whole over UDP with EDNS0 and over TCP \(\d{4,} bytes\) from 2 node\(s\)/,
+        );
       }
       const session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
       try {

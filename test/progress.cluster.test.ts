@@ -30,7 +30,8 @@ interface Report {
 
 describe('the console of shakedown run', () => {
   beforeAll(async () => {
-    if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('tmux is not installed: this test drives a real terminal with it (.ci/run installs it with apt)');
+    if (spawnSync('tmux', ['-V']).status !== 0)
+      throw new Error('tmux is not installed: this test drives a real terminal with it (.ci/run installs it with apt)');
     await waitOthersFaults();
   });
   afterAll(() => {
@@ -65,21 +66,39 @@ describe('the console of shakedown run', () => {
     expect(live.length, history).toBeGreaterThan(3);
     for (const shot of live) expect(shot.filter((line) => LIVE_HEADER.test(line))).toHaveLength(1);
     const seen = live.flat();
-    expect(seen.some((line) => /^ {2}(services|smoke) +\d+\/(10|3) {2}\S/.test(line)), seen.join('\n')).toBe(true);
-    expect(seen.some((line) => /^ {2}(deploying the probe fleet|waiting for \d+ probe pods: \d+ ready)/.test(line)), seen.join('\n')).toBe(true);
+    expect(
+      seen.some((line) => /^ {2}(services|smoke) +\d+\/(10|3) {2}\S/.test(line)),
+      seen.join('\n'),
+    ).toBe(true);
+    expect(
+      seen.some((line) => /^ {2}(deploying the probe fleet|waiting for \d+ probe pods: \d+ ready)/.test(line)),
+      seen.join('\n'),
+    ).toBe(true);
     expect(seen.every((line) => line.length <= COLUMNS)).toBe(true);
     // The elapsed time moved on between frames.
     expect(new Set(live.map((shot) => shot.find((line) => LIVE_HEADER.test(line)))).size).toBeGreaterThan(1);
 
     // At the end: the display is gone, from the screen and from the scrollback, and the summary
     // starts with one line per suite and ends with the counts.
-    expect(lines.filter((line) => LIVE_HEADER.test(line)), history).toEqual([]);
+    expect(
+      lines.filter((line) => LIVE_HEADER.test(line)),
+      history,
+    ).toEqual([]);
     expect(lines.some((line) => /^shakedown run sd-\d{8}-[0-9a-f]+ against /.test(line))).toBe(true);
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
-    expect(lines.some((line) => /^✓ smoke 3\/3: 3 passed \(longest check [\d.]+m?s\)$/.test(line)), history).toBe(true);
-    expect(lines.some((line) => /^[✓⚠] services 10\/10: /.test(line)), history).toBe(true);
+    expect(
+      lines.some((line) => /^✓ smoke 3\/3: 3 passed \(longest check [\d.]+m?s\)$/.test(line)),
+      history,
+    ).toBe(true);
+    expect(
+      lines.some((line) => /^[✓⚠] services 10\/10: /.test(line)),
+      history,
+    ).toBe(true);
     const passedCount = report.results.filter((r) => r.status === 'pass').length;
-    expect(lines.some((line) => line.startsWith(`${passedCount} passed, 0 failed, `)), history).toBe(true);
+    expect(
+      lines.some((line) => line.startsWith(`${passedCount} passed, 0 failed, `)),
+      history,
+    ).toBe(true);
     // No line per passed check on a terminal: the display counted them.
     expect(lines.some((line) => / pass smoke › every agent answers /.test(line))).toBe(false);
   });
@@ -96,7 +115,10 @@ describe('the console of shakedown run', () => {
     const marks: Record<string, string> = { pass: '✓', warn: '⚠', fail: '✗', skip: '↷' };
     for (const result of report.results) {
       const head = `  ${marks[result.status]} ${result.status} ${result.suite} › ${result.check} (`;
-      expect(lines.filter((line) => line.startsWith(head)), `${head}\n${ran.stdout}`).toHaveLength(1);
+      expect(
+        lines.filter((line) => line.startsWith(head)),
+        `${head}\n${ran.stdout}`,
+      ).toHaveLength(1);
     }
     expect(lines.filter((line) => LIVE_HEADER.test(line))).toEqual([]);
     expect(lines[0]).toMatch(/^shakedown run sd-\d{8}-[0-9a-f]+ against /);

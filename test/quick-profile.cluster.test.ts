@@ -12,7 +12,9 @@ import { KUBECONFIG, readReport, shakedown } from './cli-child.ts';
 import { sleep, withSession } from './cluster-kit.ts';
 
 const namespacesOfRun = (runId: string): Promise<string[]> =>
-  withSession(async (session) => (await session.clients.core.listNamespace({ labelSelector: ownedSelector(runId) })).items.map((ns) => ns.metadata?.name ?? ''));
+  withSession(async (session) =>
+    (await session.clients.core.listNamespace({ labelSelector: ownedSelector(runId) })).items.map((ns) => ns.metadata?.name ?? ''),
+  );
 
 describe('the quick profile on the local cluster', () => {
   it('runs one check per area, all passing, and leaves no namespace behind once the namespace controller has done its part', { timeout: 240_000 }, async () => {
@@ -36,7 +38,10 @@ describe('the quick profile on the local cluster', () => {
     // The verdict alone needs only its small world (suites/netpol/world-model.ts).
     expect((verdict as { log?: string[] } | undefined)?.log?.join('\n')).toContain('verdict model, 2 namespaces x 2 pods');
     const teardown = report.results.find((r) => r.suite === 'setup' && r.check === 'run namespaces are deleted');
-    expect(teardown).toMatchObject({ status: 'pass', message: expect.stringMatching(/requested \(their pods at once\); not waited for under --profile quick/) });
+    expect(teardown).toMatchObject({
+      status: 'pass',
+      message: expect.stringMatching(/requested \(their pods at once\); not waited for under --profile quick/),
+    });
 
     // Deleted, not waited for: every namespace of the run goes on its own within the minute.
     const runId = report.run.runId;

@@ -35,25 +35,36 @@ describe('shakedown run as a ServiceAccount with exactly the derived permissions
     const ran = await shakedown(['run', '--suite', 'services', '--kubeconfig', runner.kubeconfig, '--probe-image', PROBE_IMAGE, '--json', report]);
     expect(ran.code, shown(ran)).toBe(0);
     // Every declared check ran and passed: none skipped or degraded for want of a permission.
-    const results = (JSON.parse(readFileSync(report, 'utf8')) as { results: { suite: string; check: string; status: string }[] }).results.filter((r) => r.suite === 'services');
+    const results = (JSON.parse(readFileSync(report, 'utf8')) as { results: { suite: string; check: string; status: string }[] }).results.filter(
+      (r) => r.suite === 'services',
+    );
     expect(results.map((r) => `${r.check}: ${r.status}`).sort()).toEqual(servicesChecks.map((title) => `${title}: pass`).sort());
     expect(readFileSync(report, 'utf8')).not.toMatch(/forbidden/i);
   });
 
   it('exits 2 before creating anything when one is missing, naming it and the suite', async () => {
-    const withoutCreate = rules.map((rule) => (rule.resources?.[0] === 'services' && rule.apiGroups?.[0] === '' ? { ...rule, verbs: rule.verbs.filter((verb) => verb !== 'create') } : rule));
+    const withoutCreate = rules.map((rule) =>
+      rule.resources?.[0] === 'services' && rule.apiGroups?.[0] === '' ? { ...rule, verbs: rule.verbs.filter((verb) => verb !== 'create') } : rule,
+    );
     expect(withoutCreate).not.toEqual(rules);
     await runner.setRules(withoutCreate);
     // The authorizer sees the change within moments; wait until it does.
     const canCreate = async () =>
-      (await runner.session.clients.authz.createSubjectAccessReview({ body: { spec: { user: runner.user, resourceAttributes: { verb: 'create', resource: 'services', namespace: 'x' } } } })).status?.allowed === true;
+      (
+        await runner.session.clients.authz.createSubjectAccessReview({
+          body: { spec: { user: runner.user, resourceAttributes: { verb: 'create', resource: 'services', namespace: 'x' } } },
+        })
+      ).status?.allowed === true;
     for (let i = 0; i < 50 && (await canCreate()); i++) await new Promise((resolve) => setTimeout(resolve, 200));
     const ran = await shakedown(['run', '--suite', 'services', '--kubeconfig', runner.kubeconfig, '--probe-image', PROBE_IMAGE]);
     expect(ran.code, shown(ran)).toBe(2);
     const named = /^error SD_FORBIDDEN: context "runner" may not create services in namespace (sd-\d{8}-[0-9a-f]{6}) \(services: /m.exec(ran.stdout);
     expect(named, shown(ran)).not.toBeNull();
     // Nothing was created: the run namespace it would have used does not exist.
-    const made = await runner.session.clients.core.readNamespace({ name: named?.[1] ?? '' }).then(() => true, () => false);
+    const made = await runner.session.clients.core.readNamespace({ name: named?.[1] ?? '' }).then(
+      () => true,
+      () => false,
+    );
     expect(made).toBe(false);
   });
 });

@@ -16,8 +16,6 @@ import { KUBECONFIG, ROOT, shakedown } from './cli-child.ts';
 
 const SCHEMA = JSON.parse(readFileSync(join(ROOT, 'reports', 'schema', 'report-v2.schema.json'), 'utf8'));
 
-
-
 async function withSession<T>(use: (session: Awaited<ReturnType<typeof openKubeSession>>) => Promise<T>): Promise<T> {
   const session = await openKubeSession({ paths: [KUBECONFIG], origin: 'flag' }, { qps: 20 });
   try {
@@ -55,7 +53,17 @@ describe('shakedown run on the local cluster', () => {
   it('passes the services suite, writes valid JUnit and JSON, and leaves nothing behind', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sd-run-'));
     const started = performance.now();
-    const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'services', '--junit', join(out, 'junit.xml'), '--json', join(out, 'report.json')]);
+    const ran = await shakedown([
+      'run',
+      '--kubeconfig',
+      KUBECONFIG,
+      '--suite',
+      'services',
+      '--junit',
+      join(out, 'junit.xml'),
+      '--json',
+      join(out, 'report.json'),
+    ]);
     const seconds = (performance.now() - started) / 1000;
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(validate(SCHEMA, report)).toEqual([]);
@@ -70,7 +78,9 @@ describe('shakedown run on the local cluster', () => {
     expect(Number(junit.attributes.tests)).toBe(cases.length);
     for (const result of report.results) if (result.status === 'skip') expect(result.skipReason).not.toBe('');
 
-    const failures = report.results.filter((r: { status: string }) => r.status === 'fail').map((r: { check: string; message: string }) => `${r.check}: ${r.message}`);
+    const failures = report.results
+      .filter((r: { status: string }) => r.status === 'fail')
+      .map((r: { check: string; message: string }) => `${r.check}: ${r.message}`);
     expect(failures).toEqual([]);
     expect(junit.attributes.failures).toBe('0');
     expect(ran.code).toBe(0);
@@ -88,7 +98,9 @@ describe('shakedown run on the local cluster', () => {
         setTimeout(() => child.kill('SIGINT'), 1500);
       }
     };
-    const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'services', '--verbose', '--json', join(out, 'report.json')], { onOutput: interrupt });
+    const ran = await shakedown(['run', '--kubeconfig', KUBECONFIG, '--suite', 'services', '--verbose', '--json', join(out, 'report.json')], {
+      onOutput: interrupt,
+    });
     expect(sent).toBe(true);
     expect(ran.code).toBe(2);
     expect(ran.stderr).toContain('SIGINT: stopping the run and cleaning up');
@@ -117,7 +129,11 @@ describe('shakedown run on the local cluster', () => {
     const foreign = `${newRunId()}-foreign`;
     await withSession(async (session) => {
       // As a crashed run of shakedown left it: created under shakedown's field manager.
-      await createRunNamespace(session.clients, runNamespace({ name: old, runId: old, expiresAt: new Date(Date.now() - 60_000), purpose: 'expired leftover (test)' }), undefined);
+      await createRunNamespace(
+        session.clients,
+        runNamespace({ name: old, runId: old, expiresAt: new Date(Date.now() - 60_000), purpose: 'expired leftover (test)' }),
+        undefined,
+      );
       await session.clients.core.createNamespace({ body: { metadata: { name: foreign, annotations: { [EXPIRES_AT_ANNOTATION]: '2020-01-01T00:00:00Z' } } } });
     });
     try {

@@ -43,7 +43,11 @@ export interface ServiceAccountRunner {
 // A kubeconfig (context "runner") that authenticates as a ServiceAccount with a token of its own,
 // against the local cluster's API server and CA.
 export async function tokenKubeconfig(session: KubeSession, namespace: string, serviceAccount: string, label: string): Promise<string> {
-  const token = await session.clients.core.createNamespacedServiceAccountToken({ name: serviceAccount, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  const token = await session.clients.core.createNamespacedServiceAccountToken({
+    name: serviceAccount,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
   const admin = new KubeConfig();
   admin.loadFromFile(KUBECONFIG);
   const cluster = admin.getCurrentCluster();
@@ -71,10 +75,21 @@ export async function serviceAccountRunner(name: string, rules: PolicyRule[]): P
   const role = `shakedown-${name}-test-${runId}`;
   const labels = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: runId };
   const send = async (method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<void> => {
-    const response = await session.connection.send({ method, path, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    if (response.status >= 300 && !(method === 'DELETE' && response.status === 404)) throw new Error(`${method} ${path}: HTTP ${response.status} ${response.text.slice(0, 300)}`);
+    const response = await session.connection.send({
+      method,
+      path,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (response.status >= 300 && !(method === 'DELETE' && response.status === 404))
+      throw new Error(`${method} ${path}: HTTP ${response.status} ${response.text.slice(0, 300)}`);
   };
-  const clusterRole = (ruleSet: PolicyRule[]) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: role, labels }, rules: ruleSet });
+  const clusterRole = (ruleSet: PolicyRule[]) => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: role, labels },
+    rules: ruleSet,
+  });
   const dispose = async (): Promise<void> => {
     await send('DELETE', `${RBAC}/clusterrolebindings/${role}`).catch(() => undefined);
     await send('DELETE', `${RBAC}/clusterroles/${role}`).catch(() => undefined);
@@ -82,7 +97,11 @@ export async function serviceAccountRunner(name: string, rules: PolicyRule[]): P
     await session.close();
   };
   try {
-    await createRunNamespace(session.clients, runNamespace({ name: namespace, runId, expiresAt: new Date(Date.now() + 3_600_000), purpose: `the ${name} test: a ServiceAccount to run shakedown as` }), undefined);
+    await createRunNamespace(
+      session.clients,
+      runNamespace({ name: namespace, runId, expiresAt: new Date(Date.now() + 3_600_000), purpose: `the ${name} test: a ServiceAccount to run shakedown as` }),
+      undefined,
+    );
     await session.clients.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'runner', labels } } });
     await send('POST', `${RBAC}/clusterroles`, clusterRole(rules));
     await send('POST', `${RBAC}/clusterrolebindings`, {
@@ -93,7 +112,14 @@ export async function serviceAccountRunner(name: string, rules: PolicyRule[]): P
       subjects: [{ kind: 'ServiceAccount', name: 'runner', namespace }],
     });
     const kubeconfig = await tokenKubeconfig(session, namespace, 'runner', name);
-    return { kubeconfig, session, namespace, user: `system:serviceaccount:${namespace}:runner`, setRules: (next) => send('PUT', `${RBAC}/clusterroles/${role}`, clusterRole(next)), dispose };
+    return {
+      kubeconfig,
+      session,
+      namespace,
+      user: `system:serviceaccount:${namespace}:runner`,
+      setRules: (next) => send('PUT', `${RBAC}/clusterroles/${role}`, clusterRole(next)),
+      dispose,
+    };
   } catch (error) {
     await dispose();
     throw error;

@@ -37,7 +37,10 @@ interface Started {
 function start(args: string[], options: { shell?: string } = {}): Started {
   const home = mkdtempSync(join(tmpdir(), 'sd-home-'));
   const env = { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1' };
-  const child = options.shell === undefined ? spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env }) : spawn('bash', ['-c', options.shell, process.execPath, CLI, ...args], { cwd: ROOT, env });
+  const child =
+    options.shell === undefined
+      ? spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env })
+      : spawn('bash', ['-c', options.shell, process.execPath, CLI, ...args], { cwd: ROOT, env });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -174,7 +177,10 @@ describe('Ctrl-C and SIGTERM before the run has anything to clean up', { timeout
 });
 
 describe('a kubeconfig that is a pipe, written', { timeout: 90_000 }, () => {
-  const unreachable = (output: string) => expect(output.split('\n')[0]).toBe('error SD_API_UNREACHABLE: cannot reach the API server at https://127.0.0.1:1 (context "fake"): connection refused (ECONNREFUSED)');
+  const unreachable = (output: string) =>
+    expect(output.split('\n')[0]).toBe(
+      'error SD_API_UNREACHABLE: cannot reach the API server at https://127.0.0.1:1 (context "fake"): connection refused (ECONNREFUSED)',
+    );
 
   it('is read once its writer closes it (a named pipe written after the CLI started)', async () => {
     const path = fifo();

@@ -27,7 +27,6 @@ const PROVISIONING = 'dynamic provisioning › a claim without a class binds thr
 const PROVISIONERS = 'classes › every StorageClass has a running provisioner';
 const DEFAULT_CLASS = 'classes › exactly one default StorageClass';
 
-
 // Another engineer's deliberate fault: nothing runs against the cluster until it is over.
 async function waitForeignFault(): Promise<void> {
   while (existsSync(FOREIGN_LOCK)) await sleep(5000);
@@ -82,7 +81,9 @@ async function broken<T>(work: () => Promise<T>, restore: () => Promise<void>): 
 
 describe('the storage suite against a broken storage setup', () => {
   it('with the provisioner scaled to zero, provisioning fails and names the provisioner as the cause', async () => {
-    const original = await withSession(async (session) => (await session.clients.apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 1);
+    const original = await withSession(
+      async (session) => (await session.clients.apps.readNamespacedDeploymentScale({ namespace: NAMESPACE, name: DEPLOYMENT })).spec?.replicas ?? 1,
+    );
     expect(original).toBeGreaterThan(0);
     const run = await broken(
       async () => {
@@ -99,7 +100,9 @@ describe('the storage suite against a broken storage setup', () => {
     const provisioning = run.results.find((r) => r.check === PROVISIONING);
     expect(provisioning).toMatchObject({ status: 'fail', classification: 'missing' });
     expect(provisioning?.message).toContain('provisioner rancher.io/local-path is not running');
-    expect(provisioning?.likelyCause).toMatch(/^rancher\.io\/local-path runs nowhere: Deployment local-path-storage\/local-path-provisioner .* has 0 desired and 0 ready pod\(s\)/);
+    expect(provisioning?.likelyCause).toMatch(
+      /^rancher\.io\/local-path runs nowhere: Deployment local-path-storage\/local-path-provisioner .* has 0 desired and 0 ready pod\(s\)/,
+    );
     expect(provisioning?.origin).toMatchObject({ dimension: 'component', value: 'rancher.io/local-path', confidence: 'high' });
     const provisioners = run.results.find((r) => r.check === PROVISIONERS);
     expect(provisioners).toMatchObject({ status: 'fail' });
@@ -135,7 +138,12 @@ describe('the storage suite against a broken storage setup', () => {
     await waitForeignFault();
     await withSession((session) =>
       session.clients.storage.createStorageClass({
-        body: { metadata: { name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: name } }, provisioner: 'rancher.io/local-path', volumeBindingMode: 'Immediate', reclaimPolicy: 'Delete' },
+        body: {
+          metadata: { name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: name } },
+          provisioner: 'rancher.io/local-path',
+          volumeBindingMode: 'Immediate',
+          reclaimPolicy: 'Delete',
+        },
       }),
     );
     let run: Awaited<ReturnType<typeof runSuite>>;

@@ -15,15 +15,16 @@ import { render } from './render.ts';
 import { versions } from './versions.ts';
 import { applyWebhook } from './webhook/webhook.ts';
 
-
 function manifest(name: string, vars: Record<string, string>): string {
   return render(readFileSync(join(import.meta.dirname, 'manifests', `${name}.yaml`), 'utf8'), vars);
 }
 
 function gatewayApiCrds(): string {
-  const dl = JSON.parse(run('go', ['mod', 'download', '-json', `sigs.k8s.io/gateway-api@v${versions.gatewayApi}`], {
-    env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
-  })) as { Dir: string };
+  const dl = JSON.parse(
+    run('go', ['mod', 'download', '-json', `sigs.k8s.io/gateway-api@v${versions.gatewayApi}`], {
+      env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
+    }),
+  ) as { Dir: string };
   const dir = join(dl.Dir, 'config', 'crd', 'standard');
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') && !f.includes('vap_'))
@@ -59,8 +60,17 @@ export function applyAddons(nodes: NodeLayout[], storageDir: (n: NodeLayout) => 
 export const addonNamespaces = ['kube-system', 'local-path-storage', 'traefik', 'cert-manager', 'shakedown-webhook'];
 
 export function notReadyPods(namespaces: readonly string[] = addonNamespaces): string[] {
-  const out = tryKubectl(['get', 'pods', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.phase} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']) ?? '';
-  return out.split('\n').filter(Boolean)
+  const out =
+    tryKubectl([
+      'get',
+      'pods',
+      '-A',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.phase} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+    ]) ?? '';
+  return out
+    .split('\n')
+    .filter(Boolean)
     .filter((l) => namespaces.includes(l.split('/')[0] ?? ''))
     .filter((l) => !/ Running True$/.test(l));
 }

@@ -66,7 +66,14 @@ describe('wrapper go.mod', () => {
     // Internal packages of cert-manager are importable only from under its module path.
     expect(files['shakedown/go.mod']).toMatch(/^module github\.com\/cert-manager\/cert-manager\/shakedown$/m);
     expect(files['shakedown/vcert/go.mod']).toMatch(/^module github\.com\/Venafi\/vcert\/v5$/m);
-    expect(Object.keys(files)).toEqual(expect.arrayContaining(['shakedown/cmd/cert-manager/main.go', 'shakedown/cmd/cert-manager/controller.go', 'shakedown/cmd/cert-manager/webhook.go', 'shakedown/cmd/cert-manager/cainjector.go']));
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining([
+        'shakedown/cmd/cert-manager/main.go',
+        'shakedown/cmd/cert-manager/controller.go',
+        'shakedown/cmd/cert-manager/webhook.go',
+        'shakedown/cmd/cert-manager/cainjector.go',
+      ]),
+    );
     expect(c.moduleFiles).toEqual({ crds: 'deploy/crds' });
   });
 
@@ -76,4 +83,3 @@ describe('wrapper go.mod', () => {
     expect(mod).toContain('tool sigs.k8s.io/metrics-server/cmd/metrics-server\n');
   });
 });
-

@@ -36,7 +36,10 @@ const recipe = 3;
 
 function componentKey(c: GoComponent): string {
   const { localReplace: _code, ...data } = c;
-  return createHash('sha256').update(JSON.stringify({ ...data, go: goVersion(), recipe })).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(JSON.stringify({ ...data, go: goVersion(), recipe }))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 function componentBinDir(c: GoComponent): string {
@@ -85,7 +88,12 @@ export function wrapperGoMod(c: GoComponent, dep: GoModJson): string {
   for (const r of dep.Replace ?? []) {
     const old = r.Old.Version ? `${r.Old.Path} ${r.Old.Version}` : r.Old.Path;
     const target = r.New.Path.startsWith('.')
-      ? (c.localReplace ?? ((p: string) => { throw new Error(`${c.name}: no rule for local replace ${p}`); }))(r.New.Path)
+      ? (
+          c.localReplace ??
+          ((p: string) => {
+            throw new Error(`${c.name}: no rule for local replace ${p}`);
+          })
+        )(r.New.Path)
       : `${r.New.Path}${r.New.Version ? ` ${r.New.Version}` : ''}`;
     lines.push(`replace ${old} => ${target}`);
   }

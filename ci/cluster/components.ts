@@ -44,7 +44,7 @@ const k8sVersionFlags = ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/
 const traefikExt = {
   'ext/go.mod': 'module github.com/traefik/traefik/dynamic/ext\n\ngo 1.24\n',
   'ext/ext.go': [
-    '// Package ext holds the extension points of Traefik\'s dynamic configuration; empty in this build.',
+    "// Package ext holds the extension points of Traefik's dynamic configuration; empty in this build.",
     'package ext',
     '',
     'type HTTP struct{}',
@@ -60,11 +60,13 @@ const traefikExt = {
 
 /** Every file under a directory of ours, keyed by its path under `prefix` (for a component's `files`). */
 function sourceTree(dir: string, prefix: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .sort()
-    .map((f) => [join(prefix, relative(dir, f)), readFileSync(f, 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name))
+      .sort()
+      .map((f) => [join(prefix, relative(dir, f)), readFileSync(f, 'utf8')]),
+  );
 }
 
 /** Our module of cert-manager mains (see its go.mod for why it is named under cert-manager's path). */

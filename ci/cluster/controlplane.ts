@@ -29,7 +29,12 @@ export async function startEtcd(): Promise<void> {
     hint: 'etcd comes from Debian (apt-get install etcd-server)',
   };
   const pid = startDaemon(d);
-  await waitFor(d, pid, () => (tryRun('busybox', ['wget', '-q', '-O-', 'http://127.0.0.1:2379/health'], { netns: controlPlane.netnsPath }) ?? '').includes('true'), 30_000);
+  await waitFor(
+    d,
+    pid,
+    () => (tryRun('busybox', ['wget', '-q', '-O-', 'http://127.0.0.1:2379/health'], { netns: controlPlane.netnsPath }) ?? '').includes('true'),
+    30_000,
+  );
 }
 
 /** GET on the API server with the admin client certificate; resolves with the status code. */
@@ -111,7 +116,13 @@ export async function startControllerManager(pki: Pick<Pki, 'ca' | 'saKey'>): Pr
     hint: 'kube-controller-manager runs every controller; its log says what it could not do',
   };
   const pid = startDaemon(d);
-  await waitFor(d, pid, () => (tryRun('busybox', ['wget', '-q', '-O-', '--no-check-certificate', 'https://127.0.0.1:10257/healthz'], { netns: controlPlane.netnsPath }) ?? '') === 'ok', 60_000);
+  await waitFor(
+    d,
+    pid,
+    () =>
+      (tryRun('busybox', ['wget', '-q', '-O-', '--no-check-certificate', 'https://127.0.0.1:10257/healthz'], { netns: controlPlane.netnsPath }) ?? '') === 'ok',
+    60_000,
+  );
 }
 
 export async function startScheduler(): Promise<void> {
@@ -124,5 +135,11 @@ export async function startScheduler(): Promise<void> {
     hint: 'the scheduler log says why it cannot reach the API server',
   };
   const pid = startDaemon(d);
-  await waitFor(d, pid, () => (tryRun('busybox', ['wget', '-q', '-O-', '--no-check-certificate', 'https://127.0.0.1:10259/healthz'], { netns: controlPlane.netnsPath }) ?? '') === 'ok', 60_000);
+  await waitFor(
+    d,
+    pid,
+    () =>
+      (tryRun('busybox', ['wget', '-q', '-O-', '--no-check-certificate', 'https://127.0.0.1:10259/healthz'], { netns: controlPlane.netnsPath }) ?? '') === 'ok',
+    60_000,
+  );
 }

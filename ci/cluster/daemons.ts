@@ -106,21 +106,34 @@ export function clusterProcesses(namespaceFiles: string[], cgroupRoots: string[]
 /** The processes running `comm` inside one network namespace (a node's daemon of that name). */
 export function processesInNetns(netnsPath: string, comm: string): number[] {
   const ino = nsInode(netnsPath);
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm && readlinkSync(`/proc/${pid}/ns/net`) === `net:[${ino}]`;
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm && readlinkSync(`/proc/${pid}/ns/net`) === `net:[${ino}]`;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** TERM, then KILL what is left after the grace period; returns the pids that still live. */
 export async function killAll(pids: number[], graceMs = 1500): Promise<number[]> {
-  for (const pid of pids) try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+  for (const pid of pids)
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
   const deadline = Date.now() + graceMs;
   while (pids.some(alive) && Date.now() < deadline) await sleep(100);
-  for (const pid of pids.filter(alive)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const pid of pids.filter(alive))
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   await sleep(200);
   return pids.filter(alive);
 }

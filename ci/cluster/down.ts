@@ -18,7 +18,9 @@ function mountsUnder(dirs: string[]): string[] {
 
 export function namespaceFiles(): string[] {
   const mnt = existsSync(runDir)
-    ? readdirSync(runDir).map((n) => join(runDir, n, 'mntns')).filter((f) => existsSync(f))
+    ? readdirSync(runDir)
+        .map((n) => join(runDir, n, 'mntns'))
+        .filter((f) => existsSync(f))
     : [];
   return [...ourNetns().map((n) => `/run/netns/${n}`), ...mnt];
 }
@@ -29,7 +31,9 @@ export function ourCgroups(): string[] {
   if (!existsSync(root)) return [];
   return readdirSync(root).flatMap((ctrl) => {
     try {
-      return readdirSync(join(root, ctrl)).filter((n) => n.startsWith('shakedown-')).map((n) => join(root, ctrl, n));
+      return readdirSync(join(root, ctrl))
+        .filter((n) => n.startsWith('shakedown-'))
+        .map((n) => join(root, ctrl, n));
     } catch {
       return [];
     }
@@ -39,7 +43,9 @@ export function ourCgroups(): string[] {
 function removeCgroupTree(dir: string): void {
   let entries: string[] = [];
   try {
-    entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name));
+    entries = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => join(dir, e.name));
   } catch {
     return;
   }

@@ -28,7 +28,9 @@ export async function setEnforcer(state: EnforcerState, nodeName?: string): Prom
   const running = runningNodes();
   if (running.length === 0) throw new ClusterError('CLUSTER_NOT_RUNNING', 'no local cluster is running', { hint: 'npm run cluster:up' });
   if (currentProfile() === 'flannel') {
-    throw new ClusterError('CLUSTER_COMMAND_FAILED', 'the flannel profile has no NetworkPolicy enforcer to switch: flannel enforces no NetworkPolicy', { hint: 'npm run cluster:up -- --nodes 2 (the default profile) has kube-router' });
+    throw new ClusterError('CLUSTER_COMMAND_FAILED', 'the flannel profile has no NetworkPolicy enforcer to switch: flannel enforces no NetworkPolicy', {
+      hint: 'npm run cluster:up -- --nodes 2 (the default profile) has kube-router',
+    });
   }
   const nodes = enforcerNodes(running, nodeName);
   const kubeconfig = join(pkiDir, 'kube-router.kubeconfig');

@@ -89,9 +89,11 @@ export async function resume(): Promise<string[]> {
 
 /** Ends and starts again the scheduler or controller-manager (to pick up new flags without a new cluster). */
 export async function restart(component: FaultComponent): Promise<void> {
-  if (component !== 'kube-scheduler' && component !== 'kube-controller-manager') throw new Error(`restart takes kube-scheduler or kube-controller-manager (got ${component})`);
+  if (component !== 'kube-scheduler' && component !== 'kube-controller-manager')
+    throw new Error(`restart takes kube-scheduler or kube-controller-manager (got ${component})`);
   const left = await killAll(pidsOf(component, controlPlane));
-  if (left.length > 0) throw new ClusterError('CLUSTER_COMPONENT_FAILED', `${component} did not end (pid ${left.join(', ')})`, { hint: 'npm run cluster:status' });
+  if (left.length > 0)
+    throw new ClusterError('CLUSTER_COMPONENT_FAILED', `${component} did not end (pid ${left.join(', ')})`, { hint: 'npm run cluster:status' });
   if (component === 'kube-scheduler') await startScheduler();
   else await startControllerManager(storedPki());
   log.done(`${component} started again`);

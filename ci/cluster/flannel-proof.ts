@@ -25,23 +25,38 @@ interface Fact {
 function nodeFacts(node: NodeLayout, peers: NodeLayout[]): Fact[] {
   const facts: Fact[] = [];
   const env = subnetEnv(node);
-  facts.push({ what: `${node.name}: subnet.env leases the node's podCIDR ${node.podCidr}`, ok: env?.FLANNEL_SUBNET?.replace(/\.1\//, '.0/') === node.podCidr, seen: JSON.stringify(env) });
+  facts.push({
+    what: `${node.name}: subnet.env leases the node's podCIDR ${node.podCidr}`,
+    ok: env?.FLANNEL_SUBNET?.replace(/\.1\//, '.0/') === node.podCidr,
+    seen: JSON.stringify(env),
+  });
   const mtu = vxlanMtu(node);
   facts.push({ what: `${node.name}: ${flannel.vxlanDevice} has MTU ${flannel.expectedMtu}`, ok: mtu === flannel.expectedMtu, seen: String(mtu) });
   const details = tryRun('ip', ['-n', node.netns, '-d', 'link', 'show', flannel.vxlanDevice]) ?? '';
-  facts.push({ what: `${node.name}: ${flannel.vxlanDevice} is VXLAN on UDP ${flannel.vxlanPort} from ${node.ip}`, ok: details.includes('vxlan id 1') && details.includes(`dstport ${flannel.vxlanPort}`) && details.includes(`local ${node.ip}`), seen: details.split('\n').find((l) => l.includes('vxlan')) ?? details });
+  facts.push({
+    what: `${node.name}: ${flannel.vxlanDevice} is VXLAN on UDP ${flannel.vxlanPort} from ${node.ip}`,
+    ok: details.includes('vxlan id 1') && details.includes(`dstport ${flannel.vxlanPort}`) && details.includes(`local ${node.ip}`),
+    seen: details.split('\n').find((l) => l.includes('vxlan')) ?? details,
+  });
   const annotations = JSON.parse(kubectl(['get', 'node', node.name, '-o', 'jsonpath={.metadata.annotations}']) || '{}') as Record<string, string>;
   facts.push({
     what: `${node.name}: annotations flannel.alpha.coreos.com/backend-type vxlan, public-ip ${node.ip}`,
     ok: annotations['flannel.alpha.coreos.com/backend-type'] === 'vxlan' && annotations['flannel.alpha.coreos.com/public-ip'] === node.ip,
-    seen: Object.entries(annotations).filter(([k]) => k.startsWith('flannel.')).map(([k, v]) => `${k}=${v}`).join(' '),
+    seen: Object.entries(annotations)
+      .filter(([k]) => k.startsWith('flannel.'))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' '),
   });
   const reason = kubectl(['get', 'node', node.name, '-o', 'jsonpath={.status.conditions[?(@.type=="NetworkUnavailable")].reason}']).trim();
   facts.push({ what: `${node.name}: NetworkUnavailable condition reason FlannelIsUp`, ok: reason === 'FlannelIsUp', seen: reason || '(none)' });
   const routes = tryRun('ip', ['-n', node.netns, 'route', 'show']) ?? '';
   for (const peer of peers.filter((p) => p.index !== node.index)) {
     const line = routes.split('\n').find((l) => l.startsWith(`${peer.podCidr} `)) ?? '';
-    facts.push({ what: `${node.name}: ${peer.name}'s pod range is routed through ${flannel.vxlanDevice}, not a static route via ${peer.ip}`, ok: line.includes(`dev ${flannel.vxlanDevice}`) && !line.includes(`via ${peer.ip}`), seen: line || '(no route)' });
+    facts.push({
+      what: `${node.name}: ${peer.name}'s pod range is routed through ${flannel.vxlanDevice}, not a static route via ${peer.ip}`,
+      ok: line.includes(`dev ${flannel.vxlanDevice}`) && !line.includes(`via ${peer.ip}`),
+      seen: line || '(no route)',
+    });
   }
   return facts;
 }
@@ -55,10 +70,13 @@ function vxlanCounters(node: NodeLayout): { tx: number; rx: number } {
 
 async function crossNodeFacts(a: NodeLayout, b: NodeLayout): Promise<Fact[]> {
   const image = imageRef('busybox');
-  const pod = (name: string, node: NodeLayout, cmd: string): string => JSON.stringify({
-    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace },
-    spec: { nodeName: node.name, terminationGracePeriodSeconds: 0, containers: [{ name, image, imagePullPolicy: 'Never', command: ['sh', '-c', cmd] }] },
-  });
+  const pod = (name: string, node: NodeLayout, cmd: string): string =>
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace },
+      spec: { nodeName: node.name, terminationGracePeriodSeconds: 0, containers: [{ name, image, imagePullPolicy: 'Never', command: ['sh', '-c', cmd] }] },
+    });
   kubectl(['create', 'namespace', namespace]);
   kubectl(['apply', '-f', '-'], pod('server', a, 'echo flannel-ok > /tmp/index.html && exec httpd -f -p 8080 -h /tmp'));
   kubectl(['apply', '-f', '-'], pod('client', b, 'exec sleep 3600'));
@@ -72,7 +90,11 @@ async function crossNodeFacts(a: NodeLayout, b: NodeLayout): Promise<Fact[]> {
   const body = answer.trim().split('\n').at(-1)?.trim() || '(no answer)';
   const after = { a: vxlanCounters(a), b: vxlanCounters(b) };
   return [
-    { what: `${b.name} routes ${a.name}'s pod ${serverIp} through ${flannel.vxlanDevice}`, ok: route.includes(`dev ${flannel.vxlanDevice}`), seen: route.split('\n')[0] ?? '' },
+    {
+      what: `${b.name} routes ${a.name}'s pod ${serverIp} through ${flannel.vxlanDevice}`,
+      ok: route.includes(`dev ${flannel.vxlanDevice}`),
+      seen: route.split('\n')[0] ?? '',
+    },
     { what: `a pod on ${b.name} fetches a page from a pod on ${a.name}`, ok: body === 'flannel-ok', seen: body },
     {
       what: `the fetch went through ${flannel.vxlanDevice}: out of ${b.name} and into ${a.name}`,
@@ -83,7 +105,8 @@ async function crossNodeFacts(a: NodeLayout, b: NodeLayout): Promise<Fact[]> {
 }
 
 async function main(): Promise<number> {
-  if (currentProfile() !== 'flannel') throw new ClusterError('CLUSTER_NOT_RUNNING', 'the local cluster is not in the flannel profile', { hint: 'npm run cluster:up -- --nodes 2 --cni flannel' });
+  if (currentProfile() !== 'flannel')
+    throw new ClusterError('CLUSTER_NOT_RUNNING', 'the local cluster is not in the flannel profile', { hint: 'npm run cluster:up -- --nodes 2 --cni flannel' });
   const nodes = runningNodes();
   const facts = nodes.flatMap((n) => nodeFacts(n, nodes));
   const [first, second] = nodes;
@@ -104,7 +127,9 @@ async function main(): Promise<number> {
 
 if (import.meta.main) {
   main().then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (err: unknown) => {
       console.error(formatClusterError(err));
       process.exitCode = 1;

@@ -60,7 +60,7 @@ describe('flannel CNI configuration', () => {
 });
 
 describe('flanneld flags', () => {
-  it('runs the kube subnet manager with masquerade on the nodes\' eth0', () => {
+  it("runs the kube subnet manager with masquerade on the nodes' eth0", () => {
     expect(flanneldArgs()).toEqual(['--ip-masq', '--kube-subnet-mgr', '--iface=eth0', '--healthz-port=8081']);
   });
 });
@@ -83,7 +83,9 @@ describe('flannel manifest', () => {
       { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch'] },
     ]);
-    expect((byKind('ClusterRoleBinding') as unknown as { subjects: unknown[] }).subjects).toEqual([{ kind: 'ServiceAccount', name: 'flannel', namespace: 'kube-flannel' }]);
+    expect((byKind('ClusterRoleBinding') as unknown as { subjects: unknown[] }).subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'flannel', namespace: 'kube-flannel' },
+    ]);
   });
 
   it('carries net-conf.json and cni-conf.json as the JSON the code defines', () => {
@@ -111,7 +113,7 @@ describe('flannel manifest', () => {
     expect(env).toContainEqual({ name: 'KUBERNETES_SERVICE_PORT', value: '6443' });
   });
 
-  it('installs the CNI plugin and configuration into each node\'s own directories', () => {
+  it("installs the CNI plugin and configuration into each node's own directories", () => {
     const spec = podSpec();
     expect(spec.volumes).toContainEqual({ name: 'nodes', hostPath: { path: `${stateDir}/nodes`, type: 'Directory' } });
     const [plugin, conf] = spec.initContainers;

@@ -79,7 +79,11 @@ const xtablesExtensions = '/usr/lib/x86_64-linux-gnu/xtables';
  * masquerade and forward rules.
  */
 export function flannelImage(): ImageSpec {
-  const extensions = existsSync(xtablesExtensions) ? readdirSync(xtablesExtensions).filter((f) => f.endsWith('.so')).map((f) => join(xtablesExtensions, f)) : [];
+  const extensions = existsSync(xtablesExtensions)
+    ? readdirSync(xtablesExtensions)
+        .filter((f) => f.endsWith('.so'))
+        .map((f) => join(xtablesExtensions, f))
+    : [];
   const libraries = new Set([xtablesMulti, ...extensions].flatMap(sharedLibraries));
   return {
     ref: `${registry}/flannel:${versions.flannel}`,
@@ -136,7 +140,12 @@ export function applyFlannel(imageRef: string): void {
 export function subnetEnv(node: NodeLayout): Record<string, string> | null {
   const text = tryRun('cat', [`${flannel.runDir}/subnet.env`], { mntns: node.mntns });
   if (text === null) return null;
-  return Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 }
 
 /** The MTU of the node's VXLAN device, or null when flanneld has not made it. */
@@ -149,16 +158,18 @@ export function vxlanMtu(node: NodeLayout): number | null {
 /** flannel is up when its DaemonSet rolled out and every node has its lease, its VXLAN device and its subnet file. */
 export async function waitForFlannel(nodes: NodeLayout[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const missing = (): string[] => nodes.flatMap((n) => {
-    const env = subnetEnv(n);
-    const problems: string[] = [];
-    if (env?.FLANNEL_SUBNET === undefined) problems.push(`${n.name}: no ${flannel.runDir}/subnet.env`);
-    else if (env.FLANNEL_SUBNET.replace(/\.1\//, '.0/') !== n.podCidr) problems.push(`${n.name}: flannel leased ${env.FLANNEL_SUBNET}, the node's podCIDR is ${n.podCidr}`);
-    const mtu = vxlanMtu(n);
-    if (mtu === null) problems.push(`${n.name}: no ${flannel.vxlanDevice}`);
-    else if (mtu !== flannel.expectedMtu) problems.push(`${n.name}: ${flannel.vxlanDevice} has MTU ${mtu}, not ${flannel.expectedMtu}`);
-    return problems;
-  });
+  const missing = (): string[] =>
+    nodes.flatMap((n) => {
+      const env = subnetEnv(n);
+      const problems: string[] = [];
+      if (env?.FLANNEL_SUBNET === undefined) problems.push(`${n.name}: no ${flannel.runDir}/subnet.env`);
+      else if (env.FLANNEL_SUBNET.replace(/\.1\//, '.0/') !== n.podCidr)
+        problems.push(`${n.name}: flannel leased ${env.FLANNEL_SUBNET}, the node's podCIDR is ${n.podCidr}`);
+      const mtu = vxlanMtu(n);
+      if (mtu === null) problems.push(`${n.name}: no ${flannel.vxlanDevice}`);
+      else if (mtu !== flannel.expectedMtu) problems.push(`${n.name}: ${flannel.vxlanDevice} has MTU ${mtu}, not ${flannel.expectedMtu}`);
+      return problems;
+    });
   for (;;) {
     const left = missing();
     if (left.length === 0) return;

@@ -8,8 +8,25 @@ import { tryRun } from './sh.ts';
 export type Footprint = Record<string, string[]>;
 
 /** Programs of the cluster; a process running one of these after cluster:down is a leftover. */
-const clusterPrograms = ['containerd', 'containerd-shim', 'containerd-shim-runc-v2', 'runc', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler',
-  'kubelet', 'kube-proxy', 'kube-router', 'coredns', 'traefik', 'local-path-provisioner', 'cert-manager', 'metrics-server', 'pause'];
+const clusterPrograms = [
+  'containerd',
+  'containerd-shim',
+  'containerd-shim-runc-v2',
+  'runc',
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubelet',
+  'kube-proxy',
+  'kube-router',
+  'coredns',
+  'traefik',
+  'local-path-provisioner',
+  'cert-manager',
+  'metrics-server',
+  'pause',
+];
 
 function processes(): string[] {
   const found: string[] = [];
@@ -20,7 +37,8 @@ function processes(): string[] {
       if (readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')) continue;
       const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-      if (clusterPrograms.includes(comm) || cmdline.includes(stateDir) || cmdline.includes(runDir) || cmdline.includes('upstream-dns.ts')) found.push(`${comm}: ${cmdline}`);
+      if (clusterPrograms.includes(comm) || cmdline.includes(stateDir) || cmdline.includes(runDir) || cmdline.includes('upstream-dns.ts'))
+        found.push(`${comm}: ${cmdline}`);
     } catch {
       // gone while we looked
     }
@@ -28,18 +46,27 @@ function processes(): string[] {
   return found.sort();
 }
 
-const lines = (out: string | null): string[] => (out ?? '').split('\n').map((l) => l.trim()).filter(Boolean).sort();
+const lines = (out: string | null): string[] =>
+  (out ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .sort();
 
 export function footprint(): Footprint {
   return {
     netns: lines(tryRun('ip', ['netns', 'list'])),
-    links: lines(tryRun('ip', ['-o', 'link', 'show'])).map((l) => /^\d+:\s+([^:]+)/.exec(l)?.[1] ?? l).sort(),
+    links: lines(tryRun('ip', ['-o', 'link', 'show']))
+      .map((l) => /^\d+:\s+([^:]+)/.exec(l)?.[1] ?? l)
+      .sort(),
     addresses: lines(tryRun('ip', ['-o', '-4', 'addr', 'show'])).map((l) => l.split(/\s+/).slice(1, 4).join(' ')),
     routes: lines(tryRun('ip', ['route', 'show'])),
     iptables: lines(tryRun('iptables', ['-w', '-S'])),
     iptablesNat: lines(tryRun('iptables', ['-w', '-t', 'nat', '-S'])),
     ipsets: lines(tryRun('ipset', ['list', '-n'])),
-    mounts: lines(readFileSync('/proc/self/mountinfo', 'utf8')).map((l) => l.split(' ')[4] ?? l).sort(),
+    mounts: lines(readFileSync('/proc/self/mountinfo', 'utf8'))
+      .map((l) => l.split(' ')[4] ?? l)
+      .sort(),
     processes: processes(),
     cgroups: ourCgroups(),
     paths: [stateDir, runDir, kubeconfigPath].filter((p) => existsSync(p)),

@@ -1,7 +1,20 @@
 // Container images made here, never pulled: a root filesystem from local binaries, wrapped by hand
 // into an OCI image layout and imported into each node's containerd under a fully qualified name.
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { binary, pauseBinary } from './build.ts';
 import { cacheDir } from './layout.ts';
@@ -39,7 +52,6 @@ function busyboxApplets(): Record<string, string> {
   return Object.fromEntries(applets.filter((a) => a !== 'bin/busybox').map((a) => [a, '/bin/busybox']));
 }
 
-
 function busyboxVersion(): string {
   const m = /BusyBox v([\d.]+)/.exec(run('/bin/busybox', ['--help'], {}).split('\n')[0] ?? '');
   return m?.[1] ?? 'unknown';
@@ -58,8 +70,18 @@ export function clusterImages(): ImageSpec[] {
       entrypoint: ['/usr/bin/local-path-provisioner'],
     },
     // One binary for cert-manager's controller, webhook and cainjector (the first argument picks).
-    { ref: `${registry}/cert-manager:v${versions.certManager}`, files: { 'usr/bin/cert-manager': binary('cert-manager') }, entrypoint: ['/usr/bin/cert-manager'], user: '65534:65534' },
-    { ref: `${registry}/metrics-server:v${versions.metricsServer}`, files: { 'metrics-server': binary('metrics-server') }, entrypoint: ['/metrics-server'], user: '65534:65534' },
+    {
+      ref: `${registry}/cert-manager:v${versions.certManager}`,
+      files: { 'usr/bin/cert-manager': binary('cert-manager') },
+      entrypoint: ['/usr/bin/cert-manager'],
+      user: '65534:65534',
+    },
+    {
+      ref: `${registry}/metrics-server:v${versions.metricsServer}`,
+      files: { 'metrics-server': binary('metrics-server') },
+      entrypoint: ['/metrics-server'],
+      user: '65534:65534',
+    },
     {
       ref: `${registry}/node:${process.versions.node}`,
       files: { 'usr/local/bin/node': node, ...Object.fromEntries(sharedLibraries(node).map((l) => [l.slice(1), realpathSync(l)])) },
@@ -136,15 +158,20 @@ export function imageArchive(spec: ImageSpec): string {
     });
     writeFileSync(join(blobs, sha256(manifest)), manifest);
     writeFileSync(join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    writeFileSync(join(layout, 'index.json'), JSON.stringify({
-      schemaVersion: 2,
-      manifests: [{
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        digest: `sha256:${sha256(manifest)}`,
-        size: Buffer.byteLength(manifest),
-        annotations: { 'org.opencontainers.image.ref.name': spec.ref, 'io.containerd.image.name': spec.ref },
-      }],
-    }));
+    writeFileSync(
+      join(layout, 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: `sha256:${sha256(manifest)}`,
+            size: Buffer.byteLength(manifest),
+            annotations: { 'org.opencontainers.image.ref.name': spec.ref, 'io.containerd.image.name': spec.ref },
+          },
+        ],
+      }),
+    );
     tarDeterministic(layout, `${out}.tmp`);
     renameSync(`${out}.tmp`, out);
     return out;

@@ -14,14 +14,19 @@ interface Obj {
   webhooks?: { failurePolicy: string; clientConfig: { service: { name: string; namespace: string } } }[];
 }
 
-const certManager = loadAllYaml(render(readFileSync(join(import.meta.dirname, 'manifests', 'cert-manager.yaml'), 'utf8'), { IMAGE_CERT_MANAGER: 'localhost/shakedown/cert-manager:v9.9.9' })) as Obj[];
+const certManager = loadAllYaml(
+  render(readFileSync(join(import.meta.dirname, 'manifests', 'cert-manager.yaml'), 'utf8'), { IMAGE_CERT_MANAGER: 'localhost/shakedown/cert-manager:v9.9.9' }),
+) as Obj[];
 const issuers = loadAllYaml(issuersManifest()) as Obj[];
 const config = (key: string): Record<string, unknown> => {
   const cm = certManager.find((d) => d.kind === 'ConfigMap');
   return loadAllYaml(cm?.data?.[key] ?? '')[0] as Record<string, unknown>;
 };
 
-interface Pod { securityContext: Record<string, unknown>; containers: { image: string; args: string[]; securityContext: Record<string, unknown> }[] }
+interface Pod {
+  securityContext: Record<string, unknown>;
+  containers: { image: string; args: string[]; securityContext: Record<string, unknown> }[];
+}
 const deployments = certManager.filter((d) => d.kind === 'Deployment');
 
 describe('cert-manager manifest', () => {
@@ -37,7 +42,11 @@ describe('cert-manager manifest', () => {
       ['cainjector', '--config=/var/cert-manager/config/cainjector.yaml'],
     ]);
     expect(config('controller.yaml')).toMatchObject({ kind: 'ControllerConfiguration', clusterResourceNamespace: 'cert-manager' });
-    expect(config('webhook.yaml')).toMatchObject({ kind: 'WebhookConfiguration', securePort: 10250, tlsConfig: { dynamic: { secretNamespace: 'cert-manager', secretName: 'cert-manager-webhook-ca' } } });
+    expect(config('webhook.yaml')).toMatchObject({
+      kind: 'WebhookConfiguration',
+      securePort: 10250,
+      tlsConfig: { dynamic: { secretNamespace: 'cert-manager', secretName: 'cert-manager-webhook-ca' } },
+    });
     expect(config('cainjector.yaml')).toMatchObject({ kind: 'CAInjectorConfiguration' });
   });
 

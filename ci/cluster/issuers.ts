@@ -32,7 +32,7 @@ export function issuersManifest(): string {
  */
 export async function applyIssuers(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (let lastError = '';;) {
+  for (let lastError = ''; ;) {
     try {
       kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], issuersManifest());
       break;

@@ -25,7 +25,12 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { nodes: { type: 'string', default: '1' }, 'cert-days': { type: 'string', default: '365' }, node: { type: 'string' }, cni: { type: 'string', default: 'default' } },
+    options: {
+      nodes: { type: 'string', default: '1' },
+      'cert-days': { type: 'string', default: '365' },
+      node: { type: 'string' },
+      cni: { type: 'string', default: 'default' },
+    },
   });
   const nodes = Number(values.nodes);
   const certDays = Number(values['cert-days']);
@@ -63,10 +68,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     console.error(formatClusterError(err));
-    if (err instanceof ClusterError && err.code !== 'CLUSTER_LEFTOVERS') console.error('the cluster was left as it is for inspection; `npm run cluster:down` removes it');
+    if (err instanceof ClusterError && err.code !== 'CLUSTER_LEFTOVERS')
+      console.error('the cluster was left as it is for inspection; `npm run cluster:down` removes it');
     process.exitCode = 1;
   },
 );

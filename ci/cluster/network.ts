@@ -112,7 +112,9 @@ export async function teardownNetwork(): Promise<string[]> {
   }
   problems.push(...ourLinks().map((l) => `link ${l}`));
   if (tryRun('iptables', ['-w', '-S', net.hostChain]) !== null) {
-    while (tryRun('iptables', ['-w', '-D', 'FORWARD', '-j', net.hostChain]) !== null) { /* remove every jump */ }
+    while (tryRun('iptables', ['-w', '-D', 'FORWARD', '-j', net.hostChain]) !== null) {
+      /* remove every jump */
+    }
     tryRun('iptables', ['-w', '-F', net.hostChain]);
     if (tryRun('iptables', ['-w', '-X', net.hostChain]) === null) problems.push(`iptables chain ${net.hostChain}`);
   }

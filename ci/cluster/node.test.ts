@@ -6,7 +6,7 @@ import { containerdConfig } from './node.ts';
 describe('containerd configuration', () => {
   const node = nodeLayout(2);
 
-  it('finds CNI plugins in Debian\'s directory by default', () => {
+  it("finds CNI plugins in Debian's directory by default", () => {
     expect(containerdConfig(node)).toContain('bin_dir = "/usr/lib/cni"\n');
     expect(containerdConfig(node)).toContain(`conf_dir = "${node.dir}/cni"\n`);
   });

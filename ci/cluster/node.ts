@@ -70,22 +70,26 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
 }
 
 function cniConfig(node: NodeLayout): string {
-  return JSON.stringify({
-    cniVersion: '1.0.0',
-    name: 'shakedown',
-    plugins: [
-      {
-        type: 'bridge',
-        bridge: 'cni0',
-        isGateway: true,
-        // No masquerade: pod addresses are routed between nodes, so policies see real sources.
-        ipMasq: false,
-        hairpinMode: true,
-        ipam: { type: 'host-local', dataDir: join(node.dir, 'ipam'), ranges: [[{ subnet: node.podCidr }]], routes: [{ dst: '0.0.0.0/0' }] },
-      },
-      { type: 'portmap', capabilities: { portMappings: true } },
-    ],
-  }, null, 2);
+  return JSON.stringify(
+    {
+      cniVersion: '1.0.0',
+      name: 'shakedown',
+      plugins: [
+        {
+          type: 'bridge',
+          bridge: 'cni0',
+          isGateway: true,
+          // No masquerade: pod addresses are routed between nodes, so policies see real sources.
+          ipMasq: false,
+          hairpinMode: true,
+          ipam: { type: 'host-local', dataDir: join(node.dir, 'ipam'), ranges: [[{ subnet: node.podCidr }]], routes: [{ dst: '0.0.0.0/0' }] },
+        },
+        { type: 'portmap', capabilities: { portMappings: true } },
+      ],
+    },
+    null,
+    2,
+  );
 }
 
 /** Arguments for `ctr` against the node's containerd, in the namespace the CRI uses. */
@@ -211,7 +215,12 @@ oomScoreAdj: 0
     hint: 'kube-proxy needs iptables and conntrack (apt-get install iptables conntrack)',
   };
   const pid = startDaemon(d);
-  await waitFor(d, pid, () => (tryRun('iptables', ['-w', '-t', 'nat', '-S', 'KUBE-SERVICES'], { netns: node.netnsPath }) ?? '').includes('KUBE-NODEPORTS'), 60_000);
+  await waitFor(
+    d,
+    pid,
+    () => (tryRun('iptables', ['-w', '-t', 'nat', '-S', 'KUBE-SERVICES'], { netns: node.netnsPath }) ?? '').includes('KUBE-NODEPORTS'),
+    60_000,
+  );
 }
 
 const kubeRouterFlags = (node: NodeLayout, kubeconfigFile: string): string[] => [
@@ -250,12 +259,22 @@ export async function stopKubeRouter(node: NodeLayout): Promise<void> {
   // the filter table is restored without its chains and the jumps to them, then its sets destroyed.
   const ns = { netns: node.netnsPath };
   const theirs = /KUBE-(ROUTER|NWPLCY|POD-FW|SRC|DST)-/;
-  const kept = run('iptables-save', ['-t', 'filter'], ns).split('\n').filter((l) => !theirs.test(l)).join('\n');
+  const kept = run('iptables-save', ['-t', 'filter'], ns)
+    .split('\n')
+    .filter((l) => !theirs.test(l))
+    .join('\n');
   run('iptables-restore', ['-w'], { ...ns, input: `${kept}\n` });
-  for (const set of run('ipset', ['list', '-n'], ns).split('\n').filter((s) => theirs.test(s))) run('ipset', ['destroy', set], ns);
-  const left = run('iptables-save', [], ns).split('\n').filter((l) => theirs.test(l));
+  for (const set of run('ipset', ['list', '-n'], ns)
+    .split('\n')
+    .filter((s) => theirs.test(s)))
+    run('ipset', ['destroy', set], ns);
+  const left = run('iptables-save', [], ns)
+    .split('\n')
+    .filter((l) => theirs.test(l));
   if (left.length > 0) {
-    throw new ClusterError('CLUSTER_COMMAND_FAILED', `kube-router's rules are still in ${node.name}'s netfilter tables`, { logTail: left.slice(0, 20).join('\n') });
+    throw new ClusterError('CLUSTER_COMMAND_FAILED', `kube-router's rules are still in ${node.name}'s netfilter tables`, {
+      logTail: left.slice(0, 20).join('\n'),
+    });
   }
 }
 

@@ -32,8 +32,23 @@ function ecKey(path: string): void {
 function makeCa(name: string, cn: string): CertPaths {
   const out = p(name);
   ecKey(out.key);
-  run('openssl', ['req', '-x509', '-new', '-key', out.key, '-subj', `/CN=${cn}`, '-days', '3650', '-out', out.cert,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
+  run('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    out.key,
+    '-subj',
+    `/CN=${cn}`,
+    '-days',
+    '3650',
+    '-out',
+    out.cert,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+  ]);
   return out;
 }
 
@@ -53,7 +68,23 @@ function makeLeaf(name: string, ca: CertPaths, spec: LeafSpec, days: number): Ce
   ].join('\n');
   const extFile = `${out.cert}.ext`;
   writeFileSync(extFile, `${ext}\n`);
-  run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', String(days), '-extfile', extFile, '-out', out.cert]);
+  run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-CAcreateserial',
+    '-days',
+    String(days),
+    '-extfile',
+    extFile,
+    '-out',
+    out.cert,
+  ]);
   return out;
 }
 
@@ -92,20 +123,35 @@ export function clusterPki(opts: PkiOptions, apiserverIps: string[], apiserverHo
     frontProxyCa,
     saKey,
     saPub,
-    apiserver: makeLeaf('apiserver', ca, {
-      cn: 'kube-apiserver',
-      dns: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${domain}`, 'localhost', apiserverHost],
-      ips: [net.kubernetesServiceIp, '127.0.0.1', ...apiserverIps],
-      usage: 'server',
-    }, days),
-    apiserverKubeletClient: makeLeaf('apiserver-kubelet-client', ca, { cn: 'kube-apiserver-kubelet-client', orgs: ['kubeadm:cluster-admins'], usage: 'client' }, days),
+    apiserver: makeLeaf(
+      'apiserver',
+      ca,
+      {
+        cn: 'kube-apiserver',
+        dns: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${domain}`, 'localhost', apiserverHost],
+        ips: [net.kubernetesServiceIp, '127.0.0.1', ...apiserverIps],
+        usage: 'server',
+      },
+      days,
+    ),
+    apiserverKubeletClient: makeLeaf(
+      'apiserver-kubelet-client',
+      ca,
+      { cn: 'kube-apiserver-kubelet-client', orgs: ['kubeadm:cluster-admins'], usage: 'client' },
+      days,
+    ),
     frontProxyClient: makeLeaf('front-proxy-client', frontProxyCa, { cn: 'front-proxy-client', usage: 'client' }, days),
     admin: makeLeaf('admin', ca, { cn: 'shakedown-admin', orgs: ['system:masters'], usage: 'client' }, days),
     controllerManager: makeLeaf('controller-manager', ca, { cn: 'system:kube-controller-manager', usage: 'client' }, days),
     scheduler: makeLeaf('scheduler', ca, { cn: 'system:kube-scheduler', usage: 'client' }, days),
     kubeProxy: makeLeaf('kube-proxy', ca, { cn: 'system:kube-proxy', usage: 'client' }, days),
     kubeRouter: makeLeaf('kube-router', ca, { cn: 'system:kube-router', usage: 'client' }, days),
-    metricsServer: makeLeaf('metrics-server', ca, { cn: metricsServerService, dns: [metricsServerService, `${metricsServerService}.${domain}`], usage: 'server' }, days),
+    metricsServer: makeLeaf(
+      'metrics-server',
+      ca,
+      { cn: metricsServerService, dns: [metricsServerService, `${metricsServerService}.${domain}`], usage: 'server' },
+      days,
+    ),
   };
 }
 
@@ -118,7 +164,12 @@ export function storedPki(): Pick<Pki, 'ca' | 'saKey'> {
 export function kubeletPki(pki: Pki, nodeName: string, nodeIp: string, days: number): { client: CertPaths; serving: CertPaths } {
   return {
     client: makeLeaf(`kubelet-${nodeName}-client`, pki.ca, { cn: `system:node:${nodeName}`, orgs: ['system:nodes'], usage: 'client' }, days),
-    serving: makeLeaf(`kubelet-${nodeName}-serving`, pki.ca, { cn: `system:node:${nodeName}`, orgs: ['system:nodes'], dns: [nodeName], ips: [nodeIp], usage: 'server' }, days),
+    serving: makeLeaf(
+      `kubelet-${nodeName}-serving`,
+      pki.ca,
+      { cn: `system:node:${nodeName}`, orgs: ['system:nodes'], dns: [nodeName], ips: [nodeIp], usage: 'server' },
+      days,
+    ),
   };
 }
 

@@ -102,7 +102,8 @@ export function buildRunnerImage(): { ref: string; archive: string } {
     const archive = imageArchive(spec);
     // Earlier builds of the runner are not kept: each is a few hundred MiB.
     const dir = dirname(archive);
-    for (const name of readdirSync(dir)) if (name.startsWith('localhost_shakedown_runner_') && join(dir, name) !== archive) rmSync(join(dir, name), { force: true });
+    for (const name of readdirSync(dir))
+      if (name.startsWith('localhost_shakedown_runner_') && join(dir, name) !== archive) rmSync(join(dir, name), { force: true });
     return { ref: spec.ref, archive };
   } finally {
     rmSync(workDir, { recursive: true, force: true });

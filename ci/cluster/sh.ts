@@ -26,7 +26,8 @@ export function wrapNs(cmd: string, args: string[], o: RunOptions): [string, str
 export function run(cmd: string, args: string[], o: RunOptions = {}): string {
   const [c, a] = wrapNs(cmd, args, o);
   const r = spawnSync(c, a, { cwd: o.cwd, env: o.env ?? process.env, input: o.input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (r.error) throw new ClusterError('CLUSTER_COMMAND_FAILED', `${c} could not start: ${r.error.message}`, { cause: r.error, ...(o.hint ? { hint: o.hint } : {}) });
+  if (r.error)
+    throw new ClusterError('CLUSTER_COMMAND_FAILED', `${c} could not start: ${r.error.message}`, { cause: r.error, ...(o.hint ? { hint: o.hint } : {}) });
   if (r.status !== 0) {
     throw new ClusterError('CLUSTER_COMMAND_FAILED', `\`${[c, ...a].join(' ')}\` exited with ${r.status ?? r.signal}`, {
       logTail: tail(`${r.stdout}\n${r.stderr}`, 30),
@@ -58,10 +59,12 @@ export function runLogged(cmd: string, args: string[], logFile: string, o: RunOp
     child.on('exit', (code, signal) => {
       closeSync(fd);
       if (code === 0) return resolve();
-      reject(new ClusterError('CLUSTER_COMMAND_FAILED', `\`${[c, ...a].join(' ')}\` exited with ${code ?? signal} (log: ${logFile})`, {
-        logTail: tail(readFileSync(logFile, 'utf8'), 40),
-        ...(o.hint ? { hint: o.hint } : {}),
-      }));
+      reject(
+        new ClusterError('CLUSTER_COMMAND_FAILED', `\`${[c, ...a].join(' ')}\` exited with ${code ?? signal} (log: ${logFile})`, {
+          logTail: tail(readFileSync(logFile, 'utf8'), 40),
+          ...(o.hint ? { hint: o.hint } : {}),
+        }),
+      );
     });
   });
 }

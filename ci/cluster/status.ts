@@ -20,12 +20,16 @@ export function status(): boolean {
   lines.push(`  containerd: ${firstLine(tryRun('containerd', ['--version']))}`);
   lines.push(`  runc: ${firstLine(tryRun('runc', ['--version']))}`);
   lines.push(`  etcd: ${firstLine(tryRun('etcd', ['--version']))}`);
-  lines.push(`  coredns: v${versions.coredns}, kube-router: v${versions.kubeRouter}, traefik: v${versions.traefik}, local-path-provisioner: v${versions.localPathProvisioner}, gateway-api: v${versions.gatewayApi}`);
+  lines.push(
+    `  coredns: v${versions.coredns}, kube-router: v${versions.kubeRouter}, traefik: v${versions.traefik}, local-path-provisioner: v${versions.localPathProvisioner}, gateway-api: v${versions.gatewayApi}`,
+  );
   lines.push(`  cert-manager: v${versions.certManager}, metrics-server: v${versions.metricsServer}`);
   lines.push(`kubeconfig: ${existsSync(kubeconfigPath) ? kubeconfigPath : '(none: the cluster is not up)'}`);
   if (existsSync(kubeconfigPath)) {
     const profile = currentProfile();
-    lines.push(`pod network: ${profile === 'flannel' ? `flannel v${versions.flannel} (VXLAN; no NetworkPolicy enforcement)` : 'default (bridge per node, static routes, kube-router enforcing NetworkPolicy)'}`);
+    lines.push(
+      `pod network: ${profile === 'flannel' ? `flannel v${versions.flannel} (VXLAN; no NetworkPolicy enforcement)` : 'default (bridge per node, static routes, kube-router enforcing NetworkPolicy)'}`,
+    );
   }
   const nodes = tryKubectl(['get', 'nodes', '-o', 'wide']);
   const running = nodes !== null;
@@ -36,7 +40,13 @@ export function status(): boolean {
     for (const name of names) {
       const node = nodeLayout(Number(name.replace(/^node/, '')));
       const images = tryRun('ctr', ctrArgs(node, ['images', 'ls', '-q'])) ?? '';
-      lines.push(`images on ${name}:`, ...images.split('\n').filter((i) => i && !i.startsWith('sha256:')).map((i) => `  ${i}`));
+      lines.push(
+        `images on ${name}:`,
+        ...images
+          .split('\n')
+          .filter((i) => i && !i.startsWith('sha256:'))
+          .map((i) => `  ${i}`),
+      );
     }
   }
   console.log(lines.join('\n'));
@@ -46,7 +56,9 @@ export function status(): boolean {
 /** The last lines of every component's log: what CI prints when a cluster step failed. */
 export function printLogTails(lines: number): void {
   if (!existsSync(logDir)) return console.log(`no logs in ${logDir}`);
-  for (const f of readdirSync(logDir).filter((n) => n.endsWith('.log')).sort()) {
+  for (const f of readdirSync(logDir)
+    .filter((n) => n.endsWith('.log'))
+    .sort()) {
     console.log(`--- ${join(logDir, f)}\n${tail(readFileSync(join(logDir, f), 'utf8'), lines)}`);
   }
   // In the flannel profile the pod network is a DaemonSet: its logs are pod logs, read from each
@@ -58,12 +70,16 @@ function flannelLogFiles(): string[] {
   return runningNodes().flatMap((node) => {
     const dir = join(node.dir, 'pod-logs');
     if (!existsSync(dir)) return [];
-    return readdirSync(dir).filter((pod) => pod.startsWith(`${flannel.namespace}_`)).flatMap((pod) => {
-      const container = join(dir, pod, 'kube-flannel');
-      if (!existsSync(container)) return [];
-      // The newest restart's log: N.log, highest N.
-      const newest = readdirSync(container).filter((f) => /^\d+\.log$/.test(f)).sort((a, b) => parseInt(b, 10) - parseInt(a, 10))[0];
-      return newest === undefined ? [] : [join(container, newest)];
-    });
+    return readdirSync(dir)
+      .filter((pod) => pod.startsWith(`${flannel.namespace}_`))
+      .flatMap((pod) => {
+        const container = join(dir, pod, 'kube-flannel');
+        if (!existsSync(container)) return [];
+        // The newest restart's log: N.log, highest N.
+        const newest = readdirSync(container)
+          .filter((f) => /^\d+\.log$/.test(f))
+          .sort((a, b) => parseInt(b, 10) - parseInt(a, 10))[0];
+        return newest === undefined ? [] : [join(container, newest)];
+      });
   });
 }

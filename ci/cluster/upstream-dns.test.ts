@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answer, serve } from './upstream-dns.ts';
 import { upstreamZone, zoneRecords } from './upstream-zone.ts';
 
-const query = (name: string, type: dnsPacket.RecordType): Buffer => dnsPacket.encode({ type: 'query', id: 42, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] });
+const query = (name: string, type: dnsPacket.RecordType): Buffer =>
+  dnsPacket.encode({ type: 'query', id: 42, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] });
 type Decoded = dnsPacket.Packet & { rcode?: string; flag_tc?: boolean };
 const decode = (b: Buffer): Decoded => dnsPacket.decode(b) as Decoded;
 
@@ -14,7 +15,9 @@ describe('stub upstream DNS answers', () => {
     const r = decode(answer(query(`external.${upstreamZone}`, 'A'), 'udp'));
     expect(r.id).toBe(42);
     expect(r.rcode).toBe('NOERROR');
-    expect(r.answers?.map((a) => (a as { data: string }).data)).toEqual(zoneRecords.filter((z) => z.name === `external.${upstreamZone}` && z.type === 'A').map((z) => z.data));
+    expect(r.answers?.map((a) => (a as { data: string }).data)).toEqual(
+      zoneRecords.filter((z) => z.name === `external.${upstreamZone}` && z.type === 'A').map((z) => z.data),
+    );
   });
 
   it('says NXDOMAIN for an unknown name, in the zone or not', () => {
@@ -60,8 +63,12 @@ describe('stub upstream DNS whoami', () => {
 describe('stub upstream DNS server on loopback', () => {
   let stop: () => Promise<void>;
   const port = 20000 + Math.floor(Math.random() * 20000);
-  beforeAll(async () => { stop = await serve('127.0.0.1', port); });
-  afterAll(async () => { await stop(); });
+  beforeAll(async () => {
+    stop = await serve('127.0.0.1', port);
+  });
+  afterAll(async () => {
+    await stop();
+  });
 
   it('serves UDP', async () => {
     const sock = createSocket('udp4');
@@ -93,7 +100,10 @@ describe('stub upstream DNS server on loopback', () => {
       const c = createConnection(port, '127.0.0.1', () => c.write(framed));
       c.on('data', (d) => {
         buf = Buffer.concat([buf, d]);
-        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) { c.end(); resolve(buf.subarray(2)); }
+        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          c.end();
+          resolve(buf.subarray(2));
+        }
       });
       c.on('error', reject);
     });

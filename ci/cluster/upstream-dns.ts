@@ -33,7 +33,12 @@ function whoamiRecords(name: string, client: Client | undefined): ZoneRecord[] {
 export function answer(query: Buffer, transport: 'udp' | 'tcp', client?: Client): Buffer {
   const q = dnsPacket.decode(query);
   const question = q.questions?.[0];
-  const base = { id: q.id, type: 'response' as const, flags: dnsPacket.AUTHORITATIVE_ANSWER | (q.flags ?? 0) & dnsPacket.RECURSION_DESIRED, questions: q.questions ?? [] };
+  const base = {
+    id: q.id,
+    type: 'response' as const,
+    flags: dnsPacket.AUTHORITATIVE_ANSWER | ((q.flags ?? 0) & dnsPacket.RECURSION_DESIRED),
+    questions: q.questions ?? [],
+  };
   if (!question) return dnsPacket.encode({ ...base, flags: base.flags | rcodes.FORMERR } as dnsPacket.Packet);
   const name = question.name.toLowerCase().replace(/\.$/, '');
   const known = [...zoneRecords.filter((r) => r.name === name), ...whoamiRecords(name, client)];
@@ -82,10 +87,12 @@ export function serve(host: string, port: number): Promise<() => Promise<void>> 
     udp.once('error', reject);
     udp.bind(port, host, () => {
       tcp.once('error', reject);
-      tcp.listen(port, host, () => resolve(async () => {
-        udp.close();
-        await new Promise<void>((r) => tcp.close(() => r()));
-      }));
+      tcp.listen(port, host, () =>
+        resolve(async () => {
+          udp.close();
+          await new Promise<void>((r) => tcp.close(() => r()));
+        }),
+      );
     });
   });
 }

@@ -40,7 +40,10 @@ function goVersion(): string {
 
 // Everything that decides the binary: the component (module, version, flags) and the Go toolchain.
 export function buildKey(component: GoComponent, go: string): string {
-  return createHash('sha256').update(JSON.stringify({ ...component, go, recipe })).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(JSON.stringify({ ...component, go, recipe }))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 export function sonobuoyImageRef(): string {
@@ -74,7 +77,12 @@ export async function buildSonobuoy(log: (line: string) => void = () => undefine
     const dependency = JSON.parse(run('go', ['mod', 'edit', '-json', downloaded.GoMod], { env, cwd: dir })) as Parameters<typeof wrapperGoMod>[1];
     writeFileSync(join(dir, 'go.mod'), wrapperGoMod(c, dependency));
     await runLogged('go', ['mod', 'tidy'], logFile, { env, cwd: dir, hint });
-    await runLogged('go', ['build', '-trimpath', '-ldflags', ['-s', '-w', ...(c.ldflags ?? [])].join(' '), '-o', `${join(dir, 'bin')}/`, ...c.commands], logFile, { env, cwd: dir, hint });
+    await runLogged(
+      'go',
+      ['build', '-trimpath', '-ldflags', ['-s', '-w', ...(c.ldflags ?? [])].join(' '), '-o', `${join(dir, 'bin')}/`, ...c.commands],
+      logFile,
+      { env, cwd: dir, hint },
+    );
   } catch (error) {
     throw new ClusterError('CLUSTER_BUILD_FAILED', `building sonobuoy ${c.version} failed`, {
       cause: error,
@@ -97,12 +105,15 @@ export function sonobuoyImageSpec(binary: string): ImageSpec {
 }
 
 /** Builds (or reuses) sonobuoy and its image archive; imports it into every running node. */
-export async function sonobuoyImage(log: (line: string) => void = () => undefined): Promise<{ ref: string; binary: string; built: Built; archive: string; imported: string[] }> {
+export async function sonobuoyImage(
+  log: (line: string) => void = () => undefined,
+): Promise<{ ref: string; binary: string; built: Built; archive: string; imported: string[] }> {
   const built = await buildSonobuoy(log);
   const spec = sonobuoyImageSpec(built.binary);
   const archive = imageArchive(spec);
   // Archives of earlier builds (another binary, another key) are not kept.
-  for (const name of readdirSync(dirname(archive))) if (name.startsWith('localhost_shakedown_sonobuoy_') && join(dirname(archive), name) !== archive) rmSync(join(dirname(archive), name), { force: true });
+  for (const name of readdirSync(dirname(archive)))
+    if (name.startsWith('localhost_shakedown_sonobuoy_') && join(dirname(archive), name) !== archive) rmSync(join(dirname(archive), name), { force: true });
   const nodes = runningNodes();
   for (const node of nodes) importImage(node, archive);
   return { ref: spec.ref, binary: built.binary, built, archive, imported: nodes.map((node) => node.name) };
@@ -112,5 +123,7 @@ if (import.meta.main) {
   const image = await sonobuoyImage((line) => process.stdout.write(`${line}\n`));
   process.stdout.write(`sonobuoy ${image.built.built ? `built in ${(image.built.ms / 1000).toFixed(1)} s` : 'cached'}: ${image.binary}\n`);
   process.stdout.write(`${run(image.binary, ['version', '--short']).trim()}\n`);
-  process.stdout.write(`image ${image.ref}: ${image.imported.length === 0 ? 'no local cluster is running, nothing imported' : `imported into ${image.imported.join(', ')}`}\n`);
+  process.stdout.write(
+    `image ${image.ref}: ${image.imported.length === 0 ? 'no local cluster is running, nothing imported' : `imported into ${image.imported.join(', ')}`}\n`,
+  );
 }

@@ -42,7 +42,13 @@ describe('sonobuoy results against the JSON report', () => {
   it('names every disagreement: a count, a status, a lost warning or skip reason, a missing check', () => {
     const items: DetailedItem[] = parseDetailed(detailedText(sonobuoyResults(snapshot)))
       .filter((item) => item.name !== 'named port')
-      .map((item) => (item.name === 'API server certificate expiry' ? { ...item, details: {} } : item.name === 'session affinity' ? { ...item, status: 'passed', details: {} } : item));
+      .map((item) =>
+        item.name === 'API server certificate expiry'
+          ? { ...item, details: {} }
+          : item.name === 'session affinity'
+            ? { ...item, status: 'passed', details: {} }
+            : item,
+      );
     const compared = compare(parseSummary(summaryText.replace('Passed: 3', 'Passed: 2').replace('Status: passed', 'Status: failed')), items, report);
     expect(compared.mismatches).toEqual([
       'Status: failed, expected passed',
@@ -58,14 +64,22 @@ describe('sonobuoy results against the JSON report', () => {
   it('counts a failure, a setup error and an unfinished run as sonobuoy does', () => {
     const broken = JSON.parse(renderJson({ ...snapshot, results: [failed('dns', 'x')], complete: false })) as JsonReport;
     const summary = parseSummary('Plugin: shakedown\nStatus: failed\nTotal: 2\nPassed: 0\nFailed: 2\nSkipped: 0\n\nFailed tests:\nx\nrun completed\n');
-    expect(compare(summary, [], broken).mismatches).toEqual(["sonobuoy results --mode detailed lists 0 items, shakedown's report 2", "dns › x: not in sonobuoy's results"]);
+    expect(compare(summary, [], broken).mismatches).toEqual([
+      "sonobuoy results --mode detailed lists 0 items, shakedown's report 2",
+      "dns › x: not in sonobuoy's results",
+    ]);
   });
 
   it('counts a waived failure as a skipped item, as the JUnit does, its failure kept', () => {
     const waived = { ...snapshot, results: [...snapshot.results, waivedFailure('netpol', 'egress is enforced')] };
     const json = JSON.parse(renderJson(waived)) as JsonReport;
     const summary = parseSummary(['Plugin: shakedown', 'Status: passed', 'Total: 5', 'Passed: 3', 'Failed: 0', 'Skipped: 2', ''].join('\n'));
-    expect(compare(summary, parseDetailed(detailedText(sonobuoyResults(waived))), json)).toEqual({ mismatches: [], warnings: { kept: 1, of: 1 }, skipReasons: { kept: 1, of: 1 }, failures: { kept: 1, of: 1 } });
+    expect(compare(summary, parseDetailed(detailedText(sonobuoyResults(waived))), json)).toEqual({
+      mismatches: [],
+      warnings: { kept: 1, of: 1 },
+      skipReasons: { kept: 1, of: 1 },
+      failures: { kept: 1, of: 1 },
+    });
     expect(junitCounts(renderJUnit(waived))).toEqual({ tests: 5, failures: 0, skipped: 2 });
   });
 

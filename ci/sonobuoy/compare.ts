@@ -28,7 +28,14 @@ export function parseSummary(text: string): SonobuoySummary {
     if (!Number.isInteger(value)) throw new Error(`sonobuoy results printed no "${key}:" count:\n${text}`);
     return value;
   };
-  return { plugin: fields.get('Plugin') ?? '', status: fields.get('Status') ?? '', total: number('Total'), passed: number('Passed'), failed: number('Failed'), skipped: number('Skipped') };
+  return {
+    plugin: fields.get('Plugin') ?? '',
+    status: fields.get('Status') ?? '',
+    total: number('Total'),
+    passed: number('Passed'),
+    failed: number('Failed'),
+    skipped: number('Skipped'),
+  };
 }
 
 // One line of `sonobuoy results --mode detailed`: a leaf item, its tree path in meta.path.
@@ -40,12 +47,14 @@ export interface DetailedItem {
 }
 
 export function parseDetailed(text: string): DetailedItem[] {
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Partial<DetailedItem>)
-    // Other plugins' lines (sonobuoy's own cluster health summary) are not items.
-    .filter((item): item is DetailedItem => typeof item.name === 'string' && typeof item.status === 'string');
+  return (
+    text
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Partial<DetailedItem>)
+      // Other plugins' lines (sonobuoy's own cluster health summary) are not items.
+      .filter((item): item is DetailedItem => typeof item.name === 'string' && typeof item.status === 'string')
+  );
 }
 
 // The suite a detailed item sits under: the last element of its path (plugin|file|suite).
@@ -87,7 +96,9 @@ export function compare(summary: SonobuoySummary, items: readonly DetailedItem[]
   if (items.length !== expected.total) {
     const known = new Set(report.results.map((result) => `${result.suite}\0${result.check}`));
     const extra = items.filter((item) => !known.has(`${suiteOf(item)}\0${item.name}`)).map((item) => JSON.stringify(item).slice(0, 300));
-    mismatches.push(`sonobuoy results --mode detailed lists ${items.length} items, shakedown's report ${expected.total}${extra.length === 0 ? '' : `; not checks of the report: ${extra.join('; ')}`}`);
+    mismatches.push(
+      `sonobuoy results --mode detailed lists ${items.length} items, shakedown's report ${expected.total}${extra.length === 0 ? '' : `; not checks of the report: ${extra.join('; ')}`}`,
+    );
   }
   const tally = { warnings: { kept: 0, of: 0 }, skipReasons: { kept: 0, of: 0 }, failures: { kept: 0, of: 0 } };
   for (const result of report.results) {
@@ -97,12 +108,16 @@ export function compare(summary: SonobuoySummary, items: readonly DetailedItem[]
       mismatches.push(`${title}: not in sonobuoy's results`);
       continue;
     }
-    const status = result.status === 'fail' && result.waiver !== undefined ? 'skipped' : { pass: 'passed', warn: 'passed', fail: 'failed', skip: 'skipped' }[result.status];
+    const status =
+      result.status === 'fail' && result.waiver !== undefined ? 'skipped' : { pass: 'passed', warn: 'passed', fail: 'failed', skip: 'skipped' }[result.status];
     if (item.status !== status) mismatches.push(`${title}: ${item.status} in sonobuoy's results, ${result.status} in shakedown's report`);
     const kept = (key: string, value: string, count: { kept: number; of: number }, what: string) => {
       count.of += 1;
       if (item.details?.[key] === value) count.kept += 1;
-      else mismatches.push(`${title}: its ${what} is not in sonobuoy's details.${key} (expected ${JSON.stringify(value)}, got ${JSON.stringify(item.details?.[key])})`);
+      else
+        mismatches.push(
+          `${title}: its ${what} is not in sonobuoy's details.${key} (expected ${JSON.stringify(value)}, got ${JSON.stringify(item.details?.[key])})`,
+        );
     };
     if (result.status === 'warn') kept('warning', result.message, tally.warnings, 'warning');
     if (result.status === 'skip') kept('skip-reason', result.skipReason, tally.skipReasons, 'skip reason');

@@ -71,9 +71,18 @@ async function trial(sonobuoy: string, t: Trial, failures: string[]): Promise<vo
   const kube = ['--kubeconfig', kubeconfigPath];
   try {
     say(`\n=== sonobuoy: ${t.name}`);
-    const ran = await timed(`${t.name}: sonobuoy run --wait`, () => shown(sonobuoy, ['run', ...kube, '--plugin', t.plugin, ...t.runFlags, '--wait', '--wait-output', 'progress']));
+    const ran = await timed(`${t.name}: sonobuoy run --wait`, () =>
+      shown(sonobuoy, ['run', ...kube, '--plugin', t.plugin, ...t.runFlags, '--wait', '--wait-output', 'progress']),
+    );
     if (ran !== 0) fail(`sonobuoy run exited with ${ran}`);
-    const tarball = await timed(`${t.name}: sonobuoy retrieve`, () => run(sonobuoy, ['retrieve', work, ...kube, '--namespace', NAMESPACE]).trim().split('\n').at(-1) ?? '');
+    const tarball = await timed(
+      `${t.name}: sonobuoy retrieve`,
+      () =>
+        run(sonobuoy, ['retrieve', work, ...kube, '--namespace', NAMESPACE])
+          .trim()
+          .split('\n')
+          .at(-1) ?? '',
+    );
     const summaryText = run(sonobuoy, ['results', tarball]);
     say(`$ sonobuoy results ${tarball}\n${summaryText.trimEnd()}`);
     const items = parseDetailed(run(sonobuoy, ['results', tarball, '--plugin', 'shakedown', '--mode', 'detailed']));
@@ -82,7 +91,9 @@ async function trial(sonobuoy: string, t: Trial, failures: string[]): Promise<vo
     run('tar', ['-xzf', tarball, '-C', extracted]);
     const results = join(extracted, 'plugins', 'shakedown', 'results', 'global');
     if (!existsSync(join(results, SONOBUOY_FILES.json))) {
-      fail(`no ${SONOBUOY_FILES.json} in the results tarball (plugins/shakedown/results/global: ${existsSync(results) ? readdirSync(results).join(', ') : 'missing'})`);
+      fail(
+        `no ${SONOBUOY_FILES.json} in the results tarball (plugins/shakedown/results/global: ${existsSync(results) ? readdirSync(results).join(', ') : 'missing'})`,
+      );
       return;
     }
     const report = JSON.parse(readFileSync(join(results, SONOBUOY_FILES.json), 'utf8')) as JsonReport;
@@ -93,22 +104,28 @@ async function trial(sonobuoy: string, t: Trial, failures: string[]): Promise<vo
     const junit = junitCounts(readFileSync(join(results, SONOBUOY_FILES.junit), 'utf8'));
     say(`sonobuoy results vs shakedown's JSON report (run ${report.run.runId}, complete: ${report.complete}):`);
     say(`  Status:  ${summary.status.padEnd(8)} shakedown exit verdict: ${s.failed + report.errors.length > 0 ? 'failed' : 'passed'}`);
-    say(`  Total:   ${String(summary.total).padEnd(8)} ${s.passed + s.warned + s.failed + s.skipped + (s.waived ?? 0)} checks, ${report.errors.length} setup errors   (JUnit tests ${junit.tests})`);
+    say(
+      `  Total:   ${String(summary.total).padEnd(8)} ${s.passed + s.warned + s.failed + s.skipped + (s.waived ?? 0)} checks, ${report.errors.length} setup errors   (JUnit tests ${junit.tests})`,
+    );
     say(`  Passed:  ${String(summary.passed).padEnd(8)} ${s.passed} passed + ${s.warned} warned (a warning passes, as in the JUnit)`);
     say(`  Failed:  ${String(summary.failed).padEnd(8)} ${s.failed} failed + ${report.errors.length} setup errors   (JUnit failures ${junit.failures})`);
     say(`  Skipped: ${String(summary.skipped).padEnd(8)} ${s.skipped} skipped   (JUnit skipped ${junit.skipped})`);
-    say(`  warnings kept in sonobuoy's details: ${compared.warnings.kept}/${compared.warnings.of}; skip reasons: ${compared.skipReasons.kept}/${compared.skipReasons.of}; failure messages: ${compared.failures.kept}/${compared.failures.of}`);
+    say(
+      `  warnings kept in sonobuoy's details: ${compared.warnings.kept}/${compared.warnings.of}; skip reasons: ${compared.skipReasons.kept}/${compared.skipReasons.of}; failure messages: ${compared.failures.kept}/${compared.failures.of}`,
+    );
     // As sonobuoy keeps them (it prints details with their keys sorted, so the note is picked out here).
     const note = (key: string) => {
       const item = items.find((candidate) => typeof candidate.details?.[key] === 'string');
-      if (item !== undefined) say(`    ${item.meta?.path ?? ''} › ${item.name}: ${item.status}, details.${key}: ${JSON.stringify(item.details?.[key]).slice(0, 300)}`);
+      if (item !== undefined)
+        say(`    ${item.meta?.path ?? ''} › ${item.name}: ${item.status}, details.${key}: ${JSON.stringify(item.details?.[key]).slice(0, 300)}`);
     };
     say('  e.g. in sonobuoy results --plugin shakedown --mode detailed:');
     note('warning');
     note('skip-reason');
     note('failure');
     for (const mismatch of compared.mismatches) fail(mismatch);
-    if (junit.tests !== summary.total || junit.failures !== summary.failed || junit.skipped !== summary.skipped) fail(`the JUnit report counts ${JSON.stringify(junit)}, sonobuoy ${JSON.stringify(summary)}`);
+    if (junit.tests !== summary.total || junit.failures !== summary.failed || junit.skipped !== summary.skipped)
+      fail(`the JUnit report counts ${JSON.stringify(junit)}, sonobuoy ${JSON.stringify(summary)}`);
     if (s.warned === 0) fail('no warned check: the run was meant to have some (--cert-warn-days 3650)');
     if (s.passed === 0) fail('no passed check');
     for (const check of report.results.filter((c) => c.status === 'fail')) say(`  FAIL ${check.suite} › ${check.check}: ${check.message.slice(0, 300)}`);
@@ -147,13 +164,17 @@ async function main(): Promise<number> {
     return 1;
   }
   if (tryKubectl(['get', 'namespace', NAMESPACE, '-o', 'name']) !== null) {
-    process.stderr.write(`namespace ${NAMESPACE} exists: a sonobuoy run is under way or was left behind (sonobuoy delete --kubeconfig ${kubeconfigPath} --wait)\n`);
+    process.stderr.write(
+      `namespace ${NAMESPACE} exists: a sonobuoy run is under way or was left behind (sonobuoy delete --kubeconfig ${kubeconfigPath} --wait)\n`,
+    );
     return 1;
   }
   const failures: string[] = [];
   const image = await timed('sonobuoy: build (cached) and image import', () => sonobuoyImage(say));
   const sonobuoy = image.binary;
-  say(`sonobuoy ${image.built.built ? `built in ${seconds(image.built.ms)}` : 'from the cache'}: ${run(sonobuoy, ['version', '--short']).trim()}; image ${image.ref} in ${image.imported.join(', ')}`);
+  say(
+    `sonobuoy ${image.built.built ? `built in ${seconds(image.built.ms)}` : 'from the cache'}: ${run(sonobuoy, ['version', '--short']).trim()}; image ${image.ref} in ${image.imported.join(', ')}`,
+  );
   const runner = await timed('runner image: build (cached) and import', () => {
     const built = buildRunnerImage();
     for (const node of runningNodes()) importImage(node, built.archive);
@@ -196,10 +217,20 @@ async function main(): Promise<number> {
     if (left.length > 0) failures.push(`${example.name}: left behind: ${left.join(', ')}`);
     else say(`nothing of shakedown's left from run ${[...example.runIds].join(', ')} (no namespace, no cluster-scoped object labelled ${MANAGED})`);
 
-    const rbac = run(process.execPath, [join(repoRoot, 'cli', 'shakedown.js'), 'deploy', '--kubeconfig', kubeconfigPath, '--sonobuoy-plugin', pluginFile, ...SUITE_FLAGS]);
+    const rbac = run(process.execPath, [
+      join(repoRoot, 'cli', 'shakedown.js'),
+      'deploy',
+      '--kubeconfig',
+      kubeconfigPath,
+      '--sonobuoy-plugin',
+      pluginFile,
+      ...SUITE_FLAGS,
+    ]);
     const deployRun = /^# shakedown deploy --sonobuoy-plugin \(run (sd-[a-z0-9-]+)\)/.exec(rbac)?.[1];
     if (deployRun !== undefined) confined.runIds.add(deployRun);
-    say(`\nshakedown deploy --sonobuoy-plugin: ${rbac.split('\n').filter((line) => line.startsWith('kind:')).length} objects for run ${deployRun}; the plugin:\n${readFileSync(pluginFile, 'utf8').trimEnd()}`);
+    say(
+      `\nshakedown deploy --sonobuoy-plugin: ${rbac.split('\n').filter((line) => line.startsWith('kind:')).length} objects for run ${deployRun}; the plugin:\n${readFileSync(pluginFile, 'utf8').trimEnd()}`,
+    );
     kubectl(['create', '-f', '-'], rbac);
     await trial(sonobuoy, confined, failures);
     if (deployRun !== undefined) run(process.execPath, [join(repoRoot, 'cli', 'shakedown.js'), 'cleanup', '--kubeconfig', kubeconfigPath, '--run', deployRun]);
@@ -208,7 +239,8 @@ async function main(): Promise<number> {
     else say(`nothing of shakedown's left from runs ${[...confined.runIds].join(', ')} (no namespace, no cluster-scoped object labelled ${MANAGED})`);
   } finally {
     // Whatever failed above: nothing of ours stays on a cluster others test on.
-    if (tryKubectl(['get', 'namespace', NAMESPACE, '-o', 'name']) !== null) spawnSync(sonobuoy, ['delete', '--kubeconfig', kubeconfigPath, '--namespace', NAMESPACE, '--wait'], { stdio: 'ignore' });
+    if (tryKubectl(['get', 'namespace', NAMESPACE, '-o', 'name']) !== null)
+      spawnSync(sonobuoy, ['delete', '--kubeconfig', kubeconfigPath, '--namespace', NAMESPACE, '--wait'], { stdio: 'ignore' });
     for (const id of [...example.runIds, ...confined.runIds]) {
       spawnSync(process.execPath, [join(repoRoot, 'cli', 'shakedown.js'), 'cleanup', '--kubeconfig', kubeconfigPath, '--run', id], { stdio: 'ignore' });
     }

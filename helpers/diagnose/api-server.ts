@@ -73,7 +73,9 @@ export async function explainApiFailure(send: (request: ApiRequest) => Promise<A
   if (response !== undefined && response.status === 200 && diagnosis.confidence === 'low') return error;
   return new ShakedownError('SD_API_UNHEALTHY', `${where(diagnosis)} is at fault (${diagnosis.confidence} confidence): ${diagnosis.summary}`, {
     cause: error,
-    details: [`the failure: ${error.message}`, ...diagnosis.evidence, ...(diagnosis.reproduce === undefined ? [] : [`to see it: ${diagnosis.reproduce}`])].join('\n'),
+    details: [`the failure: ${error.message}`, ...diagnosis.evidence, ...(diagnosis.reproduce === undefined ? [] : [`to see it: ${diagnosis.reproduce}`])].join(
+      '\n',
+    ),
     ...(diagnosis.hint === undefined ? {} : { hint: diagnosis.hint }),
   });
 }

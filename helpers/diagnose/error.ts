@@ -8,7 +8,11 @@ import { where, type Diagnosis } from './diagnosis.ts';
 export function diagnosisError(diagnosis: Diagnosis, cause?: unknown, also: readonly Diagnosis[] = []): ShakedownError {
   return new ShakedownError('SD_SETUP_FAILED', `${where(diagnosis)} is at fault (${diagnosis.confidence} confidence): ${diagnosis.summary}`, {
     ...(cause === undefined ? {} : { cause }),
-    details: [...diagnosis.evidence, ...also.map((other) => `also: ${other.summary}`), ...(diagnosis.reproduce === undefined ? [] : [`to see it: ${diagnosis.reproduce}`])].join('\n'),
+    details: [
+      ...diagnosis.evidence,
+      ...also.map((other) => `also: ${other.summary}`),
+      ...(diagnosis.reproduce === undefined ? [] : [`to see it: ${diagnosis.reproduce}`]),
+    ].join('\n'),
     ...(diagnosis.hint === undefined ? {} : { hint: diagnosis.hint }),
   });
 }

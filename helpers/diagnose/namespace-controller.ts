@@ -9,6 +9,9 @@ export function namespaceControllerDown(coordination: CoordinationV1Api): () => 
   return async () => {
     const reading = await componentLease(coordination, 'kube-controller-manager');
     if (reading.kind !== 'lease' || !reading.lease.stale) return undefined;
-    return { component: 'kube-controller-manager', reason: `the namespace controller (kube-controller-manager) is not running: its leader Lease kube-system/kube-controller-manager was ${ageText(reading.lease)}` };
+    return {
+      component: 'kube-controller-manager',
+      reason: `the namespace controller (kube-controller-manager) is not running: its leader Lease kube-system/kube-controller-manager was ${ageText(reading.lease)}`,
+    };
   };
 }

@@ -2,13 +2,33 @@ import type { V1APIService, V1Namespace } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { describeApiService, discoveryHold, failingGroupVersions } from './namespace-deletion.ts';
 
-const MESSAGE = 'Discovery failed for some groups, 1 failing: unable to retrieve the complete list of server APIs: metrics.k8s.io/v1beta1: stale GroupVersion discovery: metrics.k8s.io/v1beta1';
+const MESSAGE =
+  'Discovery failed for some groups, 1 failing: unable to retrieve the complete list of server APIs: metrics.k8s.io/v1beta1: stale GroupVersion discovery: metrics.k8s.io/v1beta1';
 
-const namespace = (name: string, conditions: { type: string; status: string; message?: string }[]): V1Namespace => ({ metadata: { name }, status: { phase: 'Terminating', conditions } });
+const namespace = (name: string, conditions: { type: string; status: string; message?: string }[]): V1Namespace => ({
+  metadata: { name },
+  status: { phase: 'Terminating', conditions },
+});
 const metrics: V1APIService = {
   metadata: { name: 'v1beta1.metrics.k8s.io' },
-  spec: { group: 'metrics.k8s.io', version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100, service: { namespace: 'kube-system', name: 'metrics-server' } },
-  status: { conditions: [{ type: 'Available', status: 'False', reason: 'MissingEndpoints', message: 'endpoints for service/metrics-server in "kube-system" have no addresses with port name "https"', lastTransitionTime: new Date() }] },
+  spec: {
+    group: 'metrics.k8s.io',
+    version: 'v1beta1',
+    groupPriorityMinimum: 100,
+    versionPriority: 100,
+    service: { namespace: 'kube-system', name: 'metrics-server' },
+  },
+  status: {
+    conditions: [
+      {
+        type: 'Available',
+        status: 'False',
+        reason: 'MissingEndpoints',
+        message: 'endpoints for service/metrics-server in "kube-system" have no addresses with port name "https"',
+        lastTransitionTime: new Date(),
+      },
+    ],
+  },
 };
 
 describe('a namespace deletion held by an unavailable aggregated API', () => {
@@ -30,13 +50,24 @@ describe('a namespace deletion held by an unavailable aggregated API', () => {
 
   it('says nothing while no namespace carries the condition', async () => {
     const hold = discoveryHold({ readAPIService: async () => metrics });
-    expect(await hold([namespace('sd-run', [{ type: 'NamespaceDeletionDiscoveryFailure', status: 'False' }, { type: 'NamespaceContentRemaining', status: 'True' }])])).toBeUndefined();
+    expect(
+      await hold([
+        namespace('sd-run', [
+          { type: 'NamespaceDeletionDiscoveryFailure', status: 'False' },
+          { type: 'NamespaceContentRemaining', status: 'True' },
+        ]),
+      ]),
+    ).toBeUndefined();
     expect(await hold([])).toBeUndefined();
   });
 
   it('still names the group when the APIService cannot be read', async () => {
     const hold = discoveryHold({ readAPIService: async () => Promise.reject(new Error('forbidden')) });
-    expect((await hold([namespace('sd-run', [{ type: 'NamespaceDeletionDiscoveryFailure', status: 'True', message: MESSAGE }])]))?.reason).toMatch(/and APIService v1beta1\.metrics\.k8s\.io \(could not be read\);/);
-    expect(describeApiService({ ...metrics, spec: { ...metrics.spec, service: undefined } as V1APIService['spec'] }, 'v1.apps')).toMatch(/served by the API server itself/);
+    expect((await hold([namespace('sd-run', [{ type: 'NamespaceDeletionDiscoveryFailure', status: 'True', message: MESSAGE }])]))?.reason).toMatch(
+      /and APIService v1beta1\.metrics\.k8s\.io \(could not be read\);/,
+    );
+    expect(describeApiService({ ...metrics, spec: { ...metrics.spec, service: undefined } as V1APIService['spec'] }, 'v1.apps')).toMatch(
+      /served by the API server itself/,
+    );
   });
 });

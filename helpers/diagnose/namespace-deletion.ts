@@ -23,15 +23,22 @@ export function describeApiService(apiService: V1APIService | undefined, name: s
   const service = apiService.spec?.service;
   const backing = service === undefined || service === null ? 'served by the API server itself' : `Service ${service.namespace}/${service.name}`;
   const available = apiService.status?.conditions?.find((c) => c.type === 'Available');
-  const state = available === undefined ? 'no Available condition' : `Available=${available.status}${available.reason === undefined ? '' : ` (${available.reason}${available.message === undefined ? '' : `: ${available.message}`})`}`;
+  const state =
+    available === undefined
+      ? 'no Available condition'
+      : `Available=${available.status}${available.reason === undefined ? '' : ` (${available.reason}${available.message === undefined ? '' : `: ${available.message}`})`}`;
   return `APIService ${name} (${backing}) is ${state}`;
 }
 
 // Why waiting for these namespaces cannot help, or undefined when nothing holds them this way.
-export function discoveryHold(apiregistration: Pick<ApiregistrationV1Api, 'readAPIService'>): (remaining: readonly V1Namespace[]) => Promise<Blocked | undefined> {
+export function discoveryHold(
+  apiregistration: Pick<ApiregistrationV1Api, 'readAPIService'>,
+): (remaining: readonly V1Namespace[]) => Promise<Blocked | undefined> {
   return async (remaining) => {
     const held = remaining.flatMap((namespace) =>
-      (namespace.status?.conditions ?? []).filter((c) => HELD_BY.includes(c.type) && c.status === 'True').map((c) => ({ name: namespace.metadata?.name ?? '?', message: c.message ?? '' })),
+      (namespace.status?.conditions ?? [])
+        .filter((c) => HELD_BY.includes(c.type) && c.status === 'True')
+        .map((c) => ({ name: namespace.metadata?.name ?? '?', message: c.message ?? '' })),
     );
     if (held.length === 0) return undefined;
     const groupVersions = [...new Set(held.flatMap((h) => failingGroupVersions(h.message)))];
@@ -39,19 +46,30 @@ export function discoveryHold(apiregistration: Pick<ApiregistrationV1Api, 'readA
       const [group = '', version = ''] = gv.split('/');
       return `${version}.${group}`;
     });
-    const services = await Promise.all(names.map((name) => apiregistration.readAPIService({ name }).then((s) => describeApiService(s, name), () => describeApiService(undefined, name))));
+    const services = await Promise.all(
+      names.map((name) =>
+        apiregistration.readAPIService({ name }).then(
+          (s) => describeApiService(s, name),
+          () => describeApiService(undefined, name),
+        ),
+      ),
+    );
     const namespaces = [...new Set(held.map((h) => h.name))].join(', ');
     const what = services.length === 0 ? `discovery fails (${held[0]?.message ?? ''})` : services.join('; ');
     return {
       component: names.length === 0 ? 'aggregated APIs' : `APIService ${names.join(', ')}`,
-      reason: `the namespace controller cannot finish deleting ${namespaces}: it must list every API group to empty a namespace, and ${what}; the deletion completes by itself once ${names.length === 1 ? 'that APIService is' : 'those APIServices are'} Available again (or deleted): kubectl get apiservice ${names.join(' ') || ''}`.trimEnd(),
+      reason:
+        `the namespace controller cannot finish deleting ${namespaces}: it must list every API group to empty a namespace, and ${what}; the deletion completes by itself once ${names.length === 1 ? 'that APIService is' : 'those APIServices are'} Available again (or deleted): kubectl get apiservice ${names.join(' ') || ''}`.trimEnd(),
     };
   };
 }
 
 // Every reason waiting for a namespace deletion cannot help, the first that holds: the namespace
 // controller is not running, or an unavailable aggregated API blocks it.
-export function deletionBlocked(clients: { coordination: CoordinationV1Api; apiregistration: Pick<ApiregistrationV1Api, 'readAPIService'> }): (remaining: readonly V1Namespace[]) => Promise<Blocked | undefined> {
+export function deletionBlocked(clients: {
+  coordination: CoordinationV1Api;
+  apiregistration: Pick<ApiregistrationV1Api, 'readAPIService'>;
+}): (remaining: readonly V1Namespace[]) => Promise<Blocked | undefined> {
   const controllerDown = namespaceControllerDown(clients.coordination);
   const held = discoveryHold(clients.apiregistration);
   return async (remaining) => (await controllerDown()) ?? (remaining.length === 0 ? undefined : await held(remaining));

@@ -27,7 +27,12 @@ export function diagnoseOwner(owner: PodOwner, namespace: string, signals: Signa
   const said = `${last.reason ?? 'Warning'}: ${message}`.trim();
   if (MISSING_SERVICE_ACCOUNT.test(message)) {
     const refusal = diagnoseRefusal(message, namespace, signals.controllerManager);
-    if (refusal !== undefined) return { ...refusal, fatal: signals.controllerManager.kind === 'lease' && signals.controllerManager.lease.stale, subjects: [`${owner.kind} ${owner.name}`] };
+    if (refusal !== undefined)
+      return {
+        ...refusal,
+        fatal: signals.controllerManager.kind === 'lease' && signals.controllerManager.lease.stale,
+        subjects: [`${owner.kind} ${owner.name}`],
+      };
   }
   if (ADMISSION_REFUSAL.test(message)) {
     const quota = /exceeded quota/i.test(message);

@@ -36,8 +36,10 @@ export interface PodEvidenceApi {
 
 export function podEvidenceApi(core: CoreV1Api, container: string): PodEvidenceApi {
   return {
-    podEvents: async (namespace, pod) => (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${pod}` })).items,
-    podLogTail: async (namespace, pod, lines, previous) => core.readNamespacedPodLog({ namespace, name: pod, container, tailLines: lines, ...(previous === true ? { previous: true } : {}) }),
+    podEvents: async (namespace, pod) =>
+      (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${pod}` })).items,
+    podLogTail: async (namespace, pod, lines, previous) =>
+      core.readNamespacedPodLog({ namespace, name: pod, container, tailLines: lines, ...(previous === true ? { previous: true } : {}) }),
   };
 }
 
@@ -135,7 +137,12 @@ export async function waitForPods(wait: PodWait): Promise<PodsWaited> {
       for (const diagnosis of diagnoses.filter((d) => d.fatal)) {
         const node = diagnosis.node;
         const others = all.filter((slot) => slot.node !== node && kept(slot));
-        if (node === undefined || wait.partial !== true || typeof wait.expected === 'number' || others.length === 0) throw diagnosisError(diagnosis, undefined, diagnoses.filter((d) => d !== diagnosis));
+        if (node === undefined || wait.partial !== true || typeof wait.expected === 'number' || others.length === 0)
+          throw diagnosisError(
+            diagnosis,
+            undefined,
+            diagnoses.filter((d) => d !== diagnosis),
+          );
         dropped.set(node, diagnosis);
       }
     }
@@ -237,16 +244,26 @@ async function stuckError(wait: PodWait, stuck: readonly PodSlot[], waitedMs?: n
         wait.evidence.podEvents(slot.namespace, slot.name).then(warningLines, () => []),
         wait.evidence.podLogTail(slot.namespace, slot.name, LOG_LINES, crashed(slot.pod, wait.container)).catch(() => ''),
       ]);
-      return { events, log: log.trim().split('\n').filter((line) => line !== '') };
+      return {
+        events,
+        log: log
+          .trim()
+          .split('\n')
+          .filter((line) => line !== ''),
+      };
     }),
   );
   const details: string[] = [];
   if (wait.image !== undefined) {
-    const about = [wait.image.why, wait.image.pullPolicy === undefined ? undefined : `pull policy ${wait.image.pullPolicy}`].filter((part) => part !== undefined);
+    const about = [wait.image.why, wait.image.pullPolicy === undefined ? undefined : `pull policy ${wait.image.pullPolicy}`].filter(
+      (part) => part !== undefined,
+    );
     details.push(`image ${wait.image.image}${about.length === 0 ? '' : ` (${about.join(', ')})`}`);
   }
   for (const [index, slot] of stuck.entries()) {
-    details.push(`pod ${slot.namespace}/${slot.name ?? '(not made yet)'}${slot.node === undefined ? '' : ` on node ${slot.node}`}: ${slot.verdict.reason ?? 'not ready'}`);
+    details.push(
+      `pod ${slot.namespace}/${slot.name ?? '(not made yet)'}${slot.node === undefined ? '' : ` on node ${slot.node}`}: ${slot.verdict.reason ?? 'not ready'}`,
+    );
     for (const line of evidence[index]?.events ?? []) details.push(`  event ${line}`);
     for (const line of evidence[index]?.log ?? []) details.push(`  log ${line}`);
   }
@@ -255,10 +272,18 @@ async function stuckError(wait: PodWait, stuck: readonly PodSlot[], waitedMs?: n
   const lastEvent = evidence[0]?.events.at(-1);
   const image = wait.image !== undefined && IMAGE_REASON.test(reason) ? ` (image ${wait.image.image})` : '';
   const missing = stuck.filter((slot) => slot.name === undefined && slot !== first).length;
-  const others = stuck.length > 1 ? ` (and ${stuck.length - 1} more ${noun(wait)}${stuck.length > 2 ? 's' : ''}${missing > 0 ? `, ${missing} not made yet` : ''})` : '';
+  const others =
+    stuck.length > 1 ? ` (and ${stuck.length - 1} more ${noun(wait)}${stuck.length > 2 ? 's' : ''}${missing > 0 ? `, ${missing} not made yet` : ''})` : '';
   const started = wait.until === 'started';
   const seconds = Math.round((waitedMs ?? 0) / 1000);
-  const lead = waitedMs === undefined ? (started ? 'cannot start' : 'cannot become ready') : started ? `did not start within ${seconds} s` : `not ready after ${seconds} s`;
+  const lead =
+    waitedMs === undefined
+      ? started
+        ? 'cannot start'
+        : 'cannot become ready'
+      : started
+        ? `did not start within ${seconds} s`
+        : `not ready after ${seconds} s`;
   const message = `${first === undefined ? wait.what : subject(wait, first)} ${lead}: ${reason}${lastEvent !== undefined && !reason.includes(lastEvent) ? `; last event ${lastEvent}` : ''}${image}${others}`;
   return new ShakedownError(waitedMs === undefined ? 'SD_SETUP_FAILED' : (wait.timeoutCode ?? 'SD_SETUP_FAILED'), message, {
     details: details.join('\n'),

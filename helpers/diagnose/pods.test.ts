@@ -28,8 +28,20 @@ describe('diagnosePods', () => {
   });
 
   it('names the kubelet of the one node whose Lease lapsed, with its age, and none for the healthy node', () => {
-    const s = signals({ nodeLeases: new Map([['node1', lease(3, 40, 'node1', false)], ['node2', lease(27, 40, 'node2', true)]]) });
-    const found = diagnosePods(waited(pod('a', 20, { node: 'node1', scheduled: 'True' }), pod('b', 20, { node: 'node2', scheduled: 'True' }), pod('c', 20, { node: 'node2', scheduled: 'True' })), s);
+    const s = signals({
+      nodeLeases: new Map([
+        ['node1', lease(3, 40, 'node1', false)],
+        ['node2', lease(27, 40, 'node2', true)],
+      ]),
+    });
+    const found = diagnosePods(
+      waited(
+        pod('a', 20, { node: 'node1', scheduled: 'True' }),
+        pod('b', 20, { node: 'node2', scheduled: 'True' }),
+        pod('c', 20, { node: 'node2', scheduled: 'True' }),
+      ),
+      s,
+    );
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ component: 'kubelet', node: 'node2', confidence: 'high', fatal: true, subjects: ['b', 'c'] });
     expect(found[0]?.summary).toMatch(/kubelet on node2 has stopped heartbeating: .*last renewed 27 s ago/);
@@ -42,7 +54,10 @@ describe('diagnosePods', () => {
 
   it('tells the pod network from the container runtime by the sandbox error', () => {
     const s = signals({
-      events: [warning('a', 'FailedCreatePodSandBox', 'failed to setup network for sandbox "x": plugin type="bridge" failed (add): failed to allocate for range 0'), warning('b', 'FailedCreatePodSandBox', 'failed to create containerd task: OCI runtime create failed')],
+      events: [
+        warning('a', 'FailedCreatePodSandBox', 'failed to setup network for sandbox "x": plugin type="bridge" failed (add): failed to allocate for range 0'),
+        warning('b', 'FailedCreatePodSandBox', 'failed to create containerd task: OCI runtime create failed'),
+      ],
     });
     const found = diagnosePods(waited(pod('a', 20, { node: 'node1' }), pod('b', 20, { node: 'node2' })), s);
     expect(found.map((d) => [d.component, d.node, d.fatal])).toEqual([
@@ -53,7 +68,12 @@ describe('diagnosePods', () => {
 
   it('suspects, with low confidence, a heartbeating kubelet that starts nothing for long', () => {
     expect(diagnosePods(waited(pod('a', 20, { node: 'node1' })), signals())).toEqual([]);
-    expect(diagnosePods(waited(pod('a', 50, { node: 'node1' })), signals())[0]).toMatchObject({ component: 'kubelet', node: 'node1', confidence: 'low', fatal: false });
+    expect(diagnosePods(waited(pod('a', 50, { node: 'node1' })), signals())[0]).toMatchObject({
+      component: 'kubelet',
+      node: 'node1',
+      confidence: 'low',
+      fatal: false,
+    });
   });
 });
 
@@ -61,8 +81,15 @@ describe('diagnoseRefusal', () => {
   const refused = 'pods "probe-0" is forbidden: error looking up service account sd-1/default: serviceaccount "default" not found';
 
   it('names the controller-manager when the namespace has no default ServiceAccount, surer when its Lease lapsed', () => {
-    expect(diagnoseRefusal(refused, 'sd-1', { kind: 'lease', lease: lease(40, 15, 'kube-controller-manager') })).toMatchObject({ component: 'kube-controller-manager', confidence: 'high', fatal: true });
-    expect(diagnoseRefusal(refused, 'sd-1', { kind: 'lease', lease: lease(2, 15) })).toMatchObject({ component: 'kube-controller-manager', confidence: 'medium' });
+    expect(diagnoseRefusal(refused, 'sd-1', { kind: 'lease', lease: lease(40, 15, 'kube-controller-manager') })).toMatchObject({
+      component: 'kube-controller-manager',
+      confidence: 'high',
+      fatal: true,
+    });
+    expect(diagnoseRefusal(refused, 'sd-1', { kind: 'lease', lease: lease(2, 15) })).toMatchObject({
+      component: 'kube-controller-manager',
+      confidence: 'medium',
+    });
   });
 
   it('leaves other refusals alone', () => {

@@ -39,9 +39,17 @@ function schedulerVerdict(reading: LeaseReading, waitedMs: number): Pick<Diagnos
     case 'lease':
       return reading.lease.stale
         ? { confidence: 'high', fatal: true, lease: `its leader Lease kube-system/kube-scheduler was ${ageText(reading.lease)}: no scheduler is running` }
-        : { confidence: 'low', fatal: false, lease: `its leader Lease kube-system/kube-scheduler is held (${ageText(reading.lease)}), so a scheduler runs but does not place these pods` };
+        : {
+            confidence: 'low',
+            fatal: false,
+            lease: `its leader Lease kube-system/kube-scheduler is held (${ageText(reading.lease)}), so a scheduler runs but does not place these pods`,
+          };
     case 'absent':
-      return { confidence: 'medium', fatal: waitedMs >= UNSCHEDULED_NO_LEASE_MS, lease: 'there is no leader Lease kube-system/kube-scheduler to tell whether it runs (leader election off)' };
+      return {
+        confidence: 'medium',
+        fatal: waitedMs >= UNSCHEDULED_NO_LEASE_MS,
+        lease: 'there is no leader Lease kube-system/kube-scheduler to tell whether it runs (leader election off)',
+      };
     case 'unreadable':
       return { confidence: 'medium', fatal: waitedMs >= UNSCHEDULED_NO_LEASE_MS, lease: reading.reason };
   }
@@ -58,15 +66,22 @@ export function diagnosePods(pods: readonly WaitedPod[], signals: Signals): Diag
   };
 
   const unbound = pods.filter(({ pod }) => pod.spec?.nodeName === undefined || pod.spec.nodeName === '');
-  const neverLooked = unbound.filter(({ pod }) => !(pod.status?.conditions ?? []).some((c) => c.type === 'PodScheduled') && podAgeMs(pod, signals.at) >= UNSCHEDULED_GRACE_MS);
+  const neverLooked = unbound.filter(
+    ({ pod }) => !(pod.status?.conditions ?? []).some((c) => c.type === 'PodScheduled') && podAgeMs(pod, signals.at) >= UNSCHEDULED_GRACE_MS,
+  );
   if (neverLooked.length > 0) {
     const waited = Math.max(...neverLooked.map(({ pod }) => podAgeMs(pod, signals.at)));
     const verdict = schedulerVerdict(signals.scheduler, waited);
-    const scheduling = neverLooked.flatMap(({ name }) => eventsOf(signals.events, name)).filter((e) => e.reason === 'Scheduled' || e.reason === 'FailedScheduling');
+    const scheduling = neverLooked
+      .flatMap(({ name }) => eventsOf(signals.events, name))
+      .filter((e) => e.reason === 'Scheduled' || e.reason === 'FailedScheduling');
     found.set('kube-scheduler', {
       component: 'kube-scheduler',
       summary: `kube-scheduler is not scheduling: ${neverLooked.length} pod(s) unbound for up to ${seconds(waited)} with ${scheduling.length === 0 ? 'no scheduling event and ' : ''}no PodScheduled condition; ${verdict.lease}`,
-      evidence: [verdict.lease, ...neverLooked.map(({ name, pod }) => `pod ${name}: no node after ${seconds(podAgeMs(pod, signals.at))}, no PodScheduled condition`)],
+      evidence: [
+        verdict.lease,
+        ...neverLooked.map(({ name, pod }) => `pod ${name}: no node after ${seconds(podAgeMs(pod, signals.at))}, no PodScheduled condition`),
+      ],
       confidence: verdict.confidence,
       fatal: verdict.fatal,
       hint: 'Check the kube-scheduler process or pod on the control-plane nodes: its log and its /healthz on port 10259',
@@ -87,7 +102,10 @@ export function diagnosePods(pods: readonly WaitedPod[], signals: Signals): Diag
           component: 'kubelet',
           node,
           summary: `the kubelet on ${node} has stopped heartbeating: its node Lease kube-node-lease/${node} was ${ageText(lease)} (renewed every ${Math.round((lease.durationS ?? 40) / 4)} s when healthy); pods bound to ${node} are not started`,
-          evidence: [`node Lease kube-node-lease/${node}: ${ageText(lease)}`, `node ${node} Ready condition: ${condition?.ready ?? 'unknown'}${condition?.reason ? ` (${condition.reason})` : ''}`],
+          evidence: [
+            `node Lease kube-node-lease/${node}: ${ageText(lease)}`,
+            `node ${node} Ready condition: ${condition?.ready ?? 'unknown'}${condition?.reason ? ` (${condition.reason})` : ''}`,
+          ],
           confidence: 'high',
           fatal: true,
           hint: `Check the kubelet on ${node} (systemctl status kubelet, journalctl -u kubelet) and its container runtime`,
@@ -106,7 +124,10 @@ export function diagnosePods(pods: readonly WaitedPod[], signals: Signals): Diag
           component: 'kubelet',
           node,
           summary: `node ${node} is not Ready (${condition.ready}${condition.reason ? `, ${condition.reason}` : ''}${condition.message ? `: ${condition.message}` : ''}); pods bound to it are not started`,
-          evidence: [`node ${node} Ready: ${condition.ready} ${condition.reason ?? ''} ${condition.message ?? ''}`.trim(), ...(lease === undefined ? [] : [`node Lease: ${ageText(lease)}`])],
+          evidence: [
+            `node ${node} Ready: ${condition.ready} ${condition.reason ?? ''} ${condition.message ?? ''}`.trim(),
+            ...(lease === undefined ? [] : [`node Lease: ${ageText(lease)}`]),
+          ],
           confidence: 'high',
           fatal: true,
           hint: `The node's conditions and events say why the kubelet reports it not Ready`,

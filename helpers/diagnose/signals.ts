@@ -36,7 +36,11 @@ export function signalsApi(core: CoreV1Api, coordination: CoordinationV1Api, now
             new Map(
               list.items.map((node) => {
                 const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-                const condition: NodeCondition = { ready: ready?.status ?? 'Unknown', ...(ready?.reason ? { reason: ready.reason } : {}), ...(ready?.message ? { message: ready.message } : {}) };
+                const condition: NodeCondition = {
+                  ready: ready?.status ?? 'Unknown',
+                  ...(ready?.reason ? { reason: ready.reason } : {}),
+                  ...(ready?.message ? { message: ready.message } : {}),
+                };
                 return [node.metadata?.name ?? '', condition] as const;
               }),
             ),
@@ -47,7 +51,14 @@ export function signalsApi(core: CoreV1Api, coordination: CoordinationV1Api, now
           () => [],
         ),
       ]);
-      return { at: now(), scheduler, controllerManager, ...(leases === undefined ? {} : { nodeLeases: leases }), ...(nodes === undefined ? {} : { nodes }), events };
+      return {
+        at: now(),
+        scheduler,
+        controllerManager,
+        ...(leases === undefined ? {} : { nodeLeases: leases }),
+        ...(nodes === undefined ? {} : { nodes }),
+        events,
+      };
     },
   };
 }

@@ -34,7 +34,17 @@ export function pod(name: string, ageS: number, state: { node?: string; schedule
     spec: { containers: [], ...(state.node === undefined ? {} : { nodeName: state.node }) },
     status: {
       phase: 'Pending',
-      ...(state.scheduled === undefined ? {} : { conditions: [{ type: 'PodScheduled', status: state.scheduled, ...(state.scheduled === 'False' ? { reason: 'Unschedulable', message: '0/2 nodes are available' } : {}) }] }),
+      ...(state.scheduled === undefined
+        ? {}
+        : {
+            conditions: [
+              {
+                type: 'PodScheduled',
+                status: state.scheduled,
+                ...(state.scheduled === 'False' ? { reason: 'Unschedulable', message: '0/2 nodes are available' } : {}),
+              },
+            ],
+          }),
       ...(state.started === true ? { containerStatuses: [{ name: 'agent', image: 'x', imageID: '', ready: false, restartCount: 0 }] } : {}),
     },
   };

@@ -22,7 +22,9 @@ describe('waitPodsReady', () => {
 
   it('ends early naming the component the signals point at', async () => {
     const c = clock();
-    const error = await rejection(waitPodsReady(wait(async () => [pod('a', 12)], { ...c, signals: { read: async () => signals({ scheduler: { kind: 'lease', lease: lease(30, 15) } }) } })));
+    const error = await rejection(
+      waitPodsReady(wait(async () => [pod('a', 12)], { ...c, signals: { read: async () => signals({ scheduler: { kind: 'lease', lease: lease(30, 15) } }) } })),
+    );
     expect(error.message).toMatch(/^kube-scheduler is at fault/);
     expect(c.elapsed()).toBeLessThan(10_000);
   });
@@ -58,12 +60,20 @@ describe('createExplained', () => {
   it('names the controller-manager at once when its Lease lapsed, and at the bound when it never makes the ServiceAccount', async () => {
     const lapsed = clock();
     const atOnce = await rejection(
-      createExplained(() => Promise.reject(refused()), { ...lapsed, namespace: 'sd-1', signals: { read: async () => signals({ controllerManager: { kind: 'lease', lease: lease(40, 15, 'kube-controller-manager') } }) } }),
+      createExplained(() => Promise.reject(refused()), {
+        ...lapsed,
+        namespace: 'sd-1',
+        signals: { read: async () => signals({ controllerManager: { kind: 'lease', lease: lease(40, 15, 'kube-controller-manager') } }) },
+      }),
     );
-    expect(atOnce.message).toMatch(/^kube-controller-manager is at fault \(high confidence\): kube-controller-manager has not created the default ServiceAccount of the new namespace sd-1/);
+    expect(atOnce.message).toMatch(
+      /^kube-controller-manager is at fault \(high confidence\): kube-controller-manager has not created the default ServiceAccount of the new namespace sd-1/,
+    );
     expect(lapsed.elapsed()).toBe(0);
     const fresh = clock();
-    const bound = await rejection(createExplained(() => Promise.reject(refused()), { ...fresh, namespace: 'sd-1', boundMs: 10_000, signals: { read: async () => signals() } }));
+    const bound = await rejection(
+      createExplained(() => Promise.reject(refused()), { ...fresh, namespace: 'sd-1', boundMs: 10_000, signals: { read: async () => signals() } }),
+    );
     expect(bound.message).toMatch(/^kube-controller-manager is at fault \(medium confidence\)/);
     expect(bound.details).toContain('pod creation asked 21 time(s) over 10.0 s');
     expect(fresh.elapsed()).toBe(10_000);

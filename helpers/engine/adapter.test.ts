@@ -19,7 +19,15 @@ describe('holdEvents', () => {
     const { seen, sink } = recorder();
     const held = holdEvents(sink);
     await held.onSuiteStart('dns');
-    await held.onCheckEnd({ suite: 'broken', check: 'suite loads', status: 'fail', classification: 'error', message: 'cannot load', durationMs: 0, evidence: [] });
+    await held.onCheckEnd({
+      suite: 'broken',
+      check: 'suite loads',
+      status: 'fail',
+      classification: 'error',
+      message: 'cannot load',
+      durationMs: 0,
+      evidence: [],
+    });
     expect(seen).toEqual([]);
     await held.release();
     await held.onCheckStart('dns', 'answers');

@@ -122,7 +122,10 @@ function errorResult(suite: string, check: string, errors: ReadonlyArray<Seriali
     durationMs: 0,
     ...classified,
     // Node imports suite files with vitest's cache-busting query (?vitest=<n>): not part of the path a person opens.
-    evidence: errors.map((error, index) => ({ label: `error ${index + 1}`, text: (error.stack ?? error.message ?? String(error)).replace(/\?vitest=\d+/g, '') })),
+    evidence: errors.map((error, index) => ({
+      label: `error ${index + 1}`,
+      text: (error.stack ?? error.message ?? String(error)).replace(/\?vitest=\d+/g, ''),
+    })),
     likelyCause: classified.likelyCause ?? 'a bug in the suite or in shakedown, not a finding about the cluster',
   };
 }

@@ -7,7 +7,15 @@ const origin = { dimension: 'replica', value: 'coredns-1', summary: 'only querie
 
 describe('outcomeOf: how a check body ends, decided once in its worker', () => {
   it('keeps what fail() said, after the evidence the check recorded', () => {
-    const outcome = outcomeOf(seen, new CheckFailure('timeout', 'coredns-1 does not answer', { likelyCause: 'the replica is stuck', reproduce: 'dig @10.244.1.3', origin, evidence: [{ label: 'replicas', text: '2 of 3' }] }));
+    const outcome = outcomeOf(
+      seen,
+      new CheckFailure('timeout', 'coredns-1 does not answer', {
+        likelyCause: 'the replica is stuck',
+        reproduce: 'dig @10.244.1.3',
+        origin,
+        evidence: [{ label: 'replicas', text: '2 of 3' }],
+      }),
+    );
     expect(outcome).toEqual({
       status: 'fail',
       classification: 'timeout',
@@ -21,7 +29,10 @@ describe('outcomeOf: how a check body ends, decided once in its worker', () => {
   });
 
   it('makes warn() a warning, with its details and no classification', () => {
-    const outcome = outcomeOf({ evidence: [], log: [] }, new CheckWarning('the serving certificate expires in 40 days', { likelyCause: 'rotation is manual', origin }));
+    const outcome = outcomeOf(
+      { evidence: [], log: [] },
+      new CheckWarning('the serving certificate expires in 40 days', { likelyCause: 'rotation is manual', origin }),
+    );
     expect(outcome).toEqual({ status: 'warn', message: 'the serving certificate expires in 40 days', evidence: [], likelyCause: 'rotation is manual', origin });
   });
 
@@ -45,7 +56,7 @@ describe('budgetOf: the check ends itself before vitest would, keeping time for 
   });
 });
 
-describe('originNodes: the engine describes the nodes a failure\'s origin names', () => {
+describe("originNodes: the engine describes the nodes a failure's origin names", () => {
   it('tracks each node of a source-node or target-node origin, nothing for other dimensions', () => {
     expect(originNodes({ ...origin, dimension: 'source-node', value: 'node2' })).toEqual([{ kind: 'Node', name: 'node2' }]);
     expect(originNodes({ ...origin, dimension: 'target-node', value: 'node1, node3' })).toEqual([

@@ -252,7 +252,12 @@ async function withDeadline(work: Promise<void>, ms: number | undefined): Promis
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new CheckFailure('timeout', `the check did not finish in time (${ms}ms)`, { likelyCause: 'a probe or an API call hung; the log shows the last step reached' })),
+      () =>
+        reject(
+          new CheckFailure('timeout', `the check did not finish in time (${ms}ms)`, {
+            likelyCause: 'a probe or an API call hung; the log shows the last step reached',
+          }),
+        ),
       ms,
     );
   });

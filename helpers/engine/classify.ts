@@ -25,7 +25,11 @@ export function classifyError(error: unknown): Classified {
   const text = like.message ?? String(error);
   const first = firstLine(text);
   if (VITEST_TIMEOUT.test(text)) {
-    return { classification: 'timeout', message: `the check did not finish in time (${first})`, likelyCause: 'a probe or an API call hung; the log shows the last step reached' };
+    return {
+      classification: 'timeout',
+      message: `the check did not finish in time (${first})`,
+      likelyCause: 'a probe or an API call hung; the log shows the last step reached',
+    };
   }
   // An expect() that did not hold compares what was wanted with what was seen.
   if (like.name === 'AssertionError') return { classification: 'mismatch', message: first };

@@ -10,6 +10,15 @@ describe('a suite file held to its manifest', () => {
     expect(drift?.errors[0]).toContain('check "group › defined only" is defined but not declared in the manifest');
     expect(drift?.errors[0]).toContain('check "group › declared only" is declared in the manifest but never defined');
     expect(mixed?.errors).toEqual([]);
-    expect(mixed?.checks.map((c) => c.title)).toEqual(['passes', 'fails with a classification', 'skips with a reason', 'throws', 'asserts', 'hangs', 'sequential › first', 'sequential › second']);
+    expect(mixed?.checks.map((c) => c.title)).toEqual([
+      'passes',
+      'fails with a classification',
+      'skips with a reason',
+      'throws',
+      'asserts',
+      'hangs',
+      'sequential › first',
+      'sequential › second',
+    ]);
   });
 });

@@ -18,7 +18,15 @@ describe('exitCodeFor', () => {
   });
 
   it('ignores a failure a live waiver matched: waived alone exits 0, beside an unwaived failure 1', () => {
-    const fail: CheckResult = { suite: 'dns', check: 'A record', status: 'fail', classification: 'dns-error', durationMs: 3, message: 'NXDOMAIN', evidence: [] };
+    const fail: CheckResult = {
+      suite: 'dns',
+      check: 'A record',
+      status: 'fail',
+      classification: 'dns-error',
+      durationMs: 3,
+      message: 'NXDOMAIN',
+      evidence: [],
+    };
     const waived: CheckResult = { ...fail, check: 'AAAA record', waiver: { check: 'dns/*', reason: 'no IPv6 yet', until: '2027-01-01' } };
     expect(exitCodeFor(summarize([waived, waived]), undefined)).toBe(0);
     expect(exitCodeFor(summarize([waived, fail]), undefined)).toBe(1);
@@ -26,7 +34,15 @@ describe('exitCodeFor', () => {
 
   it('never changes for warnings: a run of warnings alone exits 0, warnings beside a failure 1', () => {
     const warn: CheckResult = { suite: 'certs', check: 'serving certificate', status: 'warn', durationMs: 3, message: 'expires in 40 days', evidence: [] };
-    const fail: CheckResult = { suite: 'dns', check: 'A record', status: 'fail', classification: 'dns-error', durationMs: 3, message: 'NXDOMAIN', evidence: [] };
+    const fail: CheckResult = {
+      suite: 'dns',
+      check: 'A record',
+      status: 'fail',
+      classification: 'dns-error',
+      durationMs: 3,
+      message: 'NXDOMAIN',
+      evidence: [],
+    };
     expect(exitCodeFor(summarize([warn, warn]), undefined)).toBe(0);
     expect(exitCodeFor(summarize([warn, fail]), undefined)).toBe(1);
     expect(exitCodeFor(counts(0, 0, 0, 5), undefined)).toBe(0);

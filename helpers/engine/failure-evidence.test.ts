@@ -73,11 +73,18 @@ const routes: Record<string, (request: RecordedRequest) => Answer | Promise<Answ
         status: 200,
         body: {
           kind: 'EventList',
-          items: [event('Normal', 'Created', 'created', '2025-01-01T10:00:03Z'), event('Warning', 'FailedToUpdateEndpoint', 'endpoint update failed', '2025-01-01T10:00:01Z')],
+          items: [
+            event('Normal', 'Created', 'created', '2025-01-01T10:00:03Z'),
+            event('Warning', 'FailedToUpdateEndpoint', 'endpoint update failed', '2025-01-01T10:00:01Z'),
+          ],
         },
       };
     }
-    if (selector.includes('involvedObject.name=web-b')) return { status: 200, body: { kind: 'EventList', items: [event('Warning', 'BackOff', 'Back-off restarting failed container', '2025-01-01T10:00:05Z', 7)] } };
+    if (selector.includes('involvedObject.name=web-b'))
+      return {
+        status: 200,
+        body: { kind: 'EventList', items: [event('Warning', 'BackOff', 'Back-off restarting failed container', '2025-01-01T10:00:05Z', 7)] },
+      };
     return { status: 200, body: { kind: 'EventList', items: [] } };
   },
 };
@@ -106,7 +113,7 @@ async function api(extra: Record<string, (request: RecordedRequest) => Answer | 
 const byLabel = (evidence: Evidence[], label: string) => evidence.find((item) => item.label === label)?.text;
 
 describe('collectFailureEvidence', () => {
-  it("describes a tracked Service with its endpoints, events (Warning first) and the not-ready pod behind it with its log tails", async () => {
+  it('describes a tracked Service with its endpoints, events (Warning first) and the not-ready pod behind it with its log tails', async () => {
     const evidence = await collectFailureEvidence(await api(), [{ kind: 'Service', name: 'web' }], { namespace: NS });
     expect(evidence.map((item) => item.label)).toEqual([
       `Service ${NS}/web`,
@@ -127,7 +134,9 @@ describe('collectFailureEvidence', () => {
     // The reason is judgePod's, the one the fleet's readiness wait gives.
     expect(pod).toContain('on node node2, IP 10.244.2.7, phase Running, not ready: the agent keeps crashing: exit code 1 (Error), 3 restarts');
     expect(pod).toContain('condition Ready=False (ContainersNotReady: containers with unready status: [agent])');
-    expect(pod).toContain('container agent: waiting (CrashLoopBackOff: back-off 40s restarting failed container), ready false, 3 restart(s), last exit code 1 (Error)');
+    expect(pod).toContain(
+      'container agent: waiting (CrashLoopBackOff: back-off 40s restarting failed container), ready false, 3 restart(s), last exit code 1 (Error)',
+    );
     expect(pod).toContain('Warning BackOff (x7): Back-off restarting failed container');
     expect(byLabel(evidence, `log tail of pod ${NS}/web-b (agent, previous container)`)).toBe('listening on :8080\npanic: cannot bind :8081: address in use');
     const logCall = server?.requests.find((request) => request.path.includes('/log') && request.path.includes('previous=true'));
@@ -137,15 +146,28 @@ describe('collectFailureEvidence', () => {
   });
 
   it('says what could not be read instead of failing: a missing object, refused events', async () => {
-    const clients = await api({ [`/api/v1/namespaces/${NS}/events`]: () => ({ status: 403, body: { kind: 'Status', code: 403, message: 'events is forbidden' } }) });
+    const clients = await api({
+      [`/api/v1/namespaces/${NS}/events`]: () => ({ status: 403, body: { kind: 'Status', code: 403, message: 'events is forbidden' } }),
+    });
     const evidence = await collectFailureEvidence(clients, [{ kind: 'Pod', name: 'gone' }], { namespace: NS });
-    expect(evidence).toEqual([{ label: `Pod ${NS}/gone`, text: 'could not read: HTTP 404: pods "gone" not found\nevents:\n  could not read events: HTTP 403: events is forbidden' }]);
+    expect(evidence).toEqual([
+      { label: `Pod ${NS}/gone`, text: 'could not read: HTTP 404: pods "gone" not found\nevents:\n  could not read events: HTTP 403: events is forbidden' },
+    ]);
   });
 
   it('stops at its deadline and names what it did not collect, keeping what it did', async () => {
-    const clients = await api({ [`/api/v1/namespaces/${NS}/pods/slow`]: () => new Promise<Answer>((resolve) => setTimeout(() => resolve({ status: 200, body: crashingPod }), 1200)) });
+    const clients = await api({
+      [`/api/v1/namespaces/${NS}/pods/slow`]: () => new Promise<Answer>((resolve) => setTimeout(() => resolve({ status: 200, body: crashingPod }), 1200)),
+    });
     const started = performance.now();
-    const evidence = await collectFailureEvidence(clients, [{ kind: 'Pod', name: 'gone' }, { kind: 'Pod', name: 'slow' }], { namespace: NS, deadlineMs: 300 });
+    const evidence = await collectFailureEvidence(
+      clients,
+      [
+        { kind: 'Pod', name: 'gone' },
+        { kind: 'Pod', name: 'slow' },
+      ],
+      { namespace: NS, deadlineMs: 300 },
+    );
     expect(performance.now() - started).toBeLessThan(1500);
     expect(evidence.map((item) => item.label)).toEqual([`Pod ${NS}/gone`, 'failure evidence']);
     expect(evidence[1]?.text).toBe(`collection stopped after 300ms; not collected: Pod ${NS}/slow`);
@@ -153,11 +175,19 @@ describe('collectFailureEvidence', () => {
 
   it('is bounded: at most MAX_OBJECTS objects, each text cut at MAX_TEXT', async () => {
     const long = 'x'.repeat(MAX_TEXT * 2);
-    const clients = await api({ [`/api/v1/namespaces/${NS}/events`]: () => ({ status: 200, body: { kind: 'EventList', items: [event('Warning', 'Noisy', long, '2025-01-01T10:00:00Z')] } }) });
+    const clients = await api({
+      [`/api/v1/namespaces/${NS}/events`]: () => ({
+        status: 200,
+        body: { kind: 'EventList', items: [event('Warning', 'Noisy', long, '2025-01-01T10:00:00Z')] },
+      }),
+    });
     const refs = Array.from({ length: MAX_OBJECTS + 3 }, (_, index) => ({ kind: 'ConfigMap', name: `cm-${index}` }));
     const evidence = await collectFailureEvidence(clients, [...refs, refs[0]!], { namespace: NS });
     expect(evidence).toHaveLength(MAX_OBJECTS + 1);
-    expect(evidence.at(-1)).toEqual({ label: 'failure evidence', text: `3 more tracked object(s) not described: ConfigMap ${NS}/cm-8, ConfigMap ${NS}/cm-9, ConfigMap ${NS}/cm-10` });
+    expect(evidence.at(-1)).toEqual({
+      label: 'failure evidence',
+      text: `3 more tracked object(s) not described: ConfigMap ${NS}/cm-8, ConfigMap ${NS}/cm-9, ConfigMap ${NS}/cm-10`,
+    });
     expect(evidence[0]?.text.length).toBeLessThan(MAX_TEXT + 100);
     expect(evidence[0]?.text).toMatch(/… \(\d+ more characters cut\)$/);
   });
@@ -181,7 +211,10 @@ describe('nodes', () => {
     };
     const clients = await api({
       '/api/v1/nodes/node2': () => ({ status: 200, body: node }),
-      '/api/v1/namespaces/default/events': () => ({ status: 200, body: { kind: 'EventList', items: [event('Normal', 'NodeNotReady', 'Node node2 status is now: NodeNotReady', '2025-01-01T10:00:00Z')] } }),
+      '/api/v1/namespaces/default/events': () => ({
+        status: 200,
+        body: { kind: 'EventList', items: [event('Normal', 'NodeNotReady', 'Node node2 status is now: NodeNotReady', '2025-01-01T10:00:00Z')] },
+      }),
     });
     const evidence = await collectFailureEvidence(clients, [{ kind: 'Node', name: 'node2', namespace: 'ignored' }], { namespace: NS });
     expect(evidence).toEqual([
@@ -196,7 +229,9 @@ describe('nodes', () => {
         ].join('\n'),
       },
     ]);
-    expect(server?.requests.find((request) => request.path.startsWith('/api/v1/namespaces/default/events'))?.path).toContain(encodeURIComponent('involvedObject.kind=Node,involvedObject.name=node2'));
+    expect(server?.requests.find((request) => request.path.startsWith('/api/v1/namespaces/default/events'))?.path).toContain(
+      encodeURIComponent('involvedObject.kind=Node,involvedObject.name=node2'),
+    );
   });
 });
 
@@ -220,7 +255,11 @@ describe('toRef and orderEvents', () => {
   });
 
   it('puts Warning events first, then the most recent', () => {
-    const ordered = orderEvents([event('Normal', 'A', '', '2025-01-01T10:00:09Z'), event('Warning', 'B', '', '2025-01-01T10:00:01Z'), event('Warning', 'C', '', '2025-01-01T10:00:05Z')]);
+    const ordered = orderEvents([
+      event('Normal', 'A', '', '2025-01-01T10:00:09Z'),
+      event('Warning', 'B', '', '2025-01-01T10:00:01Z'),
+      event('Warning', 'C', '', '2025-01-01T10:00:05Z'),
+    ]);
     expect(ordered.map((e) => e.reason)).toEqual(['C', 'B', 'A']);
   });
 });

@@ -77,7 +77,8 @@ export async function collectFailureEvidence(api: EvidenceApi, refs: readonly Ob
   const all = [...unique.values()];
   const chosen = all.slice(0, MAX_OBJECTS);
   const notes: string[] = [];
-  if (all.length > chosen.length) notes.push(`${all.length - chosen.length} more tracked object(s) not described: ${all.slice(MAX_OBJECTS).map(name).join(', ')}`);
+  if (all.length > chosen.length)
+    notes.push(`${all.length - chosen.length} more tracked object(s) not described: ${all.slice(MAX_OBJECTS).map(name).join(', ')}`);
 
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const done = new Map<string, Evidence[]>();
@@ -123,7 +124,11 @@ export async function collectFailureEvidence(api: EvidenceApi, refs: readonly Ob
 
 async function describe(api: EvidenceApi, object: Resolved): Promise<Collected> {
   const [state, events] = await Promise.all([
-    describeState(api, object).catch((error: unknown): Collected & { lines: string[] } => ({ lines: [`could not read: ${errorText(error)}`], evidence: [], pods: [] })),
+    describeState(api, object).catch((error: unknown): Collected & { lines: string[] } => ({
+      lines: [`could not read: ${errorText(error)}`],
+      evidence: [],
+      pods: [],
+    })),
     eventLines(api.core, object).catch((error: unknown) => [`could not read events: ${errorText(error)}`]),
   ]);
   const text = [...state.lines, ...(events.length === 0 ? ['events: none'] : ['events:', ...events.map((line) => `  ${line}`)])].join('\n');
@@ -160,17 +165,30 @@ async function describePod(core: CoreV1Api, pod: V1Pod): Promise<Collected & { l
   const podName = pod.metadata?.name ?? '';
   const verdict = judgePod(pod);
   const status = pod.status;
-  const lines = [`on node ${pod.spec?.nodeName ?? '(not scheduled)'}, IP ${status?.podIP ?? 'none'}, phase ${status?.phase ?? 'unknown'}, ${verdict.ready ? 'ready' : `not ready: ${verdict.reason ?? 'unknown reason'}`}`];
+  const lines = [
+    `on node ${pod.spec?.nodeName ?? '(not scheduled)'}, IP ${status?.podIP ?? 'none'}, phase ${status?.phase ?? 'unknown'}, ${verdict.ready ? 'ready' : `not ready: ${verdict.reason ?? 'unknown reason'}`}`,
+  ];
   for (const condition of status?.conditions ?? []) {
-    if (condition.status !== 'True') lines.push(`condition ${condition.type}=${condition.status}${condition.reason ? ` (${condition.reason}${condition.message ? `: ${condition.message}` : ''})` : ''}`);
+    if (condition.status !== 'True')
+      lines.push(
+        `condition ${condition.type}=${condition.status}${condition.reason ? ` (${condition.reason}${condition.message ? `: ${condition.message}` : ''})` : ''}`,
+      );
   }
   const evidence: Evidence[] = [];
   const logs: Promise<Evidence>[] = [];
   for (const container of status?.containerStatuses ?? []) {
     const state = container.state;
-    const now = state?.running ? 'running' : state?.waiting ? `waiting (${state.waiting.reason ?? ''}${state.waiting.message ? `: ${state.waiting.message}` : ''})` : state?.terminated ? `terminated (exit code ${state.terminated.exitCode}${state.terminated.reason ? `, ${state.terminated.reason}` : ''})` : 'unknown';
+    const now = state?.running
+      ? 'running'
+      : state?.waiting
+        ? `waiting (${state.waiting.reason ?? ''}${state.waiting.message ? `: ${state.waiting.message}` : ''})`
+        : state?.terminated
+          ? `terminated (exit code ${state.terminated.exitCode}${state.terminated.reason ? `, ${state.terminated.reason}` : ''})`
+          : 'unknown';
     const last = container.lastState?.terminated;
-    lines.push(`container ${container.name}: ${now}, ready ${container.ready}, ${container.restartCount} restart(s)${last ? `, last exit code ${last.exitCode}${last.reason ? ` (${last.reason})` : ''}` : ''}`);
+    lines.push(
+      `container ${container.name}: ${now}, ready ${container.ready}, ${container.restartCount} restart(s)${last ? `, last exit code ${last.exitCode}${last.reason ? ` (${last.reason})` : ''}` : ''}`,
+    );
     if (!verdict.ready || container.restartCount > 0) {
       logs.push(logTailEvidence(core, { namespace, name: podName, container: container.name }));
       if (container.restartCount > 0) logs.push(logTailEvidence(core, { namespace, name: podName, container: container.name }, { previous: true }));
@@ -180,20 +198,26 @@ async function describePod(core: CoreV1Api, pod: V1Pod): Promise<Collected & { l
   return { lines, evidence, pods: [] };
 }
 
-
 async function describeService(api: EvidenceApi, object: Resolved): Promise<Collected & { lines: string[] }> {
   const [service, slices] = await Promise.all([
     api.core.readNamespacedService({ namespace: object.namespace, name: object.name }),
-    api.discovery.listNamespacedEndpointSlice({ namespace: object.namespace, labelSelector: `kubernetes.io/service-name=${object.name}` }).catch((error: unknown) => error as Error),
+    api.discovery
+      .listNamespacedEndpointSlice({ namespace: object.namespace, labelSelector: `kubernetes.io/service-name=${object.name}` })
+      .catch((error: unknown) => error as Error),
   ]);
   const spec = service.spec;
-  const ports = (spec?.ports ?? []).map((port) => `${port.name ? `${port.name} ` : ''}${port.port}/${port.protocol ?? 'TCP'}->${port.targetPort ?? port.port}${port.nodePort ? ` nodePort ${port.nodePort}` : ''}`);
+  const ports = (spec?.ports ?? []).map(
+    (port) =>
+      `${port.name ? `${port.name} ` : ''}${port.port}/${port.protocol ?? 'TCP'}->${port.targetPort ?? port.port}${port.nodePort ? ` nodePort ${port.nodePort}` : ''}`,
+  );
   const lines = [
     `${spec?.type ?? 'ClusterIP'} ${spec?.clusterIP ?? ''}, ports ${ports.join(', ') || 'none'}, selector ${JSON.stringify(spec?.selector ?? {})}${spec?.sessionAffinity && spec.sessionAffinity !== 'None' ? `, sessionAffinity ${spec.sessionAffinity}` : ''}${spec?.externalTrafficPolicy ? `, externalTrafficPolicy ${spec.externalTrafficPolicy}` : ''}`,
   ];
   if (slices instanceof Error) return { lines: [...lines, `endpoints: could not read EndpointSlices: ${errorText(slices)}`], evidence: [], pods: [] };
   const { endpointLines, pods } = endpointsOf(slices.items, object.namespace);
-  lines.push(...(endpointLines.length === 0 ? ['endpoints: none (no EndpointSlice lists an address)'] : ['endpoints:', ...endpointLines.map((line) => `  ${line}`)]));
+  lines.push(
+    ...(endpointLines.length === 0 ? ['endpoints: none (no EndpointSlice lists an address)'] : ['endpoints:', ...endpointLines.map((line) => `  ${line}`)]),
+  );
   return { lines, evidence: [], pods };
 }
 
@@ -205,8 +229,11 @@ function endpointsOf(slices: readonly V1EndpointSlice[], namespace: string): { e
     for (const endpoint of slice.endpoints ?? []) {
       const ready = endpoint.conditions?.ready !== false;
       const target = endpoint.targetRef;
-      endpointLines.push(`${endpoint.addresses.join(',')} ${ports} ${ready ? 'ready' : 'not ready'}${target ? ` ${target.kind ?? ''} ${target.name ?? ''}`.trimEnd() : ''}${endpoint.nodeName ? ` on ${endpoint.nodeName}` : ''}`);
-      if (!ready && target?.kind === 'Pod' && target.name !== undefined) pods.push({ kind: 'Pod', name: target.name, namespace: target.namespace ?? namespace });
+      endpointLines.push(
+        `${endpoint.addresses.join(',')} ${ports} ${ready ? 'ready' : 'not ready'}${target ? ` ${target.kind ?? ''} ${target.name ?? ''}`.trimEnd() : ''}${endpoint.nodeName ? ` on ${endpoint.nodeName}` : ''}`,
+      );
+      if (!ready && target?.kind === 'Pod' && target.name !== undefined)
+        pods.push({ kind: 'Pod', name: target.name, namespace: target.namespace ?? namespace });
     }
   }
   return { endpointLines, pods };
@@ -223,7 +250,8 @@ async function describeNode(core: CoreV1Api, nodeName: string): Promise<Collecte
     `${ready?.status === 'True' ? 'Ready' : `not Ready (${ready?.reason ?? 'no Ready condition'}${ready?.message ? `: ${ready.message}` : ''})`}, ${address}, kubelet ${node.status?.nodeInfo?.kubeletVersion ?? 'unknown'}${node.spec?.unschedulable ? ', cordoned (unschedulable)' : ''}`,
   ];
   for (const condition of conditions) {
-    if (condition.type !== 'Ready' && condition.status === 'True') lines.push(`condition ${condition.type}=True${condition.reason ? ` (${condition.reason}${condition.message ? `: ${condition.message}` : ''})` : ''}`);
+    if (condition.type !== 'Ready' && condition.status === 'True')
+      lines.push(`condition ${condition.type}=True${condition.reason ? ` (${condition.reason}${condition.message ? `: ${condition.message}` : ''})` : ''}`);
   }
   for (const taint of node.spec?.taints ?? []) lines.push(`taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`);
   return { lines, evidence: [], pods: [] };

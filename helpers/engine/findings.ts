@@ -72,7 +72,8 @@ export function outcomeOf(findings: readonly Finding[], conclusion: Conclusion):
   const judged = status === 'fail' ? all.filter((f) => f.level === 'fail') : all;
   const nodes = new Set(judged.map((f) => f.node));
   const node = nodes.size === 1 ? [...nodes][0] : undefined;
-  const origin: Origin | undefined = node === undefined || all.length < 2 ? undefined : { dimension: 'node', value: node, summary: `every finding is about node ${node}`, confidence: 'medium' };
+  const origin: Origin | undefined =
+    node === undefined || all.length < 2 ? undefined : { dimension: 'node', value: node, summary: `every finding is about node ${node}`, confidence: 'medium' };
   return {
     status,
     message: headline(all),
@@ -91,7 +92,11 @@ export function conclude(c: CheckContext, findings: readonly Finding[], conclusi
     c.note(outcome.message);
     return;
   }
-  const details = { evidence: outcome.evidence, ...(outcome.likelyCause === undefined ? {} : { likelyCause: outcome.likelyCause }), ...(outcome.origin === undefined ? {} : { origin: outcome.origin }) };
+  const details = {
+    evidence: outcome.evidence,
+    ...(outcome.likelyCause === undefined ? {} : { likelyCause: outcome.likelyCause }),
+    ...(outcome.origin === undefined ? {} : { origin: outcome.origin }),
+  };
   if (outcome.status === 'fail') c.fail(outcome.classification ?? 'mismatch', outcome.message, details);
   c.warn(outcome.message, details);
 }

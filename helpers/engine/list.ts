@@ -20,7 +20,9 @@ export function suiteFacts(suite: SuiteManifest): string[] {
   const facts = [`setup: ${suite.setup.length === 0 ? 'none (read-only)' : suite.setup.join(', ')}${suite.exclusive ? '; runs alone' : ''}`];
   for (const spec of Object.values(suite.options)) {
     const fallback = defaultText(spec.default, spec.type.shape === 'DURATION');
-    facts.push(`option --${spec.flag}${spec.type.flag.type === 'boolean' ? '' : ` ${spec.type.shape}`}${fallback === undefined ? '' : ` (default ${fallback})`}`);
+    facts.push(
+      `option --${spec.flag}${spec.type.flag.type === 'boolean' ? '' : ` ${spec.type.shape}`}${fallback === undefined ? '' : ` (default ${fallback})`}`,
+    );
   }
   if (suite.images.length > 0) facts.push(`images: ${suite.images.join(', ')}`);
   return facts;

@@ -129,7 +129,9 @@ export function suiteOptions<O extends OptionsShape>(run: { options: ResolvedOpt
 
 // Every option at its default (a run started from code, a test).
 export function defaultOptions(manifests: readonly SuiteManifest[]): ResolvedOptions {
-  return Object.fromEntries(manifests.map((m) => [m.name, Object.fromEntries(Object.entries(m.options).map(([name, spec]) => [name, spec.default as unknown]))]));
+  return Object.fromEntries(
+    manifests.map((m) => [m.name, Object.fromEntries(Object.entries(m.options).map(([name, spec]) => [name, spec.default as unknown]))]),
+  );
 }
 
 export function describeSuitePermission(permission: SuitePermission): string {

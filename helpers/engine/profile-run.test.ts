@@ -37,7 +37,7 @@ describe('a run under a profile', () => {
     expect(started.sort()).toEqual(['fails with a classification', 'sequential › second']);
   });
 
-  it('streams a running check\'s log lines when asked, and only then', { timeout: 60_000 }, async () => {
+  it("streams a running check's log lines when asked, and only then", { timeout: 60_000 }, async () => {
     const streamed = await runMixed({ checks: { mixed: ['fails with a classification'] }, streamLog: true });
     expect(streamed.progress).toEqual([{ suite: 'mixed', check: 'fails with a classification', line: 'probing 10.0.0.1:80' }]);
     // The log is still the failure's evidence.

@@ -46,11 +46,14 @@ describe('run profiles', () => {
     expect(error.message).not.toContain('every agent answers"');
   });
 
-  it('with --suite, runs the profile\'s checks of those suites, and refuses a suite the profile leaves out', () => {
+  it("with --suite, runs the profile's checks of those suites, and refuses a suite the profile leaves out", () => {
     const chosen = suites.filter((suite) => suite.name === 'smoke' || suite.name === 'dns');
     const plan = profilePlan('quick', chosen, { explicit: true });
     expect(plan.suites.map((suite) => suite.name)).toEqual(['dns', 'smoke']);
-    expect(plan.checks).toEqual({ dns: PROFILES.quick.checks === 'all' ? [] : PROFILES.quick.checks.dns, smoke: PROFILES.quick.checks === 'all' ? [] : PROFILES.quick.checks.smoke });
+    expect(plan.checks).toEqual({
+      dns: PROFILES.quick.checks === 'all' ? [] : PROFILES.quick.checks.dns,
+      smoke: PROFILES.quick.checks === 'all' ? [] : PROFILES.quick.checks.smoke,
+    });
     const gate = suites.filter((suite) => suite.name === 'gate' || suite.name === 'smoke');
     const error = thrown(() => profilePlan('quick', gate, { explicit: true }));
     expect(error.code).toBe('SD_BAD_FLAG');

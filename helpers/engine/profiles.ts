@@ -94,15 +94,26 @@ export function profilePlan<S extends Named>(
   const spec = options.spec ?? PROFILES[name];
   if (spec.checks === 'all') return { profile: name, suites: [...chosen], checks: undefined };
   // Against every suite when known; else (the engine sees only the chosen suites) the entries of the chosen ones.
-  const checked: ProfileSpec = options.all !== undefined ? spec : { ...spec, checks: Object.fromEntries(Object.entries(spec.checks).filter(([suite]) => chosen.some((s) => s.name === suite))) };
-  const problems = profileProblems(name, (options.all ?? chosen).map((suite) => suite.manifest), checked);
+  const checked: ProfileSpec =
+    options.all !== undefined
+      ? spec
+      : { ...spec, checks: Object.fromEntries(Object.entries(spec.checks).filter(([suite]) => chosen.some((s) => s.name === suite))) };
+  const problems = profileProblems(
+    name,
+    (options.all ?? chosen).map((suite) => suite.manifest),
+    checked,
+  );
   if (problems.length > 0) throw new ShakedownError('SD_PROFILE_INVALID', `profile ${name}: ${problems.join('; ')}`);
   const table = spec.checks;
   const left = chosen.filter((suite) => table[suite.name] === undefined);
   if (options.explicit === true && left.length > 0) {
-    throw new ShakedownError('SD_BAD_FLAG', `--profile ${name} has no check of suite ${left.map((s) => s.name).join(', ')} (it covers ${Object.keys(table).join(', ')})`, {
-      hint: `Leave out --suite, name suites the profile covers, or use --profile full.`,
-    });
+    throw new ShakedownError(
+      'SD_BAD_FLAG',
+      `--profile ${name} has no check of suite ${left.map((s) => s.name).join(', ')} (it covers ${Object.keys(table).join(', ')})`,
+      {
+        hint: `Leave out --suite, name suites the profile covers, or use --profile full.`,
+      },
+    );
   }
   const suites = chosen.filter((suite) => table[suite.name] !== undefined);
   return {

@@ -22,7 +22,15 @@ afterAll(async () => {
 });
 
 const FAILING = 'fails with a tracked object';
-const waiver = (overrides: Partial<Waiver> = {}): Waiver => ({ check: `findings/${FAILING}`, reason: 'the toy fails on purpose', until: '2027-03-31', file: '/w.yaml', line: 2, known: true, ...overrides });
+const waiver = (overrides: Partial<Waiver> = {}): Waiver => ({
+  check: `findings/${FAILING}`,
+  reason: 'the toy fails on purpose',
+  until: '2027-03-31',
+  file: '/w.yaml',
+  line: 2,
+  known: true,
+  ...overrides,
+});
 
 async function run(settings: Partial<Settings>, waivers?: Waiver[]) {
   const { settings: defaults } = resolveAll([], { flags: {}, env: {}, cwd: PACKAGE_ROOT });
@@ -63,17 +71,25 @@ describe('a run with a selection and waivers', { timeout: 60_000 }, () => {
     expect(byCheck('warns')?.status).toBe('warn');
     expect(byCheck(FAILING)?.status).toBe('fail');
     expect(outcome.exitCode).toBe(1);
-    expect(end?.run.properties).toMatchObject({ 'shakedown.checks': '["findings/*s*"]', 'shakedown.skipChecks': '["findings/hangs*"]', 'shakedown.suites': 'findings' });
+    expect(end?.run.properties).toMatchObject({
+      'shakedown.checks': '["findings/*s*"]',
+      'shakedown.skipChecks': '["findings/hangs*"]',
+      'shakedown.suites': 'findings',
+    });
   });
 
   it('passes with a live waiver: the failure carries it and is counted as waived, not failed', async () => {
     const { outcome, end, byCheck } = await run({ skipChecks: ['findings/hangs*'] }, [waiver({ context: 'fake' })]);
-    expect(byCheck(FAILING)).toMatchObject({ status: 'fail', classification: 'timeout', waiver: { check: `findings/${FAILING}`, reason: 'the toy fails on purpose', until: '2027-03-31' } });
+    expect(byCheck(FAILING)).toMatchObject({
+      status: 'fail',
+      classification: 'timeout',
+      waiver: { check: `findings/${FAILING}`, reason: 'the toy fails on purpose', until: '2027-03-31' },
+    });
     expect(end?.summary).toEqual({ passed: 0, warned: 1, failed: 0, skipped: 1, waived: 1 });
     expect(outcome.exitCode).toBe(0);
   });
 
-  it('fails again after the waiver\'s last day, saying so', async () => {
+  it("fails again after the waiver's last day, saying so", async () => {
     const { outcome, byCheck } = await run({ skipChecks: ['findings/hangs*'] }, [waiver({ until: '2027-03-30' })]);
     expect(byCheck(FAILING)?.message).toBe('no answer from web on node2 (waiver expired on 2027-03-30: the toy fails on purpose)');
     expect(outcome.exitCode).toBe(1);
@@ -83,7 +99,11 @@ describe('a run with a selection and waivers', { timeout: 60_000 }, () => {
     const { outcome, byCheck } = await run({ skipChecks: ['findings/hangs*'] }, [waiver({ context: 'prod' }), waiver({ check: 'findings/warns', line: 9 })]);
     expect(byCheck(FAILING)).not.toHaveProperty('waiver');
     expect(outcome.exitCode).toBe(1);
-    expect(byCheck('stale waiver: findings/warns')).toMatchObject({ suite: 'waivers', status: 'warn', message: 'the waiver "findings/warns" (/w.yaml:9, until 2027-03-31) matched no failure: its check ran and none failed; remove it or correct its pattern' });
+    expect(byCheck('stale waiver: findings/warns')).toMatchObject({
+      suite: 'waivers',
+      status: 'warn',
+      message: 'the waiver "findings/warns" (/w.yaml:9, until 2027-03-31) matched no failure: its check ran and none failed; remove it or correct its pattern',
+    });
     // The other cluster's waiver is not stale here: it is not this cluster's.
     expect(outcome.results.filter((r) => r.suite === 'waivers')).toHaveLength(1);
   });

@@ -108,7 +108,10 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
   let failedSoFar = false;
   // Waivers hold through their day of the run's start, for the cluster the run learns of.
   const startedAt = new Date(run.startedAt);
-  const waivers = request.waivers === undefined || request.waivers.length === 0 ? undefined : waiverBook(request.waivers, () => ({ now: startedAt, context: run.cluster.context, server: run.cluster.server }));
+  const waivers =
+    request.waivers === undefined || request.waivers.length === 0
+      ? undefined
+      : waiverBook(request.waivers, () => ({ now: startedAt, context: run.cluster.context, server: run.cluster.server }));
 
   const record = async (finished: CheckResult) => {
     const result = waivers === undefined ? finished : waivers.apply(finished);
@@ -128,7 +131,9 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
   // A crash anywhere (an unhandled rejection) stops the run like a signal would: cleanup still runs.
   let crash: ShakedownError | undefined;
   const onCrash = (reason: unknown) => {
-    crash ??= new ShakedownError('SD_INTERNAL', `unexpected error during the run: ${reason instanceof Error ? reason.message : String(reason)}`, { cause: reason });
+    crash ??= new ShakedownError('SD_INTERNAL', `unexpected error during the run: ${reason instanceof Error ? reason.message : String(reason)}`, {
+      cause: reason,
+    });
     abort.abort(crash);
     void runner?.cancel(CANCEL_GRACE_MS).catch(() => undefined);
   };
@@ -206,7 +211,8 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
     upcoming = Promise.resolve(first);
     await mux.onRunStart(run);
     // The checks --check and --skip-check leave out end at once, skipped, with the patterns as the reason.
-    for (const left of deselected) await record({ suite: left.suite, check: left.check, status: 'skip', durationMs: 0, message: 'skipped', skipReason: left.reason, evidence: [] });
+    for (const left of deselected)
+      await record({ suite: left.suite, check: left.check, status: 'skip', durationMs: 0, message: 'skipped', skipReason: left.reason, evidence: [] });
 
     const setup = await setUpCluster({
       runId,
@@ -236,7 +242,9 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
 
     const context = { ...setup.context, ...early };
     for (const [index, batch] of batches.entries()) {
-      progress(`${index === 0 ? 'running' : 'starting'} ${batch.length === 1 ? 'the suite' : `${batch.length} suites`}: ${batch.map((suite) => suite.name).join(', ')}`);
+      progress(
+        `${index === 0 ? 'running' : 'starting'} ${batch.length === 1 ? 'the suite' : `${batch.length} suites`}: ${batch.map((suite) => suite.name).join(', ')}`,
+      );
       const { runner: suiteRunner, held } = await (upcoming ?? startBatch(batch));
       runner = suiteRunner;
       // Stopped before the namespaces are deleted (the cleanup stack unwinds in reverse).
@@ -255,7 +263,10 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
       abort.signal.throwIfAborted();
     }
   } catch (thrown) {
-    error = stopped !== undefined ? new ShakedownError('SD_INTERRUPTED', `the run was interrupted by ${stopped}`, { cause: thrown }) : (crash ?? asShakedownError(thrown));
+    error =
+      stopped !== undefined
+        ? new ShakedownError('SD_INTERRUPTED', `the run was interrupted by ${stopped}`, { cause: thrown })
+        : (crash ?? asShakedownError(thrown));
     // Calls that timed out or failed with a server error: the API server's own health report names etcd or the failing check.
     const connection = session?.connection;
     if (connection !== undefined && stopped === undefined) error = await explainApiFailure((req) => connection.send(req), error);
@@ -295,9 +306,11 @@ export async function runShakedown(request: RunRequest): Promise<RunOutcome> {
 // What the namespace conditions say holds the deletion.
 function stuckCause(details: readonly string[]): string {
   const text = details.join('\n');
-  if (/NamespaceDeletionDiscoveryFailure/.test(text)) return 'an aggregated API (APIService) is unavailable, so the namespace controller cannot list what to delete: kubectl get apiservices';
+  if (/NamespaceDeletionDiscoveryFailure/.test(text))
+    return 'an aggregated API (APIService) is unavailable, so the namespace controller cannot list what to delete: kubectl get apiservices';
   if (/NamespaceFinalizersRemaining/.test(text)) return 'objects in the namespace keep finalizers whose controller does not remove them (named above)';
-  if (/NamespaceContentRemaining/.test(text)) return 'objects in the namespace are not deleted yet: pods on a node whose kubelet is down stay until it returns or the node is removed';
+  if (/NamespaceContentRemaining/.test(text))
+    return 'objects in the namespace are not deleted yet: pods on a node whose kubelet is down stay until it returns or the node is removed';
   return 'a finalizer whose controller is down, or an unavailable aggregated API blocking namespace deletion';
 }
 
@@ -318,12 +331,20 @@ async function recordTeardown(
       ...base,
       status: 'skip',
       message: 'skipped',
-      skipReason: kept ? `kept for inspection (--keep-on-failure): namespace ${namespace}; \`shakedown cleanup\` removes it` : 'the namespaces were not removed',
+      skipReason: kept
+        ? `kept for inspection (--keep-on-failure): namespace ${namespace}; \`shakedown cleanup\` removes it`
+        : 'the namespaces were not removed',
     });
     return;
   }
   if (removal instanceof Error) {
-    await record({ ...base, status: 'fail', classification: 'error', message: `could not delete the namespaces of run ${runId}: ${removal.message}`, likelyCause: 'the API server refused or failed the deletion; they expire and a later run removes them' });
+    await record({
+      ...base,
+      status: 'fail',
+      classification: 'error',
+      message: `could not delete the namespaces of run ${runId}: ${removal.message}`,
+      likelyCause: 'the API server refused or failed the deletion; they expire and a later run removes them',
+    });
     return;
   }
   if (removal.stuck.length > 0) {
@@ -334,7 +355,9 @@ async function recordTeardown(
       message: `${removal.stuck.length} namespace(s) of run ${runId} still Terminating after deletion${removal.gaveUp === undefined ? '' : `: ${removal.gaveUp.reason}`}`,
       evidence: [{ label: 'stuck namespaces', text: removal.stuck.map((stuck) => `${stuck.name}: ${stuck.detail}`).join('\n') }],
       likelyCause: removal.gaveUp?.reason ?? stuckCause(removal.stuck.map((stuck) => stuck.detail)),
-      ...(removal.gaveUp === undefined ? {} : { origin: { dimension: 'component', value: removal.gaveUp.component, summary: removal.gaveUp.reason, confidence: 'high' as const } }),
+      ...(removal.gaveUp === undefined
+        ? {}
+        : { origin: { dimension: 'component', value: removal.gaveUp.component, summary: removal.gaveUp.reason, confidence: 'high' as const } }),
       reproduce: `kubectl get namespace ${removal.stuck[0]?.name} -o yaml; shakedown cleanup --run ${runId} finishes it once the cause is fixed`,
     });
     return;

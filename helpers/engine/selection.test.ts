@@ -12,7 +12,8 @@ const SMOKE = suite('smoke', ['pod to pod over HTTP, TCP and UDP']);
 const NETPOL = suite('netpol', ['truth tables › NetworkPolicy is enforced (default deny ingress)', 'truth tables › egress']);
 const ALL = [DNS, SMOKE, NETPOL];
 const full = (suites: Toy[] = ALL) => profilePlan('full', suites);
-const select = (selection: Partial<Selection>, plan = full()) => selectChecks(plan, { checks: [], skipChecks: [], ...selection }, { all: ALL, chosen: plan.suites });
+const select = (selection: Partial<Selection>, plan = full()) =>
+  selectChecks(plan, { checks: [], skipChecks: [], ...selection }, { all: ALL, chosen: plan.suites });
 
 describe('selectChecks', () => {
   it('leaves the plan as it is without a pattern', () => {
@@ -27,14 +28,21 @@ describe('selectChecks', () => {
     expect(deselected).toEqual([
       { suite: 'dns', check: 'load › a short burst of lookups', reason: 'not selected by --check "dns/CoreDNS*", "dns/SRV*"' },
       { suite: 'smoke', check: 'pod to pod over HTTP, TCP and UDP', reason: 'not selected by --check "dns/CoreDNS*", "dns/SRV*"' },
-      { suite: 'netpol', check: 'truth tables › NetworkPolicy is enforced (default deny ingress)', reason: 'not selected by --check "dns/CoreDNS*", "dns/SRV*"' },
+      {
+        suite: 'netpol',
+        check: 'truth tables › NetworkPolicy is enforced (default deny ingress)',
+        reason: 'not selected by --check "dns/CoreDNS*", "dns/SRV*"',
+      },
       { suite: 'netpol', check: 'truth tables › egress', reason: 'not selected by --check "dns/CoreDNS*", "dns/SRV*"' },
     ]);
   });
 
   it('leaves out what a --skip-check pattern matches, naming that pattern, after --check', () => {
     const { plan, deselected } = select({ checks: ['dns/*', 'netpol/*'], skipChecks: ['*load*', 'netpol › truth tables › egress'] });
-    expect(plan.checks).toEqual({ dns: ['CoreDNS replicas are ready and behind the DNS Service', 'SRV records for named ports'], netpol: ['truth tables › NetworkPolicy is enforced (default deny ingress)'] });
+    expect(plan.checks).toEqual({
+      dns: ['CoreDNS replicas are ready and behind the DNS Service', 'SRV records for named ports'],
+      netpol: ['truth tables › NetworkPolicy is enforced (default deny ingress)'],
+    });
     expect(deselected.map((d) => `${d.suite}/${d.check}: ${d.reason}`)).toEqual([
       'dns/load › a short burst of lookups: left out by --skip-check "*load*"',
       'smoke/pod to pod over HTTP, TCP and UDP: not selected by --check "dns/*", "netpol/*"',
@@ -53,13 +61,19 @@ describe('selectChecks', () => {
   it('refuses a pattern that matches nothing, naming the nearest ids', () => {
     const error = thrown(() => select({ checks: ['dsn/*'] }));
     expect(error.code).toBe('SD_BAD_FLAG');
-    expect(error.message).toBe('--check "dsn/*" matches no check; nearest: "dns/CoreDNS replicas are ready and behind the DNS Service", "dns/SRV records for named ports", "dns/load › a short burst of lookups"');
+    expect(error.message).toBe(
+      '--check "dsn/*" matches no check; nearest: "dns/CoreDNS replicas are ready and behind the DNS Service", "dns/SRV records for named ports", "dns/load › a short burst of lookups"',
+    );
     expect(error.hint).toMatch(/SUITE\/CHECK TITLE/);
-    expect(thrown(() => select({ skipChecks: ['dns/SRV recods*'] })).message).toMatch(/^--skip-check "dns\/SRV recods\*" matches no check; nearest: "dns\/SRV records for named ports", /);
+    expect(thrown(() => select({ skipChecks: ['dns/SRV recods*'] })).message).toMatch(
+      /^--skip-check "dns\/SRV recods\*" matches no check; nearest: "dns\/SRV records for named ports", /,
+    );
   });
 
   it('names the source of a pattern that came from a variable or the config file', () => {
-    const error = thrown(() => selectChecks(full(), { checks: ['nope/*'], skipChecks: [] }, { sources: { checks: { kind: 'env', variable: 'SHAKEDOWN_CHECKS' } } }));
+    const error = thrown(() =>
+      selectChecks(full(), { checks: ['nope/*'], skipChecks: [] }, { sources: { checks: { kind: 'env', variable: 'SHAKEDOWN_CHECKS' } } }),
+    );
     expect([error.code, error.message.split(';')[0]]).toEqual(['SD_CONFIG_INVALID', 'SHAKEDOWN_CHECKS "nope/*" matches no check']);
     expect(error.hint).toMatch(/^Fix or unset SHAKEDOWN_CHECKS; a flag overrides it\. A pattern matches/);
     const selected = selectChecks(full(), { checks: ['smoke/*'], skipChecks: [] }, { sources: { checks: { kind: 'file', path: '/c.json', key: 'checks' } } });
@@ -73,11 +87,15 @@ describe('selectChecks', () => {
     );
     const spec = { describe: 'toy', checks: { dns: ['SRV records for named ports'] } };
     const quick = profilePlan('quick', [DNS], { all: [DNS], spec });
-    expect(thrown(() => selectChecks(quick, { checks: ['dns/load*'], skipChecks: [] }, { all: ALL, chosen: [DNS] })).message).toBe('--check "dns/load*" matches only checks that --profile quick leaves out: "dns/load › a short burst of lookups"');
+    expect(thrown(() => selectChecks(quick, { checks: ['dns/load*'], skipChecks: [] }, { all: ALL, chosen: [DNS] })).message).toBe(
+      '--check "dns/load*" matches only checks that --profile quick leaves out: "dns/load › a short burst of lookups"',
+    );
   });
 
   it('refuses a --skip-check that leaves nothing to run', () => {
-    expect(thrown(() => select({ skipChecks: ['*'] })).message).toBe('--skip-check leaves no check to run: its patterns match every check this run would run (6)');
+    expect(thrown(() => select({ skipChecks: ['*'] })).message).toBe(
+      '--skip-check leaves no check to run: its patterns match every check this run would run (6)',
+    );
   });
 });
 

@@ -44,7 +44,9 @@ export interface SelectionScope {
 
 // The ids a plan would run, suite by suite in its order.
 export function plannedIds(plan: ProfilePlan<Named>): CheckId[] {
-  return plan.suites.flatMap((suite) => (plan.checks?.[suite.name] ?? suite.manifest.checks.map((c) => c.title)).map((check) => ({ suite: suite.name, check })));
+  return plan.suites.flatMap((suite) =>
+    (plan.checks?.[suite.name] ?? suite.manifest.checks.map((c) => c.title)).map((check) => ({ suite: suite.name, check })),
+  );
 }
 
 export function hasSelection(selection: Selection): boolean {
@@ -54,10 +56,16 @@ export function hasSelection(selection: Selection): boolean {
 export function selectChecks<S extends Named>(plan: ProfilePlan<S>, selection: Selection, scope: SelectionScope = {}): Selected<S> {
   if (!hasSelection(selection)) return { plan, deselected: [] };
   const ids = plannedIds(plan);
-  const sources = { checks: scope.sources?.checks ?? { kind: 'flag', flag: 'check' }, skipChecks: scope.sources?.skipChecks ?? { kind: 'flag', flag: 'skip-check' } } satisfies Required<SelectionSources>;
+  const sources = {
+    checks: scope.sources?.checks ?? { kind: 'flag', flag: 'check' },
+    skipChecks: scope.sources?.skipChecks ?? { kind: 'flag', flag: 'skip-check' },
+  } satisfies Required<SelectionSources>;
   const take = selection.checks.map(checkPattern);
   const leave = selection.skipChecks.map(checkPattern);
-  for (const [patterns, source] of [[take, sources.checks], [leave, sources.skipChecks]] as const) {
+  for (const [patterns, source] of [
+    [take, sources.checks],
+    [leave, sources.skipChecks],
+  ] as const) {
     for (const pattern of patterns) if (!ids.some((id) => pattern.matches(id))) throw unmatched(pattern, source, ids, plan, scope);
   }
   const selected: Record<string, string[]> = {};
@@ -75,24 +83,34 @@ export function selectChecks<S extends Named>(plan: ProfilePlan<S>, selection: S
 }
 
 function leftOutBy(id: CheckId, take: readonly CheckPattern[], leave: readonly CheckPattern[], sources: Required<SelectionSources>): string | undefined {
-  if (take.length > 0 && !take.some((pattern) => pattern.matches(id))) return `not selected by ${describeSource(sources.checks)} ${take.map((p) => JSON.stringify(p.text)).join(', ')}`;
+  if (take.length > 0 && !take.some((pattern) => pattern.matches(id)))
+    return `not selected by ${describeSource(sources.checks)} ${take.map((p) => JSON.stringify(p.text)).join(', ')}`;
   const skip = leave.find((pattern) => pattern.matches(id));
   return skip === undefined ? undefined : `left out by ${describeSource(sources.skipChecks)} ${JSON.stringify(skip.text)}`;
 }
 
-const PATTERN_HINT = 'A pattern matches SUITE/CHECK TITLE or SUITE › CHECK TITLE (as `shakedown list` and the reports name checks), whole and in any case; * stands for any text. `shakedown list` lists every check.';
+const PATTERN_HINT =
+  'A pattern matches SUITE/CHECK TITLE or SUITE › CHECK TITLE (as `shakedown list` and the reports name checks), whole and in any case; * stands for any text. `shakedown list` lists every check.';
 
 // The error for a pattern that matches no check the plan runs: the checks it matches that the run
 // leaves out (another suite, the profile), or the nearest ids.
 function unmatched(pattern: CheckPattern, source: Source, ids: readonly CheckId[], plan: ProfilePlan<Named>, scope: SelectionScope): ShakedownError {
   const quoted = JSON.stringify(pattern.text);
-  const outside = (scope.all ?? []).flatMap((suite) => suite.manifest.checks.map((c) => ({ suite: suite.name, check: c.title }))).filter((id) => pattern.matches(id));
+  const outside = (scope.all ?? [])
+    .flatMap((suite) => suite.manifest.checks.map((c) => ({ suite: suite.name, check: c.title })))
+    .filter((id) => pattern.matches(id));
   let problem: string;
   if (outside.length > 0) {
     const chosen = new Set((scope.chosen ?? []).map((suite) => suite.name));
     const notChosen = [...new Set(outside.map((id) => id.suite))].filter((suite) => !chosen.has(suite));
-    const why = notChosen.length === 0 ? `that --profile ${plan.profile} leaves out` : `of suite ${notChosen.join(', ')}, which this run leaves out (add --suite ${notChosen[0] ?? ''})`;
-    problem = `${quoted} matches only checks ${why}: ${outside.slice(0, 3).map((id) => JSON.stringify(typedName(id))).join(', ')}${outside.length > 3 ? ` and ${outside.length - 3} more` : ''}`;
+    const why =
+      notChosen.length === 0
+        ? `that --profile ${plan.profile} leaves out`
+        : `of suite ${notChosen.join(', ')}, which this run leaves out (add --suite ${notChosen[0] ?? ''})`;
+    problem = `${quoted} matches only checks ${why}: ${outside
+      .slice(0, 3)
+      .map((id) => JSON.stringify(typedName(id)))
+      .join(', ')}${outside.length > 3 ? ` and ${outside.length - 3} more` : ''}`;
   } else {
     const near = nearestIds(pattern.text, ids);
     problem = `${quoted} matches no check${near.length === 0 ? '' : `; nearest: ${near.map((id) => JSON.stringify(typedName(id))).join(', ')}`}`;

@@ -104,7 +104,8 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     options: request.options,
     ...(grant === undefined ? {} : { grant }),
   });
-  const withPlugin = async (result: SetupResult): Promise<SetupResult> => (networkPlugin === undefined ? result : { ...result, context: { ...result.context, networkPlugin: await networkPlugin } });
+  const withPlugin = async (result: SetupResult): Promise<SetupResult> =>
+    networkPlugin === undefined ? result : { ...result, context: { ...result.context, networkPlugin: await networkPlugin } };
   const image = chooseProbeImage(settings.probeImage, session.target.context);
   const noFleet = { namespace, image: image.image, agents: [], selector: {}, tokenSecret: '' };
   // Read-only suites only: nothing is created, nothing removed (not even expired leftovers).
@@ -115,7 +116,8 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     const leftovers = await removeLeftovers(namespaces, 'expired', request.now, { timeoutMs: 0 }).catch((error: unknown) => {
       throw apiError(error, { ...ctx, action: 'remove expired namespaces of earlier runs' }, 'SD_SETUP_FAILED');
     });
-    if (leftovers.selected.length > 0) progress(`removed ${leftovers.selected.length} expired namespace(s) of earlier runs: ${leftovers.selected.map((l) => l.name).join(', ')}`);
+    if (leftovers.selected.length > 0)
+      progress(`removed ${leftovers.selected.length} expired namespace(s) of earlier runs: ${leftovers.selected.map((l) => l.name).join(', ')}`);
   }
 
   request.signal.throwIfAborted();
@@ -128,7 +130,10 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     const started = performance.now();
     try {
       const until = request.awaitCleanup === false ? 'requested' : 'gone';
-      request.onRemoval(await removeRun(namespaces, runId, { timeoutMs: NAMESPACE_REMOVAL_WAIT_MS, giveUp: deletionBlocked(session.clients), until }), performance.now() - started);
+      request.onRemoval(
+        await removeRun(namespaces, runId, { timeoutMs: NAMESPACE_REMOVAL_WAIT_MS, giveUp: deletionBlocked(session.clients), until }),
+        performance.now() - started,
+      );
     } catch (error) {
       request.onRemoval(error instanceof Error ? error : new Error(String(error)), performance.now() - started);
     }
@@ -140,7 +145,10 @@ export async function setUpCluster(request: SetupRequest): Promise<SetupResult> 
     runId,
     ttlMs: settings.namespaceTtl,
     log: progress,
-    onGone: (_name, detail) => warn(`WARNING: ${detail}: the run was cleaned up by someone else (a concurrent run or shakedown cleanup --all); checks from here on may fail for that reason`),
+    onGone: (_name, detail) =>
+      warn(
+        `WARNING: ${detail}: the run was cleaned up by someone else (a concurrent run or shakedown cleanup --all); checks from here on may fail for that reason`,
+      ),
   });
   cleanup.push(`stop renewing the expiry of run ${runId}`, () => renewal.stop());
 
@@ -209,7 +217,10 @@ export function unavailableFinding(unavailable: readonly { node: string; diagnos
     classification: 'missing',
     durationMs: 0,
     message: `no probe agent on ${node}: ${where(diagnosis)} is at fault (${diagnosis.confidence} confidence); checks ran on the other nodes`,
-    evidence: [{ label: `what ${node} shows`, text: diagnosis.evidence.join('\n') }, ...(diagnosis.hint === undefined ? [] : [{ label: 'what to check', text: diagnosis.hint }])],
+    evidence: [
+      { label: `what ${node} shows`, text: diagnosis.evidence.join('\n') },
+      ...(diagnosis.hint === undefined ? [] : [{ label: 'what to check', text: diagnosis.hint }]),
+    ],
     likelyCause: diagnosis.summary,
     origin: asOrigin(diagnosis),
     ...(diagnosis.reproduce === undefined ? {} : { reproduce: diagnosis.reproduce }),

@@ -29,12 +29,14 @@ describe('suites', () => {
   it('finds NAME.suite.ts files, sorted, with paths relative to the root and their manifests', () => {
     const found = discoverSuites(fixtures);
     expect(found.map((s) => s.name)).toEqual([...found.map((s) => s.name)].sort());
-    expect(found.map(({ name, file }) => ({ name, file }))).toEqual(expect.arrayContaining([
-      { name: 'broken', file: 'test/fixtures/suites/broken/broken.suite.ts' },
-      { name: 'drift', file: 'test/fixtures/suites/drift/drift.suite.ts' },
-      { name: 'mixed', file: 'test/fixtures/suites/mixed/mixed.suite.ts' },
-      { name: 'readonly', file: 'test/fixtures/suites/readonly/readonly.suite.ts' },
-    ]));
+    expect(found.map(({ name, file }) => ({ name, file }))).toEqual(
+      expect.arrayContaining([
+        { name: 'broken', file: 'test/fixtures/suites/broken/broken.suite.ts' },
+        { name: 'drift', file: 'test/fixtures/suites/drift/drift.suite.ts' },
+        { name: 'mixed', file: 'test/fixtures/suites/mixed/mixed.suite.ts' },
+        { name: 'readonly', file: 'test/fixtures/suites/readonly/readonly.suite.ts' },
+      ]),
+    );
     expect(found.find((s) => s.name === 'mixed')?.manifestPath).toBe(join(fixtures, 'mixed', 'manifest.ts'));
     expect(discoverSuites(join(fixtures, 'nope'))).toEqual([]);
   });
@@ -63,10 +65,13 @@ describe('suites', () => {
 
   it('refuses a suite without a manifest, a manifest named for another folder, and an option that clashes', async () => {
     const missing = suitesDir({ lost: undefined });
-    expect((await rejection(loadSuites(discoverSuites(missing)))).message).toBe(`${join(missing, 'lost', 'manifest.ts')}: suite lost has no manifest.ts: every suite declares itself with defineManifest()`);
+    expect((await rejection(loadSuites(discoverSuites(missing)))).message).toBe(
+      `${join(missing, 'lost', 'manifest.ts')}: suite lost has no manifest.ts: every suite declares itself with defineManifest()`,
+    );
     const misnamed = suitesDir({ one: manifestSource('two') });
     expect((await rejection(loadSuites(discoverSuites(misnamed)))).message).toContain('names suite "two", but its folder is one');
-    const option = (flag: string, env: string, key: string) => `{ x: { key: '${key}', flag: '${flag}', env: '${env}', type: { flag: { type: 'string' }, shape: 'TEXT', fromText: (t) => t, fromJson: (v) => v }, default: undefined, describe: 'x' } }`;
+    const option = (flag: string, env: string, key: string) =>
+      `{ x: { key: '${key}', flag: '${flag}', env: '${env}', type: { flag: { type: 'string' }, shape: 'TEXT', fromText: (t) => t, fromJson: (v) => v }, default: undefined, describe: 'x' } }`;
     const engine = suitesDir({ a: manifestSource('a', option('concurrency', 'SHAKEDOWN_A', 'aX')) });
     expect((await rejection(loadSuites(discoverSuites(engine)))).message).toContain('option x: the flag --concurrency is already used by the engine');
     const twice = suitesDir({ a: manifestSource('a', option('same', 'SHAKEDOWN_A', 'aX')), b: manifestSource('b', option('same', 'SHAKEDOWN_B', 'bX')) });
@@ -75,7 +80,11 @@ describe('suites', () => {
 
   it('runs exclusive suites alone, after the others', () => {
     const s = (name: string, exclusive: boolean) => ({ name, manifest: { exclusive } });
-    expect(runBatches([s('a', false), s('x', true), s('b', false), s('y', true)]).map((batch) => batch.map((suite) => suite.name))).toEqual([['a', 'b'], ['x'], ['y']]);
+    expect(runBatches([s('a', false), s('x', true), s('b', false), s('y', true)]).map((batch) => batch.map((suite) => suite.name))).toEqual([
+      ['a', 'b'],
+      ['x'],
+      ['y'],
+    ]);
     expect(runBatches([s('x', true)]).map((batch) => batch.map((suite) => suite.name))).toEqual([['x']]);
   });
 });

@@ -62,7 +62,8 @@ export async function loadSuites(files: readonly SuiteFile[]): Promise<LoadedSui
 }
 
 async function loadSuite(suite: SuiteFile): Promise<LoadedSuite> {
-  if (!existsSync(suite.manifestPath)) throw badManifest(suite.manifestPath, `suite ${suite.name} has no ${MANIFEST_FILE}: every suite declares itself with defineManifest()`);
+  if (!existsSync(suite.manifestPath))
+    throw badManifest(suite.manifestPath, `suite ${suite.name} has no ${MANIFEST_FILE}: every suite declares itself with defineManifest()`);
   let module: { default?: unknown };
   try {
     module = (await import(pathToFileURL(suite.manifestPath).href)) as { default?: unknown };
@@ -70,7 +71,8 @@ async function loadSuite(suite: SuiteFile): Promise<LoadedSuite> {
     throw badManifest(suite.manifestPath, error instanceof ManifestError ? error.message : `cannot be loaded: ${(error as Error).message}`, error);
   }
   const manifest = module.default as SuiteManifest | undefined;
-  if (manifest === undefined || typeof manifest !== 'object' || !Array.isArray(manifest.checks)) throw badManifest(suite.manifestPath, 'has no default export made with defineManifest()');
+  if (manifest === undefined || typeof manifest !== 'object' || !Array.isArray(manifest.checks))
+    throw badManifest(suite.manifestPath, 'has no default export made with defineManifest()');
   const problems = manifestProblems(manifest);
   if (manifest.name !== suite.name) problems.unshift(`names suite "${manifest.name}", but its folder is ${suite.name}`);
   if (problems.length > 0) throw badManifest(suite.manifestPath, problems.join('; '));

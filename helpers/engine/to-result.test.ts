@@ -29,28 +29,63 @@ describe('toCheckResult', () => {
       reported({
         state: 'failed',
         errors: [{ name: 'CheckFailure', message: 'expected allowed, saw refused' }],
-        meta: { outcome: { status: 'fail', classification: 'refused', message: 'expected allowed, saw refused', evidence: [{ label: 'endpoints', text: 'none' }], likelyCause: 'no endpoints', origin, log: ['probe'] } },
+        meta: {
+          outcome: {
+            status: 'fail',
+            classification: 'refused',
+            message: 'expected allowed, saw refused',
+            evidence: [{ label: 'endpoints', text: 'none' }],
+            likelyCause: 'no endpoints',
+            origin,
+            log: ['probe'],
+          },
+        },
       }),
     );
-    expect(result).toMatchObject({ status: 'fail', classification: 'refused', message: 'expected allowed, saw refused', likelyCause: 'no endpoints', origin, log: ['probe'], evidence: [{ label: 'endpoints', text: 'none' }] });
+    expect(result).toMatchObject({
+      status: 'fail',
+      classification: 'refused',
+      message: 'expected allowed, saw refused',
+      likelyCause: 'no endpoints',
+      origin,
+      log: ['probe'],
+      evidence: [{ label: 'endpoints', text: 'none' }],
+    });
   });
 
   it('keeps a warning, which vitest saw pass', () => {
-    expect(toCheckResult(reported({ state: 'passed', meta: { outcome: { status: 'warn', message: 'expires in 40 days', evidence: [] } } }))).toMatchObject({ status: 'warn', message: 'expires in 40 days' });
+    expect(toCheckResult(reported({ state: 'passed', meta: { outcome: { status: 'warn', message: 'expires in 40 days', evidence: [] } } }))).toMatchObject({
+      status: 'warn',
+      message: 'expires in 40 days',
+    });
   });
 
   it('classifies what the worker never saw: a timeout vitest reported, an assertion without outcome', () => {
-    expect(toCheckResult(reported({ state: 'failed', errors: [{ message: 'Test timed out in 300ms.' }] }))).toMatchObject({ classification: 'timeout', message: 'the check did not finish in time (Test timed out in 300ms.)' });
-    expect(toCheckResult(reported({ state: 'failed', errors: [{ name: 'AssertionError', message: 'expected 2 to be 3\nmore' }] }))).toMatchObject({ classification: 'mismatch', message: 'expected 2 to be 3' });
+    expect(toCheckResult(reported({ state: 'failed', errors: [{ message: 'Test timed out in 300ms.' }] }))).toMatchObject({
+      classification: 'timeout',
+      message: 'the check did not finish in time (Test timed out in 300ms.)',
+    });
+    expect(toCheckResult(reported({ state: 'failed', errors: [{ name: 'AssertionError', message: 'expected 2 to be 3\nmore' }] }))).toMatchObject({
+      classification: 'mismatch',
+      message: 'expected 2 to be 3',
+    });
   });
 
   it('fails a check whose body passed but vitest failed afterwards, keeping its log', () => {
-    const result = toCheckResult(reported({ state: 'failed', errors: [{ message: 'Test timed out in 50ms.' }], meta: { outcome: { status: 'pass', message: 'ok', evidence: [], log: ['late'] } } }));
+    const result = toCheckResult(
+      reported({
+        state: 'failed',
+        errors: [{ message: 'Test timed out in 50ms.' }],
+        meta: { outcome: { status: 'pass', message: 'ok', evidence: [], log: ['late'] } },
+      }),
+    );
     expect(result).toMatchObject({ status: 'fail', classification: 'timeout', log: ['late'] });
   });
 
   it('always gives a skip a reason', () => {
-    expect(toCheckResult(reported({ state: 'skipped', meta: { outcome: { status: 'skip', message: 'skipped: one node', skipReason: 'one node', evidence: [] } } }))).toMatchObject({ status: 'skip', skipReason: 'one node' });
+    expect(
+      toCheckResult(reported({ state: 'skipped', meta: { outcome: { status: 'skip', message: 'skipped: one node', skipReason: 'one node', evidence: [] } } })),
+    ).toMatchObject({ status: 'skip', skipReason: 'one node' });
     expect(toCheckResult(reported({ state: 'skipped', skipNote: 'from ctx.skip' }))).toMatchObject({ skipReason: 'from ctx.skip' });
     expect(toCheckResult(reported({ state: 'skipped', mode: 'todo' }))).toMatchObject({ skipReason: 'not implemented yet' });
     expect(toCheckResult(reported({ state: 'skipped' }))).toMatchObject({ skipReason: 'skipped without a reason (a bug in the suite)' });

@@ -82,34 +82,45 @@ describe('createSuiteRunner with the vitest adapter', () => {
     expect(correlate(adapter.results)).toMatchObject([{ dimension: 'source-node', value: 'node2', failed: 1, warned: 1 }]);
   });
 
-  it('starts the workers before the run context exists: no check starts until it is delivered, and none runs when it is withheld', { timeout: 60_000 }, async () => {
-    const outcome = async (answer: 'deliver' | 'withhold') => {
-      const events: string[] = [];
-      const adapter = createVitestAdapter({
-        onSuiteStart: async () => {},
-        onCheckStart: async (suite, check) => void events.push(`start ${suite}/${check}`),
-        onCheckEnd: async (result) => void events.push(`end ${result.suite}/${result.check} ${result.status}`),
-      });
-      const runner = await createSuiteRunner({ root: PACKAGE_ROOT, files: ['test/fixtures/suites/mixed/mixed.suite.ts'], reporter: adapter, concurrency: 4, checkTimeoutMs: 10_000, hookTimeoutMs: 500 });
-      const rate = rateBudget(5);
-      runner.start({ rate });
-      // Longer than the hook timeout: waiting for setup is not a hook that times out.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const before = [...events];
-      if (answer === 'deliver') runner.deliver({ runId: 'sd-20250101-abcdef', namespace: 'sd-20250101-abcdef', rate } as RunContext);
-      else runner.withhold('SD_SETUP_FAILED: the probe fleet did not start');
-      await runner.finished();
-      await runner.close();
-      return { before, results: adapter.results, events };
-    };
-    const delivered = await outcome('deliver');
-    expect(delivered.before).toEqual([]);
-    expect(delivered.results.find((r) => r.check === 'passes')).toMatchObject({ status: 'pass', message: 'run sd-20250101-abcdef in sd-20250101-abcdef' });
-    const withheld = await outcome('withhold');
-    expect(withheld.events.filter((e) => e.startsWith('start '))).toEqual([]);
-    // What they report then is dropped by the engine (run.ts holds and discards it); none of it is a pass.
-    expect(withheld.results.filter((r) => r.status === 'pass')).toEqual([]);
-  });
+  it(
+    'starts the workers before the run context exists: no check starts until it is delivered, and none runs when it is withheld',
+    { timeout: 60_000 },
+    async () => {
+      const outcome = async (answer: 'deliver' | 'withhold') => {
+        const events: string[] = [];
+        const adapter = createVitestAdapter({
+          onSuiteStart: async () => {},
+          onCheckStart: async (suite, check) => void events.push(`start ${suite}/${check}`),
+          onCheckEnd: async (result) => void events.push(`end ${result.suite}/${result.check} ${result.status}`),
+        });
+        const runner = await createSuiteRunner({
+          root: PACKAGE_ROOT,
+          files: ['test/fixtures/suites/mixed/mixed.suite.ts'],
+          reporter: adapter,
+          concurrency: 4,
+          checkTimeoutMs: 10_000,
+          hookTimeoutMs: 500,
+        });
+        const rate = rateBudget(5);
+        runner.start({ rate });
+        // Longer than the hook timeout: waiting for setup is not a hook that times out.
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        const before = [...events];
+        if (answer === 'deliver') runner.deliver({ runId: 'sd-20250101-abcdef', namespace: 'sd-20250101-abcdef', rate } as RunContext);
+        else runner.withhold('SD_SETUP_FAILED: the probe fleet did not start');
+        await runner.finished();
+        await runner.close();
+        return { before, results: adapter.results, events };
+      };
+      const delivered = await outcome('deliver');
+      expect(delivered.before).toEqual([]);
+      expect(delivered.results.find((r) => r.check === 'passes')).toMatchObject({ status: 'pass', message: 'run sd-20250101-abcdef in sd-20250101-abcdef' });
+      const withheld = await outcome('withhold');
+      expect(withheld.events.filter((e) => e.startsWith('start '))).toEqual([]);
+      // What they report then is dropped by the engine (run.ts holds and discards it); none of it is a pass.
+      expect(withheld.results.filter((r) => r.status === 'pass')).toEqual([]);
+    },
+  );
 });
 
 describe('withoutForeignListeners', () => {

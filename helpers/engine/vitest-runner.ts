@@ -135,7 +135,11 @@ export async function createSuiteRunner(options: SuiteRunOptions): Promise<Suite
       await started;
     },
     async run(context) {
-      runner.start({ rate: context.rate, ...(context.checks === undefined ? {} : { checks: context.checks }), ...(context.streamLog === undefined ? {} : { streamLog: context.streamLog }) });
+      runner.start({
+        rate: context.rate,
+        ...(context.checks === undefined ? {} : { checks: context.checks }),
+        ...(context.streamLog === undefined ? {} : { streamLog: context.streamLog }),
+      });
       runner.deliver(context);
       await runner.finished();
     },

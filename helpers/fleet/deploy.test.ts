@@ -26,7 +26,11 @@ function fakeFleet(state: PodState, events: CoreV1Event[] = []) {
     },
     async listPods() {
       polls++;
-      return [...pods.values()].map((pod) => ({ ...pod, spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName: 'node1' }, status: state(pod, polls) }));
+      return [...pods.values()].map((pod) => ({
+        ...pod,
+        spec: { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName: 'node1' },
+        status: state(pod, polls),
+      }));
     },
     podEvents: async () => events,
     podLogTail: async () => 'shakedown-agent: version 0.1.0\n',
@@ -34,8 +38,10 @@ function fakeFleet(state: PodState, events: CoreV1Event[] = []) {
   return { api, created, secrets, pods };
 }
 
-const readyAfter = (n: number): PodState => (pod, poll) =>
-  poll >= n ? { phase: 'Running', podIP: `10.244.1.${pod.metadata?.name?.length}`, conditions: [{ type: 'Ready', status: 'True' }] } : { phase: 'Pending' };
+const readyAfter =
+  (n: number): PodState =>
+  (pod, poll) =>
+    poll >= n ? { phase: 'Running', podIP: `10.244.1.${pod.metadata?.name?.length}`, conditions: [{ type: 'Ready', status: 'True' }] } : { phase: 'Pending' };
 
 function options(overrides: Partial<DeployOptions> = {}): DeployOptions {
   let t = 0;
@@ -68,7 +74,9 @@ describe('deployFleet', () => {
 
   it('says what it waits for each time that changes: how many probe pods, how many ready, and why the first is not', async () => {
     const halfReady: PodState = (pod, poll) =>
-      poll >= 3 || (poll >= 2 && pod.metadata?.name === 'probe-0') ? { phase: 'Running', podIP: '10.244.1.9', conditions: [{ type: 'Ready', status: 'True' }] } : { phase: 'Pending' };
+      poll >= 3 || (poll >= 2 && pod.metadata?.name === 'probe-0')
+        ? { phase: 'Running', podIP: '10.244.1.9', conditions: [{ type: 'Ready', status: 'True' }] }
+        : { phase: 'Pending' };
     const said: string[] = [];
     await deployFleet(fakeFleet(halfReady).api, options({ onWait: (line) => void said.push(line) }));
     expect(said).toEqual(['waiting for 2 probe pods: 0 ready (probe-0: phase Pending, …)', 'waiting for 2 probe pods: 1 ready (probe-x0: phase Pending)']);
@@ -84,7 +92,11 @@ describe('deployFleet', () => {
     expect(new Set(one.agents.map((agent) => agent.token))).toEqual(new Set([token]));
     expect(one.tokenSecret).toBe('shakedown-agent-token');
     const [secret] = first.secrets;
-    expect(secret?.metadata).toEqual({ name: 'shakedown-agent-token', namespace: 'sd-1', labels: { 'app.kubernetes.io/managed-by': 'shakedown', 'shakedown.dev/run-id': 'sd-1' } });
+    expect(secret?.metadata).toEqual({
+      name: 'shakedown-agent-token',
+      namespace: 'sd-1',
+      labels: { 'app.kubernetes.io/managed-by': 'shakedown', 'shakedown.dev/run-id': 'sd-1' },
+    });
     expect(Buffer.from(secret?.data?.token ?? '', 'base64').toString()).toBe(token);
     for (const pod of first.pods.values()) {
       expect(pod.spec?.volumes).toContainEqual({ name: 'agent-token', secret: { secretName: 'shakedown-agent-token', defaultMode: 0o440 } });
@@ -106,20 +118,32 @@ describe('deployFleet', () => {
 
   it('stops at once when an image cannot be pulled, naming the pod, the node, the reason and the event', async () => {
     const events: CoreV1Event[] = [{ metadata: {}, involvedObject: {}, type: 'Warning', reason: 'Failed', message: 'Failed to pull image "img:1": not found' }];
-    const pulling: PodState = () => ({ phase: 'Pending', containerStatuses: [{ name: 'agent', image: 'img:1', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImagePull', message: 'not found' } } }] });
+    const pulling: PodState = () => ({
+      phase: 'Pending',
+      containerStatuses: [
+        { name: 'agent', image: 'img:1', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImagePull', message: 'not found' } } },
+      ],
+    });
     let t = 0;
     const error = await rejection(deployFleet(fakeFleet(pulling, events).api, options({ minAgents: 1, now: () => t, sleep: async (ms) => void (t += ms) })));
     expect(error.code).toBe('SD_SETUP_FAILED');
-    expect(error.message).toBe('probe pod probe-0 on node node1 cannot become ready: ErrImagePull: not found; last event Failed: Failed to pull image "img:1": not found (image img:1)');
+    expect(error.message).toBe(
+      'probe pod probe-0 on node node1 cannot become ready: ErrImagePull: not found; last event Failed: Failed to pull image "img:1": not found (image img:1)',
+    );
     expect(error.details).toContain('log shakedown-agent: version 0.1.0');
     expect(error.hint).toMatch(/mirror it/);
     expect(t).toBe(0);
   });
 
   it('times out on pods that never get scheduled and says so', async () => {
-    const unscheduled: PodState = () => ({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: 'node(s) had untolerated taint' }] });
+    const unscheduled: PodState = () => ({
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: 'node(s) had untolerated taint' }],
+    });
     const error = await rejection(deployFleet(fakeFleet(unscheduled).api, options({ timeoutMs: 3000 })));
-    expect(error.message).toBe('probe pod probe-0 on node node1 not ready after 3 s: not scheduled: Unschedulable node(s) had untolerated taint (and 1 more probe pod)');
+    expect(error.message).toBe(
+      'probe pod probe-0 on node node1 not ready after 3 s: not scheduled: Unschedulable node(s) had untolerated taint (and 1 more probe pod)',
+    );
   });
 
   it('reports an admission refusal of a pod as a setup failure with a hint', async () => {
@@ -128,7 +152,9 @@ describe('deployFleet', () => {
       throw new Error('pods "probe-0" is forbidden: violates PodSecurity "restricted:latest"');
     };
     const error = await rejection(deployFleet(api, options()));
-    expect(error.message).toBe('cannot create the probe pod probe-0 on node node1: admission refused it: pods "probe-0" is forbidden: violates PodSecurity "restricted:latest"');
+    expect(error.message).toBe(
+      'cannot create the probe pod probe-0 on node node1: admission refused it: pods "probe-0" is forbidden: violates PodSecurity "restricted:latest"',
+    );
     expect(error.hint).toMatch(/admission policy/);
   });
 });
@@ -145,9 +171,14 @@ describe('deployFleet with the cluster signals', () => {
       },
       async listPods() {
         return [...pods.values()].map((p) => {
-          const node = p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchFields?.[0]?.values?.[0] ?? '';
+          const node =
+            p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchFields?.[0]?.values?.[0] ?? '';
           const started = bound && node !== hung;
-          return { ...p, spec: { ...p.spec, containers: [], ...(bound ? { nodeName: node } : {}) }, status: started ? { phase: 'Running', podIP: '10.244.0.9', conditions: [{ type: 'Ready', status: 'True' }] } : { phase: 'Pending' } };
+          return {
+            ...p,
+            spec: { ...p.spec, containers: [], ...(bound ? { nodeName: node } : {}) },
+            status: started ? { phase: 'Running', podIP: '10.244.0.9', conditions: [{ type: 'Ready', status: 'True' }] } : { phase: 'Pending' },
+          };
         });
       },
       podEvents: async () => [],
@@ -156,24 +187,41 @@ describe('deployFleet with the cluster signals', () => {
     };
     return api;
   }
-  const stale = (node: string) => signals({ nodeLeases: new Map([['node1', lease(3, 40, 'node1', false)], [node, lease(27, 40, node, true)]]) });
+  const stale = (node: string) =>
+    signals({
+      nodeLeases: new Map([
+        ['node1', lease(3, 40, 'node1', false)],
+        [node, lease(27, 40, node, true)],
+      ]),
+    });
 
   it('runs on the healthy nodes and says which node it left out and why, when it may', async () => {
-    const fleet = await deployFleet(twoNodes('node2', () => stale('node2')), options({ nodes: ['node1', 'node2'], minAgents: 3, partial: true }));
+    const fleet = await deployFleet(
+      twoNodes('node2', () => stale('node2')),
+      options({ nodes: ['node1', 'node2'], minAgents: 3, partial: true }),
+    );
     expect(new Set(fleet.agents.map((a) => a.node))).toEqual(new Set(['node1']));
     expect(fleet.unavailable?.map((u) => [u.node, u.diagnosis.component])).toEqual([['node2', 'kubelet']]);
     expect(JSON.parse(JSON.stringify(fleet))).toEqual(fleet);
   });
 
   it('ends at once naming the kubelet on that node when the fleet must be whole', async () => {
-    const error = await rejection(deployFleet(twoNodes('node2', () => stale('node2')), options({ nodes: ['node1', 'node2'], minAgents: 3 })));
+    const error = await rejection(
+      deployFleet(
+        twoNodes('node2', () => stale('node2')),
+        options({ nodes: ['node1', 'node2'], minAgents: 3 }),
+      ),
+    );
     expect(error.message).toMatch(/^kubelet on node2 is at fault \(high confidence\): the kubelet on node2 has stopped heartbeating/);
   });
 
   it('ends at once naming the scheduler when nobody binds the pods and its Lease lapsed, long before the timeout', async () => {
     let t = 0;
     const error = await rejection(
-      deployFleet(twoNodes(undefined, () => signals({ scheduler: { kind: 'lease', lease: lease(40, 15, 'kube-scheduler') } }), false), options({ nodes: ['node1', 'node2'], partial: true, timeoutMs: 120_000, now: () => t, sleep: async (ms) => void (t += ms) })),
+      deployFleet(
+        twoNodes(undefined, () => signals({ scheduler: { kind: 'lease', lease: lease(40, 15, 'kube-scheduler') } }), false),
+        options({ nodes: ['node1', 'node2'], partial: true, timeoutMs: 120_000, now: () => t, sleep: async (ms) => void (t += ms) }),
+      ),
     );
     expect(error.message).toMatch(/^kube-scheduler is at fault \(high confidence\): kube-scheduler is not scheduling/);
     expect(error.hint).toMatch(/kube-scheduler process/);

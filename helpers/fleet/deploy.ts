@@ -64,7 +64,10 @@ export interface DeployOptions {
   onWait?: (line: string) => void;
 }
 
-const selectorText = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+const selectorText = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 
 export async function deployFleet(api: FleetApi, options: DeployOptions): Promise<FleetDescriptor> {
   const { agents: plan, coverage } = planBoundedFleet({ nodes: options.nodes, minAgents: options.minAgents });
@@ -138,7 +141,11 @@ function creator(api: FleetApi, namespace: string, signal?: AbortSignal) {
       const refusedByAdmission = ADMISSION_REFUSAL.test(message);
       throw new ShakedownError('SD_SETUP_FAILED', `cannot create the ${what}: ${refusedByAdmission ? 'admission refused it: ' : ''}${message}`, {
         cause: error,
-        ...(refusedByAdmission ? { hint: 'An admission policy (Pod Security, a ResourceQuota or a webhook, named above) refused the probe pod; allow Pod Security "restricted" pods in namespaces labelled app.kubernetes.io/managed-by=shakedown.' } : {}),
+        ...(refusedByAdmission
+          ? {
+              hint: 'An admission policy (Pod Security, a ResourceQuota or a webhook, named above) refused the probe pod; allow Pod Security "restricted" pods in namespaces labelled app.kubernetes.io/managed-by=shakedown.',
+            }
+          : {}),
       });
     }
   };
@@ -148,7 +155,7 @@ function hintFor(reason: string, image: string): string {
   if (/ImagePull|ErrImageNeverPull|InvalidImageName/.test(reason)) {
     return `The nodes cannot get ${image}: mirror it (shakedown images lists it) and pass --probe-image, with --image-pull-secret if the registry needs credentials.`;
   }
-  if (/not scheduled/.test(reason)) return 'The scheduler cannot place the pod on its node: check the node\'s taints, free resources and ResourceQuotas.';
+  if (/not scheduled/.test(reason)) return "The scheduler cannot place the pod on its node: check the node's taints, free resources and ResourceQuotas.";
   if (/crash/.test(reason)) return 'The agent exits at start: read its log above; the probe image must provide Node.js 22 or newer as `node`.';
   return 'Read the events above; admission webhooks, quotas and a slow image pull are the usual causes. --setup-timeout allows more time.';
 }

@@ -6,9 +6,20 @@ const spec = { name: 'probe-0', namespace: 'sd-1', runId: 'sd-1', node: 'node1',
 describe('probePod', () => {
   it('meets Pod Security restricted', () => {
     const pod = probePod(spec);
-    expect(pod.spec?.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.spec?.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 65534,
+      runAsGroup: 65534,
+      fsGroup: 65534,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     const container = pod.spec?.containers[0];
-    expect(container?.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    expect(container?.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(pod.spec?.automountServiceAccountToken).toBe(false);
     // Only ConfigMap and Secret volumes: both allowed by "restricted".
     expect(pod.spec?.volumes?.map((v) => Object.keys(v).filter((k) => k !== 'name'))).toEqual([['configMap'], ['secret']]);
@@ -36,9 +47,12 @@ describe('probePod', () => {
     ]);
   });
 
-  it('mounts the run\'s token Secret read-only, readable by the agent\'s group only, and names the file for the agent', () => {
+  it("mounts the run's token Secret read-only, readable by the agent's group only, and names the file for the agent", () => {
     const pod = probePod(spec);
-    expect(pod.spec?.volumes?.find((v) => v.name === 'agent-token')).toEqual({ name: 'agent-token', secret: { secretName: 'shakedown-agent-token', defaultMode: 0o440 } });
+    expect(pod.spec?.volumes?.find((v) => v.name === 'agent-token')).toEqual({
+      name: 'agent-token',
+      secret: { secretName: 'shakedown-agent-token', defaultMode: 0o440 },
+    });
     expect(pod.spec?.containers[0]?.env).toContainEqual({ name: 'AGENT_TOKEN_FILE', value: '/var/run/shakedown-agent/token' });
     expect(probePod({ ...spec, tokenSecret: 'netpol-token' }).spec?.volumes?.find((v) => v.name === 'agent-token')?.secret?.secretName).toBe('netpol-token');
   });
@@ -64,7 +78,7 @@ describe('probePod', () => {
   });
 });
 
-describe('the run\'s API token', () => {
+describe("the run's API token", () => {
   it('is 32 random bytes in base64url, new every time', () => {
     const tokens = new Set(Array.from({ length: 20 }, newAgentToken));
     expect(tokens.size).toBe(20);
@@ -84,7 +98,8 @@ describe('the run\'s API token', () => {
   });
 
   it('is read from the cluster by reproduce commands, never written into them', () => {
-    expect(agentAuthCurlHeader('sd-2')).toBe(`-H "Authorization: Bearer $(kubectl -n sd-2 get secret shakedown-agent-token -o jsonpath='{.data.token}' | base64 -d)"`);
+    expect(agentAuthCurlHeader('sd-2')).toBe(
+      `-H "Authorization: Bearer $(kubectl -n sd-2 get secret shakedown-agent-token -o jsonpath='{.data.token}' | base64 -d)"`,
+    );
   });
 });
-

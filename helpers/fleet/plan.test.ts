@@ -10,7 +10,7 @@ export function bigCluster(): PlanNode[] {
   const nodes: PlanNode[] = [];
   for (let i = 0; i < 497; i++) {
     const zone = `zone-${i % 10}`;
-    const pool = i % 50 === 7 ? 'gpu' : ['general', 'general', 'highmem', 'spot'][i % 4] ?? 'general';
+    const pool = i % 50 === 7 ? 'gpu' : (['general', 'general', 'highmem', 'spot'][i % 4] ?? 'general');
     nodes.push(node(`node-${String(i).padStart(3, '0')}`, zone, pool));
   }
   for (let i = 0; i < 3; i++) nodes.push(node(`cp-${i}`, `zone-${i}`, 'control', true));
@@ -19,7 +19,9 @@ export function bigCluster(): PlanNode[] {
 
 describe('topologyOf', () => {
   it('reads the zone, the provider pool label before the instance type, and the control-plane role', () => {
-    expect(topologyOf({ 'topology.kubernetes.io/zone': 'eu-1a', 'node.kubernetes.io/instance-type': 'm5.large', 'eks.amazonaws.com/nodegroup': 'ng-1' })).toEqual({ zone: 'eu-1a', pool: 'ng-1', controlPlane: false });
+    expect(
+      topologyOf({ 'topology.kubernetes.io/zone': 'eu-1a', 'node.kubernetes.io/instance-type': 'm5.large', 'eks.amazonaws.com/nodegroup': 'ng-1' }),
+    ).toEqual({ zone: 'eu-1a', pool: 'ng-1', controlPlane: false });
     expect(topologyOf({ 'cloud.google.com/gke-nodepool': 'pool-a' }).pool).toBe('pool-a');
     expect(topologyOf({ 'kubernetes.azure.com/agentpool': 'sys' }).pool).toBe('sys');
     expect(topologyOf({ 'node.kubernetes.io/instance-type': 'n2-standard-4' }).pool).toBe('n2-standard-4');
@@ -87,11 +89,30 @@ describe('planBoundedFleet', () => {
 });
 
 describe('matrixAgents and everyNodeAgents', () => {
-  const agent = (name: string, group: 'node' | 'extra'): ProbeAgent => ({ name, namespace: 'ns', node: name, podIP: '', group, ports: { api: 8080, http: [8080], tcp: 9000, udp: 9001 }, labels: {}, token: 't' });
+  const agent = (name: string, group: 'node' | 'extra'): ProbeAgent => ({
+    name,
+    namespace: 'ns',
+    node: name,
+    podIP: '',
+    group,
+    ports: { api: 8080, http: [8080], tcp: 9000, udp: 9001 },
+    labels: {},
+    token: 't',
+  });
   const agents = [agent('probe-0', 'node'), agent('probe-1', 'node'), agent('probe-2', 'node'), agent('probe-x0', 'extra')];
 
   it('answers the sample for matrix checks and every node agent for per-node checks', () => {
-    const fleet = { agents, coverage: { matrix: ['probe-0', 'probe-2'], zones: [], pools: [], uncovered: { zones: [], pools: [] }, notCovered: [], bounds: { matrixCap: 24, nodeCap: 1000 } } };
+    const fleet = {
+      agents,
+      coverage: {
+        matrix: ['probe-0', 'probe-2'],
+        zones: [],
+        pools: [],
+        uncovered: { zones: [], pools: [] },
+        notCovered: [],
+        bounds: { matrixCap: 24, nodeCap: 1000 },
+      },
+    };
     expect(matrixAgents(fleet).map((a) => a.name)).toEqual(['probe-0', 'probe-2']);
     expect(everyNodeAgents(fleet).map((a) => a.name)).toEqual(['probe-0', 'probe-1', 'probe-2']);
   });
@@ -99,7 +120,9 @@ describe('matrixAgents and everyNodeAgents', () => {
   it('sums the coverage up in one line', () => {
     const plan = planBoundedFleet({ nodes: bigCluster(), minAgents: 3, nodeCap: 100, matrixCap: 4 });
     const fleet = { agents: plan.agents.map((p) => agent(p.name, p.group)), coverage: plan.coverage };
-    expect(coverageText(fleet)).toMatch(/^100 node agent\(s\); matrix sample 4 \(cap 4\) over 10 zone\(s\) and 5 pool\(s\); not in the matrix: zone .*; 400 node\(s\) without an agent \(cap 100\)$/);
+    expect(coverageText(fleet)).toMatch(
+      /^100 node agent\(s\); matrix sample 4 \(cap 4\) over 10 zone\(s\) and 5 pool\(s\); not in the matrix: zone .*; 400 node\(s\) without an agent \(cap 100\)$/,
+    );
   });
 
   it('treats a descriptor without coverage as all node agents in the matrix', () => {

@@ -63,7 +63,12 @@ export function planNode(node: PlanNode | string): PlanNode {
 }
 
 export function planNodes(facts: readonly NodeFacts[]): PlanNode[] {
-  return facts.map((node) => ({ name: node.name, zone: node.topology?.zone ?? NO_ZONE, pool: node.topology?.pool ?? DEFAULT_POOL, controlPlane: node.topology?.controlPlane ?? false }));
+  return facts.map((node) => ({
+    name: node.name,
+    zone: node.topology?.zone ?? NO_ZONE,
+    pool: node.topology?.pool ?? DEFAULT_POOL,
+    controlPlane: node.topology?.controlPlane ?? false,
+  }));
 }
 
 const groupKey = (node: PlanNode) => `${node.zone}\u0000${node.pool}`;
@@ -102,7 +107,7 @@ export function sampleNodes(nodes: readonly PlanNode[], target: number, cap: num
     take(best);
   }
   // Fill: one more node from each group in turn, until the target.
-  for (let added = true; added && chosen.length < Math.min(target, cap); ) {
+  for (let added = true; added && chosen.length < Math.min(target, cap);) {
     added = false;
     for (const members of groups.values()) {
       if (chosen.length >= Math.min(target, cap)) break;
@@ -126,7 +131,9 @@ export function planBoundedFleet(options: BoundedPlanOptions): FleetPlan {
   const withAgent = [...sample, ...sampleNodes(rest, rest.length, rest.length)].slice(0, nodeCap);
   const withAgentNames = new Set(withAgent.map((node) => node.name));
   // Agents keep the order of the nodes as given, so names are stable from run to run.
-  const agents: PlannedAgent[] = nodes.filter((node) => withAgentNames.has(node.name)).map((node, index) => ({ name: `probe-${index}`, node: node.name, group: 'node' }));
+  const agents: PlannedAgent[] = nodes
+    .filter((node) => withAgentNames.has(node.name))
+    .map((node, index) => ({ name: `probe-${index}`, node: node.name, group: 'node' }));
   const agentOf = new Map(agents.map((agent) => [agent.node, agent.name]));
   for (let extra = 0; agents.length < options.minAgents && withAgent.length > 0; extra++) {
     const node = withAgent[extra % withAgent.length]?.name ?? '';
@@ -143,7 +150,9 @@ export function planBoundedFleet(options: BoundedPlanOptions): FleetPlan {
       zones: allZones,
       pools: allPools,
       uncovered: { zones: allZones.filter((zone) => !sampledZones.has(zone)), pools: allPools.filter((pool) => !sampledPools.has(pool)) },
-      notCovered: nodes.filter((node) => !withAgentNames.has(node.name)).map((node) => ({ node: node.name, reason: `beyond the fleet's bound of ${nodeCap} probe pods` })),
+      notCovered: nodes
+        .filter((node) => !withAgentNames.has(node.name))
+        .map((node) => ({ node: node.name, reason: `beyond the fleet's bound of ${nodeCap} probe pods` })),
       bounds: { matrixCap, nodeCap },
     },
   };

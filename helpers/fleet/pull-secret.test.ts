@@ -11,7 +11,11 @@ describe('image pull secret', () => {
 
   it('is copied into the run namespace with its type and data, labelled as ours', () => {
     const copy = copiedSecret(
-      { metadata: { name: 'regcred', namespace: 'infra', uid: 'x', resourceVersion: '9', labels: { team: 'a' } }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': 'e30=' } },
+      {
+        metadata: { name: 'regcred', namespace: 'infra', uid: 'x', resourceVersion: '9', labels: { team: 'a' } },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: { '.dockerconfigjson': 'e30=' },
+      },
       'sd-1',
       'sd-1',
     );

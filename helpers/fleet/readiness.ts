@@ -11,7 +11,15 @@ export interface PodVerdict {
   reason?: string;
 }
 
-const FATAL_WAITING = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
+const FATAL_WAITING = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+]);
 const CRASH_RESTARTS = 2;
 
 export function judgePod(pod: V1Pod): PodVerdict {
@@ -19,10 +27,15 @@ export function judgePod(pod: V1Pod): PodVerdict {
   const ready = status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
   if (ready) return { ready: true, fatal: false };
   if (status?.phase === 'Failed' || status?.phase === 'Succeeded') {
-    return { ready: false, fatal: true, reason: `the pod ended (phase ${status.phase}${status.reason ? `, ${status.reason}` : ''}${status.message ? `: ${status.message}` : ''})` };
+    return {
+      ready: false,
+      fatal: true,
+      reason: `the pod ended (phase ${status.phase}${status.reason ? `, ${status.reason}` : ''}${status.message ? `: ${status.message}` : ''})`,
+    };
   }
   const scheduled = status?.conditions?.find((c) => c.type === 'PodScheduled');
-  if (scheduled?.status === 'False') return { ready: false, fatal: false, reason: `not scheduled: ${scheduled.reason ?? ''} ${scheduled.message ?? ''}`.trim() };
+  if (scheduled?.status === 'False')
+    return { ready: false, fatal: false, reason: `not scheduled: ${scheduled.reason ?? ''} ${scheduled.message ?? ''}`.trim() };
   const container = status?.containerStatuses?.[0];
   const waiting = container?.state?.waiting;
   if (waiting?.reason !== undefined && FATAL_WAITING.has(waiting.reason)) {
@@ -30,7 +43,11 @@ export function judgePod(pod: V1Pod): PodVerdict {
   }
   const lastExit = container?.lastState?.terminated ?? container?.state?.terminated;
   if (lastExit !== undefined && (container?.restartCount ?? 0) >= CRASH_RESTARTS) {
-    return { ready: false, fatal: true, reason: `the agent keeps crashing: exit code ${lastExit.exitCode}${lastExit.reason ? ` (${lastExit.reason})` : ''}, ${container?.restartCount} restarts` };
+    return {
+      ready: false,
+      fatal: true,
+      reason: `the agent keeps crashing: exit code ${lastExit.exitCode}${lastExit.reason ? ` (${lastExit.reason})` : ''}, ${container?.restartCount} restarts`,
+    };
   }
   if (waiting?.reason !== undefined) return { ready: false, fatal: false, reason: `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` };
   if (container?.state?.running !== undefined) return { ready: false, fatal: false, reason: 'running, readiness probe on /healthz not passing yet' };

@@ -36,7 +36,9 @@ function fakeNodes(): V1Node[] {
       labels: {
         'topology.kubernetes.io/zone': `zone-${i % ZONES}`,
         // Pools by provider label on some nodes, by instance type on others.
-        ...(i % 2 === 0 ? { 'cloud.google.com/gke-nodepool': POOLS[Math.floor(i / 2) % POOLS.length] ?? '' } : { 'node.kubernetes.io/instance-type': POOLS[Math.floor(i / 2) % POOLS.length] ?? '' }),
+        ...(i % 2 === 0
+          ? { 'cloud.google.com/gke-nodepool': POOLS[Math.floor(i / 2) % POOLS.length] ?? '' }
+          : { 'node.kubernetes.io/instance-type': POOLS[Math.floor(i / 2) % POOLS.length] ?? '' }),
         ...(i < 3 ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
       },
     },
@@ -48,11 +50,20 @@ function fakeNodes(): V1Node[] {
 
 // The kubelet and scheduler of the fake: a created pod is at once scheduled on its pinned node and Ready.
 function schedule(pod: StoredObject): void {
-  const spec = pod.spec as { affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchFields?: { values?: string[] }[] }[] } } } };
+  const spec = pod.spec as {
+    affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchFields?: { values?: string[] }[] }[] } } };
+  };
   const node = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]?.matchFields?.[0]?.values?.[0] ?? '';
   const index = Number(/(\d+)$/.exec(pod.metadata?.name ?? '')?.[1] ?? 0);
   pod.spec = { ...(pod.spec as object), nodeName: node };
-  pod.status = { phase: 'Running', podIP: `10.244.${Math.floor(index / 250)}.${index % 250}`, conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }] };
+  pod.status = {
+    phase: 'Running',
+    podIP: `10.244.${Math.floor(index / 250)}.${index % 250}`,
+    conditions: [
+      { type: 'PodScheduled', status: 'True' },
+      { type: 'Ready', status: 'True' },
+    ],
+  };
 }
 
 describe(`the probe fleet on ${NODES} nodes in ${ZONES} zones and ${POOLS.length} pools`, () => {
@@ -71,9 +82,18 @@ describe(`the probe fleet on ${NODES} nodes in ${ZONES} zones and ${POOLS.length
       onPodCreated: schedule,
       onProxy: (request) => {
         if (request.headers[TOKEN_HEADER] !== token) return { status: 401, body: 'unauthorized' };
-        if (request.path === '/v1/info') return { status: 200, body: { apiVersion: API_VERSION, pod: request.pod, node: '', resolvConf: { nameservers: [], search: [], options: [] } } };
+        if (request.path === '/v1/info')
+          return { status: 200, body: { apiVersion: API_VERSION, pod: request.pod, node: '', resolvConf: { nameservers: [], search: [], options: [] } } };
         const probe = JSON.parse(request.body) as ProbeRequest;
-        return { status: 200, body: { apiVersion: API_VERSION, pod: request.pod, node: '', results: probe.targets.map((t) => ({ id: t.id, kind: t.kind, outcome: 'ok', ms: 1, detail: 'ok' })) } };
+        return {
+          status: 200,
+          body: {
+            apiVersion: API_VERSION,
+            pod: request.pod,
+            node: '',
+            results: probe.targets.map((t) => ({ id: t.id, kind: t.kind, outcome: 'ok', ms: 1, detail: 'ok' })),
+          },
+        };
       },
     });
     for (const node of fakeNodes()) cluster.put('nodes', node as StoredObject);
@@ -88,7 +108,17 @@ describe(`the probe fleet on ${NODES} nodes in ${ZONES} zones and ${POOLS.length
     const facts = (await preflightApi(session).listNodes()).map(nodeFacts);
     const schedulable = planNodes(facts.filter((node) => node.schedulable));
     token = 'scale-test-token';
-    fleet = await deployFleet(fleetApi(session.clients.core), { namespace: NAMESPACE, runId: RUN_ID, nodes: schedulable, minAgents: MIN_AGENTS, image: { image: 'probe:test', pullPolicy: 'Never', why: 'test' }, bundle: '// agent', token, timeoutMs: 30_000, pollMs: 50 });
+    fleet = await deployFleet(fleetApi(session.clients.core), {
+      namespace: NAMESPACE,
+      runId: RUN_ID,
+      nodes: schedulable,
+      minAgents: MIN_AGENTS,
+      image: { image: 'probe:test', pullPolicy: 'Never', why: 'test' },
+      bundle: '// agent',
+      token,
+      timeoutMs: 30_000,
+      pollMs: 50,
+    });
     const selection = await selectRoutes({ choice: 'auto', agents: fleet.agents, proxy: transport, exec: transport, canExec: false });
     expect(selection.finding.status).toBe('pass');
     setupMs = performance.now() - started;
@@ -127,7 +157,9 @@ describe(`the probe fleet on ${NODES} nodes in ${ZONES} zones and ${POOLS.length
     expect(setupMs).toBeLessThan(30_000);
     const byVerb = [...cluster.calls].map(([call, n]) => `${call} ${n}`).join(', ');
     figures.push(`setup API calls: ${setupCalls} (bound 2N + 20 = ${bound}): ${byVerb}`);
-    figures.push(`setup wall time here: ${Math.round(setupMs)} ms; the same calls at the default ${DEFAULT_QPS} qps: >= ${Math.round(setupCalls / DEFAULT_QPS)} s`);
+    figures.push(
+      `setup wall time here: ${Math.round(setupMs)} ms; the same calls at the default ${DEFAULT_QPS} qps: >= ${Math.round(setupCalls / DEFAULT_QPS)} s`,
+    );
   });
 
   it('probes a matrix check over the sample only: one API call per source, sample² pairs', async () => {
@@ -154,10 +186,12 @@ describe(`the probe fleet on ${NODES} nodes in ${ZONES} zones and ${POOLS.length
     expect(calls).toBeLessThanOrEqual(MATRIX_CAP);
     expect(probes).toBe(matrix.length * matrix.length * PAIR_PORTS);
     expect(probes).toBeLessThanOrEqual(MATRIX_CAP * MATRIX_CAP * PAIR_PORTS);
-    figures.push(`matrix check: ${calls} API calls (bound ${MATRIX_CAP}), ${probes} probes (bound ${MATRIX_CAP}² x ${PAIR_PORTS} = ${MATRIX_CAP * MATRIX_CAP * PAIR_PORTS}; all-to-all would be ${NODES * NODES * PAIR_PORTS}), ${Math.round(ms)} ms`);
+    figures.push(
+      `matrix check: ${calls} API calls (bound ${MATRIX_CAP}), ${probes} probes (bound ${MATRIX_CAP}² x ${PAIR_PORTS} = ${MATRIX_CAP * MATRIX_CAP * PAIR_PORTS}; all-to-all would be ${NODES * NODES * PAIR_PORTS}), ${Math.round(ms)} ms`,
+    );
   });
 
-  it('probes a per-node check from each node\'s own agent only: N calls, N x k probes', async () => {
+  it("probes a per-node check from each node's own agent only: N calls, N x k probes", async () => {
     const agents = everyNodeAgents(fleet);
     const before = cluster.totalCalls();
     const started = performance.now();
@@ -181,6 +215,8 @@ describe(`the probe fleet on ${NODES} nodes in ${ZONES} zones and ${POOLS.length
     expect(calls).toBeLessThanOrEqual(NODES);
     expect(probes).toBe(agents.length * PER_NODE_TARGETS);
     expect(ms).toBeLessThan(30_000);
-    figures.push(`per-node check: ${calls} API calls (bound N = ${NODES}), ${probes} probes (bound N x ${PER_NODE_TARGETS}), ${Math.round(ms)} ms here, >= ${Math.round(calls / DEFAULT_QPS)} s at ${DEFAULT_QPS} qps`);
+    figures.push(
+      `per-node check: ${calls} API calls (bound N = ${NODES}), ${probes} probes (bound N x ${PER_NODE_TARGETS}), ${Math.round(ms)} ms here, >= ${Math.round(calls / DEFAULT_QPS)} s at ${DEFAULT_QPS} qps`,
+    );
   });
 });

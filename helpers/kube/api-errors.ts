@@ -74,10 +74,14 @@ export function classifyApiError(error: unknown, ctx: ApiErrorContext): Shakedow
   if (error instanceof ApiException) {
     const detail = statusMessage(error) ?? `HTTP ${error.code}`;
     if (error.code === 401) {
-      return new ShakedownError('SD_KUBECONFIG_INVALID', `the API server at ${ctx.server} rejected the credentials of context "${ctx.context}" (401): ${detail}`, {
-        hint: 'The token or client certificate in the kubeconfig is invalid or expired; log in again or refresh the kubeconfig.',
-        cause: error,
-      });
+      return new ShakedownError(
+        'SD_KUBECONFIG_INVALID',
+        `the API server at ${ctx.server} rejected the credentials of context "${ctx.context}" (401): ${detail}`,
+        {
+          hint: 'The token or client certificate in the kubeconfig is invalid or expired; log in again or refresh the kubeconfig.',
+          cause: error,
+        },
+      );
     }
     if (error.code === 403) {
       return new ShakedownError('SD_FORBIDDEN', `forbidden to ${ctx.action}: ${detail}`, { cause: error });
@@ -88,7 +92,9 @@ export function classifyApiError(error: unknown, ctx: ApiErrorContext): Shakedow
   if (code !== undefined) {
     return new ShakedownError('SD_API_UNREACHABLE', `cannot reach the API server at ${ctx.server} (context "${ctx.context}"): ${describeNetworkCode(code)}`, {
       cause: error,
-      ...(code.startsWith('ERR_TLS') || code.includes('CERT') ? { hint: 'The kubeconfig CA does not match the server certificate; check certificate-authority-data and the server address.' } : {}),
+      ...(code.startsWith('ERR_TLS') || code.includes('CERT')
+        ? { hint: 'The kubeconfig CA does not match the server certificate; check certificate-authority-data and the server address.' }
+        : {}),
     });
   }
   return undefined;
@@ -98,9 +104,13 @@ export function classifyApiError(error: unknown, ctx: ApiErrorContext): Shakedow
 export function apiError(error: unknown, ctx: ApiErrorContext, fallback: ErrorCode = 'SD_INTERNAL'): ShakedownError {
   return (
     classifyApiError(error, ctx) ??
-    new ShakedownError(fallback, `failed to ${ctx.action}: ${error instanceof ApiException ? (statusMessage(error) ?? `HTTP ${error.code}`) : String((error as Error).message ?? error)}`, {
-      cause: error,
-    })
+    new ShakedownError(
+      fallback,
+      `failed to ${ctx.action}: ${error instanceof ApiException ? (statusMessage(error) ?? `HTTP ${error.code}`) : String((error as Error).message ?? error)}`,
+      {
+        cause: error,
+      },
+    )
   );
 }
 

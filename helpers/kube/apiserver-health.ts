@@ -33,7 +33,11 @@ export function parseHealth(endpoint: string, httpStatus: number, text: string):
       continue;
     }
     const status = match[3] as HealthLine['status'];
-    lines.push({ name: match[2] ?? '', status: match[1] === '-' && status === 'ok' ? 'failed' : status, ...(match[4] === undefined || match[4] === '' ? {} : { reason: match[4] }) });
+    lines.push({
+      name: match[2] ?? '',
+      status: match[1] === '-' && status === 'ok' ? 'failed' : status,
+      ...(match[4] === undefined || match[4] === '' ? {} : { reason: match[4] }),
+    });
   }
   const anyFailed = lines.some((l) => l.status === 'failed');
   return { endpoint, httpStatus, lines, ...(summary === undefined ? {} : { summary }), passed: httpStatus === 200 && !anyFailed && lines.length > 0 };
@@ -44,7 +48,9 @@ export function failedLines(report: HealthReport): HealthLine[] {
 }
 
 export function healthEvidence(report: HealthReport): string {
-  const body = report.lines.map((l) => `${l.status === 'ok' ? '[+]' : l.status === 'excluded' ? '[~]' : '[-]'}${l.name} ${l.status}${l.reason === undefined ? '' : `: ${l.reason}`}`);
+  const body = report.lines.map(
+    (l) => `${l.status === 'ok' ? '[+]' : l.status === 'excluded' ? '[~]' : '[-]'}${l.name} ${l.status}${l.reason === undefined ? '' : `: ${l.reason}`}`,
+  );
   return [`GET ${report.endpoint}: HTTP ${report.httpStatus}${report.summary === undefined ? '' : ` (${report.summary})`}`, ...body].join('\n');
 }
 

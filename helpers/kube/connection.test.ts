@@ -10,7 +10,7 @@ import { STOP_GRACE_MS, openApiConnection, unlessStopped } from './connection.ts
 import { loadKube } from './kubeconfig.ts';
 
 describe('unlessStopped', () => {
-  it('gives the work, or the stop\'s reason once the stop came the grace ago, and lets work begun after the stop run', async () => {
+  it("gives the work, or the stop's reason once the stop came the grace ago, and lets work begun after the stop run", async () => {
     const stop = new AbortController();
     expect(await unlessStopped(stop.signal, 50, async () => 'done')).toBe('done');
     const never = unlessStopped(stop.signal, 50, () => new Promise<string>(() => {}));

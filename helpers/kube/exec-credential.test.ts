@@ -19,13 +19,22 @@ function plugin(body: string): { command: string; runs: () => number; dir: strin
 }
 
 const credential = (status: object) => `cat <<'EOF'\n${JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status })}\nEOF`;
-const user = (command: string, extra: Partial<ExecUser['exec']> = {}): ExecUser => ({ exec: { command, apiVersion: 'client.authentication.k8s.io/v1', ...extra }, where: WHERE });
+const user = (command: string, extra: Partial<ExecUser['exec']> = {}): ExecUser => ({
+  exec: { command, apiVersion: 'client.authentication.k8s.io/v1', ...extra },
+  where: WHERE,
+});
 
 describe('runExecPlugin', () => {
   it("gives the plugin's credential, with stdin closed and KUBERNETES_EXEC_INFO and the declared env set", async () => {
-    const p = plugin(`read line && exit 3\n[ "$REGION" = eu-west-1 ] || exit 4\necho "$KUBERNETES_EXEC_INFO" > "${'$(dirname "$0")'}/info"\n${credential({ token: 'tok-1' })}`);
+    const p = plugin(
+      `read line && exit 3\n[ "$REGION" = eu-west-1 ] || exit 4\necho "$KUBERNETES_EXEC_INFO" > "${'$(dirname "$0")'}/info"\n${credential({ token: 'tok-1' })}`,
+    );
     expect(await runExecPlugin(user(p.command, { env: [{ name: 'REGION', value: 'eu-west-1' }] }))).toEqual({ token: 'tok-1' });
-    expect(JSON.parse(readFileSync(join(p.dir, 'info'), 'utf8'))).toEqual({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } });
+    expect(JSON.parse(readFileSync(join(p.dir, 'info'), 'utf8'))).toEqual({
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      spec: { interactive: false },
+    });
   });
 
   it('says in one line that the plugin failed, its stderr as one labelled line of at most 300 characters, spelled safe', async () => {
@@ -33,7 +42,9 @@ describe('runExecPlugin', () => {
     const error = await rejection(runExecPlugin(user(p.command)));
     expect(error.code).toBe('SD_KUBECONFIG_INVALID');
     expect(error.message).toMatch(
-      new RegExp(`^${WHERE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: exec plugin ".*plugin" exited with code 1; exec plugin stderr \\(first 300 chars\\): error: \\\\x1b\\[31mSSO session expired\\\\x1b\\[0m\\\\nrun: aws sso login\\\\nx+… \\(\\d+ more characters\\)$`),
+      new RegExp(
+        `^${WHERE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: exec plugin ".*plugin" exited with code 1; exec plugin stderr \\(first 300 chars\\): error: \\\\x1b\\[31mSSO session expired\\\\x1b\\[0m\\\\nrun: aws sso login\\\\nx+… \\(\\d+ more characters\\)$`,
+      ),
     );
     expect(error.message).not.toContain('\u001b');
     expect(error.details).toBeUndefined();
@@ -41,18 +52,26 @@ describe('runExecPlugin', () => {
   });
 
   it('names a plugin that is not there, and one whose output is no credential', async () => {
-    expect((await rejection(runExecPlugin(user('/nonexistent/kubelogin')))).message).toBe(`${WHERE}: exec plugin "/nonexistent/kubelogin" was not found (not on PATH, or no such file)`);
+    expect((await rejection(runExecPlugin(user('/nonexistent/kubelogin')))).message).toBe(
+      `${WHERE}: exec plugin "/nonexistent/kubelogin" was not found (not on PATH, or no such file)`,
+    );
     const garbage = plugin('echo "Please log in at https://login.example"');
-    expect((await rejection(runExecPlugin(user(garbage.command)))).message).toMatch(/exec plugin ".*" printed no usable ExecCredential: its output is not JSON; exec plugin stderr \(first 300 chars\): \(empty\)$/);
+    expect((await rejection(runExecPlugin(user(garbage.command)))).message).toMatch(
+      /exec plugin ".*" printed no usable ExecCredential: its output is not JSON; exec plugin stderr \(first 300 chars\): \(empty\)$/,
+    );
     const empty = plugin(credential({}));
-    expect((await rejection(runExecPlugin(user(empty.command)))).message).toMatch(/printed no usable ExecCredential: its status holds neither a token nor a client certificate and key;/);
+    expect((await rejection(runExecPlugin(user(empty.command)))).message).toMatch(
+      /printed no usable ExecCredential: its status holds neither a token nor a client certificate and key;/,
+    );
   });
 
   it('stops a plugin that gives nothing within the bound, and at once when the run is stopped', async () => {
     const hung = plugin('echo "waiting for the browser" >&2\nexec sleep 30');
     let started = Date.now();
     const error = await rejection(runExecPlugin(user(hung.command), { timeoutMs: 300 }));
-    expect(error.message).toMatch(/exec plugin ".*" gave no credential within 0.3 s and was stopped; exec plugin stderr \(first 300 chars\): waiting for the browser$/);
+    expect(error.message).toMatch(
+      /exec plugin ".*" gave no credential within 0.3 s and was stopped; exec plugin stderr \(first 300 chars\): waiting for the browser$/,
+    );
     expect(Date.now() - started).toBeLessThan(2000);
     const abort = new AbortController();
     const stop = new Error('interrupted by SIGINT');
@@ -114,6 +133,8 @@ describe('execAuthenticator', () => {
     const bad = plugin('echo "no such profile" >&2; exit 255');
     writeFileSync(join(dir, 'bad'), kubeconfig(bad.command));
     const error = await rejection(resolveCredentials((await readKube({ paths: [join(dir, 'bad')], origin: 'flag' })).kc));
-    expect(error.message).toBe(`kubeconfig ${join(dir, 'bad')}, user "u1" of context "ctx1": exec plugin "${bad.command}" exited with code 255; exec plugin stderr (first 300 chars): no such profile`);
+    expect(error.message).toBe(
+      `kubeconfig ${join(dir, 'bad')}, user "u1" of context "ctx1": exec plugin "${bad.command}" exited with code 255; exec plugin stderr (first 300 chars): no such profile`,
+    );
   });
 });

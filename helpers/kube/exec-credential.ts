@@ -55,7 +55,8 @@ const HINT = 'Run the plugin of that user entry yourself (its command and args) 
 // A user's exec plugin as the kubeconfig declares it (user.exec, or the older auth-provider "exec").
 export function execConfigOf(user: User): ExecConfig | undefined {
   const provider = user.authProvider as { name?: unknown; config?: { exec?: unknown } } | undefined;
-  const exec = (user.exec ?? (provider?.name === 'exec' || provider?.config?.exec !== undefined ? provider?.config?.exec : undefined)) as ExecConfig | undefined;
+  const exec = (user.exec ?? (provider?.name === 'exec' || provider?.config?.exec !== undefined ? provider?.config?.exec : undefined)) as
+    ExecConfig | undefined;
   return exec === undefined || exec === null ? undefined : exec;
 }
 
@@ -73,7 +74,8 @@ export function execAuthenticator(users: ReadonlyMap<string, ExecUser>, options:
   const running = new Map<string, Promise<ExecCredentialStatus>>();
   const credential = (name: string, user: ExecUser): Promise<ExecCredentialStatus> => {
     const cached = cache.get(name);
-    if (cached !== undefined && (cached.expirationTimestamp === undefined || Date.parse(cached.expirationTimestamp) > Date.now())) return Promise.resolve(cached);
+    if (cached !== undefined && (cached.expirationTimestamp === undefined || Date.parse(cached.expirationTimestamp) > Date.now()))
+      return Promise.resolve(cached);
     let run = running.get(name);
     if (run === undefined) {
       run = runExecPlugin(user, options)
@@ -115,7 +117,11 @@ export function runExecPlugin(user: ExecUser, options: ExecOptions = {}): Promis
     }
     const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
     for (const entry of exec.env ?? []) env[entry.name] = entry.value;
-    env.KUBERNETES_EXEC_INFO = JSON.stringify({ apiVersion: exec.apiVersion ?? 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', spec: { interactive: false } });
+    env.KUBERNETES_EXEC_INFO = JSON.stringify({
+      apiVersion: exec.apiVersion ?? 'client.authentication.k8s.io/v1beta1',
+      kind: 'ExecCredential',
+      spec: { interactive: false },
+    });
     const child = spawn(exec.command, exec.args ?? [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stdoutBytes = 0;
@@ -162,7 +168,17 @@ export function runExecPlugin(user: ExecUser, options: ExecOptions = {}): Promis
       if (stderr.length <= STDERR_CHARS * 2) stderr += chunk;
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
-      finish(failed(error.code === 'ENOENT' ? 'was not found (not on PATH, or no such file)' : error.code === 'EACCES' ? 'cannot be run (permission denied)' : `could not start (${error.code ?? error.message})`, undefined, error));
+      finish(
+        failed(
+          error.code === 'ENOENT'
+            ? 'was not found (not on PATH, or no such file)'
+            : error.code === 'EACCES'
+              ? 'cannot be run (permission denied)'
+              : `could not start (${error.code ?? error.message})`,
+          undefined,
+          error,
+        ),
+      );
     });
     child.on('close', (code, killed) => {
       if (code !== 0) {

@@ -21,7 +21,11 @@ describe('--in-cluster', () => {
   it("uses the pod's ServiceAccount: the API server's Service address, its CA and token files", () => {
     const dir = serviceAccountDir();
     const location = findKubeconfig({ explicit: undefined, env: podEnv, home: undefined, inCluster: true, serviceAccountDir: dir });
-    expect(location).toEqual({ paths: [], origin: 'in-cluster', inCluster: { server: 'https://10.96.0.1:443', caFile: join(dir, 'ca.crt'), tokenFile: join(dir, 'token') } });
+    expect(location).toEqual({
+      paths: [],
+      origin: 'in-cluster',
+      inCluster: { server: 'https://10.96.0.1:443', caFile: join(dir, 'ca.crt'), tokenFile: join(dir, 'token') },
+    });
     const loaded = loadKube(location!);
     expect(loaded.server).toBe('https://10.96.0.1:443');
     expect(loaded.target).toEqual({ paths: [], context: IN_CLUSTER_CONTEXT, inCluster: location!.inCluster });
@@ -41,14 +45,20 @@ describe('--in-cluster', () => {
   });
 
   it('says what shows this is not a pod', () => {
-    const error = thrown(() => findKubeconfig({ explicit: undefined, env: {}, home: undefined, inCluster: true, serviceAccountDir: join(tmpdir(), 'sd-no-such-dir') }));
+    const error = thrown(() =>
+      findKubeconfig({ explicit: undefined, env: {}, home: undefined, inCluster: true, serviceAccountDir: join(tmpdir(), 'sd-no-such-dir') }),
+    );
     expect(error.code).toBe('SD_KUBECONFIG_INVALID');
-    expect(error.message).toMatch(/^--in-cluster: this is not a pod with a ServiceAccount token \(KUBERNETES_SERVICE_HOST is unset; KUBERNETES_SERVICE_PORT is unset; .*token does not exist; .*ca\.crt does not exist\)$/);
+    expect(error.message).toMatch(
+      /^--in-cluster: this is not a pod with a ServiceAccount token \(KUBERNETES_SERVICE_HOST is unset; KUBERNETES_SERVICE_PORT is unset; .*token does not exist; .*ca\.crt does not exist\)$/,
+    );
     expect(error.hint).toMatch(/--kubeconfig/);
   });
 
   it('refuses --in-cluster with --kubeconfig', () => {
-    expect(thrown(() => findKubeconfig({ explicit: '/x/k', env: podEnv, home: undefined, inCluster: true, serviceAccountDir: serviceAccountDir() })).code).toBe('SD_BAD_FLAG');
+    expect(thrown(() => findKubeconfig({ explicit: '/x/k', env: podEnv, home: undefined, inCluster: true, serviceAccountDir: serviceAccountDir() })).code).toBe(
+      'SD_BAD_FLAG',
+    );
   });
 
   it('is automatic in a pod with no kubeconfig anywhere, and never over one that exists', () => {

@@ -7,7 +7,11 @@ import { checkCluster, checkUser, materialFiles, serverProblem } from './kubecon
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const OTHER_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const ENCRYPTED_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'x' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+const ENCRYPTED_KEY = generateKeyPairSync('ec', {
+  namedCurve: 'P-256',
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'x' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+}).privateKey;
 const BROKEN_CERT = '-----BEGIN CERTIFICATE-----\nMIIBnjCCAUSgAwIBAgIUS2v\n-----END CERTIFICATE-----\n';
 
 // The files the tests' kubeconfigs name.
@@ -49,9 +53,24 @@ describe('checkCluster', () => {
     ['a good CA file', { caFile: '/k/ca.crt' }, undefined, undefined],
     ['good CA data', { caData: b64(TEST_CERT) }, undefined, undefined],
     ['no CA (the system roots)', {}, undefined, undefined],
-    ['a missing CA file', { caFile: '/k/nope.crt' }, 'certificate-authority', '/k/nope.crt does not exist; it must name a readable PEM file (or use certificate-authority-data)'],
-    ['a CA file that is not PEM', { caFile: '/k/garbage' }, 'certificate-authority', "/k/garbage is not PEM (no -----BEGIN CERTIFICATE----- block); it must hold the PEM certificates of the API server's CA"],
-    ['CA data that is not PEM', { caData: b64('garbage') }, 'certificate-authority-data', "is not PEM (no -----BEGIN CERTIFICATE----- block); it must hold the PEM certificates of the API server's CA"],
+    [
+      'a missing CA file',
+      { caFile: '/k/nope.crt' },
+      'certificate-authority',
+      '/k/nope.crt does not exist; it must name a readable PEM file (or use certificate-authority-data)',
+    ],
+    [
+      'a CA file that is not PEM',
+      { caFile: '/k/garbage' },
+      'certificate-authority',
+      "/k/garbage is not PEM (no -----BEGIN CERTIFICATE----- block); it must hold the PEM certificates of the API server's CA",
+    ],
+    [
+      'CA data that is not PEM',
+      { caData: b64('garbage') },
+      'certificate-authority-data',
+      "is not PEM (no -----BEGIN CERTIFICATE----- block); it must hold the PEM certificates of the API server's CA",
+    ],
     ['a CA whose block does not parse', { caData: b64(TEST_CERT + BROKEN_CERT) }, 'certificate-authority-data', 'holds a certificate that does not parse'],
     ['a bad server before the CA', { server: 'ftp://x', caFile: '/k/nope.crt' }, 'server', '"ftp://x" uses the scheme ftp'],
     ['a bad CA with TLS verification off', { caFile: '/k/garbage', skipTLSVerify: true }, undefined, undefined],
@@ -67,15 +86,45 @@ describe('checkUser', () => {
     ['a token', { token: 't' }, undefined, undefined],
     ['a certificate and its key from files', { certFile: '/k/me.crt', keyFile: '/k/me.key' }, undefined, undefined],
     ['a certificate and its key as data', { certData: b64(TEST_CERT), keyData: b64(TEST_KEY) }, undefined, undefined],
-    ['a key that is not PEM', { certData: b64(TEST_CERT), keyData: b64('garbage') }, 'client-key-data', 'is not PEM (no -----BEGIN ... PRIVATE KEY----- block); it must hold the unencrypted PEM private key of the client certificate'],
+    [
+      'a key that is not PEM',
+      { certData: b64(TEST_CERT), keyData: b64('garbage') },
+      'client-key-data',
+      'is not PEM (no -----BEGIN ... PRIVATE KEY----- block); it must hold the unencrypted PEM private key of the client certificate',
+    ],
     ['a key file that is not PEM', { certFile: '/k/me.crt', keyFile: '/k/garbage' }, 'client-key', '/k/garbage is not PEM'],
-    ['a certificate that is not PEM', { certData: b64('garbage'), keyData: b64(TEST_KEY) }, 'client-certificate-data', 'is not PEM (no -----BEGIN CERTIFICATE----- block); it must hold a PEM client certificate'],
-    ['a missing certificate file', { certFile: '/k/gone.crt', keyFile: '/k/me.key' }, 'client-certificate', '/k/gone.crt does not exist; it must name a readable PEM file (or use client-certificate-data)'],
-    ['an encrypted key', { certData: b64(TEST_CERT), keyData: b64(ENCRYPTED_KEY) }, 'client-key-data', 'is encrypted; it must be an unencrypted PEM private key'],
-    ['a key of another certificate', { certData: b64(TEST_CERT), keyData: b64(OTHER_KEY) }, 'client-key-data', 'does not belong to the client-certificate-data (their public keys differ)'],
+    [
+      'a certificate that is not PEM',
+      { certData: b64('garbage'), keyData: b64(TEST_KEY) },
+      'client-certificate-data',
+      'is not PEM (no -----BEGIN CERTIFICATE----- block); it must hold a PEM client certificate',
+    ],
+    [
+      'a missing certificate file',
+      { certFile: '/k/gone.crt', keyFile: '/k/me.key' },
+      'client-certificate',
+      '/k/gone.crt does not exist; it must name a readable PEM file (or use client-certificate-data)',
+    ],
+    [
+      'an encrypted key',
+      { certData: b64(TEST_CERT), keyData: b64(ENCRYPTED_KEY) },
+      'client-key-data',
+      'is encrypted; it must be an unencrypted PEM private key',
+    ],
+    [
+      'a key of another certificate',
+      { certData: b64(TEST_CERT), keyData: b64(OTHER_KEY) },
+      'client-key-data',
+      'does not belong to the client-certificate-data (their public keys differ)',
+    ],
     ['a certificate without a key', { certData: b64(TEST_CERT) }, 'client-key', 'is missing; a client-certificate needs its client-key'],
     ['a key without a certificate', { keyData: b64(TEST_KEY) }, 'client-certificate', 'is missing; a client-key needs its client-certificate'],
-    ['a removed auth provider', { authProvider: { name: 'gcp', config: { 'cmd-path': '/usr/bin/gcloud' } } }, 'auth-provider', '"gcp" was removed from kubectl (1.26) and is not supported; use its exec credential plugin (gke-gcloud-auth-plugin) instead'],
+    [
+      'a removed auth provider',
+      { authProvider: { name: 'gcp', config: { 'cmd-path': '/usr/bin/gcloud' } } },
+      'auth-provider',
+      '"gcp" was removed from kubectl (1.26) and is not supported; use its exec credential plugin (gke-gcloud-auth-plugin) instead',
+    ],
     ['an exec plugin without a command', { exec: { apiVersion: 'client.authentication.k8s.io/v1' } }, 'exec.command', 'is empty'],
     ['an exec plugin that gives the key', { certData: b64(TEST_CERT), exec: { command: 'plugin' } }, undefined, undefined],
   ])('%s', (_name, fields, field, problem) => {

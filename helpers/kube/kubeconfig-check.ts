@@ -35,13 +35,19 @@ export function checkCluster(cluster: Cluster, read: MaterialReader): EntryProbl
   const ca = material(cluster.caFile, cluster.caData, 'certificate-authority', read);
   if ('problem' in ca) return { entry: 'cluster', ...ca };
   const problem = ca.bytes === undefined ? undefined : certificatesProblem(ca.bytes);
-  return problem === undefined ? undefined : { entry: 'cluster', field: ca.field, problem: `${ca.named}${problem}; it must hold the PEM certificates of the API server's CA` };
+  return problem === undefined
+    ? undefined
+    : { entry: 'cluster', field: ca.field, problem: `${ca.named}${problem}; it must hold the PEM certificates of the API server's CA` };
 }
 
 export function checkUser(user: User, read: MaterialReader): EntryProblem | undefined {
   const provider = (user.authProvider as { name?: unknown } | undefined)?.name;
   if (typeof provider === 'string' && Object.hasOwn(REMOVED_AUTH_PROVIDERS, provider)) {
-    return { entry: 'user', field: 'auth-provider', problem: `"${provider}" was removed from kubectl (1.26) and is not supported; use its exec credential plugin (${REMOVED_AUTH_PROVIDERS[provider]}) instead` };
+    return {
+      entry: 'user',
+      field: 'auth-provider',
+      problem: `"${provider}" was removed from kubectl (1.26) and is not supported; use its exec credential plugin (${REMOVED_AUTH_PROVIDERS[provider]}) instead`,
+    };
   }
   const exec = user.exec as { command?: unknown } | undefined;
   if (exec !== undefined && exec !== null && (typeof exec.command !== 'string' || exec.command.trim() === '')) {
@@ -65,8 +71,10 @@ export function checkUser(user: User, read: MaterialReader): EntryProblem | unde
   }
   // An exec plugin may give the other half.
   if (exec === undefined || exec === null) {
-    if (certificate !== undefined && privateKey === undefined) return { entry: 'user', field: 'client-key', problem: 'is missing; a client-certificate needs its client-key (or client-key-data)' };
-    if (certificate === undefined && privateKey !== undefined) return { entry: 'user', field: 'client-certificate', problem: 'is missing; a client-key needs its client-certificate (or client-certificate-data)' };
+    if (certificate !== undefined && privateKey === undefined)
+      return { entry: 'user', field: 'client-key', problem: 'is missing; a client-certificate needs its client-key (or client-key-data)' };
+    if (certificate === undefined && privateKey !== undefined)
+      return { entry: 'user', field: 'client-certificate', problem: 'is missing; a client-key needs its client-certificate (or client-certificate-data)' };
   }
   if (certificate !== undefined && privateKey !== undefined && !certificate.checkPrivateKey(privateKey)) {
     return { entry: 'user', field: key.field, problem: `${key.named}does not belong to the ${cert.field} (their public keys differ)` };
@@ -124,7 +132,8 @@ function parseKey(bytes: Buffer): KeyObject | string {
   const text = bytes.toString('latin1');
   const block = KEY_BLOCK.exec(text);
   if (block === null) return 'is not PEM (no -----BEGIN ... PRIVATE KEY----- block); it must hold the unencrypted PEM private key of the client certificate';
-  if (block[1]?.includes('ENCRYPTED') === true || /Proc-Type: 4,ENCRYPTED/.test(text)) return 'is encrypted; it must be an unencrypted PEM private key, as kubectl needs too';
+  if (block[1]?.includes('ENCRYPTED') === true || /Proc-Type: 4,ENCRYPTED/.test(text))
+    return 'is encrypted; it must be an unencrypted PEM private key, as kubectl needs too';
   try {
     return createPrivateKey(text);
   } catch (error) {

@@ -44,7 +44,9 @@ describe('findKubeconfig', () => {
   it('drops listed KUBECONFIG files that do not exist, as kubectl does', () => {
     const d = dir();
     writeFileSync(join(d, 'a'), one);
-    expect(findKubeconfig({ explicit: undefined, env: { KUBECONFIG: [join(d, 'missing'), join(d, 'a')].join(delimiter) }, home: undefined })?.paths).toEqual([join(d, 'a')]);
+    expect(findKubeconfig({ explicit: undefined, env: { KUBECONFIG: [join(d, 'missing'), join(d, 'a')].join(delimiter) }, home: undefined })?.paths).toEqual([
+      join(d, 'a'),
+    ]);
   });
 });
 
@@ -61,7 +63,18 @@ describe('loadKube', () => {
   it('merges several files with the first definition of a name winning', () => {
     const d = dir();
     writeFileSync(join(d, 'a'), config({ clusters: [['c1', 'https://a:6443']], users: ['u1'], contexts: [['ctx1', 'c1', 'u1']], current: 'ctx1' }));
-    writeFileSync(join(d, 'b'), config({ clusters: [['c1', 'https://b:6443'], ['c2', 'https://c2:6443']], users: ['u1'], contexts: [['ctx2', 'c2', 'u1']], current: 'ctx2' }));
+    writeFileSync(
+      join(d, 'b'),
+      config({
+        clusters: [
+          ['c1', 'https://b:6443'],
+          ['c2', 'https://c2:6443'],
+        ],
+        users: ['u1'],
+        contexts: [['ctx2', 'c2', 'u1']],
+        current: 'ctx2',
+      }),
+    );
     const paths = [join(d, 'a'), join(d, 'b')];
     expect(loadKube({ paths, origin: 'KUBECONFIG' }).server).toBe('https://a:6443');
     expect(loadKube({ paths, origin: 'KUBECONFIG' }, 'ctx2').server).toBe('https://c2:6443');
@@ -75,7 +88,9 @@ describe('loadKube', () => {
     writeFileSync(join(d, 'garbage'), 'this: [is not: a kubeconfig');
     expect(thrown(() => loadKube({ paths: [join(d, 'garbage')], origin: 'flag' })).message).toMatch(/^kubeconfig .*garbage cannot be parsed: /);
     writeFileSync(join(d, 'empty'), 'hello: world\n');
-    expect(thrown(() => loadKube({ paths: [join(d, 'empty')], origin: 'flag' })).message).toBe(`kubeconfig ${join(d, 'empty')} holds no clusters, users or contexts`);
+    expect(thrown(() => loadKube({ paths: [join(d, 'empty')], origin: 'flag' })).message).toBe(
+      `kubeconfig ${join(d, 'empty')} holds no clusters, users or contexts`,
+    );
   });
 
   it('names the unknown context and lists the known ones', () => {
@@ -98,10 +113,7 @@ describe('loadKube', () => {
 
   it('refuses a client certificate file that does not exist, relative paths being relative to the kubeconfig', () => {
     const d = dir();
-    writeFileSync(
-      join(d, 'k'),
-      one.replace('  user: {token: t}', '  user: {client-certificate: certs/me.crt, client-key: certs/me.key}'),
-    );
+    writeFileSync(join(d, 'k'), one.replace('  user: {token: t}', '  user: {client-certificate: certs/me.crt, client-key: certs/me.key}'));
     expect(thrown(() => loadKube({ paths: [join(d, 'k')], origin: 'flag' })).message).toBe(
       `kubeconfig ${join(d, 'k')}, user "u1" of context "ctx1": client-certificate ${join(d, 'certs', 'me.crt')} does not exist; it must name a readable PEM file (or use client-certificate-data)`,
     );
@@ -114,14 +126,35 @@ describe('readKube', () => {
   it('loads what loadKube loads', async () => {
     const d = dir();
     writeFileSync(join(d, 'k'), one);
-    expect(await readKube({ paths: [join(d, 'k')], origin: 'flag' })).toMatchObject({ server: 'https://10.0.0.1:6443', target: { paths: [join(d, 'k')], context: 'ctx1' } });
+    expect(await readKube({ paths: [join(d, 'k')], origin: 'flag' })).toMatchObject({
+      server: 'https://10.0.0.1:6443',
+      target: { paths: [join(d, 'k')], context: 'ctx1' },
+    });
   });
 
   // One line each: the file, the entry and its context, the field, and what is allowed.
   const bad: [what: string, from: string, to: string, message: (file: string, d: string) => string][] = [
-    ['a server that is not https or http', 'server: https://10.0.0.1:6443', 'server: ftp://127.0.0.1:1', (file) => `kubeconfig ${file}, cluster "c1" of context "ctx1": server "ftp://127.0.0.1:1" uses the scheme ftp; it must be an https:// (or http://) URL with a host, such as https://10.0.0.1:6443`],
-    ['a client key that is not PEM', '  user: {token: t}', `  user: {client-certificate-data: ${b64(TEST_CERT)}, client-key-data: ${b64('garbage')}}`, (file) => `kubeconfig ${file}, user "u1" of context "ctx1": client-key-data is not PEM (no -----BEGIN ... PRIVATE KEY----- block); it must hold the unencrypted PEM private key of the client certificate`],
-    ['a CA file that is missing', 'server: https://10.0.0.1:6443', 'server: https://10.0.0.1:6443\n    certificate-authority: ca.crt', (file, d) => `kubeconfig ${file}, cluster "c1" of context "ctx1": certificate-authority ${join(d, 'ca.crt')} does not exist; it must name a readable PEM file (or use certificate-authority-data)`],
+    [
+      'a server that is not https or http',
+      'server: https://10.0.0.1:6443',
+      'server: ftp://127.0.0.1:1',
+      (file) =>
+        `kubeconfig ${file}, cluster "c1" of context "ctx1": server "ftp://127.0.0.1:1" uses the scheme ftp; it must be an https:// (or http://) URL with a host, such as https://10.0.0.1:6443`,
+    ],
+    [
+      'a client key that is not PEM',
+      '  user: {token: t}',
+      `  user: {client-certificate-data: ${b64(TEST_CERT)}, client-key-data: ${b64('garbage')}}`,
+      (file) =>
+        `kubeconfig ${file}, user "u1" of context "ctx1": client-key-data is not PEM (no -----BEGIN ... PRIVATE KEY----- block); it must hold the unencrypted PEM private key of the client certificate`,
+    ],
+    [
+      'a CA file that is missing',
+      'server: https://10.0.0.1:6443',
+      'server: https://10.0.0.1:6443\n    certificate-authority: ca.crt',
+      (file, d) =>
+        `kubeconfig ${file}, cluster "c1" of context "ctx1": certificate-authority ${join(d, 'ca.crt')} does not exist; it must name a readable PEM file (or use certificate-authority-data)`,
+    ],
   ];
   it.each(bad)('refuses %s, naming the file, the entry and the field', async (_what, from, to, message) => {
     const d = dir();
@@ -137,7 +170,9 @@ describe('readKube', () => {
     writeFileSync(join(d, 'a'), config({ clusters: [['c1', 'https://a:6443']], users: [], contexts: [['ctx1', 'c1', 'u1']], current: 'ctx1' }));
     writeFileSync(join(d, 'b'), one.replace('  user: {token: t}', `  user: {client-certificate-data: ${b64(TEST_CERT)}}`));
     const error = await rejection(readKube({ paths: [join(d, 'a'), join(d, 'b')], origin: 'KUBECONFIG' }));
-    expect(error.message).toBe(`kubeconfig ${join(d, 'b')}, user "u1" of context "ctx1": client-key is missing; a client-certificate needs its client-key (or client-key-data)`);
+    expect(error.message).toBe(
+      `kubeconfig ${join(d, 'b')}, user "u1" of context "ctx1": client-key is missing; a client-certificate needs its client-key (or client-key-data)`,
+    );
   });
 
   it('accepts a client certificate and its key', async () => {
@@ -150,7 +185,9 @@ describe('readKube', () => {
   it('refuses a directory and a device as the kubeconfig', async () => {
     const d = dir();
     expect((await rejection(readKube({ paths: [d], origin: 'flag' }))).message).toBe(`kubeconfig ${d} is a directory, not a file`);
-    expect((await rejection(readKube({ paths: ['/dev/null'], origin: 'flag' }))).message).toBe('kubeconfig /dev/null is a character device (a terminal or a device), not a file or a pipe');
+    expect((await rejection(readKube({ paths: ['/dev/null'], origin: 'flag' }))).message).toBe(
+      'kubeconfig /dev/null is a character device (a terminal or a device), not a file or a pipe',
+    );
   });
 
   function fifo(): string {

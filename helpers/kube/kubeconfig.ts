@@ -65,7 +65,10 @@ export interface FindOptions {
 export function findKubeconfig(options: FindOptions): KubeconfigLocation | undefined {
   const saDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   if (options.inCluster === true) {
-    if (options.explicit !== undefined) throw new ShakedownError('SD_BAD_FLAG', '--in-cluster and --kubeconfig exclude each other: --in-cluster uses the pod\'s ServiceAccount', { hint: 'Drop one of them.' });
+    if (options.explicit !== undefined)
+      throw new ShakedownError('SD_BAD_FLAG', "--in-cluster and --kubeconfig exclude each other: --in-cluster uses the pod's ServiceAccount", {
+        hint: 'Drop one of them.',
+      });
     return { paths: [], origin: 'in-cluster', inCluster: inClusterConfig(options.env, saDir) };
   }
   if (options.explicit !== undefined) return { paths: [resolve(options.explicit)], origin: 'flag' };
@@ -79,7 +82,8 @@ export function findKubeconfig(options: FindOptions): KubeconfigLocation | undef
     const path = join(options.home, '.kube', 'config');
     if (existsSync(path)) return { paths: [path], origin: 'home' };
   }
-  if (options.env.KUBERNETES_SERVICE_HOST !== undefined && existsSync(join(saDir, 'token'))) return { paths: [], origin: 'in-cluster', inCluster: inClusterConfig(options.env, saDir) };
+  if (options.env.KUBERNETES_SERVICE_HOST !== undefined && existsSync(join(saDir, 'token')))
+    return { paths: [], origin: 'in-cluster', inCluster: inClusterConfig(options.env, saDir) };
   return undefined;
 }
 
@@ -116,7 +120,10 @@ function loadInCluster(config: InClusterConfig): LoadedKube {
 }
 
 export function noKubeconfig(): ShakedownError {
-  return new ShakedownError('SD_KUBECONFIG_INVALID', 'no kubeconfig: --kubeconfig, SHAKEDOWN_KUBECONFIG and KUBECONFIG are unset and ~/.kube/config does not exist');
+  return new ShakedownError(
+    'SD_KUBECONFIG_INVALID',
+    'no kubeconfig: --kubeconfig, SHAKEDOWN_KUBECONFIG and KUBECONFIG are unset and ~/.kube/config does not exist',
+  );
 }
 
 export interface ReadKubeOptions {
@@ -136,9 +143,11 @@ export async function readKube(location: KubeconfigLocation | KubeTarget, contex
   for (const path of location.paths) {
     let text = piped[path];
     if (text === undefined) {
-      const read = await readInputFile(path, { signal, ...(options.pipeBoundMs === undefined ? {} : { boundMs: options.pipeBoundMs }) }).catch((error: unknown) => {
-        throw unreadableKubeconfig(path, error);
-      });
+      const read = await readInputFile(path, { signal, ...(options.pipeBoundMs === undefined ? {} : { boundMs: options.pipeBoundMs }) }).catch(
+        (error: unknown) => {
+          throw unreadableKubeconfig(path, error);
+        },
+      );
       text = read.text;
       if (read.pipe) piped[path] = text;
     }
@@ -147,7 +156,13 @@ export async function readKube(location: KubeconfigLocation | KubeTarget, contex
   const chosen = choose(location, texts, context);
   const material = new Map<string, Buffer | unknown>();
   for (const file of materialFiles(chosen.cluster, chosen.user)) {
-    material.set(file, await readInputFile(file, { signal, pipes: false }).then((read) => Buffer.from(read.text, 'utf8'), (error: unknown) => error));
+    material.set(
+      file,
+      await readInputFile(file, { signal, pipes: false }).then(
+        (read) => Buffer.from(read.text, 'utf8'),
+        (error: unknown) => error,
+      ),
+    );
     signal.throwIfAborted();
   }
   check(chosen, (file) => {
@@ -222,7 +237,8 @@ function choose(location: KubeconfigLocation | KubeTarget, texts: readonly [stri
   const exec = user === null ? undefined : execConfigOf(user);
   const users = exec === undefined ? merged.users : merged.users.map((u) => (u === user ? withoutExec(u) : u));
   kc.loadFromOptions({ clusters: merged.clusters, users, contexts: merged.contexts, currentContext: name });
-  if (user !== null && exec !== undefined) kc.addAuthenticator(execAuthenticator(new Map([[user.name, { exec, where: entryWhere(files, paths, 'user', user.name, name) }]])));
+  if (user !== null && exec !== undefined)
+    kc.addAuthenticator(execAuthenticator(new Map([[user.name, { exec, where: entryWhere(files, paths, 'user', user.name, name) }]])));
   return { kc, paths, context: name, cluster, user, files };
 }
 
@@ -294,7 +310,13 @@ function parseFile(path: string, content: string): KubeConfig {
 // A kubeconfig file that cannot be read, or the stop that ended the wait for it (passed on as it is).
 function unreadableKubeconfig(path: string, error: unknown): unknown {
   if (!(error instanceof InputFileError)) return error;
-  return invalid(`kubeconfig ${path} ${error.reason}`, error.reason.startsWith('is a pipe') ? 'Make sure the command writing the pipe finishes (--kubeconfig <(command) waits for it to end), or write the kubeconfig to a file.' : undefined, error);
+  return invalid(
+    `kubeconfig ${path} ${error.reason}`,
+    error.reason.startsWith('is a pipe')
+      ? 'Make sure the command writing the pipe finishes (--kubeconfig <(command) waits for it to end), or write the kubeconfig to a file.'
+      : undefined,
+    error,
+  );
 }
 
 function invalid(message: string, hint?: string, cause?: unknown): ShakedownError {

@@ -55,7 +55,10 @@ export async function componentLease(api: CoordinationV1Api, component: LeaseCom
   } catch (error) {
     const code = statusCode(error);
     if (code === 404) return { kind: 'absent' };
-    return { kind: 'unreadable', reason: code === 403 ? `not allowed to read Lease ${LEASE_NAMESPACE}/${component}` : `Lease ${LEASE_NAMESPACE}/${component}: ${(error as Error).message}` };
+    return {
+      kind: 'unreadable',
+      reason: code === 403 ? `not allowed to read Lease ${LEASE_NAMESPACE}/${component}` : `Lease ${LEASE_NAMESPACE}/${component}: ${(error as Error).message}`,
+    };
   }
 }
 

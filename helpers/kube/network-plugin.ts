@@ -41,8 +41,22 @@ interface Signature {
 // Order matters: canal (Calico policy on flannel) before its parts.
 const SIGNATURES: readonly Signature[] = [
   { name: 'Canal (Calico + flannel)', enforces: true, workload: /^canal\b|\/canal/ },
-  { name: 'Calico', enforces: true, workload: /calico-node|\/calico\/node|tigera/, group: /(^|\.)projectcalico\.org$/, annotation: /^projectcalico\.org\//, condition: /^CalicoIsUp$/ },
-  { name: 'Cilium', enforces: true, workload: /^cilium(-agent|-operator)?$|\/cilium\/(cilium|operator)/, group: /(^|\.)cilium\.io$/, annotation: /^(network\.)?cilium\.io\/|^io\.cilium/, condition: /^CiliumIsUp$/ },
+  {
+    name: 'Calico',
+    enforces: true,
+    workload: /calico-node|\/calico\/node|tigera/,
+    group: /(^|\.)projectcalico\.org$/,
+    annotation: /^projectcalico\.org\//,
+    condition: /^CalicoIsUp$/,
+  },
+  {
+    name: 'Cilium',
+    enforces: true,
+    workload: /^cilium(-agent|-operator)?$|\/cilium\/(cilium|operator)/,
+    group: /(^|\.)cilium\.io$/,
+    annotation: /^(network\.)?cilium\.io\/|^io\.cilium/,
+    condition: /^CiliumIsUp$/,
+  },
   { name: 'Antrea', enforces: true, workload: /antrea-agent|\/antrea/, group: /(^|\.)antrea\.io$/ },
   { name: 'Weave Net', enforces: true, workload: /weave-net|weaveworks\/weave/, condition: /^WeaveIsUp$/ },
   { name: 'kube-router', enforces: true, workload: /kube-router/, annotation: /^kube-router\.io\// },
@@ -63,8 +77,11 @@ export function detectPlugin(facts: PluginFacts): Plugin {
       if (hit !== undefined) evidence.push(`${w.kind} ${w.namespace}/${w.name}${hit === w.name ? '' : ` (image ${hit})`}`);
     }
     if (signature.group !== undefined) for (const group of facts.apiGroups.filter((g) => signature.group?.test(g))) evidence.push(`API group ${group}`);
-    if (signature.annotation !== undefined) for (const a of new Set(facts.nodeAnnotations.filter((a) => signature.annotation?.test(a)))) evidence.push(`node annotation ${a}`);
-    if (signature.condition !== undefined) for (const r of new Set(facts.nodeConditionReasons.filter((r) => signature.condition?.test(r)))) evidence.push(`node condition NetworkUnavailable reason ${r}`);
+    if (signature.annotation !== undefined)
+      for (const a of new Set(facts.nodeAnnotations.filter((a) => signature.annotation?.test(a)))) evidence.push(`node annotation ${a}`);
+    if (signature.condition !== undefined)
+      for (const r of new Set(facts.nodeConditionReasons.filter((r) => signature.condition?.test(r))))
+        evidence.push(`node condition NetworkUnavailable reason ${r}`);
     if (evidence.length > 0) found.push({ signature, evidence });
   }
   // Canal is Calico and flannel together: report it alone.
@@ -74,7 +91,14 @@ export function detectPlugin(facts: PluginFacts): Plugin {
       name: 'unknown (no known network plugin DaemonSet, Deployment, kube-system pod, CRD API group, node annotation or node condition; it may run as host processes)',
       known: false,
       enforces: undefined,
-      evidence: [`DaemonSets: ${facts.workloads.filter((w) => w.kind === 'DaemonSet').map((w) => `${w.namespace}/${w.name}`).join(', ') || 'none'}`],
+      evidence: [
+        `DaemonSets: ${
+          facts.workloads
+            .filter((w) => w.kind === 'DaemonSet')
+            .map((w) => `${w.namespace}/${w.name}`)
+            .join(', ') || 'none'
+        }`,
+      ],
     };
   }
   return {
@@ -87,7 +111,10 @@ export function detectPlugin(facts: PluginFacts): Plugin {
 }
 
 interface WorkloadList {
-  items?: { metadata?: { namespace?: string; name?: string }; spec?: { template?: { spec?: PodSpecImages }; containers?: { image?: string }[]; initContainers?: { image?: string }[] } }[];
+  items?: {
+    metadata?: { namespace?: string; name?: string };
+    spec?: { template?: { spec?: PodSpecImages }; containers?: { image?: string }[]; initContainers?: { image?: string }[] };
+  }[];
 }
 interface PodSpecImages {
   containers?: { image?: string }[];
@@ -122,7 +149,10 @@ export async function readPluginFacts(connection: ApiConnection, core: CoreV1Api
     getJson<WorkloadList>('/apis/apps/v1/deployments'),
     getJson<WorkloadList>('/api/v1/namespaces/kube-system/pods'),
     getJson<{ groups?: { name?: string }[] }>('/apis'),
-    core.listNode().then((list) => list.items, () => []),
+    core.listNode().then(
+      (list) => list.items,
+      () => [],
+    ),
   ]);
   return {
     workloads: [...workloads('DaemonSet', daemonSets), ...workloads('Deployment', deployments), ...workloads('Pod', systemPods)],

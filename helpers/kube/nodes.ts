@@ -20,6 +20,7 @@ export function nodeFacts(node: V1Node): NodeFacts {
   if (node.spec?.unschedulable === true) return { ...base, schedulable: false, reason: 'cordoned (spec.unschedulable)' };
   if (ready?.status !== 'True') return { ...base, schedulable: false, reason: `not Ready (${ready?.reason ?? ready?.status ?? 'no Ready condition'})` };
   const taint = (node.spec?.taints ?? []).find((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
-  if (taint !== undefined) return { ...base, schedulable: false, reason: `tainted ${taint.key}${taint.value === undefined ? '' : `=${taint.value}`}:${taint.effect}` };
+  if (taint !== undefined)
+    return { ...base, schedulable: false, reason: `tainted ${taint.key}${taint.value === undefined ? '' : `=${taint.value}`}:${taint.effect}` };
   return { ...base, schedulable: true };
 }

@@ -17,10 +17,24 @@ describe('requiredPermissions', () => {
     expect(own).toContain('create namespaces');
     expect(own).toContain('patch namespaces');
     // Namespaces of its own come with their pods (the agent bundle and token copied in), never the proxy to the fleet.
-    expect(own).toEqual(expect.arrayContaining(['create pods in namespace sd-run', 'list pods in namespace sd-run', 'get configmaps in namespace sd-run', 'create secrets in namespace sd-run']));
+    expect(own).toEqual(
+      expect.arrayContaining([
+        'create pods in namespace sd-run',
+        'list pods in namespace sd-run',
+        'get configmaps in namespace sd-run',
+        'create secrets in namespace sd-run',
+      ]),
+    );
     expect(own.some((p) => p.includes('pods/proxy'))).toBe(false);
     const fleet = requiredPermissions([suite('echo', ['fleet'])], 'auto');
-    expect(names(fleet)).toEqual(expect.arrayContaining(['create pods in namespace sd-run', 'get pods/proxy in namespace sd-run', 'create pods/proxy in namespace sd-run', 'create secrets in namespace sd-run']));
+    expect(names(fleet)).toEqual(
+      expect.arrayContaining([
+        'create pods in namespace sd-run',
+        'get pods/proxy in namespace sd-run',
+        'create pods/proxy in namespace sd-run',
+        'create secrets in namespace sd-run',
+      ]),
+    );
     expect(names(fleet)).not.toContain('create pods/exec in namespace sd-run');
     expect(fleet.optional.map((p) => describePermission(p, 'sd-run'))).toEqual(['create pods/exec in namespace sd-run', 'get pods/exec in namespace sd-run']);
   });
@@ -30,7 +44,14 @@ describe('requiredPermissions', () => {
     const plan = requiredPermissions(
       [
         suite('a', ['fleet'], [{ verb: 'get', resource: 'services', scope: { namespace: 'default' }, why }]),
-        suite('b', ['fleet'], [{ verb: 'get', resource: 'services', scope: { namespace: 'default' }, why: 'the kubernetes ClusterIP' }, { verb: 'create', resource: 'pods', subresource: 'exec', scope: 'run', why: 'probing from inside' }]),
+        suite(
+          'b',
+          ['fleet'],
+          [
+            { verb: 'get', resource: 'services', scope: { namespace: 'default' }, why: 'the kubernetes ClusterIP' },
+            { verb: 'create', resource: 'pods', subresource: 'exec', scope: 'run', why: 'probing from inside' },
+          ],
+        ),
       ],
       'auto',
     );
@@ -73,7 +94,11 @@ describe('clusterRoleRules', () => {
     const rules = clusterRoleRules([suite('echo', ['fleet'])], 'auto');
     expect(rules).toContainEqual({ apiGroups: [''], resources: ['pods/proxy'], verbs: ['create', 'get'] });
     expect(rules.some((rule) => rule.resources?.includes('pods/exec'))).toBe(false);
-    expect(clusterRoleRules([suite('echo', ['fleet'])], 'auto', { withFallback: true })).toContainEqual({ apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] });
+    expect(clusterRoleRules([suite('echo', ['fleet'])], 'auto', { withFallback: true })).toContainEqual({
+      apiGroups: [''],
+      resources: ['pods/exec'],
+      verbs: ['create', 'get'],
+    });
     expect(clusterRoleRules([suite('health', [])], 'auto')).toEqual([
       { apiGroups: [''], resources: ['nodes'], verbs: ['list'] },
       { nonResourceURLs: ['/version'], verbs: ['get'] },

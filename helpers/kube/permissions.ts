@@ -33,9 +33,21 @@ const RUN_NAMESPACES: SuitePermission[] = [
   { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', scope: 'run', why: 'evidence on failures: the endpoints of the Services involved' },
   { verb: 'get', resource: 'nodes', scope: 'cluster', why: 'evidence on failures: the nodes a failure names' },
   // What names the component at fault when pods do not become ready (helpers/diagnose).
-  { verb: 'get', resource: 'leases', group: 'coordination.k8s.io', scope: { namespace: 'kube-system' }, why: 'diagnosis: the leader Leases of kube-scheduler and kube-controller-manager' },
+  {
+    verb: 'get',
+    resource: 'leases',
+    group: 'coordination.k8s.io',
+    scope: { namespace: 'kube-system' },
+    why: 'diagnosis: the leader Leases of kube-scheduler and kube-controller-manager',
+  },
   { verb: 'list', resource: 'leases', group: 'coordination.k8s.io', scope: { namespace: 'kube-node-lease' }, why: "diagnosis: the kubelets' heartbeat Leases" },
-  { verb: 'get', resource: 'apiservices', group: 'apiregistration.k8s.io', scope: 'cluster', why: 'diagnosis: the aggregated API a namespace deletion waits on' },
+  {
+    verb: 'get',
+    resource: 'apiservices',
+    group: 'apiregistration.k8s.io',
+    scope: 'cluster',
+    why: 'diagnosis: the aggregated API a namespace deletion waits on',
+  },
 ];
 
 const FLEET: SuitePermission[] = [
@@ -186,7 +198,12 @@ export function rbacRules(permissions: readonly SuitePermission[]): PolicyRule[]
   }
   const rules: PolicyRule[] = [...resources.values()]
     .sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource) || (a.name ?? '').localeCompare(b.name ?? ''))
-    .map((entry) => ({ apiGroups: [entry.group], resources: [entry.resource], ...(entry.name === undefined ? {} : { resourceNames: [entry.name] }), verbs: [...entry.verbs].sort() }));
+    .map((entry) => ({
+      apiGroups: [entry.group],
+      resources: [entry.resource],
+      ...(entry.name === undefined ? {} : { resourceNames: [entry.name] }),
+      verbs: [...entry.verbs].sort(),
+    }));
   for (const [url, verbs] of [...urls.entries()].sort(([a], [b]) => a.localeCompare(b))) rules.push({ nonResourceURLs: [url], verbs: [...verbs].sort() });
   return rules;
 }
@@ -203,8 +220,23 @@ export function clusterRoleRules(manifests: readonly SuiteManifest[], transport:
 // verb on that one ClusterRole, so no other role can be bound.
 export function runGrantPermissions(role: string): Permission[] {
   return [
-    { verb: 'create', resource: 'rolebindings', group: 'rbac.authorization.k8s.io', scope: 'run', why: "binding the run's role in each namespace the run makes (admission confines it to namespaces of the run)", by: ENGINE },
-    { verb: 'bind', resource: 'clusterroles', group: 'rbac.authorization.k8s.io', name: role, scope: 'cluster', why: "binding the run's role, and no other", by: ENGINE },
+    {
+      verb: 'create',
+      resource: 'rolebindings',
+      group: 'rbac.authorization.k8s.io',
+      scope: 'run',
+      why: "binding the run's role in each namespace the run makes (admission confines it to namespaces of the run)",
+      by: ENGINE,
+    },
+    {
+      verb: 'bind',
+      resource: 'clusterroles',
+      group: 'rbac.authorization.k8s.io',
+      name: role,
+      scope: 'cluster',
+      why: "binding the run's role, and no other",
+      by: ENGINE,
+    },
   ];
 }
 

@@ -83,22 +83,34 @@ describe('preflight', () => {
   it('asks each permission where the suite needs it: the run namespace, a named one, or cluster-wide', async () => {
     const asked: string[] = [];
     await preflight(fakeApi({ canI: async (p, namespace) => (asked.push(`${permissionName(p)} @${namespace ?? '*'}`), { allowed: true }) }), options);
-    expect(asked).toEqual(expect.arrayContaining(['create namespaces @*', 'list nodes @*', 'get /version @*', 'create networkpolicies @sd-run', 'list pods @kube-system', 'create pods @sd-run']));
+    expect(asked).toEqual(
+      expect.arrayContaining([
+        'create namespaces @*',
+        'list nodes @*',
+        'get /version @*',
+        'create networkpolicies @sd-run',
+        'list pods @kube-system',
+        'create pods @sd-run',
+      ]),
+    );
   });
 
   it('asks a read-only suite only for reads: no namespace, no pods, no fleet, and needs no schedulable node', async () => {
     const asked: string[] = [];
     const cordoned = { ...READY_NODE, spec: { unschedulable: true } } as V1Node;
-    await preflight(fakeApi({ listNodes: async () => [cordoned], canI: async (p) => (asked.push(permissionName(p)), { allowed: true }) }), { ...options, suites: [readOnlySuite] });
+    await preflight(fakeApi({ listNodes: async () => [cordoned], canI: async (p) => (asked.push(permissionName(p)), { allowed: true }) }), {
+      ...options,
+      suites: [readOnlySuite],
+    });
     expect(asked.sort()).toEqual(['get /readyz', 'get /version', 'list nodes']);
   });
 
   it('turns a network error into SD_API_UNREACHABLE naming the server and the error, before asking anything else', async () => {
     let asked = 0;
-    const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:6443'), { code: 'ECONNREFUSED' }) });
-    const error = await rejection(
-      preflight(fakeApi({ version: () => Promise.reject(refused), canI: async () => (asked++, { allowed: true }) }), options),
-    );
+    const refused = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:6443'), { code: 'ECONNREFUSED' }),
+    });
+    const error = await rejection(preflight(fakeApi({ version: () => Promise.reject(refused), canI: async () => (asked++, { allowed: true }) }), options));
     expect(error.code).toBe('SD_API_UNREACHABLE');
     expect(error.message).toBe('cannot reach the API server at https://10.0.0.1:6443 (context "ctx"): connection refused (ECONNREFUSED)');
     expect(error.cause).toBe(refused);
@@ -118,14 +130,20 @@ describe('preflight', () => {
 function rulesFor(permissions: readonly Permission[], more: Partial<SubjectRules> = {}): SubjectRules {
   const rules = rbacRules(permissions);
   return {
-    resourceRules: rules.filter((r) => r.nonResourceURLs === undefined).map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources ?? [] })),
+    resourceRules: rules
+      .filter((r) => r.nonResourceURLs === undefined)
+      .map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources ?? [] })),
     nonResourceRules: rules.filter((r) => r.nonResourceURLs !== undefined).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs ?? [] })),
     incomplete: false,
     ...more,
   };
 }
 
-const EVERYTHING: SubjectRules = { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false };
+const EVERYTHING: SubjectRules = {
+  resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+  nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+  incomplete: false,
+};
 const NOTHING: SubjectRules = { resourceRules: [], nonResourceRules: [], incomplete: false };
 
 // A fake API whose rules reviews answer from a table by namespace (a missing namespace: the review
@@ -140,7 +158,10 @@ function rulesApi(byNamespace: Record<string, SubjectRules>, denied: string[] = 
       if (rules === undefined) throw new Error('HTTP 403 forbidden');
       return rules;
     },
-    canI: async (p, namespace) => (asked.push(`${permissionName(p)} @${namespace ?? '*'}`), { allowed: !denied.includes(permissionName(p)), ...(denied.includes(permissionName(p)) ? { reason: 'no RBAC rule' } : {}) }),
+    canI: async (p, namespace) => (
+      asked.push(`${permissionName(p)} @${namespace ?? '*'}`),
+      { allowed: !denied.includes(permissionName(p)), ...(denied.includes(permissionName(p)) ? { reason: 'no RBAC rule' } : {}) }
+    ),
   });
   return { api, reviewed, asked };
 }
@@ -179,18 +200,27 @@ describe('preflight judges permissions by the rules first', () => {
     expect(asked).toEqual(['list pods @sd-run']);
   });
 
-  it('never judges a cluster-scoped permission, a URL or one of the run namespace by a named namespace\'s rules', async () => {
+  it("never judges a cluster-scoped permission, a URL or one of the run namespace by a named namespace's rules", async () => {
     // A RoleBinding to cluster-admin in kube-system grants everything there, and nothing elsewhere.
     const { api, reviewed, asked } = rulesApi({ 'sd-run': NOTHING, 'kube-system': EVERYTHING, 'kube-node-lease': NOTHING });
     await preflight(api, options);
     expect(reviewed.sort()).toEqual(['kube-node-lease', 'kube-system', 'sd-run']);
-    expect(asked.sort()).toEqual(everyPermission.map(where).filter((p) => !p.endsWith(' @kube-system')).sort());
+    expect(asked.sort()).toEqual(
+      everyPermission
+        .map(where)
+        .filter((p) => !p.endsWith(' @kube-system'))
+        .sort(),
+    );
     expect(asked).toContain('list pods @sd-run');
   });
 
   it.each<[string, Record<string, SubjectRules>, string[]]>([
     ['the run namespace review says incomplete', { 'sd-run': { ...EVERYTHING, incomplete: true } }, ['sd-run']],
-    ['a named namespace review says incomplete', { 'sd-run': rulesFor(everyPermission.filter((p) => !named(p))), 'kube-system': { ...EVERYTHING, incomplete: true }, 'kube-node-lease': EVERYTHING }, ['kube-node-lease', 'kube-system', 'sd-run']],
+    [
+      'a named namespace review says incomplete',
+      { 'sd-run': rulesFor(everyPermission.filter((p) => !named(p))), 'kube-system': { ...EVERYTHING, incomplete: true }, 'kube-node-lease': EVERYTHING },
+      ['kube-node-lease', 'kube-system', 'sd-run'],
+    ],
     ['the rules review fails (refused, not served)', {}, ['sd-run']],
   ])('asks an access review for every permission when %s', async (_when, byNamespace, expectedReviews) => {
     const { api, reviewed, asked } = rulesApi(byNamespace);
@@ -213,7 +243,12 @@ describe('preflight judges permissions by the rules first', () => {
     const rules = { ...named, resourceRules: named.resourceRules.map((r) => (r.resources?.includes('namespaces') ? { ...r, resourceNames: ['sd-run'] } : r)) };
     const { api, asked } = rulesApi({ 'sd-run': rules });
     await preflight(api, options);
-    expect(asked.sort()).toEqual(everyPermission.map(where).filter((p) => p.includes(' namespaces ')).sort());
+    expect(asked.sort()).toEqual(
+      everyPermission
+        .map(where)
+        .filter((p) => p.includes(' namespaces '))
+        .sort(),
+    );
   });
 
   it('keeps the denial exactly as the access reviews say it, when the rules granted the rest', async () => {
@@ -225,7 +260,9 @@ describe('preflight judges permissions by the rules first', () => {
     expect(error.message).toBe(
       'context "ctx" may not create namespaces (engine: the run namespace), get pods/proxy in namespace sd-run (engine: reaching the probe agents through the API server (GET)), create networkpolicies (networking.k8s.io) in namespace sd-run (echo: the policies under test)',
     );
-    expect(error.details).toContain('get pods/proxy in namespace sd-run: needed by engine for reaching the probe agents through the API server (GET) (no RBAC rule)');
+    expect(error.details).toContain(
+      'get pods/proxy in namespace sd-run: needed by engine for reaching the probe agents through the API server (GET) (no RBAC rule)',
+    );
   });
 
   it('decides exec the same way: granted by the rules, or refused by an access review', async () => {
@@ -266,7 +303,10 @@ describe('preflight through a real connection', () => {
 
   it('reads the rules of one review and asks access reviews only for what they do not grant', async () => {
     const withoutExec = everyPermission.filter((p) => !permissionName(p).endsWith('pods/exec'));
-    server = await startFakeApiServer({ denied: ['create pods/exec'], rules: (namespace) => (namespace === 'sd-run' ? rulesFor(withoutExec) : { incomplete: true }) });
+    server = await startFakeApiServer({
+      denied: ['create pods/exec'],
+      rules: (namespace) => (namespace === 'sd-run' ? rulesFor(withoutExec) : { incomplete: true }),
+    });
     const session = await openKubeSession({ paths: [server.kubeconfigPath], origin: 'flag' }, { qps: 50 });
     try {
       const facts = await preflight(preflightApi(session), { ...options, server: session.server, context: session.target.context });

@@ -97,16 +97,23 @@ export async function preflight(api: PreflightApi, options: PreflightOptions): P
     throw new ShakedownError('SD_FORBIDDEN', `context "${options.context}" may not ${list.join(', ')}`, {
       hint: `Grant ${denied.length === 1 ? 'it' : 'them'} to the user of context "${options.context}" (a ClusterRole: the run namespaces do not exist yet), or choose other suites with --suite.`,
       details: denied
-        .map(({ permission, answer }) => `${describePermission(permission, options.namespace)}: needed by ${permission.by} for ${permission.why}${answer.reason ? ` (${answer.reason})` : ''}`)
+        .map(
+          ({ permission, answer }) =>
+            `${describePermission(permission, options.namespace)}: needed by ${permission.by} for ${permission.why}${answer.reason ? ` (${answer.reason})` : ''}`,
+        )
         .join('\n'),
     });
   }
   const facts = nodes.map(nodeFacts);
   // Only a run that makes pods (the fleet, or a suite's own) needs a node to place them on.
   if (runNeeds(options.suites).namespaces && !facts.some((node) => node.schedulable)) {
-    throw new ShakedownError('SD_SETUP_FAILED', `no node can take a probe pod: ${facts.map((n) => `${n.name} ${n.reason ?? ''}`.trim()).join('; ') || 'the cluster has no nodes'}`, {
-      hint: 'Uncordon a node or make one Ready; shakedown does not tolerate NoSchedule taints.',
-    });
+    throw new ShakedownError(
+      'SD_SETUP_FAILED',
+      `no node can take a probe pod: ${facts.map((n) => `${n.name} ${n.reason ?? ''}`.trim()).join('; ') || 'the cluster has no nodes'}`,
+      {
+        hint: 'Uncordon a node or make one Ready; shakedown does not tolerate NoSchedule taints.',
+      },
+    );
   }
   return {
     server: options.server,
@@ -138,9 +145,7 @@ async function grantedByRules(api: PreflightApi, permissions: readonly Permissio
       pending.set(namespace, [...(pending.get(namespace) ?? []), permission]);
     }
   }
-  const reviews = await Promise.all(
-    [...pending].map(async ([namespace, waiting]) => ({ waiting, rules: await api.rules(namespace).catch(() => undefined) })),
-  );
+  const reviews = await Promise.all([...pending].map(async ([namespace, waiting]) => ({ waiting, rules: await api.rules(namespace).catch(() => undefined) })));
   if (reviews.some(({ rules }) => rules?.incomplete === true)) return new Set();
   for (const { waiting, rules } of reviews) {
     if (rules === undefined) continue;

@@ -97,7 +97,12 @@ export function readRulesReview(review: unknown): SubjectRules {
   const rules = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter(isRecord) : []);
   const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
   return {
-    resourceRules: rules(status?.resourceRules).map((r) => ({ verbs: strings(r.verbs), apiGroups: strings(r.apiGroups), resources: strings(r.resources), resourceNames: strings(r.resourceNames) })),
+    resourceRules: rules(status?.resourceRules).map((r) => ({
+      verbs: strings(r.verbs),
+      apiGroups: strings(r.apiGroups),
+      resources: strings(r.resources),
+      resourceNames: strings(r.resourceNames),
+    })),
     nonResourceRules: rules(status?.nonResourceRules).map((r) => ({ verbs: strings(r.verbs), nonResourceURLs: strings(r.nonResourceURLs) })),
     incomplete: status === undefined || status.incomplete === true,
     ...(typeof status?.evaluationError === 'string' && status.evaluationError !== '' ? { evaluationError: status.evaluationError } : {}),

@@ -25,7 +25,13 @@ export interface SessionOptions extends Pick<ThrottleOptions, 'qps' | 'burst' | 
 export async function openKubeSession(location: KubeconfigLocation | KubeTarget, options: SessionOptions): Promise<KubeSession> {
   // Read without blocking the process: a kubeconfig that is a pipe waits for its writer, and Ctrl-C ends the wait.
   const loaded = await readKube(location, options.context);
-  const connection = await openApiConnection(loaded.kc, { throttle: createThrottle({ qps: options.qps, ...(options.burst === undefined ? {} : { burst: options.burst }), ...(options.cell === undefined ? {} : { cell: options.cell }) }) });
+  const connection = await openApiConnection(loaded.kc, {
+    throttle: createThrottle({
+      qps: options.qps,
+      ...(options.burst === undefined ? {} : { burst: options.burst }),
+      ...(options.cell === undefined ? {} : { cell: options.cell }),
+    }),
+  });
   return {
     kc: loaded.kc,
     target: loaded.target,
@@ -73,7 +79,8 @@ export function preflightApi(session: KubeSession): PreflightApi {
       const path = '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews';
       const body = JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } });
       const response = await session.connection.send({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body, timeoutMs: 10_000 });
-      if (response.status !== 201 && response.status !== 200) throw new ApiException(response.status, `POST ${path}: HTTP ${response.status}`, response.text, response.headers);
+      if (response.status !== 201 && response.status !== 200)
+        throw new ApiException(response.status, `POST ${path}: HTTP ${response.status}`, response.text, response.headers);
       return readRulesReview(JSON.parse(response.text));
     },
     async listNodes() {

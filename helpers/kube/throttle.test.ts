@@ -58,10 +58,7 @@ describe('createThrottle on a shared bucket', () => {
     const busy = createThrottle({ ...budget, now: clock.now, sleep: clock.sleep });
     const other = createThrottle({ ...budget, now: clock.now, sleep: clock.sleep });
     const done: string[] = [];
-    await Promise.all([
-      ...[1, 2, 3, 4].map((n) => busy.take().then(() => done.push(`busy${n}`))),
-      other.take().then(() => done.push('other')),
-    ]);
+    await Promise.all([...[1, 2, 3, 4].map((n) => busy.take().then(() => done.push(`busy${n}`))), other.take().then(() => done.push('other'))]);
     expect(done).toEqual(['busy1', 'other', 'busy2', 'busy3', 'busy4']);
     // Five requests at 10 per second, burst 1: one slot each.
     expect(clock.sleeps.map(Math.round)).toEqual([100, 100, 100, 100]);

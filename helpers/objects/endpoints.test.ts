@@ -9,7 +9,12 @@ describe('endpointsOf', () => {
         endpoints: [
           { addresses: ['10.244.1.5'], conditions: { ready: true }, nodeName: 'node1', targetRef: { kind: 'Pod', name: 'probe-0' } },
           { addresses: ['10.244.2.5'], conditions: { ready: false }, nodeName: 'node2', targetRef: { kind: 'Pod', name: 'probe-1' } },
-          { addresses: ['10.244.2.6'], conditions: { ready: false, serving: true, terminating: true }, nodeName: 'node2', targetRef: { kind: 'Pod', name: 'probe-2' } },
+          {
+            addresses: ['10.244.2.6'],
+            conditions: { ready: false, serving: true, terminating: true },
+            nodeName: 'node2',
+            targetRef: { kind: 'Pod', name: 'probe-2' },
+          },
         ],
         ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
       },

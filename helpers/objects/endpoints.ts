@@ -35,6 +35,9 @@ export async function readEndpoints(discovery: DiscoveryV1Api, namespace: string
 export function formatEndpoints(endpoints: readonly EndpointView[]): string {
   if (endpoints.length === 0) return '(no endpoints)';
   return endpoints
-    .map((e) => `${e.address} ${e.ready ? 'ready' : e.terminating ? 'terminating' : 'NOT ready'} pod=${e.pod ?? '?'} node=${e.node ?? '?'} ports ${e.ports.join(' ') || '-'}`)
+    .map(
+      (e) =>
+        `${e.address} ${e.ready ? 'ready' : e.terminating ? 'terminating' : 'NOT ready'} pod=${e.pod ?? '?'} node=${e.node ?? '?'} ports ${e.ports.join(' ') || '-'}`,
+    )
     .join('\n');
 }

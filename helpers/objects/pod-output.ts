@@ -30,11 +30,20 @@ export function podLog(core: CoreV1Api, pod: PodLogRef, options: { tailLines?: n
 
 // The last lines of a pod's log as evidence, cut from the front (the end of a log explains it); a
 // log that cannot be read says why.
-export async function logTailEvidence(core: CoreV1Api, pod: PodLogRef, options: { label?: string; lines?: number; previous?: boolean } = {}): Promise<Evidence> {
-  const label = options.label ?? `log tail of pod ${pod.namespace}/${pod.name}${pod.container === undefined ? '' : ` (${pod.container}${options.previous === true ? ', previous container' : ''})`}`;
+export async function logTailEvidence(
+  core: CoreV1Api,
+  pod: PodLogRef,
+  options: { label?: string; lines?: number; previous?: boolean } = {},
+): Promise<Evidence> {
+  const label =
+    options.label ??
+    `log tail of pod ${pod.namespace}/${pod.name}${pod.container === undefined ? '' : ` (${pod.container}${options.previous === true ? ', previous container' : ''})`}`;
   try {
     const tail = (await podLog(core, pod, { tailLines: options.lines ?? LOG_TAIL_LINES, ...(options.previous === true ? { previous: true } : {}) })).trimEnd();
-    return { label, text: tail === '' ? '(empty)' : tail.length <= MAX_TEXT ? tail : `… (${tail.length - (MAX_TEXT - 40)} characters cut)\n${tail.slice(-(MAX_TEXT - 40))}` };
+    return {
+      label,
+      text: tail === '' ? '(empty)' : tail.length <= MAX_TEXT ? tail : `… (${tail.length - (MAX_TEXT - 40)} characters cut)\n${tail.slice(-(MAX_TEXT - 40))}`,
+    };
   } catch (error) {
     return { label, text: `could not read: ${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)}` };
   }
@@ -49,7 +58,10 @@ export interface ObjectOfEvents {
 
 // The events about one object, oldest first. Throws what the API said.
 export async function eventsAbout(core: CoreV1Api, object: ObjectOfEvents): Promise<CoreV1Event[]> {
-  const list = await core.listNamespacedEvent({ namespace: object.namespace === '' ? NODE_EVENTS_NAMESPACE : object.namespace, fieldSelector: `involvedObject.kind=${object.kind},involvedObject.name=${object.name}` });
+  const list = await core.listNamespacedEvent({
+    namespace: object.namespace === '' ? NODE_EVENTS_NAMESPACE : object.namespace,
+    fieldSelector: `involvedObject.kind=${object.kind},involvedObject.name=${object.name}`,
+  });
   return [...list.items].sort((a, b) => eventTime(a) - eventTime(b));
 }
 

@@ -5,7 +5,16 @@ import { AGENT_PORTS, type ProbeAgent } from '../fleet/descriptor.ts';
 import { createFakeTransport } from '../transport/fake.ts';
 import { judgeLayerBelow, layerBelow, nodesOfOrigin, podPathThrough } from './layer-below.ts';
 
-const agent = (i: number): ProbeAgent => ({ name: `probe-${i}`, namespace: 'run', node: `node${i}`, podIP: `10.244.${i}.2`, group: 'node', ports: AGENT_PORTS, labels: {}, token: 't' });
+const agent = (i: number): ProbeAgent => ({
+  name: `probe-${i}`,
+  namespace: 'run',
+  node: `node${i}`,
+  podIP: `10.244.${i}.2`,
+  group: 'node',
+  ports: AGENT_PORTS,
+  labels: {},
+  token: 't',
+});
 const nodeOfIP = (ip: string) => `node${ip.split('.')[2] ?? '?'}`;
 
 // A check context on a fake cluster of n nodes whose pod path loses what `lost` says.
@@ -21,7 +30,13 @@ function context(n: number, lost: (from: string, to: string, protocol: string, b
   return { c, transport };
 }
 
-const kubeProxyOn2 = { dimension: 'source-node', value: 'node2', summary: 'Service traffic from node2 fails', confidence: 'high' as const, suspect: 'kube-proxy on node2' };
+const kubeProxyOn2 = {
+  dimension: 'source-node',
+  value: 'node2',
+  summary: 'Service traffic from node2 fails',
+  confidence: 'high' as const,
+  suspect: 'kube-proxy on node2',
+};
 
 describe('the layer below a failure', () => {
   it('reads the nodes an origin names, and every node for cross-node traffic', () => {
@@ -40,7 +55,9 @@ describe('the layer below a failure', () => {
     expect(verdict?.below).toBe('fails');
     if (verdict?.below !== 'fails') return;
     expect(verdict.origin).toMatchObject({ dimension: 'pair', value: 'node1 <-> node2', suspect: 'the pod network between node1 and node2' });
-    expect(verdict.likelyCause).toMatch(/^the layer below fails, so kube-proxy on node2 is not the first suspect: direct pod-to-pod probes between the probes on node1 and node2, both ways, probes fail/);
+    expect(verdict.likelyCause).toMatch(
+      /^the layer below fails, so kube-proxy on node2 is not the first suspect: direct pod-to-pod probes between the probes on node1 and node2, both ways, probes fail/,
+    );
     expect(verdict.likelyCause).toMatch(/route or tunnel between these nodes/);
     expect(verdict.evidence[0]?.text).toContain('node1      -     X');
   });
@@ -48,7 +65,11 @@ describe('the layer below a failure', () => {
   it('names the MTU into a node when only large payloads fail directly', async () => {
     const { c } = context(2, (from, to, _protocol, bytes) => from === 'node1' && to === 'node2' && bytes !== undefined && bytes > 1300 && bytes < 2000);
     const verdict = await layerBelow(c, kubeProxyOn2);
-    expect(verdict?.below === 'fails' ? verdict.origin : undefined).toMatchObject({ dimension: 'pair & payload', value: 'node1 -> node2, large', suspect: 'the path MTU from node1 to node2' });
+    expect(verdict?.below === 'fails' ? verdict.origin : undefined).toMatchObject({
+      dimension: 'pair & payload',
+      value: 'node1 -> node2, large',
+      suspect: 'the path MTU from node1 to node2',
+    });
   });
 
   it('names UDP between the nodes when only UDP fails directly', async () => {
@@ -60,7 +81,10 @@ describe('the layer below a failure', () => {
   it('rules the pod network out, saying how, when the direct probes pass', async () => {
     const { c } = context(3, () => false);
     const verdict = await layerBelow(c, kubeProxyOn2);
-    expect(verdict).toMatchObject({ below: 'passes', ruledOut: 'the pod network below is ruled out: direct pod-to-pod probes through node2 pass (16 probes over 4 node pairs, TCP and UDP, small and large)' });
+    expect(verdict).toMatchObject({
+      below: 'passes',
+      ruledOut: 'the pod network below is ruled out: direct pod-to-pod probes through node2 pass (16 probes over 4 node pairs, TCP and UDP, small and large)',
+    });
   });
 
   it('probes the pairs through the named nodes only, once per run for the same nodes', async () => {
@@ -73,12 +97,16 @@ describe('the layer below a failure', () => {
 
   it('probes every node when the failures share no origin', async () => {
     const verdict = await layerBelow(context(2, () => true).c, undefined);
-    expect(verdict?.below === 'fails' ? verdict.likelyCause : '').toMatch(/^the layer below fails, so what runs above it \(kube-proxy, CoreDNS\) is not the first suspect/);
+    expect(verdict?.below === 'fails' ? verdict.likelyCause : '').toMatch(
+      /^the layer below fails, so what runs above it \(kube-proxy, CoreDNS\) is not the first suspect/,
+    );
   });
 
   it('has nothing to say with fewer than two nodes, or an origin without nodes', async () => {
     expect(await layerBelow(context(1, () => true).c, kubeProxyOn2)).toBeUndefined();
     expect(await layerBelow(context(2, () => true).c, { dimension: 'port', value: '80', summary: '', confidence: 'high' })).toBeUndefined();
-    expect(judgeLayerBelow({ nodes: ['node1'], verdicts: [], finding: undefined, probes: 0, evidence: { label: '', text: '' } }, undefined).below).toBe('passes');
+    expect(judgeLayerBelow({ nodes: ['node1'], verdicts: [], finding: undefined, probes: 0, evidence: { label: '', text: '' } }, undefined).below).toBe(
+      'passes',
+    );
   });
 });

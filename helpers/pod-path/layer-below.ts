@@ -78,7 +78,13 @@ export function judgeLayerBelow(path: PodPath, component: string | undefined): B
   const blamed = component ?? 'what runs above it (kube-proxy, CoreDNS)';
   if (path.finding !== undefined) {
     const finding = path.finding;
-    const origin: Origin = finding.origin ?? { dimension: 'node pairs', value: list(path.nodes), summary: finding.message, confidence: 'medium', suspect: `the pod network through ${list(path.nodes)}` };
+    const origin: Origin = finding.origin ?? {
+      dimension: 'node pairs',
+      value: list(path.nodes),
+      summary: finding.message,
+      confidence: 'medium',
+      suspect: `the pod network through ${list(path.nodes)}`,
+    };
     return {
       below: 'fails',
       origin: { ...origin, summary: `the pod network below fails: ${origin.summary}` },

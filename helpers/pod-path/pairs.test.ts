@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { AGENT_PORTS, type ProbeAgent } from '../fleet/descriptor.ts';
 import { ALL_PAIRS_UP_TO, PAYLOADS, PEER_SHIFTS, choosePairs, nodeAddressCells, pairCells, probeCountText } from './pairs.ts';
 
-const agent = (i: number, ip = `10.244.${i}.2`): ProbeAgent => ({ name: `probe-${i}`, namespace: 'run', node: `node${String(i).padStart(3, '0')}`, podIP: ip, group: 'node', ports: AGENT_PORTS, labels: {}, token: 't' });
+const agent = (i: number, ip = `10.244.${i}.2`): ProbeAgent => ({
+  name: `probe-${i}`,
+  namespace: 'run',
+  node: `node${String(i).padStart(3, '0')}`,
+  podIP: ip,
+  group: 'node',
+  ports: AGENT_PORTS,
+  labels: {},
+  token: 't',
+});
 const fleet = (n: number) => Array.from({ length: n }, (_, i) => agent(i));
 
 describe('choosing node pairs', () => {
@@ -50,7 +59,14 @@ describe('pair cells', () => {
       ['tcp-large', 'tcp', 8 * 1450],
       ['udp-large', 'udp', 1422],
     ]);
-    expect(from1[3]?.facets).toEqual({ 'source-node': 'node001', 'target-node': 'node002', protocol: 'udp', payload: 'large', probe: 'udp-large', bytes: '1422' });
+    expect(from1[3]?.facets).toEqual({
+      'source-node': 'node001',
+      'target-node': 'node002',
+      protocol: 'udp',
+      payload: 'large',
+      probe: 'udp-large',
+      bytes: '1422',
+    });
     // An agent that could not tell its MTU: the Ethernet default.
     expect(cells.filter((cell) => cell.facets['source-node'] === 'node002').map((cell) => cell.facets.bytes)).toEqual([undefined, undefined, '12000', '1472']);
     expect(from1[0]?.expect).toMatchObject({ answer: 'answered', by: { pod: 'probe-2' } });
@@ -66,10 +82,14 @@ describe('pair cells', () => {
     expect(cells.find((cell) => cell.facets.probe === 'udp-large')?.facets.bytes).toBe('1452');
   });
 
-  it('node address cells: a handshake with the other node\'s kubelet port, none for a node without an address', () => {
+  it("node address cells: a handshake with the other node's kubelet port, none for a node without an address", () => {
     const plan = choosePairs([agent(1), agent(2), agent(3)], false);
     const cells = nodeAddressCells(plan, (node) => (node === 'node003' ? undefined : { ip: `10.217.0.${node.slice(-1)}`, port: 10250 }), 1000);
     expect(cells).toHaveLength(4);
-    expect(cells[0]).toMatchObject({ column: 'node002 10.217.0.2:10250', target: { kind: 'tcp', host: '10.217.0.2', port: 10250, connectOnly: true }, facets: { 'source-node': 'node001', 'target-node': 'node002' } });
+    expect(cells[0]).toMatchObject({
+      column: 'node002 10.217.0.2:10250',
+      target: { kind: 'tcp', host: '10.217.0.2', port: 10250, connectOnly: true },
+      facets: { 'source-node': 'node001', 'target-node': 'node002' },
+    });
   });
 });

@@ -37,7 +37,11 @@ export function choosePairs(agents: readonly ProbeAgent[], all: boolean): PairPl
   const ordered = [...agents].sort((a, b) => a.node.localeCompare(b.node));
   const n = ordered.length;
   if (all || n <= ALL_PAIRS_UP_TO) {
-    return { mode: 'all', nodes: n, pairs: ordered.flatMap((source) => ordered.filter((target) => target.node !== source.node).map((target) => ({ source, target }))) };
+    return {
+      mode: 'all',
+      nodes: n,
+      pairs: ordered.flatMap((source) => ordered.filter((target) => target.node !== source.node).map((target) => ({ source, target }))),
+    };
   }
   const pairs: Pair[] = [];
   ordered.forEach((source, i) => {
@@ -72,9 +76,21 @@ export const PAYLOADS: readonly Payload[] = [
   { name: 'tcp', protocol: 'tcp', size: 'small', bytes: () => undefined, describe: () => 'a small TCP echo' },
   { name: 'udp', protocol: 'udp', size: 'small', bytes: () => undefined, describe: () => 'a small UDP datagram' },
   // Within what the agent accepts: jumbo frames (MTU 9001) would ask for more than a bulk line holds.
-  { name: 'tcp-large', protocol: 'tcp', size: 'large', bytes: (mtu) => Math.min(TCP_LARGE_MTUS * mtu, MAX_TCP_SIZE), describe: (bytes) => `a ${bytes}-byte TCP upload` },
+  {
+    name: 'tcp-large',
+    protocol: 'tcp',
+    size: 'large',
+    bytes: (mtu) => Math.min(TCP_LARGE_MTUS * mtu, MAX_TCP_SIZE),
+    describe: (bytes) => `a ${bytes}-byte TCP upload`,
+  },
   // The largest datagram the sender's MTU carries unfragmented: MTU - 20 (IPv4 header) - 8 (UDP), or - 40 - 8 over IPv6.
-  { name: 'udp-large', protocol: 'udp', size: 'large', bytes: (mtu, ipv6) => Math.min(mtu - (ipv6 ? 48 : 28), MAX_UDP_SIZE), describe: (bytes) => `a ${bytes}-byte UDP datagram (the sender's MTU less the IP and UDP headers)` },
+  {
+    name: 'udp-large',
+    protocol: 'udp',
+    size: 'large',
+    bytes: (mtu, ipv6) => Math.min(mtu - (ipv6 ? 48 : 28), MAX_UDP_SIZE),
+    describe: (bytes) => `a ${bytes}-byte UDP datagram (the sender's MTU less the IP and UDP headers)`,
+  },
 ];
 
 export function payloadNamed(name: string): Payload | undefined {
@@ -98,7 +114,14 @@ export function pairCells(plan: PairPlan, mtuOf: (agent: ProbeAgent) => number |
         column: `${target.node}/${payload.name}`,
         target: probe,
         expect: answeredBy({ pod: target.name }),
-        facets: { 'source-node': source.node, 'target-node': target.node, protocol: payload.protocol, payload: payload.size, probe: payload.name, ...(bytes === undefined ? {} : { bytes: String(bytes) }) },
+        facets: {
+          'source-node': source.node,
+          'target-node': target.node,
+          protocol: payload.protocol,
+          payload: payload.size,
+          probe: payload.name,
+          ...(bytes === undefined ? {} : { bytes: String(bytes) }),
+        },
       };
     });
   });

@@ -62,8 +62,14 @@ export function pairVerdicts(cells: readonly Judged[]): PairVerdict[] {
     const smallFails = failing.some((cell) => cell.facets.payload !== 'large');
     const onlyUdp = failing.every((cell) => cell.facets.protocol === 'udp') && mine.some((cell) => cell.facets.protocol === 'tcp');
     const status: PairStatus = failing.length === 0 ? 'ok' : !smallFails ? 'mtu' : onlyUdp ? 'udp' : 'down';
-    const failed = failing.map((cell) => ({ probe: cell.facets.probe ?? '?', ...(cell.facets.bytes === undefined ? {} : { bytes: Number(cell.facets.bytes) }), seen: seenOf(cell) }));
-    const passedLarge = mine.filter((cell) => cell.judgement.ok && cell.facets.payload === 'large').map((cell) => ({ probe: cell.facets.probe ?? '?', ...(cell.facets.bytes === undefined ? {} : { bytes: Number(cell.facets.bytes) }), seen: 'passed' }));
+    const failed = failing.map((cell) => ({
+      probe: cell.facets.probe ?? '?',
+      ...(cell.facets.bytes === undefined ? {} : { bytes: Number(cell.facets.bytes) }),
+      seen: seenOf(cell),
+    }));
+    const passedLarge = mine
+      .filter((cell) => cell.judgement.ok && cell.facets.payload === 'large')
+      .map((cell) => ({ probe: cell.facets.probe ?? '?', ...(cell.facets.bytes === undefined ? {} : { bytes: Number(cell.facets.bytes) }), seen: 'passed' }));
     const classification = failing[0]?.judgement.classification;
     return { source, target, status, failed, passedLarge, ...(classification === undefined ? {} : { classification }) };
   });
@@ -92,11 +98,14 @@ export function pairLine(verdict: PairVerdict, mtus: ReadonlyMap<string, Interfa
   const what = listOf(verdict.failed.map((f) => probeText(f, shared === ''))) + shared;
   if (verdict.status === 'mtu') {
     const passed = verdict.passedLarge.length === 0 ? '' : ` and ${listOf(verdict.passedLarge.map((p) => probeText(p, false)))}`;
-    const told = verdict.failed.some((f) => f.seen.includes('EMSGSIZE')) ? ' (EMSGSIZE: an ICMP "fragmentation needed" told the sender the path carries less than its datagram)' : '';
+    const told = verdict.failed.some((f) => f.seen.includes('EMSGSIZE'))
+      ? ' (EMSGSIZE: an ICMP "fragmentation needed" told the sender the path carries less than its datagram)'
+      : '';
     return `${direction}: only large payloads fail, MTU: ${what}${told}; the small TCP and UDP probes${passed} pass; pod interface MTU ${mtuText(verdict.source, mtus.get(verdict.source))}, ${mtuText(verdict.target, mtus.get(verdict.target))}`;
   }
   if (verdict.status === 'udp') return `${direction}: only UDP fails: ${what}; the small TCP echo and the large TCP upload pass`;
-  if (verdict.passedLarge.length === 0 && verdict.failed.length === PAYLOADS.length) return `${direction}: every probe, TCP and UDP, small and large, fails${shared === '' ? `: ${what}` : shared}`;
+  if (verdict.passedLarge.length === 0 && verdict.failed.length === PAYLOADS.length)
+    return `${direction}: every probe, TCP and UDP, small and large, fails${shared === '' ? `: ${what}` : shared}`;
   return `${direction}: ${what.slice(0, what.length - shared.length)} ${verdict.failed.length === 1 ? 'fails' : 'fail'}${shared}`;
 }
 
@@ -127,7 +136,7 @@ const UDP_CAUSE =
   'UDP is dropped between these nodes while TCP passes: a host firewall, security group or cloud ACL that allows only TCP between the nodes, or conntrack dropping UDP. ' +
   'It also breaks DNS from pods on one node to the CoreDNS replicas on the other, VXLAN encapsulation (UDP 8472 or 4789) where the CNI uses it, and NodePort and Service traffic over UDP';
 const PAIR_CAUSE =
-  'the route or tunnel between these nodes: the CNI\'s routes to the other node\'s pod range, its encapsulation blocked between the nodes (VXLAN UDP 8472 or 4789, IPIP protocol 4, BGP routes not exchanged), or a host firewall';
+  "the route or tunnel between these nodes: the CNI's routes to the other node's pod range, its encapsulation blocked between the nodes (VXLAN UDP 8472 or 4789, IPIP protocol 4, BGP routes not exchanged), or a host firewall";
 
 export function judgePairs(verdicts: readonly PairVerdict[], mtus: ReadonlyMap<string, InterfaceMtu>): PairFinding | undefined {
   const failing = verdicts.filter((v) => v.status !== 'ok');
@@ -139,7 +148,11 @@ export function judgePairs(verdicts: readonly PairVerdict[], mtus: ReadonlyMap<s
   const lines = failing.map((v) => pairLine(v, mtus));
   const mtuNote = onlyMtu ? ', only their large payloads: MTU' : onlyUdp ? ', only UDP: TCP passes' : '';
   const pairCause = onlyMtu ? MTU_CAUSE : onlyUdp ? UDP_CAUSE : PAIR_CAUSE;
-  const facet = onlyMtu ? { dimension: 'pair & payload', tail: ', large' } : onlyUdp ? { dimension: 'pair & protocol', tail: ', udp' } : { dimension: 'pair', tail: '' };
+  const facet = onlyMtu
+    ? { dimension: 'pair & payload', tail: ', large' }
+    : onlyUdp
+      ? { dimension: 'pair & protocol', tail: ', udp' }
+      : { dimension: 'pair', tail: '' };
   const suspect = suspectNode(verdicts);
   if (suspect !== undefined) {
     const { node, role } = suspect;
@@ -163,16 +176,52 @@ export function judgePairs(verdicts: readonly PairVerdict[], mtus: ReadonlyMap<s
     const [a, b] = [first.source, first.target].sort();
     const what = first.status === 'mtu' ? 'only large payloads fail: MTU' : first.status === 'udp' ? 'only UDP fails, TCP passes' : 'probes fail';
     const summary = `between the probes on ${a} and ${b}, both ways, ${what}: ${lines.join('; ')}${passing > 0 ? `; the other ${passing} pair${passing === 1 ? '' : 's'} pass${passing === 1 ? 'es' : ''}` : ''}`;
-    return { message: summary, classification, likelyCause: pairCause, origin: { dimension: facet.dimension, value: `${a} <-> ${b}${facet.tail}`, summary, confidence: passing > 0 ? 'high' : 'medium', suspect: pairSuspect(first.status, a ?? '', b ?? '', true) }, lines };
+    return {
+      message: summary,
+      classification,
+      likelyCause: pairCause,
+      origin: {
+        dimension: facet.dimension,
+        value: `${a} <-> ${b}${facet.tail}`,
+        summary,
+        confidence: passing > 0 ? 'high' : 'medium',
+        suspect: pairSuspect(first.status, a ?? '', b ?? '', true),
+      },
+      lines,
+    };
   }
   if (failing.length === 1) {
-    const opposite = verdicts.some((v) => v.source === first.target && v.target === first.source) ? `; the opposite direction (${first.target} to ${first.source}) passes` : '';
+    const opposite = verdicts.some((v) => v.source === first.target && v.target === first.source)
+      ? `; the opposite direction (${first.target} to ${first.source}) passes`
+      : '';
     const others = passing - (opposite === '' ? 0 : 1);
     const summary = `${lines[0] ?? ''}${opposite}${others > 0 ? `, and so do the other ${others} pair${others === 1 ? '' : 's'}` : ''}`;
-    return { message: summary, classification, likelyCause: pairCause, origin: { dimension: facet.dimension, value: `${first.source} -> ${first.target}${facet.tail}`, summary, confidence: passing > 0 ? 'high' : 'medium', suspect: pairSuspect(first.status, first.source, first.target, false) }, lines };
+    return {
+      message: summary,
+      classification,
+      likelyCause: pairCause,
+      origin: {
+        dimension: facet.dimension,
+        value: `${first.source} -> ${first.target}${facet.tail}`,
+        summary,
+        confidence: passing > 0 ? 'high' : 'medium',
+        suspect: pairSuspect(first.status, first.source, first.target, false),
+      },
+      lines,
+    };
   }
   const message = `${failing.length} of ${verdicts.length} node pairs fail${mtuNote}: ${lines[0] ?? ''}${failing.length > 1 ? ` (and ${failing.length - 1} more)` : ''}`;
-  return { message, classification, likelyCause: onlyMtu || onlyUdp ? pairCause : failing.some((v) => v.status === 'mtu') ? `${PAIR_CAUSE}; for the pairs that lose only large payloads, ${MTU_CAUSE}` : PAIR_CAUSE, lines };
+  return {
+    message,
+    classification,
+    likelyCause:
+      onlyMtu || onlyUdp
+        ? pairCause
+        : failing.some((v) => v.status === 'mtu')
+          ? `${PAIR_CAUSE}; for the pairs that lose only large payloads, ${MTU_CAUSE}`
+          : PAIR_CAUSE,
+    lines,
+  };
 }
 
 // The component a pair's finding points at: the same words whichever suite found it, so the report
@@ -185,7 +234,13 @@ export function pairSuspect(status: PairStatus, a: string, b: string, bothWays: 
 }
 
 // Rows are sources, columns targets: "." every probe passed, "M" only large payloads failed, "U" only UDP failed, "X" small TCP failed too.
-export const PAIR_LEGEND: Readonly<Record<string, string>> = { '.': 'all pass', M: 'only large payloads fail', U: 'only UDP fails', X: 'small TCP fails too', '-': 'the node itself' };
+export const PAIR_LEGEND: Readonly<Record<string, string>> = {
+  '.': 'all pass',
+  M: 'only large payloads fail',
+  U: 'only UDP fails',
+  X: 'small TCP fails too',
+  '-': 'the node itself',
+};
 
 // The node pairs as a grid: rows from, columns to.
 export function pairGrid(verdicts: readonly PairVerdict[]): Grid {

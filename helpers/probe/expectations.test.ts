@@ -4,20 +4,53 @@ import { EXPECT, answeredBy, classify, describeResult, dnsRecords, httpStatus, j
 
 const result = (overrides: Partial<ProbeResult>): ProbeResult => ({ id: 'x', kind: 'http', outcome: 'ok', ms: 3.2, detail: '', ...overrides });
 const echo = (pod: string, port: number, extra: Record<string, string> = {}) =>
-  result({ http: { status: 200, headers: {}, echo: { pod, port, namespace: 'ns', node: 'node1', podIP: '10.0.0.1', clientIP: '10.0.0.9', clientPort: 1, method: 'GET', path: '/', host: 'svc', headers: {}, ...extra } } });
+  result({
+    http: {
+      status: 200,
+      headers: {},
+      echo: {
+        pod,
+        port,
+        namespace: 'ns',
+        node: 'node1',
+        podIP: '10.0.0.1',
+        clientIP: '10.0.0.9',
+        clientPort: 1,
+        method: 'GET',
+        path: '/',
+        host: 'svc',
+        headers: {},
+        ...extra,
+      },
+    },
+  });
 const flags = { aa: false, tc: false, rd: true, ra: true, ad: false, cd: false };
-const dns = (rcode: string, data: string[], tc = false): ProbeResult => result({ kind: 'dns', outcome: rcode === 'NOERROR' ? 'ok' : 'dns-error', dns: { rcode, flags: { ...flags, tc }, answers: data.map((d) => ({ name: 'n', type: 'A', ttl: 5, data: d })) } });
+const dns = (rcode: string, data: string[], tc = false): ProbeResult =>
+  result({
+    kind: 'dns',
+    outcome: rcode === 'NOERROR' ? 'ok' : 'dns-error',
+    dns: { rcode, flags: { ...flags, tc }, answers: data.map((d) => ({ name: 'n', type: 'A', ttl: 5, data: d })) },
+  });
 const query = (via: 'udp' | 'tcp'): DnsTarget => ({ id: 'q', kind: 'dns', server: '10.96.0.10', name: 'n', type: 'A', transport: via, timeoutMs: 1000 });
 
 describe('expectations', () => {
   it('judge answered, refused, silent and blocked from the outcome', () => {
     expect(meets(result({}), EXPECT.answered)).toBe(true);
-    expect(judge(EXPECT.answered, result({ outcome: 'refused', code: 'ECONNREFUSED' }))).toEqual({ ok: false, classification: 'refused', expected: 'answered', observed: 'refused (ECONNREFUSED)' });
+    expect(judge(EXPECT.answered, result({ outcome: 'refused', code: 'ECONNREFUSED' }))).toEqual({
+      ok: false,
+      classification: 'refused',
+      expected: 'answered',
+      observed: 'refused (ECONNREFUSED)',
+    });
     expect(meets(result({ outcome: 'timeout' }), EXPECT.silent)).toBe(true);
     expect(meets(result({ outcome: 'refused' }), EXPECT.silent)).toBe(false);
     expect(meets(result({ outcome: 'reset' }), EXPECT.blocked)).toBe(true);
     expect(judge(EXPECT.refused, result({})).classification).toBe('mismatch');
-    expect(judge(EXPECT.answered, undefined, undefined, 'proxy to ns/a: HTTP 503')).toMatchObject({ ok: false, classification: 'error', observed: 'proxy to ns/a: HTTP 503' });
+    expect(judge(EXPECT.answered, undefined, undefined, 'proxy to ns/a: HTTP 503')).toMatchObject({
+      ok: false,
+      classification: 'error',
+      observed: 'proxy to ns/a: HTTP 503',
+    });
   });
 
   it('judge the HTTP status in the runner, whatever the agent called it', () => {

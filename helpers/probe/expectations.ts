@@ -183,7 +183,12 @@ export function classify(result: ProbeResult | undefined): Classification {
 export function judge(expectation: Expectation, result: ProbeResult | undefined, target?: ProbeTarget, error?: string): Judgement {
   const expected = expectation.name;
   const observed = error ?? describeResult(result);
-  const verdict = (ok: boolean, classification: Classification, why?: string): Judgement => ({ ok, classification, expected, observed: why === undefined ? observed : `${observed} (${why})` });
+  const verdict = (ok: boolean, classification: Classification, why?: string): Judgement => ({
+    ok,
+    classification,
+    expected,
+    observed: why === undefined ? observed : `${observed} (${why})`,
+  });
   if (result === undefined) return verdict(false, 'error');
   const timely = expectation.withinMs === undefined || result.ms <= expectation.withinMs;
   const late = `took ${Math.round(result.ms)}ms, over ${expectation.withinMs}ms`;
@@ -194,7 +199,9 @@ export function judge(expectation: Expectation, result: ProbeResult | undefined,
     case 'silent':
       return result.outcome === 'timeout' ? verdict(true, 'mismatch') : verdict(false, 'mismatch');
     case 'blocked':
-      return BLOCKED.has(result.outcome) ? verdict(true, 'mismatch') : verdict(false, result.outcome === 'error' || result.outcome === 'protocol-error' ? 'error' : 'mismatch');
+      return BLOCKED.has(result.outcome)
+        ? verdict(true, 'mismatch')
+        : verdict(false, result.outcome === 'error' || result.outcome === 'protocol-error' ? 'error' : 'mismatch');
     case 'tls-failed': {
       if (result.outcome !== 'tls-error') return verdict(false, result.outcome === 'ok' || result.outcome === 'http-status' ? 'mismatch' : classify(result));
       const reason = expectation.tls !== undefined && 'reason' in expectation.tls ? expectation.tls.reason : '';
@@ -209,7 +216,8 @@ export function judge(expectation: Expectation, result: ProbeResult | undefined,
     const status = result.http.status;
     const statusOk = expectation.status === undefined ? status >= 200 && status < 300 : status === expectation.status;
     if (!statusOk) return verdict(false, 'http-status', `wanted ${expectation.status ?? '2xx'}`);
-    if (expectation.body !== undefined && !(result.http.body ?? '').includes(expectation.body)) return verdict(false, 'mismatch', `body lacks ${JSON.stringify(expectation.body)}`);
+    if (expectation.body !== undefined && !(result.http.body ?? '').includes(expectation.body))
+      return verdict(false, 'mismatch', `body lacks ${JSON.stringify(expectation.body)}`);
   }
   if (expectation.dns !== undefined) {
     const wrong = dnsProblem(expectation.dns, result, target);
@@ -233,7 +241,8 @@ function dnsProblem(match: DnsMatch, result: ProbeResult, target: ProbeTarget | 
   const retried = dns.truncatedOverUdp !== undefined;
   const via = retried ? 'tcp' : target?.kind === 'dns' ? (target satisfies DnsTarget).transport : undefined;
   if (match.via !== undefined && via !== match.via) return { classification: 'mismatch', why: `answered over ${via ?? 'an unknown transport'}` };
-  if (match.retriedOverTcp !== undefined && retried !== match.retriedOverTcp) return { classification: 'mismatch', why: retried ? 'truncated over UDP, retried over TCP' : 'not retried over TCP' };
+  if (match.retriedOverTcp !== undefined && retried !== match.retriedOverTcp)
+    return { classification: 'mismatch', why: retried ? 'truncated over UDP, retried over TCP' : 'not retried over TCP' };
   const type = match.type ?? (target?.kind === 'dns' ? target.type : undefined);
   const records = answersOf(result, type);
   if (match.equals !== undefined) {
@@ -242,15 +251,22 @@ function dnsProblem(match: DnsMatch, result: ProbeResult, target: ProbeTarget | 
     if (want.length !== got.length || want.some((value, i) => value !== got[i])) {
       const missing = want.filter((v) => !got.includes(v));
       const extra = got.filter((v) => !want.includes(v));
-      return { classification: 'mismatch', why: [missing.length > 0 ? `missing ${missing.join(', ')}` : '', extra.length > 0 ? `extra ${extra.join(', ')}` : ''].filter((s) => s !== '').join('; ') };
+      return {
+        classification: 'mismatch',
+        why: [missing.length > 0 ? `missing ${missing.join(', ')}` : '', extra.length > 0 ? `extra ${extra.join(', ')}` : '']
+          .filter((s) => s !== '')
+          .join('; '),
+      };
     }
   }
   if (match.contains !== undefined) {
     const missing = match.contains.filter((v) => !records.includes(v));
     if (missing.length > 0) return { classification: 'mismatch', why: `missing ${missing.join(', ')}` };
   }
-  if (match.count?.min !== undefined && records.length < match.count.min) return { classification: 'mismatch', why: `${records.length} ${type ?? 'records'}, wanted at least ${match.count.min}` };
-  if (match.count?.max !== undefined && records.length > match.count.max) return { classification: 'mismatch', why: `${records.length} ${type ?? 'records'}, wanted at most ${match.count.max}` };
+  if (match.count?.min !== undefined && records.length < match.count.min)
+    return { classification: 'mismatch', why: `${records.length} ${type ?? 'records'}, wanted at least ${match.count.min}` };
+  if (match.count?.max !== undefined && records.length > match.count.max)
+    return { classification: 'mismatch', why: `${records.length} ${type ?? 'records'}, wanted at most ${match.count.max}` };
   if (match.srv !== undefined) {
     // "priority weight port target", as the agent writes SRV data; names compared without the trailing dot.
     const srv = answersOf(result, 'SRV').map((data) => data.trim().split(/\s+/));
@@ -259,7 +275,8 @@ function dnsProblem(match: DnsMatch, result: ProbeResult, target: ProbeTarget | 
     if (ports.length > 0) return { classification: 'mismatch', why: `SRV port ${ports.join(', ')}, wanted ${match.srv.port}` };
     const got = srv.map((fields) => bare(fields[3] ?? '')).sort();
     const want = match.srv.targets.map(bare).sort();
-    if (got.length !== want.length || want.some((t, i) => t !== got[i])) return { classification: 'mismatch', why: `SRV targets ${got.join(', ') || '(none)'}` };
+    if (got.length !== want.length || want.some((t, i) => t !== got[i]))
+      return { classification: 'mismatch', why: `SRV targets ${got.join(', ') || '(none)'}` };
   }
   return undefined;
 }
@@ -267,12 +284,16 @@ function dnsProblem(match: DnsMatch, result: ProbeResult, target: ProbeTarget | 
 function byProblem(by: AnsweredBy, result: ProbeResult): { classification: Classification; why: string } | undefined {
   const echo = result.http?.echo;
   const pod = answeringPod(result);
-  if (by.pod !== undefined && (pod === undefined || !list(by.pod).includes(pod))) return { classification: 'wrong-backend', why: `wanted ${list(by.pod).join(' or ')}` };
-  if (by.node !== undefined && (echo === undefined || !list(by.node).includes(echo.node))) return { classification: 'wrong-backend', why: `answered on ${echo?.node ?? 'an unknown node'}, wanted ${list(by.node).join(' or ')}` };
-  if (by.port !== undefined && result.http !== undefined && echo?.port !== by.port) return { classification: 'wrong-backend', why: `port ${echo?.port ?? '?'}, wanted ${by.port}` };
+  if (by.pod !== undefined && (pod === undefined || !list(by.pod).includes(pod)))
+    return { classification: 'wrong-backend', why: `wanted ${list(by.pod).join(' or ')}` };
+  if (by.node !== undefined && (echo === undefined || !list(by.node).includes(echo.node)))
+    return { classification: 'wrong-backend', why: `answered on ${echo?.node ?? 'an unknown node'}, wanted ${list(by.node).join(' or ')}` };
+  if (by.port !== undefined && result.http !== undefined && echo?.port !== by.port)
+    return { classification: 'wrong-backend', why: `port ${echo?.port ?? '?'}, wanted ${by.port}` };
   if (by.path !== undefined && echo?.path !== by.path) return { classification: 'mismatch', why: `path ${echo?.path ?? '?'}, wanted ${by.path}` };
   if (by.host !== undefined && echo?.host !== by.host) return { classification: 'mismatch', why: `host ${echo?.host ?? '?'}, wanted ${by.host}` };
-  if (by.clientIP !== undefined && echo?.clientIP !== by.clientIP) return { classification: 'mismatch', why: `client ${echo?.clientIP ?? '?'}, wanted ${by.clientIP}` };
+  if (by.clientIP !== undefined && echo?.clientIP !== by.clientIP)
+    return { classification: 'mismatch', why: `client ${echo?.clientIP ?? '?'}, wanted ${by.clientIP}` };
   return undefined;
 }
 
@@ -283,7 +304,13 @@ export function meets(result: ProbeResult | undefined, expectation: Expectation,
 // Truth-table symbols: "." reached, "X" blocked (refused, timeout, reset, unreachable), "?" not observed.
 export function symbolOf(result: ProbeResult | undefined): '.' | 'X' | '?' {
   if (result === undefined) return '?';
-  if (result.outcome === 'ok' || result.outcome === 'http-status' || result.outcome === 'tls-error' || (result.outcome === 'dns-error' && result.dns !== undefined)) return '.';
+  if (
+    result.outcome === 'ok' ||
+    result.outcome === 'http-status' ||
+    result.outcome === 'tls-error' ||
+    (result.outcome === 'dns-error' && result.dns !== undefined)
+  )
+    return '.';
   if (BLOCKED.has(result.outcome)) return 'X';
   return '?';
 }

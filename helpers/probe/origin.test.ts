@@ -20,15 +20,19 @@ function grid(fails: (f: Record<string, string>) => boolean, seen = 'timeout'): 
 
 describe('findOrigin', () => {
   it('names one source node when every failure comes from it and its peers succeed', () => {
-    const origin = findOrigin(grid((f) => f['source-node'] === 'node2'), {
-      noun: { one: 'query', many: 'queries' },
-      conclude: ({ values }) => `the path from ${values.join(', ')} to the DNS servers is blocked`,
-    });
+    const origin = findOrigin(
+      grid((f) => f['source-node'] === 'node2'),
+      {
+        noun: { one: 'query', many: 'queries' },
+        conclude: ({ values }) => `the path from ${values.join(', ')} to the DNS servers is blocked`,
+      },
+    );
     expect(origin).toEqual({
       dimension: 'source-node',
       value: 'node2',
       confidence: 'high',
-      summary: 'all 6 queries from pods on node2 fail (timeout); the 12 queries from pods on node1 and node3 succeed: the path from node2 to the DNS servers is blocked',
+      summary:
+        'all 6 queries from pods on node2 fail (timeout); the 12 queries from pods on node1 and node3 succeed: the path from node2 to the DNS servers is blocked',
     });
   });
 
@@ -76,17 +80,27 @@ describe('findOrigin', () => {
     expect(findOrigin(grid(() => true))).toBeUndefined();
     expect(findOrigin(grid(() => false))).toBeUndefined();
     // node2/udp and node3/tcp: no single dimension and no single pair explains both.
-    expect(findOrigin(grid((f) => (f['source-node'] === 'node2' && f.protocol === 'udp') || (f['source-node'] === 'node3' && f.protocol === 'tcp')))).toBeUndefined();
+    expect(
+      findOrigin(grid((f) => (f['source-node'] === 'node2' && f.protocol === 'udp') || (f['source-node'] === 'node3' && f.protocol === 'tcp'))),
+    ).toBeUndefined();
   });
 
   it('is less sure with a single failing observation', () => {
-    const origin = findOrigin([obs(false, { 'source-node': 'node2' }, 'refused'), obs(true, { 'source-node': 'node1' }), obs(true, { 'source-node': 'node3' })]);
+    const origin = findOrigin([
+      obs(false, { 'source-node': 'node2' }, 'refused'),
+      obs(true, { 'source-node': 'node1' }),
+      obs(true, { 'source-node': 'node3' }),
+    ]);
     expect(origin?.confidence).toBe('medium');
     expect(origin?.summary).toBe('the one probe from pods on node2 fails (refused); the 2 probes from pods on node1 and node3 succeed');
   });
 
   it('ignores a dimension some observations lack', () => {
-    const origin = findOrigin([obs(false, { 'source-node': 'node2', port: '80' }), obs(false, { 'source-node': 'node2' }), obs(true, { 'source-node': 'node1', port: '80' })]);
+    const origin = findOrigin([
+      obs(false, { 'source-node': 'node2', port: '80' }),
+      obs(false, { 'source-node': 'node2' }),
+      obs(true, { 'source-node': 'node1', port: '80' }),
+    ]);
     expect(origin?.dimension).toBe('source-node');
   });
 });

@@ -172,5 +172,11 @@ export function findOrigin(observations: readonly Observation[], options: Origin
     `the ${healthy.length} ${healthy.length === 1 ? noun.one : noun.many} ${phraseOf(chosen, chosen.healthyOnly, options)} succeed${healthy.length === 1 ? 's' : ''}` +
     (conclusion === undefined ? '' : `: ${conclusion}`);
   const suspect = options.suspect?.({ dimensions: chosen.dimensions, values: chosen.failingOnly });
-  return { dimension: chosen.dimensions.join(PAIR_SEPARATOR), value: chosen.failingOnly.join(', '), summary, confidence, ...(suspect === undefined ? {} : { suspect }) };
+  return {
+    dimension: chosen.dimensions.join(PAIR_SEPARATOR),
+    value: chosen.failingOnly.join(', '),
+    summary,
+    confidence,
+    ...(suspect === undefined ? {} : { suspect }),
+  };
 }

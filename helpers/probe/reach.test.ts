@@ -21,20 +21,49 @@ function cells(): Cell[] {
   );
 }
 
-const instant = { now: (() => { let t = 0; return () => (t += 100); })(), sleep: async () => {} };
+const instant = {
+  now: (() => {
+    let t = 0;
+    return () => (t += 100);
+  })(),
+  sleep: async () => {},
+};
 
 function echoFrom(ip: string) {
   const backend = backends.find((b) => ip.includes(b.ip));
-  return { outcome: 'ok' as const, ms: 2, detail: '', http: { status: 200, headers: {}, echo: { pod: backend?.pod ?? '?', port: 8080, namespace: 'x', node: backend?.node ?? '?', podIP: backend?.ip ?? '', clientIP: '1.1.1.1', clientPort: 1, method: 'GET', path: '/', host: '', headers: {} } } };
+  return {
+    outcome: 'ok' as const,
+    ms: 2,
+    detail: '',
+    http: {
+      status: 200,
+      headers: {},
+      echo: {
+        pod: backend?.pod ?? '?',
+        port: 8080,
+        namespace: 'x',
+        node: backend?.node ?? '?',
+        podIP: backend?.ip ?? '',
+        clientIP: '1.1.1.1',
+        clientPort: 1,
+        method: 'GET',
+        path: '/',
+        host: '',
+        headers: {},
+      },
+    },
+  };
 }
-
 
 describe('reach', () => {
   it('sends one batch per source per round and stops as soon as every cell holds', async () => {
     const transport = createFakeTransport((_agent, target) => echoFrom(target.kind === 'http' ? target.url : ''));
     const run = await reach(transport, cells(), instant);
     expect(run).toMatchObject({ mismatches: [], flaky: [], rounds: 1 });
-    expect(transport.calls.map((call) => [call.agent, call.targets.length])).toEqual([['probe-0', 2], ['probe-1', 2]]);
+    expect(transport.calls.map((call) => [call.agent, call.targets.length])).toEqual([
+      ['probe-0', 2],
+      ['probe-1', 2],
+    ]);
     // While polling, cells that expect an answer use the short timeout.
     expect(transport.calls[0]?.targets[0]?.timeoutMs).toBe(600);
   });
@@ -42,7 +71,9 @@ describe('reach', () => {
   it('polls with backoff until the deadline, re-probes the whole table once with full timeouts, and reports what cleared as flaky', async () => {
     let round = 0;
     const sleeps: number[] = [];
-    const transport = createFakeTransport((agent, target) => (round >= 4 && agent.name === 'probe-1' && target.id === 'c2' ? echoFrom(backends[0]?.ip ?? '') : { outcome: 'timeout', ms: 600, detail: '' }));
+    const transport = createFakeTransport((agent, target) =>
+      round >= 4 && agent.name === 'probe-1' && target.id === 'c2' ? echoFrom(backends[0]?.ip ?? '') : { outcome: 'timeout', ms: 600, detail: '' },
+    );
     const original = transport.probe.bind(transport);
     transport.probe = async (agent, targets, options) => {
       if (agent.name === 'probe-0') round++;
@@ -69,41 +100,76 @@ describe('reach', () => {
 
   it('fails naming the origin of the mismatches, with the tables and a reproduce command for every mismatching cell', async () => {
     // Every probe from pods on node2 times out; every probe from node1 is answered.
-    const transport = createFakeTransport((agent, target) => (agent.node === 'node2' ? { outcome: 'timeout', ms: 2000, detail: 'no answer' } : echoFrom(target.kind === 'http' ? target.url : '')));
+    const transport = createFakeTransport((agent, target) =>
+      agent.node === 'node2' ? { outcome: 'timeout', ms: 2000, detail: 'no answer' } : echoFrom(target.kind === 'http' ? target.url : ''),
+    );
     const run = await reach(transport, cells(), { ...instant, policy: { deadlineMs: 0 } });
     const c = failingCheck();
     await expect(failReach(c, run, { what: 'Service probes' })).rejects.toThrow();
     expect(c.failure?.classification).toBe('timeout');
     expect(c.failure?.details.origin).toMatchObject({ dimension: 'source-node', value: 'node2', confidence: 'high' });
-    expect(c.failure?.message).toBe('2 of 4 Service probes not as expected, twice: all 2 probes from pods on node2 fail (timeout); the 2 probes from pods on node1 succeed');
+    expect(c.failure?.message).toBe(
+      '2 of 4 Service probes not as expected, twice: all 2 probes from pods on node2 fail (timeout); the 2 probes from pods on node1 succeed',
+    );
     const mismatches = c.failure?.details.evidence?.find((e) => e.label.startsWith('mismatches'))?.text ?? '';
     expect(mismatches.match(/kubectl -n run exec probe-1 -c agent -- node -e/g)).toHaveLength(2);
     expect(c.failure?.details.evidence?.find((e) => e.label === 'observed')?.text).toBe(['       node1 node2', 'node1  .     .', 'node2  X     X'].join('\n'));
   });
 
   it('judges the layer below before the component above: its failure replaces the origin and cause, its passing is said', async () => {
-    const transport = createFakeTransport((agent, target) => (agent.node === 'node2' ? { outcome: 'timeout', ms: 2000, detail: 'no answer' } : echoFrom(target.kind === 'http' ? target.url : '')));
+    const transport = createFakeTransport((agent, target) =>
+      agent.node === 'node2' ? { outcome: 'timeout', ms: 2000, detail: 'no answer' } : echoFrom(target.kind === 'http' ? target.url : ''),
+    );
     const run = await reach(transport, cells(), { ...instant, policy: { deadlineMs: 0 } });
-    const route = { dimension: 'pair', value: 'node1 <-> node2', summary: 'the pod network below fails: node1 <-> node2 drops everything', confidence: 'high' as const, suspect: 'the pod network between node1 and node2' };
+    const route = {
+      dimension: 'pair',
+      value: 'node1 <-> node2',
+      summary: 'the pod network below fails: node1 <-> node2 drops everything',
+      confidence: 'high' as const,
+      suspect: 'the pod network between node1 and node2',
+    };
     const failing = failingCheck();
     await expect(
-      failReach(failing, run, { what: 'Service probes', likelyCause: () => 'kube-proxy on node2', below: async () => ({ below: 'fails', origin: route, likelyCause: 'the layer below fails', evidence: [{ label: 'the layer below', text: 'X' }] }) }),
+      failReach(failing, run, {
+        what: 'Service probes',
+        likelyCause: () => 'kube-proxy on node2',
+        below: async () => ({ below: 'fails', origin: route, likelyCause: 'the layer below fails', evidence: [{ label: 'the layer below', text: 'X' }] }),
+      }),
     ).rejects.toThrow();
     expect(failing.failure?.details.origin).toEqual(route);
     expect(failing.failure?.details.likelyCause).toBe('the layer below fails');
-    expect(failing.failure?.message).toMatch(/all 2 probes from pods on node2 fail \(timeout\); the 2 probes from pods on node1 succeed; the pod network below fails: node1 <-> node2 drops everything$/);
+    expect(failing.failure?.message).toMatch(
+      /all 2 probes from pods on node2 fail \(timeout\); the 2 probes from pods on node1 succeed; the pod network below fails: node1 <-> node2 drops everything$/,
+    );
     expect(failing.failure?.details.evidence?.map((e) => e.label)).toContain('the layer below');
 
     const ruledOut = failingCheck();
-    await expect(failReach(ruledOut, run, { what: 'Service probes', likelyCause: () => 'kube-proxy on node2', below: async () => ({ below: 'passes', ruledOut: 'the pod network below is ruled out', evidence: [] }) })).rejects.toThrow();
+    await expect(
+      failReach(ruledOut, run, {
+        what: 'Service probes',
+        likelyCause: () => 'kube-proxy on node2',
+        below: async () => ({ below: 'passes', ruledOut: 'the pod network below is ruled out', evidence: [] }),
+      }),
+    ).rejects.toThrow();
     expect(ruledOut.failure?.details.origin).toMatchObject({ dimension: 'source-node', value: 'node2' });
     expect(ruledOut.failure?.details.likelyCause).toBe('kube-proxy on node2; the pod network below is ruled out');
   });
 
   it('probes from the runner too, and says how to reproduce with curl', async () => {
     const transport = createFakeTransport(() => ({ outcome: 'ok', ms: 1, detail: '' }));
-    const cell: Cell = { source: RUNNER, row: 'runner', column: 'node1', target: { id: 'r', kind: 'http', url: 'http://10.0.0.1:30080/', timeoutMs: 3000 }, expect: EXPECT.refused, facets: {} };
-    const run = await reach(transport, [cell], { ...instant, policy: { deadlineMs: 0 }, runner: async (target) => ({ id: target.id, kind: 'http', outcome: 'refused', ms: 1, detail: '' }) });
+    const cell: Cell = {
+      source: RUNNER,
+      row: 'runner',
+      column: 'node1',
+      target: { id: 'r', kind: 'http', url: 'http://10.0.0.1:30080/', timeoutMs: 3000 },
+      expect: EXPECT.refused,
+      facets: {},
+    };
+    const run = await reach(transport, [cell], {
+      ...instant,
+      policy: { deadlineMs: 0 },
+      runner: async (target) => ({ id: target.id, kind: 'http', outcome: 'refused', ms: 1, detail: '' }),
+    });
     expect(run.mismatches).toEqual([]);
     expect(transport.calls).toEqual([]);
     expect(reproduceCell(cell)).toBe('curl -sS -m 3 http://10.0.0.1:30080/');

@@ -119,7 +119,10 @@ export async function probeRound(transport: ProbeTransport, cells: readonly Cell
           const response = await transport.probe(
             source,
             group.map(({ cell, index }) => targetOf(cell, index)),
-            { ...(options.signal === undefined ? {} : { signal: options.signal }), ...(policy.perSource === undefined ? {} : { concurrency: policy.perSource }) },
+            {
+              ...(options.signal === undefined ? {} : { signal: options.signal }),
+              ...(policy.perSource === undefined ? {} : { concurrency: policy.perSource }),
+            },
           );
           group.forEach(({ cell, index }, i) => record(cell, index, response.results[i]));
         } catch (error) {
@@ -182,7 +185,8 @@ function table(cells: readonly ObservedCell[], symbol: (cell: ObservedCell) => s
 export const renderExpected = (cells: readonly ObservedCell[]): string => table(cells, (cell) => expectedSymbol(cell.expect));
 export const renderObserved = (cells: readonly ObservedCell[]): string => table(cells, (cell) => (cell.error === undefined ? symbolOf(cell.result) : '?'));
 // "." where the cell held, "X" where it did not, "?" where it could not be observed.
-export const renderDifference = (cells: readonly ObservedCell[]): string => table(cells, (cell) => (cell.judgement.ok ? '.' : cell.error !== undefined || cell.result === undefined ? '?' : 'X'));
+export const renderDifference = (cells: readonly ObservedCell[]): string =>
+  table(cells, (cell) => (cell.judgement.ok ? '.' : cell.error !== undefined || cell.result === undefined ? '?' : 'X'));
 
 // A command that sends the cell's probe by hand: from inside the source pod (node is in the agent's
 // image), or with curl from this machine.
@@ -226,7 +230,9 @@ export function reachEvidence(run: Pick<ReachRun, 'cells' | 'flaky'>): Evidence[
     { label: 'observed', text: renderObserved(run.cells) },
     { label: 'difference (. as expected, X mismatch, ? unknown)', text: renderDifference(run.cells) },
     { label: 'mismatches (expected, seen, how to reproduce)', text: mismatchLines(run.cells).join('\n') },
-    ...(run.flaky.length > 0 ? [{ label: 'cleared only on the re-probe', text: run.flaky.map((cell) => `${cell.row} -> ${cell.column}: ${cell.judgement.observed}`).join('\n') }] : []),
+    ...(run.flaky.length > 0
+      ? [{ label: 'cleared only on the re-probe', text: run.flaky.map((cell) => `${cell.row} -> ${cell.column}: ${cell.judgement.observed}`).join('\n') }]
+      : []),
   ];
 }
 
@@ -244,7 +250,8 @@ export interface ReachFailure {
   below?: (origin: Origin | undefined) => Promise<BelowVerdict | undefined>;
 }
 
-export type BelowVerdict = { below: 'fails'; origin: Origin; likelyCause: string; evidence: Evidence[] } | { below: 'passes'; ruledOut: string; evidence: Evidence[] };
+export type BelowVerdict =
+  { below: 'fails'; origin: Origin; likelyCause: string; evidence: Evidence[] } | { below: 'passes'; ruledOut: string; evidence: Evidence[] };
 
 // Nothing when every cell held; otherwise fails the check with the tables, a reproduce command for
 // every mismatching cell, and the origin the mismatches share.
@@ -253,15 +260,31 @@ export async function failReach(c: CheckContext, run: ReachRun, failure: ReachFa
   const seenOrigin = originOf(run, failure.origin);
   const [first] = run.mismatches;
   const classification = first?.judgement.classification ?? 'error';
-  const below = failure.below === undefined ? undefined : await failure.below(seenOrigin).catch((error: unknown) => ({ below: 'passes' as const, ruledOut: '', evidence: [{ label: 'the layer below', text: `not probed: ${(error as Error).message}` }] }));
+  const below =
+    failure.below === undefined
+      ? undefined
+      : await failure.below(seenOrigin).catch((error: unknown) => ({
+          below: 'passes' as const,
+          ruledOut: '',
+          evidence: [{ label: 'the layer below', text: `not probed: ${(error as Error).message}` }],
+        }));
   const origin = below?.below === 'fails' ? below.origin : seenOrigin;
   // When the layer below fails, what was seen leads without the conclusion drawn above it.
   const observed = below?.below === 'fails' ? originOf(run, { ...failure.origin, conclude: () => undefined }) : seenOrigin;
-  const lead = observed === undefined ? `${first?.row} -> ${first?.column}: expected ${first?.judgement.expected}, saw ${first?.judgement.observed}` : observed.summary;
+  const lead =
+    observed === undefined ? `${first?.row} -> ${first?.column}: expected ${first?.judgement.expected}, saw ${first?.judgement.observed}` : observed.summary;
   const message = `${run.mismatches.length} of ${run.cells.length} ${failure.what} not as expected, twice: ${lead}${below?.below === 'fails' ? `; ${below.origin.summary}` : ''}`;
-  const extra = failure.evidence === undefined ? [] : await failure.evidence().catch((error: unknown) => [{ label: 'evidence', text: `cannot read: ${(error as Error).message}` }]);
+  const extra =
+    failure.evidence === undefined
+      ? []
+      : await failure.evidence().catch((error: unknown) => [{ label: 'evidence', text: `cannot read: ${(error as Error).message}` }]);
   const above = failure.likelyCause?.(seenOrigin, run);
-  const cause = below?.below === 'fails' ? below.likelyCause : below?.below === 'passes' && below.ruledOut !== '' ? [above, below.ruledOut].filter((part) => part !== undefined).join('; ') : above;
+  const cause =
+    below?.below === 'fails'
+      ? below.likelyCause
+      : below?.below === 'passes' && below.ruledOut !== ''
+        ? [above, below.ruledOut].filter((part) => part !== undefined).join('; ')
+        : above;
   c.fail(classification, message, {
     evidence: [...reachEvidence(run), ...(below?.evidence ?? []), ...extra],
     ...(origin === undefined ? {} : { origin }),

@@ -24,7 +24,21 @@ const fallback = new X509Certificate(FALLBACK_CERT);
 function handler(req: IncomingMessage, res: ServerResponse): void {
   if (req.url === '/go') return void res.writeHead(302, { location: '/there' }).end();
   res.writeHead(200, { 'content-type': 'application/json', 'x-served-by': 'loopback' });
-  res.end(JSON.stringify({ pod: 'p0', namespace: 'ns', node: 'n', podIP: '127.0.0.1', port: 8080, clientIP: req.socket.remoteAddress, clientPort: req.socket.remotePort, method: req.method, path: req.url, host: req.headers.host, headers: req.headers }));
+  res.end(
+    JSON.stringify({
+      pod: 'p0',
+      namespace: 'ns',
+      node: 'n',
+      podIP: '127.0.0.1',
+      port: 8080,
+      clientIP: req.socket.remoteAddress,
+      clientPort: req.socket.remotePort,
+      method: req.method,
+      path: req.url,
+      host: req.headers.host,
+      headers: req.headers,
+    }),
+  );
 }
 
 const listen = (server: Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
@@ -32,7 +46,14 @@ const close = (server: Server) => new Promise((resolve) => server.close(resolve)
 
 beforeAll(async () => {
   http = createServer(handler);
-  https = createHttpsServer({ cert: FALLBACK_CERT, key: FALLBACK_KEY, SNICallback: (name, done) => done(null, name === 'shop.test' ? createSecureContext({ cert: LEAF_CERT + CA_CERT, key: LEAF_KEY }) : undefined) }, handler);
+  https = createHttpsServer(
+    {
+      cert: FALLBACK_CERT,
+      key: FALLBACK_KEY,
+      SNICallback: (name, done) => done(null, name === 'shop.test' ? createSecureContext({ cert: LEAF_CERT + CA_CERT, key: LEAF_KEY }) : undefined),
+    },
+    handler,
+  );
   [httpPort, httpsPort] = await Promise.all([listen(http), listen(https)]);
 });
 
@@ -49,8 +70,22 @@ async function closedPort(): Promise<number> {
 
 describe('requestFromRunner', () => {
   it('sends the Host header and extra headers, and reads the status, headers and echo', async () => {
-    const result = await requestFromRunner({ address: '127.0.0.1', port: httpPort, path: '/a?b=1', host: 'Shop.test', headers: { 'x-probe': 'p1' }, timeoutMs: 2000 });
-    expect(result).toMatchObject({ outcome: 'ok', http: { status: 200, headers: { 'x-served-by': 'loopback' }, echo: { pod: 'p0', port: 8080, path: '/a?b=1', host: 'Shop.test', headers: { 'x-probe': 'p1' } } } });
+    const result = await requestFromRunner({
+      address: '127.0.0.1',
+      port: httpPort,
+      path: '/a?b=1',
+      host: 'Shop.test',
+      headers: { 'x-probe': 'p1' },
+      timeoutMs: 2000,
+    });
+    expect(result).toMatchObject({
+      outcome: 'ok',
+      http: {
+        status: 200,
+        headers: { 'x-served-by': 'loopback' },
+        echo: { pod: 'p0', port: 8080, path: '/a?b=1', host: 'Shop.test', headers: { 'x-probe': 'p1' } },
+      },
+    });
   });
 
   it('reports a redirect with its Location, without following it', async () => {
@@ -64,11 +99,17 @@ describe('requestFromRunner', () => {
   });
 
   it('ends a refused port, a silent one and a cancelled request as results', async () => {
-    expect(await requestFromRunner({ address: '127.0.0.1', port: await closedPort(), path: '/', host: 'x', timeoutMs: 2000 })).toMatchObject({ outcome: 'refused', code: 'ECONNREFUSED' });
+    expect(await requestFromRunner({ address: '127.0.0.1', port: await closedPort(), path: '/', host: 'x', timeoutMs: 2000 })).toMatchObject({
+      outcome: 'refused',
+      code: 'ECONNREFUSED',
+    });
     const silent = createServer(() => undefined);
     const port = await listen(silent);
     try {
-      expect(await requestFromRunner({ address: '127.0.0.1', port, path: '/', host: 'x', timeoutMs: 200 })).toMatchObject({ outcome: 'timeout', code: 'ETIMEDOUT' });
+      expect(await requestFromRunner({ address: '127.0.0.1', port, path: '/', host: 'x', timeoutMs: 200 })).toMatchObject({
+        outcome: 'timeout',
+        code: 'ETIMEDOUT',
+      });
       const cancelled = await requestFromRunner({ address: '127.0.0.1', port, path: '/', host: 'x', timeoutMs: 5000, signal: AbortSignal.timeout(50) });
       expect(cancelled).toMatchObject({ outcome: 'error', code: 'ABORT_ERR' });
     } finally {

@@ -72,7 +72,14 @@ export interface Handshake {
 
 export async function handshakeFromRunner(handshake: RunnerHandshake): Promise<Handshake> {
   const result = await probeTls(
-    { id: handshake.id ?? 'runner', kind: 'tls', host: handshake.address, port: handshake.port, timeoutMs: handshake.timeoutMs, ...(handshake.serverName === undefined ? {} : { servername: handshake.serverName }) },
+    {
+      id: handshake.id ?? 'runner',
+      kind: 'tls',
+      host: handshake.address,
+      port: handshake.port,
+      timeoutMs: handshake.timeoutMs,
+      ...(handshake.serverName === undefined ? {} : { servername: handshake.serverName }),
+    },
     handshake.signal === undefined ? {} : { signal: handshake.signal },
   );
   return { result, chain: (result.tls?.chain ?? []).map((der) => new X509Certificate(Buffer.from(der, 'base64'))) };

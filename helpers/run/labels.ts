@@ -75,4 +75,3 @@ export function labelManagers(namespace: V1Namespace): string[] {
     })
     .map((entry) => entry.manager ?? '?');
 }
-

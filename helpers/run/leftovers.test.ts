@@ -13,7 +13,13 @@ function ns(name: string, expiresAt?: string, extra: { labels?: Record<string, s
       labels,
       annotations: expiresAt === undefined ? {} : { 'shakedown.dev/expires-at': expiresAt },
       ...(extra.terminating ? { deletionTimestamp: new Date() } : {}),
-      managedFields: [{ manager: extra.manager ?? 'shakedown', operation: 'Update', fieldsV1: { 'f:metadata': { 'f:labels': Object.fromEntries(Object.keys(labels).map((key) => [`f:${key}`, {}])) } } }],
+      managedFields: [
+        {
+          manager: extra.manager ?? 'shakedown',
+          operation: 'Update',
+          fieldsV1: { 'f:metadata': { 'f:labels': Object.fromEntries(Object.keys(labels).map((key) => [`f:${key}`, {}])) } },
+        },
+      ],
     },
   };
 }

@@ -27,7 +27,10 @@ export function selectLeftovers(namespaces: readonly V1Namespace[], mode: Cleanu
     if (name === '') continue;
     if (!createdByShakedown(namespace)) {
       const managers = labelManagers(namespace);
-      selection.keep.push({ name, reason: `carries shakedown's labels, but shakedown did not create it (${managers.length === 0 ? 'no record of who set its labels' : `its labels were set by ${managers.join(', ')}`}): never deleted` });
+      selection.keep.push({
+        name,
+        reason: `carries shakedown's labels, but shakedown did not create it (${managers.length === 0 ? 'no record of who set its labels' : `its labels were set by ${managers.join(', ')}`}): never deleted`,
+      });
       continue;
     }
     if (namespace.metadata?.deletionTimestamp !== undefined) {

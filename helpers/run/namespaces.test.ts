@@ -29,7 +29,10 @@ function fakeNamespaces(initial: V1Namespace[], lingerPolls = 1) {
       const entry = store.get(name);
       if (entry !== undefined && entry.polls < 0) {
         entry.polls = 0;
-        entry.ns = { ...entry.ns, status: { phase: 'Terminating', conditions: [{ type: 'NamespaceContentRemaining', status: 'True', message: 'pods remain' }] } };
+        entry.ns = {
+          ...entry.ns,
+          status: { phase: 'Terminating', conditions: [{ type: 'NamespaceContentRemaining', status: 'True', message: 'pods remain' }] },
+        };
       }
     },
   };
@@ -41,7 +44,16 @@ const now = new Date('2025-01-01T12:00:00Z');
 // As the API server returns a namespace whose labels this field manager set.
 const labelledBy = (manager: string, namespace: V1Namespace): V1Namespace => ({
   ...namespace,
-  metadata: { ...namespace.metadata, managedFields: [{ manager, operation: 'Update', fieldsV1: { 'f:metadata': { 'f:labels': Object.fromEntries(Object.keys(namespace.metadata?.labels ?? {}).map((key) => [`f:${key}`, {}])) } } }] },
+  metadata: {
+    ...namespace.metadata,
+    managedFields: [
+      {
+        manager,
+        operation: 'Update',
+        fieldsV1: { 'f:metadata': { 'f:labels': Object.fromEntries(Object.keys(namespace.metadata?.labels ?? {}).map((key) => [`f:${key}`, {}])) } },
+      },
+    ],
+  },
 });
 const ours = (name: string, runId: string, expiresInMs: number) =>
   labelledBy(FIELD_MANAGER, runNamespace({ name, runId, expiresAt: new Date(now.getTime() + expiresInMs), purpose: 'test' }));
@@ -77,8 +89,19 @@ describe('removeRun', () => {
       asked.push(t);
       return t >= 6000 ? { component: 'kube-controller-manager', reason: 'the namespace controller is not running' } : undefined;
     };
-    const removal = await removeRun(api, 'run-a', { timeoutMs: 60_000, pollMs: 500, giveUp, giveUpEveryMs: 3000, now: () => t, sleep: async (ms) => void (t += ms) });
-    expect(removal).toMatchObject({ removed: [], gaveUp: { component: 'kube-controller-manager', reason: 'the namespace controller is not running' }, stuck: [{ name: 'sd-a' }] });
+    const removal = await removeRun(api, 'run-a', {
+      timeoutMs: 60_000,
+      pollMs: 500,
+      giveUp,
+      giveUpEveryMs: 3000,
+      now: () => t,
+      sleep: async (ms) => void (t += ms),
+    });
+    expect(removal).toMatchObject({
+      removed: [],
+      gaveUp: { component: 'kube-controller-manager', reason: 'the namespace controller is not running' },
+      stuck: [{ name: 'sd-a' }],
+    });
     expect(asked).toEqual([3000, 6000]);
   });
 
@@ -86,7 +109,12 @@ describe('removeRun', () => {
     const { api, deleted, store } = fakeNamespaces([ours('sd-a', 'run-a', hour), ours('sd-a-x', 'run-a', hour)], Number.POSITIVE_INFINITY);
     let slept = 0;
     let asked = 0;
-    const removal = await removeRun(api, 'run-a', { timeoutMs: 60_000, until: 'requested', giveUp: async () => void asked++, sleep: async (ms) => void (slept += ms) });
+    const removal = await removeRun(api, 'run-a', {
+      timeoutMs: 60_000,
+      until: 'requested',
+      giveUp: async () => void asked++,
+      sleep: async (ms) => void (slept += ms),
+    });
     expect(deleted.sort()).toEqual(['sd-a', 'sd-a-x']);
     expect(removal).toEqual({ removed: [], stuck: [], pending: ['sd-a', 'sd-a-x'] });
     expect([asked, slept]).toEqual([1, 0]);
@@ -95,8 +123,16 @@ describe('removeRun', () => {
 
   it('under until "requested", says they stay when the namespace controller is down', async () => {
     const { api } = fakeNamespaces([ours('sd-a', 'run-a', hour)], Number.POSITIVE_INFINITY);
-    const removal = await removeRun(api, 'run-a', { timeoutMs: 60_000, until: 'requested', giveUp: async () => ({ component: 'kube-controller-manager', reason: 'the namespace controller is not running' }) });
-    expect(removal).toEqual({ removed: [], stuck: [{ name: 'sd-a', detail: 'Terminating' }], gaveUp: { component: 'kube-controller-manager', reason: 'the namespace controller is not running' } });
+    const removal = await removeRun(api, 'run-a', {
+      timeoutMs: 60_000,
+      until: 'requested',
+      giveUp: async () => ({ component: 'kube-controller-manager', reason: 'the namespace controller is not running' }),
+    });
+    expect(removal).toEqual({
+      removed: [],
+      stuck: [{ name: 'sd-a', detail: 'Terminating' }],
+      gaveUp: { component: 'kube-controller-manager', reason: 'the namespace controller is not running' },
+    });
   });
 });
 
@@ -119,7 +155,9 @@ describe('removeLeftovers', () => {
     const { api, deleted } = fakeNamespaces([ours('sd-old', 'run-old', -hour), disguised('prod-old', 'run-old', -hour)]);
     const all = await removeLeftovers(api, 'all', now, instant);
     expect(deleted).toEqual(['sd-old']);
-    expect(all.kept).toEqual([{ name: 'prod-old', reason: "carries shakedown's labels, but shakedown did not create it (its labels were set by kubectl-label): never deleted" }]);
+    expect(all.kept).toEqual([
+      { name: 'prod-old', reason: "carries shakedown's labels, but shakedown did not create it (its labels were set by kubectl-label): never deleted" },
+    ]);
     expect((await removeRun(api, 'run-old', instant)).removed).toEqual([]);
     expect(deleted).toEqual(['sd-old']);
   });

@@ -21,7 +21,11 @@ export interface NamespaceApi {
 // The one way a namespace of a run is made: under our field manager (the API server's record that we
 // created it: labels.ts createdByShakedown) and, for the runner of `shakedown deploy`, with the run's
 // role bound in it (run-grant.ts).
-export async function createRunNamespace(clients: Pick<KubeClients, 'core' | 'rbac' | 'authz'>, namespace: V1Namespace, grant: RunGrant | undefined): Promise<void> {
+export async function createRunNamespace(
+  clients: Pick<KubeClients, 'core' | 'rbac' | 'authz'>,
+  namespace: V1Namespace,
+  grant: RunGrant | undefined,
+): Promise<void> {
   await clients.core.createNamespace({ body: namespace, fieldManager: FIELD_MANAGER });
   if (grant === undefined) return;
   await bindRunRole(clients, namespace.metadata?.name ?? '', namespace.metadata?.labels?.[RUN_ID_LABEL] ?? '', grant);
@@ -128,12 +132,18 @@ export async function removeLeftovers(api: NamespaceApi, mode: CleanupMode, now:
   const listed = await api.list(ownedSelector(wait.runId));
   const selection = selectLeftovers(listed, mode, now);
   const chosen = new Set(selection.remove.map((leftover) => leftover.name));
-  const removal = await removeNamespaces(api, listed.filter((namespace) => chosen.has(namespace.metadata?.name ?? '')), wait);
+  const removal = await removeNamespaces(
+    api,
+    listed.filter((namespace) => chosen.has(namespace.metadata?.name ?? '')),
+    wait,
+  );
   return { ...removal, selected: selection.remove, kept: selection.keep };
 }
 
 function terminatingDetail(namespace: V1Namespace): string {
   const phase = namespace.status?.phase ?? 'unknown phase';
-  const holding = (namespace.status?.conditions ?? []).filter((condition) => condition.status === 'True').map((condition) => `${condition.type}: ${condition.message ?? ''}`.trim());
+  const holding = (namespace.status?.conditions ?? [])
+    .filter((condition) => condition.status === 'True')
+    .map((condition) => `${condition.type}: ${condition.message ?? ''}`.trim());
   return [phase, ...holding].join('; ');
 }

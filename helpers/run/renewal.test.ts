@@ -52,9 +52,12 @@ describe('startRenewal against the fake API server', () => {
     return r.renewNow();
   };
 
-  it('pushes the expiry of every namespace of the run to now + TTL every quarter TTL, and nobody else\'s', async () => {
+  it("pushes the expiry of every namespace of the run to now + TTL every quarter TTL, and nobody else's", async () => {
     renewal = start();
-    cluster.put('namespaces', runNamespace({ name: 'run-a-np-x', runId: 'run-a', expiresAt: new Date(START.getTime() + HOUR), purpose: 'created later by a suite' }) as never);
+    cluster.put(
+      'namespaces',
+      runNamespace({ name: 'run-a-np-x', runId: 'run-a', expiresAt: new Date(START.getTime() + HOUR), purpose: 'created later by a suite' }) as never,
+    );
     const tick = await advance(HOUR / 4, renewal);
     expect(tick.renewed.sort()).toEqual(['run-a', 'run-a-np-x']);
     const expected = new Date(START.getTime() + HOUR / 4 + HOUR).toISOString();
@@ -94,10 +97,18 @@ describe('startRenewal against the fake API server', () => {
     const failing = createFakeCluster();
     failing.put('namespaces', cluster.get('namespaces', 'run-a') ?? {});
     let refuse = true;
-    const flaky = await startFakeApiServer({ handler: (request) => (refuse && request.method === 'PATCH' ? { status: 500, body: { kind: 'Status', code: 500, message: 'etcd timeout' } } : failing.handler(request)) });
+    const flaky = await startFakeApiServer({
+      handler: (request) =>
+        refuse && request.method === 'PATCH' ? { status: 500, body: { kind: 'Status', code: 500, message: 'etcd timeout' } } : failing.handler(request),
+    });
     const flakySession = await openKubeSession({ paths: [flaky.kubeconfigPath], origin: 'flag' }, { qps: 50 });
     try {
-      const flakyRenewal = startRenewal(expiryApi(flakySession.clients.core, flakySession.connection), { runId: 'run-a', ttlMs: HOUR, log: (line) => logs.push(line), onGone: (name) => gone.push(name) });
+      const flakyRenewal = startRenewal(expiryApi(flakySession.clients.core, flakySession.connection), {
+        runId: 'run-a',
+        ttlMs: HOUR,
+        log: (line) => logs.push(line),
+        onGone: (name) => gone.push(name),
+      });
       renewal = flakyRenewal;
       const first = await flakyRenewal.renewNow();
       expect(first.failed).toEqual([{ name: 'run-a', error: 'HTTP 500' }]);

@@ -91,7 +91,9 @@ export function startRenewal(api: ExpiryApi, options: RenewalOptions): Renewal {
     try {
       listed = (await api.list(ownedSelector(options.runId))).filter(isOurs);
     } catch (error) {
-      options.log(`renewing the expiry of run ${options.runId}: cannot list its namespaces (${message(error)}); retrying in ${Math.round(intervalMs / 1000)} s`);
+      options.log(
+        `renewing the expiry of run ${options.runId}: cannot list its namespaces (${message(error)}); retrying in ${Math.round(intervalMs / 1000)} s`,
+      );
       tick.failed.push({ name: '*', error: message(error) });
       return tick;
     }
@@ -104,7 +106,12 @@ export function startRenewal(api: ExpiryApi, options: RenewalOptions): Renewal {
         if (name === '') return;
         present.add(name);
         known.add(name);
-        if (namespace.metadata?.deletionTimestamp !== undefined) return gone(tick, name, `namespace ${name} is being deleted (since ${new Date(namespace.metadata.deletionTimestamp).toISOString()}), not by this run`);
+        if (namespace.metadata?.deletionTimestamp !== undefined)
+          return gone(
+            tick,
+            name,
+            `namespace ${name} is being deleted (since ${new Date(namespace.metadata.deletionTimestamp).toISOString()}), not by this run`,
+          );
         try {
           await api.setExpiry(name, expiresAt);
           tick.renewed.push(name);

@@ -22,7 +22,11 @@ describe('the run grant', () => {
     expect(runRoleBinding('sd-20261207-bbbbbb-x', 'sd-20261207-bbbbbb', grant)).toEqual({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
-      metadata: { name: 'shakedown-run', namespace: 'sd-20261207-bbbbbb-x', labels: { 'app.kubernetes.io/managed-by': 'shakedown', 'shakedown.dev/run-id': 'sd-20261207-bbbbbb' } },
+      metadata: {
+        name: 'shakedown-run',
+        namespace: 'sd-20261207-bbbbbb-x',
+        labels: { 'app.kubernetes.io/managed-by': 'shakedown', 'shakedown.dev/run-id': 'sd-20261207-bbbbbb' },
+      },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'shakedown-ns-run' },
       subjects: [{ kind: 'ServiceAccount', name: 'shakedown', namespace: 'sd-20261207-aaaaaa-deploy' }],
     });
@@ -40,8 +44,12 @@ describe('the run grant', () => {
   it('names the binding, the role and the account when the authorizer never applies it', async () => {
     const fake = fakeClients(Number.POSITIVE_INFINITY);
     let clock = 0;
-    const error = await rejection(bindRunRole(fake.clients, 'sd-x', 'sd-1', grant, { sleep: async (ms) => void (clock += ms), now: () => clock, effectiveWithinMs: 1000 }));
-    expect(error.message).toMatch(/^the RoleBinding sd-x\/shakedown-run of ClusterRole shakedown-ns-run was created, but the API server still denies sd-20261207-aaaaaa-deploy\/shakedown in sd-x after 1 s/);
+    const error = await rejection(
+      bindRunRole(fake.clients, 'sd-x', 'sd-1', grant, { sleep: async (ms) => void (clock += ms), now: () => clock, effectiveWithinMs: 1000 }),
+    );
+    expect(error.message).toMatch(
+      /^the RoleBinding sd-x\/shakedown-run of ClusterRole shakedown-ns-run was created, but the API server still denies sd-20261207-aaaaaa-deploy\/shakedown in sd-x after 1 s/,
+    );
   });
 
   it('learns its ServiceAccount from the API server, and refuses any other user', async () => {

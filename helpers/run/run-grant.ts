@@ -46,20 +46,34 @@ export interface GrantOptions {
 
 // Binds the run role in a namespace of the run and returns once the authorizer applies it (the
 // first pod or Secret made there must not be refused for a binding still on its way).
-export async function bindRunRole(clients: Pick<KubeClients, 'rbac' | 'authz'>, namespace: string, runId: string, grant: RunGrant, options: GrantOptions = {}): Promise<void> {
+export async function bindRunRole(
+  clients: Pick<KubeClients, 'rbac' | 'authz'>,
+  namespace: string,
+  runId: string,
+  grant: RunGrant,
+  options: GrantOptions = {},
+): Promise<void> {
   await clients.rbac.createNamespacedRoleBinding({ namespace, body: runRoleBinding(namespace, runId, grant), fieldManager: FIELD_MANAGER });
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
   const deadline = now() + (options.effectiveWithinMs ?? EFFECTIVE_WITHIN_MS);
   for (;;) {
     const review = await clients.authz.createSelfSubjectAccessReview({
-      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'get', resource: 'pods', namespace } } },
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { verb: 'get', resource: 'pods', namespace } },
+      },
     });
     if (review.status?.allowed === true) return;
     if (now() >= deadline) {
-      throw new ShakedownError('SD_SETUP_FAILED', `the RoleBinding ${namespace}/${RUN_BINDING_NAME} of ClusterRole ${grant.role} was created, but the API server still denies ${grant.subject.namespace}/${grant.subject.name} in ${namespace} after ${Math.round((options.effectiveWithinMs ?? EFFECTIVE_WITHIN_MS) / 1000)} s${review.status?.reason ? ` (${review.status.reason})` : ''}`, {
-        hint: `Does ClusterRole ${grant.role} exist with the run's rules? shakedown deploy prints it; kubectl get clusterrole ${grant.role} -o yaml.`,
-      });
+      throw new ShakedownError(
+        'SD_SETUP_FAILED',
+        `the RoleBinding ${namespace}/${RUN_BINDING_NAME} of ClusterRole ${grant.role} was created, but the API server still denies ${grant.subject.namespace}/${grant.subject.name} in ${namespace} after ${Math.round((options.effectiveWithinMs ?? EFFECTIVE_WITHIN_MS) / 1000)} s${review.status?.reason ? ` (${review.status.reason})` : ''}`,
+        {
+          hint: `Does ClusterRole ${grant.role} exist with the run's rules? shakedown deploy prints it; kubectl get clusterrole ${grant.role} -o yaml.`,
+        },
+      );
     }
     await sleep(POLL_MS);
   }
@@ -75,12 +89,17 @@ export async function runSubject(connection: Pick<ApiConnection, 'send'>): Promi
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
   });
-  const username = response.status < 300 ? ((JSON.parse(response.text) as { status?: { userInfo?: { username?: string } } }).status?.userInfo?.username ?? '') : '';
+  const username =
+    response.status < 300 ? ((JSON.parse(response.text) as { status?: { userInfo?: { username?: string } } }).status?.userInfo?.username ?? '') : '';
   const subject = serviceAccountOf(username);
   if (subject === undefined) {
-    throw new ShakedownError('SD_BAD_FLAG', `--run-role binds the run's rules to the run's own ServiceAccount, but the API server ${response.status < 300 ? `says this run is "${username}"` : `did not say who this run is (HTTP ${response.status})`}`, {
-      hint: '--run-role is for the runner of shakedown deploy (in a pod, with its ServiceAccount); a local run needs none.',
-    });
+    throw new ShakedownError(
+      'SD_BAD_FLAG',
+      `--run-role binds the run's rules to the run's own ServiceAccount, but the API server ${response.status < 300 ? `says this run is "${username}"` : `did not say who this run is (HTTP ${response.status})`}`,
+      {
+        hint: '--run-role is for the runner of shakedown deploy (in a pod, with its ServiceAccount); a local run needs none.',
+      },
+    );
   }
   return subject;
 }

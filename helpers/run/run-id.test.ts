@@ -19,7 +19,9 @@ describe('runIdValue', () => {
   it('reads a run id and refuses anything else before it reaches a label selector', () => {
     expect(runIdValue.fromText(' sd-20250304-abcd01 ')).toBe('sd-20250304-abcd01');
     for (const raw of ['../../x', 'SD-20250304-ABCD01', 'sd-20250304-abcd0', 'sd-20250304-abcd01,x']) {
-      expect(() => runIdValue.fromText(raw)).toThrow(`must be a run id such as sd-20250304-abcd01 (sd-, the UTC date, 6 lowercase hex digits), got ${JSON.stringify(raw)}`);
+      expect(() => runIdValue.fromText(raw)).toThrow(
+        `must be a run id such as sd-20250304-abcd01 (sd-, the UTC date, 6 lowercase hex digits), got ${JSON.stringify(raw)}`,
+      );
     }
     expect(() => runIdValue.fromJson(7)).toThrow('must be a run id string such as "sd-20250304-abcd01", got number');
   });

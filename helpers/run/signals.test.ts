@@ -25,7 +25,7 @@ describe('onStopSignal', () => {
     expect(emitter.listenerCount('SIGINT') + emitter.listenerCount('SIGTERM')).toBe(0);
   });
 
-  it('aborts the process\'s stop signal when the process gets one, not when another source does', () => {
+  it("aborts the process's stop signal when the process gets one, not when another source does", () => {
     const fake = source();
     onStopSignal(() => {}, fake);
     fake.emit('SIGINT');

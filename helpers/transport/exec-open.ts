@@ -63,7 +63,7 @@ export function describeOpenFailure(agent: AgentAddress, error: unknown): { mess
   const status = upgradeStatus(error);
   switch (status) {
     case 401:
-      return { message: 'the API server refused the exec: 401 Unauthorized (the kubeconfig\'s credentials were not accepted)', permanent: true };
+      return { message: "the API server refused the exec: 401 Unauthorized (the kubeconfig's credentials were not accepted)", permanent: true };
     case 403:
       return { message: `the API server refused the exec: 403 Forbidden (needs create on pods/exec in ${agent.namespace})`, permanent: true };
     case 404:

@@ -14,18 +14,20 @@ import { TransportError } from './transport.ts';
 const agent = { name: 'a', namespace: 'ns', ports: { api: 8080 }, token: TEST_TOKEN };
 
 // Runs the command here as the pod would: the real loop script, stdin and stdout as the channel.
-const localOpener = (commands: string[][]): ChannelOpener => async (_agent, command) => {
-  commands.push(command);
-  const [, ...args] = command;
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  return {
-    send: (line) => void child.stdin.write(`${line}\n`),
-    onLine: (listener) => void lines.on('line', listener),
-    onClose: (listener) => void child.on('exit', () => listener('the exec session closed')),
-    close: () => void child.stdin.end(),
+const localOpener =
+  (commands: string[][]): ChannelOpener =>
+  async (_agent, command) => {
+    commands.push(command);
+    const [, ...args] = command;
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout });
+    return {
+      send: (line) => void child.stdin.write(`${line}\n`),
+      onLine: (listener) => void lines.on('line', listener),
+      onClose: (listener) => void child.on('exit', () => listener('the exec session closed')),
+      close: () => void child.stdin.end(),
+    };
   };
-};
 const target = { id: 't', kind: 'tcp' as const, host: '10.0.0.2', port: 9000, timeoutMs: 500 };
 
 // A channel whose "pod" answers every probe request with ok, or stays silent, or closes.
@@ -42,7 +44,12 @@ function fakeOpener(behaviour: 'answer' | 'close'): { opener: ChannelOpener; ope
         const request = JSON.parse(line) as { id: number; body: string };
         if (behaviour === 'close') return void queueMicrotask(() => closes.forEach((c) => c('the exec session closed')));
         const body = JSON.parse(request.body) as { targets: { id: string; kind: string }[] };
-        const response = { apiVersion: API_VERSION, pod: 'a', node: 'n', results: body.targets.map((t) => ({ id: t.id, kind: t.kind, outcome: 'ok', ms: 1, detail: '' })) };
+        const response = {
+          apiVersion: API_VERSION,
+          pod: 'a',
+          node: 'n',
+          results: body.targets.map((t) => ({ id: t.id, kind: t.kind, outcome: 'ok', ms: 1, detail: '' })),
+        };
         queueMicrotask(() => lines.forEach((l) => l(JSON.stringify({ id: request.id, status: 200, body: JSON.stringify(response) }))));
       },
       onLine: (listener) => void lines.push(listener),
@@ -81,7 +88,15 @@ describe('exec session transport', () => {
   it('runs the real loop against the agent, which reads the token from the mounted file: 200 with it, 401 without', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sd-session-'));
     const running = await startAgent(
-      { identity: { pod: 'a', namespace: 'ns', node: 'n', podIP: LOOPBACK }, httpPorts: [0], tcpPort: 0, udpPort: 0, listenAddress: LOOPBACK, ready: true, token: TEST_TOKEN },
+      {
+        identity: { pod: 'a', namespace: 'ns', node: 'n', podIP: LOOPBACK },
+        httpPorts: [0],
+        tcpPort: 0,
+        udpPort: 0,
+        listenAddress: LOOPBACK,
+        ready: true,
+        token: TEST_TOKEN,
+      },
       { log: () => {} },
     );
     try {

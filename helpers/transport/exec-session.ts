@@ -165,7 +165,8 @@ export function createExecSessionTransport(open: ChannelOpener, fallback: ProbeT
       s.channel.send(JSON.stringify({ id, port: agent.ports.api, method, path, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
     });
     if (answer.error !== undefined) throw new TransportError('exec', agent, `${method} ${path} inside the pod failed: ${answer.error}`);
-    if (answer.status !== 200) throw new TransportError('exec', agent, `${method} ${path} answered HTTP ${answer.status}: ${(answer.body ?? '').slice(0, 300)}`);
+    if (answer.status !== 200)
+      throw new TransportError('exec', agent, `${method} ${path} answered HTTP ${answer.status}: ${(answer.body ?? '').slice(0, 300)}`);
     return answer.body ?? '';
   };
 
@@ -183,9 +184,23 @@ export function createExecSessionTransport(open: ChannelOpener, fallback: ProbeT
 
   return {
     kind: 'exec',
-    probe: (agent, targets, options = {}) => orFallback(() => viaSession.probe(agent, targets, options), () => fallback.probe(agent, targets, options), options.signal),
-    info: (agent, options = {}) => orFallback(() => viaSession.info(agent, options), () => fallback.info(agent, options), options.signal),
-    setReady: (agent, ready) => orFallback(() => viaSession.setReady(agent, ready), () => fallback.setReady(agent, ready)),
+    probe: (agent, targets, options = {}) =>
+      orFallback(
+        () => viaSession.probe(agent, targets, options),
+        () => fallback.probe(agent, targets, options),
+        options.signal,
+      ),
+    info: (agent, options = {}) =>
+      orFallback(
+        () => viaSession.info(agent, options),
+        () => fallback.info(agent, options),
+        options.signal,
+      ),
+    setReady: (agent, ready) =>
+      orFallback(
+        () => viaSession.setReady(agent, ready),
+        () => fallback.setReady(agent, ready),
+      ),
     async close() {
       const opened = [...sessions.values()];
       sessions.clear();

@@ -24,7 +24,9 @@ function localRunner(commands: string[][]): ExecRunner {
       const [program, ...args] = command;
       if (program !== 'node') throw new Error(`unexpected program ${program}`);
       return new Promise((resolve, reject) => {
-        execFile(process.execPath, args, { timeout: timeoutMs }, (error, stdout) => (error && stdout === '' ? reject(new Error(error.message, { cause: error })) : resolve(stdout)));
+        execFile(process.execPath, args, { timeout: timeoutMs }, (error, stdout) =>
+          error && stdout === '' ? reject(new Error(error.message, { cause: error })) : resolve(stdout),
+        );
       });
     },
   };
@@ -48,7 +50,15 @@ describe('createExecTransport', () => {
 
   async function start() {
     agent = await startAgent(
-      { identity: { pod: 'probe-0', namespace: 'sd-1', node: 'node1', podIP: LOOPBACK }, httpPorts: [0], tcpPort: 0, udpPort: 0, listenAddress: LOOPBACK, ready: true, token: TEST_TOKEN },
+      {
+        identity: { pod: 'probe-0', namespace: 'sd-1', node: 'node1', podIP: LOOPBACK },
+        httpPorts: [0],
+        tcpPort: 0,
+        udpPort: 0,
+        listenAddress: LOOPBACK,
+        ready: true,
+        token: TEST_TOKEN,
+      },
       { log: () => {} },
     );
     return agent;
@@ -58,7 +68,9 @@ describe('createExecTransport', () => {
     const running = await start();
     const commands: string[][] = [];
     const transport = createExecTransport(localRunner(commands), tokenFile);
-    const response = await transport.probe(agentAddress(running.ports.api), [{ id: 'a', kind: 'tcp', host: LOOPBACK, port: running.ports.tcp, timeoutMs: 1000, payload: 'x' }]);
+    const response = await transport.probe(agentAddress(running.ports.api), [
+      { id: 'a', kind: 'tcp', host: LOOPBACK, port: running.ports.tcp, timeoutMs: 1000, payload: 'x' },
+    ]);
     expect(response.apiVersion).toBe(API_VERSION);
     expect(response.results[0]?.outcome).toBe('ok');
     expect(response.results[0]?.reply).toEqual({ pod: 'probe-0', text: 'x' });
@@ -76,18 +88,24 @@ describe('createExecTransport', () => {
     const port = running.ports.api;
     await running.close();
     agent = undefined;
-    const error = await createExecTransport(localRunner([]), tokenFile).info(agentAddress(port)).catch((e: unknown) => e);
+    const error = await createExecTransport(localRunner([]), tokenFile)
+      .info(agentAddress(port))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
     expect((error as Error).message).toBe('exec to sd-1/probe-0: GET /v1/info inside the pod failed: ECONNREFUSED');
   });
 
   it('says so when the pod has no token mounted, and gets 401 with a wrong one', async () => {
     const running = await start();
-    const missing = await createExecTransport(localRunner([]), join(dir, 'absent')).info(agentAddress(running.ports.api)).catch((e: unknown) => e);
+    const missing = await createExecTransport(localRunner([]), join(dir, 'absent'))
+      .info(agentAddress(running.ports.api))
+      .catch((e: unknown) => e);
     expect((missing as Error).message).toBe('exec to sd-1/probe-0: GET /v1/info inside the pod failed: ENOENT');
     const wrong = join(dir, 'wrong');
     await writeFile(wrong, 'w'.repeat(43));
-    const refused = await createExecTransport(localRunner([]), wrong).setReady(agentAddress(running.ports.api), false).catch((e: unknown) => e);
+    const refused = await createExecTransport(localRunner([]), wrong)
+      .setReady(agentAddress(running.ports.api), false)
+      .catch((e: unknown) => e);
     expect((refused as Error).message).toMatch(/^exec to sd-1\/probe-0: PUT \/v1\/readiness answered HTTP 401: /);
     expect((await fetch(`http://${LOOPBACK}:${running.ports.api}/healthz`)).status).toBe(200);
   });
@@ -95,7 +113,11 @@ describe('createExecTransport', () => {
   it('passes a failure to open the exec on as it is, naming the cause', async () => {
     const refused = new TransportError('exec', agentAddress(1), 'the API server refused the exec: 403 Forbidden (needs create on pods/exec in sd-1)');
     const runner: ExecRunner = { run: () => Promise.reject(refused) };
-    expect(await createExecTransport(runner).info(agentAddress(1)).catch((e: unknown) => e)).toBe(refused);
+    expect(
+      await createExecTransport(runner)
+        .info(agentAddress(1))
+        .catch((e: unknown) => e),
+    ).toBe(refused);
   });
 });
 
@@ -124,7 +146,7 @@ describe('kubeExecRunner', () => {
     expect(opened).toEqual(['probe-0']);
   });
 
-  it('opens every exec through the run\'s rate limit', async () => {
+  it("opens every exec through the run's rate limit", async () => {
     let t = 0;
     const upgrades: number[] = [];
     const clock = { now: () => t, sleep: async (ms: number) => void (t += ms) };
@@ -138,7 +160,13 @@ describe('kubeExecRunner', () => {
 
 describe('splitBySize', () => {
   it('halves a request until each part fits in one argument, keeping the order of targets', () => {
-    const targets: ProbeTarget[] = Array.from({ length: 1000 }, (_, i) => ({ id: `t${i}-${'x'.repeat(100)}`, kind: 'tcp', host: '10.0.0.1', port: 80, timeoutMs: 1000 }));
+    const targets: ProbeTarget[] = Array.from({ length: 1000 }, (_, i) => ({
+      id: `t${i}-${'x'.repeat(100)}`,
+      kind: 'tcp',
+      host: '10.0.0.1',
+      port: 80,
+      timeoutMs: 1000,
+    }));
     const parts = splitBySize([{ apiVersion: API_VERSION, targets }]);
     expect(parts.length).toBeGreaterThan(1);
     expect(parts.every((p) => Buffer.byteLength(JSON.stringify(p)) <= MAX_EXEC_BODY_BYTES)).toBe(true);

@@ -12,7 +12,7 @@ import { TransportError, agentTransport, type AgentAddress, type ProbeTransport 
 export const EXEC_SCRIPT = [
   'const [, port, method, path, b64, tokenFile] = process.argv;',
   "const body = b64 ? Buffer.from(b64, 'base64').toString() : undefined;",
-  "const fail = (e) => { process.stdout.write(JSON.stringify({ error: String(e.cause?.code ?? e.code ?? e.message) })); process.exitCode = 1; };",
+  'const fail = (e) => { process.stdout.write(JSON.stringify({ error: String(e.cause?.code ?? e.code ?? e.message) })); process.exitCode = 1; };',
   'let token;',
   "try { token = require('node:fs').readFileSync(tokenFile, 'utf8').trim(); } catch (e) { fail(e); }",
   "if (token !== undefined) fetch('http://127.0.0.1:' + port + path, { method, body, headers: { authorization: 'Bearer ' + token, ...(body ? { 'content-type': 'application/json' } : {}) } })",
@@ -115,7 +115,8 @@ export function createExecTransport(runner: ExecRunner, tokenFile: string = AGEN
       throw new TransportError('exec', agent, `unexpected output from the exec helper: ${stdout.slice(0, 200)}`, { cause: error });
     }
     if (answer.error !== undefined) throw new TransportError('exec', agent, `${method} ${path} inside the pod failed: ${answer.error}`);
-    if (answer.status !== 200) throw new TransportError('exec', agent, `${method} ${path} answered HTTP ${answer.status}: ${(answer.body ?? '').slice(0, 300)}`);
+    if (answer.status !== 200)
+      throw new TransportError('exec', agent, `${method} ${path} answered HTTP ${answer.status}: ${(answer.body ?? '').slice(0, 300)}`);
     return answer.body ?? '';
   }
 

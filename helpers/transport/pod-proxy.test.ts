@@ -19,7 +19,9 @@ async function proxyingApiServer(agentPort: number, down = false): Promise<FakeA
       const prefix = proxyPath(agentAddress, '');
       if (!request.path.startsWith(prefix)) return undefined;
       if (down) return { status: 503, body: 'error trying to reach service: dial tcp 10.244.1.5:8080: connect: no route to host' };
-      const headers = Object.fromEntries(Object.entries(request.headers).filter(([name, value]) => !HOP_BY_HOP.has(name) && typeof value === 'string')) as Record<string, string>;
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).filter(([name, value]) => !HOP_BY_HOP.has(name) && typeof value === 'string'),
+      ) as Record<string, string>;
       const response = await fetch(`http://${LOOPBACK}:${agentPort}${request.path.slice(prefix.length)}`, {
         method: request.method,
         headers,
@@ -42,7 +44,15 @@ describe('createPodProxyTransport', () => {
 
   async function setUp(down = false) {
     agent = await startAgent(
-      { identity: { pod: 'probe-0', namespace: 'sd-1', node: 'node1', podIP: LOOPBACK }, httpPorts: [0], tcpPort: 0, udpPort: 0, listenAddress: LOOPBACK, ready: true, token: TEST_TOKEN },
+      {
+        identity: { pod: 'probe-0', namespace: 'sd-1', node: 'node1', podIP: LOOPBACK },
+        httpPorts: [0],
+        tcpPort: 0,
+        udpPort: 0,
+        listenAddress: LOOPBACK,
+        ready: true,
+        token: TEST_TOKEN,
+      },
       { log: () => {} },
     );
     server = await proxyingApiServer(agent.ports.api, down);
@@ -69,11 +79,13 @@ describe('createPodProxyTransport', () => {
     expect(call?.headers['x-shakedown-agent-token']).toBe(TEST_TOKEN);
   });
 
-  it('gets the agent\'s 401 back, as a TransportError without the token, when it holds the wrong one', async () => {
+  it("gets the agent's 401 back, as a TransportError without the token, when it holds the wrong one", async () => {
     const transport = await setUp();
     const error = await transport.info({ ...agentAddress, token: 'w'.repeat(43) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
-    expect((error as Error).message).toBe('proxy to sd-1/probe-0: GET /v1/info answered HTTP 401: {"error":"this API needs the run\'s token (Authorization: Bearer)"}');
+    expect((error as Error).message).toBe(
+      'proxy to sd-1/probe-0: GET /v1/info answered HTTP 401: {"error":"this API needs the run\'s token (Authorization: Bearer)"}',
+    );
     expect((error as Error).message).not.toContain('w'.repeat(43));
     await expect(transport.setReady({ ...agentAddress, token: 'w'.repeat(43) }, false)).rejects.toThrow(/HTTP 401/);
     expect((await fetch(`http://${LOOPBACK}:${agent?.ports.api}/healthz`)).status).toBe(200);

@@ -12,7 +12,14 @@ export function proxyPath(agent: AgentAddress, path: string): string {
 }
 
 export function createPodProxyTransport(connection: ApiConnection): ProbeTransport {
-  async function call(agent: AgentAddress, method: Dispatcher.HttpMethod, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+  async function call(
+    agent: AgentAddress,
+    method: Dispatcher.HttpMethod,
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<string> {
     let response;
     try {
       response = await connection.send({

@@ -42,15 +42,29 @@ describe('selectRoutes', () => {
   });
 
   it('fails setup when neither way reaches an agent, or exec is not allowed', async () => {
-    const neither = await selectRoutes({ choice: 'auto', agents, proxy: failingFor(['probe-0'], 'proxy'), exec: failingFor(['probe-0'], 'exec'), canExec: true }).catch((e: unknown) => e);
+    const neither = await selectRoutes({
+      choice: 'auto',
+      agents,
+      proxy: failingFor(['probe-0'], 'proxy'),
+      exec: failingFor(['probe-0'], 'exec'),
+      canExec: true,
+    }).catch((e: unknown) => e);
     expect(neither).toBeInstanceOf(ShakedownError);
     expect((neither as ShakedownError).message).toBe('neither the pod proxy nor exec reaches 1 of 2 probe pods');
-    const noExec = await selectRoutes({ choice: 'auto', agents, proxy: failingFor(['probe-0'], 'proxy'), exec: failingFor([], 'exec'), canExec: false }).catch((e: unknown) => e);
+    const noExec = await selectRoutes({ choice: 'auto', agents, proxy: failingFor(['probe-0'], 'proxy'), exec: failingFor([], 'exec'), canExec: false }).catch(
+      (e: unknown) => e,
+    );
     expect((noExec as ShakedownError).message).toBe('the API server cannot reach 1 of 2 probe pods through the pod proxy, and exec is not allowed');
   });
 
   it('uses exec only, with a skipped finding, when exec is chosen', async () => {
-    const selection = await selectRoutes({ choice: 'exec', agents, proxy: failingFor(['probe-0', 'probe-1'], 'proxy'), exec: failingFor([], 'exec'), canExec: true });
+    const selection = await selectRoutes({
+      choice: 'exec',
+      agents,
+      proxy: failingFor(['probe-0', 'probe-1'], 'proxy'),
+      exec: failingFor([], 'exec'),
+      canExec: true,
+    });
     expect(selection.routes).toEqual({ 'probe-0': 'exec', 'probe-1': 'exec' });
     expect(selection.finding).toMatchObject({ status: 'skip', skipReason: 'the transport is set to exec (--transport exec)' });
   });

@@ -65,10 +65,16 @@ export async function selectRoutes(options: SelectOptions): Promise<Selection> {
   }
   const proxyEvidence = failing.map((agent) => `${agent.namespace}/${agent.name}: ${proxyErrors[options.agents.indexOf(agent)]}`).join('\n');
   if (options.choice === 'proxy' || !options.canExec) {
-    throw new ShakedownError('SD_SETUP_FAILED', `the API server cannot reach ${failing.length} of ${options.agents.length} probe pods through the pod proxy${options.canExec ? '' : ', and exec is not allowed'}`, {
-      details: proxyEvidence,
-      hint: options.canExec ? 'Use --transport auto to fall back to exec.' : 'Grant create on pods/exec for the exec fallback, or fix the path from the API server to the pod network.',
-    });
+    throw new ShakedownError(
+      'SD_SETUP_FAILED',
+      `the API server cannot reach ${failing.length} of ${options.agents.length} probe pods through the pod proxy${options.canExec ? '' : ', and exec is not allowed'}`,
+      {
+        details: proxyEvidence,
+        hint: options.canExec
+          ? 'Use --transport auto to fall back to exec.'
+          : 'Grant create on pods/exec for the exec fallback, or fix the path from the API server to the pod network.',
+      },
+    );
   }
   const execErrors = await Promise.all(failing.map((agent) => reachable(options.exec, agent, infos)));
   const unreachable = failing.filter((_agent, index) => execErrors[index] !== undefined);

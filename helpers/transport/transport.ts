@@ -62,7 +62,11 @@ export class TransportError extends Error {
 export function probeRequests(targets: readonly ProbeTarget[], options: ProbeOptions = {}, maxTargets = MAX_TARGETS): ProbeRequest[] {
   const requests: ProbeRequest[] = [];
   for (let start = 0; start < targets.length; start += maxTargets) {
-    requests.push({ apiVersion: API_VERSION, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, targets: targets.slice(start, start + maxTargets).map(withNameserverAllowance) });
+    requests.push({
+      apiVersion: API_VERSION,
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+      targets: targets.slice(start, start + maxTargets).map(withNameserverAllowance),
+    });
   }
   return requests;
 }
@@ -84,7 +88,11 @@ export function parseProbeResponse(via: TransportKind, agent: AgentAddress, requ
   }
   const response = parsed as Partial<ProbeResponse>;
   if (response.apiVersion !== API_VERSION || !Array.isArray(response.results)) {
-    throw new TransportError(via, agent, `the agent answered in an unknown format (apiVersion ${JSON.stringify(response.apiVersion)}); is the probe image running this shakedown's agent?`);
+    throw new TransportError(
+      via,
+      agent,
+      `the agent answered in an unknown format (apiVersion ${JSON.stringify(response.apiVersion)}); is the probe image running this shakedown's agent?`,
+    );
   }
   if (response.results.length !== request.targets.length) {
     throw new TransportError(via, agent, `the agent returned ${response.results.length} results for ${request.targets.length} targets`);
@@ -103,7 +111,14 @@ export function mergeResponses(responses: readonly ProbeResponse[], agent: Agent
 }
 
 /** One request to an agent's API, however it is carried (pod proxy or exec); resolves with the body. */
-export type AgentCall = (agent: AgentAddress, method: 'GET' | 'POST' | 'PUT', path: string, body: unknown, timeoutMs: number, signal?: AbortSignal) => Promise<string>;
+export type AgentCall = (
+  agent: AgentAddress,
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  body: unknown,
+  timeoutMs: number,
+  signal?: AbortSignal,
+) => Promise<string>;
 
 export interface AgentTransportOptions {
   /** Splits probe requests further (exec: one command-line argument holds a bounded body). */

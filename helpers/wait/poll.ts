@@ -88,7 +88,11 @@ export interface Relooked<T> {
 // "Look once more before judging": a reading that looks bad is read again after `afterMs`, and the
 // second reading is the one judged (a readiness probe that missed once under load, a kubelet that
 // renews its Lease late, is not a verdict). `onBad` hears the first reading (for the check's log).
-export async function relook<T>(read: () => Promise<T>, bad: (value: T) => boolean, policy: { afterMs: number; signal?: AbortSignal; onBad?: (value: T) => void; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> }): Promise<Relooked<T>> {
+export async function relook<T>(
+  read: () => Promise<T>,
+  bad: (value: T) => boolean,
+  policy: { afterMs: number; signal?: AbortSignal; onBad?: (value: T) => void; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> },
+): Promise<Relooked<T>> {
   const first = await read();
   if (!bad(first)) return { value: first };
   policy.onBad?.(first);

@@ -13,7 +13,11 @@ describe('settleInRounds', () => {
     const c = clock();
     const asked: string[] = [];
     // A case settles at its n-th answer, n being its own number.
-    const need = new Map([['a', 1], ['b', 3], ['c', 2]]);
+    const need = new Map([
+      ['a', 1],
+      ['b', 3],
+      ['c', 2],
+    ]);
     const counts = new Map<string, number>();
     const done = await settleInRounds(
       ['a', 'b', 'c'],
@@ -32,22 +36,47 @@ describe('settleInRounds', () => {
   it('hands a round’s answers over together, each with its time', async () => {
     const c = clock();
     const rounds: Answer<string, string>[][] = [];
-    await settleInRounds(['x', 'y'], async (kase) => kase.toUpperCase(), (answers) => (rounds.push([...answers]), [0, 1]), { deadline: 1000, now: c.now, sleep: c.sleep });
-    expect(rounds).toEqual([[{ index: 0, kase: 'x', value: 'X', at: 0 }, { index: 1, kase: 'y', value: 'Y', at: 0 }]]);
+    await settleInRounds(
+      ['x', 'y'],
+      async (kase) => kase.toUpperCase(),
+      (answers) => (rounds.push([...answers]), [0, 1]),
+      { deadline: 1000, now: c.now, sleep: c.sleep },
+    );
+    expect(rounds).toEqual([
+      [
+        { index: 0, kase: 'x', value: 'X', at: 0 },
+        { index: 1, kase: 'y', value: 'Y', at: 0 },
+      ],
+    ]);
   });
 
   it('stops at the deadline with what settled, asking at least once', async () => {
     const c = clock();
-    const done = await settleInRounds(['never', 'now'], async (kase) => kase, (answers) => answers.filter((a) => a.value === 'now').map((a) => a.index), { deadline: 0, now: c.now, sleep: c.sleep });
+    const done = await settleInRounds(
+      ['never', 'now'],
+      async (kase) => kase,
+      (answers) => answers.filter((a) => a.value === 'now').map((a) => a.index),
+      { deadline: 0, now: c.now, sleep: c.sleep },
+    );
     expect(done).toEqual({ rounds: 1, elapsedMs: 0, settled: [false, true] });
-    const later = await settleInRounds(['never'], async (kase) => kase, () => [], { deadline: 1000, intervalMs: 250, now: c.now, sleep: c.sleep });
+    const later = await settleInRounds(
+      ['never'],
+      async (kase) => kase,
+      () => [],
+      { deadline: 1000, intervalMs: 250, now: c.now, sleep: c.sleep },
+    );
     expect(later.rounds).toBe(5);
     expect(later.settled).toEqual([false]);
   });
 
   it('asks nothing for no case', async () => {
     let asks = 0;
-    const done = await settleInRounds([], async () => ++asks, () => [], { deadline: 1000 });
+    const done = await settleInRounds(
+      [],
+      async () => ++asks,
+      () => [],
+      { deadline: 1000 },
+    );
     expect(done).toMatchObject({ rounds: 1, settled: [] });
     expect(asks).toBe(0);
   });
@@ -70,7 +99,12 @@ describe('settleInRounds', () => {
 
   it('stops with the signal’s reason when it is aborted', async () => {
     const controller = new AbortController();
-    const asked = settleInRounds(['a'], async () => controller.abort(new Error('check timed out')), () => [], { deadline: 60_000, intervalMs: 10, signal: controller.signal });
+    const asked = settleInRounds(
+      ['a'],
+      async () => controller.abort(new Error('check timed out')),
+      () => [],
+      { deadline: 60_000, intervalMs: 10, signal: controller.signal },
+    );
     await expect(asked).rejects.toThrow('check timed out');
   });
 });

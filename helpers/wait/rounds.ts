@@ -48,6 +48,12 @@ export async function settleInRounds<C, A>(
     for (const index of take(answers)) if (index >= 0 && index < settled.length) settled[index] = true;
     return pending().length;
   };
-  const done = await poll(round, (left) => left === 0, { deadline: policy.deadline, now, intervalMs: policy.intervalMs, signal: policy.signal, sleep: policy.sleep });
+  const done = await poll(round, (left) => left === 0, {
+    deadline: policy.deadline,
+    now,
+    intervalMs: policy.intervalMs,
+    signal: policy.signal,
+    sleep: policy.sleep,
+  });
   return { rounds: done.attempts, elapsedMs: done.elapsedMs, settled };
 }

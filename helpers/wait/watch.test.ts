@@ -55,13 +55,21 @@ interface Claim {
   status: { phase: string };
 }
 const claim = (name: string, phase: string, rv: string): Claim => ({ metadata: { name, namespace: 'ns', resourceVersion: rv }, status: { phase } });
-const list = (rv: string, ...items: Claim[]): Script => (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ metadata: { resourceVersion: rv }, items }));
+const list =
+  (rv: string, ...items: Claim[]): Script =>
+  (res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ metadata: { resourceVersion: rv }, items }));
 const line = (type: string, object: unknown) => `${JSON.stringify({ type, object })}\n`;
-const ends = (...lines: string[]): Script => (res) => res.writeHead(200).end(lines.join(''));
-const later = (ms: number, ...lines: string[]): Script => (res) => {
-  res.writeHead(200);
-  setTimeout(() => res.write(lines.join('')), ms);
-};
+const ends =
+  (...lines: string[]): Script =>
+  (res) =>
+    res.writeHead(200).end(lines.join(''));
+const later =
+  (ms: number, ...lines: string[]): Script =>
+  (res) => {
+    res.writeHead(200);
+    setTimeout(() => res.write(lines.join('')), ms);
+  };
 const bound = (c: Claim) => c.status.phase === 'Bound';
 const target = { path: collections.claims('ns'), name: 'c1' };
 const query = (path: string | undefined) => new URL(path ?? '/', 'http://x').searchParams;
@@ -76,7 +84,13 @@ describe('watchObject', () => {
   });
 
   it('watches from the list, opens a dropped stream again from the last resourceVersion (bookmarks too), and resolves on the state', async () => {
-    const f = await fake([list('5', claim('c1', 'Pending', '4'))], [ends(line('MODIFIED', claim('c1', 'Pending', '6')), line('BOOKMARK', { metadata: { resourceVersion: '8' } })), later(20, line('MODIFIED', claim('c1', 'Bound', '9')))]);
+    const f = await fake(
+      [list('5', claim('c1', 'Pending', '4'))],
+      [
+        ends(line('MODIFIED', claim('c1', 'Pending', '6')), line('BOOKMARK', { metadata: { resourceVersion: '8' } })),
+        later(20, line('MODIFIED', claim('c1', 'Bound', '9'))),
+      ],
+    );
     const watched = await watchObject<Claim>(f.api, target, bound, { timeoutMs: 5000, retryMs: 50 });
     expect(watched).toMatchObject({ ok: true, value: { metadata: { resourceVersion: '9' } } });
     const watches = f.paths.filter((p) => query(p).get('watch') === '1');
@@ -87,12 +101,15 @@ describe('watchObject', () => {
 
   it('reads events split across chunks', async () => {
     const text = line('MODIFIED', claim('c1', 'Bound', '6'));
-    const f = await fake([list('5', claim('c1', 'Pending', '4'))], [
-      (res) => {
-        res.writeHead(200).write(text.slice(0, 17));
-        setTimeout(() => res.write(text.slice(17)), 20);
-      },
-    ]);
+    const f = await fake(
+      [list('5', claim('c1', 'Pending', '4'))],
+      [
+        (res) => {
+          res.writeHead(200).write(text.slice(0, 17));
+          setTimeout(() => res.write(text.slice(17)), 20);
+        },
+      ],
+    );
     expect(await watchObject<Claim>(f.api, target, bound, { timeoutMs: 5000 })).toMatchObject({ ok: true });
   });
 
@@ -108,7 +125,10 @@ describe('watchObject', () => {
   });
 
   it('ends at once, not ok and saying why, when the watch is refused (403)', async () => {
-    const f = await fake([list('5', claim('c1', 'Pending', '4'))], [(res) => res.writeHead(403).end(JSON.stringify({ kind: 'Status', message: 'persistentvolumeclaims is forbidden: cannot watch' }))]);
+    const f = await fake(
+      [list('5', claim('c1', 'Pending', '4'))],
+      [(res) => res.writeHead(403).end(JSON.stringify({ kind: 'Status', message: 'persistentvolumeclaims is forbidden: cannot watch' }))],
+    );
     const watched = await watchObject<Claim>(f.api, target, bound, { timeoutMs: 10_000 });
     expect(watched.ok).toBe(false);
     expect(watched.error).toBe('watch /api/v1/namespaces/ns/persistentvolumeclaims: HTTP 403: persistentvolumeclaims is forbidden: cannot watch');
@@ -161,7 +181,14 @@ describe('openWatch', () => {
       expect(watch.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED a', 'ADDED b']);
       const d = await watch.waitFor((e) => e.object.metadata.name === 'd', { timeoutMs: 5000 });
       expect(d?.type).toBe('ADDED');
-      expect(watch.events.map((e) => `${e.type} ${e.object.metadata.name}${e.relisted ? ' (relisted)' : ''}`)).toEqual(['ADDED a', 'ADDED b', 'MODIFIED a (relisted)', 'ADDED c (relisted)', 'DELETED b (relisted)', 'ADDED d']);
+      expect(watch.events.map((e) => `${e.type} ${e.object.metadata.name}${e.relisted ? ' (relisted)' : ''}`)).toEqual([
+        'ADDED a',
+        'ADDED b',
+        'MODIFIED a (relisted)',
+        'ADDED c (relisted)',
+        'DELETED b (relisted)',
+        'ADDED d',
+      ]);
       expect(watch.objects().map((c) => `${c.metadata.name} ${c.status.phase}`)).toEqual(['a Bound', 'c Pending', 'd Pending']);
       expect(watch.stats).toEqual({ lists: 2, streams: 2, relists: 1 });
       expect(query(f.paths.filter((p) => query(p).get('watch') === '1')[1]).get('resourceVersion')).toBe('20');
@@ -184,7 +211,10 @@ describe('openWatch', () => {
   });
 
   it('waitFor finds a past event at once and a future one when it comes; until judges the current state', async () => {
-    const f = await fake([list('5', claim('a', 'Pending', '3'))], [later(50, line('MODIFIED', claim('a', 'Bound', '6')), line('DELETED', claim('a', 'Bound', '7')))]);
+    const f = await fake(
+      [list('5', claim('a', 'Pending', '3'))],
+      [later(50, line('MODIFIED', claim('a', 'Bound', '6')), line('DELETED', claim('a', 'Bound', '7')))],
+    );
     const watch = await openWatch<Claim>(f.api, { path: collections.claims('ns'), labelSelector: 'app=x' }, { retryMs: 20 });
     try {
       expect(query(f.paths[0]).get('labelSelector')).toBe('app=x');
@@ -226,7 +256,10 @@ describe('over a session', () => {
       await session.close();
       await server.close();
     });
-    expect(await watchObject<Claim>(session.connection, target, bound, { timeoutMs: 5000, retryMs: 20 })).toMatchObject({ ok: true, value: { metadata: { resourceVersion: '7' } } });
+    expect(await watchObject<Claim>(session.connection, target, bound, { timeoutMs: 5000, retryMs: 20 })).toMatchObject({
+      ok: true,
+      value: { metadata: { resourceVersion: '7' } },
+    });
     expect(watches).toBe(2);
   });
 });

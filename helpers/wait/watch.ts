@@ -183,13 +183,22 @@ export async function openWatch<T extends KubeObject>(api: WatchApi, target: Wat
   async function open(path: string, requestSignal: AbortSignal, stream: boolean): Promise<Dispatcher.ResponseData> {
     await api.throttle?.take();
     requestSignal.throwIfAborted();
-    return request(`${api.server}${path}`, { method: 'GET', dispatcher: api.dispatcher, headers: { accept: 'application/json', ...(await api.authHeaders()) }, signal: requestSignal, ...(stream ? { bodyTimeout: 0 } : {}) });
+    return request(`${api.server}${path}`, {
+      method: 'GET',
+      dispatcher: api.dispatcher,
+      headers: { accept: 'application/json', ...(await api.authHeaders()) },
+      signal: requestSignal,
+      ...(stream ? { bodyTimeout: 0 } : {}),
+    });
   }
 
   // A list's status and body, within listTimeoutMs (its timer cleared when it answers).
   async function get(path: string): Promise<{ status: number; text: string }> {
     const bound = new AbortController();
-    const timer = setTimeout(() => bound.abort(new Error(`list ${target.path}: no answer in ${options.listTimeoutMs ?? DEFAULT_LIST_TIMEOUT_MS}ms`)), options.listTimeoutMs ?? DEFAULT_LIST_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => bound.abort(new Error(`list ${target.path}: no answer in ${options.listTimeoutMs ?? DEFAULT_LIST_TIMEOUT_MS}ms`)),
+      options.listTimeoutMs ?? DEFAULT_LIST_TIMEOUT_MS,
+    );
     try {
       const response = await open(path, AbortSignal.any([signal, bound.signal]), false);
       return { status: response.statusCode, text: await response.body.text() };
@@ -222,7 +231,11 @@ export async function openWatch<T extends KubeObject>(api: WatchApi, target: Wat
   // One stream, until the server ends it; throws what broke it (a WatchHttpError 410 when too old).
   async function stream(): Promise<void> {
     stats.streams++;
-    const response = await open(query(target, { watch: '1', allowWatchBookmarks: 'true', timeoutSeconds: String(options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS), resourceVersion }), signal, true);
+    const response = await open(
+      query(target, { watch: '1', allowWatchBookmarks: 'true', timeoutSeconds: String(options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS), resourceVersion }),
+      signal,
+      true,
+    );
     if (response.statusCode !== 200) {
       const text = await response.body.text();
       throw new WatchHttpError(response.statusCode, `watch ${target.path}: HTTP ${response.statusCode}: ${statusMessage(text)}`);
@@ -236,7 +249,8 @@ export async function openWatch<T extends KubeObject>(api: WatchApi, target: Wat
         buffered = buffered.slice(newline + 1);
         if (line === '') continue;
         const event = JSON.parse(line) as { type: string; object: T & { code?: number; message?: string } };
-        if (event.type === 'ERROR') throw new WatchHttpError(event.object.code ?? 500, `watch ${target.path}: ${event.object.message ?? 'error event'} (${event.object.code ?? '?'})`);
+        if (event.type === 'ERROR')
+          throw new WatchHttpError(event.object.code ?? 500, `watch ${target.path}: ${event.object.message ?? 'error event'} (${event.object.code ?? '?'})`);
         resourceVersion = event.object.metadata?.resourceVersion ?? resourceVersion;
         if (event.type !== 'ADDED' && event.type !== 'MODIFIED' && event.type !== 'DELETED') continue;
         record({ type: event.type, object: event.object, at: performance.now() });
@@ -363,7 +377,12 @@ export interface WatchObjectPolicy extends WaitPolicy {
 
 // Until one object (target.name) satisfies `accept`, or is gone when `accept` is 'gone'. Resolves
 // not ok at the timeout with the last state seen; rejects with the signal's reason when it aborts.
-export async function watchObject<T extends KubeObject>(api: WatchApi, target: WatchTarget & { name: string }, accept: ((object: T) => boolean) | 'gone', policy: WatchObjectPolicy): Promise<Watched<T>> {
+export async function watchObject<T extends KubeObject>(
+  api: WatchApi,
+  target: WatchTarget & { name: string },
+  accept: ((object: T) => boolean) | 'gone',
+  policy: WatchObjectPolicy,
+): Promise<Watched<T>> {
   const started = performance.now();
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new Error(`no answer in ${policy.timeoutMs}ms`)), Math.max(0, policy.timeoutMs));
@@ -395,6 +414,10 @@ export async function watchObject<T extends KubeObject>(api: WatchApi, target: W
 }
 
 // Until one object is gone (never made, or deleted).
-export function waitGone<T extends KubeObject = KubeObject>(api: WatchApi, target: WatchTarget & { name: string }, policy: WatchObjectPolicy): Promise<Watched<T>> {
+export function waitGone<T extends KubeObject = KubeObject>(
+  api: WatchApi,
+  target: WatchTarget & { name: string },
+  policy: WatchObjectPolicy,
+): Promise<Watched<T>> {
   return watchObject<T>(api, target, 'gone', policy);
 }

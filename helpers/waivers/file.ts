@@ -36,13 +36,17 @@ export interface Waiver {
 export const WAIVER_KEYS = ['check', 'reason', 'until', 'context', 'server'] as const;
 export const WAIVERS_MAX_BYTES = 1024 * 1024;
 
-const ENTRY_HINT = 'Each waiver is a mapping of check (a pattern or id such as "dns/*"), reason, until (the last day, YYYY-MM-DD) and, optionally, context and server; see the README, Waivers.';
+const ENTRY_HINT =
+  'Each waiver is a mapping of check (a pattern or id such as "dns/*"), reason, until (the last day, YYYY-MM-DD) and, optionally, context and server; see the README, Waivers.';
 
 // Reads and checks the file named by --waivers (or SHAKEDOWN_WAIVERS, or the config key): a
 // regular file only (a FIFO would block), of a bounded size.
 export function readWaivers(path: string, source: Source): Waiver[] {
   const unreadable = (reason: string, cause?: unknown): ShakedownError =>
-    new ShakedownError('SD_CONFIG_INVALID', `cannot read the waivers file ${path} (from ${describeSource(source)}): ${reason}`, { cause, hint: 'Point --waivers at a YAML or JSON file of waivers, or leave it out.' });
+    new ShakedownError('SD_CONFIG_INVALID', `cannot read the waivers file ${path} (from ${describeSource(source)}): ${reason}`, {
+      cause,
+      hint: 'Point --waivers at a YAML or JSON file of waivers, or leave it out.',
+    });
   let text: string;
   try {
     const stat = statSync(path);
@@ -60,7 +64,8 @@ export function readWaivers(path: string, source: Source): Waiver[] {
 export function parseWaivers(path: string, content: string): Waiver[] {
   const text = content.startsWith('\uFEFF') ? content.slice(1) : content;
   const json = path.toLowerCase().endsWith('.json');
-  const bad = (line: number, problem: string, hint = ENTRY_HINT): ShakedownError => new ShakedownError('SD_CONFIG_INVALID', `${path}:${line}: ${problem}`, { hint });
+  const bad = (line: number, problem: string, hint = ENTRY_HINT): ShakedownError =>
+    new ShakedownError('SD_CONFIG_INVALID', `${path}:${line}: ${problem}`, { hint });
   if (text.trim() === '') throw bad(1, `the waivers file is empty: expected ${json ? '{"waivers": [...]}' : '"waivers:" and a list of entries'}`);
   let parsed: unknown;
   try {
@@ -75,7 +80,8 @@ export function parseWaivers(path: string, content: string): Waiver[] {
   if (Array.isArray(parsed)) entries = parsed;
   else if (isMapping(parsed)) {
     const other = Object.keys(parsed).find((key) => key !== 'waivers');
-    if (other !== undefined) throw bad(lines.keys.get(other) ?? 1, `unknown key ${JSON.stringify(other)} at the top: the file holds "waivers", a list of entries`);
+    if (other !== undefined)
+      throw bad(lines.keys.get(other) ?? 1, `unknown key ${JSON.stringify(other)} at the top: the file holds "waivers", a list of entries`);
     if (!Object.hasOwn(parsed, 'waivers')) throw bad(1, 'expected the key "waivers" and a list of entries');
     entries = parsed.waivers;
     if (entries === null) entries = [];
@@ -155,11 +161,12 @@ function entryLines(text: string): { entries: number[]; keys: Map<string, number
   const rootEvent = events[root];
   if (rootEvent === undefined) return found;
   const sequenceAt = (index: number): void => {
-    for (let i = index + 1; events[i] !== undefined && events[i]?.type !== EVENT_ID.POP; i = skipNode(events, i)) found.entries.push(lineAt(text, startOf(events[i] as Event)));
+    for (let i = index + 1; events[i] !== undefined && events[i]?.type !== EVENT_ID.POP; i = skipNode(events, i))
+      found.entries.push(lineAt(text, startOf(events[i] as Event)));
   };
   if (rootEvent.type === EVENT_ID.SEQUENCE) sequenceAt(root);
   else if (rootEvent.type === EVENT_ID.MAPPING) {
-    for (let i = root + 1; events[i] !== undefined && events[i]?.type !== EVENT_ID.POP; ) {
+    for (let i = root + 1; events[i] !== undefined && events[i]?.type !== EVENT_ID.POP;) {
       const key = events[i] as Event;
       const valueAt = skipNode(events, i);
       if (key.type === EVENT_ID.SCALAR) {

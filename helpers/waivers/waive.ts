@@ -81,7 +81,13 @@ function expiredFailure(result: FailedCheck, waiver: Waiver): FailedCheck {
   return {
     ...result,
     message: `${result.message} (${expiredText(waiver)}: ${waiver.reason})`,
-    evidence: [...result.evidence, { label: 'waiver', text: `${expiredText(waiver)} (it held through that day, UTC), so this failure counts again.\n${where(waiver)}: check ${JSON.stringify(waiver.check)}, reason: ${waiver.reason}` }],
+    evidence: [
+      ...result.evidence,
+      {
+        label: 'waiver',
+        text: `${expiredText(waiver)} (it held through that day, UTC), so this failure counts again.\n${where(waiver)}: check ${JSON.stringify(waiver.check)}, reason: ${waiver.reason}`,
+      },
+    ],
   };
 }
 
@@ -93,7 +99,18 @@ function staleWarning(waiver: Waiver, why: string): WarnedCheck {
     status: 'warn',
     durationMs: 0,
     message: `the waiver ${JSON.stringify(waiver.check)} (${where(waiver)}, until ${waiver.until}) matched no failure: ${why}; remove it or correct its pattern`,
-    evidence: [{ label: 'waiver', text: [`check: ${waiver.check}`, `reason: ${waiver.reason}`, `until: ${waiver.until}`, ...(waiver.context === undefined ? [] : [`context: ${waiver.context}`]), ...(waiver.server === undefined ? [] : [`server: ${waiver.server}`])].join('\n') }],
+    evidence: [
+      {
+        label: 'waiver',
+        text: [
+          `check: ${waiver.check}`,
+          `reason: ${waiver.reason}`,
+          `until: ${waiver.until}`,
+          ...(waiver.context === undefined ? [] : [`context: ${waiver.context}`]),
+          ...(waiver.server === undefined ? [] : [`server: ${waiver.server}`]),
+        ].join('\n'),
+      },
+    ],
   };
 }
 

@@ -10,18 +10,24 @@ const C = 'netpol › deny all ingress in x';
 function history(lines: Record<string, Spec[]>, flakyFlips = 2) {
   const count = Math.max(...Object.values(lines).map((l) => l.length));
   return buildHistory(
-    Array.from({ length: count }, (_, i) => night(i + 1, Object.fromEntries(Object.entries(lines).flatMap(([id, specs]) => (specs[i] === undefined ? [] : [[id, specs[i]]]))))),
+    Array.from({ length: count }, (_, i) =>
+      night(i + 1, Object.fromEntries(Object.entries(lines).flatMap(([id, specs]) => (specs[i] === undefined ? [] : [[id, specs[i]]])))),
+    ),
     { flakyFlips },
   );
 }
 
 describe('the history on the console', () => {
   it('is one line when nothing is flaky and nothing fails in the last night', () => {
-    expect(renderHistorySummary(history({ [A]: ['pass', 'fail', 'pass'], [B]: ['pass', 'pass', 'warn'] }))).toBe('history of 3 nights (2026-12-01 02:00 UTC to 2026-12-03 02:00 UTC): 2 checks, none flaky, none failing in night 3');
+    expect(renderHistorySummary(history({ [A]: ['pass', 'fail', 'pass'], [B]: ['pass', 'pass', 'warn'] }))).toBe(
+      'history of 3 nights (2026-12-01 02:00 UTC to 2026-12-03 02:00 UTC): 2 checks, none flaky, none failing in night 3',
+    );
   });
 
   it('names the flaky checks, the new failures and the checks failing since an earlier night', () => {
-    const text = renderHistorySummary(history({ [A]: ['pass', 'fail', 'pass', 'fail'], [B]: ['pass', 'pass', 'pass', 'fail'], [C]: ['pass', 'fail', 'skip', 'waived'] }));
+    const text = renderHistorySummary(
+      history({ [A]: ['pass', 'fail', 'pass', 'fail'], [B]: ['pass', 'pass', 'pass', 'fail'], [C]: ['pass', 'fail', 'skip', 'waived'] }),
+    );
     expect(text.split('\n')).toEqual([
       'history of 4 nights (2026-12-01 02:00 UTC to 2026-12-04 02:00 UTC): 3 checks, 1 flaky, 2 new failures, 1 failing since an earlier night',
       'flaky (flipped between failing and not failing more than 2 times):',
@@ -42,14 +48,21 @@ describe('the history on the console', () => {
   });
 
   it('spells out control characters read from a report instead of sending them to the terminal', () => {
-    const evil = buildHistory([{ ...night(1, {}), results: [result('dns › \u001b]52;c;aGk=\u0007x', 'fail', { message: 'bad\u001b[2Jthing' })] }], { flakyFlips: 2 });
+    const evil = buildHistory([{ ...night(1, {}), results: [result('dns › \u001b]52;c;aGk=\u0007x', 'fail', { message: 'bad\u001b[2Jthing' })] }], {
+      flakyFlips: 2,
+    });
     const text = renderHistorySummary(evil);
     expect(text).not.toMatch(/\u001b|\u0007/);
     expect(text).toContain('new failures in night 1');
   });
 
   it('says what a reader should know about the input', () => {
-    const text = renderHistorySummary(buildHistory([night(1, { [A]: 'pass' })], { flakyFlips: 2, notes: ['run sd-x is in 2 files (a.json, b.json): counted once, from the first'] }));
-    expect(text.split('\n')).toEqual(['history of 1 night (night 1, 2026-12-01 02:00 UTC): 1 check, none flaky, none failing in night 1', 'note: run sd-x is in 2 files (a.json, b.json): counted once, from the first']);
+    const text = renderHistorySummary(
+      buildHistory([night(1, { [A]: 'pass' })], { flakyFlips: 2, notes: ['run sd-x is in 2 files (a.json, b.json): counted once, from the first'] }),
+    );
+    expect(text.split('\n')).toEqual([
+      'history of 1 night (night 1, 2026-12-01 02:00 UTC): 1 check, none flaky, none failing in night 1',
+      'note: run sd-x is in 2 files (a.json, b.json): counted once, from the first',
+    ]);
   });
 });

@@ -41,11 +41,19 @@ export function renderHistorySummary(history: History): string {
   };
   if (history.flaky.length > 0) {
     lines.push(`flaky (flipped between failing and not failing more than ${plural(history.flakyFlips, 'time')}):`);
-    list(history.flaky, (check) => `${plural(check.flips, 'flip')}, passed ${check.passed} of ${plural(check.ran, 'night')} it ran (${percent(check.passRate)}), last ${lastOutcome(check)}`);
+    list(
+      history.flaky,
+      (check) =>
+        `${plural(check.flips, 'flip')}, passed ${check.passed} of ${plural(check.ran, 'night')} it ran (${percent(check.passRate)}), last ${lastOutcome(check)}`,
+    );
   }
   if (history.newFailures.length > 0) {
     lines.push(`new failures in ${nightName(last)}:`);
-    list(history.newFailures, (check) => `${failureText(check)}${check.firstFailingNight !== null && check.firstFailingNight < last.night ? ` (failed before, first in night ${check.firstFailingNight})` : ''}`);
+    list(
+      history.newFailures,
+      (check) =>
+        `${failureText(check)}${check.firstFailingNight !== null && check.firstFailingNight < last.night ? ` (failed before, first in night ${check.firstFailingNight})` : ''}`,
+    );
   }
   for (const group of history.failingSince) {
     const night = nights[group.night - 1];

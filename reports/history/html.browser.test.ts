@@ -40,7 +40,12 @@ describe.each([1280, 390])('the history page at %i px', (width) => {
   });
 
   it('opens the grid at the last nights, with the check names in view', async () => {
-    const grid = await page.evaluate<{ frame: { left: number; right: number }; last: { left: number; right: number }; name: { left: number; right: number }; wide: boolean }>(`(() => {
+    const grid = await page.evaluate<{
+      frame: { left: number; right: number };
+      last: { left: number; right: number };
+      name: { left: number; right: number };
+      wide: boolean;
+    }>(`(() => {
       const wrap = document.querySelector(".grid-wrap");
       const box = (e) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right }; };
       const heads = [...document.querySelectorAll("table.history thead th")];
@@ -53,7 +58,9 @@ describe.each([1280, 390])('the history page at %i px', (width) => {
   });
 
   it('shows a failure, a waived failure and a pass in colours and symbols of their own', async () => {
-    const look = await page.evaluate<Record<string, { text: string; background: string; color: string }>>(`Object.fromEntries(["pass", "fail", "waived"].map((o) => {
+    const look = await page.evaluate<
+      Record<string, { text: string; background: string; color: string }>
+    >(`Object.fromEntries(["pass", "fail", "waived"].map((o) => {
       const td = document.querySelector("td.o." + o);
       const s = getComputedStyle(td);
       return [o, { text: td.textContent, background: s.backgroundImage === "none" ? s.backgroundColor : s.backgroundImage, color: s.color }];

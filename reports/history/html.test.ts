@@ -7,7 +7,10 @@ import { describeTrend, sparkline, trendChart } from './trend-chart.ts';
 
 const A = 'dns › every record kind resolves';
 const B = 'smoke › <every> agent & "answers"';
-const latency = (p99: number) => ({ label: figureLabel('latency per node'), text: formatFigures('node', ['p50', 'p99'], [{ name: 'node1', values: [5, p99] }]) });
+const latency = (p99: number) => ({
+  label: figureLabel('latency per node'),
+  text: formatFigures('node', ['p50', 'p99'], [{ name: 'node1', values: [5, p99] }]),
+});
 
 const history = buildHistory(
   [
@@ -39,7 +42,9 @@ describe('the history as HTML', () => {
     const classes = (row: string) => [...row.matchAll(/<td class="o (\w+)"/g)].map((m) => m[1]);
     expect(classes(rows[0]?.[2] ?? '')).toEqual(['pass', 'fail', 'pass', 'fail']);
     expect(classes(rows[1]?.[2] ?? '')).toEqual(['pass', 'skip', 'waived', 'warn']);
-    expect(rows[1]?.[2]).toContain('title="night 3: failed, waived [timeout]: &lt;every&gt; agent &amp; &quot;answers&quot;: waived; waived by dns › * until 2026-12-31: CoreDNS upgrade in progress (1.0 s)"');
+    expect(rows[1]?.[2]).toContain(
+      'title="night 3: failed, waived [timeout]: &lt;every&gt; agent &amp; &quot;answers&quot;: waived; waived by dns › * until 2026-12-31: CoreDNS upgrade in progress (1.0 s)"',
+    );
     expect(rows[0]?.[0]).toContain('class="flaky failing"');
     expect(rows[0]?.[2]).toContain('<span class="badge">flaky</span><span class="badge failing">failing</span>');
   });
@@ -52,7 +57,7 @@ describe('the history as HTML', () => {
     expect(html).toContain('New failures in night 4 (sd-20261204-a00004, 2026-12-04 02:00 UTC): 1');
   });
 
-  it('draws each measured figure as a trend line, and each check\'s duration as a small one', () => {
+  it("draws each measured figure as a trend line, and each check's duration as a small one", () => {
     expect(html.match(/<svg class="trend"/g)).toHaveLength(3);
     expect(html.match(/<svg class="spark"/g)).toHaveLength(2);
     expect(html).toContain('<b>latency per node</b> <span class="label">p99 of the slowest node</span>');
@@ -67,7 +72,9 @@ describe('trend lines', () => {
   it('break where a night has no value, and say every value in words', () => {
     const svg = trendChart([1000, 2000, null, 1500], { id: 't', title: 'run time' });
     expect(svg.match(/<polyline/g)).toHaveLength(1);
-    expect(svg).toContain('<desc id="t-d">last 1.5 s (night 4), lowest 1.0 s (night 1), highest 2.0 s (night 2). night 1 1.0 s, night 2 2.0 s, night 3 none, night 4 1.5 s.</desc>');
+    expect(svg).toContain(
+      '<desc id="t-d">last 1.5 s (night 4), lowest 1.0 s (night 1), highest 2.0 s (night 2). night 1 1.0 s, night 2 2.0 s, night 3 none, night 4 1.5 s.</desc>',
+    );
     expect(svg).toContain('role="img" aria-labelledby="t-t t-d"');
   });
 
@@ -85,6 +92,8 @@ describe('trend lines', () => {
   });
 
   it('label a sparkline with the last, lowest and highest value', () => {
-    expect(sparkline([100, 300, 200], 'duration of x')).toContain('aria-label="duration of x: last 200 ms (night 3), lowest 100 ms (night 1), highest 300 ms (night 2)"');
+    expect(sparkline([100, 300, 200], 'duration of x')).toContain(
+      'aria-label="duration of x: last 200 ms (night 3), lowest 100 ms (night 1), highest 300 ms (night 2)"',
+    );
   });
 });

@@ -84,7 +84,12 @@ ${body.join('\n')}
 }
 
 function nightLine(night: Night): string {
-  const facts = [night.durationMs === null ? 'did not finish' : formatMs(night.durationMs), night.clusterVersion ?? 'unknown version', night.cluster ?? 'unknown cluster', night.file];
+  const facts = [
+    night.durationMs === null ? 'did not finish' : formatMs(night.durationMs),
+    night.clusterVersion ?? 'unknown version',
+    night.cluster ?? 'unknown cluster',
+    night.file,
+  ];
   return `${nightTime(night.startedAt)}, ${night.runId}: ${facts.join(', ')}`;
 }
 
@@ -99,16 +104,25 @@ function findings(history: History, link: (id: string, detail: string) => string
   if (history.flaky.length > 0) {
     const items = history.flaky.map((id) => {
       const check = byId.get(id);
-      return link(id, check === undefined ? '' : `${plural(check.flips, 'flip')}, passed ${check.passed} of ${plural(check.ran, 'night')} it ran (${percent(check.passRate)})`);
+      return link(
+        id,
+        check === undefined
+          ? ''
+          : `${plural(check.flips, 'flip')}, passed ${check.passed} of ${plural(check.ran, 'night')} it ran (${percent(check.passRate)})`,
+      );
     });
     parts.push(`<div class="finding flaky"><h3>Flaky: ${history.flaky.length}</h3><ul>${items.join('')}</ul></div>`);
   }
   if (history.newFailures.length > 0 && last !== undefined) {
-    parts.push(`<div class="finding"><h3>New failures in ${escapeHtml(nightName(last))}: ${history.newFailures.length}</h3><ul>${history.newFailures.map((id) => link(id, lastText(id))).join('')}</ul></div>`);
+    parts.push(
+      `<div class="finding"><h3>New failures in ${escapeHtml(nightName(last))}: ${history.newFailures.length}</h3><ul>${history.newFailures.map((id) => link(id, lastText(id))).join('')}</ul></div>`,
+    );
   }
   for (const group of history.failingSince) {
     const night = history.nights[group.night - 1];
-    parts.push(`<div class="finding"><h3>Failing since ${escapeHtml(night === undefined ? `night ${group.night}` : nightName(night))}: ${group.checks.length}</h3><ul>${group.checks.map((id) => link(id, lastText(id))).join('')}</ul></div>`);
+    parts.push(
+      `<div class="finding"><h3>Failing since ${escapeHtml(night === undefined ? `night ${group.night}` : nightName(night))}: ${group.checks.length}</h3><ul>${group.checks.map((id) => link(id, lastText(id))).join('')}</ul></div>`,
+    );
   }
   if (parts.length === 0) parts.push(`<div class="finding ok"><p>No flaky check, and nothing failing in the last night.</p></div>`);
   for (const note of history.notes) parts.push(`<div class="finding note"><p>${escapeHtml(note)}</p></div>`);
@@ -151,7 +165,11 @@ function row(check: CheckHistory, index: number, nights: readonly Night[]): stri
 function trends(history: History): string {
   if (history.trends.length === 0) return '';
   const figures = history.trends.map((trend, i) => {
-    const chart = trendChart(trend.values, { id: `trend-${i + 1}`, title: `${trend.id}: ${trend.stat}`, ...(trend.limit === undefined ? {} : { limit: trend.limit }) });
+    const chart = trendChart(trend.values, {
+      id: `trend-${i + 1}`,
+      title: `${trend.id}: ${trend.stat}`,
+      ...(trend.limit === undefined ? {} : { limit: trend.limit }),
+    });
     const check = trend.check === undefined ? '' : `<br><span class="label">${escapeHtml(trend.check)}</span>`;
     return `<figure><figcaption><b>${escapeHtml(trend.name)}</b> <span class="label">${escapeHtml(trend.stat)}</span>${check}</figcaption>${chart}</figure>`;
   });

@@ -13,7 +13,20 @@ const B = 'smoke › every agent answers';
 const nights = [
   night(1, { [A]: 'pass', [B]: 'pass' }, { properties: { 'storage.static.bound-ms': '2500' } }),
   night(2, { [A]: 'fail', [B]: 'skip' }, { finishedAt: null }),
-  { ...night(3, {}), results: [result(A, 'waived'), result(B, 'warn', { evidence: [{ label: figureLabel('enforcement latency per change', { name: 'bound', value: 30_000 }), text: formatFigures('change', ['ms'], [{ name: '+a', values: [1500] }]) }] })] },
+  {
+    ...night(3, {}),
+    results: [
+      result(A, 'waived'),
+      result(B, 'warn', {
+        evidence: [
+          {
+            label: figureLabel('enforcement latency per change', { name: 'bound', value: 30_000 }),
+            text: formatFigures('change', ['ms'], [{ name: '+a', values: [1500] }]),
+          },
+        ],
+      }),
+    ],
+  },
 ];
 const json = (): JsonHistory => JSON.parse(renderHistoryJson(buildHistory(nights, { flakyFlips: 1, notes: ['a note'] }))) as JsonHistory;
 
@@ -31,10 +44,25 @@ describe('the history as JSON', () => {
       [3, 63_000],
     ]);
     const a = history.checks.find((c) => c.id === A);
-    expect(a).toMatchObject({ outcomes: ['pass', 'fail', 'waived'], durationsMs: [1000, 1000, 1000], ran: 3, passed: 1, flips: 1, firstFailingNight: 2, failingSinceNight: 2, flaky: false });
+    expect(a).toMatchObject({
+      outcomes: ['pass', 'fail', 'waived'],
+      durationsMs: [1000, 1000, 1000],
+      ran: 3,
+      passed: 1,
+      flips: 1,
+      firstFailingNight: 2,
+      failingSinceNight: 2,
+      flaky: false,
+    });
     expect(a?.details).toEqual([
       { night: 2, outcome: 'fail', classification: 'timeout', message: 'every record kind resolves: fail' },
-      { night: 3, outcome: 'waived', classification: 'timeout', message: 'every record kind resolves: waived', waiver: { check: 'dns › *', reason: 'CoreDNS upgrade in progress', until: '2026-12-31' } },
+      {
+        night: 3,
+        outcome: 'waived',
+        classification: 'timeout',
+        message: 'every record kind resolves: waived',
+        waiver: { check: 'dns › *', reason: 'CoreDNS upgrade in progress', until: '2026-12-31' },
+      },
     ]);
     expect(history.checks.find((c) => c.id === B)?.outcomes).toEqual(['pass', 'skip', 'warn']);
     expect([history.flaky, history.newFailures, history.failingSince]).toEqual([[], [], [{ night: 2, checks: [A] }]]);
@@ -53,6 +81,10 @@ describe('the history as JSON', () => {
       bad.checks[0].outcomes[0] = 'passed';
       bad.checks[0].passRate = '100%';
     }
-    expect(validate(SCHEMA, bad).sort()).toEqual(['$.checks[0].outcomes[0]: "passed" is not one of ["pass","warn","fail","waived","skip",null]', '$.checks[0].passRate: expected number or null, got "100%"', '$.flakyFlips: -1 is below the minimum 0']);
+    expect(validate(SCHEMA, bad).sort()).toEqual([
+      '$.checks[0].outcomes[0]: "passed" is not one of ["pass","warn","fail","waived","skip",null]',
+      '$.checks[0].passRate: expected number or null, got "100%"',
+      '$.flakyFlips: -1 is below the minimum 0',
+    ]);
   });
 });

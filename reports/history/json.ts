@@ -21,7 +21,16 @@ export interface JsonHistory {
     durationsMs: (number | null)[];
     details: { night: number; outcome: Outcome; classification?: Classification; message: string; waiver?: AppliedWaiver }[];
   })[];
-  trends: { id: string; source: TrendSource; name: string; stat: string; check: string | null; unit: 'ms'; limit: FigureLimit | null; values: (number | null)[] }[];
+  trends: {
+    id: string;
+    source: TrendSource;
+    name: string;
+    stat: string;
+    check: string | null;
+    unit: 'ms';
+    limit: FigureLimit | null;
+    values: (number | null)[];
+  }[];
   notes: string[];
 }
 
@@ -40,10 +49,27 @@ export function renderHistoryJson(history: History): string {
       details: cells.flatMap((cell, i) =>
         cell === null || cell.message === undefined
           ? []
-          : [{ night: i + 1, outcome: cell.outcome, ...(cell.classification === undefined ? {} : { classification: cell.classification }), message: cell.message, ...(cell.waiver === undefined ? {} : { waiver: cell.waiver }) }],
+          : [
+              {
+                night: i + 1,
+                outcome: cell.outcome,
+                ...(cell.classification === undefined ? {} : { classification: cell.classification }),
+                message: cell.message,
+                ...(cell.waiver === undefined ? {} : { waiver: cell.waiver }),
+              },
+            ],
       ),
     })),
-    trends: history.trends.map((trend) => ({ id: trend.id, source: trend.source, name: trend.name, stat: trend.stat, check: trend.check ?? null, unit: 'ms', limit: trend.limit ?? null, values: trend.values })),
+    trends: history.trends.map((trend) => ({
+      id: trend.id,
+      source: trend.source,
+      name: trend.name,
+      stat: trend.stat,
+      check: trend.check ?? null,
+      unit: 'ms',
+      limit: trend.limit ?? null,
+      values: trend.values,
+    })),
     notes: history.notes,
   };
   return `${JSON.stringify(json, null, 2)}\n`;

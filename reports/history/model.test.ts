@@ -24,10 +24,11 @@ const check = (history: History, id: string): CheckHistory => {
   if (found === undefined) throw new Error(`no ${id}`);
   return found;
 };
-const cells = (line: string): (Cell | null)[] => line.split(' ').map((letter) => {
-  const spec = LETTERS[letter];
-  return spec === null || spec === undefined ? null : { outcome: spec, durationMs: 1 };
-});
+const cells = (line: string): (Cell | null)[] =>
+  line.split(' ').map((letter) => {
+    const spec = LETTERS[letter];
+    return spec === null || spec === undefined ? null : { outcome: spec, durationMs: 1 };
+  });
 
 describe('the order of the nights', () => {
   it('is by run.startedAt, whatever order the reports were read in; equal times by run id, then file', () => {
@@ -149,7 +150,13 @@ describe('cells', () => {
       ],
       { flakyFlips: 2 },
     );
-    expect(check(history, A).cells[0]).toEqual({ outcome: 'waived', durationMs: 1000, classification: 'timeout', message: 'no answer from 10.96.0.10', waiver: WAIVER });
+    expect(check(history, A).cells[0]).toEqual({
+      outcome: 'waived',
+      durationMs: 1000,
+      classification: 'timeout',
+      message: 'no answer from 10.96.0.10',
+      waiver: WAIVER,
+    });
     expect(check(history, B).cells[0]).toEqual({ outcome: 'warn', durationMs: 1000, message: 'slow' });
     expect(check(history, 'x › skipped').cells[0]).toEqual({ outcome: 'skip', durationMs: 1000, message: 'no ingress' });
     expect(check(history, 'x › passed').cells[0]).toEqual({ outcome: 'pass', durationMs: 7 });
@@ -167,9 +174,15 @@ describe('cells', () => {
 });
 
 describe('notes', () => {
-  it('say when the nights ran against more than one cluster, and carry the reader\'s', () => {
+  it("say when the nights ran against more than one cluster, and carry the reader's", () => {
     const other = runInfo(2).cluster;
-    const history = buildHistory([night(1, {}), night(2, {}, { cluster: { ...other, server: 'https://10.0.0.1:6443' } })], { flakyFlips: 2, notes: ['run x is in 2 files'] });
-    expect(history.notes).toEqual(['run x is in 2 files', 'the nights ran against 2 clusters (https://10.217.0.11:6443, https://10.0.0.1:6443): a check\'s history mixes them']);
+    const history = buildHistory([night(1, {}), night(2, {}, { cluster: { ...other, server: 'https://10.0.0.1:6443' } })], {
+      flakyFlips: 2,
+      notes: ['run x is in 2 files'],
+    });
+    expect(history.notes).toEqual([
+      'run x is in 2 files',
+      "the nights ran against 2 clusters (https://10.217.0.11:6443, https://10.0.0.1:6443): a check's history mixes them",
+    ]);
   });
 });

@@ -101,7 +101,13 @@ export function cellOf(result: CheckResult): Cell {
   const base = { durationMs: result.durationMs };
   switch (result.status) {
     case 'fail':
-      return { ...base, outcome: result.waiver === undefined ? 'fail' : 'waived', classification: result.classification, message: firstLine(result.message), ...(result.waiver === undefined ? {} : { waiver: result.waiver }) };
+      return {
+        ...base,
+        outcome: result.waiver === undefined ? 'fail' : 'waived',
+        classification: result.classification,
+        message: firstLine(result.message),
+        ...(result.waiver === undefined ? {} : { waiver: result.waiver }),
+      };
     case 'warn':
       return { ...base, outcome: 'warn', message: firstLine(result.message) };
     case 'skip':
@@ -151,7 +157,15 @@ export function judgeCells(cells: readonly (Cell | null)[], flakyFlips: number):
       failingSinceNight = i + 1;
     }
   }
-  return { ran: ranNights, passed, passRate: ranNights === 0 ? null : passed / ranNights, flips, firstFailingNight, failingSinceNight, flaky: flips > flakyFlips };
+  return {
+    ran: ranNights,
+    passed,
+    passRate: ranNights === 0 ? null : passed / ranNights,
+    flips,
+    firstFailingNight,
+    failingSinceNight,
+    flaky: flips > flakyFlips,
+  };
 }
 
 export function buildHistory(reports: readonly NightReport[], options: HistoryOptions): History {
@@ -184,7 +198,10 @@ export function buildHistory(reports: readonly NightReport[], options: HistoryOp
     nights,
     checks,
     flakyFlips: options.flakyFlips,
-    flaky: checks.filter((c) => c.flaky).sort((a, b) => b.flips - a.flips || compare(a.id, b.id)).map((c) => c.id),
+    flaky: checks
+      .filter((c) => c.flaky)
+      .sort((a, b) => b.flips - a.flips || compare(a.id, b.id))
+      .map((c) => c.id),
     newFailures: checks.filter((c) => c.failingSinceNight === last).map((c) => c.id),
     failingSince: [...failingSince].sort(([a], [b]) => a - b).map(([night, ids]) => ({ night, checks: ids })),
     trends: trendsOf(ordered),
@@ -201,5 +218,7 @@ function clusterNotes(nights: readonly Night[]): string[] {
 function unfinishedNotes(nights: readonly Night[]): string[] {
   const unfinished = nights.filter((n) => n.finishedAt === null);
   if (unfinished.length === 0) return [];
-  return [`${unfinished.length === 1 ? 'night' : 'nights'} ${unfinished.map((n) => `${n.night} (${n.runId})`).join(', ')} did not finish: a check missing there shows as absent`];
+  return [
+    `${unfinished.length === 1 ? 'night' : 'nights'} ${unfinished.map((n) => `${n.night} (${n.runId})`).join(', ')} did not finish: a check missing there shows as absent`,
+  ];
 }

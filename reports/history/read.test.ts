@@ -25,7 +25,7 @@ const report = (day: number, overrides: Parameters<typeof night>[2] = {}): strin
 const HISTORY = JSON.stringify({ schemaVersion: 'shakedown.history/v1', nights: [] });
 
 describe('readReports', () => {
-  it('reads a directory\'s *.json files by name, not its subdirectories or other files, each named as given', () => {
+  it("reads a directory's *.json files by name, not its subdirectories or other files, each named as given", () => {
     const at = dir({ 'b.json': report(2), 'a.json': report(1), 'notes.txt': 'x', 'old.json': null, 'c.json.gz': 'x' });
     const read = readReports(['.', join(at, 'a.json')], at);
     expect(read.reports.map((r) => [r.file, r.run.runId])).toEqual([
@@ -52,18 +52,40 @@ describe('readReports', () => {
   it('passes over a history in a directory, and refuses one named, saying what it is', () => {
     const at = dir({ 'a.json': report(1), 'history.json': HISTORY });
     expect(readReports([at], root).reports).toHaveLength(1);
-    expect(thrown(() => readReports([join(at, 'history.json')], root)).message).toBe(`${join(at, 'history.json')} is a shakedown.history/v1 (what shakedown history writes), not a report: give the reports it was made from`);
+    expect(thrown(() => readReports([join(at, 'history.json')], root)).message).toBe(
+      `${join(at, 'history.json')} is a shakedown.history/v1 (what shakedown history writes), not a report: give the reports it was made from`,
+    );
     const only = dir({ 'history.json': HISTORY });
     expect(thrown(() => readReports([only], root)).message).toBe(`no report to make a history of: ${JSON.stringify(only)} holds no shakedown JSON report`);
   });
 
   it.each([
     ['a file that is not a report', '{"results": []}', 'is not a shakedown JSON report (no schemaVersion shakedown.report/...)'],
-    ['a newer schemaVersion', JSON.stringify({ schemaVersion: 'shakedown.report/v3' }), 'is a shakedown.report/v3 report; this shakedown reads shakedown.report/v1 and shakedown.report/v2'],
-    ['a start that is no time', report(1, { startedAt: 'yesterday' }), ': run.startedAt must be a date and time (ISO 8601, as shakedown writes it), got "yesterday"'],
-    ['an end that is no time', report(1, { finishedAt: '2026-13-45T99:00:00Z' }), ': run.finishedAt must be a date and time (ISO 8601) or null, got "2026-13-45T99:00:00Z"'],
-    ['a waiver that is no object', reportText({ run: night(1, {}).run, results: [{ ...result('dns › a', 'fail'), waiver: 'yes' } as never] }), ': results[0].waiver must '],
-    ['a waiver without its reason', reportText({ run: night(1, {}).run, results: [{ ...result('dns › a', 'fail'), waiver: { check: 'dns › a', until: '2026-12-31' } } as never] }), ': results[0].waiver must '],
+    [
+      'a newer schemaVersion',
+      JSON.stringify({ schemaVersion: 'shakedown.report/v3' }),
+      'is a shakedown.report/v3 report; this shakedown reads shakedown.report/v1 and shakedown.report/v2',
+    ],
+    [
+      'a start that is no time',
+      report(1, { startedAt: 'yesterday' }),
+      ': run.startedAt must be a date and time (ISO 8601, as shakedown writes it), got "yesterday"',
+    ],
+    [
+      'an end that is no time',
+      report(1, { finishedAt: '2026-13-45T99:00:00Z' }),
+      ': run.finishedAt must be a date and time (ISO 8601) or null, got "2026-13-45T99:00:00Z"',
+    ],
+    [
+      'a waiver that is no object',
+      reportText({ run: night(1, {}).run, results: [{ ...result('dns › a', 'fail'), waiver: 'yes' } as never] }),
+      ': results[0].waiver must ',
+    ],
+    [
+      'a waiver without its reason',
+      reportText({ run: night(1, {}).run, results: [{ ...result('dns › a', 'fail'), waiver: { check: 'dns › a', until: '2026-12-31' } } as never] }),
+      ': results[0].waiver must ',
+    ],
   ])('refuses %s in a directory, naming the file', (_what, text, problem) => {
     const at = dir({ 'a.json': report(1), 'z.json': text });
     expect(thrown(() => readReports([at], root)).message.startsWith(`${join(at, 'z.json')}${problem.startsWith(':') ? '' : ' '}${problem}`)).toBe(true);

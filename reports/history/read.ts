@@ -29,7 +29,8 @@ export interface ReadReports {
   notes: string[];
 }
 
-const bad = (message: string, cause?: string): ShakedownError => new ShakedownError('SD_BAD_FLAG', message, { hint: HINT, ...(cause === undefined ? {} : { cause }) });
+const bad = (message: string, cause?: string): ShakedownError =>
+  new ShakedownError('SD_BAD_FLAG', message, { hint: HINT, ...(cause === undefined ? {} : { cause }) });
 
 // ISO 8601 as shakedown writes it (Date#toISOString), or with an offset.
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -62,8 +63,13 @@ export function readReports(paths: readonly string[], cwd: string): ReadReports 
     byRun.set(report.run.runId, [shown]);
     reports.push(report);
   }
-  if (reports.length === 0) throw bad(`no report to make a history of: ${paths.map((p) => JSON.stringify(p)).join(' ')} ${paths.length === 1 ? 'holds' : 'hold'} no shakedown JSON report`);
-  const notes = [...byRun].filter(([, read]) => read.length > 1).map(([runId, read]) => `run ${runId} is in ${read.length} files (${read.join(', ')}): counted once, from the first`);
+  if (reports.length === 0)
+    throw bad(
+      `no report to make a history of: ${paths.map((p) => JSON.stringify(p)).join(' ')} ${paths.length === 1 ? 'holds' : 'hold'} no shakedown JSON report`,
+    );
+  const notes = [...byRun]
+    .filter(([, read]) => read.length > 1)
+    .map(([runId, read]) => `run ${runId} is in ${read.length} files (${read.join(', ')}): counted once, from the first`);
   return { reports, notes };
 }
 
@@ -80,7 +86,9 @@ function isDirectory(path: string): boolean {
 function jsonFiles(dir: string): string[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
+    names = readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw bad(`cannot read the directory ${dir}: ${code === 'EACCES' ? 'permission denied' : (error as Error).message}`, (error as Error).message);
@@ -128,6 +136,7 @@ function historyVersion(path: string): string | undefined {
 // What readReport leaves unchecked and a history relies on: the times that order the nights.
 function historyProblem(run: RunInfo): string | undefined {
   if (!isTime(run.startedAt)) return `run.startedAt must be a date and time (ISO 8601, as shakedown writes it), got ${JSON.stringify(run.startedAt)}`;
-  if (run.finishedAt !== null && !isTime(run.finishedAt)) return `run.finishedAt must be a date and time (ISO 8601) or null, got ${JSON.stringify(run.finishedAt)}`;
+  if (run.finishedAt !== null && !isTime(run.finishedAt))
+    return `run.finishedAt must be a date and time (ISO 8601) or null, got ${JSON.stringify(run.finishedAt)}`;
   return undefined;
 }

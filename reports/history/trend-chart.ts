@@ -79,16 +79,24 @@ export function trendChart(values: readonly (number | null)[], options: { id: st
     const at = y(options.limit.value);
     body.push(`<line x1="${LEFT}" y1="${n(at)}" x2="${WIDTH - PAD}" y2="${n(at)}" stroke="${LIMIT}" stroke-width="1.5" stroke-dasharray="4 3"/>`);
     // Under the line when it runs along the top of the plot.
-    body.push(`<text x="${LEFT + 2}" y="${n(at < TOP + 14 ? at + 13 : at - 4)}" fill="${LIMIT}">${escapeHtml(`${options.limit.name} ${formatMs(options.limit.value)}`)}</text>`);
+    body.push(
+      `<text x="${LEFT + 2}" y="${n(at < TOP + 14 ? at + 13 : at - 4)}" fill="${LIMIT}">${escapeHtml(`${options.limit.name} ${formatMs(options.limit.value)}`)}</text>`,
+    );
   } else if (options.limit !== undefined) {
-    body.push(`<text x="${WIDTH - PAD}" y="27" text-anchor="end" fill="${LIMIT}">${escapeHtml(`${options.limit.name} ${formatMs(options.limit.value)}, far above`)}</text>`);
+    body.push(
+      `<text x="${WIDTH - PAD}" y="27" text-anchor="end" fill="${LIMIT}">${escapeHtml(`${options.limit.name} ${formatMs(options.limit.value)}, far above`)}</text>`,
+    );
   }
   const dots = count <= 40;
   for (const run of segments(values)) {
-    if (run.length > 1) body.push(`<polyline points="${run.map(([i, v]) => `${n(x(i))},${n(y(v))}`).join(' ')}" fill="none" stroke="${LINE}" stroke-width="2" stroke-linejoin="round"/>`);
+    if (run.length > 1)
+      body.push(
+        `<polyline points="${run.map(([i, v]) => `${n(x(i))},${n(y(v))}`).join(' ')}" fill="none" stroke="${LINE}" stroke-width="2" stroke-linejoin="round"/>`,
+      );
     for (const [i, v] of run) if (dots || run.length === 1) body.push(`<circle cx="${n(x(i))}" cy="${n(y(v))}" r="2.5" fill="${LINE}"/>`);
   }
-  if (found === undefined) body.push(`<text x="${(LEFT + WIDTH - PAD) / 2}" y="${(TOP + BOTTOM) / 2}" text-anchor="middle" fill="${MUTED}">not measured</text>`);
+  if (found === undefined)
+    body.push(`<text x="${(LEFT + WIDTH - PAD) / 2}" y="${(TOP + BOTTOM) / 2}" text-anchor="middle" fill="${MUTED}">not measured</text>`);
   else {
     const [li, lv] = found.last;
     body.push(`<circle cx="${n(x(li))}" cy="${n(y(lv))}" r="3.5" fill="${INK}"/>`);
@@ -116,7 +124,9 @@ export function sparkline(values: readonly (number | null)[], what: string): str
   const x = (i: number): number => (count <= 1 ? SPARK_WIDTH / 2 : 2 + (i / (count - 1)) * (SPARK_WIDTH - 4));
   const y = (v: number): number => SPARK_HEIGHT - 2 - (v / top) * (SPARK_HEIGHT - 4);
   const lines = segments(values).map((run) =>
-    run.length === 1 ? `<circle cx="${n(x(run[0]?.[0] ?? 0))}" cy="${n(y(run[0]?.[1] ?? 0))}" r="1.5" fill="${LINE}"/>` : `<polyline points="${run.map(([i, v]) => `${n(x(i))},${n(y(v))}`).join(' ')}" fill="none" stroke="${LINE}" stroke-width="1.5"/>`,
+    run.length === 1
+      ? `<circle cx="${n(x(run[0]?.[0] ?? 0))}" cy="${n(y(run[0]?.[1] ?? 0))}" r="1.5" fill="${LINE}"/>`
+      : `<polyline points="${run.map(([i, v]) => `${n(x(i))},${n(y(v))}`).join(' ')}" fill="none" stroke="${LINE}" stroke-width="1.5"/>`,
   );
   const [li, lv] = found.last;
   const label = `${what}: ${describeTrend(values, { short: true })}`;

@@ -6,8 +6,22 @@ import { night, result } from './testing/nights.ts';
 const BURST = 'dns › load › a short burst of lookups: latency, errors and the 5 s race';
 const ENFORCEMENT = 'netpol › truth tables › enforcement latency within the bound';
 
-const latency = (p99s: number[]) => ({ label: figureLabel('latency per node'), text: formatFigures('node', ['queries', 'errors', 'p50', 'p90', 'p99', 'max'], p99s.map((p99, i) => ({ name: `node${i + 1}`, values: [250, 0, 5, 10, p99, p99 + 3] }))) });
-const enforcement = (ms: number[]) => ({ label: figureLabel('enforcement latency per change', { name: 'bound', value: 30_000 }), text: formatFigures('change', ['ms', 'table-step-ms'], ms.map((v, i) => ({ name: `+policy ${i}`, values: [v, 100] }))) });
+const latency = (p99s: number[]) => ({
+  label: figureLabel('latency per node'),
+  text: formatFigures(
+    'node',
+    ['queries', 'errors', 'p50', 'p90', 'p99', 'max'],
+    p99s.map((p99, i) => ({ name: `node${i + 1}`, values: [250, 0, 5, 10, p99, p99 + 3] })),
+  ),
+});
+const enforcement = (ms: number[]) => ({
+  label: figureLabel('enforcement latency per change', { name: 'bound', value: 30_000 }),
+  text: formatFigures(
+    'change',
+    ['ms', 'table-step-ms'],
+    ms.map((v, i) => ({ name: `+policy ${i}`, values: [v, 100] })),
+  ),
+});
 
 describe('propertyFigure', () => {
   it.each([
@@ -41,7 +55,12 @@ describe('tableFigure', () => {
 
   it('takes the largest of the first column otherwise, and keeps the bound (NetworkPolicy enforcement)', () => {
     const { label, text } = enforcement([1632, 2572, 160]);
-    expect(tableFigure(label, text)).toEqual({ title: 'enforcement latency per change', ms: 2572, stat: 'the slowest change (ms)', limit: { name: 'bound', value: 30_000 } });
+    expect(tableFigure(label, text)).toEqual({
+      title: 'enforcement latency per change',
+      ms: 2572,
+      stat: 'the slowest change (ms)',
+      limit: { name: 'bound', value: 30_000 },
+    });
   });
 
   it('is undefined for evidence that is no figure table', () => {
@@ -52,8 +71,14 @@ describe('tableFigure', () => {
 describe('trendsOf', () => {
   it('makes one series per figure over the nights, null where a night has none: run time, then checks, then properties', () => {
     const nights = [
-      { ...night(1, {}, { properties: { 'storage.local-path.bound-ms': '9000', 'shakedown.version': '0.1.0' } }), results: [result(BURST, 'pass', { evidence: [latency([20, 30])] }), result(ENFORCEMENT, 'pass', { evidence: [enforcement([1000, 2000])] })] },
-      { ...night(2, {}, { finishedAt: null, properties: { 'control-plane.service-programming-ms': 'node1=1200,node2=1300' } }), results: [result(BURST, 'fail', { evidence: [latency([90])] })] },
+      {
+        ...night(1, {}, { properties: { 'storage.local-path.bound-ms': '9000', 'shakedown.version': '0.1.0' } }),
+        results: [result(BURST, 'pass', { evidence: [latency([20, 30])] }), result(ENFORCEMENT, 'pass', { evidence: [enforcement([1000, 2000])] })],
+      },
+      {
+        ...night(2, {}, { finishedAt: null, properties: { 'control-plane.service-programming-ms': 'node1=1200,node2=1300' } }),
+        results: [result(BURST, 'fail', { evidence: [latency([90])] })],
+      },
       { ...night(3, {}, { properties: { 'storage.local-path.bound-ms': '11000' } }), results: [] },
     ];
     const trends = trendsOf(nights);

@@ -80,7 +80,18 @@ export function trendsOf(nights: readonly NightReport[]): Trend[] {
         const figure = tableFigure(evidence.label, evidence.text, evidence.figures);
         if (figure === undefined) continue;
         const check = checkName(result);
-        put(night, { id: `${check} › ${figure.title}`, source: 'check', name: figure.title, stat: figure.stat, check, ...(figure.limit === undefined ? {} : { limit: figure.limit }) }, figure.ms);
+        put(
+          night,
+          {
+            id: `${check} › ${figure.title}`,
+            source: 'check',
+            name: figure.title,
+            stat: figure.stat,
+            check,
+            ...(figure.limit === undefined ? {} : { limit: figure.limit }),
+          },
+          figure.ms,
+        );
       }
     }
     for (const [key, value] of Object.entries(run.properties)) {

@@ -11,7 +11,19 @@ import { checkName, type CheckResult, type Evidence, type FailedCheck, type Grid
 import { escapeHtml } from './escape.ts';
 import { figureChart } from './figures.ts';
 import { suiteAnchor, suitesOf } from './overview.ts';
-import { anchorOf, countStatuses, countsText, formatSeconds, markSpan, selfLink, SHOWN_STATUSES, shownStatus, STATUS, waiverText, type ShownStatus } from './parts.ts';
+import {
+  anchorOf,
+  countStatuses,
+  countsText,
+  formatSeconds,
+  markSpan,
+  selfLink,
+  SHOWN_STATUSES,
+  shownStatus,
+  STATUS,
+  waiverText,
+  type ShownStatus,
+} from './parts.ts';
 
 // Unique ids for the charts of one page (their <title> and <desc> are referenced by id).
 export type Ids = () => string;
@@ -26,13 +38,20 @@ const ORDER: Record<ShownStatus, number> = { fail: 0, waived: 1, warn: 2, pass: 
 export function filterBar(results: readonly CheckResult[]): string {
   const counts = countStatuses(results);
   const boxes = SHOWN_STATUSES.filter((status) => counts[status] > 0).map(
-    (status) => `<label class="${status}"><input type="checkbox" value="${status}" checked>${markSpan(status)}${STATUS[status].word} <b>${counts[status]}</b></label>`,
+    (status) =>
+      `<label class="${status}"><input type="checkbox" value="${status}" checked>${markSpan(status)}${STATUS[status].word} <b>${counts[status]}</b></label>`,
   );
   return `<div id="filters" class="filters" role="search" hidden><span class="label">show</span>${boxes.join('')}<input type="search" id="find" placeholder="search checks" aria-label="search the checks: name, message, evidence"><output id="shown" aria-live="polite"></output></div>`;
 }
 
 export function checksSection(results: readonly CheckResult[], ids: Ids): string {
-  const suites = suitesOf(results).map((suite) => suiteSection(suite, results.filter((result) => result.suite === suite), ids));
+  const suites = suitesOf(results).map((suite) =>
+    suiteSection(
+      suite,
+      results.filter((result) => result.suite === suite),
+      ids,
+    ),
+  );
   return `<section id="checks"><h2>Checks</h2>${filterBar(results)}${suites.join('')}${skippedList(results)}</section>`;
 }
 
@@ -44,7 +63,9 @@ function suiteSection(suite: string, results: readonly CheckResult[], ids: Ids):
   return [
     `<section class="suite box" id="${suiteAnchor(suite)}" data-suite="${escapeHtml(suite)}"><h2>${escapeHtml(suite)} <span class="label">${countsText(countStatuses(results))}</span></h2>`,
     ...open.map((result) => checkBlock(result, ids)),
-    passed.length === 0 ? '' : `<details class="box"><summary>${passed.length} passed</summary>${passed.map((result) => checkBlock(result, ids)).join('')}</details>`,
+    passed.length === 0
+      ? ''
+      : `<details class="box"><summary>${passed.length} passed</summary>${passed.map((result) => checkBlock(result, ids)).join('')}</details>`,
     skipped === 0 ? '' : `<p class="label">${skipped} skipped: <a href="#skipped">listed with their reasons</a></p>`,
     '</section>',
   ].join('');
@@ -69,16 +90,20 @@ function checkBlock(result: CheckResult, ids: Ids): string {
   const failure = result.status === 'fail' ? ` <span class="label">[${escapeHtml(result.classification)}]</span>` : '';
   const head = `<h3>${markSpan(status)}${selfLink(anchor, result.check)}${failure} <span class="label">${formatSeconds(result.durationMs)}</span></h3>`;
   const open = `<div class="check ${status}" id="${anchor}" data-status="${status}">${head}`;
-  if (result.status === 'pass' || result.status === 'skip') return `${open}<p>${escapeHtml(result.status === 'skip' ? result.skipReason : result.message)}</p></div>`;
+  if (result.status === 'pass' || result.status === 'skip')
+    return `${open}<p>${escapeHtml(result.status === 'skip' ? result.skipReason : result.message)}</p></div>`;
   const details = [
-    result.origin === undefined ? '' : `<p class="cause"><span class="label">origin</span> ${escapeHtml(`${result.origin.dimension} ${result.origin.value} (${result.origin.confidence} confidence): ${result.origin.summary}`)}</p>`,
+    result.origin === undefined
+      ? ''
+      : `<p class="cause"><span class="label">origin</span> ${escapeHtml(`${result.origin.dimension} ${result.origin.value} (${result.origin.confidence} confidence): ${result.origin.summary}`)}</p>`,
     result.likelyCause === undefined ? '' : `<p class="cause"><span class="label">likely cause</span> ${escapeHtml(result.likelyCause)}</p>`,
     ...result.evidence.map((evidence) => evidenceBlock(evidence, ids)),
     result.reproduce === undefined ? '' : `<p class="label">reproduce</p><pre>${escapeHtml(result.reproduce)}</pre>`,
     (result.log ?? []).length === 0 ? '' : `<details><summary>log</summary><pre>${escapeHtml((result.log ?? []).join('\n'))}</pre></details>`,
   ].join('');
   // A waived failure is known and accepted until its date: what it saw stays one click away.
-  if (status === 'waived') return `${open}${waiverLine(result as FailedCheck)}<p>${escapeHtml(result.message)}</p>${details === '' ? '' : `<details><summary>evidence</summary>${details}</details>`}</div>`;
+  if (status === 'waived')
+    return `${open}${waiverLine(result as FailedCheck)}<p>${escapeHtml(result.message)}</p>${details === '' ? '' : `<details><summary>evidence</summary>${details}</details>`}</div>`;
   return `${open}<p>${escapeHtml(result.message)}</p>${details}</div>`;
 }
 
@@ -125,6 +150,11 @@ function gridTable(grid: Grid): string {
         })
         .join('')}</tr>`,
   );
-  const legend = grid.legend === undefined ? '' : `<p class="label">${Object.entries(grid.legend).map(([symbol, meaning]) => `${escapeHtml(symbol)} ${escapeHtml(meaning)}`).join(', ')}</p>`;
+  const legend =
+    grid.legend === undefined
+      ? ''
+      : `<p class="label">${Object.entries(grid.legend)
+          .map(([symbol, meaning]) => `${escapeHtml(symbol)} ${escapeHtml(meaning)}`)
+          .join(', ')}</p>`;
   return `<div class="grid-wrap"><table class="grid">${caption}${head}${rows.join('')}</table>${legend}</div>`;
 }

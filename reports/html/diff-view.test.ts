@@ -25,7 +25,9 @@ describe('diffView', () => {
   it('groups the changes, regressions first, each check linked to its block in the report', () => {
     const titles = [...html.matchAll(/<h3><span class="mark">[^<]*<\/span>([^<]+) <span class="label">(\d+)<\/span><\/h3>/g)].map((m) => `${m[1]} ${m[2]}`);
     expect(titles).toEqual(['Newly failing 1', 'Much slower 1', 'Fixed 1', 'New warnings 1', 'Now skipped 1', 'Appeared 1', 'Vanished 1']);
-    expect(html).toContain(`<a href="#${checkAnchor('netpol › deny all ingress in x')}">netpol › deny all ingress in x</a> <span class="label">pass → fail (not-enforced)</span>`);
+    expect(html).toContain(
+      `<a href="#${checkAnchor('netpol › deny all ingress in x')}">netpol › deny all ingress in x</a> <span class="label">pass → fail (not-enforced)</span>`,
+    );
     expect(html).toContain('1.5s -&gt; 5.5s (x3.7, limit x2 and +2.0s)');
     // A vanished check has no block to link to.
     expect(html).toContain('<li>dns › a check since removed <span class="label">pass → absent</span>');
@@ -34,7 +36,15 @@ describe('diffView', () => {
   it('lists regressions, fixes and new warnings open, at most 8 before a toggle, and collapses the rest', () => {
     expect(html).toMatch(/<details class="check skip"><summary><h3><span class="mark">↷<\/span>Now skipped/);
     expect(html).toMatch(/<div class="check fail"><h3><span class="mark">✗<\/span>Newly failing/);
-    const many = Array.from({ length: 11 }, (_, i) => ({ suite: 's', check: `c${String(i).padStart(2, '0')}`, status: 'fail' as const, classification: 'timeout' as const, durationMs: 1, message: 'm', evidence: [] }));
+    const many = Array.from({ length: 11 }, (_, i) => ({
+      suite: 's',
+      check: `c${String(i).padStart(2, '0')}`,
+      status: 'fail' as const,
+      classification: 'timeout' as const,
+      durationMs: 1,
+      message: 'm',
+      evidence: [],
+    }));
     const was = many.map((r) => ({ ...r, status: 'pass' as const }));
     const view = diffView({ source: 'b.json', report: { run: sampleRun, results: was } }, many, true);
     expect(view.match(/<li>/g)).toHaveLength(11);
@@ -43,7 +53,7 @@ describe('diffView', () => {
     expect(view.indexOf('s › c08')).toBeGreaterThan(view.indexOf('3 more'));
   });
 
-  it('shortens a long message to its start: the check\'s block has the whole of it', () => {
+  it("shortens a long message to its start: the check's block has the whole of it", () => {
     const long = { ...sampleResults[1]!, message: `${'x'.repeat(200)}\nsecond line` };
     const view = diffView({ source: 'b.json', report: sampleBaseline }, [long], true);
     expect(view).toContain(`<span class="detail">${'x'.repeat(109)}…</span>`);
@@ -58,11 +68,15 @@ describe('diffView', () => {
 
   it('says of a failure that a waiver covers that it is waived', () => {
     const view = diffView({ source: 'b.json', report: { run: sampleRun, results: [{ ...WAIVED, status: 'pass', message: 'ok' }] } }, [WAIVED], true);
-    expect(view).toContain(`<a href="#${checkAnchor('dns › search domains resolve')}">dns › search domains resolve</a> <span class="label">pass → fail (dns-error, waived)</span>`);
+    expect(view).toContain(
+      `<a href="#${checkAnchor('dns › search domains resolve')}">dns › search domains resolve</a> <span class="label">pass → fail (dns-error, waived)</span>`,
+    );
   });
 
   it('says nothing changed when nothing did', () => {
-    expect(diffView({ source: 'same.json', report: { run: sampleRun, results: sampleResults } }, sampleResults, true)).toContain('<span class="verdict pass">no regression</span> nothing changed in 7 checks');
+    expect(diffView({ source: 'same.json', report: { run: sampleRun, results: sampleResults } }, sampleResults, true)).toContain(
+      '<span class="verdict pass">no regression</span> nothing changed in 7 checks',
+    );
   });
 });
 
@@ -76,5 +90,4 @@ describe('loadBaseline', () => {
     expect(bad.error).toMatch(/cannot read the report .*missing\.json/);
     expect(diffView(bad, sampleResults, true)).toMatch(/The baseline .*missing\.json could not be read: cannot read the report/);
   });
-
 });

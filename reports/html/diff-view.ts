@@ -42,7 +42,11 @@ const OPEN_ITEMS = 8;
 const DETAIL_CHARS = 110;
 
 const statusText = (result: CheckResult | undefined): string =>
-  result === undefined ? 'absent' : result.status === 'fail' ? `fail (${result.classification}${result.waiver === undefined ? '' : ', waived'})` : result.status;
+  result === undefined
+    ? 'absent'
+    : result.status === 'fail'
+      ? `fail (${result.classification}${result.waiver === undefined ? '' : ', waived'})`
+      : result.status;
 
 function item(change: Change, linkable: boolean): string {
   const name = escapeHtml(change.id);
@@ -58,7 +62,8 @@ function item(change: Change, linkable: boolean): string {
 export function diffView(baseline: HtmlBaseline | undefined, results: readonly CheckResult[], complete: boolean): string {
   if (baseline === undefined) return '';
   const head = `<section id="baseline" class="diff"><h2>Compared with the baseline</h2>`;
-  if (baseline.report === undefined) return `${head}<p class="incomplete-note">The baseline ${escapeHtml(baseline.source)} could not be read: ${escapeHtml(baseline.error ?? 'unknown error')}</p></section>`;
+  if (baseline.report === undefined)
+    return `${head}<p class="incomplete-note">The baseline ${escapeHtml(baseline.source)} could not be read: ${escapeHtml(baseline.error ?? 'unknown error')}</p></section>`;
   const options = baseline.options ?? DEFAULT_DIFF;
   const changes = diffResults(baseline.report.results, results, options).filter((change) => complete || change.kind !== 'vanished');
   const regressions = changes.filter(isRegression).length;

@@ -3,11 +3,17 @@ import { figureChart, figureLabel, figureSummary, formatFigures, parseFigures } 
 
 describe('figure tables', () => {
   it('are written aligned and read back, names with spaces included', () => {
-    const text = formatFigures('change', ['ms', 'table-step-ms'], [
-      { name: 'step 1: +deny-ingress-x +a-from-y', values: [2307.44, 1048] },
-      { name: 'delete deny-all, allow-all', values: [263, 262] },
-    ]);
-    expect(text).toBe('change                             ms      table-step-ms\nstep 1: +deny-ingress-x +a-from-y  2307.4  1048\ndelete deny-all, allow-all         263     262');
+    const text = formatFigures(
+      'change',
+      ['ms', 'table-step-ms'],
+      [
+        { name: 'step 1: +deny-ingress-x +a-from-y', values: [2307.44, 1048] },
+        { name: 'delete deny-all, allow-all', values: [263, 262] },
+      ],
+    );
+    expect(text).toBe(
+      'change                             ms      table-step-ms\nstep 1: +deny-ingress-x +a-from-y  2307.4  1048\ndelete deny-all, allow-all         263     262',
+    );
     const label = figureLabel('enforcement latency per change', { name: 'bound', value: 30_000 });
     expect(label).toBe('enforcement latency per change (ms; bound 30000)');
     expect(parseFigures(label, text)).toEqual({
@@ -45,7 +51,7 @@ describe('figureChart', () => {
     expect(figureSummary(table!)).toBe('1 node: p99 8.0 ms');
   });
 
-  it('draws the first column as bars otherwise, with the label\'s limit', () => {
+  it("draws the first column as bars otherwise, with the label's limit", () => {
     const table = parseFigures('enforcement latency per change (ms; bound 5000)', 'change ms table-step-ms\ndefault deny 3879 1799\ndelete 263 262');
     const svg = figureChart(table!, 'f2') ?? '';
     expect(svg).toContain('<desc id="f2-d">default deny: 3.9 s (table-step-ms 1799); delete: 263 ms (table-step-ms 262); bound 5.0 s.</desc>');

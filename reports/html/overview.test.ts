@@ -3,7 +3,7 @@ import { sampleResults } from '../testing/sample-run.ts';
 import { overviewTable, spanOf, suiteAnchor, suiteTime } from './overview.ts';
 
 describe('the overview', () => {
-  it('times a suite from its first check\'s start to its last check\'s end', () => {
+  it("times a suite from its first check's start to its last check's end", () => {
     const dns = sampleResults.filter((result) => result.suite === 'dns');
     expect(suiteTime(dns)).toEqual({ ms: 11_400, summed: false });
     expect(spanOf(sampleResults[4]!)).toBeUndefined();
@@ -19,7 +19,9 @@ describe('the overview', () => {
   });
 
   it('links each suite to its section, by an anchor safe in any name', () => {
-    expect(overviewTable(sampleResults, 1)).toContain('<th scope="row"><a href="#suite-dns">dns</a></th><td class="pass">1</td><td class="warn">1</td><td class="fail">1</td><td class="skip">1</td>');
+    expect(overviewTable(sampleResults, 1)).toContain(
+      '<th scope="row"><a href="#suite-dns">dns</a></th><td class="pass">1</td><td class="warn">1</td><td class="fail">1</td><td class="skip">1</td>',
+    );
     expect(suiteAnchor('a b"<c')).toBe('suite-a-b-c');
   });
 });

@@ -21,10 +21,21 @@ describe('the parts of the HTML pages', () => {
   });
 
   it('write durations as a person reads them', () => {
-    expect([0, 440, 31_200, 94_300, 99_960, 412_000, 725_000, -1].map(formatSeconds)).toEqual(['0.0 s', '0.4 s', '31.2 s', '94.3 s', '100 s', '412 s', '12 min', '?']);
+    expect([0, 440, 31_200, 94_300, 99_960, 412_000, 725_000, -1].map(formatSeconds)).toEqual([
+      '0.0 s',
+      '0.4 s',
+      '31.2 s',
+      '94.3 s',
+      '100 s',
+      '412 s',
+      '12 min',
+      '?',
+    ]);
   });
 
   it('make anchors from check ids', () => {
-    expect(checkAnchor('dns › load › a short burst of lookups: latency, errors and the 5 s race')).toBe('check-dns-load-a-short-burst-of-lookups-latency-errors-and-the-5-s-race');
+    expect(checkAnchor('dns › load › a short burst of lookups: latency, errors and the 5 s race')).toBe(
+      'check-dns-load-a-short-burst-of-lookups-latency-errors-and-the-5-s-race',
+    );
   });
 });

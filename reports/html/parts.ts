@@ -44,7 +44,10 @@ export function markSpan(status: ShownStatus): string {
 
 // The anchor of a check's block in the report, from its stable id ("suite › check").
 export function checkAnchor(id: string): string {
-  return `check-${id.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase()}`;
+  return `check-${id
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase()}`;
 }
 
 export function anchorOf(result: Pick<CheckResult, 'suite' | 'check'>): string {

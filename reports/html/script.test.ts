@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy, SCRIPT } from './script.ts';
 import { STYLE } from './style.ts';
 
-describe('the report\'s script and its policy', () => {
+describe("the report's script and its policy", () => {
   it('is a script a browser parses, with nothing that reaches out', () => {
     expect(() => new Function(SCRIPT)).not.toThrow();
     expect(SCRIPT).not.toMatch(/fetch|XMLHttpRequest|WebSocket|localStorage|sessionStorage|document\.cookie|innerHTML|eval\(|import\(/);

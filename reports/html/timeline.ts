@@ -29,7 +29,7 @@ export function criticalPath(timed: readonly Timed[]): Timed[] {
   if (timed.length === 0) return [];
   const latest = (list: readonly Timed[]) => list.reduce((a, b) => (b.span.end > a.span.end ? b : a));
   const path = [latest(timed)];
-  for (let current = path[0]; current !== undefined; ) {
+  for (let current = path[0]; current !== undefined;) {
     const begin = current.span.start;
     const before = timed.filter((t) => t !== current && !path.includes(t) && t.span.start < begin && t.span.end <= begin + TOUCH_MS);
     const slot = before.filter((t) => t.result.suite === current?.result.suite && t.span.end >= begin - TOUCH_MS);

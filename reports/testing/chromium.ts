@@ -44,7 +44,11 @@ export interface OpenOptions {
 
 export async function openPage(url: string, viewport: Viewport = { width: 420, height: 900 }, options: OpenOptions = {}): Promise<Page> {
   const profile = mkdtempSync(join(tmpdir(), 'sd-chromium-'));
-  const browser: ChildProcess = spawn(CHROMIUM, ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const browser: ChildProcess = spawn(
+    CHROMIUM,
+    ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   const endpoint = await new Promise<string>((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`chromium did not start: ${seen}`)), 30_000);
@@ -79,7 +83,8 @@ export async function openPage(url: string, viewport: Viewport = { width: 420, h
     }
     const params = message.params ?? {};
     if (message.method === 'Runtime.exceptionThrown') problems.push(`exception: ${JSON.stringify((params.exceptionDetails as { text?: string })?.text)}`);
-    if (message.method === 'Runtime.consoleAPICalled' && (params.type === 'error' || params.type === 'warning')) problems.push(`console.${String(params.type)}: ${JSON.stringify(params.args)}`);
+    if (message.method === 'Runtime.consoleAPICalled' && (params.type === 'error' || params.type === 'warning'))
+      problems.push(`console.${String(params.type)}: ${JSON.stringify(params.args)}`);
     if (message.method === 'Log.entryAdded') {
       const entry = params.entry as { level?: string; text?: string; url?: string };
       if (entry.level === 'error' || entry.level === 'warning') problems.push(`log ${entry.level}: ${entry.text ?? ''} ${entry.url ?? ''}`.trim());
@@ -118,7 +123,11 @@ export async function openPage(url: string, viewport: Viewport = { width: 420, h
       await send('Emulation.setEmulatedMedia', { media }, session);
     },
     async screenshot(clip?: { x: number; y: number; width: number; height: number }): Promise<Buffer> {
-      const shot = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, ...(clip === undefined ? {} : { clip: { ...clip, scale: 1 } }) }, session);
+      const shot = await send(
+        'Page.captureScreenshot',
+        { format: 'png', captureBeyondViewport: true, ...(clip === undefined ? {} : { clip: { ...clip, scale: 1 } }) },
+        session,
+      );
       return Buffer.from(String(shot.result?.data), 'base64');
     },
     async close(): Promise<void> {

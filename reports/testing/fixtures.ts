@@ -52,5 +52,8 @@ export function warned(suite: string, check: string, overrides: Partial<WarnedCh
 
 // A failure a live waiver matched (--waivers): still status fail, reported as waived.
 export function waivedFailure(suite: string, check: string, overrides: Partial<FailedCheck> = {}): FailedCheck {
-  return failed(suite, check, { waiver: { check: `${suite}/*`, reason: 'known: the CNI enforces no policy here (OPS-1234)', until: '2027-03-31' }, ...overrides });
+  return failed(suite, check, {
+    waiver: { check: `${suite}/*`, reason: 'known: the CNI enforces no policy here (OPS-1234)', until: '2027-03-31' },
+    ...overrides,
+  });
 }

@@ -5,7 +5,21 @@
 type Schema = boolean | { readonly [keyword: string]: unknown };
 
 const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'format', '$defs']);
-const ASSERTIONS = new Set(['type', 'const', 'enum', 'minimum', 'minItems', 'required', 'properties', 'additionalProperties', 'items', '$ref', 'allOf', 'if', 'then']);
+const ASSERTIONS = new Set([
+  'type',
+  'const',
+  'enum',
+  'minimum',
+  'minItems',
+  'required',
+  'properties',
+  'additionalProperties',
+  'items',
+  '$ref',
+  'allOf',
+  'if',
+  'then',
+]);
 
 // Returns one "path: problem" line per violation; empty when the value is valid.
 export function validate(schema: unknown, value: unknown): string[] {

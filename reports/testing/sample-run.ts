@@ -16,13 +16,26 @@ export const sampleRun: RunInfo = {
   properties: { 'shakedown.suites': 'netpol,dns,smoke', 'shakedown.network-plugin': 'kube-router' },
 };
 
-const origin = { dimension: 'source-node', value: 'node2', summary: 'every probe from pods on node2 times out; the same probes from node1 succeed', confidence: 'high' as const };
+const origin = {
+  dimension: 'source-node',
+  value: 'node2',
+  summary: 'every probe from pods on node2 times out; the same probes from node1 succeed',
+  confidence: 'high' as const,
+};
 
 export const BURST = 'load › a short burst of lookups: latency, errors and the 5 s race';
 export const ENFORCEMENT = 'truth tables › enforcement latency within the bound';
 
 export const sampleResults: CheckResult[] = [
-  { suite: 'smoke', check: 'every agent answers', status: 'pass', durationMs: 120, startedAt: '2026-12-03T12:00:05.000Z', message: '3 agents answered', evidence: [] },
+  {
+    suite: 'smoke',
+    check: 'every agent answers',
+    status: 'pass',
+    durationMs: 120,
+    startedAt: '2026-12-03T12:00:05.000Z',
+    message: '3 agents answered',
+    evidence: [],
+  },
   {
     suite: 'netpol',
     check: 'deny all ingress in x',
@@ -33,18 +46,50 @@ export const sampleResults: CheckResult[] = [
     message: '2 of 18 probes do not match the policy <deny-all>',
     evidence: [
       gridEvidence('difference (. as expected, X mismatch, ? unknown)', [
-        { corner: 'TCP/80', columns: ['x/a', 'x/b'], rows: [{ name: 'x/a', cells: ['.', 'X'] }, { name: 'x/b', cells: ['?', '.'] }] },
-        { corner: 'UDP/81', columns: ['x/a', 'x/b'], rows: [{ name: 'x/a', cells: ['.', '.'] }, { name: 'x/b', cells: ['.', 'X'] }] },
+        {
+          corner: 'TCP/80',
+          columns: ['x/a', 'x/b'],
+          rows: [
+            { name: 'x/a', cells: ['.', 'X'] },
+            { name: 'x/b', cells: ['?', '.'] },
+          ],
+        },
+        {
+          corner: 'UDP/81',
+          columns: ['x/a', 'x/b'],
+          rows: [
+            { name: 'x/a', cells: ['.', '.'] },
+            { name: 'x/b', cells: ['.', 'X'] },
+          ],
+        },
       ]),
       { label: 'mismatches', text: 'x/a -> x/b TCP/80: expected blocked, seen reached' },
     ],
     likelyCause: 'the NetworkPolicy enforcer on node2 is not running',
     origin,
-    reproduce: "kubectl -n x exec a -- curl -m 2 http://10.244.2.7:80/",
+    reproduce: 'kubectl -n x exec a -- curl -m 2 http://10.244.2.7:80/',
     log: ['applied deny-all', 'probed 18 cells'],
   },
-  { suite: 'dns', check: 'every replica answers', status: 'fail', classification: 'timeout', durationMs: 5_000, startedAt: '2026-12-03T12:00:05.500Z', message: 'queries from node2 time out', evidence: [], origin },
-  { suite: 'dns', check: 'upstream names resolve', status: 'warn', durationMs: 900, startedAt: '2026-12-03T12:00:10.500Z', message: 'p99 latency 900 ms', evidence: [{ label: 'latency', text: 'p50 3 ms\np99 900 ms' }] },
+  {
+    suite: 'dns',
+    check: 'every replica answers',
+    status: 'fail',
+    classification: 'timeout',
+    durationMs: 5_000,
+    startedAt: '2026-12-03T12:00:05.500Z',
+    message: 'queries from node2 time out',
+    evidence: [],
+    origin,
+  },
+  {
+    suite: 'dns',
+    check: 'upstream names resolve',
+    status: 'warn',
+    durationMs: 900,
+    startedAt: '2026-12-03T12:00:10.500Z',
+    message: 'p99 latency 900 ms',
+    evidence: [{ label: 'latency', text: 'p50 3 ms\np99 900 ms' }],
+  },
   { suite: 'dns', check: 'external name', status: 'skip', durationMs: 0, message: 'skipped', skipReason: 'no upstream configured', evidence: [] },
   {
     suite: 'dns',
@@ -54,11 +99,19 @@ export const sampleResults: CheckResult[] = [
     startedAt: '2026-12-03T12:00:11.400Z',
     message: '500 queries: p50 1.4ms, p99 9.1ms, max 41.0ms, errors 0.0%, near-5s 0',
     evidence: [
-      { label: 'per pod', text: 'probe-0 on node1: 250 queries: p50 1.2ms, p99 8.0ms, max 12.1ms, errors 0.0%, near-5s 0\nprobe-1 on node2: 250 queries: p50 1.6ms, p99 9.1ms, max 41.0ms, errors 0.0%, near-5s 0' },
-      figureEvidence('latency per node', 'node', ['queries', 'errors', 'p50', 'p90', 'p99', 'max'], [
-        { name: 'node1', values: [250, 0, 1.2, 2.1, 8, 12.1] },
-        { name: 'node2', values: [250, 0, 1.6, 3.4, 9.1, 41] },
-      ]),
+      {
+        label: 'per pod',
+        text: 'probe-0 on node1: 250 queries: p50 1.2ms, p99 8.0ms, max 12.1ms, errors 0.0%, near-5s 0\nprobe-1 on node2: 250 queries: p50 1.6ms, p99 9.1ms, max 41.0ms, errors 0.0%, near-5s 0',
+      },
+      figureEvidence(
+        'latency per node',
+        'node',
+        ['queries', 'errors', 'p50', 'p90', 'p99', 'max'],
+        [
+          { name: 'node1', values: [250, 0, 1.2, 2.1, 8, 12.1] },
+          { name: 'node2', values: [250, 0, 1.6, 3.4, 9.1, 41] },
+        ],
+      ),
     ],
   },
   {
@@ -116,12 +169,27 @@ export function manyResults(count = 120): CheckResult[] {
     const slot = pool.indexOf(Math.min(...pool));
     const startedAt = new Date(pool[slot] ?? start).toISOString();
     pool[slot] = (pool[slot] ?? start) + durationMs;
-    const base = { suite, check, durationMs, startedAt, message: `${i % 5} of 9 probes answered in ${durationMs} ms, as expected from every node`, evidence: [] };
+    const base = {
+      suite,
+      check,
+      durationMs,
+      startedAt,
+      message: `${i % 5} of 9 probes answered in ${durationMs} ms, as expected from every node`,
+      evidence: [],
+    };
     if (i % 17 === 5) {
       const { startedAt: _, ...unstarted } = base;
       return { ...unstarted, status: 'skip', durationMs: 0, skipReason: i % 2 === 0 ? 'no --target-version given' : `nothing of kind ${i} in the cluster` };
     }
-    if (i % 23 === 7) return { ...base, status: 'fail', classification: 'timeout', evidence: [{ label: 'observed', text: 'probe-0 -> probe-1: timeout after 2 s\nprobe-1 -> probe-0: answered' }], likelyCause: 'a dropped packet', reproduce: 'kubectl exec probe-0 -- agent probe probe-1' };
+    if (i % 23 === 7)
+      return {
+        ...base,
+        status: 'fail',
+        classification: 'timeout',
+        evidence: [{ label: 'observed', text: 'probe-0 -> probe-1: timeout after 2 s\nprobe-1 -> probe-0: answered' }],
+        likelyCause: 'a dropped packet',
+        reproduce: 'kubectl exec probe-0 -- agent probe probe-1',
+      };
     if (i % 29 === 3) return { ...base, status: 'warn' };
     return { ...base, status: 'pass' };
   });
@@ -136,11 +204,33 @@ export function sampleSnapshot(overrides: Partial<ReportSnapshot> = {}): ReportS
 // 1.5 s (now 5.5 s: much slower), the enforcement latency check did not exist (appeared) and a
 // check that is gone now (vanished).
 export const sampleBaseline: ReportLike = {
-  run: { ...sampleRun, runId: 'sd-20261202-0ld000', startedAt: '2026-12-02T12:00:00.000Z', finishedAt: '2026-12-02T12:01:00.000Z', cluster: { ...sampleRun.cluster, version: 'v1.33.7' } },
+  run: {
+    ...sampleRun,
+    runId: 'sd-20261202-0ld000',
+    startedAt: '2026-12-02T12:00:00.000Z',
+    finishedAt: '2026-12-02T12:01:00.000Z',
+    cluster: { ...sampleRun.cluster, version: 'v1.33.7' },
+  },
   results: [
-    { suite: 'smoke', check: 'every agent answers', status: 'fail', classification: 'timeout', durationMs: 5_000, message: 'agent probe-1 on node2 did not answer', evidence: [] },
+    {
+      suite: 'smoke',
+      check: 'every agent answers',
+      status: 'fail',
+      classification: 'timeout',
+      durationMs: 5_000,
+      message: 'agent probe-1 on node2 did not answer',
+      evidence: [],
+    },
     { suite: 'netpol', check: 'deny all ingress in x', status: 'pass', durationMs: 9_000, message: 'as expected', evidence: [] },
-    { suite: 'dns', check: 'every replica answers', status: 'fail', classification: 'timeout', durationMs: 5_000, message: 'queries from node2 time out', evidence: [] },
+    {
+      suite: 'dns',
+      check: 'every replica answers',
+      status: 'fail',
+      classification: 'timeout',
+      durationMs: 5_000,
+      message: 'queries from node2 time out',
+      evidence: [],
+    },
     { suite: 'dns', check: 'upstream names resolve', status: 'pass', durationMs: 800, message: 'resolved', evidence: [] },
     { suite: 'dns', check: 'external name', status: 'pass', durationMs: 300, message: 'resolved', evidence: [] },
     { suite: 'dns', check: BURST, status: 'pass', durationMs: 1_500, message: '500 queries', evidence: [] },

@@ -18,7 +18,7 @@ export function screen(output: string, width = Infinity): string[] {
     lines[row] = line.padEnd(col, ' ').slice(0, col) + ch + line.slice(col + 1);
     col += 1;
   };
-  for (let i = 0; i < output.length; ) {
+  for (let i = 0; i < output.length;) {
     const ch = output[i] ?? '';
     if (ch === '\u001b') {
       const match = /^\u001b\[(\??)([0-9;]*)([A-Za-z])/.exec(output.slice(i));

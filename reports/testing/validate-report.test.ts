@@ -15,27 +15,35 @@ import { reportProblems } from './validate-report.ts';
 const dir = mkdtempSync(join(tmpdir(), 'sd-validate-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const report = (): Record<string, unknown> => JSON.parse(renderJson(sampleSnapshot({ setupErrors: [new ShakedownError('SD_SETUP_FAILED', 'no probe pod')] }))) as Record<string, unknown>;
+const report = (): Record<string, unknown> =>
+  JSON.parse(renderJson(sampleSnapshot({ setupErrors: [new ShakedownError('SD_SETUP_FAILED', 'no probe pod')] }))) as Record<string, unknown>;
 
 describe('reportProblems', () => {
   it('finds none in a report shakedown wrote', () => {
     expect(reportProblems(JSON.stringify(report()))).toEqual([]);
   });
 
-  it('names each problem by its path, against the schema of the report\'s own version', () => {
+  it("names each problem by its path, against the schema of the report's own version", () => {
     const bad = report();
     (bad.summary as Record<string, unknown>).failed = -1;
     delete (bad.results as Record<string, unknown>[])[4]?.skipReason;
-    expect(reportProblems(JSON.stringify(bad))).toEqual(['$.summary.failed: -1 is below the minimum 0', '$.results[4]: missing required property "skipReason"']);
+    expect(reportProblems(JSON.stringify(bad))).toEqual([
+      '$.summary.failed: -1 is below the minimum 0',
+      '$.results[4]: missing required property "skipReason"',
+    ]);
   });
 
   it('refuses what is not JSON, or no version it knows', () => {
     expect(reportProblems('{"schemaVersion":')[0]).toMatch(/^not JSON: /);
-    expect(reportProblems('{"schemaVersion":"shakedown.report/v9"}')).toEqual(['$.schemaVersion: "shakedown.report/v9" is none of shakedown.report/v1, shakedown.report/v2, shakedown.history/v1']);
+    expect(reportProblems('{"schemaVersion":"shakedown.report/v9"}')).toEqual([
+      '$.schemaVersion: "shakedown.report/v9" is none of shakedown.report/v1, shakedown.report/v2, shakedown.history/v1',
+    ]);
   });
 
   it('validates a history of shakedown history --json against its own schema', () => {
-    const history = JSON.parse(renderHistoryJson(buildHistory([night(1, { 'dns › a': 'pass' }), night(2, { 'dns › a': 'waived' })], { flakyFlips: 2 }))) as Record<string, unknown>;
+    const history = JSON.parse(
+      renderHistoryJson(buildHistory([night(1, { 'dns › a': 'pass' }), night(2, { 'dns › a': 'waived' })], { flakyFlips: 2 })),
+    ) as Record<string, unknown>;
     expect(reportProblems(JSON.stringify(history))).toEqual([]);
     expect(reportProblems(JSON.stringify({ ...history, nights: [] }))).toEqual(['$.nights: 0 items, fewer than the minimum 1']);
   });

@@ -3,9 +3,7 @@ import { childrenNamed, parseXml } from './xml.ts';
 
 describe('parseXml (test helper)', () => {
   it('reads elements, attributes, text and references', () => {
-    const root = parseXml(
-      '<?xml version="1.0" encoding="UTF-8"?>\n<a x="1 &amp; 2" y=\'&lt;&#65;&#x42;\'>\n  <b/>text &gt; more<c z="&#10;"></c>\n</a>\n',
-    );
+    const root = parseXml('<?xml version="1.0" encoding="UTF-8"?>\n<a x="1 &amp; 2" y=\'&lt;&#65;&#x42;\'>\n  <b/>text &gt; more<c z="&#10;"></c>\n</a>\n');
     expect(root.name).toBe('a');
     expect(root.attributes).toEqual({ x: '1 & 2', y: '<AB' });
     expect(root.children.map((child) => child.name)).toEqual(['b', 'c']);

@@ -37,11 +37,24 @@ export function apiServerDials(view: ApiServerView, agents: readonly ProbeAgent[
   const port = portOf(view.server);
   const sni = view.tlsServerName ?? (isIP(host) === 0 ? host : undefined);
   const dials: ApiDial[] = [
-    { role: 'kubeconfig', where: `API server ${at(host, port)} (kubeconfig server) from the runner`, from: RUNNER, host, port, ...(sni === undefined ? {} : { servername: sni }) },
+    {
+      role: 'kubeconfig',
+      where: `API server ${at(host, port)} (kubeconfig server) from the runner`,
+      from: RUNNER,
+      host,
+      port,
+      ...(sni === undefined ? {} : { servername: sni }),
+    },
   ];
   for (const endpoint of view.endpoints) {
     if (endpoint.address === host && endpoint.port === port) continue;
-    dials.push({ role: 'endpoint-from-runner', where: `API server endpoint ${at(endpoint.address, endpoint.port)} from the runner`, from: RUNNER, host: endpoint.address, port: endpoint.port });
+    dials.push({
+      role: 'endpoint-from-runner',
+      where: `API server endpoint ${at(endpoint.address, endpoint.port)} from the runner`,
+      from: RUNNER,
+      host: endpoint.address,
+      port: endpoint.port,
+    });
   }
   for (const from of agents) {
     const where = `kubernetes Service ${at(view.serviceIP, view.servicePort)} from ${fromName(from)}`;
@@ -50,7 +63,13 @@ export function apiServerDials(view: ApiServerView, agents: readonly ProbeAgent[
   const agent = agents[0];
   if (agent !== undefined) {
     for (const endpoint of view.endpoints) {
-      dials.push({ role: 'endpoint', where: `API server endpoint ${at(endpoint.address, endpoint.port)} from ${fromName(agent)}`, from: agent, host: endpoint.address, port: endpoint.port });
+      dials.push({
+        role: 'endpoint',
+        where: `API server endpoint ${at(endpoint.address, endpoint.port)} from ${fromName(agent)}`,
+        from: agent,
+        host: endpoint.address,
+        port: endpoint.port,
+      });
     }
   }
   return dials;
@@ -85,13 +104,17 @@ export function judgeApiServer(dialed: readonly Dialed[], input: ApiJudgeInput):
         classification: classificationOf(result.outcome),
         where: dial.where,
         message: `the TLS handshake failed: ${result.outcome}${result.code === undefined ? '' : ` ${result.code}`} (${result.detail})`,
-        likelyCause: role === 'kubeconfig' ? 'the kubeconfig names a server that does not answer TLS' : 'pods cannot reach the API server: kube-proxy, the pod network, or a firewall in front of the control plane',
+        likelyCause:
+          role === 'kubeconfig'
+            ? 'the kubeconfig names a server that does not answer TLS'
+            : 'pods cannot reach the API server: kube-proxy, the pod network, or a firewall in front of the control plane',
       });
       continue;
     }
     const trust = role === 'kubeconfig' || role === 'endpoint-from-runner' ? input.kubeconfigTrust : input.podTrust;
     const names = role === 'kubeconfig' ? [view.tlsServerName ?? hostOf(view.server)] : role === 'service' ? [view.serviceIP] : [];
-    const shouldNames = role === 'service' ? [`kubernetes.default.svc.${view.domain}`, 'kubernetes.default.svc', 'kubernetes.default'] : role === 'kubeconfig' ? [] : [dial.host];
+    const shouldNames =
+      role === 'service' ? [`kubernetes.default.svc.${view.domain}`, 'kubernetes.default.svc', 'kubernetes.default'] : role === 'kubeconfig' ? [] : [dial.host];
     const judged = judgeServed({ where: dial.where, chain, trust, names, shouldNames, now, thresholds });
     findings.push(...judged.findings);
     const leaf = chain[0];

@@ -19,7 +19,8 @@ export function judgeStored(stored: readonly Stored[], now: Date, thresholds: Th
     const parsed = parsePemBundle(pem);
     count += parsed.certs.length;
     for (const error of parsed.errors) findings.push({ level: 'warn', classification: 'error', where, message: `does not parse: ${error}` });
-    if (parsed.certs.length === 0 && parsed.errors.length === 0) findings.push({ level: 'warn', classification: 'missing', where, message: 'holds no certificate' });
+    if (parsed.certs.length === 0 && parsed.errors.length === 0)
+      findings.push({ level: 'warn', classification: 'missing', where, message: 'holds no certificate' });
     for (const cert of parsed.certs) {
       const finding = expiryFinding(where, cert, now, thresholds, { chain: [cert] });
       if (finding !== undefined) findings.push(finding);

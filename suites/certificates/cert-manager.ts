@@ -30,7 +30,14 @@ interface IssuerRef {
 export interface CmCertificate {
   metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   spec?: { secretName?: string; dnsNames?: string[]; issuerRef?: IssuerRef };
-  status?: { conditions?: CmCondition[]; notBefore?: string; notAfter?: string; renewalTime?: string; failedIssuanceAttempts?: number; lastFailureTime?: string };
+  status?: {
+    conditions?: CmCondition[];
+    notBefore?: string;
+    notAfter?: string;
+    renewalTime?: string;
+    failedIssuanceAttempts?: number;
+    lastFailureTime?: string;
+  };
 }
 
 export interface CmIssuer {
@@ -47,7 +54,8 @@ export interface CmRequest {
 }
 
 const condition = (conditions: readonly CmCondition[] | undefined, type: string) => conditions?.find((c) => c.type === type);
-const reasonText = (c: CmCondition | undefined) => (c === undefined ? 'no Ready condition' : `${c.reason ?? c.status}${c.message === undefined || c.message === '' ? '' : `: ${c.message}`}`);
+const reasonText = (c: CmCondition | undefined) =>
+  c === undefined ? 'no Ready condition' : `${c.reason ?? c.status}${c.message === undefined || c.message === '' ? '' : `: ${c.message}`}`;
 
 // "Issuer ns/name (ca)" or "ClusterIssuer name (acme)": its kind, where, and what issues.
 export function issuerName(issuer: Pick<CmIssuer, 'kind' | 'metadata' | 'spec'>): string {
@@ -57,7 +65,11 @@ export function issuerName(issuer: Pick<CmIssuer, 'kind' | 'metadata' | 'spec'>)
 
 // The Issuer or ClusterIssuer a Certificate (in its namespace) or a request names.
 // An issuer of another API group (an external issuer) is not cert-manager's to judge: `external`.
-export function issuerOf(ref: IssuerRef | undefined, namespace: string | undefined, issuers: readonly CmIssuer[]): { ref: string; issuer: CmIssuer | undefined; external: boolean } {
+export function issuerOf(
+  ref: IssuerRef | undefined,
+  namespace: string | undefined,
+  issuers: readonly CmIssuer[],
+): { ref: string; issuer: CmIssuer | undefined; external: boolean } {
   const kind = ref?.kind ?? 'Issuer';
   const external = ref?.group !== undefined && ref.group !== '' && ref.group !== CM_GROUP;
   const refText = `${kind} ${kind === 'ClusterIssuer' ? '' : `${namespace ?? ''}/`}${ref?.name ?? '?'}${external ? ` (${ref?.group})` : ''}`;
@@ -70,15 +82,25 @@ export function judgeIssuers(issuers: readonly CmIssuer[]): Finding[] {
   return issuers.flatMap((issuer): Finding[] => {
     const ready = condition(issuer.status?.conditions, 'Ready');
     if (ready?.status === 'True') return [];
-    return [{ level: 'fail', classification: 'missing', where: issuerName(issuer), message: `not Ready: ${reasonText(ready)}`, likelyCause: issuerCause(issuer, ready) }];
+    return [
+      {
+        level: 'fail',
+        classification: 'missing',
+        where: issuerName(issuer),
+        message: `not Ready: ${reasonText(ready)}`,
+        likelyCause: issuerCause(issuer, ready),
+      },
+    ];
   });
 }
 
 function issuerCause(issuer: CmIssuer, ready: CmCondition | undefined): string {
   const text = `${ready?.reason ?? ''} ${ready?.message ?? ''}`.toLowerCase();
   const ca = issuer.spec?.ca as { secretName?: string } | undefined;
-  if (ca?.secretName !== undefined && /secret|not found/.test(text)) return `its CA Secret ${ca.secretName} is missing or holds no usable key pair (in ${issuer.kind === 'ClusterIssuer' ? "cert-manager's cluster resource namespace" : issuer.metadata.namespace})`;
-  if (issuer.spec?.acme !== undefined) return 'the ACME account cannot be registered or verified (the ACME server unreachable, the account key Secret lost, or the account deactivated)';
+  if (ca?.secretName !== undefined && /secret|not found/.test(text))
+    return `its CA Secret ${ca.secretName} is missing or holds no usable key pair (in ${issuer.kind === 'ClusterIssuer' ? "cert-manager's cluster resource namespace" : issuer.metadata.namespace})`;
+  if (issuer.spec?.acme !== undefined)
+    return 'the ACME account cannot be registered or verified (the ACME server unreachable, the account key Secret lost, or the account deactivated)';
   return 'cert-manager cannot use this Issuer: see its status and the cert-manager controller log';
 }
 
@@ -89,7 +111,13 @@ export function judgeCertificates(certificates: readonly CmCertificate[], issuer
     const where = `cert-manager Certificate ${cert.metadata.namespace ?? ''}/${cert.metadata.name} (Secret ${cert.spec?.secretName ?? '?'})`;
     const { ref, issuer, external } = issuerOf(cert.spec?.issuerRef, cert.metadata.namespace, issuers);
     const issuerReady = condition(issuer?.status?.conditions, 'Ready');
-    const issuerState = external ? '' : issuer === undefined ? `its ${ref} does not exist` : issuerReady?.status === 'True' ? '' : `its ${issuerName(issuer)} is not Ready: ${reasonText(issuerReady)}`;
+    const issuerState = external
+      ? ''
+      : issuer === undefined
+        ? `its ${ref} does not exist`
+        : issuerReady?.status === 'True'
+          ? ''
+          : `its ${issuerName(issuer)} is not Ready: ${reasonText(issuerReady)}`;
     const ready = condition(cert.status?.conditions, 'Ready');
     if (ready?.status !== 'True') {
       findings.push({
@@ -97,7 +125,12 @@ export function judgeCertificates(certificates: readonly CmCertificate[], issuer
         classification: 'missing',
         where,
         message: `not Ready: ${reasonText(ready)}${issuerState === '' ? '' : `; ${issuerState}`}`,
-        likelyCause: issuerState !== '' && issuer !== undefined ? `${issuerState}: ${issuerCause(issuer, issuerReady)}` : issuerState !== '' ? `${issuerState}: the Certificate names an Issuer that is not there (a typo, the wrong kind, or it was deleted)` : 'cert-manager cannot issue it: see its CertificateRequests and the cert-manager controller log',
+        likelyCause:
+          issuerState !== '' && issuer !== undefined
+            ? `${issuerState}: ${issuerCause(issuer, issuerReady)}`
+            : issuerState !== ''
+              ? `${issuerState}: the Certificate names an Issuer that is not there (a typo, the wrong kind, or it was deleted)`
+              : 'cert-manager cannot issue it: see its CertificateRequests and the cert-manager controller log',
       });
     }
     const renewal = cert.status?.renewalTime === undefined ? Number.NaN : Date.parse(cert.status.renewalTime);
@@ -111,7 +144,12 @@ export function judgeCertificates(certificates: readonly CmCertificate[], issuer
       });
     }
     if ((cert.status?.failedIssuanceAttempts ?? 0) > 0) {
-      findings.push({ level: 'warn', classification: 'error', where, message: `${cert.status?.failedIssuanceAttempts} failed issuance attempt(s)${cert.status?.lastFailureTime === undefined ? '' : `, the last at ${cert.status.lastFailureTime}`}` });
+      findings.push({
+        level: 'warn',
+        classification: 'error',
+        where,
+        message: `${cert.status?.failedIssuanceAttempts} failed issuance attempt(s)${cert.status?.lastFailureTime === undefined ? '' : `, the last at ${cert.status.lastFailureTime}`}`,
+      });
     }
     const notAfter = cert.status?.notAfter === undefined ? Number.NaN : Date.parse(cert.status.notAfter);
     const notBefore = cert.status?.notBefore === undefined ? Number.NaN : Date.parse(cert.status.notBefore);
@@ -134,7 +172,8 @@ export function judgeCertificates(certificates: readonly CmCertificate[], issuer
         }
       } else {
         const level = days < thresholds.failDays ? 'fail' : days < thresholds.warnDays ? 'warn' : undefined;
-        if (level !== undefined) findings.push({ level, classification: 'expired', where, message: `expires in ${days} day(s), at ${cert.status?.notAfter ?? ''}` });
+        if (level !== undefined)
+          findings.push({ level, classification: 'expired', where, message: `expires in ${days} day(s), at ${cert.status?.notAfter ?? ''}` });
       }
     }
   }
@@ -184,10 +223,18 @@ export function apartFromRuns(state: CertManagerState): { state: CertManagerStat
   const made = (labels: Record<string, string> | undefined) => labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && (labels[RUN_ID_LABEL] ?? '') !== '';
   const runs = state.certificates.filter((cert) => made(cert.metadata.labels));
   const ofRuns = (request: CmRequest) =>
-    made(request.metadata.labels) || runs.some((cert) => cert.metadata.namespace === request.metadata.namespace && cert.metadata.name === request.metadata.annotations?.['cert-manager.io/certificate-name']);
+    made(request.metadata.labels) ||
+    runs.some(
+      (cert) =>
+        cert.metadata.namespace === request.metadata.namespace && cert.metadata.name === request.metadata.annotations?.['cert-manager.io/certificate-name'],
+    );
   const issuers = state.issuers.filter((issuer) => made(issuer.metadata.labels));
   return {
-    state: { certificates: state.certificates.filter((cert) => !made(cert.metadata.labels)), issuers: state.issuers.filter((issuer) => !made(issuer.metadata.labels)), requests: state.requests.filter((request) => !ofRuns(request)) },
+    state: {
+      certificates: state.certificates.filter((cert) => !made(cert.metadata.labels)),
+      issuers: state.issuers.filter((issuer) => !made(issuer.metadata.labels)),
+      requests: state.requests.filter((request) => !ofRuns(request)),
+    },
     runs: [...issuers, ...runs],
   };
 }
@@ -202,11 +249,19 @@ export async function readCertManager(c: CheckContext): Promise<CertManagerState
       throw error;
     }
   };
-  const [certificates, issuers, clusterIssuers, requests] = await Promise.all([list<CmCertificate>('certificates'), list<CmIssuer>('issuers'), list<CmIssuer>('clusterissuers'), list<CmRequest>('certificaterequests')]);
+  const [certificates, issuers, clusterIssuers, requests] = await Promise.all([
+    list<CmCertificate>('certificates'),
+    list<CmIssuer>('issuers'),
+    list<CmIssuer>('clusterissuers'),
+    list<CmRequest>('certificaterequests'),
+  ]);
   if (certificates === undefined) return undefined;
   return {
     certificates,
-    issuers: [...(issuers ?? []).map((i) => ({ ...i, kind: 'Issuer' as const })), ...(clusterIssuers ?? []).map((i) => ({ ...i, kind: 'ClusterIssuer' as const }))],
+    issuers: [
+      ...(issuers ?? []).map((i) => ({ ...i, kind: 'Issuer' as const })),
+      ...(clusterIssuers ?? []).map((i) => ({ ...i, kind: 'ClusterIssuer' as const })),
+    ],
     requests: requests ?? [],
   };
 }
@@ -224,7 +279,13 @@ export function certificateObject(namespace: string, runId: string, name: string
     apiVersion: `${CM_GROUP}/${VERSION}`,
     kind: 'Certificate',
     metadata: { name, namespace, labels: labels(runId) },
-    spec: { secretName: name, duration: E2E_DURATION, dnsNames: [`${name}.${namespace}.svc`], issuerRef: { name: issuer, kind: 'Issuer' }, privateKey: { algorithm: 'ECDSA', size: 256 } },
+    spec: {
+      secretName: name,
+      duration: E2E_DURATION,
+      dnsNames: [`${name}.${namespace}.svc`],
+      issuerRef: { name: issuer, kind: 'Issuer' },
+      privateKey: { algorithm: 'ECDSA', size: 256 },
+    },
   };
 }
 
@@ -233,11 +294,29 @@ export function certificateObject(namespace: string, runId: string, name: string
 export async function dryRunCertificate(c: CheckContext): Promise<string | undefined> {
   const { session } = await c.cluster();
   try {
-    await session.clients.custom.createNamespacedCustomObject({ group: CM_GROUP, version: VERSION, namespace: c.run.namespace, plural: 'certificates', body: certificateObject(c.run.namespace, c.run.runId, 'shakedown-dry-run', E2E_ISSUER), dryRun: 'All' });
+    await session.clients.custom.createNamespacedCustomObject({
+      group: CM_GROUP,
+      version: VERSION,
+      namespace: c.run.namespace,
+      plural: 'certificates',
+      body: certificateObject(c.run.namespace, c.run.runId, 'shakedown-dry-run', E2E_ISSUER),
+      dryRun: 'All',
+    });
     return undefined;
   } catch (error) {
     const body = (error as { body?: unknown }).body;
-    const message = typeof body === 'string' ? ((): string => { try { return (JSON.parse(body) as { message?: string }).message ?? body; } catch { return body; } })() : error instanceof Error ? error.message : String(error);
+    const message =
+      typeof body === 'string'
+        ? ((): string => {
+            try {
+              return (JSON.parse(body) as { message?: string }).message ?? body;
+            } catch {
+              return body;
+            }
+          })()
+        : error instanceof Error
+          ? error.message
+          : String(error);
     return message;
   }
 }
@@ -254,13 +333,35 @@ export async function issueEndToEnd(c: CheckContext, boundMs: number): Promise<I
   const { session } = await c.cluster();
   const { custom } = session.clients;
   const namespace = c.run.namespace;
-  await custom.createNamespacedCustomObject({ group: CM_GROUP, version: VERSION, namespace, plural: 'issuers', body: { apiVersion: `${CM_GROUP}/${VERSION}`, kind: 'Issuer', metadata: { name: E2E_ISSUER, namespace, labels: labels(c.run.runId) }, spec: { selfSigned: {} } } });
+  await custom.createNamespacedCustomObject({
+    group: CM_GROUP,
+    version: VERSION,
+    namespace,
+    plural: 'issuers',
+    body: {
+      apiVersion: `${CM_GROUP}/${VERSION}`,
+      kind: 'Issuer',
+      metadata: { name: E2E_ISSUER, namespace, labels: labels(c.run.runId) },
+      spec: { selfSigned: {} },
+    },
+  });
   c.track({ kind: 'Issuer', namespace, name: E2E_ISSUER });
   const started = performance.now();
-  await custom.createNamespacedCustomObject({ group: CM_GROUP, version: VERSION, namespace, plural: 'certificates', body: certificateObject(namespace, c.run.runId, E2E_CERTIFICATE, E2E_ISSUER) });
+  await custom.createNamespacedCustomObject({
+    group: CM_GROUP,
+    version: VERSION,
+    namespace,
+    plural: 'certificates',
+    body: certificateObject(namespace, c.run.runId, E2E_CERTIFICATE, E2E_ISSUER),
+  });
   c.track({ kind: 'Certificate', namespace, name: E2E_CERTIFICATE });
-  const read = () => custom.getNamespacedCustomObject({ group: CM_GROUP, version: VERSION, namespace, plural: 'certificates', name: E2E_CERTIFICATE }) as Promise<CmCertificate>;
-  const waited = await poll(read, (cert) => condition(cert.status?.conditions, 'Ready')?.status === 'True', { timeoutMs: boundMs, intervalMs: 200, signal: c.signal });
+  const read = () =>
+    custom.getNamespacedCustomObject({ group: CM_GROUP, version: VERSION, namespace, plural: 'certificates', name: E2E_CERTIFICATE }) as Promise<CmCertificate>;
+  const waited = await poll(read, (cert) => condition(cert.status?.conditions, 'Ready')?.status === 'True', {
+    timeoutMs: boundMs,
+    intervalMs: 200,
+    signal: c.signal,
+  });
   return { ok: waited.ok, elapsedMs: performance.now() - started, certificate: waited.value };
 }
 

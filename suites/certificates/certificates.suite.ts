@@ -14,7 +14,22 @@ import { resolveCredentials } from '../../helpers/kube/connection.ts';
 import manifest from './manifest.ts';
 import { apiServerDials, judgeApiServer, type ApiServerView } from './apiserver.ts';
 import { judgeStored, type Stored } from './at-rest.ts';
-import { E2E_CERTIFICATE, E2E_DURATION, E2E_ISSUER, apartFromRuns, certificateObject, type CertManagerState, dryRunCertificate, issueEndToEnd, issuerName, judgeCertificates, judgeIssuedSecret, judgeIssuers, judgeRequests, readCertManager } from './cert-manager.ts';
+import {
+  E2E_CERTIFICATE,
+  E2E_DURATION,
+  E2E_ISSUER,
+  apartFromRuns,
+  certificateObject,
+  type CertManagerState,
+  dryRunCertificate,
+  issueEndToEnd,
+  issuerName,
+  judgeCertificates,
+  judgeIssuedSecret,
+  judgeIssuers,
+  judgeRequests,
+  readCertManager,
+} from './cert-manager.ts';
 import { best, clockLines, sampleOf, skewFindings, type ClockSample } from './clock.ts';
 import { conclude } from './conclude.ts';
 import { dialAll, reproduceDial, type Dialed } from './dial.ts';
@@ -23,7 +38,19 @@ import { hookDials, hooksOf, judgeHooks, resolveHook, type HookDial, type Resolv
 import { staleFindings, type StoredCert } from './stale.ts';
 import type { Trust } from './judge.ts';
 import { judgeKubelets, kubeletDials, pendingServingCsrs, type KubeletNode } from './kubelets.ts';
-import { getJson, listOrAbsent, readyAddresses, slicesOf, type ApiService, type ConfigMap, type Crd, type Csr, type EndpointSlice, type Service, type WebhookConfiguration } from '../lib/api-json.ts';
+import {
+  getJson,
+  listOrAbsent,
+  readyAddresses,
+  slicesOf,
+  type ApiService,
+  type ConfigMap,
+  type Crd,
+  type Csr,
+  type EndpointSlice,
+  type Service,
+  type WebhookConfiguration,
+} from '../lib/api-json.ts';
 import { parsePemBundle, systemRoots } from '../lib/x509.ts';
 
 const DIAL_MS = 5000;
@@ -40,7 +67,10 @@ async function podTrust(c: CheckContext): Promise<Trust> {
   const { session } = await c.cluster();
   const configMap = await session.clients.core.readNamespacedConfigMap({ namespace: c.run.namespace, name: 'kube-root-ca.crt' });
   const bundle = parsePemBundle(configMap.data?.['ca.crt'] ?? '');
-  if (bundle.certs.length === 0) c.fail('missing', `ConfigMap ${c.run.namespace}/kube-root-ca.crt holds no certificate under ca.crt`, { likelyCause: "the controller-manager's root CA publisher (its --root-ca-file) is not set" });
+  if (bundle.certs.length === 0)
+    c.fail('missing', `ConfigMap ${c.run.namespace}/kube-root-ca.crt holds no certificate under ca.crt`, {
+      likelyCause: "the controller-manager's root CA publisher (its --root-ca-file) is not set",
+    });
   return { label: 'kube-root-ca.crt (the cluster CA pods trust)', certs: bundle.certs };
 }
 
@@ -85,7 +115,12 @@ async function renewedNotReloaded(c: CheckContext, dialed: readonly Dialed[]): P
     if (stored === undefined) {
       stored = [];
       try {
-        const secrets = (await listOrAbsent<{ metadata: { name: string }; data?: Record<string, string> }>(session.connection, `/api/v1/namespaces/${ref.namespace}/secrets?fieldSelector=type%3Dkubernetes.io%2Ftls`, c.signal)) ?? [];
+        const secrets =
+          (await listOrAbsent<{ metadata: { name: string }; data?: Record<string, string> }>(
+            session.connection,
+            `/api/v1/namespaces/${ref.namespace}/secrets?fieldSelector=type%3Dkubernetes.io%2Ftls`,
+            c.signal,
+          )) ?? [];
         for (const secret of secrets) {
           const cert = parsePemBundle(Buffer.from(secret.data?.['tls.crt'] ?? '', 'base64').toString('utf8')).certs[0];
           if (cert !== undefined) stored.push({ where: `Secret ${ref.namespace}/${secret.metadata.name}`, cert });
@@ -105,7 +140,10 @@ async function clusterCertManager(c: CheckContext): Promise<CertManagerState | u
   const read = await readCertManager(c);
   if (read === undefined) return undefined;
   const { state, runs } = apartFromRuns(read);
-  if (runs.length > 0) c.log(`left out what shakedown runs made (judged by their end-to-end check): ${runs.map((o) => `${'kind' in o ? o.kind : 'Certificate'} ${o.metadata.namespace ?? ''}/${o.metadata.name}`).join(', ')}`);
+  if (runs.length > 0)
+    c.log(
+      `left out what shakedown runs made (judged by their end-to-end check): ${runs.map((o) => `${'kind' in o ? o.kind : 'Certificate'} ${o.metadata.namespace ?? ''}/${o.metadata.name}`).join(', ')}`,
+    );
   return state;
 }
 
@@ -122,10 +160,18 @@ defineSuite(manifest, () => {
         ? { label: 'the system roots (the kubeconfig names no CA)', certs: systemRoots() }
         : { label: 'the kubeconfig CA (certificate-authority-data)', certs: kubeconfigCa };
     if (credentials.rejectUnauthorized === false) {
-      findings.push({ level: 'warn', classification: 'tls-error', where: 'the kubeconfig', message: 'insecure-skip-tls-verify: kubectl does not verify the API server at all' });
+      findings.push({
+        level: 'warn',
+        classification: 'tls-error',
+        where: 'the kubeconfig',
+        message: 'insecure-skip-tls-verify: kubectl does not verify the API server at all',
+      });
     }
     const service = await session.clients.core.readNamespacedService({ namespace: 'default', name: 'kubernetes' });
-    const slices = await session.clients.discovery.listNamespacedEndpointSlice({ namespace: 'default', labelSelector: 'kubernetes.io/service-name=kubernetes' });
+    const slices = await session.clients.discovery.listNamespacedEndpointSlice({
+      namespace: 'default',
+      labelSelector: 'kubernetes.io/service-name=kubernetes',
+    });
     const endpoints = slices.items.flatMap((slice) => {
       const port = slice.ports?.find((p) => p.name === 'https')?.port ?? slice.ports?.[0]?.port ?? 443;
       return (slice.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses.map((address) => ({ address, port })));
@@ -146,7 +192,12 @@ defineSuite(manifest, () => {
     findings.push(...judged.findings);
     reproduceLines(c, dialed, findings);
     const leaf = dialed.find((d) => d.chain[0] !== undefined)?.chain[0];
-    conclude(c, findings, now, `${dialed.filter((d) => d.result.outcome === 'ok').length} of ${dialed.length} dials verified; serial ${leaf?.serialNumber ?? '?'}, ${leaf === undefined ? '' : `${Math.floor((leaf.validToDate.getTime() - now.getTime()) / 86_400_000)} days left`}`);
+    conclude(
+      c,
+      findings,
+      now,
+      `${dialed.filter((d) => d.result.outcome === 'ok').length} of ${dialed.length} dials verified; serial ${leaf?.serialNumber ?? '?'}, ${leaf === undefined ? '' : `${Math.floor((leaf.validToDate.getTime() - now.getTime()) / 86_400_000)} days left`}`,
+    );
   });
 
   check('every kubelet serves a certificate for its node', {}, async (c) => {
@@ -158,11 +209,19 @@ defineSuite(manifest, () => {
     const dialed = await dialAll(transport, dials, DIAL_MS, c.signal);
     const judged = judgeKubelets(dialed, trust, now, thresholdsOf(c));
     for (const line of judged.lines) c.log(line);
-    const findings = [...judged.findings, ...undialed.map((text): Finding => ({ level: 'warn', classification: 'missing', where: 'kubelet', message: `not dialed: ${text}` }))];
+    const findings = [
+      ...judged.findings,
+      ...undialed.map((text): Finding => ({ level: 'warn', classification: 'missing', where: 'kubelet', message: `not dialed: ${text}` })),
+    ];
     const csrs = (await listOrAbsent<Csr>(session.connection, '/apis/certificates.k8s.io/v1/certificatesigningrequests', c.signal)) ?? [];
     findings.push(...pendingServingCsrs(csrs, now));
     reproduceLines(c, dialed, findings);
-    conclude(c, findings, now, `${dialed.length} kubelet(s) serve certificates trusted by the cluster CA: ${judged.lines.map((l) => l.replace(/ \(.*?\) from .*?:/, ':')).join('; ')}`);
+    conclude(
+      c,
+      findings,
+      now,
+      `${dialed.length} kubelet(s) serve certificates trusted by the cluster CA: ${judged.lines.map((l) => l.replace(/ \(.*?\) from .*?:/, ':')).join('; ')}`,
+    );
   });
 
   check('webhooks and API services serve what their caBundle trusts', {}, async (c) => {
@@ -201,7 +260,12 @@ defineSuite(manifest, () => {
     judged.findings.push(...(await renewedNotReloaded(c, dialed)));
     for (const line of judged.lines) c.log(line);
     reproduceLines(c, dialed, judged.findings);
-    conclude(c, judged.findings, now, `${dialed.length} of ${hooks.length} webhook(s) and API service(s) dialed and verified against their caBundle: ${hooks.map((h) => h.label).join(', ')}`);
+    conclude(
+      c,
+      judged.findings,
+      now,
+      `${dialed.length} of ${hooks.length} webhook(s) and API service(s) dialed and verified against their caBundle: ${hooks.map((h) => h.label).join(', ')}`,
+    );
   });
 
   check('node clocks agree', {}, async (c) => {
@@ -225,7 +289,12 @@ defineSuite(manifest, () => {
     const lines = clockLines(kept);
     c.evidence('clocks', lines.join('\n'));
     for (const line of lines) c.log(line);
-    conclude(c, skewFindings(kept, boundMs), new Date(), `${kept.length} node clock(s) within ${boundMs} ms of each other and of the runner: ${lines.join('; ')}`);
+    conclude(
+      c,
+      skewFindings(kept, boundMs),
+      new Date(),
+      `${kept.length} node clock(s) within ${boundMs} ms of each other and of the runner: ${lines.join('; ')}`,
+    );
   });
 
   check('CA bundles at rest', {}, async (c) => {
@@ -244,7 +313,10 @@ defineSuite(manifest, () => {
     for (const [key, label] of Object.entries(labels)) {
       const pem = auth?.data?.[key];
       if (pem !== undefined) stored.push({ where: `ConfigMap kube-system/extension-apiserver-authentication ${key} (${label})`, pem });
-      else c.log(`kube-system/extension-apiserver-authentication has no ${key}${key.startsWith('requestheader') ? ' (no front-proxy: aggregation not configured)' : ''}`);
+      else
+        c.log(
+          `kube-system/extension-apiserver-authentication has no ${key}${key.startsWith('requestheader') ? ' (no front-proxy: aggregation not configured)' : ''}`,
+        );
     }
     const judged = judgeStored(stored, now, thresholdsOf(c));
     c.evidence('stored', stored.map((s) => s.where).join('\n'));
@@ -258,14 +330,18 @@ defineSuite(manifest, () => {
     }
     const { session } = await c.cluster();
     const now = new Date();
-    const paths = namespaces.includes('all') ? ['/api/v1/secrets?fieldSelector=type%3Dkubernetes.io%2Ftls'] : namespaces.map((ns) => `/api/v1/namespaces/${ns}/secrets?fieldSelector=type%3Dkubernetes.io%2Ftls`);
+    const paths = namespaces.includes('all')
+      ? ['/api/v1/secrets?fieldSelector=type%3Dkubernetes.io%2Ftls']
+      : namespaces.map((ns) => `/api/v1/namespaces/${ns}/secrets?fieldSelector=type%3Dkubernetes.io%2Ftls`);
     const stored: Stored[] = [];
     for (const path of paths) {
       let secrets: { metadata: { name: string; namespace?: string }; data?: Record<string, string> }[] | undefined;
       try {
         secrets = await listOrAbsent(session.connection, path, c.signal);
       } catch (error) {
-        c.fail('forbidden', `cannot list Secrets (${path}): ${error instanceof Error ? error.message : String(error)}`, { likelyCause: '--certs-secrets needs list secrets in those namespaces, which the run does not ask for by default' });
+        c.fail('forbidden', `cannot list Secrets (${path}): ${error instanceof Error ? error.message : String(error)}`, {
+          likelyCause: '--certs-secrets needs list secrets in those namespaces, which the run does not ask for by default',
+        });
       }
       for (const secret of secrets ?? []) {
         const pem = Buffer.from(secret.data?.['tls.crt'] ?? '', 'base64').toString('utf8');
@@ -280,21 +356,34 @@ defineSuite(manifest, () => {
     const now = new Date();
     const state = await clusterCertManager(c);
     if (state === undefined) return c.skip(CM_ABSENT);
-    const findings = [...judgeCertificates(state.certificates, state.issuers, now, thresholdsOf(c)), ...judgeRequests(state.requests, state.certificates, state.issuers, now)];
-    conclude(c, findings, now, `${state.certificates.length} cert-manager Certificate(s) Ready and renewed; no CertificateRequest denied or failed in the last day`);
+    const findings = [
+      ...judgeCertificates(state.certificates, state.issuers, now, thresholdsOf(c)),
+      ...judgeRequests(state.requests, state.certificates, state.issuers, now),
+    ];
+    conclude(
+      c,
+      findings,
+      now,
+      `${state.certificates.length} cert-manager Certificate(s) Ready and renewed; no CertificateRequest denied or failed in the last day`,
+    );
   });
 
   check('cert-manager Issuers and ClusterIssuers are ready', {}, async (c) => {
     const now = new Date();
     const state = await clusterCertManager(c);
     if (state === undefined) return c.skip(CM_ABSENT);
-    conclude(c, judgeIssuers(state.issuers), now, `${state.issuers.length} Issuer(s) and ClusterIssuer(s) Ready: ${state.issuers.map(issuerName).join(', ') || 'none'}`);
+    conclude(
+      c,
+      judgeIssuers(state.issuers),
+      now,
+      `${state.issuers.length} Issuer(s) and ClusterIssuer(s) Ready: ${state.issuers.map(issuerName).join(', ') || 'none'}`,
+    );
   });
 
   check("cert-manager's webhook answers the API server", {}, async (c) => {
     if ((await readCertManager(c)) === undefined) return c.skip(CM_ABSENT);
     const refused = await dryRunCertificate(c);
-    if (refused === undefined) return c.note('a server-side dry run of a Certificate passed cert-manager\'s validating webhook');
+    if (refused === undefined) return c.note("a server-side dry run of a Certificate passed cert-manager's validating webhook");
     const webhook = /failed calling webhook|webhook/i.test(refused);
     c.fail(webhook ? 'refused' : 'error', `a server-side dry run of a Certificate was refused: ${refused}`, {
       likelyCause: webhook
@@ -312,21 +401,46 @@ defineSuite(manifest, () => {
       const state = await readCertManager(c);
       const requests = (state?.requests ?? []).filter((r) => r.metadata.namespace === c.run.namespace);
       const ready = issued.certificate?.status?.conditions?.find((cond) => cond.type === 'Ready');
-      c.fail('timeout', `a Certificate from an Issuer of the run's own (selfSigned) was not Ready after ${seconds} s: ${ready?.reason ?? 'no Ready condition'}${ready?.message === undefined ? '' : `: ${ready.message}`}`, {
-        evidence: [
-          { label: `Certificate ${c.run.namespace}/${E2E_CERTIFICATE} conditions`, text: (issued.certificate?.status?.conditions ?? []).map((cond) => `${cond.type}=${cond.status} ${cond.reason ?? ''} ${cond.message ?? ''}`).join('\n') || '(none: the cert-manager controller has not looked at it)' },
-          { label: 'its CertificateRequests', text: requests.map((r) => `${r.metadata.name}: ${(r.status?.conditions ?? []).map((cond) => `${cond.type}=${cond.status} ${cond.reason ?? ''} ${cond.message ?? ''}`).join('; ') || 'no conditions'}`).join('\n') || '(none: no request was made)' },
-        ],
-        likelyCause: (issued.certificate?.status?.conditions ?? []).length === 0 ? 'the cert-manager controller is not running or not watching this namespace (see its pods and leader Lease in cert-manager)' : 'cert-manager could not issue from a selfSigned Issuer: see the CertificateRequest above and the controller log',
-        reproduce: `kubectl -n ${c.run.namespace} describe certificate ${E2E_CERTIFICATE}`,
-      });
+      c.fail(
+        'timeout',
+        `a Certificate from an Issuer of the run's own (selfSigned) was not Ready after ${seconds} s: ${ready?.reason ?? 'no Ready condition'}${ready?.message === undefined ? '' : `: ${ready.message}`}`,
+        {
+          evidence: [
+            {
+              label: `Certificate ${c.run.namespace}/${E2E_CERTIFICATE} conditions`,
+              text:
+                (issued.certificate?.status?.conditions ?? [])
+                  .map((cond) => `${cond.type}=${cond.status} ${cond.reason ?? ''} ${cond.message ?? ''}`)
+                  .join('\n') || '(none: the cert-manager controller has not looked at it)',
+            },
+            {
+              label: 'its CertificateRequests',
+              text:
+                requests
+                  .map(
+                    (r) =>
+                      `${r.metadata.name}: ${(r.status?.conditions ?? []).map((cond) => `${cond.type}=${cond.status} ${cond.reason ?? ''} ${cond.message ?? ''}`).join('; ') || 'no conditions'}`,
+                  )
+                  .join('\n') || '(none: no request was made)',
+            },
+          ],
+          likelyCause:
+            (issued.certificate?.status?.conditions ?? []).length === 0
+              ? 'the cert-manager controller is not running or not watching this namespace (see its pods and leader Lease in cert-manager)'
+              : 'cert-manager could not issue from a selfSigned Issuer: see the CertificateRequest above and the controller log',
+          reproduce: `kubectl -n ${c.run.namespace} describe certificate ${E2E_CERTIFICATE}`,
+        },
+      );
     }
     const { session } = await c.cluster();
     const secret = await session.clients.core.readNamespacedSecret({ namespace: c.run.namespace, name: E2E_CERTIFICATE });
     const pem = Buffer.from(secret.data?.['tls.crt'] ?? '', 'base64').toString('utf8');
     const dnsName = `${E2E_CERTIFICATE}.${c.run.namespace}.svc`;
     const problems = judgeIssuedSecret(pem, dnsName, new Date());
-    if (problems.length > 0) c.fail('mismatch', `the issued Secret ${c.run.namespace}/${E2E_CERTIFICATE} is not what was asked: ${problems.join('; ')}`, { likelyCause: 'cert-manager wrote a certificate other than the one requested' });
+    if (problems.length > 0)
+      c.fail('mismatch', `the issued Secret ${c.run.namespace}/${E2E_CERTIFICATE} is not what was asked: ${problems.join('; ')}`, {
+        likelyCause: 'cert-manager wrote a certificate other than the one requested',
+      });
     c.note(`Ready after ${seconds} s: ${dnsName}, valid ${E2E_DURATION}`);
   });
 });

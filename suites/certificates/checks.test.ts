@@ -19,15 +19,37 @@ const root = x(ROOT_CA);
 const apiserver = x(APISERVER_CERT);
 const now = new Date(apiserver.validFromDate.getTime() + 86_400_000);
 const thresholds = { warnDays: 30, failDays: 7 };
-const agent = (name: string, node: string): ProbeAgent => ({ name, namespace: 'sd', node, podIP: '10.244.0.9', group: 'node', ports: { api: 8080, http: [8080], tcp: 9000, udp: 9001 }, labels: {}, token: 't' });
+const agent = (name: string, node: string): ProbeAgent => ({
+  name,
+  namespace: 'sd',
+  node,
+  podIP: '10.244.0.9',
+  group: 'node',
+  ports: { api: 8080, http: [8080], tcp: 9000, udp: 9001 },
+  labels: {},
+  token: 't',
+});
 const a1 = agent('probe-1', 'node1');
 const a2 = agent('probe-2', 'node2');
 
-const ok = (...certs: X509Certificate[]): ProbeResult => ({ id: '0', kind: 'tls', outcome: 'ok', ms: 1, detail: 'handshake done', tls: { chain: certs.map((c) => c.raw.toString('base64')) } });
+const ok = (...certs: X509Certificate[]): ProbeResult => ({
+  id: '0',
+  kind: 'tls',
+  outcome: 'ok',
+  ms: 1,
+  detail: 'handshake done',
+  tls: { chain: certs.map((c) => c.raw.toString('base64')) },
+});
 const dialed = (dial: Dial, result: ProbeResult, chain: X509Certificate[]): Dialed => ({ dial, result, chain });
 
 describe('the API server', () => {
-  const view: ApiServerView = { server: new URL('https://10.217.0.11:6443'), serviceIP: '10.96.0.1', servicePort: 443, endpoints: [{ address: '10.217.0.11', port: 6443 }], domain: 'cluster.local' };
+  const view: ApiServerView = {
+    server: new URL('https://10.217.0.11:6443'),
+    serviceIP: '10.96.0.1',
+    servicePort: 443,
+    endpoints: [{ address: '10.217.0.11', port: 6443 }],
+    domain: 'cluster.local',
+  };
 
   it('is dialed at the kubeconfig server from the runner, at the Service from every agent and at each endpoint from one', () => {
     const dials = apiServerDials(view, [a1, a2]);
@@ -42,11 +64,20 @@ describe('the API server', () => {
   it('passes a chain both CAs trust and names the Service dial that another CA signed', () => {
     const dials = apiServerDials(view, [a1]);
     const trusted = { label: 'kube-root-ca.crt', certs: [root] };
-    const good = judgeApiServer(dials.map((d) => dialed(d, ok(apiserver), [apiserver])), { view, podTrust: trusted, kubeconfigTrust: trusted, now, thresholds });
+    const good = judgeApiServer(
+      dials.map((d) => dialed(d, ok(apiserver), [apiserver])),
+      { view, podTrust: trusted, kubeconfigTrust: trusted, now, thresholds },
+    );
     // The fixture leaves out kubernetes.default: a warning, the only finding.
     expect(good.findings.map((f) => `${f.level} ${f.message}`)).toEqual(['warn the certificate does not cover kubernetes.default, which some clients use']);
-    const bad = judgeApiServer(dials.map((d) => dialed(d, ok(apiserver), [apiserver])), { view, podTrust: { label: 'kube-root-ca.crt', certs: [x(OTHER_CA)] }, kubeconfigTrust: trusted, now, thresholds });
-    expect(bad.findings.filter((f) => f.level === 'fail').map((f) => f.where)).toEqual(['kubernetes Service 10.96.0.1:443 from probe-1 on node1', 'API server endpoint 10.217.0.11:6443 from probe-1 on node1']);
+    const bad = judgeApiServer(
+      dials.map((d) => dialed(d, ok(apiserver), [apiserver])),
+      { view, podTrust: { label: 'kube-root-ca.crt', certs: [x(OTHER_CA)] }, kubeconfigTrust: trusted, now, thresholds },
+    );
+    expect(bad.findings.filter((f) => f.level === 'fail').map((f) => f.where)).toEqual([
+      'kubernetes Service 10.96.0.1:443 from probe-1 on node1',
+      'API server endpoint 10.217.0.11:6443 from probe-1 on node1',
+    ]);
     expect(bad.findings[0]?.message).toContain('does not verify against kube-root-ca.crt');
   });
 
@@ -55,7 +86,10 @@ describe('the API server', () => {
     const views = { ...view, endpoints: [{ address: '192.168.9.9', port: 6443 }] };
     const dials = apiServerDials(views, [a1]);
     const trusted = { label: 'ca', certs: [root] };
-    const judged = judgeApiServer(dials.map((d) => dialed(d, d.role === 'kubeconfig' ? ok(apiserver) : refused, d.role === 'kubeconfig' ? [apiserver] : [])), { view: views, podTrust: trusted, kubeconfigTrust: trusted, now, thresholds });
+    const judged = judgeApiServer(
+      dials.map((d) => dialed(d, d.role === 'kubeconfig' ? ok(apiserver) : refused, d.role === 'kubeconfig' ? [apiserver] : [])),
+      { view: views, podTrust: trusted, kubeconfigTrust: trusted, now, thresholds },
+    );
     expect(judged.findings.map((f) => [f.classification, f.where])).toEqual([
       ['refused', 'kubernetes Service 10.96.0.1:443 from probe-1 on node1'],
       ['refused', 'API server endpoint 192.168.9.9:6443 from probe-1 on node1'],
@@ -72,7 +106,10 @@ describe('kubelets', () => {
 
   it('dials each node from its own agent, another when it has none, and names what cannot be dialed', () => {
     const { dials, undialed } = kubeletDials(nodes, [a1]);
-    expect(dials.map((d) => d.where)).toEqual(['kubelet of node1 (10.217.0.11:10250) from its own agent', 'kubelet of node3 (10.217.0.13:10250) from probe-1 on node1, the node has no agent']);
+    expect(dials.map((d) => d.where)).toEqual([
+      'kubelet of node1 (10.217.0.11:10250) from its own agent',
+      'kubelet of node3 (10.217.0.13:10250) from probe-1 on node1, the node has no agent',
+    ]);
     expect(undialed).toEqual(['node4: no InternalIP address']);
   });
 
@@ -80,7 +117,10 @@ describe('kubelets', () => {
     const { dials } = kubeletDials(nodes.slice(0, 1), [a1]);
     const self = x(TEST_CERT);
     const judged = judgeKubelets([dialed(dials[0] as Dial, ok(self), [self])], { label: 'kube-root-ca.crt', certs: [root] }, now, thresholds);
-    expect(judged.findings.map((f) => [f.level, f.classification])).toEqual([['warn', 'tls-error'], ['warn', 'mismatch']]);
+    expect(judged.findings.map((f) => [f.level, f.classification])).toEqual([
+      ['warn', 'tls-error'],
+      ['warn', 'mismatch'],
+    ]);
     expect(judged.findings[0]?.message).toMatch(/^self-signed certificate/);
     expect(judged.lines[0]).toContain('self-signed, issuer CN=shop.example');
     const late = new Date(self.validToDate.getTime() - 2.5 * 86_400_000);
@@ -93,10 +133,16 @@ describe('kubelets', () => {
     const csrs = [
       { metadata: { name: 'csr-old', creationTimestamp: created(12) }, spec: { signerName: 'kubernetes.io/kubelet-serving', username: 'system:node:node1' } },
       { metadata: { name: 'csr-new', creationTimestamp: created(1) }, spec: { signerName: 'kubernetes.io/kubelet-serving' } },
-      { metadata: { name: 'csr-done', creationTimestamp: created(30) }, spec: { signerName: 'kubernetes.io/kubelet-serving' }, status: { conditions: [{ type: 'Approved' }] } },
+      {
+        metadata: { name: 'csr-done', creationTimestamp: created(30) },
+        spec: { signerName: 'kubernetes.io/kubelet-serving' },
+        status: { conditions: [{ type: 'Approved' }] },
+      },
       { metadata: { name: 'csr-client', creationTimestamp: created(30) }, spec: { signerName: 'kubernetes.io/kube-apiserver-client-kubelet' } },
     ];
-    expect(pendingServingCsrs(csrs, now).map((f) => `${f.where}: ${f.message}`)).toEqual(['CSR csr-old: kubelet-serving request from system:node:node1 Pending for 12 minute(s)']);
+    expect(pendingServingCsrs(csrs, now).map((f) => `${f.where}: ${f.message}`)).toEqual([
+      'CSR csr-old: kubelet-serving request from system:node:node1 Pending for 12 minute(s)',
+    ]);
   });
 });
 
@@ -113,7 +159,15 @@ describe('webhooks', () => {
     const hooks = hooksOf({ validating: [config(caBundle, failurePolicy)], mutating: [], apiServices: [], crds: [] });
     const resolved = hooks.map((h) => resolveHook(h, service, ready));
     const dials = hookDials(resolved, a1);
-    return { dials, judged: judgeHooks(resolved, dials.map((d) => dialed(d, ok(webhook, intermediate), [webhook, intermediate])), now, thresholds) };
+    return {
+      dials,
+      judged: judgeHooks(
+        resolved,
+        dials.map((d) => dialed(d, ok(webhook, intermediate), [webhook, intermediate])),
+        now,
+        thresholds,
+      ),
+    };
   };
 
   it('dials the Service with the SNI the API server sends and passes a chain its caBundle signed', () => {
@@ -127,7 +181,9 @@ describe('webhooks', () => {
     expect(judged.findings).toHaveLength(1);
     expect(judged.findings[0]).toMatchObject({ level: 'fail', classification: 'tls-error' });
     expect(judged.findings[0]?.where).toBe('validating webhook hooks/check.hooks.test (webhook.hooks.svc, dialed at 10.96.5.5:443)');
-    expect(judged.findings[0]?.message).toBe('does not verify against the caBundle of validating webhook hooks/check.hooks.test: signed by unknown authority: the chain ends at CN=test-root-ca, and the bundle holds CN=test-other-ca');
+    expect(judged.findings[0]?.message).toBe(
+      'does not verify against the caBundle of validating webhook hooks/check.hooks.test: signed by unknown authority: the chain ends at CN=test-root-ca, and the bundle holds CN=test-other-ca',
+    );
   });
 
   it('names an empty caBundle and checks against the system roots', () => {
@@ -142,15 +198,24 @@ describe('webhooks', () => {
     const injected = { ...config(''), metadata: { name: 'hooks', annotations: { 'cert-manager.io/inject-ca-from': 'hooks/webhook-ca' } } };
     const hooks = hooksOf({ validating: [injected], mutating: [], apiServices: [], crds: [] });
     const resolved = hooks.map((h) => resolveHook(h, service, 1));
-    const judged = judgeHooks(resolved, hookDials(resolved, a1).map((d) => dialed(d, ok(webhook, intermediate), [webhook, intermediate])), now, thresholds);
+    const judged = judgeHooks(
+      resolved,
+      hookDials(resolved, a1).map((d) => dialed(d, ok(webhook, intermediate), [webhook, intermediate])),
+      now,
+      thresholds,
+    );
     const [empty] = judged.findings;
     expect(empty).toMatchObject({ level: 'fail', classification: 'missing' });
-    expect(empty?.message).toBe("empty caBundle although cert-manager's cainjector is asked to inject it (cert-manager.io/inject-ca-from: hooks/webhook-ca): the API server cannot verify what it serves");
+    expect(empty?.message).toBe(
+      "empty caBundle although cert-manager's cainjector is asked to inject it (cert-manager.io/inject-ca-from: hooks/webhook-ca): the API server cannot verify what it serves",
+    );
     expect(empty?.likelyCause).toMatch(/^cert-manager's cainjector is not running/);
   });
 
   it('fails failurePolicy Fail with no ready endpoints, warns with Ignore', () => {
-    expect(judgeOne(bundle(ROOT_CA), 0).judged.findings.map((f) => [f.level, f.message])).toEqual([['fail', 'its Service has no ready endpoints (failurePolicy Fail: every matching request is refused)']]);
+    expect(judgeOne(bundle(ROOT_CA), 0).judged.findings.map((f) => [f.level, f.message])).toEqual([
+      ['fail', 'its Service has no ready endpoints (failurePolicy Fail: every matching request is refused)'],
+    ]);
     expect(judgeOne(bundle(ROOT_CA), 0, 'Ignore').judged.findings.map((f) => f.level)).toEqual(['warn']);
   });
 
@@ -162,7 +227,12 @@ describe('webhooks', () => {
         { metadata: { name: 'v1.' }, spec: {} },
         { metadata: { name: 'v1beta1.metrics.k8s.io' }, spec: { service: { namespace: 'kube-system', name: 'metrics-server' }, insecureSkipTLSVerify: true } },
       ],
-      crds: [{ metadata: { name: 'widgets.example.com' }, spec: { conversion: { strategy: 'Webhook', webhook: { clientConfig: { url: 'https://conv.example.com:8443/convert' } } } } }],
+      crds: [
+        {
+          metadata: { name: 'widgets.example.com' },
+          spec: { conversion: { strategy: 'Webhook', webhook: { clientConfig: { url: 'https://conv.example.com:8443/convert' } } } },
+        },
+      ],
     });
     expect(hooks.map((h) => h.label)).toEqual(['APIService v1beta1.metrics.k8s.io', 'conversion webhook of CRD widgets.example.com']);
     const resolved = [resolveHook(hooks[0]!, undefined, 0), resolveHook(hooks[1]!, undefined, 0)];
@@ -184,7 +254,10 @@ describe('clocks', () => {
   it('fails nodes that disagree beyond the bound and the round trips, warns for the runner', () => {
     const samples = [sampleOf('p1', 'node1', 0, 10, 20), sampleOf('p2', 'node2', 0, 9000, 20)];
     const findings = skewFindings(samples, 5000);
-    expect(findings.map((f) => [f.level, f.where])).toEqual([['fail', 'nodes node2 and node1'], ['warn', 'node node2 against the runner']]);
+    expect(findings.map((f) => [f.level, f.where])).toEqual([
+      ['fail', 'nodes node2 and node1'],
+      ['warn', 'node node2 against the runner'],
+    ]);
     expect(findings[0]?.message).toMatch(/^clocks differ by at least 8970 ms/);
     expect(skewFindings([sampleOf('p1', 'node1', 0, 10, 20), sampleOf('p2', 'node2', 0, 40, 60)], 5000)).toEqual([]);
   });
@@ -193,9 +266,20 @@ describe('clocks', () => {
 describe('at rest', () => {
   it('gates the certificates of a bundle on days left and names what does not parse', () => {
     const late = new Date(root.validToDate.getTime() - 10 * 86_400_000);
-    const { findings, count } = judgeStored([{ where: 'ConfigMap x/kube-root-ca.crt', pem: `${ROOT_CA}\n${OTHER_CA}` }, { where: 'ConfigMap empty', pem: '' }], late, thresholds);
+    const { findings, count } = judgeStored(
+      [
+        { where: 'ConfigMap x/kube-root-ca.crt', pem: `${ROOT_CA}\n${OTHER_CA}` },
+        { where: 'ConfigMap empty', pem: '' },
+      ],
+      late,
+      thresholds,
+    );
     expect(count).toBe(2);
-    expect(findings.map((f) => [f.level, f.where])).toEqual([['warn', 'ConfigMap x/kube-root-ca.crt'], ['warn', 'ConfigMap x/kube-root-ca.crt'], ['warn', 'ConfigMap empty']]);
+    expect(findings.map((f) => [f.level, f.where])).toEqual([
+      ['warn', 'ConfigMap x/kube-root-ca.crt'],
+      ['warn', 'ConfigMap x/kube-root-ca.crt'],
+      ['warn', 'ConfigMap empty'],
+    ]);
   });
 });
 
@@ -203,11 +287,21 @@ describe('renewed but not reloaded', () => {
   it('warns when a Secret holds a newer certificate for the name than the one served, naming both serials', () => {
     const served = x(WEBHOOK_CERT);
     const renewed = x(WEBHOOK_RENEWED_CERT);
-    const findings = staleFindings('webhook hooks/x', served, 'webhook.hooks.svc', [{ where: 'Secret hooks/webhook-tls', cert: renewed }, { where: 'Secret hooks/other', cert: apiserver }]);
+    const findings = staleFindings('webhook hooks/x', served, 'webhook.hooks.svc', [
+      { where: 'Secret hooks/webhook-tls', cert: renewed },
+      { where: 'Secret hooks/other', cert: apiserver },
+    ]);
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ level: 'warn', classification: 'mismatch', where: 'webhook hooks/x' });
-    expect(findings[0]?.message).toBe(`renewed but not reloaded: Secret hooks/webhook-tls holds serial ${renewed.serialNumber} (not before ${renewed.validFromDate.toISOString()}), the server still serves serial ${served.serialNumber} (until ${served.validToDate.toISOString()})`);
+    expect(findings[0]?.message).toBe(
+      `renewed but not reloaded: Secret hooks/webhook-tls holds serial ${renewed.serialNumber} (not before ${renewed.validFromDate.toISOString()}), the server still serves serial ${served.serialNumber} (until ${served.validToDate.toISOString()})`,
+    );
     // The Secret that holds what is served, or an older certificate, is no finding.
-    expect(staleFindings('w', renewed, 'webhook.hooks.svc', [{ where: 's', cert: renewed }, { where: 'old', cert: served }])).toEqual([]);
+    expect(
+      staleFindings('w', renewed, 'webhook.hooks.svc', [
+        { where: 's', cert: renewed },
+        { where: 'old', cert: served },
+      ]),
+    ).toEqual([]);
   });
 });

@@ -36,7 +36,8 @@ export function skewFindings(samples: readonly ClockSample[], boundMs: number): 
         classification: 'mismatch',
         where: `nodes ${high.node} and ${low.node}`,
         message: `clocks differ by at least ${ms(skew)} (${high.node} ${ms(high.offsetMs)} and ${low.node} ${ms(low.offsetMs)} from the runner), above the bound of ${ms(boundMs)}`,
-        likelyCause: 'NTP (chrony, systemd-timesyncd) is not running or not synchronised on one of these nodes: certificates look not-yet-valid or expired there',
+        likelyCause:
+          'NTP (chrony, systemd-timesyncd) is not running or not synchronised on one of these nodes: certificates look not-yet-valid or expired there',
       });
     }
   }

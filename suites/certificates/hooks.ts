@@ -33,7 +33,12 @@ function injectFrom(meta: Meta): { injectFrom?: string } {
   return annotation === undefined ? {} : { injectFrom: `${annotation}: ${meta.annotations?.[annotation] ?? ''}` };
 }
 
-export function hooksOf(lists: { validating: readonly WebhookConfiguration[]; mutating: readonly WebhookConfiguration[]; apiServices: readonly ApiService[]; crds: readonly Crd[] }): Hook[] {
+export function hooksOf(lists: {
+  validating: readonly WebhookConfiguration[];
+  mutating: readonly WebhookConfiguration[];
+  apiServices: readonly ApiService[];
+  crds: readonly Crd[];
+}): Hook[] {
   const admission = (kind: Hook['kind'], noun: string, configs: readonly WebhookConfiguration[]): Hook[] =>
     configs.flatMap((config) =>
       (config.webhooks ?? []).map((webhook) => ({
@@ -57,7 +62,10 @@ export function hooksOf(lists: { validating: readonly WebhookConfiguration[]; mu
         label: `APIService ${api.metadata.name}`,
         kind: 'APIService',
         object: api.metadata.name,
-        clientConfig: { service: api.spec.service as NonNullable<ApiService['spec']['service']>, ...(api.spec.caBundle === undefined ? {} : { caBundle: api.spec.caBundle }) },
+        clientConfig: {
+          service: api.spec.service as NonNullable<ApiService['spec']['service']>,
+          ...(api.spec.caBundle === undefined ? {} : { caBundle: api.spec.caBundle }),
+        },
         // An unavailable APIService fails discovery for every client: as bad as failurePolicy Fail.
         failurePolicy: 'Fail',
         insecureSkipTLSVerify: api.spec.insecureSkipTLSVerify === true,
@@ -103,7 +111,8 @@ export function resolveHook(hook: Hook, service: Service | undefined, ready: num
   if (service === undefined) return { hook, servername, port, readyEndpoints: 0, problem: `its Service ${ref.namespace}/${ref.name} does not exist` };
   if (service.spec.type === 'ExternalName') return { hook, host: service.spec.externalName ?? '', port, servername, readyEndpoints: ready };
   const clusterIP = service.spec.clusterIP;
-  if (clusterIP === undefined || clusterIP === 'None' || clusterIP === '') return { hook, servername, port, readyEndpoints: ready, problem: `its Service ${ref.namespace}/${ref.name} has no ClusterIP` };
+  if (clusterIP === undefined || clusterIP === 'None' || clusterIP === '')
+    return { hook, servername, port, readyEndpoints: ready, problem: `its Service ${ref.namespace}/${ref.name} has no ClusterIP` };
   return { hook, host: clusterIP, port, servername, readyEndpoints: ready };
 }
 
@@ -133,13 +142,24 @@ export function trustOf(hook: Hook): { trust: Trust; problems: string[] } {
   return { trust: { label: `the caBundle of ${hook.label}`, certs: parsed.certs }, problems: parsed.errors.map((e) => `caBundle: ${e}`) };
 }
 
-export function judgeHooks(resolved: readonly Resolved[], dialed: readonly Dialed[], now: Date, thresholds: Thresholds): { findings: Finding[]; lines: string[] } {
+export function judgeHooks(
+  resolved: readonly Resolved[],
+  dialed: readonly Dialed[],
+  now: Date,
+  thresholds: Thresholds,
+): { findings: Finding[]; lines: string[] } {
   const findings: Finding[] = [];
   const lines: string[] = [];
   const policy = (r: Resolved): 'fail' | 'warn' => (r.hook.failurePolicy === 'Fail' ? 'fail' : 'warn');
   for (const r of resolved) {
     if (r.problem !== undefined) {
-      findings.push({ level: policy(r), classification: 'missing', where: r.hook.label, message: `${r.problem} (failurePolicy ${r.hook.failurePolicy})`, likelyCause: 'the webhook outlived what served it: delete the configuration or restore its Service' });
+      findings.push({
+        level: policy(r),
+        classification: 'missing',
+        where: r.hook.label,
+        message: `${r.problem} (failurePolicy ${r.hook.failurePolicy})`,
+        likelyCause: 'the webhook outlived what served it: delete the configuration or restore its Service',
+      });
       lines.push(`${r.hook.label}: ${r.problem}`);
     } else if (r.readyEndpoints === 0) {
       findings.push({
@@ -151,7 +171,12 @@ export function judgeHooks(resolved: readonly Resolved[], dialed: readonly Diale
       });
     }
     if (r.hook.insecureSkipTLSVerify) {
-      findings.push({ level: 'warn', classification: 'tls-error', where: r.hook.label, message: 'insecureSkipTLSVerify: the API server does not verify what it serves at all' });
+      findings.push({
+        level: 'warn',
+        classification: 'tls-error',
+        where: r.hook.label,
+        message: 'insecureSkipTLSVerify: the API server does not verify what it serves at all',
+      });
     }
   }
   for (const { dial, result, chain } of dialed) {
@@ -161,20 +186,32 @@ export function judgeHooks(resolved: readonly Resolved[], dialed: readonly Diale
     if (r.hook.clientConfig.caBundle === undefined || r.hook.clientConfig.caBundle === '') {
       findings.push(
         r.hook.injectFrom === undefined
-          ? { level: 'warn', classification: 'missing', where: r.hook.label, message: 'empty caBundle: the API server trusts only its system roots for it', likelyCause: 'a CA injector (cert-manager cainjector) has not filled the caBundle' }
+          ? {
+              level: 'warn',
+              classification: 'missing',
+              where: r.hook.label,
+              message: 'empty caBundle: the API server trusts only its system roots for it',
+              likelyCause: 'a CA injector (cert-manager cainjector) has not filled the caBundle',
+            }
           : {
               level: policy(r),
               classification: 'missing',
               where: r.hook.label,
               message: `empty caBundle although cert-manager's cainjector is asked to inject it (${r.hook.injectFrom}): the API server cannot verify what it serves`,
-              likelyCause: "cert-manager's cainjector is not running, or cannot read what the annotation names (the Certificate not Ready, its Secret missing): kubectl -n cert-manager logs deploy/cert-manager-cainjector",
+              likelyCause:
+                "cert-manager's cainjector is not running, or cannot read what the annotation names (the Certificate not Ready, its Secret missing): kubectl -n cert-manager logs deploy/cert-manager-cainjector",
             },
       );
     }
     if (result.outcome !== 'ok') {
       // No ready endpoints already says why nothing answers.
       if (r.readyEndpoints === 0) continue;
-      findings.push({ level: policy(r), classification: classificationOf(result.outcome), where: dial.where, message: `the TLS handshake failed: ${result.outcome}${result.code === undefined ? '' : ` ${result.code}`} (${result.detail})` });
+      findings.push({
+        level: policy(r),
+        classification: classificationOf(result.outcome),
+        where: dial.where,
+        message: `the TLS handshake failed: ${result.outcome}${result.code === undefined ? '' : ` ${result.code}`} (${result.detail})`,
+      });
       lines.push(`${dial.where}: ${result.outcome}`);
       continue;
     }
@@ -189,7 +226,9 @@ export function judgeHooks(resolved: readonly Resolved[], dialed: readonly Diale
       untrustedCause: `the caBundle of ${r.hook.object} is not the CA that signed what its server serves (one side rotated): the API server fails with "x509: certificate signed by unknown authority"`,
     });
     findings.push(...judged.findings);
-    lines.push(`${dial.where}: serial ${chain[0]?.serialNumber ?? '?'}, ${judged.verdict.ok ? judged.verdict.message : `NOT verified: ${judged.verdict.message}`}`);
+    lines.push(
+      `${dial.where}: serial ${chain[0]?.serialNumber ?? '?'}, ${judged.verdict.ok ? judged.verdict.message : `NOT verified: ${judged.verdict.message}`}`,
+    );
   }
   return { findings, lines };
 }

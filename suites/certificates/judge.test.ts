@@ -40,7 +40,13 @@ describe('x509', () => {
     expect(daysLeft(apiserver, new Date(apiserver.validToDate.getTime() + 86_400_000))).toBe(-1);
     expect(selfSigned(x(TEST_CERT))).toBe(true);
     expect(selfSigned(apiserver)).toBe(false);
-    expect(sanList(apiserver)).toEqual(['DNS:kubernetes', 'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local', 'IP:10.96.0.1', 'IP:10.217.0.11']);
+    expect(sanList(apiserver)).toEqual([
+      'DNS:kubernetes',
+      'DNS:kubernetes.default.svc',
+      'DNS:kubernetes.default.svc.cluster.local',
+      'IP:10.96.0.1',
+      'IP:10.217.0.11',
+    ]);
     expect(describeCert(apiserver, now)).toContain(`subject CN=apiserver; issuer CN=test-root-ca; serial ${apiserver.serialNumber}`);
   });
 });
@@ -52,14 +58,19 @@ describe('verifyChain', () => {
     expect(verdict.anchor?.subject).toBe('CN=test-root-ca');
   });
 
-  it('names a certificate with an empty subject (as cert-manager\'s webhook serves) by its SANs, and verifies it', () => {
+  it("names a certificate with an empty subject (as cert-manager's webhook serves) by its SANs, and verifies it", () => {
     const empty = x(EMPTY_SUBJECT_CERT);
     expect(empty.subject).toBeUndefined();
     expect(certName(empty)).toBe('(empty subject) DNS:cert-manager-webhook.cert-manager.svc');
     expect(issuerLine(empty)).toBe('itself, (empty subject) DNS:cert-manager-webhook.cert-manager.svc');
     const later = new Date(empty.validFromDate.getTime() + 86_400_000);
-    expect(verifyChain([empty], [empty], later)).toMatchObject({ ok: true, message: expect.stringMatching(/^verified against \(empty subject\) DNS:cert-manager-webhook\.cert-manager\.svc/) });
-    expect(verifyChain([empty], [root], later).message).toBe('signed by unknown authority: the chain ends at itself, (empty subject) DNS:cert-manager-webhook.cert-manager.svc, and the bundle holds CN=test-root-ca');
+    expect(verifyChain([empty], [empty], later)).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(/^verified against \(empty subject\) DNS:cert-manager-webhook\.cert-manager\.svc/),
+    });
+    expect(verifyChain([empty], [root], later).message).toBe(
+      'signed by unknown authority: the chain ends at itself, (empty subject) DNS:cert-manager-webhook.cert-manager.svc, and the bundle holds CN=test-root-ca',
+    );
     expect(describeCert(empty, later)).toContain('subject (empty subject) DNS:cert-manager-webhook.cert-manager.svc');
   });
 
@@ -118,7 +129,14 @@ describe('judgeServed', () => {
   });
 
   it('fails a chain signed by another CA and names both', () => {
-    const { findings } = judgeServed({ where: 'webhook hooks/x', chain: [apiserver], trust: { label: 'its caBundle', certs: [other] }, names: [], now, thresholds });
+    const { findings } = judgeServed({
+      where: 'webhook hooks/x',
+      chain: [apiserver],
+      trust: { label: 'its caBundle', certs: [other] },
+      names: [],
+      now,
+      thresholds,
+    });
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ level: 'fail', classification: 'tls-error', where: 'webhook hooks/x' });
     expect(findings[0]?.message).toContain('does not verify against its caBundle: signed by unknown authority');
@@ -131,8 +149,19 @@ describe('judgeServed', () => {
   });
 
   it('fails names the certificate does not cover and warns for the ones it should', () => {
-    const { findings } = judgeServed({ where: 'api', chain: [apiserver], trust, names: ['10.96.0.9'], shouldNames: ['kubernetes.default.svc.corp'], now, thresholds });
-    expect(findings.map((f) => [f.level, f.classification])).toEqual([['fail', 'mismatch'], ['warn', 'mismatch']]);
+    const { findings } = judgeServed({
+      where: 'api',
+      chain: [apiserver],
+      trust,
+      names: ['10.96.0.9'],
+      shouldNames: ['kubernetes.default.svc.corp'],
+      now,
+      thresholds,
+    });
+    expect(findings.map((f) => [f.level, f.classification])).toEqual([
+      ['fail', 'mismatch'],
+      ['warn', 'mismatch'],
+    ]);
     expect(findings[0]?.message).toContain('does not cover 10.96.0.9');
   });
 
@@ -142,7 +171,9 @@ describe('judgeServed', () => {
     // The root CA of the fixtures expires with the leaf: both are named.
     expect(findings.map((f) => f.where)).toEqual(['api', 'api (its CA in kube-root-ca.crt)']);
     expect(findings[0]).toMatchObject({ level: 'fail', classification: 'expired' });
-    expect(findings[0]?.message).toBe(`CN=apiserver (serial ${apiserver.serialNumber}) expires in 3 day(s), at ${apiserver.validToDate.toISOString()} (below --cert-fail-days 7)`);
+    expect(findings[0]?.message).toBe(
+      `CN=apiserver (serial ${apiserver.serialNumber}) expires in 3 day(s), at ${apiserver.validToDate.toISOString()} (below --cert-fail-days 7)`,
+    );
     // A warning window just short of the fixtures' 100-year life (a longer one makes them short-lived).
     const warned = judgeServed({ where: 'api', chain: [apiserver], trust, names: [], now, thresholds: { warnDays: 36_499.5, failDays: 7 } }).findings;
     expect(warned.map((f) => f.level)).toEqual(['warn', 'warn']);
@@ -156,17 +187,40 @@ describe('judgeServed', () => {
     const at = (passed: number) => new Date(empty.validFromDate.getTime() + passed * life);
     // The fixture lives 100 years: with a window of 40,000 days it counts as short-lived.
     const window = { warnDays: 40_000, failDays: 7 };
-    expect(judgeServed({ where: 'hook', chain: [empty], trust: { label: 'caBundle', certs: [empty] }, names: [], now: at(0.5), thresholds: window }).findings).toEqual([]);
-    const due = judgeServed({ where: 'hook', chain: [empty], trust: { label: 'caBundle', certs: [empty] }, names: [], now: at(0.7), thresholds: window }).findings;
+    expect(
+      judgeServed({ where: 'hook', chain: [empty], trust: { label: 'caBundle', certs: [empty] }, names: [], now: at(0.5), thresholds: window }).findings,
+    ).toEqual([]);
+    const due = judgeServed({
+      where: 'hook',
+      chain: [empty],
+      trust: { label: 'caBundle', certs: [empty] },
+      names: [],
+      now: at(0.7),
+      thresholds: window,
+    }).findings;
     expect(due.map((f) => f.level)).toEqual(['warn', 'warn']);
     expect(due[0]?.message).toMatch(/: a short-lived certificate \(36500 day\(s\) long\) with 70 % of its life passed and not rotated \(due by 67 %\)$/);
-    const overdue = judgeServed({ where: 'hook', chain: [empty], trust: { label: 'caBundle', certs: [empty] }, names: [], now: at(0.95), thresholds: window }).findings;
+    const overdue = judgeServed({
+      where: 'hook',
+      chain: [empty],
+      trust: { label: 'caBundle', certs: [empty] },
+      names: [],
+      now: at(0.95),
+      thresholds: window,
+    }).findings;
     expect(overdue[0]).toMatchObject({ level: 'fail', message: expect.stringMatching(/overdue past 90 %\)$/) });
     expect(overdue[0]?.likelyCause).toMatch(/has stopped, or the new certificate was issued but not reloaded/);
   });
 
   it('warns when the CA expires before the leaf', () => {
-    const { findings } = judgeServed({ where: 'conversion', chain: [shortLeaf], trust: { label: 'caBundle', certs: [shortCa] }, names: ['conv.hooks.svc'], now, thresholds });
+    const { findings } = judgeServed({
+      where: 'conversion',
+      chain: [shortLeaf],
+      trust: { label: 'caBundle', certs: [shortCa] },
+      names: ['conv.hooks.svc'],
+      now,
+      thresholds,
+    });
     expect(findings).toHaveLength(1);
     expect(findings[0]?.message).toMatch(/^the CA in caBundle \(CN=test-short-ca\) expires at .* before the leaf/);
   });

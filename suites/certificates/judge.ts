@@ -33,7 +33,13 @@ export interface Judged {
 }
 
 /** The certificate's expiry against the thresholds, as a finding (or none). */
-export function expiryFinding(where: string, cert: X509Certificate, now: Date, thresholds: Thresholds, context: Pick<Finding, 'chain' | 'checkedAgainst'>): Finding | undefined {
+export function expiryFinding(
+  where: string,
+  cert: X509Certificate,
+  now: Date,
+  thresholds: Thresholds,
+  context: Pick<Finding, 'chain' | 'checkedAgainst'>,
+): Finding | undefined {
   const days = daysLeft(cert, now);
   const when = days < 0 ? `expired ${-days} day(s) ago` : `expires in ${days} day(s)`;
   const named = `${certName(cert)} (serial ${cert.serialNumber}) ${when}, at ${cert.validToDate.toISOString()}`;
@@ -49,7 +55,8 @@ export function expiryFinding(where: string, cert: X509Certificate, now: Date, t
       where,
       message: `${named}: a short-lived certificate (${lifetimeText(lifetimeMs)} long) with ${passed} % of its life passed and not rotated (${level === 'fail' ? `overdue past ${Math.round(ROTATION_OVERDUE * 100)} %` : `due by ${Math.round(ROTATION_DUE * 100)} %`})`,
       ...context,
-      likelyCause: 'what rotates it (cert-manager, the kubelet, the component\'s own dynamic serving) has stopped, or the new certificate was issued but not reloaded by what serves it',
+      likelyCause:
+        "what rotates it (cert-manager, the kubelet, the component's own dynamic serving) has stopped, or the new certificate was issued but not reloaded by what serves it",
     };
   }
   const level = expiryLevel(days, thresholds);
@@ -108,7 +115,13 @@ export function judgeServed(spec: ServedSpec): Judged {
   }
   const shouldMissing = uncovered(leaf, spec.shouldNames ?? []);
   if (shouldMissing.length > 0) {
-    findings.push({ level: 'warn', classification: 'mismatch', where, message: `the certificate does not cover ${shouldMissing.join(', ')}, which some clients use`, ...context });
+    findings.push({
+      level: 'warn',
+      classification: 'mismatch',
+      where,
+      message: `the certificate does not cover ${shouldMissing.join(', ')}, which some clients use`,
+      ...context,
+    });
   }
   // The served path's expiry; an anchor expiring is judged at rest and below.
   for (const cert of verdict.ok ? verdict.path : [leaf]) {

@@ -67,13 +67,16 @@ export function judgeKubelets(dialed: readonly Dialed[], trust: Trust, now: Date
       now,
       thresholds,
       untrustedLevel: 'warn',
-      untrustedCause: 'a self-signed kubelet certificate is never renewed and cannot be verified by the API server: set serverTLSBootstrap and approve kubelet-serving CSRs, or issue one from the cluster CA',
+      untrustedCause:
+        'a self-signed kubelet certificate is never renewed and cannot be verified by the API server: set serverTLSBootstrap and approve kubelet-serving CSRs, or issue one from the cluster CA',
     });
     // Names a kubelet certificate lacks are a warning only (the API server verifies them only with --kubelet-certificate-authority).
     findings.push(...judged.findings.map((f): Finding => (f.classification === 'mismatch' ? { ...f, level: 'warn' } : f)));
     const leaf = chain[0];
     const kind = leaf === undefined ? 'nothing served' : selfSigned(leaf) ? 'self-signed' : judged.verdict.ok ? 'CA-signed' : 'signed by another CA';
-    lines.push(`${dial.where}: ${kind}, issuer ${leaf === undefined ? '?' : issuerLine(leaf)}, serial ${leaf?.serialNumber ?? '?'}, ${leaf === undefined ? '' : `until ${leaf.validToDate.toISOString()}`}`);
+    lines.push(
+      `${dial.where}: ${kind}, issuer ${leaf === undefined ? '?' : issuerLine(leaf)}, serial ${leaf?.serialNumber ?? '?'}, ${leaf === undefined ? '' : `until ${leaf.validToDate.toISOString()}`}`,
+    );
   }
   return { findings, lines };
 }

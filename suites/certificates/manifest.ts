@@ -4,18 +4,58 @@ import { duration, integer, nameList } from '../../helpers/config-values.ts';
 
 export default defineManifest({
   name: 'certificates',
-  description: "Every certificate the cluster serves, dialed live and verified against the CA that should trust it; expiry gate and clock skew; cert-manager's objects, webhook and an issuance end to end",
+  description:
+    "Every certificate the cluster serves, dialed live and verified against the CA that should trust it; expiry gate and clock skew; cert-manager's objects, webhook and an issuance end to end",
   checks: [
-    { title: 'the API server serves a certificate its clients trust', description: "the kubeconfig's server from the runner (against the kubeconfig CA) and the kubernetes Service and each of its endpoints from an agent (against kube-root-ca.crt): chain verified, SANs cover the kubeconfig host, the Service IP and kubernetes.default.svc.<domain>, days left above the thresholds" },
-    { title: 'every kubelet serves a certificate for its node', description: "each node's InternalIP and kubelet port, dialed from the agent on that node: CA-signed or self-signed, issuer, SANs cover the node's addresses, days left; kubelet-serving CSRs Pending for more than five minutes are listed" },
-    { title: 'webhooks and API services serve what their caBundle trusts', description: 'every admission webhook, aggregated APIService and CRD conversion webhook, dialed from an agent with the SNI the API server sends and verified against its caBundle; an empty caBundle, insecureSkipTLSVerify, a CA expiring before its leaf and failurePolicy Fail with no ready endpoints are named; with --certs-secrets, a TLS Secret holding a newer certificate for the name than the one served (renewed but not reloaded)' },
-    { title: 'node clocks agree', description: "every agent's clock against the runner's, timed on both sides: nodes that differ by more than --cert-max-clock-skew fail (certificates look not yet valid there), the runner off by more warns" },
-    { title: 'CA bundles at rest', description: 'kube-root-ca.crt and the client and front-proxy CAs in kube-system/extension-apiserver-authentication parse and have days left above the thresholds' },
-    { title: 'TLS Secrets at rest', description: 'with --certs-secrets all or NAMESPACE..., every kubernetes.io/tls Secret there: its certificate parses and has days left above the thresholds (opt-in: listing Secrets is a sensitive permission)' },
-    { title: 'cert-manager Certificates are ready and renewed', description: "when cert-manager is installed: every Certificate is Ready (a failure names its Issuer and the Issuer's reason), its renewal is not overdue, days left above the thresholds; CertificateRequests denied or failed in the last day are named" },
-    { title: 'cert-manager Issuers and ClusterIssuers are ready', description: 'every Issuer and ClusterIssuer is Ready; one that is not is named with its type, its reason and what is likely wrong (a missing CA Secret, an ACME account)' },
-    { title: "cert-manager's webhook answers the API server", description: "a server-side dry run of a Certificate in the run namespace: the API server calls cert-manager's validating webhook, nothing is created" },
-    { title: 'cert-manager issues a certificate end to end', description: "a selfSigned Issuer and a one-hour Certificate of the run's own become Ready, time measured, and the issued Secret holds the name asked for" },
+    {
+      title: 'the API server serves a certificate its clients trust',
+      description:
+        "the kubeconfig's server from the runner (against the kubeconfig CA) and the kubernetes Service and each of its endpoints from an agent (against kube-root-ca.crt): chain verified, SANs cover the kubeconfig host, the Service IP and kubernetes.default.svc.<domain>, days left above the thresholds",
+    },
+    {
+      title: 'every kubelet serves a certificate for its node',
+      description:
+        "each node's InternalIP and kubelet port, dialed from the agent on that node: CA-signed or self-signed, issuer, SANs cover the node's addresses, days left; kubelet-serving CSRs Pending for more than five minutes are listed",
+    },
+    {
+      title: 'webhooks and API services serve what their caBundle trusts',
+      description:
+        'every admission webhook, aggregated APIService and CRD conversion webhook, dialed from an agent with the SNI the API server sends and verified against its caBundle; an empty caBundle, insecureSkipTLSVerify, a CA expiring before its leaf and failurePolicy Fail with no ready endpoints are named; with --certs-secrets, a TLS Secret holding a newer certificate for the name than the one served (renewed but not reloaded)',
+    },
+    {
+      title: 'node clocks agree',
+      description:
+        "every agent's clock against the runner's, timed on both sides: nodes that differ by more than --cert-max-clock-skew fail (certificates look not yet valid there), the runner off by more warns",
+    },
+    {
+      title: 'CA bundles at rest',
+      description:
+        'kube-root-ca.crt and the client and front-proxy CAs in kube-system/extension-apiserver-authentication parse and have days left above the thresholds',
+    },
+    {
+      title: 'TLS Secrets at rest',
+      description:
+        'with --certs-secrets all or NAMESPACE..., every kubernetes.io/tls Secret there: its certificate parses and has days left above the thresholds (opt-in: listing Secrets is a sensitive permission)',
+    },
+    {
+      title: 'cert-manager Certificates are ready and renewed',
+      description:
+        "when cert-manager is installed: every Certificate is Ready (a failure names its Issuer and the Issuer's reason), its renewal is not overdue, days left above the thresholds; CertificateRequests denied or failed in the last day are named",
+    },
+    {
+      title: 'cert-manager Issuers and ClusterIssuers are ready',
+      description:
+        'every Issuer and ClusterIssuer is Ready; one that is not is named with its type, its reason and what is likely wrong (a missing CA Secret, an ACME account)',
+    },
+    {
+      title: "cert-manager's webhook answers the API server",
+      description: "a server-side dry run of a Certificate in the run namespace: the API server calls cert-manager's validating webhook, nothing is created",
+    },
+    {
+      title: 'cert-manager issues a certificate end to end',
+      description:
+        "a selfSigned Issuer and a one-hour Certificate of the run's own become Ready, time measured, and the issued Secret holds the name asked for",
+    },
   ],
   options: {
     warnDays: option({
@@ -48,27 +88,64 @@ export default defineManifest({
       env: 'SHAKEDOWN_CERTS_SECRETS',
       type: nameList,
       default: undefined,
-      describe: 'read kubernetes.io/tls Secrets in these namespaces ("all" for every namespace), and compare them with what webhooks there serve; needs list secrets there, which the run does not ask for otherwise',
+      describe:
+        'read kubernetes.io/tls Secrets in these namespaces ("all" for every namespace), and compare them with what webhooks there serve; needs list secrets there, which the run does not ask for otherwise',
     }),
   },
   permissions: [
     { verb: 'get', resource: 'configmaps', scope: 'run', why: 'kube-root-ca.crt: the cluster CA as pods see it' },
     { verb: 'get', resource: 'configmaps', scope: { namespace: 'kube-system' }, why: 'extension-apiserver-authentication: the client and front-proxy CAs' },
     { verb: 'get', resource: 'services', scope: { namespace: 'default' }, why: 'the kubernetes Service: the address pods dial' },
-    { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', scope: { namespace: 'default' }, why: 'the API server endpoints behind the kubernetes Service' },
+    {
+      verb: 'list',
+      resource: 'endpointslices',
+      group: 'discovery.k8s.io',
+      scope: { namespace: 'default' },
+      why: 'the API server endpoints behind the kubernetes Service',
+    },
     { verb: 'list', resource: 'nodes', scope: 'cluster', why: 'the kubelet address and port of every node' },
     { verb: 'list', resource: 'certificatesigningrequests', group: 'certificates.k8s.io', scope: 'cluster', why: 'kubelet-serving CSRs left Pending' },
-    { verb: 'list', resource: 'validatingwebhookconfigurations', group: 'admissionregistration.k8s.io', scope: 'cluster', why: 'the admission webhooks to dial and their caBundles' },
-    { verb: 'list', resource: 'mutatingwebhookconfigurations', group: 'admissionregistration.k8s.io', scope: 'cluster', why: 'the admission webhooks to dial and their caBundles' },
+    {
+      verb: 'list',
+      resource: 'validatingwebhookconfigurations',
+      group: 'admissionregistration.k8s.io',
+      scope: 'cluster',
+      why: 'the admission webhooks to dial and their caBundles',
+    },
+    {
+      verb: 'list',
+      resource: 'mutatingwebhookconfigurations',
+      group: 'admissionregistration.k8s.io',
+      scope: 'cluster',
+      why: 'the admission webhooks to dial and their caBundles',
+    },
     { verb: 'list', resource: 'apiservices', group: 'apiregistration.k8s.io', scope: 'cluster', why: 'the aggregated APIs to dial and their caBundles' },
-    { verb: 'list', resource: 'customresourcedefinitions', group: 'apiextensions.k8s.io', scope: 'cluster', why: 'CRD conversion webhooks to dial and their caBundles' },
+    {
+      verb: 'list',
+      resource: 'customresourcedefinitions',
+      group: 'apiextensions.k8s.io',
+      scope: 'cluster',
+      why: 'CRD conversion webhooks to dial and their caBundles',
+    },
     { verb: 'get', resource: 'services', scope: 'cluster', why: 'the Service behind each webhook and APIService' },
-    { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', scope: 'cluster', why: 'whether the Service behind each webhook has ready endpoints' },
+    {
+      verb: 'list',
+      resource: 'endpointslices',
+      group: 'discovery.k8s.io',
+      scope: 'cluster',
+      why: 'whether the Service behind each webhook has ready endpoints',
+    },
     { verb: 'list', resource: 'certificates', group: 'cert-manager.io', scope: 'cluster', why: 'cert-manager Certificates, when cert-manager is installed' },
     { verb: 'list', resource: 'issuers', group: 'cert-manager.io', scope: 'cluster', why: 'cert-manager Issuers and whether they are Ready' },
     { verb: 'list', resource: 'clusterissuers', group: 'cert-manager.io', scope: 'cluster', why: 'cert-manager ClusterIssuers and whether they are Ready' },
     { verb: 'list', resource: 'certificaterequests', group: 'cert-manager.io', scope: 'cluster', why: 'CertificateRequests denied or failed in the last day' },
-    { verb: 'create', resource: 'certificates', group: 'cert-manager.io', scope: 'run', why: "a Certificate of the run's own (and a server-side dry run of one, for the webhook)" },
+    {
+      verb: 'create',
+      resource: 'certificates',
+      group: 'cert-manager.io',
+      scope: 'run',
+      why: "a Certificate of the run's own (and a server-side dry run of one, for the webhook)",
+    },
     { verb: 'get', resource: 'certificates', group: 'cert-manager.io', scope: 'run', why: "whether the run's Certificate became Ready" },
     { verb: 'create', resource: 'issuers', group: 'cert-manager.io', scope: 'run', why: "a selfSigned Issuer of the run's own" },
     { verb: 'get', resource: 'secrets', scope: 'run', why: "the Secret cert-manager issued for the run's Certificate" },

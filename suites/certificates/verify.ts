@@ -25,7 +25,7 @@ export function verifyChain(served: readonly X509Certificate[], trusted: readonl
   if (leaf === undefined) return { ok: false, failure: 'no-certificate', message: 'no certificate was served', path: [] };
   const path: X509Certificate[] = [leaf];
   let anchor: X509Certificate | undefined;
-  for (let current = leaf; path.length <= MAX_DEPTH; ) {
+  for (let current = leaf; path.length <= MAX_DEPTH;) {
     anchor = trusted.find((ca) => signedBy(current, ca) || current.fingerprint256 === ca.fingerprint256);
     if (anchor !== undefined) break;
     const next = served.find((cert) => cert.ca && !path.includes(cert) && signedBy(current, cert));
@@ -44,7 +44,13 @@ export function verifyChain(served: readonly X509Certificate[], trusted: readonl
       return { ok: false, failure: 'expired', message: `${subject} expired at ${cert.validToDate.toISOString()}`, path, anchor };
     }
     if (now.getTime() < cert.validFromDate.getTime()) {
-      return { ok: false, failure: 'not-yet-valid', message: `${subject} is not valid before ${cert.validFromDate.toISOString()} (a clock behind, or a certificate from the future)`, path, anchor };
+      return {
+        ok: false,
+        failure: 'not-yet-valid',
+        message: `${subject} is not valid before ${cert.validFromDate.toISOString()} (a clock behind, or a certificate from the future)`,
+        path,
+        anchor,
+      };
     }
   }
   return { ok: true, message: `verified against ${certName(anchor)} (sha256 ${anchor.fingerprint256})`, path, anchor };

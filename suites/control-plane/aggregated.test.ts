@@ -3,7 +3,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import { breaks, judgeApiServices, judgeNodeMetrics, nodeMetricsCheck, type NodeMetrics } from './aggregated.ts';
 
-const apiService = (name: string, group: string, service: { namespace: string; name: string } | undefined, available?: { status: string; reason?: string; message?: string }): V1APIService => ({
+const apiService = (
+  name: string,
+  group: string,
+  service: { namespace: string; name: string } | undefined,
+  available?: { status: string; reason?: string; message?: string },
+): V1APIService => ({
   metadata: { name },
   spec: { group, version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100, ...(service === undefined ? {} : { service }) },
   status: { conditions: available === undefined ? [] : [{ type: 'Available', lastTransitionTime: new Date(), ...available }] },
@@ -13,7 +18,12 @@ describe('aggregated APIs', () => {
   it('names an unavailable aggregated API with its Service, the reason and what it breaks; local and available ones pass', () => {
     const unavailable = judgeApiServices([
       apiService('v1.apps', 'apps', undefined, { status: 'True', reason: 'Local' }),
-      apiService('v1beta1.metrics.k8s.io', 'metrics.k8s.io', { namespace: 'kube-system', name: 'metrics-server' }, { status: 'False', reason: 'MissingEndpoints', message: 'endpoints for service/metrics-server in "kube-system" have no addresses' }),
+      apiService(
+        'v1beta1.metrics.k8s.io',
+        'metrics.k8s.io',
+        { namespace: 'kube-system', name: 'metrics-server' },
+        { status: 'False', reason: 'MissingEndpoints', message: 'endpoints for service/metrics-server in "kube-system" have no addresses' },
+      ),
       apiService('v1beta1.custom.metrics.k8s.io', 'custom.metrics.k8s.io', { namespace: 'monitoring', name: 'adapter' }, { status: 'True', reason: 'Passed' }),
       apiService('v1alpha1.new.example.com', 'new.example.com', { namespace: 'ext', name: 'api' }),
     ]);
@@ -24,13 +34,21 @@ describe('aggregated APIs', () => {
         reason: 'MissingEndpoints: endpoints for service/metrics-server in "kube-system" have no addresses',
         breaks: expect.stringMatching(/^discovery .*namespace deletion .*garbage collection .*, HorizontalPodAutoscalers on CPU and memory, and kubectl top$/),
       },
-      { name: 'v1alpha1.new.example.com', service: 'ext/api', reason: 'no Available condition yet', breaks: expect.stringMatching(/and every client of new\.example\.com$/) },
+      {
+        name: 'v1alpha1.new.example.com',
+        service: 'ext/api',
+        reason: 'no Available condition yet',
+        breaks: expect.stringMatching(/and every client of new\.example\.com$/),
+      },
     ]);
     expect(breaks('external.metrics.k8s.io')).toMatch(/HorizontalPodAutoscalers on external metrics$/);
   });
 
   it('names the nodes the metrics API has no usage for', () => {
-    const metrics = [{ metadata: { name: 'node1' }, usage: { cpu: '120m', memory: '800Mi' } }, { metadata: { name: 'node2' }, usage: { cpu: '80m' } }];
+    const metrics = [
+      { metadata: { name: 'node1' }, usage: { cpu: '120m', memory: '800Mi' } },
+      { metadata: { name: 'node2' }, usage: { cpu: '80m' } },
+    ];
     expect(judgeNodeMetrics(['node1', 'node2', 'node3'], metrics)).toEqual(['node2', 'node3']);
     expect(judgeNodeMetrics(['node1'], metrics)).toEqual([]);
   });
@@ -70,7 +88,12 @@ describe('the metrics API check', () => {
     const checked = nodeMetricsCheck(c);
     await vi.advanceTimersByTimeAsync(15_000);
     await checked;
-    expect(said).toEqual(['log first reading: no usage for node1; read again in 15 s', 'log the second reading reports every node', 'evidence node metrics', 'note the metrics API reports 2 of 2 node(s)']);
+    expect(said).toEqual([
+      'log first reading: no usage for node1; read again in 15 s',
+      'log the second reading reports every node',
+      'evidence node metrics',
+      'note the metrics API reports 2 of 2 node(s)',
+    ]);
   });
 
   it('fails naming the node still missing at the second reading', async () => {

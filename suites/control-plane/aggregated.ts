@@ -21,9 +21,11 @@ export interface UnavailableApi {
 
 // What an unavailable API group breaks, beyond discovery, namespace deletion and garbage collection.
 export function breaks(group: string): string {
-  const always = 'discovery (kubectl and every client that lists API groups report errors), namespace deletion (namespaces stay Terminating), garbage collection (the collector cannot sync)';
+  const always =
+    'discovery (kubectl and every client that lists API groups report errors), namespace deletion (namespaces stay Terminating), garbage collection (the collector cannot sync)';
   if (group === 'metrics.k8s.io') return `${always}, HorizontalPodAutoscalers on CPU and memory, and kubectl top`;
-  if (group === 'custom.metrics.k8s.io' || group === 'external.metrics.k8s.io') return `${always}, and HorizontalPodAutoscalers on ${group.split('.')[0]} metrics`;
+  if (group === 'custom.metrics.k8s.io' || group === 'external.metrics.k8s.io')
+    return `${always}, and HorizontalPodAutoscalers on ${group.split('.')[0]} metrics`;
   return `${always}, and every client of ${group}`;
 }
 
@@ -39,7 +41,10 @@ export function judgeApiServices(apiServices: readonly V1APIService[]): Unavaila
         {
           name: api.metadata?.name ?? '?',
           service: service === undefined || service === null ? undefined : `${service.namespace}/${service.name}`,
-          reason: available === undefined ? 'no Available condition yet' : `${available.reason ?? 'not Available'}${available.message === undefined ? '' : `: ${available.message}`}`,
+          reason:
+            available === undefined
+              ? 'no Available condition yet'
+              : `${available.reason ?? 'not Available'}${available.message === undefined ? '' : `: ${available.message}`}`,
           breaks: breaks(api.spec?.group ?? ''),
         },
       ];
@@ -52,7 +57,10 @@ export async function apiServicesCheck(c: CheckContext): Promise<void> {
   const aggregated = apiServices.filter((api) => api.spec?.service !== undefined && api.spec.service !== null);
   if (aggregated.length === 0) return c.skip('no aggregated API is registered (every APIService is served by the API server itself)');
   const unavailable = judgeApiServices(apiServices);
-  const states = aggregated.map((api) => `${api.metadata?.name}: ${api.spec?.service?.namespace}/${api.spec?.service?.name} ${api.status?.conditions?.find((cond) => cond.type === 'Available')?.status === 'True' ? 'Available' : 'NOT Available'}`);
+  const states = aggregated.map(
+    (api) =>
+      `${api.metadata?.name}: ${api.spec?.service?.namespace}/${api.spec?.service?.name} ${api.status?.conditions?.find((cond) => cond.type === 'Available')?.status === 'True' ? 'Available' : 'NOT Available'}`,
+  );
   if (unavailable.length === 0) return c.note(`${aggregated.length} aggregated API(s) Available: ${aggregated.map((api) => api.metadata?.name).join(', ')}`);
   const endpoints = await Promise.all(unavailable.map((api) => endpointsText(c, api.service)));
   const [first] = unavailable;
@@ -61,8 +69,19 @@ export async function apiServicesCheck(c: CheckContext): Promise<void> {
       { label: 'aggregated APIServices', text: states.join('\n') },
       ...unavailable.map((api, i) => ({ label: `endpoints of ${api.service ?? '?'} (behind ${api.name})`, text: endpoints[i] ?? '' })),
     ],
-    likelyCause: unavailable.map((api) => `${api.name} is served by ${api.service ?? 'no Service'}, which the API server cannot reach or which is not running (${api.reason}); this breaks ${api.breaks}`).join('; '),
-    origin: { dimension: 'component', value: `APIService ${first?.name ?? '?'}`, summary: `the aggregated API ${first?.name ?? '?'} is not Available (${first?.reason ?? ''})`, confidence: 'high', suspect: `the extension API server behind ${first?.name ?? '?'} (${first?.service ?? '?'})` },
+    likelyCause: unavailable
+      .map(
+        (api) =>
+          `${api.name} is served by ${api.service ?? 'no Service'}, which the API server cannot reach or which is not running (${api.reason}); this breaks ${api.breaks}`,
+      )
+      .join('; '),
+    origin: {
+      dimension: 'component',
+      value: `APIService ${first?.name ?? '?'}`,
+      summary: `the aggregated API ${first?.name ?? '?'} is not Available (${first?.reason ?? ''})`,
+      confidence: 'high',
+      suspect: `the extension API server behind ${first?.name ?? '?'} (${first?.service ?? '?'})`,
+    },
     reproduce: `kubectl get apiservice ${unavailable.map((api) => api.name).join(' ')} -o wide`,
   });
 }
@@ -96,27 +115,45 @@ export async function nodeMetricsCheck(c: CheckContext): Promise<void> {
   const { session } = await c.cluster();
   const api = await session.clients.apiregistration.readAPIService({ name: METRICS_API }).catch(() => undefined);
   if (api === undefined) return c.skip(`no resource metrics API (APIService ${METRICS_API}): metrics-server is not installed`);
-  if (api.status?.conditions?.find((cond) => cond.type === 'Available')?.status !== 'True') return c.skip(`APIService ${METRICS_API} is not Available: the aggregated API check names why`);
+  if (api.status?.conditions?.find((cond) => cond.type === 'Available')?.status !== 'True')
+    return c.skip(`APIService ${METRICS_API} is not Available: the aggregated API check names why`);
   const nodes = (await session.clients.core.listNode()).items.map((node) => node.metadata?.name ?? '');
-  const read = () => session.clients.custom.listClusterCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', plural: 'nodes' }).then((list) => (list as { items?: NodeMetrics[] }).items ?? [], (error: unknown) => error as Error);
+  const read = () =>
+    session.clients.custom.listClusterCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', plural: 'nodes' }).then(
+      (list) => (list as { items?: NodeMetrics[] }).items ?? [],
+      (error: unknown) => error as Error,
+    );
   // Looked at once more before judging: metrics-server drops a node for a scrape that timed out (a
   // busy kubelet) and has it again at its next scrape.
   const { value: listed, first } = await relook(read, (v) => v instanceof Error || judgeNodeMetrics(nodes, v).length > 0, {
     afterMs: METRICS_RELOOK_MS,
     signal: c.signal,
-    onBad: (v) => c.log(`first reading: ${v instanceof Error ? v.message : `no usage for ${judgeNodeMetrics(nodes, v).join(', ')}`}; read again in ${METRICS_RELOOK_MS / 1000} s`),
+    onBad: (v) =>
+      c.log(
+        `first reading: ${v instanceof Error ? v.message : `no usage for ${judgeNodeMetrics(nodes, v).join(', ')}`}; read again in ${METRICS_RELOOK_MS / 1000} s`,
+      ),
   });
   if (first !== undefined && !(listed instanceof Error) && judgeNodeMetrics(nodes, listed).length === 0) c.log('the second reading reports every node');
   if (listed instanceof Error) {
-    return c.fail('error', `the metrics API does not answer although ${METRICS_API} is Available: ${listed.message}`, { likelyCause: 'metrics-server answers discovery but fails to serve metrics: see its log (kubelet scrape errors, TLS to the kubelets)', reproduce: 'kubectl get --raw /apis/metrics.k8s.io/v1beta1/nodes' });
+    return c.fail('error', `the metrics API does not answer although ${METRICS_API} is Available: ${listed.message}`, {
+      likelyCause: 'metrics-server answers discovery but fails to serve metrics: see its log (kubelet scrape errors, TLS to the kubelets)',
+      reproduce: 'kubectl get --raw /apis/metrics.k8s.io/v1beta1/nodes',
+    });
   }
   const metrics = listed;
   const missing = judgeNodeMetrics(nodes, metrics);
-  c.evidence('node metrics', metrics.map((m) => `${m.metadata?.name}: cpu ${m.usage?.cpu ?? '?'}, memory ${m.usage?.memory ?? '?'} at ${m.timestamp ?? '?'}`).join('\n') || '(none)');
+  c.evidence(
+    'node metrics',
+    metrics.map((m) => `${m.metadata?.name}: cpu ${m.usage?.cpu ?? '?'}, memory ${m.usage?.memory ?? '?'} at ${m.timestamp ?? '?'}`).join('\n') || '(none)',
+  );
   if (missing.length > 0) {
     c.fail('missing', `the metrics API reports no usage for ${missing.length} of ${nodes.length} node(s): ${missing.join(', ')}`, {
       likelyCause: `metrics-server cannot scrape the kubelet on ${missing.join(', ')} (its serving certificate, the address metrics-server uses, or a firewall on port 10250): kubectl top and HPAs see nothing from ${missing.length === 1 ? 'that node' : 'those nodes'}`,
-      ...(missing.length === 1 ? { origin: { dimension: 'node', value: missing[0] ?? '', summary: `metrics-server reports no usage for ${missing[0]}`, confidence: 'medium' as const } } : {}),
+      ...(missing.length === 1
+        ? {
+            origin: { dimension: 'node', value: missing[0] ?? '', summary: `metrics-server reports no usage for ${missing[0]}`, confidence: 'medium' as const },
+          }
+        : {}),
       reproduce: 'kubectl top nodes',
     });
   }

@@ -5,7 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeSession } from '../../helpers/kube/session.ts';
 import { watchPods } from './api.ts';
 
-const pod = (name: string, rv: string, nodeName?: string) => ({ metadata: { name, namespace: 'ns', resourceVersion: rv }, spec: { containers: [], ...(nodeName === undefined ? {} : { nodeName }) } });
+const pod = (name: string, rv: string, nodeName?: string) => ({
+  metadata: { name, namespace: 'ns', resourceVersion: rv },
+  spec: { containers: [], ...(nodeName === undefined ? {} : { nodeName }) },
+});
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -17,7 +20,8 @@ async function fakeApi(scripts: ((res: ServerResponse) => void)[]): Promise<{ se
   const paths: string[] = [];
   const server = createServer((req, res) => {
     paths.push(req.url ?? '');
-    if (!(req.url ?? '').includes('watch=1')) return void res.writeHead(200).end(JSON.stringify({ metadata: { resourceVersion: '10' }, items: [pod('old', '9')] }));
+    if (!(req.url ?? '').includes('watch=1'))
+      return void res.writeHead(200).end(JSON.stringify({ metadata: { resourceVersion: '10' }, items: [pod('old', '9')] }));
     const script = scripts.shift();
     if (script === undefined) return void res.writeHead(200).write('');
     script(res);
@@ -29,7 +33,9 @@ async function fakeApi(scripts: ((res: ServerResponse) => void)[]): Promise<{ se
     await new Promise((resolve) => server.close(resolve));
     await dispatcher.close().catch(() => {});
   });
-  const session = { connection: { server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, dispatcher, authHeaders: () => Promise.resolve({}) } } as unknown as KubeSession;
+  const session = {
+    connection: { server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, dispatcher, authHeaders: () => Promise.resolve({}) },
+  } as unknown as KubeSession;
   return { session, paths };
 }
 
@@ -37,7 +43,9 @@ const line = (type: string, object: unknown) => `${JSON.stringify({ type, object
 
 describe('watchPods', () => {
   it("lists the namespace's pods, then watches them from the list's resourceVersion with the session's connection", async () => {
-    const { session, paths } = await fakeApi([(res) => res.writeHead(200).write(line('ADDED', pod('node-0', '11')) + line('MODIFIED', pod('node-0', '12', 'node1')))]);
+    const { session, paths } = await fakeApi([
+      (res) => res.writeHead(200).write(line('ADDED', pod('node-0', '11')) + line('MODIFIED', pod('node-0', '12', 'node1'))),
+    ]);
     const watch = await watchPods(session, 'ns');
     try {
       expect(watch.get('old')?.metadata?.resourceVersion).toBe('9');

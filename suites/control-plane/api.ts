@@ -19,7 +19,12 @@ export async function timedGet(session: KubeSession, path: string, timeoutMs: nu
   await connection.throttle?.take();
   const headers = await connection.authHeaders();
   const started = performance.now();
-  const response = await request(`${connection.server}${path}`, { method: 'GET', dispatcher: connection.dispatcher, headers, signal: timeoutSignal(timeoutMs, signal) });
+  const response = await request(`${connection.server}${path}`, {
+    method: 'GET',
+    dispatcher: connection.dispatcher,
+    headers,
+    signal: timeoutSignal(timeoutMs, signal),
+  });
   const text = await response.body.text();
   return { status: response.statusCode, text, ms: performance.now() - started };
 }

@@ -40,8 +40,18 @@ async function instances(session: KubeSession): Promise<{ instances: Instance[];
     for (const endpoint of slice.endpoints ?? []) for (const address of endpoint.addresses) addresses.push(`${address}:${port}`);
   }
   const server = new URL(session.server);
-  if (addresses.length <= 1) return { instances: [{ name: addresses[0] === undefined || addresses[0] === server.host ? server.host : `${addresses[0]} (through ${server.host})` }], addresses };
-  return { instances: addresses.map((address) => ({ name: address, url: `https://${address.includes(':') && address.split(':').length > 2 ? `[${address}]` : address}` })), addresses };
+  if (addresses.length <= 1)
+    return {
+      instances: [{ name: addresses[0] === undefined || addresses[0] === server.host ? server.host : `${addresses[0]} (through ${server.host})` }],
+      addresses,
+    };
+  return {
+    instances: addresses.map((address) => ({
+      name: address,
+      url: `https://${address.includes(':') && address.split(':').length > 2 ? `[${address}]` : address}`,
+    })),
+    addresses,
+  };
 }
 
 async function getHealth(session: KubeSession, instance: Instance, path: string, agent: Agent | undefined, signal: AbortSignal): Promise<HealthReport> {
@@ -50,7 +60,12 @@ async function getHealth(session: KubeSession, instance: Instance, path: string,
     return parseHealth(path, response.status, response.text);
   }
   await session.connection.throttle?.take();
-  const response = await request(`${instance.url}${path}`, { method: 'GET', dispatcher: agent, headers: await session.connection.authHeaders(), signal: AbortSignal.any([AbortSignal.timeout(HEALTH_TIMEOUT_MS), signal]) });
+  const response = await request(`${instance.url}${path}`, {
+    method: 'GET',
+    dispatcher: agent,
+    headers: await session.connection.authHeaders(),
+    signal: AbortSignal.any([AbortSignal.timeout(HEALTH_TIMEOUT_MS), signal]),
+  });
   return parseHealth(path, response.statusCode, await response.body.text());
 }
 
@@ -58,7 +73,13 @@ export async function apiServerHealth(c: CheckContext): Promise<void> {
   const { session } = await c.cluster();
   const { instances: list, addresses } = await instances(session);
   const identities = await apiServerLeases(session.clients.coordination);
-  c.evidence('instances', [`kubernetes EndpointSlices: ${addresses.join(', ') || '(none)'}`, `identity Leases: ${identities === undefined ? 'could not be read' : identities.map((l) => `${l.name}${identityStale(l) ? ' STALE' : ''}: ${ageText(l)}`).join('; ') || '(none)'}`].join('\n'));
+  c.evidence(
+    'instances',
+    [
+      `kubernetes EndpointSlices: ${addresses.join(', ') || '(none)'}`,
+      `identity Leases: ${identities === undefined ? 'could not be read' : identities.map((l) => `${l.name}${identityStale(l) ? ' STALE' : ''}: ${ageText(l)}`).join('; ') || '(none)'}`,
+    ].join('\n'),
+  );
   // Direct requests to each instance, with the kubeconfig's credentials; the server name stays the kubeconfig's.
   let agent: Agent | undefined;
   if (list.some((i) => i.url !== undefined)) {
@@ -87,21 +108,40 @@ export async function apiServerHealth(c: CheckContext): Promise<void> {
     await agent?.close();
   }
   if (failing.length > 0) {
-    const named = failing.map(({ instance, report }) => `${instance} ${report.endpoint.split('?')[0]}: ${failedLines(report).map((l) => l.name).join(', ') || `HTTP ${report.httpStatus}`}`);
+    const named = failing.map(
+      ({ instance, report }) =>
+        `${instance} ${report.endpoint.split('?')[0]}: ${
+          failedLines(report)
+            .map((l) => l.name)
+            .join(', ') || `HTTP ${report.httpStatus}`
+        }`,
+    );
     const first = failing.flatMap(({ report }) => failedLines(report))[0];
     c.fail('http-status', `API server health check failing: ${named.join('; ')}`, {
-      likelyCause: first === undefined ? 'the API server answers its health endpoints with an error (or a proxy in front of it does)' : likelyCauseOf(first.name),
-      origin: { dimension: 'component', value: 'kube-apiserver', summary: `expected every named check ok on every instance, seen: ${named.join('; ')}`, confidence: 'high' },
+      likelyCause:
+        first === undefined ? 'the API server answers its health endpoints with an error (or a proxy in front of it does)' : likelyCauseOf(first.name),
+      origin: {
+        dimension: 'component',
+        value: 'kube-apiserver',
+        summary: `expected every named check ok on every instance, seen: ${named.join('; ')}`,
+        confidence: 'high',
+      },
     });
   }
   const stale = identities?.filter(identityStale) ?? [];
   if (unreachable.length === list.length && list.length > 1) {
-    c.warn(`none of the ${list.length} API server instances could be asked directly from here; only the kubeconfig's server was judged`, { evidence: [{ label: 'unreachable', text: unreachable.join('\n') }] });
+    c.warn(`none of the ${list.length} API server instances could be asked directly from here; only the kubeconfig's server was judged`, {
+      evidence: [{ label: 'unreachable', text: unreachable.join('\n') }],
+    });
   }
   if (stale.length > 0) {
-    c.warn(`${stale.length} API server identity Lease(s) are not renewed: an instance stopped, or restarted under a new identity (${stale.map((l) => `${l.holder ?? l.name}, ${ageText(l)}`).join('; ')})`, {
-      likelyCause: 'an API server instance was stopped or crashed (it renews its identity Lease every 10 s); the Lease is collected after it expires, an hour later',
-    });
+    c.warn(
+      `${stale.length} API server identity Lease(s) are not renewed: an instance stopped, or restarted under a new identity (${stale.map((l) => `${l.holder ?? l.name}, ${ageText(l)}`).join('; ')})`,
+      {
+        likelyCause:
+          'an API server instance was stopped or crashed (it renews its identity Lease every 10 s); the Lease is collected after it expires, an hour later',
+      },
+    );
   }
   c.note(`${list.length - unreachable.length} instance(s) ready and live${unreachable.length > 0 ? ` (${unreachable.length} not reachable from here)` : ''}`);
 }
@@ -118,7 +158,8 @@ export async function apiServerLatency(c: CheckContext): Promise<void> {
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
       const response = await timedGet(session, call.path, 10_000, c.signal);
-      if (response.status !== 200) c.fail('http-status', `${call.what} answered HTTP ${response.status}`, { evidence: [{ label: 'answer', text: response.text.slice(0, 500) }] });
+      if (response.status !== 200)
+        c.fail('http-status', `${call.what} answered HTTP ${response.status}`, { evidence: [{ label: 'answer', text: response.text.slice(0, 500) }] });
       times.push(response.ms);
     }
     const mid = median(times) ?? 0;
@@ -140,7 +181,10 @@ export async function etcdCheck(c: CheckContext): Promise<void> {
   const response = await timedGet(session, '/readyz?verbose', HEALTH_TIMEOUT_MS, c.signal);
   const report = parseHealth('/readyz?verbose', response.status, response.text);
   const lines = etcdLines(report);
-  c.evidence('etcd checks of /readyz', lines.map((l) => `[${l.status === 'ok' ? '+' : '-'}]${l.name} ${l.status}${l.reason === undefined ? '' : `: ${l.reason}`}`).join('\n') || '(none)');
+  c.evidence(
+    'etcd checks of /readyz',
+    lines.map((l) => `[${l.status === 'ok' ? '+' : '-'}]${l.name} ${l.status}${l.reason === undefined ? '' : `: ${l.reason}`}`).join('\n') || '(none)',
+  );
   const metrics = await timedGet(session, '/metrics', 20_000, c.signal);
   let facts: string;
   if (metrics.status === 200) facts = etcdMetricsText(etcdMetrics(metrics.text));
@@ -151,9 +195,17 @@ export async function etcdCheck(c: CheckContext): Promise<void> {
   if (failed.length > 0) {
     c.fail('http-status', `the API server's etcd checks fail: ${failed.map((l) => l.name).join(', ')}`, {
       likelyCause: likelyCauseOf(failed[0]?.name ?? 'etcd'),
-      origin: { dimension: 'component', value: 'etcd', summary: `expected [+]etcd and [+]etcd-readiness, seen ${failed.map((l) => `[-]${l.name}`).join(', ')}`, confidence: 'high' },
+      origin: {
+        dimension: 'component',
+        value: 'etcd',
+        summary: `expected [+]etcd and [+]etcd-readiness, seen ${failed.map((l) => `[-]${l.name}`).join(', ')}`,
+        confidence: 'high',
+      },
     });
   }
-  if (lines.length === 0) c.warn('the API server reports no etcd check in /readyz: its storage is not etcd, or it hides the check', { evidence: [{ label: '/readyz', text: healthEvidence(report) }] });
+  if (lines.length === 0)
+    c.warn('the API server reports no etcd check in /readyz: its storage is not etcd, or it hides the check', {
+      evidence: [{ label: '/readyz', text: healthEvidence(report) }],
+    });
   c.note(`${lines.map((l) => `${l.name} ok`).join(', ')}; ${facts}`);
 }

@@ -25,7 +25,9 @@ defineSuite(manifest, () => {
   check('API server readyz and livez on every instance', {}, apiServerHealth);
   check('API server answers simple calls promptly', {}, apiServerLatency);
   check('etcd answers the API server', {}, etcdCheck);
-  check('controller-manager holds its leader Lease', {}, (c) => leaderLeaseCheck(c, 'kube-controller-manager', 'the namespace, Deployment and EndpointSlice checks judge it by its work'));
+  check('controller-manager holds its leader Lease', {}, (c) =>
+    leaderLeaseCheck(c, 'kube-controller-manager', 'the namespace, Deployment and EndpointSlice checks judge it by its work'),
+  );
   check('a new namespace gets its ServiceAccount and root CA', WAITING, namespaceCheck);
   check('a Deployment makes a ReplicaSet and a ready Pod, and its deletion collects them', WAITING, deploymentCheck);
   check("EndpointSlices follow a Service's pods", WAITING, endpointSliceCheck);

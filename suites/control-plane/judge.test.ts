@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { judgeProxyHealth } from './judge.ts';
 
 describe('judgeProxyHealth', () => {
-  const h = (node: string, state: 'healthy' | 'unhealthy' | 'unreachable' | 'unasked') => ({ node, state, detail: state === 'healthy' ? 'HTTP 200' : state === 'unhealthy' ? 'HTTP 503' : 'refused' });
+  const h = (node: string, state: 'healthy' | 'unhealthy' | 'unreachable' | 'unasked') => ({
+    node,
+    state,
+    detail: state === 'healthy' ? 'HTTP 200' : state === 'unhealthy' ? 'HTTP 503' : 'refused',
+  });
 
   it('passes when every node answers healthy', () => {
     expect(judgeProxyHealth([h('a', 'healthy'), h('b', 'healthy')])).toEqual({ kind: 'healthy' });

@@ -15,7 +15,13 @@ export interface EtcdMetrics {
 const REQUEST = 'etcd_request_duration_seconds';
 
 export function etcdMetrics(text: string): EtcdMetrics {
-  const samples = parseSamples(text, ['apiserver_storage_size_bytes', 'etcd_db_total_size_in_bytes', `${REQUEST}_sum`, `${REQUEST}_count`, `${REQUEST}_bucket`]);
+  const samples = parseSamples(text, [
+    'apiserver_storage_size_bytes',
+    'etcd_db_total_size_in_bytes',
+    `${REQUEST}_sum`,
+    `${REQUEST}_count`,
+    `${REQUEST}_bucket`,
+  ]);
   const size = samples.filter((s) => s.name === 'apiserver_storage_size_bytes');
   const storageBytes = (size.length > 0 ? size : samples.filter((s) => s.name === 'etcd_db_total_size_in_bytes')).map((s) => s.value);
   const sum = samples.filter((s) => s.name === `${REQUEST}_sum`).reduce((t, s) => t + s.value, 0);
@@ -34,7 +40,11 @@ export function etcdMetrics(text: string): EtcdMetrics {
 }
 
 export function etcdMetricsText(m: EtcdMetrics): string {
-  const size = m.storageBytes.length === 0 ? 'database size not reported' : `database ${m.storageBytes.map((b) => `${(b / 1024 / 1024).toFixed(1)} MiB`).join(', ')}`;
-  const latency = m.requests === 0 ? 'no etcd request latency reported' : `${m.requests} requests to etcd, mean ${m.meanMs?.toFixed(1)} ms${m.p99Ms === undefined ? '' : `, p99 <= ${m.p99Ms} ms`}`;
+  const size =
+    m.storageBytes.length === 0 ? 'database size not reported' : `database ${m.storageBytes.map((b) => `${(b / 1024 / 1024).toFixed(1)} MiB`).join(', ')}`;
+  const latency =
+    m.requests === 0
+      ? 'no etcd request latency reported'
+      : `${m.requests} requests to etcd, mean ${m.meanMs?.toFixed(1)} ms${m.p99Ms === undefined ? '' : `, p99 <= ${m.p99Ms} ms`}`;
   return `${size}; ${latency}`;
 }

@@ -9,7 +9,11 @@ describe('the pods of the control-plane suite', () => {
   it('are pinned by node affinity (not nodeName) and meet Pod Security restricted', () => {
     const pod = nodePod({ name: 'node-0', namespace: 'ns', runId: 'r1', node: 'node1', image });
     expect(pod.spec?.nodeName).toBeUndefined();
-    expect(pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchFields?.[0]).toEqual({ key: 'metadata.name', operator: 'In', values: ['node1'] });
+    expect(pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchFields?.[0]).toEqual({
+      key: 'metadata.name',
+      operator: 'In',
+      values: ['node1'],
+    });
     const container = pod.spec?.containers[0];
     expect(pod.spec?.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(container?.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true });
@@ -45,8 +49,17 @@ describe('the pods of the control-plane suite', () => {
 
   it('say why a pod is not running', () => {
     expect(podState(undefined)).toBe('never seen');
-    expect(podState({ spec: { containers: [] }, status: { conditions: [{ type: 'PodScheduled', status: 'False', message: '0/2 nodes are available' }] } })).toBe('unschedulable: 0/2 nodes are available');
+    expect(
+      podState({ spec: { containers: [] }, status: { conditions: [{ type: 'PodScheduled', status: 'False', message: '0/2 nodes are available' }] } }),
+    ).toBe('unschedulable: 0/2 nodes are available');
     expect(podState({ spec: { containers: [] }, status: {} })).toBe('not bound to a node');
-    expect(podState({ spec: { containers: [], nodeName: 'n1' }, status: { containerStatuses: [{ name: 'a', image: '', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImageNeverPull' } } }] } })).toBe('ErrImageNeverPull');
+    expect(
+      podState({
+        spec: { containers: [], nodeName: 'n1' },
+        status: {
+          containerStatuses: [{ name: 'a', image: '', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImageNeverPull' } } }],
+        },
+      }),
+    ).toBe('ErrImageNeverPull');
   });
 });

@@ -16,7 +16,7 @@ export const SLICE_LABEL = 'shakedown.dev/cp-slice';
 // Answers every request with "<MARKER> <pod> <node>"; logs "<MARKER> listening <pod>"; exits on SIGTERM
 // at once (as PID 1 it would otherwise ignore it and wait out the grace period).
 export const SERVER_SCRIPT = [
-  "const id = `${process.env.POD_NAME} ${process.env.NODE_NAME}`;",
+  'const id = `${process.env.POD_NAME} ${process.env.NODE_NAME}`;',
   "process.on('SIGTERM', () => process.exit(0));",
   `require('node:http').createServer((q, s) => s.end('${MARKER} ' + id + '\\n')).listen(Number(process.env.PORT ?? ${SERVER_PORT}), () => console.log('${MARKER} listening ' + id));`,
 ].join('\n');
@@ -27,7 +27,15 @@ export function serverPodSpec(image: ImageChoice, node?: string): V1PodSpec {
   return {
     ...(node === undefined
       ? {}
-      : { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } } } }),
+      : {
+          affinity: {
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }],
+              },
+            },
+          },
+        }),
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     terminationGracePeriodSeconds: 1,

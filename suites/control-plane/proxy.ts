@@ -28,7 +28,11 @@ export async function proxyHealthCheck(c: CheckContext): Promise<void> {
       const ip = ips.get(agent.node);
       if (ip === undefined) return { node: agent.node, state: 'unasked', detail: 'the node has no InternalIP' };
       try {
-        const response = await transport.probe(agent, [{ id: 'healthz', kind: 'http', url: `http://${ip.includes(':') ? `[${ip}]` : ip}:${PROXY_HEALTH_PORT}/healthz`, timeoutMs: 3000 }], { signal: c.signal });
+        const response = await transport.probe(
+          agent,
+          [{ id: 'healthz', kind: 'http', url: `http://${ip.includes(':') ? `[${ip}]` : ip}:${PROXY_HEALTH_PORT}/healthz`, timeoutMs: 3000 }],
+          { signal: c.signal },
+        );
         const result = response.results[0];
         const status = result?.http?.status;
         if (status === 200) return { node: agent.node, state: 'healthy', detail: `HTTP 200 ${(result?.http?.body ?? '').slice(0, 120)}` };
@@ -39,16 +43,37 @@ export async function proxyHealthCheck(c: CheckContext): Promise<void> {
       }
     });
   // Every node that does not answer healthy is asked once more before it counts.
-  const results: ProxyHealth[] = await Promise.all(agents.map(async (agent) => (await relook(() => ask(agent), (r) => r.state !== 'healthy', { afterMs: 0, signal: c.signal })).value));
-  c.evidence(`GET http://<node InternalIP>:${PROXY_HEALTH_PORT}/healthz from each node's agent`, results.map((r) => `${r.node}: ${r.state} (${r.detail})`).join('\n'));
+  const results: ProxyHealth[] = await Promise.all(
+    agents.map(
+      async (agent) =>
+        (
+          await relook(
+            () => ask(agent),
+            (r) => r.state !== 'healthy',
+            { afterMs: 0, signal: c.signal },
+          )
+        ).value,
+    ),
+  );
+  c.evidence(
+    `GET http://<node InternalIP>:${PROXY_HEALTH_PORT}/healthz from each node's agent`,
+    results.map((r) => `${r.node}: ${r.state} (${r.detail})`).join('\n'),
+  );
   const verdict = judgeProxyHealth(results);
   if (verdict.kind === 'unreachable') {
-    return c.skip(`kube-proxy's health endpoint (port ${PROXY_HEALTH_PORT}) answers on no node: not reachable from pods (bound to localhost, or kube-proxy replaced); "a new Service is programmed on every node" judges the Service path`);
+    return c.skip(
+      `kube-proxy's health endpoint (port ${PROXY_HEALTH_PORT}) answers on no node: not reachable from pods (bound to localhost, or kube-proxy replaced); "a new Service is programmed on every node" judges the Service path`,
+    );
   }
   if (verdict.kind === 'failing') {
     c.fail('error', `kube-proxy health fails on ${verdict.nodes.join(', ')}: ${verdict.text}`, {
       likelyCause: verdict.likelyCause,
-      origin: { dimension: 'source-node', value: verdict.nodes.join(', '), summary: `kube-proxy on ${verdict.nodes.join(', ')} is not healthy, on the other nodes it is`, confidence: verdict.nodes.length < results.length ? 'high' : 'medium' },
+      origin: {
+        dimension: 'source-node',
+        value: verdict.nodes.join(', '),
+        summary: `kube-proxy on ${verdict.nodes.join(', ')} is not healthy, on the other nodes it is`,
+        confidence: verdict.nodes.length < results.length ? 'high' : 'medium',
+      },
     });
   }
   c.note(`healthy on ${results.length} node(s)`);
@@ -70,7 +95,14 @@ interface Programming extends NodeTiming {
 // Polls one agent with one request until the first right answer (fine-grained: when the Service
 // was programmed there), then with 3 requests in a row (one batch, asked by the agent one after
 // the other) until all 3 answer right, or the bound passes: two polls of the engine on one deadline.
-async function programmedOn(transport: ProbeTransport, agent: ProbeAgent, url: string, createdAt: number, bound: number, signal: AbortSignal): Promise<Programming> {
+async function programmedOn(
+  transport: ProbeTransport,
+  agent: ProbeAgent,
+  url: string,
+  createdAt: number,
+  bound: number,
+  signal: AbortSignal,
+): Promise<Programming> {
   let notBeforeMs: number | undefined;
   let asked = false;
   let last = '';
@@ -92,18 +124,30 @@ async function programmedOn(transport: ProbeTransport, agent: ProbeAgent, url: s
   };
   const policy = { deadline: createdAt + bound, intervalMs: POLL_MS, signal };
   // poll returns as soon as an answer is accepted: the time then is when that answer came.
-  const first = await poll(() => ask(targets.slice(0, 1)), (results) => results.some(correct), policy);
+  const first = await poll(
+    () => ask(targets.slice(0, 1)),
+    (results) => results.some(correct),
+    policy,
+  );
   const firstMs = performance.now() - createdAt;
   const bounds = notBeforeMs === undefined ? {} : { notBeforeMs };
   if (!first.ok) return { node: agent.node, ...bounds, detail: `never answered: ${last}`, last, asked };
-  const stable = await poll(() => ask(targets), (results) => results.length === 3 && results.every(correct), policy);
+  const stable = await poll(
+    () => ask(targets),
+    (results) => results.length === 3 && results.every(correct),
+    policy,
+  );
   if (stable.ok) return { node: agent.node, ms: firstMs, stableMs: performance.now() - createdAt, asked, ...bounds };
   return { node: agent.node, ms: firstMs, ...bounds, detail: `answered, but not 3 in a row: ${last}`, last, asked };
 }
 
 export function programmingLine(timings: readonly Programming[]): string {
   return timings
-    .map((t) => (t.ms === undefined ? `${t.node} not within the bound (${t.detail ?? ''})` : `${t.node} <= ${ms(t.ms)}${t.notBeforeMs === undefined ? ' (answered at the first poll)' : ` (still not at ${ms(t.notBeforeMs)})`}`))
+    .map((t) =>
+      t.ms === undefined
+        ? `${t.node} not within the bound (${t.detail ?? ''})`
+        : `${t.node} <= ${ms(t.ms)}${t.notBeforeMs === undefined ? ' (answered at the first poll)' : ` (still not at ${ms(t.notBeforeMs)})`}`,
+    )
     .join(', ');
 }
 
@@ -116,7 +160,12 @@ export async function serviceProgrammingCheck(c: CheckContext): Promise<void> {
   const agents = everyNodeAgents(c.run.fleet);
   const name = 'programmed';
   const createdAt = performance.now();
-  const created = c.track(await session.clients.core.createNamespacedService({ namespace: s.name, body: service({ name, namespace: s.name, runId: c.run.runId, selector: { [ROLE]: 'node' } }) }));
+  const created = c.track(
+    await session.clients.core.createNamespacedService({
+      namespace: s.name,
+      body: service({ name, namespace: s.name, runId: c.run.runId, selector: { [ROLE]: 'node' } }),
+    }),
+  );
   const ip = created.spec?.clusterIP ?? '';
   const url = `http://${ip.includes(':') ? `[${ip}]` : ip}:80/`;
   c.log(`Service ${s.name}/${name} at ${ip} over ${backends.length} ready backend(s); polling from ${agents.length} agents`);
@@ -129,17 +178,33 @@ export async function serviceProgrammingCheck(c: CheckContext): Promise<void> {
   const late = lateNodes(stable, bound);
   const unasked = timings.filter((t) => !t.asked).map((t) => t.node);
   if (unasked.length > 0) {
-    c.fail('error', `the probe agent on ${unasked.join(', ')} could not be asked during the whole bound: nothing is known about kube-proxy there (${timings.filter((t) => !t.asked).map((t) => `${t.node}: ${t.last ?? ''}`).join('; ')})`, {
-      likelyCause: `the API server cannot reach the probe pods on ${unasked.join(', ')} (pod proxy), or it is overloaded; the kubelet or the pod network of ${unasked.join(', ')} may be down`,
-      origin: { dimension: 'source-node', value: unasked.join(', '), summary: `the agents on ${unasked.join(', ')} could not be asked`, confidence: 'low' },
-    });
+    c.fail(
+      'error',
+      `the probe agent on ${unasked.join(', ')} could not be asked during the whole bound: nothing is known about kube-proxy there (${timings
+        .filter((t) => !t.asked)
+        .map((t) => `${t.node}: ${t.last ?? ''}`)
+        .join('; ')})`,
+      {
+        likelyCause: `the API server cannot reach the probe pods on ${unasked.join(', ')} (pod proxy), or it is overloaded; the kubelet or the pod network of ${unasked.join(', ')} may be down`,
+        origin: { dimension: 'source-node', value: unasked.join(', '), summary: `the agents on ${unasked.join(', ')} could not be asked`, confidence: 'low' },
+      },
+    );
   }
   if (late.length > 0) {
     const names = late.map((t) => t.node);
-    c.fail('timeout', `Service ${s.name}/${name} (${ip}:80) did not answer correctly from ${names.join(', ')} within ${Math.round(bound / 1000)} s (${late.map((t) => `${t.node}: ${t.detail}`).join('; ')})`, {
-      likelyCause: `kube-proxy (or its replacement) on ${names.join(', ')} does not program new Services: stopped, or its watch of the API server is broken${names.length < agents.length ? '; the other nodes program it' : ''}`,
-      origin: { dimension: 'source-node', value: names.join(', '), summary: `a new Service does not answer from pods on ${names.join(', ')}${names.length < agents.length ? ', it does from the other nodes' : ''}`, confidence: names.length < agents.length ? 'high' : 'medium' },
-    });
+    c.fail(
+      'timeout',
+      `Service ${s.name}/${name} (${ip}:80) did not answer correctly from ${names.join(', ')} within ${Math.round(bound / 1000)} s (${late.map((t) => `${t.node}: ${t.detail}`).join('; ')})`,
+      {
+        likelyCause: `kube-proxy (or its replacement) on ${names.join(', ')} does not program new Services: stopped, or its watch of the API server is broken${names.length < agents.length ? '; the other nodes program it' : ''}`,
+        origin: {
+          dimension: 'source-node',
+          value: names.join(', '),
+          summary: `a new Service does not answer from pods on ${names.join(', ')}${names.length < agents.length ? ', it does from the other nodes' : ''}`,
+          confidence: names.length < agents.length ? 'high' : 'medium',
+        },
+      },
+    );
   }
   c.note(`programmed on ${agents.length} node(s): first answer ${programmingLine(timings)}; 3 in a row by ${ms(Math.max(...stable.map((t) => t.ms ?? 0)))}`);
 }

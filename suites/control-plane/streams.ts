@@ -41,15 +41,24 @@ export function readLog(session: KubeSession, pod: PodRef): Promise<StreamResult
   return timed('logs', async () => {
     const text = await podLog(session.clients.core, { namespace: pod.namespace, name: pod.name, container: AGENT_CONTAINER }, { tailLines: 20 });
     const expected = `${MARKER} listening ${pod.name}`;
-    return text.includes(expected) ? { ok: true, detail: 'start-up line read' } : { ok: false, detail: `expected "${expected}" in the log, read ${JSON.stringify(text.slice(0, 160))}` };
+    return text.includes(expected)
+      ? { ok: true, detail: 'start-up line read' }
+      : { ok: false, detail: `expected "${expected}" in the log, read ${JSON.stringify(text.slice(0, 160))}` };
   });
 }
 
 export function execIn(runner: ExecRunner, pod: PodRef, timeoutMs: number, signal?: AbortSignal): Promise<StreamResult> {
   return timed('exec', async () => {
-    const out = await runner.run({ name: pod.name, namespace: pod.namespace, ports: { api: SERVER_PORT }, token: '', node: pod.node }, ['node', '-e', 'process.stdout.write(`${process.env.POD_NAME} ${process.env.NODE_NAME}`)'], timeoutMs, signal);
+    const out = await runner.run(
+      { name: pod.name, namespace: pod.namespace, ports: { api: SERVER_PORT }, token: '', node: pod.node },
+      ['node', '-e', 'process.stdout.write(`${process.env.POD_NAME} ${process.env.NODE_NAME}`)'],
+      timeoutMs,
+      signal,
+    );
     const expected = `${pod.name} ${pod.node}`;
-    return out.trim() === expected ? { ok: true, detail: 'command ran in the pod' } : { ok: false, detail: `expected "${expected}", the command printed ${JSON.stringify(out.slice(0, 160))}` };
+    return out.trim() === expected
+      ? { ok: true, detail: 'command ran in the pod' }
+      : { ok: false, detail: `expected "${expected}", the command printed ${JSON.stringify(out.slice(0, 160))}` };
   });
 }
 
@@ -79,7 +88,10 @@ export function portForward(session: KubeSession, pod: PodRef, timeoutMs: number
     const bound = timeoutSignal(timeoutMs, signal);
     const onBound = () => {
       const why = signal?.aborted === true ? `stopped before an answer (${message(signal.reason)})` : `no answer within ${Math.round(timeoutMs / 1000)} s`;
-      done({ ok: false, detail: `${why}${errors === '' ? '' : `: ${errors.slice(0, 200)}`}${received === '' ? '' : `; received ${JSON.stringify(received.slice(0, 120))}`}` });
+      done({
+        ok: false,
+        detail: `${why}${errors === '' ? '' : `: ${errors.slice(0, 200)}`}${received === '' ? '' : `; received ${JSON.stringify(received.slice(0, 120))}`}`,
+      });
     };
     if (bound.aborted) onBound();
     else bound.addEventListener('abort', onBound, { once: true });

@@ -30,7 +30,11 @@ describe('timing', () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(median([])).toBeUndefined();
     expect(ms(12_345)).toBe('12.3 s');
-    const t = [{ node: 'a', ms: 400 }, { node: 'b', ms: 40_000 }, { node: 'c', detail: 'Pending' }];
+    const t = [
+      { node: 'a', ms: 400 },
+      { node: 'b', ms: 40_000 },
+      { node: 'c', detail: 'Pending' },
+    ];
     expect(lateNodes(t, 30_000).map((x) => x.node)).toEqual(['b', 'c']);
     expect(timingLine(t)).toBe('a 400 ms, b 40.0 s, c not within the bound (Pending)');
   });

@@ -31,7 +31,9 @@ export function skewLines(apiServer: string, versions: readonly ComponentVersion
     }
     const diff = parsed.minor - reference.minor;
     if (diff === 0) continue;
-    lines.push(`${v.component} on ${v.where}: ${v.version} is ${Math.abs(diff)} minor version${Math.abs(diff) === 1 ? '' : 's'} ${diff < 0 ? 'older' : 'NEWER'} than the API server ${apiServer}`);
+    lines.push(
+      `${v.component} on ${v.where}: ${v.version} is ${Math.abs(diff)} minor version${Math.abs(diff) === 1 ? '' : 's'} ${diff < 0 ? 'older' : 'NEWER'} than the API server ${apiServer}`,
+    );
   }
   return lines;
 }

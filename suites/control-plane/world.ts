@@ -78,7 +78,16 @@ async function buildSpace(c: CheckContext): Promise<Owned> {
   const name = `${c.run.runId}-cp`.slice(0, 63);
   const bound = boundMs(c);
   const createdAt = performance.now();
-  await createRunNamespace(session.clients, runNamespace({ name, runId: c.run.runId, expiresAt: new Date(c.run.expiresAt), purpose: 'control-plane: a new namespace, its pods, a Deployment and Services' }), c.run.grant);
+  await createRunNamespace(
+    session.clients,
+    runNamespace({
+      name,
+      runId: c.run.runId,
+      expiresAt: new Date(c.run.expiresAt),
+      purpose: 'control-plane: a new namespace, its pods, a Deployment and Services',
+    }),
+    c.run.grant,
+  );
   c.log(`created namespace ${name}`);
   const seen: { sa?: number; ca?: number; saMissingAt?: number; readError?: string } = {};
   // Whether the object exists; a failed read (not a 404) counts as not seen yet, and the poll goes on.
@@ -108,7 +117,9 @@ async function buildSpace(c: CheckContext): Promise<Owned> {
     { timeoutMs: bound, intervalMs: 400 },
   );
   if (seen.readError !== undefined) c.log(`a read failed while polling (polling went on): ${seen.readError}`);
-  c.log(`namespace ${name}: ServiceAccount default ${seen.sa === undefined ? 'missing' : `after ${Math.round(seen.sa)}ms`}, kube-root-ca.crt ${seen.ca === undefined ? 'missing' : `after ${Math.round(seen.ca)}ms`} (${found.attempts} polls)`);
+  c.log(
+    `namespace ${name}: ServiceAccount default ${seen.sa === undefined ? 'missing' : `after ${Math.round(seen.sa)}ms`}, kube-root-ca.crt ${seen.ca === undefined ? 'missing' : `after ${Math.round(seen.ca)}ms`} (${found.attempts} polls)`,
+  );
   let watch: PodWatch | undefined;
   let watchError: string | undefined;
   // The watch is the file's, not the opening check's: only its first list is bounded (by the bound

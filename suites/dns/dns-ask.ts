@@ -66,17 +66,30 @@ export const questionOf = (o: Asked): string => `${o.target.type} ${o.target.nam
 // A replica asked directly is on the asking pod's node or another (direction); the Service has no
 // direction of its own (it lands on either), so only observations of replicas carry it.
 export function facetsOf(o: Asked): Record<string, string> {
-  const direction: Record<string, string> = o.server.kind === 'replica' && o.server.node !== undefined ? { direction: o.server.node === o.source.node ? 'same node' : 'cross node' } : {};
-  return { 'source-node': o.source.node, server: o.server.name, protocol: o.target.transport, payload: o.question.payload ?? 'small', question: questionOf(o), ...direction };
+  const direction: Record<string, string> =
+    o.server.kind === 'replica' && o.server.node !== undefined ? { direction: o.server.node === o.source.node ? 'same node' : 'cross node' } : {};
+  return {
+    'source-node': o.source.node,
+    server: o.server.name,
+    protocol: o.target.transport,
+    payload: o.question.payload ?? 'small',
+    question: questionOf(o),
+    ...direction,
+  };
 }
 
 // Every question, from every source, to the servers it names. Questions may depend on the source
 // (its resolv.conf's search path).
-export function plan(sources: readonly ProbeAgent[], servers: readonly DnsServer[], questions: readonly Question[] | ((source: ProbeAgent) => readonly Question[]), timeoutMs: number): Asked[] {
+export function plan(
+  sources: readonly ProbeAgent[],
+  servers: readonly DnsServer[],
+  questions: readonly Question[] | ((source: ProbeAgent) => readonly Question[]),
+  timeoutMs: number,
+): Asked[] {
   return sources.flatMap((source) =>
     (typeof questions === 'function' ? questions(source) : questions).flatMap((question) =>
       servers
-        .filter((server) => question.servers !== 'service' ? true : server.kind === 'service')
+        .filter((server) => (question.servers !== 'service' ? true : server.kind === 'service'))
         .map((server): Asked => {
           const transport = question.transport ?? 'udp';
           const target: DnsTarget = {
@@ -134,11 +147,19 @@ export function cellOf(a: Asked, namespace: string): Cell {
 
 // Asks everything through the reachability engine; never throws for a source that cannot be asked
 // (its observations say why). Returns the observations in the order asked, and the engine's tables.
-export async function askAll(transport: ProbeTransport, asked: readonly Asked[], options: AskOptions): Promise<{ observations: DnsObservation[]; evidence: Evidence[] }> {
+export async function askAll(
+  transport: ProbeTransport,
+  asked: readonly Asked[],
+  options: AskOptions,
+): Promise<{ observations: DnsObservation[]; evidence: Evidence[] }> {
   const run = await reach(
     transport,
     asked.map((a) => cellOf(a, options.namespace)),
-    { policy: { deadlineMs: options.budgetMs }, ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.log === undefined ? {} : { log: options.log }) },
+    {
+      policy: { deadlineMs: options.budgetMs },
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.log === undefined ? {} : { log: options.log }),
+    },
   );
   const observations = asked.map((a, i) => {
     const cell = run.cells[i];

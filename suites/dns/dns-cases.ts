@@ -76,9 +76,11 @@ export const SERVERS_ANSWER: DnsCase = {
     const name = serviceFqdn('kubernetes', 'default', world.domain);
     return (['udp', 'tcp'] as const).map((transport): Question => ({ name, type: 'A', transport, expected: DNS.addresses('A', [fact(facts, 'kubernetes')]) }));
   },
-  whenAnswered: (bad) => `CoreDNS answers kubernetes.default with ${rcodes(bad).join('/')}, not its ClusterIP: the kubernetes plugin cannot read Services (RBAC) or serves another zone`,
+  whenAnswered: (bad) =>
+    `CoreDNS answers kubernetes.default with ${rcodes(bad).join('/')}, not its ClusterIP: the kubernetes plugin cannot read Services (RBAC) or serves another zone`,
   budgetMs: 3000,
-  note: (world) => `${world.servers.length} server(s) (${world.servers.map((s) => `${s.name} ${s.ip}`).join(', ')}) answered over UDP and TCP from ${world.resolvers.length} node(s)`,
+  note: (world) =>
+    `${world.servers.length} server(s) (${world.servers.map((s) => `${s.name} ${s.ip}`).join(', ')}) answered over UDP and TCP from ${world.resolvers.length} node(s)`,
 };
 
 // The names a form makes glibc ask, in order, up to the one that must answer: the earlier ones must
@@ -87,7 +89,11 @@ export function searchQuestions(form: string, fqdn: string, ip: string, source: 
   const candidates = searchCandidates(form, source.conf);
   const hit = candidates.indexOf(fqdn);
   const asked = hit === -1 ? candidates : candidates.slice(0, hit + 1);
-  return asked.map((name, i): Question => (i === hit || (hit === -1 && i === asked.length - 1) ? { name, type: 'A', about: 'the Service', expected: DNS.addresses('A', [ip]) } : { name, type: 'A', about: 'an earlier search domain', expected: DNS.noRecords('A') }));
+  return asked.map((name, i): Question =>
+    i === hit || (hit === -1 && i === asked.length - 1)
+      ? { name, type: 'A', about: 'the Service', expected: DNS.addresses('A', [ip]) }
+      : { name, type: 'A', about: 'an earlier search domain', expected: DNS.noRecords('A') },
+  );
 }
 
 export const SEARCH_PATH: DnsCase = {
@@ -106,9 +112,10 @@ export const SEARCH_PATH: DnsCase = {
   },
   whenAnswered: (bad) =>
     bad.some((o) => o.question.about === 'the Service')
-      ? 'the search path or ndots in the pods\' resolv.conf does not lead to the Service (kubelet --cluster-domain differs from the CoreDNS kubernetes zone), or CoreDNS does not serve the namespace'
-      : 'a name earlier on the search path answers with an address, so lookups stop there: a search domain (from the node\'s resolv.conf) has a wildcard record',
-  note: (world, facts, observations) => `5 forms resolved to ${fact(facts, 'ip')} from ${world.resolvers.length} node(s), ${new Set(observations.map((o) => o.question.name)).size} distinct names asked along the search path`,
+      ? "the search path or ndots in the pods' resolv.conf does not lead to the Service (kubelet --cluster-domain differs from the CoreDNS kubernetes zone), or CoreDNS does not serve the namespace"
+      : "a name earlier on the search path answers with an address, so lookups stop there: a search domain (from the node's resolv.conf) has a wildcard record",
+  note: (world, facts, observations) =>
+    `5 forms resolved to ${fact(facts, 'ip')} from ${world.resolvers.length} node(s), ${new Set(observations.map((o) => o.question.name)).size} distinct names asked along the search path`,
 };
 
 export const SRV: DnsCase = {
@@ -155,24 +162,34 @@ export const HEADLESS: DnsCase = {
     ];
   },
   whenAnswered: () => 'CoreDNS does not serve headless records from EndpointSlices (kubernetes plugin misconfigured or lacking RBAC on endpointslices)',
-  note: (world, facts) => `${serviceFqdn('dns-headless', world.namespace, world.domain)} -> ${facts.ready?.length ?? 0} ready pod IPs (A) and SRV records, from ${world.resolvers.length} node(s)`,
+  note: (world, facts) =>
+    `${serviceFqdn('dns-headless', world.namespace, world.domain)} -> ${facts.ready?.length ?? 0} ready pod IPs (A) and SRV records, from ${world.resolvers.length} node(s)`,
 };
 
 export const HOSTNAME: DnsCase = {
-  title: 'a pod\'s hostname and subdomain resolve',
+  title: "a pod's hostname and subdomain resolve",
   what: 'hostname lookups',
   objects: async (c, world) => {
     const role = 'dns-subdomain';
     const subdomain = 'dns-sub';
-    await createService(c, { name: subdomain, headless: true, selector: { [ROLE_LABEL]: role, [RUN_ID_LABEL]: c.run.runId }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] });
+    await createService(c, {
+      name: subdomain,
+      headless: true,
+      selector: { [ROLE_LABEL]: role, [RUN_ID_LABEL]: c.run.runId },
+      ports: [{ name: 'http', port: 8080, targetPort: 8080 }],
+    });
     const node = world.resolvers[0]?.agent.node ?? '';
     const pod = await createNamedPod(c, 'dns-named', node, 'dns-host', subdomain, role);
     const ip = pod.value.status?.podIP;
     if (!pod.ok || ip === undefined) {
-      return c.fail('error', `the pod dns-named with hostname dns-host did not become Ready on ${node} within ${Math.round(pod.elapsedMs / 1000)}s (phase ${pod.value.status?.phase ?? '?'})`, {
-        evidence: [{ label: 'pod status', text: JSON.stringify(pod.value.status?.conditions ?? [], null, 1) }],
-        likelyCause: 'the probe image could not start a second pod on this node (quota, image pull, scheduling): see the pod events',
-      });
+      return c.fail(
+        'error',
+        `the pod dns-named with hostname dns-host did not become Ready on ${node} within ${Math.round(pod.elapsedMs / 1000)}s (phase ${pod.value.status?.phase ?? '?'})`,
+        {
+          evidence: [{ label: 'pod status', text: JSON.stringify(pod.value.status?.conditions ?? [], null, 1) }],
+          likelyCause: 'the probe image could not start a second pod on this node (quota, image pull, scheduling): see the pod events',
+        },
+      );
     }
     await waitEndpoints(c, subdomain, (endpoints) => endpoints.some((e) => e.ready && e.address === ip));
     return { ip: [ip] };
@@ -181,7 +198,8 @@ export const HOSTNAME: DnsCase = {
     const fqdn = `dns-host.${serviceFqdn('dns-sub', world.namespace, world.domain)}`;
     return [{ name: fqdn, type: 'A', expected: DNS.addresses('A', [fact(facts, 'ip')]) }];
   },
-  whenAnswered: () => 'the EndpointSlice does not carry the pod hostname (spec.subdomain must equal the headless Service name), or CoreDNS does not serve endpoint hostnames',
+  whenAnswered: () =>
+    'the EndpointSlice does not carry the pod hostname (spec.subdomain must equal the headless Service name), or CoreDNS does not serve endpoint hostnames',
   note: (world, facts) => `dns-host.${serviceFqdn('dns-sub', world.namespace, world.domain)} -> ${fact(facts, 'ip')}`,
 };
 
@@ -205,9 +223,14 @@ export const PTR: DnsCase = {
   title: 'PTR for a ClusterIP and for pod IPs',
   what: 'PTR queries',
   objects: async (c) => {
-    const headless = (name: string) => createService(c, { name, headless: true, selector: c.run.fleet.selector, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] });
+    const headless = (name: string) =>
+      createService(c, { name, headless: true, selector: c.run.fleet.selector, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] });
     const also = Array.from({ length: PTR_ALSO }, (_, i) => `dns-ptr-also-${i}`);
-    const [service] = await Promise.all([createService(c, { name: 'dns-ptr', selector: c.run.fleet.selector, ports: [{ name: 'http', port: 80, targetPort: 8080 }] }), headless('dns-ptr-pods'), ...also.map(headless)]);
+    const [service] = await Promise.all([
+      createService(c, { name: 'dns-ptr', selector: c.run.fleet.selector, ports: [{ name: 'http', port: 80, targetPort: 8080 }] }),
+      headless('dns-ptr-pods'),
+      ...also.map(headless),
+    ]);
     const all = (endpoints: readonly { ready: boolean }[]) => endpoints.filter((e) => e.ready).length === c.run.fleet.agents.length;
     const waited = await waitEndpoints(c, 'dns-ptr-pods', all);
     await waitEndpoints(c, also.at(-1) ?? 'dns-ptr-pods', all);
@@ -216,10 +239,16 @@ export const PTR: DnsCase = {
   questions: (world, facts) => [
     { name: reverseName(fact(facts, 'clusterIP')), type: 'PTR', about: 'Service', expected: DNS.ptr(serviceFqdn('dns-ptr', world.namespace, world.domain)) },
     // A pod without spec.hostname is named by its dashed IP under the headless Service.
-    ...(facts.pods ?? []).map((ip): Question => ({ name: reverseName(ip), type: 'PTR', about: 'pod', expected: DNS.ptr(`${ip.replace(/[.:]/g, '-')}.${serviceFqdn('dns-ptr-pods', world.namespace, world.domain)}`) })),
+    ...(facts.pods ?? []).map((ip): Question => ({
+      name: reverseName(ip),
+      type: 'PTR',
+      about: 'pod',
+      expected: DNS.ptr(`${ip.replace(/[.:]/g, '-')}.${serviceFqdn('dns-ptr-pods', world.namespace, world.domain)}`),
+    })),
   ],
   whenAnswered: ptrExplanation,
-  note: (_world, facts, observations) => `PTR for ClusterIP ${fact(facts, 'clusterIP')} and ${facts.pods?.length ?? 0} pod IPs${observations.some((o) => o.result?.dns?.truncatedOverUdp !== undefined) ? ' (some truncated over UDP, complete over TCP)' : ''}`,
+  note: (_world, facts, observations) =>
+    `PTR for ClusterIP ${fact(facts, 'clusterIP')} and ${facts.pods?.length ?? 0} pod IPs${observations.some((o) => o.result?.dns?.truncatedOverUdp !== undefined) ? ' (some truncated over UDP, complete over TCP)' : ''}`,
 };
 
 export const EXTERNAL_NAME: DnsCase = {
@@ -244,9 +273,11 @@ export const NXDOMAIN: DnsCase = {
     const missing = serviceFqdn('no-such-service-shakedown', world.namespace, world.domain);
     return [{ name: missing, type: 'A', expected: DNS.nxdomain(500) }];
   },
-  whenAnswered: (bad) => `CoreDNS answers names in its own zone with ${rcodes(bad).join('/')} or slowly: the kubernetes plugin is not authoritative for the cluster domain, or it forwards them (fallthrough)`,
+  whenAnswered: (bad) =>
+    `CoreDNS answers names in its own zone with ${rcodes(bad).join('/')} or slowly: the kubernetes plugin is not authoritative for the cluster domain, or it forwards them (fallthrough)`,
   budgetMs: 3000,
-  note: (world, _facts, observations) => `no-such-service-shakedown.${world.namespace}.svc.${world.domain} -> NXDOMAIN, slowest ${Math.round(Math.max(...observations.map((o) => o.result?.ms ?? 0)))}ms`,
+  note: (world, _facts, observations) =>
+    `no-such-service-shakedown.${world.namespace}.svc.${world.domain} -> NXDOMAIN, slowest ${Math.round(Math.max(...observations.map((o) => o.result?.ms ?? 0)))}ms`,
 };
 
 // The external name is asked beside a cluster name, of the same servers from the same pods: when
@@ -256,7 +287,10 @@ export const NXDOMAIN: DnsCase = {
 export const UPSTREAM: DnsCase = {
   title: 'a name outside the cluster resolves through the upstream',
   what: 'lookups of the external name',
-  skip: (c) => (externalName(suiteOptions(c.run, manifest).externalName, c.run.kube.context) === undefined ? 'the cluster has no upstream DNS (--dns-external-name none)' : undefined),
+  skip: (c) =>
+    externalName(suiteOptions(c.run, manifest).externalName, c.run.kube.context) === undefined
+      ? 'the cluster has no upstream DNS (--dns-external-name none)'
+      : undefined,
   objects: async (c, world) => upstreamFacts(c, world, externalName(suiteOptions(c.run, manifest).externalName, c.run.kube.context) ?? ''),
   questions: (world, facts) => [
     { name: fact(facts, 'external'), type: 'A', about: 'external', expected: DNS.resolves() },
@@ -268,7 +302,10 @@ export const UPSTREAM: DnsCase = {
       : rcodes(bad).every((code) => code === 'NXDOMAIN')
         ? 'the upstream says the external name does not exist: set --dns-external-name to a name your upstream knows, or none'
         : upstreamCause(`CoreDNS answers ${rcodes(bad).join('/')} for ${fact(facts, 'external')}`, world, facts),
-  whenUnanswered: (bad, world, facts) => (onlyExternal(bad) ? upstreamCause(`${fact(facts, 'external')} gets no answer (${[...new Set(bad.map((o) => o.result?.outcome ?? '?'))].join('/')})`, world, facts) : undefined),
+  whenUnanswered: (bad, world, facts) =>
+    onlyExternal(bad)
+      ? upstreamCause(`${fact(facts, 'external')} gets no answer (${[...new Set(bad.map((o) => o.result?.outcome ?? '?'))].join('/')})`, world, facts)
+      : undefined,
   budgetMs: 5000,
   note: (world, facts) => `${fact(facts, 'external')} resolved from ${world.resolvers.length} node(s) through ${world.servers.length} server(s)`,
 };
@@ -296,11 +333,27 @@ async function upstreamFacts(c: CheckContext, world: DnsWorld, external: string)
     () => undefined,
   );
   const forward = corefile === undefined ? [] : parseCorefile(corefile).forwards;
-  const addresses = [...new Set(forward.flatMap((f) => f.split(/\s+/).slice(1)).map(upstreamAddress).filter((a) => a !== undefined))];
+  const addresses = [
+    ...new Set(
+      forward
+        .flatMap((f) => f.split(/\s+/).slice(1))
+        .map(upstreamAddress)
+        .filter((a) => a !== undefined),
+    ),
+  ];
   const agent = world.resolvers[0]?.agent;
   if (agent === undefined || addresses.length === 0) return { external: [name], forward };
-  const asked = await transport.probe(agent, addresses.map((a) => dnsQuery(a.host, name, 'A', c.run.timeouts.probeMs, 'udp', `${a.host}`)), { signal: c.signal }).catch(() => undefined);
-  const upstream = (asked?.results ?? []).map((r) => `${r.id}: ${r.outcome === 'ok' ? `answers (${Math.round(r.ms)} ms), so the upstream serves pods but not CoreDNS's queries (its egress from the CoreDNS pods, or an ACL on the upstream)` : `${r.outcome} (${r.detail}), so the upstream itself is down or unreachable from the pod network`}`);
+  const asked = await transport
+    .probe(
+      agent,
+      addresses.map((a) => dnsQuery(a.host, name, 'A', c.run.timeouts.probeMs, 'udp', `${a.host}`)),
+      { signal: c.signal },
+    )
+    .catch(() => undefined);
+  const upstream = (asked?.results ?? []).map(
+    (r) =>
+      `${r.id}: ${r.outcome === 'ok' ? `answers (${Math.round(r.ms)} ms), so the upstream serves pods but not CoreDNS's queries (its egress from the CoreDNS pods, or an ACL on the upstream)` : `${r.outcome} (${r.detail}), so the upstream itself is down or unreachable from the pod network`}`,
+  );
   return { external: [name], forward, upstream };
 }
 
@@ -354,4 +407,3 @@ export const CANARY: DnsCase = {
 };
 
 export const CASES: readonly DnsCase[] = [SEARCH_PATH, SERVERS_ANSWER, SRV, HEADLESS, HOSTNAME, PTR, EXTERNAL_NAME, NXDOMAIN, UPSTREAM, TRUNCATION];
-

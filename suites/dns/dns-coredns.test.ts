@@ -42,15 +42,29 @@ const pod = (name: string, ip: string, ready: boolean) => ({ name, node: 'node1'
 describe('diagnose', () => {
   it('names CoreDNS when it has no pods or no ready replica', () => {
     expect(diagnose({ service, pods: [], terminating: [], endpoints: [], errors: [] })).toMatch(/^CoreDNS has no pods/);
-    expect(diagnose({ service, pods: [pod('coredns-a', '10.244.1.2', false)], terminating: [], endpoints: [], errors: [] })).toMatch(/^CoreDNS has no ready replica \(coredns-a Running\)/);
+    expect(diagnose({ service, pods: [pod('coredns-a', '10.244.1.2', false)], terminating: [], endpoints: [], errors: [] })).toMatch(
+      /^CoreDNS has no ready replica \(coredns-a Running\)/,
+    );
   });
   it('finds nothing wrong with ready pods behind ready endpoints', () => {
-    const state: CoreDnsState = { service, pods: [pod('a', '10.244.1.2', true)], endpoints: [{ address: '10.244.1.2', pod: 'a', node: 'node1', ready: true, terminating: false, ports: [] }], terminating: [], errors: [] };
+    const state: CoreDnsState = {
+      service,
+      pods: [pod('a', '10.244.1.2', true)],
+      endpoints: [{ address: '10.244.1.2', pod: 'a', node: 'node1', ready: true, terminating: false, ports: [] }],
+      terminating: [],
+      errors: [],
+    };
     expect(diagnose(state)).toBeUndefined();
     expect(endpointProblems(state)).toEqual([]);
   });
   it('compares endpoints with ready pods', () => {
-    const state: CoreDnsState = { service, pods: [pod('a', '10.244.1.2', true), pod('b', '10.244.1.3', true)], endpoints: [{ address: '10.244.1.2', pod: 'a', node: 'node1', ready: true, terminating: false, ports: [] }], terminating: [], errors: [] };
+    const state: CoreDnsState = {
+      service,
+      pods: [pod('a', '10.244.1.2', true), pod('b', '10.244.1.3', true)],
+      endpoints: [{ address: '10.244.1.2', pod: 'a', node: 'node1', ready: true, terminating: false, ports: [] }],
+      terminating: [],
+      errors: [],
+    };
     expect(endpointProblems(state)).toEqual(['ready CoreDNS pod 10.244.1.3 is missing from the ready endpoints']);
   });
   it('leaves pods being deleted out of the replicas it judges, and names a Deployment whose pods are all leaving', () => {

@@ -33,10 +33,13 @@ export function parseCorefile(text: string): Corefile {
 export function corefileProblems(corefile: Corefile, domain: string): string[] {
   const problems: string[] = [];
   if (!corefile.kubernetesZones.includes(domain)) {
-    problems.push(`no kubernetes plugin for the cluster domain ${domain} (kubernetes zones: ${corefile.kubernetesZones.join(', ') || 'none'}): cluster names will not resolve`);
+    problems.push(
+      `no kubernetes plugin for the cluster domain ${domain} (kubernetes zones: ${corefile.kubernetesZones.join(', ') || 'none'}): cluster names will not resolve`,
+    );
   }
   if (corefile.forwards.length === 0) problems.push('no forward (or proxy) plugin: names outside the cluster will not resolve');
-  if (!corefile.loop) problems.push('no loop plugin: a forwarding loop (e.g. to a node resolv.conf pointing back at CoreDNS) would go undetected and exhaust CoreDNS');
+  if (!corefile.loop)
+    problems.push('no loop plugin: a forwarding loop (e.g. to a node resolv.conf pointing back at CoreDNS) would go undetected and exhaust CoreDNS');
   return problems;
 }
 
@@ -82,7 +85,9 @@ export async function readCoreDns(clients: { core: CoreV1Api; discovery: Discove
     errors.push(`cannot list Services in ${DNS_NAMESPACE}: ${(error as Error).message}`);
   }
   const selector = service?.spec?.selector ?? { 'k8s-app': 'kube-dns' };
-  const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+  const labelSelector = Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const { live, terminating } = splitReplicas(
     await clients.core
       .listNamespacedPod({ namespace: DNS_NAMESPACE, labelSelector })
@@ -113,13 +118,18 @@ export async function readCoreDns(clients: { core: CoreV1Api; discovery: Discove
 // What is wrong with CoreDNS itself, if anything: the root cause every failed lookup points at.
 export function diagnose(state: CoreDnsState, nameserver?: string): string | undefined {
   const svc = state.service === undefined ? 'the cluster DNS Service' : `${DNS_NAMESPACE}/${state.service.name}`;
-  if (state.service === undefined && state.errors.length === 0) return `no cluster DNS Service found in ${DNS_NAMESPACE}${nameserver === undefined ? '' : ` with ClusterIP ${nameserver}`}: CoreDNS is not installed, or pods point at another resolver`;
+  if (state.service === undefined && state.errors.length === 0)
+    return `no cluster DNS Service found in ${DNS_NAMESPACE}${nameserver === undefined ? '' : ` with ClusterIP ${nameserver}`}: CoreDNS is not installed, or pods point at another resolver`;
   const ready = state.pods.filter((p) => p.ready);
-  if (state.pods.length === 0 && state.terminating.length > 0 && state.errors.length === 0) return `CoreDNS has no pods but ${state.terminating.length} being deleted (its Deployment was scaled to zero or deleted): ${svc} has no endpoints, so every lookup times out`;
-  if (state.pods.length === 0 && state.errors.length === 0) return `CoreDNS has no pods (its Deployment is scaled to zero or cannot create pods): ${svc} has no endpoints, so every lookup times out`;
-  if (state.pods.length > 0 && ready.length === 0) return `CoreDNS has no ready replica (${state.pods.map((p) => `${p.name} ${p.phase}`).join(', ')}): ${svc} has no ready endpoints, so every lookup times out; see the CoreDNS pod logs`;
+  if (state.pods.length === 0 && state.terminating.length > 0 && state.errors.length === 0)
+    return `CoreDNS has no pods but ${state.terminating.length} being deleted (its Deployment was scaled to zero or deleted): ${svc} has no endpoints, so every lookup times out`;
+  if (state.pods.length === 0 && state.errors.length === 0)
+    return `CoreDNS has no pods (its Deployment is scaled to zero or cannot create pods): ${svc} has no endpoints, so every lookup times out`;
+  if (state.pods.length > 0 && ready.length === 0)
+    return `CoreDNS has no ready replica (${state.pods.map((p) => `${p.name} ${p.phase}`).join(', ')}): ${svc} has no ready endpoints, so every lookup times out; see the CoreDNS pod logs`;
   const readyEndpoints = state.endpoints?.filter((e) => e.ready) ?? [];
-  if (state.endpoints !== undefined && readyEndpoints.length === 0 && ready.length > 0) return `CoreDNS pods are ready but ${svc} has no ready endpoints: its selector does not match them, or the EndpointSlice controller lags`;
+  if (state.endpoints !== undefined && readyEndpoints.length === 0 && ready.length > 0)
+    return `CoreDNS pods are ready but ${svc} has no ready endpoints: its selector does not match them, or the EndpointSlice controller lags`;
   return undefined;
 }
 
@@ -137,9 +147,20 @@ export function endpointProblems(state: CoreDnsState): string[] {
 
 export function coreDnsEvidence(state: CoreDnsState): Evidence[] {
   const pods = state.pods.map((p) => `${p.name} ${p.ready ? 'Ready' : 'NOT ready'} ${p.phase} ${p.ip || '-'} on ${p.node}`).join('\n') || '(no CoreDNS pods)';
-  const endpoints = state.endpoints === undefined ? '(not read)' : state.endpoints.map((e) => `${e.address} ${e.ready ? 'ready' : e.terminating ? 'terminating' : 'NOT ready'} pod=${e.pod ?? '?'}`).join('\n') || '(no endpoints)';
+  const endpoints =
+    state.endpoints === undefined
+      ? '(not read)'
+      : state.endpoints.map((e) => `${e.address} ${e.ready ? 'ready' : e.terminating ? 'terminating' : 'NOT ready'} pod=${e.pod ?? '?'}`).join('\n') ||
+        '(no endpoints)';
   return [
-    { label: `CoreDNS pods (${DNS_NAMESPACE}, ${Object.entries(state.service?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || 'k8s-app=kube-dns'})`, text: pods },
+    {
+      label: `CoreDNS pods (${DNS_NAMESPACE}, ${
+        Object.entries(state.service?.selector ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',') || 'k8s-app=kube-dns'
+      })`,
+      text: pods,
+    },
     { label: `endpoints of ${DNS_NAMESPACE}/${state.service?.name ?? '?'} (${state.service?.clusterIP ?? '?'})`, text: endpoints },
     ...(state.errors.length > 0 ? [{ label: 'could not read', text: state.errors.join('\n') }] : []),
     ...[terminatingEvidence(state.terminating)].filter((e) => e !== undefined),

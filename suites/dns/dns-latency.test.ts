@@ -3,9 +3,24 @@ import type { ProbeResult } from '../../agent/protocol.ts';
 import { parseFigures } from '../../helpers/figures.ts';
 import { burstOrigin, judgeLatency, latencyStats, latencyTable, percentile } from './dns-latency.ts';
 
-const ok = (ms: number): ProbeResult => ({ id: 'q', kind: 'dns', outcome: 'ok', ms, detail: 'NOERROR', dns: { rcode: 'NOERROR', flags: { aa: false, tc: false, rd: true, ra: true, ad: false, cd: false }, answers: [] } });
+const ok = (ms: number): ProbeResult => ({
+  id: 'q',
+  kind: 'dns',
+  outcome: 'ok',
+  ms,
+  detail: 'NOERROR',
+  dns: { rcode: 'NOERROR', flags: { aa: false, tc: false, rd: true, ra: true, ad: false, cd: false }, answers: [] },
+});
 const timeout = (ms = 5000): ProbeResult => ({ id: 'q', kind: 'dns', outcome: 'timeout', ms, detail: 'no answer', code: 'ETIMEDOUT' });
-const servfail: ProbeResult = { id: 'q', kind: 'dns', outcome: 'dns-error', ms: 4, detail: 'SERVFAIL', code: 'SERVFAIL', dns: { rcode: 'SERVFAIL', flags: { aa: false, tc: false, rd: true, ra: true, ad: false, cd: false }, answers: [] } };
+const servfail: ProbeResult = {
+  id: 'q',
+  kind: 'dns',
+  outcome: 'dns-error',
+  ms: 4,
+  detail: 'SERVFAIL',
+  code: 'SERVFAIL',
+  dns: { rcode: 'SERVFAIL', flags: { aa: false, tc: false, rd: true, ra: true, ad: false, cd: false }, answers: [] },
+};
 
 describe('percentile', () => {
   it('takes the nearest rank', () => {
@@ -65,12 +80,17 @@ describe('burstOrigin', () => {
   });
 
   it('names no node when every node is slow', () => {
-    expect(burstOrigin([{ node: 'node1', result: lookup(5000, 'timeout') }, { node: 'node2', result: lookup(4500) }])).toBeUndefined();
+    expect(
+      burstOrigin([
+        { node: 'node1', result: lookup(5000, 'timeout') },
+        { node: 'node2', result: lookup(4500) },
+      ]),
+    ).toBeUndefined();
   });
 });
 
 describe('latencyTable', () => {
-  it('puts each node\'s percentiles in a figure table the HTML report reads back', () => {
+  it("puts each node's percentiles in a figure table the HTML report reads back", () => {
     const results = [
       ...Array.from({ length: 100 }, (_, i) => ({ node: 'node2', result: ok(i + 1) })),
       ...Array.from({ length: 10 }, (_, i) => ({ node: 'node1', result: i === 9 ? timeout() : ok(2) })),

@@ -85,7 +85,9 @@ export function judgeLatency(stats: LatencyStats, budget: LatencyBudget = DEFAUL
   if (stats.p50Ms > budget.p50Ms) problems.push(`expected p50 <= ${budget.p50Ms}ms, saw ${Math.round(stats.p50Ms)}ms`);
   if (stats.p99Ms > budget.p99Ms) problems.push(`expected p99 <= ${budget.p99Ms}ms, saw ${Math.round(stats.p99Ms)}ms`);
   if (stats.errorRate > budget.errorRate) {
-    const kinds = Object.entries(stats.byError).map(([k, n]) => `${k} ${n}`).join(', ');
+    const kinds = Object.entries(stats.byError)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
     problems.push(`expected an error rate <= ${pct(budget.errorRate)}, saw ${pct(stats.errorRate)} (${stats.errors} of ${stats.queries}: ${kinds})`);
   }
   if (stats.slow > 0) problems.push(`expected no lookup near 5 s, saw ${stats.slow} at or beyond ${budget.slowMs}ms (or timed out)`);
@@ -108,10 +110,15 @@ export function latencyTable(results: readonly { node: string; result: ProbeResu
 // to the DNS Service), not CoreDNS's: the same burst from the other nodes was answered in time.
 export function burstOrigin(results: readonly { node: string; result: ProbeResult }[], slowMs = DEFAULT_LATENCY_BUDGET.slowMs): Origin | undefined {
   return findOrigin(
-    results.map(({ node, result: r }) => ({ ok: r.outcome === 'ok' && r.ms < slowMs, facets: { 'source-node': node }, seen: r.outcome === 'ok' ? 'slow' : r.outcome })),
+    results.map(({ node, result: r }) => ({
+      ok: r.outcome === 'ok' && r.ms < slowMs,
+      facets: { 'source-node': node },
+      seen: r.outcome === 'ok' ? 'slow' : r.outcome,
+    })),
     {
       noun: { one: 'lookup', many: 'lookups' },
-      conclude: ({ values }) => `the path from ${values.join(', ')} to the DNS Service loses or delays packets (conntrack, kube-proxy or the pod network there); CoreDNS answers the other nodes in time`,
+      conclude: ({ values }) =>
+        `the path from ${values.join(', ')} to the DNS Service loses or delays packets (conntrack, kube-proxy or the pod network there); CoreDNS answers the other nodes in time`,
     },
   );
 }

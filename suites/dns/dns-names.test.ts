@@ -14,7 +14,12 @@ describe('ndotsOf', () => {
 describe('searchCandidates', () => {
   it('tries the search domains first for a name with fewer dots than ndots', () => {
     expect(searchCandidates('web', kubelet)).toEqual(['web.run-ns.svc.cluster.local', 'web.svc.cluster.local', 'web.cluster.local', 'web']);
-    expect(searchCandidates('web.other', kubelet)).toEqual(['web.other.run-ns.svc.cluster.local', 'web.other.svc.cluster.local', 'web.other.cluster.local', 'web.other']);
+    expect(searchCandidates('web.other', kubelet)).toEqual([
+      'web.other.run-ns.svc.cluster.local',
+      'web.other.svc.cluster.local',
+      'web.other.cluster.local',
+      'web.other',
+    ]);
   });
   it('with ndots:5 even a full cluster name without a trailing dot walks the search path first', () => {
     expect(searchCandidates('web.other.svc.cluster.local', kubelet)[0]).toBe('web.other.svc.cluster.local.run-ns.svc.cluster.local');

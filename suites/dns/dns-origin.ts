@@ -77,7 +77,12 @@ export function serverText(server: DnsServer | undefined, name: string): string 
 }
 
 // What one origin means for DNS, from the observations: the component to look at.
-function conclusion(dimensions: readonly string[], values: readonly string[], observations: readonly DnsObservation[], ctx: FindingContext): string | undefined {
+function conclusion(
+  dimensions: readonly string[],
+  values: readonly string[],
+  observations: readonly DnsObservation[],
+  ctx: FindingContext,
+): string | undefined {
   const server = (name: string) => ctx.servers.find((s) => s.name === name);
   const parts = values.map((v) => v.split(' & '));
   const key = dimensions.join(' & ');
@@ -93,7 +98,8 @@ function conclusion(dimensions: readonly string[], values: readonly string[], ob
   if (key === 'server') {
     const names = parts.map((p) => p[0] ?? '');
     const first = server(names[0] ?? '');
-    if (first?.kind === 'service') return `every CoreDNS replica answers directly, but not through ${serverText(first, first.name)}, from any node: the Service's ports or endpoints, or the Service translation on every node (kube-proxy)`;
+    if (first?.kind === 'service')
+      return `every CoreDNS replica answers directly, but not through ${serverText(first, first.name)}, from any node: the Service's ports or endpoints, or the Service translation on every node (kube-proxy)`;
     const others = ctx.servers.filter((s) => s.kind === 'replica' && !names.includes(s.name));
     return `${list(names.map((n) => serverText(server(n), n)))} ${names.length === 1 ? 'does' : 'do'} not answer as ${others.length === 0 ? 'expected' : `${list(others.map((s) => s.name))} ${others.length === 1 ? 'does' : 'do'}`}: see its logs and readiness (kubectl -n kube-system logs ${names[0] ?? ''})`;
   }
@@ -115,12 +121,14 @@ function conclusion(dimensions: readonly string[], values: readonly string[], ob
   if (key === 'source-node & server' && parts.length === 1) {
     const [node = '', name = ''] = parts[0] ?? [];
     const target = server(name);
-    if (target?.kind === 'service') return `the Service translation on ${node} is broken (kube-proxy on ${node}): CoreDNS answers pods on ${node} directly, and pods on the other nodes through ${serverText(target, name)}`;
+    if (target?.kind === 'service')
+      return `the Service translation on ${node} is broken (kube-proxy on ${node}): CoreDNS answers pods on ${node} directly, and pods on the other nodes through ${serverText(target, name)}`;
     const wrong = observations.filter((o) => !o.ok && o.server.name === name && o.source.node === node);
     if (wrong.length > 0 && wrong.every((o) => o.result?.dns !== undefined)) {
       return `${serverText(target, name)} answers pods on ${node} with ${[...new Set(wrong.map(seenWord))].join('/')} while it answers the other nodes right: it had not yet seen the objects when ${node} asked (its watch on the API server lags; see its logs)`;
     }
-    if (target?.node === node) return `pods on ${node} cannot reach ${serverText(target, name)} on their own node, though they reach the other servers and other nodes reach it: the pod network on ${node} (the CNI's bridge or a host firewall)`;
+    if (target?.node === node)
+      return `pods on ${node} cannot reach ${serverText(target, name)} on their own node, though they reach the other servers and other nodes reach it: the pod network on ${node} (the CNI's bridge or a host firewall)`;
     return `pods on ${node} cannot reach ${serverText(target, name)}, though they reach the other servers and other nodes reach it: the pod network between ${node} and ${target?.node ?? 'its node'}`;
   }
   if (key === 'source-node & protocol' && parts.length === 1) {
@@ -175,7 +183,15 @@ export function judgeObservations(observations: readonly DnsObservation[], ctx: 
         noun: NOUN,
         priority: PRIORITY,
         phrase: (dimension, values) => {
-          if (dimension === 'server') return `to ${list(values.map((v) => serverText(ctx.servers.find((s) => s.name === v), v)))}`;
+          if (dimension === 'server')
+            return `to ${list(
+              values.map((v) =>
+                serverText(
+                  ctx.servers.find((s) => s.name === v),
+                  v,
+                ),
+              ),
+            )}`;
           if (dimension === 'question') return `for ${list(values)}`;
           return undefined;
         },
@@ -228,7 +244,8 @@ export function judgeObservations(observations: readonly DnsObservation[], ctx: 
       ? `no server answered from any node (${list(nodesOf(asked))}): neither the DNS Service nor any CoreDNS pod answers, so CoreDNS is not serving (see its logs) or port 53 to the CoreDNS pods is blocked from everywhere (NetworkPolicy, firewall)`
       : `the DNS Service does not answer from any node (${list(nodesOf(asked))}): CoreDNS is not serving, or the path to it is blocked from every node`;
   else if (!healthy) likelyCause = `every server answers wrongly, from every node: ${firstLine}`;
-  else likelyCause = `the failures share no single node, server, protocol or answer size (${[...new Set(bad.map(seenWord))].join(', ')}); compare the queries below`;
+  else
+    likelyCause = `the failures share no single node, server, protocol or answer size (${[...new Set(bad.map(seenWord))].join(', ')}); compare the queries below`;
   return { classification, message: `${head}: ${firstLine}`, likelyCause, lines };
 }
 

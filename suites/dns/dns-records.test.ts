@@ -17,7 +17,15 @@ const q = dnsQuery('10.96.0.10', 'web.ns.svc.cluster.local', 'A', 2000);
 
 describe('dnsQuery', () => {
   it('builds a probe target the agent sends with dns-packet', () => {
-    expect(q).toEqual({ id: 'A web.ns.svc.cluster.local @10.96.0.10/udp', kind: 'dns', server: '10.96.0.10', name: 'web.ns.svc.cluster.local', type: 'A', transport: 'udp', timeoutMs: 2000 });
+    expect(q).toEqual({
+      id: 'A web.ns.svc.cluster.local @10.96.0.10/udp',
+      kind: 'dns',
+      server: '10.96.0.10',
+      name: 'web.ns.svc.cluster.local',
+      type: 'A',
+      transport: 'udp',
+      timeoutMs: 2000,
+    });
     expect(dnsQuery('10.244.1.2', 'x', 'SRV', 500, 'tcp', 'id-1')).toMatchObject({ id: 'id-1', transport: 'tcp', type: 'SRV' });
   });
 });
@@ -28,7 +36,11 @@ describe('DNS presets on the one expectation vocabulary', () => {
   it('match address sets in any order and say what is missing', () => {
     const expected = DNS.addresses('A', ['10.244.1.5', '10.244.2.5']);
     expect(judged(expected, answer('NOERROR', [a('x', '10.244.2.5'), a('x', '10.244.1.5')])).ok).toBe(true);
-    expect(judged(expected, answer('NOERROR', [a('x', '10.244.1.5')]))).toMatchObject({ ok: false, classification: 'mismatch', expected: 'NOERROR, A = 10.244.1.5, 10.244.2.5' });
+    expect(judged(expected, answer('NOERROR', [a('x', '10.244.1.5')]))).toMatchObject({
+      ok: false,
+      classification: 'mismatch',
+      expected: 'NOERROR, A = 10.244.1.5, 10.244.2.5',
+    });
   });
 
   it('want NXDOMAIN quickly', () => {
@@ -54,7 +66,10 @@ describe('DNS presets on the one expectation vocabulary', () => {
     expect(judged(DNS.srv(80, ['web.ns.svc.cluster.local']), srv, srvQ).ok).toBe(false);
     expect(judged(DNS.srv(8089, ['web.ns.svc.cluster.local', 'other.ns.svc.cluster.local']), srv, srvQ).ok).toBe(false);
     const ptrQ = dnsQuery('10.96.0.10', '5.1.244.10.in-addr.arpa', 'PTR', 2000);
-    const ptrs = answer('NOERROR', ['other-1', 'other-2', 'dns-ptr-pods'].map((svc) => ({ name: 'p', type: 'PTR', ttl: 30, data: `10-244-1-5.${svc}.ns.svc.cluster.local` })));
+    const ptrs = answer(
+      'NOERROR',
+      ['other-1', 'other-2', 'dns-ptr-pods'].map((svc) => ({ name: 'p', type: 'PTR', ttl: 30, data: `10-244-1-5.${svc}.ns.svc.cluster.local` })),
+    );
     expect(judged(DNS.ptr('10-244-1-5.dns-ptr-pods.ns.svc.cluster.local'), ptrs, ptrQ).ok).toBe(true);
     expect(judged(DNS.ptr('10-244-1-5.missing.ns.svc.cluster.local'), ptrs, ptrQ).ok).toBe(false);
     const cut = answer('NOERROR', [a('x', '1.1.1.1')], 3, true);

@@ -26,7 +26,10 @@ export const DNS = {
   // At least this many records, whole (no TC).
   count: (type: 'A' | 'AAAA' | 'TXT', min: number): Expectation => dnsRecords({ type, count: { min }, tc: false }),
   // NXDOMAIN, or NOERROR without records of the type: what makes glibc try the next search domain.
-  noRecords: (type: 'A' | 'AAAA'): Expectation => ({ ...dnsRecords({ type, rcode: ['NXDOMAIN', 'NOERROR'], count: { max: 0 } }), name: `NXDOMAIN or no ${type} record` }),
+  noRecords: (type: 'A' | 'AAAA'): Expectation => ({
+    ...dnsRecords({ type, rcode: ['NXDOMAIN', 'NOERROR'], count: { max: 0 } }),
+    name: `NXDOMAIN or no ${type} record`,
+  }),
 } as const;
 
 // What came back, in one phrase: rcode, flags, answers, time; or the transport failure.

@@ -6,12 +6,35 @@ import type { DnsAnswer, DnsTarget, ProbeResult, ProbeTarget } from '../../agent
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { createFakeTransport } from '../../helpers/transport/fake.ts';
 import type { AgentAddress } from '../../helpers/transport/transport.ts';
-import { BIG_RECORDS, CANARY, HEADLESS, NXDOMAIN, PTR, SEARCH_PATH, SERVERS_ANSWER, TRUNCATION, UPSTREAM, upstreamAddress, type DnsCase, type DnsWorld, type Facts } from './dns-cases.ts';
+import {
+  BIG_RECORDS,
+  CANARY,
+  HEADLESS,
+  NXDOMAIN,
+  PTR,
+  SEARCH_PATH,
+  SERVERS_ANSWER,
+  TRUNCATION,
+  UPSTREAM,
+  upstreamAddress,
+  type DnsCase,
+  type DnsWorld,
+  type Facts,
+} from './dns-cases.ts';
 import { reverseName } from './dns-names.ts';
 import { askCase, leftReplicas } from './dns-run.ts';
 
 const NS = 'sd-run';
-const agent = (node: string): ProbeAgent => ({ name: `probe-${node}`, namespace: NS, node, podIP: node === 'node1' ? '10.244.1.5' : '10.244.2.5', group: 'node', ports: { api: 8080, http: [8080], tcp: 9000, udp: 9001 }, labels: {}, token: 't' });
+const agent = (node: string): ProbeAgent => ({
+  name: `probe-${node}`,
+  namespace: NS,
+  node,
+  podIP: node === 'node1' ? '10.244.1.5' : '10.244.2.5',
+  group: 'node',
+  ports: { api: 8080, http: [8080], tcp: 9000, udp: 9001 },
+  labels: {},
+  token: 't',
+});
 const conf = { nameservers: ['10.96.0.10'], search: [`${NS}.svc.cluster.local`, 'svc.cluster.local', 'cluster.local'], options: ['ndots:5'] };
 const world: DnsWorld = {
   domain: 'cluster.local',
@@ -38,7 +61,10 @@ const ZONE: Record<string, DnsAnswer[]> = {
   [`A ${big}`]: Array.from({ length: BIG_RECORDS }, (_, i) => record(big, 'A', `192.0.2.${i + 10}`)),
   [`PTR ${reverseName('10.96.9.9')}`]: [record('ptr', 'PTR', `dns-ptr.${NS}.svc.cluster.local`)],
   ...Object.fromEntries(
-    ['10.244.1.5', '10.244.2.5'].map((ip) => [`PTR ${reverseName(ip)}`, [...otherServices, ptrPods].map((svc) => record('ptr', 'PTR', `${ip.replaceAll('.', '-')}.${svc}`))]),
+    ['10.244.1.5', '10.244.2.5'].map((ip) => [
+      `PTR ${reverseName(ip)}`,
+      [...otherServices, ptrPods].map((svc) => record('ptr', 'PTR', `${ip.replaceAll('.', '-')}.${svc}`)),
+    ]),
   ),
 };
 const FLAGS = { aa: true, tc: false, rd: true, ra: true, ad: false, cd: false };
@@ -51,12 +77,18 @@ const TIMEOUT: Answer = { outcome: 'timeout', code: 'ETIMEDOUT', ms: 2000, detai
 // A DNS server as CoreDNS behaves: NXDOMAIN for unknown names, TC over UDP above 512 bytes or the EDNS0 size.
 function serve(t: DnsTarget, zone = ZONE): Answer {
   const answers = zone[`${t.type} ${t.name}`];
-  if (answers === undefined) return { outcome: 'dns-error', code: 'NXDOMAIN', ms: 1, detail: 'NXDOMAIN', dns: { rcode: 'NXDOMAIN', flags: FLAGS, answers: [], size: 100 } };
+  if (answers === undefined)
+    return { outcome: 'dns-error', code: 'NXDOMAIN', ms: 1, detail: 'NXDOMAIN', dns: { rcode: 'NXDOMAIN', flags: FLAGS, answers: [], size: 100 } };
   const size = sizeOf(answers);
   const full: Answer = { outcome: 'ok', ms: 1, detail: 'NOERROR', dns: { rcode: 'NOERROR', flags: FLAGS, answers, size } };
   if (t.transport === 'tcp' || size <= (t.udpSize ?? 512)) return full;
   if (t.tcpOnTruncation === true) return { ...full, ms: 2, dns: { rcode: 'NOERROR', flags: FLAGS, answers, size, truncatedOverUdp: { ms: 1, answers: 3 } } };
-  return { outcome: 'ok', ms: 1, detail: 'NOERROR, truncated', dns: { rcode: 'NOERROR', flags: { ...FLAGS, tc: true }, answers: answers.slice(0, 3), size: 500 } };
+  return {
+    outcome: 'ok',
+    ms: 1,
+    detail: 'NOERROR, truncated',
+    dns: { rcode: 'NOERROR', flags: { ...FLAGS, tc: true }, answers: answers.slice(0, 3), size: 500 },
+  };
 }
 
 // A fault: what a query from this agent to this server gets instead of the answer, or undefined.
@@ -68,10 +100,21 @@ async function run(k: DnsCase, facts: Facts, fault: Fault = () => undefined, zon
 }
 
 // kube-proxy's rules gone on node2: its pods reach no ClusterIP; pod IPs still work.
-const kubeProxyGoneOn = (node: string): Fault => (source, t) => (source.node === node && t.server === '10.96.0.10' ? TIMEOUT : undefined);
+const kubeProxyGoneOn =
+  (node: string): Fault =>
+  (source, t) =>
+    source.node === node && t.server === '10.96.0.10' ? TIMEOUT : undefined;
 // node2's pod network down: nothing leaves its pods.
-const podNetworkDownOn = (node: string): Fault => (source) => (source.node === node ? TIMEOUT : undefined);
-const FACTS = { servers: { kubernetes: ['10.96.0.1'] }, headless: { ready: ['10.244.1.5', '10.244.2.5'] }, search: { ip: ['10.96.7.7'] }, ptr: { clusterIP: ['10.96.9.9'], pods: ['10.244.1.5', '10.244.2.5'] } };
+const podNetworkDownOn =
+  (node: string): Fault =>
+  (source) =>
+    source.node === node ? TIMEOUT : undefined;
+const FACTS = {
+  servers: { kubernetes: ['10.96.0.1'] },
+  headless: { ready: ['10.244.1.5', '10.244.2.5'] },
+  search: { ip: ['10.96.7.7'] },
+  ptr: { clusterIP: ['10.96.9.9'], pods: ['10.244.1.5', '10.244.2.5'] },
+};
 
 describe('the dns checks name the one origin of their failures', () => {
   it('pass when every node gets every answer from every server, asking each of them directly', async () => {
@@ -82,7 +125,7 @@ describe('the dns checks name the one origin of their failures', () => {
     expect(new Set(observations.map((o) => o.target.server))).toEqual(new Set(['10.96.0.10', '10.244.1.10', '10.244.2.10']));
   });
 
-  it('record questions are asked from the fleet\'s sample, the path to DNS from every node', async () => {
+  it("record questions are asked from the fleet's sample, the path to DNS from every node", async () => {
     const transport = createFakeTransport((_source, target) => (target.kind === 'dns' ? serve(target) : TIMEOUT));
     const sampled = { ...world, sample: new Set(['probe-node1']) };
     await askCase(transport, sampled, HEADLESS, FACTS.headless, { timeoutMs: 2000, budgetMs: 0 });
@@ -140,11 +183,15 @@ describe('the dns checks name the one origin of their failures', () => {
       if (t.name !== big) return undefined;
       // The Service sends every other query to the lagging replica.
       const lands = t.server === '10.244.2.10' || (t.server === '10.96.0.10' && turn++ % 2 === 0);
-      return lands ? { outcome: 'dns-error', code: 'NXDOMAIN', ms: 1, detail: 'NXDOMAIN', dns: { rcode: 'NXDOMAIN', flags: FLAGS, answers: [], size: 100 } } : undefined;
+      return lands
+        ? { outcome: 'dns-error', code: 'NXDOMAIN', ms: 1, detail: 'NXDOMAIN', dns: { rcode: 'NXDOMAIN', flags: FLAGS, answers: [], size: 100 } }
+        : undefined;
     };
     const { finding } = await run(TRUNCATION, {}, lagging);
     expect(finding?.origin).toMatchObject({ dimension: 'server', value: 'coredns-b' });
-    expect(finding?.likelyCause).toMatch(/^replica coredns-b on node2 answers A dns-big\.sd-run\.svc\.cluster\.local with NXDOMAIN while the other replicas answer it: it has not seen the objects the others serve/);
+    expect(finding?.likelyCause).toMatch(
+      /^replica coredns-b on node2 answers A dns-big\.sd-run\.svc\.cluster\.local with NXDOMAIN while the other replicas answer it: it has not seen the objects the others serve/,
+    );
     expect(finding?.message).toContain('(queries through the DNS Service fail when they land on it)');
   });
 
@@ -195,8 +242,15 @@ describe('the dns checks name the one origin of their failures', () => {
 
   it('CoreDNS down: every check names CoreDNS as the one origin', async () => {
     const transport = createFakeTransport(() => TIMEOUT);
-    const down = 'CoreDNS has no pods (its Deployment is scaled to zero or cannot create pods): kube-system/kube-dns has no endpoints, so every lookup times out';
-    const { finding } = await askCase(transport, { ...world, servers: world.servers.slice(0, 1) }, NXDOMAIN, {}, { timeoutMs: 2000, budgetMs: 0, coreDnsDown: down });
+    const down =
+      'CoreDNS has no pods (its Deployment is scaled to zero or cannot create pods): kube-system/kube-dns has no endpoints, so every lookup times out';
+    const { finding } = await askCase(
+      transport,
+      { ...world, servers: world.servers.slice(0, 1) },
+      NXDOMAIN,
+      {},
+      { timeoutMs: 2000, budgetMs: 0, coreDnsDown: down },
+    );
     expect(finding?.origin).toMatchObject({ dimension: 'component', value: 'coredns', confidence: 'high' });
     expect(finding?.message).toContain('; cause: CoreDNS has no pods');
     expect(finding?.likelyCause).toMatch(/^CoreDNS has no pods/);
@@ -207,7 +261,10 @@ describe('the pod network between nodes', () => {
   it('pods reach only the replica on their own node: the direction is named, not a replica or kube-proxy', async () => {
     // No route between node1 and node2: replicas on the other node never answer, the Service only when it lands locally.
     const replicaNode: Record<string, string> = { '10.244.1.10': 'node1', '10.244.2.10': 'node2' };
-    const crossNode: Fault = (source, t) => (replicaNode[t.server] !== undefined && replicaNode[t.server] !== source.node) || (t.server === '10.96.0.10' && source.node === 'node1') ? TIMEOUT : undefined;
+    const crossNode: Fault = (source, t) =>
+      (replicaNode[t.server] !== undefined && replicaNode[t.server] !== source.node) || (t.server === '10.96.0.10' && source.node === 'node1')
+        ? TIMEOUT
+        : undefined;
     const { finding } = await run(SERVERS_ANSWER, FACTS.servers, crossNode);
     expect(finding?.origin).toMatchObject({ dimension: 'direction', value: 'cross node' });
     expect(finding?.likelyCause).toMatch(/^pods reach the CoreDNS replicas on their own node but not those on other nodes/);
@@ -227,13 +284,24 @@ describe('the upstream', () => {
 
   it('is named when cluster names resolve through the same servers and the external name gets no answer, with the forward target to check', async () => {
     const { finding } = await run(UPSTREAM, facts, upstreamDown, zone);
-    expect(finding?.likelyCause).toMatch(/^cluster DNS works \(kubernetes\.default\.svc\.cluster\.local resolves through the same servers from every node\) but external\.shakedown\.test gets no answer \(timeout\): CoreDNS's upstream does not answer; the Corefile forwards "\. \/etc\/resolv\.conf"/);
+    expect(finding?.likelyCause).toMatch(
+      /^cluster DNS works \(kubernetes\.default\.svc\.cluster\.local resolves through the same servers from every node\) but external\.shakedown\.test gets no answer \(timeout\): CoreDNS's upstream does not answer; the Corefile forwards "\. \/etc\/resolv\.conf"/,
+    );
     expect(finding?.likelyCause).toContain('the resolver of the nodes CoreDNS runs on, node1, node2');
     expect(finding?.likelyCause).not.toMatch(/neither the DNS Service nor any CoreDNS pod/);
   });
 
   it('says what the upstream answered a probe pod directly, when the Corefile names its address', async () => {
-    const { finding } = await run(UPSTREAM, { ...facts, forward: ['. 10.0.0.2'], upstream: ['10.0.0.2: timeout (no answer within 2000 ms), so the upstream itself is down or unreachable from the pod network'] }, upstreamDown, zone);
+    const { finding } = await run(
+      UPSTREAM,
+      {
+        ...facts,
+        forward: ['. 10.0.0.2'],
+        upstream: ['10.0.0.2: timeout (no answer within 2000 ms), so the upstream itself is down or unreachable from the pod network'],
+      },
+      upstreamDown,
+      zone,
+    );
     expect(finding?.likelyCause).toContain('the Corefile forwards ". 10.0.0.2"; asked directly from a probe pod: 10.0.0.2: timeout');
   });
 
@@ -244,7 +312,14 @@ describe('the upstream', () => {
   });
 
   it('reads only plain addresses from forward targets', () => {
-    expect(['10.0.0.2', '10.0.0.2:53', 'dns://10.0.0.2', 'tls://10.0.0.2', '/etc/resolv.conf', '10.0.0.2:5353'].map((t) => upstreamAddress(t)?.host)).toEqual(['10.0.0.2', '10.0.0.2', '10.0.0.2', undefined, undefined, undefined]);
+    expect(['10.0.0.2', '10.0.0.2:53', 'dns://10.0.0.2', 'tls://10.0.0.2', '/etc/resolv.conf', '10.0.0.2:5353'].map((t) => upstreamAddress(t)?.host)).toEqual([
+      '10.0.0.2',
+      '10.0.0.2',
+      '10.0.0.2',
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
 

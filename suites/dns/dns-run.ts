@@ -45,7 +45,13 @@ export interface AskCaseOptions {
 }
 
 // Asks a case's questions everywhere and judges them: the finding is undefined when all held.
-export async function askCase(transport: ProbeTransport, world: DnsWorld, k: DnsCase, facts: Facts, o: AskCaseOptions): Promise<{ observations: DnsObservation[]; finding: DnsFinding | undefined; evidence: Evidence[] }> {
+export async function askCase(
+  transport: ProbeTransport,
+  world: DnsWorld,
+  k: DnsCase,
+  facts: Facts,
+  o: AskCaseOptions,
+): Promise<{ observations: DnsObservation[]; finding: DnsFinding | undefined; evidence: Evidence[] }> {
   const byAgent = new Map(world.resolvers.map((r) => [r.agent.name, r]));
   const sources = k.from === 'every-node' || world.sample === undefined ? world.resolvers : world.resolvers.filter((r) => world.sample?.has(r.agent.name));
   const asked = plan(
@@ -76,16 +82,27 @@ export async function askCase(transport: ProbeTransport, world: DnsWorld, k: Dns
 // A finding whose origin names a node is judged against the pod path through it first
 // (helpers/pod-path/layer-below.ts): CoreDNS or kube-proxy is named only when pods reach each
 // other directly there.
-export async function failFinding(c: CheckContext, finding: DnsFinding, observations: readonly DnsObservation[], world: DnsWorld, state: CoreDnsState, extra: Evidence[] = []): Promise<never> {
+export async function failFinding(
+  c: CheckContext,
+  finding: DnsFinding,
+  observations: readonly DnsObservation[],
+  world: DnsWorld,
+  state: CoreDnsState,
+  extra: Evidence[] = [],
+): Promise<never> {
   const first = observations.find((o) => !o.ok);
   // Only silence is the network's to explain (answers, even wrong ones, crossed it), except from one
   // replica: one that answers stale data may have lost its own watch on the API server across the
   // same broken link, so the pod path through its node is looked at too.
   const silent = observations.some((o) => !o.ok && o.result !== undefined && o.result.outcome !== 'ok' && o.result.outcome !== 'dns-error');
   const replica = replicaOrigin(finding, world);
-  const below = finding.origin?.dimension === 'component' || (!silent && replica === undefined) ? undefined : await layerBelow(c, replica ?? finding.origin).catch(() => undefined);
+  const below =
+    finding.origin?.dimension === 'component' || (!silent && replica === undefined)
+      ? undefined
+      : await layerBelow(c, replica ?? finding.origin).catch(() => undefined);
   const origin = below?.below === 'fails' ? below.origin : finding.origin;
-  const likelyCause = below?.below === 'fails' ? below.likelyCause : below?.below === 'passes' ? `${finding.likelyCause}; ${below.ruledOut}` : finding.likelyCause;
+  const likelyCause =
+    below?.below === 'fails' ? below.likelyCause : below?.below === 'passes' ? `${finding.likelyCause}; ${below.ruledOut}` : finding.likelyCause;
   return c.fail(finding.classification, below?.below === 'fails' ? `${finding.message}; ${below.origin.summary}` : finding.message, {
     evidence: [
       { label: 'queries (question @server/transport (server) from pod on node: expected, seen)', text: finding.lines.join('\n') },
@@ -129,7 +146,8 @@ export async function runCase(c: CheckContext, k: DnsCase): Promise<void> {
     const kept = asked.observations.filter((o) => !left.includes(o.server.name));
     const servers = world.servers.filter((server) => !left.includes(server.name));
     const again = judgeObservations(kept, { what: k.what, servers, ...explanationsOf(k, world, facts) });
-    if (again === undefined) return c.note(`${k.note(world, facts, kept)}; left out ${left.join(', ')}: being deleted or gone since the check began (a rollout in progress)`);
+    if (again === undefined)
+      return c.note(`${k.note(world, facts, kept)}; left out ${left.join(', ')}: being deleted or gone since the check began (a rollout in progress)`);
   }
   const down = diagnose(state, world.servers[0]?.ip);
   const finding = down === undefined ? asked.finding : judgeObservations(asked.observations, { what: k.what, servers: world.servers, coreDnsDown: down });

@@ -50,7 +50,11 @@ async function readSetting(c: CheckContext): Promise<DnsSetting> {
     }),
   );
   const missing = resolvers.filter((r): r is string => typeof r === 'string');
-  if (missing.length > 0) c.fail('missing', `${missing.length} probe pod(s) have no nameserver`, { evidence: [{ label: 'resolv.conf', text: missing.join('\n') }], likelyCause: 'the kubelet writes no cluster DNS into pods (--cluster-dns / clusterDNS unset)' });
+  if (missing.length > 0)
+    c.fail('missing', `${missing.length} probe pod(s) have no nameserver`, {
+      evidence: [{ label: 'resolv.conf', text: missing.join('\n') }],
+      likelyCause: 'the kubelet writes no cluster DNS into pods (--cluster-dns / clusterDNS unset)',
+    });
   const ok = resolvers.filter((r): r is Resolver => typeof r !== 'string');
   const first = ok[0];
   if (first === undefined) return c.skip('the fleet has no probe pod pinned to a node');
@@ -59,9 +63,13 @@ async function readSetting(c: CheckContext): Promise<DnsSetting> {
   const corefile = await session.clients.core.readNamespacedConfigMap({ namespace: DNS_NAMESPACE, name: 'coredns' }).catch(() => undefined);
   const zone = parseCorefile(corefile?.data?.Corefile ?? '').kubernetesZones.find((z) => !z.endsWith('.arpa'));
   if (zone !== undefined) return { resolvers: ok, domain: zone, domainSource: 'the Corefile kubernetes plugin' };
-  return c.fail('missing', `cannot discover the cluster domain: the search path of ${first.agent.name} has no svc.<domain> entry (${first.conf.search.join(' ') || 'empty'}) and the Corefile names no kubernetes zone`, {
-    likelyCause: 'the kubelet writes no cluster search path (--cluster-domain unset), or the pod uses dnsPolicy Default',
-  });
+  return c.fail(
+    'missing',
+    `cannot discover the cluster domain: the search path of ${first.agent.name} has no svc.<domain> entry (${first.conf.search.join(' ') || 'empty'}) and the Corefile names no kubernetes zone`,
+    {
+      likelyCause: 'the kubelet writes no cluster search path (--cluster-domain unset), or the pod uses dnsPolicy Default',
+    },
+  );
 }
 
 // Read once per suite worker: the resolver configuration of the fleet does not change during a run.
@@ -81,7 +89,12 @@ function labels(runId: string): Record<string, string> {
 
 export async function createExternalName(c: CheckContext, name: string, target: string): Promise<V1Service> {
   const { session } = await c.cluster();
-  const body: V1Service = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: c.run.namespace, labels: labels(c.run.runId) }, spec: { type: 'ExternalName', externalName: target } };
+  const body: V1Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: c.run.namespace, labels: labels(c.run.runId) },
+    spec: { type: 'ExternalName', externalName: target },
+  };
   const service = await session.clients.core.createNamespacedService({ namespace: c.run.namespace, body });
   c.log(`created ExternalName service ${name} -> ${target}`);
   return service;
@@ -94,12 +107,21 @@ export async function createStaticHeadless(c: CheckContext, name: string, addres
   const namespace = c.run.namespace;
   await session.clients.core.createNamespacedService({
     namespace,
-    body: { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels: labels(c.run.runId) }, spec: { clusterIP: 'None', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } },
+    body: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace, labels: labels(c.run.runId) },
+      spec: { clusterIP: 'None', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+    },
   });
   const slice: V1EndpointSlice = {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: `${name}-static`, namespace, labels: { ...labels(c.run.runId), 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': 'shakedown.dev' } },
+    metadata: {
+      name: `${name}-static`,
+      namespace,
+      labels: { ...labels(c.run.runId), 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': 'shakedown.dev' },
+    },
     addressType: 'IPv4',
     ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
     endpoints: addresses.map((address) => ({ addresses: [address], conditions: { ready: true } })),
@@ -131,7 +153,11 @@ export async function createNamedPod(c: CheckContext, name: string, node: string
     pullPolicy: c.run.image.pullPolicy,
     ...(c.run.pullSecret === undefined ? {} : { pullSecret: c.run.pullSecret }),
   });
-  const body: V1Pod = { ...base, metadata: { ...base.metadata, labels: { ...labels(c.run.runId), [ROLE_LABEL]: role } }, spec: { ...base.spec, containers: base.spec?.containers ?? [], hostname, subdomain } };
+  const body: V1Pod = {
+    ...base,
+    metadata: { ...base.metadata, labels: { ...labels(c.run.runId), [ROLE_LABEL]: role } },
+    spec: { ...base.spec, containers: base.spec?.containers ?? [], hostname, subdomain },
+  };
   await session.clients.core.createNamespacedPod({ namespace, body });
   c.log(`created pod ${name} (hostname ${hostname}, subdomain ${subdomain}) on ${node}`);
   const ready = (pod: V1Pod) => pod.status?.conditions?.some((cond) => cond.type === 'Ready' && cond.status === 'True') === true;

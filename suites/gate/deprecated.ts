@@ -34,7 +34,10 @@ export function readDeprecated(metrics: string, nowMs: number): DeprecatedReadin
     .filter((s) => s.name === 'apiserver_requested_deprecated_apis' && s.value > 0)
     .map((s): DeprecatedUse => {
       const { group = '', version = '', resource = '', subresource = '', removed_release: removedRelease = '' } = s.labels;
-      const matching = requests.filter((q) => (q.labels.group ?? '') === group && q.labels.version === version && q.labels.resource === resource && (q.labels.subresource ?? '') === subresource);
+      const matching = requests.filter(
+        (q) =>
+          (q.labels.group ?? '') === group && q.labels.version === version && q.labels.resource === resource && (q.labels.subresource ?? '') === subresource,
+      );
       const verbs = new Map<string, number>();
       for (const q of matching) verbs.set((q.labels.verb ?? '?').toLowerCase(), (verbs.get((q.labels.verb ?? '?').toLowerCase()) ?? 0) + q.value);
       const removal = removalOf(group, version, resource);
@@ -46,7 +49,10 @@ export function readDeprecated(metrics: string, nowMs: number): DeprecatedReadin
         removedRelease,
         ...(removal === undefined ? {} : { removal }),
         requests: matching.reduce((t, q) => t + q.value, 0),
-        byVerb: [...verbs.entries()].sort(([, a], [, b]) => b - a).map(([verb, n]) => `${verb} ${n}`).join(', '),
+        byVerb: [...verbs.entries()]
+          .sort(([, a], [, b]) => b - a)
+          .map(([verb, n]) => `${verb} ${n}`)
+          .join(', '),
       };
     });
   return { uses, ...(start === undefined ? {} : { windowS: Math.max(0, Math.round(nowMs / 1000 - start)) }) };
@@ -65,11 +71,16 @@ export const useName = (u: Pick<DeprecatedUse, 'group' | 'version' | 'resource' 
 
 // 'removed' when the target (or an earlier release) stops serving it, 'deprecated' otherwise.
 export function judgeUse(use: DeprecatedUse, target: Minor): JudgedUse {
-  const removedIn = use.removedRelease !== '' ? use.removedRelease : use.removal?.removedIn ?? '';
+  const removedIn = use.removedRelease !== '' ? use.removedRelease : (use.removal?.removedIn ?? '');
   const source = use.removedRelease !== '' ? 'the API server says' : use.removal !== undefined ? 'the removal table says' : '';
   const level: UseLevel = removedIn !== '' && removedBy(removedIn, target) ? 'removed' : 'deprecated';
   const count = `${use.requests} request(s)${use.byVerb === '' ? '' : ` (${use.byVerb})`}`;
-  const when = removedIn === '' ? 'deprecated, no removal release announced' : level === 'removed' ? `REMOVED in ${removedIn} (${source}), at or before the target ${minorText(target)}` : `deprecated, removed in ${removedIn} (${source}), after the target ${minorText(target)}`;
+  const when =
+    removedIn === ''
+      ? 'deprecated, no removal release announced'
+      : level === 'removed'
+        ? `REMOVED in ${removedIn} (${source}), at or before the target ${minorText(target)}`
+        : `deprecated, removed in ${removedIn} (${source}), after the target ${minorText(target)}`;
   const to = use.removal === undefined ? '' : `; use ${use.removal.replacement}`;
   return { use, level, line: `${useName(use)}: ${count}; ${when}${to}` };
 }

@@ -10,7 +10,13 @@ export interface LabelSelector {
 }
 
 export interface Pod {
-  metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
+  metadata: {
+    name: string;
+    namespace: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: { kind: string; name: string; controller?: boolean }[];
+  };
   spec: { nodeName?: string; volumes?: { name: string; emptyDir?: unknown }[] };
   status?: { phase?: string };
 }
@@ -63,13 +69,38 @@ export function drainBlocks(pods: readonly Pod[], pdbs: readonly Pdb[]): DrainBl
       const allowed = pdb.status?.disruptionsAllowed ?? 0;
       if (allowed > 0) continue;
       const expected = pdb.status?.expectedPods;
-      const budget = pdb.spec.minAvailable !== undefined ? `minAvailable ${pdb.spec.minAvailable}` : pdb.spec.maxUnavailable !== undefined ? `maxUnavailable ${pdb.spec.maxUnavailable}` : 'no budget';
-      const why = expected === 1 ? `a single-replica workload under PDB ${pdb.metadata.namespace}/${pdb.metadata.name} (${budget})` : `PDB ${pdb.metadata.namespace}/${pdb.metadata.name} (${budget}, ${pdb.status?.currentHealthy ?? '?'}/${expected ?? '?'} healthy)`;
-      blocks.push({ node, pod: name, kind: 'pdb', text: `${node}: ${name} cannot be evicted: ${why} allows 0 disruptions; the drain retries its eviction until it times out` });
+      const budget =
+        pdb.spec.minAvailable !== undefined
+          ? `minAvailable ${pdb.spec.minAvailable}`
+          : pdb.spec.maxUnavailable !== undefined
+            ? `maxUnavailable ${pdb.spec.maxUnavailable}`
+            : 'no budget';
+      const why =
+        expected === 1
+          ? `a single-replica workload under PDB ${pdb.metadata.namespace}/${pdb.metadata.name} (${budget})`
+          : `PDB ${pdb.metadata.namespace}/${pdb.metadata.name} (${budget}, ${pdb.status?.currentHealthy ?? '?'}/${expected ?? '?'} healthy)`;
+      blocks.push({
+        node,
+        pod: name,
+        kind: 'pdb',
+        text: `${node}: ${name} cannot be evicted: ${why} allows 0 disruptions; the drain retries its eviction until it times out`,
+      });
     }
-    if (owner === undefined) blocks.push({ node, pod: name, kind: 'bare', text: `${node}: ${name} has no controller: kubectl drain refuses it without --force, and with --force it is deleted for good` });
+    if (owner === undefined)
+      blocks.push({
+        node,
+        pod: name,
+        kind: 'bare',
+        text: `${node}: ${name} has no controller: kubectl drain refuses it without --force, and with --force it is deleted for good`,
+      });
     const emptyDirs = (pod.spec.volumes ?? []).filter((v) => v.emptyDir !== undefined).map((v) => v.name);
-    if (emptyDirs.length > 0) blocks.push({ node, pod: name, kind: 'emptydir', text: `${node}: ${name} has emptyDir data (${emptyDirs.join(', ')}): kubectl drain refuses it without --delete-emptydir-data, which loses that data` });
+    if (emptyDirs.length > 0)
+      blocks.push({
+        node,
+        pod: name,
+        kind: 'emptydir',
+        text: `${node}: ${name} has emptyDir data (${emptyDirs.join(', ')}): kubectl drain refuses it without --delete-emptydir-data, which loses that data`,
+      });
   }
   return blocks.sort((a, b) => a.node.localeCompare(b.node) || a.kind.localeCompare(b.kind) || a.pod.localeCompare(b.pod));
 }

@@ -5,7 +5,18 @@
 import { check, defineSuite, type CheckContext } from '../../helpers/engine/check.ts';
 import { suiteOptions } from '../../helpers/engine/manifest.ts';
 import { apiServerLeases, componentLease, nodeLeases } from '../../helpers/kube/leases.ts';
-import { getJson, listOrAbsent, ReadError, slicesOf, type ApiService, type ConfigMap, type Crd, type EndpointSlice, type Service, type WebhookConfiguration } from '../lib/api-json.ts';
+import {
+  getJson,
+  listOrAbsent,
+  ReadError,
+  slicesOf,
+  type ApiService,
+  type ConfigMap,
+  type Crd,
+  type EndpointSlice,
+  type Service,
+  type WebhookConfiguration,
+} from '../lib/api-json.ts';
 import { failedLines, healthEvidence, likelyCauseOf, parseHealth } from '../../helpers/kube/apiserver-health.ts';
 import { judgeLeaderLease, nodeHealth, nodeLine, nodeProblems } from '../lib/heartbeats.ts';
 import { imageTag } from '../lib/image-tag.ts';
@@ -27,14 +38,21 @@ function targetOf(c: CheckContext): Minor {
   return target;
 }
 
-type CrdVersions = Crd & { spec: { group: string; names: { plural: string }; versions?: { name: string; deprecated?: boolean; served?: boolean }[] }; status?: { storedVersions?: string[] } };
+type CrdVersions = Crd & {
+  spec: { group: string; names: { plural: string }; versions?: { name: string; deprecated?: boolean; served?: boolean }[] };
+  status?: { storedVersions?: string[] };
+};
 
 interface NodeJson {
   metadata: { name: string };
   status?: { nodeInfo?: { kubeletVersion?: string; kubeProxyVersion?: string } };
 }
 
-const CONTROL_PLANE_PODS: Record<string, Versioned['component']> = { 'kube-controller-manager': 'kube-controller-manager', 'kube-scheduler': 'kube-scheduler', 'kube-apiserver': 'kube-apiserver' };
+const CONTROL_PLANE_PODS: Record<string, Versioned['component']> = {
+  'kube-controller-manager': 'kube-controller-manager',
+  'kube-scheduler': 'kube-scheduler',
+  'kube-apiserver': 'kube-apiserver',
+};
 
 defineSuite(manifest, () => {
   check('APIs in use that the target removes or deprecates', {}, async (c) => {
@@ -43,14 +61,31 @@ defineSuite(manifest, () => {
     const text = await getText(session.connection, '/metrics', c.signal);
     const reading = readDeprecated(text, Date.now());
     const instances = (await apiServerLeases(session.clients.coordination))?.length;
-    const judged = reading.uses.map((use) => judgeUse(use, target)).sort((a, b) => (a.level === b.level ? b.use.requests - a.use.requests : a.level === 'removed' ? -1 : 1));
+    const judged = reading.uses
+      .map((use) => judgeUse(use, target))
+      .sort((a, b) => (a.level === b.level ? b.use.requests - a.use.requests : a.level === 'removed' ? -1 : 1));
     const from = `GET /metrics of the API server behind ${session.server}, ${windowText(reading.windowS)}${instances !== undefined && instances > 1 ? `; ${instances} API server instances announce themselves and only this one was read: requests served by the others are not counted` : ''}`;
-    c.evidence('source', `${from}\nremoval table: suites/gate/removals.ts, from ${REMOVALS_SOURCE}\nhow sure: the API server counted these requests itself (high); who made them is in its audit log (user agent), not in the metric`);
-    c.evidence('deprecated APIs requested', judged.length === 0 ? 'none' : judged.map((j) => `${j.level === 'removed' ? 'FAIL' : 'WARN'} ${j.line}`).join('\n'));
+    c.evidence(
+      'source',
+      `${from}\nremoval table: suites/gate/removals.ts, from ${REMOVALS_SOURCE}\nhow sure: the API server counted these requests itself (high); who made them is in its audit log (user agent), not in the metric`,
+    );
+    c.evidence(
+      'deprecated APIs requested',
+      judged.length === 0 ? 'none' : judged.map((j) => `${j.level === 'removed' ? 'FAIL' : 'WARN'} ${j.line}`).join('\n'),
+    );
     const removed = judged.filter((j) => j.level === 'removed');
-    const cause = 'a client (controller, operator, CI job, kubectl plugin) still calls the old API version: find it in the audit log by user agent and move it to the replacement';
-    if (removed.length > 0) c.fail('mismatch', `${removed.length} API(s) in use are no longer served by ${minorText(target)}: ${removed.map((j) => j.line.split(':')[0]).join(', ')}`, { likelyCause: cause });
-    if (judged.length > 0) c.warn(`${judged.length} deprecated API(s) in use, none removed by ${minorText(target)}: ${judged.map((j) => j.line.split(':')[0]).join(', ')}`, { likelyCause: cause });
+    const cause =
+      'a client (controller, operator, CI job, kubectl plugin) still calls the old API version: find it in the audit log by user agent and move it to the replacement';
+    if (removed.length > 0)
+      c.fail(
+        'mismatch',
+        `${removed.length} API(s) in use are no longer served by ${minorText(target)}: ${removed.map((j) => j.line.split(':')[0]).join(', ')}`,
+        { likelyCause: cause },
+      );
+    if (judged.length > 0)
+      c.warn(`${judged.length} deprecated API(s) in use, none removed by ${minorText(target)}: ${judged.map((j) => j.line.split(':')[0]).join(', ')}`, {
+        likelyCause: cause,
+      });
     c.note(`no deprecated API requested ${windowText(reading.windowS)}`);
   });
 
@@ -88,7 +123,11 @@ defineSuite(manifest, () => {
           continue;
         }
         try {
-          const list = await getJson<{ items?: unknown[] }>(session.connection, `/apis/${crd.spec.group}/${version.name}/${crd.spec.names.plural}?limit=1`, c.signal);
+          const list = await getJson<{ items?: unknown[] }>(
+            session.connection,
+            `/apis/${crd.spec.group}/${version.name}/${crd.spec.names.plural}?limit=1`,
+            c.signal,
+          );
           const some = (list.items ?? []).length > 0;
           crdLines.push(`${where}: ${some ? 'holds objects' : 'no objects'}`);
           if (some) crdStored.push(`${crd.spec.names.plural}.${crd.spec.group}/${version.name}`);
@@ -97,10 +136,23 @@ defineSuite(manifest, () => {
         }
       }
     }
-    c.evidence('served built-in versions the target removes', lines.length === 0 ? `none served (checked ${REMOVALS.filter((e) => removedBy(e.removedIn, target)).length} table entries removed by ${minorText(target)} against GET /apis)` : lines.join('\n'));
+    c.evidence(
+      'served built-in versions the target removes',
+      lines.length === 0
+        ? `none served (checked ${REMOVALS.filter((e) => removedBy(e.removedIn, target)).length} table entries removed by ${minorText(target)} against GET /apis)`
+        : lines.join('\n'),
+    );
     c.evidence('CRD versions', crdLines.length === 0 ? `no deprecated CRD version in storedVersions among ${crds.length} CRD(s)` : crdLines.join('\n'));
-    if (holding.length > 0) c.fail('mismatch', `objects are stored in ${holding.length} API version(s) ${minorText(target)} no longer serves: ${holding.join(', ')}`, { likelyCause: 'these objects were written through the old version; they stay readable through the replacement, but manifests and clients that use the old version break' });
-    if (crdStored.length > 0) c.warn(`objects are stored in ${crdStored.length} deprecated CRD version(s): ${crdStored.join(', ')}`, { likelyCause: 'the CRD owner deprecated the version, but objects were written while it was the storage version and no storage version migration has run since: migrate them before the owner stops serving it' });
+    if (holding.length > 0)
+      c.fail('mismatch', `objects are stored in ${holding.length} API version(s) ${minorText(target)} no longer serves: ${holding.join(', ')}`, {
+        likelyCause:
+          'these objects were written through the old version; they stay readable through the replacement, but manifests and clients that use the old version break',
+      });
+    if (crdStored.length > 0)
+      c.warn(`objects are stored in ${crdStored.length} deprecated CRD version(s): ${crdStored.join(', ')}`, {
+        likelyCause:
+          'the CRD owner deprecated the version, but objects were written while it was the storage version and no storage version migration has run since: migrate them before the owner stops serving it',
+      });
     c.note(`no objects in versions ${minorText(target)} removes; ${crds.length} CRD(s) checked`);
   });
 
@@ -113,23 +165,45 @@ defineSuite(manifest, () => {
     for (const node of nodes.items) {
       const info = node.status?.nodeInfo;
       if (info?.kubeletVersion) components.push({ component: 'kubelet', where: node.metadata.name, version: info.kubeletVersion });
-      if (info?.kubeProxyVersion && info.kubeProxyVersion !== 'v0.0.0') components.push({ component: 'kube-proxy', where: node.metadata.name, version: info.kubeProxyVersion });
+      if (info?.kubeProxyVersion && info.kubeProxyVersion !== 'v0.0.0')
+        components.push({ component: 'kube-proxy', where: node.metadata.name, version: info.kubeProxyVersion });
       if (info?.kubeletVersion) c.property(`gate.kubelet-version.${node.metadata.name}`, info.kubeletVersion);
     }
-    const pods = await getJson<{ items: (Pod & { spec: { containers?: { image?: string }[] } })[] }>(session.connection, '/api/v1/namespaces/kube-system/pods', c.signal);
+    const pods = await getJson<{ items: (Pod & { spec: { containers?: { image?: string }[] } })[] }>(
+      session.connection,
+      '/api/v1/namespaces/kube-system/pods',
+      c.signal,
+    );
     for (const pod of pods.items) {
       const labels = pod.metadata.labels ?? {};
       const component = CONTROL_PLANE_PODS[labels.component ?? ''] ?? (labels['k8s-app'] === 'kube-proxy' ? 'kube-proxy' : undefined);
       const tag = imageTag(pod.spec.containers?.[0]?.image ?? '');
-      if (component !== undefined && tag !== undefined) components.push({ component, where: `${pod.metadata.name} on ${pod.spec.nodeName ?? '?'}`, version: tag });
+      if (component !== undefined && tag !== undefined)
+        components.push({ component, where: `${pod.metadata.name} on ${pod.spec.nodeName ?? '?'}`, version: tag });
     }
     c.property('gate.target-version', minorText(target));
     c.property('gate.apiserver-version', apiServer);
-    const { findings, lines } = judgeSkew(apiServer, target, components.filter((v) => v.component !== 'kube-apiserver'));
-    c.evidence('versions', [...lines, ...(components.some((v) => v.component === 'kube-proxy') ? [] : ['kube-proxy: no version in node status (deprecated field) and no kube-proxy pods: not judged'])].join('\n'));
+    const { findings, lines } = judgeSkew(
+      apiServer,
+      target,
+      components.filter((v) => v.component !== 'kube-apiserver'),
+    );
+    c.evidence(
+      'versions',
+      [
+        ...lines,
+        ...(components.some((v) => v.component === 'kube-proxy')
+          ? []
+          : ['kube-proxy: no version in node status (deprecated field) and no kube-proxy pods: not judged']),
+      ].join('\n'),
+    );
     c.evidence('policy', 'https://kubernetes.io/releases/version-skew-policy/');
     const fails = findings.filter((f) => f.level === 'fail');
-    if (fails.length > 0) c.fail('mismatch', `${fails.length} skew problem(s) for ${minorText(target)}: ${fails[0]?.text}`, { evidence: [{ label: 'skew problems', text: findings.map((f) => `${f.level.toUpperCase()} ${f.text}`).join('\n') }], likelyCause: 'the upgrade would break the version skew policy: upgrade the named components first, one minor at a time' });
+    if (fails.length > 0)
+      c.fail('mismatch', `${fails.length} skew problem(s) for ${minorText(target)}: ${fails[0]?.text}`, {
+        evidence: [{ label: 'skew problems', text: findings.map((f) => `${f.level.toUpperCase()} ${f.text}`).join('\n') }],
+        likelyCause: 'the upgrade would break the version skew policy: upgrade the named components first, one minor at a time',
+      });
     if (findings.length > 0) c.warn(findings.map((f) => f.text).join('; '));
     const kubelets = [...new Set(components.filter((v) => v.component === 'kubelet').map((v) => v.version))];
     c.note(`API server ${apiServer} -> ${minorText(target)}; kubelets ${kubelets.join(', ') || 'unknown'} stay within the policy`);
@@ -149,12 +223,21 @@ defineSuite(manifest, () => {
     if (blocks.length > 0) c.evidence('pods', blocks.map((b) => b.text).join('\n'));
     const held = blocks.filter((b) => b.kind === 'pdb');
     if (held.length > 0) {
-      c.fail('mismatch', `draining ${[...new Set(held.map((b) => b.node))].join(', ')} will hang: ${held.map((b) => b.text.slice(b.node.length + 2).split(':')[0] + ' (' + (/PDB (\S+)/.exec(b.text)?.[1] ?? 'a PDB') + ')').join(', ')}`, {
-        likelyCause: 'a PodDisruptionBudget allows no disruption (a single replica, or minAvailable equal to the replicas): scale the workload up or relax the budget before draining',
-        reproduce: `kubectl get pdb -A; kubectl drain ${held[0]?.node} --ignore-daemonsets --dry-run=server`,
-      });
+      c.fail(
+        'mismatch',
+        `draining ${[...new Set(held.map((b) => b.node))].join(', ')} will hang: ${held.map((b) => b.text.slice(b.node.length + 2).split(':')[0] + ' (' + (/PDB (\S+)/.exec(b.text)?.[1] ?? 'a PDB') + ')').join(', ')}`,
+        {
+          likelyCause:
+            'a PodDisruptionBudget allows no disruption (a single replica, or minAvailable equal to the replicas): scale the workload up or relax the budget before draining',
+          reproduce: `kubectl get pdb -A; kubectl drain ${held[0]?.node} --ignore-daemonsets --dry-run=server`,
+        },
+      );
     }
-    if (blocks.length > 0) c.warn(`${blocks.length} pod(s) need drain flags: ${blocks.filter((b) => b.kind === 'bare').length} without a controller (--force), ${blocks.filter((b) => b.kind === 'emptydir').length} with emptyDir data (--delete-emptydir-data)`, { reproduce: `kubectl drain ${blocks[0]?.node} --ignore-daemonsets --dry-run=server` });
+    if (blocks.length > 0)
+      c.warn(
+        `${blocks.length} pod(s) need drain flags: ${blocks.filter((b) => b.kind === 'bare').length} without a controller (--force), ${blocks.filter((b) => b.kind === 'emptydir').length} with emptyDir data (--delete-emptydir-data)`,
+        { reproduce: `kubectl drain ${blocks[0]?.node} --ignore-daemonsets --dry-run=server` },
+      );
     c.note(`${names.length} node(s) drain cleanly; ${pdbs.items.length} PDB(s) allow disruptions`);
   });
 
@@ -175,7 +258,10 @@ defineSuite(manifest, () => {
           await getJson<Service>(session.connection, `/api/v1/namespaces/${hook.service.namespace}/services/${hook.service.name}`, c.signal);
           const slices = (await getJson<{ items: EndpointSlice[] }>(session.connection, slicesOf(hook.service.namespace, hook.service.name), c.signal)).items;
           const endpoints = slices.flatMap((s) => s.endpoints ?? []);
-          behind = { ready: endpoints.filter((e) => e.conditions?.ready !== false).length, notReady: endpoints.filter((e) => e.conditions?.ready === false).length };
+          behind = {
+            ready: endpoints.filter((e) => e.conditions?.ready !== false).length,
+            notReady: endpoints.filter((e) => e.conditions?.ready === false).length,
+          };
         } catch (error) {
           if (!(error instanceof ReadError && error.status === 404)) throw error;
           behind = undefined;
@@ -187,7 +273,8 @@ defineSuite(manifest, () => {
     const blocking = verdicts.filter((v) => v.level === 'fail');
     if (blocking.length > 0) {
       c.fail('refused', `${blocking.length} webhook(s) will refuse every request they match: ${blocking.map((v) => v.hook.name).join(', ')}`, {
-        likelyCause: 'the webhook backend is down or its Service selects no ready pod; with failurePolicy Fail, the pods a drain recreates and the objects an upgrade rewrites are refused',
+        likelyCause:
+          'the webhook backend is down or its Service selects no ready pod; with failurePolicy Fail, the pods a drain recreates and the objects an upgrade rewrites are refused',
         reproduce: `kubectl get endpointslices -n ${blocking[0]?.hook.service?.namespace} -l kubernetes.io/service-name=${blocking[0]?.hook.service?.name}`,
       });
     }
@@ -222,7 +309,9 @@ defineSuite(manifest, () => {
     const base = '/apis/admissionregistration.k8s.io/v1';
     for (const kind of ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']) {
       for (const config of (await getJson<{ items: WebhookConfiguration[] }>(session.connection, `${base}/${kind}`, c.signal)).items) {
-        for (const hook of config.webhooks ?? []) if (hook.clientConfig.caBundle) held.push(heldFromPem(`caBundle of webhook ${hook.name}`, Buffer.from(hook.clientConfig.caBundle, 'base64').toString()));
+        for (const hook of config.webhooks ?? [])
+          if (hook.clientConfig.caBundle)
+            held.push(heldFromPem(`caBundle of webhook ${hook.name}`, Buffer.from(hook.clientConfig.caBundle, 'base64').toString()));
       }
     }
     for (const api of (await listOrAbsent<ApiService>(session.connection, '/apis/apiregistration.k8s.io/v1/apiservices', c.signal)) ?? []) {
@@ -230,9 +319,14 @@ defineSuite(manifest, () => {
     }
     const { short, lines } = judgeRunway(held, new Date(), runwayDays);
     c.evidence('certificates', lines.join('\n') || 'none read');
-    c.evidence('scope', 'kubelet serving certificates and TLS Secrets are judged by the certificates suite (it dials every kubelet from the probe fleet); the gate reads only what needs no pod');
+    c.evidence(
+      'scope',
+      'kubelet serving certificates and TLS Secrets are judged by the certificates suite (it dials every kubelet from the probe fleet); the gate reads only what needs no pod',
+    );
     if (short.length > 0) {
-      c.fail('expired', `${short.length} certificate(s) have less than --cert-runway-days ${runwayDays} left; first: ${short[0]?.text}`, { likelyCause: 'renew them before the upgrade (kubeadm certs renew, or the tool that issued them); a CA needs a planned rotation' });
+      c.fail('expired', `${short.length} certificate(s) have less than --cert-runway-days ${runwayDays} left; first: ${short[0]?.text}`, {
+        likelyCause: 'renew them before the upgrade (kubeadm certs renew, or the tool that issued them); a CA needs a planned rotation',
+      });
     }
     c.note(`${lines.length} certificate(s) with at least ${runwayDays} days left`);
   });
@@ -256,11 +350,20 @@ defineSuite(manifest, () => {
     c.evidence('nodes', health.map(nodeLine).join('\n'));
     const failed = [
       ...failedLines(readyz).map((l) => ({ text: `API server readyz: ${l.name} failed`, cause: likelyCauseOf(l.name) })),
-      ...(readyz.passed ? [] : failedLines(readyz).length === 0 ? [{ text: `API server /readyz answered HTTP ${readyz.httpStatus}`, cause: 'the API server is not ready' }] : []),
+      ...(readyz.passed
+        ? []
+        : failedLines(readyz).length === 0
+          ? [{ text: `API server /readyz answered HTTP ${readyz.httpStatus}`, cause: 'the API server is not ready' }]
+          : []),
       ...leaders.flatMap((l) => (l.kind === 'stale' ? [{ text: l.text, cause: l.likelyCause }] : [])),
       ...problems.map((p) => ({ text: p.text, cause: p.likelyCause })),
     ];
-    if (failed.length > 0) c.fail('mismatch', `the control plane is not healthy, fix it before upgrading: ${failed.map((f) => f.text).join('; ')}`, { likelyCause: [...new Set(failed.map((f) => f.cause))].join('; ') });
-    c.note(`API server ready, leaders held, ${health.length} node(s) Ready with fresh heartbeats (the control-plane suite judges each component by what it does)`);
+    if (failed.length > 0)
+      c.fail('mismatch', `the control plane is not healthy, fix it before upgrading: ${failed.map((f) => f.text).join('; ')}`, {
+        likelyCause: [...new Set(failed.map((f) => f.cause))].join('; '),
+      });
+    c.note(
+      `API server ready, leaders held, ${health.length} node(s) Ready with fresh heartbeats (the control-plane suite judges each component by what it does)`,
+    );
   });
 });

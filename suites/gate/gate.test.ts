@@ -34,10 +34,24 @@ describe('deprecated APIs from the metrics', () => {
     expect(levels.endpoints?.level).toBe('deprecated');
     expect(levels.endpoints?.line).toContain('no removal release announced');
     expect(levels.widgets?.level).toBe('deprecated');
-    expect(judgeUse(reading.uses.find((u) => u.resource === 'widgets')!, parseMinor('1.37')!).level).toBe('removed');
+    expect(
+      judgeUse(
+        reading.uses.find((u) => u.resource === 'widgets')!,
+        parseMinor('1.37')!,
+      ).level,
+    ).toBe('removed');
   });
   it('uses the table when the API server names no release', () => {
-    const use = { group: 'policy', version: 'v1beta1', resource: 'poddisruptionbudgets', subresource: '', removedRelease: '', removal: removalOf('policy', 'v1beta1', 'poddisruptionbudgets')!, requests: 1, byVerb: 'get 1' };
+    const use = {
+      group: 'policy',
+      version: 'v1beta1',
+      resource: 'poddisruptionbudgets',
+      subresource: '',
+      removedRelease: '',
+      removal: removalOf('policy', 'v1beta1', 'poddisruptionbudgets')!,
+      requests: 1,
+      byVerb: 'get 1',
+    };
     expect(judgeUse(use, parseMinor('1.25')!).line).toContain('the removal table says');
     expect(judgeUse(use, parseMinor('1.24')!).level).toBe('deprecated');
   });
@@ -80,7 +94,11 @@ const pod = (name: string, node: string, extra: Partial<Pod['metadata']> = {}, v
 });
 
 describe('drains', () => {
-  const pdb: Pdb = { metadata: { name: 'db-pdb', namespace: 'app' }, spec: { selector: { matchLabels: { app: 'db' } }, minAvailable: 1 }, status: { disruptionsAllowed: 0, expectedPods: 1, currentHealthy: 1 } };
+  const pdb: Pdb = {
+    metadata: { name: 'db-pdb', namespace: 'app' },
+    spec: { selector: { matchLabels: { app: 'db' } }, minAvailable: 1 },
+    status: { disruptionsAllowed: 0, expectedPods: 1, currentHealthy: 1 },
+  };
   it('names, per node, the pod a PDB holds, the bare pod and the emptyDir pod; DaemonSet and mirror pods are not evicted', () => {
     const blocks = drainBlocks(
       [
@@ -112,7 +130,15 @@ describe('drains', () => {
 
 describe('webhooks', () => {
   const [fail, ignore, outside] = webhooksOf(
-    [{ metadata: { name: 'policy' }, webhooks: [{ name: 'check.policy.io', clientConfig: { service: { namespace: 'p', name: 'svc' } } }, { name: 'soft.policy.io', failurePolicy: 'Ignore', clientConfig: { service: { namespace: 'p', name: 'svc' } } }] }],
+    [
+      {
+        metadata: { name: 'policy' },
+        webhooks: [
+          { name: 'check.policy.io', clientConfig: { service: { namespace: 'p', name: 'svc' } } },
+          { name: 'soft.policy.io', failurePolicy: 'Ignore', clientConfig: { service: { namespace: 'p', name: 'svc' } } },
+        ],
+      },
+    ],
     [{ metadata: { name: 'ext' }, webhooks: [{ name: 'ext.io', clientConfig: { url: 'https://example.invalid/hook' } }] }],
   );
   it('fails a Fail webhook (the default) with no ready endpoint or no Service; ignores Ignore', () => {

@@ -16,18 +16,27 @@ export async function getText(connection: ApiConnection, path: string, signal?: 
 export function servedChain(server: string, timeoutMs = 3000): Promise<X509Certificate[]> {
   const url = new URL(server);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port || 443), servername: /^[\d.:]+$/.test(url.hostname) ? undefined : url.hostname, rejectUnauthorized: false, timeout: timeoutMs }, () => {
-      const chain: X509Certificate[] = [];
-      const seen = new Set<string>();
-      let cert: PeerCertificate | undefined = socket.getPeerCertificate(true);
-      while (cert?.raw !== undefined && !seen.has(cert.fingerprint256)) {
-        seen.add(cert.fingerprint256);
-        chain.push(new X509Certificate(cert.raw));
-        cert = (cert as PeerCertificate & { issuerCertificate?: PeerCertificate }).issuerCertificate;
-      }
-      socket.end();
-      resolve(chain);
-    });
+    const socket = connect(
+      {
+        host: url.hostname,
+        port: Number(url.port || 443),
+        servername: /^[\d.:]+$/.test(url.hostname) ? undefined : url.hostname,
+        rejectUnauthorized: false,
+        timeout: timeoutMs,
+      },
+      () => {
+        const chain: X509Certificate[] = [];
+        const seen = new Set<string>();
+        let cert: PeerCertificate | undefined = socket.getPeerCertificate(true);
+        while (cert?.raw !== undefined && !seen.has(cert.fingerprint256)) {
+          seen.add(cert.fingerprint256);
+          chain.push(new X509Certificate(cert.raw));
+          cert = (cert as PeerCertificate & { issuerCertificate?: PeerCertificate }).issuerCertificate;
+        }
+        socket.end();
+        resolve(chain);
+      },
+    );
     socket.on('timeout', () => socket.destroy(new Error(`TLS handshake with ${url.host} took over ${timeoutMs} ms`)));
     socket.on('error', reject);
   });

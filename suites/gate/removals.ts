@@ -48,7 +48,12 @@ export const REMOVALS: readonly Removal[] = [
   r('rbac.authorization.k8s.io/v1beta1', ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings'], '1.22', 'rbac.authorization.k8s.io/v1'),
   r('scheduling.k8s.io/v1beta1', ['priorityclasses'], '1.22', 'scheduling.k8s.io/v1'),
   r('storage.k8s.io/v1beta1', ['csidrivers', 'csinodes', 'storageclasses', 'volumeattachments'], '1.22', 'storage.k8s.io/v1'),
-  r('extensions/v1beta1', ['networkpolicies', 'podsecuritypolicies', 'daemonsets', 'deployments', 'replicasets'], '1.16', 'networking.k8s.io/v1, policy/v1beta1, apps/v1'),
+  r(
+    'extensions/v1beta1',
+    ['networkpolicies', 'podsecuritypolicies', 'daemonsets', 'deployments', 'replicasets'],
+    '1.16',
+    'networking.k8s.io/v1, policy/v1beta1, apps/v1',
+  ),
   r('apps/v1beta1', ['deployments', 'statefulsets', 'replicasets'], '1.16', 'apps/v1'),
   r('apps/v1beta2', ['daemonsets', 'deployments', 'statefulsets', 'replicasets'], '1.16', 'apps/v1'),
 ];

@@ -22,11 +22,20 @@ export function judgeSkew(apiServer: string, target: Minor, components: readonly
   const findings: SkewFinding[] = [];
   const lines: string[] = [];
   const current = parseMinor(apiServer);
-  if (current === undefined) return { findings: [{ level: 'fail', text: `the API server version "${apiServer}" is not a Kubernetes version: no skew can be judged` }], lines };
+  if (current === undefined)
+    return { findings: [{ level: 'fail', text: `the API server version "${apiServer}" is not a Kubernetes version: no skew can be judged` }], lines };
   const step = minorsBetween(target, current);
   if (step === undefined) findings.push({ level: 'fail', text: `the target ${minorText(target)} is another major version than the API server ${apiServer}` });
-  else if (step < 0) findings.push({ level: 'fail', text: `the target ${minorText(target)} is older than the API server ${apiServer}: a downgrade, which Kubernetes does not support` });
-  else if (step > 1) findings.push({ level: 'fail', text: `the target ${minorText(target)} is ${step} minors above the API server ${apiServer}: the control plane upgrades one minor at a time (through ${Array.from({ length: step - 1 }, (_, i) => `${current.major}.${current.minor + i + 1}`).join(', ')} first)` });
+  else if (step < 0)
+    findings.push({
+      level: 'fail',
+      text: `the target ${minorText(target)} is older than the API server ${apiServer}: a downgrade, which Kubernetes does not support`,
+    });
+  else if (step > 1)
+    findings.push({
+      level: 'fail',
+      text: `the target ${minorText(target)} is ${step} minors above the API server ${apiServer}: the control plane upgrades one minor at a time (through ${Array.from({ length: step - 1 }, (_, i) => `${current.major}.${current.minor + i + 1}`).join(', ')} first)`,
+    });
   lines.push(`kube-apiserver ${apiServer} -> target ${minorText(target)} (${step === 0 ? 'a patch upgrade' : step === 1 ? 'one minor' : `${step} minors`})`);
   for (const c of components) {
     const v = parseMinor(c.version);
@@ -37,9 +46,13 @@ export function judgeSkew(apiServer: string, target: Minor, components: readonly
     const now = minorsBetween(current, v) ?? Number.NaN;
     const after = minorsBetween(target, v) ?? Number.NaN;
     const limit = NODE_COMPONENTS.includes(c.component) ? 3 : 1;
-    lines.push(`${c.component} on ${c.where}: ${c.version} (${now === 0 ? 'same minor as' : now > 0 ? `${now} older than` : `${-now} NEWER than`} the API server now; ${after <= 0 ? (after === 0 ? 'same minor as' : `${-after} newer than`) : `${after} older than`} the target)`);
-    if (Number.isNaN(now)) findings.push({ level: 'fail', text: `${c.component} on ${c.where}: ${c.version} is another major version than the API server ${apiServer}` });
-    else if (now < 0) findings.push({ level: 'fail', text: `${c.component} on ${c.where}: ${c.version} is newer than the API server ${apiServer} (never allowed)` });
+    lines.push(
+      `${c.component} on ${c.where}: ${c.version} (${now === 0 ? 'same minor as' : now > 0 ? `${now} older than` : `${-now} NEWER than`} the API server now; ${after <= 0 ? (after === 0 ? 'same minor as' : `${-after} newer than`) : `${after} older than`} the target)`,
+    );
+    if (Number.isNaN(now))
+      findings.push({ level: 'fail', text: `${c.component} on ${c.where}: ${c.version} is another major version than the API server ${apiServer}` });
+    else if (now < 0)
+      findings.push({ level: 'fail', text: `${c.component} on ${c.where}: ${c.version} is newer than the API server ${apiServer} (never allowed)` });
     else if (after < 0) findings.push({ level: 'fail', text: `${c.component} on ${c.where}: ${c.version} is newer than the target ${minorText(target)}` });
     else if (after > limit) {
       const floor = `${target.major}.${target.minor - limit}`;

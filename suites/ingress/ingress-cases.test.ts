@@ -1,9 +1,21 @@
 // The route tables are data: every request names a host some object of its dialect serves (or
 // waits for one that is), every expected backend exists, and hosts never leave the run's domain.
 import { describe, expect, it } from 'vitest';
-import { BACKENDS, GATEWAY_REWRITES, GATEWAY_ROUTES, NGINX_INGRESSES, NGINX_REWRITES, requestHost, ROUTING, ROUTING_INGRESSES, runDomain, TABLES } from './ingress-cases.ts';
+import {
+  BACKENDS,
+  GATEWAY_REWRITES,
+  GATEWAY_ROUTES,
+  NGINX_INGRESSES,
+  NGINX_REWRITES,
+  requestHost,
+  ROUTING,
+  ROUTING_INGRESSES,
+  runDomain,
+  TABLES,
+} from './ingress-cases.ts';
 
-const served = (pattern: string, host: string) => (pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) && !host.slice(0, -pattern.length + 1).includes('.') : pattern === host);
+const served = (pattern: string, host: string) =>
+  pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) && !host.slice(0, -pattern.length + 1).includes('.') : pattern === host;
 
 describe('ingress cases', () => {
   const hostsOf = {
@@ -23,7 +35,8 @@ describe('ingress cases', () => {
           expect(routed, `${kase.host}${kase.path}`).toBe(true);
           expect(backends.has(kase.expect.backend)).toBe(true);
         }
-        if (!routed) expect(kase.after === undefined || hosts.some((h) => served(h, kase.after ?? '')), `${kase.host} waits for ${kase.after ?? ''}`).toBe(true);
+        if (!routed)
+          expect(kase.after === undefined || hosts.some((h) => served(h, kase.after ?? '')), `${kase.host} waits for ${kase.after ?? ''}`).toBe(true);
         expect(kase.why.length).toBeGreaterThan(5);
       }
     });
@@ -31,8 +44,12 @@ describe('ingress cases', () => {
 
   it('names hosts under the run domain, upper case where a case asks for it', () => {
     const domain = runDomain('sd-20261203-abcdef');
-    expect(requestHost({ host: 'exact', path: '/', expect: { kind: 'not-routed' }, why: 'x', level: 'spec' }, domain)).toBe('exact.sd-20261203-abcdef.ingress.shakedown.test');
-    expect(requestHost({ host: 'EXACT', path: '/', expect: { kind: 'not-routed' }, why: 'x', level: 'spec' }, domain)).toBe('EXACT.SD-20261203-ABCDEF.INGRESS.SHAKEDOWN.TEST');
+    expect(requestHost({ host: 'exact', path: '/', expect: { kind: 'not-routed' }, why: 'x', level: 'spec' }, domain)).toBe(
+      'exact.sd-20261203-abcdef.ingress.shakedown.test',
+    );
+    expect(requestHost({ host: 'EXACT', path: '/', expect: { kind: 'not-routed' }, why: 'x', level: 'spec' }, domain)).toBe(
+      'EXACT.SD-20261203-ABCDEF.INGRESS.SHAKEDOWN.TEST',
+    );
   });
 
   it('every Ingress path and HTTPRoute rule points at a declared backend', () => {

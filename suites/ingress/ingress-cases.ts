@@ -87,7 +87,12 @@ export interface RouteTable {
   requests: readonly RequestCase[];
 }
 
-const b = (backend: Backend, path?: string, extra: Omit<Extract<Expect, { kind: 'backend' }>, 'kind' | 'backend' | 'path'> = {}): Expect => ({ kind: 'backend', backend, ...(path === undefined ? {} : { path }), ...extra });
+const b = (backend: Backend, path?: string, extra: Omit<Extract<Expect, { kind: 'backend' }>, 'kind' | 'backend' | 'path'> = {}): Expect => ({
+  kind: 'backend',
+  backend,
+  ...(path === undefined ? {} : { path }),
+  ...extra,
+});
 const none: Expect = { kind: 'not-routed' };
 
 // Routing under the Ingress spec (IngressClass of the controller, no annotations).
@@ -166,9 +171,21 @@ export const NGINX_INGRESSES: readonly IngressSpec[] = [
       { path: '/anchored$', pathType: 'ImplementationSpecific', backend: 'be-c' },
     ],
   },
-  { name: 'approot', dialect: 'ingress-nginx', host: 'approot', annotations: { [`${NGINX}/app-root`]: '/app1' }, paths: [{ path: '/', pathType: 'Prefix', backend: 'be-d' }] },
+  {
+    name: 'approot',
+    dialect: 'ingress-nginx',
+    host: 'approot',
+    annotations: { [`${NGINX}/app-root`]: '/app1' },
+    paths: [{ path: '/', pathType: 'Prefix', backend: 'be-d' }],
+  },
   // The regex bleed: a regex rewrite on one Ingress of a host, a plain Prefix on another.
-  { name: 'bleed-rewrite', dialect: 'ingress-nginx', host: 'bleed', annotations: { [`${NGINX}/rewrite-target`]: '/$1', [`${NGINX}/use-regex`]: 'true' }, paths: [{ path: '/rw/(.*)', pathType: 'ImplementationSpecific', backend: 'be-e' }] },
+  {
+    name: 'bleed-rewrite',
+    dialect: 'ingress-nginx',
+    host: 'bleed',
+    annotations: { [`${NGINX}/rewrite-target`]: '/$1', [`${NGINX}/use-regex`]: 'true' },
+    paths: [{ path: '/rw/(.*)', pathType: 'ImplementationSpecific', backend: 'be-e' }],
+  },
   { name: 'bleed-plain', dialect: 'ingress-nginx', host: 'bleed', paths: [{ path: '/plain', pathType: 'Prefix', backend: 'be-f' }] },
 ];
 
@@ -179,19 +196,43 @@ export const NGINX_REWRITES: RouteTable = {
     { host: 'rewrite', path: '/something', expect: b('be-a', '/'), why: 'rewrite-target /$2: nothing after the prefix becomes /', level: 'dialect' },
     { host: 'rewrite', path: '/something/', expect: b('be-a', '/'), why: 'rewrite-target /$2: a trailing slash alone becomes /', level: 'dialect' },
     { host: 'rewrite', path: '/something/new', expect: b('be-a', '/new'), why: 'rewrite-target /$2: the second capture group', level: 'dialect' },
-    { host: 'rewrite', path: '/something/new/deep', expect: b('be-a', '/new/deep'), why: 'rewrite-target /$2: the rest of the path, slashes kept', level: 'dialect' },
+    {
+      host: 'rewrite',
+      path: '/something/new/deep',
+      expect: b('be-a', '/new/deep'),
+      why: 'rewrite-target /$2: the rest of the path, slashes kept',
+      level: 'dialect',
+    },
     { host: 'rewrite', path: '/something/new?x=1', expect: b('be-a', '/new?x=1'), why: 'rewrite-target keeps the query string', level: 'dialect' },
     { host: 'rewrite', path: '/somethingelse', expect: none, why: '(/|$) after the prefix: /somethingelse does not match', level: 'dialect' },
     { host: 'regex', path: '/api/v2/items', expect: b('be-b', '/api/v2/items'), why: 'use-regex: a character class matches', level: 'dialect' },
     { host: 'regex', path: '/api/vX/items', expect: none, why: 'use-regex: a path outside the class does not match', level: 'dialect' },
-    { host: 'regex', path: '/api/v2/items/more', expect: b('be-b', '/api/v2/items/more'), why: 'use-regex without $ is a prefix match (over-matching)', level: 'dialect' },
+    {
+      host: 'regex',
+      path: '/api/v2/items/more',
+      expect: b('be-b', '/api/v2/items/more'),
+      why: 'use-regex without $ is a prefix match (over-matching)',
+      level: 'dialect',
+    },
     { host: 'regex', path: '/anchored', expect: b('be-c', '/anchored'), why: 'use-regex with $ matches the path itself', level: 'dialect' },
     { host: 'regex', path: '/anchored/x', expect: none, why: 'use-regex with $ does not match below it', level: 'dialect' },
-    { host: 'approot', path: '/', expect: { kind: 'redirect', status: 302, location: '/app1' }, why: 'app-root redirects / with 302 to the root', level: 'dialect' },
+    {
+      host: 'approot',
+      path: '/',
+      expect: { kind: 'redirect', status: 302, location: '/app1' },
+      why: 'app-root redirects / with 302 to the root',
+      level: 'dialect',
+    },
     { host: 'approot', path: '/app1', expect: b('be-d', '/app1'), why: 'app-root leaves other paths alone', level: 'dialect' },
     { host: 'bleed', path: '/rw/x', expect: b('be-e', '/x'), why: 'rewrite-target /$1 on the host’s regex Ingress', level: 'dialect' },
     { host: 'bleed', path: '/plain/x', expect: b('be-f', '/plain/x'), why: 'the plain Ingress on the same host, below its prefix', level: 'dialect' },
-    { host: 'bleed', path: '/plainly', expect: b('be-f', '/plainly'), why: 'regex bleed: ingress-nginx turns every path of a host with a regex Ingress into a case-insensitive regex prefix, so /plain matches /plainly', level: 'dialect' },
+    {
+      host: 'bleed',
+      path: '/plainly',
+      expect: b('be-f', '/plainly'),
+      why: 'regex bleed: ingress-nginx turns every path of a host with a regex Ingress into a case-insensitive regex prefix, so /plain matches /plainly',
+      level: 'dialect',
+    },
   ],
 };
 
@@ -213,17 +254,42 @@ export const GATEWAY_ROUTES: readonly HttpRouteSpec[] = [
     name: 'filters',
     host: 'gw',
     rules: [
-      { match: { type: 'PathPrefix', value: '/prefix/one' }, backend: 'be-a', filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/one' } } }] },
-      { match: { type: 'PathPrefix', value: '/strip-prefix' }, backend: 'be-b', filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }] },
-      { match: { type: 'PathPrefix', value: '/full' }, backend: 'be-c', filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/replaced' } } }] },
+      {
+        match: { type: 'PathPrefix', value: '/prefix/one' },
+        backend: 'be-a',
+        filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/one' } } }],
+      },
+      {
+        match: { type: 'PathPrefix', value: '/strip-prefix' },
+        backend: 'be-b',
+        filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }],
+      },
+      {
+        match: { type: 'PathPrefix', value: '/full' },
+        backend: 'be-c',
+        filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/replaced' } } }],
+      },
       { match: { type: 'PathPrefix', value: '/hostname' }, backend: 'be-d', filters: [{ type: 'URLRewrite', urlRewrite: { hostname: 'rewritten.example' } }] },
       {
         match: { type: 'PathPrefix', value: '/headers' },
         backend: 'be-e',
-        filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'X-Set', value: 'set' }], add: [{ name: 'X-Add', value: 'added' }], remove: ['X-Remove'] } }],
+        filters: [
+          {
+            type: 'RequestHeaderModifier',
+            requestHeaderModifier: { set: [{ name: 'X-Set', value: 'set' }], add: [{ name: 'X-Add', value: 'added' }], remove: ['X-Remove'] },
+          },
+        ],
       },
-      { match: { type: 'PathPrefix', value: '/redirect-host' }, filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', hostname: 'moved.example', statusCode: 301 } }] },
-      { match: { type: 'PathPrefix', value: '/redirect-path' }, filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'http', path: { type: 'ReplaceFullPath', replaceFullPath: '/new-place' }, statusCode: 302 } }] },
+      {
+        match: { type: 'PathPrefix', value: '/redirect-host' },
+        filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', hostname: 'moved.example', statusCode: 301 } }],
+      },
+      {
+        match: { type: 'PathPrefix', value: '/redirect-path' },
+        filters: [
+          { type: 'RequestRedirect', requestRedirect: { scheme: 'http', path: { type: 'ReplaceFullPath', replaceFullPath: '/new-place' }, statusCode: 302 } },
+        ],
+      },
       { match: { type: 'PathPrefix', value: '/' }, backend: 'be-f', filters: [] },
     ],
   },
@@ -239,7 +305,13 @@ export const GATEWAY_REWRITES: RouteTable = {
     { host: 'gw', path: '/strip-prefix/three', expect: b('be-b', '/three'), why: 'ReplacePrefixMatch / strips the prefix', level: 'dialect' },
     { host: 'gw', path: '/full/any/thing', expect: b('be-c', '/replaced'), why: 'ReplaceFullPath replaces the whole path', level: 'dialect' },
     { host: 'gw', path: '/full?q=1', expect: b('be-c', '/replaced?q=1'), why: 'ReplaceFullPath keeps the query string', level: 'dialect' },
-    { host: 'gw', path: '/hostname', expect: b('be-d', '/hostname', { host: 'rewritten.example' }), why: 'URLRewrite hostname: the backend sees the new Host', level: 'dialect' },
+    {
+      host: 'gw',
+      path: '/hostname',
+      expect: b('be-d', '/hostname', { host: 'rewritten.example' }),
+      why: 'URLRewrite hostname: the backend sees the new Host',
+      level: 'dialect',
+    },
     {
       host: 'gw',
       path: '/headers',
@@ -248,8 +320,20 @@ export const GATEWAY_REWRITES: RouteTable = {
       why: 'RequestHeaderModifier set, add and remove',
       level: 'spec',
     },
-    { host: 'gw', path: '/redirect-host/x', expect: { kind: 'redirect', status: 301, location: 'https://moved.example/redirect-host/x' }, why: 'RequestRedirect scheme https + hostname, 301, the path kept', level: 'spec' },
-    { host: 'gw', path: '/redirect-path/x', expect: { kind: 'redirect', status: 302, location: 'http://{host}/new-place' }, why: 'RequestRedirect ReplaceFullPath, 302', level: 'spec' },
+    {
+      host: 'gw',
+      path: '/redirect-host/x',
+      expect: { kind: 'redirect', status: 301, location: 'https://moved.example/redirect-host/x' },
+      why: 'RequestRedirect scheme https + hostname, 301, the path kept',
+      level: 'spec',
+    },
+    {
+      host: 'gw',
+      path: '/redirect-path/x',
+      expect: { kind: 'redirect', status: 302, location: 'http://{host}/new-place' },
+      why: 'RequestRedirect ReplaceFullPath, 302',
+      level: 'spec',
+    },
     { host: 'gw', path: '/other', expect: b('be-f', '/other'), why: 'a rule without filters passes the path unchanged', level: 'spec' },
   ],
 };

@@ -37,15 +37,23 @@ export function certificateViews(items: readonly CertificateObject[]): Certifica
 export function certificateFindings(views: readonly CertificateView[], ingressSecrets: ReadonlySet<string>, warnDays: number, now: Date): Finding[] {
   const findings: Finding[] = [];
   for (const v of views.filter((view) => ingressSecrets.has(view.secret))) {
-    if (!v.ready) findings.push({ severity: 'fail', text: `cert-manager Certificate ${v.ref} (Secret ${v.secret}) is not Ready${v.reason ? ` (${v.reason})` : ''}` });
+    if (!v.ready)
+      findings.push({ severity: 'fail', text: `cert-manager Certificate ${v.ref} (Secret ${v.secret}) is not Ready${v.reason ? ` (${v.reason})` : ''}` });
     const notAfter = v.notAfter === undefined ? undefined : new Date(v.notAfter).getTime();
     const renewal = v.renewalTime === undefined ? undefined : new Date(v.renewalTime).getTime();
-    if (renewal !== undefined && renewal < now.getTime() - 3_600_000) findings.push({ severity: 'warn', text: `cert-manager Certificate ${v.ref}: its renewal time ${v.renewalTime ?? ''} has passed and it was not renewed` });
-    else if (notAfter !== undefined && (notAfter - now.getTime()) / 86_400_000 < warnDays) findings.push({ severity: 'warn', text: `cert-manager Certificate ${v.ref}: notAfter ${v.notAfter ?? ''} is within ${warnDays} days` });
+    if (renewal !== undefined && renewal < now.getTime() - 3_600_000)
+      findings.push({ severity: 'warn', text: `cert-manager Certificate ${v.ref}: its renewal time ${v.renewalTime ?? ''} has passed and it was not renewed` });
+    else if (notAfter !== undefined && (notAfter - now.getTime()) / 86_400_000 < warnDays)
+      findings.push({ severity: 'warn', text: `cert-manager Certificate ${v.ref}: notAfter ${v.notAfter ?? ''} is within ${warnDays} days` });
   }
   return findings;
 }
 
 export function certificateText(views: readonly CertificateView[]): string {
-  return views.map((v) => `${v.ref} -> Secret ${v.secret}: Ready=${v.ready}${v.reason ? ` (${v.reason})` : ''}, notAfter ${v.notAfter ?? '?'}, renewal ${v.renewalTime ?? '?'}`).join('\n');
+  return views
+    .map(
+      (v) =>
+        `${v.ref} -> Secret ${v.secret}: Ready=${v.ready}${v.reason ? ` (${v.reason})` : ''}, notAfter ${v.notAfter ?? '?'}, renewal ${v.renewalTime ?? '?'}`,
+    )
+    .join('\n');
 }

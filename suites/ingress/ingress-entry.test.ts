@@ -6,12 +6,32 @@ import { classifyPorts, entryCandidates, inClusterEntry, parseAddress } from './
 const node: V1Node = { metadata: { name: 'node1' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.1' }] } };
 const pod: V1Pod = {
   metadata: { name: 'traefik-1', namespace: 'traefik', labels: { app: 'traefik' } },
-  spec: { nodeName: 'node1', containers: [{ name: 't', ports: [{ name: 'web', containerPort: 8000, hostPort: 80 }, { name: 'websecure', containerPort: 8443, hostPort: 443 }, { name: 'admin', containerPort: 9000 }] }] },
+  spec: {
+    nodeName: 'node1',
+    containers: [
+      {
+        name: 't',
+        ports: [
+          { name: 'web', containerPort: 8000, hostPort: 80 },
+          { name: 'websecure', containerPort: 8443, hostPort: 443 },
+          { name: 'admin', containerPort: 9000 },
+        ],
+      },
+    ],
+  },
   status: { hostIP: '10.0.0.1' },
 };
 const svc = (type: string, extra: Partial<V1Service> = {}): V1Service => ({
   metadata: { name: 'traefik', namespace: 'traefik' },
-  spec: { type, selector: { app: 'traefik' }, clusterIP: '10.96.0.10', ports: [{ name: 'web', port: 80, nodePort: 30080 }, { name: 'websecure', port: 443, nodePort: 30443 }] },
+  spec: {
+    type,
+    selector: { app: 'traefik' },
+    clusterIP: '10.96.0.10',
+    ports: [
+      { name: 'web', port: 80, nodePort: 30080 },
+      { name: 'websecure', port: 443, nodePort: 30443 },
+    ],
+  },
   ...extra,
 });
 
@@ -23,7 +43,12 @@ describe('ingress entry point', () => {
   });
 
   it('tells HTTP from HTTPS ports by name, else by number', () => {
-    expect(classifyPorts([{ name: 'web', port: 80 }, { name: 'websecure', port: 443 }])).toEqual({ http: 80, https: 443 });
+    expect(
+      classifyPorts([
+        { name: 'web', port: 80 },
+        { name: 'websecure', port: 443 },
+      ]),
+    ).toEqual({ http: 80, https: 443 });
     expect(classifyPorts([{ port: 443 }, { port: 80 }])).toEqual({ http: 80, https: 443 });
   });
 
@@ -37,7 +62,12 @@ describe('ingress entry point', () => {
 
   it('Ingress status first, then LoadBalancer, then NodePorts on every node', () => {
     const lb = svc('LoadBalancer', { status: { loadBalancer: { ingress: [{ ip: '192.0.2.7' }] } } });
-    const list = entryCandidates({ ingresses: [{ metadata: { name: 'x', namespace: 'y' }, status: { loadBalancer: { ingress: [{ ip: '192.0.2.9' }] } } }], pods: [pod], services: [lb], nodes: [node] });
+    const list = entryCandidates({
+      ingresses: [{ metadata: { name: 'x', namespace: 'y' }, status: { loadBalancer: { ingress: [{ ip: '192.0.2.9' }] } } }],
+      pods: [pod],
+      services: [lb],
+      nodes: [node],
+    });
     expect(list.map((e) => `${e.address}:${e.httpPort}`)).toEqual(['192.0.2.9:80', '192.0.2.7:80', '10.0.0.1:30080', '10.0.0.1:80', '10.96.0.10:80']);
   });
 

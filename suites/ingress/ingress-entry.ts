@@ -62,7 +62,8 @@ export function entryCandidates(input: EntryInput): EntryPoint[] {
   for (const ing of input.ingresses) {
     for (const lb of ing.status?.loadBalancer?.ingress ?? []) {
       const address = lb.ip ?? lb.hostname;
-      if (address !== undefined) add({ address, httpPort: 80, httpsPort: 443, via: `status.loadBalancer of Ingress ${ing.metadata?.namespace ?? ''}/${ing.metadata?.name ?? ''}` });
+      if (address !== undefined)
+        add({ address, httpPort: 80, httpsPort: 443, via: `status.loadBalancer of Ingress ${ing.metadata?.namespace ?? ''}/${ing.metadata?.name ?? ''}` });
     }
   }
   const podLabels = input.pods.map((p) => p.metadata?.labels ?? {});
@@ -70,11 +71,16 @@ export function entryCandidates(input: EntryInput): EntryPoint[] {
   for (const svc of services) {
     const name = `${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`;
     const ports = classifyPorts((svc.spec?.ports ?? []).map((p) => ({ ...(p.name === undefined ? {} : { name: p.name }), port: p.port })));
-    const nodePorts = classifyPorts((svc.spec?.ports ?? []).filter((p) => p.nodePort !== undefined).map((p) => ({ ...(p.name === undefined ? {} : { name: p.name }), port: p.port, nodePort: p.nodePort ?? 0 })));
+    const nodePorts = classifyPorts(
+      (svc.spec?.ports ?? [])
+        .filter((p) => p.nodePort !== undefined)
+        .map((p) => ({ ...(p.name === undefined ? {} : { name: p.name }), port: p.port, nodePort: p.nodePort ?? 0 })),
+    );
     if (svc.spec?.type === 'LoadBalancer' && ports.http !== undefined) {
       for (const lb of svc.status?.loadBalancer?.ingress ?? []) {
         const address = lb.ip ?? lb.hostname;
-        if (address !== undefined) add({ address, httpPort: ports.http, ...(ports.https === undefined ? {} : { httpsPort: ports.https }), via: `LoadBalancer of Service ${name}` });
+        if (address !== undefined)
+          add({ address, httpPort: ports.http, ...(ports.https === undefined ? {} : { httpsPort: ports.https }), via: `LoadBalancer of Service ${name}` });
       }
     }
     if ((svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer') && nodePorts.http !== undefined) {
@@ -83,7 +89,13 @@ export function entryCandidates(input: EntryInput): EntryPoint[] {
       const httpsNode = nodePorts.https === undefined ? undefined : byPort.get(nodePorts.https);
       for (const node of input.nodes) {
         const address = nodeAddress(node);
-        if (address !== undefined && httpNode !== undefined) add({ address, httpPort: httpNode, ...(httpsNode === undefined ? {} : { httpsPort: httpsNode }), via: `NodePort of Service ${name} on node ${node.metadata?.name ?? ''}` });
+        if (address !== undefined && httpNode !== undefined)
+          add({
+            address,
+            httpPort: httpNode,
+            ...(httpsNode === undefined ? {} : { httpsPort: httpsNode }),
+            via: `NodePort of Service ${name} on node ${node.metadata?.name ?? ''}`,
+          });
       }
     }
   }
@@ -92,12 +104,24 @@ export function entryCandidates(input: EntryInput): EntryPoint[] {
     const ports = classifyPorts(hostPorts.map((p) => ({ ...(p.name === undefined ? {} : { name: p.name }), port: p.hostPort ?? 0 })));
     const node = input.nodes.find((n) => n.metadata?.name === pod.spec?.nodeName);
     const address = pod.spec?.hostNetwork === true ? pod.status?.hostIP : (nodeAddress(node) ?? pod.status?.hostIP);
-    if (ports.http !== undefined && address !== undefined) add({ address, httpPort: ports.http, ...(ports.https === undefined ? {} : { httpsPort: ports.https }), via: `hostPort ${ports.http} of pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} on node ${pod.spec?.nodeName ?? '?'}` });
+    if (ports.http !== undefined && address !== undefined)
+      add({
+        address,
+        httpPort: ports.http,
+        ...(ports.https === undefined ? {} : { httpsPort: ports.https }),
+        via: `hostPort ${ports.http} of pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} on node ${pod.spec?.nodeName ?? '?'}`,
+      });
   }
   for (const svc of services) {
     const ports = classifyPorts((svc.spec?.ports ?? []).map((p) => ({ ...(p.name === undefined ? {} : { name: p.name }), port: p.port })));
     const ip = svc.spec?.clusterIP;
-    if (ip !== undefined && ip !== 'None' && ports.http !== undefined) add({ address: ip, httpPort: ports.http, ...(ports.https === undefined ? {} : { httpsPort: ports.https }), via: `ClusterIP of Service ${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}` });
+    if (ip !== undefined && ip !== 'None' && ports.http !== undefined)
+      add({
+        address: ip,
+        httpPort: ports.http,
+        ...(ports.https === undefined ? {} : { httpsPort: ports.https }),
+        via: `ClusterIP of Service ${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`,
+      });
   }
   return out;
 }

@@ -27,12 +27,16 @@ export function existingTlsFindings(hosts: readonly ExistingHost[], warnDays: nu
     }
     const fallback = KNOWN_FALLBACKS.some((re) => re.test(leaf.subject));
     if (leaf.checkHost(h.sni) === undefined) {
-      findings.push({ severity: 'fail', text: `${where}: the certificate served is ${describeCert(leaf)}${fallback ? ', the controller’s fallback certificate' : ''}, which does not cover ${h.host}` });
+      findings.push({
+        severity: 'fail',
+        text: `${where}: the certificate served is ${describeCert(leaf)}${fallback ? ', the controller’s fallback certificate' : ''}, which does not cover ${h.host}`,
+      });
       continue;
     }
     const daysLeft = (new Date(leaf.validTo).getTime() - now.getTime()) / 86_400_000;
     if (daysLeft <= 0) findings.push({ severity: 'fail', text: `${where}: the certificate served expired on ${new Date(leaf.validTo).toISOString()}` });
-    else if (daysLeft < warnDays) findings.push({ severity: 'warn', text: `${where}: the certificate served expires in ${daysLeft.toFixed(1)} days (below ${warnDays})` });
+    else if (daysLeft < warnDays)
+      findings.push({ severity: 'warn', text: `${where}: the certificate served expires in ${daysLeft.toFixed(1)} days (below ${warnDays})` });
   }
   return findings;
 }

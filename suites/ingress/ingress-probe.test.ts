@@ -18,7 +18,10 @@ let http: Server;
 let https: HttpsServer;
 let entry: EntryPoint;
 
-const handler = (req: { url?: string; headers: Record<string, unknown> }, res: { writeHead: (s: number, h?: Record<string, string>) => void; end: (b?: string) => void }) => {
+const handler = (
+  req: { url?: string; headers: Record<string, unknown> },
+  res: { writeHead: (s: number, h?: Record<string, string>) => void; end: (b?: string) => void },
+) => {
   if (req.url === '/go') {
     res.writeHead(302, { location: '/there' });
     res.end();
@@ -26,7 +29,21 @@ const handler = (req: { url?: string; headers: Record<string, unknown> }, res: {
   }
   res.writeHead(200, { 'content-type': 'application/json' });
   // An agent's echo (helpers/probe reads only those): who answered, and the request it saw.
-  res.end(JSON.stringify({ pod: 'p0', namespace: 'ns', node: 'n', podIP: '127.0.0.1', port: 8080, clientIP: '127.0.0.1', clientPort: 1, method: 'GET', path: req.url, host: req.headers.host, headers: req.headers }));
+  res.end(
+    JSON.stringify({
+      pod: 'p0',
+      namespace: 'ns',
+      node: 'n',
+      podIP: '127.0.0.1',
+      port: 8080,
+      clientIP: '127.0.0.1',
+      clientPort: 1,
+      method: 'GET',
+      path: req.url,
+      host: req.headers.host,
+      headers: req.headers,
+    }),
+  );
 };
 
 beforeAll(async () => {
@@ -71,7 +88,9 @@ describe('ingress probe', () => {
   it('prints a failure by its short name, else its code and message', () => {
     expect(errorText({ outcome: 'timeout', code: 'ETIMEDOUT', detail: 'no answer within 5000 ms' })).toBe('timeout');
     expect(errorText({ outcome: 'tls-error', code: 'EPROTO', detail: 'wrong version number' })).toBe('EPROTO wrong version number');
-    expect(seenOf({ id: 'a', kind: 'http', outcome: 'http-status', ms: 1, detail: 'HTTP 301', http: { status: 301, headers: { location: '/x' }, body: '' } })).toEqual({ status: 301, location: '/x' });
+    expect(
+      seenOf({ id: 'a', kind: 'http', outcome: 'http-status', ms: 1, detail: 'HTTP 301', http: { status: 301, headers: { location: '/x' }, body: '' } }),
+    ).toEqual({ status: 301, location: '/x' });
   });
 
   it('a refused port is an answer, not a throw', async () => {

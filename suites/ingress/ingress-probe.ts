@@ -37,14 +37,29 @@ export function seenOf(result: ProbeResult): Seen {
   if (http === undefined) return { error: errorText(result) };
   const location = http.headers['location'];
   const echo = http.echo;
-  return { status: http.status, ...(location === undefined ? {} : { location }), ...(echo === undefined ? {} : { echo: { pod: echo.pod, port: echo.port, path: echo.path, host: echo.host, headers: echo.headers } }) };
+  return {
+    status: http.status,
+    ...(location === undefined ? {} : { location }),
+    ...(echo === undefined ? {} : { echo: { pod: echo.pod, port: echo.port, path: echo.path, host: echo.host, headers: echo.headers } }),
+  };
 }
 
 export async function callEntry(entry: EntryPoint, call: Call): Promise<Seen> {
   const https = call.scheme === 'https';
   const port = https ? entry.httpsPort : entry.httpPort;
   if (port === undefined) return { error: 'no HTTPS port at this entry point' };
-  return seenOf(await requestFromRunner({ address: entry.address, port, scheme: https ? 'https' : 'http', path: call.path, host: call.host, ...(call.headers === undefined ? {} : { headers: call.headers }), timeoutMs: call.timeoutMs, ...(call.signal === undefined ? {} : { signal: call.signal }) }));
+  return seenOf(
+    await requestFromRunner({
+      address: entry.address,
+      port,
+      scheme: https ? 'https' : 'http',
+      path: call.path,
+      host: call.host,
+      ...(call.headers === undefined ? {} : { headers: call.headers }),
+      timeoutMs: call.timeoutMs,
+      ...(call.signal === undefined ? {} : { signal: call.signal }),
+    }),
+  );
 }
 
 export interface Served {

@@ -9,7 +9,10 @@ import { absoluteLocation, formatTable, judge, type BackendPods, type Seen } fro
 
 const pods: BackendPods = { pods: ['p0', 'p1'] };
 const domain = 'sd-1.ingress.shakedown.test';
-const echo = (pod: string, port: number, path: string, headers: Record<string, string> = {}): Seen => ({ status: 200, echo: { pod, port, path, host: 'h', headers } });
+const echo = (pod: string, port: number, path: string, headers: Record<string, string> = {}): Seen => ({
+  status: 200,
+  echo: { pod, port, path, host: 'h', headers },
+});
 
 describe('judge', () => {
   const kase = (expect: RequestCase['expect'], path = '/x'): RequestCase => ({ host: 'paths', path, expect, why: 'w', level: 'spec' });
@@ -17,8 +20,12 @@ describe('judge', () => {
     expect(judge(kase({ kind: 'backend', backend: 'be-b' }), echo('p0', 8081, '/x'), pods, domain).ok).toBe(true);
     expect(judge(kase({ kind: 'backend', backend: 'be-b' }), echo('p1', 8081, '/x'), pods, domain)).toMatchObject({ ok: false, seen: '200 be-e /x' });
     expect(judge(kase({ kind: 'backend', backend: 'be-a', path: '/new' }), echo('p0', 8080, '/x'), pods, domain).ok).toBe(false);
-    expect(judge(kase({ kind: 'backend', backend: 'be-a', headers: { 'x-add': 'a', 'x-remove': null } }), echo('p0', 8080, '/x', { 'X-Add': 'a' }), pods, domain).ok).toBe(true);
-    expect(judge(kase({ kind: 'backend', backend: 'be-a', headers: { 'x-remove': null } }), echo('p0', 8080, '/x', { 'x-remove': 'gone' }), pods, domain).ok).toBe(false);
+    expect(
+      judge(kase({ kind: 'backend', backend: 'be-a', headers: { 'x-add': 'a', 'x-remove': null } }), echo('p0', 8080, '/x', { 'X-Add': 'a' }), pods, domain).ok,
+    ).toBe(true);
+    expect(
+      judge(kase({ kind: 'backend', backend: 'be-a', headers: { 'x-remove': null } }), echo('p0', 8080, '/x', { 'x-remove': 'gone' }), pods, domain).ok,
+    ).toBe(false);
   });
   it('not routed: a 404 or another backend, never ours and never an error', () => {
     expect(judge(kase({ kind: 'not-routed' }), { status: 404 }, pods, domain).ok).toBe(true);
@@ -60,7 +67,9 @@ describe('runTable', () => {
 
   it('settles right answers at the third in a row, measuring from the first', async () => {
     // The routes appear at round 4 (1000 ms); before that everything is a 404.
-    const f = fake((kase, round) => (round < 4 || kase.host === 'unknown' ? { status: 404 } : kase.path === '/aaa' ? echo('p0', 8081, '/aaa') : echo('p1', 8082, '/aaaccc')));
+    const f = fake((kase, round) =>
+      round < 4 || kase.host === 'unknown' ? { status: 404 } : kase.path === '/aaa' ? echo('p0', 8081, '/aaa') : echo('p1', 8082, '/aaaccc'),
+    );
     const rows = await runTable(table, f.probe, { domain, pods, appliedAt: 0, deadline: 60_000, now: f.now, sleep: f.sleep });
     expect(rows.map((r) => r.verdict.ok)).toEqual([true, true, true]);
     expect(rows[0]?.settledMs).toBe(1000);
@@ -74,14 +83,23 @@ describe('runTable', () => {
     expect(rows.map((r) => r.verdict.ok)).toEqual([true, false, true]);
     expect(f.now()).toBeGreaterThanOrEqual(10_000);
     const text = formatTable(rows, domain);
-    expect(text.split('\n').find((line) => line.startsWith('X'))?.split(/\s{2,}/)).toEqual(['X', 'paths.<run>', '/aaaccc', 'be-f (same path)', '200 be-b /aaaccc']);
+    expect(
+      text
+        .split('\n')
+        .find((line) => line.startsWith('X'))
+        ?.split(/\s{2,}/),
+    ).toEqual(['X', 'paths.<run>', '/aaaccc', 'be-f (same path)', '200 be-b /aaaccc']);
   });
 
   it('a stable dialect difference settles after the grace, not at the bound', async () => {
-    const dialect: RouteTable = { id: 'rewrites-ingress-nginx', dialect: 'ingress-nginx', requests: [
-      { host: 'bleed', path: '/plain/x', expect: { kind: 'backend', backend: 'be-f' }, why: 'plain', level: 'dialect' },
-      { host: 'bleed', path: '/plainly', expect: { kind: 'backend', backend: 'be-f' }, why: 'bleed', level: 'dialect' },
-    ] };
+    const dialect: RouteTable = {
+      id: 'rewrites-ingress-nginx',
+      dialect: 'ingress-nginx',
+      requests: [
+        { host: 'bleed', path: '/plain/x', expect: { kind: 'backend', backend: 'be-f' }, why: 'plain', level: 'dialect' },
+        { host: 'bleed', path: '/plainly', expect: { kind: 'backend', backend: 'be-f' }, why: 'bleed', level: 'dialect' },
+      ],
+    };
     const f = fake((kase) => (kase.path === '/plain/x' ? echo('p1', 8082, '/plain/x') : { status: 404 }));
     const rows = await runTable(dialect, f.probe, { domain, pods, appliedAt: 0, deadline: 60_000, now: f.now, sleep: f.sleep });
     expect(rows.map((r) => r.verdict.ok)).toEqual([true, false]);
@@ -90,7 +108,15 @@ describe('runTable', () => {
 
   it('a spec mismatch that is a known deviation of the controller settles after the grace', async () => {
     const f = fake((kase) => (kase.host === 'unknown' ? { status: 404 } : echo('p0', 8081, kase.path)));
-    const rows = await runTable(table, f.probe, { domain, pods, appliedAt: 0, deadline: 60_000, now: f.now, sleep: f.sleep, known: (kase) => kase.path === '/aaaccc' });
+    const rows = await runTable(table, f.probe, {
+      domain,
+      pods,
+      appliedAt: 0,
+      deadline: 60_000,
+      now: f.now,
+      sleep: f.sleep,
+      known: (kase) => kase.path === '/aaaccc',
+    });
     expect(rows.map((r) => r.verdict.ok)).toEqual([true, false, true]);
     expect(rows[1]?.seen?.echo?.port).toBe(8081);
     expect(f.now()).toBeLessThan(GRACE_MS + 2000);
@@ -98,7 +124,14 @@ describe('runTable', () => {
 
   it('a right answer that never repeats 3 times is not settled', async () => {
     const f = fake((kase, round) => (kase.host === 'unknown' ? { status: 404 } : round % 2 === 0 ? echo('p0', 8081, '/aaa') : { status: 502 }));
-    const rows = await runTable({ ...table, requests: [table.requests[0] as RequestCase] }, f.probe, { domain, pods, appliedAt: 0, deadline: 3000, now: f.now, sleep: f.sleep });
+    const rows = await runTable({ ...table, requests: [table.requests[0] as RequestCase] }, f.probe, {
+      domain,
+      pods,
+      appliedAt: 0,
+      deadline: 3000,
+      now: f.now,
+      sleep: f.sleep,
+    });
     expect(rows[0]?.verdict.ok).toBe(false);
     expect(rows[0]?.settledMs).toBeUndefined();
   });

@@ -51,7 +51,8 @@ export async function runTable(table: RouteTable, probe: Prober, options: RunOpt
     table.requests,
     (kase) => probe(kase),
     (answers) => {
-      for (const { kase, value: seen, at } of answers) if (routes(seen, options.pods) && !programmedAt.has(kase.host.toLowerCase())) programmedAt.set(kase.host.toLowerCase(), at);
+      for (const { kase, value: seen, at } of answers)
+        if (routes(seen, options.pods) && !programmedAt.has(kase.host.toLowerCase())) programmedAt.set(kase.host.toLowerCase(), at);
       for (const { kase, index, value: seen, at } of answers) {
         const state = states[index] as State;
         const verdict = judge(kase, seen, options.pods, options.domain, options.scheme);
@@ -64,7 +65,8 @@ export async function runTable(table: RouteTable, probe: Prober, options: RunOpt
           continue;
         }
         state.streak = advance(state.streak, verdict, seen, at - options.appliedAt);
-        if (!verdict.ok && (kase.level === 'dialect' || options.known?.(kase, seen) === true) && state.same >= SAME_IN_A_ROW && at - gate >= GRACE_MS) state.differsAt = at;
+        if (!verdict.ok && (kase.level === 'dialect' || options.known?.(kase, seen) === true) && state.same >= SAME_IN_A_ROW && at - gate >= GRACE_MS)
+          state.differsAt = at;
       }
       return answers.filter(({ index }) => settled(states[index] as State)).map(({ index }) => index);
     },
@@ -74,6 +76,13 @@ export async function runTable(table: RouteTable, probe: Prober, options: RunOpt
     const state = states[i] as State;
     const verdict = state.streak.last ?? { ok: false, expected: '', seen: 'never asked' };
     const settledOk = state.streak.settledMs !== undefined;
-    return { kase, ...(state.streak.lastSeen === undefined ? {} : { seen: state.streak.lastSeen }), verdict: settledOk ? verdict : { ...verdict, ok: false, ...(verdict.ok ? { seen: `${verdict.seen} (right only ${state.streak.run} time(s) in a row)` } : {}) }, ...(settledOk ? { settledMs: state.streak.settledMs } : {}) };
+    return {
+      kase,
+      ...(state.streak.lastSeen === undefined ? {} : { seen: state.streak.lastSeen }),
+      verdict: settledOk
+        ? verdict
+        : { ...verdict, ok: false, ...(verdict.ok ? { seen: `${verdict.seen} (right only ${state.streak.run} time(s) in a row)` } : {}) },
+      ...(settledOk ? { settledMs: state.streak.settledMs } : {}),
+    };
   });
 }

@@ -107,10 +107,20 @@ const pad = (text: string, width: number) => (text.length >= width ? text : text
 
 // The whole table: one line per request, mismatches marked.
 export function formatTable(rows: readonly Row[], domain: string): string {
-  const cells = rows.map((row) => [row.verdict.ok ? ' ' : 'X', requestHost(row.kase, domain).replace(`.${domain}`, '.<run>').replace(`.${domain.toUpperCase()}`, '.<RUN>'), row.kase.path, row.verdict.expected, row.verdict.seen]);
+  const cells = rows.map((row) => [
+    row.verdict.ok ? ' ' : 'X',
+    requestHost(row.kase, domain).replace(`.${domain}`, '.<run>').replace(`.${domain.toUpperCase()}`, '.<RUN>'),
+    row.kase.path,
+    row.verdict.expected,
+    row.verdict.seen,
+  ]);
   const header = [' ', 'host', 'request', 'expected', 'seen'];
   const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length))));
-  const line = (c: readonly string[]) => c.map((text, i) => pad(text, widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (c: readonly string[]) =>
+    c
+      .map((text, i) => pad(text, widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...cells.map(line)].join('\n');
 }
 

@@ -14,7 +14,15 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../../helpers/
 import { createService } from '../lib/services.ts';
 import { BACKENDS, GATEWAY_ROUTES, hostOf, NGINX_INGRESSES, ROUTING_INGRESSES, runDomain, type HttpRouteSpec, type IngressSpec } from './ingress-cases.ts';
 import { entryCandidates } from './ingress-entry.ts';
-import { detectControllers, gatewayHttpsPort, judgeInventory, workloadsOf, type Controller, type GatewayClassView, type Inventory } from './ingress-inventory.ts';
+import {
+  detectControllers,
+  gatewayHttpsPort,
+  judgeInventory,
+  workloadsOf,
+  type Controller,
+  type GatewayClassView,
+  type Inventory,
+} from './ingress-inventory.ts';
 import { callEntry, type EntryPoint } from './ingress-probe.ts';
 import { backendOf, type BackendPods, type Seen } from './ingress-table.ts';
 import { makeCa, makeLeaf, type Issued } from './x509.ts';
@@ -71,7 +79,9 @@ export async function readInventory(c: CheckContext): Promise<Inventory> {
     apps.listDeploymentForAllNamespaces(),
     apps.listDaemonSetForAllNamespaces(),
     apps.listStatefulSetForAllNamespaces(),
-    gatewayApi ? (custom.listClusterCustomObject({ group: GW_GROUP, version: 'v1', plural: 'gatewayclasses' }) as Promise<{ items?: GatewayClassObject[] }>) : Promise.resolve(undefined),
+    gatewayApi
+      ? (custom.listClusterCustomObject({ group: GW_GROUP, version: 'v1', plural: 'gatewayclasses' }) as Promise<{ items?: GatewayClassObject[] }>)
+      : Promise.resolve(undefined),
   ]);
   const controllers = detectControllers(workloadsOf({ deployments: deployments.items, daemonSets: daemonSets.items, statefulSets: statefulSets.items }));
   return judgeInventory({
@@ -97,7 +107,10 @@ interface GatewayClassObject {
 
 interface GatewayObject {
   metadata?: { name?: string; namespace?: string };
-  spec?: { gatewayClassName?: string; listeners?: { name?: string; protocol?: string; port?: number; hostname?: string; allowedRoutes?: { namespaces?: { from?: string } } }[] };
+  spec?: {
+    gatewayClassName?: string;
+    listeners?: { name?: string; protocol?: string; port?: number; hostname?: string; allowedRoutes?: { namespaces?: { from?: string } } }[];
+  };
 }
 
 function gatewayClassView(g: GatewayClassObject): GatewayClassView {
@@ -105,7 +118,14 @@ function gatewayClassView(g: GatewayClassObject): GatewayClassView {
   return {
     name: g.metadata?.name ?? '',
     controllerName: g.spec?.controllerName ?? '',
-    accepted: accepted === undefined ? undefined : { status: accepted.status ?? '', ...(accepted.reason === undefined ? {} : { reason: accepted.reason }), ...(accepted.message === undefined ? {} : { message: accepted.message }) },
+    accepted:
+      accepted === undefined
+        ? undefined
+        : {
+            status: accepted.status ?? '',
+            ...(accepted.reason === undefined ? {} : { reason: accepted.reason }),
+            ...(accepted.message === undefined ? {} : { message: accepted.message }),
+          },
   };
 }
 
@@ -128,7 +148,12 @@ export function ingressObject(spec: IngressSpec, className: string, namespace: s
     spec: {
       ingressClassName: className,
       ...(spec.tls === true ? { tls: [{ hosts: [host], secretName: TLS_SECRET }] } : {}),
-      rules: [{ host, http: { paths: spec.paths.map((p) => ({ path: p.path, pathType: p.pathType, backend: { service: { name: p.backend, port: { number: 80 } } } })) } }],
+      rules: [
+        {
+          host,
+          http: { paths: spec.paths.map((p) => ({ path: p.path, pathType: p.pathType, backend: { service: { name: p.backend, port: { number: 80 } } } })) },
+        },
+      ],
     },
   };
 }
@@ -158,7 +183,16 @@ export function tlsGatewayObject(className: string, port: number, namespace: str
     metadata: { name: TLS_GATEWAY, namespace, labels: labels(runId) },
     spec: {
       gatewayClassName: className,
-      listeners: [{ name: 'https', protocol: 'HTTPS', port, hostname: hostOf(TLS_GATEWAY_HOST, domain), tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', group: '', name: TLS_SECRET }] }, allowedRoutes: { namespaces: { from: 'Same' } } }],
+      listeners: [
+        {
+          name: 'https',
+          protocol: 'HTTPS',
+          port,
+          hostname: hostOf(TLS_GATEWAY_HOST, domain),
+          tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', group: '', name: TLS_SECRET }] },
+          allowedRoutes: { namespaces: { from: 'Same' } },
+        },
+      ],
     },
   };
 }
@@ -172,7 +206,9 @@ async function controllerObjects(c: CheckContext, controllers: readonly Controll
   for (const namespace of namespaces) {
     const [podList, serviceList] = await Promise.all([core.listNamespacedPod({ namespace }), core.listNamespacedService({ namespace })]);
     // Pods being deleted (a rollout of the controller) are no entry point and no replica to judge.
-    const selected = podList.items.filter((pod) => controllers.some((ctl) => ctl.namespace === namespace && Object.entries(ctl.selector).every(([k, v]) => pod.metadata?.labels?.[k] === v)));
+    const selected = podList.items.filter((pod) =>
+      controllers.some((ctl) => ctl.namespace === namespace && Object.entries(ctl.selector).every(([k, v]) => pod.metadata?.labels?.[k] === v)),
+    );
     pods.push(...splitReplicas(selected).live);
     services.push(...serviceList.items);
   }
@@ -202,7 +238,15 @@ export async function buildWorld(c: CheckContext, inventory: Inventory, own: Own
   const pods: BackendPods = { pods: [p0, p1] };
   await Promise.all(
     BACKENDS.map((b) =>
-      createService(c, { name: b.name, selector: { ...c.run.fleet.selector, [PROBE_LABEL]: pods.pods[b.pod] }, ports: [{ name: 'http', port: 80, targetPort: b.targetPort, protocol: 'TCP' }] }, namespace),
+      createService(
+        c,
+        {
+          name: b.name,
+          selector: { ...c.run.fleet.selector, [PROBE_LABEL]: pods.pods[b.pod] },
+          ports: [{ name: 'http', port: 80, targetPort: b.targetPort, protocol: 'TCP' }],
+        },
+        namespace,
+      ),
     ),
   );
   const now = new Date();
@@ -210,14 +254,19 @@ export async function buildWorld(c: CheckContext, inventory: Inventory, own: Own
   const leaf = makeLeaf(ca, [hostOf('tls', domain), hostOf(TLS_GATEWAY_HOST, domain)], now, 1);
   await core.createNamespacedSecret({
     namespace,
-    body: { metadata: { name: TLS_SECRET, namespace, labels: labels(runId) }, type: 'kubernetes.io/tls', data: { 'tls.crt': Buffer.from(leaf.certPem + ca.certPem).toString('base64'), 'tls.key': Buffer.from(leaf.keyPem).toString('base64') } },
+    body: {
+      metadata: { name: TLS_SECRET, namespace, labels: labels(runId) },
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': Buffer.from(leaf.certPem + ca.certPem).toString('base64'), 'tls.key': Buffer.from(leaf.keyPem).toString('base64') },
+    },
   });
   let gateway: GatewayRef | undefined;
   let gatewayAbsent: string | undefined = inventory.absent.gatewayApi;
   if (inventory.dialects.gatewayApi !== undefined) {
     const list = (await custom.listClusterCustomObject({ group: GW_GROUP, version: 'v1', plural: 'gateways' })) as { items?: GatewayObject[] };
     gateway = attachableGateway(list.items ?? [], inventory.dialects.gatewayApi.name);
-    if (gateway === undefined) gatewayAbsent = `no Gateway of class ${inventory.dialects.gatewayApi.name} has an HTTP listener without hostname that admits routes from all namespaces`;
+    if (gateway === undefined)
+      gatewayAbsent = `no Gateway of class ${inventory.dialects.gatewayApi.name} has an HTTP listener without hostname that admits routes from all namespaces`;
   }
   const appliedAt = performance.now();
   const ingresses: V1Ingress[] = [];
@@ -232,7 +281,13 @@ export async function buildWorld(c: CheckContext, inventory: Inventory, own: Own
   const routes: string[] = [];
   if (gateway !== undefined) {
     for (const spec of GATEWAY_ROUTES) {
-      await custom.createNamespacedCustomObject({ group: GW_GROUP, version: 'v1', namespace, plural: 'httproutes', body: httpRouteObject(spec, gateway, namespace, domain, runId) });
+      await custom.createNamespacedCustomObject({
+        group: GW_GROUP,
+        version: 'v1',
+        namespace,
+        plural: 'httproutes',
+        body: httpRouteObject(spec, gateway, namespace, domain, runId),
+      });
       routes.push(spec.name);
     }
   }
@@ -241,13 +296,25 @@ export async function buildWorld(c: CheckContext, inventory: Inventory, own: Own
   if (inventory.dialects.gatewayApi !== undefined) {
     const className = inventory.dialects.gatewayApi.name;
     const port = gatewayHttpsPort(inventory.gatewayClasses.find((g) => g.name === className)?.servedBy ?? []);
-    await custom.createNamespacedCustomObject({ group: GW_GROUP, version: 'v1', namespace, plural: 'gateways', body: tlsGatewayObject(className, port, namespace, domain, runId) });
+    await custom.createNamespacedCustomObject({
+      group: GW_GROUP,
+      version: 'v1',
+      namespace,
+      plural: 'gateways',
+      body: tlsGatewayObject(className, port, namespace, domain, runId),
+    });
     await custom.createNamespacedCustomObject({
       group: GW_GROUP,
       version: 'v1',
       namespace,
       plural: 'httproutes',
-      body: httpRouteObject({ name: TLS_GATEWAY_HOST, host: TLS_GATEWAY_HOST, rules: [{ match: { type: 'PathPrefix', value: '/' }, backend: 'be-c', filters: [] }] }, { namespace, name: TLS_GATEWAY, sectionName: 'https' }, namespace, domain, runId),
+      body: httpRouteObject(
+        { name: TLS_GATEWAY_HOST, host: TLS_GATEWAY_HOST, rules: [{ match: { type: 'PathPrefix', value: '/' }, backend: 'be-c', filters: [] }] },
+        { namespace, name: TLS_GATEWAY, sectionName: 'https' },
+        namespace,
+        domain,
+        runId,
+      ),
     });
     routes.push(TLS_GATEWAY_HOST);
     tlsGateway = { name: TLS_GATEWAY, port };
@@ -298,11 +365,21 @@ async function findEntry(c: CheckContext, world: World, options: BuildOptions & 
   const search = async (): Promise<EntrySearch> => {
     const first = round++ === 0;
     const ingresses = world.ingresses.length === 0 ? [] : (await networking.listNamespacedIngress({ namespace: world.namespace })).items;
-    const candidates = entryCandidates({ ...(options.override === undefined ? {} : { override: options.override }), ingresses, pods: world.controllerPods, services: world.controllerServices, nodes: options.nodes });
+    const candidates = entryCandidates({
+      ...(options.override === undefined ? {} : { override: options.override }),
+      ingresses,
+      pods: world.controllerPods,
+      services: world.controllerServices,
+      nodes: options.nodes,
+    });
     if (candidates.length === 0) return { done: true };
     for (const entry of candidates) {
       const seen: Seen = await callEntry(entry, { host, path: '/', timeoutMs: Math.min(options.probeMs, 3000), signal: c.signal });
-      if (first) world.tried.push({ entry, seen: seen.error ?? `HTTP ${seen.status ?? '?'}${backendOf(seen, world.pods) === undefined ? '' : ` from ${backendOf(seen, world.pods)}`}` });
+      if (first)
+        world.tried.push({
+          entry,
+          seen: seen.error ?? `HTTP ${seen.status ?? '?'}${backendOf(seen, world.pods) === undefined ? '' : ` from ${backendOf(seen, world.pods)}`}`,
+        });
       if (seen.status !== undefined && backendOf(seen, world.pods) !== undefined) {
         c.log(`entry point ${entry.address}:${entry.httpPort} (${entry.via}) routed ${host} after ${Math.round(performance.now() - world.appliedAt)}ms`);
         return { done: true, entry };

@@ -33,15 +33,50 @@ export default defineManifest({
   name: 'ingress',
   description: 'Ingress and Gateway API: classes and controllers, entry point, routing, rewrites per dialect, the certificate served, propagation',
   checks: [
-    { title: 'inventory: classes, controllers and dialects', description: 'exactly one default IngressClass, every class and GatewayClass served by a running controller (Accepted), retired controllers named, the dialects this cluster speaks' },
-    { title: 'entry point: reached from the runner and from the cluster', description: 'the controller is found behind --ingress-address, an Ingress status, its Service (LoadBalancer, NodePort, ClusterIP) or host ports; one route answers from the runner (Host header and SNI set per request) and from a probe pod' },
-    { title: 'routing: hosts, path types, longest match', description: 'exact and one-label wildcard hosts, Exact / Prefix / ImplementationSpecific (/aaa does not match /aaaccc, trailing slash, case), the longest match, an unknown host, two Ingresses on one host' },
-    { title: 'rewrites: ingress-nginx annotations', description: 'rewrite-target with capture groups and query strings, use-regex with and without $, app-root (status and Location), the regex bleed between Ingresses of one host: request path -> path the backend sees' },
-    { title: 'rewrites: Gateway API HTTPRoute filters', description: 'URLRewrite ReplacePrefixMatch and ReplaceFullPath, hostname rewrite, RequestHeaderModifier, RequestRedirect (status and exact Location), on an HTTPRoute attached to the cluster’s Gateway' },
-    { title: 'TLS: the Secret’s certificate is served for its host', description: 'an Ingress TLS host with a certificate made by the suite (its own CA): the served certificate is the Secret’s, its chain verifies, its SAN covers the host; what no SNI and an unknown SNI get is reported' },
-    { title: 'TLS: a Gateway HTTPS listener serves its Secret', description: 'a Gateway of the suite’s own with an HTTPS listener for its host and the same Secret, an HTTPRoute behind it: the served certificate is the Secret’s, the chain verifies, HTTPS reaches the backend' },
-    { title: 'propagation: applied to 3 right answers in a row', description: 'per route, the time from applying its objects to the first of 3 consecutive right answers, within --ingress-bound' },
-    { title: 'existing routes: served certificates (--ingress-existing)', description: 'opt-in, read-only: for every TLS host of the cluster’s own Ingresses, the certificate served covers the host, is not expired and not near expiry; cert-manager Certificates behind them are Ready and renewed; each backend Service has ready endpoints' },
+    {
+      title: 'inventory: classes, controllers and dialects',
+      description:
+        'exactly one default IngressClass, every class and GatewayClass served by a running controller (Accepted), retired controllers named, the dialects this cluster speaks',
+    },
+    {
+      title: 'entry point: reached from the runner and from the cluster',
+      description:
+        'the controller is found behind --ingress-address, an Ingress status, its Service (LoadBalancer, NodePort, ClusterIP) or host ports; one route answers from the runner (Host header and SNI set per request) and from a probe pod',
+    },
+    {
+      title: 'routing: hosts, path types, longest match',
+      description:
+        'exact and one-label wildcard hosts, Exact / Prefix / ImplementationSpecific (/aaa does not match /aaaccc, trailing slash, case), the longest match, an unknown host, two Ingresses on one host',
+    },
+    {
+      title: 'rewrites: ingress-nginx annotations',
+      description:
+        'rewrite-target with capture groups and query strings, use-regex with and without $, app-root (status and Location), the regex bleed between Ingresses of one host: request path -> path the backend sees',
+    },
+    {
+      title: 'rewrites: Gateway API HTTPRoute filters',
+      description:
+        'URLRewrite ReplacePrefixMatch and ReplaceFullPath, hostname rewrite, RequestHeaderModifier, RequestRedirect (status and exact Location), on an HTTPRoute attached to the cluster’s Gateway',
+    },
+    {
+      title: 'TLS: the Secret’s certificate is served for its host',
+      description:
+        'an Ingress TLS host with a certificate made by the suite (its own CA): the served certificate is the Secret’s, its chain verifies, its SAN covers the host; what no SNI and an unknown SNI get is reported',
+    },
+    {
+      title: 'TLS: a Gateway HTTPS listener serves its Secret',
+      description:
+        'a Gateway of the suite’s own with an HTTPS listener for its host and the same Secret, an HTTPRoute behind it: the served certificate is the Secret’s, the chain verifies, HTTPS reaches the backend',
+    },
+    {
+      title: 'propagation: applied to 3 right answers in a row',
+      description: 'per route, the time from applying its objects to the first of 3 consecutive right answers, within --ingress-bound',
+    },
+    {
+      title: 'existing routes: served certificates (--ingress-existing)',
+      description:
+        'opt-in, read-only: for every TLS host of the cluster’s own Ingresses, the certificate served covers the host, is not expired and not near expiry; cert-manager Certificates behind them are Ready and renewed; each backend Service has ready endpoints',
+    },
   ],
   options: {
     address: option<string, undefined>({
@@ -50,7 +85,8 @@ export default defineManifest({
       env: 'SHAKEDOWN_INGRESS_ADDRESS',
       type: ingressAddress,
       default: undefined,
-      describe: 'where the ingress controller is reached from this machine: HOST, HOST:HTTP_PORT or HOST:HTTP_PORT:HTTPS_PORT (default: found from Ingress status, the controller Service or its host ports)',
+      describe:
+        'where the ingress controller is reached from this machine: HOST, HOST:HTTP_PORT or HOST:HTTP_PORT:HTTPS_PORT (default: found from Ingress status, the controller Service or its host ports)',
     }),
     bound: option({
       key: 'ingressBound',
@@ -82,7 +118,13 @@ export default defineManifest({
     { verb: 'list', resource: 'ingresses', ...NET, scope: 'cluster', why: 'Ingresses without a class; with --ingress-existing, the TLS hosts to check' },
     { verb: 'list', resource: 'gatewayclasses', ...GW, scope: 'cluster', why: 'the GatewayClasses and their Accepted condition' },
     { verb: 'list', resource: 'gateways', ...GW, scope: 'cluster', why: 'a Gateway with an HTTP listener the suite’s HTTPRoute can attach to' },
-    { verb: 'list', resource: 'deployments', group: 'apps', scope: 'cluster', why: 'finding the ingress and Gateway controllers, their versions and ready replicas' },
+    {
+      verb: 'list',
+      resource: 'deployments',
+      group: 'apps',
+      scope: 'cluster',
+      why: 'finding the ingress and Gateway controllers, their versions and ready replicas',
+    },
     { verb: 'list', resource: 'daemonsets', group: 'apps', scope: 'cluster', why: 'finding the ingress and Gateway controllers' },
     { verb: 'list', resource: 'statefulsets', group: 'apps', scope: 'cluster', why: 'finding the ingress and Gateway controllers' },
     { verb: 'list', resource: 'pods', scope: 'cluster', why: 'the controller pods: host ports, nodes, readiness' },
@@ -90,9 +132,27 @@ export default defineManifest({
     { verb: 'list', resource: 'services', scope: 'cluster', why: 'the controller Service (LoadBalancer, NodePort, ClusterIP) as an entry point' },
     { verb: 'list', resource: 'nodes', scope: 'cluster', why: 'node addresses for NodePorts and host ports' },
     { verb: 'list', resource: 'events', scope: 'cluster', why: 'evidence on failures: events of the Ingresses, HTTPRoutes and controller pods' },
-    { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', scope: 'cluster', why: 'waiting for the backends; with --ingress-existing, ready endpoints of each backend Service' },
-    { verb: 'get', resource: 'customresourcedefinitions', group: 'apiextensions.k8s.io', scope: 'cluster', why: 'whether the Gateway API and cert-manager are installed' },
-    { verb: 'list', resource: 'certificates', group: 'cert-manager.io', scope: 'cluster', why: 'with --ingress-existing and cert-manager installed: Ready, notAfter and renewal of the Certificates behind Ingress TLS Secrets' },
+    {
+      verb: 'list',
+      resource: 'endpointslices',
+      group: 'discovery.k8s.io',
+      scope: 'cluster',
+      why: 'waiting for the backends; with --ingress-existing, ready endpoints of each backend Service',
+    },
+    {
+      verb: 'get',
+      resource: 'customresourcedefinitions',
+      group: 'apiextensions.k8s.io',
+      scope: 'cluster',
+      why: 'whether the Gateway API and cert-manager are installed',
+    },
+    {
+      verb: 'list',
+      resource: 'certificates',
+      group: 'cert-manager.io',
+      scope: 'cluster',
+      why: 'with --ingress-existing and cert-manager installed: Ready, notAfter and renewal of the Certificates behind Ingress TLS Secrets',
+    },
     { verb: 'create', resource: 'services', scope: 'run', why: 'the backend Services of the routes under test' },
     { verb: 'get', resource: 'services', scope: 'run', why: 'evidence on failures' },
     { verb: 'create', resource: 'secrets', scope: 'run', why: 'the TLS Secret made by the suite (its own CA)' },

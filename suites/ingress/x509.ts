@@ -86,7 +86,12 @@ export function issue(spec: CertSpec): Issued {
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const keyId = createHash('sha1').update(spki).digest();
   const issuerName = spec.issuer === undefined ? spec.commonName : (spec.issuer.cert.subject.match(/CN=([^\n]*)/)?.[1] ?? '');
-  const issuerKeyId = spec.issuer === undefined ? keyId : createHash('sha1').update(spec.issuer.cert.publicKey.export({ type: 'spki', format: 'der' })).digest();
+  const issuerKeyId =
+    spec.issuer === undefined
+      ? keyId
+      : createHash('sha1')
+          .update(spec.issuer.cert.publicKey.export({ type: 'spki', format: 'der' }))
+          .digest();
   const extensions = [
     extension('2.5.29.19', true, spec.isCa ? seq(bool(true)) : seq()),
     // keyUsage: digitalSignature, plus keyCertSign and cRLSign for a CA.
@@ -94,7 +99,9 @@ export function issue(spec: CertSpec): Issued {
     extension('2.5.29.14', false, octets(keyId)),
     extension('2.5.29.35', false, seq(tlv(0x80, issuerKeyId))),
     ...(spec.isCa ? [] : [extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1')))]),
-    ...(spec.dnsNames === undefined || spec.dnsNames.length === 0 ? [] : [extension('2.5.29.17', false, seq(...spec.dnsNames.map((dns) => tlv(0x82, Buffer.from(dns, 'ascii')))))]),
+    ...(spec.dnsNames === undefined || spec.dnsNames.length === 0
+      ? []
+      : [extension('2.5.29.17', false, seq(...spec.dnsNames.map((dns) => tlv(0x82, Buffer.from(dns, 'ascii')))))]),
   ];
   const serial = randomBytes(16);
   serial[0] = (serial[0] ?? 0) & 0x7f;
@@ -122,5 +129,12 @@ export function makeCa(commonName: string, now: Date, days: number): Issued {
 }
 
 export function makeLeaf(ca: Issued, dnsNames: readonly string[], now: Date, days: number): Issued {
-  return issue({ commonName: dnsNames[0] ?? 'leaf', dnsNames, notBefore: new Date(now.getTime() - 3_600_000), notAfter: new Date(now.getTime() + days * DAY_MS), isCa: false, issuer: ca });
+  return issue({
+    commonName: dnsNames[0] ?? 'leaf',
+    dnsNames,
+    notBefore: new Date(now.getTime() - 3_600_000),
+    notAfter: new Date(now.getTime() + days * DAY_MS),
+    isCa: false,
+    issuer: ca,
+  });
 }

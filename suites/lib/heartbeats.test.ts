@@ -3,7 +3,15 @@ import type { V1Node } from '@kubernetes/client-node';
 import type { LeaseState } from '../../helpers/kube/leases.ts';
 import { judgeLeaderLease, nodeHealth, nodeLine, nodeProblems } from './heartbeats.ts';
 
-const lease = (over: Partial<LeaseState>): LeaseState => ({ namespace: 'kube-system', name: 'kube-scheduler', holder: 'cp_1234', durationS: 15, ageMs: 2000, stale: false, ...over });
+const lease = (over: Partial<LeaseState>): LeaseState => ({
+  namespace: 'kube-system',
+  name: 'kube-scheduler',
+  holder: 'cp_1234',
+  durationS: 15,
+  ageMs: 2000,
+  stale: false,
+  ...over,
+});
 
 describe('judgeLeaderLease', () => {
   it('holds when renewed within its duration', () => {
@@ -37,14 +45,19 @@ const node = (name: string, ready: string, extra: { type: string; status: string
 
 describe('nodeProblems', () => {
   it('accepts a fresh Lease on a Ready node without pressure', () => {
-    const h = nodeHealth(node('node1', 'True', [{ type: 'MemoryPressure', status: 'False' }]), lease({ namespace: 'kube-node-lease', name: 'node1', holder: 'node1', durationS: 40 }));
+    const h = nodeHealth(
+      node('node1', 'True', [{ type: 'MemoryPressure', status: 'False' }]),
+      lease({ namespace: 'kube-node-lease', name: 'node1', holder: 'node1', durationS: 40 }),
+    );
     expect(nodeProblems([h])).toEqual([]);
     expect(nodeLine(h)).toBe('node1: Ready=True (KubeletReady); Lease last renewed 2 s ago by node1 (lease duration 40 s); no pressure');
   });
 
   it('names the kubelet of a node whose Lease is stale and which is no longer Ready', () => {
     const h = nodeHealth(node('node2', 'Unknown'), lease({ name: 'node2', ageMs: 70_000, stale: true }));
-    expect(nodeProblems([h])).toEqual([expect.objectContaining({ node: 'node2', component: 'kubelet', text: expect.stringContaining('kubelet not heard from (last renewed 70 s ago') })]);
+    expect(nodeProblems([h])).toEqual([
+      expect.objectContaining({ node: 'node2', component: 'kubelet', text: expect.stringContaining('kubelet not heard from (last renewed 70 s ago') }),
+    ]);
   });
 
   it('points at the controller-manager when a stale node still shows Ready', () => {
@@ -54,7 +67,9 @@ describe('nodeProblems', () => {
   });
 
   it('names a running kubelet whose node is not ready, and pressure conditions', () => {
-    const problems = nodeProblems([nodeHealth(node('node1', 'False', [{ type: 'DiskPressure', status: 'True', reason: 'KubeletHasDiskPressure' }]), lease({ name: 'node1' }))]);
+    const problems = nodeProblems([
+      nodeHealth(node('node1', 'False', [{ type: 'DiskPressure', status: 'True', reason: 'KubeletHasDiskPressure' }]), lease({ name: 'node1' })),
+    ]);
     expect(problems.map((p) => p.component)).toEqual(['kubelet', 'node']);
     expect(problems[0]?.likelyCause).toMatch(/network plugin/);
     expect(problems[1]?.text).toBe('node1: DiskPressure (KubeletHasDiskPressure)');

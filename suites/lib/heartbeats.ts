@@ -58,7 +58,9 @@ export function nodeHealth(node: V1Node, lease: LeaseState | undefined): NodeHea
     ready: ready?.status ?? 'absent',
     ...(ready?.reason === undefined ? {} : { readyReason: ready.reason }),
     ...(lease === undefined ? {} : { lease }),
-    pressure: conditions.filter((c) => PRESSURE.includes(c.type) && c.status === 'True').map((c) => `${c.type}${c.reason === undefined ? '' : ` (${c.reason})`}`),
+    pressure: conditions
+      .filter((c) => PRESSURE.includes(c.type) && c.status === 'True')
+      .map((c) => `${c.type}${c.reason === undefined ? '' : ` (${c.reason})`}`),
   };
 }
 

@@ -27,9 +27,16 @@ export function clusterIP(service: V1Service): string {
   return service.spec?.clusterIP ?? '';
 }
 
-export async function waitEndpoints(c: CheckContext, name: string, accept: (endpoints: EndpointView[]) => boolean, namespace: string = c.run.namespace): Promise<Polled<EndpointView[]>> {
+export async function waitEndpoints(
+  c: CheckContext,
+  name: string,
+  accept: (endpoints: EndpointView[]) => boolean,
+  namespace: string = c.run.namespace,
+): Promise<Polled<EndpointView[]>> {
   const { session } = await c.cluster();
   const waited = await poll(() => readEndpoints(session.clients.discovery, namespace, name), accept, { timeoutMs: PROGRAMMING_BUDGET_MS, signal: c.signal });
-  c.log(`endpoints of ${name} after ${Math.round(waited.elapsedMs)}ms: ${waited.value.map((e) => `${e.pod}${e.ready ? '' : '(not ready)'}`).join(', ') || 'none'}`);
+  c.log(
+    `endpoints of ${name} after ${Math.round(waited.elapsedMs)}ms: ${waited.value.map((e) => `${e.pod}${e.ready ? '' : '(not ready)'}`).join(', ') || 'none'}`,
+  );
   return waited;
 }

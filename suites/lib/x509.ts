@@ -60,7 +60,10 @@ export function selfSigned(cert: X509Certificate): boolean {
 /** The subject as one line: "CN=kube-apiserver" or "O=system:nodes, CN=system:node:n1". */
 // A distinguished name on one line; an empty one (Node gives undefined) is ''.
 export function nameLine(name: string | undefined): string {
-  return (name ?? '').split('\n').filter((part) => part !== '').join(', ');
+  return (name ?? '')
+    .split('\n')
+    .filter((part) => part !== '')
+    .join(', ');
 }
 
 // What a certificate is called: its subject, or its SANs when the subject is empty (allowed when the

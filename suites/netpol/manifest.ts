@@ -27,7 +27,12 @@ export default defineManifest({
     { verb: 'get', resource: 'secrets', scope: 'run', why: "the image pull secret and the agents' API token, copied into its namespaces" },
     { verb: 'create', resource: 'secrets', scope: 'run', why: "the image pull secret and the agents' API token in each of its namespaces" },
     { verb: 'list', resource: 'pods', scope: 'run', why: 'waiting for its pods and learning their IPs' },
-    { verb: 'list', resource: 'pods', scope: 'cluster', why: "evidence when NetworkPolicy is not enforced on a node: the network plugin's pod on that node and its state" },
+    {
+      verb: 'list',
+      resource: 'pods',
+      scope: 'cluster',
+      why: "evidence when NetworkPolicy is not enforced on a node: the network plugin's pod on that node and its state",
+    },
     { verb: 'create', resource: 'pods', subresource: 'exec', scope: 'run', why: 'probing from inside each pod, beyond the reach of any policy' },
     { verb: 'create', resource: 'networkpolicies', group: 'networking.k8s.io', scope: 'run', why: 'the policies under test' },
     { verb: 'delete', resource: 'networkpolicies', group: 'networking.k8s.io', scope: 'run', why: 'lifting each policy and measuring how fast' },

@@ -29,7 +29,12 @@ describe('reachability model', () => {
   });
 
   it('reports rules that name nothing of the model', () => {
-    expect(ruleProblems(model, [{ to: 'q/a', allowed: false }, { port: 'SCTP/80', allowed: false }])).toEqual(['rule 1: to "q/a" matches no pod', 'rule 2: port "SCTP/80" matches no port']);
+    expect(
+      ruleProblems(model, [
+        { to: 'q/a', allowed: false },
+        { port: 'SCTP/80', allowed: false },
+      ]),
+    ).toEqual(['rule 1: to "q/a" matches no pod', 'rule 2: port "SCTP/80" matches no port']);
     expect(ruleProblems(model, [{ from: 'x/*', to: 'y', allowed: false }])).toEqual([]);
   });
 });

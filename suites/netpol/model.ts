@@ -85,10 +85,14 @@ export function ruleProblems(model: ReachModel, rules: readonly Rule[]): string[
   const problems: string[] = [];
   const ids = podIds(model);
   rules.forEach((rule, index) => {
-    for (const [field, pattern] of [['from', rule.from], ['to', rule.to]] as const) {
+    for (const [field, pattern] of [
+      ['from', rule.from],
+      ['to', rule.to],
+    ] as const) {
       if (pattern !== undefined && !ids.some((id) => matchesPod(pattern, id))) problems.push(`rule ${index + 1}: ${field} "${pattern}" matches no pod`);
     }
-    if (rule.port !== undefined && !model.ports.some((port) => matchesPort(rule.port, port))) problems.push(`rule ${index + 1}: port "${rule.port}" matches no port`);
+    if (rule.port !== undefined && !model.ports.some((port) => matchesPort(rule.port, port)))
+      problems.push(`rule ${index + 1}: port "${rule.port}" matches no port`);
   });
   return problems;
 }

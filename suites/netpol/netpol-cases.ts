@@ -42,12 +42,28 @@ export const CASES: readonly NetpolCase[] = [
   {
     title: 'allow by podSelector',
     description: 'x/a admits only pods labelled b of its own namespace',
-    steps: [{ create: [{ name: 'a-from-b', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ peers: [{ pod: 'b' }] }] }], expect: [{ to: 'x/a', allowed: false }, { from: 'x/b', to: 'x/a', allowed: true }] }],
+    steps: [
+      {
+        create: [{ name: 'a-from-b', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ peers: [{ pod: 'b' }] }] }],
+        expect: [
+          { to: 'x/a', allowed: false },
+          { from: 'x/b', to: 'x/a', allowed: true },
+        ],
+      },
+    ],
   },
   {
     title: 'allow by namespaceSelector',
     description: 'x/a admits every pod of namespace y, selected by labels unique to this run',
-    steps: [{ create: [{ name: 'a-from-y', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ peers: [{ namespaces: ['y'] }] }] }], expect: [{ to: 'x/a', allowed: false }, { from: 'y', to: 'x/a', allowed: true }] }],
+    steps: [
+      {
+        create: [{ name: 'a-from-y', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ peers: [{ namespaces: ['y'] }] }] }],
+        expect: [
+          { to: 'x/a', allowed: false },
+          { from: 'y', to: 'x/a', allowed: true },
+        ],
+      },
+    ],
   },
   {
     title: 'podSelector AND namespaceSelector vs two peers (OR)',
@@ -72,7 +88,21 @@ export const CASES: readonly NetpolCase[] = [
     description: 'pods of x reach nothing but DNS (UDP and TCP 53 allowed), and their lookups are answered',
     steps: [
       {
-        create: [{ name: 'deny-egress-but-dns', namespace: 'x', types: ['Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }] }],
+        create: [
+          {
+            name: 'deny-egress-but-dns',
+            namespace: 'x',
+            types: ['Egress'],
+            egress: [
+              {
+                ports: [
+                  { protocol: 'UDP', port: 53 },
+                  { protocol: 'TCP', port: 53 },
+                ],
+              },
+            ],
+          },
+        ],
         expect: [{ from: 'x', allowed: false }],
         dnsFrom: ['x/a', 'x/b', 'x/c'],
       },
@@ -81,22 +111,51 @@ export const CASES: readonly NetpolCase[] = [
   {
     title: 'numeric port',
     description: 'x/a admits TCP 9000 only: TCP 9001 and UDP on the same port numbers stay blocked',
-    steps: [{ create: [{ name: 'tcp-9000', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 9000 }] }] }], expect: [{ to: 'x/a', allowed: false }, { to: 'x/a', port: 'TCP/9000', allowed: true }] }],
+    steps: [
+      {
+        create: [{ name: 'tcp-9000', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 9000 }] }] }],
+        expect: [
+          { to: 'x/a', allowed: false },
+          { to: 'x/a', port: 'TCP/9000', allowed: true },
+        ],
+      },
+    ],
   },
   {
     title: 'named port',
     description: 'x/a admits the container port named serve-9001-udp only',
-    steps: [{ create: [{ name: 'udp-named', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ ports: [{ protocol: 'UDP', port: 'serve-9001-udp' }] }] }], expect: [{ to: 'x/a', allowed: false }, { to: 'x/a', port: 'UDP/9001', allowed: true }] }],
+    steps: [
+      {
+        create: [{ name: 'udp-named', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ ports: [{ protocol: 'UDP', port: 'serve-9001-udp' }] }] }],
+        expect: [
+          { to: 'x/a', allowed: false },
+          { to: 'x/a', port: 'UDP/9001', allowed: true },
+        ],
+      },
+    ],
   },
   {
     title: 'port range (endPort)',
     description: 'x/a admits TCP 9000-9001 by endPort; UDP stays blocked',
-    steps: [{ create: [{ name: 'tcp-range', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 9000, endPort: 9001 }] }] }], expect: [{ to: 'x/a', allowed: false }, { to: 'x/a', port: 'TCP/*', allowed: true }] }],
+    steps: [
+      {
+        create: [{ name: 'tcp-range', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 9000, endPort: 9001 }] }] }],
+        expect: [
+          { to: 'x/a', allowed: false },
+          { to: 'x/a', port: 'TCP/*', allowed: true },
+        ],
+      },
+    ],
   },
   {
     title: 'ipBlock with except',
     description: 'x/a admits every address except the IP of y/b',
-    steps: [{ create: [{ name: 'ipblock', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ peers: [{ ipBlock: { cidr: 'all', exceptPods: ['y/b'] } }] }] }], expect: [{ from: 'y/b', to: 'x/a', allowed: false }] }],
+    steps: [
+      {
+        create: [{ name: 'ipblock', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ peers: [{ ipBlock: { cidr: 'all', exceptPods: ['y/b'] } }] }] }],
+        expect: [{ from: 'y/b', to: 'x/a', allowed: false }],
+      },
+    ],
   },
   {
     title: 'several policies select one pod (union)',
@@ -107,7 +166,11 @@ export const CASES: readonly NetpolCase[] = [
           { name: 'from-x-b', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ peers: [{ pod: 'b' }] }] },
           { name: 'from-z-c', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ peers: [{ pod: 'c', namespaces: ['z'] }] }] },
         ],
-        expect: [{ to: 'x/a', allowed: false }, { from: 'x/b', to: 'x/a', allowed: true }, { from: 'z/c', to: 'x/a', allowed: true }],
+        expect: [
+          { to: 'x/a', allowed: false },
+          { from: 'x/b', to: 'x/a', allowed: true },
+          { from: 'z/c', to: 'x/a', allowed: true },
+        ],
       },
     ],
   },
@@ -115,7 +178,13 @@ export const CASES: readonly NetpolCase[] = [
     title: 'a deleted policy stops applying',
     description: 'with all of x denied and y admitted into x/a, deleting the admitting policy blocks y again',
     steps: [
-      { create: [denyIngress('x'), { name: 'a-from-y', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ peers: [{ namespaces: ['y'] }] }] }], expect: [{ to: 'x', allowed: false }, { from: 'y', to: 'x/a', allowed: true }] },
+      {
+        create: [denyIngress('x'), { name: 'a-from-y', namespace: 'x', pod: 'a', types: ['Ingress'], ingress: [{ peers: [{ namespaces: ['y'] }] }] }],
+        expect: [
+          { to: 'x', allowed: false },
+          { from: 'y', to: 'x/a', allowed: true },
+        ],
+      },
       { delete: ['a-from-y'], expect: [{ to: 'x', allowed: false }] },
     ],
   },
@@ -123,7 +192,13 @@ export const CASES: readonly NetpolCase[] = [
     title: 'allow all ingress and egress',
     description: 'over a deny of all ingress and egress in x, a policy allowing all ingress and egress restores every path',
     steps: [
-      { create: [{ name: 'deny-all', namespace: 'x', types: ['Ingress', 'Egress'] }], expect: [{ to: 'x', allowed: false }, { from: 'x', allowed: false }] },
+      {
+        create: [{ name: 'deny-all', namespace: 'x', types: ['Ingress', 'Egress'] }],
+        expect: [
+          { to: 'x', allowed: false },
+          { from: 'x', allowed: false },
+        ],
+      },
       { create: [{ name: 'allow-all', namespace: 'x', types: ['Ingress', 'Egress'], ingress: [{}], egress: [{}] }], expect: [] },
     ],
   },

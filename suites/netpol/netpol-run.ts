@@ -41,7 +41,12 @@ export interface Latency {
 }
 
 export function poll(c: CheckContext, world: World, expected: Truth, boundMs = enforcementBoundMs()): Promise<Polled> {
-  return pollTable(world.transport, world.model, world.pods, expected, { boundMs, pollTimeoutMs: POLL_PROBE_TIMEOUT_MS, finalTimeoutMs: Math.max(POLL_PROBE_TIMEOUT_MS, c.run.timeouts.probeMs), signal: c.signal });
+  return pollTable(world.transport, world.model, world.pods, expected, {
+    boundMs,
+    pollTimeoutMs: POLL_PROBE_TIMEOUT_MS,
+    finalTimeoutMs: Math.max(POLL_PROBE_TIMEOUT_MS, c.run.timeouts.probeMs),
+    signal: c.signal,
+  });
 }
 
 export function expectedOf(world: World, step: Pick<Step, 'expect'>): Truth {
@@ -55,7 +60,8 @@ export function podNodes(world: Pick<World, 'pods'>): Map<string, string> {
   return new Map(world.pods.map((pod) => [pod.id, pod.address.node ?? '']));
 }
 
-export const BY_NODE_LABEL = 'by node (where each policed pod runs: ingress is enforced on the node of the pod it protects, egress on the node of the pod it restricts)';
+export const BY_NODE_LABEL =
+  'by node (where each policed pod runs: ingress is enforced on the node of the pod it protects, egress on the node of the pod it restricts)';
 
 // Nodes where no policy of the table holds while it holds on others, with the enforcer of each as
 // the API shows it (node-enforcer.ts). Undefined when the mismatches name no such node.
@@ -103,7 +109,10 @@ export function tableEvidence(world: World, expected: Truth, polled: Polled, rep
     { label: `expected${note}`, text: renderExpectedTable(world.model, expected, wrongPorts) },
     { label: 'observed (. reached, X blocked, ? not observed)', text: renderObservedTable(world.model, polled.observed, wrongPorts) },
     { label: 'difference (X = not as expected)', text: renderDifferenceTable(world.model, expected, polled.observed, wrongPorts) },
-    { label: 'mismatched probes, each with the command that sends it by hand', text: polled.mismatches.slice(0, 40).map(line).join('\n') + (polled.mismatches.length > 40 ? `\n... and ${polled.mismatches.length - 40} more` : '') },
+    {
+      label: 'mismatched probes, each with the command that sends it by hand',
+      text: polled.mismatches.slice(0, 40).map(line).join('\n') + (polled.mismatches.length > 40 ? `\n... and ${polled.mismatches.length - 40} more` : ''),
+    },
   ];
 }
 
@@ -125,7 +134,8 @@ async function deletePolicy(c: CheckContext, policy: V1NetworkPolicy): Promise<v
   }
 }
 
-export const policyText = (policies: Iterable<V1NetworkPolicy>) => [...policies].map((p) => JSON.stringify({ name: p.metadata?.name, namespace: p.metadata?.namespace, spec: p.spec })).join('\n');
+export const policyText = (policies: Iterable<V1NetworkPolicy>) =>
+  [...policies].map((p) => JSON.stringify({ name: p.metadata?.name, namespace: p.metadata?.namespace, spec: p.spec })).join('\n');
 
 const DNS_BUDGET_MS = 5000;
 
@@ -137,7 +147,15 @@ async function lookups(c: CheckContext, world: World, from: readonly string[]): 
     from.map(async (id) => {
       const pod = world.pods.find((p) => p.id === id);
       if (pod === undefined) return void problems.push(`${id}: no such pod`);
-      const target: ProbeTarget = { id: 'dns', kind: 'dns', server: world.dnsServer ?? '', name, type: 'A', transport: 'udp', timeoutMs: c.run.timeouts.probeMs };
+      const target: ProbeTarget = {
+        id: 'dns',
+        kind: 'dns',
+        server: world.dnsServer ?? '',
+        name,
+        type: 'A',
+        transport: 'udp',
+        timeoutMs: c.run.timeouts.probeMs,
+      };
       const { results } = await world.transport.probe(pod.address, [target], { signal: c.signal });
       if (results[0]?.outcome !== 'ok') problems.push(`${id} -> ${world.dnsServer} ${name} A: expected an answer, saw ${describeResult(results[0])}`);
     }),
@@ -148,7 +166,11 @@ async function lookups(c: CheckContext, world: World, from: readonly string[]): 
 // DNS from these pods must be answered (retried for a few seconds). When it is not, a pod that no
 // policy selects tells a policy problem from a cluster DNS that is down for everyone.
 async function dnsVerdict(c: CheckContext, world: World, from: readonly string[]): Promise<{ problems: string[]; control?: string }> {
-  const waited = await pollUntil(() => lookups(c, world, from), (problems) => problems.length === 0, { timeoutMs: DNS_BUDGET_MS, intervalMs: 500, signal: c.signal });
+  const waited = await pollUntil(
+    () => lookups(c, world, from),
+    (problems) => problems.length === 0,
+    { timeoutMs: DNS_BUDGET_MS, intervalMs: 500, signal: c.signal },
+  );
   if (waited.ok) return { problems: [] };
   const control = world.pods.find((pod) => !from.some((id) => id.split('/')[0] === pod.id.split('/')[0]));
   if (control === undefined) return { problems: waited.value };
@@ -179,7 +201,9 @@ export async function runCase(c: CheckContext, world: World, spec: NetpolCase): 
       for (const draft of step.create ?? []) drafts.set(draft.name, draft);
       const polled = await poll(c, world, expected);
       const change = [...(step.create ?? []).map((d) => `+${d.name}`), ...(step.delete ?? []).map((n) => `-${n}`)].join(' ');
-      c.log(`${label}${change}: ${polled.ok ? 'matched' : 'did not match'} after ${Math.round(polled.elapsedMs)}ms, ${polled.steps} table step(s), last ${Math.round(polled.lastStepMs)}ms${polled.flaky > 0 ? `, ${polled.flaky} cell(s) cleared only on the re-probe` : ''}`);
+      c.log(
+        `${label}${change}: ${polled.ok ? 'matched' : 'did not match'} after ${Math.round(polled.elapsedMs)}ms, ${polled.steps} table step(s), last ${Math.round(polled.lastStepMs)}ms${polled.flaky > 0 ? `, ${polled.flaky} cell(s) cleared only on the re-probe` : ''}`,
+      );
       if (!polled.ok) {
         failing = true;
         const first = polled.mismatches[0];
@@ -202,25 +226,36 @@ export async function runCase(c: CheckContext, world: World, spec: NetpolCase): 
             ...(reproduce === undefined ? {} : { reproduce }),
           });
         }
-        c.fail(unknown === polled.mismatches.length ? 'error' : 'mismatch', `${label}${polled.mismatches.length} of ${expected.size} probes not as expected ${after}: ${first === undefined ? '' : mismatchLine(first)}`, {
-          evidence,
-          likelyCause: `the network plugin (${world.plugin.name}) enforces this policy differently from the NetworkPolicy API, or takes longer than the bound (--netpol-bound)`,
-          ...(reproduce === undefined ? {} : { reproduce }),
-          ...(polled.origin === undefined ? {} : { origin: polled.origin }),
-        });
+        c.fail(
+          unknown === polled.mismatches.length ? 'error' : 'mismatch',
+          `${label}${polled.mismatches.length} of ${expected.size} probes not as expected ${after}: ${first === undefined ? '' : mismatchLine(first)}`,
+          {
+            evidence,
+            likelyCause: `the network plugin (${world.plugin.name}) enforces this policy differently from the NetworkPolicy API, or takes longer than the bound (--netpol-bound)`,
+            ...(reproduce === undefined ? {} : { reproduce }),
+            ...(polled.origin === undefined ? {} : { origin: polled.origin }),
+          },
+        );
       }
       latencies.push({ what: `${label}${change}`, ms: polled.elapsedMs, stepMs: polled.lastStepMs });
       if (step.dnsFrom !== undefined) {
         const dns = await dnsVerdict(c, world, step.dnsFrom);
         if (dns.problems.length > 0) {
           failing = true;
-          c.fail('dns-error', `${label}DNS lookups failed although the policy allows port 53: ${dns.problems[0]}${dns.control === undefined ? '' : `; they fail from a pod no policy selects too (${dns.control})`}`, {
-            evidence: [{ label: 'lookups', text: [...dns.problems, ...(dns.control === undefined ? [] : [`control: ${dns.control}`])].join('\n') }, { label: 'policies', text: policyText(live.values()) }],
-            likelyCause:
-              dns.control === undefined
-                ? 'the plugin does not apply the port-53 egress exception to traffic addressed to the DNS Service IP (it judges before or after the Service translation differently)'
-                : 'the cluster DNS is failing for every pod, not because of the policy: check the CoreDNS pods and the kube-dns Service endpoints',
-          });
+          c.fail(
+            'dns-error',
+            `${label}DNS lookups failed although the policy allows port 53: ${dns.problems[0]}${dns.control === undefined ? '' : `; they fail from a pod no policy selects too (${dns.control})`}`,
+            {
+              evidence: [
+                { label: 'lookups', text: [...dns.problems, ...(dns.control === undefined ? [] : [`control: ${dns.control}`])].join('\n') },
+                { label: 'policies', text: policyText(live.values()) },
+              ],
+              likelyCause:
+                dns.control === undefined
+                  ? 'the plugin does not apply the port-53 egress exception to traffic addressed to the DNS Service IP (it judges before or after the Service translation differently)'
+                  : 'the cluster DNS is failing for every pod, not because of the policy: check the CoreDNS pods and the kube-dns Service endpoints',
+            },
+          );
         }
       }
     }
@@ -235,10 +270,14 @@ export async function runCase(c: CheckContext, world: World, spec: NetpolCase): 
       const polled = await poll(c, world, expectTable(world.model, []));
       c.log(`all policies deleted: ${polled.ok ? 'all allowed again' : 'still blocked'} after ${Math.round(polled.elapsedMs)}ms`);
       if (!polled.ok && !failing) {
-        c.fail('mismatch', `${polled.mismatches.length} probes still blocked ${Math.round(enforcementBoundMs() / 1000)} s after every policy was deleted: ${mismatchLine(polled.mismatches[0] as Mismatch)}`, {
-          evidence: tableEvidence(world, expectTable(world.model, []), polled),
-          likelyCause: `the network plugin (${world.plugin.name}) keeps the rules of deleted policies`,
-        });
+        c.fail(
+          'mismatch',
+          `${polled.mismatches.length} probes still blocked ${Math.round(enforcementBoundMs() / 1000)} s after every policy was deleted: ${mismatchLine(polled.mismatches[0] as Mismatch)}`,
+          {
+            evidence: tableEvidence(world, expectTable(world.model, []), polled),
+            likelyCause: `the network plugin (${world.plugin.name}) keeps the rules of deleted policies`,
+          },
+        );
       }
       latencies.push({ what: `delete ${remaining.map((p) => p.metadata?.name).join(', ')}`, ms: polled.elapsedMs, stepMs: polled.lastStepMs });
     }

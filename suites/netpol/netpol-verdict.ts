@@ -11,7 +11,21 @@ import { expectTable } from './model.ts';
 import { mismatchLine } from './table.ts';
 import { judgeEnforcement, notEnforcedMessage, notEnforcedOnMessage } from './verdict.ts';
 import { DEFAULT_DENY_INGRESS } from './netpol-cases.ts';
-import { BY_NODE_LABEL, enforcementBoundMs, expectedOf, latencyText, nodeFault, podNodes, poll, policyText, reproduceCommand, runCase, tableEvidence, type Latency, type NodeFault } from './netpol-run.ts';
+import {
+  BY_NODE_LABEL,
+  enforcementBoundMs,
+  expectedOf,
+  latencyText,
+  nodeFault,
+  podNodes,
+  poll,
+  policyText,
+  reproduceCommand,
+  runCase,
+  tableEvidence,
+  type Latency,
+  type NodeFault,
+} from './netpol-run.ts';
 import { netpolWorld } from './netpol-world.ts';
 import { byNodeText, groupByNode, missingNodes, policedList, policedPods } from './per-node.ts';
 import { toNetworkPolicy } from './policy.ts';
@@ -41,11 +55,17 @@ export async function decideEnforcement(c: CheckContext): Promise<void> {
   c.log(`without any policy: ${baseline.ok ? 'all allowed' : 'not all allowed'} after ${Math.round(baseline.elapsedMs)}ms (${baseline.steps} table steps)`);
   if (!baseline.ok) {
     skipReason = 'pods do not reach each other even without any NetworkPolicy';
-    c.fail('unreachable', `without any NetworkPolicy, ${baseline.mismatches.length} of ${allAllowed.size} probes failed: ${mismatchLine(baseline.mismatches[0] ?? { key: '', from: '?', to: '?', port: '?', expected: true, observed: undefined })}`, {
-      evidence: tableEvidence(world, allAllowed, baseline),
-      likelyCause: 'pod-to-pod traffic is broken (CNI routes between nodes, a host firewall, or a stale policy) before any policy of this run exists',
-      ...(reproduceCommand(world, baseline.mismatches[0], c.run.timeouts.probeMs) === undefined ? {} : { reproduce: reproduceCommand(world, baseline.mismatches[0], c.run.timeouts.probeMs) }),
-    });
+    c.fail(
+      'unreachable',
+      `without any NetworkPolicy, ${baseline.mismatches.length} of ${allAllowed.size} probes failed: ${mismatchLine(baseline.mismatches[0] ?? { key: '', from: '?', to: '?', port: '?', expected: true, observed: undefined })}`,
+      {
+        evidence: tableEvidence(world, allAllowed, baseline),
+        likelyCause: 'pod-to-pod traffic is broken (CNI routes between nodes, a host firewall, or a stale policy) before any policy of this run exists',
+        ...(reproduceCommand(world, baseline.mismatches[0], c.run.timeouts.probeMs) === undefined
+          ? {}
+          : { reproduce: reproduceCommand(world, baseline.mismatches[0], c.run.timeouts.probeMs) }),
+      },
+    );
   }
 
   const [step] = DEFAULT_DENY_INGRESS.steps;
@@ -66,7 +86,10 @@ export async function decideEnforcement(c: CheckContext): Promise<void> {
   // Every path the deny governs, grouped by the node that must enforce it.
   const byNode = groupByNode(world.model, [draft], podNodes(world), expected, denied.observed);
   const missing = verdict === 'partial' || !denied.ok ? missingNodes(byNode) : undefined;
-  c.evidence('verdict', `${verdict}${missing === undefined ? '' : `: ${notEnforcedOnMessage(missing.missing.map((g) => g.node))}`} (deny table ${denied.ok ? 'matched' : `${denied.mismatches.length} mismatches`} after ${Math.round(denied.elapsedMs)}ms)`);
+  c.evidence(
+    'verdict',
+    `${verdict}${missing === undefined ? '' : `: ${notEnforcedOnMessage(missing.missing.map((g) => g.node))}`} (deny table ${denied.ok ? 'matched' : `${denied.mismatches.length} mismatches`} after ${Math.round(denied.elapsedMs)}ms)`,
+  );
   if (verdict === 'not-enforced') {
     skipReason = notEnforcedMessage(world.plugin.name);
     c.fail('not-enforced', skipReason, {
@@ -89,20 +112,30 @@ export async function decideEnforcement(c: CheckContext): Promise<void> {
     faultyNodes = await nodeFault(c, world, byNode, 'a default deny of ingress into x');
     if (faultyNodes !== undefined) {
       const reproduce = reproduceCommand(world, faultyNodes.leaked[0], c.run.timeouts.probeMs);
-      c.fail('not-enforced', `${notEnforcedOnMessage(faultyNodes.nodes)}: ${faultyNodes.detail}, ${Math.round(enforcementBoundMs() / 1000)} s after it was created; ${faultyNodes.enforcer}`, {
-        evidence,
-        likelyCause: faultyNodes.likelyCause,
-        origin: faultyNodes.origin,
-        ...(reproduce === undefined ? {} : { reproduce }),
-      });
+      c.fail(
+        'not-enforced',
+        `${notEnforcedOnMessage(faultyNodes.nodes)}: ${faultyNodes.detail}, ${Math.round(enforcementBoundMs() / 1000)} s after it was created; ${faultyNodes.enforcer}`,
+        {
+          evidence,
+          likelyCause: faultyNodes.likelyCause,
+          origin: faultyNodes.origin,
+          ...(reproduce === undefined ? {} : { reproduce }),
+        },
+      );
     }
-    c.fail('mismatch', `NetworkPolicy is enforced, but a default deny of ingress into x left ${denied.mismatches.length} probes not as expected: ${mismatchLine(denied.mismatches[0] ?? { key: '', from: '?', to: '?', port: '?', expected: false, observed: undefined })}`, {
-      evidence,
-      likelyCause: `the network plugin (${world.plugin.name}) enforces part of a default deny (some protocol or some node not covered)`,
-    });
+    c.fail(
+      'mismatch',
+      `NetworkPolicy is enforced, but a default deny of ingress into x left ${denied.mismatches.length} probes not as expected: ${mismatchLine(denied.mismatches[0] ?? { key: '', from: '?', to: '?', port: '?', expected: false, observed: undefined })}`,
+      {
+        evidence,
+        likelyCause: `the network plugin (${world.plugin.name}) enforces part of a default deny (some protocol or some node not covered)`,
+      },
+    );
   }
   if (!lifted.ok) {
-    c.fail('mismatch', `deleting the default deny did not restore every path within ${Math.round(enforcementBoundMs() / 1000)} s`, { evidence: tableEvidence(world, allAllowed, lifted) });
+    c.fail('mismatch', `deleting the default deny did not restore every path within ${Math.round(enforcementBoundMs() / 1000)} s`, {
+      evidence: tableEvidence(world, allAllowed, lifted),
+    });
   }
   c.note(`NetworkPolicy is enforced by ${world.plugin.name}: ${latencyText(latencies)}`);
 }

@@ -68,7 +68,9 @@ async function build(c: CheckContext): Promise<World> {
   const token = c.run.fleet.agents.find((agent) => agent.token !== '')?.token;
   if (token === undefined) throw new Error(`no agent token: the probe fleet in ${c.run.namespace} has no agents`);
   const chosen = worldModelFor(c.run.checks?.[manifest.name]);
-  c.log(`world: ${chosen.name} model, ${chosen.model.namespaces.length} namespaces x ${chosen.model.pods.length} pods${c.run.checks?.[manifest.name] === undefined ? '' : ' (the checks the profile chose)'}`);
+  c.log(
+    `world: ${chosen.name} model, ${chosen.model.namespaces.length} namespaces x ${chosen.model.pods.length} pods${c.run.checks?.[manifest.name] === undefined ? '' : ' (the checks the profile chose)'}`,
+  );
   const built = await deployWorld({
     model: chosen.model,
     session,
@@ -137,10 +139,19 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
       const secret = options.pullSecret;
       await Promise.all([
         make(`Secret ${name}/agent token`, () => core.createNamespacedSecret({ namespace: name, body: agentTokenSecret(name, runId, options.token) })),
-        make(`ConfigMap ${name}/${AGENT_CONFIGMAP}`, () => core.createNamespacedConfigMap({ namespace: name, body: { metadata: { ...meta, name: AGENT_CONFIGMAP }, data: { [AGENT_FILE]: options.bundle } } })),
+        make(`ConfigMap ${name}/${AGENT_CONFIGMAP}`, () =>
+          core.createNamespacedConfigMap({ namespace: name, body: { metadata: { ...meta, name: AGENT_CONFIGMAP }, data: { [AGENT_FILE]: options.bundle } } }),
+        ),
         ...(secret === undefined || secretName === undefined
           ? []
-          : [make(`Secret ${name}/${secretName}`, () => core.createNamespacedSecret({ namespace: name, body: { metadata: { ...meta, name: secretName }, type: secret.type ?? '', data: secret.data ?? {} } }))]),
+          : [
+              make(`Secret ${name}/${secretName}`, () =>
+                core.createNamespacedSecret({
+                  namespace: name,
+                  body: { metadata: { ...meta, name: secretName }, type: secret.type ?? '', data: secret.data ?? {} },
+                }),
+              ),
+            ]),
       ]);
       await Promise.all(
         model.pods.map((pod) =>
@@ -170,7 +181,13 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
   const gate = createExecGate({ throttle: session.connection.throttle });
   const transport = createExecSessionTransport(kubeChannelOpener(session.kc, { gate }), createExecTransport(kubeExecRunner(session.kc, { gate })));
   const call = options.signal === undefined ? {} : { signal: options.signal };
-  const addressOf = (pod: V1Pod): AgentAddress => ({ name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', ports: { api: NETPOL_API_PORT }, token: options.token, node: pod.spec?.nodeName ?? '' });
+  const addressOf = (pod: V1Pod): AgentAddress => ({
+    name: pod.metadata?.name ?? '',
+    namespace: pod.metadata?.namespace ?? '',
+    ports: { api: NETPOL_API_PORT },
+    token: options.token,
+    node: pod.spec?.nodeName ?? '',
+  });
   // A pod's session opens as soon as its agent container runs (an exec needs no more), while the
   // other pods still start: a call through it opens it, and its answer (the agent may not listen
   // yet) does not matter. A session that fails to open is opened again when first used.
@@ -209,17 +226,26 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
     });
     const readyMs = performance.now() - started;
     const logical = new Map([...namespaces].map(([l, n]) => [n, l]));
-    const pods: TablePod[] = listed.map((pod: V1Pod) => ({ id: `${logical.get(pod.metadata?.namespace ?? '')}/${pod.metadata?.name ?? ''}`, ip: pod.status?.podIP ?? '', address: addressOf(pod) }));
+    const pods: TablePod[] = listed.map((pod: V1Pod) => ({
+      id: `${logical.get(pod.metadata?.namespace ?? '')}/${pod.metadata?.name ?? ''}`,
+      ip: pod.status?.podIP ?? '',
+      address: addressOf(pod),
+    }));
     pods.sort((a, b) => a.id.localeCompare(b.id));
     // Every session open before the first table round (which would otherwise open the late ones);
     // the first pod's answer gives the DNS facts. A session that does not open here is left to the
     // table, which says per cell why it was not observed.
     const [first, ...others] = pods;
-    const [info] = await Promise.all([first === undefined ? undefined : transport.info(first.address, call), ...others.map((pod) => transport.info(pod.address, call).catch(() => undefined))]);
+    const [info] = await Promise.all([
+      first === undefined ? undefined : transport.info(first.address, call),
+      ...others.map((pod) => transport.info(pod.address, call).catch(() => undefined)),
+    ]);
     const plugin = options.plugin ?? detectPlugin(await (pluginFacts ?? readPluginFacts(session.connection, core)));
     const ips = new Map(pods.map((pod) => [pod.id, pod.ip]));
     const setupMs = performance.now() - started;
-    log(`NetworkPolicy pods ready after ${Math.round(readyMs)}ms, their exec sessions open after ${Math.round(setupMs)}ms: ${pods.map((p) => `${p.id}=${p.ip}`).join(', ')}`);
+    log(
+      `NetworkPolicy pods ready after ${Math.round(readyMs)}ms, their exec sessions open after ${Math.round(setupMs)}ms: ${pods.map((p) => `${p.id}=${p.ip}`).join(', ')}`,
+    );
     return {
       model,
       pods,

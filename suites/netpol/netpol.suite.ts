@@ -31,9 +31,15 @@ defineSuite(manifest, () => {
       // A figure table (the HTML report draws it against the bound): each change, its latency and its last table step.
       c.evidence(
         figureLabel('enforcement latency per change', { name: 'bound', value: enforcementBoundMs() }),
-        formatFigures('change', ['ms', 'table-step-ms'], latencies.map((l) => ({ name: l.what, values: [Math.round(l.ms), Math.round(l.stepMs)] }))),
+        formatFigures(
+          'change',
+          ['ms', 'table-step-ms'],
+          latencies.map((l) => ({ name: l.what, values: [Math.round(l.ms), Math.round(l.stepMs)] })),
+        ),
       );
-      c.note(`${latencies.length} changes: min ${(at(0) / 1000).toFixed(1)} s, median ${(at(0.5) / 1000).toFixed(1)} s, max ${(at(1) / 1000).toFixed(1)} s (bound ${Math.round(enforcementBoundMs() / 1000)} s)`);
+      c.note(
+        `${latencies.length} changes: min ${(at(0) / 1000).toFixed(1)} s, median ${(at(0.5) / 1000).toFixed(1)} s, max ${(at(1) / 1000).toFixed(1)} s (bound ${Math.round(enforcementBoundMs() / 1000)} s)`,
+      );
     });
   });
 });

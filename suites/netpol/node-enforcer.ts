@@ -24,7 +24,9 @@ export function pluginWorkloads(plugin: Pick<Plugin, 'known' | 'evidence'>): Plu
 
 const ownedBy = (pod: V1Pod, workload: PluginWorkload): boolean =>
   pod.metadata?.namespace === workload.namespace &&
-  (workload.kind === 'Pod' ? pod.metadata?.name === workload.name : (pod.metadata?.ownerReferences ?? []).some((o) => o.kind === 'DaemonSet' && o.name === workload.name));
+  (workload.kind === 'Pod'
+    ? pod.metadata?.name === workload.name
+    : (pod.metadata?.ownerReferences ?? []).some((o) => o.kind === 'DaemonSet' && o.name === workload.name));
 
 // A pod's state in one phrase: "Running, ready, 0 restarts" or "Running, NOT ready (CrashLoopBackOff: ...), 7 restarts".
 export function podState(pod: V1Pod): string {
@@ -47,8 +49,14 @@ export interface NodeEnforcer {
 export function describeEnforcer(node: string, plugin: Pick<Plugin, 'name' | 'known' | 'evidence'>, podsOnNode: readonly V1Pod[]): NodeEnforcer {
   const workloads = pluginWorkloads(plugin);
   if (workloads.length === 0) {
-    const named = plugin.known ? `${plugin.name} is named by ${plugin.evidence.join(', ')}, but no DaemonSet or pod of it` : 'no DaemonSet or pod of a known network plugin';
-    return { visible: false, unready: [], summary: `the enforcer on ${node} is not visible in the API (${named}): if it runs at all, it runs as a host process on ${node}: look at it there` };
+    const named = plugin.known
+      ? `${plugin.name} is named by ${plugin.evidence.join(', ')}, but no DaemonSet or pod of it`
+      : 'no DaemonSet or pod of a known network plugin';
+    return {
+      visible: false,
+      unready: [],
+      summary: `the enforcer on ${node} is not visible in the API (${named}): if it runs at all, it runs as a host process on ${node}: look at it there`,
+    };
   }
   const unready: NodeEnforcer['unready'] = [];
   const parts = workloads.map((workload) => {
@@ -63,12 +71,26 @@ export function describeEnforcer(node: string, plugin: Pick<Plugin, 'name' | 'kn
 
 // Reads the plugin's pods on the node (one list per namespace of its workloads) and describes them;
 // a read that fails is said in the answer, never thrown.
-export async function enforcerOnNode(core: Pick<CoreV1Api, 'listNamespacedPod'>, plugin: Pick<Plugin, 'name' | 'known' | 'evidence'>, node: string): Promise<NodeEnforcer> {
+export async function enforcerOnNode(
+  core: Pick<CoreV1Api, 'listNamespacedPod'>,
+  plugin: Pick<Plugin, 'name' | 'known' | 'evidence'>,
+  node: string,
+): Promise<NodeEnforcer> {
   const namespaces = [...new Set(pluginWorkloads(plugin).map((w) => w.namespace))];
   try {
     const lists = await Promise.all(namespaces.map((namespace) => core.listNamespacedPod({ namespace, fieldSelector: `spec.nodeName=${node}` })));
-    return describeEnforcer(node, plugin, lists.flatMap((list) => list.items));
+    return describeEnforcer(
+      node,
+      plugin,
+      lists.flatMap((list) => list.items),
+    );
   } catch (error) {
-    return { visible: true, unready: [], summary: `the enforcer on ${node}: ${pluginWorkloads(plugin).map((w) => `${w.kind} ${w.namespace}/${w.name}`).join(', ')}, whose pods there could not be listed (${errorText(error)})` };
+    return {
+      visible: true,
+      unready: [],
+      summary: `the enforcer on ${node}: ${pluginWorkloads(plugin)
+        .map((w) => `${w.kind} ${w.namespace}/${w.name}`)
+        .join(', ')}, whose pods there could not be listed (${errorText(error)})`,
+    };
   }
 }

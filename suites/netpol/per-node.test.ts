@@ -51,11 +51,26 @@ describe('the node that must enforce a path', () => {
   });
 
   it("lists the pods a case's policies select, with their nodes: the cases that depend on node2's enforcer", () => {
-    const onNode2 = CASES.filter((spec) => policedPods(spec.steps.flatMap((s) => s.create ?? []), at).some((p) => p.node === 'node2')).map((spec) => spec.title);
-    expect(onNode2).toEqual(['podSelector AND namespaceSelector vs two peers (OR)', 'default deny egress, DNS still allowed', 'a deleted policy stops applying', 'allow all ingress and egress']);
+    const onNode2 = CASES.filter((spec) =>
+      policedPods(
+        spec.steps.flatMap((s) => s.create ?? []),
+        at,
+      ).some((p) => p.node === 'node2'),
+    ).map((spec) => spec.title);
+    expect(onNode2).toEqual([
+      'podSelector AND namespaceSelector vs two peers (OR)',
+      'default deny egress, DNS still allowed',
+      'a deleted policy stops applying',
+      'allow all ingress and egress',
+    ]);
     expect(policedPods(denyIngressX, at).map(policedText)).toEqual(['x/a (ingress)', 'x/b (ingress)', 'x/c (ingress)']);
     const allowAll = CASES.find((spec) => spec.title === 'allow all ingress and egress')?.steps.flatMap((s) => s.create ?? []) ?? [];
-    expect(policedList(policedPods(allowAll, at).filter((p) => p.node === 'node2'), true)).toBe('x/b (ingress and egress) on node2');
+    expect(
+      policedList(
+        policedPods(allowAll, at).filter((p) => p.node === 'node2'),
+        true,
+      ),
+    ).toBe('x/b (ingress and egress) on node2');
   });
 });
 
@@ -63,7 +78,10 @@ describe('mismatches grouped by enforcing node', () => {
   it('names node2 alone when its enforcer does nothing and node1 enforces the same default deny', () => {
     const { at, expected, observed } = cluster(MODEL, denyIngressX, denyIngressRules, ['node2']);
     const byNode = groupByNode(MODEL, denyIngressX, at, expected, observed);
-    expect(byNode.nodes.map((g) => [g.node, g.state])).toEqual([['node1', 'enforced'], ['node2', 'not-enforced']]);
+    expect(byNode.nodes.map((g) => [g.node, g.state])).toEqual([
+      ['node1', 'enforced'],
+      ['node2', 'not-enforced'],
+    ]);
     const [node1, node2] = byNode.nodes;
     // Into x/a and x/c from the 8 other pods, 4 ports each; into x/b likewise.
     expect(node1).toMatchObject({ held: 64, leaked: [], other: [] });
@@ -73,7 +91,8 @@ describe('mismatches grouped by enforcing node', () => {
     expect(byNode.unpoliced).toEqual([]);
     expect(missingNodes(byNode)?.missing.map((g) => g.node)).toEqual(['node2']);
     expect(byNodeText(byNode)).toBe(
-      'node1: enforced; policies select x/a (ingress), x/c (ingress); 64 probe(s) it had to block blocked\n' + 'node2: NOT enforced; policies select x/b (ingress); 0 probe(s) it had to block blocked, 32 reached',
+      'node1: enforced; policies select x/a (ingress), x/c (ingress); 64 probe(s) it had to block blocked\n' +
+        'node2: NOT enforced; policies select x/b (ingress); 0 probe(s) it had to block blocked, 32 reached',
     );
   });
 
@@ -90,7 +109,10 @@ describe('mismatches grouped by enforcing node', () => {
     const rules = spec?.steps[0]?.expect ?? [];
     const { at, expected, observed } = cluster(MODEL, drafts, rules, ['node1']);
     const byNode = groupByNode(MODEL, drafts, at, expected, observed);
-    expect(byNode.nodes.map((g) => [g.node, g.state])).toEqual([['node1', 'not-enforced'], ['node2', 'enforced']]);
+    expect(byNode.nodes.map((g) => [g.node, g.state])).toEqual([
+      ['node1', 'not-enforced'],
+      ['node2', 'enforced'],
+    ]);
     expect(byNode.nodes[0]?.leaked.every((m) => m.from === 'x/a' || m.from === 'x/c')).toBe(true);
   });
 
@@ -110,7 +132,7 @@ describe('mismatches grouped by enforcing node', () => {
     expect(missingNodes(byNode)).toBeUndefined();
   });
 
-  it('keeps mismatches of paths no policy governs apart: they are no enforcer\'s', () => {
+  it("keeps mismatches of paths no policy governs apart: they are no enforcer's", () => {
     const { at, expected, observed } = cluster(MODEL, denyIngressX, denyIngressRules, []);
     observed.set(cellKey('y/a', 'z/b', MODEL.ports[0] ?? { protocol: 'TCP', port: 9000, name: '' }), { result: timeout });
     const byNode = groupByNode(MODEL, denyIngressX, at, expected, observed);
@@ -118,12 +140,18 @@ describe('mismatches grouped by enforcing node', () => {
     expect(byNode.nodes.every((g) => g.state === 'enforced')).toBe(true);
   });
 
-  it('counts a path that two nodes had to block, and that leaked through both, as neither node\'s proof', () => {
+  it("counts a path that two nodes had to block, and that leaked through both, as neither node's proof", () => {
     const drafts: PolicyDraft[] = [{ name: 'deny-all', namespace: 'x', types: ['Ingress', 'Egress'] }];
-    const rules: Rule[] = [{ to: 'x', allowed: false }, { from: 'x', allowed: false }];
+    const rules: Rule[] = [
+      { to: 'x', allowed: false },
+      { from: 'x', allowed: false },
+    ];
     const { at, expected, observed } = cluster(MODEL, drafts, rules, ['node2']);
     const byNode = groupByNode(MODEL, drafts, at, expected, observed);
-    expect(byNode.nodes.map((g) => [g.node, g.state])).toEqual([['node1', 'enforced'], ['node2', 'not-enforced']]);
+    expect(byNode.nodes.map((g) => [g.node, g.state])).toEqual([
+      ['node1', 'enforced'],
+      ['node2', 'not-enforced'],
+    ]);
     // x/b -> x/a: node2 restricts x/b's egress, node1 protects x/a's ingress; node1 blocked it.
     expect(byNode.nodes[1]?.leaked.some((m) => m.from === 'x/b' && m.to === 'x/a')).toBe(false);
   });

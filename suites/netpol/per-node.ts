@@ -142,7 +142,11 @@ const STATE_TEXT: Record<NodeState, string> = { enforced: 'enforced', 'not-enfor
 // One line per node: its state, the pods it polices, what held and what did not.
 export function byNodeText(byNode: ByNode): string {
   const lines = byNode.nodes.map((g) => {
-    const counts = [`${g.held} probe(s) it had to block blocked`, ...(g.leaked.length > 0 ? [`${g.leaked.length} reached`] : []), ...(g.other.length > 0 ? [`${g.other.length} other mismatch(es)`] : [])];
+    const counts = [
+      `${g.held} probe(s) it had to block blocked`,
+      ...(g.leaked.length > 0 ? [`${g.leaked.length} reached`] : []),
+      ...(g.other.length > 0 ? [`${g.other.length} other mismatch(es)`] : []),
+    ];
     return `${g.node}: ${STATE_TEXT[g.state]}; policies select ${policedList(g.policed)}; ${counts.join(', ')}`;
   });
   if (byNode.unpoliced.length > 0) lines.push(`(no policy selects either pod) ${byNode.unpoliced.length} mismatch(es), no enforcer's`);

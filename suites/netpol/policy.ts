@@ -111,10 +111,12 @@ export function toNetworkPolicy(draft: PolicyDraft, resolver: Resolver): V1Netwo
 // namespace selector without the run's id.
 export function safetyProblems(policy: V1NetworkPolicy, runNamespaces: readonly string[], runId: string): string[] {
   const problems: string[] = [];
-  if (!runNamespaces.includes(policy.metadata?.namespace ?? '')) problems.push(`policy ${policy.metadata?.name} is in namespace ${policy.metadata?.namespace}, not one of the run's`);
+  if (!runNamespaces.includes(policy.metadata?.namespace ?? ''))
+    problems.push(`policy ${policy.metadata?.name} is in namespace ${policy.metadata?.namespace}, not one of the run's`);
   const rules = [...(policy.spec?.ingress ?? []).flatMap((r) => r._from ?? []), ...(policy.spec?.egress ?? []).flatMap((r) => r.to ?? [])];
   for (const peer of rules) {
-    if (peer.namespaceSelector !== undefined && peer.namespaceSelector.matchLabels?.[RUN_ID_LABEL] !== runId) problems.push(`policy ${policy.metadata?.name} selects namespaces without the run label ${RUN_ID_LABEL}=${runId}`);
+    if (peer.namespaceSelector !== undefined && peer.namespaceSelector.matchLabels?.[RUN_ID_LABEL] !== runId)
+      problems.push(`policy ${policy.metadata?.name} selects namespaces without the run label ${RUN_ID_LABEL}=${runId}`);
   }
   return problems;
 }

@@ -3,7 +3,14 @@ import { createFakeTransport } from '../../helpers/transport/fake.ts';
 import { expectTable, type ReachModel } from './model.ts';
 import { pollTable, probeTable, type TablePod } from './probe.ts';
 
-const model: ReachModel = { namespaces: ['x', 'y'], pods: ['a'], ports: [{ protocol: 'TCP', port: 9000, name: 'serve-9000-tcp' }, { protocol: 'UDP', port: 9000, name: 'serve-9000-udp' }] };
+const model: ReachModel = {
+  namespaces: ['x', 'y'],
+  pods: ['a'],
+  ports: [
+    { protocol: 'TCP', port: 9000, name: 'serve-9000-tcp' },
+    { protocol: 'UDP', port: 9000, name: 'serve-9000-udp' },
+  ],
+};
 const pods: TablePod[] = [
   { id: 'x/a', ip: '10.0.0.1', address: { name: 'a', namespace: 'ns-x', ports: { api: 8080 }, token: 't', node: 'node1' } },
   { id: 'y/a', ip: '10.0.0.2', address: { name: 'a', namespace: 'ns-y', ports: { api: 8080 }, token: 't', node: 'node2' } },
@@ -75,7 +82,13 @@ describe('probing a truth table', () => {
       calls++;
       throw new Error('exec to ns-x/a: the API server refused the exec: 403 Forbidden');
     };
-    const polled = await pollTable(transport, model, pods, expectTable(model, []), { boundMs: 30_000, pollTimeoutMs: 1000, finalTimeoutMs: 2000, now: () => clock, sleep: async (ms) => void (clock += ms) });
+    const polled = await pollTable(transport, model, pods, expectTable(model, []), {
+      boundMs: 30_000,
+      pollTimeoutMs: 1000,
+      finalTimeoutMs: 2000,
+      now: () => clock,
+      sleep: async (ms) => void (clock += ms),
+    });
     expect(polled.ok).toBe(false);
     // 100, 150, 225, ... 1000 ms: about 35 rounds in 30 s, one call per source each, then the re-probe.
     expect(polled.steps).toBeLessThanOrEqual(40);

@@ -92,7 +92,10 @@ const perSource = (model: ReachModel) => model.namespaces.length * model.pods.le
 // One full table step: every source probes every target on every port, once.
 export async function probeTable(transport: ProbeTransport, model: ReachModel, pods: readonly TablePod[], options: StepOptions): Promise<Observed> {
   const table = tableCells(model, pods, new Map(), { allowedMs: options.timeoutMs, blockedMs: options.timeoutMs });
-  const cells = await probeRound(transport, table.cells, { policy: { concurrency: options.concurrency ?? NETPOL_POLL.concurrency, perSource: perSource(model) }, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  const cells = await probeRound(transport, table.cells, {
+    policy: { concurrency: options.concurrency ?? NETPOL_POLL.concurrency, perSource: perSource(model) },
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
   return observedOf(table, cells);
 }
 
@@ -145,7 +148,13 @@ function timedTransport(transport: ProbeTransport, now: () => number): { transpo
   };
 }
 
-export async function pollTable(transport: ProbeTransport, model: ReachModel, pods: readonly TablePod[], expected: Truth, options: PollOptions): Promise<Polled> {
+export async function pollTable(
+  transport: ProbeTransport,
+  model: ReachModel,
+  pods: readonly TablePod[],
+  expected: Truth,
+  options: PollOptions,
+): Promise<Polled> {
   const now = options.now ?? (() => performance.now());
   const table = tableCells(model, pods, expected, { allowedMs: options.finalTimeoutMs, blockedMs: options.pollTimeoutMs });
   const timed = timedTransport(transport, now);
@@ -161,5 +170,14 @@ export async function pollTable(transport: ProbeTransport, model: ReachModel, po
   const last = timed.spans.slice(-sources);
   const lastStepMs = last.length === 0 ? 0 : Math.max(...last.map((s) => s.end)) - Math.min(...last.map((s) => s.start));
   const origin = mismatches.length > 0 ? originOf(run) : undefined;
-  return { observed, mismatches, ok: mismatches.length === 0, elapsedMs: run.elapsedMs, steps: run.rounds, lastStepMs, flaky: run.flaky.length, ...(origin === undefined ? {} : { origin }) };
+  return {
+    observed,
+    mismatches,
+    ok: mismatches.length === 0,
+    elapsedMs: run.elapsedMs,
+    steps: run.rounds,
+    lastStepMs,
+    flaky: run.flaky.length,
+    ...(origin === undefined ? {} : { origin }),
+  };
 }

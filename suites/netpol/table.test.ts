@@ -16,8 +16,20 @@ describe('truth table comparison', () => {
   const expected = expectTable(model, [{ to: 'x/b', allowed: false }]);
 
   it('counts timeouts and refusals alike as blocked', () => {
-    expect(compare(model, expected, observe((from, to) => (from !== to && to === 'x/b' ? timeout : ok)))).toEqual([]);
-    expect(compare(model, expected, observe((from, to) => (from !== to && to === 'x/b' ? refused : ok)))).toEqual([]);
+    expect(
+      compare(
+        model,
+        expected,
+        observe((from, to) => (from !== to && to === 'x/b' ? timeout : ok)),
+      ),
+    ).toEqual([]);
+    expect(
+      compare(
+        model,
+        expected,
+        observe((from, to) => (from !== to && to === 'x/b' ? refused : ok)),
+      ),
+    ).toEqual([]);
   });
 
   it('prints expected, observed and difference per port, and one line per mismatch', () => {
@@ -36,7 +48,17 @@ describe('truth table comparison', () => {
   });
 
   it('counts blocked cells', () => {
-    expect(blockedCount(model, observe(() => ok))).toBe(0);
-    expect(blockedCount(model, observe((_f, to) => (to === 'x/a' ? timeout : ok)))).toBe(2);
+    expect(
+      blockedCount(
+        model,
+        observe(() => ok),
+      ),
+    ).toBe(0);
+    expect(
+      blockedCount(
+        model,
+        observe((_f, to) => (to === 'x/a' ? timeout : ok)),
+      ),
+    ).toBe(2);
   });
 });

@@ -35,7 +35,8 @@ export function compare(model: ReachModel, expected: Truth, observed: Observed):
     const key = cellKey(probe.from, probe.to, probe.port);
     const want = expected.get(key) ?? true;
     const seen = observed.get(key);
-    if (observedSymbol(seen) !== (want ? '.' : 'X')) out.push({ key, from: probe.from, to: probe.to, port: portLabel(probe.port), expected: want, observed: seen });
+    if (observedSymbol(seen) !== (want ? '.' : 'X'))
+      out.push({ key, from: probe.from, to: probe.to, port: portLabel(probe.port), expected: want, observed: seen });
   }
   return out;
 }

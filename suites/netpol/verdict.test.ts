@@ -9,7 +9,8 @@ import { placement } from './world-model.ts';
 const model: ReachModel = { namespaces: ['x', 'y'], pods: ['a'], ports: [{ protocol: 'TCP', port: 9000, name: 'serve-9000-tcp' }] };
 const ok: ProbeResult = { id: '', kind: 'tcp', outcome: 'ok', ms: 1, detail: '' };
 const timeout: ProbeResult = { id: '', kind: 'tcp', outcome: 'timeout', ms: 1000, detail: '' };
-const observe = (answer: (from: string, to: string) => ProbeResult): Observed => new Map(probesOf(model).map((p) => [cellKey(p.from, p.to, p.port), { result: answer(p.from, p.to) }]));
+const observe = (answer: (from: string, to: string) => ProbeResult): Observed =>
+  new Map(probesOf(model).map((p) => [cellKey(p.from, p.to, p.port), { result: answer(p.from, p.to) }]));
 const denyExpected = expectTable(model, [{ to: 'x', allowed: false }]);
 const baseline = observe(() => ok);
 
@@ -52,7 +53,10 @@ describe('the per-node finding', () => {
 
   it("names the node where the deny held for none of its pods, what held elsewhere, and points at that node's enforcer", () => {
     // x/a on node1 is protected; x/b on node2 is not.
-    const finding = nodeFinding(byNode((f, t) => t === 'x/a' && f !== t), 'a default deny of ingress into x');
+    const finding = nodeFinding(
+      byNode((f, t) => t === 'x/a' && f !== t),
+      'a default deny of ingress into x',
+    );
     expect(finding?.nodes).toEqual(['node2']);
     expect(finding?.holding).toEqual(['node1']);
     expect(finding?.detail).toBe("a default deny of ingress into x held on node1 (x/a: 3 probes blocked) and on none of node2's pods (x/b: 3 probes reached)");
@@ -67,7 +71,17 @@ describe('the per-node finding', () => {
   });
 
   it('names no node when nothing held anywhere, or when the deny held everywhere', () => {
-    expect(nodeFinding(byNode(() => false), 'a deny')).toBeUndefined();
-    expect(nodeFinding(byNode((f, t) => t.startsWith('x/') && f !== t), 'a deny')).toBeUndefined();
+    expect(
+      nodeFinding(
+        byNode(() => false),
+        'a deny',
+      ),
+    ).toBeUndefined();
+    expect(
+      nodeFinding(
+        byNode((f, t) => t.startsWith('x/') && f !== t),
+        'a deny',
+      ),
+    ).toBeUndefined();
   });
 });

@@ -42,7 +42,17 @@ describe('the world the run builds', () => {
 
 describe('placement', () => {
   it('alternates nodes: pod i of namespace j on node (i + j) % nodes', () => {
-    expect(Object.fromEntries(placement(MODEL, ['n0', 'n1']))).toEqual({ 'x/a': 'n0', 'x/b': 'n1', 'x/c': 'n0', 'y/a': 'n1', 'y/b': 'n0', 'y/c': 'n1', 'z/a': 'n0', 'z/b': 'n1', 'z/c': 'n0' });
+    expect(Object.fromEntries(placement(MODEL, ['n0', 'n1']))).toEqual({
+      'x/a': 'n0',
+      'x/b': 'n1',
+      'x/c': 'n0',
+      'y/a': 'n1',
+      'y/b': 'n0',
+      'y/c': 'n1',
+      'z/a': 'n0',
+      'z/b': 'n1',
+      'z/c': 'n0',
+    });
     expect(Object.fromEntries(placement(VERDICT_MODEL, ['n0', 'n1']))).toEqual({ 'x/a': 'n0', 'x/b': 'n1', 'y/a': 'n1', 'y/b': 'n0' });
   });
 });
@@ -63,7 +73,11 @@ function blockedPaths(model: ReachModel, nodes: readonly string[]) {
 }
 
 describe("the verdict's default deny over the verdict world", () => {
-  for (const nodes of [['n0', 'n1'], ['n0', 'n1', 'n2'], ['n0', 'n1', 'n2', 'n3', 'n4']]) {
+  for (const nodes of [
+    ['n0', 'n1'],
+    ['n0', 'n1', 'n2'],
+    ['n0', 'n1', 'n2', 'n3', 'n4'],
+  ]) {
     it(`blocks same-node and cross-node, same- and cross-namespace paths into x, on every port (${nodes.length} nodes)`, () => {
       const paths = blockedPaths(VERDICT_MODEL, nodes);
       expect(paths.blocked.every((p) => p.to.startsWith('x/'))).toBe(true);
@@ -93,7 +107,8 @@ describe("the verdict's default deny over the verdict world", () => {
   const observe = (blocked: (from: string, to: string) => boolean): Observed =>
     new Map(probesOf(VERDICT_MODEL).map((p) => [cellKey(p.from, p.to, p.port), { result: blocked(p.from, p.to) ? timeout : ok }]));
   const denyExpected = expectTable(VERDICT_MODEL, DEFAULT_DENY_INGRESS.steps[0]?.expect ?? []);
-  const judge = (blocked: (from: string, to: string) => boolean) => judgeEnforcement({ model: VERDICT_MODEL, baseline: observe(() => false), denyExpected, denyObserved: observe(blocked) });
+  const judge = (blocked: (from: string, to: string) => boolean) =>
+    judgeEnforcement({ model: VERDICT_MODEL, baseline: observe(() => false), denyExpected, denyObserved: observe(blocked) });
   const intoX = (from: string, to: string) => from !== to && to.startsWith('x/');
 
   it('judges a full deny enforced, none not enforced, and a deny that misses the same-node or the cross-node paths partial', () => {

@@ -24,7 +24,8 @@ export default defineManifest({
     },
     {
       title: 'the runner reaches pod IPs',
-      description: "this machine calls every node agent's pod IP over HTTP (2 s); skipped when it reaches none (pod IPs are often not routed outside), a warning when it reaches only some",
+      description:
+        "this machine calls every node agent's pod IP over HTTP (2 s); skipped when it reaches none (pod IPs are often not routed outside), a warning when it reaches only some",
     },
     ...CONFIG_CHECKS,
   ],

@@ -25,8 +25,9 @@ defineSuite(manifest, () => {
     for (const line of agreement.lines) c.log(line);
     if (agreement.status === 'warn') {
       c.warn(agreement.text, {
-        evidence: [{ label: 'interface MTU of each node\'s probe pod (default-route interface)', text: agreement.lines.join('\n') }],
-        likelyCause: 'the CNI configures a different MTU on some nodes (a per-node setting, or nodes whose underlay interfaces differ, e.g. a node pool with jumbo frames)',
+        evidence: [{ label: "interface MTU of each node's probe pod (default-route interface)", text: agreement.lines.join('\n') }],
+        likelyCause:
+          'the CNI configures a different MTU on some nodes (a per-node setting, or nodes whose underlay interfaces differ, e.g. a node pool with jumbo frames)',
       });
     }
     c.note(agreement.text);
@@ -35,7 +36,8 @@ defineSuite(manifest, () => {
   check('every node pair, both ways, small and large payloads', {}, async (c) => {
     const { transport } = await c.cluster();
     const agents = everyNodeAgents(c.run.fleet);
-    if (new Set(agents.map((a) => a.node)).size < 2) return c.skip(`${agents.length === 0 ? 'no node has' : 'only one node has'} a probe agent: there is no node pair`);
+    if (new Set(agents.map((a) => a.node)).size < 2)
+      return c.skip(`${agents.length === 0 ? 'no node has' : 'only one node has'} a probe agent: there is no node pair`);
     const mtus = await agentMtus(transport, agents, c.signal);
     const plan = choosePairs(agents, suiteOptions(c.run, manifest).allPairs);
     const cells = pairCells(plan, (agent) => mtus.get(agent.node)?.mtu, c.run.timeouts.probeMs);
@@ -47,7 +49,10 @@ defineSuite(manifest, () => {
     if (finding !== undefined) {
       c.fail(finding.classification, finding.message, {
         evidence: [
-          { label: 'node pairs (rows from, columns to; . all pass, M only large payloads fail, U only UDP fails, X small TCP fails too)', text: pairTable(verdicts) },
+          {
+            label: 'node pairs (rows from, columns to; . all pass, M only large payloads fail, U only UDP fails, X small TCP fails too)',
+            text: pairTable(verdicts),
+          },
           { label: 'failing pairs', text: finding.lines.join('\n') },
           { label: 'pod interface MTU', text: mtuAgreement(mtus).lines.join('\n') },
           { label: 'probes', text: count },
@@ -71,7 +76,13 @@ defineSuite(manifest, () => {
     const run = await reach(transport, cells, { signal: c.signal, log: (line) => c.log(line), policy: { deadlineMs: 0 } });
     await failReach(c, run, {
       what: "TCP handshakes with other nodes' kubelet ports",
-      origin: { noun: { one: 'handshake', many: 'handshakes' }, suspect: ({ dimensions, values }) => (dimensions.length === 1 && values.length === 1 && (dimensions[0] === 'source-node' || dimensions[0] === 'target-node') ? `the pod network on ${values[0]}` : undefined) },
+      origin: {
+        noun: { one: 'handshake', many: 'handshakes' },
+        suspect: ({ dimensions, values }) =>
+          dimensions.length === 1 && values.length === 1 && (dimensions[0] === 'source-node' || dimensions[0] === 'target-node')
+            ? `the pod network on ${values[0]}`
+            : undefined,
+      },
       likelyCause: (origin) =>
         origin?.dimension === 'target-node'
           ? `${origin.value} does not accept connections from pods to its address: a host firewall on ${origin.value}, or its kubelet does not listen on that address`
@@ -85,20 +96,30 @@ defineSuite(manifest, () => {
   check('the runner reaches pod IPs', {}, async (c) => {
     const { transport } = await c.cluster();
     const agents = everyNodeAgents(c.run.fleet);
-    const cells = agents.map(
-      (agent): Cell => ({
-        source: RUNNER,
-        row: 'runner',
-        column: `${agent.name}@${agent.node}`,
-        target: { id: '', kind: 'http', url: `http://${agent.podIP.includes(':') ? `[${agent.podIP}]` : agent.podIP}:${agent.ports.http[1] ?? agent.ports.api}/`, timeoutMs: RUNNER_TIMEOUT_MS },
-        expect: answeredBy({ pod: agent.name }),
-        facets: { 'target-node': agent.node },
-      }),
-    );
+    const cells = agents.map((agent): Cell => ({
+      source: RUNNER,
+      row: 'runner',
+      column: `${agent.name}@${agent.node}`,
+      target: {
+        id: '',
+        kind: 'http',
+        url: `http://${agent.podIP.includes(':') ? `[${agent.podIP}]` : agent.podIP}:${agent.ports.http[1] ?? agent.ports.api}/`,
+        timeoutMs: RUNNER_TIMEOUT_MS,
+      },
+      expect: answeredBy({ pod: agent.name }),
+      facets: { 'target-node': agent.node },
+    }));
     const run = await reach(transport, cells, { signal: c.signal, log: (line) => c.log(line), policy: { deadlineMs: 0 } });
-    const verdict = runnerVerdict(run.cells.map((cell) => ({ node: cell.facets['target-node'] ?? '?', ok: cell.judgement.ok, seen: cell.result?.outcome ?? cell.judgement.observed })));
+    const verdict = runnerVerdict(
+      run.cells.map((cell) => ({ node: cell.facets['target-node'] ?? '?', ok: cell.judgement.ok, seen: cell.result?.outcome ?? cell.judgement.observed })),
+    );
     if (verdict.status === 'skip') return c.skip(verdict.text);
-    if (verdict.status === 'warn') c.warn(verdict.text, { evidence: reachEvidence(run), likelyCause: 'this machine has routes to some nodes\' pod ranges only (a partial static route or a VPN that carries some of them); reaching pods from outside is optional, the partial route is the finding' });
+    if (verdict.status === 'warn')
+      c.warn(verdict.text, {
+        evidence: reachEvidence(run),
+        likelyCause:
+          "this machine has routes to some nodes' pod ranges only (a partial static route or a VPN that carries some of them); reaching pods from outside is optional, the partial route is the finding",
+      });
     c.note(verdict.text);
   });
 

@@ -16,12 +16,32 @@ export interface MtuAgreement {
 // The pods of every node should have one MTU: a node whose pods send larger frames than others'
 // pods accept loses large UDP datagrams to them (TCP negotiates its segment size, UDP does not).
 export function mtuAgreement(mtus: ReadonlyMap<string, InterfaceMtu>): MtuAgreement {
-  const lines = [...mtus.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([node, m]) => `${node}: ${m.mtu === undefined ? `unknown (${m.interface}: ${m.error ?? 'no value'})` : `${m.mtu} (${m.interface})`}`);
-  const unknown = [...mtus.entries()].filter(([, m]) => m.mtu === undefined).map(([node]) => node).sort();
-  const byValue = Map.groupBy([...mtus.entries()].filter(([, m]) => m.mtu !== undefined), ([, m]) => m.mtu as number);
+  const lines = [...mtus.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([node, m]) => `${node}: ${m.mtu === undefined ? `unknown (${m.interface}: ${m.error ?? 'no value'})` : `${m.mtu} (${m.interface})`}`);
+  const unknown = [...mtus.entries()]
+    .filter(([, m]) => m.mtu === undefined)
+    .map(([node]) => node)
+    .sort();
+  const byValue = Map.groupBy(
+    [...mtus.entries()].filter(([, m]) => m.mtu !== undefined),
+    ([, m]) => m.mtu as number,
+  );
   if (byValue.size > 1) {
-    const groups = [...byValue.entries()].sort(([a], [b]) => b - a).map(([mtu, nodes]) => `${mtu} on ${nodes.map(([node]) => node).sort().join(', ')}`);
-    return { status: 'warn', text: `pod interface MTUs differ between nodes: ${groups.join('; ')}: large UDP datagrams from the larger-MTU pods are lost to the others`, lines };
+    const groups = [...byValue.entries()]
+      .sort(([a], [b]) => b - a)
+      .map(
+        ([mtu, nodes]) =>
+          `${mtu} on ${nodes
+            .map(([node]) => node)
+            .sort()
+            .join(', ')}`,
+      );
+    return {
+      status: 'warn',
+      text: `pod interface MTUs differ between nodes: ${groups.join('; ')}: large UDP datagrams from the larger-MTU pods are lost to the others`,
+      lines,
+    };
   }
   if (unknown.length > 0) return { status: 'warn', text: `the pod interface MTU could not be read on ${unknown.join(', ')}`, lines };
   const [only] = byValue.keys();
@@ -38,7 +58,8 @@ export function nodeAddresses(nodes: readonly V1Node[]): Map<string, NodeAddress
   const out = new Map<string, NodeAddress>();
   for (const node of nodes) {
     const addresses = node.status?.addresses ?? [];
-    const pick = addresses.find((a) => a.type === 'InternalIP' && isIP(a.address) !== 0) ?? addresses.find((a) => a.type === 'ExternalIP' && isIP(a.address) !== 0);
+    const pick =
+      addresses.find((a) => a.type === 'InternalIP' && isIP(a.address) !== 0) ?? addresses.find((a) => a.type === 'ExternalIP' && isIP(a.address) !== 0);
     if (pick === undefined || node.metadata?.name === undefined) continue;
     out.set(node.metadata.name, { ip: pick.address, port: node.status?.daemonEndpoints?.kubeletEndpoint?.Port || DEFAULT_KUBELET_PORT });
   }
@@ -54,7 +75,10 @@ export function runnerVerdict(results: readonly { node: string; ok: boolean; see
   if (missed.length === 0) return { status: 'pass', text: `this machine reaches the pod IPs on all ${results.length} nodes` };
   const how = [...new Set(missed.map((r) => r.seen))].join(', ');
   if (reached.length === 0) {
-    return { status: 'skip', text: `this machine has no route to the pod network (${missed.length} of ${missed.length} pod IPs: ${how}); many clusters do not route pod IPs outside, which is not a fault` };
+    return {
+      status: 'skip',
+      text: `this machine has no route to the pod network (${missed.length} of ${missed.length} pod IPs: ${how}); many clusters do not route pod IPs outside, which is not a fault`,
+    };
   }
   return {
     status: 'warn',

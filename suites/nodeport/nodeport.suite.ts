@@ -20,7 +20,17 @@ import { sourceAddressToward } from '../../helpers/probe/source-address.ts';
 import { proxyEvidence } from '../lib/proxy.ts';
 import { createService, waitEndpoints } from '../lib/services.ts';
 import manifest from './manifest.ts';
-import { freeNodePort, nodeAddresses, nodeCells, nodePortCause, nodePortConclusion, nodePortOf, nodePortSuspect, runnerDecision, type NodeAddress } from './nodeport.ts';
+import {
+  freeNodePort,
+  nodeAddresses,
+  nodeCells,
+  nodePortCause,
+  nodePortConclusion,
+  nodePortOf,
+  nodePortSuspect,
+  runnerDecision,
+  type NodeAddress,
+} from './nodeport.ts';
 
 // port, targetPort and (allocated) nodePort all differ.
 const HTTP_PORT = 8089;
@@ -43,15 +53,26 @@ async function setting(c: CheckContext, use: (name: 'backend') => Promise<{ name
   if (addresses.length === 0) return c.skip('no node reports an InternalIP or ExternalIP address');
   const pods = await use('backend');
   const backend = pods.agents[0];
-  if (backend === undefined) return c.skip('the suite\'s backend pod did not come up');
+  if (backend === undefined) return c.skip("the suite's backend pod did not come up");
   return { backend, namespace: pods.namespace, addresses };
 }
 
 // A NodePort Service whose only endpoint is the backend.
-async function nodePortService(c: CheckContext, s: Setting, name: string, extra: Partial<Omit<ServiceSpec, 'name' | 'namespace' | 'runId'>> = {}): Promise<V1Service> {
+async function nodePortService(
+  c: CheckContext,
+  s: Setting,
+  name: string,
+  extra: Partial<Omit<ServiceSpec, 'name' | 'namespace' | 'runId'>> = {},
+): Promise<V1Service> {
   const service = await createService(
     c,
-    { name, type: 'NodePort', selector: { ...c.run.fleet.selector, [PROBE_LABEL]: s.backend.name }, ports: [{ name: 'http', port: HTTP_PORT, targetPort: TARGET_PORT, protocol: 'TCP' }], ...extra },
+    {
+      name,
+      type: 'NodePort',
+      selector: { ...c.run.fleet.selector, [PROBE_LABEL]: s.backend.name },
+      ports: [{ name: 'http', port: HTTP_PORT, targetPort: TARGET_PORT, protocol: 'TCP' }],
+      ...extra,
+    },
     s.namespace,
   );
   await waitEndpoints(c, name, (endpoints) => endpoints.some((e) => e.ready && e.pod === s.backend.name), s.namespace);
@@ -75,7 +96,8 @@ async function judge(c: CheckContext, run: ReachRun, what: string): Promise<void
   });
 }
 
-const fromBackend = (s: Setting, port: number, clientIP?: string): Expectation => answeredBy({ pod: s.backend.name, ...(s.backend.ports.udp === port ? {} : { port }), ...(clientIP === undefined ? {} : { clientIP }) });
+const fromBackend = (s: Setting, port: number, clientIP?: string): Expectation =>
+  answeredBy({ pod: s.backend.name, ...(s.backend.ports.udp === port ? {} : { port }), ...(clientIP === undefined ? {} : { clientIP }) });
 
 defineSuite(manifest, () => {
   afterAll(() => fixtures.close());
@@ -85,9 +107,18 @@ defineSuite(manifest, () => {
       const s = await setting(c, use);
       const service = await nodePortService(c, s, 'np-cluster');
       const nodePort = nodePortOf(service, 'http');
-      if (nodePort === HTTP_PORT || nodePort === TARGET_PORT || nodePort === 0) c.fail('mismatch', `expected an allocated nodePort distinct from port ${HTTP_PORT} and targetPort ${TARGET_PORT}, got ${nodePort}`);
+      if (nodePort === HTTP_PORT || nodePort === TARGET_PORT || nodePort === 0)
+        c.fail('mismatch', `expected an allocated nodePort distinct from port ${HTTP_PORT} and targetPort ${TARGET_PORT}, got ${nodePort}`);
       const sources = matrixAgents(c.run.fleet);
-      const cells = nodeCells({ sources, addresses: s.addresses, nodePort, kind: 'http', timeoutMs: c.run.timeouts.probeMs, endpointNode: s.backend.node, expectOn: () => fromBackend(s, TARGET_PORT) });
+      const cells = nodeCells({
+        sources,
+        addresses: s.addresses,
+        nodePort,
+        kind: 'http',
+        timeoutMs: c.run.timeouts.probeMs,
+        endpointNode: s.backend.node,
+        expectOn: () => fromBackend(s, TARGET_PORT),
+      });
       const run = await reach((await c.cluster()).transport, cells, { signal: c.signal, log: (line) => c.log(line) });
       await judge(c, run, 'node address probes');
       c.note(`nodePort ${nodePort} -> ${s.backend.name}:${TARGET_PORT} answered on ${s.addresses.length} node address(es) from ${sources.length} node(s)`);
@@ -102,9 +133,20 @@ defineSuite(manifest, () => {
       const s = await setting(c, use);
       const service = await nodePortService(c, s, 'np-runner');
       const nodePort = nodePortOf(service, 'http');
-      const cells = nodeCells({ sources: [RUNNER], addresses: s.addresses, nodePort, kind: 'http', timeoutMs: c.run.timeouts.probeMs, endpointNode: s.backend.node, expectOn: () => fromBackend(s, TARGET_PORT) });
+      const cells = nodeCells({
+        sources: [RUNNER],
+        addresses: s.addresses,
+        nodePort,
+        kind: 'http',
+        timeoutMs: c.run.timeouts.probeMs,
+        endpointNode: s.backend.node,
+        expectOn: () => fromBackend(s, TARGET_PORT),
+      });
       const run = await reach((await c.cluster()).transport, cells, { signal: c.signal, log: (line) => c.log(line) });
-      const decision = runnerDecision(mode, run.cells.map((cell) => cell.result));
+      const decision = runnerDecision(
+        mode,
+        run.cells.map((cell) => cell.result),
+      );
       if (!decision.run) return c.skip(decision.reason);
       await judge(c, run, 'calls from the runner');
       c.note(`${s.addresses.length} node address(es) answered from this machine on nodePort ${nodePort}`);
@@ -117,7 +159,10 @@ defineSuite(manifest, () => {
       if (mode === 'off') return c.skip('needs calls from the runner (external traffic), which are turned off (--node-port-from-runner off)');
       // Run inside the cluster (shakedown deploy), the runner is a pod: kube-proxy routes a pod's call
       // to a Local NodePort cluster-wide, so no call it makes is external traffic.
-      if (c.run.kube.inCluster !== undefined) return c.skip('the runner is a pod here (shakedown deploy): pod traffic is exempt from policy Local, so it cannot make the external traffic this needs; run shakedown from outside the cluster to judge it');
+      if (c.run.kube.inCluster !== undefined)
+        return c.skip(
+          'the runner is a pod here (shakedown deploy): pod traffic is exempt from policy Local, so it cannot make the external traffic this needs; run shakedown from outside the cluster to judge it',
+        );
       const s = await setting(c, use);
       const service = await nodePortService(c, s, 'np-local', { externalTrafficPolicy: 'Local' });
       const nodePort = nodePortOf(service, 'http');
@@ -133,11 +178,16 @@ defineSuite(manifest, () => {
         expectOn: (a) => (a.node === s.backend.node ? fromBackend(s, TARGET_PORT, clientIPs.get(a.address)) : silent),
       });
       const run = await reach((await c.cluster()).transport, cells, { signal: c.signal, log: (line) => c.log(line) });
-      const decision = runnerDecision(mode, run.cells.map((cell) => cell.result));
+      const decision = runnerDecision(
+        mode,
+        run.cells.map((cell) => cell.result),
+      );
       if (!decision.run) return c.skip(`external traffic is needed to judge policy Local (pod traffic is exempt from it): ${decision.reason}`);
       await judge(c, run, 'Local-policy calls');
       const others = new Set(s.addresses.filter((a) => a.node !== s.backend.node).map((a) => a.node));
-      c.note(`${s.backend.node} answered with the client IP preserved${others.size > 0 ? `; ${[...others].join(', ')} (no local endpoint) did not answer` : '; no node without an endpoint to test silence'}`);
+      c.note(
+        `${s.backend.node} answered with the client IP preserved${others.size > 0 ? `; ${[...others].join(', ')} (no local endpoint) did not answer` : '; no node without an endpoint to test silence'}`,
+      );
     }),
   );
 
@@ -145,13 +195,17 @@ defineSuite(manifest, () => {
     fixtures.within(c, async (use) => {
       const s = await setting(c, use);
       const { session, transport } = await c.cluster();
-      const used = new Set((await session.clients.core.listServiceForAllNamespaces()).items.flatMap((svc) => (svc.spec?.ports ?? []).map((p) => p.nodePort ?? 0)));
+      const used = new Set(
+        (await session.clients.core.listServiceForAllNamespaces()).items.flatMap((svc) => (svc.spec?.ports ?? []).map((p) => p.nodePort ?? 0)),
+      );
       let chosen = 0;
       let service: V1Service | undefined;
       for (let attempt = 0; attempt < 5 && service === undefined; attempt++) {
         chosen = freeNodePort(used);
         try {
-          service = await nodePortService(c, s, 'np-chosen', { ports: [{ name: 'http', port: HTTP_PORT, targetPort: TARGET_PORT, nodePort: chosen, protocol: 'TCP' }] });
+          service = await nodePortService(c, s, 'np-chosen', {
+            ports: [{ name: 'http', port: HTTP_PORT, targetPort: TARGET_PORT, nodePort: chosen, protocol: 'TCP' }],
+          });
         } catch (error) {
           // Allocated meanwhile by someone else: try another.
           if (!String((error as { body?: unknown }).body ?? error).includes('already allocated')) throw error;
@@ -160,10 +214,21 @@ defineSuite(manifest, () => {
       }
       if (service === undefined) return c.fail('error', 'five chosen nodePorts were all allocated meanwhile');
       const got = nodePortOf(service, 'http');
-      if (got !== chosen) return c.fail('mismatch', `expected the Service to keep nodePort ${chosen}, it has ${got}`, { likelyCause: 'an admission webhook or a mutating controller rewrites nodePorts' });
+      if (got !== chosen)
+        return c.fail('mismatch', `expected the Service to keep nodePort ${chosen}, it has ${got}`, {
+          likelyCause: 'an admission webhook or a mutating controller rewrites nodePorts',
+        });
       const source = matrixAgents(c.run.fleet).find((agent) => agent.node !== s.backend.node) ?? matrixAgents(c.run.fleet)[0];
       if (source === undefined) return c.skip('the fleet has no agent');
-      const cells = nodeCells({ sources: [source], addresses: s.addresses, nodePort: chosen, kind: 'http', timeoutMs: c.run.timeouts.probeMs, endpointNode: s.backend.node, expectOn: () => fromBackend(s, TARGET_PORT) });
+      const cells = nodeCells({
+        sources: [source],
+        addresses: s.addresses,
+        nodePort: chosen,
+        kind: 'http',
+        timeoutMs: c.run.timeouts.probeMs,
+        endpointNode: s.backend.node,
+        expectOn: () => fromBackend(s, TARGET_PORT),
+      });
       const run = await reach(transport, cells, { signal: c.signal, log: (line) => c.log(line) });
       await judge(c, run, 'probes of the chosen nodePort');
       c.note(`nodePort ${chosen} kept and answered on ${s.addresses.length} node address(es)`);
@@ -176,7 +241,15 @@ defineSuite(manifest, () => {
       const service = await nodePortService(c, s, 'np-udp', { ports: [{ name: 'udp', port: 9011, targetPort: 'udp-echo', protocol: 'UDP' }] });
       const nodePort = nodePortOf(service, 'udp');
       const sources = matrixAgents(c.run.fleet);
-      const cells = nodeCells({ sources, addresses: s.addresses, nodePort, kind: 'udp', timeoutMs: c.run.timeouts.probeMs, endpointNode: s.backend.node, expectOn: () => fromBackend(s, s.backend.ports.udp) });
+      const cells = nodeCells({
+        sources,
+        addresses: s.addresses,
+        nodePort,
+        kind: 'udp',
+        timeoutMs: c.run.timeouts.probeMs,
+        endpointNode: s.backend.node,
+        expectOn: () => fromBackend(s, s.backend.ports.udp),
+      });
       const run = await reach((await c.cluster()).transport, cells, { signal: c.signal, log: (line) => c.log(line) });
       await judge(c, run, 'UDP probes');
       c.note(`UDP nodePort ${nodePort} -> ${s.backend.name} answered on ${s.addresses.length} node address(es) from ${sources.length} node(s)`);

@@ -13,15 +13,43 @@ const ok = (pod: string, port = 8081, clientIP = '10.217.0.1'): ProbeResult => (
   outcome: 'ok',
   ms: 3,
   detail: 'HTTP 200',
-  http: { status: 200, headers: {}, echo: { pod, port, clientIP, clientPort: 1, namespace: 'ns', node: 'n', podIP: '1.1.1.1', method: 'GET', path: '/', host: 'h', headers: {} } },
+  http: {
+    status: 200,
+    headers: {},
+    echo: { pod, port, clientIP, clientPort: 1, namespace: 'ns', node: 'n', podIP: '1.1.1.1', method: 'GET', path: '/', host: 'h', headers: {} },
+  },
 });
-const failed = (outcome: ProbeResult['outcome'], code?: string): ProbeResult => ({ id: 'x', kind: 'http', outcome, ms: 2000, detail: outcome, ...(code === undefined ? {} : { code }) });
+const failed = (outcome: ProbeResult['outcome'], code?: string): ProbeResult => ({
+  id: 'x',
+  kind: 'http',
+  outcome,
+  ms: 2000,
+  detail: outcome,
+  ...(code === undefined ? {} : { code }),
+});
 
 describe('nodeAddresses', () => {
   it('takes InternalIP and ExternalIP literals of every node, not hostnames', () => {
     const nodes: V1Node[] = [
-      { metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.1' }, { type: 'Hostname', address: 'n1' }, { type: 'ExternalIP', address: '203.0.113.1' }] } },
-      { metadata: { name: 'n2' }, status: { addresses: [{ type: 'InternalIP', address: 'fd00::2' }, { type: 'ExternalDNS', address: 'n2.example' }] } },
+      {
+        metadata: { name: 'n1' },
+        status: {
+          addresses: [
+            { type: 'InternalIP', address: '10.0.0.1' },
+            { type: 'Hostname', address: 'n1' },
+            { type: 'ExternalIP', address: '203.0.113.1' },
+          ],
+        },
+      },
+      {
+        metadata: { name: 'n2' },
+        status: {
+          addresses: [
+            { type: 'InternalIP', address: 'fd00::2' },
+            { type: 'ExternalDNS', address: 'n2.example' },
+          ],
+        },
+      },
     ];
     expect(nodeAddresses(nodes)).toEqual([
       { node: 'n1', type: 'InternalIP', address: '10.0.0.1' },
@@ -40,13 +68,30 @@ describe('freeNodePort', () => {
 });
 
 describe('nodeCells on the fake transport', () => {
-  const agent = (name: string, node: string): ProbeAgent => ({ name, namespace: 'run', node, podIP: '10.244.0.1', group: 'node', ports: AGENT_PORTS, labels: {}, token: 't' });
+  const agent = (name: string, node: string): ProbeAgent => ({
+    name,
+    namespace: 'run',
+    node,
+    podIP: '10.244.0.1',
+    group: 'node',
+    ports: AGENT_PORTS,
+    labels: {},
+    token: 't',
+  });
   const sources = [agent('probe-0', 'n1'), agent('probe-1', 'n2')];
   const addresses: NodeAddress[] = [
     { node: 'n1', type: 'InternalIP', address: '10.217.0.11' },
     { node: 'n2', type: 'InternalIP', address: '10.217.0.12' },
   ];
-  const cells = nodeCells({ sources, addresses, nodePort: 31000, kind: 'http', timeoutMs: 2000, endpointNode: 'n1', expectOn: () => answeredBy({ pod: 'probe-0', port: 8081 }) });
+  const cells = nodeCells({
+    sources,
+    addresses,
+    nodePort: 31000,
+    kind: 'http',
+    timeoutMs: 2000,
+    endpointNode: 'n1',
+    expectOn: () => answeredBy({ pod: 'probe-0', port: 8081 }),
+  });
 
   it('probe every node address from every source, with what each cell must see', async () => {
     expect(cells.map((cell) => `${cell.row}>${cell.column} ${cell.expect.name}`)).toEqual([
@@ -55,22 +100,35 @@ describe('nodeCells on the fake transport', () => {
       'n2>n1/int answered by probe-0 port 8081',
       'n2>n2/int answered by probe-0 port 8081',
     ]);
-    const run = await reach(createFakeTransport(() => ok('probe-0')), cells, { policy: { deadlineMs: 0 } });
+    const run = await reach(
+      createFakeTransport(() => ok('probe-0')),
+      cells,
+      { policy: { deadlineMs: 0 } },
+    );
     expect(run.mismatches).toEqual([]);
   });
 
   it('name the node that does not forward the nodePort, with the nodes that do as proof', async () => {
-    const transport = createFakeTransport((_source, target) => (target.kind === 'http' && target.url.includes('10.217.0.12') ? failed('refused', 'ECONNREFUSED') : ok('probe-0')));
+    const transport = createFakeTransport((_source, target) =>
+      target.kind === 'http' && target.url.includes('10.217.0.12') ? failed('refused', 'ECONNREFUSED') : ok('probe-0'),
+    );
     const run = await reach(transport, cells, { policy: { deadlineMs: 0 } });
     const origin = originOf(run, { conclude: nodePortConclusion, priority: ['target-node', 'source-node', 'endpoint', 'address'] });
     expect(origin).toMatchObject({ dimension: 'target-node', value: 'n2' });
     expect(origin?.summary).toContain('n2 does not forward the nodePort: kube-proxy (or what replaces it) on n2');
-    expect(run.mismatches[0]?.judgement).toMatchObject({ classification: 'refused', expected: 'answered by probe-0 port 8081', observed: 'refused (ECONNREFUSED)' });
+    expect(run.mismatches[0]?.judgement).toMatchObject({
+      classification: 'refused',
+      expected: 'answered by probe-0 port 8081',
+      observed: 'refused (ECONNREFUSED)',
+    });
   });
 
   it('judge the preserved client address and the silence of nodes without an endpoint (policy Local)', () => {
     expect(judge(answeredBy({ pod: 'probe-0', clientIP: '10.217.0.1' }), ok('probe-0')).ok).toBe(true);
-    expect(judge(answeredBy({ pod: 'probe-0', clientIP: '10.217.0.1' }), ok('probe-0', 8081, '10.244.1.1'))).toMatchObject({ ok: false, classification: 'mismatch' });
+    expect(judge(answeredBy({ pod: 'probe-0', clientIP: '10.217.0.1' }), ok('probe-0', 8081, '10.244.1.1'))).toMatchObject({
+      ok: false,
+      classification: 'mismatch',
+    });
     expect(judge(EXPECT.blocked, failed('timeout')).ok).toBe(true);
     expect(judge(EXPECT.blocked, ok('probe-0')).ok).toBe(false);
   });
@@ -94,7 +152,14 @@ describe('runnerDecision', () => {
 
 describe('proxyPodsText', () => {
   it('shows the proxy pods of a node, or says there is none', () => {
-    const pod = { metadata: { name: 'kube-proxy-abc' }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'p', image: 'i', imageID: '', ready: true, restartCount: 3 }] } };
+    const pod = {
+      metadata: { name: 'kube-proxy-abc' },
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'True' }],
+        containerStatuses: [{ name: 'p', image: 'i', imageID: '', ready: true, restartCount: 3 }],
+      },
+    };
     expect(proxyPodsText('n1', [pod, { metadata: { name: 'coredns-x' } }])).toBe('n1: kube-proxy-abc Running Ready, 3 restart(s)');
     expect(proxyPodsText('n2', [{ metadata: { name: 'coredns-x' } }])).toMatch(/^n2: no kube-proxy/);
   });

@@ -105,9 +105,13 @@ export function nodePortConclusion(origin: { dimensions: readonly string[]; valu
     case 'target-node':
       return `${v} does not forward the nodePort: kube-proxy (or what replaces it) on ${v} is not running or has not programmed the Service, its nodePortAddresses excludes the address, or a host firewall drops the NodePort range`;
     case 'source-node':
-      return v === 'runner' ? 'traffic from outside the cluster to the nodePort is dropped: a firewall or security group in front of the nodes' : `NodePort traffic from pods on ${v} is not translated: kube-proxy (or what replaces it) on ${v}`;
+      return v === 'runner'
+        ? 'traffic from outside the cluster to the nodePort is dropped: a firewall or security group in front of the nodes'
+        : `NodePort traffic from pods on ${v} is not translated: kube-proxy (or what replaces it) on ${v}`;
     case 'endpoint':
-      return v === 'no local endpoint' ? 'nodes without a local endpoint do not forward to the endpoint on another node: the pod network between nodes, or kube-proxy there' : undefined;
+      return v === 'no local endpoint'
+        ? 'nodes without a local endpoint do not forward to the endpoint on another node: the pod network between nodes, or kube-proxy there'
+        : undefined;
     case 'address':
       return `the ${v} addresses of the nodes do not serve the nodePort: kube-proxy --nodeport-addresses excludes them, or a firewall drops them`;
     default:
@@ -147,7 +151,10 @@ export function runnerDecision(mode: RunnerReach, results: readonly (ProbeResult
   const reachedSomething = results.some((r) => r !== undefined && (answered(r) || r.outcome === 'refused' || r.outcome === 'reset'));
   if (reachedSomething) return { run: true };
   const how = [...new Set(results.map((r) => describeResult(r).replace(/ after \d+ms/, '')))].join(', ');
-  return { run: false, reason: `this machine reaches no node address at all (${how}): typical from outside a private network; --node-port-from-runner on requires it` };
+  return {
+    run: false,
+    reason: `this machine reaches no node address at all (${how}): typical from outside a private network; --node-port-from-runner on requires it`,
+  };
 }
 
 export { PROXY_POD, proxyEvidence, proxyPodsText } from '../lib/proxy.ts';

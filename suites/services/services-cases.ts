@@ -63,7 +63,8 @@ export interface ServiceCase {
 
 const http = (id: string, ip: string, port: number, timeoutMs: number): ProbeTarget => ({ id, kind: 'http', url: `http://${ip}:${port}/`, timeoutMs });
 const names = (agents: readonly ProbeAgent[]) => agents.map((a) => a.name);
-export const KUBE_PROXY_CAUSE = 'kube-proxy (or the CNI replacing it) did not program this Service on the nodes probed from: check its logs and that it runs on every node';
+export const KUBE_PROXY_CAUSE =
+  'kube-proxy (or the CNI replacing it) did not program this Service on the nodes probed from: check its logs and that it runs on every node';
 
 // One cell per source and Service port, with the facets the origin analysis compares.
 function fromEverySource(w: World, service: Created, ports: readonly { port: number; kind: 'http' | 'tcp' | 'udp'; expect: Expectation }[]): Cell[] {
@@ -82,7 +83,16 @@ function fromEverySource(w: World, service: Created, ports: readonly { port: num
 export const CASES: readonly ServiceCase[] = [
   {
     title: 'port != targetPort, and a named targetPort',
-    services: () => [{ name: 'port-map', select: 'all', ports: [{ name: 'web', port: 8089, targetPort: 8080 }, { name: 'named', port: 8090, targetPort: 'http-1' }] }],
+    services: () => [
+      {
+        name: 'port-map',
+        select: 'all',
+        ports: [
+          { name: 'web', port: 8089, targetPort: 8080 },
+          { name: 'named', port: 8090, targetPort: 'http-1' },
+        ],
+      },
+    ],
     cells: (w, s) =>
       fromEverySource(w, s['port-map'] as Created, [
         { port: 8089, kind: 'http', expect: answeredBy({ pod: names(w.backends), port: 8080 }) },
@@ -161,7 +171,8 @@ export const CASES: readonly ServiceCase[] = [
         }
         return { problems, summary: `each client stuck to one endpoint: ${stuck.join(', ')}` };
       },
-      cause: 'the Service proxy ignores sessionAffinity: ClientIP (some eBPF or IPVS setups need it enabled), or the client IP is masqueraded differently per connection',
+      cause:
+        'the Service proxy ignores sessionAffinity: ClientIP (some eBPF or IPVS setups need it enabled), or the client IP is masqueraded differently per connection',
     },
     cause: KUBE_PROXY_CAUSE,
   },
@@ -192,11 +203,13 @@ export const CASES: readonly ServiceCase[] = [
     title: 'a Service without endpoints refuses at once',
     services: () => [{ name: 'no-endpoints', select: 'none', ports: [{ name: 'http', port: 80, targetPort: 8080 }] }],
     cells: (w, s) => fromEverySource(w, s['no-endpoints'] as Created, [{ port: 80, kind: 'tcp', expect: within(1000, EXPECT.refused) }]),
-    cause: 'kube-proxy installs no REJECT rule for Services without endpoints (or a firewall drops the ICMP/RST): clients hang until their own timeout instead of failing fast',
+    cause:
+      'kube-proxy installs no REJECT rule for Services without endpoints (or a firewall drops the ICMP/RST): clients hang until their own timeout instead of failing fast',
   },
   {
     title: 'hairpin: a pod reaches itself through its own Service',
-    services: (w) => perNode(w.backends).map((b) => ({ name: `hairpin-${b.name}`, select: { pod: b.name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] })),
+    services: (w) =>
+      perNode(w.backends).map((b) => ({ name: `hairpin-${b.name}`, select: { pod: b.name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] })),
     cells: (w, s) =>
       perNode(w.backends).map((b): Cell => ({
         source: b,
@@ -210,8 +223,9 @@ export const CASES: readonly ServiceCase[] = [
   },
   {
     title: 'cross-node: a Service backend on another node',
-    needs: (w) => (new Set(w.backends.map((b) => b.node)).size < 2 ? 'the suite\'s pods run on one node; cross-node paths need two' : undefined),
-    services: (w) => perNode(w.backends).map((b) => ({ name: `on-${nodeKey(w, b.node)}`, select: { node: b.node }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] })),
+    needs: (w) => (new Set(w.backends.map((b) => b.node)).size < 2 ? "the suite's pods run on one node; cross-node paths need two" : undefined),
+    services: (w) =>
+      perNode(w.backends).map((b) => ({ name: `on-${nodeKey(w, b.node)}`, select: { node: b.node }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] })),
     cells: (w, s) =>
       w.sources.flatMap((source) =>
         perNode(w.backends).map((b): Cell => ({

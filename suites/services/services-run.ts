@@ -35,7 +35,10 @@ export function selected(select: Select, backends: readonly ProbeAgent[]): Probe
 
 // The endpoints are exactly these backends, each once, ready, with its IP and node.
 export function endpointsMatch(endpoints: readonly EndpointView[], backends: readonly ProbeAgent[]): boolean {
-  return endpoints.length === backends.length && backends.every((b) => endpoints.some((e) => e.address === b.podIP && e.pod === b.name && e.ready && (e.node === undefined || e.node === b.node)));
+  return (
+    endpoints.length === backends.length &&
+    backends.every((b) => endpoints.some((e) => e.address === b.podIP && e.pod === b.name && e.ready && (e.node === undefined || e.node === b.node)))
+  );
 }
 
 export function endpointsDifference(endpoints: readonly EndpointView[], backends: readonly ProbeAgent[]): string[] {
@@ -69,7 +72,9 @@ export function serviceConclusion(origin: { dimensions: readonly string[]; value
 
 // Service traffic from one node that is not translated points at that node's kube-proxy.
 export function serviceSuspect(origin: { dimensions: readonly string[]; values: readonly string[] }): string | undefined {
-  return origin.dimensions.length === 1 && origin.dimensions[0] === 'source-node' && origin.values.length === 1 ? `kube-proxy on ${origin.values[0]}` : undefined;
+  return origin.dimensions.length === 1 && origin.dimensions[0] === 'source-node' && origin.values.length === 1
+    ? `kube-proxy on ${origin.values[0]}`
+    : undefined;
 }
 
 export const SERVICE_ORIGIN: OriginOptions = { conclude: serviceConclusion, suspect: serviceSuspect };
@@ -77,7 +82,10 @@ export const SERVICE_ORIGIN: OriginOptions = { conclude: serviceConclusion, susp
 export function likelyCause(kase: ServiceCase, origin: Origin | undefined): string {
   if (origin === undefined) return kase.cause;
   const [dimension] = origin.dimension.split(' & ');
-  return serviceConclusion({ dimensions: origin.dimension.split(' & '), values: origin.value.split(', ') }) ?? `${kase.cause} (the failures share ${dimension} ${origin.value})`;
+  return (
+    serviceConclusion({ dimensions: origin.dimension.split(' & '), values: origin.value.split(', ') }) ??
+    `${kase.cause} (the failures share ${dimension} ${origin.value})`
+  );
 }
 
 // Which pod answered each sample request (undefined: none). A request that got no answer is asked
@@ -94,12 +102,18 @@ export async function sampleAnswers(
   const pods = results.map((r) => (r.outcome === 'ok' ? answeringPod(r) : undefined));
   const lost = targets.flatMap((target, index) => (pods[index] === undefined ? [{ target, index }] : []));
   if (lost.length === 0) return pods;
-  const again = await transport.probe(source, lost.map(({ target }) => ({ ...target, id: `${target.id} again` })), ask);
+  const again = await transport.probe(
+    source,
+    lost.map(({ target }) => ({ ...target, id: `${target.id} again` })),
+    ask,
+  );
   again.results.forEach((r, i) => {
     const at = lost[i]?.index;
     if (at !== undefined && r.outcome === 'ok') pods[at] = answeringPod(r);
   });
-  options.log(`from ${source.name} on ${source.node}: ${lost.length} of ${targets.length} requests got no answer, asked once more: ${lost.filter(({ index }) => pods[index] === undefined).length} again without one`);
+  options.log(
+    `from ${source.name} on ${source.node}: ${lost.length} of ${targets.length} requests got no answer, asked once more: ${lost.filter(({ index }) => pods[index] === undefined).length} again without one`,
+  );
   return pods;
 }
 
@@ -127,15 +141,28 @@ export async function runCase(c: CheckContext, kase: ServiceCase, world: World, 
   );
 
   // The EndpointSlices first: a data path is judged only once the control plane says what it should be.
-  const waited = await Promise.all(drafts.map(async (d) => ({ name: d.name, backends: created[d.name]?.backends ?? [], waited: await waitEndpoints(c, d.name, (endpoints) => endpointsMatch(endpoints, created[d.name]?.backends ?? []), world.namespace) })));
+  const waited = await Promise.all(
+    drafts.map(async (d) => ({
+      name: d.name,
+      backends: created[d.name]?.backends ?? [],
+      waited: await waitEndpoints(c, d.name, (endpoints) => endpointsMatch(endpoints, created[d.name]?.backends ?? []), world.namespace),
+    })),
+  );
   const lagging = waited.filter((w) => !w.waited.ok);
   if (lagging.length > 0) {
     const difference = lagging.flatMap((w) => endpointsDifference(w.waited.value, w.backends).map((line) => `${w.name}: ${line}`));
-    c.fail('mismatch', `expected the EndpointSlices of ${lagging.map((w) => w.name).join(', ')} to list exactly their ${lagging[0]?.backends.length} ready backend pod(s), after ${Math.round(lagging[0]?.waited.elapsedMs ?? 0)}ms: ${difference[0] ?? ''}`, {
-      evidence: [{ label: 'difference', text: difference.join('\n') }],
-      likelyCause: kase.cells === undefined ? kase.cause : 'the EndpointSlice controller in kube-controller-manager lags or is down, or the kubelet does not report the pods ready',
-      reproduce: `kubectl -n ${world.namespace} get endpointslices -l kubernetes.io/service-name=${lagging[0]?.name} -o wide`,
-    });
+    c.fail(
+      'mismatch',
+      `expected the EndpointSlices of ${lagging.map((w) => w.name).join(', ')} to list exactly their ${lagging[0]?.backends.length} ready backend pod(s), after ${Math.round(lagging[0]?.waited.elapsedMs ?? 0)}ms: ${difference[0] ?? ''}`,
+      {
+        evidence: [{ label: 'difference', text: difference.join('\n') }],
+        likelyCause:
+          kase.cells === undefined
+            ? kase.cause
+            : 'the EndpointSlice controller in kube-controller-manager lags or is down, or the kubelet does not report the pods ready',
+        reproduce: `kubectl -n ${world.namespace} get endpointslices -l kubernetes.io/service-name=${lagging[0]?.name} -o wide`,
+      },
+    );
   }
   const endpointsMs = Math.max(...waited.map((w) => w.waited.elapsedMs));
 
@@ -146,9 +173,13 @@ export async function runCase(c: CheckContext, kase: ServiceCase, world: World, 
     await transport.setReady(victim, false);
     const removed = await waitEndpoints(c, service, (endpoints) => !endpoints.some((e) => e.pod === victim.name && e.ready), world.namespace);
     if (!removed.ok) {
-      c.fail('mismatch', `expected ${victim.name} on ${victim.node} to leave the ready endpoints of ${service} once its readiness probe failed; it is still ready after ${Math.round(removed.elapsedMs)}ms`, {
-        likelyCause: 'the kubelet does not run the readiness probe, or the endpoint controller does not follow pod readiness',
-      });
+      c.fail(
+        'mismatch',
+        `expected ${victim.name} on ${victim.node} to leave the ready endpoints of ${service} once its readiness probe failed; it is still ready after ${Math.round(removed.elapsedMs)}ms`,
+        {
+          likelyCause: 'the kubelet does not run the readiness probe, or the endpoint controller does not follow pod readiness',
+        },
+      );
     }
     c.log(`${victim.name} left the ready endpoints after ${Math.round(removed.elapsedMs)}ms`);
   }
@@ -165,7 +196,10 @@ export async function runCase(c: CheckContext, kase: ServiceCase, world: World, 
       below: (origin) => layerBelow(c, origin),
       // The engine adds the tracked Services and the nodes the origin names; this adds what programs Service traffic there.
       evidence: async () => {
-        const nodes = run.mismatches.length === run.cells.length ? [] : [...new Set(run.mismatches.map((cell) => cell.facets['source-node'] ?? ''))].filter((n) => n !== '');
+        const nodes =
+          run.mismatches.length === run.cells.length
+            ? []
+            : [...new Set(run.mismatches.map((cell) => cell.facets['source-node'] ?? ''))].filter((n) => n !== '');
         return nodes.length === 0 ? [] : [await proxyEvidence(session.clients.core, nodes)];
       },
     });
@@ -179,17 +213,32 @@ export async function runCase(c: CheckContext, kase: ServiceCase, world: World, 
     const answers = new Map<ProbeAgent, (string | undefined)[]>();
     await Promise.all(
       samples.from(world).map(async (source) => {
-        const targets = Array.from({ length: samples.count(world) }, (_, i) => ({ id: `#${i}`, kind: 'http' as const, url: `http://${service?.ip ?? ''}:${samples.port}/`, timeoutMs: world.timeoutMs }));
-        answers.set(source, await sampleAnswers(transport, source, targets, { concurrency: samples.concurrency, signal: c.signal, log: (line) => c.log(line) }));
+        const targets = Array.from({ length: samples.count(world) }, (_, i) => ({
+          id: `#${i}`,
+          kind: 'http' as const,
+          url: `http://${service?.ip ?? ''}:${samples.port}/`,
+          timeoutMs: world.timeoutMs,
+        }));
+        answers.set(
+          source,
+          await sampleAnswers(transport, source, targets, { concurrency: samples.concurrency, signal: c.signal, log: (line) => c.log(line) }),
+        );
       }),
     );
     const judged = samples.judge(answers, world);
     c.evidence('answers', judged.summary);
     if (judged.problems.length > 0) {
-      c.fail('mismatch', `${judged.problems.length} problem(s) over ${[...answers.values()].flat().length} requests to ${samples.service}: ${judged.problems[0]}`, {
-        evidence: [{ label: 'problems', text: judged.problems.join('\n') }, { label: 'answers', text: judged.summary }],
-        likelyCause: samples.cause,
-      });
+      c.fail(
+        'mismatch',
+        `${judged.problems.length} problem(s) over ${[...answers.values()].flat().length} requests to ${samples.service}: ${judged.problems[0]}`,
+        {
+          evidence: [
+            { label: 'problems', text: judged.problems.join('\n') },
+            { label: 'answers', text: judged.summary },
+          ],
+          likelyCause: samples.cause,
+        },
+      );
     }
     sampled = judged.summary;
   }

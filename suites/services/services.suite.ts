@@ -35,7 +35,13 @@ const fixtures = defineFixtures({
 });
 
 function world(c: CheckContext, fleet: FleetDescriptor, backends: OwnPods, dns: World['dns']): World {
-  return { namespace: backends.namespace, backends: backends.agents, sources: matrixAgents(fleet), timeoutMs: c.run.timeouts.probeMs, ...(dns === undefined ? {} : { dns }) };
+  return {
+    namespace: backends.namespace,
+    backends: backends.agents,
+    sources: matrixAgents(fleet),
+    timeoutMs: c.run.timeouts.probeMs,
+    ...(dns === undefined ? {} : { dns }),
+  };
 }
 
 defineSuite(manifest, () => {

@@ -56,7 +56,9 @@ defineSuite(manifest, () => {
     const without = agents.filter(({ resolv }) => resolv.nameservers.length === 0);
     if (without.length > 0) {
       c.fail('dns-error', `${without.length} agent(s) have no nameserver in /etc/resolv.conf`, {
-        evidence: [{ label: 'resolv.conf', text: without.map(({ agent, resolv }) => `${agent.name}@${agent.node}: ${resolv.error ?? 'no nameserver line'}`).join('\n') }],
+        evidence: [
+          { label: 'resolv.conf', text: without.map(({ agent, resolv }) => `${agent.name}@${agent.node}: ${resolv.error ?? 'no nameserver line'}`).join('\n') },
+        ],
         likelyCause: 'the kubelet writes no cluster DNS into pods (--cluster-dns / clusterDNS unset)',
       });
     }

@@ -11,7 +11,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(mode: string, at = dir): string {
   try {
-    return execFileSync(process.execPath, ['-e', DATA_SCRIPT], { env: { DIR: at, MODE: mode, DATA_MB: '2' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return execFileSync(process.execPath, ['-e', DATA_SCRIPT], {
+      env: { DIR: at, MODE: mode, DATA_MB: '2' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch (error) {
     return String((error as { stdout?: string }).stdout ?? '');
   }

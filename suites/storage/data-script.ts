@@ -95,7 +95,10 @@ export type DataReport = WriteReport | ReadReport | ErrorReport;
 
 // The last JSON line of a pod's log, or an error report saying what the log held instead.
 export function parseDataReport(log: string): DataReport {
-  const lines = log.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{'));
+  const lines = log
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('{'));
   const last = lines.at(-1);
   if (last === undefined) return { ok: false, error: `no report in the pod log: ${JSON.stringify(log.slice(-300))}` };
   try {
@@ -108,5 +111,5 @@ export function parseDataReport(log: string): DataReport {
 // MiB/s, as evidence only: never judged against a number.
 export function throughput(bytes: number, ms: number): string {
   if (ms <= 0) return 'n/a';
-  return `${((bytes / 2 ** 20) / (ms / 1000)).toFixed(1)} MiB/s`;
+  return `${(bytes / 2 ** 20 / (ms / 1000)).toFixed(1)} MiB/s`;
 }

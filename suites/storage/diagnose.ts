@@ -18,14 +18,23 @@ const LOG_PODS = 2;
 
 export async function eventsOf(env: StorageEnv, kind: string, namespace: string, name: string): Promise<EventFact[]> {
   try {
-    return (await eventsAbout(env.clients.core, { kind, namespace, name })).map((e) => ({ type: e.type ?? 'Normal', reason: e.reason ?? '', message: e.message ?? '' }));
+    return (await eventsAbout(env.clients.core, { kind, namespace, name })).map((e) => ({
+      type: e.type ?? 'Normal',
+      reason: e.reason ?? '',
+      message: e.message ?? '',
+    }));
   } catch {
     return [];
   }
 }
 
 export function eventText(events: readonly EventFact[]): string {
-  return events.length === 0 ? 'none' : events.slice(-8).map((e) => `${e.type} ${e.reason}: ${e.message}`).join('\n');
+  return events.length === 0
+    ? 'none'
+    : events
+        .slice(-8)
+        .map((e) => `${e.type} ${e.reason}: ${e.message}`)
+        .join('\n');
 }
 
 export async function provisionerFinding(env: StorageEnv, provisioner: string): Promise<ProvisionerFinding> {
@@ -60,10 +69,22 @@ export async function failUnbound(c: CheckContext, env: StorageEnv, u: Unbound):
     u.sc === undefined ? Promise.resolve(undefined) : provisionerFinding(env, u.sc.provisioner).catch(() => undefined),
   ]);
   const waitedS = Math.round(u.waitedMs / 1000);
-  const cause = pendingCause({ className: u.className, ...(u.sc === undefined ? {} : { sc: u.sc }), ...(finding === undefined ? {} : { finding }), claimEvents, podEvents, waitedS });
+  const cause = pendingCause({
+    className: u.className,
+    ...(u.sc === undefined ? {} : { sc: u.sc }),
+    ...(finding === undefined ? {} : { finding }),
+    claimEvents,
+    podEvents,
+    waitedS,
+  });
   // The claim and the consumer pod are tracked: the engine's failure evidence adds their events (and
   // the pod's state); the claim's state, which it does not describe, is said here.
-  const evidence: Evidence[] = [{ label: `claim ${env.namespace}/${u.claim}`, text: `phase ${claim?.status?.phase ?? 'unknown'}, class ${claim?.spec?.storageClassName ?? '(none)'}, annotations ${JSON.stringify(claim?.metadata?.annotations ?? {})}` }];
+  const evidence: Evidence[] = [
+    {
+      label: `claim ${env.namespace}/${u.claim}`,
+      text: `phase ${claim?.status?.phase ?? 'unknown'}, class ${claim?.spec?.storageClassName ?? '(none)'}, annotations ${JSON.stringify(claim?.metadata?.annotations ?? {})}`,
+    },
+  ];
   if (finding !== undefined) {
     evidence.push({ label: `provisioner ${finding.provisioner}`, text: findingLines(finding).join('\n') });
     evidence.push(...(await logTails(c, env, finding)));
@@ -71,11 +92,22 @@ export async function failUnbound(c: CheckContext, env: StorageEnv, u: Unbound):
   c.track({ kind: 'PersistentVolumeClaim', namespace: env.namespace, name: u.claim });
   if (u.pod !== undefined) c.track({ kind: 'Pod', namespace: env.namespace, name: u.pod });
   const origin: Origin | undefined =
-    cause.provisionerAtFault && u.sc !== undefined ? { dimension: 'component', value: u.sc.provisioner, summary: cause.likelyCause, confidence: finding?.verdict === 'nowhere' || finding?.verdict === 'not-ready' ? 'high' : 'medium' } : undefined;
-  return c.fail(u.className === '' || finding?.verdict === 'nowhere' ? 'missing' : 'timeout', `${u.what}: claim ${env.namespace}/${u.claim} ${u.waitedMs === 0 ? 'is Pending' : `still Pending after ${waitedS}s`}: ${cause.headline}`, {
-    likelyCause: cause.likelyCause,
-    evidence,
-    ...(origin === undefined ? {} : { origin }),
-    reproduce: `kubectl -n ${env.namespace} describe pvc ${u.claim}`,
-  });
+    cause.provisionerAtFault && u.sc !== undefined
+      ? {
+          dimension: 'component',
+          value: u.sc.provisioner,
+          summary: cause.likelyCause,
+          confidence: finding?.verdict === 'nowhere' || finding?.verdict === 'not-ready' ? 'high' : 'medium',
+        }
+      : undefined;
+  return c.fail(
+    u.className === '' || finding?.verdict === 'nowhere' ? 'missing' : 'timeout',
+    `${u.what}: claim ${env.namespace}/${u.claim} ${u.waitedMs === 0 ? 'is Pending' : `still Pending after ${waitedS}s`}: ${cause.headline}`,
+    {
+      likelyCause: cause.likelyCause,
+      evidence,
+      ...(origin === undefined ? {} : { origin }),
+      reproduce: `kubectl -n ${env.namespace} describe pvc ${u.claim}`,
+    },
+  );
 }

@@ -41,7 +41,14 @@ export function podFacts(pod: V1Pod): PodFacts {
   const running = (pod.status?.containerStatuses ?? []).length > 0 && (pod.status?.containerStatuses ?? []).every((s) => s.state?.running !== undefined);
   const reason = ready
     ? undefined
-    : (waiting?.reason ?? (unscheduled ? `unschedulable: ${unscheduled.message ?? ''}` : pod.metadata?.deletionTimestamp ? 'terminating' : running ? 'running, readiness probe failing' : pod.status?.phase));
+    : (waiting?.reason ??
+      (unscheduled
+        ? `unschedulable: ${unscheduled.message ?? ''}`
+        : pod.metadata?.deletionTimestamp
+          ? 'terminating'
+          : running
+            ? 'running, readiness probe failing'
+            : pod.status?.phase));
   return {
     namespace: pod.metadata?.namespace ?? '',
     name: pod.metadata?.name ?? '',
@@ -63,10 +70,39 @@ export async function readStorageFacts(clients: KubeClients, provisioners: reado
     clients.storage.listCSINode(),
   ]);
   const workloads: WorkloadFacts[] = [
-    ...deployments.items.map((d) => ({ kind: 'Deployment' as const, meta: d.metadata, selector: d.spec?.selector.matchLabels, desired: d.spec?.replicas ?? 1, ready: d.status?.readyReplicas ?? 0, template: d.spec?.template })),
-    ...statefulSets.items.map((s) => ({ kind: 'StatefulSet' as const, meta: s.metadata, selector: s.spec?.selector.matchLabels, desired: s.spec?.replicas ?? 1, ready: s.status?.readyReplicas ?? 0, template: s.spec?.template })),
-    ...daemonSets.items.map((d) => ({ kind: 'DaemonSet' as const, meta: d.metadata, selector: d.spec?.selector.matchLabels, desired: d.status?.desiredNumberScheduled ?? 0, ready: d.status?.numberReady ?? 0, template: d.spec?.template })),
-  ].map((w) => ({ kind: w.kind, namespace: w.meta?.namespace ?? '', name: w.meta?.name ?? '', selector: w.selector ?? {}, desired: w.desired, ready: w.ready, mentions: mentions(w.template) }));
+    ...deployments.items.map((d) => ({
+      kind: 'Deployment' as const,
+      meta: d.metadata,
+      selector: d.spec?.selector.matchLabels,
+      desired: d.spec?.replicas ?? 1,
+      ready: d.status?.readyReplicas ?? 0,
+      template: d.spec?.template,
+    })),
+    ...statefulSets.items.map((s) => ({
+      kind: 'StatefulSet' as const,
+      meta: s.metadata,
+      selector: s.spec?.selector.matchLabels,
+      desired: s.spec?.replicas ?? 1,
+      ready: s.status?.readyReplicas ?? 0,
+      template: s.spec?.template,
+    })),
+    ...daemonSets.items.map((d) => ({
+      kind: 'DaemonSet' as const,
+      meta: d.metadata,
+      selector: d.spec?.selector.matchLabels,
+      desired: d.status?.desiredNumberScheduled ?? 0,
+      ready: d.status?.numberReady ?? 0,
+      template: d.spec?.template,
+    })),
+  ].map((w) => ({
+    kind: w.kind,
+    namespace: w.meta?.namespace ?? '',
+    name: w.meta?.name ?? '',
+    selector: w.selector ?? {},
+    desired: w.desired,
+    ready: w.ready,
+    mentions: mentions(w.template),
+  }));
   const csiDrivers = drivers.items.map((d) => d.metadata?.name ?? '');
   // Pods only where a workload matched.
   const namespaces = new Set<string>();
@@ -75,7 +111,9 @@ export async function readStorageFacts(clients: KubeClients, provisioners: reado
     for (const match of matchWorkloads(provisioner, { workloads, pods: [] }, driver)) namespaces.add(match.workload.namespace);
   }
   // Pods being deleted (a rollout of the provisioner) are no replicas to judge.
-  const pods = splitReplicas((await Promise.all([...namespaces].map((namespace) => clients.core.listNamespacedPod({ namespace })))).flatMap((list) => list.items)).live.map(podFacts);
+  const pods = splitReplicas(
+    (await Promise.all([...namespaces].map((namespace) => clients.core.listNamespacedPod({ namespace })))).flatMap((list) => list.items),
+  ).live.map(podFacts);
   return {
     workloads,
     pods,

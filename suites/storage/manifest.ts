@@ -6,17 +6,56 @@ export default defineManifest({
   name: 'storage',
   description: 'Storage: the default class, provisioners that run, binding as it really happens, data that survives a pod, static PVs, reclaim',
   checks: [
-    { title: 'classes › exactly one default StorageClass', description: 'the StorageClasses with provisioner, binding mode, reclaim policy and expansion; none marked default fails, several warn and name the one a claim gets (the newest)' },
-    { title: 'classes › every StorageClass has a running provisioner', description: "each class's provisioner has a ready pod (CSI: its CSIDriver, and CSINode listing it on every node); one that runs nowhere fails, named" },
-    { title: 'dynamic provisioning › a claim without a class binds through the default class', description: 'the claim gets the default class; WaitForFirstConsumer keeps it Pending (with that event, not a failure) until a pod uses it, Immediate binds it at once; the PV follows claim and class; time to Bound and to Running measured' },
-    { title: 'dynamic provisioning › each chosen class provisions and binds', description: 'the same for every class named with --storage-class (or all of them with --storage-class all)' },
-    { title: 'data › written with fsync, read back by a new pod on the same node', description: 'a pod (uid 65534, fsGroup) writes a file with fsync and its sha256; after it is gone a new pod on the same node reads it back equal through a read-only mount that refuses writes; write and read throughput reported, never judged' },
-    { title: "data › read from another node where the volume's topology allows", description: "the written data read back on another node, when the PV's node affinity lets another node mount it" },
-    { title: 'static binding › a static PV binds by class and selector', description: 'a hostPath PV of the run on one node (labelled with the run, deleted at the end) binds a claim that names its class and selects its labels' },
-    { title: 'static binding › a claim that cannot match is explained field by field', description: 'a claim asking more capacity and another access mode than the static PV stays Pending, and the explanation names exactly those fields (class, capacity, access modes, selector, volumeMode, node affinity compared)' },
-    { title: 'static binding › existing Pending claims explained', description: 'with --storage-existing, every Pending claim in the cluster explained read-only: waiting for its consumer, its provisioner, or the closest PVs field by field' },
-    { title: 'lifecycle › resize as allowVolumeExpansion says; reclaim as the policy says', description: 'growing a bound claim is refused when the class does not allow expansion and honoured when it does; deleting the claim deletes the PV (Delete) or leaves it Released (Retain)' },
-    { title: 'lifecycle › Released PVs and claims stuck Terminating', description: 'read-only: PVs left Released and claims Terminating for minutes on their finalizers are listed as findings' },
+    {
+      title: 'classes › exactly one default StorageClass',
+      description:
+        'the StorageClasses with provisioner, binding mode, reclaim policy and expansion; none marked default fails, several warn and name the one a claim gets (the newest)',
+    },
+    {
+      title: 'classes › every StorageClass has a running provisioner',
+      description: "each class's provisioner has a ready pod (CSI: its CSIDriver, and CSINode listing it on every node); one that runs nowhere fails, named",
+    },
+    {
+      title: 'dynamic provisioning › a claim without a class binds through the default class',
+      description:
+        'the claim gets the default class; WaitForFirstConsumer keeps it Pending (with that event, not a failure) until a pod uses it, Immediate binds it at once; the PV follows claim and class; time to Bound and to Running measured',
+    },
+    {
+      title: 'dynamic provisioning › each chosen class provisions and binds',
+      description: 'the same for every class named with --storage-class (or all of them with --storage-class all)',
+    },
+    {
+      title: 'data › written with fsync, read back by a new pod on the same node',
+      description:
+        'a pod (uid 65534, fsGroup) writes a file with fsync and its sha256; after it is gone a new pod on the same node reads it back equal through a read-only mount that refuses writes; write and read throughput reported, never judged',
+    },
+    {
+      title: "data › read from another node where the volume's topology allows",
+      description: "the written data read back on another node, when the PV's node affinity lets another node mount it",
+    },
+    {
+      title: 'static binding › a static PV binds by class and selector',
+      description: 'a hostPath PV of the run on one node (labelled with the run, deleted at the end) binds a claim that names its class and selects its labels',
+    },
+    {
+      title: 'static binding › a claim that cannot match is explained field by field',
+      description:
+        'a claim asking more capacity and another access mode than the static PV stays Pending, and the explanation names exactly those fields (class, capacity, access modes, selector, volumeMode, node affinity compared)',
+    },
+    {
+      title: 'static binding › existing Pending claims explained',
+      description:
+        'with --storage-existing, every Pending claim in the cluster explained read-only: waiting for its consumer, its provisioner, or the closest PVs field by field',
+    },
+    {
+      title: 'lifecycle › resize as allowVolumeExpansion says; reclaim as the policy says',
+      description:
+        'growing a bound claim is refused when the class does not allow expansion and honoured when it does; deleting the claim deletes the PV (Delete) or leaves it Released (Retain)',
+    },
+    {
+      title: 'lifecycle › Released PVs and claims stuck Terminating',
+      description: 'read-only: PVs left Released and claims Terminating for minutes on their finalizers are listed as findings',
+    },
   ],
   options: {
     classes: option<string[], string[]>({
@@ -61,7 +100,12 @@ export default defineManifest({
     { verb: 'list', resource: 'daemonsets', group: 'apps', scope: 'cluster', why: 'finding where each provisioner runs (CSI node plugins)' },
     { verb: 'list', resource: 'pods', scope: 'cluster', why: "the provisioners' pods" },
     { verb: 'get', resource: 'pods', subresource: 'log', scope: 'cluster', why: "evidence on failures: the provisioners' log tails" },
-    { verb: 'list', resource: 'events', scope: 'cluster', why: 'the events of claims and their consumer pods (WaitForFirstConsumer, ProvisioningFailed, FailedScheduling)' },
+    {
+      verb: 'list',
+      resource: 'events',
+      scope: 'cluster',
+      why: 'the events of claims and their consumer pods (WaitForFirstConsumer, ProvisioningFailed, FailedScheduling)',
+    },
     { verb: 'list', resource: 'persistentvolumeclaims', scope: 'cluster', why: 'existing Pending claims (--storage-existing) and claims stuck Terminating' },
     { verb: 'create', resource: 'persistentvolumeclaims', scope: 'run', why: 'the claims under test' },
     { verb: 'get', resource: 'persistentvolumeclaims', scope: 'run', why: 'their state' },
@@ -75,8 +119,8 @@ export default defineManifest({
     { verb: 'get', resource: 'persistentvolumes', scope: 'cluster', why: 'the PV behind each claim under test' },
     { verb: 'watch', resource: 'persistentvolumes', scope: 'cluster', why: 'the moment a reclaimed PV goes' },
     { verb: 'create', resource: 'persistentvolumes', scope: 'cluster', why: 'static PVs of the run (labelled with the run id)' },
-    { verb: 'update', resource: 'persistentvolumes', scope: 'cluster', why: 'labelling a Retain PV of the run as the run\'s before deleting it' },
-    { verb: 'delete', resource: 'persistentvolumes', scope: 'cluster', why: 'the run\'s own PVs only (static, or retained from its claims)' },
+    { verb: 'update', resource: 'persistentvolumes', scope: 'cluster', why: "labelling a Retain PV of the run as the run's before deleting it" },
+    { verb: 'delete', resource: 'persistentvolumes', scope: 'cluster', why: "the run's own PVs only (static, or retained from its claims)" },
   ],
   setup: ['namespaces'],
   exclusive: false,

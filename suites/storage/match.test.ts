@@ -6,11 +6,22 @@ import { provisionedRows } from './pv-expect.ts';
 function claim(over: Partial<NonNullable<V1PersistentVolumeClaim['spec']>> = {}, annotations: Record<string, string> = {}): V1PersistentVolumeClaim {
   return {
     metadata: { name: 'data', namespace: 'app', uid: 'u1', annotations },
-    spec: { storageClassName: 'manual', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, selector: { matchLabels: { tier: 'db' } }, ...over },
+    spec: {
+      storageClassName: 'manual',
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '1Gi' } },
+      selector: { matchLabels: { tier: 'db' } },
+      ...over,
+    },
   };
 }
 
-function pv(name: string, over: Partial<NonNullable<V1PersistentVolume['spec']>> = {}, labels: Record<string, string> = { tier: 'db' }, phase = 'Available'): V1PersistentVolume {
+function pv(
+  name: string,
+  over: Partial<NonNullable<V1PersistentVolume['spec']>> = {},
+  labels: Record<string, string> = { tier: 'db' },
+  phase = 'Available',
+): V1PersistentVolume {
   return {
     metadata: { name, labels },
     spec: {
@@ -34,7 +45,10 @@ describe('matchRows', () => {
   });
 
   it('names each field that differs: class, size, access modes, volume mode, selector', () => {
-    const rows = matchRows(claim({ accessModes: ['ReadWriteMany'], volumeMode: 'Block', resources: { requests: { storage: '5Gi' } } }), pv('pv1', { storageClassName: 'fast' }, { tier: 'web' }));
+    const rows = matchRows(
+      claim({ accessModes: ['ReadWriteMany'], volumeMode: 'Block', resources: { requests: { storage: '5Gi' } } }),
+      pv('pv1', { storageClassName: 'fast' }, { tier: 'web' }),
+    );
     expect(failing(rows)).toEqual(['storageClassName', 'capacity', 'accessModes', 'volumeMode', 'selector']);
   });
 
@@ -54,7 +68,14 @@ describe('matchRows', () => {
   });
 
   it('selector expressions', () => {
-    const c = claim({ selector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['db', 'cache'] }, { key: 'old', operator: 'DoesNotExist' }] } });
+    const c = claim({
+      selector: {
+        matchExpressions: [
+          { key: 'tier', operator: 'In', values: ['db', 'cache'] },
+          { key: 'old', operator: 'DoesNotExist' },
+        ],
+      },
+    });
     expect(failing(matchRows(c, pv('pv1')))).toEqual([]);
     expect(failing(matchRows(c, pv('pv1', {}, { tier: 'db', old: 'yes' })))).toEqual(['selector']);
   });
@@ -64,14 +85,27 @@ describe('nodeSelectorAdmits', () => {
   it('any term, every requirement, fields too', () => {
     const node = { name: 'n1', labels: { zone: 'a' } };
     expect(nodeSelectorAdmits(undefined, node)).toBe(true);
-    expect(nodeSelectorAdmits({ nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] }, { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }] }, node)).toBe(true);
+    expect(
+      nodeSelectorAdmits(
+        {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: 'zone', operator: 'In', values: ['b'] }] },
+            { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] },
+          ],
+        },
+        node,
+      ),
+    ).toBe(true);
     expect(nodeSelectorAdmits({ nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }] }, node)).toBe(false);
   });
 });
 
 describe('explainClaim', () => {
   it('closest PVs first, and a summary naming what the closest lacks', () => {
-    const e = explainClaim(claim({ resources: { requests: { storage: '5Gi' } } }), [pv('far', { storageClassName: 'other', accessModes: ['ReadOnlyMany'] }), pv('near')]);
+    const e = explainClaim(claim({ resources: { requests: { storage: '5Gi' } } }), [
+      pv('far', { storageClassName: 'other', accessModes: ['ReadOnlyMany'] }),
+      pv('near'),
+    ]);
     expect(e.candidates.map((c) => c.pv)).toEqual(['near', 'far']);
     expect(e.summary).toBe('app/data: none of 1 PV(s) of class manual matches; near differs in capacity (claim >= 5Gi, PV 2Gi)');
     expect(explanationText(e)).toMatch(/capacity\s+>= 5Gi\s+2Gi\s+MISMATCH/);
@@ -92,6 +126,10 @@ describe('provisionedRows', () => {
   });
   it('a PV that disagrees with its class and its pod', () => {
     const bound = pv('pv1', { claimRef: { namespace: 'app', name: 'data' }, persistentVolumeReclaimPolicy: 'Retain', capacity: { storage: '1Mi' } });
-    expect(failing(provisionedRows(claim(), sc, bound, { name: 'node2', labels: { 'kubernetes.io/hostname': 'node2' } }))).toEqual(['capacity', 'reclaimPolicy', 'nodeAffinity']);
+    expect(failing(provisionedRows(claim(), sc, bound, { name: 'node2', labels: { 'kubernetes.io/hostname': 'node2' } }))).toEqual([
+      'capacity',
+      'reclaimPolicy',
+      'nodeAffinity',
+    ]);
   });
 });

@@ -106,7 +106,11 @@ export function nodeAffinityText(pv: V1PersistentVolume): string {
   const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? [];
   if (terms.length === 0) return 'any node';
   return terms
-    .map((term) => [...(term.matchExpressions ?? []), ...(term.matchFields ?? [])].map((req) => `${req.key} ${req.operator} ${(req.values ?? []).join(',')}`.trim()).join(' and '))
+    .map((term) =>
+      [...(term.matchExpressions ?? []), ...(term.matchFields ?? [])]
+        .map((req) => `${req.key} ${req.operator} ${(req.values ?? []).join(',')}`.trim())
+        .join(' and '),
+    )
     .join(' or ');
 }
 
@@ -118,9 +122,19 @@ function pvLabels(pv: V1PersistentVolume): Record<string, string> {
 function freeRow(claim: V1PersistentVolumeClaim, pv: V1PersistentVolume): Row {
   const ref = pv.spec?.claimRef;
   const phase = pv.status?.phase ?? 'Pending';
-  const ours = ref !== undefined && ref.name === claim.metadata?.name && ref.namespace === claim.metadata?.namespace && (ref.uid === undefined || ref.uid === claim.metadata?.uid);
+  const ours =
+    ref !== undefined &&
+    ref.name === claim.metadata?.name &&
+    ref.namespace === claim.metadata?.namespace &&
+    (ref.uid === undefined || ref.uid === claim.metadata?.uid);
   if (ours) return { field: 'free', claim: 'this claim', pv: `${phase}, claimRef this claim`, ok: true };
-  if (ref !== undefined) return { field: 'free', claim: 'an unbound PV', pv: `${phase}, ${ref.uid === undefined ? 'reserved for' : 'bound to'} ${ref.namespace ?? ''}/${ref.name ?? ''}`, ok: false };
+  if (ref !== undefined)
+    return {
+      field: 'free',
+      claim: 'an unbound PV',
+      pv: `${phase}, ${ref.uid === undefined ? 'reserved for' : 'bound to'} ${ref.namespace ?? ''}/${ref.name ?? ''}`,
+      ok: false,
+    };
   return { field: 'free', claim: 'an unbound PV', pv: phase, ok: phase === 'Available' };
 }
 
@@ -128,7 +142,8 @@ function freeRow(claim: V1PersistentVolumeClaim, pv: V1PersistentVolume): Row {
 export function matchRows(claim: V1PersistentVolumeClaim, pv: V1PersistentVolume, nodes: readonly NodeFacts[] = []): Row[] {
   const rows: Row[] = [freeRow(claim, pv)];
   const wantedName = claim.spec?.volumeName;
-  if (wantedName !== undefined && wantedName !== '') rows.push({ field: 'volumeName', claim: wantedName, pv: pv.metadata?.name ?? '', ok: wantedName === pv.metadata?.name });
+  if (wantedName !== undefined && wantedName !== '')
+    rows.push({ field: 'volumeName', claim: wantedName, pv: pv.metadata?.name ?? '', ok: wantedName === pv.metadata?.name });
   rows.push({ field: 'storageClassName', claim: claimClass(claim) || '""', pv: pvClass(pv) || '""', ok: claimClass(claim) === pvClass(pv) });
   const request = requestOf(claim);
   const capacity = capacityOf(pv);
@@ -146,11 +161,24 @@ export function matchRows(claim: V1PersistentVolumeClaim, pv: V1PersistentVolume
   const claimMode = claim.spec?.volumeMode ?? 'Filesystem';
   const pvMode = pv.spec?.volumeMode ?? 'Filesystem';
   rows.push({ field: 'volumeMode', claim: claimMode, pv: pvMode, ok: claimMode === pvMode });
-  rows.push({ field: 'selector', claim: selectorText(claim.spec?.selector), pv: Object.entries(pvLabels(pv)).map(([k, v]) => `${k}=${v}`).join(', ') || 'no labels', ok: selectorMatches(claim.spec?.selector, pvLabels(pv)) });
+  rows.push({
+    field: 'selector',
+    claim: selectorText(claim.spec?.selector),
+    pv:
+      Object.entries(pvLabels(pv))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ') || 'no labels',
+    ok: selectorMatches(claim.spec?.selector, pvLabels(pv)),
+  });
   const selected = claim.metadata?.annotations?.[SELECTED_NODE_ANNOTATION];
   if (selected !== undefined) {
     const node = nodes.find((n) => n.name === selected) ?? { name: selected, labels: { 'kubernetes.io/hostname': selected } };
-    rows.push({ field: 'nodeAffinity', claim: `node ${selected} (chosen for its pod)`, pv: nodeAffinityText(pv), ok: nodeSelectorAdmits(pv.spec?.nodeAffinity?.required, node) });
+    rows.push({
+      field: 'nodeAffinity',
+      claim: `node ${selected} (chosen for its pod)`,
+      pv: nodeAffinityText(pv),
+      ok: nodeSelectorAdmits(pv.spec?.nodeAffinity?.required, node),
+    });
   } else {
     rows.push({ field: 'nodeAffinity', claim: 'no node chosen yet', pv: nodeAffinityText(pv), ok: undefined });
   }
@@ -203,7 +231,14 @@ export function rowsTable(title: string, rows: readonly Row[]): string {
   const mark = (ok: boolean | undefined) => (ok === undefined ? '-' : ok ? 'ok' : 'MISMATCH');
   const table = [['field', 'claim', title, ''], ...rows.map((r) => [r.field, r.claim, r.pv, mark(r.ok)])];
   const widths = [0, 1, 2].map((i) => Math.min(48, Math.max(...table.map((line) => (line[i] ?? '').length))));
-  return table.map((line) => line.map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell)).join('  ').trimEnd()).join('\n');
+  return table
+    .map((line) =>
+      line
+        .map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function explanationText(explanation: Explanation): string {

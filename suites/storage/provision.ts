@@ -51,14 +51,22 @@ export interface ProvisionSpec {
 const phaseOf = (claim: V1PersistentVolumeClaim | undefined) => claim?.status?.phase ?? 'Pending';
 
 export async function podReport(env: StorageEnv, pod: string): Promise<DataReport> {
-  const log = await podLog(env.clients.core, { namespace: env.namespace, name: pod, container: 'data' }).catch((error: unknown) => `could not read the log: ${String(error)}`);
+  const log = await podLog(env.clients.core, { namespace: env.namespace, name: pod, container: 'data' }).catch(
+    (error: unknown) => `could not read the log: ${String(error)}`,
+  );
   return parseDataReport(log);
 }
 
 // Waits for Bound, seen by a watch the moment it happens; every PROVISIONER_LOOK_MS still unbound it
 // asks whether the provisioner runs at all, failing at once when it runs nowhere (a pod that is only
 // not ready may still provision: that waits the full bound).
-async function waitBound(c: CheckContext, env: StorageEnv, spec: ProvisionSpec, sc: V1StorageClass, pod: string | undefined): Promise<{ claim: V1PersistentVolumeClaim; ms: number }> {
+async function waitBound(
+  c: CheckContext,
+  env: StorageEnv,
+  spec: ProvisionSpec,
+  sc: V1StorageClass,
+  pod: string | undefined,
+): Promise<{ claim: V1PersistentVolumeClaim; ms: number }> {
   const watch = await openWatch<V1PersistentVolumeClaim>(env.connection, { path: collections.claims(env.namespace), name: spec.claim }, { signal: c.signal });
   try {
     const claimNow = () => watch.get(spec.claim, env.namespace);
@@ -67,7 +75,8 @@ async function waitBound(c: CheckContext, env: StorageEnv, spec: ProvisionSpec, 
     const deadline = started + env.boundMs;
     const looked = await poll(
       async () => {
-        if ((await watch.until(isBound, { timeoutMs: Math.min(deadline - performance.now(), PROVISIONER_LOOK_MS), signal: c.signal })).ok) return { bound: true };
+        if ((await watch.until(isBound, { timeoutMs: Math.min(deadline - performance.now(), PROVISIONER_LOOK_MS), signal: c.signal })).ok)
+          return { bound: true };
         c.signal.throwIfAborted();
         const finding = await provisionerFinding(env, sc.provisioner).catch(() => undefined);
         if (finding !== undefined) c.log(`after ${Math.round(performance.now() - started)}ms still ${phaseOf(claimNow())}: ${finding.summary}`);
@@ -78,7 +87,14 @@ async function waitBound(c: CheckContext, env: StorageEnv, spec: ProvisionSpec, 
     );
     const claim = claimNow();
     if (looked.value.bound && claim !== undefined) return { claim, ms: looked.elapsedMs };
-    return await failUnbound(c, env, { what: spec.what, claim: spec.claim, ...(pod === undefined ? {} : { pod }), className: nameOf(sc), sc, waitedMs: looked.elapsedMs });
+    return await failUnbound(c, env, {
+      what: spec.what,
+      claim: spec.claim,
+      ...(pod === undefined ? {} : { pod }),
+      className: nameOf(sc),
+      sc,
+      waitedMs: looked.elapsedMs,
+    });
   } finally {
     watch.stop();
   }
@@ -87,7 +103,18 @@ async function waitBound(c: CheckContext, env: StorageEnv, spec: ProvisionSpec, 
 // A claim bound and written through; the check fails (with its cause) on the way if it cannot be.
 export async function provision(c: CheckContext, env: StorageEnv, spec: ProvisionSpec, dataMb: number): Promise<Provisioned> {
   const core = env.clients.core;
-  const created = c.track(await core.createNamespacedPersistentVolumeClaim({ namespace: env.namespace, body: claimManifest({ name: spec.claim, namespace: env.namespace, runId: env.runId, size: spec.size, ...(spec.className === undefined ? {} : { className: spec.className }) }) }));
+  const created = c.track(
+    await core.createNamespacedPersistentVolumeClaim({
+      namespace: env.namespace,
+      body: claimManifest({
+        name: spec.claim,
+        namespace: env.namespace,
+        runId: env.runId,
+        size: spec.size,
+        ...(spec.className === undefined ? {} : { className: spec.className }),
+      }),
+    }),
+  );
   const claimCreated = performance.now();
   const assigned = created.spec?.storageClassName ?? '';
   c.log(`claim ${spec.claim} created, class ${assigned || '(none)'}`);
@@ -121,7 +148,19 @@ export async function provision(c: CheckContext, env: StorageEnv, spec: Provisio
   }
 
   // The consumer: writes the data.
-  await core.createNamespacedPod({ namespace: env.namespace, body: dataPod({ name: spec.pod, namespace: env.namespace, runId: env.runId, claim: spec.claim, mode: 'write', dataMb, image: env.image, ...(env.pullSecret === undefined ? {} : { pullSecret: env.pullSecret }) }) });
+  await core.createNamespacedPod({
+    namespace: env.namespace,
+    body: dataPod({
+      name: spec.pod,
+      namespace: env.namespace,
+      runId: env.runId,
+      claim: spec.claim,
+      mode: 'write',
+      dataMb,
+      image: env.image,
+      ...(env.pullSecret === undefined ? {} : { pullSecret: env.pullSecret }),
+    }),
+  });
   c.track({ kind: 'Pod', namespace: env.namespace, name: spec.pod });
   const podCreated = performance.now();
   const podWatch = await openWatch<V1Pod>(env.connection, { path: collections.pods(env.namespace), name: spec.pod }, { signal: c.signal });
@@ -133,7 +172,10 @@ export async function provision(c: CheckContext, env: StorageEnv, spec: Provisio
       c.log(`WaitForFirstConsumer: bound ${Math.round(boundMs)}ms after its pod was created`);
     }
     const phase = () => podWatch.get(spec.pod, env.namespace)?.status?.phase;
-    const done = await podWatch.until(() => phase() === 'Succeeded' || phase() === 'Failed', { timeoutMs: env.boundMs * 2 - (performance.now() - podCreated), signal: c.signal });
+    const done = await podWatch.until(() => phase() === 'Succeeded' || phase() === 'Failed', {
+      timeoutMs: env.boundMs * 2 - (performance.now() - podCreated),
+      signal: c.signal,
+    });
     // Running is the first time it is seen running (or done).
     const running = podWatch.events.find((e) => e.type !== 'DELETED' && ['Running', 'Succeeded', 'Failed'].includes(e.object.status?.phase ?? ''));
     const runningMs = running === undefined ? undefined : Math.max(0, running.at - podCreated);
@@ -141,21 +183,43 @@ export async function provision(c: CheckContext, env: StorageEnv, spec: Provisio
     if (!done.ok || pod === undefined) {
       c.signal.throwIfAborted();
       // The pod is tracked: the engine's failure evidence describes it (state, events, log tail).
-      return c.fail('timeout', `${spec.what}: the data pod ${spec.pod} did not finish in ${Math.round((env.boundMs * 2) / 1000)}s (phase ${pod?.status?.phase ?? 'unknown'})`, {
-        likelyCause: 'the volume could not be mounted or the pod could not start on its node (see the pod events: FailedMount, FailedAttachVolume)',
-      });
+      return c.fail(
+        'timeout',
+        `${spec.what}: the data pod ${spec.pod} did not finish in ${Math.round((env.boundMs * 2) / 1000)}s (phase ${pod?.status?.phase ?? 'unknown'})`,
+        {
+          likelyCause: 'the volume could not be mounted or the pod could not start on its node (see the pod events: FailedMount, FailedAttachVolume)',
+        },
+      );
     }
     const report = await podReport(env, spec.pod);
     if (!report.ok || report.mode !== 'write') {
-      return c.fail('error', `${spec.what}: the data pod could not write to the volume: ${report.ok ? `unexpected report ${report.mode}` : `${report.error}${report.code ? ` (${report.code})` : ''}`}`, {
-        likelyCause: !report.ok && (report.code === 'EACCES' || report.code === 'EPERM') ? `the volume is not writable by uid ${report.uid ?? 65534} with fsGroup 65534: the volume's ownership or the driver's fsGroup support` : 'the volume is not usable from the pod (see its log and events)',
-      });
+      return c.fail(
+        'error',
+        `${spec.what}: the data pod could not write to the volume: ${report.ok ? `unexpected report ${report.mode}` : `${report.error}${report.code ? ` (${report.code})` : ''}`}`,
+        {
+          likelyCause:
+            !report.ok && (report.code === 'EACCES' || report.code === 'EPERM')
+              ? `the volume is not writable by uid ${report.uid ?? 65534} with fsGroup 65534: the volume's ownership or the driver's fsGroup support`
+              : 'the volume is not usable from the pod (see its log and events)',
+        },
+      );
     }
     const node = pod.spec?.nodeName ?? '';
     const pv = await core.readPersistentVolume({ name: claim.spec?.volumeName ?? '' });
     const podNode = env.facts.nodes.find((n) => n.name === node) ?? nodeFacts({ metadata: { name: node } });
     const rows = provisionedRows(claim, sc, pv, podNode);
-    return { claim, sc, pv, node, mode, boundMs: boundMs ?? 0, runningMs: runningMs ?? 0, ...(consumerEvent === undefined ? {} : { consumerEvent }), write: report, rows };
+    return {
+      claim,
+      sc,
+      pv,
+      node,
+      mode,
+      boundMs: boundMs ?? 0,
+      runningMs: runningMs ?? 0,
+      ...(consumerEvent === undefined ? {} : { consumerEvent }),
+      write: report,
+      rows,
+    };
   } finally {
     podWatch.stop();
   }
@@ -167,9 +231,13 @@ export function judgePv(c: CheckContext, what: string, p: Provisioned): void {
   const table = rowsTable(`PV ${p.pv.metadata?.name ?? ''}`, p.rows);
   c.evidence(`PV ${p.pv.metadata?.name ?? ''} vs claim and class ${nameOf(p.sc)}`, table);
   if (bad.length > 0) {
-    c.fail('mismatch', `${what}: PV ${p.pv.metadata?.name ?? ''} differs from its claim and class in ${bad.map((r) => `${r.field} (expected ${r.claim}, got ${r.pv})`).join(', ')}`, {
-      likelyCause: `the provisioner ${p.sc.provisioner} does not honour the claim or the class's parameters`,
-    });
+    c.fail(
+      'mismatch',
+      `${what}: PV ${p.pv.metadata?.name ?? ''} differs from its claim and class in ${bad.map((r) => `${r.field} (expected ${r.claim}, got ${r.pv})`).join(', ')}`,
+      {
+        likelyCause: `the provisioner ${p.sc.provisioner} does not honour the claim or the class's parameters`,
+      },
+    );
   }
 }
 

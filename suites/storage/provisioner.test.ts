@@ -13,9 +13,27 @@ const localPath: WorkloadFacts = {
 
 function facts(over: Partial<StorageFacts> = {}): StorageFacts {
   return {
-    workloads: [localPath, { kind: 'Deployment', namespace: 'kube-system', name: 'coredns', selector: { k8s: 'dns' }, desired: 2, ready: 2, mentions: '-conf /etc/coredns/Corefile' }],
+    workloads: [
+      localPath,
+      {
+        kind: 'Deployment',
+        namespace: 'kube-system',
+        name: 'coredns',
+        selector: { k8s: 'dns' },
+        desired: 2,
+        ready: 2,
+        mentions: '-conf /etc/coredns/Corefile',
+      },
+    ],
     pods: [
-      { namespace: 'local-path-storage', name: 'local-path-provisioner-abc', labels: { app: 'local-path-provisioner' }, node: 'node1', phase: 'Running', ready: true },
+      {
+        namespace: 'local-path-storage',
+        name: 'local-path-provisioner-abc',
+        labels: { app: 'local-path-provisioner' },
+        node: 'node1',
+        phase: 'Running',
+        ready: true,
+      },
       { namespace: 'kube-system', name: 'coredns-1', labels: { k8s: 'dns' }, node: 'node1', phase: 'Running', ready: true },
     ],
     csiDrivers: [],
@@ -45,7 +63,9 @@ describe('findProvisioner', () => {
   it('scaled to zero: runs nowhere, naming the Deployment and its replicas', () => {
     const f = findProvisioner('rancher.io/local-path', facts({ workloads: [{ ...localPath, desired: 0, ready: 0 }], pods: [] }));
     expect(f.verdict).toBe('nowhere');
-    expect(f.summary).toBe('rancher.io/local-path runs nowhere: Deployment local-path-storage/local-path-provisioner (named after "local-path") has 0 desired and 0 ready pod(s)');
+    expect(f.summary).toBe(
+      'rancher.io/local-path runs nowhere: Deployment local-path-storage/local-path-provisioner (named after "local-path") has 0 desired and 0 ready pod(s)',
+    );
   });
 
   it('no workload at all: runs nowhere, saying nothing mentions it', () => {
@@ -55,14 +75,37 @@ describe('findProvisioner', () => {
   });
 
   it('pods that are not ready: not-ready, with the reason', () => {
-    const f = findProvisioner('rancher.io/local-path', facts({ pods: [{ namespace: 'local-path-storage', name: 'lp-1', labels: { app: 'local-path-provisioner' }, node: 'node2', phase: 'Pending', ready: false, reason: 'ImagePullBackOff' }] }));
+    const f = findProvisioner(
+      'rancher.io/local-path',
+      facts({
+        pods: [
+          {
+            namespace: 'local-path-storage',
+            name: 'lp-1',
+            labels: { app: 'local-path-provisioner' },
+            node: 'node2',
+            phase: 'Pending',
+            ready: false,
+            reason: 'ImagePullBackOff',
+          },
+        ],
+      }),
+    );
     expect(f.verdict).toBe('not-ready');
     expect(f.summary).toContain('lp-1 on node2: not ready (ImagePullBackOff)');
   });
 
   it('a CSI driver: found by mention, and its node plugin missing on a node is partial', () => {
     const driver = 'hostpath.csi.k8s.io';
-    const plugin: WorkloadFacts = { kind: 'DaemonSet', namespace: 'csi', name: 'csi-hostpathplugin', selector: { app: 'hp' }, desired: 2, ready: 2, mentions: `--kubelet-registration-path=/var/lib/kubelet/plugins/${driver}/csi.sock --drivername=${driver}` };
+    const plugin: WorkloadFacts = {
+      kind: 'DaemonSet',
+      namespace: 'csi',
+      name: 'csi-hostpathplugin',
+      selector: { app: 'hp' },
+      desired: 2,
+      ready: 2,
+      mentions: `--kubelet-registration-path=/var/lib/kubelet/plugins/${driver}/csi.sock --drivername=${driver}`,
+    };
     const pods = [{ namespace: 'csi', name: 'hp-1', labels: { app: 'hp' }, node: 'node1', phase: 'Running', ready: true }];
     const base = facts({ workloads: [plugin], pods, csiDrivers: [driver], csiNodes: { node1: [driver], node2: [driver] } });
     expect(findProvisioner(driver, base)).toMatchObject({ verdict: 'running', csiDriverObject: true, nodesWithout: [] });

@@ -130,7 +130,14 @@ function podLine(pod: PodFacts): string {
 
 export function findProvisioner(provisioner: string, facts: StorageFacts): ProvisionerFinding {
   if (provisioner === NO_PROVISIONER) {
-    return { provisioner, csiDriverObject: false, verdict: 'static', workloads: [], nodesWithout: [], summary: `${NO_PROVISIONER}: static PVs only, nothing has to run` };
+    return {
+      provisioner,
+      csiDriverObject: false,
+      verdict: 'static',
+      workloads: [],
+      nodesWithout: [],
+      summary: `${NO_PROVISIONER}: static PVs only, nothing has to run`,
+    };
   }
   const migrated = MIGRATED[provisioner];
   const driver = migrated ?? (facts.csiDrivers.includes(provisioner) ? provisioner : undefined);
@@ -147,7 +154,10 @@ export function findProvisioner(provisioner: string, facts: StorageFacts): Provi
   }
   if (pods.length === 0) {
     const scaled = workloads.map((w) => `${workloadName(w.workload)} (${w.by}) has ${w.workload.desired} desired and ${w.workload.ready} ready pod(s)`);
-    const csi = csiDriverObject && driver !== undefined ? `; CSIDriver ${driver} exists and ${facts.nodes.length - nodesWithout.length} of ${facts.nodes.length} node(s) list it in CSINode` : '';
+    const csi =
+      csiDriverObject && driver !== undefined
+        ? `; CSIDriver ${driver} exists and ${facts.nodes.length - nodesWithout.length} of ${facts.nodes.length} node(s) list it in CSINode`
+        : '';
     return {
       ...base,
       verdict: 'nowhere',
@@ -160,12 +170,23 @@ export function findProvisioner(provisioner: string, facts: StorageFacts): Provi
   if (ready.length === 0) {
     return { ...base, verdict: 'not-ready', summary: `${provisioner}${via}: none of its ${pods.length} pod(s) is ready: ${pods.map(podLine).join('; ')}` };
   }
-  const where = `${ready.length} ready pod(s) of ${workloads.filter((w) => w.pods.length > 0).map((w) => workloadName(w.workload)).join(', ')}`;
+  const where = `${ready.length} ready pod(s) of ${workloads
+    .filter((w) => w.pods.length > 0)
+    .map((w) => workloadName(w.workload))
+    .join(', ')}`;
   if (nodesWithout.length > 0) {
-    return { ...base, verdict: 'partial', summary: `${provisioner}${via}: controller running (${where}), but the CSI node plugin is missing on ${nodesWithout.length} node(s): ${nodesWithout.join(', ')} (their CSINode does not list ${driver})` };
+    return {
+      ...base,
+      verdict: 'partial',
+      summary: `${provisioner}${via}: controller running (${where}), but the CSI node plugin is missing on ${nodesWithout.length} node(s): ${nodesWithout.join(', ')} (their CSINode does not list ${driver})`,
+    };
   }
   const notReady = pods.filter((pod) => !pod.ready);
-  return { ...base, verdict: 'running', summary: `${provisioner}${via} runs: ${where}${notReady.length > 0 ? ` (${notReady.length} more not ready)` : ''}${csiDriverObject ? `; CSINode lists ${driver} on all ${facts.nodes.length} node(s)` : ''}` };
+  return {
+    ...base,
+    verdict: 'running',
+    summary: `${provisioner}${via} runs: ${where}${notReady.length > 0 ? ` (${notReady.length} more not ready)` : ''}${csiDriverObject ? `; CSINode lists ${driver} on all ${facts.nodes.length} node(s)` : ''}`,
+  };
 }
 
 export function findingPods(finding: ProvisionerFinding): PodFacts[] {
@@ -175,6 +196,9 @@ export function findingPods(finding: ProvisionerFinding): PodFacts[] {
 export function findingLines(finding: ProvisionerFinding): string[] {
   return [
     finding.summary,
-    ...finding.workloads.map((w) => `${workloadName(w.workload)} (${w.by}): ${w.workload.ready}/${w.workload.desired} ready${w.pods.length > 0 ? `; pods: ${w.pods.map(podLine).join('; ')}` : ''}`),
+    ...finding.workloads.map(
+      (w) =>
+        `${workloadName(w.workload)} (${w.by}): ${w.workload.ready}/${w.workload.desired} ready${w.pods.length > 0 ? `; pods: ${w.pods.map(podLine).join('; ')}` : ''}`,
+    ),
   ];
 }

@@ -14,15 +14,40 @@ export function provisionedRows(claim: V1PersistentVolumeClaim, sc: V1StorageCla
   const wanted = claim.spec?.accessModes ?? [];
   const offered = pv.spec?.accessModes ?? [];
   const rows: Row[] = [
-    { field: 'claimRef', claim: `${claim.metadata?.namespace}/${claim.metadata?.name}`, pv: ref === undefined ? 'none' : `${ref.namespace}/${ref.name}`, ok: ref?.name === claim.metadata?.name && ref?.namespace === claim.metadata?.namespace },
+    {
+      field: 'claimRef',
+      claim: `${claim.metadata?.namespace}/${claim.metadata?.name}`,
+      pv: ref === undefined ? 'none' : `${ref.namespace}/${ref.name}`,
+      ok: ref?.name === claim.metadata?.name && ref?.namespace === claim.metadata?.namespace,
+    },
     { field: 'storageClassName', claim: className(sc), pv: pvClass(pv) || '""', ok: pvClass(pv) === className(sc) },
-    { field: 'capacity', claim: `>= ${request ?? '?'}`, pv: capacityOf(pv) ?? 'none', ok: requestBytes !== undefined && capacityBytes !== undefined && capacityBytes >= requestBytes },
+    {
+      field: 'capacity',
+      claim: `>= ${request ?? '?'}`,
+      pv: capacityOf(pv) ?? 'none',
+      ok: requestBytes !== undefined && capacityBytes !== undefined && capacityBytes >= requestBytes,
+    },
     { field: 'accessModes', claim: modesText(wanted), pv: modesText(offered), ok: wanted.every((m) => offered.includes(m)) },
-    { field: 'volumeMode', claim: claim.spec?.volumeMode ?? 'Filesystem', pv: pv.spec?.volumeMode ?? 'Filesystem', ok: (claim.spec?.volumeMode ?? 'Filesystem') === (pv.spec?.volumeMode ?? 'Filesystem') },
-    { field: 'reclaimPolicy', claim: `${reclaimPolicyOf(sc)} (class)`, pv: pv.spec?.persistentVolumeReclaimPolicy ?? 'none', ok: pv.spec?.persistentVolumeReclaimPolicy === reclaimPolicyOf(sc) },
+    {
+      field: 'volumeMode',
+      claim: claim.spec?.volumeMode ?? 'Filesystem',
+      pv: pv.spec?.volumeMode ?? 'Filesystem',
+      ok: (claim.spec?.volumeMode ?? 'Filesystem') === (pv.spec?.volumeMode ?? 'Filesystem'),
+    },
+    {
+      field: 'reclaimPolicy',
+      claim: `${reclaimPolicyOf(sc)} (class)`,
+      pv: pv.spec?.persistentVolumeReclaimPolicy ?? 'none',
+      ok: pv.spec?.persistentVolumeReclaimPolicy === reclaimPolicyOf(sc),
+    },
   ];
   if (podNode !== undefined) {
-    rows.push({ field: 'nodeAffinity', claim: `admits ${podNode.name} (its pod's node)`, pv: nodeAffinityText(pv), ok: nodeSelectorAdmits(pv.spec?.nodeAffinity?.required, podNode) });
+    rows.push({
+      field: 'nodeAffinity',
+      claim: `admits ${podNode.name} (its pod's node)`,
+      pv: nodeAffinityText(pv),
+      ok: nodeSelectorAdmits(pv.spec?.nodeAffinity?.required, podNode),
+    });
   }
   return rows;
 }

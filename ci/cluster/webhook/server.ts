@@ -35,7 +35,11 @@ function answer(request: IncomingMessage, response: ServerResponse): void {
       response.writeHead(400, { 'content-type': 'text/plain' }).end('not JSON\n');
       return;
     }
-    const body = { apiVersion: review.apiVersion ?? 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request?.uid ?? '', allowed: true } };
+    const body = {
+      apiVersion: review.apiVersion ?? 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid: review.request?.uid ?? '', allowed: true },
+    };
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
 }

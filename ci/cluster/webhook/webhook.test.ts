@@ -43,11 +43,14 @@ describe('the webhook server', () => {
       });
       const body = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u-1' } });
       const answer = await new Promise<string>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/validate', rejectUnauthorized: false, headers: { 'content-type': 'application/json' } }, (res) => {
-          let text = '';
-          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          res.on('end', () => resolve(text));
-        });
+        const req = request(
+          { host: '127.0.0.1', port, method: 'POST', path: '/validate', rejectUnauthorized: false, headers: { 'content-type': 'application/json' } },
+          (res) => {
+            let text = '';
+            res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+            res.on('end', () => resolve(text));
+          },
+        );
         req.on('error', reject);
         req.end(body);
       });

@@ -36,8 +36,23 @@ export function webhookPki(days: number): WebhookPki {
   const out = { caCert: file('webhook-ca.crt'), caKey: file('webhook-ca.key'), cert: file('webhook.crt'), key: file('webhook.key') };
   if (existsSync(out.caCert) && existsSync(out.cert) && existsSync(out.key)) return out;
   ec(out.caKey);
-  run('openssl', ['req', '-x509', '-new', '-key', out.caKey, '-subj', '/CN=shakedown-webhook-ca', '-days', '3650', '-out', out.caCert,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
+  run('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    out.caKey,
+    '-subj',
+    '/CN=shakedown-webhook-ca',
+    '-days',
+    '3650',
+    '-out',
+    out.caCert,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+  ]);
   signServing(out.caCert, out.caKey, out.cert, out.key, days);
   return out;
 }
@@ -51,14 +66,33 @@ function signServing(caCert: string, caKey: string, cert: string, key: string, d
   const csr = `${out.cert}.csr`;
   const ext = `${out.cert}.ext`;
   run('openssl', ['req', '-new', '-key', out.key, '-subj', `/CN=${svc}`, '-out', csr]);
-  writeFileSync(ext, [
-    'basicConstraints=critical,CA:FALSE',
-    'keyUsage=critical,digitalSignature,keyEncipherment',
-    'extendedKeyUsage=serverAuth',
-    `subjectAltName=DNS:${svc},DNS:${svc}.${net.clusterDomain}`,
-    '',
-  ].join('\n'));
-  run('openssl', ['x509', '-req', '-in', csr, '-CA', out.caCert, '-CAkey', out.caKey, '-CAcreateserial', '-days', String(days), '-extfile', ext, '-out', out.cert]);
+  writeFileSync(
+    ext,
+    [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=serverAuth',
+      `subjectAltName=DNS:${svc},DNS:${svc}.${net.clusterDomain}`,
+      '',
+    ].join('\n'),
+  );
+  run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    out.caCert,
+    '-CAkey',
+    out.caKey,
+    '-CAcreateserial',
+    '-days',
+    String(days),
+    '-extfile',
+    ext,
+    '-out',
+    out.cert,
+  ]);
 }
 
 /** A new serving certificate from the webhook's CA, same names (a renewal), as PEM: for tests that renew it without restarting the server. */

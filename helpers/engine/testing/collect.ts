@@ -13,7 +13,11 @@ export interface CollectedSuite {
 
 export async function collectSuites(root: string, files: readonly string[]): Promise<CollectedSuite[]> {
   const sink = new PassThrough().resume();
-  const vitest = await createVitest({ config: false, root, include: [...files], watch: false, reporters: [], pool: 'threads', silent: true, passWithNoTests: true }, {}, { stdout: sink, stderr: sink });
+  const vitest = await createVitest(
+    { config: false, root, include: [...files], watch: false, reporters: [], pool: 'threads', silent: true, passWithNoTests: true },
+    {},
+    { stdout: sink, stderr: sink },
+  );
   try {
     const { testModules } = await vitest.collect(undefined, { staticParse: false });
     return testModules

@@ -56,7 +56,10 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     req.on('end', () => {
       const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
       requests.push(recorded);
-      const answered = async () => (options.status === undefined ? ((await options.handler?.(recorded)) ?? route(recorded, options)) : { status: options.status, body: status(options.status) });
+      const answered = async () =>
+        options.status === undefined
+          ? ((await options.handler?.(recorded)) ?? route(recorded, options))
+          : { status: options.status, body: status(options.status) };
       answered().then(
         (answer) => {
           res.writeHead(answer.status, { 'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json' });
@@ -107,11 +110,17 @@ export function fakeKubeconfig(server: string, token = 'test-token'): string {
 
 function route(request: RecordedRequest, options: FakeApiServerOptions): Answer {
   if (request.method === 'GET' && request.path === '/version') return { status: 200, body: { gitVersion: options.version ?? 'v1.34.4' } };
-  if (request.method === 'GET' && request.path.startsWith('/api/v1/nodes')) return { status: 200, body: { kind: 'NodeList', items: options.nodes ?? [READY_NODE] } };
+  if (request.method === 'GET' && request.path.startsWith('/api/v1/nodes'))
+    return { status: 200, body: { kind: 'NodeList', items: options.nodes ?? [READY_NODE] } };
   if (request.method === 'POST' && request.path.startsWith('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews')) {
-    const review = JSON.parse(request.body) as { spec: { resourceAttributes?: { verb: string; resource: string; subresource?: string }; nonResourceAttributes?: { verb: string; path: string } } };
+    const review = JSON.parse(request.body) as {
+      spec: { resourceAttributes?: { verb: string; resource: string; subresource?: string }; nonResourceAttributes?: { verb: string; path: string } };
+    };
     const { resourceAttributes: attributes, nonResourceAttributes: url } = review.spec;
-    const name = url !== undefined ? `${url.verb} ${url.path}` : `${attributes?.verb} ${attributes?.resource}${attributes?.subresource ? `/${attributes.subresource}` : ''}`;
+    const name =
+      url !== undefined
+        ? `${url.verb} ${url.path}`
+        : `${attributes?.verb} ${attributes?.resource}${attributes?.subresource ? `/${attributes.subresource}` : ''}`;
     const allowed = !(options.denied ?? []).includes(name);
     return { status: 201, body: { ...review, status: { allowed, ...(allowed ? {} : { reason: 'no RBAC rule' }) } } };
   }

@@ -8,7 +8,14 @@ import type { Answer, Handler, RecordedRequest } from './fake-apiserver.ts';
 export interface StoredObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: string; [key: string]: unknown };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string;
+    [key: string]: unknown;
+  };
   [key: string]: unknown;
 }
 
@@ -69,13 +76,24 @@ function merge(target: Record<string, unknown>, patch: Record<string, unknown>):
   const out: Record<string, unknown> = { ...target };
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else if (typeof v === 'object' && !Array.isArray(v) && typeof out[k] === 'object' && out[k] !== null) out[k] = merge(out[k] as Record<string, unknown>, v as Record<string, unknown>);
+    else if (typeof v === 'object' && !Array.isArray(v) && typeof out[k] === 'object' && out[k] !== null)
+      out[k] = merge(out[k] as Record<string, unknown>, v as Record<string, unknown>);
     else out[k] = v;
   }
   return out;
 }
 
-const status = (code: number, message: string): Answer => ({ status: code, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, message, reason: code === 404 ? 'NotFound' : code === 409 ? 'AlreadyExists' : 'BadRequest' } });
+const status = (code: number, message: string): Answer => ({
+  status: code,
+  body: {
+    kind: 'Status',
+    apiVersion: 'v1',
+    status: 'Failure',
+    code,
+    message,
+    reason: code === 404 ? 'NotFound' : code === 409 ? 'AlreadyExists' : 'BadRequest',
+  },
+});
 
 export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster {
   const objects = new Map<string, Map<string, StoredObject>>();
@@ -118,10 +136,14 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
       const [pod = '', port = ''] = name.split(':');
       const path = `/${rest.slice(3).join('/')}`;
       if (map.get(key(pod, namespace)) === undefined) return status(404, `pods "${pod}" not found`);
-      return options.onProxy?.({ method: request.method, namespace, pod, port, path, headers: request.headers, body: request.body }) ?? status(503, 'no endpoints available for the pod proxy');
+      return (
+        options.onProxy?.({ method: request.method, namespace, pod, port, path, headers: request.headers, body: request.body }) ??
+        status(503, 'no endpoints available for the pod proxy')
+      );
     }
     if (sub === 'log') return { status: 200, body: '' };
-    if (namespace !== undefined && resource !== 'namespaces' && store('namespaces').get(namespace) === undefined && request.method === 'POST') return status(404, `namespaces "${namespace}" not found`);
+    if (namespace !== undefined && resource !== 'namespaces' && store('namespaces').get(namespace) === undefined && request.method === 'POST')
+      return status(404, `namespaces "${namespace}" not found`);
     switch (request.method) {
       case 'GET': {
         if (name !== undefined) {
@@ -140,8 +162,20 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
         // As the real API server records it: the field manager that set the labels (managedFields).
         const manager = url.searchParams.get('fieldManager');
         const labels = Object.fromEntries(Object.keys(object.metadata?.labels ?? {}).map((label) => [`f:${label}`, {}]));
-        const managedFields = manager === null ? [] : [{ manager, operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': labels } } }];
-        const created: StoredObject = { ...object, metadata: { ...object.metadata, ...(namespace === undefined ? {} : { namespace }), uid: `uid-${map.size}`, creationTimestamp: new Date().toISOString(), managedFields } };
+        const managedFields =
+          manager === null
+            ? []
+            : [{ manager, operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': labels } } }];
+        const created: StoredObject = {
+          ...object,
+          metadata: {
+            ...object.metadata,
+            ...(namespace === undefined ? {} : { namespace }),
+            uid: `uid-${map.size}`,
+            creationTimestamp: new Date().toISOString(),
+            managedFields,
+          },
+        };
         if (resource === 'pods') options.onPodCreated?.(created);
         map.set(k, created);
         return { status: 201, body: created };

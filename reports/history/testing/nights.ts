@@ -90,16 +90,58 @@ export function writeSyntheticReports(dir: string, reports: number, checks: numb
       const suite = SUITES[c % SUITES.length] ?? 'smoke';
       const id = `${suite} › check number ${c} proves something about the cluster`;
       const roll = noise(n * 1000 + c);
-      const spec: Spec = c === 0 ? (n % 3 === 0 ? 'fail' : 'pass') : c === 1 ? (n >= reports - 5 ? 'waived' : 'pass') : c === 2 && n >= reports - 10 ? 'fail' : roll < 0.004 ? 'fail' : roll < 0.02 ? 'warn' : roll < 0.04 ? 'skip' : 'pass';
+      const spec: Spec =
+        c === 0
+          ? n % 3 === 0
+            ? 'fail'
+            : 'pass'
+          : c === 1
+            ? n >= reports - 5
+              ? 'waived'
+              : 'pass'
+            : c === 2 && n >= reports - 10
+              ? 'fail'
+              : roll < 0.004
+                ? 'fail'
+                : roll < 0.02
+                  ? 'warn'
+                  : roll < 0.04
+                    ? 'skip'
+                    : 'pass';
       const evidence =
         c === 3
-          ? [{ label: figureLabel('latency per node'), text: formatFigures('node', ['queries', 'errors', 'p50', 'p90', 'p99', 'max'], [1, 2].map((node) => ({ name: `node${node}`, values: [250, 0, 5 + noise(n + node), 15, 20 + noise(n * node) * 10, 30] }))) }]
+          ? [
+              {
+                label: figureLabel('latency per node'),
+                text: formatFigures(
+                  'node',
+                  ['queries', 'errors', 'p50', 'p90', 'p99', 'max'],
+                  [1, 2].map((node) => ({ name: `node${node}`, values: [250, 0, 5 + noise(n + node), 15, 20 + noise(n * node) * 10, 30] })),
+                ),
+              },
+            ]
           : c === 4
-            ? [{ label: figureLabel('enforcement latency per change', { name: 'bound', value: 30_000 }), text: formatFigures('change', ['ms', 'table-step-ms'], Array.from({ length: 26 }, (_, i) => ({ name: `change ${i}`, values: [1000 + noise(n + i) * 1500, 500] }))) }]
+            ? [
+                {
+                  label: figureLabel('enforcement latency per change', { name: 'bound', value: 30_000 }),
+                  text: formatFigures(
+                    'change',
+                    ['ms', 'table-step-ms'],
+                    Array.from({ length: 26 }, (_, i) => ({ name: `change ${i}`, values: [1000 + noise(n + i) * 1500, 500] })),
+                  ),
+                },
+              ]
             : spec === 'fail' || spec === 'waived'
               ? [{ label: 'observed', text: Array.from({ length: 30 }, (_, i) => `probe ${i}: timeout after 2000 ms`).join('\n') }]
               : [];
-      results.push(result(id, spec, { durationMs: Math.round(200 + roll * 5000), startedAt: started.toISOString(), evidence, ...(spec === 'fail' || spec === 'waived' ? { log: Array.from({ length: 50 }, (_, i) => `log line ${i} of a failing check`) } : {}) }));
+      results.push(
+        result(id, spec, {
+          durationMs: Math.round(200 + roll * 5000),
+          startedAt: started.toISOString(),
+          evidence,
+          ...(spec === 'fail' || spec === 'waived' ? { log: Array.from({ length: 50 }, (_, i) => `log line ${i} of a failing check`) } : {}),
+        }),
+      );
     }
     const file = join(dir, `night-${String(n + 1).padStart(3, '0')}.json`);
     writeFileSync(file, reportText({ run, results }));

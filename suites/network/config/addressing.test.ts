@@ -30,7 +30,11 @@ describe('pod addressing', () => {
 
   it('names pods outside their node podCIDR, grouped by node, and outside the pool', () => {
     const plan = addressPlan(facts({ flannelConfig: { namespace: 'kube-flannel', name: 'kube-flannel-cfg', data: { 'net-conf.json': NET_CONF } } }));
-    const result = judgeAddressing(twoNodes(), podNets([pod('a', 'p1', 'node1', '10.244.2.3'), pod('a', 'p2', 'node2', '10.88.0.4'), pod('a', 'p3', 'node2', '10.244.2.4')]), plan);
+    const result = judgeAddressing(
+      twoNodes(),
+      podNets([pod('a', 'p1', 'node1', '10.244.2.3'), pod('a', 'p2', 'node2', '10.88.0.4'), pod('a', 'p3', 'node2', '10.244.2.4')]),
+      plan,
+    );
     expect(result.findings.map((f) => `${f.level} ${f.text}`)).toEqual([
       'fail 1 pod address(es) on node node1 outside its podCIDR 10.244.1.0/24: a/p1 10.244.2.3',
       'fail 1 pod address(es) on node node2 outside its podCIDR 10.244.2.0/24: a/p2 10.88.0.4',
@@ -47,7 +51,16 @@ describe('pod addressing', () => {
   });
 
   it('with Calico IPAM, judges pool membership, not node podCIDRs', () => {
-    const plan = addressPlan(facts({ calico: { api: 'crd.projectcalico.org/v1', pools: [{ metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: '192.168.0.0/16' } }], nodeStatuses: [], felix: [] } }));
+    const plan = addressPlan(
+      facts({
+        calico: {
+          api: 'crd.projectcalico.org/v1',
+          pools: [{ metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: '192.168.0.0/16' } }],
+          nodeStatuses: [],
+          felix: [],
+        },
+      }),
+    );
     expect(plan.perNode).toBe(false);
     const result = judgeAddressing(twoNodes(), podNets([pod('a', 'p1', 'node1', '192.168.12.5'), pod('a', 'p2', 'node2', '10.244.2.4')]), plan);
     expect(result.findings.map((f) => f.text)).toEqual(['1 pod address(es) outside IPPool default-ipv4-ippool 192.168.0.0/16: a/p2 10.244.2.4 on node2']);

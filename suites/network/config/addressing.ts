@@ -20,7 +20,11 @@ export interface AddressPlan {
 export function addressPlan(facts: NetworkFacts): AddressPlan {
   const calico = calicoPools(facts).filter((p) => p.enabled);
   if (facts.calico !== undefined && calico.length > 0) {
-    return { perNode: false, pools: calico.map((p) => ({ name: `IPPool ${p.name}`, cidr: p.cidr })), source: `Calico IPAM assigns from its enabled IPPools in per-node blocks, not from node podCIDRs` };
+    return {
+      perNode: false,
+      pools: calico.map((p) => ({ name: `IPPool ${p.name}`, cidr: p.cidr })),
+      source: `Calico IPAM assigns from its enabled IPPools in per-node blocks, not from node podCIDRs`,
+    };
   }
   if (facts.ciliumConfig !== undefined) {
     const s = ciliumSettings(facts.ciliumConfig.data);
@@ -60,20 +64,27 @@ export interface AddressingResult {
 
 export function judgeAddressing(nodes: readonly NodeNet[], pods: readonly PodNet[], plan: AddressPlan): AddressingResult {
   const findings: Finding[] = [];
-  const ranges = nodes.flatMap((node) => node.podCIDRs.flatMap((text) => {
-    const cidr = parseCidr(text);
-    if (cidr === undefined) {
-      findings.push(fail(`node ${node.name} podCIDR "${text}" is not a CIDR`, node.name));
-      return [];
-    }
-    return [{ node: node.name, cidr }];
-  }));
+  const ranges = nodes.flatMap((node) =>
+    node.podCIDRs.flatMap((text) => {
+      const cidr = parseCidr(text);
+      if (cidr === undefined) {
+        findings.push(fail(`node ${node.name} podCIDR "${text}" is not a CIDR`, node.name));
+        return [];
+      }
+      return [{ node: node.name, cidr }];
+    }),
+  );
   for (const [a, b] of overlappingPairs(ranges, (r) => r.cidr)) {
     if (a.node === b.node) continue;
     findings.push(fail(`nodes ${a.node} and ${b.node} have overlapping podCIDRs ${a.cidr.text} and ${b.cidr.text}: pods on both can get the same address`));
   }
   const without = nodes.filter((n) => n.podCIDRs.length === 0);
-  if (plan.perNode && without.length > 0) findings.push(warn(`${without.length} node(s) have no podCIDR (${without.map((n) => n.name).join(', ')}): their pods' addresses cannot be checked against a node range`));
+  if (plan.perNode && without.length > 0)
+    findings.push(
+      warn(
+        `${without.length} node(s) have no podCIDR (${without.map((n) => n.name).join(', ')}): their pods' addresses cannot be checked against a node range`,
+      ),
+    );
 
   const byNode = new Map(nodes.map((n) => [n.name, n]));
   const outsideNode = new Map<string, string[]>();
@@ -97,11 +108,20 @@ export function judgeAddressing(nodes: readonly NodeNet[], pods: readonly PodNet
     findings.push(fail(`${list.length} pod address(es) on node ${node} outside its podCIDR ${byNode.get(node)?.podCIDRs.join(', ')}: ${sample(list)}`, node));
   }
   if (outsidePool.length > 0) {
-    findings.push(fail(`${outsidePool.length} pod address(es) outside ${plan.pools.map((p) => `${p.name} ${p.cidr.text}`).join(', ')}: ${sample(outsidePool)}`));
+    findings.push(
+      fail(`${outsidePool.length} pod address(es) outside ${plan.pools.map((p) => `${p.name} ${p.cidr.text}`).join(', ')}: ${sample(outsidePool)}`),
+    );
   }
   const seen = [
     plan.source,
-    `${ranges.length} podCIDR(s) on ${nodes.length} node(s)${ranges.length > 0 ? `: ${ranges.slice(0, 8).map((r) => `${r.node} ${r.cidr.text}`).join(', ')}${ranges.length > 8 ? ', ...' : ''}` : ''}`,
+    `${ranges.length} podCIDR(s) on ${nodes.length} node(s)${
+      ranges.length > 0
+        ? `: ${ranges
+            .slice(0, 8)
+            .map((r) => `${r.node} ${r.cidr.text}`)
+            .join(', ')}${ranges.length > 8 ? ', ...' : ''}`
+        : ''
+    }`,
     `${checked} pod address(es) of ${pods.length} running pod(s) checked${plan.pools.length > 0 ? ` against ${plan.pools.map((p) => `${p.name} ${p.cidr.text}`).join(', ')}` : ''}`,
   ];
   return { findings, seen, checked };

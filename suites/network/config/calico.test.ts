@@ -3,7 +3,10 @@ import { calicoMasquerades, judgeCalico } from './calico.ts';
 import type { CalicoFacts, CalicoNodeStatus, IPPool } from './facts.ts';
 import { facts, twoNodes } from './testing/objects.ts';
 
-const pool = (name: string, spec: IPPool['spec']): IPPool => ({ metadata: { name }, spec: { blockSize: 26, ipipMode: 'Always', natOutgoing: true, nodeSelector: 'all()', vxlanMode: 'Never', ...spec } });
+const pool = (name: string, spec: IPPool['spec']): IPPool => ({
+  metadata: { name },
+  spec: { blockSize: 26, ipipMode: 'Always', natOutgoing: true, nodeSelector: 'all()', vxlanMode: 'Never', ...spec },
+});
 const peers = (node: string, list: { peerIP: string; state: string }[]): CalicoNodeStatus => ({
   metadata: { name: `${node}-status` },
   spec: { node, classes: ['Agent', 'BGP', 'Routes'] },
@@ -23,7 +26,9 @@ const calico = (partial: Partial<CalicoFacts>): CalicoFacts => ({ api: 'crd.proj
 
 describe('Calico configuration', () => {
   it('skips when no IPPool API is served', () => {
-    expect(judgeCalico(facts({ nodes: twoNodes() })).absent).toBe('Calico is not present: no IPPool API served (crd.projectcalico.org/v1 or projectcalico.org/v3)');
+    expect(judgeCalico(facts({ nodes: twoNodes() })).absent).toBe(
+      'Calico is not present: no IPPool API served (crd.projectcalico.org/v1 or projectcalico.org/v3)',
+    );
   });
 
   it('passes a pool that holds the node podCIDRs, with every peer Established', () => {
@@ -34,7 +39,12 @@ describe('Calico configuration', () => {
         calico: calico({
           pools: [pool('default-ipv4-ippool', { cidr: '10.244.0.0/16' })],
           nodeStatuses: [peers('node1', [{ peerIP: '10.217.0.12', state: 'Established' }])],
-          felix: [{ metadata: { name: 'default' }, spec: { bpfLogLevel: '', floatingIPs: 'Disabled', logSeverityScreen: 'Info', reportingInterval: '0s', vxlanMTU: 1450, iptablesBackend: 'NFT' } }],
+          felix: [
+            {
+              metadata: { name: 'default' },
+              spec: { bpfLogLevel: '', floatingIPs: 'Disabled', logSeverityScreen: 'Info', reportingInterval: '0s', vxlanMTU: 1450, iptablesBackend: 'NFT' },
+            },
+          ],
         }),
       }),
     );
@@ -48,7 +58,10 @@ describe('Calico configuration', () => {
     const judged = judgeCalico(
       facts({
         nodes: twoNodes(),
-        calico: calico({ pools: [pool('default-ipv4-ippool', { cidr: '192.168.0.0/16' })], nodeStatuses: [peers('node2', [{ peerIP: '10.217.0.11', state: 'Idle' }])] }),
+        calico: calico({
+          pools: [pool('default-ipv4-ippool', { cidr: '192.168.0.0/16' })],
+          nodeStatuses: [peers('node2', [{ peerIP: '10.217.0.11', state: 'Idle' }])],
+        }),
       }),
     );
     const texts = judged.findings.map((f) => f.text);
@@ -80,7 +93,9 @@ describe('Calico configuration', () => {
     expect(texts).toContain("fail IPPool outside 10.250.0.0/16 is not within the cluster's pod CIDR 10.244.0.0/16 (--cluster-cidr of pod kube-system/kcm)");
     expect(texts).toContain('fail IPPools both 10.244.0.0/17 and overlapping 10.244.1.0/24 overlap');
     expect(texts.some((t) => t.startsWith('warn the enabled IPPools use different encapsulations'))).toBe(true);
-    const allOff = judgeCalico(facts({ nodes: twoNodes(), calico: calico({ pools: [pool('off', { cidr: '10.244.0.0/16', disabled: true })] }) })).findings.map((f) => f.text);
+    const allOff = judgeCalico(facts({ nodes: twoNodes(), calico: calico({ pools: [pool('off', { cidr: '10.244.0.0/16', disabled: true })] }) })).findings.map(
+      (f) => f.text,
+    );
     expect(allOff).toContain('every IPPool is disabled (off 10.244.0.0/16): Calico IPAM assigns no new pod address');
   });
 
@@ -91,12 +106,19 @@ describe('Calico configuration', () => {
         calico: calico({
           pools: [pool('tiny', { cidr: '10.244.0.0/26', blockSize: 26 })],
           nodeStatuses: [{ metadata: { name: 'node1' }, spec: { node: 'node1', classes: ['BGP'] } }],
-          felix: [{ metadata: { name: 'default' }, spec: { vxlanMTU: 1450 } }, { metadata: { name: 'node.node2' }, spec: { vxlanMTU: 1400 } }],
+          felix: [
+            { metadata: { name: 'default' }, spec: { vxlanMTU: 1450 } },
+            { metadata: { name: 'node.node2' }, spec: { vxlanMTU: 1400 } },
+          ],
         }),
       }),
     ).findings.map((f) => `${f.level} ${f.text}`);
-    expect(texts).toContain("warn IPPool tiny 10.244.0.0/26 holds 1 block(s) of /26 for 2 nodes: some nodes get no block of their own and borrow addresses from others' blocks");
-    expect(texts).toContain('warn CalicoNodeStatus node1 for node node1 has no status: calico-node on node1 has not reported (not running, or BGP is not in use)');
+    expect(texts).toContain(
+      "warn IPPool tiny 10.244.0.0/26 holds 1 block(s) of /26 for 2 nodes: some nodes get no block of their own and borrow addresses from others' blocks",
+    );
+    expect(texts).toContain(
+      'warn CalicoNodeStatus node1 for node node1 has no status: calico-node on node1 has not reported (not running, or BGP is not in use)',
+    );
     expect(texts).toContain('warn FelixConfiguration node.node2 sets vxlanMTU 1400 on node node2, the default is 1450');
   });
 
@@ -104,7 +126,16 @@ describe('Calico configuration', () => {
     expect(judgeCalico(facts({ calico: calico({}) })).findings[0]?.text).toMatch(/^the IPPool API is served but holds no IPPool/);
     const status = peers('node1', []);
     if (status.status?.agent?.birdV4) status.status.agent.birdV4.state = 'NotReady';
-    const texts = judgeCalico(facts({ nodes: twoNodes(), calico: calico({ pools: [pool('p', { cidr: '10.244.0.0/16' })], nodeStatuses: [status], felix: [{ metadata: { name: 'default' }, spec: { ipipMTU: 100, iptablesBackend: 'Fast' } }] }) })).findings.map((f) => f.text);
+    const texts = judgeCalico(
+      facts({
+        nodes: twoNodes(),
+        calico: calico({
+          pools: [pool('p', { cidr: '10.244.0.0/16' })],
+          nodeStatuses: [status],
+          felix: [{ metadata: { name: 'default' }, spec: { ipipMTU: 100, iptablesBackend: 'Fast' } }],
+        }),
+      }),
+    ).findings.map((f) => f.text);
     expect(texts).toContain('node node1: the IPv4 BGP daemon (BIRD) is NotReady, not Ready');
     expect(texts).toContain('FelixConfiguration default ipipMTU is 100: not a usable MTU');
     expect(texts).toContain('FelixConfiguration default iptablesBackend is "Fast", not Legacy, NFT or Auto');

@@ -28,12 +28,18 @@ async function networkFacts(c: CheckContext): Promise<NetworkFacts> {
 
 function pluginLine(c: CheckContext): string {
   const plugin = c.run.networkPlugin;
-  return plugin === undefined ? 'network plugin: not detected for this run' : `network plugin detected by the engine: ${plugin.name}${plugin.evidence.length > 0 ? ` (${plugin.evidence.slice(0, 4).join('; ')})` : ''}`;
+  return plugin === undefined
+    ? 'network plugin: not detected for this run'
+    : `network plugin detected by the engine: ${plugin.name}${plugin.evidence.length > 0 ? ` (${plugin.evidence.slice(0, 4).join('; ')})` : ''}`;
 }
 
 // Ends a check the way its findings say.
 function conclude(c: CheckContext, findings: readonly Finding[], seen: readonly string[], what: string, likelyCause: string): void {
-  concludeFindings(c, findings, { pass: `${what}: ${seen.slice(0, 3).join('; ')}`, evidence: [{ label: 'what the API shows', text: [pluginLine(c), ...seen].join('\n') }], likelyCause });
+  concludeFindings(c, findings, {
+    pass: `${what}: ${seen.slice(0, 3).join('; ')}`,
+    evidence: [{ label: 'what the API shows', text: [pluginLine(c), ...seen].join('\n') }],
+    likelyCause,
+  });
 }
 
 function pluginCheck(title: string, judge: (facts: NetworkFacts) => Judgement, likelyCause: string): void {
@@ -50,10 +56,22 @@ function pluginCheck(title: string, judge: (facts: NetworkFacts) => Judgement, l
 }
 
 export function configChecks(): void {
-  pluginCheck(TITLES.flannel, judgeFlannel, "flannel's net-conf.json was written for another pod CIDR than the cluster's (kubeadm --pod-network-cidr, the controller-manager's --cluster-cidr), or flanneld on the named nodes is not running or picked the wrong interface");
-  pluginCheck(TITLES.calico, judgeCalico, "Calico's IPPools were created for another pod CIDR than the cluster's (CALICO_IPV4POOL_CIDR vs kubeadm --pod-network-cidr), or BGP sessions between nodes are blocked (TCP 179) or misconfigured");
+  pluginCheck(
+    TITLES.flannel,
+    judgeFlannel,
+    "flannel's net-conf.json was written for another pod CIDR than the cluster's (kubeadm --pod-network-cidr, the controller-manager's --cluster-cidr), or flanneld on the named nodes is not running or picked the wrong interface",
+  );
+  pluginCheck(
+    TITLES.calico,
+    judgeCalico,
+    "Calico's IPPools were created for another pod CIDR than the cluster's (CALICO_IPV4POOL_CIDR vs kubeadm --pod-network-cidr), or BGP sessions between nodes are blocked (TCP 179) or misconfigured",
+  );
   pluginCheck(TITLES.cilium, judgeCilium, "cilium-config was written for another pod CIDR or routing setup than the cluster's");
-  pluginCheck(TITLES.kubeRouter, judgeKubeRouter, 'the controller-manager does not allocate node podCIDRs (--allocate-node-cidrs), or kube-router runs with settings that disagree with the nodes');
+  pluginCheck(
+    TITLES.kubeRouter,
+    judgeKubeRouter,
+    'the controller-manager does not allocate node podCIDRs (--allocate-node-cidrs), or kube-router runs with settings that disagree with the nodes',
+  );
 
   check(TITLES.addressing, {}, async (c) => {
     const [read, pods] = await Promise.all([networkFacts(c), c.cluster().then(({ session }) => readPodNets(apiReader(session.connection)))]);
@@ -61,16 +79,27 @@ export function configChecks(): void {
     if (read.nodes.length === 0) c.fail('error', `cannot read the nodes: ${read.unread.join('; ') || 'none listed'}`);
     // The run's own probe pods are among the running pods; any the list missed are added.
     const listed = new Set(pods.pods.map((p) => `${p.namespace}/${p.name}`));
-    const own = c.run.fleet.agents.filter((a) => !listed.has(`${a.namespace}/${a.name}`)).map((a) => ({ namespace: a.namespace, name: a.name, node: a.node, ips: [a.podIP] }));
+    const own = c.run.fleet.agents
+      .filter((a) => !listed.has(`${a.namespace}/${a.name}`))
+      .map((a) => ({ namespace: a.namespace, name: a.name, node: a.node, ips: [a.podIP] }));
     const plan = addressPlan(read);
     const result = judgeAddressing(read.nodes, [...pods.pods, ...own], plan);
-    conclude(c, result.findings, result.seen, 'pod addresses', 'pods got addresses from a range the node does not own: a CNI config (host-local ranges, the plugin pool) that disagrees with the nodes\' podCIDRs, or podCIDRs allocated twice');
+    conclude(
+      c,
+      result.findings,
+      result.seen,
+      'pod addresses',
+      "pods got addresses from a range the node does not own: a CNI config (host-local ranges, the plugin pool) that disagrees with the nodes' podCIDRs, or podCIDRs allocated twice",
+    );
   });
 
   check(TITLES.egress, {}, async (c) => {
     const options = suiteOptions(c.run, manifest);
     const target = options.egressTarget;
-    if (target === undefined) return c.skip('no --egress-target given (HOST:PORT of a DNS server that answers whoami with the client address, or an http:// URL that reports it): nothing outside the cluster to report the source address');
+    if (target === undefined)
+      return c.skip(
+        'no --egress-target given (HOST:PORT of a DNS server that answers whoami with the client address, or an http:// URL that reports it): nothing outside the cluster to report the source address',
+      );
     const { transport } = await c.cluster();
     const read = await networkFacts(c);
     const agents = everyNodeAgents(c.run.fleet);
@@ -86,7 +115,14 @@ export function configChecks(): void {
           source = await ask();
         }
         const verdict = judgeEgress(
-          { pod: `${agent.namespace}/${agent.name}`, node: agent.node, podIP: agent.podIP, nodeAddresses: nodes.get(agent.node) ?? [], read: source, expect: expectedSource(read, agent.podIP, options.egressSource) },
+          {
+            pod: `${agent.namespace}/${agent.name}`,
+            node: agent.node,
+            podIP: agent.podIP,
+            nodeAddresses: nodes.get(agent.node) ?? [],
+            read: source,
+            expect: expectedSource(read, agent.podIP, options.egressSource),
+          },
           target.text,
         );
         c.log(verdict.line);
@@ -98,17 +134,35 @@ export function configChecks(): void {
     if (failed.length > 0) {
       const [first] = failed;
       const nodesFailed = [...new Set(failed.map((v) => v.node))];
-      const origin = nodesFailed.length === 1 && verdicts.length > 1 ? { origin: { dimension: 'source-node', value: nodesFailed[0] ?? '', summary: `only pods on ${nodesFailed[0]} leave differently or not at all; the other nodes behave as expected`, confidence: 'high' as const } } : {};
+      const origin =
+        nodesFailed.length === 1 && verdicts.length > 1
+          ? {
+              origin: {
+                dimension: 'source-node',
+                value: nodesFailed[0] ?? '',
+                summary: `only pods on ${nodesFailed[0]} leave differently or not at all; the other nodes behave as expected`,
+                confidence: 'high' as const,
+              },
+            }
+          : {};
       c.fail(first?.classification ?? 'error', `${first?.line ?? ''}${failed.length > 1 ? ` (and ${failed.length - 1} more node(s))` : ''}`, {
-        likelyCause: first?.classification === 'mismatch' ? 'the masquerade rules on the node disagree with the plugin setting (another component adds or misses a MASQUERADE/SNAT rule: ip-masq-agent, kube-proxy --masquerade-all, a leftover rule)' : `the route or a firewall between the node and ${target.text} drops pod traffic`,
+        likelyCause:
+          first?.classification === 'mismatch'
+            ? 'the masquerade rules on the node disagree with the plugin setting (another component adds or misses a MASQUERADE/SNAT rule: ip-masq-agent, kube-proxy --masquerade-all, a leftover rule)'
+            : `the route or a firewall between the node and ${target.text} drops pod traffic`,
         ...origin,
       });
     }
-    if (verdicts.every((v) => v.status === 'no-report')) c.warn(`${target.text} answered without reporting a source address: it is not a whoami service (${verdicts[0]?.line ?? ''})`);
+    if (verdicts.every((v) => v.status === 'no-report'))
+      c.warn(`${target.text} answered without reporting a source address: it is not a whoami service (${verdicts[0]?.line ?? ''})`);
     const unjudged = verdicts.filter((v) => v.status === 'unjudged');
     if (unjudged.length > 0 && verdicts.every((v) => v.status !== 'pass')) {
-      c.skip(`${expectedSource(read, agents[0]?.podIP ?? '', 'auto').why}, and no --egress-source (pod or node) says what to expect; seen: ${unjudged.map((v) => v.line).join('; ')}`);
+      c.skip(
+        `${expectedSource(read, agents[0]?.podIP ?? '', 'auto').why}, and no --egress-source (pod or node) says what to expect; seen: ${unjudged.map((v) => v.line).join('; ')}`,
+      );
     }
-    c.note(`${verdicts.filter((v) => v.status === 'pass').length} of ${verdicts.length} node(s) leave as expected: ${verdicts.find((v) => v.status === 'pass')?.line ?? ''}`);
+    c.note(
+      `${verdicts.filter((v) => v.status === 'pass').length} of ${verdicts.length} node(s) leave as expected: ${verdicts.find((v) => v.status === 'pass')?.line ?? ''}`,
+    );
   });
 }

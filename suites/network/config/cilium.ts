@@ -42,11 +42,14 @@ export function judgeCilium(facts: NetworkFacts): Judgement {
     for (const text of settings.pool.split(/[ ,]+/).filter((t) => t !== '')) {
       const pool = parseCidr(text);
       if (pool === undefined) findings.push(fail(`${where} cluster-pool-ipv4-cidr "${text}" is not a CIDR`));
-      else if (cluster !== undefined && !containsCidr(cluster, pool)) findings.push(fail(`${where} cluster-pool-ipv4-cidr ${pool.text} is not within the cluster's pod CIDR ${cluster.text} (${facts.clusterCidr?.source})`));
+      else if (cluster !== undefined && !containsCidr(cluster, pool))
+        findings.push(fail(`${where} cluster-pool-ipv4-cidr ${pool.text} is not within the cluster's pod CIDR ${cluster.text} (${facts.clusterCidr?.source})`));
     }
   }
   if (settings.ipam === 'kubernetes') {
-    for (const node of facts.nodes) if (node.podCIDRs.length === 0) findings.push(fail(`node ${node.name} has no podCIDR, and ${where} ipam is kubernetes: Cilium takes each node's pod range from it`, node.name));
+    for (const node of facts.nodes)
+      if (node.podCIDRs.length === 0)
+        findings.push(fail(`node ${node.name} has no podCIDR, and ${where} ipam is kubernetes: Cilium takes each node's pod range from it`, node.name));
   }
   if (settings.routing === 'native' && config.data['ipv4-native-routing-cidr'] === undefined && config.data['native-routing-cidr'] === undefined) {
     findings.push(fail(`${where} routing-mode is native without ipv4-native-routing-cidr: Cilium cannot tell pod traffic it must not masquerade`));

@@ -16,22 +16,60 @@ export const TITLES = {
 } as const;
 
 export const CONFIG_CHECKS: CheckDeclaration[] = [
-  { title: TITLES.flannel, description: "flannel's Network contains every node's podCIDR and equals the cluster's pod CIDR; its Backend; every node annotated by flanneld with the same backend, its own public-ip and a distinct VTEP MAC" },
-  { title: TITLES.calico, description: "Calico's enabled IPPools contain the nodes' podCIDRs and lie in the cluster's pod CIDR (blockSize, IPIP/VXLAN mode, natOutgoing, disabled pools); every BGP peer in CalicoNodeStatus Established; Felix MTUs and iptables backend" },
-  { title: TITLES.cilium, description: "cilium-config: the IPAM pool within the cluster's pod CIDR, routing mode and its native routing CIDR, MTU, masquerading" },
-  { title: TITLES.kubeRouter, description: "kube-router's parts (router, firewall, service proxy), overlay and pod egress from its arguments; a podCIDR for every node it routes" },
-  { title: TITLES.addressing, description: "no two nodes' podCIDRs overlap; every running pod's address (the probe pods' too) lies in its node's podCIDR where the plugin allocates from it, and in the plugin's pool" },
-  { title: TITLES.egress, description: 'a probe pod on every node reaches --egress-target, which reports the source address it sees: the pod address when pods are routed, the node address when the plugin masquerades' },
+  {
+    title: TITLES.flannel,
+    description:
+      "flannel's Network contains every node's podCIDR and equals the cluster's pod CIDR; its Backend; every node annotated by flanneld with the same backend, its own public-ip and a distinct VTEP MAC",
+  },
+  {
+    title: TITLES.calico,
+    description:
+      "Calico's enabled IPPools contain the nodes' podCIDRs and lie in the cluster's pod CIDR (blockSize, IPIP/VXLAN mode, natOutgoing, disabled pools); every BGP peer in CalicoNodeStatus Established; Felix MTUs and iptables backend",
+  },
+  {
+    title: TITLES.cilium,
+    description: "cilium-config: the IPAM pool within the cluster's pod CIDR, routing mode and its native routing CIDR, MTU, masquerading",
+  },
+  {
+    title: TITLES.kubeRouter,
+    description: "kube-router's parts (router, firewall, service proxy), overlay and pod egress from its arguments; a podCIDR for every node it routes",
+  },
+  {
+    title: TITLES.addressing,
+    description:
+      "no two nodes' podCIDRs overlap; every running pod's address (the probe pods' too) lies in its node's podCIDR where the plugin allocates from it, and in the plugin's pool",
+  },
+  {
+    title: TITLES.egress,
+    description:
+      'a probe pod on every node reaches --egress-target, which reports the source address it sees: the pod address when pods are routed, the node address when the plugin masquerades',
+  },
 ];
 
 const calico = (resource: string): SuitePermission[] =>
-  CALICO_APIS.map((api) => ({ verb: 'list', resource, group: api.split('/')[0] ?? '', scope: 'cluster' as const, why: `Calico's ${resource}, read where served` }));
+  CALICO_APIS.map((api) => ({
+    verb: 'list',
+    resource,
+    group: api.split('/')[0] ?? '',
+    scope: 'cluster' as const,
+    why: `Calico's ${resource}, read where served`,
+  }));
 
 export const CONFIG_PERMISSIONS: SuitePermission[] = [
   { verb: 'list', resource: 'nodes', scope: 'cluster', why: "the nodes' podCIDRs, addresses and plugin annotations" },
-  { verb: 'list', resource: 'pods', scope: 'cluster', why: "every running pod's address, against its node's podCIDR and the plugin's pool; the controller-manager's --cluster-cidr" },
+  {
+    verb: 'list',
+    resource: 'pods',
+    scope: 'cluster',
+    why: "every running pod's address, against its node's podCIDR and the plugin's pool; the controller-manager's --cluster-cidr",
+  },
   { verb: 'list', resource: 'daemonsets', group: 'apps', scope: 'cluster', why: "the plugin agents' arguments (flanneld, kube-router)" },
-  ...FLANNEL_NAMESPACES.map((namespace): SuitePermission => ({ verb: 'get', resource: 'configmaps', scope: { namespace }, why: `flannel's ${FLANNEL_CONFIGMAP} ConfigMap` })),
+  ...FLANNEL_NAMESPACES.map((namespace): SuitePermission => ({
+    verb: 'get',
+    resource: 'configmaps',
+    scope: { namespace },
+    why: `flannel's ${FLANNEL_CONFIGMAP} ConfigMap`,
+  })),
   { verb: 'get', resource: 'configmaps', scope: { namespace: CILIUM_NAMESPACE }, why: `Cilium's ${CILIUM_CONFIGMAP} ConfigMap` },
   ...calico('ippools'),
   ...calico('caliconodestatuses'),

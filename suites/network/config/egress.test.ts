@@ -25,33 +25,73 @@ describe('egress', () => {
   it('asks the whoami name as A and TXT, and reads the address from either', async () => {
     const probes = egressProbes(parseEgressTarget('10.217.0.2:53'), 2000);
     expect(probes.map((p) => p.kind === 'dns' && `${p.type} ${p.name}@${p.server}:${p.port}`)).toEqual(['A whoami@10.217.0.2:53', 'TXT whoami@10.217.0.2:53']);
-    const transport = createFakeTransport((_agent, target) => (target.id === 'A' ? { outcome: 'ok', ms: 1, detail: '', dns: dns('A', [], 'NXDOMAIN').dns } : { outcome: 'ok', ms: 1, detail: '', dns: dns('TXT', [{ type: 'TXT', data: '10.244.1.7:41234' }]).dns }));
+    const transport = createFakeTransport((_agent, target) =>
+      target.id === 'A'
+        ? { outcome: 'ok', ms: 1, detail: '', dns: dns('A', [], 'NXDOMAIN').dns }
+        : { outcome: 'ok', ms: 1, detail: '', dns: dns('TXT', [{ type: 'TXT', data: '10.244.1.7:41234' }]).dns },
+    );
     const response = await transport.probe({ name: 'agent-node1', namespace: 'sd', ports: { api: 8080 }, token: 't' }, probes);
     expect(reportedSource(response.results)).toEqual({ address: '10.244.1.7' });
     expect(reportedSource([dns('A', [{ type: 'A', data: '10.217.0.11' }])])).toEqual({ address: '10.217.0.11' });
-    expect(reportedSource([dns('A', [], 'NXDOMAIN'), dns('TXT', [], 'NXDOMAIN')])).toEqual({ noAddress: 'A: NXDOMAIN, 0 answer(s); TXT: NXDOMAIN, 0 answer(s)' });
+    expect(reportedSource([dns('A', [], 'NXDOMAIN'), dns('TXT', [], 'NXDOMAIN')])).toEqual({
+      noAddress: 'A: NXDOMAIN, 0 answer(s); TXT: NXDOMAIN, 0 answer(s)',
+    });
     const timeout: ProbeResult = { id: 'A', kind: 'dns', outcome: 'timeout', ms: 2000, detail: 'no answer in 2000ms' };
     expect(reportedSource([timeout, { ...timeout, id: 'TXT' }])).toEqual({ failed: timeout });
   });
 
   it('derives the expectation from the NAT setting, an explicit option first', () => {
-    const calico = facts({ calico: { api: 'crd.projectcalico.org/v1', pools: [{ metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: '10.244.0.0/16', natOutgoing: true } }], nodeStatuses: [], felix: [] } });
+    const calico = facts({
+      calico: {
+        api: 'crd.projectcalico.org/v1',
+        pools: [{ metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: '10.244.0.0/16', natOutgoing: true } }],
+        nodeStatuses: [],
+        felix: [],
+      },
+    });
     expect(expectedSource(calico, '10.244.1.7', 'auto')).toEqual({ source: 'node', why: 'IPPool default-ipv4-ippool natOutgoing true' });
     expect(expectedSource(calico, '10.244.1.7', 'pod')).toEqual({ source: 'pod', why: '--egress-source pod' });
-    expect(expectedSource(facts({ workloads: { flannel: [{ what: 'DaemonSet kube-flannel/kube-flannel-ds', args: ['--kube-subnet-mgr'] }] } }), '10.244.1.7', 'auto')).toEqual({ source: 'pod', why: 'flanneld runs without --ip-masq' });
-    expect(expectedSource(facts({ workloads: { 'kube-router': [{ what: 'DaemonSet kube-system/kube-router', args: ['--run-router=false'] }] } }), '10.244.1.7', 'auto').source).toBe('pod');
-    expect(expectedSource(facts({}), '10.244.1.7', 'auto')).toEqual({ source: undefined, why: 'no NAT setting is readable through the API for this network plugin' });
+    expect(
+      expectedSource(
+        facts({ workloads: { flannel: [{ what: 'DaemonSet kube-flannel/kube-flannel-ds', args: ['--kube-subnet-mgr'] }] } }),
+        '10.244.1.7',
+        'auto',
+      ),
+    ).toEqual({ source: 'pod', why: 'flanneld runs without --ip-masq' });
+    expect(
+      expectedSource(
+        facts({ workloads: { 'kube-router': [{ what: 'DaemonSet kube-system/kube-router', args: ['--run-router=false'] }] } }),
+        '10.244.1.7',
+        'auto',
+      ).source,
+    ).toBe('pod');
+    expect(expectedSource(facts({}), '10.244.1.7', 'auto')).toEqual({
+      source: undefined,
+      why: 'no NAT setting is readable through the API for this network plugin',
+    });
   });
 
   it('judges the source seen against the expectation, naming pod, node and target', () => {
     const base = { pod: 'sd-1/agent-node1', node: 'node1', podIP: '10.244.1.7', nodeAddresses: ['10.217.0.11', 'node1'] };
     const routed = { source: 'pod' as const, why: '--egress-source pod' };
-    expect(judgeEgress({ ...base, read: { address: '10.244.1.7' }, expect: routed }, '10.217.0.2:53')).toEqual({ status: 'pass', line: 'pod sd-1/agent-node1 on node1 (10.244.1.7) reached 10.217.0.2:53 as 10.244.1.7, its pod address, as --egress-source pod says' });
-    expect(judgeEgress({ ...base, read: { address: '10.217.0.11' }, expect: routed }, '10.217.0.2:53')).toMatchObject({ status: 'fail', classification: 'mismatch', line: expect.stringContaining('as 10.217.0.11, an address of node1; --egress-source pod says it leaves with its pod address') });
-    expect(judgeEgress({ ...base, read: { address: '10.244.1.7' }, expect: { source: 'node', why: 'IPPool p natOutgoing true' } }, 'T')).toMatchObject({ status: 'fail', classification: 'mismatch' });
+    expect(judgeEgress({ ...base, read: { address: '10.244.1.7' }, expect: routed }, '10.217.0.2:53')).toEqual({
+      status: 'pass',
+      line: 'pod sd-1/agent-node1 on node1 (10.244.1.7) reached 10.217.0.2:53 as 10.244.1.7, its pod address, as --egress-source pod says',
+    });
+    expect(judgeEgress({ ...base, read: { address: '10.217.0.11' }, expect: routed }, '10.217.0.2:53')).toMatchObject({
+      status: 'fail',
+      classification: 'mismatch',
+      line: expect.stringContaining('as 10.217.0.11, an address of node1; --egress-source pod says it leaves with its pod address'),
+    });
+    expect(judgeEgress({ ...base, read: { address: '10.244.1.7' }, expect: { source: 'node', why: 'IPPool p natOutgoing true' } }, 'T')).toMatchObject({
+      status: 'fail',
+      classification: 'mismatch',
+    });
     expect(judgeEgress({ ...base, read: { address: '198.51.100.7' }, expect: { source: 'node', why: 'IPPool p natOutgoing true' } }, 'T').status).toBe('pass');
     expect(judgeEgress({ ...base, read: { address: '10.244.1.7' }, expect: { source: undefined, why: 'none' } }, 'T').status).toBe('unjudged');
-    expect(judgeEgress({ ...base, read: { failed: { id: 'A', kind: 'dns', outcome: 'timeout', ms: 2000, detail: 'no answer' } }, expect: routed }, 'T')).toEqual({ status: 'fail', classification: 'timeout', line: 'pod sd-1/agent-node1 on node1 (10.244.1.7) cannot reach T: timeout (no answer)' });
+    expect(
+      judgeEgress({ ...base, read: { failed: { id: 'A', kind: 'dns', outcome: 'timeout', ms: 2000, detail: 'no answer' } }, expect: routed }, 'T'),
+    ).toEqual({ status: 'fail', classification: 'timeout', line: 'pod sd-1/agent-node1 on node1 (10.244.1.7) cannot reach T: timeout (no answer)' });
     expect(judgeEgress({ ...base, read: { noAddress: 'A: NXDOMAIN' }, expect: routed }, 'T').status).toBe('no-report');
   });
 });

@@ -28,7 +28,10 @@ export function parseEgressTarget(raw: string): EgressTarget {
   }
   const match = /^(?:dns:\/\/)?(\[[0-9a-fA-F:.]+\]|[^/:\s]+):(\d{1,5})(?:\/([A-Za-z0-9._-]+))?$/.exec(text);
   const port = Number(match?.[2]);
-  if (match === null || port < 1 || port > 65535) throw new InvalidValue(`"${text}" is not HOST:PORT[/NAME] (a DNS server answering NAME, default ${WHOAMI_NAME}, with the client's address) or an http:// URL`);
+  if (match === null || port < 1 || port > 65535)
+    throw new InvalidValue(
+      `"${text}" is not HOST:PORT[/NAME] (a DNS server answering NAME, default ${WHOAMI_NAME}, with the client's address) or an http:// URL`,
+    );
   return { kind: 'dns', host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port, name: match[3] ?? WHOAMI_NAME, text };
 }
 
@@ -45,7 +48,16 @@ export const egressTargetType: ValueType<EgressTarget> = {
 // The probes one pod sends: for DNS, the whoami name as A and as TXT (servers answer one or the other).
 export function egressProbes(target: EgressTarget, timeoutMs: number): (DnsTarget | HttpTarget)[] {
   if (target.kind === 'http') return [{ id: 'http', kind: 'http', url: target.url, timeoutMs }];
-  return (['A', 'TXT'] as const).map((type) => ({ id: type, kind: 'dns', server: target.host, port: target.port, name: target.name, type, transport: 'udp', timeoutMs }));
+  return (['A', 'TXT'] as const).map((type) => ({
+    id: type,
+    kind: 'dns',
+    server: target.host,
+    port: target.port,
+    name: target.name,
+    type,
+    transport: 'udp',
+    timeoutMs,
+  }));
 }
 
 export type SourceRead = { address: string } | { failed: ProbeResult } | { noAddress: string };
@@ -57,7 +69,10 @@ export function reportedSource(results: readonly ProbeResult[]): SourceRead {
     if (result.http?.echo?.clientIP !== undefined) return { address: result.http.echo.clientIP };
     const texts = [...(result.dns?.answers ?? []).map((a) => a.data), ...(result.http?.body === undefined ? [] : [result.http.body])];
     for (const text of texts) {
-      const found = text.split(/[\s"',;=]+/).map(addressOf).find((address) => address !== undefined);
+      const found = text
+        .split(/[\s"',;=]+/)
+        .map(addressOf)
+        .find((address) => address !== undefined);
       if (found !== undefined) return { address: found };
     }
   }
@@ -87,7 +102,13 @@ export function expectedSource(facts: NetworkFacts, podIP: string, forced: 'auto
   const flannel = flannelMasquerades(facts);
   if (flannel !== undefined) return { source: flannel ? 'node' : 'pod', why: `flanneld ${flannel ? 'runs with' : 'runs without'} --ip-masq` };
   const router = kubeRouterMasquerades(facts);
-  if (router !== undefined) return { source: router ? 'node' : 'pod', why: router ? 'kube-router masquerades pod egress (--run-router with --enable-pod-egress)' : 'kube-router does not masquerade pod egress (--run-router or --enable-pod-egress off)' };
+  if (router !== undefined)
+    return {
+      source: router ? 'node' : 'pod',
+      why: router
+        ? 'kube-router masquerades pod egress (--run-router with --enable-pod-egress)'
+        : 'kube-router does not masquerade pod egress (--run-router or --enable-pod-egress off)',
+    };
   return { source: undefined, why: 'no NAT setting is readable through the API for this network plugin' };
 }
 
@@ -121,9 +142,24 @@ export function judgeEgress(o: EgressObservation, target: string): EgressVerdict
   if ('noAddress' in o.read) return { status: 'no-report', line: `${target} answered ${who} without an address (${o.read.noAddress})` };
   const address = o.read.address;
   const as = seenAs(o, address);
-  const what = as === 'pod' ? 'its pod address' : as === 'node' ? `an address of ${o.node}` : 'an address that is neither its own nor its node\'s (a NAT gateway on the way)';
+  const what =
+    as === 'pod'
+      ? 'its pod address'
+      : as === 'node'
+        ? `an address of ${o.node}`
+        : "an address that is neither its own nor its node's (a NAT gateway on the way)";
   if (o.expect.source === undefined) return { status: 'unjudged', line: `${who} reached ${target} as ${address}, ${what}` };
-  if (o.expect.source === 'pod' && as !== 'pod') return { status: 'fail', classification: 'mismatch', line: `${who} reached ${target} as ${address}, ${what}; ${o.expect.why} says it leaves with its pod address: something masquerades it` };
-  if (o.expect.source === 'node' && as === 'pod') return { status: 'fail', classification: 'mismatch', line: `${who} reached ${target} as its pod address; ${o.expect.why} says it is masqueraded to ${o.node}'s address: replies to a pod address outside the cluster are not routed back` };
+  if (o.expect.source === 'pod' && as !== 'pod')
+    return {
+      status: 'fail',
+      classification: 'mismatch',
+      line: `${who} reached ${target} as ${address}, ${what}; ${o.expect.why} says it leaves with its pod address: something masquerades it`,
+    };
+  if (o.expect.source === 'node' && as === 'pod')
+    return {
+      status: 'fail',
+      classification: 'mismatch',
+      line: `${who} reached ${target} as its pod address; ${o.expect.why} says it is masqueraded to ${o.node}'s address: replies to a pod address outside the cluster are not routed back`,
+    };
   return { status: 'pass', line: `${who} reached ${target} as ${address}, ${what}, as ${o.expect.why} says` };
 }

@@ -3,11 +3,27 @@ import { clusterCidrOf, flagValue, readNetworkFacts, workloadArgs, type GetJson 
 
 const kcm = {
   metadata: { name: 'kube-controller-manager-cp1', namespace: 'kube-system' },
-  spec: { containers: [{ name: 'kube-controller-manager', image: 'registry.k8s.io/kube-controller-manager:v1.34.1', command: ['kube-controller-manager', '--allocate-node-cidrs=true', '--cluster-cidr=10.244.0.0/16,fd00:10:244::/56', '--node-cidr-mask-size-ipv4=24'] }] },
+  spec: {
+    containers: [
+      {
+        name: 'kube-controller-manager',
+        image: 'registry.k8s.io/kube-controller-manager:v1.34.1',
+        command: ['kube-controller-manager', '--allocate-node-cidrs=true', '--cluster-cidr=10.244.0.0/16,fd00:10:244::/56', '--node-cidr-mask-size-ipv4=24'],
+      },
+    ],
+  },
 };
 const flannelDs = {
   metadata: { name: 'kube-flannel-ds', namespace: 'kube-flannel' },
-  spec: { template: { spec: { containers: [{ name: 'kube-flannel', image: 'ghcr.io/flannel-io/flannel:v0.28.0', command: ['/opt/bin/flanneld'], args: ['--ip-masq', '--kube-subnet-mgr'] }] } } },
+  spec: {
+    template: {
+      spec: {
+        containers: [
+          { name: 'kube-flannel', image: 'ghcr.io/flannel-io/flannel:v0.28.0', command: ['/opt/bin/flanneld'], args: ['--ip-masq', '--kube-subnet-mgr'] },
+        ],
+      },
+    },
+  },
 };
 
 describe('network facts', () => {
@@ -20,12 +36,17 @@ describe('network facts', () => {
   });
 
   it("finds the controller-manager's --cluster-cidr, dual stack", () => {
-    expect(clusterCidrOf([kcm])).toEqual({ cidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], source: '--cluster-cidr of pod kube-system/kube-controller-manager-cp1' });
+    expect(clusterCidrOf([kcm])).toEqual({
+      cidrs: ['10.244.0.0/16', 'fd00:10:244::/56'],
+      source: '--cluster-cidr of pod kube-system/kube-controller-manager-cp1',
+    });
     expect(clusterCidrOf([])).toBeUndefined();
   });
 
   it('collects the arguments of plugin workloads by plugin', () => {
-    expect(workloadArgs([{ kind: 'DaemonSet', item: flannelDs }])).toEqual({ flannel: [{ what: 'DaemonSet kube-flannel/kube-flannel-ds', args: ['/opt/bin/flanneld', '--ip-masq', '--kube-subnet-mgr'] }] });
+    expect(workloadArgs([{ kind: 'DaemonSet', item: flannelDs }])).toEqual({
+      flannel: [{ what: 'DaemonSet kube-flannel/kube-flannel-ds', args: ['/opt/bin/flanneld', '--ip-masq', '--kube-subnet-mgr'] }],
+    });
   });
 
   it('reads everything through one getter, Calico from the first API that serves IPPools, and says refused reads', async () => {
@@ -33,11 +54,15 @@ describe('network facts', () => {
     const get: GetJson = async <T>(path: string) => {
       asked.push(path);
       const ok = (body: unknown) => ({ ok: true as const, body: body as T });
-      if (path === '/api/v1/nodes') return ok({ items: [{ metadata: { name: 'node1' }, spec: { podCIDR: '10.244.1.0/24' }, status: { addresses: [{ type: 'InternalIP', address: '10.217.0.11' }] } }] });
+      if (path === '/api/v1/nodes')
+        return ok({
+          items: [{ metadata: { name: 'node1' }, spec: { podCIDR: '10.244.1.0/24' }, status: { addresses: [{ type: 'InternalIP', address: '10.217.0.11' }] } }],
+        });
       if (path === '/api/v1/namespaces/kube-system/pods') return ok({ items: [kcm] });
       if (path === '/apis/apps/v1/daemonsets') return ok({ items: [flannelDs] });
       if (path === '/api/v1/namespaces/kube-flannel/configmaps/kube-flannel-cfg') return ok({ data: { 'net-conf.json': '{}' } });
-      if (path === '/apis/crd.projectcalico.org/v1/ippools') return ok({ items: [{ metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: '10.244.0.0/16' } }] });
+      if (path === '/apis/crd.projectcalico.org/v1/ippools')
+        return ok({ items: [{ metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: '10.244.0.0/16' } }] });
       if (path === '/apis/crd.projectcalico.org/v1/felixconfigurations') return { ok: false as const, absent: false, reason: 'forbidden' };
       if (path.startsWith('/apis/crd.projectcalico.org/v1/')) return ok({ items: [] });
       return { ok: false as const, absent: true, reason: 'not found' };

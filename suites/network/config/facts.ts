@@ -63,7 +63,14 @@ export interface CalicoNodeStatus {
   status?: {
     lastUpdated?: string | null;
     agent?: { birdV4?: { state?: string }; birdV6?: { state?: string } };
-    bgp?: { numberEstablishedV4?: number; numberNotEstablishedV4?: number; numberEstablishedV6?: number; numberNotEstablishedV6?: number; peersV4?: CalicoPeer[]; peersV6?: CalicoPeer[] };
+    bgp?: {
+      numberEstablishedV4?: number;
+      numberNotEstablishedV4?: number;
+      numberEstablishedV6?: number;
+      numberNotEstablishedV6?: number;
+      peersV4?: CalicoPeer[];
+      peersV6?: CalicoPeer[];
+    };
   };
 }
 
@@ -142,7 +149,13 @@ export function nodeNet(node: RawNode): NodeNet {
   const podCIDRs = node.spec?.podCIDRs?.length ? node.spec.podCIDRs : node.spec?.podCIDR === undefined ? [] : [node.spec.podCIDR];
   const addresses = (node.status?.addresses ?? []).map((a) => a.address ?? '').filter((a) => a !== '');
   const internalIP = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-  return { name: node.metadata?.name ?? '', podCIDRs, addresses, annotations: node.metadata?.annotations ?? {}, ...(internalIP === undefined ? {} : { internalIP }) };
+  return {
+    name: node.metadata?.name ?? '',
+    podCIDRs,
+    addresses,
+    annotations: node.metadata?.annotations ?? {},
+    ...(internalIP === undefined ? {} : { internalIP }),
+  };
 }
 
 // Running pods with an address of their own (not hostNetwork).
@@ -176,7 +189,14 @@ export function clusterCidrOf(pods: readonly RawPod[]): NetworkFacts['clusterCid
       const args = [...(container.command ?? []), ...(container.args ?? [])];
       if (!args.some((arg) => arg.includes('kube-controller-manager')) && container.name !== 'kube-controller-manager') continue;
       const value = flagValue(args, 'cluster-cidr');
-      if (value !== undefined && value !== 'true') return { cidrs: value.split(',').map((c) => c.trim()).filter((c) => c !== ''), source: `--cluster-cidr of pod kube-system/${pod.metadata?.name ?? ''}` };
+      if (value !== undefined && value !== 'true')
+        return {
+          cidrs: value
+            .split(',')
+            .map((c) => c.trim())
+            .filter((c) => c !== ''),
+          source: `--cluster-cidr of pod kube-system/${pod.metadata?.name ?? ''}`,
+        };
     }
   }
   return undefined;
@@ -222,8 +242,19 @@ export async function readNetworkFacts(get: GetJson): Promise<NetworkFacts> {
     body<{ items?: RawNode[] }>('nodes', '/api/v1/nodes', false),
     body<{ items?: RawPod[] }>('pods in kube-system', '/api/v1/namespaces/kube-system/pods', false),
     body<{ items?: RawWorkload[] }>('DaemonSets', '/apis/apps/v1/daemonsets', false),
-    Promise.all(FLANNEL_NAMESPACES.map(async (namespace) => ({ namespace, map: await body<{ data?: Record<string, string> }>(`ConfigMap ${namespace}/${FLANNEL_CONFIGMAP}`, `/api/v1/namespaces/${namespace}/configmaps/${FLANNEL_CONFIGMAP}`) }))),
-    body<{ data?: Record<string, string> }>(`ConfigMap ${CILIUM_NAMESPACE}/${CILIUM_CONFIGMAP}`, `/api/v1/namespaces/${CILIUM_NAMESPACE}/configmaps/${CILIUM_CONFIGMAP}`),
+    Promise.all(
+      FLANNEL_NAMESPACES.map(async (namespace) => ({
+        namespace,
+        map: await body<{ data?: Record<string, string> }>(
+          `ConfigMap ${namespace}/${FLANNEL_CONFIGMAP}`,
+          `/api/v1/namespaces/${namespace}/configmaps/${FLANNEL_CONFIGMAP}`,
+        ),
+      })),
+    ),
+    body<{ data?: Record<string, string> }>(
+      `ConfigMap ${CILIUM_NAMESPACE}/${CILIUM_CONFIGMAP}`,
+      `/api/v1/namespaces/${CILIUM_NAMESPACE}/configmaps/${CILIUM_CONFIGMAP}`,
+    ),
     readCalico(get, unread),
   ]);
   const flannel = flannelMaps.find((m) => m.map !== undefined);
@@ -234,7 +265,10 @@ export async function readNetworkFacts(get: GetJson): Promise<NetworkFacts> {
     ...(flannel?.map === undefined ? {} : { flannelConfig: { namespace: flannel.namespace, name: FLANNEL_CONFIGMAP, data: flannel.map.data ?? {} } }),
     ...(cilium === undefined ? {} : { ciliumConfig: { namespace: CILIUM_NAMESPACE, name: CILIUM_CONFIGMAP, data: cilium.data ?? {} } }),
     ...(calico === undefined ? {} : { calico }),
-    workloads: workloadArgs([...(daemonSets?.items ?? []).map((item) => ({ kind: 'DaemonSet', item })), ...(systemPods?.items ?? []).filter((p) => !isOwnedByDaemonSet(p)).map((item) => ({ kind: 'Pod', item }))]),
+    workloads: workloadArgs([
+      ...(daemonSets?.items ?? []).map((item) => ({ kind: 'DaemonSet', item })),
+      ...(systemPods?.items ?? []).filter((p) => !isOwnedByDaemonSet(p)).map((item) => ({ kind: 'Pod', item })),
+    ]),
     unread,
   };
 }

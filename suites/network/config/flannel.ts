@@ -60,7 +60,9 @@ export function judgeFlannel(facts: NetworkFacts): Judgement {
   const masq = flannelMasquerades(facts);
   const args = (facts.workloads.flannel ?? []).flatMap((w) => w.args);
   if (args.length > 0) {
-    seen.push(`flanneld: ${flagValue(args, 'kube-subnet-mgr') === undefined ? 'without --kube-subnet-mgr (subnets in etcd)' : '--kube-subnet-mgr'}, ${masq === true ? '--ip-masq (pod traffic leaving the pod network is masqueraded)' : 'no --ip-masq'}${flagValue(args, 'iface') === undefined ? '' : `, --iface ${flagValue(args, 'iface')}`}`);
+    seen.push(
+      `flanneld: ${flagValue(args, 'kube-subnet-mgr') === undefined ? 'without --kube-subnet-mgr (subnets in etcd)' : '--kube-subnet-mgr'}, ${masq === true ? '--ip-masq (pod traffic leaving the pod network is masqueraded)' : 'no --ip-masq'}${flagValue(args, 'iface') === undefined ? '' : `, --iface ${flagValue(args, 'iface')}`}`,
+    );
   }
   return { plugin: 'flannel', seen, findings };
 }
@@ -75,17 +77,26 @@ function judgeNetConf(conf: NetConf, where: string, facts: NetworkFacts, seen: s
     const text = conf[key];
     const network = text === undefined ? undefined : parseCidr(text);
     if (text === undefined || network === undefined || network.family !== family) {
-      findings.push(fail(`${where} ${key} is ${text === undefined ? 'missing' : `"${text}", not an IPv${family} CIDR`}${family === 6 ? ' though EnableIPv6 is true' : ''}`));
+      findings.push(
+        fail(`${where} ${key} is ${text === undefined ? 'missing' : `"${text}", not an IPv${family} CIDR`}${family === 6 ? ' though EnableIPv6 is true' : ''}`),
+      );
       continue;
     }
     seen.push(`${key} ${network.text}`);
     for (const node of facts.nodes) {
       const cidrs = node.podCIDRs.map(parseCidr).filter((c): c is Cidr => c !== undefined && c.family === family);
       if (cidrs.length === 0) {
-        findings.push(fail(`node ${node.name} has no IPv${family} podCIDR: flanneld with --kube-subnet-mgr takes its subnet from it (the controller-manager's --allocate-node-cidrs)`, node.name));
+        findings.push(
+          fail(
+            `node ${node.name} has no IPv${family} podCIDR: flanneld with --kube-subnet-mgr takes its subnet from it (the controller-manager's --allocate-node-cidrs)`,
+            node.name,
+          ),
+        );
         continue;
       }
-      for (const cidr of cidrs) if (!containsCidr(network, cidr)) findings.push(fail(`flannel ${key} ${network.text} (${where}) does not contain node ${node.name}'s podCIDR ${cidr.text}`, node.name));
+      for (const cidr of cidrs)
+        if (!containsCidr(network, cidr))
+          findings.push(fail(`flannel ${key} ${network.text} (${where}) does not contain node ${node.name}'s podCIDR ${cidr.text}`, node.name));
     }
     const cluster = (facts.clusterCidr?.cidrs ?? []).map(parseCidr).find((c): c is Cidr => c !== undefined && c.family === family);
     if (cluster !== undefined && !sameRange(cluster, network)) {
@@ -95,10 +106,14 @@ function judgeNetConf(conf: NetConf, where: string, facts: NetworkFacts, seen: s
   const type = (conf.Backend?.Type ?? 'udp').toLowerCase();
   const overhead = BACKEND_OVERHEAD[type];
   const port = conf.Backend?.Port ?? (type === 'vxlan' ? VXLAN_DEFAULT_PORT : undefined);
-  seen.push(`Backend ${type}${port === undefined ? '' : ` on UDP ${port}`}${conf.Backend?.VNI === undefined ? '' : ` VNI ${conf.Backend.VNI}`}${overhead === undefined ? '' : overhead === 0 ? ' (no encapsulation: pod MTU = link MTU)' : ` (pod MTU = link MTU - ${overhead})`}${conf.Backend?.MTU === undefined ? '' : `, MTU ${conf.Backend.MTU}`}`);
-  if (conf.Backend?.Type === undefined) findings.push(warn(`${where} names no Backend Type: flannel falls back to udp, a userspace backend removed from current flannel releases`));
+  seen.push(
+    `Backend ${type}${port === undefined ? '' : ` on UDP ${port}`}${conf.Backend?.VNI === undefined ? '' : ` VNI ${conf.Backend.VNI}`}${overhead === undefined ? '' : overhead === 0 ? ' (no encapsulation: pod MTU = link MTU)' : ` (pod MTU = link MTU - ${overhead})`}${conf.Backend?.MTU === undefined ? '' : `, MTU ${conf.Backend.MTU}`}`,
+  );
+  if (conf.Backend?.Type === undefined)
+    findings.push(warn(`${where} names no Backend Type: flannel falls back to udp, a userspace backend removed from current flannel releases`));
   else if (type === 'udp') findings.push(warn(`${where} Backend Type is udp: a userspace backend removed from current flannel releases`));
-  if (conf.Backend?.Port !== undefined && (conf.Backend.Port < 1 || conf.Backend.Port > 65535)) findings.push(fail(`${where} Backend Port ${conf.Backend.Port} is not a UDP port`));
+  if (conf.Backend?.Port !== undefined && (conf.Backend.Port < 1 || conf.Backend.Port > 65535))
+    findings.push(fail(`${where} Backend Port ${conf.Backend.Port} is not a UDP port`));
 }
 
 function judgeAnnotations(facts: NetworkFacts, conf: NetConf | undefined, seen: string[], findings: Finding[]): void {
@@ -110,17 +125,34 @@ function judgeAnnotations(facts: NetworkFacts, conf: NetConf | undefined, seen: 
     const a = (key: string) => node.annotations[`${FLANNEL_PREFIX}${key}`];
     const type = a('backend-type');
     if (type === undefined) {
-      findings.push(fail(`node ${node.name} has no ${FLANNEL_PREFIX}backend-type annotation: flanneld has not registered this node (not running there, or failing at start)`, node.name));
+      findings.push(
+        fail(
+          `node ${node.name} has no ${FLANNEL_PREFIX}backend-type annotation: flanneld has not registered this node (not running there, or failing at start)`,
+          node.name,
+        ),
+      );
       continue;
     }
     annotated++;
-    if (expectedType !== undefined && type.toLowerCase() !== expectedType) findings.push(fail(`node ${node.name} annotation ${FLANNEL_PREFIX}backend-type is ${type}, net-conf.json Backend Type is ${expectedType}: flanneld there runs an older config (restart it)`, node.name));
+    if (expectedType !== undefined && type.toLowerCase() !== expectedType)
+      findings.push(
+        fail(
+          `node ${node.name} annotation ${FLANNEL_PREFIX}backend-type is ${type}, net-conf.json Backend Type is ${expectedType}: flanneld there runs an older config (restart it)`,
+          node.name,
+        ),
+      );
     const publicIp = a('public-ip');
-    if (publicIp === undefined) findings.push(fail(`node ${node.name} has no ${FLANNEL_PREFIX}public-ip annotation: other nodes do not know where to send its pods' traffic`, node.name));
+    if (publicIp === undefined)
+      findings.push(fail(`node ${node.name} has no ${FLANNEL_PREFIX}public-ip annotation: other nodes do not know where to send its pods' traffic`, node.name));
     else {
       publicIps.set(publicIp, [...(publicIps.get(publicIp) ?? []), node.name]);
       if (node.addresses.length > 0 && !node.addresses.includes(publicIp)) {
-        findings.push(warn(`node ${node.name}: flanneld uses public-ip ${publicIp}, which is none of the node's addresses (${node.addresses.join(', ')}): it picked another interface (--iface / --iface-regex decide)`, node.name));
+        findings.push(
+          warn(
+            `node ${node.name}: flanneld uses public-ip ${publicIp}, which is none of the node's addresses (${node.addresses.join(', ')}): it picked another interface (--iface / --iface-regex decide)`,
+            node.name,
+          ),
+        );
       }
     }
     const data = a('backend-data');
@@ -131,11 +163,25 @@ function judgeAnnotations(facts: NetworkFacts, conf: NetConf | undefined, seen: 
       } catch {
         mac = undefined;
       }
-      if (mac === undefined || mac === '') findings.push(fail(`node ${node.name} annotation ${FLANNEL_PREFIX}backend-data has no VtepMAC (${data ?? 'annotation missing'}): other nodes cannot program the VXLAN forwarding entry for it`, node.name));
+      if (mac === undefined || mac === '')
+        findings.push(
+          fail(
+            `node ${node.name} annotation ${FLANNEL_PREFIX}backend-data has no VtepMAC (${data ?? 'annotation missing'}): other nodes cannot program the VXLAN forwarding entry for it`,
+            node.name,
+          ),
+        );
       else macs.set(mac.toLowerCase(), [...(macs.get(mac.toLowerCase()) ?? []), node.name]);
     }
   }
-  for (const [ip, nodes] of publicIps) if (nodes.length > 1) findings.push(fail(`nodes ${nodes.join(' and ')} all announce flannel public-ip ${ip}: traffic for their pods goes to one host (every node picked the same interface, e.g. a NAT adapter)`));
-  for (const [mac, nodes] of macs) if (nodes.length > 1) findings.push(fail(`nodes ${nodes.join(' and ')} announce the same VtepMAC ${mac}: VXLAN frames for one go to the other`));
-  if (annotated > 0) seen.push(`${annotated} of ${facts.nodes.length} node(s) annotated by flanneld${macs.size > 0 ? `, ${macs.size} distinct VTEP MAC(s)` : ''}`);
+  for (const [ip, nodes] of publicIps)
+    if (nodes.length > 1)
+      findings.push(
+        fail(
+          `nodes ${nodes.join(' and ')} all announce flannel public-ip ${ip}: traffic for their pods goes to one host (every node picked the same interface, e.g. a NAT adapter)`,
+        ),
+      );
+  for (const [mac, nodes] of macs)
+    if (nodes.length > 1) findings.push(fail(`nodes ${nodes.join(' and ')} announce the same VtepMAC ${mac}: VXLAN frames for one go to the other`));
+  if (annotated > 0)
+    seen.push(`${annotated} of ${facts.nodes.length} node(s) annotated by flanneld${macs.size > 0 ? `, ${macs.size} distinct VTEP MAC(s)` : ''}`);
 }

@@ -10,7 +10,13 @@ describe('kube-router configuration', () => {
   });
 
   it('reads which parts run, with kube-router defaults', () => {
-    expect(kubeRouterSettings(['--run-router=false', '--run-firewall=true', '--run-service-proxy=false'])).toEqual({ router: false, firewall: true, proxy: false, overlay: undefined, podEgress: false });
+    expect(kubeRouterSettings(['--run-router=false', '--run-firewall=true', '--run-service-proxy=false'])).toEqual({
+      router: false,
+      firewall: true,
+      proxy: false,
+      overlay: undefined,
+      podEgress: false,
+    });
     expect(kubeRouterSettings([])).toEqual({ router: true, firewall: true, proxy: true, overlay: 'subnet', podEgress: true });
     expect(kubeRouterSettings(['--enable-pod-egress=false', '--overlay-type', 'full'])).toMatchObject({ podEgress: false, overlay: 'full' });
   });
@@ -20,7 +26,12 @@ describe('kube-router configuration', () => {
     expect(firewall.findings).toEqual([]);
     expect(firewall.seen).toEqual(['DaemonSet kube-system/kube-router: firewall']);
     expect(kubeRouterMasquerades(facts({ workloads: ds(['--run-router=false']) }))).toBe(false);
-    const router = judgeKubeRouter(facts({ nodes: [node('node1', undefined, '10.217.0.11'), node('node2', '10.244.2.0/24', '10.217.0.12', { 'kube-router.io/pod-cidr': '10.244.9.0/24' })], workloads: ds(['--run-router=true']) }));
+    const router = judgeKubeRouter(
+      facts({
+        nodes: [node('node1', undefined, '10.217.0.11'), node('node2', '10.244.2.0/24', '10.217.0.12', { 'kube-router.io/pod-cidr': '10.244.9.0/24' })],
+        workloads: ds(['--run-router=true']),
+      }),
+    );
     expect(router.findings.map((f) => f.text)).toEqual([
       'node node1 has no podCIDR (nor a kube-router.io/pod-cidr annotation), and kube-router routes pods (DaemonSet kube-system/kube-router): it has no range to route',
       'node node2 annotation kube-router.io/pod-cidr 10.244.9.0/24 differs from its podCIDR 10.244.2.0/24',

@@ -43,16 +43,30 @@ export function judgeKubeRouter(facts: NetworkFacts): Judgement {
   const seen: string[] = [];
   for (const workload of workloads) {
     const s = kubeRouterSettings(workload.args);
-    seen.push(`${workload.what}: ${[s.router ? 'router' : undefined, s.firewall ? 'firewall' : undefined, s.proxy ? 'service proxy' : undefined].filter(Boolean).join(' + ') || 'nothing enabled'}${s.overlay === undefined ? '' : `, overlay ${s.overlay}`}${s.router ? `, pod egress ${s.podEgress ? 'masqueraded' : 'not masqueraded'}` : ''}`);
+    seen.push(
+      `${workload.what}: ${[s.router ? 'router' : undefined, s.firewall ? 'firewall' : undefined, s.proxy ? 'service proxy' : undefined].filter(Boolean).join(' + ') || 'nothing enabled'}${s.overlay === undefined ? '' : `, overlay ${s.overlay}`}${s.router ? `, pod egress ${s.podEgress ? 'masqueraded' : 'not masqueraded'}` : ''}`,
+    );
     if (s.router) {
       for (const node of facts.nodes) {
         const annotated = node.annotations[`${KUBE_ROUTER_PREFIX}pod-cidr`];
-        if (node.podCIDRs.length === 0 && annotated === undefined) findings.push(fail(`node ${node.name} has no podCIDR (nor a ${KUBE_ROUTER_PREFIX}pod-cidr annotation), and kube-router routes pods (${workload.what}): it has no range to route`, node.name));
-        if (annotated !== undefined && node.podCIDRs.length > 0 && !node.podCIDRs.includes(annotated)) findings.push(fail(`node ${node.name} annotation ${KUBE_ROUTER_PREFIX}pod-cidr ${annotated} differs from its podCIDR ${node.podCIDRs.join(', ')}`, node.name));
+        if (node.podCIDRs.length === 0 && annotated === undefined)
+          findings.push(
+            fail(
+              `node ${node.name} has no podCIDR (nor a ${KUBE_ROUTER_PREFIX}pod-cidr annotation), and kube-router routes pods (${workload.what}): it has no range to route`,
+              node.name,
+            ),
+          );
+        if (annotated !== undefined && node.podCIDRs.length > 0 && !node.podCIDRs.includes(annotated))
+          findings.push(
+            fail(`node ${node.name} annotation ${KUBE_ROUTER_PREFIX}pod-cidr ${annotated} differs from its podCIDR ${node.podCIDRs.join(', ')}`, node.name),
+          );
       }
     }
   }
-  if (workloads.length === 0) seen.push(`kube-router.io annotations on ${facts.nodes.filter((n) => Object.keys(n.annotations).some((a) => a.startsWith(KUBE_ROUTER_PREFIX))).length} node(s); its arguments are not visible`);
+  if (workloads.length === 0)
+    seen.push(
+      `kube-router.io annotations on ${facts.nodes.filter((n) => Object.keys(n.annotations).some((a) => a.startsWith(KUBE_ROUTER_PREFIX))).length} node(s); its arguments are not visible`,
+    );
   return { plugin: 'kube-router', seen, findings };
 }
 

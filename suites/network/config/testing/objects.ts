@@ -7,7 +7,12 @@ export function node(name: string, podCIDR: string | undefined, ip: string, anno
   return nodeNet({
     metadata: { name, annotations },
     spec: podCIDR === undefined ? {} : { podCIDR, podCIDRs: [podCIDR] },
-    status: { addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: name }] },
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: ip },
+        { type: 'Hostname', address: name },
+      ],
+    },
   });
 }
 
