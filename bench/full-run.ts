@@ -44,6 +44,8 @@ export interface RunShape {
   passed: number;
   failed: number;
   total: number;
+  // Each failed check and the first line of what it said: a failed run is not a timing to compare.
+  failures: string[];
 }
 
 // What a report says of its run's shape (pure: unit-testable without a cluster).
@@ -75,6 +77,7 @@ export function shapeOf(report: Pick<JsonReport, 'run' | 'results'>): RunShape {
     passed: report.results.filter((r) => r.status === 'pass').length,
     failed: report.results.filter((r) => r.status === 'fail').length,
     total: report.results.length,
+    failures: report.results.filter((r) => r.status === 'fail').map((r) => `${r.suite} › ${r.check}: ${r.message.split('\n')[0] ?? ''}`),
   };
 }
 
@@ -91,6 +94,7 @@ export function describeRun(index: number, wallMs: number, exitCode: number | nu
     `run ${index}: wall ${s(wallMs)} s, exit ${exitCode}; ${shape.total} checks, ${shape.passed} passed, ${shape.failed} failed; setup until the first check ${s(shape.setupMs)} s, after the last check ${s(shape.tailMs)} s`,
     `  critical path (${shape.path.length} check${shape.path.length === 1 ? '' : 's'}, the last ends at ${s(shape.path.at(-1)?.end ?? 0)} s):`,
     ...shape.path.map((p) => `    ${s(p.start).padStart(5)} -> ${s(p.end).padStart(5)}  ${p.suite} › ${p.check}`),
+    ...shape.failures.map((f) => `  FAIL ${f}`),
     '  suites (first check started -> last check ended, from the run start; latest first):',
     ...shape.suites.map((x) => `    ${x.suite.padEnd(14)} ${s(x.start).padStart(5)} -> ${s(x.end).padStart(5)}  (${s(x.end - x.start)} s, ${x.checks} checks)`),
   ];
