@@ -117,6 +117,9 @@ describe('thresholds', () => {
     const week = 7 * 86_400_000;
     expect(isShortLived(week, thresholds)).toBe(true);
     expect(isShortLived(90 * 86_400_000, thresholds)).toBe(false);
+    // A widened window does not make a year-long certificate short-lived: it asks about days left.
+    expect(isShortLived(365 * 86_400_000, { warnDays: 3650, failDays: 7 })).toBe(false);
+    expect(isShortLived(week, { warnDays: 3650, failDays: 7 })).toBe(true);
     expect([0.5, 0.67, 0.89, 0.9, 1.01].map((passed) => rotationLevel(week, week * (1 - passed)))).toEqual(['ok', 'warn', 'warn', 'fail', 'fail']);
   });
 });
@@ -185,8 +188,8 @@ describe('judgeServed', () => {
     const empty = x(EMPTY_SUBJECT_CERT);
     const life = empty.validToDate.getTime() - empty.validFromDate.getTime();
     const at = (passed: number) => new Date(empty.validFromDate.getTime() + passed * life);
-    // The fixture lives 100 years: with a window of 40,000 days it counts as short-lived.
-    const window = { warnDays: 40_000, failDays: 7 };
+    // The fixture lives 100 years: with a window (and a short-lived cap) of 40,000 days it counts as short-lived.
+    const window = { warnDays: 40_000, failDays: 7, shortLivedMaxDays: 40_000 };
     expect(
       judgeServed({ where: 'hook', chain: [empty], trust: { label: 'caBundle', certs: [empty] }, names: [], now: at(0.5), thresholds: window }).findings,
     ).toEqual([]);
