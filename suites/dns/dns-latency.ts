@@ -4,8 +4,8 @@
 // Pure; unit-tested in dns-latency.test.ts.
 import type { ProbeResult } from '../../agent/protocol.ts';
 import { findOrigin } from '../../helpers/probe/origin.ts';
-import type { Origin } from '../../helpers/result.ts';
-import { figureLabel, formatFigures } from '../../helpers/figures.ts';
+import type { Evidence, Origin } from '../../helpers/result.ts';
+import { figureEvidence } from '../../helpers/evidence.ts';
 
 export interface LatencyBudget {
   p50Ms: number;
@@ -97,13 +97,13 @@ export function judgeLatency(stats: LatencyStats, budget: LatencyBudget = DEFAUL
 
 // The burst per node as a figure table (evidence the HTML report draws as a chart; reads as a
 // table in the console and JUnit): queries, errors, p50, p90, p99 and max in ms.
-export function latencyTable(results: readonly { node: string; result: ProbeResult }[]): { label: string; text: string } {
+export function latencyTable(results: readonly { node: string; result: ProbeResult }[]): Evidence {
   const nodes = [...new Set(results.map((r) => r.node))].sort();
   const rows = nodes.map((node) => {
     const stats = latencyStats(results.filter((r) => r.node === node).map((r) => r.result));
     return { name: node, values: [stats.queries, stats.errors, stats.p50Ms, stats.p90Ms, stats.p99Ms, stats.maxMs] };
   });
-  return { label: figureLabel('latency per node'), text: formatFigures('node', ['queries', 'errors', 'p50', 'p90', 'p99', 'max'], rows) };
+  return figureEvidence('latency per node', 'node', ['queries', 'errors', 'p50', 'p90', 'p99', 'max'], rows);
 }
 
 // Slow or failing lookups of a burst that all come from one node are that node's finding (its path

@@ -13,7 +13,8 @@ import { poll as pollUntil } from '../../helpers/wait/poll.ts';
 import { expectTable, ruleProblems, type Truth } from './model.ts';
 import { safetyProblems, toNetworkPolicy } from './policy.ts';
 import { pollTable, type Polled } from './probe.ts';
-import { mismatchLine, renderDifferenceTable, renderExpectedTable, renderObservedTable, type Mismatch } from './table.ts';
+import { differenceGrids, expectedGrids, mismatchLine, observedGrids, type Mismatch } from './table.ts';
+import { gridEvidence } from '../../helpers/evidence.ts';
 import { reproduceProbe } from './reproduce.ts';
 import { describeResult } from '../../helpers/probe/expectations.ts';
 import { AGENT_CONTAINER } from '../../helpers/fleet/manifests.ts';
@@ -106,9 +107,9 @@ export function tableEvidence(world: World, expected: Truth, polled: Polled, rep
   const fine = world.model.ports.map((p) => `${p.protocol}/${p.port}`).filter((p) => !wrongPorts.has(p));
   const note = fine.length > 0 ? ` (${fine.join(', ')} as expected, not shown)` : '';
   return [
-    { label: `expected${note}`, text: renderExpectedTable(world.model, expected, wrongPorts) },
-    { label: 'observed (. reached, X blocked, ? not observed)', text: renderObservedTable(world.model, polled.observed, wrongPorts) },
-    { label: 'difference (X = not as expected)', text: renderDifferenceTable(world.model, expected, polled.observed, wrongPorts) },
+    gridEvidence(`expected${note}`, expectedGrids(world.model, expected, wrongPorts)),
+    gridEvidence('observed (. reached, X blocked, ? not observed)', observedGrids(world.model, polled.observed, wrongPorts)),
+    gridEvidence('difference (X = not as expected)', differenceGrids(world.model, expected, polled.observed, wrongPorts)),
     {
       label: 'mismatched probes, each with the command that sends it by hand',
       text: polled.mismatches.slice(0, 40).map(line).join('\n') + (polled.mismatches.length > 40 ? `\n... and ${polled.mismatches.length - 40} more` : ''),

@@ -7,7 +7,7 @@
 // always carry the run's id.
 import { afterAll } from 'vitest';
 import { check, defineSuite, group } from '../../helpers/engine/check.ts';
-import { figureLabel, formatFigures } from '../../helpers/figures.ts';
+import { figureEvidence } from '../../helpers/evidence.ts';
 import manifest from './manifest.ts';
 import { CASES, GROUP, LATENCY_TITLE, VERDICT_TITLE } from './netpol-cases.ts';
 import { enforcementBoundMs } from './netpol-run.ts';
@@ -30,11 +30,12 @@ defineSuite(manifest, () => {
       const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
       // A figure table (the HTML report draws it against the bound): each change, its latency and its last table step.
       c.evidence(
-        figureLabel('enforcement latency per change', { name: 'bound', value: enforcementBoundMs() }),
-        formatFigures(
+        figureEvidence(
+          'enforcement latency per change',
           'change',
           ['ms', 'table-step-ms'],
           latencies.map((l) => ({ name: l.what, values: [Math.round(l.ms), Math.round(l.stepMs)] })),
+          { name: 'bound', value: enforcementBoundMs() },
         ),
       );
       c.note(

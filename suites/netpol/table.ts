@@ -4,6 +4,7 @@
 import type { ProbeResult } from '../../agent/protocol.ts';
 import { describeResult, symbolOf } from '../../helpers/probe/expectations.ts';
 import { cellKey, podIds, portLabel, probesOf, type ReachModel, type Truth } from './model.ts';
+import { formatGrid, type Grid } from '../../helpers/evidence.ts';
 
 export type Symbol = '.' | 'X' | '?';
 
@@ -46,37 +47,55 @@ export function blockedCount(model: ReachModel, observed: Observed): number {
   return probesOf(model).filter((probe) => observedSymbol(observed.get(cellKey(probe.from, probe.to, probe.port))) === 'X').length;
 }
 
-function grid(model: ReachModel, portIndex: number, symbol: (key: string) => string): string {
+// One port's table as a grid: rows from, columns to.
+function grid(model: ReachModel, portIndex: number, symbol: (key: string) => string): Grid | undefined {
   const port = model.ports[portIndex];
-  if (port === undefined) return '';
+  if (port === undefined) return undefined;
   const ids = podIds(model);
-  const width = Math.max(...ids.map((id) => id.length));
-  const rowWidth = Math.max(width, portLabel(port).length);
-  const lines = [`${portLabel(port).padEnd(rowWidth)}  ${ids.map((id) => id.padEnd(width)).join(' ')}`.trimEnd()];
-  for (const from of ids) lines.push(`${from.padEnd(rowWidth)}  ${ids.map((to) => symbol(cellKey(from, to, port)).padEnd(width)).join(' ')}`.trimEnd());
-  return lines.join('\n');
+  return {
+    corner: portLabel(port),
+    columns: ids,
+    rows: ids.map((from) => ({ name: from, cells: ids.map((to) => symbol(cellKey(from, to, port))) })),
+    legend: LEGEND,
+  };
 }
+
+const LEGEND = { '.': 'reached / as expected', X: 'blocked / not as expected', '?': 'not observed' };
 
 // Only the ports listed ("TCP/9000"), when a list is given: a failure shows the ports that went wrong.
-function perPort(model: ReachModel, symbol: (key: string) => string, only?: ReadonlySet<string>): string {
-  return model.ports
-    .map((port, index) => (only === undefined || only.has(portLabel(port)) ? grid(model, index, symbol) : undefined))
-    .filter((text) => text !== undefined)
-    .join('\n\n');
+function perPort(model: ReachModel, symbol: (key: string) => string, only?: ReadonlySet<string>): Grid[] {
+  return model.ports.flatMap((port, index) => {
+    const table = only === undefined || only.has(portLabel(port)) ? grid(model, index, symbol) : undefined;
+    return table === undefined ? [] : [table];
+  });
 }
 
-export function renderExpectedTable(model: ReachModel, expected: Truth, only?: ReadonlySet<string>): string {
+const text = (grids: readonly Grid[]) => grids.map(formatGrid).join('\n\n');
+
+export function expectedGrids(model: ReachModel, expected: Truth, only?: ReadonlySet<string>): Grid[] {
   return perPort(model, (key) => ((expected.get(key) ?? true) ? '.' : 'X'), only);
 }
 
-export function renderObservedTable(model: ReachModel, observed: Observed, only?: ReadonlySet<string>): string {
+export function observedGrids(model: ReachModel, observed: Observed, only?: ReadonlySet<string>): Grid[] {
   return perPort(model, (key) => observedSymbol(observed.get(key)), only);
 }
 
 // "." where observation met the expectation, "X" where it did not.
-export function renderDifferenceTable(model: ReachModel, expected: Truth, observed: Observed, only?: ReadonlySet<string>): string {
+export function differenceGrids(model: ReachModel, expected: Truth, observed: Observed, only?: ReadonlySet<string>): Grid[] {
   const wrong = new Set(compare(model, expected, observed).map((m) => m.key));
   return perPort(model, (key) => (wrong.has(key) ? 'X' : '.'), only);
+}
+
+export function renderExpectedTable(model: ReachModel, expected: Truth, only?: ReadonlySet<string>): string {
+  return text(expectedGrids(model, expected, only));
+}
+
+export function renderObservedTable(model: ReachModel, observed: Observed, only?: ReadonlySet<string>): string {
+  return text(observedGrids(model, observed, only));
+}
+
+export function renderDifferenceTable(model: ReachModel, expected: Truth, observed: Observed, only?: ReadonlySet<string>): string {
+  return text(differenceGrids(model, expected, observed, only));
 }
 
 export function mismatchLine(mismatch: Mismatch): string {

@@ -9,7 +9,8 @@ import { RUNNER, failReach, reach, reachEvidence, type Cell } from '../../helper
 import { answeredBy } from '../../helpers/probe/expectations.ts';
 import manifest from './manifest.ts';
 import { PAYLOADS, choosePairs, nodeAddressCells, pairCells, probeCountText } from '../../helpers/pod-path/pairs.ts';
-import { judgePairs, pairTable, pairVerdicts } from '../../helpers/pod-path/verdict.ts';
+import { judgePairs, pairGrid, pairVerdicts } from '../../helpers/pod-path/verdict.ts';
+import { gridEvidence } from '../../helpers/evidence.ts';
 import { mtuAgreement, nodeAddresses, runnerVerdict } from './world.ts';
 import { agentMtus } from '../../helpers/pod-path/mtus.ts';
 import { configChecks } from './config/checks.ts';
@@ -49,10 +50,9 @@ defineSuite(manifest, () => {
     if (finding !== undefined) {
       c.fail(finding.classification, finding.message, {
         evidence: [
-          {
-            label: 'node pairs (rows from, columns to; . all pass, M only large payloads fail, U only UDP fails, X small TCP fails too)',
-            text: pairTable(verdicts),
-          },
+          gridEvidence('node pairs (rows from, columns to; . all pass, M only large payloads fail, U only UDP fails, X small TCP fails too)', [
+            pairGrid(verdicts),
+          ]),
           { label: 'failing pairs', text: finding.lines.join('\n') },
           { label: 'pod interface MTU', text: mtuAgreement(mtus).lines.join('\n') },
           { label: 'probes', text: count },
