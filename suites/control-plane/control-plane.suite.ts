@@ -5,7 +5,9 @@
 // EndpointSlices, binding a pod pinned to each node); every kubelet by its heartbeat, a pod that
 // runs, and logs/exec/port-forward through the API server; every kube-proxy by its health endpoint
 // and how long a new Service takes to answer from each node; every aggregated API by its
-// availability, and the metrics API by the nodes it reports. Failures name the component and node.
+// availability, and the metrics API by the nodes it reports. Where the control plane runs as static
+// pods (kubeadm), their mirror pods: health and restarts, versions, flags, and kubeadm-config.
+// Failures name the component and node.
 import { afterAll } from 'vitest';
 import { check, defineSuite } from '../../helpers/engine/check.ts';
 import manifest from './manifest.ts';
@@ -16,6 +18,7 @@ import { proxyHealthCheck, serviceProgrammingCheck } from './proxy.ts';
 import { versionsCheck } from './versions-check.ts';
 import { apiServicesCheck, nodeMetricsCheck } from './aggregated.ts';
 import { closeWorld } from './world.ts';
+import { staticFlagsCheck, staticPodsCheck, staticVersionsCheck } from './static-pods-check.ts';
 
 // Checks that wait for pods and controllers get room beyond the default check timeout.
 const WAITING = { timeoutMs: 180_000 };
@@ -41,4 +44,7 @@ defineSuite(manifest, () => {
   check('every aggregated API is Available', {}, apiServicesCheck);
   check('the metrics API reports every node', {}, nodeMetricsCheck);
   check('component versions and skew', {}, versionsCheck);
+  check('static control-plane pods run on every control-plane node', {}, staticPodsCheck);
+  check('static control-plane versions agree with the API server and kubeadm-config', {}, staticVersionsCheck);
+  check('static control-plane flags that matter', {}, staticFlagsCheck);
 });

@@ -83,6 +83,21 @@ export default defineManifest({
       description:
         "the API server's version, each node's kubelet and kube-proxy versions and the control-plane pods' image tags, with the skew between them as evidence",
     },
+    {
+      title: 'static control-plane pods run on every control-plane node',
+      description:
+        'where the control plane runs as static pods (kubeadm): the mirror pods in kube-system hold etcd (when local), kube-apiserver, kube-controller-manager and kube-scheduler on every control-plane node, ready; a restart loop fails naming the component, the node and the last exit; skipped with the reason where there are none',
+    },
+    {
+      title: 'static control-plane versions agree with the API server and kubeadm-config',
+      description:
+        "the static pods' image tags against the API server's version and across control-plane nodes, and kubeadm-config's kubernetesVersion against the API server (a mismatch is an upgrade half-done)",
+    },
+    {
+      title: 'static control-plane flags that matter',
+      description:
+        "from the static pods' commands: the API server's --authorization-mode (Node and RBAC), --service-cluster-ip-range against kubeadm-config's serviceSubnet, NodeRestriction; the controller-manager's --cluster-cidr against podSubnet; etcd's client and peer certificate auth",
+    },
   ],
   options: {
     bound: option({
@@ -113,7 +128,19 @@ export default defineManifest({
       why: 'the scheduler and controller-manager leader Leases',
     },
     { verb: 'list', resource: 'leases', group: 'coordination.k8s.io', scope: { namespace: 'kube-node-lease' }, why: "every node's heartbeat Lease" },
-    { verb: 'list', resource: 'pods', scope: { namespace: 'kube-system' }, why: "the control-plane pods' image tags, when the components run as pods" },
+    {
+      verb: 'list',
+      resource: 'pods',
+      scope: { namespace: 'kube-system' },
+      why: "the control-plane pods' image tags, health and flags, when the components run as static pods",
+    },
+    {
+      verb: 'get',
+      resource: 'configmaps',
+      scope: { namespace: 'kube-system' },
+      why: 'kubeadm-config, kubelet-config and kube-proxy: what kubeadm says the cluster is',
+    },
+    { verb: 'list', resource: 'nodes', scope: 'cluster', why: 'which nodes are control-plane nodes (node-role.kubernetes.io/control-plane)' },
     { verb: 'get', resource: 'serviceaccounts', scope: 'run', why: 'whether a new namespace got its default ServiceAccount' },
     { verb: 'get', resource: 'configmaps', scope: 'run', why: 'whether a new namespace got its kube-root-ca.crt' },
     { verb: 'watch', resource: 'pods', scope: 'run', why: 'when each pod is bound, starts and becomes ready, without polling' },
