@@ -28,6 +28,11 @@ export default defineManifest({
         "this machine calls every node agent's pod IP over HTTP (2 s); skipped when it reaches none (pod IPs are often not routed outside), a warning when it reaches only some",
     },
     ...CONFIG_CHECKS,
+    {
+      title: 'kube-proxy mode',
+      description:
+        'where kube-proxy is the kube-system DaemonSet configured by the kube-proxy ConfigMap (kubeadm): its mode ("" is iptables) and settings; ipvs is said plainly (deprecated since v1.35, needs IPVS in every kernel, a failure where kube-proxy is not ready); a --proxy-mode flag that disagrees with the ConfigMap and a clusterCIDR that is not kubeadm\'s podSubnet warn; skipped with the reason where kube-proxy is a host process or replaced',
+    },
   ],
   options: {
     allPairs: option({
@@ -43,6 +48,12 @@ export default defineManifest({
   permissions: [
     { verb: 'list', resource: 'nodes', scope: 'cluster', why: "each node's address and kubelet port, for the pod-to-node handshakes" },
     ...CONFIG_PERMISSIONS,
+    {
+      verb: 'get',
+      resource: 'configmaps',
+      scope: { namespace: 'kube-system' },
+      why: "kube-proxy's KubeProxyConfiguration and kubeadm-config's podSubnet",
+    },
   ],
   setup: ['fleet'],
   exclusive: false,

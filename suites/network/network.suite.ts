@@ -14,6 +14,7 @@ import { gridEvidence } from '../../helpers/evidence.ts';
 import { mtuAgreement, nodeAddresses, runnerVerdict } from './world.ts';
 import { agentMtus } from '../../helpers/pod-path/mtus.ts';
 import { configChecks } from './config/checks.ts';
+import { kubeProxyModeCheck } from './kube-proxy-check.ts';
 
 // The runner's calls to pod IPs: short, since on many clusters they cannot be routed at all.
 const RUNNER_TIMEOUT_MS = 2000;
@@ -124,4 +125,6 @@ defineSuite(manifest, () => {
   });
 
   configChecks();
+
+  check('kube-proxy mode', {}, kubeProxyModeCheck);
 });
