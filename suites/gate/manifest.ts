@@ -26,6 +26,11 @@ export default defineManifest({
         'the target at most one minor above the API server; kubelets and kube-proxies never newer and at most 3 minors older, controller-manager and scheduler at most one, against the target',
     },
     {
+      title: 'kubeadm: one minor at a time, control plane before kubelets',
+      description:
+        "where kube-system/kubeadm-config exists: an upgrade half-done (kubernetesVersion against the API server, control-plane nodes at different versions) fails; the target at most one minor above kubernetesVersion; no kubelet newer than the API server; the kube-proxy DaemonSet at the control plane's minor; kubeadm's own version is not visible, and the evidence says to check `kubeadm version` before `kubeadm upgrade plan`",
+    },
+    {
       title: 'node drains that will hang',
       description:
         'per node: pods a PodDisruptionBudget with 0 disruptions allowed holds (single-replica workloads named), pods without a controller, pods with emptyDir data',
@@ -68,6 +73,13 @@ export default defineManifest({
     { verb: 'list', resource: 'poddisruptionbudgets', group: 'policy', scope: 'cluster', why: 'budgets that allow no disruption' },
     {
       verb: 'list',
+      resource: 'daemonsets',
+      group: 'apps',
+      scope: { namespace: 'kube-system' },
+      why: "the kube-proxy DaemonSet's image, against the control plane's version (kubeadm)",
+    },
+    {
+      verb: 'list',
       resource: 'validatingwebhookconfigurations',
       group: 'admissionregistration.k8s.io',
       scope: 'cluster',
@@ -90,7 +102,12 @@ export default defineManifest({
       scope: 'cluster',
       why: 'CRD versions marked deprecated that still store objects',
     },
-    { verb: 'get', resource: 'configmaps', scope: { namespace: 'kube-system' }, why: 'the cluster CA (kube-root-ca.crt) and the client and front-proxy CAs' },
+    {
+      verb: 'get',
+      resource: 'configmaps',
+      scope: { namespace: 'kube-system' },
+      why: "the cluster CA (kube-root-ca.crt) and the client and front-proxy CAs; kubeadm-config for kubeadm's rules",
+    },
     {
       verb: 'get',
       resource: 'leases',
