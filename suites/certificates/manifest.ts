@@ -23,6 +23,16 @@ export default defineManifest({
         'every admission webhook, aggregated APIService and CRD conversion webhook, dialed from an agent with the SNI the API server sends and verified against its caBundle; an empty caBundle, insecureSkipTLSVerify, a CA expiring before its leaf and failurePolicy Fail with no ready endpoints are named; with --certs-secrets, a TLS Secret holding a newer certificate for the name than the one served (renewed but not reloaded)',
     },
     {
+      title: 'etcd serves a certificate for its node (kubeadm)',
+      description:
+        "where kubeadm-config exists and etcd is a static pod: each member's advertised client URL dialed from the agent on its node (the handshake presents etcd's certificate before it asks for a client one): days left, the address covered, not self-signed; kubeadm's etcd CA is not visible, so no chain is verified; the evidence says what the run cannot see (kubeconfig client certificates, peer and client certificates under /etc/kubernetes/pki) and how to check it (kubeadm certs check-expiration on each control-plane node); skipped with the reason when not kubeadm or etcd does not answer",
+    },
+    {
+      title: 'kubelet client certificates rotate (kubeadm)',
+      description:
+        'where kubeadm-config exists: rotateCertificates in kube-system/kubelet-config, and the recent kube-apiserver-client-kubelet CSRs by node (a request Pending over five minutes, denied or failed warns)',
+    },
+    {
       title: 'node clocks agree',
       description:
         "every agent's clock against the runner's, timed on both sides: nodes that differ by more than --cert-max-clock-skew fail (certificates look not yet valid there), the runner off by more warns",
@@ -94,7 +104,12 @@ export default defineManifest({
   },
   permissions: [
     { verb: 'get', resource: 'configmaps', scope: 'run', why: 'kube-root-ca.crt: the cluster CA as pods see it' },
-    { verb: 'get', resource: 'configmaps', scope: { namespace: 'kube-system' }, why: 'extension-apiserver-authentication: the client and front-proxy CAs' },
+    {
+      verb: 'get',
+      resource: 'configmaps',
+      scope: { namespace: 'kube-system' },
+      why: 'extension-apiserver-authentication: the client and front-proxy CAs; kubeadm-config and kubelet-config (kubeadm)',
+    },
     { verb: 'get', resource: 'services', scope: { namespace: 'default' }, why: 'the kubernetes Service: the address pods dial' },
     {
       verb: 'list',
@@ -104,7 +119,19 @@ export default defineManifest({
       why: 'the API server endpoints behind the kubernetes Service',
     },
     { verb: 'list', resource: 'nodes', scope: 'cluster', why: 'the kubelet address and port of every node' },
-    { verb: 'list', resource: 'certificatesigningrequests', group: 'certificates.k8s.io', scope: 'cluster', why: 'kubelet-serving CSRs left Pending' },
+    {
+      verb: 'list',
+      resource: 'pods',
+      scope: { namespace: 'kube-system' },
+      why: 'the etcd mirror pods and the client URL kubeadm records on them (kubeadm)',
+    },
+    {
+      verb: 'list',
+      resource: 'certificatesigningrequests',
+      group: 'certificates.k8s.io',
+      scope: 'cluster',
+      why: 'kubelet-serving CSRs left Pending, and kubelet client certificate renewals',
+    },
     {
       verb: 'list',
       resource: 'validatingwebhookconfigurations',
