@@ -33,7 +33,13 @@ function gatewayApiCrds(): string {
     .join('\n---\n');
 }
 
-export function applyAddons(nodes: NodeLayout[], storageDir: (n: NodeLayout) => string, pki: Pick<Pki, 'metricsServer'>): void {
+/** `coredns: false` leaves CoreDNS to kubeadm, which installs its own. */
+export function applyAddons(
+  nodes: NodeLayout[],
+  storageDir: (n: NodeLayout) => string,
+  pki: Pick<Pki, 'metricsServer'>,
+  o: { coredns: boolean } = { coredns: true },
+): void {
   const vars = {
     CLUSTER_DOMAIN: net.clusterDomain,
     DNS_SERVICE_IP: net.dnsServiceIp,
@@ -47,7 +53,7 @@ export function applyAddons(nodes: NodeLayout[], storageDir: (n: NodeLayout) => 
   };
   const apply = (yaml: string): string => kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], yaml);
   apply(manifest('rbac', vars));
-  apply(manifest('coredns', vars));
+  if (o.coredns) apply(manifest('coredns', vars));
   apply(manifest('local-path', vars));
   // One kubectl per stage: each call costs the client's start and a round of discovery.
   apply([gatewayApiCrds(), certManagerCrds()].join('\n---\n'));

@@ -1,9 +1,9 @@
 // Builds what the cluster runs from the package registries, cached outside the repo and keyed by
 // the pinned versions: Go components through wrapper modules, and our own tiny pause binary.
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { flannelComponents, type GoComponent, goComponents } from './components.ts';
+import { flannelComponents, type GoComponent, goComponents, kubeadmComponents, upgradeComponents } from './components.ts';
 import { ClusterError } from './errors.ts';
 import { cacheDir } from './layout.ts';
 import { log } from './log.ts';
@@ -62,9 +62,21 @@ export function componentModuleFile(component: string, name: string): string {
 
 /** A binary of a named component (flanneld and the flannel CNI plugin are both called flannel). */
 export function componentBinary(component: string, name: string): string {
-  const c = [...goComponents, ...flannelComponents].find((g) => g.name === component);
-  if (!c?.commands.some((cmd) => basename(cmd) === name)) throw new Error(`component ${component} builds no ${name}`);
+  const c = [...goComponents, ...flannelComponents, ...kubeadmComponents, ...upgradeComponents].find((g) => g.name === component);
+  if (!c || !builtNames(c).includes(name)) throw new Error(`component ${component} builds no ${name}`);
   return join(componentBinDir(c), name);
+}
+
+/** The name go build gives a main package: its last path element, or the one before a major-version suffix (etcd/server/v3: server). */
+function goBinaryName(cmd: string): string {
+  const parts = cmd.split('/');
+  const last = parts.at(-1) ?? cmd;
+  return /^v\d+$/.test(last) && parts.length > 1 ? (parts.at(-2) ?? last) : last;
+}
+
+/** The binaries a component's build leaves, by name. */
+function builtNames(c: GoComponent): string[] {
+  return c.commands.map((cmd) => c.binaryNames?.[goBinaryName(cmd)] ?? goBinaryName(cmd));
 }
 
 /** Compares Go versions like 1.14 and 1.24.0 numerically. */
@@ -95,7 +107,7 @@ export function wrapperGoMod(c: GoComponent, dep: GoModJson): string {
           })
         )(r.New.Path)
       : `${r.New.Path}${r.New.Version ? ` ${r.New.Version}` : ''}`;
-    lines.push(`replace ${old} => ${target}`);
+    if (target !== null) lines.push(`replace ${old} => ${target}`);
   }
   for (const [module, target] of Object.entries(c.replace ?? {})) lines.push(`replace ${module} => ${target}`);
   for (const e of dep.Exclude ?? []) lines.push(`exclude ${e.Path} ${e.Version}`);
@@ -137,12 +149,13 @@ async function buildGoComponent(c: GoComponent): Promise<void> {
       ...(err instanceof ClusterError && err.logTail ? { logTail: err.logTail } : {}),
     });
   }
+  for (const [built, name] of Object.entries(c.binaryNames ?? {})) renameSync(join(bin, built), join(bin, name));
   for (const [name, path] of Object.entries(c.moduleFiles ?? {})) cpSync(join(downloaded.Dir, path), join(dir, 'module', name), { recursive: true });
   writeFileSync(join(bin, '.complete'), `${Date.now() - started} ms\n`);
   // Builds of earlier pins or recipes are dead weight now.
   const buildRoot = dirname(dir);
   for (const old of readdirSync(buildRoot)) {
-    if (old.startsWith(`${c.name}-`) && join(buildRoot, old) !== dir) rmSync(join(buildRoot, old), { recursive: true, force: true });
+    if (old.startsWith(`${c.name}-v`) && join(buildRoot, old) !== dir) rmSync(join(buildRoot, old), { recursive: true, force: true });
   }
   log.done(`built ${c.name} in ${Math.round((Date.now() - started) / 1000)} s`);
 }
@@ -160,9 +173,11 @@ export function pauseBinary(): string {
   return out;
 }
 
-export async function buildAll(o: { flannel?: boolean } = {}): Promise<void> {
+export async function buildAll(o: { flannel?: boolean; kubeadm?: boolean; upgrade?: boolean } = {}): Promise<void> {
   // One build at a time: each go build already uses every core, and parallel links exhaust memory.
   for (const c of goComponents) await buildGoComponent(c);
   if (o.flannel) for (const c of flannelComponents) await buildGoComponent(c);
+  if (o.kubeadm) for (const c of kubeadmComponents) await buildGoComponent(c);
+  if (o.upgrade) for (const c of upgradeComponents) await buildGoComponent(c);
   pauseBinary();
 }

@@ -10,8 +10,13 @@ export interface GoComponent {
   version: string;
   /** Main packages to build; each becomes a binary named after its last path element. */
   commands: string[];
-  /** Maps a replace directive of the dependency that points at a local path to a module version or to one of `files`' dirs. */
-  localReplace?: (path: string) => string;
+  /**
+   * Maps a replace directive of the dependency that points at a local path to a module version or to
+   * one of `files`' dirs; null drops the directive (a module the dependency forbids).
+   */
+  localReplace?: (path: string) => string | null;
+  /** Binaries renamed after the build (go names a main package at a module's root v3 after the path element before it, e.g. etcd's "server"). */
+  binaryNames?: Record<string, string>;
   /** Extra files of the wrapper module (relative path -> content). */
   files?: Record<string, string>;
   godebug?: string;
@@ -30,14 +35,32 @@ export interface GoComponent {
 }
 
 const k8s = versions.kubernetes;
-const [, k8sMinor] = k8s.split('.');
-const k8sVersionFlags = ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [
-  `-X ${pkg}.gitVersion=v${k8s}`,
-  `-X ${pkg}.gitMajor=1`,
-  `-X ${pkg}.gitMinor=${k8sMinor}`,
-  `-X ${pkg}.gitTreeState=clean`,
-  `-X ${pkg}.buildDate=1970-01-01T00:00:00Z`,
-]);
+
+/** -X flags that stamp a Kubernetes release into its binaries (without them they report v0.0.0). */
+function k8sVersionFlags(release: string): string[] {
+  const [, minor] = release.split('.');
+  return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [
+    `-X ${pkg}.gitVersion=v${release}`,
+    `-X ${pkg}.gitMajor=1`,
+    `-X ${pkg}.gitMinor=${minor}`,
+    `-X ${pkg}.gitTreeState=clean`,
+    `-X ${pkg}.buildDate=1970-01-01T00:00:00Z`,
+  ]);
+}
+
+/** Commands of k8s.io/kubernetes at one release, through a wrapper that pins its staging modules. */
+function kubernetesRelease(name: string, release: string, commands: string[]): GoComponent {
+  return {
+    name,
+    module: 'k8s.io/kubernetes',
+    version: `v${release}`,
+    commands: commands.map((c) => `k8s.io/kubernetes/cmd/${c}`),
+    // ./staging/src/k8s.io/NAME -> the published k8s.io/NAME v0.<minor>.<patch>
+    localReplace: (path) => `${path.replace(/^\.\/staging\/src\//, '')} v0.${release.split('.').slice(1).join('.')}`,
+    godebug: 'default=go1.24',
+    ldflags: k8sVersionFlags(release),
+  };
+}
 
 // Traefik's go.mod replaces its extension module with a nested directory that is not part of the
 // published module; the open-source build's extension points carry no fields, so empty types do.
@@ -73,16 +96,7 @@ function sourceTree(dir: string, prefix: string): Record<string, string> {
 const certManagerMains = 'github.com/cert-manager/cert-manager/shakedown';
 
 export const goComponents: GoComponent[] = [
-  {
-    name: 'kubernetes',
-    module: 'k8s.io/kubernetes',
-    version: `v${k8s}`,
-    commands: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'kubectl'].map((c) => `k8s.io/kubernetes/cmd/${c}`),
-    // ./staging/src/k8s.io/NAME -> the published k8s.io/NAME v0.<minor>.<patch>
-    localReplace: (path) => `${path.replace(/^\.\/staging\/src\//, '')} v0.${k8s.split('.').slice(1).join('.')}`,
-    godebug: 'default=go1.24',
-    ldflags: k8sVersionFlags,
-  },
+  kubernetesRelease('kubernetes', k8s, ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'kubectl']),
   {
     name: 'coredns',
     module: 'github.com/coredns/coredns',
@@ -232,4 +246,42 @@ export const flannelComponents: GoComponent[] = [
     minGo: '1.24.0',
     ldflags: [`-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=v${versions.cniPluginsFlannel}`],
   },
+];
+
+/**
+ * Built only for the kubeadm profile (`cluster:up -- --profile kubeadm`): kubeadm of the cluster's
+ * release (its other binaries are the default build's) and etcd as kubeadm runs it (a static pod;
+ * Debian's 3.4 lacks the /livez and /readyz kubeadm probes).
+ */
+export const kubeadmComponents: GoComponent[] = [
+  kubernetesRelease('kubeadm', k8s, ['kubeadm']),
+  {
+    name: 'etcd',
+    module: 'go.etcd.io/etcd/server/v3',
+    version: `v${versions.etcd}`,
+    commands: ['go.etcd.io/etcd/server/v3'],
+    binaryNames: { server: 'etcd' },
+    // etcd's go.mod points its sibling modules at their directories (published at the same version)
+    // and forbids two modules by replacing them with a directory that does not exist.
+    localReplace: (path) => {
+      if (path === './FORBIDDEN_DEPENDENCY') return null;
+      const sibling = { '../api': 'api/v3', '../client/pkg': 'client/pkg/v3', '../client/v3': 'client/v3', '../pkg': 'pkg/v3' }[path];
+      if (sibling === undefined) throw new Error(`unexpected local replace ${path} in etcd's go.mod`);
+      return `go.etcd.io/etcd/${sibling} v${versions.etcd}`;
+    },
+    ldflags: [],
+  },
+];
+
+/** The release `cluster:upgrade` moves a kubeadm cluster to, built when it is first asked for. */
+export const upgradeComponents: GoComponent[] = [
+  kubernetesRelease('kubernetes-next', versions.kubernetesUpgrade, [
+    'kube-apiserver',
+    'kube-controller-manager',
+    'kube-scheduler',
+    'kubelet',
+    'kube-proxy',
+    'kubectl',
+    'kubeadm',
+  ]),
 ];

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { clusterProcesses, killAll } from './daemons.ts';
 import { kubeconfigPath, runDir, stateDir } from './layout.ts';
+import { removeMadeMountPoints } from './kubeadm/node.ts';
 import { ourNetns, teardownNetwork } from './network.ts';
 import { tryRun } from './sh.ts';
 
@@ -66,6 +67,7 @@ export async function down(): Promise<string[]> {
   }
   problems.push(...(await teardownNetwork()));
   for (const cg of ourCgroups()) removeCgroupTree(cg);
+  problems.push(...removeMadeMountPoints());
   problems.push(...ourCgroups().map((c) => `cgroup ${c}`));
   for (const dir of [stateDir, runDir]) {
     try {

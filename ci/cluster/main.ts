@@ -6,12 +6,16 @@ import { parseEnforcerState, setEnforcer } from './enforcer.ts';
 import { hang, parseComponent, restart, resume } from './fault.ts';
 import { kubectl } from './kube.ts';
 import { log } from './log.ts';
-import { parseCni } from './profile.ts';
+import { parseClusterProfile, parseCni } from './profile.ts';
+import { KUBE_PROXY_MODES, type KubeProxyMode } from './kubeadm/config.ts';
+import { upgrade } from './kubeadm/upgrade.ts';
 import { printLogTails, status } from './status.ts';
 import { up } from './up.ts';
 
 const usage =
-  'usage: node ci/cluster/main.ts up [--nodes N] [--cert-days N] [--cni default|flannel] | down | status | logs | kubectl ARGS...\n' +
+  'usage: node ci/cluster/main.ts up [--nodes N] [--cert-days N] [--cni default|flannel] [--profile default|kubeadm [--kube-proxy-mode iptables|nftables]]\n' +
+  '       | upgrade --to VERSION   (the kubeadm profile: kubeadm upgrade plan, apply, node, then each kubelet)\n' +
+  '       | down | status | logs | kubectl ARGS...\n' +
   '       | enforcer on|off [--node NAME]   (kube-router and its rules, on every node or on NAME alone)\n' +
   '       | fault hang COMPONENT [--node NAME] | fault resume | fault restart kube-scheduler|kube-controller-manager\n' +
   '         (COMPONENT: kube-scheduler, kube-controller-manager, etcd, kubelet, kube-proxy; per-node ones default to the last node)';
@@ -30,6 +34,9 @@ async function main(argv: string[]): Promise<number> {
       'cert-days': { type: 'string', default: '365' },
       node: { type: 'string' },
       cni: { type: 'string', default: 'default' },
+      profile: { type: 'string', default: 'default' },
+      'kube-proxy-mode': { type: 'string', default: 'iptables' },
+      to: { type: 'string' },
     },
   });
   const nodes = Number(values.nodes);
@@ -37,9 +44,23 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) throw new Error(`--nodes must be an integer from 1 to 9 (got ${values.nodes})\n${usage}`);
   if (!Number.isInteger(certDays) || certDays < 1) throw new Error(`--cert-days must be a positive integer (got ${values['cert-days']})\n${usage}`);
   const cni = parseCni(values.cni);
+  const profile = parseClusterProfile(values.profile);
+  const kubeProxyMode = KUBE_PROXY_MODES.find((m) => m === values['kube-proxy-mode']);
+  if (kubeProxyMode === undefined) throw new Error(`--kube-proxy-mode takes ${KUBE_PROXY_MODES.join(' or ')} (got ${values['kube-proxy-mode']})\n${usage}`);
+  if (kubeProxyMode !== 'iptables' && profile !== 'kubeadm')
+    throw new Error(`--kube-proxy-mode is an option of the kubeadm profile (--profile kubeadm)\n${usage}`);
   switch (positionals[0]) {
     case 'up':
-      await up(cni === 'flannel' ? { nodes, certDays, cni } : { nodes, certDays });
+      await up({
+        nodes,
+        certDays,
+        ...(cni === 'flannel' ? { cni } : {}),
+        ...(profile === 'kubeadm' ? { profile, kubeProxyMode: kubeProxyMode as KubeProxyMode } : {}),
+      });
+      return 0;
+    case 'upgrade':
+      if (values.to === undefined) throw new Error(`upgrade needs --to VERSION\n${usage}`);
+      await upgrade(values.to.replace(/^v/, ''));
       return 0;
     case 'down': {
       const started = Date.now();

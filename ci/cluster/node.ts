@@ -14,14 +14,21 @@ import { run, runLogged, tryRun } from './sh.ts';
 /** Host directories the node mounts a private tmpfs over, so shim sockets and pod netns die with it. */
 const privateMounts = ['/run/netns', '/run/containerd'];
 
-/** `extraPrivate`: more directories of the node's own (the flannel profile's /run/flannel). */
-export function setupMountNamespace(node: NodeLayout, extraPrivate: string[] = []): void {
+/**
+ * `extraPrivate`: more directories of the node's own (the flannel profile's /run/flannel);
+ * `binds`: host paths the node sees replaced by its own (path -> the node's directory or file).
+ */
+export function setupMountNamespace(node: NodeLayout, extraPrivate: string[] = [], binds: Record<string, string> = {}): void {
   mkdirSync(node.run, { recursive: true });
   if (tryRun('findmnt', ['-n', node.mntns]) !== null) return;
   writeFileSync(node.mntns, '');
   const dirs = [...privateMounts, ...extraPrivate];
   for (const dir of dirs) mkdirSync(dir, { recursive: true });
-  const inside = ['mount --make-rshared /', ...dirs.map((d) => `mount -t tmpfs -o mode=0755 shakedown-${node.name} ${d}`)];
+  const inside = [
+    'mount --make-rshared /',
+    ...dirs.map((d) => `mount -t tmpfs -o mode=0755 shakedown-${node.name} ${d}`),
+    ...Object.entries(binds).map(([target, source]) => `mount --bind '${source}' '${target}'`),
+  ];
   run('unshare', [`--mount=${node.mntns}`, '--propagation', 'slave', 'sh', '-c', inside.join(' && ')]);
 }
 
@@ -36,7 +43,8 @@ export interface CniDirs {
 
 const defaultCni: CniDirs = { binDir: '/usr/lib/cni', writeConf: true };
 
-export function containerdConfig(node: NodeLayout, cni: CniDirs = defaultCni): string {
+/** `sandboxImage`: the pause image of pod sandboxes (the kubeadm profile's is under kubeadm's pause tag). */
+export function containerdConfig(node: NodeLayout, cni: CniDirs = defaultCni, sandboxImage = imageRef('pause')): string {
   return `version = 2
 root = "${join(node.dir, 'containerd')}"
 state = "/run/containerd"
@@ -52,7 +60,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
   path = "${join(node.dir, 'opt')}"
 
 [plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "${imageRef('pause')}"
+  sandbox_image = "${sandboxImage}"
   # Without CAP_SYS_RESOURCE (absent on some VMs and CI runners) no process may lower its OOM
   # score; cap pods' oom_score_adj at containerd's own instead of failing every sandbox.
   restrict_oom_score_adj = true
@@ -97,9 +105,9 @@ export function ctrArgs(node: NodeLayout, args: string[]): string[] {
   return ['--address', node.containerdSock, '--namespace', 'k8s.io', ...args];
 }
 
-export async function startContainerd(node: NodeLayout, cni: CniDirs = defaultCni): Promise<void> {
+export async function startContainerd(node: NodeLayout, cni: CniDirs = defaultCni, sandboxImage = imageRef('pause')): Promise<void> {
   mkdirSync(join(node.dir, 'cni'), { recursive: true });
-  writeFileSync(join(node.dir, 'containerd.toml'), containerdConfig(node, cni));
+  writeFileSync(join(node.dir, 'containerd.toml'), containerdConfig(node, cni, sandboxImage));
   if (cni.writeConf) writeFileSync(join(node.dir, 'cni', '10-shakedown.conflist'), cniConfig(node));
   const d: DaemonSpec = {
     name: `${node.name}-containerd`,

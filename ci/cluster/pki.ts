@@ -15,7 +15,7 @@ export interface CertPaths {
   key: string;
 }
 
-interface LeafSpec {
+export interface LeafSpec {
   cn: string;
   orgs?: string[];
   dns?: string[];
@@ -52,7 +52,7 @@ function makeCa(name: string, cn: string): CertPaths {
   return out;
 }
 
-function makeLeaf(name: string, ca: CertPaths, spec: LeafSpec, days: number): CertPaths {
+export function makeLeaf(name: string, ca: CertPaths, spec: LeafSpec, days: number): CertPaths {
   const out = p(name);
   ecKey(out.key);
   const subj = `/${[...(spec.orgs ?? []).map((o) => `O=${o}`), `CN=${spec.cn}`].join('/')}`;

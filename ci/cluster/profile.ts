@@ -26,3 +26,27 @@ export function currentProfile(dir = stateDir): CniProfile {
   if (!existsSync(profileFile(dir))) return 'default';
   return parseCni(readFileSync(profileFile(dir), 'utf8').trim());
 }
+
+/**
+ * How the control plane and kube-proxy run: as host processes the harness starts (default), or as
+ * kubeadm makes them (static pods, kube-proxy's DaemonSet, kubeadm's CoreDNS).
+ */
+export const CLUSTER_PROFILES = ['default', 'kubeadm'] as const;
+export type ClusterProfile = (typeof CLUSTER_PROFILES)[number];
+
+export function parseClusterProfile(value: string | undefined): ClusterProfile {
+  const found = CLUSTER_PROFILES.find((p) => p === (value ?? 'default'));
+  if (found === undefined) throw new Error(`--profile takes ${CLUSTER_PROFILES.join(' or ')} (got ${value})`);
+  return found;
+}
+
+const clusterProfileFile = (dir: string): string => join(dir, 'profile');
+
+export function saveClusterProfile(profile: ClusterProfile, dir = stateDir): void {
+  writeFileSync(clusterProfileFile(dir), `${profile}\n`);
+}
+
+export function currentClusterProfile(dir = stateDir): ClusterProfile {
+  if (!existsSync(clusterProfileFile(dir))) return 'default';
+  return parseClusterProfile(readFileSync(clusterProfileFile(dir), 'utf8').trim());
+}

@@ -19,7 +19,12 @@ import { registerMetricsApi } from './metrics-server.ts';
 import { setupHostNetwork, setupNodeNetwork, setupUpstreamNetwork } from './network.ts';
 import { importImages, setupMountNamespace, startContainerd, startKubelet, startKubeProxy, startKubeRouter } from './node.ts';
 import { clusterPki, kubeconfig, type Pki, writeKubeconfig } from './pki.ts';
-import { type CniProfile, saveProfile } from './profile.ts';
+import { type ClusterProfile, type CniProfile, saveClusterProfile, saveProfile } from './profile.ts';
+import type { KubeProxyMode } from './kubeadm/config.ts';
+import { kubeadmImages, kubeadmPauseRef } from './kubeadm/images.ts';
+import { kubeadmBinds } from './kubeadm/node.ts';
+import { kubeadmUp } from './kubeadm/up.ts';
+import { versions } from './versions.ts';
 import { run, tryRun } from './sh.ts';
 
 export interface UpOptions {
@@ -28,6 +33,10 @@ export interface UpOptions {
   certDays: number;
   /** The pod network: the default bridge + static routes + kube-router, or flannel (VXLAN, no NetworkPolicy). */
   cni?: CniProfile;
+  /** kubeadm: the control plane, kube-proxy and CoreDNS as kubeadm makes them (kubeadm/up.ts). */
+  profile?: ClusterProfile;
+  /** The kubeadm profile's kube-proxy mode. */
+  kubeProxyMode?: KubeProxyMode;
 }
 
 export const storageDir = (n: NodeLayout): string => join(n.dir, 'storage');
@@ -54,7 +63,7 @@ async function startUpstreamDns(): Promise<void> {
  * `alsoReady`: namespaces without Deployments whose pods must be Ready too (kube-flannel);
  * `only`: the add-on namespaces to wait for (every one by default).
  */
-async function waitForAddons(timeoutMs: number, alsoReady: string[] = [], only: readonly string[] = addonNamespaces): Promise<void> {
+export async function waitForAddons(timeoutMs: number, alsoReady: string[] = [], only: readonly string[] = addonNamespaces): Promise<void> {
   const namespaces = [...only, ...alsoReady];
   for (const ns of only) {
     try {
@@ -79,27 +88,33 @@ async function waitForAddons(timeoutMs: number, alsoReady: string[] = [], only: 
 export async function up(o: UpOptions): Promise<void> {
   const started = Date.now();
   const isFlannel = o.cni === 'flannel';
+  const isKubeadm = o.profile === 'kubeadm';
+  if (isFlannel && isKubeadm) throw new Error('the kubeadm profile runs the default pod network; --cni flannel is not combined with it yet');
   requireRoot();
   ensurePackages();
   requireGo();
   const leftovers = await down();
   if (leftovers.length) throw new ClusterError('CLUSTER_LEFTOVERS', `a previous cluster could not be removed: ${leftovers.join(', ')}`);
-  await buildAll(isFlannel ? { flannel: true } : {});
+  await buildAll({ flannel: isFlannel, kubeadm: isKubeadm });
   log.step('making images');
   const flannelSpec = isFlannel ? flannelImage() : undefined;
-  const archives = [...clusterImages(), ...(flannelSpec ? [flannelSpec] : [])].map(imageArchive);
+  const archives = [...clusterImages(), ...(flannelSpec ? [flannelSpec] : []), ...(isKubeadm ? kubeadmImages(versions.kubernetes) : [])].map(imageArchive);
   const nodes = Array.from({ length: o.nodes }, (_, i) => nodeLayout(i + 1));
 
   for (const dir of [stateDir, runDir, pkiDir]) mkdirSync(dir, { recursive: true });
   if (isFlannel) saveProfile('flannel');
+  if (isKubeadm) saveClusterProfile('kubeadm');
   // The runtime dir is a private mount so per-node mount namespaces can be pinned inside it.
   run('mount', ['--bind', runDir, runDir]);
   run('mount', ['--make-private', runDir]);
   writeFileSync(join(stateDir, 'resolv.conf'), `nameserver ${net.upstreamIp}\n`);
 
-  log.step(`making the PKI (leaf certificates valid ${o.certDays} days)`);
-  const pki = clusterPki({ certDays: o.certDays }, [controlPlane.ip], controlPlane.name);
-  writeComponentKubeconfigs(pki);
+  // kubeadm makes its own PKI.
+  const pki = isKubeadm ? undefined : clusterPki({ certDays: o.certDays }, [controlPlane.ip], controlPlane.name);
+  if (pki) {
+    log.step(`made the PKI (leaf certificates valid ${o.certDays} days)`);
+    writeComponentKubeconfigs(pki);
+  }
 
   log.step(`network: bridge, node namespaces, stub upstream DNS${isFlannel ? ' (flannel profile: no static routes between nodes)' : ''}`);
   setupHostNetwork();
@@ -116,6 +131,9 @@ export async function up(o: UpOptions): Promise<void> {
       setupMountNamespace(node, [flannel.runDir]);
       prepareFlannelNode(node);
       await startContainerd(node, { binDir: cniBinDir(node), writeConf: false });
+    } else if (isKubeadm) {
+      setupMountNamespace(node, [], kubeadmBinds(node));
+      await startContainerd(node, undefined, kubeadmPauseRef);
     } else {
       setupMountNamespace(node);
       await startContainerd(node);
@@ -127,22 +145,35 @@ export async function up(o: UpOptions): Promise<void> {
   await Promise.all(imports);
   log.done(`${nodes.length} node runtime(s) up, ${archives.length} images imported`);
 
-  log.step('control plane');
-  await startEtcd();
-  await startApiServer(pki);
-  await startControllerManager(pki);
-  await startScheduler();
-  log.done('control plane ready');
+  let caCert: string;
+  if (pki) {
+    log.step('control plane');
+    await startEtcd();
+    await startApiServer(pki);
+    await startControllerManager(pki);
+    await startScheduler();
+    log.done('control plane ready');
 
-  applyAddons(nodes, storageDir, pki);
-  // flanneld must be scheduled as each kubelet registers: a node is Ready only once the
-  // DaemonSet's init containers installed the CNI configuration.
-  if (flannelSpec) applyFlannel(flannelSpec.ref);
-  for (const node of nodes) {
-    log.step(`${node.name}: kubelet, kube-proxy${isFlannel ? ' (flannel from its DaemonSet; no NetworkPolicy enforcer)' : ', kube-router'}`);
-    await startKubelet(node, pki, o.certDays);
-    await startKubeProxy(node, join(pkiDir, 'kube-proxy.kubeconfig'));
-    if (!isFlannel) await startKubeRouter(node, join(pkiDir, 'kube-router.kubeconfig'));
+    applyAddons(nodes, storageDir, pki);
+    // flanneld must be scheduled as each kubelet registers: a node is Ready only once the
+    // DaemonSet's init containers installed the CNI configuration.
+    if (flannelSpec) applyFlannel(flannelSpec.ref);
+    for (const node of nodes) {
+      log.step(`${node.name}: kubelet, kube-proxy${isFlannel ? ' (flannel from its DaemonSet; no NetworkPolicy enforcer)' : ', kube-router'}`);
+      await startKubelet(node, pki, o.certDays);
+      await startKubeProxy(node, join(pkiDir, 'kube-proxy.kubeconfig'));
+      if (!isFlannel) await startKubeRouter(node, join(pkiDir, 'kube-router.kubeconfig'));
+    }
+    caCert = pki.ca.cert;
+  } else {
+    const k = await kubeadmUp(nodes, { certDays: o.certDays, kubeProxyMode: o.kubeProxyMode ?? 'iptables' });
+    // kubeadm installed CoreDNS; the other add-ons are the default profile's.
+    applyAddons(nodes, storageDir, k, { coredns: false });
+    for (const node of nodes) {
+      log.step(`${node.name}: kube-router`);
+      await startKubeRouter(node, k.kubeRouterKubeconfig);
+    }
+    caCert = k.ca.cert;
   }
   if (isFlannel) {
     log.step('waiting for flannel: a lease, flannel.1 and the subnet file on every node');
@@ -154,6 +185,8 @@ export async function up(o: UpOptions): Promise<void> {
   await applyIssuers(90_000);
   log.step('waiting for add-ons, then the metrics API');
   await waitForAddons(180_000, isFlannel ? [flannel.namespace] : []);
-  registerMetricsApi(pki.ca.cert, 60_000);
-  log.done(`cluster up${isFlannel ? ' (flannel profile)' : ''} in ${Math.round((Date.now() - started) / 1000)} s; kubeconfig: ${kubeconfigPath}`);
+  registerMetricsApi(caCert, 60_000);
+  log.done(
+    `cluster up${isFlannel ? ' (flannel profile)' : ''}${isKubeadm ? ' (kubeadm profile)' : ''} in ${Math.round((Date.now() - started) / 1000)} s; kubeconfig: ${kubeconfigPath}`,
+  );
 }

@@ -4,6 +4,10 @@
 export const versions = {
   /** k8s.io/kubernetes; its 31 staging modules are pinned to v0.<minor>.<patch>. */
   kubernetes: '1.34.4',
+  /** The release the kubeadm profile upgrades to (`cluster:upgrade`). */
+  kubernetesUpgrade: '1.35.4',
+  /** go.etcd.io/etcd/server/v3, run by the kubeadm profile as its static pod (3.6.13+ are served). */
+  etcd: '3.6.16',
   coredns: '1.12.4',
   /** Listing of this module is refused by the proxy; this exact version is served. */
   kubeRouter: '2.1.0',

@@ -1,0 +1,142 @@
+// The kubeadm profile's control plane and nodes: `kubeadm init` on node 1 and `kubeadm join` on the
+// others, from the configuration files config.ts renders, with the node runtimes up.ts started.
+// kubeadm makes the PKI, the static pods, kube-proxy's DaemonSet and CoreDNS; the harness then does
+// what an administrator does after kubeadm: gives each Node its pod range (the bridge CNI's), approves
+// the kubelets' serving-certificate CSRs, and returns what the add-ons need of kubeadm's CA.
+import { randomBytes, X509Certificate, createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClusterError } from '../errors.ts';
+import { kubectl, nodeReady, tryKubectl } from '../kube.ts';
+import { apiServerUrl, kubeconfigPath, net, type NodeLayout, pkiDir, stateDir } from '../layout.ts';
+import { log } from '../log.ts';
+import { metricsServerService, type CertPaths, kubeconfig, makeLeaf, writeKubeconfig } from '../pki.ts';
+import { makeCgroupRoot } from '../node.ts';
+import { versions } from '../versions.ts';
+import { initConfiguration, joinConfiguration, type KubeProxyMode } from './config.ts';
+import { install, kubeadm, onNode, writeSystemctl } from './node.ts';
+
+export interface KubeadmOptions {
+  certDays: number;
+  kubeProxyMode: KubeProxyMode;
+}
+
+/** What the add-ons and kube-router need of the cluster kubeadm made. */
+export interface KubeadmCluster {
+  ca: CertPaths;
+  metricsServer: CertPaths;
+  kubeRouterKubeconfig: string;
+}
+
+/** A bootstrap token as kubeadm writes them: [a-z0-9]{6}.[a-z0-9]{16}. */
+function bootstrapToken(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const pick = (n: number): string => Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join('');
+  return `${pick(6)}.${pick(16)}`;
+}
+
+/** The pin `kubeadm join` checks the CA against: sha256 of the CA's public key (SubjectPublicKeyInfo, DER). */
+export function caCertHash(caPem: string): string {
+  const spki = new X509Certificate(caPem).publicKey.export({ type: 'spki', format: 'der' });
+  return `sha256:${createHash('sha256').update(spki).digest('hex')}`;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Approves the serving-certificate CSRs of the named nodes' kubelets (serverTLSBootstrap: the
+ * controller-manager does not approve kubernetes.io/kubelet-serving) until each node has one.
+ */
+export async function approveKubeletServing(nodes: NodeLayout[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const waiting = new Set(nodes.map((n) => `system:node:${n.name}`));
+  while (waiting.size > 0) {
+    const csrs = JSON.parse(kubectl(['get', 'csr', '-o', 'json'])) as {
+      items: { metadata: { name: string }; spec: { signerName: string; username: string }; status?: { conditions?: { type: string }[] } }[];
+    };
+    for (const csr of csrs.items) {
+      if (csr.spec.signerName !== 'kubernetes.io/kubelet-serving' || !waiting.has(csr.spec.username)) continue;
+      if (!csr.status?.conditions?.some((c) => c.type === 'Approved')) kubectl(['certificate', 'approve', csr.metadata.name]);
+      waiting.delete(csr.spec.username);
+    }
+    if (waiting.size === 0) return;
+    if (Date.now() > deadline)
+      throw new ClusterError('CLUSTER_COMPONENT_FAILED', `no serving-certificate CSR from ${[...waiting].join(', ')} after ${timeoutMs / 1000} s`, {
+        hint: 'the kubelet requests one once it is registered (serverTLSBootstrap: true); its log says why it did not',
+      });
+    await sleep(500);
+  }
+}
+
+async function waitReady(node: NodeLayout, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!nodeReady(node.name)) {
+    if (Date.now() > deadline)
+      throw new ClusterError('CLUSTER_COMPONENT_FAILED', `${node.name} did not become Ready`, {
+        logTail: tryKubectl(['describe', 'node', node.name]) ?? '',
+        hint: `npm run cluster:logs; the kubelet's log on ${node.name}`,
+      });
+    await sleep(500);
+  }
+}
+
+/** The pod range of the node's bridge CNI configuration, written into its Node object. */
+function setPodCidr(node: NodeLayout): void {
+  kubectl(['patch', 'node', node.name, '--type=merge', '-p', JSON.stringify({ spec: { podCIDR: node.podCidr, podCIDRs: [node.podCidr] } })]);
+}
+
+const secs = (since: number): string => `${Math.round((Date.now() - since) / 1000)} s`;
+
+export async function kubeadmUp(nodes: NodeLayout[], o: KubeadmOptions): Promise<KubeadmCluster> {
+  const [first, ...rest] = nodes;
+  if (first === undefined) throw new Error('a cluster needs a node');
+  const facts = {
+    controlPlane: first,
+    kubernetesVersion: versions.kubernetes,
+    bootstrapToken: bootstrapToken(),
+    kubeProxyMode: o.kubeProxyMode,
+    certDays: o.certDays,
+  };
+  for (const node of nodes) {
+    // The node's cgroup root is the machine's part, as systemd's slice is on a real node.
+    makeCgroupRoot(node);
+    install(node, versions.kubernetes, ['kubelet', 'kubeadm']);
+    writeSystemctl(node);
+  }
+
+  let started = Date.now();
+  log.step(`${first.name}: kubeadm init (Kubernetes ${versions.kubernetes}, kube-proxy in ${o.kubeProxyMode} mode)`);
+  const initFile = join(first.dir, 'kubeadm-init.yaml');
+  writeFileSync(initFile, initConfiguration(facts));
+  await kubeadm(first, ['init', `--config=${initFile}`, '--skip-token-print', '-v=1'], 'init');
+  mkdirSync(join(kubeconfigPath, '..'), { recursive: true });
+  copyFileSync(onNode(first, '/etc/kubernetes/admin.conf'), kubeconfigPath);
+  setPodCidr(first);
+  log.done(`kubeadm init in ${secs(started)} (log: ${join(stateDir, 'logs', `kubeadm-${first.name}-init.log`)})`);
+
+  const caPem = readFileSync(onNode(first, '/etc/kubernetes/pki/ca.crt'), 'utf8');
+  for (const node of rest) {
+    started = Date.now();
+    log.step(`${node.name}: kubeadm join`);
+    const joinFile = join(node.dir, 'kubeadm-join.yaml');
+    writeFileSync(joinFile, joinConfiguration(node, facts, caCertHash(caPem)));
+    await kubeadm(node, ['join', `--config=${joinFile}`, '-v=1'], 'join');
+    setPodCidr(node);
+    log.done(`${node.name} joined in ${secs(started)}`);
+  }
+  await approveKubeletServing(nodes, 90_000);
+  for (const node of nodes) await waitReady(node, 90_000);
+
+  // kube-router and metrics-server get certificates from kubeadm's CA, as an administrator would make them.
+  mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
+  const ca = { cert: onNode(first, '/etc/kubernetes/pki/ca.crt'), key: onNode(first, '/etc/kubernetes/pki/ca.key') };
+  const kubeRouter = makeLeaf('kube-router', ca, { cn: 'system:kube-router', usage: 'client' }, o.certDays);
+  const kubeRouterKubeconfig = writeKubeconfig(join(pkiDir, 'kube-router.kubeconfig'), kubeconfig(apiServerUrl, ca.cert, kubeRouter, 'kube-router'));
+  const metricsServer = makeLeaf(
+    'metrics-server',
+    ca,
+    { cn: metricsServerService, dns: [metricsServerService, `${metricsServerService}.${net.clusterDomain}`], usage: 'server' },
+    o.certDays,
+  );
+  return { ca, metricsServer, kubeRouterKubeconfig };
+}

@@ -1,0 +1,83 @@
+// `npm run cluster:upgrade -- --to 1.35.4`: the upstream kubeadm upgrade of the kubeadm profile, in
+// its documented order: the new images on every node (a registry would serve them), kubeadm itself
+// upgraded first, `kubeadm upgrade plan`, `kubeadm upgrade apply` on the control-plane node,
+// `kubeadm upgrade node` on the others, then node by node: drain, the kubelet upgraded and restarted,
+// Ready at the new version, uncordon. Each step is printed with its time.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildAll } from '../build.ts';
+import { ClusterError } from '../errors.ts';
+import { imageArchive } from '../images.ts';
+import { kubectl, nodeReady, tryKubectl } from '../kube.ts';
+import { logDir, runningNodes, type NodeLayout } from '../layout.ts';
+import { log } from '../log.ts';
+import { importImages } from '../node.ts';
+import { currentClusterProfile } from '../profile.ts';
+import { waitForAddons } from '../up.ts';
+import { versions } from '../versions.ts';
+import { kubeadmImages } from './images.ts';
+import { install, kubeadm, kubeadmVersion, restartKubelet } from './node.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitKubelet(node: NodeLayout, release: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const version = (): string => tryKubectl(['get', 'node', node.name, '-o', 'jsonpath={.status.nodeInfo.kubeletVersion}'])?.trim() ?? '';
+  while (!(nodeReady(node.name) && version() === `v${release}`)) {
+    if (Date.now() > deadline)
+      throw new ClusterError('CLUSTER_COMPONENT_FAILED', `${node.name}'s kubelet is not Ready at v${release} (it reports ${version() || 'nothing'})`, {
+        logTail: tryKubectl(['describe', 'node', node.name]) ?? '',
+        hint: 'npm run cluster:logs; the kubelet log says why it did not start with the upgraded configuration',
+      });
+    await sleep(1000);
+  }
+}
+
+/** Runs one step, printing what it does and how long it took. */
+async function timed<T>(what: string, step: () => Promise<T> | T): Promise<T> {
+  const started = Date.now();
+  log.step(what);
+  const result = await step();
+  log.done(`${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+export async function upgrade(release: string): Promise<void> {
+  const started = Date.now();
+  if (currentClusterProfile() !== 'kubeadm')
+    throw new Error('cluster:upgrade upgrades a cluster of the kubeadm profile (npm run cluster:up -- --profile kubeadm)');
+  if (release !== versions.kubernetesUpgrade)
+    throw new Error(`the local cluster builds ${versions.kubernetesUpgrade} to upgrade to (ci/cluster/versions.ts), not ${release}`);
+  const nodes = runningNodes();
+  const [first, ...rest] = nodes;
+  if (first === undefined) throw new ClusterError('CLUSTER_NOT_RUNNING', 'no node of the local cluster is running');
+
+  await timed(`building Kubernetes ${release} (cached after the first time)`, () => buildAll({ kubeadm: true, upgrade: true }));
+  const archives = await timed(`making the images kubeadm ${release} asks for`, () => kubeadmImages(release).map(imageArchive));
+  await timed('loading them on every node', () => Promise.all(nodes.map((n) => importImages(n, archives))));
+
+  await timed(`${first.name}: kubeadm ${release} installed (kubeadm first, as upstream says)`, () => install(first, release, ['kubeadm']));
+  log.step(`kubeadm version on ${first.name}: ${kubeadmVersion(first)}`);
+  await timed(`${first.name}: kubeadm upgrade plan v${release}`, () => kubeadm(first, ['upgrade', 'plan', `v${release}`], 'upgrade-plan'));
+  process.stdout.write(readFileSync(join(logDir, `kubeadm-${first.name}-upgrade-plan.log`), 'utf8').replace(/^/gm, '    '));
+  await timed(`${first.name}: kubeadm upgrade apply v${release}`, () => kubeadm(first, ['upgrade', 'apply', `v${release}`, '--yes', '-v=1'], 'upgrade-apply'));
+  for (const node of rest) {
+    await timed(`${node.name}: kubeadm ${release} installed, kubeadm upgrade node`, async () => {
+      install(node, release, ['kubeadm']);
+      await kubeadm(node, ['upgrade', 'node', '-v=1'], 'upgrade-node');
+    });
+  }
+  for (const node of nodes) {
+    await timed(`${node.name}: drain`, () =>
+      kubectl(['drain', node.name, '--ignore-daemonsets', '--delete-emptydir-data', '--grace-period=10', '--timeout=180s']),
+    );
+    await timed(`${node.name}: kubelet ${release} installed and restarted, Ready`, async () => {
+      install(node, release, ['kubelet']);
+      await restartKubelet(node, false);
+      await waitKubelet(node, release, 120_000);
+    });
+    await timed(`${node.name}: uncordon`, () => kubectl(['uncordon', node.name]));
+  }
+  await timed('every add-on pod Running and Ready again', () => waitForAddons(180_000));
+  log.done(`cluster upgraded to ${release} in ${Math.round((Date.now() - started) / 1000)} s`);
+}
