@@ -29,7 +29,7 @@ describe('static control-plane pods', () => {
     expect(outcome.likelyCause).toContain('kubectl -n kube-system logs kube-scheduler-node1 --previous');
   });
 
-  it('warn on a component that restarted lately and is up again; old restarts are evidence only', () => {
+  it('warn on a component that restarted lately and is up again; old restarts and those at start-up are evidence only', () => {
     const recent = changePod(controlPlanePods(['node1']), 'kube-controller-manager-node1', (p) => {
       crashLooping(p, 1, '2026-12-07T21:50:00Z');
       p.status!.containerStatuses![0]!.ready = true;
@@ -43,6 +43,13 @@ describe('static control-plane pods', () => {
       p.status!.containerStatuses![0]!.state = { running: {} };
     });
     expect(podsJudged(old).status).toBe('pass');
+    const startup = changePod(controlPlanePods(['node1']), 'kube-apiserver-node1', (p) => {
+      crashLooping(p, 2, '2026-12-07T21:52:00Z');
+      p.status!.startTime = '2026-12-07T21:50:00Z';
+      p.status!.containerStatuses![0]!.ready = true;
+      p.status!.containerStatuses![0]!.state = { running: {} };
+    });
+    expect(podsJudged(startup).status).toBe('pass');
   });
 
   it('fail when a control-plane node lacks a component, and name a labelled node with none', () => {

@@ -19,6 +19,9 @@ export const LOOP_RESTARTS = 3;
 export const LOOP_WINDOW_MS = 15 * 60_000;
 // A restart this recent is named as a warning even when the container is up and ready now.
 export const RECENT_RESTART_MS = 60 * 60_000;
+// Restarts this soon after the pod started are start-up ordering (after kubeadm init or an upgrade
+// the API server waits for etcd, the others for the API server), not a finding unless they loop.
+export const STARTUP_MS = 5 * 60_000;
 
 const MANIFEST_DIR = '/etc/kubernetes/manifests';
 
@@ -55,13 +58,17 @@ function restartFinding(pod: StaticPod, now: Date): Finding | undefined {
   const where = `${pod.component} on ${pod.node}`;
   const logs = `kubectl -n kube-system logs ${pod.name} --previous, or crictl logs on ${pod.node}`;
   const cause = `${pod.component} exits soon after it starts: read its log (${logs}); the usual causes are a flag or file in ${MANIFEST_DIR}/${pod.component}.yaml, an expired or missing certificate or kubeconfig under /etc/kubernetes (${CHECK_EXPIRATION}), or ${pod.component === 'etcd' ? 'its data directory or peers' : pod.component === 'kube-apiserver' ? 'etcd it cannot reach' : 'the API server it cannot reach'}`;
+  const atStartup =
+    pod.startedAt !== undefined &&
+    pod.lastTermination?.finishedAt !== undefined &&
+    Date.parse(pod.lastTermination.finishedAt) - Date.parse(pod.startedAt) <= STARTUP_MS;
   if (pod.waitingReason === 'CrashLoopBackOff' || (pod.restartCount >= LOOP_RESTARTS && since !== undefined && since <= LOOP_WINDOW_MS && !pod.ready))
     return fail(`${where} is in a restart loop: ${pod.restartCount} restart(s), ${pod.waitingReason ?? 'not ready'}, ${terminationText(pod)}`, {
       node: pod.node,
       likelyCause: cause,
       classification: 'error',
     });
-  if (pod.restartCount >= LOOP_RESTARTS && since !== undefined && since <= LOOP_WINDOW_MS)
+  if (pod.restartCount >= LOOP_RESTARTS && since !== undefined && since <= LOOP_WINDOW_MS && !atStartup)
     return warn(
       `${where} restarted ${pod.restartCount} time(s), the last ${Math.round(since / 60_000)} minute(s) ago (${terminationText(pod)}): up now, but it keeps restarting`,
       {
@@ -75,7 +82,7 @@ function restartFinding(pod: StaticPod, now: Date): Finding | undefined {
       classification: 'error',
       likelyCause: `its readiness probe fails or its container is not running: read its log (${logs})`,
     });
-  if (pod.restartCount > 0 && since !== undefined && since <= RECENT_RESTART_MS)
+  if (pod.restartCount > 0 && since !== undefined && since <= RECENT_RESTART_MS && !atStartup)
     return warn(`${where} restarted ${Math.round(since / 60_000)} minute(s) ago (${pod.restartCount} restart(s), ${terminationText(pod)}), ready now`, {
       node: pod.node,
       likelyCause: `a recent restart: an upgrade or a manifest change restarts it on purpose; otherwise read its previous log (${logs})`,

@@ -233,6 +233,7 @@ export interface PodJson {
   spec?: { nodeName?: string; containers?: { name: string; image?: string; command?: string[]; args?: string[] }[] };
   status?: {
     phase?: string;
+    startTime?: string;
     containerStatuses?: {
       name: string;
       ready?: boolean;
@@ -263,6 +264,8 @@ export interface StaticPod {
   restartCount: number;
   waitingReason?: string;
   lastTermination?: { reason?: string; exitCode?: number; finishedAt?: string; message?: string };
+  // When the kubelet started the pod (status.startTime).
+  startedAt?: string;
   annotations: Record<string, string>;
 }
 
@@ -311,6 +314,7 @@ export function staticPodsOf(pods: readonly PodJson[]): StaticPod[] {
       ready: status?.ready === true,
       restartCount: status?.restartCount ?? 0,
       ...(waiting === undefined ? {} : { waitingReason: waiting }),
+      ...(pod.status?.startTime === undefined ? {} : { startedAt: pod.status.startTime }),
       ...(last === undefined
         ? {}
         : {
