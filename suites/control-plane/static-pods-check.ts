@@ -141,7 +141,7 @@ export async function staticFlagsCheck(c: CheckContext): Promise<void> {
   end(
     c,
     findings,
-    `API server --authorization-mode includes Node,RBAC${seen.pods.some((p) => p.component === 'etcd') ? '; etcd requires client and peer certificates' : ''}${cluster === undefined ? '' : `; Service and pod ranges agree with kubeadm-config (${cluster.serviceSubnet ?? '?'}, ${cluster.podSubnet ?? '?'})`}`,
+    `API server ${seen.pods.some((p) => p.component === 'kube-apiserver' && !p.flags.has('authorization-mode') && p.flags.has('authorization-config')) ? 'authorizes from its --authorization-config file (not readable here)' : '--authorization-mode includes Node,RBAC'}${seen.pods.some((p) => p.component === 'etcd') ? '; etcd requires client and peer certificates' : ''}${cluster === undefined ? '' : `; Service and pod ranges agree with kubeadm-config (${cluster.serviceSubnet ?? '?'}, ${cluster.podSubnet ?? '?'})`}`,
     lines,
     seen.kubeadm,
     'flags from the static pod manifests',

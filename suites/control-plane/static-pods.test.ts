@@ -145,6 +145,18 @@ describe('static control-plane flags', () => {
     expect(outcome.origin?.value).toBe('node1');
   });
 
+  it('do not judge --authorization-mode when the API server reads its authorizers from --authorization-config', () => {
+    const pods = changePod(controlPlanePods(['node1']), 'kube-apiserver-node1', (p) => {
+      p.spec!.containers![0]!.command = [
+        ...p.spec!.containers![0]!.command!.filter((w) => !w.startsWith('--authorization-mode=')),
+        '--authorization-config=/etc/kubernetes/authz.yaml',
+      ];
+    });
+    const judged = judgeStaticFlags(staticPodsOf(pods), cluster);
+    expect(judged.findings).toEqual([]);
+    expect(judged.lines.find((l) => l.startsWith('kube-apiserver'))).toContain('--authorization-config=/etc/kubernetes/authz.yaml');
+  });
+
   it('compare dual-stack ranges as sets, and skip the comparison without kubeadm-config', () => {
     const dual = parseClusterConfiguration(clusterConfigurationYaml('v1.34.4', { serviceSubnet: '10.96.0.0/12,fd00:10:96::/112' }));
     const pods = changePod(controlPlanePods(['node1']), 'kube-apiserver-node1', (p) => {

@@ -239,14 +239,20 @@ interface FlagRule {
   component: ControlPlaneComponent;
   flag: string;
   // undefined: fine; else the finding.
-  judge: (value: string | undefined, cluster: ClusterConfiguration | undefined) => { level: 'fail' | 'warn'; text: string; cause: string } | undefined;
+  judge: (
+    value: string | undefined,
+    cluster: ClusterConfiguration | undefined,
+    flags: ReadonlyMap<string, string>,
+  ) => { level: 'fail' | 'warn'; text: string; cause: string } | undefined;
 }
 
 const FLAG_RULES: FlagRule[] = [
   {
     component: 'kube-apiserver',
     flag: 'authorization-mode',
-    judge: (value) => {
+    judge: (value, _cluster, flags) => {
+      // Authorizers from a file (structured authorization) are not readable from the API.
+      if (value === undefined && flags.has('authorization-config')) return undefined;
       const modes = (value ?? 'AlwaysAllow').split(',').map((m) => m.trim());
       if (modes.includes('AlwaysAllow'))
         return {
@@ -356,7 +362,16 @@ const FLAG_RULES: FlagRule[] = [
 
 // The flags shown as evidence for each component, besides those judged.
 const SHOWN: Record<ControlPlaneComponent, string[]> = {
-  'kube-apiserver': ['advertise-address', 'secure-port', 'etcd-servers', 'tls-cert-file', 'client-ca-file', 'service-account-issuer', 'feature-gates'],
+  'kube-apiserver': [
+    'authorization-config',
+    'advertise-address',
+    'secure-port',
+    'etcd-servers',
+    'tls-cert-file',
+    'client-ca-file',
+    'service-account-issuer',
+    'feature-gates',
+  ],
   'kube-controller-manager': ['allocate-node-cidrs', 'controllers', 'leader-elect', 'cluster-signing-cert-file'],
   'kube-scheduler': ['leader-elect', 'bind-address', 'config'],
   etcd: ['listen-client-urls', 'advertise-client-urls', 'cert-file', 'trusted-ca-file', 'initial-cluster'],
@@ -371,7 +386,7 @@ export function judgeStaticFlags(pods: readonly StaticPod[], cluster: ClusterCon
     const shown = [...new Set([...rules.map((r) => r.flag), ...SHOWN[pod.component]])].filter((f) => pod.flags.has(f) || rules.some((r) => r.flag === f));
     lines.push(`${pod.component} on ${pod.node}: ${shown.map((f) => `--${f}=${pod.flags.get(f) ?? '(unset)'}`).join(' ')}`);
     for (const rule of rules) {
-      const verdict = rule.judge(pod.flags.get(rule.flag), cluster);
+      const verdict = rule.judge(pod.flags.get(rule.flag), cluster, pod.flags);
       if (verdict === undefined) continue;
       findings.push(
         (verdict.level === 'fail' ? fail : warn)(`${pod.component} on ${pod.node}: ${verdict.text}`, {
