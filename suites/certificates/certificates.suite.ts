@@ -52,8 +52,7 @@ import {
   type WebhookConfiguration,
 } from '../lib/api-json.ts';
 import { parsePemBundle, systemRoots } from '../lib/x509.ts';
-import { NOT_KUBEADM, readKubeadm, staticPodsOf, type PodJson } from '../lib/kubeadm.ts';
-import { CLIENT_KUBELET_SIGNER, etcdDials, judgeEtcd, judgeKubeletClientRotation, UNSEEN } from './kubeadm.ts';
+import { etcdCertificateCheck, kubeletClientRotationCheck } from './kubeadm-checks.ts';
 
 const DIAL_MS = 5000;
 const CM_ABSENT = 'cert-manager is not installed (no certificates.cert-manager.io API)';
@@ -270,51 +269,9 @@ defineSuite(manifest, () => {
     );
   });
 
-  check('etcd serves a certificate for its node (kubeadm)', {}, async (c) => {
-    const { session, transport } = await c.cluster();
-    const now = new Date();
-    const kubeadm = await readKubeadm(session.connection, c.signal);
-    for (const problem of kubeadm.problems) c.log(problem);
-    if (kubeadm.cluster === undefined) return c.skip(`${NOT_KUBEADM}: etcd's certificate is not looked for`);
-    c.evidence('what the run cannot see', UNSEEN);
-    if (kubeadm.cluster.etcd.kind === 'external')
-      return c.skip(`etcd is external (kubeadm-config: ${kubeadm.cluster.etcd.endpoints.join(', ') || 'no endpoints'}): its certificates belong to that etcd`);
-    const pods = staticPodsOf((await getJson<{ items: PodJson[] }>(session.connection, '/api/v1/namespaces/kube-system/pods', c.signal)).items);
-    if (!pods.some((p) => p.component === 'etcd'))
-      return c.skip('kubeadm-config says etcd is local, but no etcd mirror pod is in kube-system: no client URL to dial');
-    const { dials, unnamed } = etcdDials(pods, everyNodeAgents(c.run.fleet));
-    for (const line of unnamed) c.log(line);
-    if (dials.length === 0) return c.skip(`no etcd client URL to dial: ${unnamed.join('; ')}`);
-    const dialed = await dialAll(transport, dials, DIAL_MS, c.signal);
-    const judged = judgeEtcd(dialed, now, thresholdsOf(c));
-    for (const line of judged.lines) c.log(line);
-    if (judged.unreachable !== undefined) return c.skip(judged.unreachable);
-    c.evidence('etcd serving certificates', judged.lines.join('\n'));
-    reproduceLines(c, dialed, judged.findings);
-    conclude(
-      c,
-      judged.findings,
-      now,
-      `${dialed.length} etcd member(s) serve a certificate for their address, far from expiry: ${judged.lines.map((l) => l.replace(/ from .*?:/, ':').replace(/; SANs.*$/, '')).join('; ')}`,
-    );
-  });
+  check('etcd serves a certificate for its node (kubeadm)', {}, async (c) => etcdCertificateCheck(c, thresholdsOf(c), DIAL_MS));
 
-  check('kubelet client certificates rotate (kubeadm)', {}, async (c) => {
-    const { session } = await c.cluster();
-    const now = new Date();
-    const kubeadm = await readKubeadm(session.connection, c.signal);
-    for (const problem of kubeadm.problems) c.log(problem);
-    if (kubeadm.cluster === undefined) return c.skip(`${NOT_KUBEADM}: kubelet-config is kubeadm's`);
-    const csrs = (await listOrAbsent<Csr>(session.connection, '/apis/certificates.k8s.io/v1/certificatesigningrequests', c.signal)) ?? [];
-    const judged = judgeKubeletClientRotation(kubeadm.kubelet, csrs, now);
-    c.evidence('kubelet client certificates', judged.lines.join('\n'));
-    conclude(
-      c,
-      judged.findings,
-      now,
-      `kubelets rotate their client certificates (${kubeadm.kubelet === undefined ? 'kubelet-config not read' : 'rotateCertificates: true'}); ${csrs.filter((csr) => csr.spec.signerName === CLIENT_KUBELET_SIGNER).length} recent renewal request(s), none stuck; the certificates themselves lie on the nodes (/var/lib/kubelet/pki)`,
-    );
-  });
+  check('kubelet client certificates rotate (kubeadm)', {}, kubeletClientRotationCheck);
 
   check('node clocks agree', {}, async (c) => {
     const { transport } = await c.cluster();

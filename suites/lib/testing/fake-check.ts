@@ -1,13 +1,22 @@
 // A check context over a fake API for unit tests of a check's wiring: GET paths answer from a table
 // (a function is asked each time; an absent path is a 404), /version answers the API server version
-// given, and what the check says (log, evidence, note, skip, warn, fail) is kept in order.
+// given, agents answer probes through `probe`, and what the check says (log, evidence, note, skip, warn, fail) is kept in order.
+import type { ProbeResult, ProbeTarget } from '../../../agent/protocol.ts';
 import type { CheckContext } from '../../../helpers/engine/check.ts';
+import type { ProbeAgent } from '../../../helpers/fleet/descriptor.ts';
 
 export class Ended extends Error {}
 
 export type Routes = Record<string, unknown>;
 
-export function fakeCheck(routes: Routes, options: { apiServer?: string; networkPlugin?: string } = {}) {
+export interface FakeOptions {
+  apiServer?: string;
+  networkPlugin?: string;
+  agents?: ProbeAgent[];
+  probe?: (agent: ProbeAgent, targets: readonly ProbeTarget[]) => ProbeResult[];
+}
+
+export function fakeCheck(routes: Routes, options: FakeOptions = {}) {
   const said: string[] = [];
   const answer = (path: string): { status: number; text: string } => {
     if (!(path in routes)) return { status: 404, text: `no ${path}` };
@@ -24,8 +33,15 @@ export function fakeCheck(routes: Routes, options: { apiServer?: string; network
   };
   const c = {
     signal: new AbortController().signal,
-    run: { ...(options.networkPlugin === undefined ? {} : { networkPlugin: { name: options.networkPlugin, evidence: [] } }) },
-    cluster: async () => ({ session }),
+    run: {
+      namespace: 'sd',
+      fleet: { agents: options.agents ?? [] },
+      ...(options.networkPlugin === undefined ? {} : { networkPlugin: { name: options.networkPlugin, evidence: [] } }),
+    },
+    cluster: async () => ({
+      session,
+      transport: { probe: async (agent: ProbeAgent, targets: ProbeTarget[]) => ({ results: (options.probe ?? (() => []))(agent, targets) }) },
+    }),
     log: (text: string) => void said.push(`log ${text}`),
     evidence: (label: string | { label: string }) => void said.push(`evidence ${typeof label === 'string' ? label : label.label}`),
     note: (text: string) => void said.push(`note ${text}`),
