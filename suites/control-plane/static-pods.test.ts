@@ -105,7 +105,7 @@ describe('static control-plane versions', () => {
     expect(texts).toContain('fail kube-apiserver runs 2 versions across the control-plane nodes: v1.35.4 on node1; v1.34.4 on node2');
     expect(texts).toContain('fail kube-scheduler runs 2 versions across the control-plane nodes: v1.35.4 on node1; v1.34.4 on node2');
     expect(texts.filter((t) => t.startsWith('fail kube-apiserver on'))).toEqual([]);
-    expect(texts).toContain('warn kube-scheduler on node2 runs v1.34.4, the API server that answered reports v1.35.4: it was not upgraded with the API server');
+    expect(texts).toHaveLength(3);
   });
 
   it('fail on a scheduler newer than the API server', () => {

@@ -179,9 +179,10 @@ export function judgeStaticVersions(view: VersionView): { findings: Finding[]; l
       minor !== undefined && reference !== undefined && (minor.major > reference.major || (minor.major === reference.major && minor.minor > reference.minor));
     const minorApart = minor === undefined || reference === undefined || minor.major !== reference.major || minor.minor !== reference.minor;
     const text = `${pod.component} on ${pod.node} runs ${pod.version}, the API server that answered reports ${apiServer}`;
+    // Several versions of one component across nodes are one finding already (above).
+    const spread = new Set(kube.filter((p) => p.component === pod.component).map((p) => p.version)).size > 1;
     if (pod.component === 'kube-apiserver') {
-      // Several versions across nodes are one finding already (above).
-      if (new Set(kube.filter((p) => p.component === 'kube-apiserver').map((p) => p.version)).size > 1) continue;
+      if (spread) continue;
       findings.push(
         (minorApart ? fail : warn)(`${text}: its image and the running API server disagree`, {
           node: pod.node,
@@ -195,7 +196,7 @@ export function judgeStaticVersions(view: VersionView): { findings: Finding[]; l
           likelyCause: `${MANIFEST_DIR}/${pod.component}.yaml on ${pod.node} was upgraded before the API server: ${UPGRADE_STEPS}`,
         }),
       );
-    else
+    else if (!spread)
       findings.push(
         warn(`${text}: it was not upgraded with the API server`, {
           node: pod.node,
