@@ -13,10 +13,13 @@ export type KubeProxyMode = (typeof KUBE_PROXY_MODES)[number];
  * kubeadm is told to stop on everything else.
  */
 export const ignoredPreflightErrors: Record<string, string> = {
-  // The kernel's configuration is neither in /proc/config.gz nor /boot here, and the cgroup v1
-  // hierarchies are what the machine has (KubeletConfiguration.failCgroupV1 is false for that reason).
-  SystemVerification: 'the kernel config is not readable here and the machine runs cgroup v1',
+  // The machine has only cgroup v1 hierarchies. kubeadm 1.35 fails this check on cgroup v1 and says
+  // the way to keep v1 is the kubelet's failCgroupV1: false (set below) and skipping the check by name.
+  SystemVerification: 'the machine runs cgroup v1 only; kubeadm 1.35 asks to skip this check by name when the kubelet is told failCgroupV1: false',
 };
+
+/** The same list as the flag of the kubeadm commands that take no configuration file (upgrade apply, upgrade node). */
+export const ignorePreflightFlag = `--ignore-preflight-errors=${Object.keys(ignoredPreflightErrors).join(',')}`;
 
 export interface KubeadmFacts {
   /** The control-plane node: node 1. */

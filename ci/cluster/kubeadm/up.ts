@@ -5,6 +5,7 @@
 // the kubelets' serving-certificate CSRs, and returns what the add-ons need of kubeadm's CA.
 import { randomBytes, X509Certificate, createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { ClusterError } from '../errors.ts';
 import { kubectl, nodeReady, tryKubectl } from '../kube.ts';
@@ -43,27 +44,51 @@ export function caCertHash(caPem: string): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Whether the node's kubelet completes a TLS handshake on :10250 (it has no serving certificate until its CSR is approved). */
+function kubeletServes(node: NodeLayout): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ host: node.ip, port: 10250, rejectUnauthorized: false, timeout: 2000 }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+    socket.on('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
 /**
  * Approves the serving-certificate CSRs of the named nodes' kubelets (serverTLSBootstrap: the
- * controller-manager does not approve kubernetes.io/kubelet-serving) until each node has one.
+ * controller-manager does not approve kubernetes.io/kubelet-serving) until each kubelet serves one.
+ * A kubelet restarted while its first request waited (kubeadm restarts it) asks again, so every
+ * pending request of these nodes is approved, and the handshake is the proof.
  */
 export async function approveKubeletServing(nodes: NodeLayout[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const waiting = new Set(nodes.map((n) => `system:node:${n.name}`));
-  while (waiting.size > 0) {
+  const users = new Set(nodes.map((n) => `system:node:${n.name}`));
+  let waiting = nodes;
+  while (waiting.length > 0) {
     const csrs = JSON.parse(kubectl(['get', 'csr', '-o', 'json'])) as {
       items: { metadata: { name: string }; spec: { signerName: string; username: string }; status?: { conditions?: { type: string }[] } }[];
     };
     for (const csr of csrs.items) {
-      if (csr.spec.signerName !== 'kubernetes.io/kubelet-serving' || !waiting.has(csr.spec.username)) continue;
-      if (!csr.status?.conditions?.some((c) => c.type === 'Approved')) kubectl(['certificate', 'approve', csr.metadata.name]);
-      waiting.delete(csr.spec.username);
+      if (csr.spec.signerName !== 'kubernetes.io/kubelet-serving' || !users.has(csr.spec.username)) continue;
+      if (!csr.status?.conditions?.some((c) => c.type === 'Approved' || c.type === 'Denied')) kubectl(['certificate', 'approve', csr.metadata.name]);
     }
-    if (waiting.size === 0) return;
+    const serving = await Promise.all(waiting.map(kubeletServes));
+    waiting = waiting.filter((_, i) => !serving[i]);
+    if (waiting.length === 0) return;
     if (Date.now() > deadline)
-      throw new ClusterError('CLUSTER_COMPONENT_FAILED', `no serving-certificate CSR from ${[...waiting].join(', ')} after ${timeoutMs / 1000} s`, {
-        hint: 'the kubelet requests one once it is registered (serverTLSBootstrap: true); its log says why it did not',
-      });
+      throw new ClusterError(
+        'CLUSTER_COMPONENT_FAILED',
+        `the kubelet of ${waiting.map((n) => n.name).join(', ')} serves no certificate after ${timeoutMs / 1000} s`,
+        {
+          logTail: tryKubectl(['get', 'csr']) ?? '',
+          hint: 'the kubelet requests one once it is registered (serverTLSBootstrap: true); its log says why it did not',
+        },
+      );
     await sleep(500);
   }
 }

@@ -15,7 +15,9 @@ import { importImages } from '../node.ts';
 import { currentClusterProfile } from '../profile.ts';
 import { waitForAddons } from '../up.ts';
 import { versions } from '../versions.ts';
+import { ignorePreflightFlag } from './config.ts';
 import { kubeadmImages } from './images.ts';
+import { approveKubeletServing } from './up.ts';
 import { install, kubeadm, kubeadmVersion, restartKubelet } from './node.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -28,6 +30,42 @@ async function waitKubelet(node: NodeLayout, release: string, timeoutMs: number)
       throw new ClusterError('CLUSTER_COMPONENT_FAILED', `${node.name}'s kubelet is not Ready at v${release} (it reports ${version() || 'nothing'})`, {
         logTail: tryKubectl(['describe', 'node', node.name]) ?? '',
         hint: 'npm run cluster:logs; the kubelet log says why it did not start with the upgraded configuration',
+      });
+    await sleep(1000);
+  }
+}
+
+/**
+ * A kubelet of the next release restarts the node's static pods (their hashes change), so the API
+ * server goes away once more after the node is Ready: the next step waits until every control-plane
+ * pod of the node is Ready and has stayed so for a few seconds.
+ */
+async function waitControlPlaneSettled(node: NodeLayout, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let steady = 0;
+  const notReady = (): string[] | null => {
+    const out = tryKubectl([
+      '-n',
+      'kube-system',
+      'get',
+      'pods',
+      '-l',
+      'tier=control-plane',
+      '--field-selector',
+      `spec.nodeName=${node.name}`,
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+    ]);
+    if (out === null) return null;
+    return out.split('\n').filter((l) => l !== '' && !l.endsWith(' True'));
+  };
+  while (steady < 5) {
+    const waiting = notReady();
+    steady = waiting !== null && waiting.length === 0 && tryKubectl(['get', '--raw', '/readyz']) === 'ok' ? steady + 1 : 0;
+    if (Date.now() > deadline)
+      throw new ClusterError('CLUSTER_COMPONENT_FAILED', `${node.name}'s control plane did not settle after its kubelet was upgraded`, {
+        logTail: waiting === null ? 'the API server does not answer' : waiting.join('\n'),
+        hint: 'npm run cluster:logs; the static pods restart with the new kubelet',
       });
     await sleep(1000);
   }
@@ -60,11 +98,13 @@ export async function upgrade(release: string): Promise<void> {
   log.step(`kubeadm version on ${first.name}: ${kubeadmVersion(first)}`);
   await timed(`${first.name}: kubeadm upgrade plan v${release}`, () => kubeadm(first, ['upgrade', 'plan', `v${release}`], 'upgrade-plan'));
   process.stdout.write(readFileSync(join(logDir, `kubeadm-${first.name}-upgrade-plan.log`), 'utf8').replace(/^/gm, '    '));
-  await timed(`${first.name}: kubeadm upgrade apply v${release}`, () => kubeadm(first, ['upgrade', 'apply', `v${release}`, '--yes', '-v=1'], 'upgrade-apply'));
+  await timed(`${first.name}: kubeadm upgrade apply v${release}`, () =>
+    kubeadm(first, ['upgrade', 'apply', `v${release}`, '--yes', ignorePreflightFlag, '-v=1'], 'upgrade-apply'),
+  );
   for (const node of rest) {
     await timed(`${node.name}: kubeadm ${release} installed, kubeadm upgrade node`, async () => {
       install(node, release, ['kubeadm']);
-      await kubeadm(node, ['upgrade', 'node', '-v=1'], 'upgrade-node');
+      await kubeadm(node, ['upgrade', 'node', ignorePreflightFlag, '-v=1'], 'upgrade-node');
     });
   }
   for (const node of nodes) {
@@ -75,6 +115,8 @@ export async function upgrade(release: string): Promise<void> {
       install(node, release, ['kubelet']);
       await restartKubelet(node, false);
       await waitKubelet(node, release, 120_000);
+      await approveKubeletServing([node], 60_000);
+      if (node === first) await waitControlPlaneSettled(node, 180_000);
     });
     await timed(`${node.name}: uncordon`, () => kubectl(['uncordon', node.name]));
   }
