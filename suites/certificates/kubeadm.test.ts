@@ -82,6 +82,17 @@ describe('etcd serving certificate (kubeadm)', () => {
     expect(judged.unreachable).toMatch(/^etcd's client port did not answer from the pod network .*kubeadm certs check-expiration/);
   });
 
+  it('is skipped with the reason when etcd refuses the handshake before it shows its certificate (TLS 1.2)', () => {
+    const { dials } = etcdDials(pods.slice(0, 1), [agent('node1')]);
+    const refused: ProbeResult = { id: '0', kind: 'tls', outcome: 'tls-error', ms: 3, detail: 'write EPROTO ... sslv3 alert bad certificate' };
+    const judged = judgeEtcd(
+      dials.map((dial): Dialed => ({ dial, result: refused, chain: [] })),
+      now,
+      thresholds,
+    );
+    expect(judged.unreachable).toMatch(/^etcd ended the handshake before it showed its certificate/);
+  });
+
   it('says what the run cannot see and how to check it', () => {
     expect(UNSEEN).toContain('admin.conf');
     expect(UNSEEN).toContain('etcd/peer');

@@ -78,30 +78,39 @@ export interface EtcdJudgement {
 }
 
 const DROPPED = ['timeout', 'unreachable', 'refused', 'reset'];
+// etcd asked for a client certificate before it showed its own (a TLS 1.2 handshake): with TLS 1.3
+// the client sees the server's certificate first, with TLS 1.2 the refusal comes before it.
+const CLIENT_CERT_ASKED = /certificate required|bad certificate|handshake failure|alert/i;
+const unreadable = (d: Dialed): boolean => d.chain.length === 0 && (DROPPED.includes(d.result.outcome) || CLIENT_CERT_ASKED.test(d.result.detail));
 
 export function judgeEtcd(dialed: readonly Dialed[], now: Date, thresholds: Thresholds): EtcdJudgement {
   const findings: Finding[] = [];
   const lines: string[] = [];
   const answered = dialed.filter((d) => d.chain.length > 0);
-  if (dialed.length > 0 && answered.length === 0 && dialed.every((d) => DROPPED.includes(d.result.outcome)))
+  if (dialed.length > 0 && answered.length === 0 && dialed.every(unreadable)) {
+    const refused = dialed.every((d) => !DROPPED.includes(d.result.outcome));
     return {
       findings,
       lines: dialed.map((d) => `${d.dial.where}: ${d.result.outcome} (${d.result.detail})`),
-      unreachable: `etcd's client port did not answer from the pod network (${dialed.map((d) => `${d.dial.where}: ${d.result.outcome}`).join('; ')}): a host firewall, or etcd listening on 127.0.0.1 only; its serving certificate is checked on the node with \`${CHECK_EXPIRATION}\``,
+      unreachable: `${refused ? 'etcd ended the handshake before it showed its certificate (it asks for a client certificate first, over TLS 1.2)' : "etcd's client port did not answer from the pod network"} (${dialed.map((d) => `${d.dial.where}: ${d.result.outcome}`).join('; ')})${refused ? '' : ': a host firewall, or etcd listening on 127.0.0.1 only'}; its serving certificate is checked on the node with \`${CHECK_EXPIRATION}\``,
     };
+  }
   for (const { dial, result, chain } of dialed) {
     const leaf = chain[0];
     if (leaf === undefined) {
       lines.push(`${dial.where}: ${result.outcome} (${result.detail})`);
       const dropped = DROPPED.includes(result.outcome);
+      const asked = !dropped && CLIENT_CERT_ASKED.test(result.detail);
       findings.push({
-        level: dropped ? 'warn' : 'fail',
+        level: dropped || asked ? 'warn' : 'fail',
         classification: classificationOf(result.outcome),
         where: dial.where,
         message: `no certificate read: ${result.outcome} (${result.detail})`,
         likelyCause: dropped
           ? 'this etcd member does not answer from the pod network while others do: it is down, or a firewall on its node keeps pods off port 2379'
-          : 'etcd answered without presenting a certificate: its --cert-file is not served on this URL',
+          : asked
+            ? `this etcd member asked for a client certificate before it showed its own (TLS 1.2): check its certificate on the node with \`${CHECK_EXPIRATION}\``
+            : 'etcd answered without presenting a certificate: its --cert-file is not served on this URL',
       });
       continue;
     }
