@@ -105,8 +105,15 @@ async function waitReady(node: NodeLayout, timeoutMs: number): Promise<void> {
   }
 }
 
-/** The pod range of the node's bridge CNI configuration, written into its Node object. */
-function setPodCidr(node: NodeLayout): void {
+/** The pod range of the node's bridge CNI configuration, written into its Node object once the kubelet registered it. */
+async function setPodCidr(node: NodeLayout): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  // kubeadm join returns once the TLS bootstrap is done; the kubelet registers the Node a moment later.
+  while (tryKubectl(['get', 'node', node.name, '-o', 'name']) === null) {
+    if (Date.now() > deadline)
+      throw new ClusterError('CLUSTER_COMPONENT_FAILED', `${node.name} did not register its Node within 60 s`, { hint: `the kubelet's log on ${node.name}` });
+    await sleep(250);
+  }
   kubectl(['patch', 'node', node.name, '--type=merge', '-p', JSON.stringify({ spec: { podCIDR: node.podCidr, podCIDRs: [node.podCidr] } })]);
 }
 
@@ -136,7 +143,7 @@ export async function kubeadmUp(nodes: NodeLayout[], o: KubeadmOptions): Promise
   await kubeadm(first, ['init', `--config=${initFile}`, '--skip-token-print', '-v=1'], 'init');
   mkdirSync(join(kubeconfigPath, '..'), { recursive: true });
   copyFileSync(onNode(first, '/etc/kubernetes/admin.conf'), kubeconfigPath);
-  setPodCidr(first);
+  await setPodCidr(first);
   log.done(`kubeadm init in ${secs(started)} (log: ${join(stateDir, 'logs', `kubeadm-${first.name}-init.log`)})`);
 
   const caPem = readFileSync(onNode(first, '/etc/kubernetes/pki/ca.crt'), 'utf8');
@@ -146,7 +153,7 @@ export async function kubeadmUp(nodes: NodeLayout[], o: KubeadmOptions): Promise
     const joinFile = join(node.dir, 'kubeadm-join.yaml');
     writeFileSync(joinFile, joinConfiguration(node, facts, caCertHash(caPem)));
     await kubeadm(node, ['join', `--config=${joinFile}`, '-v=1'], 'join');
-    setPodCidr(node);
+    await setPodCidr(node);
     log.done(`${node.name} joined in ${secs(started)}`);
   }
   await approveKubeletServing(nodes, 90_000);
