@@ -3,10 +3,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binary } from './build.ts';
 import { tryKubectl } from './kube.ts';
-import { kubeconfigPath, logDir, nodeLayout, runningNodes } from './layout.ts';
+import { kubeconfigPath, logDir, nodeLayout, type NodeLayout, runningNodes } from './layout.ts';
 import { flannel } from './flannel.ts';
 import { ctrArgs } from './node.ts';
-import { currentProfile } from './profile.ts';
+import { currentClusterProfile, currentProfile } from './profile.ts';
+import { kubeadmVersion, nodeBin, nodeRoots } from './kubeadm/node.ts';
 import { tail, tryRun } from './sh.ts';
 import { versions } from './versions.ts';
 
@@ -27,6 +28,13 @@ export function status(): boolean {
   lines.push(`kubeconfig: ${existsSync(kubeconfigPath) ? kubeconfigPath : '(none: the cluster is not up)'}`);
   if (existsSync(kubeconfigPath)) {
     const profile = currentProfile();
+    if (currentClusterProfile() === 'kubeadm') {
+      lines.push('control plane: kubeadm (static pods on node1; kube-proxy DaemonSet and CoreDNS as kubeadm installs them)');
+      for (const node of runningNodes()) {
+        const kubelet = firstLine(tryRun(join(nodeBin(node), 'kubelet'), ['--version']));
+        lines.push(`  ${node.name}: kubeadm ${kubeadmVersion(node)}, ${kubelet}`);
+      }
+    }
     lines.push(
       `pod network: ${profile === 'flannel' ? `flannel v${versions.flannel} (VXLAN; no NetworkPolicy enforcement)` : 'default (bridge per node, static routes, kube-router enforcing NetworkPolicy)'}`,
     );
@@ -63,17 +71,28 @@ export function printLogTails(lines: number): void {
   }
   // In the flannel profile the pod network is a DaemonSet: its logs are pod logs, read from each
   // node's log directory so they print even when the API server does not answer.
-  if (currentProfile() === 'flannel') for (const f of flannelLogFiles()) console.log(`--- ${f}\n${tail(readFileSync(f, 'utf8'), lines)}`);
+  if (currentProfile() === 'flannel')
+    for (const f of podLogFiles((node) => join(node.dir, 'pod-logs'), new RegExp(`^${flannel.namespace}_`)))
+      console.log(`--- ${f}\n${tail(readFileSync(f, 'utf8'), lines)}`);
+  // In the kubeadm profile the control plane and kube-proxy are pods too.
+  if (currentClusterProfile() === 'kubeadm')
+    for (const f of podLogFiles(
+      (node) => nodeRoots(node)['/var/log/pods'] ?? '',
+      /^kube-system_(etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kube-proxy)-/,
+    ))
+      console.log(`--- ${f}\n${tail(readFileSync(f, 'utf8'), lines)}`);
 }
 
-function flannelLogFiles(): string[] {
+/** The newest log of every container of the pods whose log directory (namespace_name_uid) matches. */
+function podLogFiles(podLogsDir: (node: NodeLayout) => string, pods: RegExp): string[] {
   return runningNodes().flatMap((node) => {
-    const dir = join(node.dir, 'pod-logs');
+    const dir = podLogsDir(node);
     if (!existsSync(dir)) return [];
     return readdirSync(dir)
-      .filter((pod) => pod.startsWith(`${flannel.namespace}_`))
-      .flatMap((pod) => {
-        const container = join(dir, pod, 'kube-flannel');
+      .filter((pod) => pods.test(pod))
+      .flatMap((pod) => readdirSync(join(dir, pod)).map((c) => [pod, c] as const))
+      .flatMap(([pod, c]) => {
+        const container = join(dir, pod, c);
         if (!existsSync(container)) return [];
         // The newest restart's log: N.log, highest N.
         const newest = readdirSync(container)
