@@ -12,6 +12,7 @@ import { kubectl, nodeReady, tryKubectl } from '../kube.ts';
 import { logDir, runningNodes, type NodeLayout } from '../layout.ts';
 import { log } from '../log.ts';
 import { importImages } from '../node.ts';
+import { tryRun } from '../sh.ts';
 import { currentClusterProfile } from '../profile.ts';
 import { waitForAddons } from '../up.ts';
 import { versions } from '../versions.ts';
@@ -71,6 +72,39 @@ async function waitControlPlaneSettled(node: NodeLayout, timeoutMs: number): Pro
   }
 }
 
+/** kube-proxy's own account of its rules: per IP family, the last change queued and the last successful sync. */
+export function kubeProxySynced(metrics: string): boolean {
+  const read = (name: string): Map<string, number> =>
+    new Map([...metrics.matchAll(new RegExp(`^${name}\\{ip_family="(\\w+)"\\} (\\S+)$`, 'gm'))].map((m) => [m[1] ?? '', Number(m[2])] as const));
+  const queued = read('kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds');
+  const synced = read('kubeproxy_sync_proxy_rules_last_timestamp_seconds');
+  return queued.size > 0 && [...queued].every(([family, at]) => (synced.get(family) ?? 0) >= at);
+}
+
+/**
+ * The new kube-proxy pods start while the old ones still write the same rules (seen in nftables
+ * mode: its first syncs fail on elements the old one removed, and it retries 30 s later, leaving
+ * Services on that node half-programmed). The upgrade is over once every node's kube-proxy has
+ * synced everything it was asked to, read from its metrics on the node, for a few seconds running.
+ */
+async function waitKubeProxySynced(nodes: NodeLayout[], timeoutMs: number): Promise<void> {
+  kubectl(['-n', 'kube-system', 'rollout', 'status', 'daemonset/kube-proxy', `--timeout=${Math.round(timeoutMs / 1000)}s`]);
+  const deadline = Date.now() + timeoutMs;
+  let steady = 0;
+  let behind: string[] = [];
+  while (steady < 3) {
+    behind = nodes
+      .filter((n) => !kubeProxySynced(tryRun('busybox', ['wget', '-q', '-O-', 'http://127.0.0.1:10249/metrics'], { netns: n.netnsPath }) ?? ''))
+      .map((n) => n.name);
+    steady = behind.length === 0 ? steady + 1 : 0;
+    if (Date.now() > deadline)
+      throw new ClusterError('CLUSTER_COMPONENT_FAILED', `kube-proxy on ${behind.join(', ')} has not synced its rules`, {
+        hint: "kubectl -n kube-system logs on the node's kube-proxy pod says which sync failed",
+      });
+    await sleep(1000);
+  }
+}
+
 /** Runs one step, printing what it does and how long it took. */
 async function timed<T>(what: string, step: () => Promise<T> | T): Promise<T> {
   const started = Date.now();
@@ -121,5 +155,6 @@ export async function upgrade(release: string): Promise<void> {
     await timed(`${node.name}: uncordon`, () => kubectl(['uncordon', node.name]));
   }
   await timed('every add-on pod Running and Ready again', () => waitForAddons(180_000));
+  await timed("every node's kube-proxy synced", () => waitKubeProxySynced(nodes, 120_000));
   log.done(`cluster upgraded to ${release} in ${Math.round((Date.now() - started) / 1000)} s`);
 }
