@@ -10,19 +10,18 @@ import { afterAll, beforeAll, describe, test, type TestContext } from 'vitest';
 import type { Classification, Evidence, Origin } from '../result.ts';
 import { classifyError } from './classify.ts';
 import { closeClusterHandle, openClusterHandle, type ClusterHandle } from './cluster-handle.ts';
-import { declaredDescription, finishCollecting, inGroup, recordCheck, startCollecting } from './declared-checks.ts';
-import type { SuiteManifest } from './manifest.ts';
+import { declaredDescription, finishCollecting, inGroup, localTitle, recordCheck, startCollecting } from './declared-checks.ts';
+import type { CheckDeclaration, SuiteManifest } from './manifest.ts';
 import { awaitRunContext, chosenChecks, runContext, streamsLog, type RunContext } from './context.ts';
 import { collectFailureEvidence, toRef, type ObjectRef } from './failure-evidence.ts';
 import type { CheckMeta, CheckOutcome } from './meta.ts';
 
 export type { ObjectRef } from './failure-evidence.ts';
 
-export interface CheckSpec {
-  // One line: what the check proves. Read from the suite's manifest, where every check is declared
-  // with its description (list and help show it from there); a description given here must match it.
+// The options of a check written the old way, by title (check(title, spec, body)).
+export interface TitledCheckSpec {
+  // Must match the manifest's description when given.
   description?: string;
-  // Runs alone, not beside the suite's other checks (it changes shared state).
   sequential?: boolean;
   timeoutMs?: number;
 }
@@ -137,8 +136,19 @@ interface Seen {
   skipReason?: string;
 }
 
-export function check(title: string, spec: CheckSpec, body: (c: CheckContext) => Promise<void>): void {
-  const description = spec.description ?? declaredDescription(title) ?? '';
+type CheckBody = (c: CheckContext) => Promise<void>;
+
+// Implements a check the suite's manifest declares: check(manifest.check.apiHealth, async (c) => ...).
+// Its title, description, timeout and sequential flag are the declaration's; inside a group, the
+// declared title begins with the group's.
+export function check(declared: CheckDeclaration, body: CheckBody): void;
+export function check(title: string, spec: TitledCheckSpec, body: CheckBody): void;
+export function check(first: CheckDeclaration | string, second: TitledCheckSpec | CheckBody, third?: CheckBody): void {
+  const declared = typeof first === 'string' ? undefined : first;
+  const body = (typeof second === 'function' ? second : third) as CheckBody;
+  const spec: TitledCheckSpec = declared ?? (second as TitledCheckSpec);
+  const title = declared === undefined ? (first as string) : localTitle(declared.title);
+  const description = declared?.description ?? spec.description ?? declaredDescription(title) ?? '';
   const recorded = recordCheck(title, description);
   // A check the run's profile or selection leaves out is not defined at all: not run (the engine
   // reports the selection's as skipped, engine/selection.ts).

@@ -9,7 +9,7 @@ interface Collecting {
   manifest: SuiteManifest;
   location: string;
   path: string[];
-  defined: CheckDeclaration[];
+  defined: Pick<CheckDeclaration, 'title' | 'description'>[];
 }
 
 let collecting: Collecting | undefined;
@@ -40,6 +40,13 @@ export function declaredDescription(title: string): string | undefined {
   if (current === undefined) return undefined;
   const full = [...current.path, title].join(' › ');
   return current.manifest.checks.find((declared) => declared.title === full)?.description;
+}
+
+// The title a check declared as `full` has inside the groups being collected: the declared title
+// less the groups' prefix. One that does not begin with it is kept whole, and the drift names it.
+export function localTitle(full: string): string {
+  const prefix = (collecting?.path ?? []).map((title) => `${title} › `).join('');
+  return full.startsWith(prefix) ? full.slice(prefix.length) : full;
 }
 
 // Records a check the suite file defines; returns its suite and full title (groups › title).

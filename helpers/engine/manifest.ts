@@ -4,11 +4,24 @@
 // load time that the suite file defines exactly the checks its manifest declares.
 import type { ValueType } from '../config-values.ts';
 
-export interface CheckDeclaration {
-  // As reported: the titles of enclosing groups and the check's, joined with " › ".
+// A check as its manifest declares it, once, under a stable key: the suite file implements it by
+// the declaration (check(manifest.check.apiHealth, body)), never by retyping its title; list, help,
+// profiles, selection and reports read its title from here.
+export interface CheckSpec {
+  // As reported: the titles of enclosing groups and the check's, joined with " › ". Reports,
+  // waivers and baselines key on it: it never holds changing data.
   title: string;
   // One line: what the check proves.
   description: string;
+  // vitest's timeout for the check (the body stops a little before it, budgetOf in check.ts).
+  timeoutMs?: number;
+  // Runs alone, not beside the suite's other checks (it changes shared state).
+  sequential?: boolean;
+}
+
+export interface CheckDeclaration extends CheckSpec {
+  // The key the manifest declares it under: stable, camelCase, what profiles name.
+  id: string;
 }
 
 // A suite option: read like an engine setting (flag, then environment, then config file, then
@@ -59,10 +72,13 @@ export type EngineService = 'network-plugin';
 export type AnyOption = SuiteOption<any, any>;
 export type OptionsShape = Readonly<Record<string, AnyOption>>;
 
-export interface SuiteManifest<O extends OptionsShape = OptionsShape> {
+export interface SuiteManifest<O extends OptionsShape = OptionsShape, K extends string = string> {
   name: string;
   description: string;
+  // Every check, in the order the manifest declares them.
   checks: readonly CheckDeclaration[];
+  // The same declarations by key: what the suite file implements and profiles name.
+  check: Readonly<Record<K, CheckDeclaration>>;
   options: O;
   permissions: readonly SuitePermission[];
   setup: readonly SetupNeed[];
@@ -91,7 +107,21 @@ export function option<T, const D extends T | undefined>(spec: SuiteOption<T, D>
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 
-export function defineManifest<const O extends OptionsShape>(manifest: SuiteManifest<O>): SuiteManifest<O> {
+// A manifest as a suite writes it: its checks by key.
+export interface ManifestInput<O extends OptionsShape, K extends string> extends Omit<SuiteManifest<O, K>, 'checks' | 'check'> {
+  checks: Readonly<Record<K, CheckSpec>> | readonly CheckSpec[];
+}
+
+export function defineManifest<const O extends OptionsShape, const K extends string>(input: ManifestInput<O, K>): SuiteManifest<O, K> {
+  const entries: [string, CheckSpec][] = Array.isArray(input.checks)
+    ? (input.checks as readonly CheckSpec[]).map((spec) => [spec.title, spec])
+    : Object.entries(input.checks as Readonly<Record<K, CheckSpec>>);
+  const checks = entries.map(([id, spec]): CheckDeclaration => Object.freeze({ id, ...spec }));
+  const manifest: SuiteManifest<O, K> = {
+    ...input,
+    checks,
+    check: Object.fromEntries(Array.isArray(input.checks) ? [] : checks.map((declared) => [declared.id, declared])) as Record<K, CheckDeclaration>,
+  };
   const problems = manifestProblems(manifest);
   if (problems.length > 0) throw new ManifestError(`manifest of suite "${manifest.name}": ${problems.join('; ')}`);
   return manifest;
@@ -105,7 +135,14 @@ export function manifestProblems(manifest: SuiteManifest): string[] {
   for (const declared of manifest.checks) {
     if (titles.has(declared.title)) problems.push(`check "${declared.title}" is declared twice`);
     titles.add(declared.title);
+    if (declared.title.trim() === '' || declared.title.includes('\n')) problems.push(`check ${declared.id} needs a one-line title`);
     if (declared.description.trim() === '' || declared.description.includes('\n')) problems.push(`check "${declared.title}" needs a one-line description`);
+    if (declared.timeoutMs !== undefined && !(Number.isInteger(declared.timeoutMs) && declared.timeoutMs > 0))
+      problems.push(`check "${declared.title}": timeoutMs must be a positive whole number of milliseconds`);
+  }
+  for (const [id, declared] of Object.entries(manifest.check)) {
+    if (!/^[a-z][A-Za-z0-9]*$/.test(id)) problems.push(`check key "${id}" is not camelCase`);
+    if (!manifest.checks.includes(declared)) problems.push(`check key "${id}" is not one of the declared checks`);
   }
   for (const [name, spec] of Object.entries(manifest.options)) {
     if (!/^[a-z][a-z0-9-]*$/.test(spec.flag)) problems.push(`option ${name}: flag "${spec.flag}" is not lowercase words with dashes`);
@@ -142,10 +179,12 @@ export function describeSuitePermission(permission: SuitePermission): string {
 }
 
 // Compares the checks a suite file defines with those its manifest declares; the problems, if any.
-export function checkDrift(manifest: SuiteManifest, defined: readonly CheckDeclaration[]): string[] {
+export function checkDrift(manifest: SuiteManifest, defined: readonly Pick<CheckDeclaration, 'title' | 'description'>[]): string[] {
   const declared = new Map(manifest.checks.map((c) => [c.title, c]));
   const seen = new Map(defined.map((c) => [c.title, c]));
   const problems: string[] = [];
+  const twice = new Set(defined.filter((check, i) => defined.findIndex((other) => other.title === check.title) !== i).map((check) => check.title));
+  for (const title of twice) problems.push(`check "${title}" is implemented twice`);
   for (const check of defined) {
     const declaration = declared.get(check.title);
     if (declaration === undefined) problems.push(`check "${check.title}" is defined but not declared in the manifest`);

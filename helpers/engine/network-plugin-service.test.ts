@@ -9,6 +9,7 @@ const manifest = (name: string, uses?: SuiteManifest['uses']): SuiteManifest => 
   name,
   description: name,
   checks: [],
+  check: {},
   options: {},
   permissions: [],
   setup: [],

@@ -4,7 +4,7 @@
 // volume). A check a profile leaves out is not run at all: it is not a skip and never a failure, and
 // the report says which profile ran (run property shakedown.profile).
 //
-// Titles are the manifests' (suite › group › check, as `shakedown list` prints them); a profile
+// A profile names each check by the key its manifest declares it under (never by its title); an
 // entry naming a suite or a check that does not exist is SD_PROFILE_INVALID, found when the
 // profile is chosen, before anything touches the cluster (and by a unit test for every profile).
 import { ShakedownError } from '../errors.ts';
@@ -13,7 +13,7 @@ import type { SuiteManifest } from './manifest.ts';
 export const PROFILE_NAMES = ['full', 'quick'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
-// Suite name -> the titles of the checks to run. `all`: every check of every suite.
+// Suite name -> the keys of the checks to run, as the manifest declares them. `all`: every check of every suite.
 export type ProfileChecks = Readonly<Record<string, readonly string[]>>;
 
 export interface ProfileSpec {
@@ -64,20 +64,20 @@ export interface ProfilePlan<S> {
 
 type Named = { name: string; manifest: Pick<SuiteManifest, 'name' | 'checks'> };
 
-// Every problem of a profile against the suites there are: a suite that does not exist, a title its
-// manifest does not declare, a suite with no title.
+// Every problem of a profile against the suites there are: a suite that does not exist, a key its
+// manifest does not declare, a suite with no check.
 export function profileProblems(name: ProfileName, manifests: readonly Pick<SuiteManifest, 'name' | 'checks'>[], spec: ProfileSpec = PROFILES[name]): string[] {
   if (spec.checks === 'all') return [];
   const problems: string[] = [];
-  for (const [suite, titles] of Object.entries(spec.checks)) {
+  for (const [suite, ids] of Object.entries(spec.checks)) {
     const manifest = manifests.find((m) => m.name === suite);
     if (manifest === undefined) {
       problems.push(`suite "${suite}" does not exist (suites: ${manifests.map((m) => m.name).join(', ') || 'none'})`);
       continue;
     }
-    if (titles.length === 0) problems.push(`suite "${suite}" is listed with no check`);
-    for (const title of titles) {
-      if (!manifest.checks.some((declared) => declared.title === title)) problems.push(`suite "${suite}" declares no check "${title}"`);
+    if (ids.length === 0) problems.push(`suite "${suite}" is listed with no check`);
+    for (const id of ids) {
+      if (!manifest.checks.some((declared) => declared.id === id)) problems.push(`suite "${suite}" declares no check "${id}"`);
     }
   }
   return problems;
@@ -119,10 +119,15 @@ export function profilePlan<S extends Named>(
   return {
     profile: name,
     suites,
-    checks: Object.fromEntries(suites.map((suite) => [suite.name, [...(table[suite.name] ?? [])]])),
+    checks: Object.fromEntries(suites.map((suite) => [suite.name, titlesOf(suite.manifest, table[suite.name] ?? [])])),
     ...(spec.together === true ? { together: true } : {}),
     ...(spec.awaitCleanup === false ? { awaitCleanup: false } : {}),
   };
+}
+
+// The titles of a suite's checks the profile names by key, in the profile's order.
+function titlesOf(manifest: Named['manifest'], ids: readonly string[]): string[] {
+  return ids.map((id) => manifest.checks.find((declared) => declared.id === id)?.title ?? id);
 }
 
 // How many checks each planned suite runs (for progress: done / total).

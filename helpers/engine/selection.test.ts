@@ -6,7 +6,10 @@ import { planSelection, selectChecks, type Selection } from './selection.ts';
 
 type Toy = { name: string; manifest: Pick<SuiteManifest, 'name' | 'checks'> };
 
-const suite = (name: string, titles: string[]): Toy => ({ name, manifest: { name, checks: titles.map((title) => ({ title, description: title })) } });
+const suite = (name: string, titles: string[]): Toy => ({
+  name,
+  manifest: { name, checks: titles.map((title) => ({ id: title, title, description: title })) },
+});
 const DNS = suite('dns', ['CoreDNS replicas are ready and behind the DNS Service', 'SRV records for named ports', 'load › a short burst of lookups']);
 const SMOKE = suite('smoke', ['pod to pod over HTTP, TCP and UDP']);
 const NETPOL = suite('netpol', ['truth tables › NetworkPolicy is enforced (default deny ingress)', 'truth tables › egress']);

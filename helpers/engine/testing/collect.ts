@@ -7,7 +7,7 @@ import { checkTitle, suiteOfModule, titlePath } from '../to-result.ts';
 
 export interface CollectedSuite {
   name: string;
-  checks: CheckDeclaration[];
+  checks: Pick<CheckDeclaration, 'title' | 'description'>[];
   errors: string[];
 }
 

@@ -2,7 +2,7 @@
 // titles and descriptions, the permissions their reads need, and their options. Plain data, spread
 // into suites/network/manifest.ts.
 import { oneOf } from '../../../helpers/config-values.ts';
-import { option, type CheckDeclaration, type SuitePermission } from '../../../helpers/engine/manifest.ts';
+import { option, type CheckSpec, type SuitePermission } from '../../../helpers/engine/manifest.ts';
 import { egressTargetType, WHOAMI_NAME, type EgressTarget } from './egress.ts';
 import { CALICO_APIS, CILIUM_CONFIGMAP, CILIUM_NAMESPACE, FLANNEL_CONFIGMAP, FLANNEL_NAMESPACES } from './facts.ts';
 
@@ -15,7 +15,7 @@ export const TITLES = {
   egress: 'egress leaves with the source address the NAT setting says',
 } as const;
 
-export const CONFIG_CHECKS: CheckDeclaration[] = [
+export const CONFIG_CHECKS: CheckSpec[] = [
   {
     title: TITLES.flannel,
     description:
