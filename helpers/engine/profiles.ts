@@ -35,7 +35,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
     together: true,
     awaitCleanup: false,
     checks: {
-      smoke: ['pod to pod over HTTP, TCP and UDP'],
+      smoke: ['podToPod'],
       services: ['port != targetPort, and a named targetPort'],
       nodeport: ['every node answers on the nodePort, from every node'],
       dns: ['the DNS Service and every CoreDNS replica answer'],

@@ -10,7 +10,7 @@ import { dnsCells, podToPodCells } from './smoke.ts';
 import { resolvConfOf } from '../../helpers/fixtures/fleet.ts';
 
 defineSuite(manifest, () => {
-  check('every agent answers', {}, async (c) => {
+  check(manifest.check.agentsAnswer, async (c) => {
     const { transport } = await c.cluster();
     const wrong: string[] = [];
     await Promise.all(
@@ -31,7 +31,7 @@ defineSuite(manifest, () => {
     c.note(`${c.run.fleet.agents.length} agents answered`);
   });
 
-  check('pod to pod over HTTP, TCP and UDP', {}, async (c) => {
+  check(manifest.check.podToPod, async (c) => {
     const { transport } = await c.cluster();
     const agents = matrixAgents(c.run.fleet);
     const cells = podToPodCells(agents, c.run.timeouts.probeMs);
@@ -48,7 +48,7 @@ defineSuite(manifest, () => {
     c.note(`${cells.length} probes between ${agents.length} agents answered${run.flaky.length > 0 ? ` (${run.flaky.length} only on the re-probe)` : ''}`);
   });
 
-  check('cluster DNS resolves the kubernetes Service', {}, async (c) => {
+  check(manifest.check.clusterDns, async (c) => {
     const { transport, session } = await c.cluster();
     const service = await session.clients.core.readNamespacedService({ namespace: 'default', name: 'kubernetes' });
     const clusterIP = service.spec?.clusterIP ?? '';
