@@ -37,7 +37,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
     checks: {
       smoke: ['podToPod'],
       services: ['port != targetPort, and a named targetPort'],
-      nodeport: ['every node answers on the nodePort, from every node'],
+      nodeport: ['everyNodeFromEveryNode'],
       dns: ['the DNS Service and every CoreDNS replica answer'],
       netpol: ['truth tables › NetworkPolicy is enforced (default deny ingress)'],
       ingress: ['inventory: classes, controllers and dialects'],

@@ -8,27 +8,30 @@ export type RunnerReach = (typeof RUNNER_REACH)[number];
 export default defineManifest({
   name: 'nodeport',
   description: 'NodePort: every node answers, from inside and outside, with the right backend and traffic policy',
-  checks: [
-    {
+  checks: {
+    everyNodeFromEveryNode: {
       title: 'every node answers on the nodePort, from every node',
       description:
         'port 8089 -> targetPort 8081 -> an allocated nodePort; every node address answers from a probe pod on every node, also nodes without an endpoint',
     },
-    {
+    fromRunner: {
       title: 'the runner reaches every node on the nodePort',
       description:
         'this machine calls every node address on the nodePort with undici; skipped when it reaches no node address at all (or --node-port-from-runner off)',
     },
-    {
+    localTrafficPolicy: {
       title: 'externalTrafficPolicy Local keeps the client IP, only where an endpoint runs',
       description: "from the runner: the node with the endpoint answers and sees the runner's own address; nodes without one do not answer",
     },
-    { title: 'a chosen nodePort is honoured', description: 'a Service asking for a specific free nodePort gets it, and every node answers on it' },
-    {
+    chosenNodePort: {
+      title: 'a chosen nodePort is honoured',
+      description: 'a Service asking for a specific free nodePort gets it, and every node answers on it',
+    },
+    udp: {
       title: 'a UDP NodePort works on every node',
       description: 'a UDP nodePort reaches the UDP echo of the one backend, through every node address, from every node',
     },
-  ],
+  },
   options: {
     fromRunner: option({
       key: 'nodePortFromRunner',

@@ -102,7 +102,7 @@ const fromBackend = (s: Setting, port: number, clientIP?: string): Expectation =
 defineSuite(manifest, () => {
   afterAll(() => fixtures.close());
 
-  check('every node answers on the nodePort, from every node', {}, (c) =>
+  check(manifest.check.everyNodeFromEveryNode, (c) =>
     fixtures.within(c, async (use) => {
       const s = await setting(c, use);
       const service = await nodePortService(c, s, 'np-cluster');
@@ -125,7 +125,7 @@ defineSuite(manifest, () => {
     }),
   );
 
-  check('the runner reaches every node on the nodePort', {}, (c) =>
+  check(manifest.check.fromRunner, (c) =>
     fixtures.within(c, async (use) => {
       const mode = suiteOptions(c.run, manifest).fromRunner;
       const off = runnerDecision(mode, []);
@@ -153,7 +153,7 @@ defineSuite(manifest, () => {
     }),
   );
 
-  check('externalTrafficPolicy Local keeps the client IP, only where an endpoint runs', {}, (c) =>
+  check(manifest.check.localTrafficPolicy, (c) =>
     fixtures.within(c, async (use) => {
       const mode = suiteOptions(c.run, manifest).fromRunner;
       if (mode === 'off') return c.skip('needs calls from the runner (external traffic), which are turned off (--node-port-from-runner off)');
@@ -191,7 +191,7 @@ defineSuite(manifest, () => {
     }),
   );
 
-  check('a chosen nodePort is honoured', {}, (c) =>
+  check(manifest.check.chosenNodePort, (c) =>
     fixtures.within(c, async (use) => {
       const s = await setting(c, use);
       const { session, transport } = await c.cluster();
@@ -235,7 +235,7 @@ defineSuite(manifest, () => {
     }),
   );
 
-  check('a UDP NodePort works on every node', {}, (c) =>
+  check(manifest.check.udp, (c) =>
     fixtures.within(c, async (use) => {
       const s = await setting(c, use);
       const service = await nodePortService(c, s, 'np-udp', { ports: [{ name: 'udp', port: 9011, targetPort: 'udp-echo', protocol: 'UDP' }] });
