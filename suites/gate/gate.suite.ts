@@ -56,7 +56,7 @@ const CONTROL_PLANE_PODS: Record<string, Versioned['component']> = {
 };
 
 defineSuite(manifest, () => {
-  check('APIs in use that the target removes or deprecates', {}, async (c) => {
+  check(manifest.check.deprecatedApisInUse, async (c) => {
     const target = targetOf(c);
     const { session } = await c.cluster();
     const text = await getText(session.connection, '/metrics', c.signal);
@@ -90,7 +90,7 @@ defineSuite(manifest, () => {
     c.note(`no deprecated API requested ${windowText(reading.windowS)}`);
   });
 
-  check('objects stored in deprecated API versions', {}, async (c) => {
+  check(manifest.check.storedVersions, async (c) => {
     const target = targetOf(c);
     const { session } = await c.cluster();
     const groups = await getJson<{ groups?: { versions?: { groupVersion: string }[] }[] }>(session.connection, '/apis', c.signal);
@@ -157,7 +157,7 @@ defineSuite(manifest, () => {
     c.note(`no objects in versions ${minorText(target)} removes; ${crds.length} CRD(s) checked`);
   });
 
-  check('version skew against the target', {}, async (c) => {
+  check(manifest.check.versionSkew, async (c) => {
     const target = targetOf(c);
     const { session } = await c.cluster();
     const apiServer = (await session.clients.version.getCode()).gitVersion;
@@ -210,9 +210,9 @@ defineSuite(manifest, () => {
     c.note(`API server ${apiServer} -> ${minorText(target)}; kubelets ${kubelets.join(', ') || 'unknown'} stay within the policy`);
   });
 
-  check('kubeadm: one minor at a time, control plane before kubelets', {}, async (c) => kubeadmUpgradeCheck(c, targetOf(c)));
+  check(manifest.check.kubeadm, async (c) => kubeadmUpgradeCheck(c, targetOf(c)));
 
-  check('node drains that will hang', {}, async (c) => {
+  check(manifest.check.drains, async (c) => {
     targetOf(c);
     const { session } = await c.cluster();
     const [pods, pdbs, nodes] = await Promise.all([
@@ -244,7 +244,7 @@ defineSuite(manifest, () => {
     c.note(`${names.length} node(s) drain cleanly; ${pdbs.items.length} PDB(s) allow disruptions`);
   });
 
-  check('webhooks that will block', {}, async (c) => {
+  check(manifest.check.webhooks, async (c) => {
     targetOf(c);
     const { session } = await c.cluster();
     const base = '/apis/admissionregistration.k8s.io/v1';
@@ -284,7 +284,7 @@ defineSuite(manifest, () => {
     c.note(`${hooks.length} webhook(s), none blocking`);
   });
 
-  check('certificate runway', {}, async (c) => {
+  check(manifest.check.certificateRunway, async (c) => {
     targetOf(c);
     const { runwayDays } = { runwayDays: suiteOptions(c.run, manifest).certRunwayDays };
     const { session } = await c.cluster();
@@ -334,7 +334,7 @@ defineSuite(manifest, () => {
     c.note(`${lines.length} certificate(s) with at least ${runwayDays} days left`);
   });
 
-  check('control plane healthy before the upgrade', {}, async (c) => {
+  check(manifest.check.controlPlaneHealthy, async (c) => {
     targetOf(c);
     const { session } = await c.cluster();
     const response = await session.connection.send({ method: 'GET', path: '/readyz?verbose', timeoutMs: 8000, signal: c.signal });

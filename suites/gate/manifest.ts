@@ -9,43 +9,46 @@ export const NO_TARGET = 'no --target-version given (run `shakedown gate --targe
 export default defineManifest({
   name: 'gate',
   description: 'Is it safe to upgrade to --target-version: deprecated APIs in use, version skew, drains, webhooks, certificates, control-plane health',
-  checks: [
-    {
+  checks: {
+    deprecatedApisInUse: {
       title: 'APIs in use that the target removes or deprecates',
       description:
         "the API server's apiserver_requested_deprecated_apis joined with apiserver_request_total over its uptime, judged against the target with the removal table (suites/gate/removals.ts)",
     },
-    {
+    storedVersions: {
       title: 'objects stored in deprecated API versions',
       description:
         'served built-in group-versions the target removes that hold objects (discovery, then a list with limit=1), and CRD versions marked deprecated that are still in status.storedVersions',
     },
-    {
+    versionSkew: {
       title: 'version skew against the target',
       description:
         'the target at most one minor above the API server; kubelets and kube-proxies never newer and at most 3 minors older, controller-manager and scheduler at most one, against the target',
     },
-    {
+    kubeadm: {
       title: 'kubeadm: one minor at a time, control plane before kubelets',
       description:
         "where kube-system/kubeadm-config exists: an upgrade half-done (kubernetesVersion against the API server, control-plane nodes at different versions) fails; the target at most one minor above kubernetesVersion; no kubelet newer than the API server; the kube-proxy DaemonSet at the control plane's minor; kubeadm's own version is not visible, and the evidence says to check `kubeadm version` before `kubeadm upgrade plan`",
     },
-    {
+    drains: {
       title: 'node drains that will hang',
       description:
         'per node: pods a PodDisruptionBudget with 0 disruptions allowed holds (single-replica workloads named), pods without a controller, pods with emptyDir data',
     },
-    { title: 'webhooks that will block', description: 'admission webhooks with failurePolicy Fail whose Service is missing or has no ready endpoint' },
-    {
+    webhooks: {
+      title: 'webhooks that will block',
+      description: 'admission webhooks with failurePolicy Fail whose Service is missing or has no ready endpoint',
+    },
+    certificateRunway: {
       title: 'certificate runway',
       description:
         'the cluster CA, client and front-proxy CAs, the API server serving chain and webhook/APIService caBundles have at least --cert-runway-days left',
     },
-    {
+    controlPlaneHealthy: {
       title: 'control plane healthy before the upgrade',
       description: "the API server's /readyz, the scheduler and controller-manager leader Leases, and every node's heartbeat and Ready condition",
     },
-  ],
+  },
   options: {
     targetVersion: option({
       key: 'targetVersion',
