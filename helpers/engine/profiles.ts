@@ -42,7 +42,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
       netpol: ['truth tables › NetworkPolicy is enforced (default deny ingress)'],
       ingress: ['inventory: classes, controllers and dialects'],
       storage: ['classes › every StorageClass has a running provisioner'],
-      certificates: ['the API server serves a certificate its clients trust'],
+      certificates: ['apiServer'],
       'control-plane': ['API server readyz and livez on every instance'],
       network: ['every node pair, both ways, small and large payloads'],
     },

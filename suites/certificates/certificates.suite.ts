@@ -149,7 +149,7 @@ async function clusterCertManager(c: CheckContext): Promise<CertManagerState | u
 }
 
 defineSuite(manifest, () => {
-  check('the API server serves a certificate its clients trust', {}, async (c) => {
+  check(manifest.check.apiServer, async (c) => {
     const { session, transport } = await c.cluster();
     const now = new Date();
     const pods = await podTrust(c);
@@ -201,7 +201,7 @@ defineSuite(manifest, () => {
     );
   });
 
-  check('every kubelet serves a certificate for its node', {}, async (c) => {
+  check(manifest.check.kubelets, async (c) => {
     const { session, transport } = await c.cluster();
     const now = new Date();
     const trust = await podTrust(c);
@@ -225,7 +225,7 @@ defineSuite(manifest, () => {
     );
   });
 
-  check('webhooks and API services serve what their caBundle trusts', {}, async (c) => {
+  check(manifest.check.webhooksAndApiServices, async (c) => {
     const { session, transport } = await c.cluster();
     const now = new Date();
     const conn = session.connection;
@@ -269,11 +269,11 @@ defineSuite(manifest, () => {
     );
   });
 
-  check('etcd serves a certificate for its node (kubeadm)', {}, async (c) => etcdCertificateCheck(c, thresholdsOf(c), DIAL_MS));
+  check(manifest.check.etcd, async (c) => etcdCertificateCheck(c, thresholdsOf(c), DIAL_MS));
 
-  check('kubelet client certificates rotate (kubeadm)', {}, kubeletClientRotationCheck);
+  check(manifest.check.kubeletClientRotation, kubeletClientRotationCheck);
 
-  check('node clocks agree', {}, async (c) => {
+  check(manifest.check.clocks, async (c) => {
     const { transport } = await c.cluster();
     const boundMs = suiteOptions(c.run, manifest).maxClockSkew;
     const agents = everyNodeAgents(c.run.fleet);
@@ -302,7 +302,7 @@ defineSuite(manifest, () => {
     );
   });
 
-  check('CA bundles at rest', {}, async (c) => {
+  check(manifest.check.caBundlesAtRest, async (c) => {
     const { session } = await c.cluster();
     const now = new Date();
     const stored: Stored[] = [];
@@ -328,7 +328,7 @@ defineSuite(manifest, () => {
     conclude(c, judged.findings, now, `${judged.count} certificate(s) in ${stored.length} bundle(s) parse and are far from expiry`);
   });
 
-  check('TLS Secrets at rest', {}, async (c) => {
+  check(manifest.check.tlsSecretsAtRest, async (c) => {
     const namespaces = suiteOptions(c.run, manifest).secrets;
     if (namespaces === undefined || namespaces.length === 0) {
       return c.skip('not asked: listing Secrets is a sensitive permission; pass --certs-secrets all or NAMESPACE... to read kubernetes.io/tls Secrets');
@@ -357,7 +357,7 @@ defineSuite(manifest, () => {
     conclude(c, judged.findings, now, `${stored.length} TLS Secret(s) in ${namespaces.join(', ')}: ${judged.count} certificate(s) far from expiry`);
   });
 
-  check('cert-manager Certificates are ready and renewed', {}, async (c) => {
+  check(manifest.check.certManagerCertificates, async (c) => {
     const now = new Date();
     const state = await clusterCertManager(c);
     if (state === undefined) return c.skip(CM_ABSENT);
@@ -373,7 +373,7 @@ defineSuite(manifest, () => {
     );
   });
 
-  check('cert-manager Issuers and ClusterIssuers are ready', {}, async (c) => {
+  check(manifest.check.certManagerIssuers, async (c) => {
     const now = new Date();
     const state = await clusterCertManager(c);
     if (state === undefined) return c.skip(CM_ABSENT);
@@ -385,7 +385,7 @@ defineSuite(manifest, () => {
     );
   });
 
-  check("cert-manager's webhook answers the API server", {}, async (c) => {
+  check(manifest.check.certManagerWebhook, async (c) => {
     if ((await readCertManager(c)) === undefined) return c.skip(CM_ABSENT);
     const refused = await dryRunCertificate(c);
     if (refused === undefined) return c.note("a server-side dry run of a Certificate passed cert-manager's validating webhook");
@@ -398,7 +398,7 @@ defineSuite(manifest, () => {
     });
   });
 
-  check('cert-manager issues a certificate end to end', { timeoutMs: 120_000 }, async (c) => {
+  check(manifest.check.certManagerIssuance, async (c) => {
     if ((await readCertManager(c)) === undefined) return c.skip(CM_ABSENT);
     const issued = await issueEndToEnd(c, ISSUE_BOUND_MS);
     const seconds = (issued.elapsedMs / 1000).toFixed(1);

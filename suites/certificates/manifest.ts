@@ -6,67 +6,68 @@ export default defineManifest({
   name: 'certificates',
   description:
     "Every certificate the cluster serves, dialed live and verified against the CA that should trust it; expiry gate and clock skew; cert-manager's objects, webhook and an issuance end to end",
-  checks: [
-    {
+  checks: {
+    apiServer: {
       title: 'the API server serves a certificate its clients trust',
       description:
         "the kubeconfig's server from the runner (against the kubeconfig CA) and the kubernetes Service and each of its endpoints from an agent (against kube-root-ca.crt): chain verified, SANs cover the kubeconfig host, the Service IP and kubernetes.default.svc.<domain>, days left above the thresholds",
     },
-    {
+    kubelets: {
       title: 'every kubelet serves a certificate for its node',
       description:
         "each node's InternalIP and kubelet port, dialed from the agent on that node: CA-signed or self-signed, issuer, SANs cover the node's addresses, days left; kubelet-serving CSRs Pending for more than five minutes are listed",
     },
-    {
+    webhooksAndApiServices: {
       title: 'webhooks and API services serve what their caBundle trusts',
       description:
         'every admission webhook, aggregated APIService and CRD conversion webhook, dialed from an agent with the SNI the API server sends and verified against its caBundle; an empty caBundle, insecureSkipTLSVerify, a CA expiring before its leaf and failurePolicy Fail with no ready endpoints are named; with --certs-secrets, a TLS Secret holding a newer certificate for the name than the one served (renewed but not reloaded)',
     },
-    {
+    etcd: {
       title: 'etcd serves a certificate for its node (kubeadm)',
       description:
         "where kubeadm-config exists and etcd is a static pod: each member's advertised client URL dialed from the agent on its node (the handshake presents etcd's certificate before it asks for a client one): days left, the address covered, not self-signed; kubeadm's etcd CA is not visible, so no chain is verified; the evidence says what the run cannot see (kubeconfig client certificates, peer and client certificates under /etc/kubernetes/pki) and how to check it (kubeadm certs check-expiration on each control-plane node); skipped with the reason when not kubeadm or etcd does not answer",
     },
-    {
+    kubeletClientRotation: {
       title: 'kubelet client certificates rotate (kubeadm)',
       description:
         'where kubeadm-config exists: rotateCertificates in kube-system/kubelet-config, and the recent kube-apiserver-client-kubelet CSRs by node (a request Pending over five minutes, denied or failed warns)',
     },
-    {
+    clocks: {
       title: 'node clocks agree',
       description:
         "every agent's clock against the runner's, timed on both sides: nodes that differ by more than --cert-max-clock-skew fail (certificates look not yet valid there), the runner off by more warns",
     },
-    {
+    caBundlesAtRest: {
       title: 'CA bundles at rest',
       description:
         'kube-root-ca.crt and the client and front-proxy CAs in kube-system/extension-apiserver-authentication parse and have days left above the thresholds',
     },
-    {
+    tlsSecretsAtRest: {
       title: 'TLS Secrets at rest',
       description:
         'with --certs-secrets all or NAMESPACE..., every kubernetes.io/tls Secret there: its certificate parses and has days left above the thresholds (opt-in: listing Secrets is a sensitive permission)',
     },
-    {
+    certManagerCertificates: {
       title: 'cert-manager Certificates are ready and renewed',
       description:
         "when cert-manager is installed: every Certificate is Ready (a failure names its Issuer and the Issuer's reason), its renewal is not overdue, days left above the thresholds; CertificateRequests denied or failed in the last day are named",
     },
-    {
+    certManagerIssuers: {
       title: 'cert-manager Issuers and ClusterIssuers are ready',
       description:
         'every Issuer and ClusterIssuer is Ready; one that is not is named with its type, its reason and what is likely wrong (a missing CA Secret, an ACME account)',
     },
-    {
+    certManagerWebhook: {
       title: "cert-manager's webhook answers the API server",
       description: "a server-side dry run of a Certificate in the run namespace: the API server calls cert-manager's validating webhook, nothing is created",
     },
-    {
+    certManagerIssuance: {
       title: 'cert-manager issues a certificate end to end',
       description:
         "a selfSigned Issuer and a one-hour Certificate of the run's own become Ready, time measured, and the issued Secret holds the name asked for",
+      timeoutMs: 120_000,
     },
-  ],
+  },
   options: {
     warnDays: option({
       key: 'certWarnDays',
