@@ -40,7 +40,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
       nodeport: ['everyNodeFromEveryNode'],
       dns: ['the DNS Service and every CoreDNS replica answer'],
       netpol: ['truth tables › NetworkPolicy is enforced (default deny ingress)'],
-      ingress: ['inventory: classes, controllers and dialects'],
+      ingress: ['inventory'],
       storage: ['classes › every StorageClass has a running provisioner'],
       certificates: ['apiServer'],
       'control-plane': ['API server readyz and livez on every instance'],

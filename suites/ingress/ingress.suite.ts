@@ -516,7 +516,7 @@ async function tlsServed(
 defineSuite(manifest, () => {
   afterAll(() => fixtures.close());
 
-  check('inventory: classes, controllers and dialects', {}, async (c) => {
+  check(manifest.check.inventory, async (c) => {
     const inv = await inventory(c);
     const text = inventoryText(inv);
     c.evidence('inventory', text);
@@ -543,7 +543,7 @@ defineSuite(manifest, () => {
     );
   });
 
-  check('entry point: reached from the runner and from the cluster', { timeoutMs: 240_000 }, async (c) => {
+  check(manifest.check.entryPoint, async (c) => {
     const inv = await inventory(c);
     if (inv.dialects.ingress === undefined && inv.dialects.gatewayApi === undefined)
       return c.skip(`no dialect to route with: ${inv.absent.ingress ?? ''}; ${inv.absent.gatewayApi ?? ''}`);
@@ -603,24 +603,24 @@ defineSuite(manifest, () => {
     c.note(paths);
   });
 
-  check('routing: hosts, path types, longest match', { timeoutMs: 300_000 }, async (c) => {
+  check(manifest.check.routing, async (c) => {
     const inv = await inventory(c);
     await judgeTable(c, ROUTING, inv.absent.ingress);
   });
 
-  check('rewrites: ingress-nginx annotations', { timeoutMs: 300_000 }, async (c) => {
+  check(manifest.check.nginxRewrites, async (c) => {
     const inv = await inventory(c);
     await judgeTable(c, NGINX_REWRITES, inv.absent.ingressNginx);
   });
 
-  check('rewrites: Gateway API HTTPRoute filters', { timeoutMs: 300_000 }, async (c) => {
+  check(manifest.check.gatewayRewrites, async (c) => {
     const inv = await inventory(c);
     if (inv.absent.gatewayApi !== undefined) return c.skip(inv.absent.gatewayApi);
     const w = await world(c);
     await judgeTable(c, GATEWAY_REWRITES, w.gatewayAbsent);
   });
 
-  check('TLS: the Secret’s certificate is served for its host', { timeoutMs: 300_000 }, async (c) => {
+  check(manifest.check.ingressTls, async (c) => {
     const inv = await inventory(c);
     if (inv.absent.ingress !== undefined) return c.skip(inv.absent.ingress);
     const w = await world(c);
@@ -635,7 +635,7 @@ defineSuite(manifest, () => {
     );
   });
 
-  check('TLS: a Gateway HTTPS listener serves its Secret', { timeoutMs: 300_000 }, async (c) => {
+  check(manifest.check.gatewayTls, async (c) => {
     const inv = await inventory(c);
     if (inv.absent.gatewayApi !== undefined) return c.skip(inv.absent.gatewayApi);
     const w = await world(c);
@@ -656,7 +656,7 @@ defineSuite(manifest, () => {
     );
   });
 
-  check('propagation: applied to 3 right answers in a row', { timeoutMs: 300_000 }, async (c) => {
+  check(manifest.check.propagation, async (c) => {
     const inv = await inventory(c);
     if (inv.dialects.ingress === undefined && inv.dialects.gatewayApi === undefined) return c.skip('no dialect present: nothing was applied');
     const w = await world(c);
@@ -702,7 +702,7 @@ defineSuite(manifest, () => {
     );
   });
 
-  check('existing routes: served certificates (--ingress-existing)', { timeoutMs: 240_000 }, async (c) => {
+  check(manifest.check.existingRoutes, async (c) => {
     if (!options(c).existing) return c.skip('the cluster’s own routes are checked only with --ingress-existing');
     const w = await world(c);
     if (w.entry === undefined) return noEntry(c, w);

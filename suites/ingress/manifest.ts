@@ -32,52 +32,60 @@ const NET = { group: 'networking.k8s.io' } as const;
 export default defineManifest({
   name: 'ingress',
   description: 'Ingress and Gateway API: classes and controllers, entry point, routing, rewrites per dialect, the certificate served, propagation',
-  checks: [
-    {
+  checks: {
+    inventory: {
       title: 'inventory: classes, controllers and dialects',
       description:
         'exactly one default IngressClass, every class and GatewayClass served by a running controller (Accepted), retired controllers named, the dialects this cluster speaks',
     },
-    {
+    entryPoint: {
       title: 'entry point: reached from the runner and from the cluster',
       description:
         'the controller is found behind --ingress-address, an Ingress status, its Service (LoadBalancer, NodePort, ClusterIP) or host ports; one route answers from the runner (Host header and SNI set per request) and from a probe pod',
+      timeoutMs: 240_000,
     },
-    {
+    routing: {
       title: 'routing: hosts, path types, longest match',
       description:
         'exact and one-label wildcard hosts, Exact / Prefix / ImplementationSpecific (/aaa does not match /aaaccc, trailing slash, case), the longest match, an unknown host, two Ingresses on one host',
+      timeoutMs: 300_000,
     },
-    {
+    nginxRewrites: {
       title: 'rewrites: ingress-nginx annotations',
       description:
         'rewrite-target with capture groups and query strings, use-regex with and without $, app-root (status and Location), the regex bleed between Ingresses of one host: request path -> path the backend sees',
+      timeoutMs: 300_000,
     },
-    {
+    gatewayRewrites: {
       title: 'rewrites: Gateway API HTTPRoute filters',
       description:
         'URLRewrite ReplacePrefixMatch and ReplaceFullPath, hostname rewrite, RequestHeaderModifier, RequestRedirect (status and exact Location), on an HTTPRoute attached to the cluster’s Gateway',
+      timeoutMs: 300_000,
     },
-    {
+    ingressTls: {
       title: 'TLS: the Secret’s certificate is served for its host',
       description:
         'an Ingress TLS host with a certificate made by the suite (its own CA): the served certificate is the Secret’s, its chain verifies, its SAN covers the host; what no SNI and an unknown SNI get is reported',
+      timeoutMs: 300_000,
     },
-    {
+    gatewayTls: {
       title: 'TLS: a Gateway HTTPS listener serves its Secret',
       description:
         'a Gateway of the suite’s own with an HTTPS listener for its host and the same Secret, an HTTPRoute behind it: the served certificate is the Secret’s, the chain verifies, HTTPS reaches the backend',
+      timeoutMs: 300_000,
     },
-    {
+    propagation: {
       title: 'propagation: applied to 3 right answers in a row',
       description: 'per route, the time from applying its objects to the first of 3 consecutive right answers, within --ingress-bound',
+      timeoutMs: 300_000,
     },
-    {
+    existingRoutes: {
       title: 'existing routes: served certificates (--ingress-existing)',
       description:
         'opt-in, read-only: for every TLS host of the cluster’s own Ingresses, the certificate served covers the host, is not expired and not near expiry; cert-manager Certificates behind them are Ready and renewed; each backend Service has ready endpoints',
+      timeoutMs: 240_000,
     },
-  ],
+  },
   options: {
     address: option<string, undefined>({
       key: 'ingressAddress',
