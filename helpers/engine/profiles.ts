@@ -41,7 +41,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
       dns: ['the DNS Service and every CoreDNS replica answer'],
       netpol: ['truth tables › NetworkPolicy is enforced (default deny ingress)'],
       ingress: ['inventory'],
-      storage: ['classes › every StorageClass has a running provisioner'],
+      storage: ['provisioners'],
       certificates: ['apiServer'],
       'control-plane': ['API server readyz and livez on every instance'],
       network: ['every node pair, both ways, small and large payloads'],

@@ -2,61 +2,69 @@
 import { boolean, duration, integer, nameList } from '../../helpers/config-values.ts';
 import { defineManifest, option } from '../../helpers/engine/manifest.ts';
 
+// A check that waits for a volume and a pod on it.
+const POD_CHECK_MS = 180_000;
+
 export default defineManifest({
   name: 'storage',
   description: 'Storage: the default class, provisioners that run, binding as it really happens, data that survives a pod, static PVs, reclaim',
-  checks: [
-    {
+  checks: {
+    defaultClass: {
       title: 'classes › exactly one default StorageClass',
       description:
         'the StorageClasses with provisioner, binding mode, reclaim policy and expansion; none marked default fails, several warn and name the one a claim gets (the newest)',
     },
-    {
+    provisioners: {
       title: 'classes › every StorageClass has a running provisioner',
       description: "each class's provisioner has a ready pod (CSI: its CSIDriver, and CSINode listing it on every node); one that runs nowhere fails, named",
     },
-    {
+    claimWithoutClass: {
       title: 'dynamic provisioning › a claim without a class binds through the default class',
       description:
         'the claim gets the default class; WaitForFirstConsumer keeps it Pending (with that event, not a failure) until a pod uses it, Immediate binds it at once; the PV follows claim and class; time to Bound and to Running measured',
+      timeoutMs: POD_CHECK_MS,
     },
-    {
+    eachClassBinds: {
       title: 'dynamic provisioning › each chosen class provisions and binds',
       description: 'the same for every class named with --storage-class (or all of them with --storage-class all)',
+      timeoutMs: POD_CHECK_MS * 2,
     },
-    {
+    dataSameNode: {
       title: 'data › written with fsync, read back by a new pod on the same node',
       description:
         'a pod (uid 65534, fsGroup) writes a file with fsync and its sha256; after it is gone a new pod on the same node reads it back equal through a read-only mount that refuses writes; write and read throughput reported, never judged',
+      timeoutMs: POD_CHECK_MS,
     },
-    {
+    dataOtherNode: {
       title: "data › read from another node where the volume's topology allows",
       description: "the written data read back on another node, when the PV's node affinity lets another node mount it",
+      timeoutMs: POD_CHECK_MS,
     },
-    {
+    staticPvBinds: {
       title: 'static binding › a static PV binds by class and selector',
       description: 'a hostPath PV of the run on one node (labelled with the run, deleted at the end) binds a claim that names its class and selects its labels',
     },
-    {
+    unmatchableClaim: {
       title: 'static binding › a claim that cannot match is explained field by field',
       description:
         'a claim asking more capacity and another access mode than the static PV stays Pending, and the explanation names exactly those fields (class, capacity, access modes, selector, volumeMode, node affinity compared)',
     },
-    {
+    existingPending: {
       title: 'static binding › existing Pending claims explained',
       description:
         'with --storage-existing, every Pending claim in the cluster explained read-only: waiting for its consumer, its provisioner, or the closest PVs field by field',
     },
-    {
+    resizeAndReclaim: {
       title: 'lifecycle › resize as allowVolumeExpansion says; reclaim as the policy says',
       description:
         'growing a bound claim is refused when the class does not allow expansion and honoured when it does; deleting the claim deletes the PV (Delete) or leaves it Released (Retain)',
+      timeoutMs: POD_CHECK_MS,
     },
-    {
+    stuckVolumes: {
       title: 'lifecycle › Released PVs and claims stuck Terminating',
       description: 'read-only: PVs left Released and claims Terminating for minutes on their finalizers are listed as findings',
     },
-  ],
+  },
   options: {
     classes: option<string[], string[]>({
       key: 'storageClass',

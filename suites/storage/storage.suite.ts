@@ -25,7 +25,6 @@ import { provisionedLine, recordTimes } from './report.ts';
 import { parseQuantity, formatBytes } from './quantity.ts';
 import { podLog } from '../../helpers/objects/pod-output.ts';
 
-const POD_CHECK_MS = 180_000;
 const STATIC_LABEL = 'shakedown.dev/static';
 // A claim Terminating longer than this, or a PV Released longer, is a finding.
 const STUCK_MS = 120_000;
@@ -123,7 +122,7 @@ function judgeChecksum(c: CheckContext, what: string, write: WriteReport, read: 
 }
 
 defineSuite(manifest, () => {
-  check('classes › exactly one default StorageClass', {}, async (c) => {
+  check(manifest.check.defaultClass, async (c) => {
     const { session } = await c.cluster();
     const facts = await readClasses(session.clients);
     const resolution = resolveDefault(facts.classes);
@@ -159,7 +158,7 @@ defineSuite(manifest, () => {
     c.note(`default class ${classLine(resolution.winner, resolution.winner)}; ${facts.classes.length} class(es): ${all}`);
   });
 
-  check('classes › every StorageClass has a running provisioner', {}, async (c) => {
+  check(manifest.check.provisioners, async (c) => {
     const { session } = await c.cluster();
     const facts = await readClasses(session.clients);
     if (facts.classes.length === 0) return c.skip('no StorageClass exists (the default-class check fails for it)');
@@ -198,7 +197,7 @@ defineSuite(manifest, () => {
     c.note(facts.classes.map((sc) => `${className(sc)}: ${findings.get(sc.provisioner)?.summary ?? ''}`).join('; '));
   });
 
-  check('dynamic provisioning › a claim without a class binds through the default class', { timeoutMs: POD_CHECK_MS }, async (c) => {
+  check(manifest.check.claimWithoutClass, async (c) => {
     const env = await storageEnv(c);
     const winner = resolveDefault(env.facts.classes).winner;
     const p = await provision(c, env, { what: 'a claim without a class', claim: 'storage-default', pod: 'storage-default-writer', size: '16Mi' }, 1);
@@ -213,7 +212,7 @@ defineSuite(manifest, () => {
     await tidy(env, ['storage-default-writer'], ['storage-default']);
   });
 
-  check('dynamic provisioning › each chosen class provisions and binds', { timeoutMs: POD_CHECK_MS * 2 }, async (c) => {
+  check(manifest.check.eachClassBinds, async (c) => {
     const chosen = suiteOptions(c.run, manifest).classes;
     if (chosen.length === 0) return c.skip('no --storage-class given: only the default class is exercised (the check above)');
     const env = await storageEnv(c);
@@ -237,7 +236,7 @@ defineSuite(manifest, () => {
     c.note(lines.join('; '));
   });
 
-  check('data › written with fsync, read back by a new pod on the same node', { timeoutMs: POD_CHECK_MS }, async (c) => {
+  check(manifest.check.dataSameNode, async (c) => {
     const env = await storageEnv(c);
     const size = `${Math.max(64, env.dataMb * 2)}Mi`;
     const p = await provision(c, env, { what: 'data', claim: 'storage-data', pod: 'storage-data-writer', size }, env.dataMb);
@@ -264,7 +263,7 @@ defineSuite(manifest, () => {
     await tidy(env, ['storage-data-writer', 'storage-data-reader'], ['storage-data']);
   });
 
-  check("data › read from another node where the volume's topology allows", { timeoutMs: POD_CHECK_MS }, async (c) => {
+  check(manifest.check.dataOtherNode, async (c) => {
     const env = await storageEnv(c);
     if (env.facts.schedulable.length < 2) return c.skip(`only ${env.facts.schedulable.length} node takes pods: there is no other node to read from`);
     const p = await provision(c, env, { what: 'data on another node', claim: 'storage-xnode', pod: 'storage-xnode-writer', size: '16Mi' }, 1);
@@ -286,7 +285,7 @@ defineSuite(manifest, () => {
     await tidy(env, ['storage-xnode-writer', 'storage-xnode-reader'], ['storage-xnode']);
   });
 
-  check('static binding › a static PV binds by class and selector', {}, async (c) => {
+  check(manifest.check.staticPvBinds, async (c) => {
     const env = await storageEnv(c);
     const node = env.facts.schedulable[0];
     if (node === undefined) return c.skip('no node takes pods: a node-local static PV has nowhere to live');
@@ -334,7 +333,7 @@ defineSuite(manifest, () => {
     }
   });
 
-  check('static binding › a claim that cannot match is explained field by field', {}, async (c) => {
+  check(manifest.check.unmatchableClaim, async (c) => {
     const env = await storageEnv(c);
     const node = env.facts.schedulable[0];
     if (node === undefined) return c.skip('no node takes pods: a node-local static PV has nowhere to live');
@@ -391,7 +390,7 @@ defineSuite(manifest, () => {
     }
   });
 
-  check('static binding › existing Pending claims explained', {}, async (c) => {
+  check(manifest.check.existingPending, async (c) => {
     if (!suiteOptions(c.run, manifest).existing) return c.skip('--storage-existing not given: the claims already in the cluster are not read');
     const env = await storageEnv(c);
     const [claims, pvs] = await Promise.all([env.clients.core.listPersistentVolumeClaimForAllNamespaces(), env.clients.core.listPersistentVolume()]);
@@ -430,7 +429,7 @@ defineSuite(manifest, () => {
     c.note(`${pending.length} Pending claim(s), all waiting for their first consumer (WaitForFirstConsumer): normal`);
   });
 
-  check('lifecycle › resize as allowVolumeExpansion says; reclaim as the policy says', { timeoutMs: POD_CHECK_MS }, async (c) => {
+  check(manifest.check.resizeAndReclaim, async (c) => {
     const env = await storageEnv(c);
     const core = env.clients.core;
     const p = await provision(c, env, { what: 'lifecycle', claim: 'storage-life', pod: 'storage-life-writer', size: '16Mi' }, 1);
@@ -526,7 +525,7 @@ defineSuite(manifest, () => {
     c.note(`class ${className(sc)}: ${lines.join('; ')}`);
   });
 
-  check('lifecycle › Released PVs and claims stuck Terminating', {}, async (c) => {
+  check(manifest.check.stuckVolumes, async (c) => {
     const { session } = await c.cluster();
     const now = Date.now();
     const [pvs, claims] = await Promise.all([session.clients.core.listPersistentVolume(), session.clients.core.listPersistentVolumeClaimForAllNamespaces()]);
