@@ -43,7 +43,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
       ingress: ['inventory'],
       storage: ['provisioners'],
       certificates: ['apiServer'],
-      'control-plane': ['API server readyz and livez on every instance'],
+      'control-plane': ['apiServerHealth'],
       network: ['every node pair, both ways, small and large payloads'],
     },
   },

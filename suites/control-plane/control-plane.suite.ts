@@ -20,31 +20,28 @@ import { apiServicesCheck, nodeMetricsCheck } from './aggregated.ts';
 import { closeWorld } from './world.ts';
 import { staticFlagsCheck, staticPodsCheck, staticVersionsCheck } from './static-pods-check.ts';
 
-// Checks that wait for pods and controllers get room beyond the default check timeout.
-const WAITING = { timeoutMs: 180_000 };
-
 defineSuite(manifest, () => {
   afterAll(closeWorld);
-  check('API server readyz and livez on every instance', {}, apiServerHealth);
-  check('API server answers simple calls promptly', {}, apiServerLatency);
-  check('etcd answers the API server', {}, etcdCheck);
-  check('controller-manager holds its leader Lease', {}, (c) =>
+  check(manifest.check.apiServerHealth, apiServerHealth);
+  check(manifest.check.apiServerLatency, apiServerLatency);
+  check(manifest.check.etcd, etcdCheck);
+  check(manifest.check.controllerManagerLease, (c) =>
     leaderLeaseCheck(c, 'kube-controller-manager', 'the namespace, Deployment and EndpointSlice checks judge it by its work'),
   );
-  check('a new namespace gets its ServiceAccount and root CA', WAITING, namespaceCheck);
-  check('a Deployment makes a ReplicaSet and a ready Pod, and its deletion collects them', WAITING, deploymentCheck);
-  check("EndpointSlices follow a Service's pods", WAITING, endpointSliceCheck);
-  check('scheduler holds its leader Lease', {}, (c) => leaderLeaseCheck(c, 'kube-scheduler', 'the binding check judges it by its work'));
-  check('the scheduler binds a pod pinned to each node', WAITING, bindingCheck);
-  check('every node heartbeat is fresh and agrees with Ready', {}, heartbeatCheck);
-  check('a pod runs on every node', WAITING, podRunsCheck);
-  check('logs, exec and port-forward reach a pod on every node', WAITING, streamsCheck);
-  check('kube-proxy health on every node', {}, proxyHealthCheck);
-  check('a new Service is programmed on every node', WAITING, serviceProgrammingCheck);
-  check('every aggregated API is Available', {}, apiServicesCheck);
-  check('the metrics API reports every node', {}, nodeMetricsCheck);
-  check('component versions and skew', {}, versionsCheck);
-  check('static control-plane pods run on every control-plane node', {}, staticPodsCheck);
-  check('static control-plane versions agree with the API server and kubeadm-config', {}, staticVersionsCheck);
-  check('static control-plane flags that matter', {}, staticFlagsCheck);
+  check(manifest.check.namespace, namespaceCheck);
+  check(manifest.check.deployment, deploymentCheck);
+  check(manifest.check.endpointSlices, endpointSliceCheck);
+  check(manifest.check.schedulerLease, (c) => leaderLeaseCheck(c, 'kube-scheduler', 'the binding check judges it by its work'));
+  check(manifest.check.binding, bindingCheck);
+  check(manifest.check.heartbeats, heartbeatCheck);
+  check(manifest.check.podRuns, podRunsCheck);
+  check(manifest.check.streams, streamsCheck);
+  check(manifest.check.proxyHealth, proxyHealthCheck);
+  check(manifest.check.serviceProgramming, serviceProgrammingCheck);
+  check(manifest.check.apiServices, apiServicesCheck);
+  check(manifest.check.nodeMetrics, nodeMetricsCheck);
+  check(manifest.check.versions, versionsCheck);
+  check(manifest.check.staticPods, staticPodsCheck);
+  check(manifest.check.staticVersions, staticVersionsCheck);
+  check(manifest.check.staticFlags, staticFlagsCheck);
 });

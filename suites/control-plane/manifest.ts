@@ -2,103 +2,113 @@
 import { duration } from '../../helpers/config-values.ts';
 import { defineManifest, option } from '../../helpers/engine/manifest.ts';
 
+// Checks that wait for pods and controllers get room beyond the default check timeout.
+const WAITING_MS = 180_000;
+
 export default defineManifest({
   name: 'control-plane',
   description: 'The API server, etcd, controller-manager, scheduler, every kubelet and every kube-proxy, each judged by what it does',
-  checks: [
-    {
+  checks: {
+    apiServerHealth: {
       title: 'API server readyz and livez on every instance',
       description:
         'each API server instance (the kubernetes EndpointSlices and identity Leases) passes /readyz?verbose and /livez?verbose; every named check is a line of evidence and a failing one is named',
     },
-    {
+    apiServerLatency: {
       title: 'API server answers simple calls promptly',
       description: 'the median of 5 GET /version and 5 namespaced lists, measured without the client rate limit',
     },
-    {
+    etcd: {
       title: 'etcd answers the API server',
       description: "the API server's etcd and etcd-readiness checks pass; where /metrics may be read, the etcd database size and request latency as evidence",
     },
-    {
+    controllerManagerLease: {
       title: 'controller-manager holds its leader Lease',
       description:
         'the kube-controller-manager leader Lease is held and renewed within its duration (absent: leader election is off, and the functional checks judge it)',
     },
-    {
+    namespace: {
       title: 'a new namespace gets its ServiceAccount and root CA',
       description: 'a namespace of the run gets its default ServiceAccount and kube-root-ca.crt ConfigMap within the bound (controller-manager), time measured',
+      timeoutMs: WAITING_MS,
     },
-    {
+    deployment: {
       title: 'a Deployment makes a ReplicaSet and a ready Pod, and its deletion collects them',
       description:
         'the deployment controller makes a ReplicaSet and the ReplicaSet controller a Pod that becomes ready (60 s, or the bound if longer), and deleting the Deployment (background propagation) garbage-collects both within the bound',
+      timeoutMs: WAITING_MS,
     },
-    {
+    endpointSlices: {
       title: "EndpointSlices follow a Service's pods",
       description: "a Service's EndpointSlices list every ready pod it selects, and drop a pod within the bound once it stops matching the selector",
+      timeoutMs: WAITING_MS,
     },
-    {
+    schedulerLease: {
       title: 'scheduler holds its leader Lease',
       description: 'the kube-scheduler leader Lease is held and renewed within its duration (absent: leader election is off, and the binding check judges it)',
     },
-    {
+    binding: {
       title: 'the scheduler binds a pod pinned to each node',
       description: 'a pod pinned to each schedulable node by node affinity (not nodeName) is bound to it within the bound; the time per node is reported',
+      timeoutMs: WAITING_MS,
     },
-    {
+    heartbeats: {
       title: 'every node heartbeat is fresh and agrees with Ready',
       description: "each node's Lease in kube-node-lease is renewed and agrees with its Ready condition, and no node reports memory, disk or PID pressure",
     },
-    {
+    podRuns: {
       title: 'a pod runs on every node',
       description:
         'the pinned pod on each schedulable node reaches Running and Ready within 60 s or the bound if longer (its kubelet and container runtime work); the time per node is reported',
+      timeoutMs: WAITING_MS,
     },
-    {
+    streams: {
       title: 'logs, exec and port-forward reach a pod on every node',
       description:
         "through the API server to each node's kubelet: the pod's log, an exec in it and a port-forward to it answer (what kubectl, webhooks and metrics depend on)",
+      timeoutMs: WAITING_MS,
     },
-    {
+    proxyHealth: {
       title: 'kube-proxy health on every node',
       description:
         "each node's kube-proxy health endpoint (port 10256) answers healthy from that node's probe agent; not reachable anywhere is reported, not failed",
     },
-    {
+    serviceProgramming: {
       title: 'a new Service is programmed on every node',
       description:
         "a Service created now answers from every node's probe agent within the bound: the time to the first correct answer, then 3 in a row, per node",
+      timeoutMs: WAITING_MS,
     },
-    {
+    apiServices: {
       title: 'every aggregated API is Available',
       description:
         "every APIService served by an extension API server (metrics-server, metrics adapters) is Available; an unavailable one is named with its Service, its endpoints, the API server's reason and what it breaks (discovery, namespace deletion, garbage collection, HPAs, kubectl top)",
     },
-    {
+    nodeMetrics: {
       title: 'the metrics API reports every node',
       description: 'when metrics.k8s.io is served: node metrics answer and carry CPU and memory usage for every node (kubectl top nodes)',
     },
-    {
+    versions: {
       title: 'component versions and skew',
       description:
         "the API server's version, each node's kubelet and kube-proxy versions and the control-plane pods' image tags, with the skew between them as evidence",
     },
-    {
+    staticPods: {
       title: 'static control-plane pods run on every control-plane node',
       description:
         'where the control plane runs as static pods (kubeadm): the mirror pods in kube-system hold etcd (when local), kube-apiserver, kube-controller-manager and kube-scheduler on every control-plane node, ready; a restart loop fails naming the component, the node and the last exit; skipped with the reason where there are none',
     },
-    {
+    staticVersions: {
       title: 'static control-plane versions agree with the API server and kubeadm-config',
       description:
         "the static pods' image tags against the API server's version and across control-plane nodes, and kubeadm-config's kubernetesVersion against the API server (a mismatch is an upgrade half-done)",
     },
-    {
+    staticFlags: {
       title: 'static control-plane flags that matter',
       description:
         "from the static pods' commands: the API server's --authorization-mode (Node and RBAC), --service-cluster-ip-range against kubeadm-config's serviceSubnet, NodeRestriction; the controller-manager's --cluster-cidr against podSubnet; etcd's client and peer certificate auth",
     },
-  ],
+  },
   options: {
     bound: option({
       key: 'controlPlaneBound',
