@@ -44,7 +44,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
       storage: ['provisioners'],
       certificates: ['apiServer'],
       'control-plane': ['apiServerHealth'],
-      network: ['every node pair, both ways, small and large payloads'],
+      network: ['nodePairs'],
     },
   },
 };

@@ -20,7 +20,7 @@ import { kubeProxyModeCheck } from './kube-proxy-check.ts';
 const RUNNER_TIMEOUT_MS = 2000;
 
 defineSuite(manifest, () => {
-  check('pod interface MTUs agree across nodes', {}, async (c) => {
+  check(manifest.check.mtus, async (c) => {
     const { transport } = await c.cluster();
     const agents = everyNodeAgents(c.run.fleet);
     const agreement = mtuAgreement(await agentMtus(transport, agents, c.signal));
@@ -35,7 +35,7 @@ defineSuite(manifest, () => {
     c.note(agreement.text);
   });
 
-  check('every node pair, both ways, small and large payloads', {}, async (c) => {
+  check(manifest.check.nodePairs, async (c) => {
     const { transport } = await c.cluster();
     const agents = everyNodeAgents(c.run.fleet);
     if (new Set(agents.map((a) => a.node)).size < 2)
@@ -66,7 +66,7 @@ defineSuite(manifest, () => {
     c.note(`${count}; ${mtuAgreement(mtus).text}${run.flaky.length > 0 ? `; ${run.flaky.length} passed only on the re-probe` : ''}`);
   });
 
-  check("pods reach the other nodes' addresses", {}, async (c) => {
+  check(manifest.check.podsToNodes, async (c) => {
     const { transport, session } = await c.cluster();
     const agents = everyNodeAgents(c.run.fleet);
     if (new Set(agents.map((a) => a.node)).size < 2) return c.skip('fewer than two nodes have a probe agent: there is no other node to reach');
@@ -94,7 +94,7 @@ defineSuite(manifest, () => {
     c.note(`${cells.length} handshakes from pods to other nodes' kubelet ports`);
   });
 
-  check('the runner reaches pod IPs', {}, async (c) => {
+  check(manifest.check.runnerToPods, async (c) => {
     const { transport } = await c.cluster();
     const agents = everyNodeAgents(c.run.fleet);
     const cells = agents.map((agent): Cell => ({
@@ -126,5 +126,5 @@ defineSuite(manifest, () => {
 
   configChecks();
 
-  check('kube-proxy mode', {}, kubeProxyModeCheck);
+  check(manifest.check.kubeProxyMode, kubeProxyModeCheck);
 });

@@ -3,6 +3,7 @@
 // judges them with a pure function, and ends the way the judgement says: a plugin that is not
 // present skips with the reason; a mismatch fails naming both values; warnings warn.
 import type { CheckContext } from '../../../helpers/engine/check.ts';
+import type { CheckDeclaration } from '../../../helpers/engine/manifest.ts';
 import { check } from '../../../helpers/engine/check.ts';
 import { suiteOptions } from '../../../helpers/engine/manifest.ts';
 import { everyNodeAgents } from '../../../helpers/fleet/plan.ts';
@@ -10,7 +11,6 @@ import manifest from '../manifest.ts';
 import { addressPlan, judgeAddressing } from './addressing.ts';
 import { judgeCalico } from './calico.ts';
 import { judgeCilium } from './cilium.ts';
-import { TITLES } from './declarations.ts';
 import { egressProbes, expectedSource, judgeEgress, reportedSource, type EgressVerdict } from './egress.ts';
 import { apiReader, readNetworkFacts, readPodNets, type NetworkFacts } from './facts.ts';
 import { judgeFlannel } from './flannel.ts';
@@ -42,8 +42,8 @@ function conclude(c: CheckContext, findings: readonly Finding[], seen: readonly 
   });
 }
 
-function pluginCheck(title: string, judge: (facts: NetworkFacts) => Judgement, likelyCause: string): void {
-  check(title, {}, async (c) => {
+function pluginCheck(declared: CheckDeclaration, judge: (facts: NetworkFacts) => Judgement, likelyCause: string): void {
+  check(declared, async (c) => {
     const read = await networkFacts(c);
     const judgement = judge(read);
     for (const line of read.unread) c.log(`could not read ${line}`);
@@ -57,23 +57,23 @@ function pluginCheck(title: string, judge: (facts: NetworkFacts) => Judgement, l
 
 export function configChecks(): void {
   pluginCheck(
-    TITLES.flannel,
+    manifest.check.flannel,
     judgeFlannel,
     "flannel's net-conf.json was written for another pod CIDR than the cluster's (kubeadm --pod-network-cidr, the controller-manager's --cluster-cidr), or flanneld on the named nodes is not running or picked the wrong interface",
   );
   pluginCheck(
-    TITLES.calico,
+    manifest.check.calico,
     judgeCalico,
     "Calico's IPPools were created for another pod CIDR than the cluster's (CALICO_IPV4POOL_CIDR vs kubeadm --pod-network-cidr), or BGP sessions between nodes are blocked (TCP 179) or misconfigured",
   );
-  pluginCheck(TITLES.cilium, judgeCilium, "cilium-config was written for another pod CIDR or routing setup than the cluster's");
+  pluginCheck(manifest.check.cilium, judgeCilium, "cilium-config was written for another pod CIDR or routing setup than the cluster's");
   pluginCheck(
-    TITLES.kubeRouter,
+    manifest.check.kubeRouter,
     judgeKubeRouter,
     'the controller-manager does not allocate node podCIDRs (--allocate-node-cidrs), or kube-router runs with settings that disagree with the nodes',
   );
 
-  check(TITLES.addressing, {}, async (c) => {
+  check(manifest.check.addressing, async (c) => {
     const [read, pods] = await Promise.all([networkFacts(c), c.cluster().then(({ session }) => readPodNets(apiReader(session.connection)))]);
     if (pods.unread !== undefined) c.fail('forbidden', `cannot read the pods' addresses: ${pods.unread}`);
     if (read.nodes.length === 0) c.fail('error', `cannot read the nodes: ${read.unread.join('; ') || 'none listed'}`);
@@ -93,7 +93,7 @@ export function configChecks(): void {
     );
   });
 
-  check(TITLES.egress, {}, async (c) => {
+  check(manifest.check.egress, async (c) => {
     const options = suiteOptions(c.run, manifest);
     const target = options.egressTarget;
     if (target === undefined)

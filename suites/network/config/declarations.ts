@@ -6,45 +6,36 @@ import { option, type CheckSpec, type SuitePermission } from '../../../helpers/e
 import { egressTargetType, WHOAMI_NAME, type EgressTarget } from './egress.ts';
 import { CALICO_APIS, CILIUM_CONFIGMAP, CILIUM_NAMESPACE, FLANNEL_CONFIGMAP, FLANNEL_NAMESPACES } from './facts.ts';
 
-export const TITLES = {
-  flannel: 'flannel: net-conf.json against the node podCIDRs, node annotations',
-  calico: 'Calico: IPPools, BGP peers, Felix configuration',
-  cilium: 'Cilium: cilium-config',
-  kubeRouter: 'kube-router: arguments and node annotations',
-  addressing: 'pod addresses within their node podCIDR and the plugin pools',
-  egress: 'egress leaves with the source address the NAT setting says',
-} as const;
-
-export const CONFIG_CHECKS: CheckSpec[] = [
-  {
-    title: TITLES.flannel,
+export const CONFIG_CHECKS = {
+  flannel: {
+    title: 'flannel: net-conf.json against the node podCIDRs, node annotations',
     description:
       "flannel's Network contains every node's podCIDR and equals the cluster's pod CIDR; its Backend; every node annotated by flanneld with the same backend, its own public-ip and a distinct VTEP MAC",
   },
-  {
-    title: TITLES.calico,
+  calico: {
+    title: 'Calico: IPPools, BGP peers, Felix configuration',
     description:
       "Calico's enabled IPPools contain the nodes' podCIDRs and lie in the cluster's pod CIDR (blockSize, IPIP/VXLAN mode, natOutgoing, disabled pools); every BGP peer in CalicoNodeStatus Established; Felix MTUs and iptables backend",
   },
-  {
-    title: TITLES.cilium,
+  cilium: {
+    title: 'Cilium: cilium-config',
     description: "cilium-config: the IPAM pool within the cluster's pod CIDR, routing mode and its native routing CIDR, MTU, masquerading",
   },
-  {
-    title: TITLES.kubeRouter,
+  kubeRouter: {
+    title: 'kube-router: arguments and node annotations',
     description: "kube-router's parts (router, firewall, service proxy), overlay and pod egress from its arguments; a podCIDR for every node it routes",
   },
-  {
-    title: TITLES.addressing,
+  addressing: {
+    title: 'pod addresses within their node podCIDR and the plugin pools',
     description:
       "no two nodes' podCIDRs overlap; every running pod's address (the probe pods' too) lies in its node's podCIDR where the plugin allocates from it, and in the plugin's pool",
   },
-  {
-    title: TITLES.egress,
+  egress: {
+    title: 'egress leaves with the source address the NAT setting says',
     description:
       'a probe pod on every node reaches --egress-target, which reports the source address it sees: the pod address when pods are routed, the node address when the plugin masquerades',
   },
-];
+} as const satisfies Readonly<Record<string, CheckSpec>>;
 
 const calico = (resource: string): SuitePermission[] =>
   CALICO_APIS.map((api) => ({
