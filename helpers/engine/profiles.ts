@@ -38,7 +38,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
       smoke: ['podToPod'],
       services: ['port != targetPort, and a named targetPort'],
       nodeport: ['everyNodeFromEveryNode'],
-      dns: ['the DNS Service and every CoreDNS replica answer'],
+      dns: ['serversAnswer'],
       netpol: ['truth tables › NetworkPolicy is enforced (default deny ingress)'],
       ingress: ['inventory'],
       storage: ['provisioners'],

@@ -31,7 +31,6 @@ export interface DnsWorld {
 export type Facts = Readonly<Record<string, readonly string[]>>;
 
 export interface DnsCase {
-  title: string;
   // What the questions are, plural, for the failure message: "lookups of SRV records".
   what: string;
   // Why the check cannot run here, if it cannot.
@@ -50,6 +49,9 @@ export interface DnsCase {
   note: (world: DnsWorld, facts: Facts, observations: readonly DnsObservation[]) => string;
 }
 
+// A case that is a check of its own: the key its manifest declares it under.
+export type DeclaredCase = DnsCase & { check: keyof typeof manifest.check };
+
 export function fact(facts: Facts, key: string): string {
   return facts[key]?.[0] ?? '';
 }
@@ -63,8 +65,8 @@ export const BIG_RECORDS = 100;
 // 100 A records: about 1,660 bytes, above a 1,500-byte MTU; truncated at 512 bytes without EDNS0.
 const bigAddresses = Array.from({ length: BIG_RECORDS }, (_, i) => `192.0.2.${i + 10}`);
 
-export const SERVERS_ANSWER: DnsCase = {
-  title: 'the DNS Service and every CoreDNS replica answer',
+export const SERVERS_ANSWER: DeclaredCase = {
+  check: 'serversAnswer',
   what: 'queries to the DNS servers',
   from: 'every-node',
   objects: async (c) => {
@@ -96,8 +98,8 @@ export function searchQuestions(form: string, fqdn: string, ip: string, source: 
   );
 }
 
-export const SEARCH_PATH: DnsCase = {
-  title: 'Service names resolve through the search path',
+export const SEARCH_PATH: DeclaredCase = {
+  check: 'searchPath',
   what: 'lookups along the search path',
   objects: async (c) => {
     const service = await createService(c, { name: 'dns-web', selector: c.run.fleet.selector, ports: [{ name: 'http', port: 8089, targetPort: 8080 }] });
@@ -118,8 +120,8 @@ export const SEARCH_PATH: DnsCase = {
     `5 forms resolved to ${fact(facts, 'ip')} from ${world.resolvers.length} node(s), ${new Set(observations.map((o) => o.question.name)).size} distinct names asked along the search path`,
 };
 
-export const SRV: DnsCase = {
-  title: 'SRV records for named ports',
+export const SRV: DeclaredCase = {
+  check: 'srv',
   what: 'SRV queries',
   objects: async (c) => {
     await createService(c, {
@@ -143,8 +145,8 @@ export const SRV: DnsCase = {
   note: (world) => `_http._tcp -> 8089 and _echo._udp -> 9011 at ${serviceFqdn('dns-srv', world.namespace, world.domain)}`,
 };
 
-export const HEADLESS: DnsCase = {
-  title: 'a headless Service resolves to its ready pod IPs',
+export const HEADLESS: DeclaredCase = {
+  check: 'headless',
   what: 'headless lookups',
   objects: async (c) => {
     await createService(c, { name: 'dns-headless', headless: true, selector: c.run.fleet.selector, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] });
@@ -166,8 +168,8 @@ export const HEADLESS: DnsCase = {
     `${serviceFqdn('dns-headless', world.namespace, world.domain)} -> ${facts.ready?.length ?? 0} ready pod IPs (A) and SRV records, from ${world.resolvers.length} node(s)`,
 };
 
-export const HOSTNAME: DnsCase = {
-  title: "a pod's hostname and subdomain resolve",
+export const HOSTNAME: DeclaredCase = {
+  check: 'hostname',
   what: 'hostname lookups',
   objects: async (c, world) => {
     const role = 'dns-subdomain';
@@ -219,8 +221,8 @@ export function ptrExplanation(bad: readonly DnsObservation[], world: DnsWorld):
 // Pods behind many Services have as many PTR records: the answer outgrows 512 bytes of UDP.
 export const PTR_ALSO = 12;
 
-export const PTR: DnsCase = {
-  title: 'PTR for a ClusterIP and for pod IPs',
+export const PTR: DeclaredCase = {
+  check: 'ptr',
   what: 'PTR queries',
   objects: async (c) => {
     const headless = (name: string) =>
@@ -251,8 +253,8 @@ export const PTR: DnsCase = {
     `PTR for ClusterIP ${fact(facts, 'clusterIP')} and ${facts.pods?.length ?? 0} pod IPs${observations.some((o) => o.result?.dns?.truncatedOverUdp !== undefined) ? ' (some truncated over UDP, complete over TCP)' : ''}`,
 };
 
-export const EXTERNAL_NAME: DnsCase = {
-  title: 'an ExternalName Service answers with a CNAME',
+export const EXTERNAL_NAME: DeclaredCase = {
+  check: 'externalName',
   what: 'ExternalName lookups',
   objects: async (c, world) => {
     await createExternalName(c, 'dns-alias', serviceFqdn('kubernetes', 'default', world.domain));
@@ -266,8 +268,8 @@ export const EXTERNAL_NAME: DnsCase = {
   note: (world) => `${serviceFqdn('dns-alias', world.namespace, world.domain)} -> CNAME ${serviceFqdn('kubernetes', 'default', world.domain)}`,
 };
 
-export const NXDOMAIN: DnsCase = {
-  title: 'a name that does not exist is NXDOMAIN, quickly',
+export const NXDOMAIN: DeclaredCase = {
+  check: 'nxdomain',
   what: 'lookups of a missing name',
   questions: (world) => {
     const missing = serviceFqdn('no-such-service-shakedown', world.namespace, world.domain);
@@ -284,8 +286,8 @@ export const NXDOMAIN: DnsCase = {
 // the cluster name resolves and the external one does not, cluster DNS works and the upstream
 // (CoreDNS's forward target) is what fails. Forward targets that are addresses are asked directly
 // from a probe pod, so the finding says whether the upstream answers pods at all.
-export const UPSTREAM: DnsCase = {
-  title: 'a name outside the cluster resolves through the upstream',
+export const UPSTREAM: DeclaredCase = {
+  check: 'upstream',
   what: 'lookups of the external name',
   skip: (c) =>
     externalName(suiteOptions(c.run, manifest).externalName, c.run.kube.context) === undefined
@@ -363,8 +365,8 @@ export function upstreamAddress(target: string): { host: string } | undefined {
   return match?.[1] === undefined ? undefined : { host: match[1] };
 }
 
-export const TRUNCATION: DnsCase = {
-  title: 'a response too large for UDP is truncated, and complete over TCP',
+export const TRUNCATION: DeclaredCase = {
+  check: 'truncation',
   what: 'small and large queries',
   objects: async (c) => {
     await createStaticHeadless(c, 'dns-big', bigAddresses);
@@ -395,7 +397,6 @@ export const TRUNCATION: DnsCase = {
 
 // The canary before the load: the cluster DNS answers at all, from every node, at every server.
 export const CANARY: DnsCase = {
-  title: 'lookups before the burst',
   what: 'lookups before the burst',
   from: 'every-node',
   questions: (world) => {
@@ -406,4 +407,4 @@ export const CANARY: DnsCase = {
   note: () => 'the cluster DNS answers',
 };
 
-export const CASES: readonly DnsCase[] = [SEARCH_PATH, SERVERS_ANSWER, SRV, HEADLESS, HOSTNAME, PTR, EXTERNAL_NAME, NXDOMAIN, UPSTREAM, TRUNCATION];
+export const CASES: readonly DeclaredCase[] = [SEARCH_PATH, SERVERS_ANSWER, SRV, HEADLESS, HOSTNAME, PTR, EXTERNAL_NAME, NXDOMAIN, UPSTREAM, TRUNCATION];

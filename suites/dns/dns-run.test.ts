@@ -156,11 +156,11 @@ describe('the dns checks name the one origin of their failures', () => {
     for (const fault of [kubeProxyGoneOn('node2'), podNetworkDownOn('node2')]) {
       const findings = await Promise.all(checks.map(([k, facts]) => run(k, facts, fault)));
       for (const [i, { finding }] of findings.entries()) {
-        expect(finding?.origin, checks[i]?.[0].title).toMatchObject({ dimension: 'source-node', value: 'node2' });
+        expect(finding?.origin, checks[i]?.[0].what).toMatchObject({ dimension: 'source-node', value: 'node2' });
         // One failing query (the missing name, asked once of the Service) is thinner evidence than many.
-        expect(['high', 'medium'], checks[i]?.[0].title).toContain(finding?.origin?.confidence);
-        expect(finding?.likelyCause, checks[i]?.[0].title).toMatch(/node2/);
-        expect(finding?.likelyCause, checks[i]?.[0].title).not.toMatch(/reverse zone|headless records|search path|SRV/);
+        expect(['high', 'medium'], checks[i]?.[0].what).toContain(finding?.origin?.confidence);
+        expect(finding?.likelyCause, checks[i]?.[0].what).toMatch(/node2/);
+        expect(finding?.likelyCause, checks[i]?.[0].what).not.toMatch(/reverse zone|headless records|search path|SRV/);
       }
     }
   });

@@ -25,7 +25,7 @@ const coreDnsDown = (state: Parameters<typeof diagnose>[0]) => {
 };
 
 defineSuite(manifest, () => {
-  check('CoreDNS replicas are ready and behind the DNS Service', {}, async (c) => {
+  check(manifest.check.replicasReady, async (c) => {
     const { resolvers } = await dnsSetting(c);
     const server = resolvers[0]?.server;
     const { session } = await c.cluster();
@@ -77,7 +77,7 @@ defineSuite(manifest, () => {
     );
   });
 
-  check('the Corefile serves the cluster domain, forwards and detects loops', {}, async (c) => {
+  check(manifest.check.corefile, async (c) => {
     const { domain, domainSource } = await dnsSetting(c);
     const { session } = await c.cluster();
     let text: string | undefined;
@@ -105,11 +105,11 @@ defineSuite(manifest, () => {
 
   // The checks that are tables of questions (dns-cases.ts): each asked from every node, of the DNS
   // Service and of every replica, and failing with the one origin its failures share.
-  for (const k of CASES) check(k.title, {}, (c) => runCase(c, k));
+  for (const k of CASES) check(manifest.check[k.check], (c) => runCase(c, k));
 
   // The load check runs after the others so it does not slow their lookups.
   group('load', { sequential: true }, () => {
-    check('a short burst of lookups: latency, errors and the 5 s race', { timeoutMs: 120_000 }, async (c) => {
+    check(manifest.check.loadBurst, async (c) => {
       const { world, state } = await dnsWorld(c);
       const { transport } = await c.cluster();
       const total = suiteOptions(c.run, manifest).queries;
