@@ -36,7 +36,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
     awaitCleanup: false,
     checks: {
       smoke: ['podToPod'],
-      services: ['port != targetPort, and a named targetPort'],
+      services: ['portMapping'],
       nodeport: ['everyNodeFromEveryNode'],
       dns: ['serversAnswer'],
       netpol: ['truth tables › NetworkPolicy is enforced (default deny ingress)'],

@@ -7,6 +7,7 @@ import type { ProbeTarget } from '../../agent/protocol.ts';
 import type { ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { answeredBy, dnsRecords, within, EXPECT, type Expectation } from '../../helpers/probe/expectations.ts';
 import type { Cell } from '../../helpers/probe/reach.ts';
+import type manifest from './manifest.ts';
 
 export interface World {
   // The suite's own namespace, where its Services and backend pods live.
@@ -49,7 +50,8 @@ export interface Samples {
 }
 
 export interface ServiceCase {
-  title: string;
+  // The key the manifest declares the case's check under.
+  check: keyof typeof manifest.check;
   // Why the world cannot hold the case (then it is skipped with that reason).
   needs?: (w: World) => string | undefined;
   services: (w: World) => ServiceDraft[];
@@ -82,7 +84,7 @@ function fromEverySource(w: World, service: Created, ports: readonly { port: num
 
 export const CASES: readonly ServiceCase[] = [
   {
-    title: 'port != targetPort, and a named targetPort',
+    check: 'portMapping',
     services: () => [
       {
         name: 'port-map',
@@ -101,7 +103,7 @@ export const CASES: readonly ServiceCase[] = [
     cause: 'the Service proxy sends to the Service port instead of the targetPort, or resolves the named port wrongly',
   },
   {
-    title: 'multi-port: each port reaches its container port',
+    check: 'multiPort',
     services: () => [
       {
         name: 'multi-port',
@@ -124,7 +126,7 @@ export const CASES: readonly ServiceCase[] = [
     cause: KUBE_PROXY_CAUSE,
   },
   {
-    title: 'load spreads over every endpoint',
+    check: 'loadSpread',
     needs: (w) => (w.backends.length < 3 ? `the suite has ${w.backends.length} backend pods; judging spread needs 3` : undefined),
     services: () => [{ name: 'spread', select: 'all', ports: [{ name: 'http', port: 80, targetPort: 8080 }] }],
     cells: (w, s) => fromEverySource(w, s['spread'] as Created, [{ port: 80, kind: 'http', expect: answeredBy({ pod: names(w.backends) }) }]),
@@ -152,7 +154,7 @@ export const CASES: readonly ServiceCase[] = [
     cause: KUBE_PROXY_CAUSE,
   },
   {
-    title: 'session affinity ClientIP sticks',
+    check: 'sessionAffinity',
     services: () => [{ name: 'affinity', select: 'all', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, targetPort: 8080 }] }],
     cells: (w, s) => fromEverySource(w, s['affinity'] as Created, [{ port: 80, kind: 'http', expect: answeredBy({ pod: names(w.backends) }) }]),
     samples: {
@@ -177,7 +179,7 @@ export const CASES: readonly ServiceCase[] = [
     cause: KUBE_PROXY_CAUSE,
   },
   {
-    title: 'headless Service resolves to the ready pod IPs',
+    check: 'headless',
     needs: (w) => (w.dns === undefined ? 'the probe pods have no nameserver in /etc/resolv.conf' : undefined),
     services: () => [{ name: 'headless', select: 'all', headless: true, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] }],
     cells: (w) =>
@@ -195,19 +197,19 @@ export const CASES: readonly ServiceCase[] = [
     cause: 'the cluster DNS does not serve headless records from EndpointSlices (CoreDNS kubernetes plugin misconfigured or lacking RBAC on endpointslices)',
   },
   {
-    title: 'EndpointSlices list exactly the ready pods',
+    check: 'endpointSlices',
     services: () => [{ name: 'slices', select: 'all', ports: [{ name: 'http', port: 80, targetPort: 8080 }] }],
     cause: 'the EndpointSlice controller in kube-controller-manager lags or is down',
   },
   {
-    title: 'a Service without endpoints refuses at once',
+    check: 'noEndpoints',
     services: () => [{ name: 'no-endpoints', select: 'none', ports: [{ name: 'http', port: 80, targetPort: 8080 }] }],
     cells: (w, s) => fromEverySource(w, s['no-endpoints'] as Created, [{ port: 80, kind: 'tcp', expect: within(1000, EXPECT.refused) }]),
     cause:
       'kube-proxy installs no REJECT rule for Services without endpoints (or a firewall drops the ICMP/RST): clients hang until their own timeout instead of failing fast',
   },
   {
-    title: 'hairpin: a pod reaches itself through its own Service',
+    check: 'hairpin',
     services: (w) =>
       perNode(w.backends).map((b) => ({ name: `hairpin-${b.name}`, select: { pod: b.name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] })),
     cells: (w, s) =>
@@ -222,7 +224,7 @@ export const CASES: readonly ServiceCase[] = [
     cause: 'hairpin traffic is dropped: the kubelet hairpin mode (hairpin-veth / promiscuous-bridge) or the bridge CNI hairpinMode is off',
   },
   {
-    title: 'cross-node: a Service backend on another node',
+    check: 'crossNode',
     needs: (w) => (new Set(w.backends.map((b) => b.node)).size < 2 ? "the suite's pods run on one node; cross-node paths need two" : undefined),
     services: (w) =>
       perNode(w.backends).map((b) => ({ name: `on-${nodeKey(w, b.node)}`, select: { node: b.node }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] })),
@@ -243,7 +245,7 @@ export const CASES: readonly ServiceCase[] = [
 
 // Disturbs a backend, so it runs on pods of its own (check-scoped), never the suite's shared ones.
 export const READINESS_CASE: ServiceCase = {
-  title: 'a pod that is not ready gets no traffic',
+  check: 'notReady',
   needs: (w) => (w.backends.length < 2 ? 'needs two backend pods' : undefined),
   services: () => [{ name: 'not-ready', select: 'all', ports: [{ name: 'http', port: 80, targetPort: 8080 }] }],
   disturb: 'not-ready',

@@ -48,7 +48,7 @@ defineSuite(manifest, () => {
   afterAll(() => fixtures.close());
 
   for (const kase of CASES) {
-    check(kase.title, {}, (c) =>
+    check(manifest.check[kase.check], (c) =>
       fixtures.within(c, async (use) => {
         const [fleet, backends, dns] = await Promise.all([use('fleet'), use('backends'), use('dns')]);
         await runCase(c, kase, world(c, fleet, backends, dns), (await c.cluster()).transport);
@@ -58,7 +58,7 @@ defineSuite(manifest, () => {
 
   // Makes a backend not ready: on pods of its own, so it runs beside the others.
   group('readiness', {}, () => {
-    check(READINESS_CASE.title, {}, (c) =>
+    check(manifest.check[READINESS_CASE.check], (c) =>
       fixtures.within(c, async (use) => {
         const [fleet, backends, dns] = await Promise.all([use('fleet'), use('readinessBackends'), use('dns')]);
         await runCase(c, READINESS_CASE, world(c, fleet, backends, dns), (await c.cluster()).transport);

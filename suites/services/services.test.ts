@@ -3,7 +3,7 @@ import type { ProbeTarget } from '../../agent/protocol.ts';
 import { AGENT_PORTS, type ProbeAgent } from '../../helpers/fleet/descriptor.ts';
 import { failReach, reach } from '../../helpers/probe/reach.ts';
 import { createFakeTransport } from '../../helpers/transport/fake.ts';
-import { CASES, type Created, type World } from './services-cases.ts';
+import { CASES, type Created, type ServiceCase, type World } from './services-cases.ts';
 import { SERVICE_ORIGIN, endpointsDifference, endpointsMatch, likelyCause, sampleAnswers, selectorOf } from './services-run.ts';
 import { failingCheck } from '../../helpers/testing/failing-check.ts';
 
@@ -24,10 +24,10 @@ const backends = [
 ];
 const sources = [agent('probe-0', 'run', 'node1', '10.244.1.2'), agent('probe-1', 'run', 'node2', '10.244.2.2')];
 const world: World = { namespace: 'run-svc', backends, sources, timeoutMs: 2000, dns: { server: '10.96.0.10', domain: 'cluster.local' } };
-const kase = (title: string) =>
-  CASES.find((k) => k.title.startsWith(title)) ??
+const kase = (check: ServiceCase['check']) =>
+  CASES.find((k) => k.check === check) ??
   (() => {
-    throw new Error(title);
+    throw new Error(check);
   })();
 
 // Services by ClusterIP; each answers from the backends its node-selector picks.
@@ -68,7 +68,7 @@ function echo(target: ProbeTarget) {
 
 describe('services: cross-node case on the fake transport', () => {
   it('passes when every node reaches the Service of every node', async () => {
-    const cells = kase('cross-node').cells?.(world, services) ?? [];
+    const cells = kase('crossNode').cells?.(world, services) ?? [];
     expect(cells.map((cell) => `${cell.row}>${cell.column}`)).toEqual(['node1>node1', 'node1>node2', 'node2>node1', 'node2>node2']);
     const run = await reach(
       createFakeTransport((_a, target) => echo(target)),
@@ -80,10 +80,10 @@ describe('services: cross-node case on the fake transport', () => {
 
   it('with Service rules gone on node2, names one origin, the node2 proxy, with node1 as proof', async () => {
     const transport = createFakeTransport((source, target) => (source.node === 'node2' ? { outcome: 'timeout', ms: 2000, detail: 'no answer' } : echo(target)));
-    const run = await reach(transport, kase('cross-node').cells?.(world, services) ?? [], { policy: { deadlineMs: 0 } });
+    const run = await reach(transport, kase('crossNode').cells?.(world, services) ?? [], { policy: { deadlineMs: 0 } });
     const c = failingCheck();
     await expect(
-      failReach(c, run, { what: 'Service probes', origin: SERVICE_ORIGIN, likelyCause: (origin) => likelyCause(kase('cross-node'), origin) }),
+      failReach(c, run, { what: 'Service probes', origin: SERVICE_ORIGIN, likelyCause: (origin) => likelyCause(kase('crossNode'), origin) }),
     ).rejects.toThrow();
     expect(c.failure?.classification).toBe('timeout');
     expect(c.failure?.details.origin).toMatchObject({ dimension: 'source-node', value: 'node2', confidence: 'high' });
@@ -100,7 +100,7 @@ describe('services: cross-node case on the fake transport', () => {
       const answer = echo(target);
       return { ...answer, http: { ...answer.http, echo: { ...answer.http.echo, port: 8080 } } };
     });
-    const run = await reach(transport, kase('port != targetPort').cells?.(world, services) ?? [], { policy: { deadlineMs: 0 } });
+    const run = await reach(transport, kase('portMapping').cells?.(world, services) ?? [], { policy: { deadlineMs: 0 } });
     const c = failingCheck();
     await expect(failReach(c, run, { what: 'Service probes', origin: SERVICE_ORIGIN })).rejects.toThrow();
     expect(c.failure?.classification).toBe('wrong-backend');
@@ -142,7 +142,7 @@ describe('services: the objects of a case', () => {
   });
 
   it('judge load spread over many answers', () => {
-    const spread = kase('load spreads').samples;
+    const spread = kase('loadSpread').samples;
     const answers = new Map([
       [sources[0] as ProbeAgent, [...Array(40).fill('probe-0'), ...Array(40).fill('probe-1'), ...Array(9).fill('probe-x0'), undefined]],
     ]);
