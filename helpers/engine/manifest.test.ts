@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineManifest, ManifestError, type CheckSpec } from './manifest.ts';
+import { declaredCheck, defineManifest, ManifestError, type CheckSpec } from './manifest.ts';
 
 const base = { name: 'toy', description: 'A toy suite', options: {}, permissions: [], setup: [], exclusive: false, images: [] } as const;
 const toy = (checks: Readonly<Record<string, CheckSpec>>) => defineManifest({ ...base, checks });
@@ -28,5 +28,12 @@ describe('defineManifest: each check declared once, under a key', () => {
     expect(() => toy({ one: { title: 'same', description: 'd' }, two: { title: 'same', description: 'd' } })).toThrow('check "same" is declared twice');
     expect(() => toy({ one: { title: 'a\nb', description: 'd' } })).toThrow('check one needs a one-line title');
     expect(() => toy({ one: { title: 'a', description: 'd', timeoutMs: 0 } })).toThrow('check "a": timeoutMs must be a positive whole number of milliseconds');
+  });
+
+  it('gives the declaration under a key that is data, and names the suite and the key it does not hold', () => {
+    const manifest = toy({ verdict: { title: 'truth tables › enforced', description: 'd' } });
+    expect(declaredCheck(manifest, 'verdict')).toBe(manifest.check.verdict);
+    expect(() => declaredCheck(manifest, 'latency')).toThrow(new ManifestError('manifest of suite "toy" declares no check "latency"'));
+    expect(() => declaredCheck(manifest, 'toString')).toThrow('declares no check "toString"');
   });
 });

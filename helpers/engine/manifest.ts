@@ -127,6 +127,14 @@ export function defineManifest<const O extends OptionsShape, const K extends str
   return manifest;
 }
 
+// The declaration a manifest holds under a key that is data (a case's id) rather than code: one it
+// does not hold is a ManifestError naming the suite and the key, when the suite file is collected.
+export function declaredCheck(manifest: Pick<SuiteManifest, 'name' | 'check'>, id: string): CheckDeclaration {
+  const declared = Object.hasOwn(manifest.check, id) ? manifest.check[id] : undefined;
+  if (declared === undefined) throw new ManifestError(`manifest of suite "${manifest.name}" declares no check "${id}"`);
+  return declared;
+}
+
 export function manifestProblems(manifest: SuiteManifest): string[] {
   const problems: string[] = [];
   if (!NAME.test(manifest.name)) problems.push(`name "${manifest.name}" is not lowercase letters, digits and dashes`);

@@ -39,7 +39,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileSpec>> = {
       services: ['portMapping'],
       nodeport: ['everyNodeFromEveryNode'],
       dns: ['serversAnswer'],
-      netpol: ['truth tables › NetworkPolicy is enforced (default deny ingress)'],
+      netpol: ['verdict'],
       ingress: ['inventory'],
       storage: ['provisioners'],
       certificates: ['apiServer'],

@@ -7,11 +7,15 @@ import { CASES, checkTitle, DEFAULT_DENY_INGRESS, LATENCY_CHECK, VERDICT_CHECK }
 export default defineManifest({
   name: 'netpol',
   description: 'NetworkPolicy: enforcement verdict, truth tables, enforcement latency',
-  checks: [
-    { title: VERDICT_CHECK, description: `${DEFAULT_DENY_INGRESS.description}; decides whether the other cases can run` },
-    ...CASES.map((spec) => ({ title: checkTitle(spec.title), description: spec.description })),
-    { title: LATENCY_CHECK, description: 'every policy change was enforced, and every deletion lifted, within the bound (--netpol-bound)' },
-  ],
+  checks: {
+    [DEFAULT_DENY_INGRESS.id]: {
+      title: VERDICT_CHECK,
+      description: `${DEFAULT_DENY_INGRESS.description}; decides whether the other cases can run`,
+      timeoutMs: 300_000,
+    },
+    ...Object.fromEntries(CASES.map((spec) => [spec.id, { title: checkTitle(spec.title), description: spec.description, timeoutMs: 180_000 }])),
+    latency: { title: LATENCY_CHECK, description: 'every policy change was enforced, and every deletion lifted, within the bound (--netpol-bound)' },
+  },
   options: {
     bound: option({
       key: 'netpolBound',

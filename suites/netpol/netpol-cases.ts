@@ -16,6 +16,8 @@ export interface Step {
 }
 
 export interface NetpolCase {
+  // The key the manifest declares the case's check under.
+  id: string;
   title: string;
   description: string;
   steps: Step[];
@@ -24,8 +26,8 @@ export interface NetpolCase {
 // The suite's checks, as the manifest and the run's profile name them ("group › title").
 export const GROUP = 'truth tables';
 export const checkTitle = (title: string): string => `${GROUP} › ${title}`;
-export const VERDICT_TITLE = 'NetworkPolicy is enforced (default deny ingress)';
-export const LATENCY_TITLE = 'enforcement latency within the bound';
+const VERDICT_TITLE = 'NetworkPolicy is enforced (default deny ingress)';
+const LATENCY_TITLE = 'enforcement latency within the bound';
 export const VERDICT_CHECK = checkTitle(VERDICT_TITLE);
 export const LATENCY_CHECK = checkTitle(LATENCY_TITLE);
 
@@ -33,6 +35,7 @@ const denyIngress = (namespace: string, name = `deny-ingress-${namespace}`): Pol
 
 // The verdict case: also answers "is NetworkPolicy enforced at all?".
 export const DEFAULT_DENY_INGRESS: NetpolCase = {
+  id: 'verdict',
   title: 'default deny ingress',
   description: 'a policy selecting every pod of x with no ingress rule blocks all traffic into x, on every port and protocol',
   steps: [{ create: [denyIngress('x')], expect: [{ to: 'x', allowed: false }] }],
@@ -40,6 +43,7 @@ export const DEFAULT_DENY_INGRESS: NetpolCase = {
 
 export const CASES: readonly NetpolCase[] = [
   {
+    id: 'podSelector',
     title: 'allow by podSelector',
     description: 'x/a admits only pods labelled b of its own namespace',
     steps: [
@@ -53,6 +57,7 @@ export const CASES: readonly NetpolCase[] = [
     ],
   },
   {
+    id: 'namespaceSelector',
     title: 'allow by namespaceSelector',
     description: 'x/a admits every pod of namespace y, selected by labels unique to this run',
     steps: [
@@ -66,6 +71,7 @@ export const CASES: readonly NetpolCase[] = [
     ],
   },
   {
+    id: 'andVsOr',
     title: 'podSelector AND namespaceSelector vs two peers (OR)',
     description: 'one peer with both selectors admits only y/b into x/a; the same selectors as two peers admit x/b and all of y into x/b',
     steps: [
@@ -84,6 +90,7 @@ export const CASES: readonly NetpolCase[] = [
     ],
   },
   {
+    id: 'denyEgress',
     title: 'default deny egress, DNS still allowed',
     description: 'pods of x reach nothing but DNS (UDP and TCP 53 allowed), and their lookups are answered',
     steps: [
@@ -109,6 +116,7 @@ export const CASES: readonly NetpolCase[] = [
     ],
   },
   {
+    id: 'numericPort',
     title: 'numeric port',
     description: 'x/a admits TCP 9000 only: TCP 9001 and UDP on the same port numbers stay blocked',
     steps: [
@@ -122,6 +130,7 @@ export const CASES: readonly NetpolCase[] = [
     ],
   },
   {
+    id: 'namedPort',
     title: 'named port',
     description: 'x/a admits the container port named serve-9001-udp only',
     steps: [
@@ -135,6 +144,7 @@ export const CASES: readonly NetpolCase[] = [
     ],
   },
   {
+    id: 'portRange',
     title: 'port range (endPort)',
     description: 'x/a admits TCP 9000-9001 by endPort; UDP stays blocked',
     steps: [
@@ -148,6 +158,7 @@ export const CASES: readonly NetpolCase[] = [
     ],
   },
   {
+    id: 'ipBlock',
     title: 'ipBlock with except',
     description: 'x/a admits every address except the IP of y/b',
     steps: [
@@ -158,6 +169,7 @@ export const CASES: readonly NetpolCase[] = [
     ],
   },
   {
+    id: 'union',
     title: 'several policies select one pod (union)',
     description: 'two policies on x/a, one admitting x/b, one admitting z/c: both are admitted',
     steps: [
@@ -175,6 +187,7 @@ export const CASES: readonly NetpolCase[] = [
     ],
   },
   {
+    id: 'deletion',
     title: 'a deleted policy stops applying',
     description: 'with all of x denied and y admitted into x/a, deleting the admitting policy blocks y again',
     steps: [
@@ -189,6 +202,7 @@ export const CASES: readonly NetpolCase[] = [
     ],
   },
   {
+    id: 'allowAll',
     title: 'allow all ingress and egress',
     description: 'over a deny of all ingress and egress in x, a policy allowing all ingress and egress restores every path',
     steps: [

@@ -7,9 +7,10 @@
 // always carry the run's id.
 import { afterAll } from 'vitest';
 import { check, defineSuite, group } from '../../helpers/engine/check.ts';
+import { declaredCheck } from '../../helpers/engine/manifest.ts';
 import { figureEvidence } from '../../helpers/evidence.ts';
 import manifest from './manifest.ts';
-import { CASES, GROUP, LATENCY_TITLE, VERDICT_TITLE } from './netpol-cases.ts';
+import { CASES, DEFAULT_DENY_INGRESS, GROUP } from './netpol-cases.ts';
 import { enforcementBoundMs } from './netpol-run.ts';
 import { decideEnforcement, dependentCase, dependentSkipReason, latencies } from './netpol-verdict.ts';
 import { closeWorld } from './netpol-world.ts';
@@ -18,11 +19,11 @@ defineSuite(manifest, () => {
   afterAll(closeWorld);
   // The cases share the pods and must not see each other's policies: one at a time, in order.
   group(GROUP, { sequential: true }, () => {
-    check(VERDICT_TITLE, { timeoutMs: 300_000 }, decideEnforcement);
+    check(declaredCheck(manifest, DEFAULT_DENY_INGRESS.id), decideEnforcement);
     for (const spec of CASES) {
-      check(spec.title, { timeoutMs: 180_000 }, (c) => dependentCase(c, spec));
+      check(declaredCheck(manifest, spec.id), (c) => dependentCase(c, spec));
     }
-    check(LATENCY_TITLE, {}, async (c) => {
+    check(declaredCheck(manifest, 'latency'), async (c) => {
       const reason = dependentSkipReason();
       if (reason !== undefined) return c.skip(reason);
       if (latencies.length === 0) return c.skip('no latency was measured');
