@@ -8,7 +8,7 @@ import { findCommand } from './commands.ts';
 const netpol = defineManifest({
   name: 'netpol',
   description: 'a suite with a duration option',
-  checks: [],
+  checks: {},
   options: {
     bound: option({
       key: 'netpolBound',

@@ -157,7 +157,7 @@ describe('suite options', () => {
   const dns = defineManifest({
     name: 'dns',
     description: 'a suite with options',
-    checks: [],
+    checks: {},
     options: {
       queries: option({ key: 'dnsQueries', flag: 'dns-queries', env: 'SHAKEDOWN_DNS_QUERIES', type: integer(10, 5000), default: 500, describe: 'how many' }),
       upstream: option<string, undefined>({

@@ -1,5 +1,6 @@
 // The API suites are written in. A suite file calls defineSuite() once; inside, each check() is a
-// small declarative unit: a title, a one-line description, and a body that probes and judges.
+// small declarative unit: the declaration its manifest holds (title, description, timeout) and a
+// body that probes and judges.
 // A check records what it saw (log, evidence, the objects it touched with track()) and ends in one
 // of four ways: it returns (pass), it calls warn(message) (a finding that is not a failure),
 // fail(classification, message) or skip(reason). Anything else it throws is a failure classified
@@ -10,21 +11,13 @@ import { afterAll, beforeAll, describe, test, type TestContext } from 'vitest';
 import type { Classification, Evidence, Origin } from '../result.ts';
 import { classifyError } from './classify.ts';
 import { closeClusterHandle, openClusterHandle, type ClusterHandle } from './cluster-handle.ts';
-import { declaredDescription, finishCollecting, inGroup, localTitle, recordCheck, startCollecting } from './declared-checks.ts';
+import { finishCollecting, inGroup, localTitle, recordCheck, startCollecting } from './declared-checks.ts';
 import type { CheckDeclaration, SuiteManifest } from './manifest.ts';
 import { awaitRunContext, chosenChecks, runContext, streamsLog, type RunContext } from './context.ts';
 import { collectFailureEvidence, toRef, type ObjectRef } from './failure-evidence.ts';
 import type { CheckMeta, CheckOutcome } from './meta.ts';
 
 export type { ObjectRef } from './failure-evidence.ts';
-
-// The options of a check written the old way, by title (check(title, spec, body)).
-export interface TitledCheckSpec {
-  // Must match the manifest's description when given.
-  description?: string;
-  sequential?: boolean;
-  timeoutMs?: number;
-}
 
 export interface FailureDetails {
   likelyCause?: string;
@@ -136,27 +129,20 @@ interface Seen {
   skipReason?: string;
 }
 
-type CheckBody = (c: CheckContext) => Promise<void>;
-
 // Implements a check the suite's manifest declares: check(manifest.check.apiHealth, async (c) => ...).
 // Its title, description, timeout and sequential flag are the declaration's; inside a group, the
 // declared title begins with the group's.
-export function check(declared: CheckDeclaration, body: CheckBody): void;
-export function check(title: string, spec: TitledCheckSpec, body: CheckBody): void;
-export function check(first: CheckDeclaration | string, second: TitledCheckSpec | CheckBody, third?: CheckBody): void {
-  const declared = typeof first === 'string' ? undefined : first;
-  const body = (typeof second === 'function' ? second : third) as CheckBody;
-  const spec: TitledCheckSpec = declared ?? (second as TitledCheckSpec);
-  const title = declared === undefined ? (first as string) : localTitle(declared.title);
-  const description = declared?.description ?? spec.description ?? declaredDescription(title) ?? '';
+export function check(declared: CheckDeclaration, body: (c: CheckContext) => Promise<void>): void {
+  const { description } = declared;
+  const title = localTitle(declared.title);
   const recorded = recordCheck(title, description);
   // A check the run's profile or selection leaves out is not defined at all: not run (the engine
   // reports the selection's as skipped, engine/selection.ts).
   const chosen = recorded.suite === undefined ? undefined : chosenChecks(recorded.suite);
   if (chosen !== undefined && !chosen.includes(recorded.title)) return;
   const options = {
-    concurrent: spec.sequential !== true && !inSequentialGroup,
-    ...(spec.timeoutMs === undefined ? {} : { timeout: spec.timeoutMs }),
+    concurrent: declared.sequential !== true && !inSequentialGroup,
+    ...(declared.timeoutMs === undefined ? {} : { timeout: declared.timeoutMs }),
     meta: { shakedown: { description: description } satisfies CheckMeta },
   };
   test(title, options, async (ctx: TestContext) => {

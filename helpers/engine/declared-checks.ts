@@ -34,14 +34,6 @@ export function inGroup<T>(title: string, body: () => T): T {
   }
 }
 
-// The description the manifest declares for a check of the suite being collected (by its full title).
-export function declaredDescription(title: string): string | undefined {
-  const current = collecting;
-  if (current === undefined) return undefined;
-  const full = [...current.path, title].join(' › ');
-  return current.manifest.checks.find((declared) => declared.title === full)?.description;
-}
-
 // The title a check declared as `full` has inside the groups being collected: the declared title
 // less the groups' prefix. One that does not begin with it is kept whole, and the drift names it.
 export function localTitle(full: string): string {

@@ -109,18 +109,15 @@ const NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 // A manifest as a suite writes it: its checks by key.
 export interface ManifestInput<O extends OptionsShape, K extends string> extends Omit<SuiteManifest<O, K>, 'checks' | 'check'> {
-  checks: Readonly<Record<K, CheckSpec>> | readonly CheckSpec[];
+  checks: Readonly<Record<K, CheckSpec>>;
 }
 
 export function defineManifest<const O extends OptionsShape, const K extends string>(input: ManifestInput<O, K>): SuiteManifest<O, K> {
-  const entries: [string, CheckSpec][] = Array.isArray(input.checks)
-    ? (input.checks as readonly CheckSpec[]).map((spec) => [spec.title, spec])
-    : Object.entries(input.checks as Readonly<Record<K, CheckSpec>>);
-  const checks = entries.map(([id, spec]): CheckDeclaration => Object.freeze({ id, ...spec }));
+  const checks = Object.entries<CheckSpec>(input.checks).map(([id, spec]): CheckDeclaration => Object.freeze({ id, ...spec }));
   const manifest: SuiteManifest<O, K> = {
     ...input,
     checks,
-    check: Object.fromEntries(Array.isArray(input.checks) ? [] : checks.map((declared) => [declared.id, declared])) as Record<K, CheckDeclaration>,
+    check: Object.fromEntries(checks.map((declared) => [declared.id, declared])) as Record<K, CheckDeclaration>,
   };
   const problems = manifestProblems(manifest);
   if (problems.length > 0) throw new ManifestError(`manifest of suite "${manifest.name}": ${problems.join('; ')}`);

@@ -22,7 +22,7 @@ function suitesDir(suites: Record<string, string | undefined>): string {
 
 function manifestSource(name: string, options = '{}'): string {
   return `import { defineManifest } from ${JSON.stringify(MANIFEST_MODULE)};
-export default defineManifest({ name: ${JSON.stringify(name)}, description: 'toy', checks: [], options: ${options}, permissions: [], setup: [], exclusive: false, images: [] });\n`;
+export default defineManifest({ name: ${JSON.stringify(name)}, description: 'toy', checks: {}, options: ${options}, permissions: [], setup: [], exclusive: false, images: [] });\n`;
 }
 
 describe('suites', () => {

@@ -3,7 +3,7 @@ import { defineManifest, type SetupNeed, type SuiteManifest, type SuitePermissio
 import { clusterRoleRules, describePermission, rbacRules, requiredPermissions, runNeeds } from './permissions.ts';
 
 function suite(name: string, setup: SetupNeed[], permissions: SuitePermission[] = []): SuiteManifest {
-  return defineManifest({ name, description: `suite ${name}`, checks: [], options: {}, permissions, setup, exclusive: false, images: [] });
+  return defineManifest({ name, description: `suite ${name}`, checks: {}, options: {}, permissions, setup, exclusive: false, images: [] });
 }
 
 const names = (plan: { required: SuitePermission[] }) => plan.required.map((p) => describePermission(p, 'sd-run'));

@@ -14,7 +14,7 @@ import { rejection } from '../testing/shakedown-error.ts';
 const fleetSuite = defineManifest({
   name: 'echo',
   description: 'a suite on the probe fleet',
-  checks: [],
+  checks: {},
   options: {},
   permissions: [
     { verb: 'create', resource: 'networkpolicies', group: 'networking.k8s.io', scope: 'run', why: 'the policies under test' },
@@ -27,7 +27,7 @@ const fleetSuite = defineManifest({
 const readOnlySuite: SuiteManifest = defineManifest({
   name: 'health',
   description: 'a read-only suite',
-  checks: [],
+  checks: {},
   options: {},
   permissions: [{ url: '/readyz', verb: 'get', why: 'the API server health' }],
   setup: [],
