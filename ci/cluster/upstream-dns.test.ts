@@ -62,9 +62,19 @@ describe('stub upstream DNS whoami', () => {
 
 describe('stub upstream DNS server on loopback', () => {
   let stop: () => Promise<void>;
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  let port = 0;
+  // One port for UDP and TCP alike, below the kernel's ephemeral range (32768 and up), where a busy
+  // machine's outgoing connections take ports; another test may still hold one, so try a few.
   beforeAll(async () => {
-    stop = await serve('127.0.0.1', port);
+    for (let attempt = 0; ; attempt++) {
+      port = 20000 + Math.floor(Math.random() * 12000);
+      try {
+        stop = await serve('127.0.0.1', port);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 9) throw err;
+      }
+    }
   });
   afterAll(async () => {
     await stop();

@@ -86,7 +86,10 @@ export function serve(host: string, port: number): Promise<() => Promise<void>> 
   return new Promise((resolve, reject) => {
     udp.once('error', reject);
     udp.bind(port, host, () => {
-      tcp.once('error', reject);
+      tcp.once('error', (err) => {
+        udp.close();
+        reject(err);
+      });
       tcp.listen(port, host, () =>
         resolve(async () => {
           udp.close();
