@@ -102,9 +102,17 @@ describe('the layer below a failure', () => {
     );
   });
 
-  it('has nothing to say with fewer than two nodes, or an origin without nodes', async () => {
+  it('probes every node when the origin is a port: a broken path explains which ports fail before a port mapping does', async () => {
+    const broken = await layerBelow(context(2, () => true).c, { dimension: 'port', value: '8090', summary: '', confidence: 'high' });
+    expect(broken?.below === 'fails' ? broken.likelyCause : '').toMatch(
+      /^the layer below fails, so what runs above it \(kube-proxy, CoreDNS\) is not the first suspect/,
+    );
+    const healthy = await layerBelow(context(2, () => false).c, { dimension: 'port', value: '8090', summary: '', confidence: 'high' });
+    expect(healthy?.below).toBe('passes');
+  });
+
+  it('has nothing to say with fewer than two nodes', async () => {
     expect(await layerBelow(context(1, () => true).c, kubeProxyOn2)).toBeUndefined();
-    expect(await layerBelow(context(2, () => true).c, { dimension: 'port', value: '80', summary: '', confidence: 'high' })).toBeUndefined();
     expect(judgeLayerBelow({ nodes: ['node1'], verdicts: [], finding: undefined, probes: 0, evidence: { label: '', text: '' } }, undefined).below).toBe(
       'passes',
     );

@@ -62,12 +62,13 @@ async function probePodPath(c: Pick<CheckContext, 'run' | 'cluster' | 'signal'>,
 }
 
 // For a failing check: the pod path through the nodes its origin names, or through every node when
-// its failures share no origin, judged; undefined when the origin is about something else (a port,
-// a protocol) or there is no pair to probe. For failReach's `below`.
+// its origin names none (no shared origin, or one about a port or a protocol: which port's backends
+// fail can follow from where they run, and a broken path between the nodes explains it first),
+// judged; undefined when there is no pair to probe. For failReach's `below`.
 export async function layerBelow(c: Pick<CheckContext, 'run' | 'cluster' | 'signal'>, origin: Origin | undefined): Promise<BelowVerdict | undefined> {
   const all = [...new Set(everyNodeAgents(c.run.fleet).map((agent) => agent.node))];
-  const nodes = origin === undefined ? all : nodesOfOrigin(origin, all);
-  if (nodes.length === 0) return undefined;
+  const named = origin === undefined ? [] : nodesOfOrigin(origin, all);
+  const nodes = named.length > 0 ? named : all;
   const path = await podPathThrough(c, nodes);
   return path === undefined ? undefined : judgeLayerBelow(path, origin?.suspect);
 }
