@@ -2,7 +2,7 @@
 // the pinned versions: Go components through wrapper modules, and our own tiny pause binary.
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { flannelComponents, type GoComponent, goComponents, kubeadmComponents, upgradeComponents } from './components.ts';
 import { ClusterError } from './errors.ts';
 import { cacheDir } from './layout.ts';
@@ -48,7 +48,7 @@ function componentBinDir(c: GoComponent): string {
 
 export function binary(name: string): string {
   for (const c of goComponents) {
-    if (c.commands.some((cmd) => basename(cmd) === name)) return join(componentBinDir(c), name);
+    if (builtNames(c).includes(name)) return join(componentBinDir(c), name);
   }
   throw new Error(`no component builds ${name}`);
 }
