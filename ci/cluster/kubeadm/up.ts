@@ -70,12 +70,14 @@ export async function approveKubeletServing(nodes: NodeLayout[], timeoutMs: numb
   const users = new Set(nodes.map((n) => `system:node:${n.name}`));
   let waiting = nodes;
   while (waiting.length > 0) {
-    const csrs = JSON.parse(kubectl(['get', 'csr', '-o', 'json'])) as {
+    // An API server that is restarting (its RBAC not loaded yet) answers nothing or Forbidden: asked again next round.
+    const listed = tryKubectl(['get', 'csr', '-o', 'json']);
+    const csrs = JSON.parse(listed ?? '{"items":[]}') as {
       items: { metadata: { name: string }; spec: { signerName: string; username: string }; status?: { conditions?: { type: string }[] } }[];
     };
     for (const csr of csrs.items) {
       if (csr.spec.signerName !== 'kubernetes.io/kubelet-serving' || !users.has(csr.spec.username)) continue;
-      if (!csr.status?.conditions?.some((c) => c.type === 'Approved' || c.type === 'Denied')) kubectl(['certificate', 'approve', csr.metadata.name]);
+      if (!csr.status?.conditions?.some((c) => c.type === 'Approved' || c.type === 'Denied')) tryKubectl(['certificate', 'approve', csr.metadata.name]);
     }
     const serving = await Promise.all(waiting.map(kubeletServes));
     waiting = waiting.filter((_, i) => !serving[i]);

@@ -149,8 +149,8 @@ export async function upgrade(release: string): Promise<void> {
       install(node, release, ['kubelet']);
       await restartKubelet(node, false);
       await waitKubelet(node, release, 120_000);
-      await approveKubeletServing([node], 60_000);
       if (node === first) await waitControlPlaneSettled(node, 180_000);
+      await approveKubeletServing([node], 60_000);
     });
     await timed(`${node.name}: uncordon`, () => kubectl(['uncordon', node.name]));
   }
