@@ -8,7 +8,7 @@
 import type { V1APIService } from '@kubernetes/client-node';
 import type { CheckContext } from '../../helpers/engine/check.ts';
 import { formatEndpoints, readEndpoints, type EndpointView } from '../../helpers/objects/endpoints.ts';
-import { relook } from '../../helpers/wait/poll.ts';
+import { poll } from '../../helpers/wait/poll.ts';
 
 export const METRICS_API = 'v1beta1.metrics.k8s.io';
 
@@ -109,7 +109,8 @@ export function judgeNodeMetrics(nodes: readonly string[], metrics: readonly Nod
 }
 
 // One scrape of metrics-server later (its published manifest scrapes every 15 s).
-const METRICS_RELOOK_MS = 15_000;
+const METRICS_READ_EVERY_MS = 5_000;
+const METRICS_WAIT_MS = 45_000;
 
 export async function nodeMetricsCheck(c: CheckContext): Promise<void> {
   const { session } = await c.cluster();
@@ -123,17 +124,23 @@ export async function nodeMetricsCheck(c: CheckContext): Promise<void> {
       (list) => (list as { items?: NodeMetrics[] }).items ?? [],
       (error: unknown) => error as Error,
     );
-  // Looked at once more before judging: metrics-server drops a node for a scrape that timed out (a
-  // busy kubelet) and has it again at its next scrape.
-  const { value: listed, first } = await relook(read, (v) => v instanceof Error || judgeNodeMetrics(nodes, v).length > 0, {
-    afterMs: METRICS_RELOOK_MS,
-    signal: c.signal,
-    onBad: (v) =>
+  // Read until every node is reported, for up to two scrapes and a margin: metrics-server drops a
+  // node for a scrape that timed out (a busy kubelet), and has no usage for a kubelet that just
+  // (re)started (an upgrade, a drain) until it scraped it twice.
+  let firstBad = true;
+  const everyNode = (v: NodeMetrics[] | Error): boolean => {
+    const ok = !(v instanceof Error) && judgeNodeMetrics(nodes, v).length === 0;
+    if (!ok && firstBad) {
+      firstBad = false;
       c.log(
-        `first reading: ${v instanceof Error ? v.message : `no usage for ${judgeNodeMetrics(nodes, v).join(', ')}`}; read again in ${METRICS_RELOOK_MS / 1000} s`,
-      ),
-  });
-  if (first !== undefined && !(listed instanceof Error) && judgeNodeMetrics(nodes, listed).length === 0) c.log('the second reading reports every node');
+        `first reading: ${v instanceof Error ? v.message : `no usage for ${judgeNodeMetrics(nodes, v).join(', ')}`}; read every ${METRICS_READ_EVERY_MS / 1000} s for up to ${METRICS_WAIT_MS / 1000} s`,
+      );
+    }
+    return ok;
+  };
+  const polled = await poll(read, everyNode, { timeoutMs: METRICS_WAIT_MS, intervalMs: METRICS_READ_EVERY_MS, signal: c.signal });
+  const listed = polled.value;
+  if (polled.ok && polled.attempts > 1) c.log(`every node reported after ${Math.round(polled.elapsedMs / 1000)} s`);
   if (listed instanceof Error) {
     return c.fail('error', `the metrics API does not answer although ${METRICS_API} is Available: ${listed.message}`, {
       likelyCause: 'metrics-server answers discovery but fails to serve metrics: see its log (kubelet scrape errors, TLS to the kubelets)',
