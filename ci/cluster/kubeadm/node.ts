@@ -40,11 +40,12 @@ export function kubeadmBinds(node: NodeLayout): Record<string, string> {
   for (const [target, source] of Object.entries(roots)) {
     mkdirSync(source, { recursive: true, mode: 0o700 });
     if (!existsSync(target)) {
-      mkdirSync(target, { recursive: true });
+      // Recorded as soon as it exists, so a failure further on cannot leave it unknown to cluster:down.
       made.push(target);
+      writeFileSync(madeMountPoints, [...new Set(made)].join('\n'));
+      mkdirSync(target, { recursive: true });
     }
   }
-  writeFileSync(madeMountPoints, [...new Set(made)].join('\n'));
   return { ...roots, '/etc/resolv.conf': join(stateDir, 'resolv.conf') };
 }
 
