@@ -247,6 +247,16 @@ interface FlagRule {
   ) => { level: 'fail' | 'warn'; text: string; cause: string } | undefined;
 }
 
+/** A flag naming CIDRs that must be the kubeadm-config range it was written from (compared as sets: dual-stack order does not matter). */
+function sameRange(flag: string, range: 'serviceSubnet' | 'podSubnet', cause: string): FlagRule['judge'] {
+  return (value, cluster) => {
+    const expected = cluster?.[range];
+    return expected !== undefined && value !== undefined && cidrSet(value) !== cidrSet(expected)
+      ? { level: 'fail', text: `--${flag} ${value} is not kubeadm-config's ${range} ${expected}`, cause }
+      : undefined;
+  };
+}
+
 const FLAG_RULES: FlagRule[] = [
   {
     component: 'kube-apiserver',
@@ -276,15 +286,11 @@ const FLAG_RULES: FlagRule[] = [
   {
     component: 'kube-apiserver',
     flag: 'service-cluster-ip-range',
-    judge: (value, cluster) =>
-      cluster?.serviceSubnet !== undefined && value !== undefined && cidrSet(value) !== cidrSet(cluster.serviceSubnet)
-        ? {
-            level: 'fail',
-            text: `--service-cluster-ip-range ${value} is not kubeadm-config's serviceSubnet ${cluster.serviceSubnet}`,
-            cause:
-              "the manifest was edited without kubeadm-config (or the reverse): kubeadm writes the next upgrade's manifests from kubeadm-config, so the range would change under the existing Services",
-          }
-        : undefined,
+    judge: sameRange(
+      'service-cluster-ip-range',
+      'serviceSubnet',
+      "the manifest was edited without kubeadm-config (or the reverse): kubeadm writes the next upgrade's manifests from kubeadm-config, so the range would change under the existing Services",
+    ),
   },
   {
     component: 'kube-apiserver',
@@ -301,27 +307,20 @@ const FLAG_RULES: FlagRule[] = [
   {
     component: 'kube-controller-manager',
     flag: 'cluster-cidr',
-    judge: (value, cluster) =>
-      cluster?.podSubnet !== undefined && value !== undefined && cidrSet(value) !== cidrSet(cluster.podSubnet)
-        ? {
-            level: 'fail',
-            text: `--cluster-cidr ${value} is not kubeadm-config's podSubnet ${cluster.podSubnet}`,
-            cause:
-              'node podCIDRs are cut from --cluster-cidr while kube-proxy and the network plugin were set up from podSubnet: the manifest and kubeadm-config disagree',
-          }
-        : undefined,
+    judge: sameRange(
+      'cluster-cidr',
+      'podSubnet',
+      'node podCIDRs are cut from --cluster-cidr while kube-proxy and the network plugin were set up from podSubnet: the manifest and kubeadm-config disagree',
+    ),
   },
   {
     component: 'kube-controller-manager',
     flag: 'service-cluster-ip-range',
-    judge: (value, cluster) =>
-      cluster?.serviceSubnet !== undefined && value !== undefined && cidrSet(value) !== cidrSet(cluster.serviceSubnet)
-        ? {
-            level: 'fail',
-            text: `--service-cluster-ip-range ${value} is not kubeadm-config's serviceSubnet ${cluster.serviceSubnet}`,
-            cause: 'the controller-manager and kubeadm-config disagree on the Service range: the manifest was edited by hand',
-          }
-        : undefined,
+    judge: sameRange(
+      'service-cluster-ip-range',
+      'serviceSubnet',
+      'the controller-manager and kubeadm-config disagree on the Service range: the manifest was edited by hand',
+    ),
   },
   {
     component: 'kube-controller-manager',
