@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { currentProfile, parseCni, saveProfile } from './profile.ts';
+import { currentClusterProfile, currentProfile, parseClusterProfile, parseCni, saveClusterProfile, saveProfile } from './profile.ts';
 
 const dirs: string[] = [];
 const scratch = (): string => {
@@ -32,5 +32,15 @@ describe('cluster profile', () => {
     const dir = scratch();
     writeFileSync(join(dir, 'cni-profile'), 'weave\n');
     expect(() => currentProfile(dir)).toThrow(/weave/);
+  });
+
+  it('keeps the control-plane profile apart from the pod network, with the same rules', () => {
+    expect(parseClusterProfile(undefined)).toBe('default');
+    expect(() => parseClusterProfile('kind')).toThrow('--profile takes default or kubeadm (got kind)');
+    const dir = scratch();
+    expect(currentClusterProfile(dir)).toBe('default');
+    saveClusterProfile('kubeadm', dir);
+    expect(currentClusterProfile(dir)).toBe('kubeadm');
+    expect(currentProfile(dir)).toBe('default');
   });
 });
