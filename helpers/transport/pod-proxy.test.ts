@@ -3,7 +3,7 @@ import { startAgent, type RunningAgent } from '../../agent/agent.ts';
 import { TEST_TOKEN } from '../../agent/testing/loopback.ts';
 import { openKubeSession, type KubeSession } from '../kube/session.ts';
 import { startFakeApiServer, type FakeApiServer } from '../kube/testing/fake-apiserver.ts';
-import { createPodProxyTransport, proxyPath } from './pod-proxy.ts';
+import { createPodProxyTransport, isStaleConnectionAnswer, proxyPath } from './pod-proxy.ts';
 import { TransportError } from './transport.ts';
 
 const LOOPBACK = '127.0.0.1';
@@ -13,12 +13,24 @@ const agentAddress = { name: 'probe-0', namespace: 'sd-1', ports: { api: 8080 },
 // real one does: the caller's Authorization is consumed (it authenticated the caller), other
 // request headers go through.
 const HOP_BY_HOP = new Set(['authorization', 'host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
-async function proxyingApiServer(agentPort: number, down = false): Promise<FakeApiServer> {
+interface ProxyFaults {
+  /** Every request: the API server cannot dial the pod. */
+  down?: boolean;
+  /** The first N requests: the kept-alive connection was closed under the request. */
+  resets?: number;
+}
+const RESET = 'error trying to reach service: read tcp 10.244.1.1:35176->10.244.1.27:8080: read: connection reset by peer';
+async function proxyingApiServer(agentPort: number, faults: ProxyFaults): Promise<FakeApiServer> {
+  let resets = faults.resets ?? 0;
   return startFakeApiServer({
     async handler(request) {
       const prefix = proxyPath(agentAddress, '');
       if (!request.path.startsWith(prefix)) return undefined;
-      if (down) return { status: 503, body: 'error trying to reach service: dial tcp 10.244.1.5:8080: connect: no route to host' };
+      if (faults.down) return { status: 503, body: 'error trying to reach service: dial tcp 10.244.1.5:8080: connect: no route to host' };
+      if (resets > 0) {
+        resets -= 1;
+        return { status: 503, body: RESET };
+      }
       const headers = Object.fromEntries(
         Object.entries(request.headers).filter(([name, value]) => !HOP_BY_HOP.has(name) && typeof value === 'string'),
       ) as Record<string, string>;
@@ -42,7 +54,7 @@ describe('createPodProxyTransport', () => {
     await agent?.close();
   });
 
-  async function setUp(down = false) {
+  async function setUp(faults: ProxyFaults = {}) {
     agent = await startAgent(
       {
         identity: { pod: 'probe-0', namespace: 'sd-1', node: 'node1', podIP: LOOPBACK },
@@ -55,7 +67,7 @@ describe('createPodProxyTransport', () => {
       },
       { log: () => {} },
     );
-    server = await proxyingApiServer(agent.ports.api, down);
+    server = await proxyingApiServer(agent.ports.api, faults);
     session = await openKubeSession({ paths: [server.kubeconfigPath], origin: 'flag' }, { qps: 100 });
     return createPodProxyTransport(session.connection);
   }
@@ -99,11 +111,41 @@ describe('createPodProxyTransport', () => {
   });
 
   it('throws a TransportError carrying what the API server said when it cannot reach the pod', async () => {
-    const transport = await setUp(true);
+    const transport = await setUp({ down: true });
     const error = await transport.info(agentAddress).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
     expect((error as TransportError).message).toBe(
       'proxy to sd-1/probe-0: GET /v1/info answered HTTP 503: error trying to reach service: dial tcp 10.244.1.5:8080: connect: no route to host',
     );
+    // A pod that cannot be dialled is said at once, not asked again.
+    expect(server?.requests.filter((r) => r.path.includes('/proxy/'))).toHaveLength(1);
+  });
+
+  it('asks once more when the kept-alive connection to the pod was closed under the request', async () => {
+    const transport = await setUp({ resets: 1 });
+    const response = await transport.probe(agentAddress, [{ id: 'tcp', kind: 'tcp', host: LOOPBACK, port: agent?.ports.tcp ?? 0, timeoutMs: 1000 }]);
+    expect(response.results.map((r) => r.outcome)).toEqual(['ok']);
+    expect(server?.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
+  });
+
+  it('reports the reset when the second try is reset too', async () => {
+    const transport = await setUp({ resets: 2 });
+    await expect(transport.info(agentAddress)).rejects.toThrow(`proxy to sd-1/probe-0: GET /v1/info answered HTTP 503: ${RESET}`);
+    expect(server?.requests.filter((r) => r.path.includes('/proxy/'))).toHaveLength(2);
+  });
+});
+
+describe('isStaleConnectionAnswer', () => {
+  it.each([
+    [503, RESET, true],
+    [502, 'error trying to reach service: EOF', true],
+    [503, '{"kind":"Status","message":"error trying to reach service: EOF","reason":"ServiceUnavailable","code":503}', true],
+    [503, 'error trying to reach service: write tcp 10.0.0.1:1->10.244.1.2:8080: write: broken pipe', true],
+    [503, 'error trying to reach service: dial tcp 10.244.1.5:8080: connect: no route to host', false],
+    [503, 'error trying to reach service: dial tcp 10.244.1.5:8080: connect: connection refused', false],
+    [500, RESET, false],
+    [503, 'connection reset by peer', false],
+  ])('HTTP %i %j -> %s', (status, text, stale) => {
+    expect(isStaleConnectionAnswer(status, text)).toBe(stale);
   });
 });
