@@ -47,6 +47,9 @@ export interface PolicyDraft {
 export interface Resolver {
   runId: string;
   namespaceName(logical: string): string;
+  // The value of the namespace label (NETPOL_NS_LABEL) a selector of this logical namespace asks
+  // for: a lane's x is labelled with the lane's own name ("x2"); the logical name when absent.
+  namespaceLabel?(logical: string): string;
   podIP(id: string): string;
 }
 
@@ -72,7 +75,7 @@ function peers(peer: PeerDraft, resolver: Resolver): V1NetworkPolicyPeer {
   else if (peer.namespaces !== undefined) {
     out.namespaceSelector = {
       matchLabels: { [RUN_ID_LABEL]: resolver.runId },
-      matchExpressions: [{ key: NETPOL_NS_LABEL, operator: 'In', values: [...peer.namespaces] }],
+      matchExpressions: [{ key: NETPOL_NS_LABEL, operator: 'In', values: peer.namespaces.map((logical) => resolver.namespaceLabel?.(logical) ?? logical) }],
     };
   }
   return out;

@@ -6,7 +6,7 @@ import { cellKey, expectTable, probesOf, type ReachModel } from './model.ts';
 import type { Observed } from './table.ts';
 import { judgeEnforcement } from './verdict.ts';
 import { DEFAULT_DENY_INGRESS, LATENCY_CHECK, VERDICT_CHECK } from './netpol-cases.ts';
-import { MODEL, placement, VERDICT_MODEL, worldModelFor } from './world-model.ts';
+import { LANES, MODEL, placement, VERDICT_MODEL, worldModelFor, worldNamespaces, worldPlacement } from './world-model.ts';
 
 describe('the world the run builds', () => {
   it('is the full 3 x 3 world when every check runs', () => {
@@ -22,6 +22,13 @@ describe('the world the run builds', () => {
     expect(VERDICT_MODEL.namespaces).toEqual(['x', 'y']);
     expect(VERDICT_MODEL.pods).toEqual(['a', 'b']);
     expect(VERDICT_MODEL.ports).toEqual(MODEL.ports);
+  });
+
+  it('has LANES lanes when cases run, one when only the verdict runs', () => {
+    expect(worldModelFor(undefined).lanes).toBe(LANES);
+    expect(worldModelFor([VERDICT_CHECK]).lanes).toBe(1);
+    expect(worldNamespaces(VERDICT_MODEL, 1)).toEqual(['x1', 'y']);
+    expect(worldNamespaces(MODEL, LANES)).toEqual(['x1', 'x2', 'x3', 'y', 'z']);
   });
 
   it('is the verdict world under the quick profile', () => {
@@ -53,6 +60,16 @@ describe('placement', () => {
       'z/c': 'n0',
     });
     expect(Object.fromEntries(placement(VERDICT_MODEL, ['n0', 'n1']))).toEqual({ 'x/a': 'n0', 'x/b': 'n1', 'y/a': 'n1', 'y/b': 'n0' });
+  });
+
+  it("places every lane's x as the model's x, on any number of nodes", () => {
+    for (const nodes of [['n0'], ['n0', 'n1'], ['n0', 'n1', 'n2']]) {
+      const logical = placement(MODEL, nodes);
+      const world = worldPlacement(MODEL, LANES, nodes);
+      expect(world.size).toBe(5 * 3);
+      for (const [id, node] of world) expect(node, id).toBe(logical.get(id.replace(/^x\d+\//, 'x/')));
+    }
+    expect(Object.fromEntries(worldPlacement(VERDICT_MODEL, 1, ['n0', 'n1']))).toEqual({ 'x1/a': 'n0', 'x1/b': 'n1', 'y/a': 'n1', 'y/b': 'n0' });
   });
 });
 

@@ -3,6 +3,12 @@
 // manifest declares them); the smallest model that serves every one of them is built, else the
 // full 3x3 world every case is written against.
 //
+// Lanes: every policy of every case lives in namespace x, and y and z never get one, so a cell of
+// a case's table depends only on the policies of the x it uses. The world has one x per lane (x1,
+// x2, ...: own name, own namespace label) and shares y and z; a case on lane k sees the model with
+// x = xk, and cases on different lanes run at the same time without seeing each other's policies.
+// Cells between two lanes' x are never asked.
+//
 // The verdict's model: namespaces x and y, pods a and b, every port on TCP and UDP. Pods are
 // placed round-robin, pod i of namespace j on node (i + j) % nodes (deployWorld), so with two or
 // more nodes a default deny of ingress into x blocks paths from the same node (y/b -> x/a) and
@@ -16,26 +22,59 @@ export const MODEL: ReachModel = { namespaces: ['x', 'y', 'z'], pods: ['a', 'b',
 // Enough for the enforcement verdict (4 pods, 8 creates, 4 exec sessions instead of 9, 18, 9).
 export const VERDICT_MODEL: ReachModel = { namespaces: ['x', 'y'], pods: ['a', 'b'], ports: NETPOL_PORTS };
 
+// Lanes of the full world: cases running at once.
+export const LANES = 3;
+// The namespace every policy lives in: one per lane.
+export const POLICED = 'x';
+
 export interface WorldModel {
   name: string;
   model: ReachModel;
   // The checks (manifest titles) it serves; 'all': any check.
   serves: readonly string[] | 'all';
+  // How many policed namespaces (lanes) it has.
+  lanes: number;
 }
 
 // Smallest first; the last serves everything.
 export const WORLD_MODELS: readonly WorldModel[] = [
-  { name: 'verdict', model: VERDICT_MODEL, serves: [VERDICT_CHECK, LATENCY_CHECK] },
-  { name: 'full', model: MODEL, serves: 'all' },
+  { name: 'verdict', model: VERDICT_MODEL, serves: [VERDICT_CHECK, LATENCY_CHECK], lanes: 1 },
+  { name: 'full', model: MODEL, serves: 'all', lanes: LANES },
 ];
 
 // The world for the checks that run (undefined: every check of the suite).
 export function worldModelFor(checks: readonly string[] | undefined): WorldModel {
   const fits = (world: WorldModel) => world.serves === 'all' || (checks !== undefined && checks.every((title) => world.serves.includes(title)));
-  return WORLD_MODELS.find(fits) ?? { name: 'full', model: MODEL, serves: 'all' };
+  return WORLD_MODELS.find(fits) ?? { name: 'full', model: MODEL, serves: 'all', lanes: LANES };
 }
+
+// The policed namespace of lane k (0-based) as the world names it: "x1", "x2", ...
+export const laneNamespace = (lane: number): string => `${POLICED}${lane + 1}`;
+
+// A namespace of the model in the world: every lane's x for x, itself for a shared peer.
+const inWorld = (logical: string, lanes: number): string[] => (logical === POLICED ? Array.from({ length: lanes }, (_, k) => laneNamespace(k)) : [logical]);
+
+// The namespaces the world builds, by the world's names: each lane's x, then the shared peers.
+export function worldNamespaces(model: ReachModel, lanes: number): string[] {
+  return model.namespaces.flatMap((ns) => inWorld(ns, lanes));
+}
+
+// The world namespace of a logical one, on lane k.
+export const worldNamespace = (logical: string, lane: number): string => (logical === POLICED ? laneNamespace(lane) : logical);
 
 // The node of each pod of a model: pod i of namespace j on node (i + j) % nodes.
 export function placement(model: ReachModel, nodes: readonly string[]): Map<string, string> {
   return new Map(model.namespaces.flatMap((ns, j) => model.pods.map((pod, i) => [`${ns}/${pod}`, nodes[(i + j) % nodes.length] ?? ''] as const)));
+}
+
+// The node of each pod of the world ("x2/b" -> node): every lane's x placed as the model's x, so
+// each lane sees the placement above (its x pods and their peers spread over the nodes as without
+// lanes, and a case's per-node finding is the same on every lane).
+export function worldPlacement(model: ReachModel, lanes: number, nodes: readonly string[]): Map<string, string> {
+  return new Map(
+    [...placement(model, nodes)].flatMap(([id, node]) => {
+      const [ns = '', pod = ''] = id.split('/');
+      return inWorld(ns, lanes).map((world) => [`${world}/${pod}`, node] as const);
+    }),
+  );
 }
