@@ -41,14 +41,27 @@ export interface Latency {
   stepMs: number;
 }
 
-export function poll(c: CheckContext, world: World, expected: Truth, boundMs = enforcementBoundMs()): Promise<Polled> {
+// Polls the table until it matches or the bound passes; stops with the check, or earlier when
+// `stop` aborts (rejecting with its reason).
+export function poll(c: CheckContext, world: World, expected: Truth, stop?: AbortSignal): Promise<Polled> {
   return pollTable(world.transport, world.model, world.pods, expected, {
-    boundMs,
+    boundMs: enforcementBoundMs(),
     pollTimeoutMs: POLL_PROBE_TIMEOUT_MS,
     finalTimeoutMs: Math.max(POLL_PROBE_TIMEOUT_MS, c.run.timeouts.probeMs),
-    signal: c.signal,
+    signal: stop === undefined ? c.signal : AbortSignal.any([c.signal, stop]),
   });
 }
+
+// What a case running beside the enforcement verdict is given (netpol-verdict.ts): a signal that
+// aborts when the verdict decides something that concerns the case, and what to do before the
+// case reports a failure of its own (await the verdict; skip or fail with its finding when it
+// explains the failure, else return).
+export interface CaseGate {
+  stop?: AbortSignal;
+  beforeFailing(): Promise<void>;
+}
+
+const UNGATED: CaseGate = { beforeFailing: () => Promise.resolve() };
 
 export function expectedOf(world: World, step: Pick<Step, 'expect'>): Truth {
   const problems = ruleProblems(world.model, step.expect);
@@ -179,8 +192,9 @@ async function dnsVerdict(c: CheckContext, world: World, from: readonly string[]
   return { problems: waited.value, ...(controlProblems.length > 0 ? { control: controlProblems[0] } : {}) };
 }
 
-// Runs the case; returns the latencies measured. Fails on the first step that does not match.
-export async function runCase(c: CheckContext, world: World, spec: NetpolCase): Promise<Latency[]> {
+// Runs the case; returns the latencies measured. Fails on the first step that does not match (once
+// the gate had its say). The world is the case's lane: it leaves it with no policy and all allowed.
+export async function runCase(c: CheckContext, world: World, spec: NetpolCase, gate: CaseGate = UNGATED): Promise<Latency[]> {
   const latencies: Latency[] = [];
   const live = new Map<string, V1NetworkPolicy>();
   const drafts = new Map<string, PolicyDraft>();
@@ -200,13 +214,18 @@ export async function runCase(c: CheckContext, world: World, spec: NetpolCase): 
       await Promise.all(created.map((policy) => createPolicy(c, world, policy)));
       for (const policy of created) live.set(policy.metadata?.name ?? '', policy);
       for (const draft of step.create ?? []) drafts.set(draft.name, draft);
-      const polled = await poll(c, world, expected);
+      const polled = await poll(c, world, expected, gate.stop).catch(async (error: unknown) => {
+        // Stopped by the verdict's decision: the gate skips or fails the case with it.
+        if (gate.stop?.aborted === true) await gate.beforeFailing();
+        throw error;
+      });
       const change = [...(step.create ?? []).map((d) => `+${d.name}`), ...(step.delete ?? []).map((n) => `-${n}`)].join(' ');
       c.log(
         `${label}${change}: ${polled.ok ? 'matched' : 'did not match'} after ${Math.round(polled.elapsedMs)}ms, ${polled.steps} table step(s), last ${Math.round(polled.lastStepMs)}ms${polled.flaky > 0 ? `, ${polled.flaky} cell(s) cleared only on the re-probe` : ''}`,
       );
       if (!polled.ok) {
         failing = true;
+        await gate.beforeFailing();
         const first = polled.mismatches[0];
         const unknown = polled.mismatches.filter((m) => m.observed?.error !== undefined || m.observed?.result === undefined).length;
         const byNode = groupByNode(world.model, [...drafts.values()], podNodes(world), expected, polled.observed);
@@ -243,6 +262,7 @@ export async function runCase(c: CheckContext, world: World, spec: NetpolCase): 
         const dns = await dnsVerdict(c, world, step.dnsFrom);
         if (dns.problems.length > 0) {
           failing = true;
+          await gate.beforeFailing();
           c.fail(
             'dns-error',
             `${label}DNS lookups failed although the policy allows port 53: ${dns.problems[0]}${dns.control === undefined ? '' : `; they fail from a pod no policy selects too (${dns.control})`}`,
@@ -271,6 +291,7 @@ export async function runCase(c: CheckContext, world: World, spec: NetpolCase): 
       const polled = await poll(c, world, expectTable(world.model, []));
       c.log(`all policies deleted: ${polled.ok ? 'all allowed again' : 'still blocked'} after ${Math.round(polled.elapsedMs)}ms`);
       if (!polled.ok && !failing) {
+        await gate.beforeFailing();
         c.fail(
           'mismatch',
           `${polled.mismatches.length} probes still blocked ${Math.round(enforcementBoundMs() / 1000)} s after every policy was deleted: ${mismatchLine(polled.mismatches[0] as Mismatch)}`,

@@ -1,11 +1,12 @@
 // The NetworkPolicy suite's own world, built once per run and shared by its checks: the namespaces
-// of its model (x, y, z, labelled with the run id so the run's cleanup removes them) with the
-// model's agent pods in each (a, b, c), reached through one long-lived exec per pod so that no policy
+// of its model (one x per lane, x1, x2, ..., and the shared y, z; labelled with the run id so the
+// run's cleanup removes them) with the model's agent pods in each (a, b, c), reached through one long-lived exec per pod so that no policy
 // can cut the control path (it talks to the agent on 127.0.0.1 inside the pod). Every exec opens
 // through the session's rate limit, with a deadline and a backoff (transport/exec-open.ts). The
 // agents answer only the run's token: each namespace gets the token Secret, mounted into its pods.
 // Also the detected network plugin and the cluster DNS server the pods use. The model is the one
-// the run's checks need (world-model.ts): 2 x 2 when only the verdict runs, else 3 x 3.
+// the run's checks need (world-model.ts): 2 x 2 on one lane when only the verdict runs, else 3 x 3
+// on LANES lanes. Each lane's view (lanes.ts) is a World of its own, as the checks use it.
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import { signalsApi, type SignalsApi } from '../../helpers/diagnose/signals.ts';
 import { createExplained, errorText, waitPodsReady } from '../../helpers/diagnose/wait.ts';
@@ -17,6 +18,7 @@ import type { KubeSession } from '../../helpers/kube/session.ts';
 import type { ReachModel } from './model.ts';
 import { detectPlugin, readPluginFacts, type Plugin } from '../../helpers/kube/network-plugin.ts';
 import { NETPOL_API_PORT, netpolPod } from './pods.ts';
+import { laneView, namespaceName } from './lanes.ts';
 import { namespaceLabels, type Resolver } from './policy.ts';
 import type { TablePod } from './probe.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL, runNamespace } from '../../helpers/run/labels.ts';
@@ -27,12 +29,14 @@ import { createExecGate } from '../../helpers/transport/exec-open.ts';
 import { createExecSessionTransport, kubeChannelOpener } from '../../helpers/transport/exec-session.ts';
 import type { AgentAddress, ProbeTransport } from '../../helpers/transport/transport.ts';
 import manifest from './manifest.ts';
-import { MODEL, placement, worldModelFor } from './world-model.ts';
+import { MODEL, worldModelFor, worldNamespaces, worldPlacement } from './world-model.ts';
 const READY_BUDGET_MS = 120_000;
 
+// One lane's view of the world: the model's namespaces and pods, x being the lane's own.
 export interface World {
   model: ReachModel;
   pods: TablePod[];
+  // Logical -> real ("x" -> "<run>-np-x2").
   namespaces: Map<string, string>;
   resolver: Resolver;
   transport: ProbeTransport;
@@ -43,23 +47,18 @@ export interface World {
   setupMs: number;
 }
 
-export const namespaceName = (runId: string, logical: string): string => `${runId}-np-${logical}`;
+export { namespaceName };
 
-let world: Promise<World> | undefined;
-
-// The world, built on first use; later callers share it (and its failure).
-export function netpolWorld(c: CheckContext): Promise<World> {
-  world ??= build(c);
-  return world;
+// The world as built: lane 0's view (for a caller that needs one lane, as the benchmark), every
+// lane's, and every namespace it made.
+export interface LanedWorld extends World {
+  lanes: readonly World[];
+  // By the world's names: "x2" -> "<run>-np-x2", "y" -> "<run>-np-y".
+  worldNamespaces: ReadonlyMap<string, string>;
 }
 
-export async function closeWorld(): Promise<void> {
-  const opened = world;
-  world = undefined;
-  if (opened !== undefined) await (await opened.catch(() => undefined))?.transport.close();
-}
-
-async function build(c: CheckContext): Promise<World> {
+// The world for the run's checks (the suite's state builds it once: netpol-state.ts).
+export async function buildWorld(c: CheckContext): Promise<LanedWorld> {
   const { session } = await c.cluster();
   const core = session.clients.core;
   const configMap = await core.readNamespacedConfigMap({ name: AGENT_CONFIGMAP, namespace: c.run.namespace });
@@ -69,10 +68,11 @@ async function build(c: CheckContext): Promise<World> {
   if (token === undefined) throw new Error(`no agent token: the probe fleet in ${c.run.namespace} has no agents`);
   const chosen = worldModelFor(c.run.checks?.[manifest.name]);
   c.log(
-    `world: ${chosen.name} model, ${chosen.model.namespaces.length} namespaces x ${chosen.model.pods.length} pods${c.run.checks?.[manifest.name] === undefined ? '' : ' (the checks the profile chose)'}`,
+    `world: ${chosen.name} model, ${chosen.model.namespaces.length} namespaces x ${chosen.model.pods.length} pods on ${chosen.lanes} lane(s)${c.run.checks?.[manifest.name] === undefined ? '' : ' (the checks the profile chose)'}`,
   );
   const built = await deployWorld({
     model: chosen.model,
+    lanes: chosen.lanes,
     session,
     runId: c.run.runId,
     expiresAt: new Date(c.run.expiresAt),
@@ -92,6 +92,8 @@ async function build(c: CheckContext): Promise<World> {
 export interface DeployWorldOptions {
   // Namespaces x pods x ports to build; the full 3 x 3 (MODEL) when absent.
   model?: ReachModel;
+  // Policed namespaces (x1, x2, ...), one per lane; 1 when absent.
+  lanes?: number;
   session: KubeSession;
   runId: string;
   expiresAt: Date;
@@ -113,7 +115,7 @@ export interface DeployWorldOptions {
 
 // Creates the namespaces and pods, waits until every pod is ready, and learns their IPs, the
 // plugin and the DNS server. Also used by the benchmark, outside any check.
-export async function deployWorld(options: DeployWorldOptions): Promise<World> {
+export async function deployWorld(options: DeployWorldOptions): Promise<LanedWorld> {
   const started = performance.now();
   const { session, runId } = options;
   const core = session.clients.core;
@@ -123,14 +125,17 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
   if (options.nodes.length === 0) throw new Error('no schedulable node for the NetworkPolicy pods');
   const secretName = options.pullSecret?.metadata?.name;
   const model = options.model ?? MODEL;
-  const nodeOf = placement(model, options.nodes);
-  const namespaces = new Map(model.namespaces.map((logical) => [logical, namespaceName(runId, logical)]));
+  const lanes = Math.max(1, options.lanes ?? 1);
+  const nodeOf = worldPlacement(model, lanes, options.nodes);
+  // By the world's names: "x2" -> "<run>-np-x2".
+  const namespaces = new Map(worldNamespaces(model, lanes).map((world) => [world, namespaceName(runId, world)]));
   const signals = signalsApi(core, session.clients.coordination);
 
   await Promise.all(
-    [...namespaces].map(async ([logical, name]) => {
-      const ns = runNamespace({ name, runId, expiresAt: options.expiresAt, purpose: `NetworkPolicy truth table, namespace ${logical}` });
-      ns.metadata = { ...ns.metadata, labels: { ...ns.metadata?.labels, ...namespaceLabels(runId, logical) } };
+    [...namespaces].map(async ([world, name]) => {
+      const ns = runNamespace({ name, runId, expiresAt: options.expiresAt, purpose: `NetworkPolicy truth table, namespace ${world}` });
+      // Its own label value ("x2"): a lane's namespace selector for x selects its own x only.
+      ns.metadata = { ...ns.metadata, labels: { ...ns.metadata?.labels, ...namespaceLabels(runId, world) } };
       await create(`namespace ${name}`, () => createRunNamespace(session.clients, ns, options.grant));
       const make = creating(name, signals);
       log(`created namespace ${name}`);
@@ -161,9 +166,9 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
               body: netpolPod({
                 name: pod,
                 namespace: name,
-                logicalNamespace: logical,
+                logicalNamespace: world,
                 runId,
-                node: nodeOf.get(`${logical}/${pod}`) ?? '',
+                node: nodeOf.get(`${world}/${pod}`) ?? '',
                 image: options.image.image,
                 pullPolicy: options.image.pullPolicy,
                 ...(secretName === undefined ? {} : { pullSecret: secretName }),
@@ -213,11 +218,11 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
     throw error;
   }
 
-  async function ready(): Promise<World> {
+  async function ready(): Promise<LanedWorld> {
     // Until ready, or until the cluster's signals name the component at fault (scheduler, a kubelet).
     const listed = await waitPodsReady({
       list: listAll,
-      expected: model.namespaces.length * model.pods.length,
+      expected: namespaces.size * model.pods.length,
       namespace: namespaces.values().next().value ?? '',
       signals,
       what: 'NetworkPolicy pods',
@@ -225,9 +230,9 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     const readyMs = performance.now() - started;
-    const logical = new Map([...namespaces].map(([l, n]) => [n, l]));
+    const worldOf = new Map([...namespaces].map(([world, name]) => [name, world]));
     const pods: TablePod[] = listed.map((pod: V1Pod) => ({
-      id: `${logical.get(pod.metadata?.namespace ?? '')}/${pod.metadata?.name ?? ''}`,
+      id: `${worldOf.get(pod.metadata?.namespace ?? '')}/${pod.metadata?.name ?? ''}`,
       ip: pod.status?.podIP ?? '',
       address: addressOf(pod),
     }));
@@ -241,26 +246,21 @@ export async function deployWorld(options: DeployWorldOptions): Promise<World> {
       ...others.map((pod) => transport.info(pod.address, call).catch(() => undefined)),
     ]);
     const plugin = options.plugin ?? detectPlugin(await (pluginFacts ?? readPluginFacts(session.connection, core)));
-    const ips = new Map(pods.map((pod) => [pod.id, pod.ip]));
     const setupMs = performance.now() - started;
     log(
       `NetworkPolicy pods ready after ${Math.round(readyMs)}ms, their exec sessions open after ${Math.round(setupMs)}ms: ${pods.map((p) => `${p.id}=${p.ip}`).join(', ')}`,
     );
-    return {
-      model,
-      pods,
-      namespaces,
-      resolver: {
-        runId,
-        namespaceName: (l) => namespaces.get(l) ?? namespaceName(runId, l),
-        podIP: (id) => ips.get(id) ?? '',
-      },
+    const shared = {
       transport,
       plugin,
       dnsServer: info?.resolvConf.nameservers[0],
       clusterDomain: info?.resolvConf.search.find((entry) => entry.startsWith('svc.'))?.slice('svc.'.length) ?? 'cluster.local',
       setupMs,
     };
+    const views: World[] = Array.from({ length: lanes }, (_, lane) => ({ ...laneView({ model, runId, namespaces, pods }, lane), ...shared }));
+    const [lane0] = views;
+    if (lane0 === undefined) throw new Error('a world without lanes');
+    return { ...lane0, lanes: views, worldNamespaces: namespaces };
   }
 }
 
