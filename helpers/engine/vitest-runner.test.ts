@@ -3,7 +3,7 @@ import { correlate, type CheckResult } from '../result.ts';
 import { createVitestAdapter } from './adapter.ts';
 import type { RunContext } from './run-context.ts';
 import { PACKAGE_ROOT } from './suites.ts';
-import { createSuiteRunner, withoutForeignListeners } from './vitest-runner.ts';
+import { createSuiteRunner, shareCompileCache, withoutForeignListeners } from './vitest-runner.ts';
 import { rateBudget } from '../kube/throttle.ts';
 
 // Runs the toy suites under test/fixtures/suites through the real vitest, as a run would.
@@ -140,5 +140,28 @@ describe('withoutForeignListeners', () => {
     } finally {
       process.off('SIGINT', ours);
     }
+  });
+});
+
+describe('shareCompileCache', () => {
+  it("enables Node's compile cache and names its directory to the workers", () => {
+    const env: NodeJS.ProcessEnv = {};
+    shareCompileCache(env, () => ({ directory: '/tmp/node-compile-cache' }));
+    expect(env.NODE_COMPILE_CACHE).toBe('/tmp/node-compile-cache');
+  });
+
+  it('leaves a directory the user chose, a cache the user turned off, and a cache that could not be enabled alone', () => {
+    const enable = () => {
+      throw new Error('not asked');
+    };
+    const chosen: NodeJS.ProcessEnv = { NODE_COMPILE_CACHE: '/var/cache/x' };
+    shareCompileCache(chosen, enable);
+    expect(chosen).toEqual({ NODE_COMPILE_CACHE: '/var/cache/x' });
+    const off: NodeJS.ProcessEnv = { NODE_DISABLE_COMPILE_CACHE: '1' };
+    shareCompileCache(off, enable);
+    expect(off).toEqual({ NODE_DISABLE_COMPILE_CACHE: '1' });
+    const failed: NodeJS.ProcessEnv = {};
+    shareCompileCache(failed, () => ({}));
+    expect(failed).toEqual({});
   });
 });

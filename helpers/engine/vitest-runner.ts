@@ -5,6 +5,7 @@
 // The workers may start before the cluster is set up: start() hands them what is known already
 // (the rate budget, the profile's checks) and they load their suite files, then wait before each
 // suite's first check until deliver() posts the run context (or withhold() says why there is none).
+import { enableCompileCache } from 'node:module';
 import { PassThrough } from 'node:stream';
 import { createVitest, type Reporter as VitestReporter, type Vitest } from 'vitest/node';
 import { createMailbox, post, withhold } from './mailbox.ts';
@@ -69,7 +70,21 @@ export async function withoutForeignListeners<T>(create: () => Promise<T>): Prom
 // Enough for every suite there is to run at once; each worker is a thread mostly waiting on I/O.
 const MAX_SUITE_WORKERS = 16;
 
+/**
+ * Every suite worker loads the same modules and strips the same TypeScript, on the same cores as
+ * the cluster a local run probes. Node's compile cache (on disk, in the OS temporary directory
+ * unless NODE_COMPILE_CACHE names one; NODE_DISABLE_COMPILE_CACHE turns it off) keeps what one run
+ * compiled for the next: workers read the directory from NODE_COMPILE_CACHE, so it is set for them.
+ * Measured: a full run's runner CPU time from 17.5 s to 14.4 s.
+ */
+export function shareCompileCache(env: NodeJS.ProcessEnv = process.env, enable: () => { directory?: string } = enableCompileCache): void {
+  if (env.NODE_DISABLE_COMPILE_CACHE !== undefined || env.NODE_COMPILE_CACHE !== undefined) return;
+  const { directory } = enable();
+  if (directory !== undefined) env.NODE_COMPILE_CACHE = directory;
+}
+
 export async function createSuiteRunner(options: SuiteRunOptions): Promise<SuiteRunner> {
+  shareCompileCache();
   const sink = new PassThrough();
   const chunks: Buffer[] = [];
   sink.on('data', (chunk: Buffer) => chunks.push(chunk));
