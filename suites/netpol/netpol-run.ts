@@ -5,7 +5,7 @@
 import type { V1NetworkPolicy } from '@kubernetes/client-node';
 import type { ProbeTarget } from '../../agent/protocol.ts';
 import type { CheckContext } from '../../helpers/engine/check.ts';
-import { runContext, type RunContext } from '../../helpers/engine/context.ts';
+import type { RunContext } from '../../helpers/engine/context.ts';
 import { suiteOptions } from '../../helpers/engine/manifest.ts';
 import manifest from './manifest.ts';
 import { statusCode } from '../../helpers/kube/api-errors.ts';
@@ -31,7 +31,7 @@ export const POLL_PROBE_TIMEOUT_MS = 1000;
 
 // How long a policy change may take to be enforced before it counts as a failure (ms): the
 // suite's --netpol-bound option, validated before the run starts.
-export function enforcementBoundMs(run: RunContext = runContext()): number {
+export function enforcementBoundMs(run: Pick<RunContext, 'options'>): number {
   return suiteOptions(run, manifest).bound;
 }
 
@@ -45,7 +45,7 @@ export interface Latency {
 // `stop` aborts (rejecting with its reason).
 export function poll(c: CheckContext, world: World, expected: Truth, stop?: AbortSignal): Promise<Polled> {
   return pollTable(world.transport, world.model, world.pods, expected, {
-    boundMs: enforcementBoundMs(),
+    boundMs: enforcementBoundMs(c.run),
     pollTimeoutMs: POLL_PROBE_TIMEOUT_MS,
     finalTimeoutMs: Math.max(POLL_PROBE_TIMEOUT_MS, c.run.timeouts.probeMs),
     signal: stop === undefined ? c.signal : AbortSignal.any([c.signal, stop]),
@@ -230,7 +230,7 @@ export async function runCase(c: CheckContext, world: World, spec: NetpolCase, g
         const unknown = polled.mismatches.filter((m) => m.observed?.error !== undefined || m.observed?.result === undefined).length;
         const byNode = groupByNode(world.model, [...drafts.values()], podNodes(world), expected, polled.observed);
         const fault = await nodeFault(c, world, byNode, 'the policies');
-        const after = `${Math.round(enforcementBoundMs() / 1000)} s after ${change}`;
+        const after = `${Math.round(enforcementBoundMs(c.run) / 1000)} s after ${change}`;
         const reproduce = reproduceCommand(world, fault?.leaked[0] ?? first, c.run.timeouts.probeMs);
         const evidence = [
           { label: BY_NODE_LABEL, text: byNodeText(byNode) },
@@ -294,7 +294,7 @@ export async function runCase(c: CheckContext, world: World, spec: NetpolCase, g
         await gate.beforeFailing();
         c.fail(
           'mismatch',
-          `${polled.mismatches.length} probes still blocked ${Math.round(enforcementBoundMs() / 1000)} s after every policy was deleted: ${mismatchLine(polled.mismatches[0] as Mismatch)}`,
+          `${polled.mismatches.length} probes still blocked ${Math.round(enforcementBoundMs(c.run) / 1000)} s after every policy was deleted: ${mismatchLine(polled.mismatches[0] as Mismatch)}`,
           {
             evidence: tableEvidence(world, expectTable(world.model, []), polled),
             likelyCause: `the network plugin (${world.plugin.name}) keeps the rules of deleted policies`,

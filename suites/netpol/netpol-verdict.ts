@@ -106,7 +106,7 @@ async function decide(c: CheckContext, state: NetpolState): Promise<void> {
         likelyCause:
           world.plugin.enforces === false
             ? `${world.plugin.name} does not implement NetworkPolicy: add a policy engine (e.g. Calico in policy-only mode, kube-router --run-firewall) or switch plugin`
-            : `nothing enforced a default deny within ${Math.round(enforcementBoundMs() / 1000)} s: the plugin's policy component is off, crashed, or absent`,
+            : `nothing enforced a default deny within ${Math.round(enforcementBoundMs(c.run) / 1000)} s: the plugin's policy component is off, crashed, or absent`,
         reproduce: `kubectl -n ${world.resolver.namespaceName('x')} get networkpolicy\n${reproduceCommand(world, denied.mismatches[0], c.run.timeouts.probeMs) ?? ''}`,
       });
     }
@@ -124,7 +124,7 @@ async function decide(c: CheckContext, state: NetpolState): Promise<void> {
         const reproduce = reproduceCommand(world, faultyNodes.leaked[0], c.run.timeouts.probeMs);
         c.fail(
           'not-enforced',
-          `${notEnforcedOnMessage(faultyNodes.nodes)}: ${faultyNodes.detail}, ${Math.round(enforcementBoundMs() / 1000)} s after it was created; ${faultyNodes.enforcer}`,
+          `${notEnforcedOnMessage(faultyNodes.nodes)}: ${faultyNodes.detail}, ${Math.round(enforcementBoundMs(c.run) / 1000)} s after it was created; ${faultyNodes.enforcer}`,
           {
             evidence,
             likelyCause: faultyNodes.likelyCause,
@@ -143,7 +143,7 @@ async function decide(c: CheckContext, state: NetpolState): Promise<void> {
       );
     }
     if (!lifted.ok) {
-      c.fail('mismatch', `deleting the default deny did not restore every path within ${Math.round(enforcementBoundMs() / 1000)} s`, {
+      c.fail('mismatch', `deleting the default deny did not restore every path within ${Math.round(enforcementBoundMs(c.run) / 1000)} s`, {
         evidence: tableEvidence(world, allAllowed, lifted),
       });
     }
