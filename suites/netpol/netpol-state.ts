@@ -33,6 +33,7 @@ export interface NetpolState {
   onLane<R>(c: CheckContext, stop: AbortSignal | undefined, body: (lane: Lane, baseline: Polled) => Promise<R>): Promise<R>;
   // The same on the first lane, kept for the enforcement verdict: the cases hold the others (and
   // may wait for its decision while they do), and get this one when the verdict is done with it.
+  // The others are built once the verdict's baseline is known (their pods' start-up would slow it).
   onVerdictLane<R>(c: CheckContext, body: (lane: Lane, baseline: Polled) => Promise<R>): Promise<R>;
   readonly gate: VerdictGate;
   readonly latencies: Latency[];
@@ -46,13 +47,26 @@ export function netpolState(): NetpolState {
   let world: Promise<LanedWorld> | undefined;
   let session: KubeSession | undefined;
   let runId = '';
-  let lanes: { verdict: Lane; pool: LanePool<Lane> } | undefined;
+  let lanes: { verdict: Lane; pool: LanePool<Lane>; more(c: CheckContext): void } | undefined;
   const lanesOf = async (c: CheckContext) => {
     const built = await state.world(c);
     if (lanes === undefined) {
-      const [verdict, ...others] = built.lanes.map((view, index): Lane => ({ index, world: view }));
-      if (verdict === undefined) throw new Error('a world without lanes');
-      lanes = { verdict, pool: lanePool(others) };
+      const pool = lanePool<Lane>([]);
+      let asked = false;
+      // The further lanes, built once asked; each joins the pool when it is ready. One that cannot be
+      // built never does: the cases run on the others, and on the verdict's once it is done.
+      const more = (asking: CheckContext) => {
+        if (asked) return;
+        asked = true;
+        built.moreLanes().forEach((lane, k) => {
+          lane.then(
+            (view) => pool.give({ index: k + 1, world: view }),
+            (error: unknown) =>
+              asking.log(`lane ${k + 2} could not be built, the cases run on the others: ${error instanceof Error ? error.message : String(error)}`),
+          );
+        });
+      };
+      lanes = { verdict: { index: 0, world: built }, pool, more };
     }
     return lanes;
   };
@@ -87,10 +101,15 @@ export function netpolState(): NetpolState {
       return (await lanesOf(c)).pool.use((lane) => onBaseline(c, lane, stop, body), signal);
     },
     async onVerdictLane(c, body) {
-      const { verdict, pool } = await lanesOf(c);
+      const { verdict, pool, more } = await lanesOf(c);
       try {
-        return await onBaseline(c, verdict, undefined, body);
+        // The further lanes are built once the verdict's baseline is known.
+        return await onBaseline(c, verdict, undefined, (lane, baseline) => {
+          more(c);
+          return body(lane, baseline);
+        });
       } finally {
+        more(c);
         pool.give(verdict);
       }
     },
@@ -105,8 +124,12 @@ export function netpolState(): NetpolState {
       if (state.failed || session === undefined) return;
       const names = new Set(built.worldNamespaces.values());
       const api = namespaceApi(session.clients);
-      const ours = (await api.list(ownedSelector(runId))).filter((namespace) => names.has(namespace.metadata?.name ?? ''));
-      await removeNamespaces(api, ours, { timeoutMs: 0, until: 'requested' });
+      try {
+        const ours = (await api.list(ownedSelector(runId))).filter((namespace) => names.has(namespace.metadata?.name ?? ''));
+        await removeNamespaces(api, ours, { timeoutMs: 0, until: 'requested' });
+      } catch {
+        // Early only: the run's cleanup deletes them anyway, and says so if it cannot.
+      }
     },
   };
   return state;

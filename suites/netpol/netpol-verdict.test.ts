@@ -58,7 +58,7 @@ function harness(options: { boundMs: number; enforcing: boolean }): Harness {
     clusterDomain: 'cluster.local',
     setupMs: 0,
   };
-  const laned: LanedWorld = { ...world, lanes: [world], worldNamespaces: namespaces };
+  const laned: LanedWorld = { ...world, moreLanes: () => [], worldNamespaces: namespaces };
   const log: string[] = [];
   const deleted: string[] = [];
   const networking = {

@@ -29,7 +29,7 @@ import { createExecGate } from '../../helpers/transport/exec-open.ts';
 import { createExecSessionTransport, kubeChannelOpener } from '../../helpers/transport/exec-session.ts';
 import type { AgentAddress, ProbeTransport } from '../../helpers/transport/transport.ts';
 import manifest from './manifest.ts';
-import { MODEL, worldModelFor, worldNamespaces, worldPlacement } from './world-model.ts';
+import { laneNamespace, MODEL, worldModelFor, worldNamespaces, worldPlacement } from './world-model.ts';
 const READY_BUDGET_MS = 120_000;
 
 // One lane's view of the world: the model's namespaces and pods, x being the lane's own.
@@ -49,10 +49,13 @@ export interface World {
 
 export { namespaceName };
 
-// The world as built: lane 0's view (for a caller that needs one lane, as the benchmark), every
-// lane's, and every namespace it made.
+// The world as built: the first lane's view, ready (the verdict's; one lane is all the benchmark
+// needs), every namespace it made, and how to build the further lanes: their pods are made when
+// asked (the first time; later calls return the same promises), so that the first lane's pods and
+// baseline do not share the nodes' start-up with them. Each resolves when its lane is ready; one
+// that cannot be built rejects, the others go on.
 export interface LanedWorld extends World {
-  lanes: readonly World[];
+  moreLanes(): readonly Promise<World>[];
   // By the world's names: "x2" -> "<run>-np-x2", "y" -> "<run>-np-y".
   worldNamespaces: ReadonlyMap<string, string>;
 }
@@ -129,57 +132,66 @@ export async function deployWorld(options: DeployWorldOptions): Promise<LanedWor
   const nodeOf = worldPlacement(model, lanes, options.nodes);
   // By the world's names: "x2" -> "<run>-np-x2".
   const namespaces = new Map(worldNamespaces(model, lanes).map((world) => [world, namespaceName(runId, world)]));
+  // The first lane's namespaces (x1 and the shared ones), then one x per further lane.
+  const later = new Set(Array.from({ length: lanes - 1 }, (_, k) => laneNamespace(k + 1)));
+  const first = [...namespaces.keys()].filter((world) => !later.has(world));
   const signals = signalsApi(core, session.clients.coordination);
 
-  await Promise.all(
-    [...namespaces].map(async ([world, name]) => {
-      const ns = runNamespace({ name, runId, expiresAt: options.expiresAt, purpose: `NetworkPolicy truth table, namespace ${world}` });
-      // Its own label value ("x2"): a lane's namespace selector for x selects its own x only.
-      ns.metadata = { ...ns.metadata, labels: { ...ns.metadata?.labels, ...namespaceLabels(runId, world) } };
-      await create(`namespace ${name}`, () => createRunNamespace(session.clients, ns, options.grant));
-      const make = creating(name, signals);
-      log(`created namespace ${name}`);
-      const meta = { namespace: name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: runId } };
-      // What the pods mount, at once (independent objects), then the pods.
-      const secret = options.pullSecret;
-      await Promise.all([
-        make(`Secret ${name}/agent token`, () => core.createNamespacedSecret({ namespace: name, body: agentTokenSecret(name, runId, options.token) })),
-        make(`ConfigMap ${name}/${AGENT_CONFIGMAP}`, () =>
-          core.createNamespacedConfigMap({ namespace: name, body: { metadata: { ...meta, name: AGENT_CONFIGMAP }, data: { [AGENT_FILE]: options.bundle } } }),
-        ),
-        ...(secret === undefined || secretName === undefined
-          ? []
-          : [
-              make(`Secret ${name}/${secretName}`, () =>
-                core.createNamespacedSecret({
-                  namespace: name,
-                  body: { metadata: { ...meta, name: secretName }, type: secret.type ?? '', data: secret.data ?? {} },
-                }),
-              ),
-            ]),
-      ]);
-      await Promise.all(
-        model.pods.map((pod) =>
-          make(`pod ${name}/${pod}`, () =>
-            core.createNamespacedPod({
-              namespace: name,
-              body: netpolPod({
-                name: pod,
+  // A namespace with what its pods mount (independent objects, at once).
+  const prepare = async (world: string, name: string) => {
+    const ns = runNamespace({ name, runId, expiresAt: options.expiresAt, purpose: `NetworkPolicy truth table, namespace ${world}` });
+    // Its own label value ("x2"): a lane's namespace selector for x selects its own x only.
+    ns.metadata = { ...ns.metadata, labels: { ...ns.metadata?.labels, ...namespaceLabels(runId, world) } };
+    await create(`namespace ${name}`, () => createRunNamespace(session.clients, ns, options.grant));
+    const make = creating(name, signals);
+    log(`created namespace ${name}`);
+    const meta = { namespace: name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [RUN_ID_LABEL]: runId } };
+    const secret = options.pullSecret;
+    await Promise.all([
+      make(`Secret ${name}/agent token`, () => core.createNamespacedSecret({ namespace: name, body: agentTokenSecret(name, runId, options.token) })),
+      make(`ConfigMap ${name}/${AGENT_CONFIGMAP}`, () =>
+        core.createNamespacedConfigMap({ namespace: name, body: { metadata: { ...meta, name: AGENT_CONFIGMAP }, data: { [AGENT_FILE]: options.bundle } } }),
+      ),
+      ...(secret === undefined || secretName === undefined
+        ? []
+        : [
+            make(`Secret ${name}/${secretName}`, () =>
+              core.createNamespacedSecret({
                 namespace: name,
-                logicalNamespace: world,
-                runId,
-                node: nodeOf.get(`${world}/${pod}`) ?? '',
-                image: options.image.image,
-                pullPolicy: options.image.pullPolicy,
-                ...(secretName === undefined ? {} : { pullSecret: secretName }),
+                body: { metadata: { ...meta, name: secretName }, type: secret.type ?? '', data: secret.data ?? {} },
               }),
+            ),
+          ]),
+    ]);
+  };
+  const createPods = async (world: string) => {
+    const name = namespaces.get(world) ?? '';
+    const make = creating(name, signals);
+    await Promise.all(
+      model.pods.map((pod) =>
+        make(`pod ${name}/${pod}`, () =>
+          core.createNamespacedPod({
+            namespace: name,
+            body: netpolPod({
+              name: pod,
+              namespace: name,
+              logicalNamespace: world,
+              runId,
+              node: nodeOf.get(`${world}/${pod}`) ?? '',
+              image: options.image.image,
+              pullPolicy: options.image.pullPolicy,
+              ...(secretName === undefined ? {} : { pullSecret: secretName }),
             }),
-          ),
+          }),
         ),
-      );
-      log(`created pods ${name}: ${model.pods.join(', ')}`);
-    }),
-  );
+      ),
+    );
+    log(`created pods ${name}: ${model.pods.join(', ')}`);
+  };
+  // Every namespace at once (cheap); the first lane's pods as soon as theirs is made.
+  const prepared = new Map([...namespaces].map(([world, name]) => [world, prepare(world, name)]));
+  for (const done of prepared.values()) done.catch(() => undefined);
+  await Promise.all(first.map(async (world) => (await prepared.get(world), await createPods(world))));
 
   // One long-lived exec per pod: loopback inside the pod, beyond the reach of any policy.
   // One gate for both: the session's rate limit, and one backoff per pod whichever way it is asked.
@@ -205,63 +217,73 @@ export async function deployWorld(options: DeployWorldOptions): Promise<LanedWor
       transport.info(addressOf(pod), call).catch(() => undefined);
     }
   };
-  const listAll = async () => {
-    const listed = (await Promise.all([...namespaces.values()].map(async (ns) => (await core.listNamespacedPod({ namespace: ns })).items))).flat();
-    openEarly(listed);
-    return listed;
-  };
-  try {
-    return await ready();
-  } catch (error) {
-    // Nothing of a world that was not built stays open.
-    await transport.close();
-    throw error;
-  }
-
-  async function ready(): Promise<LanedWorld> {
+  const worldOf = new Map([...namespaces].map(([world, name]) => [name, world]));
+  // The pods of these namespaces once ready, by the world's ids, with their sessions open (the
+  // first pod's answer gives the DNS facts). A session that does not open here is left to the
+  // table, which says per cell why it was not observed.
+  const ready = async (worlds: readonly string[]) => {
+    const names = worlds.map((world) => namespaces.get(world) ?? '');
     // Until ready, or until the cluster's signals name the component at fault (scheduler, a kubelet).
     const listed = await waitPodsReady({
-      list: listAll,
-      expected: namespaces.size * model.pods.length,
-      namespace: namespaces.values().next().value ?? '',
+      list: async () => {
+        const pods = (await Promise.all(names.map(async (ns) => (await core.listNamespacedPod({ namespace: ns })).items))).flat();
+        openEarly(pods);
+        return pods;
+      },
+      expected: names.length * model.pods.length,
+      namespace: names[0] ?? '',
       signals,
       what: 'NetworkPolicy pods',
       timeoutMs: READY_BUDGET_MS,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     const readyMs = performance.now() - started;
-    const worldOf = new Map([...namespaces].map(([world, name]) => [name, world]));
     const pods: TablePod[] = listed.map((pod: V1Pod) => ({
       id: `${worldOf.get(pod.metadata?.namespace ?? '')}/${pod.metadata?.name ?? ''}`,
       ip: pod.status?.podIP ?? '',
       address: addressOf(pod),
     }));
     pods.sort((a, b) => a.id.localeCompare(b.id));
-    // Every session open before the first table round (which would otherwise open the late ones);
-    // the first pod's answer gives the DNS facts. A session that does not open here is left to the
-    // table, which says per cell why it was not observed.
-    const [first, ...others] = pods;
+    const [head, ...others] = pods;
     const [info] = await Promise.all([
-      first === undefined ? undefined : transport.info(first.address, call),
+      head === undefined ? undefined : transport.info(head.address, call),
       ...others.map((pod) => transport.info(pod.address, call).catch(() => undefined)),
     ]);
-    const plugin = options.plugin ?? detectPlugin(await (pluginFacts ?? readPluginFacts(session.connection, core)));
-    const setupMs = performance.now() - started;
     log(
-      `NetworkPolicy pods ready after ${Math.round(readyMs)}ms, their exec sessions open after ${Math.round(setupMs)}ms: ${pods.map((p) => `${p.id}=${p.ip}`).join(', ')}`,
+      `NetworkPolicy pods of ${worlds.join(', ')} ready after ${Math.round(readyMs)}ms, their exec sessions open after ${Math.round(performance.now() - started)}ms: ${pods.map((p) => `${p.id}=${p.ip}`).join(', ')}`,
     );
-    const shared = {
-      transport,
-      plugin,
-      dnsServer: info?.resolvConf.nameservers[0],
-      clusterDomain: info?.resolvConf.search.find((entry) => entry.startsWith('svc.'))?.slice('svc.'.length) ?? 'cluster.local',
-      setupMs,
-    };
-    const views: World[] = Array.from({ length: lanes }, (_, lane) => ({ ...laneView({ model, runId, namespaces, pods }, lane), ...shared }));
-    const [lane0] = views;
-    if (lane0 === undefined) throw new Error('a world without lanes');
-    return { ...lane0, lanes: views, worldNamespaces: namespaces };
+    return { pods, info };
+  };
+
+  let built: { pods: TablePod[]; info: Awaited<ReturnType<typeof ready>>['info'] };
+  try {
+    built = await ready(first);
+  } catch (error) {
+    // Nothing of a world that was not built stays open.
+    await transport.close();
+    throw error;
   }
+  const plugin = options.plugin ?? detectPlugin(await (pluginFacts ?? readPluginFacts(session.connection, core)));
+  const shared = {
+    transport,
+    plugin,
+    dnsServer: built.info?.resolvConf.nameservers[0],
+    clusterDomain: built.info?.resolvConf.search.find((entry) => entry.startsWith('svc.'))?.slice('svc.'.length) ?? 'cluster.local',
+    setupMs: performance.now() - started,
+  };
+  const viewOf = (lane: number, pods: readonly TablePod[]): World => ({ ...laneView({ model, runId, namespaces, pods }, lane), ...shared });
+  let more: Promise<World>[] | undefined;
+  const moreLanes = () => {
+    more ??= [...later].map(async (world, k) => {
+      await prepared.get(world);
+      await createPods(world);
+      const { pods } = await ready([world]);
+      return viewOf(k + 1, [...built.pods, ...pods]);
+    });
+    for (const lane of more) lane.catch(() => undefined);
+    return more;
+  };
+  return { ...viewOf(0, built.pods), moreLanes, worldNamespaces: namespaces };
 }
 
 // Creating in a namespace of the world: a pod refused for want of the namespace's default
