@@ -1,6 +1,6 @@
 // The netpol suite declares itself: read by the engine for list, help, preflight and RBAC. The
 // checks are the cases of netpol-cases.ts (plain data), in the order the suite defines them.
-import { duration } from '../../helpers/config-values.ts';
+import { duration, integer } from '../../helpers/config-values.ts';
 import { defineManifest, option } from '../../helpers/engine/manifest.ts';
 import { CASES, checkTitle, DEFAULT_DENY_INGRESS, LATENCY_CHECK, VERDICT_CHECK } from './netpol-cases.ts';
 
@@ -25,6 +25,14 @@ export default defineManifest({
       type: duration(1000, 600_000),
       default: 30_000,
       describe: 'how long a NetworkPolicy change may take to be enforced (or lifted) before it counts as a failure',
+    }),
+    lanes: option({
+      key: 'netpolLanes',
+      flag: 'netpol-lanes',
+      env: 'SHAKEDOWN_NETPOL_LANES',
+      type: integer(1, 6),
+      default: 1,
+      describe: 'NetworkPolicy cases run at once, each lane with its own policed namespace and 3 pods (more lanes: faster, and more load on the nodes)',
     }),
   },
   permissions: [

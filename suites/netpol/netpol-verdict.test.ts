@@ -17,7 +17,10 @@ import type { Lane, NetpolState } from './netpol-state.ts';
 import { dependentCase } from './netpol-verdict.ts';
 import type { LanedWorld, World } from './netpol-world.ts';
 import type { TablePod } from './probe.ts';
-import { LANES, MODEL, worldNamespaces, worldPlacement } from './world-model.ts';
+import { MODEL, worldNamespaces, worldPlacement } from './world-model.ts';
+
+// These tests build three lanes (--netpol-lanes 3); the default is one.
+const LANES = 3;
 
 const runId = 'sd-20261122-abcdef';
 const caseOf = (id: string): NetpolCase => CASES.find((spec) => spec.id === id) ?? CASES[0]!;

@@ -28,6 +28,7 @@ import { createExecTransport, kubeExecRunner } from '../../helpers/transport/exe
 import { createExecGate } from '../../helpers/transport/exec-open.ts';
 import { createExecSessionTransport, kubeChannelOpener } from '../../helpers/transport/exec-session.ts';
 import type { AgentAddress, ProbeTransport } from '../../helpers/transport/transport.ts';
+import { suiteOptions } from '../../helpers/engine/manifest.ts';
 import manifest from './manifest.ts';
 import { laneNamespace, MODEL, worldModelFor, worldNamespaces, worldPlacement } from './world-model.ts';
 const READY_BUDGET_MS = 120_000;
@@ -69,7 +70,7 @@ export async function buildWorld(c: CheckContext): Promise<LanedWorld> {
   // The run's agent token, as the shared fleet's agents hold it.
   const token = c.run.fleet.agents.find((agent) => agent.token !== '')?.token;
   if (token === undefined) throw new Error(`no agent token: the probe fleet in ${c.run.namespace} has no agents`);
-  const chosen = worldModelFor(c.run.checks?.[manifest.name]);
+  const chosen = worldModelFor(c.run.checks?.[manifest.name], suiteOptions(c.run, manifest).lanes);
   c.log(
     `world: ${chosen.name} model, ${chosen.model.namespaces.length} namespaces x ${chosen.model.pods.length} pods on ${chosen.lanes} lane(s)${c.run.checks?.[manifest.name] === undefined ? '' : ' (the checks the profile chose)'}`,
   );

@@ -6,7 +6,10 @@ import { cellKey, expectTable, probesOf, type ReachModel } from './model.ts';
 import type { Observed } from './table.ts';
 import { judgeEnforcement } from './verdict.ts';
 import { DEFAULT_DENY_INGRESS, LATENCY_CHECK, VERDICT_CHECK } from './netpol-cases.ts';
-import { LANES, MODEL, placement, VERDICT_MODEL, worldModelFor, worldNamespaces, worldPlacement } from './world-model.ts';
+import { MODEL, placement, VERDICT_MODEL, worldModelFor, worldNamespaces, worldPlacement } from './world-model.ts';
+
+// These tests build three lanes (--netpol-lanes 3); the default is one.
+const LANES = 3;
 
 describe('the world the run builds', () => {
   it('is the full 3 x 3 world when every check runs', () => {
@@ -24,8 +27,10 @@ describe('the world the run builds', () => {
     expect(VERDICT_MODEL.ports).toEqual(MODEL.ports);
   });
 
-  it('has LANES lanes when cases run, one when only the verdict runs', () => {
-    expect(worldModelFor(undefined).lanes).toBe(LANES);
+  it('has the lanes asked for when cases run (one by default), one when only the verdict runs', () => {
+    expect(worldModelFor(undefined).lanes).toBe(1);
+    expect(worldModelFor(undefined, LANES).lanes).toBe(LANES);
+    expect(worldModelFor([VERDICT_CHECK], LANES).lanes).toBe(1);
     expect(worldModelFor([VERDICT_CHECK]).lanes).toBe(1);
     expect(worldNamespaces(VERDICT_MODEL, 1)).toEqual(['x1', 'y']);
     expect(worldNamespaces(MODEL, LANES)).toEqual(['x1', 'x2', 'x3', 'y', 'z']);
