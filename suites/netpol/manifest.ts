@@ -3,6 +3,7 @@
 import { duration, integer } from '../../helpers/config-values.ts';
 import { defineManifest, option } from '../../helpers/engine/manifest.ts';
 import { CASES, checkTitle, DEFAULT_DENY_INGRESS, LATENCY_CHECK, VERDICT_CHECK } from './netpol-cases.ts';
+import { LANES } from './world-model.ts';
 
 export default defineManifest({
   name: 'netpol',
@@ -31,7 +32,7 @@ export default defineManifest({
       flag: 'netpol-lanes',
       env: 'SHAKEDOWN_NETPOL_LANES',
       type: integer(1, 6),
-      default: 1,
+      default: LANES,
       describe: 'NetworkPolicy cases run at once, each lane with its own policed namespace and 3 pods (more lanes: faster, and more load on the nodes)',
     }),
   },
